@@ -1,0 +1,19 @@
+package io.nnviz.api;
+
+/**
+ * An argument does not fit the model: an input tensor of the wrong shape, an unknown layer id, a
+ * target index out of range. The message names the model, the layer or tensor and what was expected.
+ */
+public class InvalidInputException extends NnvizException {
+    private static final long serialVersionUID = 1L;
+
+    /** An exception with a message. */
+    public InvalidInputException(String message) {
+        super(message);
+    }
+
+    /** An exception with a message and the framework's own error as cause. */
+    public InvalidInputException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,114 @@
+package io.nnviz.api;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A neural network seen through nnviz: its structure, its weights, and what it computes.
+ *
+ * <p>Get one from a framework object with {@link NNViz#inspect(Object)}, from a saved file with
+ * {@link NNViz#load(java.nio.file.Path)}, or describe one by hand with {@link ModelBuilder}.
+ *
+ * <pre>{@code
+ * try (Model model = NNViz.inspect(myMultiLayerNetwork)) {
+ *     for (Layer layer : model.layers()) {
+ *         System.out.println(layer.name() + " " + layer.outputShape() + " " + layer.parameterCount());
+ *     }
+ *     Map<String, Tensor> maps = model.activations(image, List.of("conv1"));
+ * }
+ * }</pre>
+ *
+ * <h2>Contract for backend authors</h2>
+ * <ul>
+ *   <li>{@link #layers()} is in topological order: for every edge, {@code from} comes before
+ *       {@code to}. Layer ids are unique and every edge names existing layers.</li>
+ *   <li>Everything is in canonical layout (see {@link Tensor}): the backend converts.</li>
+ *   <li>Tensors returned are copies the caller owns; no framework memory escapes.</li>
+ *   <li>Methods a model cannot serve throw {@link UnsupportedCapabilityException} and are absent
+ *       from {@link #capabilities()}. Framework errors are wrapped in {@link NnvizException}s.</li>
+ *   <li>{@link #close()} frees what the backend allocated (not the user's own network) and is
+ *       idempotent; use after close throws {@link ModelClosedException}.</li>
+ * </ul>
+ * The api's test-jar has {@code ModelContractKit}, an abstract JUnit 5 test each backend extends.
+ */
+public interface Model extends AutoCloseable {
+
+    /** Display name. */
+    String name();
+
+    /** The framework, for example {@code "DL4J"}, {@code "TensorFlow"}, {@code "DJL/PyTorch"}, {@code "nnviz"}. */
+    String framework();
+
+    /** The layers in topological order. */
+    List<Layer> layers();
+
+    /** The data-flow edges between layers. */
+    List<Edge> edges();
+
+    /** Nested blocks; empty when the framework has none. */
+    List<Group> groups();
+
+    /**
+     * Facts about where and how the model runs, in display order: for example
+     * {@code device=cpu}, {@code nd4j.backend=CpuBackend}, {@code format=ONNX}.
+     */
+    Map<String, String> properties();
+
+    /** What this model can compute. */
+    Set<Capability> capabilities();
+
+    /** The layer with the given id. */
+    default Optional<Layer> layer(String id) {
+        for (Layer l : layers()) {
+            if (l.id().equals(id)) {
+                return Optional.of(l);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Total number of scalar parameters over all layers. */
+    default long parameterCount() {
+        long n = 0;
+        for (Layer l : layers()) {
+            n += l.parameterCount();
+        }
+        return n;
+    }
+
+    /**
+     * The current values of a layer's weights, in the order of {@link Layer#weights()}, in
+     * canonical layout.
+     *
+     * @throws InvalidInputException if no layer has that id
+     * @throws UnsupportedCapabilityException if the format exposes no values
+     */
+    List<WeightTensor> weights(String layerId);
+
+    /**
+     * Runs {@code input} (canonical layout, batch first) through the model and returns the output
+     * of each requested layer, keyed by layer id, in canonical layout.
+     *
+     * @throws InvalidInputException if the input shape does not fit or a layer id is unknown
+     */
+    Map<String, Tensor> activations(Tensor input, Collection<String> layerIds);
+
+    /**
+     * The gradient of the model's output score {@code target} (summed over the batch) with respect
+     * to the input: a saliency map with the input's shape.
+     */
+    Tensor inputGradient(Tensor input, int target);
+
+    /**
+     * A layer's activation and the gradient of output score {@code target} with respect to it,
+     * which is what Grad-CAM combines.
+     */
+    LayerGradient layerGradient(Tensor input, String layerId, int target);
+
+    /** Frees what the backend allocated; idempotent. */
+    @Override
+    void close();
+}

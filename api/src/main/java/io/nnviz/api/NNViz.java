@@ -1,0 +1,64 @@
+package io.nnviz.api;
+
+import io.nnviz.api.hook.Attachment;
+import io.nnviz.api.hook.Hook;
+import io.nnviz.api.spi.Backends;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The entry point: turns framework objects and saved files into {@link Model}s and attaches
+ * {@link Hook}s to training loops, using whichever backend is on the class path.
+ *
+ * <pre>{@code
+ * // a network in memory (DL4J MultiLayerNetwork, DJL Model or Block, TensorFlow Session, ...)
+ * try (Model model = NNViz.inspect(network)) { ... }
+ *
+ * // a saved file: DL4J zip, Keras .h5, SavedModel directory, frozen .pb, TorchScript .pt, ONNX
+ * try (Model model = NNViz.load(Path.of("model.onnx"))) { ... }
+ *
+ * // hooks on a training loop (DL4J network, DJL Trainer, ...)
+ * try (Attachment a = NNViz.attach(network, Recorder.defaults())) {
+ *     network.fit(data, 2);
+ * }
+ * }</pre>
+ *
+ * These use {@link Backends#defaults()}; for another class loader or hand-registered providers,
+ * call the same methods on a {@link Backends} instance.
+ */
+public final class NNViz {
+    private NNViz() {
+    }
+
+    /**
+     * Wraps a framework object as a neutral model. The caller keeps owning the framework object;
+     * closing the model frees only what nnviz allocated.
+     *
+     * @throws NoBackendException naming the class and the artifact to add when no backend fits
+     */
+    public static Model inspect(Object nativeModel) {
+        return Backends.defaults().inspect(Objects.requireNonNull(nativeModel, "nativeModel"));
+    }
+
+    /**
+     * Opens a saved model file or directory.
+     *
+     * @throws ModelLoadException if the file is missing, unreadable or corrupt
+     * @throws NoBackendException if no installed backend reads that format
+     */
+    public static Model load(Path path) {
+        return Backends.defaults().load(Objects.requireNonNull(path, "path"));
+    }
+
+    /**
+     * Attaches hooks to a framework's training loop until the returned attachment is closed.
+     *
+     * @param trainingTarget what trains: a DL4J network, a DJL {@code Trainer}, ...
+     */
+    public static Attachment attach(Object trainingTarget, Hook... hooks) {
+        Objects.requireNonNull(trainingTarget, "trainingTarget");
+        return Backends.defaults().attach(trainingTarget, List.of(hooks));
+    }
+}

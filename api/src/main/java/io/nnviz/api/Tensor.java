@@ -1,0 +1,243 @@
+package io.nnviz.api;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An immutable, dense, row-major {@code float} tensor: the one data type every backend hands to
+ * every renderer.
+ *
+ * <h2>Canonical layouts</h2>
+ * Whatever the framework stores, a backend converts at its boundary so that nnviz always sees:
+ * <ul>
+ *   <li>images and convolution activations: {@code NCHW} (batch, channels, height, width);</li>
+ *   <li>1-D convolution activations: {@code NCW};</li>
+ *   <li>convolution kernels: {@code OIHW} (output channels, input channels, kernel height, width);</li>
+ *   <li>dense (fully connected) weights: {@code [out, in]};</li>
+ *   <li>recurrent kernels: {@code [gates * units, in]} and {@code [gates * units, units]};</li>
+ *   <li>sequences and recurrent activations: {@code [N, T, C]} (batch, time, features);</li>
+ *   <li>dense activations: {@code [N, C]}.</li>
+ * </ul>
+ * DL4J dense weights are {@code [in, out]}, TensorFlow kernels are {@code HWIO} and its activations
+ * {@code NHWC}, DL4J recurrent activations are {@code [N, C, T]}: {@link #permute(int...)} does
+ * those conversions.
+ *
+ * <p>Every factory copies its input except {@link #adopt(float[], int...)}, and no method hands
+ * out the internal array: a tensor captured during training stays valid after the framework
+ * reuses its own buffers.
+ *
+ * <pre>{@code
+ * Tensor t = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+ * t.get(1, 2);           // 6.0
+ * t.stats().mean();      // 3.5
+ * t.permute(1, 0);       // the [3, 2] transpose
+ * }</pre>
+ */
+public final class Tensor {
+    private final Shape shape;
+    private final float[] data;
+    private volatile TensorStats stats;
+
+    private Tensor(Shape shape, float[] data) {
+        Objects.requireNonNull(shape, "shape");
+        Objects.requireNonNull(data, "data");
+        if (!shape.isKnown()) {
+            throw new IllegalArgumentException("a tensor needs a fully known shape, got " + shape);
+        }
+        long size = shape.size();
+        if (size != data.length) {
+            throw new IllegalArgumentException("shape " + shape + " holds " + size
+                    + " values but " + data.length + " were given");
+        }
+        this.shape = shape;
+        this.data = data;
+    }
+
+    /** A tensor holding a copy of {@code data} with the given shape. */
+    public static Tensor of(float[] data, int... shape) {
+        return new Tensor(Shape.of(shape), Objects.requireNonNull(data, "data").clone());
+    }
+
+    /** A tensor holding a copy of {@code data} with the given shape. */
+    public static Tensor of(Shape shape, float[] data) {
+        return new Tensor(shape, Objects.requireNonNull(data, "data").clone());
+    }
+
+    /**
+     * A tensor that takes ownership of {@code data} without copying it. For backends that have
+     * just copied framework memory into a fresh array: the caller must not keep or change the
+     * array afterwards.
+     */
+    public static Tensor adopt(float[] data, int... shape) {
+        return new Tensor(Shape.of(shape), data);
+    }
+
+    /** A tensor that takes ownership of {@code data}; see {@link #adopt(float[], int...)}. */
+    public static Tensor adopt(Shape shape, float[] data) {
+        return new Tensor(shape, data);
+    }
+
+    /** A tensor of zeros. */
+    public static Tensor zeros(int... shape) {
+        Shape s = Shape.of(shape);
+        return new Tensor(s, new float[Math.toIntExact(s.size())]);
+    }
+
+    /** The shape. */
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Number of dimensions. */
+    public int rank() {
+        return shape.rank();
+    }
+
+    /** Number of elements. */
+    public int size() {
+        return data.length;
+    }
+
+    /** The element at a full index. */
+    public float get(int... index) {
+        return data[offset(index)];
+    }
+
+    /** The element at a flat row-major position. */
+    public float getFlat(int i) {
+        return data[i];
+    }
+
+    /** A copy of the row-major data. */
+    public float[] toArray() {
+        return data.clone();
+    }
+
+    /** Copies the row-major data into {@code dst} starting at {@code dstOffset}. */
+    public void copyTo(float[] dst, int dstOffset) {
+        System.arraycopy(data, 0, dst, dstOffset, data.length);
+    }
+
+    /** Copies elements {@code [from, from + length)} into {@code dst}; for renderers that read tiles. */
+    public void copyRange(int from, float[] dst, int dstOffset, int length) {
+        System.arraycopy(data, from, dst, dstOffset, length);
+    }
+
+    /** Statistics (computed once, on first use). */
+    public TensorStats stats() {
+        TensorStats s = stats;
+        if (s == null) {
+            s = TensorStats.of(data);
+            stats = s;
+        }
+        return s;
+    }
+
+    /** Element {@code i} along the first dimension, for example one sample of a batch. */
+    public Tensor slice(int i) {
+        if (shape.rank() == 0) {
+            throw new IllegalStateException("cannot slice a scalar tensor");
+        }
+        Objects.checkIndex(i, shape.dim(0));
+        int len = data.length / shape.dim(0);
+        return new Tensor(shape.dropFirst(), Arrays.copyOfRange(data, i * len, (i + 1) * len));
+    }
+
+    /** The first {@code n} elements along the first dimension (fewer if the tensor has fewer). */
+    public Tensor head(int n) {
+        int count = Math.min(n, shape.dim(0));
+        int len = shape.dim(0) == 0 ? 0 : data.length / shape.dim(0);
+        return new Tensor(shape.withDim(0, count), Arrays.copyOf(data, count * len));
+    }
+
+    /** The same data with another shape of the same size. */
+    public Tensor reshape(int... newShape) {
+        return new Tensor(Shape.of(newShape), data.clone());
+    }
+
+    /**
+     * Reorders the dimensions: result dimension {@code k} is this tensor's dimension
+     * {@code axes[k]}. {@code permute(0, 3, 1, 2)} turns NHWC into NCHW; {@code permute(3, 2, 0, 1)}
+     * turns HWIO into OIHW; {@code permute(1, 0)} transposes a matrix.
+     */
+    public Tensor permute(int... axes) {
+        int rank = shape.rank();
+        if (axes.length != rank) {
+            throw new IllegalArgumentException("permute needs " + rank + " axes, got " + Arrays.toString(axes));
+        }
+        boolean[] seen = new boolean[rank];
+        for (int a : axes) {
+            if (a < 0 || a >= rank || seen[a]) {
+                throw new IllegalArgumentException("not a permutation of 0.." + (rank - 1) + ": " + Arrays.toString(axes));
+            }
+            seen[a] = true;
+        }
+        int[] src = shape.toArray();
+        int[] dst = new int[rank];
+        int[] srcStride = strides(src);
+        int[] stride = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            dst[k] = src[axes[k]];
+            stride[k] = srcStride[axes[k]];
+        }
+        float[] out = new float[data.length];
+        if (out.length > 0) {
+            int[] idx = new int[rank];
+            int srcOff = 0;
+            for (int i = 0; i < out.length; i++) {
+                out[i] = data[srcOff];
+                for (int k = rank - 1; k >= 0; k--) {
+                    idx[k]++;
+                    srcOff += stride[k];
+                    if (idx[k] < dst[k]) {
+                        break;
+                    }
+                    srcOff -= stride[k] * dst[k];
+                    idx[k] = 0;
+                }
+            }
+        }
+        return new Tensor(Shape.of(dst), out);
+    }
+
+    private int offset(int[] index) {
+        if (index.length != shape.rank()) {
+            throw new IllegalArgumentException("index " + Arrays.toString(index) + " does not match shape " + shape);
+        }
+        int off = 0;
+        for (int k = 0; k < index.length; k++) {
+            Objects.checkIndex(index[k], shape.dim(k));
+            off = off * shape.dim(k) + index[k];
+        }
+        return off;
+    }
+
+    private static int[] strides(int[] dims) {
+        int[] s = new int[dims.length];
+        int acc = 1;
+        for (int k = dims.length - 1; k >= 0; k--) {
+            s[k] = acc;
+            acc *= dims[k];
+        }
+        return s;
+    }
+
+    /** Equal shape and bitwise-equal values (NaN equals NaN). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Tensor t && shape.equals(t.shape) && Arrays.equals(data, t.data);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * shape.hashCode() + Arrays.hashCode(data);
+    }
+
+    /** Shape and statistics, never the data. */
+    @Override
+    public String toString() {
+        TensorStats s = stats();
+        return "Tensor" + shape + "{min=" + s.min() + ", max=" + s.max() + ", mean=" + s.mean()
+                + (s.hasNonFinite() ? ", nan=" + s.nanCount() + ", inf=" + s.infCount() : "") + "}";
+    }
+}

@@ -1,0 +1,28 @@
+package io.nnviz.api;
+
+import java.util.Objects;
+
+/**
+ * Describes one weight tensor of a layer without its values: cheap to hold for every layer of a
+ * big model. {@link Model#weights(String)} returns the values.
+ *
+ * @param name  the framework's parameter name (for example {@code W}, {@code conv1_kernel})
+ * @param role  what the tensor does
+ * @param shape its shape in canonical layout
+ */
+public record WeightSpec(String name, WeightRole role, Shape shape) {
+    /** Validates the arguments. */
+    public WeightSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(shape, "shape");
+        if (!shape.isKnown()) {
+            throw new IllegalArgumentException("weight '" + name + "' needs a known shape, got " + shape);
+        }
+    }
+
+    /** Number of scalar parameters. */
+    public long size() {
+        return shape.size();
+    }
+}

@@ -1,0 +1,54 @@
+package io.nnviz.api.hook;
+
+import io.nnviz.api.Model;
+
+/**
+ * Receives training events from any framework's training loop. Attach one with
+ * {@link io.nnviz.api.NNViz#attach(Object, Hook...)}.
+ *
+ * <pre>{@code
+ * Hook lossPrinter = new Hook() {
+ *     public void onStepEnd(TrainingEvent e) {
+ *         if (e.step() % 100 == 0) System.out.println(e.step() + " " + e.loss());
+ *     }
+ * };
+ * try (Attachment a = NNViz.attach(network, lossPrinter)) {
+ *     network.fit(trainData, 3);
+ * }
+ * }</pre>
+ *
+ * <h2>Rules</h2>
+ * <ul>
+ *   <li>Callbacks run on the training thread: keep them short and hand heavy work (rendering,
+ *       file writing) to another thread.</li>
+ *   <li>What a hook throws is logged and counted, never rethrown into training (unless the
+ *       system property {@code nnviz.hooks.strict=true} is set, for tests).</li>
+ *   <li>Data arrives only when asked for with {@link #request(long, int)}: ask rarely.</li>
+ * </ul>
+ */
+public interface Hook {
+
+    /** Called once when attached, with the model being trained. */
+    default void onAttach(Model model) {
+    }
+
+    /**
+     * What to capture at the step that is about to complete ({@code step} is its 1-based number).
+     * Called on the training thread before the step's data is gone; must be cheap.
+     */
+    default CaptureRequest request(long step, int epoch) {
+        return CaptureRequest.NONE;
+    }
+
+    /** After each optimisation step. */
+    default void onStepEnd(TrainingEvent event) {
+    }
+
+    /** After each epoch. */
+    default void onEpochEnd(TrainingEvent event) {
+    }
+
+    /** When the training loop ends or the hook is detached, whichever comes first; called once. */
+    default void onTrainingEnd(TrainingEvent event) {
+    }
+}

@@ -1,0 +1,82 @@
+package io.nnviz.api.hook;
+
+import io.nnviz.api.Model;
+import io.nnviz.api.spi.HookDispatcher;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Hooks for a training loop nnviz has no backend for: a hand-written network, or a framework
+ * without listeners. The loop asks what to capture, captures it, and reports the step; the hook
+ * rules (errors never reach the loop, {@code onTrainingEnd} once) are the same as with backends.
+ *
+ * <pre>{@code
+ * try (ManualTraining training = ManualTraining.start(model, recorder)) {
+ *     for (int step = 1; step <= steps; step++) {
+ *         float loss = trainOneStep();
+ *         training.stepEnd(loss, request -> request.weights() ? snapshotOfMyWeights() : Snapshot.EMPTY);
+ *     }
+ * }
+ * }</pre>
+ */
+public final class ManualTraining implements Attachment {
+    private final HookDispatcher dispatcher;
+    private long step;
+    private int epoch;
+
+    private ManualTraining(Model model, List<Hook> hooks) {
+        this.dispatcher = new HookDispatcher(model, hooks, () -> { });
+    }
+
+    /** Starts delivering events to {@code hooks}; {@code model} may be {@code null}. */
+    public static ManualTraining start(Model model, Hook... hooks) {
+        return new ManualTraining(model, List.of(hooks));
+    }
+
+    /**
+     * Reports the end of a step: asks the hooks what they want, lets {@code capture} copy it,
+     * and delivers the event. {@code capture} is not called when nothing is wanted.
+     */
+    public void stepEnd(double loss, Map<String, Double> metrics, Function<CaptureRequest, Snapshot> capture) {
+        Objects.requireNonNull(capture, "capture");
+        step++;
+        CaptureRequest req = dispatcher.request(step, epoch);
+        Snapshot snap = req.isEmpty() ? Snapshot.EMPTY : Objects.requireNonNullElse(capture.apply(req), Snapshot.EMPTY);
+        dispatcher.stepEnd(new TrainingEvent(step, epoch, loss, metrics, snap));
+    }
+
+    /** Reports the end of a step with its loss only. */
+    public void stepEnd(double loss, Function<CaptureRequest, Snapshot> capture) {
+        stepEnd(loss, Map.of(), capture);
+    }
+
+    /** Reports the end of the current epoch and starts the next. */
+    public void epochEnd(double loss, Map<String, Double> metrics) {
+        dispatcher.epochEnd(new TrainingEvent(step, epoch, loss, metrics, Snapshot.EMPTY));
+        epoch++;
+    }
+
+    /** The number of steps reported so far. */
+    public long step() {
+        return step;
+    }
+
+    @Override
+    public long hookErrors() {
+        return dispatcher.hookErrors();
+    }
+
+    @Override
+    public long stepsSeen() {
+        return dispatcher.stepsSeen();
+    }
+
+    /** Ends training for the hooks; idempotent. */
+    @Override
+    public void close() {
+        dispatcher.close();
+    }
+}

@@ -1,0 +1,292 @@
+package io.nnviz.api.spi;
+
+import io.nnviz.api.Capability;
+import io.nnviz.api.Edge;
+import io.nnviz.api.Group;
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerGradient;
+import io.nnviz.api.Model;
+import io.nnviz.api.ModelClosedException;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.UnsupportedCapabilityException;
+import io.nnviz.api.WeightTensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A base for backend models: holds the structure (sorted topologically and validated once),
+ * tracks closing, and checks arguments so each backend only writes the framework calls.
+ * Subclasses implement the {@code do*} methods for the capabilities they declare.
+ */
+public abstract class AbstractModel implements Model {
+    private final String name;
+    private final String framework;
+    private final List<Layer> layers;
+    private final List<Edge> edges;
+    private final List<Group> groups;
+    private final Map<String, String> properties;
+    private final Set<Capability> capabilities;
+    private final Map<String, Layer> byId;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Validates the structure and sorts the layers topologically (stable: layers with no ordering
+     * constraint keep the given order).
+     *
+     * @throws InvalidInputException on duplicate ids, edges naming unknown layers, or cycles
+     */
+    protected AbstractModel(String name, String framework, List<Layer> layers, List<Edge> edges,
+                            List<Group> groups, Map<String, String> properties, Set<Capability> capabilities) {
+        this.name = name;
+        this.framework = framework;
+        Map<String, Layer> ids = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            if (ids.put(l.id(), l) != null) {
+                throw new InvalidInputException("model '" + name + "' has two layers with id '" + l.id() + "'");
+            }
+        }
+        for (Edge e : edges) {
+            if (!ids.containsKey(e.from()) || !ids.containsKey(e.to())) {
+                String missing = ids.containsKey(e.from()) ? e.to() : e.from();
+                throw new InvalidInputException("model '" + name + "' has an edge " + e.from() + " -> " + e.to()
+                        + " but no layer with id '" + missing + "'");
+            }
+        }
+        this.layers = List.copyOf(topologicalOrder(name, layers, edges));
+        this.edges = List.copyOf(edges);
+        this.groups = List.copyOf(groups);
+        this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        this.capabilities = Set.copyOf(capabilities);
+        this.byId = ids;
+    }
+
+    private static List<Layer> topologicalOrder(String model, List<Layer> layers, List<Edge> edges) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            index.put(layers.get(i).id(), i);
+        }
+        int n = layers.size();
+        int[] indegree = new int[n];
+        List<List<Integer>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new ArrayList<>(2));
+        }
+        boolean sorted = true;
+        for (Edge e : edges) {
+            int a = index.get(e.from()), b = index.get(e.to());
+            out.get(a).add(b);
+            indegree[b]++;
+            sorted &= a < b;
+        }
+        if (sorted) {
+            return layers;
+        }
+        // Kahn's algorithm; a priority queue on the original index keeps the order stable.
+        java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
+        for (int i = 0; i < n; i++) {
+            if (indegree[i] == 0) {
+                ready.add(i);
+            }
+        }
+        List<Layer> result = new ArrayList<>(n);
+        while (!ready.isEmpty()) {
+            int i = ready.poll();
+            result.add(layers.get(i));
+            for (int j : out.get(i)) {
+                if (--indegree[j] == 0) {
+                    ready.add(j);
+                }
+            }
+        }
+        if (result.size() < n) {
+            for (int i = 0; i < n; i++) {
+                if (indegree[i] > 0) {
+                    throw new InvalidInputException("model '" + model + "' has a cycle through layer '"
+                            + layers.get(i).id() + "'");
+                }
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final String framework() {
+        return framework;
+    }
+
+    @Override
+    public final List<Layer> layers() {
+        return layers;
+    }
+
+    @Override
+    public final List<Edge> edges() {
+        return edges;
+    }
+
+    @Override
+    public final List<Group> groups() {
+        return groups;
+    }
+
+    @Override
+    public Map<String, String> properties() {
+        return properties;
+    }
+
+    @Override
+    public final Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public final Optional<Layer> layer(String id) {
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** The layer with the given id, or an {@link InvalidInputException} naming it and the model. */
+    protected final Layer requireLayer(String id) {
+        Layer l = byId.get(id);
+        if (l == null) {
+            throw new InvalidInputException("model '" + name + "' has no layer with id '" + id + "'");
+        }
+        return l;
+    }
+
+    /** Throws {@link ModelClosedException} after {@link #close()}. */
+    protected final void ensureOpen() {
+        if (closed.get()) {
+            throw new ModelClosedException(name);
+        }
+    }
+
+    private void require(Capability c) {
+        ensureOpen();
+        if (!capabilities.contains(c)) {
+            throw new UnsupportedCapabilityException(name, c, unsupportedReason(c));
+        }
+    }
+
+    /** Why a capability is missing, for the exception message; override to say more. */
+    protected String unsupportedReason(Capability c) {
+        return "the " + framework + " backend cannot compute it for this model";
+    }
+
+    /**
+     * Checks that an input tensor fits the first input layer's declared shape (ignoring unknown
+     * dimensions), so a wrong shape fails with a clear message before reaching native code.
+     */
+    protected void checkInput(Tensor input, Layer inputLayer) {
+        if (inputLayer == null || inputLayer.outputShape() == null) {
+            return;
+        }
+        if (!inputLayer.outputShape().isCompatibleWith(input.shape())) {
+            throw new InvalidInputException("model '" + name + "' expects input of shape "
+                    + inputLayer.outputShape() + " (layer '" + inputLayer.name() + "') but got " + input.shape());
+        }
+    }
+
+    @Override
+    public final List<WeightTensor> weights(String layerId) {
+        require(Capability.WEIGHTS);
+        return doWeights(requireLayer(layerId));
+    }
+
+    @Override
+    public final Map<String, Tensor> activations(Tensor input, Collection<String> layerIds) {
+        require(Capability.ACTIVATIONS);
+        java.util.Objects.requireNonNull(input, "input");
+        List<Layer> wanted = new ArrayList<>(layerIds.size());
+        for (String id : layerIds) {
+            wanted.add(requireLayer(id));
+        }
+        return doActivations(input, wanted);
+    }
+
+    @Override
+    public final Tensor inputGradient(Tensor input, int target) {
+        require(Capability.INPUT_GRADIENT);
+        java.util.Objects.requireNonNull(input, "input");
+        return doInputGradient(input, target);
+    }
+
+    @Override
+    public final LayerGradient layerGradient(Tensor input, String layerId, int target) {
+        require(Capability.LAYER_GRADIENT);
+        java.util.Objects.requireNonNull(input, "input");
+        return doLayerGradient(input, requireLayer(layerId), target);
+    }
+
+    /** Values of a layer's weights; called only when {@link Capability#WEIGHTS} is declared. */
+    protected List<WeightTensor> doWeights(Layer layer) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Activations; called only when {@link Capability#ACTIVATIONS} is declared. */
+    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Input gradient; called only when {@link Capability#INPUT_GRADIENT} is declared. */
+    protected Tensor doInputGradient(Tensor input, int target) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Layer gradient; called only when {@link Capability#LAYER_GRADIENT} is declared. */
+    protected LayerGradient doLayerGradient(Tensor input, Layer layer, int target) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Frees backend resources; called once by {@link #close()}. */
+    protected void doClose() {
+    }
+
+    /** True once closed. */
+    protected final boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public final void close() {
+        if (closed.compareAndSet(false, true)) {
+            doClose();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return framework + " model '" + name + "' (" + layers.size() + " layers, " + parameterCount() + " parameters)";
+    }
+
+    /** Ids of the layers with no incoming edge, in order. */
+    protected final List<Layer> sources() {
+        Set<String> targets = new java.util.HashSet<>();
+        for (Edge e : edges) {
+            targets.add(e.to());
+        }
+        Deque<Layer> d = new ArrayDeque<>();
+        for (Layer l : layers) {
+            if (!targets.contains(l.id())) {
+                d.add(l);
+            }
+        }
+        return List.copyOf(d);
+    }
+}

@@ -1,0 +1,161 @@
+package io.nnviz.api.spi;
+
+import io.nnviz.api.Model;
+import io.nnviz.api.NnvizException;
+import io.nnviz.api.hook.Attachment;
+import io.nnviz.api.hook.CaptureRequest;
+import io.nnviz.api.hook.Hook;
+import io.nnviz.api.hook.TrainingEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Delivers training events to hooks on behalf of a backend, keeping the hook rules in one place:
+ * a hook's exception is logged and counted, never rethrown into training (unless the system
+ * property {@code nnviz.hooks.strict} is {@code true}); calls are serialised, so hooks need not be
+ * thread-safe even when a framework trains on several threads; {@code onTrainingEnd} is delivered
+ * exactly once.
+ *
+ * <p>A backend's listener asks {@link #request(long, int)} what to copy, copies it, then calls
+ * {@link #stepEnd(TrainingEvent)}. Users with a hand-written training loop can do the same through
+ * {@link io.nnviz.api.hook.ManualTraining}.
+ */
+public final class HookDispatcher implements Attachment {
+    private static final Logger LOG = LoggerFactory.getLogger(HookDispatcher.class);
+    private static final int LOGGED_WITH_TRACE = 5;
+
+    private final List<Hook> hooks;
+    private final Runnable detach;
+    private final boolean strict;
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong steps = new AtomicLong();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile TrainingEvent last = TrainingEvent.of(0, 0, Double.NaN);
+
+    /**
+     * A dispatcher for {@code hooks}.
+     *
+     * @param model  the model being trained, passed to {@link Hook#onAttach}; may be {@code null}
+     *               where the backend cannot describe it
+     * @param hooks  the hooks, called in order
+     * @param detach what {@link #close()} runs to remove the backend's listener from the framework
+     */
+    public HookDispatcher(Model model, List<Hook> hooks, Runnable detach) {
+        this.hooks = List.copyOf(hooks);
+        this.detach = Objects.requireNonNull(detach, "detach");
+        this.strict = Boolean.getBoolean("nnviz.hooks.strict");
+        if (model != null) {
+            for (Hook h : this.hooks) {
+                call(h, "onAttach", () -> h.onAttach(model));
+            }
+        }
+    }
+
+    /** What the hooks want captured at {@code step}, merged; {@link CaptureRequest#NONE} if nothing. */
+    public synchronized CaptureRequest request(long step, int epoch) {
+        CaptureRequest merged = CaptureRequest.NONE;
+        for (Hook h : hooks) {
+            try {
+                CaptureRequest r = h.request(step, epoch);
+                if (r != null) {
+                    merged = merged.merge(r);
+                }
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                failed(h, "request", e);
+            }
+        }
+        return merged;
+    }
+
+    /** Delivers a step-end event. */
+    public synchronized void stepEnd(TrainingEvent event) {
+        if (closed.get()) {
+            return;
+        }
+        steps.incrementAndGet();
+        last = event;
+        for (Hook h : hooks) {
+            call(h, "onStepEnd", () -> h.onStepEnd(event));
+        }
+    }
+
+    /** Delivers an epoch-end event. */
+    public synchronized void epochEnd(TrainingEvent event) {
+        if (closed.get()) {
+            return;
+        }
+        for (Hook h : hooks) {
+            call(h, "onEpochEnd", () -> h.onEpochEnd(event));
+        }
+    }
+
+    /** Delivers the training-end event, once; later calls do nothing. */
+    public synchronized void trainingEnd(TrainingEvent event) {
+        if (ended.compareAndSet(false, true)) {
+            for (Hook h : hooks) {
+                call(h, "onTrainingEnd", () -> h.onTrainingEnd(event));
+            }
+        }
+    }
+
+    /** The last step event delivered (step 0 before the first). */
+    public TrainingEvent lastEvent() {
+        return last;
+    }
+
+    @Override
+    public long hookErrors() {
+        return errors.get();
+    }
+
+    @Override
+    public long stepsSeen() {
+        return steps.get();
+    }
+
+    /** True once {@link #close()} has run. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            detach.run();
+        } finally {
+            TrainingEvent e = last;
+            trainingEnd(TrainingEvent.of(e.step(), e.epoch(), e.loss()));
+        }
+    }
+
+    private void call(Hook h, String method, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            failed(h, method, e);
+        }
+    }
+
+    private void failed(Hook h, String method, Throwable e) {
+        long n = errors.incrementAndGet();
+        String msg = "nnviz hook " + h.getClass().getName() + "." + method + " threw " + e
+                + " (error " + n + "; training continues)";
+        if (strict) {
+            throw new NnvizException(msg, e);
+        }
+        if (n <= LOGGED_WITH_TRACE) {
+            LOG.warn(msg, e);
+        } else if (Long.bitCount(n) == 1) {
+            LOG.warn(msg + "; logging only every power of two from now on");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.nnviz.api;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TensorTest {
+
+    @Test
+    void factoryCopiesAndNoInternalArrayEscapes() {
+        float[] src = {1, 2, 3, 4, 5, 6};
+        Tensor t = Tensor.of(src, 2, 3);
+        src[0] = 99;
+        assertEquals(1f, t.get(0, 0), "changing the source array changed the tensor");
+        float[] out = t.toArray();
+        out[1] = 99;
+        assertEquals(2f, t.get(0, 1), "changing toArray() changed the tensor");
+        assertNotSame(t.toArray(), t.toArray());
+        int[] dims = {2, 3};
+        Tensor u = Tensor.of(new float[6], dims);
+        dims[0] = 6;
+        assertEquals(Shape.of(2, 3), u.shape());
+        int[] shapeOut = u.shape().toArray();
+        shapeOut[0] = 7;
+        assertEquals(2, u.shape().dim(0));
+    }
+
+    @Test
+    void validationNamesTheProblem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[5], 2, 3));
+        assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("5"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[6], -1, 6));
+        assertThrows(IllegalArgumentException.class, () -> Shape.of(2, -3));
+        assertThrows(NullPointerException.class, () -> Tensor.of((float[]) null, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> Tensor.of(new float[6], 2, 3).get(2, 0));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[6], 2, 3).get(1));
+    }
+
+    @Test
+    void statsCountNanAndInfAndIgnoreThemInMoments() {
+        Tensor t = Tensor.of(new float[] {1, Float.NaN, 3, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 5}, 6);
+        TensorStats s = t.stats();
+        assertEquals(6, s.count());
+        assertEquals(3, s.finite());
+        assertEquals(1, s.nanCount());
+        assertEquals(2, s.infCount());
+        assertEquals(1, s.min());
+        assertEquals(5, s.max());
+        assertEquals(3, s.mean(), 1e-12);
+        assertEquals(Math.sqrt(8.0 / 3), s.std(), 1e-9);
+        assertTrue(s.hasNonFinite());
+        assertFalse(s.isConstant());
+    }
+
+    @Test
+    void statsOfEmptyConstantAndAllNan() {
+        TensorStats empty = Tensor.zeros(0, 4).stats();
+        assertTrue(empty.isEmpty());
+        assertTrue(Double.isNaN(empty.mean()));
+        TensorStats constant = Tensor.of(new float[] {2, 2, 2}, 3).stats();
+        assertTrue(constant.isConstant());
+        assertEquals(0, constant.std());
+        TensorStats nan = Tensor.of(new float[] {Float.NaN, Float.NaN}, 2).stats();
+        assertEquals(0, nan.finite());
+        assertTrue(Double.isNaN(nan.min()));
+    }
+
+    @Test
+    void statsAreStableForLargeOffsets() {
+        float[] d = new float[100_000];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = 10_000f + (i % 2 == 0 ? 1 : -1);
+        }
+        assertEquals(1.0, Tensor.of(d, d.length).stats().std(), 1e-6);
+    }
+
+    @Test
+    void permuteConvertsLayouts() {
+        // NHWC [1, 2, 2, 3] with value = 100*h + 10*w + c
+        float[] nhwc = new float[12];
+        for (int h = 0; h < 2; h++) {
+            for (int w = 0; w < 2; w++) {
+                for (int c = 0; c < 3; c++) {
+                    nhwc[(h * 2 + w) * 3 + c] = 100 * h + 10 * w + c;
+                }
+            }
+        }
+        Tensor nchw = Tensor.of(nhwc, 1, 2, 2, 3).permute(0, 3, 1, 2);
+        assertEquals(Shape.of(1, 3, 2, 2), nchw.shape());
+        for (int c = 0; c < 3; c++) {
+            for (int h = 0; h < 2; h++) {
+                for (int w = 0; w < 2; w++) {
+                    assertEquals(100 * h + 10 * w + c, nchw.get(0, c, h, w));
+                }
+            }
+        }
+        Tensor m = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3).permute(1, 0);
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, m.toArray());
+        assertThrows(IllegalArgumentException.class, () -> m.permute(0, 0));
+        assertEquals(Shape.of(0, 3), Tensor.zeros(3, 0).permute(1, 0).shape());
+    }
+
+    @Test
+    void sliceHeadAndReshape() {
+        Tensor t = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
+        assertArrayEquals(new float[] {3, 4}, t.slice(1).toArray());
+        assertEquals(Shape.of(2, 2), t.head(2).shape());
+        assertEquals(Shape.of(3, 2), t.head(10).shape());
+        assertEquals(Shape.of(6), t.reshape(6).shape());
+        assertThrows(IllegalArgumentException.class, () -> t.reshape(4));
+        assertThrows(IndexOutOfBoundsException.class, () -> t.slice(3));
+    }
+
+    @Test
+    void equalityIsByShapeAndValues() {
+        assertEquals(Tensor.of(new float[] {Float.NaN}, 1), Tensor.of(new float[] {Float.NaN}, 1));
+        assertFalse(Tensor.of(new float[] {1, 2}, 2).equals(Tensor.of(new float[] {1, 2}, 1, 2)));
+        assertTrue(Tensor.of(new float[] {1}, 1).toString().contains("[1]"));
+    }
+
+    @Test
+    void shapeCompatibilityTreatsUnknownAsWildcard() {
+        assertTrue(Shape.of(-1, 3).isCompatibleWith(Shape.of(8, 3)));
+        assertFalse(Shape.of(-1, 3).isCompatibleWith(Shape.of(8, 4)));
+        assertFalse(Shape.of(-1, 3).isCompatibleWith(Shape.of(8, 3, 1)));
+        assertEquals("[?, 3]", Shape.of(-1, 3).toString());
+        assertEquals(Shape.of(-1, 3), Shape.ofLongs(-1L, 3L));
+        assertThrows(IllegalStateException.class, () -> Shape.of(-1, 3).size());
+    }
+}
