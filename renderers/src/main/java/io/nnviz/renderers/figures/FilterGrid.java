@@ -1,0 +1,207 @@
+package io.nnviz.renderers.figures;
+
+import io.nnviz.api.Tensor;
+import io.nnviz.api.TensorStats;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.color.Colormap;
+import io.nnviz.renderers.color.Colormaps;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Convolution kernels {@code [O, I, kH, kW]} (OIHW) as a grid of tiles.
+ *
+ * <pre>{@code
+ * Figure f = FilterGrid.of(conv1Kernel).channels(FilterGrid.Channels.MEAN).build();
+ * }</pre>
+ * With three input channels the default shows each filter as an RGB tile (each channel stretched
+ * to the value range, as torchvision's {@code make_grid(normalize=True)} does); otherwise it
+ * shows the mean over input channels with a diverging map centred at zero.
+ */
+public final class FilterGrid {
+    /** How input channels become tiles. */
+    public enum Channels {
+        /** RGB when I = 3, else MEAN. */
+        AUTO,
+        /** Each filter as one RGB tile (needs I = 3). */
+        RGB,
+        /** Each filter as the mean over its input channels. */
+        MEAN,
+        /** One tile per (filter, input channel), a row per filter. */
+        PER_CHANNEL
+    }
+
+    private final Tensor kernel;
+    private String title;
+    private Channels channels = Channels.AUTO;
+    private Normalization norm = Normalization.GLOBAL;
+    private Colormap map = Colormaps.DIVERGING;
+    private int maxFilters = 64, maxInputChannels = 16, columns = 0;
+    private double tilePixels = 36;
+
+    private FilterGrid(Tensor kernel, String title) {
+        Objects.requireNonNull(kernel, "kernel");
+        if (kernel.rank() == 3) {
+            // 1-D kernels OIW: draw as kH = 1
+            int[] d = kernel.shape().toArray();
+            kernel = kernel.reshape(d[0], d[1], 1, d[2]);
+        }
+        if (kernel.rank() != 4) {
+            throw new IllegalArgumentException("a filter grid needs an OIHW kernel (rank 4), got " + kernel.shape());
+        }
+        this.kernel = kernel;
+        this.title = title;
+    }
+
+    /** A grid of a kernel tensor in OIHW layout. */
+    public static FilterGrid of(Tensor kernelOihw) {
+        return new FilterGrid(kernelOihw, "Filters " + kernelOihw.shape());
+    }
+
+    /** A grid of a layer's kernel weight. */
+    public static FilterGrid of(WeightTensor kernel) {
+        return new FilterGrid(kernel.values(), "Filters of " + kernel.layerId() + " " + kernel.values().shape());
+    }
+
+    /** Title. */
+    public FilterGrid title(String t) {
+        this.title = Objects.requireNonNull(t, "title");
+        return this;
+    }
+
+    /** Channel mode (default AUTO). */
+    public FilterGrid channels(Channels c) {
+        this.channels = Objects.requireNonNull(c, "channels");
+        return this;
+    }
+
+    /** Normalisation (default GLOBAL). */
+    public FilterGrid normalization(Normalization n) {
+        this.norm = Objects.requireNonNull(n, "normalization");
+        return this;
+    }
+
+    /** Colormap for non-RGB tiles (default diverging). */
+    public FilterGrid colormap(Colormap m) {
+        this.map = Objects.requireNonNull(m, "colormap");
+        return this;
+    }
+
+    /** At most this many filters are drawn (default 64). */
+    public FilterGrid maxFilters(int n) {
+        this.maxFilters = n;
+        return this;
+    }
+
+    /** Columns of the grid (default: about square). */
+    public FilterGrid columns(int n) {
+        this.columns = n;
+        return this;
+    }
+
+    /** On-screen size of a tile's longer side in user units (default 36). */
+    public FilterGrid tileSize(double px) {
+        this.tilePixels = px;
+        return this;
+    }
+
+    /** Builds the figure. */
+    public Figure build() {
+        int o = kernel.shape().dim(0), in = kernel.shape().dim(1), kh = kernel.shape().dim(2), kw = kernel.shape().dim(3);
+        int shown = Math.min(o, maxFilters);
+        Channels mode = channels == Channels.AUTO ? (in == 3 ? Channels.RGB : Channels.MEAN) : channels;
+        if (mode == Channels.RGB && in != 3) {
+            throw new IllegalArgumentException("RGB filter tiles need 3 input channels, kernel has " + in);
+        }
+        int plane = kh * kw;
+        List<Tile> tiles = new ArrayList<>();
+        float[] all = kernel.toArray();
+        String t = title + (shown < o ? " (first " + shown + " of " + o + ")" : "");
+        int cols = columns;
+        Colormap colormap = map;
+        switch (mode) {
+            case RGB -> {
+                TensorStats s = kernel.stats();
+                for (int f = 0; f < shown; f++) {
+                    tiles.add(Tile.argb("#" + f, kh, kw, rgbTile(all, f * 3 * plane, plane, s)));
+                }
+                colormap = Colormaps.GRAY;
+                if (cols <= 0) {
+                    cols = (int) Math.ceil(Math.sqrt(shown));
+                }
+            }
+            case MEAN -> {
+                for (int f = 0; f < shown; f++) {
+                    float[] m = new float[plane];
+                    for (int c = 0; c < in; c++) {
+                        int base = (f * in + c) * plane;
+                        for (int i = 0; i < plane; i++) {
+                            m[i] += all[base + i] / in;
+                        }
+                    }
+                    tiles.add(Tile.values("#" + f, kh, kw, m));
+                }
+                if (cols <= 0) {
+                    cols = (int) Math.ceil(Math.sqrt(shown));
+                }
+            }
+            case PER_CHANNEL -> {
+                int ins = Math.min(in, maxInputChannels);
+                for (int f = 0; f < shown; f++) {
+                    for (int c = 0; c < ins; c++) {
+                        float[] p = new float[plane];
+                        System.arraycopy(all, (f * in + c) * plane, p, 0, plane);
+                        tiles.add(Tile.values(f + "/" + c, kh, kw, p));
+                    }
+                }
+                cols = ins;
+                if (ins < in) {
+                    t += " (input channels 0-" + (ins - 1) + " of " + in + ")";
+                }
+            }
+            default -> throw new AssertionError(mode);
+        }
+        double scale = Math.max(1, tilePixels / Math.max(kh, kw));
+        if (mode == Channels.RGB) {
+            // RGB tiles carry no values: the bar shows the kernel's range mapped to each channel's intensity
+            return new TileGrid(t, tiles, cols, scale, colormap, norm, "per channel",
+                    io.nnviz.renderers.color.ValueScale.of(kernel.stats(), false), kernel.stats().hasNonFinite());
+        }
+        return new TileGrid(t, tiles, cols, scale, colormap, norm, "weight");
+    }
+
+    private int[] rgbTile(float[] all, int base, int plane, TensorStats global) {
+        double lo, hi;
+        if (norm == Normalization.PER_TILE) {
+            float[] part = java.util.Arrays.copyOfRange(all, base, base + 3 * plane);
+            TensorStats s = TensorStats.of(part);
+            lo = s.min();
+            hi = s.max();
+        } else {
+            lo = global.min();
+            hi = global.max();
+        }
+        double inv = hi > lo ? 255 / (hi - lo) : 0;
+        int[] px = new int[plane];
+        for (int i = 0; i < plane; i++) {
+            float r = all[base + i], g = all[base + plane + i], b = all[base + 2 * plane + i];
+            if (!Float.isFinite(r) || !Float.isFinite(g) || !Float.isFinite(b)) {
+                px[i] = Colormaps.NON_FINITE;
+                continue;
+            }
+            px[i] = 0xFF000000 | level(r, lo, inv) << 16 | level(g, lo, inv) << 8 | level(b, lo, inv);
+        }
+        return px;
+    }
+
+    private static int level(float v, double lo, double inv) {
+        if (inv == 0) {
+            return 128;
+        }
+        int l = (int) ((v - lo) * inv + 0.5);
+        return l < 0 ? 0 : Math.min(l, 255);
+    }
+}
