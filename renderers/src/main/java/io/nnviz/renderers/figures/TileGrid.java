@@ -193,7 +193,7 @@ final class TileGrid implements Figure {
         TextStyle ls = TextStyle.of(9).color(0xFF444444);
         for (int k = 0; k < tiles.size(); k++) {
             double[] o = tileOrigin(k);
-            c.text(o[0], o[1] - 3, Xml.abbreviate(tiles.get(k).label(), Math.max(4, (int) (cellW() / 5))), ls);
+            c.text(o[0], o[1] - 3, Xml.abbreviate(tiles.get(k).label(), Math.max(8, (int) (cellW() / 5))), ls);
         }
         c.endGroup();
         double barX = MARGIN + cols * cellW() + 14;

@@ -1,0 +1,538 @@
+package io.nnviz.renderers.figures;
+
+import io.nnviz.api.Edge;
+import io.nnviz.api.Group;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.canvas.Anchor;
+import io.nnviz.renderers.canvas.Canvas;
+import io.nnviz.renderers.canvas.Num;
+import io.nnviz.renderers.canvas.TextStyle;
+import io.nnviz.renderers.canvas.Xml;
+import org.eclipse.elk.alg.layered.options.LayeredMetaDataProvider;
+import org.eclipse.elk.alg.layered.options.LayeredOptions;
+import org.eclipse.elk.core.RecursiveGraphLayoutEngine;
+import org.eclipse.elk.core.data.LayoutMetaDataService;
+import org.eclipse.elk.core.options.CoreOptions;
+import org.eclipse.elk.core.options.Direction;
+import org.eclipse.elk.core.options.HierarchyHandling;
+import org.eclipse.elk.core.util.BasicProgressMonitor;
+import org.eclipse.elk.graph.ElkBendPoint;
+import org.eclipse.elk.graph.ElkEdge;
+import org.eclipse.elk.graph.ElkEdgeSection;
+import org.eclipse.elk.graph.ElkNode;
+import org.eclipse.elk.graph.util.ElkGraphUtil;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The architecture of a model as a layered graph laid out by Eclipse ELK: one box per layer with
+ * its name, kind, output shape and parameter count, coloured by kind; edges for the data flow,
+ * skip connections and merges included; nested blocks drawn as frames that can be collapsed to
+ * one box. Past {@link #autoCollapse(int) a size threshold}, blocks start collapsed and runs of
+ * identical consecutive blocks (ResNet stages, transformer layers) fold into one "×N" box.
+ *
+ * <pre>{@code
+ * Figure f = ArchitectureDiagram.of(model).direction(ArchitectureDiagram.Direction.LEFT_RIGHT).build();
+ * }</pre>
+ */
+public final class ArchitectureDiagram {
+    /** Flow direction. */
+    public enum Direction {
+        /** Inputs at the top. */
+        TOP_DOWN,
+        /** Inputs at the left. */
+        LEFT_RIGHT
+    }
+
+    static final double NODE_H = 54, PAD = 16, TITLE_H = 30, GROUP_HEADER = 18;
+    private static final Map<LayerKind, Integer> KIND_COLORS = new EnumMap<>(LayerKind.class);
+
+    static {
+        KIND_COLORS.put(LayerKind.INPUT, 0xFFE8E8E8);
+        KIND_COLORS.put(LayerKind.CONV, 0xFFBFD7EA);
+        KIND_COLORS.put(LayerKind.DENSE, 0xFFC9E4C5);
+        KIND_COLORS.put(LayerKind.POOL, 0xFFF6E3B4);
+        KIND_COLORS.put(LayerKind.NORM, 0xFFE3D3F0);
+        KIND_COLORS.put(LayerKind.ACTIVATION, 0xFFFAD4C0);
+        KIND_COLORS.put(LayerKind.RECURRENT, 0xFFB5E0DC);
+        KIND_COLORS.put(LayerKind.ATTENTION, 0xFFF4C2D7);
+        KIND_COLORS.put(LayerKind.EMBEDDING, 0xFFD9EAD3);
+        KIND_COLORS.put(LayerKind.DROPOUT, 0xFFEEEEEE);
+        KIND_COLORS.put(LayerKind.RESHAPE, 0xFFF2F2F2);
+        KIND_COLORS.put(LayerKind.MERGE, 0xFFFFF2A8);
+        KIND_COLORS.put(LayerKind.OUTPUT, 0xFFF7B6B2);
+        KIND_COLORS.put(LayerKind.OTHER, 0xFFDDDDDD);
+    }
+
+    private final Model model;
+    private String title;
+    private Direction direction = Direction.TOP_DOWN;
+    private final Set<String> collapsed = new HashSet<>();
+    private final Set<String> expanded = new HashSet<>();
+    private int autoCollapse = 120;
+    private int minRun = 3;
+
+    private ArchitectureDiagram(Model model) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.title = model.name() + " (" + model.framework() + ", " + Num.count(model.parameterCount()) + " parameters)";
+    }
+
+    /** A diagram of a model's structure. */
+    public static ArchitectureDiagram of(Model model) {
+        return new ArchitectureDiagram(model);
+    }
+
+    /** Title. */
+    public ArchitectureDiagram title(String t) {
+        this.title = Objects.requireNonNull(t, "title");
+        return this;
+    }
+
+    /** Flow direction (default top-down). */
+    public ArchitectureDiagram direction(Direction d) {
+        this.direction = Objects.requireNonNull(d, "direction");
+        return this;
+    }
+
+    /** Draws the group as one box. */
+    public ArchitectureDiagram collapse(String groupId) {
+        collapsed.add(groupId);
+        expanded.remove(groupId);
+        return this;
+    }
+
+    /** Draws the group's layers, even past the auto-collapse threshold. */
+    public ArchitectureDiagram expand(String groupId) {
+        expanded.add(groupId);
+        collapsed.remove(groupId);
+        return this;
+    }
+
+    /**
+     * Models with more layers than this start with every group collapsed and identical runs folded
+     * (default 120); 0 collapses always, {@link Integer#MAX_VALUE} never.
+     */
+    public ArchitectureDiagram autoCollapse(int layerThreshold) {
+        this.autoCollapse = layerThreshold;
+        return this;
+    }
+
+    /** Builds the figure, running the layout now. */
+    public Figure build() {
+        Units units = new Units(model, collapsed, expanded, model.layers().size() > autoCollapse, minRun);
+        Placed placed = layout(units);
+        return new Diagram(title, units, placed);
+    }
+
+    // ---- what is drawn: layers, collapsed groups, folded runs --------------------------------------
+
+    /** A box or frame in the diagram. */
+    static final class Unit {
+        final String id;
+        final String name, line2, line3, line4;
+        final int fill;
+        final String tooltip;
+        final String parent; // id of the enclosing expanded group unit, or null
+        final boolean frame;
+        double x, y, w, h;
+
+        Unit(String id, String name, String line2, String line3, String line4, int fill, String tooltip, String parent,
+             boolean frame) {
+            this.id = id;
+            this.name = name;
+            this.line2 = line2;
+            this.line3 = line3;
+            this.line4 = line4;
+            this.fill = fill;
+            this.tooltip = tooltip;
+            this.parent = parent;
+            this.frame = frame;
+            double tw = Math.max(Math.max(textW(name, true), textW(line2, false)), Math.max(textW(line3, false), textW(line4, false)));
+            this.w = Math.max(110, Math.min(260, tw + 16));
+            this.h = NODE_H;
+        }
+
+        private static double textW(String s, boolean bold) {
+            return s == null ? 0 : TextStyle.of(10).width(Xml.abbreviate(s, 38)) * (bold ? 1.07 : 1);
+        }
+    }
+
+    /** Decides which layers and groups become which units, and the edges between units. */
+    static final class Units {
+        final Map<String, Unit> units = new LinkedHashMap<>();
+        final Map<String, String> unitOfLayer = new HashMap<>();
+        final List<String[]> edges = new ArrayList<>();
+        final int layerCount;
+
+        Units(Model m, Set<String> collapsed, Set<String> expanded, boolean auto, int minRun) {
+            layerCount = m.layers().size();
+            Map<String, Group> groups = new LinkedHashMap<>();
+            m.groups().forEach(g -> groups.put(g.id(), g));
+            Map<String, String> groupOfLayer = new HashMap<>();
+            for (Group g : m.groups()) {
+                g.layerIds().forEach(id -> groupOfLayer.put(id, g.id()));
+            }
+            for (Layer l : m.layers()) {
+                if (l.groupId() != null && groups.containsKey(l.groupId())) {
+                    groupOfLayer.put(l.id(), l.groupId());
+                }
+            }
+            Map<String, Integer> firstIndex = new HashMap<>();
+            Map<String, Long> params = new HashMap<>();
+            Map<String, Integer> sizes = new HashMap<>();
+            List<Layer> layers = m.layers();
+            for (int i = 0; i < layers.size(); i++) {
+                Layer l = layers.get(i);
+                for (String g = groupOfLayer.get(l.id()); g != null; g = groups.containsKey(g) ? groups.get(g).parentId() : null) {
+                    firstIndex.putIfAbsent(g, i);
+                    params.merge(g, l.parameterCount(), Long::sum);
+                    sizes.merge(g, 1, Integer::sum);
+                }
+            }
+            // which groups are drawn collapsed: explicit choice wins, else auto
+            Set<String> isCollapsed = new HashSet<>();
+            for (Group g : m.groups()) {
+                if (collapsed.contains(g.id()) || auto && !expanded.contains(g.id())) {
+                    isCollapsed.add(g.id());
+                }
+            }
+            // the outermost collapsed ancestor represents a layer
+            Map<String, String> rep = new HashMap<>();
+            for (Group g : m.groups()) {
+                String top = null;
+                for (String a = g.id(); a != null; a = groups.containsKey(a) ? groups.get(a).parentId() : null) {
+                    if (isCollapsed.contains(a)) {
+                        top = a;
+                    }
+                }
+                if (top != null) {
+                    rep.put(g.id(), top);
+                }
+            }
+            // fold runs of identical consecutive collapsed siblings
+            Map<String, String> foldedInto = new HashMap<>();
+            Map<String, Integer> runLength = new HashMap<>();
+            if (auto) {
+                Map<String, List<Group>> siblings = new LinkedHashMap<>();
+                for (Group g : m.groups()) {
+                    if (isCollapsed.contains(g.id()) && rep.get(g.id()).equals(g.id()) && firstIndex.containsKey(g.id())) {
+                        siblings.computeIfAbsent(String.valueOf(g.parentId()), k -> new ArrayList<>()).add(g);
+                    }
+                }
+                for (List<Group> sib : siblings.values()) {
+                    sib.sort((a, b) -> Integer.compare(firstIndex.get(a.id()), firstIndex.get(b.id())));
+                    int i = 0;
+                    while (i < sib.size()) {
+                        int j = i + 1;
+                        String sig = signature(sib.get(i), m, groupOfLayer, params);
+                        while (j < sib.size() && signature(sib.get(j), m, groupOfLayer, params).equals(sig)) {
+                            j++;
+                        }
+                        if (j - i >= minRun) {
+                            for (int k = i + 1; k < j; k++) {
+                                foldedInto.put(sib.get(k).id(), sib.get(i).id());
+                            }
+                            runLength.put(sib.get(i).id(), j - i);
+                        }
+                        i = j;
+                    }
+                }
+            }
+            // expanded groups that contain something drawn become frames
+            for (Group g : m.groups()) {
+                if (rep.containsKey(g.id()) || !sizes.containsKey(g.id())) {
+                    continue;
+                }
+                String parent = g.parentId() != null && groups.containsKey(g.parentId()) && !rep.containsKey(g.parentId())
+                        ? "g:" + g.parentId() : null;
+                units.put("g:" + g.id(), new Unit("g:" + g.id(), g.name(), g.frameworkType(), null, null, 0x00000000,
+                        g.name() + " (" + g.frameworkType() + ")", parent, true));
+            }
+            for (Layer l : layers) {
+                String g = groupOfLayer.get(l.id());
+                String r = g == null ? null : rep.get(g);
+                if (r != null) {
+                    String target = foldedInto.getOrDefault(r, r);
+                    String uid = "c:" + target;
+                    unitOfLayer.put(l.id(), uid);
+                    if (!units.containsKey(uid)) {
+                        Group rg = groups.get(target);
+                        Integer run = runLength.get(target);
+                        String name = rg.name() + (run != null ? " \u00d7" + run : "");
+                        long p = params.getOrDefault(target, 0L) * (run == null ? 1 : run);
+                        String parent = rg.parentId() != null && groups.containsKey(rg.parentId()) && !rep.containsKey(rg.parentId())
+                                ? "g:" + rg.parentId() : null;
+                        units.put(uid, new Unit(uid, name, "block \u00b7 " + rg.frameworkType(),
+                                sizes.get(target) * (run == null ? 1 : run) + " layers (collapsed)",
+                                "params " + Num.shortCount(p), 0xFFF0F0F0,
+                                name + ": " + rg.frameworkType() + ", " + Num.count(p) + " parameters", parent, false));
+                    }
+                    continue;
+                }
+                String uid = "l:" + l.id();
+                unitOfLayer.put(l.id(), uid);
+                String shape = l.outputShape() == null ? "?" : l.outputShape().toString();
+                String type = l.kind().name().toLowerCase(java.util.Locale.ROOT) + " \u00b7 " + l.frameworkType();
+                String parent = g != null && units.containsKey("g:" + g) ? "g:" + g : null;
+                StringBuilder tip = new StringBuilder(l.name()).append('\n').append(l.frameworkType()).append(", out ").append(shape)
+                        .append(", ").append(Num.count(l.parameterCount())).append(" parameters");
+                l.attributes().forEach((k, v) -> tip.append('\n').append(k).append(": ").append(v));
+                units.put(uid, new Unit(uid, l.name(), type, "out " + shape,
+                        l.parameterCount() > 0 ? "params " + Num.shortCount(l.parameterCount()) : null,
+                        KIND_COLORS.get(l.kind()), tip.toString(), parent, false));
+            }
+            Set<String> seen = new HashSet<>();
+            for (Edge e : m.edges()) {
+                String a = unitOfLayer.get(e.from()), b = unitOfLayer.get(e.to());
+                if (a != null && b != null && !a.equals(b) && seen.add(a + "\u0000" + b)) {
+                    edges.add(new String[] {a, b});
+                }
+            }
+        }
+
+        private static String signature(Group g, Model m, Map<String, String> groupOfLayer, Map<String, Long> params) {
+            StringBuilder sb = new StringBuilder(g.frameworkType()).append('|').append(params.get(g.id())).append('|');
+            for (Layer l : m.layers()) {
+                if (g.id().equals(groupOfLayer.get(l.id()))) {
+                    sb.append(l.kind().ordinal()).append(',');
+                }
+            }
+            return sb.toString();
+        }
+    }
+
+    // ---- layout ---------------------------------------------------------------------------------
+
+    /** Laid-out edges as polylines in absolute coordinates, and the overall size. */
+    record Placed(List<double[][]> edges, double width, double height) {
+    }
+
+    private static volatile boolean registered;
+
+    private static void register() {
+        if (!registered) {
+            synchronized (ArchitectureDiagram.class) {
+                if (!registered) {
+                    LayoutMetaDataService.getInstance().registerLayoutMetaDataProviders(new LayeredMetaDataProvider());
+                    registered = true;
+                }
+            }
+        }
+    }
+
+    private Placed layout(Units u) {
+        register();
+        AtomicReference<Object> result = new AtomicReference<>();
+        // ELK recurses along long chains: run it on a thread with a large stack (shared FACTS.md).
+        Thread t = new Thread(null, () -> {
+            try {
+                result.set(doLayout(u));
+            } catch (RuntimeException | StackOverflowError e) {
+                result.set(e);
+            }
+        }, "nnviz-elk-layout", 512L << 20);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during layout", e);
+        }
+        Object r = result.get();
+        if (r instanceof Placed p) {
+            return p;
+        }
+        throw new IllegalStateException("ELK layout failed for model '" + model.name() + "': " + r, (Throwable) r);
+    }
+
+    private Placed doLayout(Units u) {
+        ElkNode root = ElkGraphUtil.createGraph();
+        root.setProperty(CoreOptions.ALGORITHM, LayeredOptions.ALGORITHM_ID);
+        root.setProperty(CoreOptions.DIRECTION, direction == Direction.TOP_DOWN
+                ? org.eclipse.elk.core.options.Direction.DOWN : org.eclipse.elk.core.options.Direction.RIGHT);
+        root.setProperty(CoreOptions.SEPARATE_CONNECTED_COMPONENTS, false);
+        root.setProperty(LayeredOptions.THOROUGHNESS, u.layerCount > 300 ? 1 : 7);
+        root.setProperty(LayeredOptions.SPACING_NODE_NODE, 18.0);
+        root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 26.0);
+        root.setProperty(LayeredOptions.SPACING_EDGE_NODE, 10.0);
+        root.setProperty(CoreOptions.PADDING, new org.eclipse.elk.core.math.ElkPadding(PAD));
+        boolean hierarchical = u.units.values().stream().anyMatch(x -> x.frame);
+        if (hierarchical) {
+            root.setProperty(CoreOptions.HIERARCHY_HANDLING, HierarchyHandling.INCLUDE_CHILDREN);
+        }
+        Map<String, ElkNode> nodes = new HashMap<>();
+        // frames first (parents before children: groups are listed outer-first by backends)
+        List<Unit> pending = new ArrayList<>(u.units.values());
+        while (!pending.isEmpty()) {
+            boolean progress = false;
+            for (java.util.Iterator<Unit> it = pending.iterator(); it.hasNext(); ) {
+                Unit x = it.next();
+                if (x.parent != null && !nodes.containsKey(x.parent)) {
+                    continue;
+                }
+                ElkNode n = ElkGraphUtil.createNode(x.parent == null ? root : nodes.get(x.parent));
+                if (x.frame) {
+                    n.setProperty(CoreOptions.PADDING, new org.eclipse.elk.core.math.ElkPadding(GROUP_HEADER + 6, 10, 10, 10));
+                    n.setProperty(CoreOptions.DIRECTION, root.getProperty(CoreOptions.DIRECTION));
+                } else {
+                    n.setDimensions(x.w, x.h);
+                }
+                nodes.put(x.id, n);
+                it.remove();
+                progress = true;
+            }
+            if (!progress) {
+                // a parent that is not drawn: attach the rest at top level
+                for (Unit x : pending) {
+                    ElkNode n = ElkGraphUtil.createNode(root);
+                    n.setDimensions(x.w, x.h);
+                    nodes.put(x.id, n);
+                }
+                pending.clear();
+            }
+        }
+        List<ElkEdge> elkEdges = new ArrayList<>(u.edges.size());
+        for (String[] e : u.edges) {
+            ElkEdge edge = ElkGraphUtil.createSimpleEdge(nodes.get(e[0]), nodes.get(e[1]));
+            ElkGraphUtil.updateContainment(edge);
+            elkEdges.add(edge);
+        }
+        new RecursiveGraphLayoutEngine().layout(root, new BasicProgressMonitor());
+        for (Unit x : u.units.values()) {
+            ElkNode n = nodes.get(x.id);
+            double[] abs = absolute(n, root);
+            x.x = abs[0];
+            x.y = abs[1] + TITLE_H;
+            x.w = n.getWidth();
+            x.h = n.getHeight();
+        }
+        List<double[][]> polylines = new ArrayList<>(elkEdges.size());
+        for (ElkEdge e : elkEdges) {
+            ElkNode container = e.getContainingNode();
+            double[] off = container == null ? new double[2] : absolute(container, root);
+            for (ElkEdgeSection s : e.getSections()) {
+                int n = s.getBendPoints().size() + 2;
+                double[] xs = new double[n], ys = new double[n];
+                xs[0] = s.getStartX() + off[0];
+                ys[0] = s.getStartY() + off[1] + TITLE_H;
+                int i = 1;
+                for (ElkBendPoint b : s.getBendPoints()) {
+                    xs[i] = b.getX() + off[0];
+                    ys[i] = b.getY() + off[1] + TITLE_H;
+                    i++;
+                }
+                xs[n - 1] = s.getEndX() + off[0];
+                ys[n - 1] = s.getEndY() + off[1] + TITLE_H;
+                polylines.add(new double[][] {xs, ys});
+            }
+        }
+        return new Placed(polylines, root.getWidth(), root.getHeight() + TITLE_H);
+    }
+
+    private static double[] absolute(ElkNode n, ElkNode root) {
+        double x = 0, y = 0;
+        for (ElkNode k = n; k != null && k != root; k = k.getParent()) {
+            x += k.getX();
+            y += k.getY();
+        }
+        return new double[] {x, y};
+    }
+
+    // ---- drawing --------------------------------------------------------------------------------
+
+    private static final class Diagram implements Figure {
+        private final String title;
+        private final Units units;
+        private final Placed placed;
+        private final double width, height;
+
+        Diagram(String title, Units units, Placed placed) {
+            this.title = title;
+            this.units = units;
+            this.placed = placed;
+            double w = placed.width(), h = placed.height();
+            for (Unit x : units.units.values()) {
+                w = Math.max(w, x.x + x.w + PAD);
+                h = Math.max(h, x.y + x.h + PAD);
+            }
+            this.width = Math.max(w, TextStyle.of(14).width(Xml.abbreviate(title, 120)) + 2 * PAD);
+            this.height = h;
+        }
+
+        @Override
+        public double width() {
+            return width;
+        }
+
+        @Override
+        public double height() {
+            return height;
+        }
+
+        @Override
+        public String title() {
+            return title;
+        }
+
+        @Override
+        public void draw(Canvas c) {
+            c.text(PAD, 20, Xml.abbreviate(title, 120), TextStyle.of(14).asBold());
+            for (Unit x : units.units.values()) {
+                if (x.frame) {
+                    c.beginGroup(x.tooltip, "block");
+                    c.rect(x.x, x.y, x.w, x.h, 0x0A3060A0, 0xFF8CA0B8, 1);
+                    c.text(x.x + 6, x.y + 13, Xml.abbreviate(x.name + "  \u00b7 " + x.line2, Math.max(6, (int) (x.w / 6))),
+                            TextStyle.of(10).color(0xFF46607A).asBold());
+                    c.endGroup();
+                }
+            }
+            c.beginGroup("edges", "edges");
+            for (double[][] e : placed.edges()) {
+                int n = e[0].length;
+                c.path(e[0], e[1], n, 0, 0xFF555555, 1.1, false, false);
+                arrow(c, e[0][n - 2], e[1][n - 2], e[0][n - 1], e[1][n - 1]);
+            }
+            c.endGroup();
+            for (Unit x : units.units.values()) {
+                if (x.frame) {
+                    continue;
+                }
+                c.beginGroup(x.tooltip, "node");
+                c.rect(x.x, x.y, x.w, x.h, x.fill, 0xFF4A4A4A, 1);
+                double cx = x.x + x.w / 2;
+                int chars = Math.max(6, (int) ((x.w - 10) / 5.6));
+                c.text(cx, x.y + 14, Xml.abbreviate(x.name, chars), TextStyle.of(10.5).asBold().anchor(Anchor.MIDDLE));
+                c.text(cx, x.y + 26, Xml.abbreviate(x.line2, chars), TextStyle.of(9).color(0xFF444444).anchor(Anchor.MIDDLE));
+                if (x.line3 != null) {
+                    c.text(cx, x.y + 38, Xml.abbreviate(x.line3, chars), TextStyle.of(9).anchor(Anchor.MIDDLE));
+                }
+                if (x.line4 != null) {
+                    c.text(cx, x.y + 50, Xml.abbreviate(x.line4, chars), TextStyle.of(9).color(0xFF444444).anchor(Anchor.MIDDLE));
+                }
+                c.endGroup();
+            }
+        }
+
+        private static void arrow(Canvas c, double x0, double y0, double x1, double y1) {
+            double dx = x1 - x0, dy = y1 - y0, len = Math.hypot(dx, dy);
+            if (len == 0) {
+                return;
+            }
+            double ux = dx / len, uy = dy / len, s = 6;
+            c.path(new double[] {x1, x1 - ux * s - uy * s * 0.5, x1 - ux * s + uy * s * 0.5},
+                    new double[] {y1, y1 - uy * s + ux * s * 0.5, y1 - uy * s - ux * s * 0.5}, 3, 0xFF555555, 0, 0, true, false);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.nnviz.renderers;
+
+import io.nnviz.api.Tensor;
+import io.nnviz.renderers.color.Colormaps;
+import io.nnviz.renderers.figures.ActivationGrid;
+import io.nnviz.renderers.figures.FilterGrid;
+import io.nnviz.renderers.figures.Normalization;
+import io.nnviz.renderers.figures.SaliencyOverlay;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TileFiguresTest {
+
+    static Tensor random(long seed, int... shape) {
+        Random r = new Random(seed);
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return Tensor.of(v, shape);
+    }
+
+    static BufferedImage embedded(Element image) throws Exception {
+        String href = image.getAttribute("href");
+        assertTrue(href.startsWith("data:image/png;base64,"), "image is not an embedded PNG");
+        return ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(href.substring(22))));
+    }
+
+    static Element tilesElement(Svg svg) {
+        return (Element) svg.groups("tiles").get(0).getElementsByTagNameNS("*", "image").item(0);
+    }
+
+    static BufferedImage tiles(Svg svg) throws Exception {
+        return embedded(tilesElement(svg));
+    }
+
+    @Test
+    void filterGridHasOneTilePerFilterInOneEmbeddedImage() throws Exception {
+        Tensor k = random(1, 20, 1, 5, 5);
+        Svg svg = Svg.parse(Figures.toSvg(FilterGrid.of(k).title("conv1").build()));
+        assertEquals(2, svg.all("image").size(), "one tile image + one colour bar image");
+        assertEquals(1, svg.groups("tiles").get(0).getElementsByTagNameNS("*", "image").getLength());
+        List<String> labels = svg.texts().stream().filter(t -> t.startsWith("#")).toList();
+        assertEquals(20, labels.size());
+        assertEquals("#0", labels.get(0));
+        assertEquals("#19", labels.get(19));
+        // 20 tiles in 5 columns x 4 rows of 5x5 pixels, 1 px apart, label gaps between rows
+        BufferedImage tiles = tiles(svg);
+        assertEquals(5 * 5 + 4, tiles.getWidth());
+        // the colour bar shows the symmetric range of a diverging map
+        double m = Math.max(Math.abs(k.stats().min()), Math.abs(k.stats().max()));
+        assertTrue(svg.texts().contains(io.nnviz.renderers.canvas.Num.label(m)), svg.texts().toString());
+        assertTrue(svg.texts().contains(io.nnviz.renderers.canvas.Num.label(-m)), svg.texts().toString());
+    }
+
+    @Test
+    void knownTensorHasExpectedColoursAtKnownPixels() throws Exception {
+        // one 2x2 filter: -1, 0, 1, NaN with a diverging global scale [-1, 1]
+        Tensor k = Tensor.of(new float[] {-1, 0, 1, Float.NaN}, 1, 1, 2, 2);
+        Figure f = FilterGrid.of(k).tileSize(40).build();
+        Svg svg = Svg.parse(Figures.toSvg(f));
+        BufferedImage raw = tiles(svg);
+        int gap = raw.getHeight() - 2; // label rows above the tile
+        assertEquals(Colormaps.DIVERGING.color(0) & 0xFFFFFF, raw.getRGB(0, gap) & 0xFFFFFF);
+        assertEquals(Colormaps.DIVERGING.color(0.5) & 0xFFFFFF, raw.getRGB(1, gap) & 0xFFFFFF);
+        assertEquals(Colormaps.DIVERGING.color(1) & 0xFFFFFF, raw.getRGB(0, gap + 1) & 0xFFFFFF);
+        assertEquals(Colormaps.NON_FINITE & 0xFFFFFF, raw.getRGB(1, gap + 1) & 0xFFFFFF);
+        // the PNG path: same colours at the centres of the four 20x20 cells
+        Element img = tilesElement(svg);
+        double x0 = Svg.num(img, "x"), y0 = Svg.num(img, "y"), s = Svg.num(img, "width") / raw.getWidth();
+        BufferedImage png = Figures.toImage(f, 1);
+        int[][] cells = {{0, 0}, {1, 0}, {0, 1}, {1, 1}};
+        int[] expected = {Colormaps.DIVERGING.color(0), Colormaps.DIVERGING.color(0.5), Colormaps.DIVERGING.color(1), Colormaps.NON_FINITE};
+        for (int i = 0; i < 4; i++) {
+            int px = (int) (x0 + (cells[i][0] + 0.5) * s), py = (int) (y0 + (gap + cells[i][1] + 0.5) * s);
+            assertColor(expected[i], png.getRGB(px, py), 2, "cell " + i);
+        }
+        assertTrue(svg.texts().stream().anyMatch(t -> t.contains("1 NaN")), "NaN caption: " + svg.texts());
+    }
+
+    static void assertColor(int expected, int actual, int tol, String what) {
+        for (int sh = 0; sh <= 16; sh += 8) {
+            int e = expected >> sh & 0xFF, a = actual >> sh & 0xFF;
+            assertTrue(Math.abs(e - a) <= tol, what + ": expected #" + Integer.toHexString(expected & 0xFFFFFF)
+                    + " got #" + Integer.toHexString(actual & 0xFFFFFF));
+        }
+    }
+
+    @Test
+    void rgbFiltersForThreeInputChannels() throws Exception {
+        Tensor k = random(2, 8, 3, 7, 7);
+        Svg svg = Svg.parse(Figures.toSvg(FilterGrid.of(k).build()));
+        BufferedImage raw = tiles(svg);
+        assertEquals(3 * 7 + 2, raw.getWidth(), "8 filters in 3 columns");
+        boolean colourful = false;
+        for (int y = 0; y < raw.getHeight(); y++) {
+            for (int x = 0; x < raw.getWidth(); x++) {
+                int c = raw.getRGB(x, y);
+                colourful |= (c >> 16 & 0xFF) != (c & 0xFF);
+            }
+        }
+        assertTrue(colourful, "RGB tiles are not coloured");
+        Svg per = Svg.parse(Figures.toSvg(FilterGrid.of(k).channels(FilterGrid.Channels.PER_CHANNEL).build()));
+        assertEquals(24, per.texts().stream().filter(t -> t.matches("\\d+/\\d")).count());
+    }
+
+    @Test
+    void constantEmptyAndNanTensorsRenderWithCaptions() {
+        Svg constant = Svg.parse(Figures.toSvg(ActivationGrid.of(Tensor.zeros(4, 3, 3)).build()));
+        assertTrue(constant.texts().stream().anyMatch(t -> t.contains("constant")), constant.texts().toString());
+        float[] nan = new float[18];
+        java.util.Arrays.fill(nan, Float.NaN);
+        Svg allNan = Svg.parse(Figures.toSvg(ActivationGrid.of(Tensor.of(nan, 2, 3, 3)).build()));
+        assertTrue(allNan.texts().stream().anyMatch(t -> t.contains("No finite values")), allNan.texts().toString());
+        float[] inf = {1, Float.POSITIVE_INFINITY, 2, 3};
+        Svg withInf = Svg.parse(Figures.toSvg(FilterGrid.of(Tensor.of(inf, 1, 1, 2, 2)).build()));
+        assertTrue(withInf.texts().stream().anyMatch(t -> t.contains("1 infinite")), withInf.texts().toString());
+        assertTrue(withInf.texts().contains("NaN/Inf"), "legend swatch");
+        // PNG path of the same must not throw and must be non-blank
+        BufferedImage png = Figures.toImage(ActivationGrid.of(Tensor.zeros(4, 3, 3)).build(), 1);
+        assertTrue(png.getWidth() > 10);
+        // empty channel count is rejected with a message, not a division by zero
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> FilterGrid.of(Tensor.zeros(0, 1, 3, 3)).build());
+        assertTrue(e.getMessage().contains("no tiles"), e.getMessage());
+    }
+
+    @Test
+    void activationGridTopKAndOverlay() throws Exception {
+        float[] v = new float[6 * 4 * 4];
+        for (int c = 0; c < 6; c++) {
+            for (int i = 0; i < 16; i++) {
+                v[c * 16 + i] = c == 4 ? 10 : c == 2 ? 5 : c * 0.1f;
+            }
+        }
+        Tensor act = Tensor.of(v, 1, 6, 4, 4);
+        Svg top = Svg.parse(Figures.toSvg(ActivationGrid.of(act).topK(2).build()));
+        List<String> labels = top.texts().stream().filter(t -> t.startsWith("#")).toList();
+        assertEquals(List.of("#4 \u03bc=10", "#2 \u03bc=5"), labels);
+        Tensor image = random(5, 1, 8, 8);
+        Svg over = Svg.parse(Figures.toSvg(ActivationGrid.of(act).overlay(image, 0.5).build()));
+        BufferedImage raw = tiles(over);
+        assertTrue(raw.getWidth() >= 8 * 3, "overlay tiles are at the input's resolution");
+        Figure sal = SaliencyOverlay.saliency(image, random(6, 1, 8, 8)).build();
+        Svg s = Svg.parse(Figures.toSvg(sal));
+        assertTrue(s.texts().containsAll(List.of("input", "heat", "overlay")), s.texts().toString());
+    }
+
+    @Test
+    void gradCamWeightsChannelsByMeanGradient() {
+        // channel 0 has gradient +1 everywhere, channel 1 gradient -1: cam = relu(A0 - A1)
+        float[] a = {1, 2, 3, 4, /* ch1 */ 4, 0, 0, 0};
+        float[] g = {1, 1, 1, 1, -1, -1, -1, -1};
+        Tensor cam = SaliencyOverlay.gradCamMap(new io.nnviz.api.LayerGradient("c", 0,
+                Tensor.of(a, 1, 2, 2, 2), Tensor.of(g, 1, 2, 2, 2)));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0, 2, 3, 4}, cam.toArray());
+    }
+
+    @Test
+    void perTileNormalisationIsSelectable() {
+        Tensor k = random(3, 4, 2, 3, 3);
+        Svg svg = Svg.parse(Figures.toSvg(FilterGrid.of(k).normalization(Normalization.PER_TILE).build()));
+        assertTrue(svg.texts().stream().anyMatch(t -> t.contains("own range")));
+    }
+}
