@@ -35,7 +35,7 @@ class TileFiguresTest {
     }
 
     static BufferedImage embedded(Element image) throws Exception {
-        String href = image.getAttribute("href");
+        String href = image.getAttributeNS("http://www.w3.org/1999/xlink", "href");
         assertTrue(href.startsWith("data:image/png;base64,"), "image is not an embedded PNG");
         return ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(href.substring(22))));
     }

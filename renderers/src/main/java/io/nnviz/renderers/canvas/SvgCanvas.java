@@ -25,7 +25,7 @@ public final class SvgCanvas implements Canvas {
     /** As {@link #SvgCanvas(double, double, String)} with a buffer size hint. */
     public SvgCanvas(double width, double height, String title, int capacity) {
         sb = new StringBuilder(capacity);
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"");
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"");
         Num.coord(sb, width);
         sb.append("\" height=\"");
         Num.coord(sb, height);
@@ -158,8 +158,8 @@ public final class SvgCanvas implements Canvas {
         num("y", y);
         num("width", w);
         num("height", h);
-        sb.append(" preserveAspectRatio=\"none\" style=\"image-rendering:pixelated;image-rendering:crisp-edges\"");
-        sb.append(" href=\"data:image/png;base64,");
+        sb.append(" preserveAspectRatio=\"none\" image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated;image-rendering:crisp-edges\"");
+        sb.append(" xlink:href=\"data:image/png;base64,");
         sb.append(Base64.getEncoder().encodeToString(image.toPng()));
         sb.append("\"/>\n");
     }

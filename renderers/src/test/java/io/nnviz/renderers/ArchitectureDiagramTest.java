@@ -1,0 +1,155 @@
+package io.nnviz.renderers;
+
+import io.nnviz.api.Group;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.api.ModelBuilder;
+import io.nnviz.api.Shape;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightSpec;
+import io.nnviz.renderers.figures.ArchitectureDiagram;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ArchitectureDiagramTest {
+
+    /** A ResNet-like chain: n layers, an extra edge skipping ahead every 3 layers. */
+    static Model chain(int n, String namePrefix) {
+        ModelBuilder b = ModelBuilder.named("chain-" + n);
+        for (int i = 0; i < n; i++) {
+            LayerKind kind = i == 0 ? LayerKind.INPUT : i % 3 == 0 ? LayerKind.MERGE : LayerKind.CONV;
+            Layer.Builder l = Layer.builder("n" + i, kind).name(namePrefix + i).outputShape(Shape.of(-1, 64, 56, 56));
+            if (kind == LayerKind.CONV) {
+                l.weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(64, 64, 3, 3)));
+            }
+            b.layer(l.build());
+            if (i > 0) {
+                b.edge("n" + (i - 1), "n" + i);
+            }
+            if (i >= 3 && i % 3 == 0) {
+                b.edge("n" + (i - 3), "n" + i);
+            }
+        }
+        return b.build();
+    }
+
+    record Box(double x, double y, double w, double h) {
+        boolean overlaps(Box o) {
+            return x < o.x + o.w - 0.01 && o.x < x + w - 0.01 && y < o.y + o.h - 0.01 && o.y < y + h - 0.01;
+        }
+    }
+
+    static List<Box> nodeBoxes(Svg svg) {
+        List<Box> boxes = new ArrayList<>();
+        for (Element g : svg.groups("node")) {
+            Element r = (Element) g.getElementsByTagNameNS("*", "rect").item(0);
+            boxes.add(new Box(Svg.num(r, "x"), Svg.num(r, "y"), Svg.num(r, "width"), Svg.num(r, "height")));
+        }
+        return boxes;
+    }
+
+    @Test
+    void fiveHundredNodesWithSkipsNeverOverlapAndFitTheViewBox() {
+        Model m = chain(500, "layer");
+        Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
+        List<Box> boxes = nodeBoxes(svg);
+        assertEquals(500, boxes.size());
+        double[] vb = svg.viewBox();
+        for (Box b : boxes) {
+            assertTrue(b.x >= vb[0] && b.y >= vb[1] && b.x + b.w <= vb[0] + vb[2] && b.y + b.h <= vb[1] + vb[3],
+                    "node " + b + " outside viewBox");
+        }
+        // sweep by y to keep the pairwise check fast
+        boxes.sort((a, b) -> Double.compare(a.y, b.y));
+        for (int i = 0; i < boxes.size(); i++) {
+            for (int j = i + 1; j < boxes.size() && boxes.get(j).y < boxes.get(i).y + boxes.get(i).h; j++) {
+                assertFalse(boxes.get(i).overlaps(boxes.get(j)), boxes.get(i) + " overlaps " + boxes.get(j));
+            }
+        }
+        // 499 chain edges + 166 skips, each drawn as a path plus an arrow head
+        Element edges = svg.groups("edges").get(0);
+        assertEquals(2 * (499 + 166), edges.getElementsByTagNameNS("*", "path").getLength());
+    }
+
+    @Test
+    void nodesShowNameKindShapeAndParameters() {
+        Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(chain(4, "L")).build()));
+        List<String> t = svg.texts();
+        assertTrue(t.contains("L1"), t.toString());
+        assertTrue(t.contains("conv \u00b7 CONV"), t.toString());
+        assertTrue(t.contains("out [?, 64, 56, 56]"), t.toString());
+        assertTrue(t.contains("params 36.9K"), t.toString());
+    }
+
+    @Test
+    void hostileNamesAreEscapedAndTheFileStillParses() {
+        String evil = "<script>alert('x')</script>\"&\u0001\u0007" + "A".repeat(10_000);
+        Model m = ModelBuilder.named(evil).layer(Layer.builder("a", LayerKind.INPUT).name(evil).build())
+                .layer(Layer.builder("b", LayerKind.DENSE).name("x\"y'z&<>").attribute("act", "<b>").build())
+                .chain("a", "b").build();
+        String text = Figures.toSvg(ArchitectureDiagram.of(m).build());
+        assertFalse(text.contains("<script>"), "raw markup leaked");
+        Svg svg = Svg.parse(text);
+        assertTrue(svg.texts().contains("x\"y'z&<>"), svg.texts().toString());
+        assertTrue(svg.all("title").stream().anyMatch(e -> e.getTextContent().contains("act: <b>")));
+        assertTrue(text.length() < 200_000, "10k-character names are abbreviated in boxes");
+    }
+
+    static Model blocks(int n) {
+        ModelBuilder b = ModelBuilder.named("stack");
+        b.layer(Layer.builder("in", LayerKind.INPUT).build());
+        String prev = "in";
+        for (int k = 0; k < n; k++) {
+            List<String> ids = new ArrayList<>();
+            for (String part : new String[] {"attn", "norm1", "ffn", "norm2"}) {
+                String id = "block" + k + "." + part;
+                LayerKind kind = part.startsWith("norm") ? LayerKind.NORM : part.equals("attn") ? LayerKind.ATTENTION : LayerKind.DENSE;
+                b.layer(Layer.builder(id, kind).group("block" + k)
+                        .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(8, 8))).build());
+                b.edge(prev, id);
+                ids.add(id);
+                prev = id;
+            }
+            b.group(new Group("block" + k, "block" + k, "TransformerLayer", null, ids));
+        }
+        b.layer(Layer.builder("out", LayerKind.OUTPUT).build()).edge(prev, "out");
+        return b.build();
+    }
+
+    @Test
+    void groupsAreFramesAndCanBeCollapsed() {
+        Model m = blocks(2);
+        Svg open = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
+        assertEquals(2, open.groups("block").size());
+        assertEquals(10, open.groups("node").size());
+        // children sit inside their frame
+        Element frame = (Element) open.groups("block").get(0).getElementsByTagNameNS("*", "rect").item(0);
+        Box f = new Box(Svg.num(frame, "x"), Svg.num(frame, "y"), Svg.num(frame, "width"), Svg.num(frame, "height"));
+        long inside = nodeBoxes(open).stream().filter(b -> b.x >= f.x && b.y >= f.y && b.x + b.w <= f.x + f.w
+                && b.y + b.h <= f.y + f.h).count();
+        assertEquals(4, inside);
+        Svg closed = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).collapse("block1").build()));
+        assertEquals(1, closed.groups("block").size());
+        assertEquals(7, closed.groups("node").size());
+        assertTrue(closed.texts().contains("4 layers (collapsed)"), closed.texts().toString());
+    }
+
+    @Test
+    void longRunsOfIdenticalBlocksFoldPastTheThreshold() {
+        Model m = blocks(12);
+        Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).autoCollapse(20).build()));
+        assertEquals(3, svg.groups("node").size(), "input, one folded block, output");
+        assertTrue(svg.texts().contains("block0 \u00d712"), svg.texts().toString());
+        assertTrue(svg.texts().contains("48 layers (collapsed)"), svg.texts().toString());
+        Svg expanded = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).autoCollapse(Integer.MAX_VALUE).build()));
+        assertEquals(50, expanded.groups("node").size());
+    }
+}
