@@ -1,0 +1,176 @@
+package io.nnviz.renderers.report;
+
+import io.nnviz.api.Layer;
+import io.nnviz.api.Model;
+import io.nnviz.renderers.AtomicFiles;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.Figures;
+import io.nnviz.renderers.canvas.Num;
+import io.nnviz.renderers.canvas.Xml;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A self-contained static HTML report: one page with a table of contents, a model summary table
+ * and every figure as inline SVG (no scripts, fonts or requests leave the page), plus each figure
+ * as standalone SVG and PNG in {@code figures/}. Every file is written to a temporary file and
+ * renamed, and {@code index.html} is written last, so a crash never leaves half a report.
+ *
+ * <pre>{@code
+ * Path index = HtmlReport.titled("LeNet on Fashion-MNIST")
+ *         .model(model)
+ *         .section("Architecture").figure("architecture", ArchitectureDiagram.of(model).build())
+ *         .section("Training").figure("loss", lossChart)
+ *         .write(Path.of("report"));
+ * }</pre>
+ */
+public final class HtmlReport {
+    private record Entry(String slug, Figure figure) {
+    }
+
+    private final String title;
+    private Model model;
+    private final Map<String, List<Entry>> sections = new LinkedHashMap<>();
+    private final Set<String> slugs = new HashSet<>();
+    private String current;
+    private double pngScale = 2;
+
+    private HtmlReport(String title) {
+        this.title = Objects.requireNonNull(title, "title");
+    }
+
+    /** A report with a title. */
+    public static HtmlReport titled(String title) {
+        return new HtmlReport(title);
+    }
+
+    /** Adds the model summary table (layer, kind, type, output shape, parameters, totals, properties). */
+    public HtmlReport model(Model m) {
+        this.model = Objects.requireNonNull(m, "model");
+        return this;
+    }
+
+    /** Starts a section; figures added next belong to it. */
+    public HtmlReport section(String heading) {
+        current = Objects.requireNonNull(heading, "heading");
+        sections.putIfAbsent(current, new ArrayList<>());
+        return this;
+    }
+
+    /** Adds a figure to the current section; {@code name} becomes its file name (sanitised, unique). */
+    public HtmlReport figure(String name, Figure f) {
+        Objects.requireNonNull(f, "figure");
+        if (current == null) {
+            section("Figures");
+        }
+        sections.get(current).add(new Entry(slug(name), f));
+        return this;
+    }
+
+    /** Pixels per unit of the PNG copies (default 2). */
+    public HtmlReport pngScale(double s) {
+        this.pngScale = s;
+        return this;
+    }
+
+    private String slug(String name) {
+        String base = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        if (base.isEmpty()) {
+            base = "figure";
+        }
+        if (base.length() > 60) {
+            base = base.substring(0, 60);
+        }
+        String s = base;
+        for (int i = 2; !slugs.add(s); i++) {
+            s = base + "-" + i;
+        }
+        return s;
+    }
+
+    /**
+     * Writes the report into {@code dir} (created if needed) and returns the path of {@code index.html}.
+     *
+     * @throws IOException naming the folder or file that could not be written
+     */
+    public Path write(Path dir) throws IOException {
+        Path figures = dir.resolve("figures");
+        StringBuilder body = new StringBuilder(1 << 16);
+        for (Map.Entry<String, List<Entry>> s : sections.entrySet()) {
+            body.append("<section id=\"").append(anchor(s.getKey())).append("\">\n<h2>").append(Xml.escape(s.getKey())).append("</h2>\n");
+            for (Entry e : s.getValue()) {
+                String svg = Figures.toSvg(e.figure());
+                AtomicFiles.write(figures.resolve(e.slug() + ".svg"), svg.getBytes(StandardCharsets.UTF_8));
+                AtomicFiles.write(figures.resolve(e.slug() + ".png"), Figures.toPng(e.figure(), pngScale));
+                body.append("<figure id=\"fig-").append(e.slug()).append("\">\n")
+                        .append(svg.substring(svg.indexOf("<svg")))
+                        .append("<figcaption>").append(Xml.escape(e.figure().title()))
+                        .append(" \u2014 <a href=\"figures/").append(e.slug()).append(".svg\">SVG</a> \u00b7 <a href=\"figures/")
+                        .append(e.slug()).append(".png\">PNG</a></figcaption>\n</figure>\n");
+            }
+            body.append("</section>\n");
+        }
+        StringBuilder html = new StringBuilder(body.length() + 8192);
+        html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
+                .append(Xml.escape(title)).append("</title>\n<style>\n")
+                .append("body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}\n")
+                .append("table{border-collapse:collapse;font-size:13px;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}")
+                .append("th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}\n")
+                .append("figure{margin:16px 0 32px;overflow-x:auto}figure svg{max-width:100%;height:auto}figcaption{font-size:12px;color:#555}\n")
+                .append("nav ul{columns:2;font-size:14px}\n</style>\n</head>\n<body>\n<h1>").append(Xml.escape(title)).append("</h1>\n");
+        html.append("<nav><h2>Contents</h2><ul>\n");
+        if (model != null) {
+            html.append("<li><a href=\"#model-summary\">Model summary</a></li>\n");
+        }
+        for (String s : sections.keySet()) {
+            html.append("<li><a href=\"#").append(anchor(s)).append("\">").append(Xml.escape(s)).append("</a></li>\n");
+        }
+        html.append("</ul></nav>\n");
+        if (model != null) {
+            summary(html, model);
+        }
+        html.append(body).append("</body>\n</html>\n");
+        Path index = dir.resolve("index.html");
+        AtomicFiles.write(index, html.toString().getBytes(StandardCharsets.UTF_8));
+        return index;
+    }
+
+    private static String anchor(String heading) {
+        return "s-" + Integer.toHexString(heading.hashCode()) + "-"
+                + heading.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    }
+
+    private static void summary(StringBuilder h, Model m) {
+        h.append("<section id=\"model-summary\"><h2>Model summary</h2>\n<p>").append(Xml.escape(m.name())).append(" \u00b7 ")
+                .append(Xml.escape(m.framework())).append(" \u00b7 ").append(m.layers().size()).append(" layers \u00b7 ")
+                .append(Num.count(m.parameterCount())).append(" parameters</p>\n");
+        if (!m.properties().isEmpty()) {
+            h.append("<table><tr><th>property</th><th>value</th></tr>\n");
+            m.properties().forEach((k, v) -> h.append("<tr><td>").append(Xml.escape(k)).append("</td><td>")
+                    .append(Xml.escape(v)).append("</td></tr>\n"));
+            h.append("</table>\n");
+        }
+        h.append("<table class=\"layers\"><tr><th>#</th><th>layer</th><th>kind</th><th>type</th><th>output shape</th><th>parameters</th></tr>\n");
+        int i = 0;
+        for (Layer l : m.layers()) {
+            h.append("<tr><td class=\"n\">").append(i++).append("</td><td>").append(Xml.escape(Xml.abbreviate(l.name(), 120)))
+                    .append("</td><td>").append(l.kind().name().toLowerCase(Locale.ROOT)).append("</td><td>")
+                    .append(Xml.escape(l.frameworkType())).append("</td><td>")
+                    .append(l.outputShape() == null ? "?" : l.outputShape()).append("</td><td class=\"n\">")
+                    .append(Num.count(l.parameterCount())).append("</td></tr>\n");
+        }
+        h.append("<tr><th colspan=\"5\">total</th><th class=\"n\">").append(Num.count(m.parameterCount())).append("</th></tr>\n</table></section>\n");
+    }
+}

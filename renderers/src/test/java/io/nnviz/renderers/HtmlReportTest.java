@@ -1,0 +1,87 @@
+package io.nnviz.renderers;
+
+import io.nnviz.api.Model;
+import io.nnviz.renderers.figures.ArchitectureDiagram;
+import io.nnviz.renderers.figures.FilterGrid;
+import io.nnviz.renderers.figures.LineChart;
+import io.nnviz.renderers.report.HtmlReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HtmlReportTest {
+    @TempDir
+    Path dir;
+
+    private HtmlReport report(Model m) {
+        return HtmlReport.titled("Run <1> & \"friends\"").model(m)
+                .section("Architecture").figure("architecture", ArchitectureDiagram.of(m).build())
+                .section("Filters").figure("conv filters", FilterGrid.of(TileFiguresTest.random(1, 8, 1, 5, 5)).build())
+                .figure("conv filters", FilterGrid.of(TileFiguresTest.random(2, 8, 1, 3, 3)).build())
+                .section("Training").figure("loss", LineChart.titled("Loss").series("train", new double[] {1, 2, 3},
+                        new double[] {3, 2, 1}).build());
+    }
+
+    @Test
+    void selfContainedPageWithEveryFigureInlineAndAsFiles() throws IOException {
+        Model m = ArchitectureDiagramTest.chain(7, "<L>");
+        Path index = report(m).write(dir.resolve("out"));
+        String html = Files.readString(index);
+        assertTrue(html.contains("<title>Run &lt;1&gt; &amp; &quot;friends&quot;</title>"));
+        assertEquals(4, count(html, "<svg "), "four inline figures");
+        for (String slug : List.of("architecture", "conv-filters", "conv-filters-2", "loss")) {
+            Path svg = index.getParent().resolve("figures/" + slug + ".svg");
+            Svg.parse(Files.readString(svg));
+            assertTrue(ImageIO.read(index.getParent().resolve("figures/" + slug + ".png").toFile()).getWidth() > 50);
+            assertTrue(html.contains("href=\"figures/" + slug + ".svg\""));
+        }
+        // the summary table lists every layer and the total
+        assertEquals(1 + 7 + 1, count(html, "<tr>"), "header, 7 layers, total (a hand-built model has no properties)");
+        assertTrue(html.contains("&lt;L&gt;3"));
+        // no request can leave the page: no http(s) URLs except XML namespace names, no scripts
+        Matcher u = Pattern.compile("(?:src|href)=\"(https?:[^\"]*)\"").matcher(html);
+        assertFalse(u.find(), "external reference " + (u.find(0) ? u.group(1) : ""));
+        assertFalse(html.contains("<script"));
+        assertTrue(html.contains("default-src 'none'"), "CSP forbids any fetch");
+        // every table-of-contents link has its target
+        Matcher toc = Pattern.compile("<a href=\"#([^\"]+)\"").matcher(html);
+        int links = 0;
+        while (toc.find()) {
+            assertTrue(html.contains("id=\"" + toc.group(1) + "\""), "TOC target " + toc.group(1));
+            links++;
+        }
+        assertEquals(4, links);
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temp files left behind");
+        }
+    }
+
+    @Test
+    void anUnwritableFolderIsAClearErrorAndLeavesNoIndex() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
+        IOException e = assertThrows(IOException.class, () -> report(ArchitectureDiagramTest.chain(3, "L")).write(file.resolve("report")));
+        assertTrue(e.getMessage().contains("not-a-folder"), e.getMessage());
+        assertFalse(Files.exists(file.resolveSibling("index.html")));
+    }
+
+    private static int count(String s, String needle) {
+        int n = 0;
+        for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
