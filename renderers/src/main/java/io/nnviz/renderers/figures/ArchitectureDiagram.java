@@ -452,43 +452,29 @@ public final class ArchitectureDiagram {
 
     // ---- drawing --------------------------------------------------------------------------------
 
-    private static final class Diagram implements Figure {
-        private final String title;
+    private static final class Diagram extends SizedFigure {
         private final Units units;
         private final Placed placed;
-        private final double width, height;
 
         Diagram(String title, Units units, Placed placed) {
-            this.title = title;
+            super(extent(title, units, placed)[0], extent(title, units, placed)[1], title);
             this.units = units;
             this.placed = placed;
+        }
+
+        /** Width and height holding every box, the laid-out graph and the title. */
+        private static double[] extent(String title, Units units, Placed placed) {
             double w = placed.width(), h = placed.height();
             for (Unit x : units.units.values()) {
                 w = Math.max(w, x.x + x.w + PAD);
                 h = Math.max(h, x.y + x.h + PAD);
             }
-            this.width = Math.max(w, TextStyle.of(14).width(Xml.abbreviate(title, 120)) + 2 * PAD);
-            this.height = h;
-        }
-
-        @Override
-        public double width() {
-            return width;
-        }
-
-        @Override
-        public double height() {
-            return height;
-        }
-
-        @Override
-        public String title() {
-            return title;
+            return new double[] {Math.max(w, TextStyle.of(14).width(Xml.abbreviate(title, 120)) + 2 * PAD), h};
         }
 
         @Override
         public void draw(Canvas c) {
-            c.text(PAD, 20, Xml.abbreviate(title, 120), TextStyle.of(14).asBold());
+            c.text(PAD, 20, Xml.abbreviate(title(), 120), TextStyle.of(14).asBold());
             for (Unit x : units.units.values()) {
                 if (x.frame) {
                     c.beginGroup(x.tooltip, "block");

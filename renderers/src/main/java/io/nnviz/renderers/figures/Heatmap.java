@@ -147,22 +147,7 @@ public final class Heatmap {
         RasterImage img = RasterImage.indexed(nc, nr, idx, Palette.of(map, 0xFFFFFFFF));
         String caption = s.hasNonFinite() ? s.nanCount() + " NaN and " + s.infCount() + " infinite cells in magenta."
                 : s.isConstant() ? "All cells equal " + Num.label(s.min()) + " (constant)." : "";
-        return new Figure() {
-            @Override
-            public double width() {
-                return width;
-            }
-
-            @Override
-            public double height() {
-                return height + (caption.isEmpty() ? 0 : 14);
-            }
-
-            @Override
-            public String title() {
-                return title;
-            }
-
+        return new SizedFigure(width, height + (caption.isEmpty() ? 0 : 14), title) {
             @Override
             public void draw(Canvas c) {
                 c.text(12, 20, Xml.abbreviate(title, 100), TextStyle.of(14).asBold());

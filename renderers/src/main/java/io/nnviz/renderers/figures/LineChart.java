@@ -134,22 +134,7 @@ public final class LineChart {
         Axis ay = empty ? Axis.of(0, 1, false, 5) : Axis.of(ymin, ymax, logY, 5);
         String caption = (empty ? "No finite values to plot. " : "")
                 + (dropped > 0 && !empty ? dropped + " non-finite" + (logY ? " or non-positive" : "") + " values left out. " : "");
-        return new Figure() {
-            @Override
-            public double width() {
-                return width;
-            }
-
-            @Override
-            public double height() {
-                return height;
-            }
-
-            @Override
-            public String title() {
-                return title;
-            }
-
+        return new SizedFigure(width, height, title) {
             @Override
             public void draw(Canvas c) {
                 double left = 62, right = width - 140, top = 34, bottom = height - 46;
