@@ -12,11 +12,9 @@ import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
 import io.nnviz.api.WeightTensor;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -273,20 +271,5 @@ public abstract class AbstractModel implements Model {
     @Override
     public String toString() {
         return framework + " model '" + name + "' (" + layers.size() + " layers, " + parameterCount() + " parameters)";
-    }
-
-    /** Ids of the layers with no incoming edge, in order. */
-    protected final List<Layer> sources() {
-        Set<String> targets = new java.util.HashSet<>();
-        for (Edge e : edges) {
-            targets.add(e.to());
-        }
-        Deque<Layer> d = new ArrayDeque<>();
-        for (Layer l : layers) {
-            if (!targets.contains(l.id())) {
-                d.add(l);
-            }
-        }
-        return List.copyOf(d);
     }
 }

@@ -104,13 +104,12 @@ public final class Java2dCanvas implements Canvas {
 
     @Override
     public void text(double x, double y, String text, TextStyle style) {
-        String clean = text; // Java2D draws any string literally: nothing to escape
         long key = Double.doubleToLongBits(style.size()) * 31 + (style.bold() ? 1 : 0);
         Font f = fonts.computeIfAbsent(key, k -> new Font("DejaVu Sans", style.bold() ? Font.BOLD : Font.PLAIN, 1)
                 .deriveFont((float) style.size()));
         g.setFont(f);
         g.setColor(color(style.color()));
-        double w = g.getFontMetrics().getStringBounds(clean, g).getWidth();
+        double w = g.getFontMetrics().getStringBounds(text, g).getWidth();
         double dx = switch (style.anchor()) {
             case START -> 0;
             case MIDDLE -> -w / 2;
@@ -119,10 +118,10 @@ public final class Java2dCanvas implements Canvas {
         if (style.rotation() != 0) {
             AffineTransform saved = g.getTransform();
             g.rotate(Math.toRadians(style.rotation()), x, y);
-            g.drawString(clean, (float) (x + dx), (float) y);
+            g.drawString(text, (float) (x + dx), (float) y);
             g.setTransform(saved);
         } else {
-            g.drawString(clean, (float) (x + dx), (float) y);
+            g.drawString(text, (float) (x + dx), (float) y);
         }
     }
 

@@ -139,11 +139,12 @@ public final class ActivationGrid {
             }
         }
         List<Tile> tiles = new ArrayList<>(order.length);
+        Images.Gray base = overlay == null ? null : Images.gray(overlay);
         for (int ch : order) {
             float[] p = Arrays.copyOfRange(all, ch * plane, (ch + 1) * plane);
             String label = "#" + ch + (topK > 0 ? " \u03bc=" + Num.label(means[ch]) : "");
             if (overlay != null) {
-                tiles.add(overlayTile(label, p, h, w));
+                tiles.add(overlayTile(base, label, p, h, w));
             } else {
                 tiles.add(Tile.values(label, h, w, p));
             }
@@ -158,8 +159,7 @@ public final class ActivationGrid {
                 io.nnviz.renderers.color.ValueScale.of(act.stats(), false), act.stats().hasNonFinite());
     }
 
-    private Tile overlayTile(String label, float[] plane, int h, int w) {
-        Images.Gray base = Images.gray(overlay);
+    private Tile overlayTile(Images.Gray base, String label, float[] plane, int h, int w) {
         float[] up = Images.resize(plane, h, w, base.height(), base.width());
         int[] px = Images.blend(base, up, map, overlayAlpha, norm == Normalization.GLOBAL ? act.stats() : null);
         return Tile.argb(label, base.height(), base.width(), px);

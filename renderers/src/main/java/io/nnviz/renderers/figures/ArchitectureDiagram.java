@@ -133,7 +133,7 @@ public final class ArchitectureDiagram {
     public Figure build() {
         Units units = new Units(model, collapsed, expanded, model.layers().size() > autoCollapse, minRun);
         Placed placed = layout(units);
-        return new Diagram(title, units, placed);
+        return Diagram.of(title, units, placed);
     }
 
     // ---- what is drawn: layers, collapsed groups, folded runs --------------------------------------
@@ -456,20 +456,20 @@ public final class ArchitectureDiagram {
         private final Units units;
         private final Placed placed;
 
-        Diagram(String title, Units units, Placed placed) {
-            super(extent(title, units, placed)[0], extent(title, units, placed)[1], title);
+        private Diagram(String title, Units units, Placed placed, double width, double height) {
+            super(width, height, title);
             this.units = units;
             this.placed = placed;
         }
 
-        /** Width and height holding every box, the laid-out graph and the title. */
-        private static double[] extent(String title, Units units, Placed placed) {
+        /** A diagram sized to hold every box, the laid-out graph and the title. */
+        static Diagram of(String title, Units units, Placed placed) {
             double w = placed.width(), h = placed.height();
             for (Unit x : units.units.values()) {
                 w = Math.max(w, x.x + x.w + PAD);
                 h = Math.max(h, x.y + x.h + PAD);
             }
-            return new double[] {Math.max(w, TextStyle.of(14).width(Xml.abbreviate(title, 120)) + 2 * PAD), h};
+            return new Diagram(title, units, placed, Math.max(w, TextStyle.of(14).width(Xml.abbreviate(title, 120)) + 2 * PAD), h);
         }
 
         @Override
