@@ -89,6 +89,12 @@ public class RenderBenchmarks {
         return Figures.toPng(f, 1);
     }
 
+    /** The bare 8x8 tile mosaic as PNG: the same output as torchvision's make_grid + PIL save. */
+    @Benchmark
+    public byte[] filterGridMosaicPng() {
+        return FilterGrid.of(kernel).build().mosaic().toPng();
+    }
+
     @Benchmark
     public String activationMapsSvg() {
         return Figures.toSvg(ActivationGrid.of(activations).tileSize(112).build());

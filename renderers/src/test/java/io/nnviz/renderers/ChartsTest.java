@@ -1,7 +1,10 @@
 package io.nnviz.renderers;
 
 import io.nnviz.api.Tensor;
+import io.nnviz.api.Histogram;
 import io.nnviz.renderers.figures.Heatmap;
+import io.nnviz.renderers.figures.HistogramRidge;
+import io.nnviz.renderers.figures.Scatter;
 import io.nnviz.renderers.figures.LineChart;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
@@ -78,5 +81,101 @@ class ChartsTest {
         assertEquals(8, svg.texts().stream().filter(tokens::contains).count());
         assertTrue(svg.texts().stream().anyMatch(s -> s.contains("constant")), svg.texts().toString());
         assertThrows(IllegalArgumentException.class, () -> Heatmap.of(Tensor.zeros(2, 2)).rowLabels(tokens));
+    }
+
+    @Test
+    void ridgeDrawsOneOutlinePerStepOnASharedValueAxis() {
+        java.util.Random r = new java.util.Random(1);
+        HistogramRidge ridge = HistogramRidge.titled("dense kernel").valueLabel("weight");
+        for (int step = 0; step < 100; step += 10) {
+            float[] v = new float[2000];
+            double spread = 0.1 + step / 100.0; // weights spread out as training goes on
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (r.nextGaussian() * spread);
+            }
+            v[0] = Float.NaN;
+            ridge.add(step, Histogram.of(Tensor.of(v, v.length), 30));
+        }
+        Svg svg = Svg.parse(Figures.toSvg(ridge.build()));
+        List<Element> ridges = svg.groups("ridge");
+        assertEquals(10, ridges.size());
+        assertEquals("step 0", ridges.get(0).getElementsByTagNameNS("*", "title").item(0).getTextContent());
+        // each ridge is one closed outline with the 30 bins plus two base points
+        Element first = (Element) ridges.get(0).getElementsByTagNameNS("*", "path").item(0);
+        Element last = (Element) ridges.get(9).getElementsByTagNameNS("*", "path").item(0);
+        assertEquals(32, first.getAttribute("d").split("[ML]").length - 1, first.getAttribute("d"));
+        // the narrow early histogram is drawn narrower than the wide late one
+        assertTrue(extent(first) < extent(last) / 3, extent(first) + " vs " + extent(last));
+        assertTrue(svg.texts().containsAll(List.of("weight", "step 0", "step 90")), svg.texts().toString());
+        assertTrue(svg.texts().stream().anyMatch(s -> s.startsWith("10 NaN/infinite")), svg.texts().toString());
+    }
+
+    private static double extent(Element path) {
+        double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
+        for (String pt : path.getAttribute("d").replaceAll("[MLZ]", " ").trim().split("\\s+")) {
+            if (pt.contains(",")) {
+                double x = Double.parseDouble(pt.split(",")[0]);
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
+            }
+        }
+        return hi - lo;
+    }
+
+    @Test
+    void ridgeSubsamplesLongRunsAndRejectsStepsOutOfOrder() {
+        HistogramRidge ridge = HistogramRidge.titled("long").maxRidges(5);
+        for (int s = 0; s < 1000; s++) {
+            ridge.add(s, Histogram.ofCounts(-1, 1, new long[] {1, 2, 1}, 0));
+        }
+        Svg svg = Svg.parse(Figures.toSvg(ridge.build()));
+        assertEquals(List.of("step 0", "step 250", "step 500", "step 749", "step 999"), svg.groups("ridge").stream()
+                .map(g -> g.getElementsByTagNameNS("*", "title").item(0).getTextContent()).toList());
+        assertTrue(svg.texts().contains("5 of 1000 steps drawn."), svg.texts().toString());
+        assertThrows(IllegalArgumentException.class, () -> ridge.add(5, Histogram.ofCounts(0, 1, new long[] {1}, 0)));
+        assertThrows(IllegalStateException.class, () -> HistogramRidge.titled("empty").build());
+    }
+
+    @Test
+    void predictedVsTrueHasIdentityLineAndErrorSummary() {
+        double[] truth = {1, 2, 3, 4}, pred = {1.5, 2, 2.5, Double.NaN};
+        Svg svg = Svg.parse(Figures.toSvg(Scatter.predictedVsTrue(truth, pred).build()));
+        assertEquals(3, svg.groups("points").get(0).getElementsByTagNameNS("*", "rect").getLength());
+        assertEquals(1, svg.groups("identity").size());
+        // errors 0.5, 0, -0.5 on truth 1,2,3 (mean 2, SS 2): MAE 1/3, RMSE sqrt(1/6), R^2 = 1 - 0.5/2
+        String cap = svg.texts().get(svg.texts().size() - 1);
+        assertTrue(cap.contains("n=3") && cap.contains("MAE 0.333") && cap.contains("RMSE 0.408") && cap.contains("0.75"), cap);
+        assertTrue(cap.contains("1 non-finite"), cap);
+        assertTrue(svg.texts().containsAll(List.of("true", "predicted")));
+    }
+
+    @Test
+    void embeddingColoursPointsByClassWithALegend() {
+        float[] xy = {0, 0, 1, 1, 5, 5, 6, 6, 6, 5};
+        Svg svg = Svg.parse(Figures.toSvg(Scatter.embedding(Tensor.of(xy, 5, 2), new int[] {0, 0, 1, 1, 1},
+                List.of("shirt", "<boot>")).build()));
+        List<Element> groups = svg.groups("points");
+        assertEquals(2, groups.size());
+        assertEquals(2, groups.get(0).getElementsByTagNameNS("*", "rect").getLength());
+        assertEquals(3, groups.get(1).getElementsByTagNameNS("*", "rect").getLength());
+        String fill0 = ((Element) groups.get(0).getElementsByTagNameNS("*", "rect").item(0)).getAttribute("fill");
+        String fill1 = ((Element) groups.get(1).getElementsByTagNameNS("*", "rect").item(0)).getAttribute("fill");
+        assertTrue(!fill0.equals(fill1), fill0);
+        assertTrue(svg.texts().containsAll(List.of("shirt", "<boot>")), svg.texts().toString());
+        assertThrows(IllegalArgumentException.class,
+                () -> Scatter.embedding(Tensor.of(xy, 5, 2), new int[] {0, 0, 2, 1, 1}, List.of("a", "b")));
+        assertThrows(IllegalArgumentException.class,
+                () -> Scatter.embedding(Tensor.zeros(5, 3), new int[5], List.of("a")));
+    }
+
+    @Test
+    void scatterSubsamplesAboveMaxPoints() {
+        double[] x = new double[1000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i;
+        }
+        Svg svg = Svg.parse(Figures.toSvg(Scatter.titled("many").points("p", x, x).maxPoints(100).build()));
+        assertEquals(100, svg.groups("points").get(0).getElementsByTagNameNS("*", "rect").getLength());
+        assertTrue(svg.texts().stream().anyMatch(s -> s.contains("Every 10th of 1000 points drawn")), svg.texts().toString());
     }
 }

@@ -176,4 +176,55 @@ class TileFiguresTest {
         Svg svg = Svg.parse(Figures.toSvg(FilterGrid.of(k).normalization(Normalization.PER_TILE).build()));
         assertTrue(svg.texts().stream().anyMatch(t -> t.contains("own range")));
     }
+
+    @Test
+    void mosaicIsTheBareTilesAtOnePixelPerValueInTheFiguresColours() throws Exception {
+        Tensor k = random(3, 64, 3, 7, 7);
+        io.nnviz.renderers.figures.TileFigure f = FilterGrid.of(k).build();
+        io.nnviz.renderers.canvas.RasterImage m = f.mosaic();
+        // 8 x 8 RGB tiles of 7x7, 1 px apart, one blank row above each tile row
+        assertEquals(8 * 7 + 7, m.width());
+        assertEquals(8 * (7 + 1), m.height());
+        BufferedImage png = ImageIO.read(new ByteArrayInputStream(m.toPng()));
+        BufferedImage embedded = tiles(Svg.parse(Figures.toSvg(f)));
+        // filter 9 (row 1, column 1), its pixel (2, 3), is the same colour in the mosaic and the figure
+        int mx = 1 * 8 + 3, my = 1 * 8 + 1 + 2;
+        assertEquals(m.pixel(mx, my), png.getRGB(mx, my));
+        int ey = embedded.getHeight() / 8 + (embedded.getHeight() / 8 - 7) + 2;
+        assertEquals(png.getRGB(mx, my), embedded.getRGB(mx, ey));
+        // the value there is the RGB of the kernel's three channels at that position, stretched to the global range
+        double lo = k.stats().min(), hi = k.stats().max();
+        int red = (int) ((k.get(9, 0, 2, 3) - lo) * 255 / (hi - lo) + 0.5);
+        assertEquals(red, (png.getRGB(mx, my) >> 16) & 255);
+    }
+
+    @Test
+    void pngEncoderRoundTripsOpaqueTranslucentAndPaletteImages() throws Exception {
+        java.util.Random r = new java.util.Random(5);
+        int[] opaque = new int[37 * 23], translucent = new int[37 * 23];
+        for (int i = 0; i < opaque.length; i++) {
+            opaque[i] = 0xFF000000 | r.nextInt(0x1000000);
+            translucent[i] = r.nextInt();
+        }
+        byte[] idx = new byte[37 * 23];
+        r.nextBytes(idx);
+        int[] palette = io.nnviz.renderers.color.Palette.of(io.nnviz.renderers.color.Colormaps.VIRIDIS, 0x00FFFFFF);
+        for (io.nnviz.renderers.canvas.RasterImage img : List.of(
+                io.nnviz.renderers.canvas.RasterImage.argb(37, 23, opaque),
+                io.nnviz.renderers.canvas.RasterImage.argb(37, 23, translucent),
+                io.nnviz.renderers.canvas.RasterImage.indexed(37, 23, idx, palette))) {
+            BufferedImage back = ImageIO.read(new ByteArrayInputStream(img.toPng()));
+            assertEquals(37, back.getWidth());
+            for (int y = 0; y < 23; y++) {
+                for (int x = 0; x < 37; x++) {
+                    int want = img.pixel(x, y), got = back.getRGB(x, y);
+                    if (want >>> 24 == 0) {
+                        assertEquals(0, got >>> 24, "transparent at " + x + "," + y);
+                    } else {
+                        assertEquals(want, got, "pixel " + x + "," + y);
+                    }
+                }
+            }
+        }
+    }
 }

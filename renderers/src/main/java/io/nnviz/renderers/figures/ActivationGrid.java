@@ -1,7 +1,6 @@
 package io.nnviz.renderers.figures;
 
 import io.nnviz.api.Tensor;
-import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.color.Colormap;
 import io.nnviz.renderers.color.Colormaps;
@@ -104,7 +103,7 @@ public final class ActivationGrid {
     }
 
     /** Builds the figure. */
-    public Figure build() {
+    public TileFigure build() {
         if (act.rank() == 1 || act.rank() == 2) {
             // dense [C] as one strip; 1-D [C, L] as one C x L heatmap tile
             int h = act.rank() == 1 ? 1 : act.shape().dim(0), w = act.rank() == 1 ? act.shape().dim(0) : act.shape().dim(1);

@@ -3,7 +3,6 @@ package io.nnviz.renderers.figures;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.TensorStats;
 import io.nnviz.api.WeightTensor;
-import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.color.Colormap;
 import io.nnviz.renderers.color.Colormaps;
 
@@ -109,7 +108,7 @@ public final class FilterGrid {
     }
 
     /** Builds the figure. */
-    public Figure build() {
+    public TileFigure build() {
         int o = kernel.shape().dim(0), in = kernel.shape().dim(1), kh = kernel.shape().dim(2), kw = kernel.shape().dim(3);
         int shown = Math.min(o, maxFilters);
         Channels mode = channels == Channels.AUTO ? (in == 3 ? Channels.RGB : Channels.MEAN) : channels;

@@ -1,7 +1,6 @@
 package io.nnviz.renderers.figures;
 
 import io.nnviz.renderers.Figure;
-import io.nnviz.renderers.canvas.Anchor;
 import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.canvas.Xml;
@@ -139,26 +138,8 @@ public final class LineChart {
             public void draw(Canvas c) {
                 double left = 62, right = width - 140, top = 34, bottom = height - 46;
                 c.text(12, 20, Xml.abbreviate(title, 80), TextStyle.of(14).asBold());
-                c.beginGroup("axes", "axes");
-                c.rect(left, top, right - left, bottom - top, 0, 0xFF888888, 1);
-                TextStyle tick = TextStyle.of(10).color(0xFF444444);
-                for (double t : ax.ticks()) {
-                    double x = left + ax.frac(t) * (right - left);
-                    c.line(x, bottom, x, bottom + 4, 0xFF888888, 1);
-                    c.line(x, top, x, bottom, 0x22000000, 0.5);
-                    c.text(x, bottom + 15, Axis.label(t), tick.anchor(Anchor.MIDDLE));
-                }
-                for (double t : ay.ticks()) {
-                    double y = bottom - ay.frac(t) * (bottom - top);
-                    c.line(left - 4, y, left, y, 0xFF888888, 1);
-                    c.line(left, y, right, y, 0x22000000, 0.5);
-                    c.text(left - 6, y + 3, Axis.label(t), tick.anchor(Anchor.END));
-                }
-                c.text((left + right) / 2, height - 14, xLabel, TextStyle.of(11).anchor(Anchor.MIDDLE));
-                if (!yLabel.isEmpty()) {
-                    c.text(14, (top + bottom) / 2, yLabel, TextStyle.of(11).anchor(Anchor.MIDDLE).rotate(-90));
-                }
-                c.endGroup();
+                PlotFrame frame = new PlotFrame(ax, ay, left, right, top, bottom);
+                frame.draw(c, xLabel, yLabel, height);
                 for (int k = 0; k < series.size(); k++) {
                     Series s = series.get(k);
                     int color = PALETTE[k % PALETTE.length];

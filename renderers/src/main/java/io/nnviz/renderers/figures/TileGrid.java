@@ -1,7 +1,6 @@
 package io.nnviz.renderers.figures;
 
 import io.nnviz.api.TensorStats;
-import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.canvas.Anchor;
 import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.Num;
@@ -19,7 +18,7 @@ import java.util.List;
  * (one embedded PNG in SVG, however many tiles), labels as text, a colour bar, and a caption that
  * names NaN/Inf and constant data.
  */
-final class TileGrid implements Figure {
+final class TileGrid implements TileFigure {
     static final double TITLE_H = 28, LABEL_H = 13, MARGIN = 10, CAPTION_H = 16;
 
     private final String title;
@@ -32,7 +31,7 @@ final class TileGrid implements Figure {
     private final String caption;
     private final boolean nonFinite;
     private final String barLabel;
-    private RasterImage raster;
+    private RasterImage raster, mosaic;
 
     TileGrid(String title, List<Tile> tiles, int cols, double scale, Colormap map, Normalization norm,
              String barLabel) {
@@ -129,12 +128,20 @@ final class TileGrid implements Figure {
     /** The tiles composed into one image, one pixel per value, padding between tiles. */
     RasterImage raster() {
         if (raster == null) {
-            raster = compose();
+            raster = compose(gapRows);
         }
         return raster;
     }
 
-    private RasterImage compose() {
+    @Override
+    public RasterImage mosaic() {
+        if (mosaic == null) {
+            mosaic = gapRows == 1 ? raster() : compose(1);
+        }
+        return mosaic;
+    }
+
+    private RasterImage compose(int gapRows) {
         int rows = rows();
         int w = cols * (tileW + pad) - pad, h = rows * (tileH + gapRows);
         boolean anyArgb = tiles.stream().anyMatch(t -> t.argb() != null);

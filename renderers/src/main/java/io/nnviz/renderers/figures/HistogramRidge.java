@@ -1,0 +1,192 @@
+package io.nnviz.renderers.figures;
+
+import io.nnviz.api.Histogram;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.canvas.Anchor;
+import io.nnviz.renderers.canvas.Canvas;
+import io.nnviz.renderers.canvas.TextStyle;
+import io.nnviz.renderers.canvas.Xml;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Histograms over time as a ridge plot, like TensorBoard's offset view: one filled outline per
+ * recorded step, older steps at the back (top, pale), newer at the front (bottom, dark), on a
+ * shared value axis. Each histogram keeps its own bin edges, so ranges may change as weights move.
+ *
+ * <pre>{@code
+ * HistogramRidge r = HistogramRidge.titled("conv1 kernel");
+ * r.add(step, Histogram.of(weights, 40));   // from a hook, at each step you keep
+ * Figure f = r.build();
+ * }</pre>
+ * Above {@link #maxRidges} steps an even subsample is drawn (always with the first and last).
+ */
+public final class HistogramRidge {
+    private record Entry(long step, Histogram histogram) {
+    }
+
+    private final String title;
+    private final List<Entry> entries = new ArrayList<>();
+    private String valueLabel = "value";
+    private int maxRidges = 40;
+    private double width = 560, ridgeHeight = 44;
+
+    private HistogramRidge(String title) {
+        this.title = title;
+    }
+
+    /** An empty ridge plot. */
+    public static HistogramRidge titled(String title) {
+        return new HistogramRidge(Objects.requireNonNull(title, "title"));
+    }
+
+    /** Adds the histogram recorded at {@code step}; steps must increase. */
+    public HistogramRidge add(long step, Histogram h) {
+        Objects.requireNonNull(h, "histogram");
+        if (!entries.isEmpty() && step <= entries.get(entries.size() - 1).step) {
+            throw new IllegalArgumentException("steps must increase: " + step + " after "
+                    + entries.get(entries.size() - 1).step);
+        }
+        entries.add(new Entry(step, h));
+        return this;
+    }
+
+    /** Label of the value axis (default "value"). */
+    public HistogramRidge valueLabel(String s) {
+        this.valueLabel = Objects.requireNonNull(s);
+        return this;
+    }
+
+    /** Most ridges drawn (default 40). */
+    public HistogramRidge maxRidges(int n) {
+        if (n < 2) {
+            throw new IllegalArgumentException("maxRidges < 2: " + n);
+        }
+        this.maxRidges = n;
+        return this;
+    }
+
+    /** Width in user units and the height of the tallest ridge (defaults 560 and 44). */
+    public HistogramRidge size(double width, double ridgeHeight) {
+        this.width = width;
+        this.ridgeHeight = ridgeHeight;
+        return this;
+    }
+
+    /** The entries drawn: all, or an even subsample with the first and last. */
+    private List<Entry> shown() {
+        int n = entries.size();
+        if (n <= maxRidges) {
+            return entries;
+        }
+        List<Entry> out = new ArrayList<>(maxRidges);
+        for (int i = 0; i < maxRidges; i++) {
+            out.add(entries.get((int) Math.round((double) i * (n - 1) / (maxRidges - 1))));
+        }
+        return out;
+    }
+
+    /** Builds the figure. */
+    public Figure build() {
+        if (entries.isEmpty()) {
+            throw new IllegalStateException("no histograms added to '" + title + "'");
+        }
+        List<Entry> shown = shown();
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY, peak = 0;
+        long nonFinite = 0;
+        for (Entry e : shown) {
+            Histogram h = e.histogram;
+            nonFinite += h.nonFinite();
+            if (h.total() == 0) {
+                continue;
+            }
+            lo = Math.min(lo, h.min());
+            hi = Math.max(hi, h.max());
+            for (int b = 0; b < h.bins(); b++) {
+                peak = Math.max(peak, density(h, b));
+            }
+        }
+        boolean empty = !(hi >= lo);
+        Axis ax = empty ? Axis.of(0, 1, false, 6) : Axis.of(lo, hi, false, 6);
+        double gap = Math.max(6, Math.min(ridgeHeight / 2, 300.0 / shown.size()));
+        double top = 34 + ridgeHeight, left = 20, right = width - 80;
+        double bottom = top + gap * (shown.size() - 1);
+        double height = bottom + 52;
+        StringBuilder cap = new StringBuilder();
+        if (shown.size() < entries.size()) {
+            cap.append(shown.size()).append(" of ").append(entries.size()).append(" steps drawn. ");
+        }
+        if (nonFinite > 0) {
+            cap.append(nonFinite).append(" NaN/infinite values not shown. ");
+        }
+        if (empty) {
+            cap.append("No finite values. ");
+        }
+        String caption = cap.toString().trim();
+        double maxDensity = peak;
+        return new SizedFigure(width, height, title) {
+            @Override
+            public void draw(Canvas c) {
+                c.text(12, 20, Xml.abbreviate(title, 80), TextStyle.of(14).asBold());
+                c.beginGroup("axes", "axes");
+                c.line(left, bottom, right, bottom, 0xFF888888, 1);
+                TextStyle tick = TextStyle.of(10).color(0xFF444444);
+                for (double t : ax.ticks()) {
+                    double x = left + ax.frac(t) * (right - left);
+                    c.line(x, bottom, x, bottom + 4, 0xFF888888, 1);
+                    c.text(x, bottom + 15, Axis.label(t), tick.anchor(Anchor.MIDDLE));
+                }
+                c.text((left + right) / 2, bottom + 32, valueLabel, TextStyle.of(11).anchor(Anchor.MIDDLE));
+                c.endGroup();
+                int n = shown.size();
+                int labelEvery = Math.max(1, (int) Math.ceil(12 / gap));
+                for (int k = 0; k < n; k++) {
+                    Entry e = shown.get(k);
+                    double base = top + gap * k;
+                    double age = n == 1 ? 1 : (double) k / (n - 1);
+                    int color = mix(0xFFF2B27A, 0xFFB3431B, age);
+                    c.beginGroup("step " + e.step, "ridge");
+                    Histogram h = e.histogram;
+                    if (h.total() > 0 && maxDensity > 0) {
+                        int bins = h.bins();
+                        double[] xs = new double[bins + 2], ys = new double[bins + 2];
+                        double bw = h.binWidth();
+                        xs[0] = left + ax.frac(h.min()) * (right - left);
+                        ys[0] = base;
+                        for (int b = 0; b < bins; b++) {
+                            double centre = bw > 0 ? h.min() + (b + 0.5) * bw : h.min();
+                            xs[b + 1] = left + ax.frac(centre) * (right - left);
+                            ys[b + 1] = base - density(h, b) / maxDensity * ridgeHeight;
+                        }
+                        xs[bins + 1] = left + ax.frac(h.max()) * (right - left);
+                        ys[bins + 1] = base;
+                        c.path(xs, ys, bins + 2, (color & 0x00FFFFFF) | 0xD0000000, 0xFFFFFFFF, 0.8, true, false);
+                    }
+                    c.endGroup();
+                    if (k % labelEvery == 0 || k == n - 1) {
+                        c.text(right + 6, base, "step " + e.step, TextStyle.of(9).color(0xFF444444));
+                    }
+                }
+                if (!caption.isEmpty()) {
+                    c.text(left, height - 4, caption, TextStyle.of(10).color(0xFF8A1C1C));
+                }
+            }
+        };
+    }
+
+    /** Count per unit of value (count for a constant histogram), so histograms with different bins compare. */
+    private static double density(Histogram h, int b) {
+        double bw = h.binWidth();
+        double frac = (double) h.count(b) / h.total();
+        return bw > 0 ? frac / bw : frac;
+    }
+
+    private static int mix(int a, int b, double t) {
+        int r = (int) Math.round(((a >> 16) & 255) * (1 - t) + ((b >> 16) & 255) * t);
+        int g = (int) Math.round(((a >> 8) & 255) * (1 - t) + ((b >> 8) & 255) * t);
+        int bl = (int) Math.round((a & 255) * (1 - t) + (b & 255) * t);
+        return 0xFF000000 | r << 16 | g << 8 | bl;
+    }
+}
