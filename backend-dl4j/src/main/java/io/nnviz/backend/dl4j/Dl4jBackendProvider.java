@@ -1,0 +1,93 @@
+package io.nnviz.backend.dl4j;
+
+import io.nnviz.api.Model;
+import io.nnviz.api.hook.Attachment;
+import io.nnviz.api.hook.Hook;
+import io.nnviz.api.spi.BackendProvider;
+import io.nnviz.api.spi.HookDispatcher;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The Deeplearning4j backend: {@link MultiLayerNetwork} and {@link ComputationGraph} objects,
+ * DL4J model zips ({@code ModelSerializer}) and Keras {@code .h5} files, and training hooks as a
+ * DL4J {@code TrainingListener}. Registered in {@code META-INF/services}; DL4J classes are only
+ * touched once an object or file of DL4J's is handed over.
+ */
+public final class Dl4jBackendProvider implements BackendProvider {
+    private static final String MLN = "org.deeplearning4j.nn.multilayer.MultiLayerNetwork";
+    private static final String CG = "org.deeplearning4j.nn.graph.ComputationGraph";
+
+    @Override
+    public String name() {
+        return "dl4j";
+    }
+
+    private static boolean isNetwork(Object o) {
+        for (Class<?> c = o == null ? null : o.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(MLN) || c.getName().equals(CG)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean supports(Object nativeModel) {
+        return isNetwork(nativeModel);
+    }
+
+    @Override
+    public Model open(Object nativeModel) {
+        if (nativeModel instanceof MultiLayerNetwork n) {
+            return Dl4jModel.of(n, null);
+        }
+        if (nativeModel instanceof ComputationGraph g) {
+            return Dl4jModel.of(g);
+        }
+        throw new IllegalArgumentException("not a DL4J network: " + (nativeModel == null ? "null" : nativeModel.getClass().getName()));
+    }
+
+    @Override
+    public boolean canLoad(Path path) {
+        return Dl4jFiles.sniff(path) != Dl4jFiles.Kind.UNKNOWN;
+    }
+
+    @Override
+    public Model load(Path path) {
+        return Dl4jFiles.load(path);
+    }
+
+    @Override
+    public boolean canAttach(Object trainingTarget) {
+        return isNetwork(trainingTarget);
+    }
+
+    @Override
+    public Attachment attach(Object trainingTarget, List<Hook> hooks) {
+        Dl4jModel model = (Dl4jModel) open(trainingTarget);
+        org.deeplearning4j.nn.api.Model net = (org.deeplearning4j.nn.api.Model) trainingTarget;
+        Dl4jListener[] holder = new Dl4jListener[1];
+        HookDispatcher d = new HookDispatcher(model, hooks, () -> detach(net, holder[0]));
+        holder[0] = new Dl4jListener(model, d);
+        net.addListeners(holder[0]);
+        return d;
+    }
+
+    private static void detach(org.deeplearning4j.nn.api.Model net, TrainingListener listener) {
+        Collection<TrainingListener> current = net instanceof MultiLayerNetwork n ? n.getListeners()
+                : ((ComputationGraph) net).getListeners();
+        if (current == null) {
+            return;
+        }
+        List<TrainingListener> keep = new ArrayList<>(current);
+        keep.removeIf(l -> l == listener);
+        net.setListeners(keep);
+    }
+}

@@ -1,0 +1,159 @@
+package io.nnviz.backend.dl4j;
+
+import io.nnviz.api.Model;
+import io.nnviz.api.ModelLoadException;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.modelimport.keras.KerasModel;
+import org.deeplearning4j.nn.modelimport.keras.KerasSequentialModel;
+import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/** Recognises and opens DL4J model zips and Keras HDF5 files. */
+final class Dl4jFiles {
+    private static final byte[] HDF5 = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1A, '\n'};
+
+    enum Kind { MULTI_LAYER_ZIP, GRAPH_ZIP, KERAS_H5, UNKNOWN }
+
+    private Dl4jFiles() {
+    }
+
+    /** What the file is, judged from its content; never throws. */
+    static Kind sniff(Path p) {
+        try {
+            if (p == null || !Files.isRegularFile(p) || Files.size(p) < 8) {
+                return Kind.UNKNOWN;
+            }
+            byte[] head = new byte[8];
+            try (InputStream in = Files.newInputStream(p)) {
+                if (in.readNBytes(head, 0, 8) < 8) {
+                    return Kind.UNKNOWN;
+                }
+            }
+            if (java.util.Arrays.equals(head, HDF5)) {
+                return Kind.KERAS_H5;
+            }
+            if (head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+                try (ZipFile z = new ZipFile(p.toFile())) {
+                    ZipEntry conf = z.getEntry("configuration.json");
+                    if (conf == null || z.getEntry("coefficients.bin") == null) {
+                        return Kind.UNKNOWN;
+                    }
+                    String json;
+                    try (InputStream in = z.getInputStream(conf)) {
+                        json = new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
+                    }
+                    return json.contains("\"vertices\"") ? Kind.GRAPH_ZIP : Kind.MULTI_LAYER_ZIP;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Kind.UNKNOWN;
+        }
+        return Kind.UNKNOWN;
+    }
+
+    /** Opens a DL4J zip or Keras .h5 file; anything else is a {@link ModelLoadException} naming the file. */
+    static Model load(Path p) {
+        if (p == null) {
+            throw new IllegalArgumentException("path is null");
+        }
+        if (!Files.exists(p)) {
+            throw new ModelLoadException(p, "no such file");
+        }
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            throw new ModelLoadException(p, "not a readable file");
+        }
+        long size;
+        try {
+            size = Files.size(p);
+        } catch (IOException e) {
+            throw new ModelLoadException(p, "cannot read its size", e);
+        }
+        if (size == 0) {
+            throw new ModelLoadException(p, "the file is empty");
+        }
+        Kind kind = sniff(p);
+        try {
+            switch (kind) {
+                case MULTI_LAYER_ZIP:
+                    return Dl4jModel.of(ModelSerializer.restoreMultiLayerNetwork(p.toFile(), false), null);
+                case GRAPH_ZIP:
+                    return Dl4jModel.of(ModelSerializer.restoreComputationGraph(p.toFile(), false));
+                case KERAS_H5:
+                    return keras(p);
+                default:
+                    throw new ModelLoadException(p, "not a DL4J model zip (configuration.json + coefficients.bin)"
+                            + " nor a Keras HDF5 file (it starts with neither signature)");
+            }
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (Exception | LinkageError e) {
+            throw new ModelLoadException(p, describe(kind) + " could not be read: " + rootMessage(e), e);
+        }
+    }
+
+    private static String describe(Kind k) {
+        return switch (k) {
+            case MULTI_LAYER_ZIP -> "the DL4J MultiLayerNetwork zip";
+            case GRAPH_ZIP -> "the DL4J ComputationGraph zip";
+            case KERAS_H5 -> "the Keras HDF5 file";
+            default -> "the file";
+        };
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private static Model keras(Path p) throws Exception {
+        String file = p.toAbsolutePath().toString();
+        KerasModelBuilder builder = new KerasModel().modelBuilder().modelHdf5Filename(file).enforceTrainingConfig(false);
+        if (kerasClassName(p).equals("Sequential")) {
+            KerasSequentialModel m = builder.buildSequential();
+            MultiLayerNetwork net = m.getMultiLayerNetwork();
+            List<String> in = m.getInputLayerNames();
+            InputType t = in.isEmpty() ? null : m.getOutputTypes().get(in.get(0));
+            return Dl4jModel.of(net, t);
+        }
+        KerasModel m = builder.buildModel();
+        ComputationGraph g = m.getComputationGraph();
+        List<String> in = m.getInputLayerNames();
+        InputType[] types = new InputType[in.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = m.getOutputTypes().get(in.get(i));
+        }
+        return Dl4jModel.of(g, types);
+    }
+
+    /** The Keras model class from the file's model_config attribute (Sequential, Functional, Model). */
+    private static String kerasClassName(Path p) throws IOException {
+        // The attribute is JSON stored near the start of the file; reading a few MB finds it without HDF5.
+        byte[] head;
+        try (InputStream in = Files.newInputStream(p)) {
+            head = in.readNBytes(4 << 20);
+        }
+        String s = new String(head, StandardCharsets.ISO_8859_1);
+        int i = s.indexOf("{\"class_name\": \"");
+        if (i < 0) {
+            return "";
+        }
+        int start = i + "{\"class_name\": \"".length();
+        int end = s.indexOf('"', start);
+        return end < 0 ? "" : s.substring(start, end);
+    }
+}

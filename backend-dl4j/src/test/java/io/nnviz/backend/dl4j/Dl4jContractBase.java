@@ -1,0 +1,257 @@
+package io.nnviz.backend.dl4j;
+
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.api.NNViz;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightSpec;
+import io.nnviz.api.hook.Attachment;
+import io.nnviz.api.hook.Hook;
+import io.nnviz.api.testkit.ModelContractKit;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The api's contract kit on a real DL4J network, with oracles that read DL4J directly and do
+ * their own layout mapping (written apart from the backend's, so a mapping bug shows up as a
+ * mismatch). Subclasses give a trained network, a fresh one for the hook tests, and data.
+ */
+@Tag("natives")
+abstract class Dl4jContractBase extends ModelContractKit {
+
+    /** The trained network the model reads (shared by the tests of a class). */
+    protected abstract org.deeplearning4j.nn.api.Model trained();
+
+    /** A new untrained network of the same configuration, for hook tests. */
+    protected abstract org.deeplearning4j.nn.api.Model fresh();
+
+    /** Training batch {@code i}. */
+    protected abstract DataSet batch(int i);
+
+    /** The canonical input as DL4J takes it, written independently of the backend. */
+    protected abstract INDArray toDl4j(Tensor canonicalInput);
+
+    @Override
+    protected Model openModel() {
+        return NNViz.inspect(trained());
+    }
+
+    @Override
+    protected long frameworkParameterCount() {
+        return trained().numParams();
+    }
+
+    /** The DL4J layer behind a layer id (names are set explicitly in the test networks). */
+    protected org.deeplearning4j.nn.api.Layer dl4jLayer(String id) {
+        if (trained() instanceof MultiLayerNetwork n) {
+            for (int i = 0; i < n.getnLayers(); i++) {
+                if (id.equals(n.getLayerWiseConfigurations().getConf(i).getLayer().getLayerName())) {
+                    return n.getLayer(i);
+                }
+            }
+            throw new AssertionError("no DL4J layer named " + id);
+        }
+        return ((ComputationGraph) trained()).getLayer(id);
+    }
+
+    @Override
+    protected WeightOracle frameworkWeights() {
+        return (Layer layer, WeightSpec spec, int[] idx) -> {
+            String name = spec.name();
+            String prefix = "";
+            if (name.startsWith("forward ")) {
+                prefix = "f";
+                name = name.substring(8);
+            } else if (name.startsWith("backward ")) {
+                prefix = "b";
+                name = name.substring(9);
+            }
+            String key = prefix + switch (name) {
+                case "kernel", "input kernel", "embedding", "depthwise kernel" -> "W";
+                case "recurrent kernel" -> "RW";
+                case "pointwise kernel" -> "pW";
+                case "bias" -> "b";
+                case "running mean" -> "mean";
+                case "running variance" -> "var";
+                case "running log10 std" -> "log10stdev";
+                default -> name;
+            };
+            INDArray p = dl4jLayer(layer.id()).getParam(key);
+            if (idx.length == 1) {
+                return p.getDouble((long) idx[0]);
+            }
+            boolean ffMatrix = idx.length == 2 && (spec.role() == WeightRole.KERNEL || spec.role() == WeightRole.INPUT_KERNEL
+                    || spec.role() == WeightRole.RECURRENT_KERNEL);
+            if (ffMatrix) {
+                return p.getDouble(idx[1], idx[0]); // DL4J stores [in, out]; canonical is [out, in]
+            }
+            if (idx.length == 3 && p.rank() == 4) {
+                return p.getDouble(idx[0], idx[1], idx[2], 0); // Conv1D kernel [O, I, k, 1]
+            }
+            long[] l = new long[idx.length];
+            for (int i = 0; i < l.length; i++) {
+                l[i] = idx[i];
+            }
+            return p.getDouble(l);
+        };
+    }
+
+    /** DL4J's own activations for an input, keyed by layer id (input included). */
+    protected Map<String, INDArray> dl4jActivations(Tensor input) {
+        INDArray x = toDl4j(input);
+        if (trained() instanceof MultiLayerNetwork n) {
+            List<INDArray> acts = n.feedForward(x, false);
+            Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+            out.put("input", x);
+            for (int i = 0; i < n.getnLayers(); i++) {
+                out.put(n.getLayerWiseConfigurations().getConf(i).getLayer().getLayerName(), acts.get(i + 1));
+            }
+            return out;
+        }
+        return ((ComputationGraph) trained()).feedForward(new INDArray[] {x}, false);
+    }
+
+    /** The DL4J index of a canonical activation index: recurrent [N, T, C] is DL4J's [N, C, T]. */
+    protected long[] dl4jIndex(Layer layer, int[] idx, INDArray a) {
+        long[] l = new long[idx.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = idx[i];
+        }
+        if (idx.length == 3 && layer.kind() != LayerKind.CONV && layer.kind() != LayerKind.POOL) {
+            return new long[] {idx[0], idx[2], idx[1]};
+        }
+        return l;
+    }
+
+    @Override
+    protected ActivationOracle frameworkActivations(Tensor input) {
+        Map<String, INDArray> acts = dl4jActivations(input);
+        Model m = model();
+        return new ActivationOracle() {
+            @Override
+            public Set<String> layerIds() {
+                return acts.keySet();
+            }
+
+            @Override
+            public double value(String layerId, int[] idx) {
+                Layer l = m.layer(layerId).orElseThrow();
+                INDArray a = acts.get(layerId);
+                return a.getDouble(dl4jIndex(l, idx, a));
+            }
+        };
+    }
+
+    @Override
+    protected Attachment train(int steps, Hook... hooks) {
+        org.deeplearning4j.nn.api.Model net = fresh();
+        Attachment a = NNViz.attach(net, hooks);
+        for (int i = 0; i < steps; i++) {
+            if (net instanceof MultiLayerNetwork n) {
+                n.fit(batch(i));
+            } else {
+                ((ComputationGraph) net).fit(batch(i));
+            }
+        }
+        a.close();
+        return a;
+    }
+
+    @Test
+    void theBackendIsFoundThroughServiceLoaderAndReportsTheNd4jBackend() {
+        assertEquals("Deeplearning4j", model().framework());
+        assertTrue(model().properties().get("nd4j backend").contains("Cpu"), model().properties().toString());
+        assertEquals("CPU", model().properties().get("device"));
+    }
+
+    @Test
+    void theAttachmentRemovesItsListenerOnClose() {
+        org.deeplearning4j.nn.api.Model net = fresh();
+        Attachment a = NNViz.attach(net, new Hook() { });
+        assertEquals(1, listeners(net).size());
+        a.close();
+        assertEquals(0, listeners(net).size());
+    }
+
+    /**
+     * Checks {@code model.inputGradient} of a double-precision copy against central finite
+     * differences of the output layer's pre-activation unit {@code target}, computed from DL4J's
+     * own forward pass at the pixels with the largest gradient.
+     */
+    protected void assertInputGradientMatchesFiniteDifferences(org.deeplearning4j.nn.api.Model doubleNet, Tensor input,
+                                                               String outputLayer, String feedingLayer, int target) {
+        try (Model m = NNViz.inspect(doubleNet)) {
+            Tensor g = m.inputGradient(input, target);
+            assertEquals(input.shape(), g.shape());
+            float[] x = input.toArray();
+            Integer[] order = new Integer[x.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (a, b) -> Float.compare(Math.abs(g.getFlat(b)), Math.abs(g.getFlat(a))));
+            assertTrue(Math.abs(g.getFlat(order[0])) > 1e-6, "the input gradient is zero");
+            double h = 1e-4;
+            for (int k = 0; k < 5; k++) {
+                int i = order[k];
+                double plus = logit(doubleNet, input, i, h, outputLayer, feedingLayer, target);
+                double minus = logit(doubleNet, input, i, -h, outputLayer, feedingLayer, target);
+                double fd = (plus - minus) / (2 * h);
+                assertEquals(fd, g.getFlat(i), 1e-3 * Math.max(1, Math.abs(fd)), "d logit / d input[" + i + "]");
+            }
+        }
+    }
+
+    private double logit(org.deeplearning4j.nn.api.Model net, Tensor input, int pixel, double delta, String outputLayer,
+                         String feedingLayer, int target) {
+        double[] x = new double[input.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = input.getFlat(i);
+        }
+        x[pixel] += delta;
+        INDArray moved = toDl4jDouble(input, x);
+        INDArray h;
+        org.deeplearning4j.nn.api.Layer out;
+        if (net instanceof MultiLayerNetwork n) {
+            List<INDArray> acts = n.feedForward(moved, false);
+            int idx = -1;
+            for (int i = 0; i < n.getnLayers(); i++) {
+                if (feedingLayer.equals(n.getLayerWiseConfigurations().getConf(i).getLayer().getLayerName())) {
+                    idx = i;
+                }
+            }
+            h = acts.get(idx + 1);
+            out = n.getOutputLayer();
+        } else {
+            ComputationGraph g = (ComputationGraph) net;
+            h = g.feedForward(new INDArray[] {moved}, false).get(feedingLayer);
+            out = g.getLayer(outputLayer);
+        }
+        INDArray w = out.getParam("W"), b = out.getParam("b");
+        double z = b.getDouble((long) target);
+        INDArray row = h.reshape(h.length());
+        for (long j = 0; j < row.length(); j++) {
+            z += row.getDouble(j) * w.getDouble(j, target);
+        }
+        return z;
+    }
+
+    /** Like {@link #toDl4j} but in double precision, for canonical values {@code values}. */
+    protected abstract INDArray toDl4jDouble(Tensor canonicalShape, double[] values);
+
+    static java.util.Collection<?> listeners(org.deeplearning4j.nn.api.Model net) {
+        return net instanceof MultiLayerNetwork n ? n.getListeners() : ((ComputationGraph) net).getListeners();
+    }
+}
