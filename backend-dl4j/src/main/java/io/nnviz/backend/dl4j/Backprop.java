@@ -116,6 +116,7 @@ final class Backprop {
         int[] order = cg.topologicalSortOrder();
         String outName = cg.getConfiguration().getNetworkOutputs().get(0);
         int mb = (int) inputs[0].size(0);
+        cg.setInputs(inputs); // layer vertices with preprocessors read the batch size from the graph
         INDArray[] value = new INDArray[vertices.length];
         int inputIndex = 0;
         GraphVertex outVertex = null;
@@ -239,9 +240,11 @@ final class Backprop {
             }
             return eps;
         }
-        INDArray col = w.getColumn(target).castTo(h.dataType()); // [nIn]
+        long nIn = w.size(0);
+        INDArray col = w.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(target))
+                .reshape(nIn).castTo(h.dataType());
         if (h.rank() == 2) {
-            eps.addiRowVector(col);
+            eps.addiRowVector(col.reshape(1, nIn));
         } else if (h.rank() == 3) {
             // [N, nIn, T]: the column along the feature axis at every sample and time step
             eps.addi(col.reshape(1, col.length(), 1).broadcast(h.shape()));

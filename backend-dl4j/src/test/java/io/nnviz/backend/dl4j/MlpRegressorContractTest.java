@@ -1,0 +1,67 @@
+package io.nnviz.backend.dl4j;
+
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** An MLP regressor: the lower half's mean brightness of a Fashion-MNIST image from its upper half. */
+class MlpRegressorContractTest extends Dl4jContractBase {
+    private static MultiLayerNetwork net;
+
+    @BeforeAll
+    static void trainBriefly() {
+        net = Nets.mlpRegressor();
+        for (int i = 0; i < 30; i++) {
+            net.fit(Nets.halvesBatch(i));
+        }
+    }
+
+    @Override
+    protected org.deeplearning4j.nn.api.Model trained() {
+        return net;
+    }
+
+    @Override
+    protected org.deeplearning4j.nn.api.Model fresh() {
+        return Nets.mlpRegressor();
+    }
+
+    @Override
+    protected DataSet batch(int i) {
+        return Nets.halvesBatch(i);
+    }
+
+    @Override
+    protected Tensor sampleInput() {
+        float[] top = new float[2 * 392];
+        System.arraycopy(Nets.data().image(5), 0, top, 0, 392);
+        System.arraycopy(Nets.data().image(6), 0, top, 392, 392);
+        return Tensor.of(top, 2, 392);
+    }
+
+    @Override
+    protected INDArray toDl4j(Tensor t) {
+        return Nd4j.create(t.toArray(), new long[] {t.shape().dim(0), 392}, 'c');
+    }
+
+    @Override
+    protected INDArray toDl4jDouble(Tensor t, double[] values) {
+        return Nd4j.create(values, new long[] {t.shape().dim(0), 392}, DataType.DOUBLE);
+    }
+
+    @Test
+    void theRegressionOutputIsOneUnitAndItsGradientMatchesFiniteDifferences() {
+        assertEquals(Shape.of(-1, 1), model().layer("out").orElseThrow().outputShape());
+        assertInputGradientMatchesFiniteDifferences(net.convertDataType(DataType.DOUBLE), sampleInput().head(1), "out", "hidden", 0);
+        assertTrue(model().properties().get("input type").contains("392"));
+    }
+}

@@ -1,0 +1,85 @@
+package io.nnviz.backend.dl4j;
+
+import io.nnviz.api.Edge;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A ComputationGraph with a residual (skip) connection through an element-wise add vertex. */
+class ResidualGraphContractTest extends Dl4jContractBase {
+    private static ComputationGraph net;
+
+    @BeforeAll
+    static void trainBriefly() {
+        net = Nets.residual();
+        for (int i = 0; i < 15; i++) {
+            net.fit(Nets.flatBatch(i));
+        }
+    }
+
+    @Override
+    protected org.deeplearning4j.nn.api.Model trained() {
+        return net;
+    }
+
+    @Override
+    protected org.deeplearning4j.nn.api.Model fresh() {
+        return Nets.residual();
+    }
+
+    @Override
+    protected DataSet batch(int i) {
+        return Nets.flatBatch(i);
+    }
+
+    @Override
+    protected Tensor sampleInput() {
+        return Tensor.of(Nets.data().batch(400, 402), 2, 1, 28, 28);
+    }
+
+    @Override
+    protected INDArray toDl4j(Tensor t) {
+        return Nd4j.create(t.toArray(), new long[] {t.shape().dim(0), 784}, 'c');
+    }
+
+    @Override
+    protected INDArray toDl4jDouble(Tensor t, double[] values) {
+        return Nd4j.create(values, new long[] {t.shape().dim(0), 784}, DataType.DOUBLE);
+    }
+
+    @Override
+    protected long[] dl4jIndex(Layer layer, int[] idx, INDArray a) {
+        if (layer.id().equals("image")) {
+            return new long[] {idx[0], idx[2] * 28L + idx[3]};
+        }
+        return super.dl4jIndex(layer, idx, a);
+    }
+
+    @Test
+    void theSkipConnectionAndMergeVertexAreEdgesAndAMergeNode() {
+        Layer add = model().layer("add").orElseThrow();
+        assertEquals(LayerKind.MERGE, add.kind());
+        assertEquals("ElementWiseVertex", add.frameworkType());
+        assertEquals("Add", add.attributes().get("op"));
+        assertTrue(model().edges().contains(new Edge("stem", "add")), "skip edge");
+        assertTrue(model().edges().contains(new Edge("conv_b", "add")));
+        assertEquals(Shape.of(-1, 8, 13, 13), add.outputShape()); // 3x3 stride 2, truncate: (28 - 3) / 2 + 1
+        assertEquals(2, add.inputShapes().size());
+    }
+
+    @Test
+    void inputGradientThroughTheSkipMatchesFiniteDifferences() {
+        assertInputGradientMatchesFiniteDifferences(net.convertDataType(DataType.DOUBLE), sampleInput().head(1), "out", "fc", 2);
+    }
+}
