@@ -335,7 +335,7 @@ public final class Dl4jModel extends AbstractModel {
                 prev = id;
                 prevShape = node.outputShape;
             }
-            return new Dl4jModel("MultiLayerNetwork", layers, edges, properties(net.numParams(), in), capabilities(net.getOutputLayer()),
+            return new Dl4jModel("MultiLayerNetwork", layers, edges, properties(net.numParams(), in), capabilities(net.getLayer(n - 1)),
                     net, null, nodes);
         }
 
@@ -487,7 +487,11 @@ public final class Dl4jModel extends AbstractModel {
 
         private static Set<Capability> capabilities(org.deeplearning4j.nn.api.Layer out) {
             Set<Capability> c = EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS);
-            if (out instanceof org.deeplearning4j.nn.api.layers.IOutputLayer) {
+            // the score is the last layer's pre-activation: an output layer, or a dense layer ending a
+            // network without one (Keras imports without a training configuration)
+            boolean denseLast = out != null && out.getParam("W") != null && out.conf() != null
+                    && out.conf().getLayer() instanceof FeedForwardLayer && !(out.conf().getLayer() instanceof ConvolutionLayer);
+            if (out instanceof org.deeplearning4j.nn.api.layers.IOutputLayer || denseLast) {
                 c.add(Capability.INPUT_GRADIENT);
                 c.add(Capability.LAYER_GRADIENT);
             }
@@ -561,6 +565,9 @@ public final class Dl4jModel extends AbstractModel {
         }
 
         private static InputType fromFirstLayer(org.deeplearning4j.nn.conf.layers.Layer first) {
+            if (first instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer) {
+                return InputType.recurrent(1); // token indices, one feature per time step
+            }
             if (first instanceof BaseRecurrentLayer r && r.getNIn() > 0) {
                 return InputType.recurrent(r.getNIn(), r.getRnnDataFormat());
             }
