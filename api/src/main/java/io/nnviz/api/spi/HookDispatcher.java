@@ -34,6 +34,7 @@ public final class HookDispatcher implements Attachment {
     private final boolean strict;
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
+    private final AtomicLong nanos = new AtomicLong();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile TrainingEvent last = TrainingEvent.of(0, 0, Double.NaN);
@@ -59,6 +60,7 @@ public final class HookDispatcher implements Attachment {
 
     /** What the hooks want captured at {@code step}, merged; {@link CaptureRequest#NONE} if nothing. */
     public synchronized CaptureRequest request(long step, int epoch) {
+        long t0 = System.nanoTime();
         CaptureRequest merged = CaptureRequest.NONE;
         for (Hook h : hooks) {
             try {
@@ -70,6 +72,7 @@ public final class HookDispatcher implements Attachment {
                 failed(h, "request", e);
             }
         }
+        nanos.addAndGet(System.nanoTime() - t0);
         return merged;
     }
 
@@ -102,6 +105,19 @@ public final class HookDispatcher implements Attachment {
                 call(h, "onTrainingEnd", () -> h.onTrainingEnd(event));
             }
         }
+    }
+
+    /**
+     * Adds time a backend spent on the training thread for nnviz (copying captures); the
+     * dispatcher adds the time of its own hook calls itself.
+     */
+    public void addTimeInNnviz(long nanoseconds) {
+        nanos.addAndGet(nanoseconds);
+    }
+
+    @Override
+    public long timeInNnvizNanos() {
+        return nanos.get();
     }
 
     /** The last step event delivered (step 0 before the first). */
@@ -138,10 +154,13 @@ public final class HookDispatcher implements Attachment {
     }
 
     private void call(Hook h, String method, Runnable r) {
+        long t0 = System.nanoTime();
         try {
             r.run();
         } catch (RuntimeException | LinkageError | AssertionError e) {
             failed(h, method, e);
+        } finally {
+            nanos.addAndGet(System.nanoTime() - t0);
         }
     }
 

@@ -102,8 +102,10 @@ final class Dl4jListener extends BaseTrainingListener {
 
     @Override
     public void onForwardPass(Model m, List<INDArray> activations) {
+        long t0 = 0;
         try {
             StepState s = begin(m);
+            t0 = System.nanoTime();
             CaptureRequest r = s.request;
             if (!r.activations() && !r.outputs()) {
                 return;
@@ -121,13 +123,17 @@ final class Dl4jListener extends BaseTrainingListener {
             }
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy activations; the step goes on without them", e);
+        } finally {
+            spent(t0);
         }
     }
 
     @Override
     public void onForwardPass(Model m, Map<String, INDArray> activations) {
+        long t0 = 0;
         try {
             StepState s = begin(m);
+            t0 = System.nanoTime();
             CaptureRequest r = s.request;
             if (!r.activations() && !r.outputs()) {
                 return;
@@ -147,6 +153,8 @@ final class Dl4jListener extends BaseTrainingListener {
             }
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy activations; the step goes on without them", e);
+        } finally {
+            spent(t0);
         }
     }
 
@@ -158,8 +166,10 @@ final class Dl4jListener extends BaseTrainingListener {
 
     @Override
     public void onGradientCalculation(Model m) {
+        long t0 = 0;
         try {
             StepState s = begin(m);
+            t0 = System.nanoTime();
             if (!s.request.gradients() || m.gradient() == null) {
                 return;
             }
@@ -181,6 +191,15 @@ final class Dl4jListener extends BaseTrainingListener {
             }
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy gradients; the step goes on without them", e);
+        } finally {
+            spent(t0);
+        }
+    }
+
+    /** Adds the time since {@code t0} (0: nothing started) to the attachment's time in nnviz. */
+    private void spent(long t0) {
+        if (t0 != 0) {
+            dispatcher.addTimeInNnviz(System.nanoTime() - t0);
         }
     }
 
@@ -193,6 +212,7 @@ final class Dl4jListener extends BaseTrainingListener {
                 s = new StepState(step, dispatcher.request(step, epoch));
             }
             state.remove();
+            long t0 = System.nanoTime();
             CaptureRequest r = s.request;
             Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
             if (r.weights()) {
@@ -218,6 +238,7 @@ final class Dl4jListener extends BaseTrainingListener {
             lastLoss = loss;
             lastStep = step;
             lastEpoch = epoch;
+            spent(t0);
             dispatcher.stepEnd(new TrainingEvent(step, epoch, loss, Map.of(), snap));
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not deliver step {}; training goes on", iteration + 1, e);

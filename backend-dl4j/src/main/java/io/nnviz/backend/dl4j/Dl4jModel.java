@@ -182,7 +182,8 @@ public final class Dl4jModel extends AbstractModel {
                 continue;
             }
             LayerMapping.ParamMapping m = n.mappings.get(i);
-            out.add(WeightTensor.of(n.id, m.name(), m.role(), m.toCanonical().apply(Nd.copy(p))));
+            Tensor canonical = m.isTranspose() && p.rank() == 2 ? Nd.copy(p.transpose()) : m.toCanonical().apply(Nd.copy(p));
+            out.add(WeightTensor.of(n.id, m.name(), m.role(), canonical));
         }
         return out;
     }

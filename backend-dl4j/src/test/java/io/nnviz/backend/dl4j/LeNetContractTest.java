@@ -147,7 +147,8 @@ class LeNetContractTest extends Dl4jContractBase {
                 events.add(e);
             }
         };
-        train(3, h);
+        Attachment a = train(3, h);
+        assertTrue(a.timeInNnvizNanos() > 0, "the time spent copying is measured");
         var snap = events.get(1).snapshot();
         assertEquals(Shape.of(4, 8, 24, 24), snap.activations().get("conv1").shape());
         assertEquals(Shape.of(4, 16, 8, 8), snap.activations().get("conv2").shape());
