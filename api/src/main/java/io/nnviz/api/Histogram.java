@@ -41,14 +41,15 @@ public final class Histogram {
         long[] c = new long[bins];
         long nonFinite = 0;
         double scale = hi > lo ? bins / (hi - lo) : 0;
-        for (int i = 0, n = t.size(); i < n; i++) {
-            float v = t.getFlat(i);
-            if (!Float.isFinite(v)) {
+        float[] data = t.data();
+        int last = bins - 1;
+        for (float v : data) {
+            if (v - v != 0) { // NaN or infinite
                 nonFinite++;
                 continue;
             }
             int b = (int) ((v - lo) * scale);
-            c[b < 0 ? 0 : b >= bins ? bins - 1 : b]++;
+            c[b < 0 ? 0 : b > last ? last : b]++;
         }
         return new Histogram(lo, hi, c, nonFinite);
     }

@@ -103,6 +103,11 @@ public final class Tensor {
         return data[offset(index)];
     }
 
+    /** The internal array, for this package's read-only loops (never handed out). */
+    float[] data() {
+        return data;
+    }
+
     /** The element at a flat row-major position. */
     public float getFlat(int i) {
         return data[i];

@@ -20,32 +20,49 @@ public record TensorStats(long count, long finite, long nanCount, long posInfCou
 
     /** Computes the statistics of {@code data} in one pass (Welford's update, stable for big tensors). */
     public static TensorStats of(float[] data) {
-        long nan = 0, pos = 0, neg = 0, n = 0;
-        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, mean = 0, m2 = 0;
-        for (float v : data) {
-            if (Float.isNaN(v)) {
-                nan++;
-            } else if (v == Float.POSITIVE_INFINITY) {
-                pos++;
-            } else if (v == Float.NEGATIVE_INFINITY) {
-                neg++;
-            } else {
-                n++;
-                if (v < min) {
-                    min = v;
+        // one pass with sums shifted by the first finite value (no division per element, and no
+        // cancellation for data far from zero); the counters of non-finite values ride along
+        long nan = 0, inf = 0, pos = 0;
+        int first = 0;
+        while (first < data.length && !Float.isFinite(data[first])) {
+            first++;
+        }
+        if (first == data.length) {
+            for (float v : data) {
+                if (Float.isNaN(v)) {
+                    nan++;
+                } else if (v > 0) {
+                    pos++;
                 }
-                if (v > max) {
-                    max = v;
-                }
-                double d = v - mean;
-                mean += d / n;
-                m2 += d * (v - mean);
             }
+            return new TensorStats(data.length, 0, nan, pos, data.length - nan - pos, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }
-        if (n == 0) {
-            return new TensorStats(data.length, 0, nan, pos, neg, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        float shift = data[first], min = shift, max = shift;
+        double sum = 0, sumSq = 0;
+        long n = 0;
+        for (int i = 0; i < data.length; i++) {
+            float v = data[i];
+            if (v - v != 0) { // NaN or infinite: v - v is NaN for both
+                if (Float.isNaN(v)) {
+                    nan++;
+                } else {
+                    inf++;
+                    if (v > 0) {
+                        pos++;
+                    }
+                }
+                continue;
+            }
+            n++;
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            double d = (double) v - shift;
+            sum += d;
+            sumSq += d * d;
         }
-        return new TensorStats(data.length, n, nan, pos, neg, min, max, mean, Math.sqrt(m2 / n));
+        double meanD = sum / n;
+        double var = Math.max(0, sumSq / n - meanD * meanD);
+        return new TensorStats(data.length, n, nan, pos, inf - pos, min, max, shift + meanD, Math.sqrt(var));
     }
 
     /** Number of infinite elements of either sign. */
