@@ -1,0 +1,77 @@
+package io.nnviz.backend.tensorflow;
+
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+
+/** Copies between TensorFlow tensors and nnviz tensors. */
+final class Tf {
+    private Tf() {
+    }
+
+    /** A copy of a float tensor's values (float64 is narrowed), in TensorFlow's own layout. */
+    static Tensor copy(org.tensorflow.Tensor t) {
+        long[] s = t.shape().asArray();
+        int[] shape = new int[s.length];
+        long n = 1;
+        for (int i = 0; i < s.length; i++) {
+            shape[i] = Math.toIntExact(s[i]);
+            n *= s[i];
+        }
+        float[] data = new float[Math.toIntExact(n)];
+        if (t.dataType() == DataType.DT_FLOAT) {
+            t.asRawTensor().data().asFloats().read(data);
+        } else if (t.dataType() == DataType.DT_DOUBLE) {
+            double[] d = new double[data.length];
+            t.asRawTensor().data().asDoubles().read(d);
+            for (int i = 0; i < d.length; i++) {
+                data[i] = (float) d[i];
+            }
+        } else {
+            throw new IllegalArgumentException("not a floating-point tensor: " + t.dataType());
+        }
+        return Tensor.adopt(data, shape);
+    }
+
+    /** A new float tensor with the given values; the caller closes it. */
+    static TFloat32 floats(Tensor t) {
+        long[] shape = new long[t.rank()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.shape().dim(i);
+        }
+        return TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(shape), DataBuffers.of(t.toArray(), true, false));
+    }
+
+    /** A new double tensor with the given values (for float64 graphs); the caller closes it. */
+    static TFloat64 doubles(Tensor t) {
+        long[] shape = new long[t.rank()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.shape().dim(i);
+        }
+        float[] f = t.toArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return TFloat64.tensorOf(org.tensorflow.ndarray.Shape.of(shape), DataBuffers.of(d, true, false));
+    }
+
+    /** An nnviz shape from a static TensorFlow shape (unknown rank gives null). */
+    static Shape shape(org.tensorflow.ndarray.Shape s) {
+        if (s == null || s.isUnknown()) {
+            return null;
+        }
+        return Shape.ofLongs(s.asArray());
+    }
+
+    /** NHWC to NCHW for a rank-4 shape; other ranks unchanged. */
+    static Shape nchw(Shape s) {
+        if (s == null || s.rank() != 4) {
+            return s;
+        }
+        return Shape.of(s.dim(0), s.dim(3), s.dim(1), s.dim(2));
+    }
+}

@@ -1,0 +1,380 @@
+package io.nnviz.backend.tensorflow;
+
+import io.nnviz.api.BackendException;
+import io.nnviz.api.Capability;
+import io.nnviz.api.Edge;
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerGradient;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightSpec;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.api.spi.AbstractModel;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TNumber;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A TensorFlow graph and session seen as an nnviz model: layers recognised from the ops (see
+ * {@link GraphReader}), weights read from the session, activations fetched in one run, and input
+ * and layer gradients through TensorFlow's own gradients API.
+ *
+ * <p>Layouts are converted at the boundary: image inputs and activations NHWC to NCHW, Conv2D
+ * kernels HWIO to OIHW, MatMul kernels {@code [in, out]} to {@code [out, in]}. Gradients are of
+ * the output's pre-activation unit {@code target} (the logit, when the output op is a softmax),
+ * summed over the batch; the first gradient request adds a small subgraph under {@code nnviz/} to
+ * the graph, once.
+ */
+public final class TfModel extends AbstractModel {
+    private final Graph graph;
+    private final Session session;
+    private final GraphOperation inputOp, outputOp;
+    private final Map<String, GraphReader.Group> groups;
+    private final AutoCloseable owned;
+    private Gradients gradients;
+
+    private TfModel(String name, List<Layer> layers, List<Edge> edges, Map<String, String> props, Graph graph, Session session,
+                    GraphOperation inputOp, GraphOperation outputOp, Map<String, GraphReader.Group> groups, AutoCloseable owned) {
+        super(name, "TensorFlow", layers, edges, List.of(), props,
+                EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.LAYER_GRADIENT));
+        this.graph = graph;
+        this.session = session;
+        this.inputOp = inputOp;
+        this.outputOp = outputOp;
+        this.groups = groups;
+        this.owned = owned;
+    }
+
+    /** Opens a graph; {@code owned} (may be null) is closed with the model, e.g. a loaded SavedModel. */
+    static TfModel open(String name, TfGraph g, AutoCloseable owned) {
+        if (g.input() == null || g.output() == null) {
+            throw new InvalidInputException("name the graph's input and output: TfGraph.of(graph, session).input(\"x\").output(\"logits\")");
+        }
+        GraphOperation in = g.graph().operation(g.input()), out = g.graph().operation(g.output());
+        if (in == null) {
+            throw new InvalidInputException("the graph has no operation named '" + g.input() + "' (the input)");
+        }
+        if (out == null) {
+            throw new InvalidInputException("the graph has no operation named '" + g.output() + "' (the output)");
+        }
+        List<GraphReader.Group> read = new GraphReader(g.graph(), in, out).read();
+        Map<String, GraphReader.Group> byId = new LinkedHashMap<>();
+        List<Layer> layers = new ArrayList<>();
+        List<Edge> edges = new ArrayList<>();
+        for (GraphReader.Group grp : read) {
+            byId.put(grp.id, grp);
+            Layer.Builder b = Layer.builder(grp.id, grp.kind).name(grp.id)
+                    .frameworkType(grp.kind == LayerKind.INPUT ? "Placeholder" : grp.types())
+                    .outputShape(Tf.nchw(Tf.shape(grp.output.shape())));
+            for (String src : grp.inputs) {
+                GraphReader.Group s = byId.get(src);
+                if (s != null && s.output != null) {
+                    b.inputShape(Tf.nchw(Tf.shape(s.output.shape())));
+                }
+                edges.add(new Edge(src, grp.id));
+            }
+            b.attribute("output op", grp.output.op().name());
+            b.attribute("ops", grp.ops.size());
+            for (GraphReader.Weight w : grp.weights) {
+                Shape tf = Tf.shape(w.source().output(0).shape());
+                if (tf == null || tf.rank() == 0) {
+                    continue;
+                }
+                Shape canonical = w.toCanonical().apply(Tensor.zeros(tf.toArray())).shape();
+                b.weight(new WeightSpec(w.name(), w.role(), canonical));
+            }
+            layers.add(b.build());
+        }
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("input op", in.name());
+        props.put("output op", out.name());
+        props.put("graph operations", String.valueOf(count(g.graph())));
+        props.put("devices", devices(g.session(), read));
+        props.put("tensorflow", org.tensorflow.TensorFlow.version());
+        return new TfModel(name, layers, edges, props, g.graph(), g.session(), in, out, byId, owned);
+    }
+
+    private static int count(Graph graph) {
+        int n = 0;
+        for (var it = graph.operations(); it.hasNext(); it.next()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The devices the session ran on, from a traced run that reads one weight. */
+    private static String devices(Session session, List<GraphReader.Group> groups) {
+        for (GraphReader.Group g : groups) {
+            for (GraphReader.Weight w : g.weights) {
+                try {
+                    org.tensorflow.proto.RunOptions opts = org.tensorflow.proto.RunOptions.newBuilder()
+                            .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build();
+                    try (Result r = session.runner().fetch(w.source().output(0)).setOptions(opts).runAndFetchMetadata()) {
+                        Set<String> devs = new java.util.TreeSet<>();
+                        r.getMetadata().ifPresent(md -> md.getStepStats().getDevStatsList().forEach(d -> devs.add(d.getDevice())));
+                        return devs.isEmpty() ? "unknown" : String.join(", ", devs);
+                    }
+                } catch (RuntimeException e) {
+                    return "unknown (" + e.getMessage() + ")";
+                }
+            }
+        }
+        return "unknown";
+    }
+
+    /** The graph. */
+    public Graph graph() {
+        return graph;
+    }
+
+    /** The session. */
+    public Session session() {
+        return session;
+    }
+
+    GraphReader.Group group(String id) {
+        return groups.get(id);
+    }
+
+    Map<String, GraphReader.Group> layerGroups() {
+        return groups;
+    }
+
+    GraphOperation inputOp() {
+        return inputOp;
+    }
+
+    private Output<?> inputEcho;
+
+    /**
+     * An Identity of the input placeholder, added to the graph once under {@code nnviz/}: TensorFlow
+     * refuses to fetch a tensor that is also fed, so the training hook fetches the batch through it.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    synchronized Output<?> inputEcho() {
+        if (inputEcho == null) {
+            inputEcho = Ops.create(graph).withSubScope("nnviz").withName("input_echo").identity((Operand) inputOp.output(0)).asOutput();
+        }
+        return inputEcho;
+    }
+
+    @Override
+    protected List<WeightTensor> doWeights(Layer layer) {
+        GraphReader.Group g = groups.get(layer.id());
+        List<GraphReader.Weight> ws = new ArrayList<>();
+        for (GraphReader.Weight w : g.weights) {
+            if (Tf.shape(w.source().output(0).shape()) != null && w.source().output(0).shape().numDimensions() > 0) {
+                ws.add(w);
+            }
+        }
+        if (ws.isEmpty()) {
+            return List.of();
+        }
+        Session.Runner r = session.runner();
+        for (GraphReader.Weight w : ws) {
+            r.fetch(w.source().output(0));
+        }
+        List<WeightTensor> out = new ArrayList<>(ws.size());
+        try (Result res = r.run()) {
+            for (int i = 0; i < ws.size(); i++) {
+                GraphReader.Weight w = ws.get(i);
+                out.add(WeightTensor.of(layer.id(), w.name(), w.role(), w.toCanonical().apply(Tf.copy(res.get(i)))));
+            }
+        } catch (RuntimeException e) {
+            throw new BackendException("TensorFlow could not read the weights of layer '" + layer.id() + "': " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** The input as the graph takes it: NCHW images to NHWC, in the placeholder's type. */
+    org.tensorflow.Tensor feed(Tensor canonical) {
+        Shape declared = layer(inputOp.name()).map(Layer::outputShape).orElse(null);
+        if (declared != null && !declared.isCompatibleWith(canonical.shape())) {
+            throw new InvalidInputException("model '" + name() + "' expects input of shape " + declared + " but got "
+                    + canonical.shape());
+        }
+        Tensor t = canonical.rank() == 4 ? canonical.permute(0, 2, 3, 1) : canonical;
+        return inputOp.output(0).dataType() == DataType.DT_DOUBLE ? Tf.doubles(t) : Tf.floats(t);
+    }
+
+    /** A fetched value in canonical layout (NHWC to NCHW). */
+    static Tensor canonical(org.tensorflow.Tensor t) {
+        Tensor v = Tf.copy(t);
+        return v.rank() == 4 ? v.permute(0, 3, 1, 2) : v;
+    }
+
+    @Override
+    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<Output<?>> fetches = new ArrayList<>();
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            if (l.id().equals(inputOp.name())) {
+                continue;
+            }
+            Output<?> o = groups.get(l.id()).output;
+            int at = fetches.indexOf(o);
+            if (at < 0) { // TensorFlow rejects the same fetch twice in one run
+                fetches.add(o);
+                at = fetches.size() - 1;
+            }
+            index.put(l.id(), at);
+        }
+        try (org.tensorflow.Tensor x = feed(input)) {
+            if (fetches.isEmpty()) {
+                for (Layer l : layers) {
+                    out.put(l.id(), input);
+                }
+                return out;
+            }
+            Session.Runner r = session.runner().feed(inputOp.output(0), x);
+            fetches.forEach(r::fetch);
+            try (Result res = r.run()) {
+                for (Layer l : layers) {
+                    out.put(l.id(), l.id().equals(inputOp.name()) ? input : canonical(res.get(index.get(l.id()))));
+                }
+            }
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("TensorFlow could not run model '" + name() + "' on input " + input.shape() + ": "
+                    + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** The gradient subgraph: a one-hot target placeholder, the score and d(score)/d(input and every layer output). */
+    private final class Gradients {
+        final Placeholder<?> target;
+        final Map<String, Output<?>> byLayer = new LinkedHashMap<>();
+        final int units;
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        Gradients() {
+            Output<?> logits = outputOp.type().equals("Softmax") || outputOp.type().equals("LogSoftmax")
+                    ? outputOp.input(0) : outputOp.output(0);
+            org.tensorflow.ndarray.Shape ls = logits.shape();
+            if (ls.isUnknown() || ls.numDimensions() < 2 || ls.size(ls.numDimensions() - 1) < 1) {
+                throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.INPUT_GRADIENT,
+                        "the output '" + outputOp.name() + "' has no known number of units (shape " + ls + ")");
+            }
+            units = (int) ls.size(ls.numDimensions() - 1);
+            Ops tf = Ops.create(graph).withSubScope("nnviz");
+            Class type = logits.type();
+            target = tf.withName("target").placeholder(type, Placeholder.shape(org.tensorflow.ndarray.Shape.of(units)));
+            Operand prod = tf.math.mul((Operand) logits, (Operand) target);
+            int rank = ls.numDimensions();
+            int[] axes = new int[rank];
+            for (int i = 0; i < rank; i++) {
+                axes[i] = i;
+            }
+            Operand<?> score = tf.withName("score").reduceSum((Operand) prod, (Operand<? extends TNumber>) tf.constant(axes));
+            List<String> ids = new ArrayList<>(groups.keySet());
+            Output<?>[] xs = new Output<?>[ids.size()];
+            for (int i = 0; i < ids.size(); i++) {
+                xs[i] = groups.get(ids.get(i)).output;
+            }
+            Output<?>[] dx = graph.addGradients(score.asOutput(), xs);
+            for (int i = 0; i < ids.size(); i++) {
+                if (dx[i] != null) {
+                    byLayer.put(ids.get(i), dx[i]);
+                }
+            }
+        }
+    }
+
+    private synchronized Gradients gradients() {
+        if (gradients == null) {
+            try {
+                gradients = new Gradients();
+            } catch (io.nnviz.api.NnvizException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new BackendException("TensorFlow could not build gradients for model '" + name() + "': " + e.getMessage(), e);
+            }
+        }
+        return gradients;
+    }
+
+    /** Runs the gradient of unit {@code target} for the layers asked, returning [activation, gradient] pairs. */
+    private Map<String, Tensor[]> runGradients(Tensor input, int target, List<String> ids) {
+        Gradients g = gradients();
+        if (target < 0 || target >= g.units) {
+            throw new InvalidInputException("target " + target + " is not an output unit: the output has " + g.units
+                    + " units (0.." + (g.units - 1) + ")");
+        }
+        float[] onehot = new float[g.units];
+        onehot[target] = 1;
+        Map<String, Tensor[]> out = new LinkedHashMap<>();
+        try (org.tensorflow.Tensor x = feed(input);
+             org.tensorflow.Tensor t = inputOp.output(0).dataType() == DataType.DT_DOUBLE
+                     ? Tf.doubles(Tensor.of(onehot, g.units)) : TFloat32.vectorOf(onehot)) {
+            Session.Runner r = session.runner().feed(inputOp.output(0), x).feed(g.target.asOutput(), t);
+            List<String> fetched = new ArrayList<>();
+            for (String id : ids) {
+                Output<?> d = g.byLayer.get(id);
+                if (d == null) {
+                    throw new InvalidInputException("layer '" + id + "' of model '" + name() + "' has no gradient: it does not lead to the output");
+                }
+                r.fetch(d);
+                fetched.add(id);
+                if (!id.equals(inputOp.name())) {
+                    r.fetch(groups.get(id).output);
+                }
+            }
+            try (Result res = r.run()) {
+                int k = 0;
+                for (String id : fetched) {
+                    Tensor grad = canonical(res.get(k++));
+                    Tensor act = id.equals(inputOp.name()) ? input : canonical(res.get(k++));
+                    out.put(id, new Tensor[] {act, grad});
+                }
+            }
+        } catch (io.nnviz.api.NnvizException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("TensorFlow could not compute gradients of model '" + name() + "' on input "
+                    + input.shape() + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    @Override
+    protected Tensor doInputGradient(Tensor input, int target) {
+        return runGradients(input, target, List.of(inputOp.name())).get(inputOp.name())[1];
+    }
+
+    @Override
+    protected LayerGradient doLayerGradient(Tensor input, Layer layer, int target) {
+        Tensor[] ag = runGradients(input, target, List.of(layer.id())).get(layer.id());
+        return new LayerGradient(layer.id(), target, ag[0], ag[1]);
+    }
+
+    @Override
+    protected void doClose() {
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                throw new BackendException("closing model '" + name() + "' failed: " + e.getMessage(), e);
+            }
+        }
+    }
+}

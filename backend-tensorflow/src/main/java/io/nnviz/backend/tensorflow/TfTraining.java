@@ -1,0 +1,285 @@
+package io.nnviz.backend.tensorflow;
+
+import io.nnviz.api.Layer;
+import io.nnviz.api.NnvizException;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.api.hook.Attachment;
+import io.nnviz.api.hook.CaptureRequest;
+import io.nnviz.api.hook.Hook;
+import io.nnviz.api.hook.Snapshot;
+import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.api.spi.HookDispatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Hooks for a hand-written TensorFlow training loop. TensorFlow Java has no trainer to listen to,
+ * so each step asks for a {@link Step}, whose runner already fetches the loss and whatever the
+ * hooks asked for at that step; you add your feeds, targets and fetches, run, and hand the result
+ * back. Sampled steps cost a few fetches; the others cost nothing but the loss fetch.
+ *
+ * <pre>{@code
+ * TfModel model = (TfModel) NNViz.inspect(TfGraph.of(graph, session).input("images").output("logits"));
+ * try (TfTraining training = TfTraining.attach(model, "loss", recorder)) {
+ *     for (int epoch = 0; epoch < epochs; epoch++) {
+ *         for (Batch b : batches) {
+ *             TfTraining.Step step = training.step();
+ *             try (TFloat32 x = images(b); TFloat32 y = labels(b);
+ *                  Result r = step.runner().feed("images", x).feed("labels", y).addTarget("train").run()) {
+ *                 step.done(r);          // copies what it needs; r is still yours to close
+ *             }
+ *         }
+ *         training.epochEnd();
+ *     }
+ * }
+ * }</pre>
+ * Your own fetches come after {@link Step#fetchCount()} in the result. Nothing here throws into
+ * your loop once the step has started: failures are logged and the step goes on without its
+ * capture.
+ */
+public final class TfTraining implements Attachment {
+    private static final Logger LOG = LoggerFactory.getLogger(TfTraining.class);
+
+    private final TfModel model;
+    private final Output<?> loss;
+    private final HookDispatcher dispatcher;
+    private long step;
+    private int epoch;
+    private double lastLoss = Double.NaN;
+    private Map<String, Output<?>> weightGradients;
+
+    private TfTraining(TfModel model, Output<?> loss, List<Hook> hooks) {
+        this.model = model;
+        this.loss = loss;
+        this.dispatcher = new HookDispatcher(model, hooks, () -> { });
+    }
+
+    /** Attaches hooks to a training loop on {@code model}'s session; {@code lossOp} names the scalar loss. */
+    public static TfTraining attach(TfModel model, String lossOp, Hook... hooks) {
+        Objects.requireNonNull(model, "model");
+        GraphOperation op = model.graph().operation(Objects.requireNonNull(lossOp, "lossOp"));
+        if (op == null) {
+            throw new io.nnviz.api.InvalidInputException("the graph has no operation named '" + lossOp + "' (the loss)");
+        }
+        return new TfTraining(model, op.output(0), List.of(hooks));
+    }
+
+    /** Starts the next step (steps count from 1). */
+    public Step step() {
+        step++;
+        CaptureRequest r = dispatcher.request(step, epoch);
+        return new Step(step, r);
+    }
+
+    /** Ends an epoch; hooks get {@code onEpochEnd}. */
+    public void epochEnd() {
+        dispatcher.epochEnd(TrainingEvent.of(step, epoch, lastLoss));
+        epoch++;
+    }
+
+    /** One training step: fetches added to a runner, then read back from its result. */
+    public final class Step {
+        private final long number;
+        private final CaptureRequest request;
+        private final List<String> activationIds = new ArrayList<>();
+        private final List<String> gradientIds = new ArrayList<>();
+        private int fetches;
+        private boolean inputFetched;
+        private Session.Runner runner;
+
+        private Step(long number, CaptureRequest request) {
+            this.number = number;
+            this.request = request;
+        }
+
+        /** The step number. */
+        public long number() {
+            return number;
+        }
+
+        /** What the hooks asked for at this step. */
+        public CaptureRequest request() {
+            return request;
+        }
+
+        /** A runner of the model's session that already fetches the loss and the sampled values. */
+        public Session.Runner runner() {
+            if (runner != null) {
+                return runner;
+            }
+            long t0 = System.nanoTime();
+            runner = model.session().runner().fetch(loss);
+            fetches = 1;
+            try {
+                if (request.activations() || request.outputs()) {
+                    runner.fetch(model.inputEcho()); // the batch itself, through an Identity (a fed tensor cannot be fetched)
+                    fetches++;
+                    inputFetched = true;
+                    List<Output<?>> seen = new ArrayList<>();
+                    for (Layer l : model.layers()) {
+                        boolean wanted = request.activations() && request.layers().test(l)
+                                || request.outputs() && l.id().equals(lastLayerId());
+                        if (!wanted || l.id().equals(model.inputOp().name())) {
+                            continue;
+                        }
+                        Output<?> o = model.group(l.id()).output;
+                        if (!seen.contains(o)) {
+                            seen.add(o);
+                            runner.fetch(o);
+                            fetches++;
+                            activationIds.add(l.id());
+                        }
+                    }
+                }
+                if (request.gradients()) {
+                    for (Map.Entry<String, Output<?>> e : weightGradients().entrySet()) {
+                        String layer = e.getKey().substring(0, e.getKey().indexOf('\n'));
+                        Layer l = model.layer(layer).orElse(null);
+                        if (l != null && request.layers().test(l)) {
+                            runner.fetch(e.getValue());
+                            fetches++;
+                            gradientIds.add(e.getKey());
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("nnviz: could not add the sampled fetches of step {}; it captures only the loss", number, e);
+            } finally {
+                dispatcher.addTimeInNnviz(System.nanoTime() - t0);
+            }
+            return runner;
+        }
+
+        /** How many fetches nnviz added; yours start at this index in the result. */
+        public int fetchCount() {
+            return fetches;
+        }
+
+        /** Reads the loss and captures from the result of running {@link #runner()}, and delivers the step. */
+        public void done(Result result) {
+            long t0 = System.nanoTime();
+            double lossValue = Double.NaN;
+            Snapshot snap = Snapshot.EMPTY;
+            try {
+                lossValue = Tf.copy(result.get(0)).getFlat(0);
+                if (!request.isEmpty()) {
+                    snap = capture(result);
+                }
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("nnviz: could not read step {}'s captures; the step goes on without them", number, e);
+            }
+            lastLoss = lossValue;
+            dispatcher.addTimeInNnviz(System.nanoTime() - t0);
+            try {
+                dispatcher.stepEnd(new TrainingEvent(number, epoch, lossValue, Map.of(), snap));
+            } catch (NnvizException e) {
+                throw e; // strict mode only
+            }
+        }
+
+        private Snapshot capture(Result result) {
+            int k = 1;
+            Tensor inputs = null;
+            Map<String, Tensor> acts = new LinkedHashMap<>();
+            Tensor outputs = null;
+            int samples = Math.max(1, request.maxSamples());
+            if (inputFetched) {
+                inputs = head(TfModel.canonical(result.get(k++)), samples);
+                for (String id : activationIds) {
+                    Tensor a = head(TfModel.canonical(result.get(k++)), samples);
+                    if (request.outputs() && id.equals(lastLayerId())) {
+                        outputs = a;
+                    }
+                    Layer l = model.layer(id).orElseThrow();
+                    if (request.activations() && request.layers().test(l)) {
+                        acts.put(id, a);
+                    }
+                }
+            }
+            Map<String, List<WeightTensor>> grads = new LinkedHashMap<>();
+            for (String key : gradientIds) {
+                String layer = key.substring(0, key.indexOf('\n'));
+                String weight = key.substring(key.indexOf('\n') + 1);
+                GraphReader.Weight w = model.group(layer).weights.stream().filter(x -> x.name().equals(weight)).findFirst().orElseThrow();
+                grads.computeIfAbsent(layer, x -> new ArrayList<>())
+                        .add(WeightTensor.of(layer, w.name(), w.role(), w.toCanonical().apply(Tf.copy(result.get(k++)))));
+            }
+            Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
+            if (request.weights()) {
+                for (Layer l : model.layers()) {
+                    if (!l.weights().isEmpty() && request.layers().test(l)) {
+                        weights.put(l.id(), model.weights(l.id())); // after the update: a separate read
+                    }
+                }
+            }
+            return new Snapshot(weights, grads, acts, inputs, null, outputs);
+        }
+    }
+
+    private static Tensor head(Tensor t, int n) {
+        return t.rank() >= 1 && t.shape().dim(0) > n ? t.head(n) : t;
+    }
+
+    private String lastLayerId() {
+        return model.layers().get(model.layers().size() - 1).id();
+    }
+
+    /** d(loss)/d(each weight), built once in the graph under nnviz/ the first time a hook asks for gradients. */
+    private synchronized Map<String, Output<?>> weightGradients() {
+        if (weightGradients == null) {
+            List<String> keys = new ArrayList<>();
+            List<Output<?>> xs = new ArrayList<>();
+            for (Map.Entry<String, GraphReader.Group> e : model.layerGroups().entrySet()) {
+                for (GraphReader.Weight w : e.getValue().weights) {
+                    if (w.source().type().startsWith("Var")) {
+                        keys.add(e.getKey() + "\n" + w.name());
+                        xs.add(w.source().output(0));
+                    }
+                }
+            }
+            Map<String, Output<?>> out = new LinkedHashMap<>();
+            if (!xs.isEmpty()) {
+                Output<?>[] dx = model.graph().addGradients("nnviz_weight_gradients", new Output<?>[] {loss},
+                        xs.toArray(new Output<?>[0]), null);
+                for (int i = 0; i < dx.length; i++) {
+                    if (dx[i] != null) {
+                        out.put(keys.get(i), dx[i]);
+                    }
+                }
+            }
+            weightGradients = out;
+        }
+        return weightGradients;
+    }
+
+    @Override
+    public long hookErrors() {
+        return dispatcher.hookErrors();
+    }
+
+    @Override
+    public long stepsSeen() {
+        return dispatcher.stepsSeen();
+    }
+
+    @Override
+    public long timeInNnvizNanos() {
+        return dispatcher.timeInNnvizNanos();
+    }
+
+    @Override
+    public void close() {
+        dispatcher.close();
+    }
+}

@@ -1,0 +1,98 @@
+package io.nnviz.backend.tensorflow;
+
+import io.nnviz.api.Edge;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerGradient;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A CNN built with the Ops API and trained briefly on Fashion-MNIST. */
+class CnnContractTest extends TfContractBase {
+    @Override
+    protected TfNets build() {
+        return TfNets.cnn();
+    }
+
+    @Override
+    protected Tensor sampleInput() {
+        return Tensor.of(TfNets.data().batch(100, 102), 2, 1, 28, 28);
+    }
+
+    @Override
+    protected Map<String, String> activationOps() {
+        return Map.of("conv1", "conv1/Relu", "pool1", "pool1/MaxPool", "conv2", "conv2/Relu", "fc1", "fc1/Relu",
+                "logits", "logits/Add");
+    }
+
+    @Test
+    void opsBecomeTheLayersAUserRecognises() {
+        List<Layer> ls = model().layers();
+        assertEquals(List.of("images", "conv1", "pool1", "conv2", "pool2", "flatten", "fc1", "logits"),
+                ls.stream().map(Layer::id).toList());
+        assertEquals(List.of(LayerKind.INPUT, LayerKind.CONV, LayerKind.POOL, LayerKind.CONV, LayerKind.POOL, LayerKind.RESHAPE,
+                LayerKind.DENSE, LayerKind.OUTPUT), ls.stream().map(Layer::kind).toList());
+        Layer conv1 = model().layer("conv1").orElseThrow();
+        assertEquals(Shape.of(-1, 8, 24, 24), conv1.outputShape(), "NCHW");
+        assertEquals(Shape.of(8, 1, 5, 5), conv1.weights().get(0).shape(), "OIHW");
+        assertEquals(Shape.of(32, 256), model().layer("fc1").orElseThrow().weights().get(0).shape(), "[out, in]");
+        assertTrue(model().edges().contains(new Edge("pool2", "flatten")));
+        assertEquals(Shape.of(-1, 1, 28, 28), ls.get(0).outputShape());
+        assertTrue(model().layers().stream().noneMatch(l -> l.id().startsWith("gradients") || l.id().contains("Adam")),
+                "optimizer and gradient ops are left out");
+    }
+
+    @Test
+    void trainingStepsCaptureNchwActivationsInputsAndOutputsWhenAsked() {
+        java.util.List<io.nnviz.api.hook.TrainingEvent> events = new java.util.ArrayList<>();
+        io.nnviz.api.hook.Hook h = new io.nnviz.api.hook.Hook() {
+            @Override
+            public io.nnviz.api.hook.CaptureRequest request(long step, int epoch) {
+                return step == 2 ? io.nnviz.api.hook.CaptureRequest.activations(
+                        io.nnviz.api.hook.LayerSelector.kinds(LayerKind.CONV), 4).withOutputs(4) : io.nnviz.api.hook.CaptureRequest.NONE;
+            }
+
+            @Override
+            public void onStepEnd(io.nnviz.api.hook.TrainingEvent e) {
+                events.add(e);
+            }
+        };
+        io.nnviz.api.hook.Attachment a = train(3, h);
+        assertEquals(3, a.stepsSeen());
+        assertTrue(a.timeInNnvizNanos() > 0);
+        var snap = events.get(1).snapshot();
+        assertEquals(Shape.of(4, 8, 24, 24), snap.activations().get("conv1").shape());
+        assertEquals(Shape.of(4, 16, 8, 8), snap.activations().get("conv2").shape());
+        assertEquals(Shape.of(4, 1, 28, 28), snap.inputs().shape());
+        assertEquals(Tensor.of(TfNets.data().batch(32, 36), 4, 1, 28, 28), snap.inputs(), "the second batch's first images");
+        assertEquals(Shape.of(4, 10), snap.outputs().shape());
+        assertTrue(events.get(0).snapshot().isEmpty() && events.get(2).snapshot().isEmpty());
+        assertTrue(Double.isFinite(events.get(2).loss()));
+    }
+
+    @Test
+    void inputGradientMatchesFiniteDifferences() {
+        assertInputGradientMatchesFiniteDifferences(sampleInput().head(1), "logits/Add", 3);
+    }
+
+    @Test
+    void gradCamGetsAConvLayersActivationAndGradient() {
+        LayerGradient lg = model().layerGradient(sampleInput(), "conv2", 5);
+        assertEquals(Shape.of(2, 16, 8, 8), lg.activation().shape());
+        assertEquals(model().activations(sampleInput(), List.of("conv2")).get("conv2"), lg.activation());
+        assertTrue(lg.gradient().stats().max() > lg.gradient().stats().min());
+        // at the last hidden layer the gradient of a logit is that logit's weight column
+        LayerGradient fc = model().layerGradient(sampleInput(), "fc1", 5);
+        Tensor w = model().weights("logits").get(0).values(); // [10, 32]
+        for (int j = 0; j < 32; j++) {
+            assertEquals(w.get(5, j), fc.gradient().get(0, j), 1e-5);
+        }
+    }
+}

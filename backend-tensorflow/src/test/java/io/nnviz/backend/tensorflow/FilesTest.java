@@ -1,0 +1,93 @@
+package io.nnviz.backend.tensorflow;
+
+import io.nnviz.api.Layer;
+import io.nnviz.api.Model;
+import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.NNViz;
+import io.nnviz.api.NnvizException;
+import io.nnviz.api.Tensor;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SavedModels exported from Java and read back; frozen graphs; bad files. */
+@Tag("natives")
+class FilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSavedModelExportedFromJavaLoadsWithTheSameLayersAndWeights() throws Exception {
+        Path saved = dir.resolve("cnn");
+        List<String> ids;
+        Tensor kernel, acts;
+        Tensor input = Tensor.of(TfNets.data().batch(0, 1), 1, 1, 28, 28);
+        try (TfNets net = TfNets.cnn()) {
+            net.fit(0);
+            try (Model live = NNViz.inspect(net.handle())) {
+                ids = live.layers().stream().map(Layer::id).toList();
+                kernel = live.weights("conv2").get(0).values();
+                acts = live.activations(input, List.of("fc1")).get("fc1");
+            }
+            Signature sig = Signature.builder().key(Signature.DEFAULT_KEY).input("images", net.graph.operation("images").output(0))
+                    .output("logits", net.graph.operation(net.output).output(0)).build();
+            SavedModelBundle.exporter(saved.toString()).withFunction(SessionFunction.create(sig, net.session)).export();
+        }
+        try (Model m = NNViz.load(saved)) {
+            assertEquals(ids, m.layers().stream().map(Layer::id).toList());
+            assertEquals(kernel, m.weights("conv2").get(0).values());
+            assertEquals(acts, m.activations(input, List.of("fc1")).get("fc1"));
+            assertTrue(m.name().contains("serving_default"), m.name());
+        }
+    }
+
+    @Test
+    void badDirectoriesAndFilesGiveClearErrors() throws Exception {
+        Path emptyDir = Files.createDirectory(dir.resolve("not_a_model"));
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> new TfBackendProvider().load(emptyDir));
+        assertTrue(e.getMessage().contains("not_a_model") && e.getMessage().contains("saved_model.pb"), e.getMessage());
+
+        Path corrupt = Files.createDirectory(dir.resolve("corrupt"));
+        byte[] noise = new byte[2048];
+        new Random(9).nextBytes(noise);
+        Files.write(corrupt.resolve("saved_model.pb"), noise);
+        NnvizException e2 = assertThrows(NnvizException.class, () -> NNViz.load(corrupt));
+        assertTrue(e2.getMessage().contains("corrupt"), e2.getMessage());
+
+        Path pb = dir.resolve("random.pb");
+        Files.write(pb, noise);
+        NnvizException e3 = assertThrows(NnvizException.class, () -> NNViz.load(pb));
+        assertTrue(e3.getMessage().contains("random.pb"), e3.getMessage());
+
+        Path empty = Files.createFile(dir.resolve("empty.pb"));
+        NnvizException e4 = assertThrows(NnvizException.class, () -> NNViz.load(empty));
+        assertTrue(e4.getMessage().contains("empty.pb"), e4.getMessage());
+
+        // a real SavedModel with its variables cut away
+        Path saved = dir.resolve("cut");
+        try (TfNets net = TfNets.mlp()) {
+            Signature sig = Signature.builder().key(Signature.DEFAULT_KEY).input("pixels", net.graph.operation("pixels").output(0))
+                    .output("logits", net.graph.operation(net.output).output(0)).build();
+            SavedModelBundle.exporter(saved.toString()).withFunction(SessionFunction.create(sig, net.session)).export();
+        }
+        try (var files = Files.walk(saved.resolve("variables"))) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                Files.write(p, new byte[] {1, 2, 3});
+            }
+        }
+        NnvizException e5 = assertThrows(NnvizException.class, () -> NNViz.load(saved));
+        assertTrue(e5.getMessage().contains("cut"), e5.getMessage());
+    }
+}
