@@ -186,20 +186,41 @@ public final class Tensor {
             stride[k] = srcStride[axes[k]];
         }
         float[] out = new float[data.length];
-        if (out.length > 0) {
-            int[] idx = new int[rank];
-            int srcOff = 0;
-            for (int i = 0; i < out.length; i++) {
-                out[i] = data[srcOff];
-                for (int k = rank - 1; k >= 0; k--) {
-                    idx[k]++;
-                    srcOff += stride[k];
-                    if (idx[k] < dst[k]) {
-                        break;
+        if (out.length == 0) {
+            return new Tensor(Shape.of(dst), out);
+        }
+        if (rank == 2 && axes[0] == 1) {
+            // a transpose, in cache-sized tiles
+            int rows = src[0], cols = src[1];
+            for (int r0 = 0; r0 < rows; r0 += 32) {
+                for (int c0 = 0; c0 < cols; c0 += 32) {
+                    int r1 = Math.min(rows, r0 + 32), c1 = Math.min(cols, c0 + 32);
+                    for (int r = r0; r < r1; r++) {
+                        int from = r * cols;
+                        for (int c = c0; c < c1; c++) {
+                            out[c * rows + r] = data[from + c];
+                        }
                     }
-                    srcOff -= stride[k] * dst[k];
-                    idx[k] = 0;
                 }
+            }
+            return new Tensor(Shape.of(dst), out);
+        }
+        // the innermost axis in a tight strided loop, an odometer over the others
+        int inner = dst[rank - 1], innerStride = stride[rank - 1];
+        int[] idx = new int[rank];
+        int srcOff = 0;
+        for (int o = 0; o < out.length; o += inner) {
+            for (int j = 0, p = srcOff; j < inner; j++, p += innerStride) {
+                out[o + j] = data[p];
+            }
+            for (int k = rank - 2; k >= 0; k--) {
+                idx[k]++;
+                srcOff += stride[k];
+                if (idx[k] < dst[k]) {
+                    break;
+                }
+                srcOff -= stride[k] * dst[k];
+                idx[k] = 0;
             }
         }
         return new Tensor(Shape.of(dst), out);

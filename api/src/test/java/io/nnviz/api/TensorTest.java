@@ -132,4 +132,56 @@ class TensorTest {
         assertEquals(Shape.of(-1, 3), Shape.ofLongs(-1L, 3L));
         assertThrows(IllegalStateException.class, () -> Shape.of(-1, 3).size());
     }
+
+    @Test
+    void permuteAgreesWithIndexByIndexCopyingForEveryRankAndOrder() {
+        java.util.Random r = new java.util.Random(11);
+        int[][] shapes = {{7}, {33, 70}, {70, 33}, {3, 5, 4}, {2, 3, 4, 5}, {4, 1, 6, 2}};
+        for (int[] shape : shapes) {
+            int n = 1;
+            for (int d : shape) {
+                n *= d;
+            }
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = r.nextFloat();
+            }
+            Tensor t = Tensor.of(v, shape);
+            for (int[] axes : permutations(shape.length)) {
+                Tensor p = t.permute(axes);
+                int[] idx = new int[shape.length];
+                for (int k = 0; k < 50; k++) {
+                    for (int d = 0; d < shape.length; d++) {
+                        idx[d] = r.nextInt(shape[d]);
+                    }
+                    int[] pidx = new int[shape.length];
+                    for (int d = 0; d < shape.length; d++) {
+                        pidx[d] = idx[axes[d]];
+                    }
+                    assertEquals(t.get(idx), p.get(pidx), java.util.Arrays.toString(shape) + " " + java.util.Arrays.toString(axes));
+                }
+            }
+        }
+    }
+
+    private static java.util.List<int[]> permutations(int n) {
+        java.util.List<int[]> out = new java.util.ArrayList<>();
+        permute(new int[n], new boolean[n], 0, out);
+        return out;
+    }
+
+    private static void permute(int[] cur, boolean[] used, int at, java.util.List<int[]> out) {
+        if (at == cur.length) {
+            out.add(cur.clone());
+            return;
+        }
+        for (int i = 0; i < cur.length; i++) {
+            if (!used[i]) {
+                used[i] = true;
+                cur[at] = i;
+                permute(cur, used, at + 1, out);
+                used[i] = false;
+            }
+        }
+    }
 }

@@ -25,14 +25,21 @@ final class Nd {
                 }
                 v = a.get(idx);
             }
-            INDArray c = v.dataType() == DataType.FLOAT ? v.dup('c') : v.castTo(DataType.FLOAT).dup('c');
-            long[] s = c.shape();
+            long[] s = v.shape();
             int[] shape = new int[s.length];
             for (int i = 0; i < s.length; i++) {
                 shape[i] = Math.toIntExact(s[i]);
             }
-            float[] data = new float[Math.toIntExact(c.length())];
-            c.data().asNioFloat().get(data);
+            float[] data = new float[Math.toIntExact(v.length())];
+            if (v.dataType() == DataType.FLOAT && v.ordering() == 'c' && v.elementWiseStride() == 1 && !v.isEmpty()) {
+                // contiguous row-major (parameters are views into one flat buffer): one copy, straight out
+                java.nio.FloatBuffer fb = v.data().asNioFloat();
+                fb.position(Math.toIntExact(v.offset()));
+                fb.get(data);
+            } else {
+                INDArray c = v.dataType() == DataType.FLOAT ? v.dup('c') : v.castTo(DataType.FLOAT).dup('c');
+                c.data().asNioFloat().get(data);
+            }
             return Tensor.adopt(data, shape);
         }
     }

@@ -177,28 +177,38 @@ public final class TfModel extends AbstractModel {
 
     @Override
     protected List<WeightTensor> doWeights(Layer layer) {
-        GraphReader.Group g = groups.get(layer.id());
+        return weightsOf(List.of(layer)).getOrDefault(layer.id(), List.of());
+    }
+
+    /** The weights of several layers, read in one session run. */
+    Map<String, List<WeightTensor>> weightsOf(List<Layer> layers) {
+        ensureOpen();
+        List<String> owners = new ArrayList<>();
         List<GraphReader.Weight> ws = new ArrayList<>();
-        for (GraphReader.Weight w : g.weights) {
-            if (Tf.shape(w.source().output(0).shape()) != null && w.source().output(0).shape().numDimensions() > 0) {
-                ws.add(w);
+        for (Layer layer : layers) {
+            for (GraphReader.Weight w : groups.get(layer.id()).weights) {
+                if (!layer.weights().isEmpty() && layer.weights().stream().anyMatch(spec -> spec.name().equals(w.name()))) {
+                    ws.add(w);
+                    owners.add(layer.id());
+                }
             }
         }
+        Map<String, List<WeightTensor>> out = new LinkedHashMap<>();
         if (ws.isEmpty()) {
-            return List.of();
+            return out;
         }
         Session.Runner r = session.runner();
         for (GraphReader.Weight w : ws) {
             r.fetch(w.source().output(0));
         }
-        List<WeightTensor> out = new ArrayList<>(ws.size());
         try (Result res = r.run()) {
             for (int i = 0; i < ws.size(); i++) {
                 GraphReader.Weight w = ws.get(i);
-                out.add(WeightTensor.of(layer.id(), w.name(), w.role(), w.toCanonical().apply(Tf.copy(res.get(i)))));
+                out.computeIfAbsent(owners.get(i), k -> new ArrayList<>())
+                        .add(WeightTensor.of(owners.get(i), w.name(), w.role(), w.toCanonical().apply(Tf.copy(res.get(i)))));
             }
         } catch (RuntimeException e) {
-            throw new BackendException("TensorFlow could not read the weights of layer '" + layer.id() + "': " + e.getMessage(), e);
+            throw new BackendException("TensorFlow could not read the weights of " + owners + ": " + e.getMessage(), e);
         }
         return out;
     }

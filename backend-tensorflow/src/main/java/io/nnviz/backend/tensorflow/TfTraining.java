@@ -72,6 +72,7 @@ public final class TfTraining implements Attachment {
         if (op == null) {
             throw new io.nnviz.api.InvalidInputException("the graph has no operation named '" + lossOp + "' (the loss)");
         }
+        model.inputEcho(); // graph changes make TensorFlow re-plan the next run: do it now, not mid-training
         return new TfTraining(model, op.output(0), List.of(hooks));
     }
 
@@ -217,11 +218,13 @@ public final class TfTraining implements Attachment {
             }
             Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
             if (request.weights()) {
+                List<Layer> wanted = new ArrayList<>();
                 for (Layer l : model.layers()) {
                     if (!l.weights().isEmpty() && request.layers().test(l)) {
-                        weights.put(l.id(), model.weights(l.id())); // after the update: a separate read
+                        wanted.add(l);
                     }
                 }
+                weights = model.weightsOf(wanted); // after the update: one separate read of them all
             }
             return new Snapshot(weights, grads, acts, inputs, null, outputs);
         }

@@ -23,31 +23,44 @@ import java.util.Random;
  * LSTM unrolled from ops. Variables live at the root ({@code conv1_kernel}: TF Java's Adam cannot
  * name slots for variables inside scopes), ops in one name scope per layer.
  */
-final class TfNets implements AutoCloseable {
-    static final int BATCH = 32;
+public final class TfNets implements AutoCloseable {
+    public static final int BATCH = 32;
     private static FashionMnist data;
 
-    final Graph graph = new Graph();
-    final Session session;
+    public final Graph graph = new Graph();
+    public Session session;
     final Ops tf = Ops.create(graph);
-    final String input, output, loss, train, labels;
+    public String input, output, loss, train, labels;
     private final Random rnd = new Random(42);
     private final List<String> variables = new java.util.ArrayList<>();
 
+    private int c1 = 8, c2 = 16, fc = 32;
+
+    private TfNets(String kind, int c1, int c2, int fc) {
+        this.c1 = c1;
+        this.c2 = c2;
+        this.fc = fc;
+        init(kind);
+    }
+
     private TfNets(String kind) {
+        init(kind);
+    }
+
+    private void init(String kind) {
         ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(1).setInterOpParallelismThreads(1).build();
         session = new Session(graph, config);
         labels = "labels";
         switch (kind) {
             case "cnn" -> {
                 Placeholder<TFloat32> x = tf.withName("images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28, 1)));
-                Operand<TFloat32> h = conv(x, "conv1", 1, 8);
+                Operand<TFloat32> h = conv(x, "conv1", 1, c1);
                 h = tf.withSubScope("pool1").nn.maxPool(h, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
-                h = conv(h, "conv2", 8, 16);
+                h = conv(h, "conv2", c1, c2);
                 h = tf.withSubScope("pool2").nn.maxPool(h, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
-                h = tf.withSubScope("flatten").reshape(h, tf.constant(new int[] {-1, 4 * 4 * 16}));
-                h = dense(h, "fc1", 256, 32, true);
-                Operand<TFloat32> logits = dense(h, "logits", 32, 10, false);
+                h = tf.withSubScope("flatten").reshape(h, tf.constant(new int[] {-1, 4 * 4 * c2}));
+                h = dense(h, "fc1", 16 * c2, fc, true);
+                Operand<TFloat32> logits = dense(h, "logits", fc, 10, false);
                 classification(logits);
                 input = "images";
                 output = logits.op().name();
@@ -86,8 +99,13 @@ final class TfNets implements AutoCloseable {
         session.initialize();
     }
 
-    static TfNets cnn() {
+    public static TfNets cnn() {
         return new TfNets("cnn");
+    }
+
+    /** The CNN at LeNet's size (20 and 50 filters, 500 hidden units), as the DL4J overhead harness trains. */
+    public static TfNets lenet() {
+        return new TfNets("cnn", 20, 50, 500);
     }
 
     static TfNets mlp() {
@@ -102,7 +120,7 @@ final class TfNets implements AutoCloseable {
         return new TfNets("lstm");
     }
 
-    TfGraph handle() {
+    public TfGraph handle() {
         return TfGraph.of(graph, session).input(input).output(output);
     }
 
@@ -174,7 +192,7 @@ final class TfNets implements AutoCloseable {
     }
 
     /** Features of batch {@code i} in this network's input layout (images NHWC, rows [N, 28, 28], flat, top half). */
-    TFloat32 features(int i) {
+    public TFloat32 features(int i) {
         int from = (i * BATCH) % (data().size() - BATCH);
         float[] px = data().batch(from, from + BATCH);
         return switch (input) {
@@ -192,7 +210,7 @@ final class TfNets implements AutoCloseable {
     }
 
     /** Labels of batch {@code i}: one-hot classes, or the lower half's mean brightness for the regressor. */
-    TFloat32 targets(int i) {
+    public TFloat32 targets(int i) {
         int from = (i * BATCH) % (data().size() - BATCH);
         if (input.equals("top_half")) {
             float[] px = data().batch(from, from + BATCH);
@@ -210,7 +228,7 @@ final class TfNets implements AutoCloseable {
     }
 
     /** One plain training step (no hooks). */
-    void fit(int i) {
+    public void fit(int i) {
         try (TFloat32 x = features(i); TFloat32 y = targets(i)) {
             session.runner().feed(input, x).feed(labels, y).addTarget(train).run().close();
         }

@@ -1,14 +1,10 @@
-package io.nnviz.bench;
+package io.nnviz.bench.dl4j;
 
-import io.nnviz.api.Histogram;
+import io.nnviz.bench.Alternation;
+import io.nnviz.bench.SamplingRecorder;
+
 import io.nnviz.api.NNViz;
-import io.nnviz.api.Tensor;
-import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.Attachment;
-import io.nnviz.api.hook.CaptureRequest;
-import io.nnviz.api.hook.Hook;
-import io.nnviz.api.hook.LayerSelector;
-import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.api.testkit.FashionMnist;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -29,9 +25,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The training-hook overhead of issue #4, measured as the issue asks: LeNet on Fashion-MNIST,
@@ -41,7 +35,7 @@ import java.util.Map;
  * whole sampling cycles (50 steps: the hook keeps the loss every step, weight histograms every 10,
  * activations of every layer for 4 samples every 50), paired block against block.
  *
- * <pre>mvn -B -q -pl bench -am install -DskipTests && mvn -B -q -pl bench exec:exec@hook-overhead</pre>
+ * <pre>mvn -B -q -pl bench-dl4j -am install -DskipTests && mvn -B -q -pl bench-dl4j exec:exec@hook-overhead</pre>
  * The number of 50-step cycles per variant is the first argument ({@code -Dnnviz.cycles=N} through
  * Maven; default 8).
  */
@@ -49,40 +43,6 @@ public final class HookOverhead {
     private static final int BATCH = 32, BLOCK = 10, CYCLE = 50;
 
     private HookOverhead() {
-    }
-
-    /** What a user's recorder keeps: loss every step, weight histograms every 10, activations every 50. */
-    static final class Recorder implements Hook {
-        final List<Double> loss = new ArrayList<>();
-        final Map<String, List<Histogram>> histograms = new HashMap<>();
-        final Map<String, Tensor> activations = new HashMap<>();
-        long activationSteps;
-
-        @Override
-        public CaptureRequest request(long step, int epoch) {
-            CaptureRequest r = CaptureRequest.NONE;
-            if (step % 10 == 0) {
-                r = CaptureRequest.weights(LayerSelector.all());
-            }
-            if (step % 50 == 0) {
-                r = r.merge(CaptureRequest.activations(LayerSelector.all(), 4));
-            }
-            return r;
-        }
-
-        @Override
-        public void onStepEnd(TrainingEvent e) {
-            loss.add(e.loss());
-            e.snapshot().weights().forEach((layer, ws) -> {
-                for (WeightTensor w : ws) {
-                    histograms.computeIfAbsent(layer + "/" + w.name(), k -> new ArrayList<>()).add(Histogram.of(w.values(), 30));
-                }
-            });
-            if (!e.snapshot().activations().isEmpty()) {
-                activations.putAll(e.snapshot().activations());
-                activationSteps++;
-            }
-        }
     }
 
     static MultiLayerNetwork lenet() {
@@ -113,7 +73,7 @@ public final class HookOverhead {
         MultiLayerNetwork plain = base.clone(), hooked = base.clone(), stats = base.clone(), empty = base.clone(), control = base.clone();
         // a listener that does nothing: what DL4J itself spends on having a listener at all
         empty.setListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() { });
-        Recorder recorder = new Recorder();
+        SamplingRecorder recorder = new SamplingRecorder();
         StatsStorage storage = new InMemoryStatsStorage();
         stats.setListeners(new StatsListener(storage));
         // "unhooked again" is an A/A control: a second unhooked copy shows the harness's own noise and bias
@@ -127,71 +87,22 @@ public final class HookOverhead {
             }
         }
         Attachment attachment = NNViz.attach(hooked, recorder);
-        long[][] nanos = new long[variants][blocks];
-        long[][] cpu = new long[variants][blocks];
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        for (int b = 0; b < blocks; b++) {
-            for (int k = 0; k < variants; k++) {
-                int v = (b + k) % variants; // rotate the order so no variant always runs first
-                long t0 = System.nanoTime(), c0 = threads.getCurrentThreadCpuTime();
-                for (int s = 0; s < BLOCK; s++) {
-                    nets[v].fit(batches.get(warmup + b * BLOCK + s));
-                }
-                nanos[v][b] = System.nanoTime() - t0;
-                cpu[v][b] = threads.getCurrentThreadCpuTime() - c0;
+        Alternation runs = Alternation.run(variants, blocks, (v, b) -> {
+            for (int s = 0; s < BLOCK; s++) {
+                nets[v].fit(batches.get(warmup + b * BLOCK + s));
             }
-        }
+        });
         attachment.close();
         System.out.printf("LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, OMP_NUM_THREADS=%s%n", BATCH,
                 System.getenv("OMP_NUM_THREADS"));
         System.out.printf("%d steps per variant in %d blocks of %d (%d whole %d-step sampling cycles), after %d warm-up steps%n",
                 steps, blocks, BLOCK, cycles, CYCLE, warmup);
-        report("wall-clock time", nanos, names, steps, blocks);
-        report("CPU time of the training thread (ND4J runs on it with OMP_NUM_THREADS=1)", cpu, names, steps, blocks);
+        runs.report(names, steps, " (ND4J runs on it with OMP_NUM_THREADS=1)");
         double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
         System.out.printf("time inside nnviz (backend copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
-                + " unhooked step%n", inside, inside / (sum(nanos[0]) / 1e6 / steps) * 100);
-        System.out.printf("nnviz hook kept %d losses, %d histogram series, activations at %d steps; hook errors %d%n",
-                recorder.loss.size(), recorder.histograms.size(), recorder.activationSteps, attachment.hookErrors());
-    }
-
-    private static void report(String what, long[][] t, String[] names, int steps, int blocks) {
-        System.out.println(what + ":");
-        double plainMs = sum(t[0]) / 1e6 / steps;
-        System.out.printf("  %-20s mean step %.2f ms%n", names[0], plainMs);
-        for (int v = 1; v < t.length; v++) {
-            double ms = sum(t[v]) / 1e6 / steps;
-            double[] diff = new double[blocks];
-            for (int b = 0; b < blocks; b++) {
-                diff[b] = (t[v][b] - t[0][b]) / (double) t[0][b];
-            }
-            double mean = mean(diff), se = Math.sqrt(variance(diff, mean) / blocks);
-            System.out.printf("  %-20s mean step %.2f ms, overhead %+.2f%% (paired blocks: %+.2f%% +/- %.2f%% s.e.)%n",
-                    names[v], ms, (ms / plainMs - 1) * 100, mean * 100, se * 100);
-        }
-    }
-
-    private static double sum(long[] a) {
-        double s = 0;
-        for (long v : a) {
-            s += v;
-        }
-        return s;
-    }
-
-    private static double mean(double[] a) {
-        double s = 0;
-        for (double v : a) {
-            s += v;
-        }
-        return s / a.length;
-    }
-
-    private static double variance(double[] a, double m) {
-        double s = 0;
-        for (double v : a) {
-            s += (v - m) * (v - m);
-        }
-        return a.length > 1 ? s / (a.length - 1) : 0;
+                + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
+        System.out.printf("nnviz hook kept %d losses, %d histogram series, activations at %d steps; hook errors %d,"
+                + " histogram jobs dropped %d%n", recorder.losses(), recorder.histogramSeries(), recorder.activationSteps(),
+                attachment.hookErrors(), recorder.dropped());
     }
 }
