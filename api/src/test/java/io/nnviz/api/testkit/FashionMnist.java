@@ -43,6 +43,19 @@ public final class FashionMnist {
         return read("train", n);
     }
 
+    private static final java.util.Map<Integer, FashionMnist> CACHE = new java.util.HashMap<>();
+
+    /** The first {@code n} training images, read once per JVM (for tests that share them). */
+    public static synchronized FashionMnist trainCached(int n) {
+        return CACHE.computeIfAbsent(n, k -> {
+            try {
+                return train(k);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     /** The first {@code n} test images. */
     public static FashionMnist test(int n) throws IOException {
         return read("t10k", n);

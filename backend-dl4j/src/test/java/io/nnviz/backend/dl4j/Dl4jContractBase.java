@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 import java.util.Map;
@@ -31,18 +32,63 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("natives")
 abstract class Dl4jContractBase extends ModelContractKit {
+    private static final Map<Class<?>, org.deeplearning4j.nn.api.Model> TRAINED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.function.Supplier<org.deeplearning4j.nn.api.Model> factory;
+    private final java.util.function.IntFunction<DataSet> batches;
+    private final int trainSteps;
+
+    /** A network made by {@code factory}, trained for {@code trainSteps} of {@code batches} once per test class. */
+    protected Dl4jContractBase(java.util.function.Supplier<org.deeplearning4j.nn.api.Model> factory,
+                               java.util.function.IntFunction<DataSet> batches, int trainSteps) {
+        this.factory = factory;
+        this.batches = batches;
+        this.trainSteps = trainSteps;
+    }
+
+    static void fit(org.deeplearning4j.nn.api.Model net, DataSet batch) {
+        if (net instanceof MultiLayerNetwork n) {
+            n.fit(batch);
+        } else {
+            ((ComputationGraph) net).fit(batch);
+        }
+    }
 
     /** The trained network the model reads (shared by the tests of a class). */
-    protected abstract org.deeplearning4j.nn.api.Model trained();
+    protected final org.deeplearning4j.nn.api.Model trained() {
+        return TRAINED.computeIfAbsent(getClass(), c -> {
+            org.deeplearning4j.nn.api.Model net = factory.get();
+            for (int i = 0; i < trainSteps; i++) {
+                fit(net, batches.apply(i));
+            }
+            return net;
+        });
+    }
 
     /** A new untrained network of the same configuration, for hook tests. */
-    protected abstract org.deeplearning4j.nn.api.Model fresh();
+    protected final org.deeplearning4j.nn.api.Model fresh() {
+        return factory.get();
+    }
 
     /** Training batch {@code i}. */
-    protected abstract DataSet batch(int i);
+    protected final DataSet batch(int i) {
+        return batches.apply(i);
+    }
 
-    /** The canonical input as DL4J takes it, written independently of the backend. */
-    protected abstract INDArray toDl4j(Tensor canonicalInput);
+    /**
+     * The canonical input as DL4J takes it, written independently of the backend: by default the
+     * samples flattened to [N, features] (images as DL4J's iterators give them, or flat vectors).
+     */
+    protected INDArray toDl4j(Tensor canonicalInput) {
+        int n = canonicalInput.shape().dim(0);
+        return Nd4j.create(canonicalInput.toArray(), new long[] {n, canonicalInput.size() / n}, 'c');
+    }
+
+    /** Like {@link #toDl4j} in double precision, for canonical values {@code values}. */
+    protected INDArray toDl4jDouble(Tensor canonicalShape, double[] values) {
+        int n = canonicalShape.shape().dim(0);
+        return Nd4j.create(values, new long[] {n, canonicalShape.size() / n}, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+    }
 
     @Override
     protected Model openModel() {
@@ -160,11 +206,7 @@ abstract class Dl4jContractBase extends ModelContractKit {
         org.deeplearning4j.nn.api.Model net = fresh();
         Attachment a = NNViz.attach(net, hooks);
         for (int i = 0; i < steps; i++) {
-            if (net instanceof MultiLayerNetwork n) {
-                n.fit(batch(i));
-            } else {
-                ((ComputationGraph) net).fit(batch(i));
-            }
+            fit(net, batch(i));
         }
         a.close();
         return a;
@@ -247,9 +289,6 @@ abstract class Dl4jContractBase extends ModelContractKit {
         }
         return z;
     }
-
-    /** Like {@link #toDl4j} but in double precision, for canonical values {@code values}. */
-    protected abstract INDArray toDl4jDouble(Tensor canonicalShape, double[] values);
 
     static java.util.Collection<?> listeners(org.deeplearning4j.nn.api.Model net) {
         return net instanceof MultiLayerNetwork n ? n.getListeners() : ((ComputationGraph) net).getListeners();

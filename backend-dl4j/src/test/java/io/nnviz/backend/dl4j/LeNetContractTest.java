@@ -16,7 +16,6 @@ import io.nnviz.api.hook.LayerSelector;
 import io.nnviz.api.hook.TrainingEvent;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,44 +34,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** LeNet-style CNN (conv, pool, batch norm, dense, dropout) trained briefly on Fashion-MNIST. */
 class LeNetContractTest extends Dl4jContractBase {
-    private static MultiLayerNetwork net;
-
-    @BeforeAll
-    static void trainBriefly() {
-        net = Nets.lenet();
-        for (int i = 0; i < 20; i++) {
-            net.fit(Nets.flatBatch(i));
-        }
-    }
-
-    @Override
-    protected org.deeplearning4j.nn.api.Model trained() {
-        return net;
-    }
-
-    @Override
-    protected org.deeplearning4j.nn.api.Model fresh() {
-        return Nets.lenet();
-    }
-
-    @Override
-    protected DataSet batch(int i) {
-        return Nets.flatBatch(i);
+    LeNetContractTest() {
+        super(Nets::lenet, Nets::flatBatch, 20);
     }
 
     @Override
     protected Tensor sampleInput() {
         return Tensor.of(Nets.data().batch(100, 102), 2, 1, 28, 28);
-    }
-
-    @Override
-    protected INDArray toDl4j(Tensor t) {
-        return Nd4j.create(t.toArray(), new long[] {t.shape().dim(0), 784}, 'c');
-    }
-
-    @Override
-    protected INDArray toDl4jDouble(Tensor t, double[] values) {
-        return Nd4j.create(values, new long[] {t.shape().dim(0), 784}, DataType.DOUBLE);
     }
 
     @Override
@@ -114,7 +82,7 @@ class LeNetContractTest extends Dl4jContractBase {
 
     @Test
     void inputGradientMatchesFiniteDifferences() {
-        MultiLayerNetwork d = net.convertDataType(DataType.DOUBLE);
+        MultiLayerNetwork d = ((MultiLayerNetwork) trained()).convertDataType(DataType.DOUBLE);
         assertInputGradientMatchesFiniteDifferences(d, sampleInput().head(1), "out", "drop", 3);
     }
 
@@ -122,7 +90,7 @@ class LeNetContractTest extends Dl4jContractBase {
     void gradCamGradientAtTheLastHiddenLayerIsTheOutputWeightColumn() {
         Tensor x = sampleInput();
         LayerGradient lg = model().layerGradient(x, "drop", 7);
-        INDArray w = net.getOutputLayer().getParam("W");
+        INDArray w = ((MultiLayerNetwork) trained()).getOutputLayer().getParam("W");
         assertEquals(Shape.of(2, 64), lg.gradient().shape());
         for (int j = 0; j < 64; j++) {
             assertEquals(w.getDouble(j, 7), lg.gradient().get(1, j), 1e-6);

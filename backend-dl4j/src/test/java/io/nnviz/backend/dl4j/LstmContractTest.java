@@ -6,7 +6,6 @@ import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,29 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** An LSTM reading each Fashion-MNIST image as 28 time steps of pixel rows. */
 class LstmContractTest extends Dl4jContractBase {
-    private static MultiLayerNetwork net;
-
-    @BeforeAll
-    static void trainBriefly() {
-        net = Nets.lstm();
-        for (int i = 0; i < 10; i++) {
-            net.fit(Nets.rowSequenceBatch(i));
-        }
-    }
-
-    @Override
-    protected org.deeplearning4j.nn.api.Model trained() {
-        return net;
-    }
-
-    @Override
-    protected org.deeplearning4j.nn.api.Model fresh() {
-        return Nets.lstm();
-    }
-
-    @Override
-    protected DataSet batch(int i) {
-        return Nets.rowSequenceBatch(i);
+    LstmContractTest() {
+        super(Nets::lstm, Nets::rowSequenceBatch, 10);
     }
 
     /** Canonical sequences [N, T = 28 rows, C = 28 pixels]: exactly the images' row-major pixels. */

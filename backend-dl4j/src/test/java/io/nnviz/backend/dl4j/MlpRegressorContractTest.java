@@ -3,7 +3,6 @@ package io.nnviz.backend.dl4j;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,29 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An MLP regressor: the lower half's mean brightness of a Fashion-MNIST image from its upper half. */
 class MlpRegressorContractTest extends Dl4jContractBase {
-    private static MultiLayerNetwork net;
-
-    @BeforeAll
-    static void trainBriefly() {
-        net = Nets.mlpRegressor();
-        for (int i = 0; i < 30; i++) {
-            net.fit(Nets.halvesBatch(i));
-        }
-    }
-
-    @Override
-    protected org.deeplearning4j.nn.api.Model trained() {
-        return net;
-    }
-
-    @Override
-    protected org.deeplearning4j.nn.api.Model fresh() {
-        return Nets.mlpRegressor();
-    }
-
-    @Override
-    protected DataSet batch(int i) {
-        return Nets.halvesBatch(i);
+    MlpRegressorContractTest() {
+        super(Nets::mlpRegressor, Nets::halvesBatch, 30);
     }
 
     @Override
@@ -48,20 +26,10 @@ class MlpRegressorContractTest extends Dl4jContractBase {
         return Tensor.of(top, 2, 392);
     }
 
-    @Override
-    protected INDArray toDl4j(Tensor t) {
-        return Nd4j.create(t.toArray(), new long[] {t.shape().dim(0), 392}, 'c');
-    }
-
-    @Override
-    protected INDArray toDl4jDouble(Tensor t, double[] values) {
-        return Nd4j.create(values, new long[] {t.shape().dim(0), 392}, DataType.DOUBLE);
-    }
-
     @Test
     void theRegressionOutputIsOneUnitAndItsGradientMatchesFiniteDifferences() {
         assertEquals(Shape.of(-1, 1), model().layer("out").orElseThrow().outputShape());
-        assertInputGradientMatchesFiniteDifferences(net.convertDataType(DataType.DOUBLE), sampleInput().head(1), "out", "hidden", 0);
+        assertInputGradientMatchesFiniteDifferences(((MultiLayerNetwork) trained()).convertDataType(DataType.DOUBLE), sampleInput().head(1), "out", "hidden", 0);
         assertTrue(model().properties().get("input type").contains("392"));
     }
 }

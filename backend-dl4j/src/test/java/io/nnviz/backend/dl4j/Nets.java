@@ -26,26 +26,16 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /** The real networks and the Fashion-MNIST batches the DL4J tests train on. */
 final class Nets {
     static final int BATCH = 32;
-    private static FashionMnist data;
 
     private Nets() {
     }
 
-    static synchronized FashionMnist data() {
-        if (data == null) {
-            try {
-                data = FashionMnist.train(1024);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return data;
+    static FashionMnist data() {
+        return FashionMnist.trainCached(1024);
     }
 
     /** Batch {@code i} (wrapping) of flat images [32, 784] with one-hot labels. */

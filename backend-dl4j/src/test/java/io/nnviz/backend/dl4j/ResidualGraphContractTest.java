@@ -6,7 +6,6 @@ import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,44 +17,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A ComputationGraph with a residual (skip) connection through an element-wise add vertex. */
 class ResidualGraphContractTest extends Dl4jContractBase {
-    private static ComputationGraph net;
-
-    @BeforeAll
-    static void trainBriefly() {
-        net = Nets.residual();
-        for (int i = 0; i < 15; i++) {
-            net.fit(Nets.flatBatch(i));
-        }
-    }
-
-    @Override
-    protected org.deeplearning4j.nn.api.Model trained() {
-        return net;
-    }
-
-    @Override
-    protected org.deeplearning4j.nn.api.Model fresh() {
-        return Nets.residual();
-    }
-
-    @Override
-    protected DataSet batch(int i) {
-        return Nets.flatBatch(i);
+    ResidualGraphContractTest() {
+        super(Nets::residual, Nets::flatBatch, 15);
     }
 
     @Override
     protected Tensor sampleInput() {
         return Tensor.of(Nets.data().batch(400, 402), 2, 1, 28, 28);
-    }
-
-    @Override
-    protected INDArray toDl4j(Tensor t) {
-        return Nd4j.create(t.toArray(), new long[] {t.shape().dim(0), 784}, 'c');
-    }
-
-    @Override
-    protected INDArray toDl4jDouble(Tensor t, double[] values) {
-        return Nd4j.create(values, new long[] {t.shape().dim(0), 784}, DataType.DOUBLE);
     }
 
     @Override
@@ -80,6 +48,6 @@ class ResidualGraphContractTest extends Dl4jContractBase {
 
     @Test
     void inputGradientThroughTheSkipMatchesFiniteDifferences() {
-        assertInputGradientMatchesFiniteDifferences(net.convertDataType(DataType.DOUBLE), sampleInput().head(1), "out", "fc", 2);
+        assertInputGradientMatchesFiniteDifferences(((ComputationGraph) trained()).convertDataType(DataType.DOUBLE), sampleInput().head(1), "out", "fc", 2);
     }
 }

@@ -226,7 +226,12 @@ public final class TfModel extends AbstractModel {
 
     /** A fetched value in canonical layout (NHWC to NCHW). */
     static Tensor canonical(org.tensorflow.Tensor t) {
-        Tensor v = Tf.copy(t);
+        return canonical(t, 0);
+    }
+
+    /** The first {@code samples} of a fetched batch (all if 0) in canonical layout. */
+    static Tensor canonical(org.tensorflow.Tensor t, int samples) {
+        Tensor v = Tf.copy(t, samples);
         return v.rank() == 4 ? v.permute(0, 3, 1, 2) : v;
     }
 

@@ -196,9 +196,9 @@ public final class TfTraining implements Attachment {
             Tensor outputs = null;
             int samples = Math.max(1, request.maxSamples());
             if (inputFetched) {
-                inputs = head(TfModel.canonical(result.get(k++)), samples);
+                inputs = TfModel.canonical(result.get(k++), samples);
                 for (String id : activationIds) {
-                    Tensor a = head(TfModel.canonical(result.get(k++)), samples);
+                    Tensor a = TfModel.canonical(result.get(k++), samples);
                     if (request.outputs() && id.equals(lastLayerId())) {
                         outputs = a;
                     }
@@ -228,10 +228,6 @@ public final class TfTraining implements Attachment {
             }
             return new Snapshot(weights, grads, acts, inputs, null, outputs);
         }
-    }
-
-    private static Tensor head(Tensor t, int n) {
-        return t.rank() >= 1 && t.shape().dim(0) > n ? t.head(n) : t;
     }
 
     private String lastLayerId() {

@@ -54,6 +54,33 @@ class FilesTest {
     }
 
     @Test
+    void aFrozenGraphDefLoadsWithConstantsAsWeights() throws Exception {
+        Path pb = dir.resolve("frozen.pb");
+        float[] w = {1, 2, 3, 4, 5, 6}; // [in = 3, out = 2]
+        try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+            org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+            var x = tf.withName("x").placeholder(org.tensorflow.types.TFloat32.class,
+                    org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 3)));
+            var k = tf.withName("dense_kernel").constant(org.tensorflow.ndarray.Shape.of(3, 2),
+                    org.tensorflow.ndarray.buffer.DataBuffers.of(w, true, false));
+            var b = tf.withName("dense_bias").constant(new float[] {0.5f, -0.5f});
+            var d = tf.withSubScope("dense");
+            d.withName("out").math.add(d.linalg.matMul(x, k), b);
+            Files.write(pb, g.toGraphDef().toByteArray());
+        }
+        try (Model m = NNViz.load(pb)) {
+            assertEquals(List.of("x", "dense"), m.layers().stream().map(Layer::id).toList());
+            Tensor kernel = m.weights("dense").get(0).values();
+            assertEquals(io.nnviz.api.Shape.of(2, 3), kernel.shape(), "[out, in]");
+            assertEquals(4f, kernel.get(1, 1)); // TensorFlow's [in = 1, out = 1] is w[3]
+            assertEquals(6f, kernel.get(1, 2));
+            Tensor y = m.activations(Tensor.of(new float[] {1, 0, 2}, 1, 3), List.of("dense")).get("dense");
+            assertEquals(1 * 1 + 2 * 5 + 0.5f, y.get(0, 0), 1e-6);
+            assertEquals(1 * 2 + 2 * 6 - 0.5f, y.get(0, 1), 1e-6);
+        }
+    }
+
+    @Test
     void badDirectoriesAndFilesGiveClearErrors() throws Exception {
         Path emptyDir = Files.createDirectory(dir.resolve("not_a_model"));
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> new TfBackendProvider().load(emptyDir));

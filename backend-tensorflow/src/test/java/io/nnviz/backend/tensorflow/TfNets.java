@@ -13,8 +13,6 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Random;
 
@@ -25,7 +23,6 @@ import java.util.Random;
  */
 public final class TfNets implements AutoCloseable {
     public static final int BATCH = 32;
-    private static FashionMnist data;
 
     public final Graph graph = new Graph();
     public Session session;
@@ -180,15 +177,8 @@ public final class TfNets implements AutoCloseable {
         new Adam(graph, 1e-3f).minimize(l, "train");
     }
 
-    static synchronized FashionMnist data() {
-        if (data == null) {
-            try {
-                data = FashionMnist.train(1024);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return data;
+    static FashionMnist data() {
+        return FashionMnist.trainCached(1024);
     }
 
     /** Features of batch {@code i} in this network's input layout (images NHWC, rows [N, 28, 28], flat, top half). */
