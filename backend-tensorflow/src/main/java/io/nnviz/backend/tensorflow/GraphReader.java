@@ -48,8 +48,15 @@ final class GraphReader {
             "Placeholder");
     private static final Set<String> ELEMENTWISE_MERGES = Set.of("Add", "AddV2", "AddN", "Mul", "Sub", "Maximum");
 
-    /** A weight of a layer: the variable or constant, its role, and its conversion to canonical layout. */
-    record Weight(String name, GraphOperation source, WeightRole role, UnaryOperator<Tensor> toCanonical) {
+    /**
+     * A weight of a layer: the variable or constant, its role, and its conversion to canonical
+     * layout, in Java ({@code toCanonical}) and as a TensorFlow axis permutation ({@code perm}, null
+     * when the layout is already canonical or the conversion is more than a transpose).
+     */
+    record Weight(String name, GraphOperation source, WeightRole role, UnaryOperator<Tensor> toCanonical, int[] perm) {
+        Weight(String name, GraphOperation source, WeightRole role, UnaryOperator<Tensor> toCanonical) {
+            this(name, source, role, toCanonical, null);
+        }
     }
 
     /** One recognised layer. */
@@ -347,7 +354,7 @@ final class GraphReader {
         String type = consumer.type();
         String name = src.name();
         if ((type.equals("Conv2D")) && index == 1) {
-            return new Weight(name, src, WeightRole.KERNEL, t -> t.permute(3, 2, 0, 1)); // HWIO -> OIHW
+            return new Weight(name, src, WeightRole.KERNEL, t -> t.permute(3, 2, 0, 1), new int[] {3, 2, 0, 1}); // HWIO -> OIHW
         }
         if (type.equals("DepthwiseConv2dNative") && index == 1) {
             return new Weight(name, src, WeightRole.KERNEL, t -> {
@@ -365,7 +372,8 @@ final class GraphReader {
                 boolean readsInput = groupOf.get(other) != g || SEQUENCE_READS.contains(other.type());
                 role = readsInput ? WeightRole.INPUT_KERNEL : WeightRole.RECURRENT_KERNEL;
             }
-            return new Weight(name, src, role, transposed ? t -> t : t -> t.permute(1, 0)); // [in, out] -> [out, in]
+            return transposed ? new Weight(name, src, role, t -> t)
+                    : new Weight(name, src, role, t -> t.permute(1, 0), new int[] {1, 0}); // [in, out] -> [out, in]
         }
         if (type.equals("BiasAdd") || ELEMENTWISE_MERGES.contains(type) && src.output(0).shape().numDimensions() == 1) {
             return new Weight(name, src, WeightRole.BIAS, t -> t);

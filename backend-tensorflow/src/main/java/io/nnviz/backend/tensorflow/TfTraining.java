@@ -72,7 +72,8 @@ public final class TfTraining implements Attachment {
         if (op == null) {
             throw new io.nnviz.api.InvalidInputException("the graph has no operation named '" + lossOp + "' (the loss)");
         }
-        model.inputEcho(); // graph changes make TensorFlow re-plan the next run: do it now, not mid-training
+        model.inputEcho(); // graph changes make TensorFlow re-plan the next run: do them now, not mid-training
+        model.prepareCanonicalReads();
         return new TfTraining(model, op.output(0), List.of(hooks));
     }
 

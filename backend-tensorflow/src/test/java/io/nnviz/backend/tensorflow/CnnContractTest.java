@@ -78,6 +78,15 @@ class CnnContractTest extends TfContractBase {
     }
 
     @Test
+    void weightsTransposedByTensorFlowForTrainingEqualTheJavaTransposes() {
+        TfModel m = (TfModel) model();
+        Tensor conv = m.weights("conv2").get(0).values(), fc = m.weights("fc1").get(0).values();
+        m.prepareCanonicalReads();
+        assertEquals(conv, m.weights("conv2").get(0).values());
+        assertEquals(fc, m.weights("fc1").get(0).values());
+    }
+
+    @Test
     void inputGradientMatchesFiniteDifferences() {
         assertInputGradientMatchesFiniteDifferences(sampleInput().head(1), "logits/Add", 3);
     }
