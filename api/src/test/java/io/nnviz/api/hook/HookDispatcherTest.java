@@ -138,4 +138,26 @@ class HookDispatcherTest {
         assertEquals(1, captures.get());
         assertFalse(CaptureRequest.NONE.merge(CaptureRequest.NONE).weights());
     }
+
+    @Test
+    void timeSpentInHooksAndBackendCopiesIsAccounted() {
+        io.nnviz.api.Model model = io.nnviz.api.ModelBuilder.named("m")
+                .layer(io.nnviz.api.Layer.builder("in", io.nnviz.api.LayerKind.INPUT).build()).build();
+        Hook slow = new Hook() {
+            @Override
+            public void onStepEnd(TrainingEvent event) {
+                long until = System.nanoTime() + 3_000_000;
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            }
+        };
+        io.nnviz.api.spi.HookDispatcher d = new io.nnviz.api.spi.HookDispatcher(model, java.util.List.of(slow), () -> { });
+        assertEquals(0, d.timeInNnvizNanos() / 1_000_000);
+        d.stepEnd(TrainingEvent.of(1, 0, 0.5));
+        d.addTimeInNnviz(2_000_000);
+        long ms = d.timeInNnvizNanos() / 1_000_000;
+        assertTrue(ms >= 5 && ms < 1000, "3 ms in the hook + 2 ms reported by the backend, got " + ms + " ms");
+        d.close();
+    }
 }

@@ -79,7 +79,13 @@ public final class HookOverhead {
         // "unhooked again" is an A/A control: a second unhooked copy shows the harness's own noise and bias
         MultiLayerNetwork[] nets = {plain, hooked, stats, empty, control};
         String[] names = {"unhooked", "nnviz hook", "DL4J StatsListener", "empty DL4J listener", "unhooked again"};
+        if (args.length > 1 && args[1].equals("ab")) {
+            // a longer run of just the A/B pair and the A/A control, for a tighter error
+            nets = new MultiLayerNetwork[] {plain, hooked, control};
+            names = new String[] {"unhooked", "nnviz hook", "unhooked again"};
+        }
         int variants = nets.length;
+        MultiLayerNetwork[] run = nets;
         // warm-up: JIT, natives, workspaces (the hook is attached after, so its step phase starts at 1)
         for (MultiLayerNetwork n : nets) {
             for (int i = 0; i < warmup; i++) {
@@ -89,7 +95,7 @@ public final class HookOverhead {
         Attachment attachment = NNViz.attach(hooked, recorder);
         Alternation runs = Alternation.run(variants, blocks, (v, b) -> {
             for (int s = 0; s < BLOCK; s++) {
-                nets[v].fit(batches.get(warmup + b * BLOCK + s));
+                run[v].fit(batches.get(warmup + b * BLOCK + s));
             }
         });
         attachment.close();
