@@ -1,0 +1,54 @@
+package io.nnviz.examples;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The main job end to end, with fewer steps: it trains, learns, and writes a report whose figures parse. */
+@Tag("natives")
+class MainJobTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theCnnExampleTrainsAndWritesItsReport() throws Exception {
+        AtomicLong last = new AtomicLong();
+        Dl4jCnn.Result r = Dl4jCnn.run(150, 32, dir.resolve("report"), last::set);
+        assertEquals(150, last.get(), "progress reached the last step");
+        assertEquals(0, r.hookErrors());
+        // ten classes: chance is 10%; 150 steps of a working CNN reach well over 60% on held-out images
+        assertTrue(r.accuracy() > 0.6, "accuracy " + r.accuracy());
+        String html = Files.readString(r.index());
+        assertTrue(html.contains("LeNet-style CNN on Fashion-MNIST"), "title");
+        assertTrue(html.contains("conv1") && html.contains("fc1"), "model summary table");
+        Path figures = dir.resolve("report/figures");
+        List<String> svgs;
+        try (Stream<Path> s = Files.list(figures)) {
+            svgs = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".svg")).sorted().toList();
+        }
+        for (String must : List.of("architecture.svg", "loss.svg", "confusion.svg", "saliency.svg", "grad-cam.svg",
+                "filters-first.svg", "filters-last.svg", "activations-conv1.svg", "hist-fc1-kernel.svg")) {
+            assertTrue(svgs.contains(must), must + " in " + svgs);
+        }
+        var f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        for (String svg : svgs) {
+            var doc = f.newDocumentBuilder().parse(figures.resolve(svg).toFile());
+            assertEquals("svg", doc.getDocumentElement().getLocalName(), svg);
+            assertTrue(Files.size(figures.resolve(svg.replace(".svg", ".png"))) > 1000, "PNG copy of " + svg);
+        }
+        var confusion = f.newDocumentBuilder().parse(figures.resolve("confusion.svg").toFile());
+        assertTrue(confusion.getDocumentElement().getTextContent().contains(String.format("%.1f%%", r.accuracy() * 100)),
+                "the confusion matrix states the accuracy");
+    }
+}

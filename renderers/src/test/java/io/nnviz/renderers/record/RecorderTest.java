@@ -1,0 +1,65 @@
+package io.nnviz.renderers.record;
+
+import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.api.hook.Snapshot;
+import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.renderers.report.HtmlReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RecorderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void seriesStayBoundedAndKeepTheLatestPoint() {
+        Recorder.Series s = new Recorder.Series(100);
+        for (int step = 1; step <= 20_000; step++) {
+            s.add(step, step * 0.5);
+        }
+        double[][] xy = s.xy();
+        assertTrue(xy[0].length <= 101, "points kept: " + xy[0].length);
+        assertTrue(xy[0].length >= 50, "points kept: " + xy[0].length);
+        assertEquals(20_000, xy[0][xy[0].length - 1], "the latest step is always there");
+        assertEquals(1, xy[0][0], "and the first");
+        for (int i = 1; i < xy[0].length; i++) {
+            assertTrue(xy[0][i] > xy[0][i - 1], "steps increase");
+        }
+    }
+
+    @Test
+    void aRecordedRunBecomesAReportWithCurvesHistogramsAndFilters() throws Exception {
+        Recorder rec = Recorder.of(5, 50, 20);
+        java.util.Random r = new java.util.Random(2);
+        for (int step = 1; step <= 40; step++) {
+            Snapshot snap = Snapshot.EMPTY;
+            if (rec.request(step, 0).weights()) {
+                float[] k = new float[8 * 3 * 3 * 3];
+                for (int i = 0; i < k.length; i++) {
+                    k[i] = (float) (r.nextGaussian() * (1 + step / 10.0));
+                }
+                snap = new Snapshot(Map.of("conv1", List.of(WeightTensor.of("conv1", "kernel", WeightRole.KERNEL, Tensor.of(k, 8, 3, 3, 3)))),
+                        Map.of(), Map.of(), null, null, null);
+            }
+            rec.onStepEnd(new TrainingEvent(step, 0, 2.0 / step, Map.of(), snap));
+        }
+        Path index = rec.addTo(HtmlReport.titled("run")).write(dir);
+        String html = Files.readString(index);
+        assertTrue(html.contains("Training loss"));
+        assertTrue(Files.exists(dir.resolve("figures/hist-conv1-kernel.svg")));
+        assertTrue(Files.exists(dir.resolve("figures/filters-first.svg")));
+        assertTrue(Files.readString(dir.resolve("figures/filters-last.svg")).contains("step 40"));
+        assertEquals(40, rec.lossPoints());
+        assertEquals(0, rec.dropped());
+    }
+}
