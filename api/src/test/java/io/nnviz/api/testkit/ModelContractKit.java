@@ -62,6 +62,21 @@ public abstract class ModelContractKit {
 
         /** The framework's activation of {@code layerId} at a canonical index. */
         double value(String layerId, int[] canonicalIndex);
+
+        /** An oracle for {@code layerIds} answering with {@code value}. */
+        static ActivationOracle of(Set<String> layerIds, java.util.function.ToDoubleBiFunction<String, int[]> value) {
+            return new ActivationOracle() {
+                @Override
+                public Set<String> layerIds() {
+                    return layerIds;
+                }
+
+                @Override
+                public double value(String layerId, int[] canonicalIndex) {
+                    return value.applyAsDouble(layerId, canonicalIndex);
+                }
+            };
+        }
     }
 
     /** A fresh model of the backend under test, opened through nnviz. */

@@ -64,32 +64,24 @@ final class Dl4jListener extends BaseTrainingListener {
         return dispatcher;
     }
 
-    private static long iterationCount(Model m) {
+    /** DL4J's iteration and epoch counts of a network: {iterations, epochs}. */
+    private static long[] counts(Model m) {
         if (m instanceof MultiLayerNetwork n) {
-            return n.getIterationCount();
+            return new long[] {n.getIterationCount(), n.getEpochCount()};
         }
         if (m instanceof ComputationGraph g) {
-            return g.getIterationCount();
+            return new long[] {g.getIterationCount(), g.getEpochCount()};
         }
-        return 0;
-    }
-
-    private static int epochCount(Model m) {
-        if (m instanceof MultiLayerNetwork n) {
-            return n.getEpochCount();
-        }
-        if (m instanceof ComputationGraph g) {
-            return g.getEpochCount();
-        }
-        return 0;
+        return new long[] {0, 0};
     }
 
     /** The state of this thread's step in progress, starting it if needed. */
     private StepState begin(Model m) {
-        long step = iterationCount(m) + 1;
+        long[] c = counts(m);
+        long step = c[0] + 1;
         StepState s = state.get();
         if (s == null || s.step != step) {
-            s = new StepState(step, dispatcher.request(step, epochCount(m)));
+            s = new StepState(step, dispatcher.request(step, (int) c[1]));
             state.set(s);
         }
         return s;

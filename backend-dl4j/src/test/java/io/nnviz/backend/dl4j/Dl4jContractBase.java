@@ -20,7 +20,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -186,19 +185,10 @@ abstract class Dl4jContractBase extends ModelContractKit {
     protected ActivationOracle frameworkActivations(Tensor input) {
         Map<String, INDArray> acts = dl4jActivations(input);
         Model m = model();
-        return new ActivationOracle() {
-            @Override
-            public Set<String> layerIds() {
-                return acts.keySet();
-            }
-
-            @Override
-            public double value(String layerId, int[] idx) {
-                Layer l = m.layer(layerId).orElseThrow();
-                INDArray a = acts.get(layerId);
-                return a.getDouble(dl4jIndex(l, idx, a));
-            }
-        };
+        return ActivationOracle.of(acts.keySet(), (layerId, idx) -> {
+            INDArray a = acts.get(layerId);
+            return a.getDouble(dl4jIndex(m.layer(layerId).orElseThrow(), idx, a));
+        });
     }
 
     @Override
@@ -246,13 +236,20 @@ abstract class Dl4jContractBase extends ModelContractKit {
             java.util.Arrays.sort(order, (a, b) -> Float.compare(Math.abs(g.getFlat(b)), Math.abs(g.getFlat(a))));
             assertTrue(Math.abs(g.getFlat(order[0])) > 1e-6, "the input gradient is zero");
             double h = 1e-4;
-            for (int k = 0; k < 5; k++) {
+            int checked = 0;
+            for (int k = 0; k < order.length && checked < 5; k++) {
                 int i = order[k];
-                double plus = logit(doubleNet, input, i, h, outputLayer, feedingLayer, target);
-                double minus = logit(doubleNet, input, i, -h, outputLayer, feedingLayer, target);
-                double fd = (plus - minus) / (2 * h);
+                double base = logit(doubleNet, input, i, 0, outputLayer, feedingLayer, target);
+                double up = (logit(doubleNet, input, i, h, outputLayer, feedingLayer, target) - base) / h;
+                double down = (base - logit(doubleNet, input, i, -h, outputLayer, feedingLayer, target)) / h;
+                if (Math.abs(up - down) > 0.01 * Math.max(Math.max(Math.abs(up), Math.abs(down)), 1e-6)) {
+                    continue; // a ReLU or max-pool kink within the step: finite differences say nothing there
+                }
+                double fd = (up + down) / 2;
                 assertEquals(fd, g.getFlat(i), 1e-3 * Math.max(1, Math.abs(fd)), "d logit / d input[" + i + "]");
+                checked++;
             }
+            assertEquals(5, checked, "points where the score is smooth enough to check");
         }
     }
 

@@ -18,7 +18,6 @@ import org.tensorflow.types.TFloat32;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,24 +102,16 @@ abstract class TfContractBase extends ModelContractKit {
     @Override
     protected ActivationOracle frameworkActivations(Tensor input) {
         Map<String, String> ops = activationOps();
-        return new ActivationOracle() {
-            @Override
-            public Set<String> layerIds() {
-                return ops.keySet();
-            }
-
-            @Override
-            public double value(String layerId, int[] idx) {
-                try (TFloat32 x = toTf(input);
-                     Result r = trained().session.runner().feed(trained().input, x).fetch(ops.get(layerId)).run()) {
-                    TFloat32 a = (TFloat32) r.get(0);
-                    if (idx.length == 4) { // canonical NCHW, TensorFlow NHWC
-                        return a.getFloat(idx[0], idx[2], idx[3], idx[1]);
-                    }
-                    return a.getFloat(longs(idx));
+        return ActivationOracle.of(ops.keySet(), (layerId, idx) -> {
+            try (TFloat32 x = toTf(input);
+                 Result r = trained().session.runner().feed(trained().input, x).fetch(ops.get(layerId)).run()) {
+                TFloat32 a = (TFloat32) r.get(0);
+                if (idx.length == 4) { // canonical NCHW, TensorFlow NHWC
+                    return a.getFloat(idx[0], idx[2], idx[3], idx[1]);
                 }
+                return a.getFloat(longs(idx));
             }
-        };
+        });
     }
 
     @Override
@@ -153,11 +144,19 @@ abstract class TfContractBase extends ModelContractKit {
         java.util.Arrays.sort(order, (a, b) -> Float.compare(Math.abs(g.getFlat(b)), Math.abs(g.getFlat(a))));
         assertTrue(Math.abs(g.getFlat(order[0])) > 1e-6, "the input gradient is zero");
         float h = 1e-2f; // float32 graph: a larger step, and a looser tolerance
-        for (int k = 0; k < 5; k++) {
+        int checked = 0;
+        for (int k = 0; k < order.length && checked < 5; k++) {
             int i = order[k];
-            double fd = (logit(input, i, h, logitsOp, target) - logit(input, i, -h, logitsOp, target)) / (2 * h);
+            double base = logit(input, i, 0, logitsOp, target);
+            double up = (logit(input, i, h, logitsOp, target) - base) / h, down = (base - logit(input, i, -h, logitsOp, target)) / h;
+            if (Math.abs(up - down) > 0.05 * Math.max(Math.max(Math.abs(up), Math.abs(down)), 1e-3)) {
+                continue; // a ReLU or max-pool kink within the step: finite differences say nothing there
+            }
+            double fd = (up + down) / 2;
             assertEquals(fd, g.getFlat(i), 2e-2 * Math.max(1, Math.abs(fd)), "d logit / d input[" + i + "]");
+            checked++;
         }
+        assertEquals(5, checked, "points where the score is smooth enough to check");
     }
 
     private double logit(Tensor input, int pixel, float delta, String logitsOp, int target) {
