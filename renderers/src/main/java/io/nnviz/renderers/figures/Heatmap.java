@@ -176,7 +176,7 @@ public final class Heatmap {
                             double t = vs.normalize(v);
                             int fg = Double.isNaN(t) || t > 0.6 ? 0xFF000000 : 0xFFFFFFFF;
                             String text = counts != null && matrix.stats().max() <= 1.0 && !isCounts()
-                                    ? Num.label(100.0 * v) + "%" : counts != null ? Long.toString(counts[i][j]) : Num.label(v);
+                                    ? percent(v) : counts != null ? Long.toString(counts[i][j]) : Num.label(v);
                             c.text(left + (j + 0.5) * cs, top + (i + 0.5) * cs + 3, text,
                                     TextStyle.of(Math.min(10, cs * 0.32)).color(fg).anchor(Anchor.MIDDLE));
                         }
@@ -200,5 +200,11 @@ public final class Heatmap {
                 return true;
             }
         };
+    }
+
+    /** A row fraction as a percentage with one decimal at most: 0.935% reads 0.9%, 96% stays 96%. */
+    static String percent(double fraction) {
+        double p = Math.round(fraction * 1000) / 10.0;
+        return (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p)) + "%";
     }
 }
