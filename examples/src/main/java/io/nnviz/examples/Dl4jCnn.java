@@ -58,7 +58,7 @@ final class Dl4jCnn {
     static Result run(int steps, int batch, Path out, LongConsumer progress) throws IOException {
         Images train = Images.load(false, 60_000), test = Images.load(true, 2_000);
         MultiLayerNetwork net = network();
-        Recorder recorder = Recorder.defaults();
+        Recorder recorder = Recorder.defaults().tensorBoard(out.resolve("tensorboard"));
         long errors;
         try (Attachment a = NNViz.attach(net, recorder)) {
             for (int s = 0; s < steps; s++) {

@@ -47,6 +47,10 @@ class MainJobTest {
             assertEquals("svg", doc.getDocumentElement().getLocalName(), svg);
             assertTrue(Files.size(figures.resolve(svg.replace(".svg", ".png"))) > 1000, "PNG copy of " + svg);
         }
+        try (Stream<Path> tb = Files.list(dir.resolve("report/tensorboard"))) {
+            Path events = tb.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).findFirst().orElseThrow();
+            assertTrue(Files.size(events) > 150 * 20, "an event per step and the histograms: " + Files.size(events) + " bytes");
+        }
         var confusion = f.newDocumentBuilder().parse(figures.resolve("confusion.svg").toFile());
         assertTrue(confusion.getDocumentElement().getTextContent().contains(String.format("%.1f%%", r.accuracy() * 100)),
                 "the confusion matrix states the accuracy");

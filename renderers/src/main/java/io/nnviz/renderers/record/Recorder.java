@@ -49,6 +49,8 @@ public final class Recorder implements Hook, AutoCloseable {
     private volatile WeightTensor firstFilters, lastFilters;
     private volatile long firstFilterStep, lastFilterStep;
     private Model model;
+    private TensorBoardWriter tensorBoard;
+    private final AtomicLong tensorBoardErrors = new AtomicLong();
 
     private Recorder(int histogramEvery, int maxPoints, int bins) {
         this.histogramEvery = histogramEvery;
@@ -73,6 +75,36 @@ public final class Recorder implements Hook, AutoCloseable {
             throw new IllegalArgumentException("need histogramEvery >= 1, maxPoints >= 2, bins >= 1");
         }
         return new Recorder(histogramEvery, maxPoints, bins);
+    }
+
+    /**
+     * Also writes the loss, metrics and weight histograms as TensorBoard event files in {@code dir}
+     * (on the recorder's background thread, never on the training thread).
+     */
+    public Recorder tensorBoard(java.nio.file.Path dir) throws java.io.IOException {
+        this.tensorBoard = TensorBoardWriter.create(dir);
+        return this;
+    }
+
+    /** The TensorBoard event file, if {@link #tensorBoard} was asked for. */
+    public java.util.Optional<java.nio.file.Path> tensorBoardFile() {
+        return java.util.Optional.ofNullable(tensorBoard).map(TensorBoardWriter::file);
+    }
+
+    private interface TbWrite {
+        void write(TensorBoardWriter tb) throws java.io.IOException;
+    }
+
+    private void toTensorBoard(TbWrite w) {
+        TensorBoardWriter tb = tensorBoard;
+        if (tb == null) {
+            return;
+        }
+        try {
+            w.write(tb);
+        } catch (java.io.IOException | RuntimeException e) {
+            tensorBoardErrors.incrementAndGet();
+        }
     }
 
     /** A bounded series of (step, value) that halves its resolution when full and always keeps the latest point. */
@@ -137,6 +169,17 @@ public final class Recorder implements Hook, AutoCloseable {
     public void onStepEnd(TrainingEvent e) {
         loss.add(e.step(), e.loss());
         e.metrics().forEach((k, v) -> metrics.computeIfAbsent(k, x -> new Series(maxPoints)).add(e.step(), v));
+        if (tensorBoard != null) {
+            long at = e.step();
+            double lossValue = e.loss();
+            Map<String, Double> m = e.metrics();
+            worker.execute(() -> toTensorBoard(tb -> {
+                tb.scalar("loss", at, lossValue);
+                for (Map.Entry<String, Double> x : m.entrySet()) {
+                    tb.scalar(x.getKey(), at, x.getValue());
+                }
+            }));
+        }
         Map<String, List<WeightTensor>> w = e.snapshot().weights();
         if (w.isEmpty()) {
             return;
@@ -168,14 +211,16 @@ public final class Recorder implements Hook, AutoCloseable {
                             steps.remove(i);
                         }
                     }
-                    hs.add(Histogram.of(t.values(), bins));
+                    Histogram h = Histogram.of(t.values(), bins);
+                    hs.add(h);
                     steps.add(new long[] {step});
+                    toTensorBoard(tb -> tb.histogram(key.replace(" / ", "/"), step, h));
                 }
             }
         }));
     }
 
-    /** Waits for pending histograms (at most a minute). */
+    /** Waits for pending histograms and TensorBoard writes (at most a minute); closes the event file. */
     public void flush() {
         worker.shutdown();
         try {
@@ -183,6 +228,12 @@ public final class Recorder implements Hook, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        toTensorBoard(TensorBoardWriter::close);
+    }
+
+    /** TensorBoard writes that failed (the file system); the run goes on without them. */
+    public long tensorBoardErrors() {
+        return tensorBoardErrors.get();
     }
 
     /** Histogram jobs dropped because training outran the background thread. */

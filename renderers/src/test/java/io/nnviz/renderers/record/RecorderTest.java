@@ -39,7 +39,7 @@ class RecorderTest {
 
     @Test
     void aRecordedRunBecomesAReportWithCurvesHistogramsAndFilters() throws Exception {
-        Recorder rec = Recorder.of(5, 50, 20);
+        Recorder rec = Recorder.of(5, 50, 20).tensorBoard(dir.resolve("tb"));
         java.util.Random r = new java.util.Random(2);
         for (int step = 1; step <= 40; step++) {
             Snapshot snap = Snapshot.EMPTY;
@@ -61,5 +61,11 @@ class RecorderTest {
         assertTrue(Files.readString(dir.resolve("figures/filters-last.svg")).contains("step 40"));
         assertEquals(40, rec.lossPoints());
         assertEquals(0, rec.dropped());
+        assertEquals(0, rec.tensorBoardErrors());
+        var events = TensorBoardWriterTest.read(Files.readAllBytes(rec.tensorBoardFile().orElseThrow()));
+        // the file version, 40 losses, and a histogram every 5 steps from step 1
+        assertEquals(1 + 40 + 9, events.size());
+        assertEquals(1L, events.stream().filter(e -> e.getSummary().getValueCount() > 0
+                && e.getSummary().getValue(0).getTag().equals("loss") && e.getStep() == 40).count());
     }
 }
