@@ -101,6 +101,7 @@ final class Dl4jCnn {
             report.figure("grad-cam", SaliencyOverlay.gradCam(probe.slice(0), lg).title("Grad-CAM at conv2 for "
                     + Images.CLASSES.get(predicted)).build());
             Path index = report.write(out);
+            recorder.writeJson(out.resolve("run.json"));
             return new Result(index, accuracy, test.size(), steps, errors);
         }
     }

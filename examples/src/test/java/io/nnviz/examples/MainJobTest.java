@@ -51,6 +51,7 @@ class MainJobTest {
             Path events = tb.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).findFirst().orElseThrow();
             assertTrue(Files.size(events) > 150 * 20, "an event per step and the histograms: " + Files.size(events) + " bytes");
         }
+        assertTrue(Files.readString(dir.resolve("report/run.json")).contains("\"fc1 / kernel\""), "the run as JSON");
         var confusion = f.newDocumentBuilder().parse(figures.resolve("confusion.svg").toFile());
         assertTrue(confusion.getDocumentElement().getTextContent().contains(String.format("%.1f%%", r.accuracy() * 100)),
                 "the confusion matrix states the accuracy");

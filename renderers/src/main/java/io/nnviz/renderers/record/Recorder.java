@@ -293,6 +293,78 @@ public final class Recorder implements Hook, AutoCloseable {
         return report;
     }
 
+    /**
+     * Writes the run's data as JSON for other tools: the loss and metric series, and each weight's
+     * histograms over time ({@code steps}, {@code min}, {@code max}, {@code counts}, non-finite
+     * counts). Written to a temporary file and renamed. Ends the recording, like {@link #addTo}.
+     */
+    public void writeJson(java.nio.file.Path file) throws java.io.IOException {
+        flush();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (com.fasterxml.jackson.core.JsonGenerator g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(bytes)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeStringField("format", "nnviz-run/1");
+            if (model != null) {
+                g.writeStringField("model", model.name());
+                g.writeStringField("framework", model.framework());
+                g.writeNumberField("parameters", model.parameterCount());
+            }
+            g.writeNumberField("histogramJobsDropped", dropped.get());
+            g.writeObjectFieldStart("series");
+            writeSeries(g, "loss", loss);
+            for (Map.Entry<String, Series> e : metrics.entrySet()) {
+                writeSeries(g, e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeObjectFieldStart("histograms");
+            synchronized (histograms) {
+                for (Map.Entry<String, List<Histogram>> e : histograms.entrySet()) {
+                    g.writeArrayFieldStart(e.getKey());
+                    List<long[]> steps = histogramSteps.get(e.getKey());
+                    for (int i = 0; i < e.getValue().size(); i++) {
+                        Histogram h = e.getValue().get(i);
+                        g.writeStartObject();
+                        g.writeNumberField("step", steps.get(i)[0]);
+                        g.writeNumberField("min", h.min());
+                        g.writeNumberField("max", h.max());
+                        g.writeNumberField("nonFinite", h.nonFinite());
+                        long[] c = h.counts();
+                        g.writeFieldName("counts");
+                        g.writeArray(c, 0, c.length);
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        io.nnviz.renderers.AtomicFiles.write(file, bytes.toByteArray());
+    }
+
+    private static void writeSeries(com.fasterxml.jackson.core.JsonGenerator g, String name, Series s) throws java.io.IOException {
+        double[][] xy = s.xy();
+        g.writeObjectFieldStart(name);
+        g.writeFieldName("steps");
+        g.writeStartArray();
+        for (double x : xy[0]) {
+            g.writeNumber((long) x);
+        }
+        g.writeEndArray();
+        g.writeFieldName("values");
+        g.writeStartArray();
+        for (double y : xy[1]) {
+            if (Double.isFinite(y)) {
+                g.writeNumber(y);
+            } else {
+                g.writeString(Double.toString(y)); // JSON has no NaN or Infinity
+            }
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
     @Override
     public void close() {
         flush();

@@ -61,6 +61,21 @@ class RecorderTest {
         assertTrue(Files.readString(dir.resolve("figures/filters-last.svg")).contains("step 40"));
         assertEquals(40, rec.lossPoints());
         assertEquals(0, rec.dropped());
+        Path json = dir.resolve("run.json");
+        rec.writeJson(json);
+        try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory().createParser(json.toFile())) {
+            int numbers = 0;
+            boolean sawHistogram = false;
+            for (var t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT || t == com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_FLOAT) {
+                    numbers++;
+                }
+                sawHistogram |= t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME && p.currentName().equals("conv1 / kernel");
+            }
+            assertTrue(sawHistogram, "histograms by weight");
+            assertTrue(numbers > 80 + 9 * 20, "40 steps and losses, 9 histograms of 20 bins: " + numbers + " numbers");
+        }
+        assertTrue(Files.readString(json).contains("\"format\" : \"nnviz-run/1\""));
         assertEquals(0, rec.tensorBoardErrors());
         var events = TensorBoardWriterTest.read(Files.readAllBytes(rec.tensorBoardFile().orElseThrow()));
         // the file version, 40 losses, and a histogram every 5 steps from step 1
