@@ -1,0 +1,170 @@
+package io.nnviz.backend.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Parameter;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.util.Pair;
+import io.nnviz.api.Layer;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.api.hook.Attachment;
+import io.nnviz.api.hook.CaptureRequest;
+import io.nnviz.api.hook.Hook;
+import io.nnviz.api.hook.Snapshot;
+import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.api.spi.HookDispatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DJL's own {@link TrainingListener}, delivering steps to nnviz hooks. It is added to a
+ * {@code DefaultTrainingConfig} before the trainer is made (DJL fixes a trainer's listeners when
+ * it is created) and learns the model when training begins. Per batch: the loss from the trainer's
+ * loss on the batch's labels and predictions, and, when asked, weights and their gradients (read
+ * after the backward pass, before {@code trainer.step()}). Work in progress (issue #5): activations
+ * are not yet tapped from the training forward pass.
+ */
+final class DjlListener implements TrainingListener, Attachment {
+    private static final Logger LOG = LoggerFactory.getLogger(DjlListener.class);
+
+    private final List<Hook> hooks;
+    private volatile HookDispatcher dispatcher;
+    private volatile DjlModel model;
+    private volatile boolean detached;
+    private long step;
+    private int epoch;
+    private double lastLoss = Double.NaN;
+
+    DjlListener(List<Hook> hooks) {
+        this.hooks = List.copyOf(hooks);
+    }
+
+    private synchronized HookDispatcher dispatcher() {
+        if (dispatcher == null) {
+            dispatcher = new HookDispatcher(model, hooks, () -> detached = true);
+        }
+        return dispatcher;
+    }
+
+    @Override
+    public void onTrainingBegin(Trainer trainer) {
+        // the block is initialised after the trainer is made: it is described at the first batch
+    }
+
+    /** Describes the model once its block is initialised (the first batch), before hooks see anything. */
+    private synchronized void describe(Trainer trainer) {
+        if (model != null || dispatcher != null) {
+            return;
+        }
+        try {
+            ai.djl.ndarray.types.Shape[] in = trainer.getModel().getBlock().getInputShapes();
+            if (in != null && in.length == 1) {
+                model = DjlModel.of(trainer.getModel().getName(), trainer.getModel().getBlock(), in[0]);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("nnviz: could not describe the DJL model; hooks get steps without weights", e);
+        }
+    }
+
+    @Override
+    public void onTrainingBatch(Trainer trainer, BatchData batchData) {
+        if (detached) {
+            return;
+        }
+        describe(trainer);
+        HookDispatcher d = dispatcher();
+        long t0 = System.nanoTime();
+        long s = ++step;
+        CaptureRequest r = d.request(s, epoch);
+        double loss = Double.NaN;
+        Snapshot snap = Snapshot.EMPTY;
+        try {
+            NDList labels = batchData.getLabels().values().iterator().next();
+            NDList preds = batchData.getPredictions().values().iterator().next();
+            try (NDArray l = trainer.getLoss().evaluate(labels, preds)) {
+                loss = l.getFloat();
+            }
+            if ((r.weights() || r.gradients()) && model != null) {
+                Map<String, List<WeightTensor>> weights = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
+                for (Map.Entry<String, DjlModel.Node> e : model.nodes().entrySet()) {
+                    Layer layer = model.layer(e.getKey()).orElse(null);
+                    if (layer == null || e.getValue().join() || layer.weights().isEmpty() || !r.layers().test(layer)) {
+                        continue;
+                    }
+                    List<WeightTensor> w = new ArrayList<>(), g = new ArrayList<>();
+                    for (Pair<String, Parameter> p : e.getValue().block().getParameters()) {
+                        NDArray a = p.getValue().getArray();
+                        if (r.weights()) {
+                            w.add(WeightTensor.of(layer.id(), p.getKey(), DjlModel.role(e.getValue().block(), p.getKey()), DjlModel.copy(a)));
+                        }
+                        if (r.gradients() && a.hasGradient()) {
+                            try (NDArray grad = a.getGradient()) {
+                                g.add(WeightTensor.of(layer.id(), p.getKey(), DjlModel.role(e.getValue().block(), p.getKey()), DjlModel.copy(grad)));
+                            }
+                        }
+                    }
+                    if (!w.isEmpty()) {
+                        weights.put(layer.id(), w);
+                    }
+                    if (!g.isEmpty()) {
+                        grads.put(layer.id(), g);
+                    }
+                }
+                snap = new Snapshot(weights, grads, Map.of(), null, null, null);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("nnviz: could not copy step {}; training goes on", s, e);
+        }
+        lastLoss = loss;
+        d.addTimeInNnviz(System.nanoTime() - t0);
+        d.stepEnd(new TrainingEvent(s, epoch, loss, Map.of(), snap));
+    }
+
+    @Override
+    public void onEpoch(Trainer trainer) {
+        if (!detached) {
+            dispatcher().epochEnd(TrainingEvent.of(step, epoch, lastLoss));
+        }
+        epoch++;
+    }
+
+    @Override
+    public void onValidationBatch(Trainer trainer, BatchData batchData) {
+        // validation batches are not training steps
+    }
+
+    @Override
+    public void onTrainingEnd(Trainer trainer) {
+        dispatcher().trainingEnd(TrainingEvent.of(step, epoch, lastLoss));
+    }
+
+    @Override
+    public long hookErrors() {
+        return dispatcher().hookErrors();
+    }
+
+    @Override
+    public long stepsSeen() {
+        return dispatcher().stepsSeen();
+    }
+
+    @Override
+    public long timeInNnvizNanos() {
+        return dispatcher().timeInNnvizNanos();
+    }
+
+    @Override
+    public void close() {
+        dispatcher().close();
+        DjlModel m = model;
+        if (m != null) {
+            m.close();
+        }
+    }
+}
