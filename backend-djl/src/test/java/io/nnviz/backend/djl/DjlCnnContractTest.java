@@ -1,0 +1,48 @@
+package io.nnviz.backend.djl;
+
+import ai.djl.nn.Activation;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Shape;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** A DJL CNN (conv, pool, flatten, dense) on Fashion-MNIST images NCHW. */
+class DjlCnnContractTest extends DjlContractBase {
+    @Override
+    protected SequentialBlock block() {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(5, 5)).setFilters(8).build())
+                .add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(2, 2), new ai.djl.ndarray.types.Shape(2, 2)))
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(10).build());
+    }
+
+    @Override
+    protected long[] sampleDims() {
+        return new long[] {1, 28, 28};
+    }
+
+    @Test
+    void convolutionAndPoolingLayersInNchw() {
+        List<Layer> ls = model().layers();
+        Layer conv = ls.get(1);
+        assertEquals(LayerKind.CONV, conv.kind());
+        assertEquals(Shape.of(-1, 8, 24, 24), conv.outputShape());
+        assertEquals(Shape.of(8, 1, 5, 5), conv.weights().get(0).shape(), "OIHW");
+        assertEquals(Shape.of(-1, 8, 12, 12), ls.get(3).outputShape());
+        assertEquals(LayerKind.ACTIVATION, ls.get(2).kind(), ls.get(2).frameworkType());
+        assertEquals(LayerKind.POOL, ls.get(3).kind(), ls.get(3).frameworkType());
+        assertEquals(LayerKind.RESHAPE, ls.get(4).kind(), ls.get(4).frameworkType());
+        assertEquals(Shape.of(-1, 8 * 12 * 12), ls.get(4).outputShape());
+    }
+}
