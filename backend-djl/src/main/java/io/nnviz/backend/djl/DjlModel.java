@@ -54,7 +54,7 @@ public final class DjlModel extends AbstractModel {
     private DjlModel(String name, List<Layer> layers, List<Edge> edges, List<Group> groups, Map<String, String> props,
                      Block root, NDManager manager, Map<String, Node> nodes, String inputId) {
         super(name, "DJL/" + Engine.getInstance().getEngineName(), layers, edges, groups, props,
-                EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT));
+                EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.LAYER_GRADIENT));
         this.root = root;
         this.manager = manager;
         this.nodes = nodes;
@@ -266,9 +266,18 @@ public final class DjlModel extends AbstractModel {
 
     /** Runs the tree, recording the output of every leaf (and join) by id. */
     private NDList run(Block b, String path, NDList x, ParameterStore ps, Map<String, NDArray> taps) {
+        return run(b, path, x, ps, taps, null);
+    }
+
+    /**
+     * Runs the tree; when leaf {@code cut} has produced its output, the rest of the pass continues
+     * from a detached copy of it that records gradients (for Grad-CAM), kept in taps under
+     * {@code cut + "\n"}.
+     */
+    private NDList run(Block b, String path, NDList x, ParameterStore ps, Map<String, NDArray> taps, String cut) {
         if (b instanceof SequentialBlock seq) {
             for (Pair<String, Block> child : seq.getChildren()) {
-                x = run(child.getValue(), path.isEmpty() ? child.getKey() : path + "/" + child.getKey(), x, ps, taps);
+                x = run(child.getValue(), path.isEmpty() ? child.getKey() : path + "/" + child.getKey(), x, ps, taps, cut);
             }
             return x;
         }
@@ -281,7 +290,14 @@ public final class DjlModel extends AbstractModel {
             return out;
         }
         NDList out = b.forward(ps, x, false);
-        taps.put(path.isEmpty() ? b.getClass().getSimpleName() : path, out.get(0));
+        String id = path.isEmpty() ? b.getClass().getSimpleName() : path;
+        taps.put(id, out.get(0));
+        if (id.equals(cut)) {
+            NDArray leaf = out.get(0).stopGradient();
+            leaf.setRequiresGradient(true);
+            taps.put(cut + "\n", leaf);
+            return new NDList(leaf);
+        }
         return out;
     }
 
@@ -330,6 +346,38 @@ public final class DjlModel extends AbstractModel {
             throw e;
         } catch (RuntimeException e) {
             throw new InvalidInputException("DJL could not compute the input gradient of model '" + name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    protected io.nnviz.api.LayerGradient doLayerGradient(Tensor input, Layer layer, int target) {
+        Node n = nodes.get(layer.id());
+        if (n == null || n.join()) {
+            throw new InvalidInputException("layer '" + layer.id() + "' of model '" + name() + "' has no gradient here:"
+                    + " only leaf blocks on a sequential path can be cut for Grad-CAM");
+        }
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray x = input(sub, input);
+            Map<String, NDArray> taps = new LinkedHashMap<>();
+            NDArray leaf;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray out = run(root, "", new NDList(x), new ParameterStore(sub, false), taps, layer.id()).singletonOrThrow();
+                leaf = taps.get(layer.id() + "\n");
+                long units = out.getShape().get(out.getShape().dimension() - 1);
+                if (target < 0 || target >= units) {
+                    throw new InvalidInputException("target " + target + " is not an output unit: the output has " + units
+                            + " units (0.." + (units - 1) + ")");
+                }
+                gc.backward(out.get("..., " + target).sum());
+            }
+            if (leaf == null || !leaf.hasGradient()) {
+                throw new InvalidInputException("layer '" + layer.id() + "' does not lead to the output on a sequential path");
+            }
+            return new io.nnviz.api.LayerGradient(layer.id(), target, copy(taps.get(layer.id())), copy(leaf.getGradient()));
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("DJL could not compute the gradient at layer '" + layer.id() + "': " + e.getMessage(), e);
         }
     }
 

@@ -33,6 +33,21 @@ class DjlCnnContractTest extends DjlContractBase {
     }
 
     @Test
+    void gradCamAtTheConvLayerAndTheDenseColumnAtTheLastHiddenLayer() throws Exception {
+        var x = sampleInput();
+        var conv = model().layerGradient(x, "01Conv2d", 3);
+        assertEquals(Shape.of(3, 8, 24, 24), conv.gradient().shape());
+        assertEquals(model().activations(x, List.of("01Conv2d")).get("01Conv2d"), conv.activation());
+        org.junit.jupiter.api.Assertions.assertTrue(conv.gradient().stats().max() > conv.gradient().stats().min());
+        // d logit_3 / d (flattened features) is row 3 of the Linear weight [10, 1152]
+        var flat = model().layerGradient(x, "04LambdaBlock", 3);
+        var w = model().weights("05Linear").get(0).values();
+        for (int j = 0; j < 1152; j += 97) {
+            assertEquals(w.get(3, j), flat.gradient().get(1, j), 1e-5);
+        }
+    }
+
+    @Test
     void convolutionAndPoolingLayersInNchw() {
         List<Layer> ls = model().layers();
         Layer conv = ls.get(1);
