@@ -52,6 +52,26 @@ abstract class DjlContractBase extends ModelContractKit {
     /** One sample's input dimensions after the batch, e.g. {784} or {1, 28, 28}. */
     protected abstract long[] sampleDims();
 
+    /** Features of images {@code from} to {@code to}, flattened per sample (default: the pixels). */
+    protected float[] features(FashionMnist d, int from, int to) {
+        return d.batch(from, to);
+    }
+
+    /** The training target of image {@code i} (default: its class, for softmax cross-entropy). */
+    protected float label(FashionMnist d, int i) {
+        return d.label(i);
+    }
+
+    /** The loss (default: softmax cross-entropy on class indices). */
+    protected Loss loss() {
+        return Loss.softmaxCrossEntropyLoss();
+    }
+
+    /** The output unit whose input gradient is checked. */
+    protected int gradientTarget() {
+        return 4;
+    }
+
     ai.djl.ndarray.types.Shape inputShape(long batch) {
         long[] d = new long[sampleDims().length + 1];
         d[0] = batch;
@@ -63,9 +83,9 @@ abstract class DjlContractBase extends ModelContractKit {
         FashionMnist d = FashionMnist.trainCached(1024);
         float[] labels = new float[images];
         for (int i = 0; i < images; i++) {
-            labels[i] = d.label(i);
+            labels[i] = label(d, i);
         }
-        NDArray x = m.create(d.batch(0, images), inputShape(images));
+        NDArray x = m.create(features(d, 0, images), inputShape(images));
         NDArray y = m.create(labels);
         return new ArrayDataset.Builder().setData(x).optLabels(y).setSampling(BATCH, false).build();
     }
@@ -91,8 +111,8 @@ abstract class DjlContractBase extends ModelContractKit {
         return new Pair<>(m, t);
     }
 
-    static DefaultTrainingConfig config() {
-        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+    DefaultTrainingConfig config() {
+        return new DefaultTrainingConfig(loss())
                 .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
                 .optDevices(new Device[] {Device.cpu()});
     }
@@ -124,7 +144,7 @@ abstract class DjlContractBase extends ModelContractKit {
         for (int i = 0; i < d.length; i++) {
             shape[i] = (int) d[i];
         }
-        return Tensor.of(FashionMnist.trainCached(1024).batch(600, 603), shape);
+        return Tensor.of(features(FashionMnist.trainCached(1024), 600, 603), shape);
     }
 
     @Override
@@ -214,7 +234,8 @@ abstract class DjlContractBase extends ModelContractKit {
     @Test
     void inputGradientMatchesFiniteDifferencesOfAPlainForward() throws Exception {
         Tensor x = sampleInput().head(1);
-        Tensor g = model().inputGradient(x, 4);
+        int target = gradientTarget();
+        Tensor g = model().inputGradient(x, target);
         assertEquals(x.shape(), g.shape());
         float[] v = x.toArray();
         Integer[] order = new Integer[v.length];
@@ -224,14 +245,14 @@ abstract class DjlContractBase extends ModelContractKit {
         java.util.Arrays.sort(order, (a, b) -> Float.compare(Math.abs(g.getFlat(b)), Math.abs(g.getFlat(a))));
         float h = 1e-2f;
         int checked = 0;
-        double base = logit(v, 4);
+        double base = logit(v, target);
         for (int k = 0; k < order.length && checked < 5; k++) {
             int i = order[k];
             float keep = v[i];
             v[i] = keep + h;
-            double up = (logit(v, 4) - base) / h;
+            double up = (logit(v, target) - base) / h;
             v[i] = keep - h;
-            double down = (base - logit(v, 4)) / h;
+            double down = (base - logit(v, target)) / h;
             v[i] = keep;
             if (Math.abs(up - down) > 0.05 * Math.max(Math.max(Math.abs(up), Math.abs(down)), 1e-3)) {
                 continue; // a ReLU kink within the step
