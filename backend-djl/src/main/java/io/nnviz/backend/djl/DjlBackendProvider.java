@@ -61,6 +61,49 @@ public final class DjlBackendProvider implements BackendProvider {
     }
 
     @Override
+    public boolean canLoad(java.nio.file.Path path) {
+        try {
+            if (path == null || !java.nio.file.Files.isRegularFile(path)) {
+                return false;
+            }
+            String n = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+            return n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".torchscript");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Opens a TorchScript file with DJL's PyTorch engine. Its parameters are read from the symbol
+     * block; its layers are not available, which the model's {@code structure} property says.
+     */
+    @Override
+    public Model load(java.nio.file.Path path) {
+        if (path == null) {
+            throw new IllegalArgumentException("path is null");
+        }
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            throw new io.nnviz.api.ModelLoadException(path, "no such file");
+        }
+        byte[] head = new byte[4];
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+            if (in.readNBytes(head, 0, 4) < 4 || head[0] != 'P' || head[1] != 'K') {
+                throw new io.nnviz.api.ModelLoadException(path, "not a TorchScript file (TorchScript files are zip archives)");
+            }
+        } catch (java.io.IOException e) {
+            throw new io.nnviz.api.ModelLoadException(path, "cannot read it: " + e.getMessage(), e);
+        }
+        try {
+            ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> zoo = ai.djl.repository.zoo.Criteria.builder()
+                    .setTypes(ai.djl.ndarray.NDList.class, ai.djl.ndarray.NDList.class)
+                    .optModelPath(path).optEngine("PyTorch").build().loadModel();
+            return DjlModel.of("TorchScript " + path.getFileName(), zoo.getBlock(), null, zoo);
+        } catch (Exception | LinkageError e) {
+            throw new io.nnviz.api.ModelLoadException(path, "DJL's PyTorch engine could not load it: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public boolean canAttach(Object trainingTarget) {
         return is(trainingTarget, "ai.djl.training.DefaultTrainingConfig");
     }

@@ -63,21 +63,37 @@ public final class DjlModel extends AbstractModel {
 
     /** A model of an initialised block whose input has {@code inputShape} (DJL shape, batch first). */
     public static DjlModel of(String name, Block block, ai.djl.ndarray.types.Shape inputShape) {
-        if (!block.isInitialized()) {
+        return of(name, block, inputShape, null);
+    }
+
+    /**
+     * A model of a block; {@code inputShape} may be null for a block that cannot tell its shapes
+     * (a TorchScript symbol block), and {@code owner} (may be null) is closed with the model.
+     */
+    static DjlModel of(String name, Block block, ai.djl.ndarray.types.Shape inputShape, AutoCloseable owner) {
+        if (inputShape != null && !block.isInitialized()) {
             throw new InvalidInputException("the block of '" + name + "' is not initialised: call initialize or trainer.initialize first");
         }
         Builder b = new Builder();
-        Layer.Builder in = Layer.builder("input", LayerKind.INPUT).name("input").frameworkType("input").outputShape(shape(inputShape));
+        Layer.Builder in = Layer.builder("input", LayerKind.INPUT).name("input").frameworkType("input")
+                .outputShape(inputShape == null ? null : shape(inputShape));
         b.layers.add(in.build());
-        b.walk(block, "", null, List.of("input"), new ai.djl.ndarray.types.Shape[] {inputShape});
+        b.walk(block, "", null, List.of("input"), inputShape == null ? null : new ai.djl.ndarray.types.Shape[] {inputShape});
         Map<String, String> props = new LinkedHashMap<>();
+        if (block.getClass().getSimpleName().contains("SymbolBlock")) {
+            props.put("structure", "not available: a TorchScript file exposes its parameters, not its layers");
+        }
         props.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         props.put("device", Engine.getInstance().defaultDevice().toString());
         props.put("gpus", String.valueOf(Engine.getInstance().getGpuCount()));
-        props.put("input shape", inputShape.toString());
+        props.put("input shape", inputShape == null ? "unknown" : inputShape.toString());
         NDManager manager = NDManager.newBaseManager();
-        return new DjlModel(name, b.layers, b.edges, b.groups, props, block, manager, b.nodes, "input");
+        DjlModel m = new DjlModel(name, b.layers, b.edges, b.groups, props, block, manager, b.nodes, "input");
+        m.owner = owner;
+        return m;
     }
+
+    private AutoCloseable owner;
 
     static Shape shape(ai.djl.ndarray.types.Shape s) {
         long[] d = s.getShape().clone();
@@ -136,11 +152,13 @@ public final class DjlModel extends AbstractModel {
                 return new Pair<>(List.of(joinId), out);
             }
             String id = path.isEmpty() ? b.getClass().getSimpleName() : path;
-            ai.djl.ndarray.types.Shape[] out = b.getOutputShapes(in);
+            ai.djl.ndarray.types.Shape[] out = in == null ? new ai.djl.ndarray.types.Shape[0] : b.getOutputShapes(in);
             Layer.Builder lb = Layer.builder(id, kind(b)).name(id).frameworkType(typeName(b))
                     .outputShape(out.length > 0 ? shape(out[0]) : null).group(group);
-            for (ai.djl.ndarray.types.Shape s : in) {
-                lb.inputShape(shape(s));
+            if (in != null) {
+                for (ai.djl.ndarray.types.Shape s : in) {
+                    lb.inputShape(shape(s));
+                }
             }
             for (Pair<String, Parameter> p : b.getParameters()) {
                 NDArray a = p.getValue().getArray();
@@ -151,7 +169,7 @@ public final class DjlModel extends AbstractModel {
             for (String f : from) {
                 edges.add(new Edge(f, id));
             }
-            return new Pair<>(List.of(id), out);
+            return new Pair<>(List.of(id), out.length == 0 ? null : out);
         }
 
         private static String join(String path, String child) {
@@ -384,5 +402,12 @@ public final class DjlModel extends AbstractModel {
     @Override
     protected void doClose() {
         manager.close();
+        if (owner != null) {
+            try {
+                owner.close();
+            } catch (Exception e) {
+                throw new io.nnviz.api.BackendException("closing model '" + name() + "' failed: " + e.getMessage(), e);
+            }
+        }
     }
 }
