@@ -67,7 +67,7 @@ public final class DjlBackendProvider implements BackendProvider {
                 return false;
             }
             String n = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-            return n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".torchscript");
+            return n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".torchscript") || n.endsWith(".onnx");
         } catch (RuntimeException e) {
             return false;
         }
@@ -84,6 +84,9 @@ public final class DjlBackendProvider implements BackendProvider {
         }
         if (!java.nio.file.Files.isRegularFile(path)) {
             throw new io.nnviz.api.ModelLoadException(path, "no such file");
+        }
+        if (path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            return OnnxModel.load(path);
         }
         byte[] head = new byte[4];
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
