@@ -27,8 +27,9 @@ import java.util.Map;
  * {@code DefaultTrainingConfig} before the trainer is made (DJL fixes a trainer's listeners when
  * it is created) and learns the model when training begins. Per batch: the loss from the trainer's
  * loss on the batch's labels and predictions, and, when asked, weights and their gradients (read
- * after the backward pass, before {@code trainer.step()}). Work in progress (issue #5): activations
- * are not yet tapped from the training forward pass.
+ * after the backward pass, before {@code trainer.step()}). Activations come from the real training
+ * forward pass when the model's block is a {@link TapBlock}: the request for step N+1 is asked at
+ * the end of step N, which arms the tap for that one forward (the first step is never tapped).
  */
 final class DjlListener implements TrainingListener, Attachment {
     private static final Logger LOG = LoggerFactory.getLogger(DjlListener.class);
@@ -39,6 +40,8 @@ final class DjlListener implements TrainingListener, Attachment {
     private volatile boolean detached;
     private long step;
     private int epoch;
+    private CaptureRequest pending;
+    private Map<String, NDArray> taps;
     private double lastLoss = Double.NaN;
 
     DjlListener(List<Hook> hooks) {
@@ -81,7 +84,14 @@ final class DjlListener implements TrainingListener, Attachment {
         HookDispatcher d = dispatcher();
         long t0 = System.nanoTime();
         long s = ++step;
-        CaptureRequest r = d.request(s, epoch);
+        CaptureRequest r = pending != null ? pending : d.request(s, epoch);
+        pending = null;
+        TapBlock tap = trainer.getModel().getBlock() instanceof TapBlock tb ? tb : null;
+        Map<String, NDArray> tapped = taps;
+        taps = null;
+        if (tap != null) {
+            tap.disarm();
+        }
         double loss = Double.NaN;
         Snapshot snap = Snapshot.EMPTY;
         try {
@@ -118,12 +128,32 @@ final class DjlListener implements TrainingListener, Attachment {
                 }
                 snap = new Snapshot(weights, grads, Map.of(), null, null, null);
             }
+            if (r.activations() && tapped != null && model != null) {
+                Map<String, io.nnviz.api.Tensor> acts = new LinkedHashMap<>();
+                for (Map.Entry<String, NDArray> e : tapped.entrySet()) {
+                    Layer layer = model.layer(e.getKey()).orElse(null);
+                    if (layer != null && r.layers().test(layer)) {
+                        NDArray a = e.getValue();
+                        long n = Math.min(a.getShape().get(0), Math.max(1, r.maxSamples()));
+                        try (NDArray head = a.get("0:" + n)) {
+                            acts.put(layer.id(), DjlModel.copy(head));
+                        }
+                    }
+                }
+                snap = new Snapshot(snap.weights(), snap.gradients(), acts, null, null, null);
+            }
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy step {}; training goes on", s, e);
         }
         lastLoss = loss;
         d.addTimeInNnviz(System.nanoTime() - t0);
         d.stepEnd(new TrainingEvent(s, epoch, loss, Map.of(), snap));
+        // ask now what the next step wants, so its real forward pass can be tapped if needed
+        pending = d.request(s + 1, epoch);
+        if (tap != null && pending.activations()) {
+            taps = new java.util.concurrent.ConcurrentHashMap<>();
+            tap.arm(taps);
+        }
     }
 
     @Override

@@ -112,6 +112,9 @@ public final class DjlModel extends AbstractModel {
         /** Adds the subtree; returns its exit layer ids and output shapes. */
         Pair<List<String>, ai.djl.ndarray.types.Shape[]> walk(Block b, String path, String group, List<String> from,
                                                               ai.djl.ndarray.types.Shape[] in) {
+            if (b instanceof TapBlock t) {
+                return walk(t.inner(), path, group, from, in);
+            }
             if (b instanceof SequentialBlock seq) {
                 String gid = path.isEmpty() ? "model" : path;
                 List<String> members = new ArrayList<>();
@@ -284,7 +287,11 @@ public final class DjlModel extends AbstractModel {
 
     /** Runs the tree, recording the output of every leaf (and join) by id. */
     private NDList run(Block b, String path, NDList x, ParameterStore ps, Map<String, NDArray> taps) {
-        return run(b, path, x, ps, taps, null);
+        return runTree(b, path, x, ps, taps, false, null);
+    }
+
+    private NDList run(Block b, String path, NDList x, ParameterStore ps, Map<String, NDArray> taps, String cut) {
+        return runTree(b, path, x, ps, taps, false, cut);
     }
 
     /**
@@ -292,22 +299,25 @@ public final class DjlModel extends AbstractModel {
      * from a detached copy of it that records gradients (for Grad-CAM), kept in taps under
      * {@code cut + "\n"}.
      */
-    private NDList run(Block b, String path, NDList x, ParameterStore ps, Map<String, NDArray> taps, String cut) {
+    static NDList runTree(Block b, String path, NDList x, ParameterStore ps, Map<String, NDArray> taps, boolean training, String cut) {
+        if (b instanceof TapBlock t) {
+            return runTree(t.inner(), path, x, ps, taps, training, cut);
+        }
         if (b instanceof SequentialBlock seq) {
             for (Pair<String, Block> child : seq.getChildren()) {
-                x = run(child.getValue(), path.isEmpty() ? child.getKey() : path + "/" + child.getKey(), x, ps, taps, cut);
+                x = runTree(child.getValue(), path.isEmpty() ? child.getKey() : path + "/" + child.getKey(), x, ps, taps, training, cut);
             }
             return x;
         }
         if (b instanceof ParallelBlock par) {
             for (Pair<String, Block> child : par.getChildren()) {
-                run(child.getValue(), path.isEmpty() ? child.getKey() : path + "/" + child.getKey(), x, ps, taps);
+                runTree(child.getValue(), path.isEmpty() ? child.getKey() : path + "/" + child.getKey(), x, ps, taps, training, null);
             }
-            NDList out = par.forward(ps, x, false);
+            NDList out = par.forward(ps, x, training);
             taps.put(path.isEmpty() ? "join" : path + "/join", out.singletonOrThrow());
             return out;
         }
-        NDList out = b.forward(ps, x, false);
+        NDList out = b.forward(ps, x, training);
         String id = path.isEmpty() ? b.getClass().getSimpleName() : path;
         taps.put(id, out.get(0));
         if (id.equals(cut)) {

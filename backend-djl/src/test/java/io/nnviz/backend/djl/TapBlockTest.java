@@ -1,0 +1,90 @@
+package io.nnviz.backend.djl;
+
+import ai.djl.Device;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.EasyTrain;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.api.NNViz;
+import io.nnviz.api.Shape;
+import io.nnviz.api.hook.Attachment;
+import io.nnviz.api.hook.CaptureRequest;
+import io.nnviz.api.hook.Hook;
+import io.nnviz.api.hook.LayerSelector;
+import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.api.testkit.FashionMnist;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Activations captured from the real training forward pass through a TapBlock, only on the steps that ask. */
+@Tag("natives")
+class TapBlockTest {
+    @Test
+    void activationsOfTheTrainingForwardArriveOnlyOnRequestedSteps() throws Exception {
+        FashionMnist d = FashionMnist.trainCached(1024);
+        List<TrainingEvent> events = new ArrayList<>();
+        Hook h = new Hook() {
+            @Override
+            public CaptureRequest request(long step, int epoch) {
+                return step == 3 ? CaptureRequest.activations(LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE), 4) : CaptureRequest.NONE;
+            }
+
+            @Override
+            public void onStepEnd(TrainingEvent e) {
+                events.add(e);
+            }
+        };
+        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
+                .optDevices(new Device[] {Device.cpu()});
+        Attachment a = NNViz.attach(config, h);
+        try (ai.djl.Model m = ai.djl.Model.newInstance("tapped")) {
+            m.setBlock(TapBlock.wrap(new SequentialBlock()
+                    .add(Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(5, 5)).setFilters(8).build())
+                    .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(10).build())));
+            try (Trainer t = m.newTrainer(config)) {
+                t.initialize(new ai.djl.ndarray.types.Shape(32, 1, 28, 28));
+                float[] labels = new float[128];
+                for (int i = 0; i < labels.length; i++) {
+                    labels[i] = d.label(i);
+                }
+                ArrayDataset ds = new ArrayDataset.Builder()
+                        .setData(t.getManager().create(d.batch(0, 128), new ai.djl.ndarray.types.Shape(128, 1, 28, 28)))
+                        .optLabels(t.getManager().create(labels)).setSampling(32, false).build();
+                for (Batch b : t.iterateDataset(ds)) {
+                    EasyTrain.trainBatch(t, b);
+                    t.step();
+                    b.close();
+                }
+            }
+            try (Model view = NNViz.inspect(m)) {
+                assertEquals("01Conv2d", view.layers().get(1).id(), "the wrapper is transparent");
+            }
+        }
+        a.close();
+        assertEquals(4, events.size());
+        assertTrue(events.get(0).snapshot().isEmpty() && events.get(1).snapshot().isEmpty() && events.get(3).snapshot().isEmpty());
+        var acts = events.get(2).snapshot().activations();
+        assertEquals(Shape.of(4, 8, 24, 24), acts.get("01Conv2d").shape());
+        assertEquals(Shape.of(4, 10), acts.get("04Linear").shape());
+        assertEquals(2, acts.size(), "only the kinds asked for");
+        assertEquals(0, a.hookErrors());
+    }
+}
