@@ -1,0 +1,130 @@
+package io.nnviz.bench.djl;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.EasyTrain;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import ai.djl.translate.Batchifier;
+import ai.djl.ndarray.NDList;
+import io.nnviz.api.NNViz;
+import io.nnviz.api.hook.Attachment;
+import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.backend.djl.TapBlock;
+import io.nnviz.bench.Alternation;
+import io.nnviz.bench.SamplingRecorder;
+
+/**
+ * The training-hook overhead of issue #5 on DJL (PyTorch engine, one thread): LeNet at DJL's
+ * hands on Fashion-MNIST, batch 32. Variants in turns of 10 steps on the same batches: unhooked;
+ * unhooked but wrapped in an unarmed {@link TapBlock} (what the wrapper costs on steps that capture
+ * nothing); hooked through a TapBlock with the sampling of the other harnesses; an A/A control.
+ *
+ * <pre>mvn -B -q -pl bench-djl -am install -DskipTests && mvn -B -q -pl bench-djl exec:exec@djl-hook-overhead</pre>
+ */
+public final class DjlHookOverhead {
+    private static final int BATCH = 32, BLOCK = 10, CYCLE = 50;
+
+    private DjlHookOverhead() {
+    }
+
+    static Block lenet() {
+        return new SequentialBlock()
+                .add(Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(5, 5)).setFilters(20).build())
+                .add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(2, 2), new ai.djl.ndarray.types.Shape(2, 2)))
+                .add(Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(5, 5)).setFilters(50).build())
+                .add(Activation.reluBlock())
+                .add(Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(2, 2), new ai.djl.ndarray.types.Shape(2, 2)))
+                .add(Blocks.batchFlattenBlock())
+                .add(Linear.builder().setUnits(500).build())
+                .add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(10).build());
+    }
+
+    static DefaultTrainingConfig config() {
+        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
+                .optDevices(new Device[] {Device.cpu()});
+    }
+
+    public static void main(String[] args) throws Exception {
+        int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 8;
+        int blocks = cycles * CYCLE / BLOCK, warmup = 30, steps = blocks * BLOCK;
+        FashionMnist data = FashionMnist.train((steps + warmup) * BATCH);
+        SamplingRecorder recorder = new SamplingRecorder();
+        DefaultTrainingConfig hookedConfig = config();
+        Attachment attachment = NNViz.attach(hookedConfig, recorder);
+        Block[] blocksOf = {lenet(), TapBlock.wrap(lenet()), TapBlock.wrap(lenet()), lenet()};
+        DefaultTrainingConfig[] configs = {config(), config(), hookedConfig, config()};
+        String[] names = {"unhooked", "unarmed TapBlock", "nnviz hook + TapBlock", "unhooked again"};
+        ai.djl.Model[] models = new ai.djl.Model[4];
+        Trainer[] trainers = new Trainer[4];
+        try (NDManager data32 = NDManager.newBaseManager()) {
+            for (int v = 0; v < 4; v++) {
+                models[v] = ai.djl.Model.newInstance(names[v]);
+                models[v].setBlock(blocksOf[v]);
+                trainers[v] = models[v].newTrainer(configs[v]);
+                trainers[v].initialize(new ai.djl.ndarray.types.Shape(BATCH, 1, 28, 28));
+            }
+            float[][] x = new float[steps + warmup][], y = new float[steps + warmup][];
+            for (int i = 0; i < x.length; i++) {
+                y[i] = new float[BATCH];
+                for (int k = 0; k < BATCH; k++) {
+                    y[i][k] = data.label(i * BATCH + k);
+                }
+                x[i] = data.batch(i * BATCH, (i + 1) * BATCH);
+            }
+            java.util.function.BiConsumer<Integer, Integer> step = (v, i) -> {
+                NDManager sub = trainers[v].getManager().newSubManager();
+                NDArray bx = sub.create(x[i], new ai.djl.ndarray.types.Shape(BATCH, 1, 28, 28)), by = sub.create(y[i]);
+                try (Batch b = new Batch(sub, new NDList(bx), new NDList(by), BATCH, Batchifier.STACK, Batchifier.STACK, i, steps)) {
+                    EasyTrain.trainBatch(trainers[v], b);
+                    trainers[v].step();
+                }
+            };
+            for (int v = 0; v < 4; v++) {
+                for (int i = 0; i < warmup; i++) {
+                    step.accept(v, i);
+                }
+            }
+            Alternation runs = Alternation.run(4, blocks, (v, b) -> {
+                for (int s = 0; s < BLOCK; s++) {
+                    step.accept(v, warmup + b * BLOCK + s);
+                }
+            });
+            attachment.close();
+            System.out.printf("DJL %s LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, 1 thread%n",
+                    ai.djl.engine.Engine.getInstance().getEngineName(), BATCH);
+            System.out.printf("%d steps per variant in %d blocks of %d (%d whole %d-step cycles), after %d warm-up steps%n",
+                    steps, blocks, BLOCK, cycles, CYCLE, warmup);
+            runs.report(names, steps, "");
+            double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
+            System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
+                    + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
+            System.out.printf("hook kept %d losses, %d histogram series, activations at %d steps; hook errors %d%n",
+                    recorder.losses(), recorder.histogramSeries(), recorder.activationSteps(), attachment.hookErrors());
+        } finally {
+            for (int v = 0; v < 4; v++) {
+                if (trainers[v] != null) {
+                    trainers[v].close();
+                }
+                if (models[v] != null) {
+                    models[v].close();
+                }
+            }
+        }
+    }
+}
