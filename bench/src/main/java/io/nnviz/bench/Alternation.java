@@ -37,6 +37,12 @@ public final class Alternation {
         return a;
     }
 
+    /** The line that says how the variants were run. */
+    public static String describe(int steps, int blocks, int block, int cycle, int warmup) {
+        return String.format("%d steps per variant in %d blocks of %d (%d whole %d-step sampling cycles), after %d warm-up steps",
+                steps, blocks, block, steps / cycle, cycle, warmup);
+    }
+
     /** Mean wall-clock step time of variant 0 in milliseconds. */
     public double baselineMs(int steps) {
         return sum(wall[0]) / 1e6 / steps;

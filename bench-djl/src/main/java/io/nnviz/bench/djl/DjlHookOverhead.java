@@ -108,8 +108,7 @@ public final class DjlHookOverhead {
             attachment.close();
             System.out.printf("DJL %s LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, 1 thread%n",
                     ai.djl.engine.Engine.getInstance().getEngineName(), BATCH);
-            System.out.printf("%d steps per variant in %d blocks of %d (%d whole %d-step cycles), after %d warm-up steps%n",
-                    steps, blocks, BLOCK, cycles, CYCLE, warmup);
+            System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup));
             runs.report(names, steps, "");
             double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
             System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"

@@ -101,8 +101,7 @@ public final class HookOverhead {
         attachment.close();
         System.out.printf("LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, OMP_NUM_THREADS=%s%n", BATCH,
                 System.getenv("OMP_NUM_THREADS"));
-        System.out.printf("%d steps per variant in %d blocks of %d (%d whole %d-step sampling cycles), after %d warm-up steps%n",
-                steps, blocks, BLOCK, cycles, CYCLE, warmup);
+        System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup));
         runs.report(names, steps, " (ND4J runs on it with OMP_NUM_THREADS=1)");
         double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
         System.out.printf("time inside nnviz (backend copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"

@@ -70,8 +70,7 @@ public final class TfHookOverhead {
             training.close();
             System.out.printf("TensorFlow Java LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, 1 intra-op thread%n",
                     TfNets.BATCH);
-            System.out.printf("%d steps per variant in %d blocks of %d (%d whole %d-step cycles), after %d warm-up steps%n",
-                    steps, blocks, BLOCK, cycles, CYCLE, warmup);
+            System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup));
             runs.report(new String[] {"unhooked", "nnviz TfTraining", "unhooked again", "loop fetching loss", "TfTraining, idle hook"},
                     steps, "");
             double inside = training.timeInNnvizNanos() / 1e6 / steps;
