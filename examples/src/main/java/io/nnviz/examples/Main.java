@@ -39,8 +39,8 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (backend != Backend.dl4j) {
-            System.err.println("The " + backend + " examples are not written yet (issue #7); --backend dl4j runs today.");
+        if (backend == Backend.tensorflow) {
+            System.err.println("The TensorFlow example is not written yet (issue #7); --backend dl4j and --backend djl run today.");
             return 2;
         }
         if (steps < 1 || batch < 1) {
@@ -50,7 +50,7 @@ public final class Main implements Callable<Integer> {
         Dl4jCnn.Result r;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Training " + example + " (" + backend + ")")
                 .setInitialMax(steps).setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).continuousUpdate().build()) {
-            r = Dl4jCnn.run(steps, batch, out, bar::stepTo);
+            r = backend == Backend.djl ? DjlCnn.run(steps, batch, out, bar::stepTo) : Dl4jCnn.run(steps, batch, out, bar::stepTo);
         }
         System.out.printf("Test accuracy: %.1f%% on %d held-out Fashion-MNIST images%n", r.accuracy() * 100, r.testImages());
         if (r.hookErrors() > 0) {
