@@ -120,6 +120,7 @@ abstract class DjlContractBase extends ModelContractKit {
     synchronized ai.djl.Model trained() throws Exception {
         ai.djl.Model m = TRAINED.get(getClass());
         if (m == null) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(1234); // the same initial weights every run
             m = train(30, config()).getKey();
             TRAINED.put(getClass(), m);
         }
@@ -235,6 +236,7 @@ abstract class DjlContractBase extends ModelContractKit {
     void inputGradientMatchesFiniteDifferencesOfAPlainForward() throws Exception {
         Tensor x = sampleInput().head(1);
         int target = gradientTarget();
-        io.nnviz.api.testkit.FiniteDifferences.assertMatches(x, model().inputGradient(x, target), v -> logit(v, target), 1e-2, 2e-2, 5);
+        // a small step: the fewer max-pool or ReLU switches it crosses, the fewer points are skipped or misjudged
+        io.nnviz.api.testkit.FiniteDifferences.assertMatches(x, model().inputGradient(x, target), v -> logit(v, target), 1e-3, 2e-2, 5);
     }
 }
