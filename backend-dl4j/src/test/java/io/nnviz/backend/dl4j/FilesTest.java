@@ -33,9 +33,15 @@ class FilesTest {
     Path dir;
 
     private Path kerasFixture() throws Exception {
-        Path p = dir.resolve("cnn_sequential.h5");
-        try (InputStream in = getClass().getResourceAsStream("/keras/cnn_sequential.h5")) {
-            Files.copy(in, p);
+        return kerasFixture("cnn_sequential.h5");
+    }
+
+    private Path kerasFixture(String name) throws Exception {
+        Path p = dir.resolve(name);
+        if (!Files.exists(p)) {
+            try (InputStream in = getClass().getResourceAsStream("/keras/" + name)) {
+                Files.copy(in, p);
+            }
         }
         return p;
     }
@@ -64,7 +70,17 @@ class FilesTest {
 
     @Test
     void kerasCnnLoadsWithLayersWeightsAndNchwActivations() throws Exception {
-        try (Model m = NNViz.load(kerasFixture())) {
+        assertKerasCnn(kerasFixture(), "MultiLayerNetwork");
+    }
+
+    @Test
+    void theFunctionalKerasModelLoadsAsAGraphWithTheSameValues() throws Exception {
+        assertKerasCnn(kerasFixture("cnn_functional.h5"), "ComputationGraph");
+    }
+
+    private void assertKerasCnn(Path file, String networkType) throws Exception {
+        try (Model m = NNViz.load(file)) {
+            assertEquals(networkType, m.name());
             List<Layer> ls = m.layers();
             assertTrue(ls.stream().anyMatch(l -> l.id().equals("conv") && l.kind() == LayerKind.CONV), ls.toString());
             assertTrue(ls.stream().anyMatch(l -> l.id().equals("pool") && l.kind() == LayerKind.POOL));
