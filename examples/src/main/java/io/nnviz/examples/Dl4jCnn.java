@@ -1,15 +1,9 @@
 package io.nnviz.examples;
 
-import io.nnviz.api.LayerGradient;
 import io.nnviz.api.Model;
 import io.nnviz.api.NNViz;
-import io.nnviz.api.Tensor;
 import io.nnviz.api.hook.Attachment;
-import io.nnviz.renderers.figures.ActivationGrid;
-import io.nnviz.renderers.figures.Heatmap;
-import io.nnviz.renderers.figures.SaliencyOverlay;
 import io.nnviz.renderers.record.Recorder;
-import io.nnviz.renderers.report.HtmlReport;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -28,16 +22,11 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.LongConsumer;
 
 /** The default example: a LeNet-style CNN trained with DL4J on Fashion-MNIST, with a report. */
 final class Dl4jCnn {
     private Dl4jCnn() {
-    }
-
-    /** What a run produced. */
-    record Result(Path index, double accuracy, int testImages, long steps, long hookErrors) {
     }
 
     static MultiLayerNetwork network() {
@@ -55,7 +44,7 @@ final class Dl4jCnn {
         return net;
     }
 
-    static Result run(int steps, int batch, Path out, LongConsumer progress) throws IOException {
+    static RunReport.Result run(int steps, int batch, Path out, LongConsumer progress) throws IOException {
         Images train = Images.load(false, 60_000), test = Images.load(true, 2_000);
         MultiLayerNetwork net = network();
         Recorder recorder = Recorder.defaults().tensorBoard(out.resolve("tensorboard"));
@@ -68,41 +57,17 @@ final class Dl4jCnn {
             }
             errors = a.hookErrors();
         }
-        // held-out accuracy and the confusion matrix
-        long[][] confusion = new long[10][10];
-        int correct = 0;
+        int[] predicted = new int[test.size()];
         for (int from = 0; from < test.size(); from += 250) {
             int n = Math.min(250, test.size() - from);
-            INDArray predicted = net.output(batchOf(test, from, n).getFeatures()).argMax(1);
+            INDArray p = net.output(batchOf(test, from, n).getFeatures()).argMax(1);
             for (int i = 0; i < n; i++) {
-                int p = predicted.getInt(i), t = test.labels()[from + i];
-                confusion[t][p]++;
-                correct += p == t ? 1 : 0;
+                predicted[from + i] = p.getInt(i);
             }
         }
-        double accuracy = correct / (double) test.size();
         try (Model model = NNViz.inspect(net)) {
-            HtmlReport report = HtmlReport.titled("LeNet-style CNN on Fashion-MNIST (DL4J, " + steps + " steps)").model(model);
-            recorder.addTo(report);
-            report.section("Results").figure("confusion", Heatmap.confusionMatrix(confusion, Images.CLASSES, true)
-                    .title(String.format("Test images (%d), accuracy %.1f%%", test.size(), accuracy * 100)).build());
-            // a probe image: activations, saliency and Grad-CAM for the class the network predicts
-            Tensor probe = Tensor.of(test.pixels()[0], 1, 1, 28, 28);
-            int predicted = net.output(Nd4j.create(test.pixels()[0], new long[] {1, 784}, 'c')).argMax(1).getInt(0);
-            String label = Images.CLASSES.get(test.labels()[0]) + " (predicted " + Images.CLASSES.get(predicted) + ")";
-            report.section("A probe image: " + label);
-            report.figure("activations conv1", ActivationGrid.of(model.activations(probe, List.of("conv1")).get("conv1").slice(0))
-                    .overlay(probe.slice(0), 0.6).title("conv1 activations over the probe").build());
-            report.figure("activations conv2", ActivationGrid.of(model.activations(probe, List.of("conv2")).get("conv2").slice(0))
-                    .topK(16).title("conv2: the 16 most active channels").build());
-            report.figure("saliency", SaliencyOverlay.saliency(probe.slice(0), model.inputGradient(probe, predicted).slice(0))
-                    .title("Saliency for " + Images.CLASSES.get(predicted)).build());
-            LayerGradient lg = model.layerGradient(probe, "conv2", predicted);
-            report.figure("grad-cam", SaliencyOverlay.gradCam(probe.slice(0), lg).title("Grad-CAM at conv2 for "
-                    + Images.CLASSES.get(predicted)).build());
-            Path index = report.write(out);
-            recorder.writeJson(out.resolve("run.json"));
-            return new Result(index, accuracy, test.size(), steps, errors);
+            return RunReport.write("LeNet-style CNN on Fashion-MNIST (DL4J, " + steps + " steps)", model, recorder, test, predicted,
+                    "conv1", "conv2", out, steps, errors);
         }
     }
 

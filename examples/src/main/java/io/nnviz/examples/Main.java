@@ -47,7 +47,7 @@ public final class Main implements Callable<Integer> {
             System.err.println("--steps and --batch must be positive");
             return 2;
         }
-        Dl4jCnn.Result r;
+        RunReport.Result r;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Training " + example + " (" + backend + ")")
                 .setInitialMax(steps).setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).continuousUpdate().build()) {
             r = backend == Backend.djl ? DjlCnn.run(steps, batch, out, bar::stepTo) : Dl4jCnn.run(steps, batch, out, bar::stepTo);

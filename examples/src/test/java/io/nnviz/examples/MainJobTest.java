@@ -23,7 +23,7 @@ class MainJobTest {
     @Test
     void theCnnExampleTrainsAndWritesItsReport() throws Exception {
         AtomicLong last = new AtomicLong();
-        Dl4jCnn.Result r = Dl4jCnn.run(150, 32, dir.resolve("report"), last::set);
+        RunReport.Result r = Dl4jCnn.run(150, 32, dir.resolve("report"), last::set);
         assertEquals(150, last.get(), "progress reached the last step");
         assertReport(r, "fc1 / kernel", "hist-fc1-kernel.svg", "activations-conv1.svg");
     }
@@ -31,12 +31,12 @@ class MainJobTest {
     @Test
     void theDjlCnnExampleTrainsAndWritesTheSameReport() throws Exception {
         AtomicLong last = new AtomicLong();
-        Dl4jCnn.Result r = DjlCnn.run(150, 32, dir.resolve("report"), last::set);
+        RunReport.Result r = DjlCnn.run(150, 32, dir.resolve("report"), last::set);
         assertEquals(150, last.get(), "progress reached the last step");
         assertReport(r, "08Linear / weight", "hist-08linear-weight.svg", "activations-conv1.svg");
     }
 
-    private void assertReport(Dl4jCnn.Result r, String jsonHistogram, String histogramFigure, String activationFigure) throws Exception {
+    private void assertReport(RunReport.Result r, String jsonHistogram, String histogramFigure, String activationFigure) throws Exception {
         assertEquals(0, r.hookErrors());
         // ten classes: chance is 10%; 150 steps of a working CNN reach well over 60% on held-out images
         assertTrue(r.accuracy() > 0.6, "accuracy " + r.accuracy());

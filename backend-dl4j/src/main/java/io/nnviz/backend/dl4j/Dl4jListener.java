@@ -94,34 +94,21 @@ final class Dl4jListener extends BaseTrainingListener {
 
     @Override
     public void onForwardPass(Model m, List<INDArray> activations) {
-        long t0 = 0;
-        try {
-            StepState s = begin(m);
-            t0 = System.nanoTime();
-            CaptureRequest r = s.request;
-            if (!r.activations() && !r.outputs()) {
-                return;
-            }
-            for (int i = 0; i < activations.size(); i++) {
-                Dl4jModel.Node n = model.nodeByKey(i == 0 ? "input" : String.valueOf(i - 1));
-                if (n == null) {
-                    continue;
-                }
-                if (i == 0) {
-                    capture(s, n, activations.get(0));
-                } else if (r.activations() && wanted(n, r)) {
-                    s.activations.put(n.id, n.canonical(activations.get(i), r.maxSamples()));
-                }
-            }
-        } catch (RuntimeException | LinkageError e) {
-            LOG.warn("nnviz: could not copy activations; the step goes on without them", e);
-        } finally {
-            spent(t0);
+        // a multi-layer network's list: the input, then layer 0, 1, ... (the output layer left out)
+        Map<String, INDArray> byKey = new LinkedHashMap<>();
+        for (int i = 0; i < activations.size(); i++) {
+            byKey.put(i == 0 ? "input" : String.valueOf(i - 1), activations.get(i));
         }
+        copyActivations(m, byKey);
     }
 
     @Override
     public void onForwardPass(Model m, Map<String, INDArray> activations) {
+        copyActivations(m, activations); // a graph's map: vertex name to activation
+    }
+
+    /** Copies what this step asked for out of DL4J's workspace, keyed by DL4J key (layer index or vertex name). */
+    private void copyActivations(Model m, Map<String, INDArray> byKey) {
         long t0 = 0;
         try {
             StepState s = begin(m);
@@ -130,16 +117,17 @@ final class Dl4jListener extends BaseTrainingListener {
             if (!r.activations() && !r.outputs()) {
                 return;
             }
-            for (Map.Entry<String, INDArray> e : activations.entrySet()) {
+            for (Map.Entry<String, INDArray> e : byKey.entrySet()) {
                 Dl4jModel.Node n = model.nodeByKey(e.getKey());
                 if (n == null) {
                     continue;
                 }
                 boolean isInput = model.layer(n.id).map(l -> l.kind() == io.nnviz.api.LayerKind.INPUT).orElse(false);
-                if (isInput && s.inputs == null) {
-                    capture(s, n, e.getValue());
-                }
-                if (r.activations() && wanted(n, r) && !s.activations.containsKey(n.id)) {
+                if (isInput) {
+                    if (s.inputs == null) {
+                        capture(s, n, e.getValue());
+                    }
+                } else if (r.activations() && wanted(n, r)) {
                     s.activations.put(n.id, n.canonical(e.getValue(), r.maxSamples()));
                 }
             }

@@ -415,12 +415,15 @@ public final class Dl4jModel extends AbstractModel {
             if (pre != null) {
                 b.attribute("preprocessor", pre.getClass().getSimpleName());
             }
-            List<Map.Entry<String, INDArray>> ordered = new ArrayList<>(params.entrySet());
-            ordered.sort(java.util.Comparator.comparingInt(e -> roleRank(
-                    LayerMapping.param(node.conf, e.getKey(), e.getValue().shape()).role())));
-            for (Map.Entry<String, INDArray> e : ordered) {
-                LayerMapping.ParamMapping m = LayerMapping.param(node.conf, e.getKey(), e.getValue().shape());
-                Shape canonical = m.toCanonical().apply(Tensor.zeros(toInts(e.getValue().shape()))).shape();
+            // each parameter's mapping, once; then kernels first, as users read a layer
+            List<Map.Entry<String, LayerMapping.ParamMapping>> mapped = new ArrayList<>();
+            for (Map.Entry<String, INDArray> e : params.entrySet()) {
+                mapped.add(Map.entry(e.getKey(), LayerMapping.param(node.conf, e.getKey(), e.getValue().shape())));
+            }
+            mapped.sort(java.util.Comparator.comparingInt(e -> roleRank(e.getValue().role())));
+            for (Map.Entry<String, LayerMapping.ParamMapping> e : mapped) {
+                LayerMapping.ParamMapping m = e.getValue();
+                Shape canonical = m.toCanonical().apply(Tensor.zeros(toInts(params.get(e.getKey()).shape()))).shape();
                 node.paramKeys.add(e.getKey());
                 node.mappings.add(m);
                 b.weight(new WeightSpec(m.name(), m.role(), canonical));
