@@ -22,7 +22,7 @@ public final class Main implements Callable<Integer> {
     Backend backend;
 
     @Option(names = "--example", defaultValue = "cnn", description = "Example: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    Example example;
+    Task example;
 
     @Option(names = "--steps", defaultValue = "400", description = "Training steps (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -35,24 +35,61 @@ public final class Main implements Callable<Integer> {
 
     enum Backend { dl4j, tensorflow, djl }
 
-    enum Example { cnn }
+    /** Runs one example on one framework. */
+    @FunctionalInterface
+    interface Runner {
+        RunReport.Result run(Task task, int steps, int batch, Path out, java.util.function.LongConsumer progress) throws Exception;
+    }
+
+    /** TensorFlow Java's natives cannot share a class path with DL4J's, so its examples live in their own module. */
+    static final String TF_RUNNER = "io.nnviz.examples.tensorflow.TfExamples";
+
+    /** The runner of a backend, or empty if its framework is not on this class path. */
+    static java.util.Optional<Runner> runner(Backend b) {
+        try {
+            return java.util.Optional.of(switch (b) {
+                case dl4j -> { Class.forName("org.deeplearning4j.nn.multilayer.MultiLayerNetwork"); yield Dl4jExamples::run; }
+                case djl -> { Class.forName("ai.djl.Model"); yield DjlExamples::run; }
+                case tensorflow -> {
+                    java.lang.invoke.MethodHandle h = java.lang.invoke.MethodHandles.publicLookup().findStatic(Class.forName(TF_RUNNER), "run",
+                            java.lang.invoke.MethodType.methodType(RunReport.Result.class, Task.class, int.class, int.class, Path.class,
+                                    java.util.function.LongConsumer.class));
+                    yield (task, steps, batch, out, progress) -> {
+                        try {
+                            return (RunReport.Result) h.invoke(task, steps, batch, out, progress);
+                        } catch (Exception | Error e) {
+                            throw e;
+                        } catch (Throwable t) {
+                            throw new IllegalStateException(t);
+                        }
+                    };
+                }
+            });
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return java.util.Optional.empty();
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
-        if (backend == Backend.tensorflow) {
-            System.err.println("The TensorFlow example is not written yet (issue #7); --backend dl4j and --backend djl run today.");
-            return 2;
-        }
         if (steps < 1 || batch < 1) {
             System.err.println("--steps and --batch must be positive");
+            return 2;
+        }
+        java.util.Optional<Runner> runner = runner(backend);
+        if (runner.isEmpty()) {
+            System.err.println(backend == Backend.tensorflow
+                    ? "The TensorFlow examples run from their own module (TensorFlow Java's natives cannot share a class path with"
+                      + " DL4J's): mvn -B -q -pl examples-tensorflow -am install -DskipTests && mvn -B -q -pl examples-tensorflow exec:exec@main"
+                    : "The " + backend + " examples are not on this class path; run them from the examples module.");
             return 2;
         }
         RunReport.Result r;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Training " + example + " (" + backend + ")")
                 .setInitialMax(steps).setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).continuousUpdate().build()) {
-            r = backend == Backend.djl ? DjlCnn.run(steps, batch, out, bar::stepTo) : Dl4jCnn.run(steps, batch, out, bar::stepTo);
+            r = runner.get().run(example, steps, batch, out, bar::stepTo);
         }
-        System.out.printf("Test accuracy: %.1f%% on %d held-out Fashion-MNIST images%n", r.accuracy() * 100, r.testImages());
+        System.out.println(r.summary());
         if (r.hookErrors() > 0) {
             System.out.println("Hook errors during training: " + r.hookErrors() + " (see the log)");
         }

@@ -1,57 +1,97 @@
 package io.nnviz.examples;
 
 import io.nnviz.api.Model;
-import io.nnviz.api.Tensor;
-import io.nnviz.renderers.figures.ActivationGrid;
 import io.nnviz.renderers.figures.Heatmap;
-import io.nnviz.renderers.figures.SaliencyOverlay;
+import io.nnviz.renderers.figures.Scatter;
 import io.nnviz.renderers.record.Recorder;
 import io.nnviz.renderers.report.HtmlReport;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
-/** The report every CNN example writes, whatever the framework: the run, the test results and a probe image. */
-final class RunReport {
+/** The report every example writes, whatever the framework and task: the recorded run and the test results. */
+public final class RunReport {
     private RunReport() {
     }
 
-    /** What a run produced. */
-    record Result(Path index, double accuracy, int testImages, long steps, long hookErrors) {
+    /**
+     * What a run produced.
+     *
+     * @param accuracy held-out accuracy of a classifier (NaN for the regressor)
+     * @param r2       held-out R² of the regressor (NaN for classifiers)
+     */
+    public record Result(Path index, double accuracy, double r2, int testSamples, long steps, long hookErrors) {
+        /** One line for the console. */
+        public String summary() {
+            return Double.isNaN(accuracy)
+                    ? String.format("Test R²: %.3f on %d held-out Fashion-MNIST images", r2, testSamples)
+                    : String.format("Test accuracy: %.1f%% on %d held-out Fashion-MNIST images", accuracy * 100, testSamples);
+        }
     }
 
     /**
-     * Writes the report: the recorder's figures, the confusion matrix of {@code predicted} (one
-     * class per test image) and, for test image 0, activations of {@code conv1} and {@code conv2},
-     * saliency and Grad-CAM for its predicted class; then the run as JSON.
+     * The recorder every example attaches: the defaults, a probe (test image 0) whose activations
+     * are kept four times in the run and whose saliency the report shows, and TensorBoard files
+     * in {@code out/tensorboard}.
      */
-    static Result write(String title, Model model, Recorder recorder, Images test, int[] predicted, String conv1, String conv2,
-                        Path out, long steps, long hookErrors) throws IOException {
-        long[][] confusion = new long[10][10];
-        int correct = 0;
-        for (int i = 0; i < test.size(); i++) {
-            confusion[test.labels()[i]][predicted[i]]++;
-            correct += predicted[i] == test.labels()[i] ? 1 : 0;
-        }
-        double accuracy = correct / (double) test.size();
-        HtmlReport report = HtmlReport.titled(title).model(model);
+    public static Recorder recorder(Task task, Images test, int steps, Path out) throws IOException {
+        return Recorder.builder().probes(task.tensor(test, 0, 1)).probesEvery(Math.max(1, steps / 4)).build()
+                .tensorBoard(out.resolve("tensorboard"));
+    }
+
+    /**
+     * Writes the report to {@code out}: the recorder's figures (architecture, curves, histograms,
+     * filters, probe activations and saliency) and the test results, a confusion matrix for a
+     * classifier or predicted against true values for the regressor; then the run as JSON.
+     *
+     * @param outputs the model's outputs for each test image: ten class scores or one value
+     */
+    public static Result write(Task task, String framework, Model model, Recorder recorder, Images test, float[][] outputs,
+                               Path out, long steps, long hookErrors) throws IOException {
+        HtmlReport report = HtmlReport.titled(task.title() + " (" + framework + ", " + steps + " steps)").model(model);
         recorder.addTo(report);
-        report.section("Results").figure("confusion", Heatmap.confusionMatrix(confusion, Images.CLASSES, true)
-                .title(String.format("Test images (%d), accuracy %.1f%%", test.size(), accuracy * 100)).build());
-        Tensor probe = Tensor.of(test.pixels()[0], 1, 1, 28, 28);
-        String cls = Images.CLASSES.get(predicted[0]);
-        report.section("A probe image: " + Images.CLASSES.get(test.labels()[0]) + " (predicted " + cls + ")");
-        report.figure("activations conv1", ActivationGrid.of(model.activations(probe, List.of(conv1)).get(conv1).slice(0))
-                .overlay(probe.slice(0), 0.6).title(conv1 + " activations over the probe").build());
-        report.figure("activations conv2", ActivationGrid.of(model.activations(probe, List.of(conv2)).get(conv2).slice(0))
-                .topK(16).title(conv2 + ": the 16 most active channels").build());
-        report.figure("saliency", SaliencyOverlay.saliency(probe.slice(0), model.inputGradient(probe, predicted[0]).slice(0))
-                .title("Saliency for " + cls).build());
-        report.figure("grad-cam", SaliencyOverlay.gradCam(probe.slice(0), model.layerGradient(probe, conv2, predicted[0]))
-                .title("Grad-CAM at " + conv2 + " for " + cls).build());
+        report.section("Results");
+        double accuracy = Double.NaN, r2 = Double.NaN;
+        if (task.classifier()) {
+            long[][] confusion = new long[10][10];
+            int correct = 0;
+            for (int i = 0; i < outputs.length; i++) {
+                int p = argmax(outputs[i]);
+                confusion[test.labels()[i]][p]++;
+                correct += p == test.labels()[i] ? 1 : 0;
+            }
+            accuracy = correct / (double) outputs.length;
+            report.figure("confusion", Heatmap.confusionMatrix(confusion, Images.CLASSES, true)
+                    .title(String.format("Test images (%d), accuracy %.1f%%", outputs.length, accuracy * 100)).build());
+        } else {
+            double[] truth = new double[outputs.length], predicted = new double[outputs.length];
+            double mean = 0;
+            for (int i = 0; i < outputs.length; i++) {
+                truth[i] = Task.bottomBrightness(test, i);
+                predicted[i] = outputs[i][0];
+                mean += truth[i] / outputs.length;
+            }
+            double ssRes = 0, ssTot = 0;
+            for (int i = 0; i < outputs.length; i++) {
+                ssRes += (truth[i] - predicted[i]) * (truth[i] - predicted[i]);
+                ssTot += (truth[i] - mean) * (truth[i] - mean);
+            }
+            r2 = 1 - ssRes / ssTot;
+            report.figure("regression", Scatter.predictedVsTrue(truth, predicted)
+                    .title("Bottom-half brightness of " + outputs.length + " test images").build());
+        }
         Path index = report.write(out);
         recorder.writeJson(out.resolve("run.json"));
-        return new Result(index, accuracy, test.size(), steps, hookErrors);
+        return new Result(index, accuracy, r2, outputs.length, steps, hookErrors);
+    }
+
+    static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 }

@@ -23,17 +23,17 @@ class MainJobTest {
     @Test
     void theCnnExampleTrainsAndWritesItsReport() throws Exception {
         AtomicLong last = new AtomicLong();
-        RunReport.Result r = Dl4jCnn.run(150, 32, dir.resolve("report"), last::set);
+        RunReport.Result r = Dl4jExamples.run(Task.cnn, 150, 32, dir.resolve("report"), last::set);
         assertEquals(150, last.get(), "progress reached the last step");
-        assertReport(r, "fc1 / kernel", "hist-fc1-kernel.svg", "activations-conv1.svg");
+        assertReport(r, "fc1 / kernel", "hist-fc1-kernel.svg", "probe-conv1.svg");
     }
 
     @Test
     void theDjlCnnExampleTrainsAndWritesTheSameReport() throws Exception {
         AtomicLong last = new AtomicLong();
-        RunReport.Result r = DjlCnn.run(150, 32, dir.resolve("report"), last::set);
+        RunReport.Result r = DjlExamples.run(Task.cnn, 150, 32, dir.resolve("report"), last::set);
         assertEquals(150, last.get(), "progress reached the last step");
-        assertReport(r, "08Linear / weight", "hist-08linear-weight.svg", "activations-conv1.svg");
+        assertReport(r, "08Linear / weight", "hist-08linear-weight.svg", "probe-04conv2d.svg");
     }
 
     private void assertReport(RunReport.Result r, String jsonHistogram, String histogramFigure, String activationFigure) throws Exception {
@@ -41,7 +41,7 @@ class MainJobTest {
         // ten classes: chance is 10%; 150 steps of a working CNN reach well over 60% on held-out images
         assertTrue(r.accuracy() > 0.6, "accuracy " + r.accuracy());
         String html = Files.readString(r.index());
-        assertTrue(html.contains("LeNet-style CNN on Fashion-MNIST"), "title");
+        assertTrue(html.contains("LeNet-style CNN classifying Fashion-MNIST"), "title");
         assertTrue(html.contains("Model summary"), "model summary table");
         Path figures = dir.resolve("report/figures");
         List<String> svgs;
@@ -49,7 +49,7 @@ class MainJobTest {
             svgs = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".svg")).sorted().toList();
         }
         for (String must : List.of("architecture.svg", "loss.svg", "confusion.svg", "saliency.svg", "grad-cam.svg",
-                "filters-first.svg", "filters-last.svg", activationFigure, histogramFigure)) {
+                "filters-first.svg", "filters-last.svg", activationFigure, activationFigure.replace(".svg", "-first.svg"), histogramFigure)) {
             assertTrue(svgs.contains(must), must + " in " + svgs);
         }
         var f = DocumentBuilderFactory.newInstance();

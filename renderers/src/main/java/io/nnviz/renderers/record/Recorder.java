@@ -1,7 +1,9 @@
 package io.nnviz.renderers.record;
 
 import io.nnviz.api.Histogram;
+import io.nnviz.api.Layer;
 import io.nnviz.api.LayerKind;
+import io.nnviz.api.Tensor;
 import io.nnviz.api.Model;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
@@ -9,7 +11,10 @@ import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.LayerSelector;
 import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.renderers.figures.ActivationGrid;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
+import io.nnviz.renderers.figures.Heatmap;
+import io.nnviz.renderers.figures.SaliencyOverlay;
 import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.renderers.figures.HistogramRidge;
 import io.nnviz.renderers.figures.LineChart;
@@ -25,21 +30,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A hook that records a training run for a report: the loss every step, weight histograms every
- * {@code histogramEvery} steps, and the first convolution's filters at the first and the latest
- * snapshot. Memory stays bounded however long the run: each series keeps at most
- * {@code maxPoints} points (halving its resolution when full, always keeping the latest), and
- * histograms have fixed bins. Histograms are computed on one background thread behind a bounded
- * queue that drops (and counts) rather than stalls training.
+ * A hook that records a training run for a report. Configured once with {@link #builder()};
+ * {@link #defaults()} is enough for a first report:
+ * <ul>
+ *   <li>the loss and metrics every step;</li>
+ *   <li>weight histograms (and gradient histograms, if asked) of the chosen layers every
+ *       {@code histogramsEvery} steps;</li>
+ *   <li>the first convolution's filters every {@code filtersEvery} steps, kept at the first and
+ *       the latest snapshot;</li>
+ *   <li>for a few fixed probe inputs, if given: activations of the chosen conv and recurrent
+ *       layers every {@code probesEvery} steps (first and latest kept), and at report time the
+ *       saliency and Grad-CAM of the trained model for its predicted class.</li>
+ * </ul>
+ * Memory stays bounded however long the run: each series keeps at most {@code maxPoints} points
+ * (halving its resolution when full, always keeping the latest), histograms have fixed bins and
+ * are thinned the same way. Histograms and TensorBoard writes run on one background thread behind
+ * a bounded queue that drops (and counts) rather than stalls training; probe activations are
+ * copied on the training thread (one small forward pass every {@code probesEvery} steps) and drawn
+ * only when the report is written.
  *
  * <pre>{@code
- * Recorder rec = Recorder.defaults();
+ * Recorder rec = Recorder.builder().histogramsEvery(20).probes(fourImages).probesEvery(100)
+ *         .layers(LayerSelector.matching("conv.*|fc.*")).build();
  * try (Attachment a = NNViz.attach(network, rec)) { network.fit(data, 2); }
  * rec.addTo(HtmlReport.titled("run").model(model)).write(Path.of("report"));
  * }</pre>
  */
 public final class Recorder implements Hook, AutoCloseable {
-    private final int histogramEvery, maxPoints, bins;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Recorder.class);
+    private final int histogramEvery, filtersEvery, probesEvery, maxPoints, bins;
+    private final boolean gradients;
+    private final LayerSelector layers;
+    private final Tensor probes;
     private final Series loss;
     private final Map<String, Series> metrics = new LinkedHashMap<>();
     private final Map<String, List<long[]>> histogramSteps = new LinkedHashMap<>();
@@ -48,14 +70,22 @@ public final class Recorder implements Hook, AutoCloseable {
     private final ThreadPoolExecutor worker;
     private volatile WeightTensor firstFilters, lastFilters;
     private volatile long firstFilterStep, lastFilterStep;
-    private Model model;
+    private final Map<String, Tensor> firstProbe = new LinkedHashMap<>(), lastProbe = new LinkedHashMap<>();
+    private volatile long firstProbeStep = -1, lastProbeStep = -1;
+    private volatile long lastStep;
+    private volatile Model model;
     private TensorBoardWriter tensorBoard;
     private final AtomicLong tensorBoardErrors = new AtomicLong();
 
-    private Recorder(int histogramEvery, int maxPoints, int bins) {
-        this.histogramEvery = histogramEvery;
-        this.maxPoints = maxPoints;
-        this.bins = bins;
+    private Recorder(Builder b) {
+        this.histogramEvery = b.histogramsEvery;
+        this.filtersEvery = b.filtersEvery;
+        this.probesEvery = b.probesEvery;
+        this.maxPoints = b.maxPoints;
+        this.bins = b.bins;
+        this.gradients = b.gradients;
+        this.layers = b.layers;
+        this.probes = b.probes;
         this.loss = new Series(maxPoints);
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
             Thread t = new Thread(r, "nnviz-recorder");
@@ -64,17 +94,100 @@ public final class Recorder implements Hook, AutoCloseable {
         }, (r, e) -> dropped.incrementAndGet());
     }
 
-    /** Loss every step, weight histograms (30 bins) every 10 steps, at most 1000 points a series. */
+    /**
+     * Loss every step, weight histograms (30 bins) of conv, dense, recurrent and output layers every
+     * 10 steps, filters every 50, at most 1000 points a series; no probes.
+     */
     public static Recorder defaults() {
-        return new Recorder(10, 1000, 30);
+        return builder().build();
     }
 
-    /** A recorder with the given histogram interval, points per series and bins. */
+    /** A recorder with the given histogram interval, points per series and bins (other settings as {@link #defaults()}). */
     public static Recorder of(int histogramEvery, int maxPoints, int bins) {
-        if (histogramEvery < 1 || maxPoints < 2 || bins < 1) {
-            throw new IllegalArgumentException("need histogramEvery >= 1, maxPoints >= 2, bins >= 1");
+        return builder().histogramsEvery(histogramEvery).maxPoints(maxPoints).bins(bins).build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a {@link Recorder}; every setting has a default. */
+    public static final class Builder {
+        private int histogramsEvery = 10, filtersEvery = 50, probesEvery = 100, maxPoints = 1000, bins = 30;
+        private boolean gradients;
+        private LayerSelector layers = LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE, LayerKind.OUTPUT, LayerKind.RECURRENT);
+        private Tensor probes;
+
+        private Builder() {
         }
-        return new Recorder(histogramEvery, maxPoints, bins);
+
+        private static int positive(String what, int n, int min) {
+            if (n < min) {
+                throw new IllegalArgumentException(what + " must be at least " + min + ", got " + n);
+            }
+            return n;
+        }
+
+        /** Weight (and gradient) histograms every {@code n} steps (default 10). */
+        public Builder histogramsEvery(int n) {
+            histogramsEvery = positive("histogramsEvery", n, 1);
+            return this;
+        }
+
+        /** Also gradient histograms, where the backend supplies gradients (default off). */
+        public Builder gradients(boolean on) {
+            gradients = on;
+            return this;
+        }
+
+        /** A filter snapshot of the first convolution every {@code n} steps (default 50); first and latest are kept. */
+        public Builder filtersEvery(int n) {
+            filtersEvery = positive("filtersEvery", n, 1);
+            return this;
+        }
+
+        /** Which layers to record (default: conv, dense, recurrent and output layers). */
+        public Builder layers(LayerSelector selector) {
+            layers = java.util.Objects.requireNonNull(selector, "selector");
+            return this;
+        }
+
+        /**
+         * Fixed probe inputs, a batch in the model's canonical input layout (images {@code NCHW},
+         * sequences {@code [N, T, C]}); keep it small (one to four samples).
+         */
+        public Builder probes(Tensor inputs) {
+            java.util.Objects.requireNonNull(inputs, "inputs");
+            if (inputs.rank() < 2 || inputs.shape().dim(0) < 1) {
+                throw new IllegalArgumentException("probes must be a batch [N, ...] with N >= 1, got " + inputs.shape());
+            }
+            probes = inputs;
+            return this;
+        }
+
+        /** Probe activations every {@code n} steps (default 100). */
+        public Builder probesEvery(int n) {
+            probesEvery = positive("probesEvery", n, 1);
+            return this;
+        }
+
+        /** Points kept per series, and histograms kept per weight (half this); default 1000. */
+        public Builder maxPoints(int n) {
+            maxPoints = positive("maxPoints", n, 2);
+            return this;
+        }
+
+        /** Histogram bins (default 30). */
+        public Builder bins(int n) {
+            bins = positive("bins", n, 1);
+            return this;
+        }
+
+        /** The recorder. */
+        public Recorder build() {
+            return new Recorder(this);
+        }
     }
 
     /**
@@ -160,13 +273,17 @@ public final class Recorder implements Hook, AutoCloseable {
 
     @Override
     public CaptureRequest request(long step, int epoch) {
-        return step % histogramEvery == 0 || step == 1
-                ? CaptureRequest.weights(LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE, LayerKind.OUTPUT, LayerKind.RECURRENT))
-                : CaptureRequest.NONE;
+        boolean hist = step % histogramEvery == 0 || step == 1;
+        if (!hist && step % filtersEvery != 0) {
+            return CaptureRequest.NONE;
+        }
+        CaptureRequest r = CaptureRequest.weights(layers);
+        return gradients && hist ? r.withGradients() : r;
     }
 
     @Override
     public void onStepEnd(TrainingEvent e) {
+        lastStep = e.step();
         loss.add(e.step(), e.loss());
         e.metrics().forEach((k, v) -> metrics.computeIfAbsent(k, x -> new Series(maxPoints)).add(e.step(), v));
         if (tensorBoard != null) {
@@ -180,11 +297,19 @@ public final class Recorder implements Hook, AutoCloseable {
                 }
             }));
         }
+        if (probes != null && model != null && (e.step() % probesEvery == 0 || e.step() == 1)) {
+            recordProbes(e.step());
+        }
+        boolean hist = e.step() % histogramEvery == 0 || e.step() == 1;
+        if (hist) {
+            histogramsOf(e.step(), e.snapshot().gradients(), " (gradient)");
+        }
         Map<String, List<WeightTensor>> w = e.snapshot().weights();
         if (w.isEmpty()) {
             return;
         }
-        for (List<WeightTensor> ws : w.values()) {
+        boolean filters = e.step() % filtersEvery == 0 || e.step() == 1;
+        for (List<WeightTensor> ws : filters ? w.values() : List.<List<WeightTensor>>of()) {
             for (WeightTensor t : ws) {
                 if (t.role() == WeightRole.KERNEL && t.values().rank() == 4) {
                     if (firstFilters == null) {
@@ -198,10 +323,18 @@ public final class Recorder implements Hook, AutoCloseable {
                 }
             }
         }
-        long step = e.step();
+        if (hist) {
+            histogramsOf(e.step(), w, "");
+        }
+    }
+
+    private void histogramsOf(long step, Map<String, List<WeightTensor>> w, String suffix) {
+        if (w.isEmpty()) {
+            return;
+        }
         worker.execute(() -> w.forEach((layer, ws) -> {
             for (WeightTensor t : ws) {
-                String key = layer + " / " + t.name();
+                String key = layer + " / " + t.name() + suffix;
                 synchronized (histograms) {
                     List<Histogram> hs = histograms.computeIfAbsent(key, k -> new ArrayList<>());
                     List<long[]> steps = histogramSteps.computeIfAbsent(key, k -> new ArrayList<>());
@@ -214,10 +347,38 @@ public final class Recorder implements Hook, AutoCloseable {
                     Histogram h = Histogram.of(t.values(), bins);
                     hs.add(h);
                     steps.add(new long[] {step});
-                    toTensorBoard(tb -> tb.histogram(key.replace(" / ", "/"), step, h));
+                    toTensorBoard(tb -> tb.histogram(key.replace(" / ", "/").replace(" (gradient)", "/gradient"), step, h));
                 }
             }
         }));
+    }
+
+    /** Layers whose probe activations are kept: selected conv (maps) and recurrent (states over time) layers. */
+    private List<String> probeLayers() {
+        List<String> ids = new ArrayList<>();
+        for (Layer l : model.layers()) {
+            if ((l.kind() == LayerKind.CONV || l.kind() == LayerKind.RECURRENT) && layers.test(l)) {
+                ids.add(l.id());
+            }
+        }
+        return ids;
+    }
+
+    private void recordProbes(long step) {
+        List<String> ids = probeLayers();
+        if (ids.isEmpty()) {
+            return;
+        }
+        Map<String, Tensor> acts = model.activations(probes, ids); // copies: the tensors are ours
+        synchronized (firstProbe) {
+            if (firstProbe.isEmpty()) {
+                firstProbe.putAll(acts);
+                firstProbeStep = step;
+            }
+            lastProbe.clear();
+            lastProbe.putAll(acts);
+            lastProbeStep = step;
+        }
     }
 
     /** Waits for pending histograms and TensorBoard writes (at most a minute); closes the event file. */
@@ -253,12 +414,17 @@ public final class Recorder implements Hook, AutoCloseable {
 
     /**
      * Adds the run's figures to a report: architecture (if the model is known), loss and metric
-     * curves, weight histograms over time, and the first and latest filters.
+     * curves, weight histograms over time, the first and latest filters, and the probes. The
+     * report's own model ({@link HtmlReport#model(Model)}) is used for the architecture and the
+     * probes' saliency when it has one, else the model the hook was attached to. Ends the
+     * recording (pending background work is finished first).
      */
     public HtmlReport addTo(HtmlReport report) {
         flush();
-        if (model != null) {
-            report.section("Architecture").figure("architecture", ArchitectureDiagram.of(model).build());
+        // the report's model is the one the caller holds open now; the hook's view may have closed with the attachment
+        Model m = report.model().orElse(model);
+        if (m != null) {
+            report.section("Architecture").figure("architecture", ArchitectureDiagram.of(m).build());
         }
         report.section("Training");
         double[][] l = loss.xy();
@@ -290,7 +456,75 @@ public final class Recorder implements Hook, AutoCloseable {
                         + " at step " + lastFilterStep + " " + lastFilters.values().shape()).build());
             }
         }
+        probesTo(report, m);
         return report;
+    }
+
+    /**
+     * The probes: activations of each probe layer for probe 0 at the first and latest recording
+     * (maps for conv layers, a units-by-time heatmap for recurrent ones), and, for image inputs,
+     * the trained model's saliency and Grad-CAM (at the last conv layer) for its predicted class.
+     */
+    private void probesTo(HtmlReport report, Model model) {
+        Map<String, Tensor> first, last;
+        synchronized (firstProbe) {
+            first = new LinkedHashMap<>(firstProbe);
+            last = new LinkedHashMap<>(lastProbe);
+        }
+        if (probes == null || model == null) {
+            return;
+        }
+        report.section("Probe input" + (probes.shape().dim(0) > 1 ? " 0 of " + probes.shape().dim(0) : ""));
+        String lastConv = null;
+        for (Map.Entry<String, Tensor> e : last.entrySet()) {
+            String id = e.getKey();
+            Tensor a = e.getValue().slice(0);
+            if (a.rank() == 3) { // conv maps [C, H, W]
+                lastConv = id;
+                if (first.containsKey(id) && firstProbeStep != lastProbeStep) {
+                    report.figure("probe " + id + " first", ActivationGrid.of(first.get(id).slice(0)).topK(16)
+                            .title(id + " at step " + firstProbeStep + " (16 most active channels)").build());
+                }
+                report.figure("probe " + id, ActivationGrid.of(a).topK(16)
+                        .title(id + " at step " + lastProbeStep + " (16 most active channels)").build());
+            } else if (a.rank() == 2) { // sequences [T, C]: units down, time across
+                report.figure("probe " + id, Heatmap.of(a.permute(1, 0)).axes("unit", "time step")
+                        .title(id + ": hidden state over time at step " + lastProbeStep).build());
+            }
+        }
+        if (probes.rank() != 4) {
+            return;
+        }
+        Tensor probe = probes.head(1);
+        try {
+            Layer out = model.layers().get(model.layers().size() - 1);
+            Tensor scores = model.activations(probe, List.of(out.id())).get(out.id());
+            int cls = argmax(scores);
+            report.figure("saliency", SaliencyOverlay.saliency(probe.slice(0), model.inputGradient(probe, cls).slice(0))
+                    .title("Saliency for class " + cls).build());
+            if (lastConv != null) {
+                report.figure("grad-cam", SaliencyOverlay.gradCam(probe.slice(0), model.layerGradient(probe, lastConv, cls))
+                        .title("Grad-CAM at " + lastConv + " for class " + cls).build());
+            }
+        } catch (RuntimeException ex) { // a model that cannot give gradients still gets its other figures
+            LOG.warn("nnviz: no saliency for the probe: {}", ex.getMessage());
+        }
+    }
+
+    private static int argmax(Tensor scores) {
+        float[] v = scores.toArray();
+        int n = (int) scores.shape().dim(scores.rank() - 1), best = 0;
+        for (int i = 1; i < n; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The latest step seen. */
+    public long lastStep() {
+        return lastStep;
     }
 
     /**

@@ -60,6 +60,11 @@ public final class HtmlReport {
         return this;
     }
 
+    /** The model given to {@link #model(Model)}, if any. */
+    public java.util.Optional<Model> model() {
+        return java.util.Optional.ofNullable(model);
+    }
+
     /** Starts a section; figures added next belong to it. */
     public HtmlReport section(String heading) {
         current = Objects.requireNonNull(heading, "heading");
