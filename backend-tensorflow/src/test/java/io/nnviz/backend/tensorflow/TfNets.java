@@ -32,6 +32,10 @@ public final class TfNets implements AutoCloseable {
     private final List<String> variables = new java.util.ArrayList<>();
 
     private int c1 = 8, c2 = 16, fc = 32;
+    /** MLP hidden sizes, regressor hidden size(s), LSTM units. */
+    private int[] hidden = {48, 24};
+    private int units = 20;
+    private boolean sequence;
 
     private TfNets(String kind, int c1, int c2, int fc) {
         this.c1 = c1;
@@ -42,6 +46,29 @@ public final class TfNets implements AutoCloseable {
 
     private TfNets(String kind) {
         init(kind);
+    }
+
+    private TfNets(String kind, int[] hidden, int units, boolean sequence) {
+        this.hidden = hidden;
+        this.units = units;
+        this.sequence = sequence;
+        init(kind);
+    }
+
+    /**
+     * The networks of nnviz's examples, at the sizes the DL4J and DJL examples use: {@code cnn}
+     * (16 and 32 filters, 128 units), {@code mlp} (128, 64), {@code regressor} (64, 32) and
+     * {@code lstm} (64 units, whose scope outputs the whole state sequence {@code [N, T, 64]} and a
+     * {@code last} scope picks the final state).
+     */
+    public static TfNets example(String kind) {
+        return switch (kind) {
+            case "cnn" -> new TfNets("cnn", 16, 32, 128);
+            case "mlp" -> new TfNets("mlp", new int[] {128, 64}, 0, false);
+            case "regressor" -> new TfNets("regressor", new int[] {64, 32}, 0, false);
+            case "lstm" -> new TfNets("lstm", new int[0], 64, true);
+            default -> throw new IllegalArgumentException("no example network " + kind);
+        };
     }
 
     private void init(String kind) {
@@ -64,17 +91,22 @@ public final class TfNets implements AutoCloseable {
             }
             case "mlp" -> {
                 Placeholder<TFloat32> x = tf.withName("pixels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 784)));
-                Operand<TFloat32> h = dense(x, "hidden1", 784, 48, true);
-                h = dense(h, "hidden2", 48, 24, true);
-                Operand<TFloat32> logits = dense(h, "logits", 24, 10, false);
+                Operand<TFloat32> h = dense(x, "hidden1", 784, hidden[0], true);
+                h = dense(h, "hidden2", hidden[0], hidden[1], true);
+                Operand<TFloat32> logits = dense(h, "logits", hidden[1], 10, false);
                 classification(logits);
                 input = "pixels";
                 output = logits.op().name();
             }
             case "regressor" -> {
                 Placeholder<TFloat32> x = tf.withName("top_half").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 392)));
-                Operand<TFloat32> h = dense(x, "hidden", 392, 32, true);
-                Operand<TFloat32> y = dense(h, "prediction", 32, 1, false);
+                Operand<TFloat32> h = x;
+                int width = 392;
+                for (int i = 0; i < hidden.length; i++) {
+                    h = dense(h, hidden.length == 1 ? "hidden" : "hidden" + (i + 1), width, hidden[i], true);
+                    width = hidden[i];
+                }
+                Operand<TFloat32> y = dense(h, "prediction", width, 1, false);
                 Placeholder<TFloat32> target = tf.withName(labels).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 1)));
                 Operand<TFloat32> l = tf.withName("loss").math.mean(tf.math.squaredDifference(y, target), tf.constant(new int[] {0, 1}));
                 new Adam(graph, 1e-3f).minimize(l, "train");
@@ -83,8 +115,8 @@ public final class TfNets implements AutoCloseable {
             }
             case "lstm" -> {
                 Placeholder<TFloat32> x = tf.withName("rows").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28)));
-                Operand<TFloat32> h = lstm(x, 28, 28, 20);
-                Operand<TFloat32> logits = dense(h, "logits", 20, 10, false);
+                Operand<TFloat32> h = lstm(x, 28, 28, units);
+                Operand<TFloat32> logits = dense(h, "logits", units, 10, false);
                 classification(logits);
                 input = "rows";
                 output = logits.op().name();
@@ -110,7 +142,7 @@ public final class TfNets implements AutoCloseable {
     }
 
     static TfNets regressor() {
-        return new TfNets("regressor");
+        return new TfNets("regressor", new int[] {32}, 0, false);
     }
 
     static TfNets lstm() {
@@ -159,6 +191,7 @@ public final class TfNets implements AutoCloseable {
         Operand<TFloat32> z0 = s.linalg.matMul(xs.get(0), wx);
         Operand<TFloat32> h = s.zerosLike(s.slice(z0, s.constant(new int[] {0, 0}), s.constant(new int[] {-1, units})));
         Operand<TFloat32> c = h;
+        List<Operand<TFloat32>> states = new java.util.ArrayList<>();
         for (int t = 0; t < steps; t++) {
             Operand<TFloat32> z = s.math.add(s.math.add(t == 0 ? z0 : s.linalg.matMul(xs.get(t), wx), s.linalg.matMul(h, wh)), b);
             List<org.tensorflow.Output<TFloat32>> gates = s.split(s.constant(1), z, 4L).output();
@@ -166,8 +199,15 @@ public final class TfNets implements AutoCloseable {
             Operand<TFloat32> g = s.math.tanh(gates.get(2)), o = s.math.sigmoid(gates.get(3));
             c = s.math.add(s.math.mul(f, c), s.math.mul(i, g));
             h = s.math.mul(o, s.math.tanh(c));
+            states.add(h);
         }
-        return h;
+        if (!sequence) {
+            return h;
+        }
+        Operand<TFloat32> all = s.withName("states").stack(states, org.tensorflow.op.core.Stack.axis(1L)); // [N, T, units]
+        Ops last = tf.withSubScope("last");
+        return last.reshape(last.slice(all, last.constant(new int[] {0, steps - 1, 0}), last.constant(new int[] {-1, 1, -1})),
+                last.constant(new int[] {-1, units}));
     }
 
     private void classification(Operand<TFloat32> logits) {

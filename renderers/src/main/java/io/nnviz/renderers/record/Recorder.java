@@ -451,9 +451,23 @@ public final class Recorder implements Hook, AutoCloseable {
             report.section("Filters");
             report.figure("filters first", FilterGrid.of(firstFilters).title("Filters of " + firstFilters.layerId()
                     + " at step " + firstFilterStep + " " + firstFilters.values().shape()).build());
-            if (lastFilters != null && lastFilterStep != firstFilterStep) {
-                report.figure("filters last", FilterGrid.of(lastFilters).title("Filters of " + lastFilters.layerId()
-                        + " at step " + lastFilterStep + " " + lastFilters.values().shape()).build());
+            WeightTensor last = lastFilters;
+            long lastAt = lastFilterStep;
+            if (m != null && lastStep > lastAt) { // the trained filters, read from the model now training has ended
+                try {
+                    for (WeightTensor t : m.weights(firstFilters.layerId())) {
+                        if (t.role() == WeightRole.KERNEL && t.values().shape().equals(firstFilters.values().shape())) {
+                            last = t;
+                            lastAt = lastStep;
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("nnviz: the final filters of {} could not be read: {}", firstFilters.layerId(), e.getMessage());
+                }
+            }
+            if (last != null && lastAt != firstFilterStep) {
+                report.figure("filters last", FilterGrid.of(last).title("Filters of " + last.layerId()
+                        + " at step " + lastAt + " " + last.values().shape()).build());
             }
         }
         probesTo(report, m);
@@ -488,7 +502,10 @@ public final class Recorder implements Hook, AutoCloseable {
                 report.figure("probe " + id, ActivationGrid.of(a).topK(16)
                         .title(id + " at step " + lastProbeStep + " (16 most active channels)").build());
             } else if (a.rank() == 2) { // sequences [T, C]: units down, time across
-                report.figure("probe " + id, Heatmap.of(a.permute(1, 0)).axes("unit", "time step")
+                Tensor units = a.permute(1, 0);
+                report.figure("probe " + id, Heatmap.of(units).axes("unit", "time step")
+                        .colormap(units.stats().min() < 0 ? io.nnviz.renderers.color.Colormaps.DIVERGING
+                                : io.nnviz.renderers.color.Colormaps.VIRIDIS)
                         .title(id + ": hidden state over time at step " + lastProbeStep).build());
             }
         }

@@ -38,8 +38,30 @@ class RecorderTest {
     }
 
     @Test
+    void theBuilderRejectsSettingsThatCannotWork() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Recorder.builder().histogramsEvery(0));
+        assertTrue(e.getMessage().contains("histogramsEvery"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Recorder.builder().probes(Tensor.of(new float[3], 3)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Recorder.builder().maxPoints(1));
+    }
+
+    @Test
+    void weightsAreAskedForOnlyAtHistogramAndFilterSteps() {
+        Recorder rec = Recorder.builder().histogramsEvery(10).filtersEvery(25).gradients(true).build();
+        List<Long> asked = new java.util.ArrayList<>();
+        for (long step = 1; step <= 50; step++) {
+            if (rec.request(step, 0).weights()) {
+                asked.add(step);
+            }
+        }
+        assertEquals(List.of(1L, 10L, 20L, 25L, 30L, 40L, 50L), asked);
+        assertTrue(rec.request(10, 0).gradients(), "gradients with the histograms");
+        assertTrue(!rec.request(25, 0).gradients(), "not at a filter-only step");
+    }
+
+    @Test
     void aRecordedRunBecomesAReportWithCurvesHistogramsAndFilters() throws Exception {
-        Recorder rec = Recorder.of(5, 50, 20).tensorBoard(dir.resolve("tb"));
+        Recorder rec = Recorder.builder().histogramsEvery(5).filtersEvery(5).maxPoints(50).bins(20).build().tensorBoard(dir.resolve("tb"));
         java.util.Random r = new java.util.Random(2);
         for (int step = 1; step <= 40; step++) {
             Snapshot snap = Snapshot.EMPTY;
