@@ -17,22 +17,16 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,17 +64,7 @@ class ReportInBrowserTest {
                 .figure("scatter", Scatter.predictedVsTrue(new double[] {1, 2, 3}, new double[] {1.1, 1.9, 3.2}).build())
                 .write(dir.resolve("report"));
 
-        ChromeOptions opts = new ChromeOptions();
-        opts.setBinary("/usr/bin/chromium");
-        opts.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-                "--window-size=1280,2000", "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        opts.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
-                .usingAnyFreePort().build();
-        ChromeDriver driver = new ChromeDriver(service, opts);
+        ChromeDriver driver = Chromium.start(dir);
         try {
             driver.get(index.toUri().toString());
             JavascriptExecutor js = driver;
@@ -100,8 +84,7 @@ class ReportInBrowserTest {
             assertEquals(0L, state.get("resources"), "no request leaves the page: " + state);
             assertEquals(0L, state.get("scripts"), "a hostile title did not become a script: " + state);
             assertTrue(((String) state.get("title")).contains("<script>"), "the title is shown as text: " + state);
-            List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                    .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue()).toList();
+            List<LogEntry> errors = Chromium.consoleWarnings(driver);
             assertTrue(errors.isEmpty(), "console: " + errors);
             byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
             Files.write(Files.createDirectories(Path.of("target")).resolve("report-in-chromium.png"), png); // kept for a look

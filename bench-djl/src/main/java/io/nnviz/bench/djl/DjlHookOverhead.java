@@ -24,7 +24,7 @@ import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.testkit.FashionMnist;
 import io.nnviz.backend.djl.TapBlock;
 import io.nnviz.bench.Alternation;
-import io.nnviz.bench.SamplingRecorder;
+import io.nnviz.bench.HookChoice;
 
 /**
  * The training-hook overhead of issue #5 on DJL (PyTorch engine, one thread): LeNet at DJL's
@@ -64,12 +64,12 @@ public final class DjlHookOverhead {
         int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int blocks = cycles * CYCLE / BLOCK, warmup = 30, steps = blocks * BLOCK;
         FashionMnist data = FashionMnist.train((steps + warmup) * BATCH);
-        SamplingRecorder recorder = new SamplingRecorder();
+        HookChoice choice = HookChoice.of(args);
         DefaultTrainingConfig hookedConfig = config();
-        Attachment attachment = NNViz.attach(hookedConfig, recorder);
+        Attachment attachment = NNViz.attach(hookedConfig, choice.hook());
         Block[] blocksOf = {lenet(), TapBlock.wrap(lenet()), TapBlock.wrap(lenet()), lenet()};
         DefaultTrainingConfig[] configs = {config(), config(), hookedConfig, config()};
-        String[] names = {"unhooked", "unarmed TapBlock", "nnviz hook + TapBlock", "unhooked again"};
+        String[] names = {"unhooked", "unarmed TapBlock", choice.name() + " + TapBlock", "unhooked again"};
         ai.djl.Model[] models = new ai.djl.Model[4];
         Trainer[] trainers = new Trainer[4];
         try (NDManager data32 = NDManager.newBaseManager()) {
@@ -113,8 +113,9 @@ public final class DjlHookOverhead {
             double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
             System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                     + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
-            System.out.printf("hook kept %d losses, %d histogram series, activations at %d steps; hook errors %d%n",
-                    recorder.losses(), recorder.histogramSeries(), recorder.activationSteps(), attachment.hookErrors());
+            try (io.nnviz.api.Model view = NNViz.inspect(models[2])) {
+                choice.printSummary(view, attachment.hookErrors());
+            }
         } finally {
             for (int v = 0; v < 4; v++) {
                 if (trainers[v] != null) {

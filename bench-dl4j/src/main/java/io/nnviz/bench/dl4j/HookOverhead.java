@@ -1,7 +1,7 @@
 package io.nnviz.bench.dl4j;
 
 import io.nnviz.bench.Alternation;
-import io.nnviz.bench.SamplingRecorder;
+import io.nnviz.bench.HookChoice;
 
 import io.nnviz.api.NNViz;
 import io.nnviz.api.hook.Attachment;
@@ -37,7 +37,9 @@ import java.util.List;
  *
  * <pre>mvn -B -q -pl bench-dl4j -am install -DskipTests && mvn -B -q -pl bench-dl4j exec:exec@hook-overhead</pre>
  * The number of 50-step cycles per variant is the first argument ({@code -Dnnviz.cycles=N} through
- * Maven; default 8).
+ * Maven; default 8). A second argument {@code ab} runs only the unhooked/hooked/unhooked-again
+ * variants; {@code recorder} does the same with {@code Recorder.defaults()} as the hook and times the
+ * report written after training ({@code -Dnnviz.variants=recorder}).
  */
 public final class HookOverhead {
     private static final int BATCH = 32, BLOCK = 10, CYCLE = 50;
@@ -73,16 +75,16 @@ public final class HookOverhead {
         MultiLayerNetwork plain = base.clone(), hooked = base.clone(), stats = base.clone(), empty = base.clone(), control = base.clone();
         // a listener that does nothing: what DL4J itself spends on having a listener at all
         empty.setListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() { });
-        SamplingRecorder recorder = new SamplingRecorder();
+        HookChoice choice = HookChoice.of(args);
         StatsStorage storage = new InMemoryStatsStorage();
         stats.setListeners(new StatsListener(storage));
         // "unhooked again" is an A/A control: a second unhooked copy shows the harness's own noise and bias
         MultiLayerNetwork[] nets = {plain, hooked, stats, empty, control};
-        String[] names = {"unhooked", "nnviz hook", "DL4J StatsListener", "empty DL4J listener", "unhooked again"};
-        if (args.length > 1 && args[1].equals("ab")) {
+        String[] names = {"unhooked", choice.name(), "DL4J StatsListener", "empty DL4J listener", "unhooked again"};
+        if (args.length > 1 && (args[1].equals("ab") || args[1].equals("recorder"))) {
             // a longer run of just the A/B pair and the A/A control, for a tighter error
             nets = new MultiLayerNetwork[] {plain, hooked, control};
-            names = new String[] {"unhooked", "nnviz hook", "unhooked again"};
+            names = new String[] {"unhooked", choice.name(), "unhooked again"};
         }
         int variants = nets.length;
         MultiLayerNetwork[] run = nets;
@@ -92,7 +94,7 @@ public final class HookOverhead {
                 n.fit(batches.get(i));
             }
         }
-        Attachment attachment = NNViz.attach(hooked, recorder);
+        Attachment attachment = NNViz.attach(hooked, choice.hook());
         Alternation runs = Alternation.run(variants, blocks, (v, b) -> {
             for (int s = 0; s < BLOCK; s++) {
                 run[v].fit(batches.get(warmup + b * BLOCK + s));
@@ -106,8 +108,8 @@ public final class HookOverhead {
         double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
         System.out.printf("time inside nnviz (backend copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                 + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
-        System.out.printf("nnviz hook kept %d losses, %d histogram series, activations at %d steps; hook errors %d,"
-                + " histogram jobs dropped %d%n", recorder.losses(), recorder.histogramSeries(), recorder.activationSteps(),
-                attachment.hookErrors(), recorder.dropped());
+        try (io.nnviz.api.Model model = NNViz.inspect(hooked)) {
+            choice.printSummary(model, attachment.hookErrors());
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.nnviz.bench.tensorflow;
 
 import io.nnviz.bench.Alternation;
-import io.nnviz.bench.SamplingRecorder;
+import io.nnviz.bench.HookChoice;
 
 import io.nnviz.api.NNViz;
 import io.nnviz.backend.tensorflow.TfModel;
@@ -35,9 +35,9 @@ public final class TfHookOverhead {
                     n.fit(i);
                 }
             }
-            SamplingRecorder recorder = new SamplingRecorder();
+            HookChoice choice = HookChoice.of(args);
             TfModel model = (TfModel) NNViz.inspect(hooked.handle());
-            TfTraining training = TfTraining.attach(model, hooked.loss, recorder);
+            TfTraining training = TfTraining.attach(model, hooked.loss, choice.hook());
             // what a loop costs that fetches its loss itself, and nnviz with a hook that asks for nothing
             TfModel idleModel = (TfModel) NNViz.inspect(idle.handle());
             TfTraining idleTraining = TfTraining.attach(idleModel, idle.loss, new io.nnviz.api.hook.Hook() { });
@@ -71,13 +71,12 @@ public final class TfHookOverhead {
             System.out.printf("TensorFlow Java LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, 1 intra-op thread%n",
                     TfNets.BATCH);
             System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup));
-            runs.report(new String[] {"unhooked", "nnviz TfTraining", "unhooked again", "loop fetching loss", "TfTraining, idle hook"},
+            runs.report(new String[] {"unhooked", choice.name() + " (TfTraining)", "unhooked again", "loop fetching loss", "TfTraining, idle hook"},
                     steps, "");
             double inside = training.timeInNnvizNanos() / 1e6 / steps;
             System.out.printf("time inside nnviz (fetch setup, copies, hook), measured where it happens: %.3f ms per step = %.2f%%"
                     + " of an unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
-            System.out.printf("hook kept %d losses, %d histogram series, activations at %d steps; hook errors %d%n",
-                    recorder.losses(), recorder.histogramSeries(), recorder.activationSteps(), training.hookErrors());
+            choice.printSummary(model, training.hookErrors());
             model.close();
         }
     }

@@ -63,7 +63,7 @@ public final class Recorder implements Hook, AutoCloseable {
     private final LayerSelector layers;
     private final Tensor probes;
     private final Series loss;
-    private final Map<String, Series> metrics = new LinkedHashMap<>();
+    private final Map<String, Series> metrics = java.util.Collections.synchronizedMap(new LinkedHashMap<>()); // read live by dashboards
     private final Map<String, List<long[]>> histogramSteps = new LinkedHashMap<>();
     private final Map<String, List<Histogram>> histograms = new LinkedHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
@@ -73,6 +73,8 @@ public final class Recorder implements Hook, AutoCloseable {
     private final Map<String, Tensor> firstProbe = new LinkedHashMap<>(), lastProbe = new LinkedHashMap<>();
     private volatile long firstProbeStep = -1, lastProbeStep = -1;
     private volatile long lastStep;
+    private volatile int lastEpoch;
+    private final AtomicLong histogramsRecorded = new AtomicLong();
     private volatile Model model;
     private TensorBoardWriter tensorBoard;
     private final AtomicLong tensorBoardErrors = new AtomicLong();
@@ -284,6 +286,7 @@ public final class Recorder implements Hook, AutoCloseable {
     @Override
     public void onStepEnd(TrainingEvent e) {
         lastStep = e.step();
+        lastEpoch = e.epoch();
         loss.add(e.step(), e.loss());
         e.metrics().forEach((k, v) -> metrics.computeIfAbsent(k, x -> new Series(maxPoints)).add(e.step(), v));
         if (tensorBoard != null) {
@@ -347,6 +350,7 @@ public final class Recorder implements Hook, AutoCloseable {
                     Histogram h = Histogram.of(t.values(), bins);
                     hs.add(h);
                     steps.add(new long[] {step});
+                    histogramsRecorded.incrementAndGet();
                     toTensorBoard(tb -> tb.histogram(key.replace(" / ", "/").replace(" (gradient)", "/gradient"), step, h));
                 }
             }
@@ -544,6 +548,55 @@ public final class Recorder implements Hook, AutoCloseable {
         return lastStep;
     }
 
+    /** The epoch of the latest step. */
+    public int lastEpoch() {
+        return lastEpoch;
+    }
+
+    /** Histograms computed so far (it only grows; a cheap change counter for live views). */
+    public long histogramsRecorded() {
+        return histogramsRecorded.get();
+    }
+
+    /**
+     * The newest {@code n} histograms of each recorded weight, oldest first, with their steps: a
+     * copy, safe to read while training runs.
+     */
+    public Map<String, List<Map.Entry<Long, Histogram>>> latestHistograms(int n) {
+        Map<String, List<Map.Entry<Long, Histogram>>> out = new LinkedHashMap<>();
+        synchronized (histograms) {
+            histograms.forEach((key, hs) -> {
+                List<long[]> steps = histogramSteps.get(key);
+                List<Map.Entry<Long, Histogram>> l = new ArrayList<>();
+                for (int i = Math.max(0, hs.size() - n); i < hs.size(); i++) {
+                    l.add(Map.entry(steps.get(i)[0], hs.get(i)));
+                }
+                out.put(key, l);
+            });
+        }
+        return out;
+    }
+
+    /** The latest filter snapshot of the first convolution and its step, if any. */
+    public java.util.Optional<Map.Entry<Long, WeightTensor>> latestFilters() {
+        WeightTensor t = lastFilters;
+        return t == null ? java.util.Optional.empty() : java.util.Optional.of(Map.entry(lastFilterStep, t));
+    }
+
+    /** The latest probe activations by layer id (empty without probes) and the step they were taken at (-1 if none). */
+    public Map.Entry<Long, Map<String, Tensor>> latestProbes() {
+        synchronized (firstProbe) {
+            return Map.entry(lastProbeStep, Map.copyOf(lastProbe));
+        }
+    }
+
+    /** The metric series as {name: {x: steps, y: values}}, a copy. */
+    public Map<String, double[][]> metricSeries() {
+        Map<String, double[][]> out = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> out.put(k, v.xy()));
+        return out;
+    }
+
     /**
      * Writes the run's data as JSON for other tools: the loss and metric series, and each weight's
      * histograms over time ({@code steps}, {@code min}, {@code max}, {@code counts}, non-finite
@@ -564,8 +617,10 @@ public final class Recorder implements Hook, AutoCloseable {
             g.writeNumberField("histogramJobsDropped", dropped.get());
             g.writeObjectFieldStart("series");
             writeSeries(g, "loss", loss);
-            for (Map.Entry<String, Series> e : metrics.entrySet()) {
-                writeSeries(g, e.getKey(), e.getValue());
+            synchronized (metrics) {
+                for (Map.Entry<String, Series> e : metrics.entrySet()) {
+                    writeSeries(g, e.getKey(), e.getValue());
+                }
             }
             g.writeEndObject();
             g.writeObjectFieldStart("histograms");

@@ -1,0 +1,73 @@
+package io.nnviz.bench;
+
+import io.nnviz.api.Model;
+import io.nnviz.api.hook.Hook;
+import io.nnviz.renderers.record.Recorder;
+import io.nnviz.renderers.report.HtmlReport;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Which hook a hook-overhead harness measures: the issues' prescribed sampling
+ * ({@link SamplingRecorder}, the default) or, with the argument {@code recorder}, what users attach:
+ * {@link Recorder#defaults()}. For the Recorder it also times what comes after training: writing the
+ * report (HTML, every figure as SVG and PNG) and the run's JSON.
+ */
+public final class HookChoice {
+    private final Hook hook;
+
+    private HookChoice(Hook hook) {
+        this.hook = hook;
+    }
+
+    /** The hook the arguments ask for: {@code recorder} anywhere after the first argument picks {@link Recorder#defaults()}. */
+    public static HookChoice of(String[] args) {
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("recorder")) {
+                return new HookChoice(Recorder.defaults());
+            }
+        }
+        return new HookChoice(new SamplingRecorder());
+    }
+
+    /** The hook to attach. */
+    public Hook hook() {
+        return hook;
+    }
+
+    /** A name for reports. */
+    public String name() {
+        return hook instanceof Recorder ? "nnviz Recorder.defaults()" : "nnviz hook (sampling)";
+    }
+
+    /** Prints what the hook kept; for the Recorder, writes its report to a temporary folder and prints how long that took. */
+    public void printSummary(Model model, long hookErrors) throws IOException {
+        if (hook instanceof SamplingRecorder s) {
+            System.out.printf("hook kept %d losses, %d histogram series, activations at %d steps; hook errors %d, histogram jobs"
+                    + " dropped %d%n", s.losses(), s.histogramSeries(), s.activationSteps(), hookErrors, s.dropped());
+            return;
+        }
+        Recorder r = (Recorder) hook;
+        Path dir = Files.createTempDirectory("nnviz-bench-report");
+        long t0 = System.nanoTime();
+        r.addTo(HtmlReport.titled("hook overhead run").model(model)).write(dir);
+        r.writeJson(dir.resolve("run.json"));
+        double ms = (System.nanoTime() - t0) / 1e6;
+        long files, bytes;
+        try (Stream<Path> s = Files.walk(dir)) {
+            var all = s.filter(Files::isRegularFile).toList();
+            files = all.size();
+            bytes = all.stream().mapToLong(p -> p.toFile().length()).sum();
+        }
+        System.out.printf("Recorder kept %d losses; hook errors %d, histogram jobs dropped %d%n", r.lossPoints(), hookErrors, r.dropped());
+        System.out.printf("end of training to a written report (HTML, SVG+PNG figures, run.json): %.0f ms, %d files, %,d bytes%n",
+                ms, files, bytes);
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+// nnviz live dashboard: polls state.json once a second and reloads a figure only when its version changes.
+(function () {
+  'use strict';
+  var base = location.pathname.replace(/[^/]*$/, '');
+  var shown = {};   // figure id -> version on the page
+  var busy = false;
+  var failures = 0;
+
+  function text(id, value) { document.getElementById(id).textContent = value; }
+
+  function figureBox(f) {
+    var box = document.getElementById('fig-' + f.id);
+    if (!box) {
+      box = document.createElement('figure');
+      box.id = 'fig-' + f.id;
+      var holder = document.createElement('div');
+      holder.className = 'svg';
+      var cap = document.createElement('figcaption');
+      box.appendChild(holder);
+      box.appendChild(cap);
+      document.getElementById('figures').appendChild(box);
+    }
+    box.querySelector('figcaption').textContent = f.title;
+    return box;
+  }
+
+  function load(f) {
+    var box = figureBox(f);
+    return fetch(base + 'figure/' + f.id + '.svg?v=' + f.version, { cache: 'no-store' })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+      .then(function (svgText) {
+        // parsed as XML and imported: the SVG is nnviz's own output, and scripts never run this way
+        var doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
+        var svg = doc.documentElement;
+        if (svg.nodeName !== 'svg') { throw new Error('not an SVG'); }
+        var holder = box.querySelector('.svg');
+        holder.replaceChildren(document.importNode(svg, true));
+        box.dataset.version = String(f.version);
+        shown[f.id] = f.version;
+      });
+  }
+
+  function poll() {
+    if (busy) { return; }
+    busy = true;
+    fetch(base + 'state.json', { cache: 'no-store' })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (s) {
+        failures = 0;
+        text('step', s.step);
+        text('epoch', s.epoch);
+        text('rate', s.stepsPerSecond);
+        text('loss', typeof s.loss === 'number' ? s.loss.toPrecision(4) : s.loss);
+        document.getElementById('counters').dataset.lossPoints = String(s.lossPoints);
+        var status = document.getElementById('status');
+        status.textContent = 'live';
+        status.className = '';
+        var pending = s.figures.filter(function (f) { return shown[f.id] !== f.version; }).map(load);
+        return Promise.all(pending);
+      })
+      .catch(function () {
+        failures++;
+        var status = document.getElementById('status');
+        status.textContent = failures > 2 ? 'training ended or server stopped' : 'retrying';
+        status.className = 'stale';
+      })
+      .finally(function () { busy = false; });
+  }
+
+  poll();
+  setInterval(poll, 1000);
+})();
