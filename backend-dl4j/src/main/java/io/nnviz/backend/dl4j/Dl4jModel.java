@@ -66,7 +66,9 @@ public final class Dl4jModel extends AbstractModel {
         final String key; // MLN layer index or "input"; CG vertex name
         final org.deeplearning4j.nn.conf.layers.Layer conf; // null for inputs and non-layer vertices
         final org.deeplearning4j.nn.api.Layer layer; // null for inputs and non-layer vertices
-        final boolean nhwc, nwc, conv1d, flatImage;
+        final boolean nwc, conv1d, flatImage;
+        /** Images in this node are NHWC; set after construction for an input whose type is unknown (see describe). */
+        boolean nhwc;
         final Shape outputShape;
         final List<String> paramKeys = new ArrayList<>();
         final List<LayerMapping.ParamMapping> mappings = new ArrayList<>();
@@ -319,6 +321,9 @@ public final class Dl4jModel extends AbstractModel {
             List<Edge> edges = new ArrayList<>();
             boolean flat = in instanceof InputType.InputTypeConvolutionalFlat;
             Node input = new Node("input", "input", null, null, flat ? ((InputType.InputTypeConvolutionalFlat) in).getUnflattenedType() : in, flat);
+            if (in == null && n > 0 && conf.getConf(0).getLayer() instanceof ConvolutionLayer c0 && !LayerMapping.isConv1d(c0)) {
+                input.nhwc = c0.getCnn2dDataFormat() == CNN2DFormat.NHWC; // no input type saved: the first conv says the layout
+            }
             nodes.put(input.id, input);
             layers.add(Layer.builder("input", LayerKind.INPUT).name("input").frameworkType(in == null ? "input" : in.getClass().getSimpleName())
                     .outputShape(input.outputShape).build());

@@ -9,9 +9,6 @@ import io.nnviz.api.Tensor;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.SavedModelBundle;
-import org.tensorflow.SessionFunction;
-import org.tensorflow.Signature;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,9 +38,7 @@ class FilesTest {
                 kernel = live.weights("conv2").get(0).values();
                 acts = live.activations(input, List.of("fc1")).get("fc1");
             }
-            Signature sig = Signature.builder().key(Signature.DEFAULT_KEY).input("images", net.graph.operation("images").output(0))
-                    .output("logits", net.graph.operation(net.output).output(0)).build();
-            SavedModelBundle.exporter(saved.toString()).withFunction(SessionFunction.create(sig, net.session)).export();
+            TfFixtures.export(net, saved);
         }
         try (Model m = NNViz.load(saved)) {
             assertEquals(ids, m.layers().stream().map(Layer::id).toList());
@@ -105,9 +100,7 @@ class FilesTest {
         // a real SavedModel with its variables cut away
         Path saved = dir.resolve("cut");
         try (TfNets net = TfNets.mlp()) {
-            Signature sig = Signature.builder().key(Signature.DEFAULT_KEY).input("pixels", net.graph.operation("pixels").output(0))
-                    .output("logits", net.graph.operation(net.output).output(0)).build();
-            SavedModelBundle.exporter(saved.toString()).withFunction(SessionFunction.create(sig, net.session)).export();
+            TfFixtures.export(net, saved);
         }
         try (var files = Files.walk(saved.resolve("variables"))) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {

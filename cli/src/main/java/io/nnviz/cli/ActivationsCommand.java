@@ -1,0 +1,225 @@
+package io.nnviz.cli;
+
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.api.NnvizException;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.color.Colormaps;
+import io.nnviz.renderers.figures.ActivationGrid;
+import io.nnviz.renderers.figures.Heatmap;
+import io.nnviz.renderers.figures.SaliencyOverlay;
+import io.nnviz.renderers.report.HtmlReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+/** {@code nnviz activations MODEL --input IMAGE|TENSOR}: activation maps of chosen layers and a saliency overlay for one input. */
+@Command(name = "activations", mixinStandardHelpOptions = true,
+        description = "Writes activation maps and a saliency overlay for one input image (or .npy tensor), and an HTML report.")
+final class ActivationsCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A model file or SavedModel folder.")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "IMAGE|TENSOR",
+            description = "A PNG/JPEG image, or a NumPy .npy tensor in the model's canonical input layout (NCHW for images).")
+    Path input;
+
+    @Option(names = "--out", defaultValue = "nnviz-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--format", defaultValue = "svg,png,html", description = "Outputs: any of svg, png, html (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--layers", paramLabel = "PATTERN",
+            description = "Layers to show (regular expression on id or name; default: the conv layers, else every layer).")
+    String layers;
+
+    @Option(names = "--size", paramLabel = "WxH", description = "Resize the image to this (default: the model's input size).")
+    String size;
+
+    @Option(names = "--channels", description = "1 (grey) or 3 (RGB) (default: the model's input channels).")
+    Integer channels;
+
+    @Option(names = "--scale", defaultValue = "255", description = "Pixel values are divided by this first (default: ${DEFAULT-VALUE}).")
+    double scale;
+
+    @Option(names = "--mean", split = ",", defaultValue = "0", description = "Subtracted per channel after scaling, e.g. 0.485,0.456,0.406.")
+    double[] mean;
+
+    @Option(names = "--std", split = ",", defaultValue = "1", description = "Divided by per channel last, e.g. 0.229,0.224,0.225.")
+    double[] std;
+
+    @Option(names = "--target", description = "Class for saliency (default: the model's top prediction).")
+    Integer target;
+
+    @Override
+    public Integer call() throws Exception {
+        Pattern only = CliSupport.pattern(layers);
+        if (!Files.isRegularFile(input)) {
+            throw new Main.UsageException(input + ": no such input file");
+        }
+        if (scale <= 0 || java.util.Arrays.stream(std).anyMatch(s -> s == 0)) {
+            throw new Main.UsageException("--scale and --std must not be zero");
+        }
+        try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model)) {
+            Model m = opened.model();
+            this.opened = m;
+            Layer in = m.layers().stream().filter(l -> l.kind() == LayerKind.INPUT).findFirst().orElse(m.layers().get(0));
+            Shape inShape = in.outputShape();
+            Tensor x = InputData.isNpy(input) ? InputData.npy(input) : image(inShape);
+            x = InputData.batchOfOne(x, inShape, input);
+            List<String> ids = new ArrayList<>();
+            boolean anyConv = m.layers().stream().anyMatch(l -> l.kind() == LayerKind.CONV);
+            for (Layer l : m.layers()) {
+                boolean wanted = only != null ? CliSupport.selected(only, l) : anyConv ? l.kind() == LayerKind.CONV : l.kind() != LayerKind.INPUT;
+                if (wanted && l != in) {
+                    ids.add(l.id());
+                }
+            }
+            if (ids.isEmpty()) {
+                throw new Main.UsageException("--layers '" + layers + "' matches no layer of " + model.getFileName());
+            }
+            HtmlReport report = HtmlReport.titled("Activations of " + model.getFileName() + " for " + input.getFileName()).model(m);
+            Layer last = m.layers().get(m.layers().size() - 1);
+            try (CliSupport.Progress bar = CliSupport.progress(main, "Activations", ids.size() + 1)) {
+                List<String> all = new ArrayList<>(ids);
+                if (!all.contains(last.id())) {
+                    all.add(last.id());
+                }
+                Map<String, Tensor> acts;
+                try {
+                    acts = m.activations(x, all);
+                } catch (NnvizException e) {
+                    throw new Main.ModelException(model + ": " + e.getMessage(), e);
+                }
+                for (String id : ids) {
+                    Figure f = figure(id, acts.get(id).slice(0));
+                    outputs.figure("activations-" + CliSupport.slug(id), f);
+                    report.section("Activations").figure("activations " + id, f);
+                    bar.step();
+                }
+                int cls = target != null ? target : argmax(acts.get(last.id()));
+                if (x.rank() == 4) {
+                    try {
+                        Figure s = SaliencyOverlay.saliency(x.slice(0), m.inputGradient(x, cls).slice(0))
+                                .title("Saliency for output " + cls).build();
+                        outputs.figure("saliency", s);
+                        report.section("Saliency").figure("saliency", s);
+                    } catch (NnvizException | UnsupportedOperationException e) {
+                        if (!main.quiet) {
+                            main.err.println("nnviz: no saliency for " + model.getFileName() + ": " + Main.oneLine(e.getMessage()));
+                        }
+                    }
+                }
+                bar.step();
+                if (!main.quiet) {
+                    main.out.printf("Top output of %s: %d%n", last.name(), cls);
+                }
+            }
+            outputs.report(report);
+            List<Path> files = outputs.commit();
+            if (!main.quiet) {
+                main.err.println("Wrote " + files.size() + " files to " + out.toAbsolutePath());
+            }
+            return Main.OK;
+        }
+    }
+
+    private Tensor image(Shape inShape) throws java.io.IOException {
+        int[] d = inShape == null ? guessedInput() : inShape.toArray();
+        int c, h, w;
+        if (d.length == 4) {
+            c = d[1];
+            h = d[2];
+            w = d[3];
+        } else if (d.length == 3) { // a sequence read from the image's rows: [T, C] = [H, W], grey
+            c = 1;
+            h = d[1];
+            w = d[2];
+        } else if (d.length == 2 && d[1] > 0) { // flat: a square grey image unless told otherwise
+            c = channels != null ? channels : 1;
+            int side = (int) Math.round(Math.sqrt(d[1] / (double) c));
+            h = side;
+            w = side;
+        } else {
+            throw new Main.UsageException(model.getFileName() + " takes input " + inShape + ", not an image: give a .npy tensor");
+        }
+        if (size != null) {
+            String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
+            try {
+                w = Integer.parseInt(wh[0]);
+                h = Integer.parseInt(wh[1]);
+            } catch (RuntimeException e) {
+                throw new Main.UsageException("--size: expected WxH such as 224x224, got '" + size + "'");
+            }
+        }
+        if (channels != null) {
+            c = channels;
+        }
+        if (c != 1 && c != 3 || w <= 0 || h <= 0) {
+            throw new Main.UsageException("cannot make an image input of " + c + " channels, " + w + "x" + h
+                    + " for the model's input " + inShape + " (use --size, --channels or a .npy tensor)");
+        }
+        Tensor t = InputData.image(input, new InputData.ImageOptions(w, h, c, scale, mean, std));
+        return d.length == 4 ? t : t.reshape(d.length == 3 ? new int[] {1, h, w} : new int[] {1, c * h * w});
+    }
+
+    private Model opened;
+
+    /**
+     * A model that does not say its input shape: an image [?, C, H, W] with C from the first
+     * convolution's kernel and the image's own size (or --size); else a .npy tensor is needed.
+     */
+    private int[] guessedInput() throws java.io.IOException {
+        for (Layer l : opened.layers()) {
+            if (l.kind() == LayerKind.CONV) {
+                for (var w : opened.weights(l.id())) {
+                    if (w.role() == io.nnviz.api.WeightRole.KERNEL && w.values().rank() == 4) {
+                        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(input.toFile());
+                        if (img == null) {
+                            break;
+                        }
+                        return new int[] {-1, w.values().shape().dim(1), img.getHeight(), img.getWidth()};
+                    }
+                }
+                break;
+            }
+        }
+        throw new Main.UsageException(model.getFileName() + " does not say its input shape: give the input as a .npy tensor");
+    }
+
+    private static Figure figure(String id, Tensor a) {
+        if (a.rank() == 3) {
+            return ActivationGrid.of(a).topK(16).title(id + ": the 16 most active channels " + a.shape()).build();
+        }
+        Tensor m = a.rank() == 2 ? a.permute(1, 0) : a.reshape(1, (int) a.shape().size());
+        return Heatmap.of(m).axes(a.rank() == 2 ? "unit" : "", a.rank() == 2 ? "time step" : "unit")
+                .colormap(m.stats().min() < 0 ? Colormaps.DIVERGING : Colormaps.VIRIDIS).title(id + " " + a.shape()).build();
+    }
+
+    private static int argmax(Tensor t) {
+        float[] v = t.toArray();
+        int n = t.shape().dim(t.rank() - 1), best = 0;
+        for (int i = 1; i < n && i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,75 @@
+package io.nnviz.cli;
+
+import io.nnviz.api.Layer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Small pieces the commands share. */
+final class CliSupport {
+    private CliSupport() {
+    }
+
+    static Pattern pattern(String regex) {
+        if (regex == null) {
+            return null;
+        }
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new Main.UsageException("--layers: not a regular expression: " + e.getDescription() + " in '" + regex + "'");
+        }
+    }
+
+    static boolean selected(Pattern p, Layer l) {
+        return p == null || p.matcher(l.id()).matches() || p.matcher(l.name()).matches();
+    }
+
+    /** A file-name-safe form of a layer id. */
+    static String slug(String id) {
+        String s = id.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        if (s.isEmpty()) {
+            s = "layer";
+        }
+        return s.length() > 60 ? s.substring(0, 60) + "-" + Integer.toHexString(id.hashCode()) : s;
+    }
+
+    /** A progress bar on stderr, or nothing with {@code --quiet}. */
+    interface Progress extends AutoCloseable {
+        void step();
+
+        @Override
+        void close();
+    }
+
+    static Progress progress(Main main, String task, long max) {
+        if (main.quiet) {
+            return new Progress() {
+                @Override
+                public void step() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+        ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
+                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(main.err)).build();
+        return new Progress() {
+            @Override
+            public void step() {
+                bar.step();
+            }
+
+            @Override
+            public void close() {
+                bar.close();
+            }
+        };
+    }
+}

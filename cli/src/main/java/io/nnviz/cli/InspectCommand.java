@@ -1,0 +1,80 @@
+package io.nnviz.cli;
+
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.renderers.figures.ArchitectureDiagram;
+import io.nnviz.renderers.figures.FilterGrid;
+import io.nnviz.renderers.report.HtmlReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** {@code nnviz inspect MODEL}: the summary table, the architecture, a filter grid per conv layer and an HTML report. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Prints a summary table and writes the architecture, a filter grid per conv layer and an HTML report.")
+final class InspectCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A model file or SavedModel folder.")
+    Path model;
+
+    @Option(names = "--out", defaultValue = "nnviz-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--format", defaultValue = "svg,png,html", description = "Outputs: any of svg, png, html (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--layers", paramLabel = "PATTERN", description = "Only layers whose id or name matches this regular expression get figures.")
+    String layers;
+
+    @Override
+    public Integer call() throws Exception {
+        Pattern only = CliSupport.pattern(layers);
+        try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model)) {
+            Model m = opened.model();
+            Summary.print(m, opened.format(), main.out);
+            List<Layer> convs = new ArrayList<>();
+            for (Layer l : m.layers()) {
+                if (l.kind() == LayerKind.CONV && CliSupport.selected(only, l)) {
+                    convs.add(l);
+                }
+            }
+            HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().description + ")").model(m);
+            try (CliSupport.Progress bar = CliSupport.progress(main, "Rendering " + model.getFileName(), convs.size() + 1)) {
+                var arch = ArchitectureDiagram.of(m).build();
+                outputs.figure("architecture", arch);
+                report.section("Architecture").figure("architecture", arch);
+                bar.step();
+                for (Layer l : convs) {
+                    for (WeightTensor w : m.weights(l.id())) {
+                        if (w.role() == WeightRole.KERNEL && w.values().rank() == 4) {
+                            var grid = FilterGrid.of(w).title("Filters of " + l.name() + " " + w.values().shape()).build();
+                            String name = "filters-" + CliSupport.slug(l.id());
+                            outputs.figure(name, grid);
+                            report.section("Filters").figure(name, grid);
+                        }
+                    }
+                    bar.step();
+                }
+            }
+            outputs.report(report);
+            List<Path> files = outputs.commit();
+            if (!main.quiet) {
+                main.err.println("Wrote " + files.size() + " files to " + out.toAbsolutePath());
+            }
+            return Main.OK;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.nnviz.cli;
+
+import io.nnviz.api.NnvizException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+
+/**
+ * {@code nnviz}: render any saved model headlessly. Exit codes: 0 success, 1 an internal error,
+ * 2 a usage error (bad options, an output folder that cannot be written), 3 a model that cannot
+ * be read or is not supported. Errors are one line on stderr naming the file and the reason; the
+ * stack trace only with {@code --verbose}.
+ */
+@Command(name = "nnviz", mixinStandardHelpOptions = true, version = "nnviz 0.1.0-SNAPSHOT",
+        description = "Renders saved neural networks headlessly: summary, architecture, filters, activations, saliency.",
+        subcommands = {InspectCommand.class, ActivationsCommand.class},
+        footer = {"", "Formats (told apart by content): DL4J zip, Keras .h5, TensorFlow SavedModel folder, frozen .pb,"
+                + " TorchScript .pt, ONNX .onnx.", "Exit codes: 0 ok, 1 internal error, 2 usage error, 3 unreadable or unsupported model."})
+public final class Main implements Runnable {
+    static final int OK = 0, INTERNAL = 1, USAGE = 2, BAD_MODEL = 3;
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Stack traces on errors.")
+    boolean verbose;
+
+    @Option(names = {"-q", "--quiet"}, scope = CommandLine.ScopeType.INHERIT, description = "No progress bar or messages; errors only.")
+    boolean quiet;
+
+    PrintStream out = System.out, err = System.err;
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(out);
+    }
+
+    /** A usage problem found while running (exit code 2). */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** A model that cannot be read (exit code 3); the message starts with the file. */
+    static final class ModelException extends RuntimeException {
+        ModelException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Runs the command line and returns the exit code, writing to {@code out} and {@code err}. */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        // frameworks log a lot at INFO; the CLI shows warnings unless --verbose (set before any logger exists)
+        boolean verboseAsked = java.util.Arrays.asList(args).contains("--verbose");
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null || verboseAsked) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verboseAsked ? "info" : "warn");
+        }
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        Main main = new Main();
+        main.out = out;
+        main.err = err;
+        CommandLine cl = new CommandLine(main);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        // picocli answers invalid input with ExitCode.USAGE, which is 2
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            Throwable t = e;
+            int code;
+            String msg;
+            if (t instanceof UsageException) {
+                code = USAGE;
+                msg = t.getMessage();
+            } else if (t instanceof ModelException || t instanceof NnvizException) {
+                code = BAD_MODEL;
+                msg = t.getMessage();
+            } else {
+                code = INTERNAL;
+                msg = "internal error: " + t + (main.verbose ? "" : " (--verbose for details)");
+            }
+            err.println("nnviz: " + oneLine(msg));
+            if (main.verbose) {
+                t.printStackTrace(err);
+            }
+            return code;
+        });
+        return cl.execute(args);
+    }
+
+    static String oneLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String l = s.replaceAll("\\s*[\\r\\n]+\\s*", "; ");
+        return l.length() > 400 ? l.substring(0, 400) + "..." : l;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.out, System.err));
+    }
+}

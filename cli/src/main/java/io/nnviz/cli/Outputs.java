@@ -1,0 +1,124 @@
+package io.nnviz.cli;
+
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.Figures;
+import io.nnviz.renderers.report.HtmlReport;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A command's outputs, written into a staging folder inside the output folder and moved into place
+ * only when everything succeeded: a failed run leaves nothing behind.
+ */
+final class Outputs implements AutoCloseable {
+    enum Kind { svg, png, html }
+
+    private final Path out, staging;
+    private final Set<Kind> kinds;
+    private final List<String> written = new ArrayList<>();
+    private final boolean createdOut;
+    private boolean committed;
+
+    private Outputs(Path out, Path staging, Set<Kind> kinds, boolean createdOut) {
+        this.out = out;
+        this.staging = staging;
+        this.kinds = kinds;
+        this.createdOut = createdOut;
+    }
+
+    /** Checks the output folder can be written before any work is done (a usage error if not). */
+    static Outputs in(Path out, String formats) {
+        Set<Kind> kinds = EnumSet.noneOf(Kind.class);
+        for (String f : formats.split(",")) {
+            try {
+                kinds.add(Kind.valueOf(f.trim().toLowerCase(java.util.Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new Main.UsageException("--format: unknown format '" + f.trim() + "' (use svg, png, html)");
+            }
+        }
+        if (kinds.isEmpty()) {
+            throw new Main.UsageException("--format: name at least one of svg, png, html");
+        }
+        try {
+            boolean created = !Files.exists(out);
+            Files.createDirectories(out);
+            return new Outputs(out, Files.createTempDirectory(out, ".nnviz-partial-"), kinds, created);
+        } catch (FileAlreadyExistsException e) {
+            throw new Main.UsageException(out + ": cannot write outputs there (a file, not a folder)");
+        } catch (AccessDeniedException e) {
+            throw new Main.UsageException(out + ": cannot write outputs there (permission denied)");
+        } catch (IOException e) {
+            throw new Main.UsageException(out + ": cannot write outputs there (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Writes a figure as each chosen image format: {@code name.svg}, {@code name.png}. */
+    void figure(String name, Figure f) throws IOException {
+        if (kinds.contains(Kind.svg)) {
+            Figures.writeSvg(f, staging.resolve(name + ".svg"));
+            written.add(name + ".svg");
+        }
+        if (kinds.contains(Kind.png)) {
+            Figures.writePng(f, staging.resolve(name + ".png"), 1.5);
+            written.add(name + ".png");
+        }
+    }
+
+    /** Writes the HTML report (index.html and its figures folder), if html was chosen. */
+    void report(HtmlReport report) throws IOException {
+        if (kinds.contains(Kind.html)) {
+            report.write(staging);
+            written.add("index.html");
+        }
+    }
+
+    /** Moves everything into the output folder. */
+    List<Path> commit() throws IOException {
+        List<Path> done = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(staging)) {
+            for (Path p : s.sorted().toList()) {
+                if (p.equals(staging)) {
+                    continue;
+                }
+                Path target = out.resolve(staging.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.move(p, target, StandardCopyOption.REPLACE_EXISTING);
+                    done.add(target);
+                }
+            }
+        }
+        committed = true;
+        return done;
+    }
+
+    /** Files written so far, by name. */
+    List<String> written() {
+        return written;
+    }
+
+    /** Removes the staging folder (and, if not committed, everything in it, and the output folder if this run made it). */
+    @Override
+    public void close() {
+        try (Stream<Path> s = Files.walk(staging)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a leftover hidden .nnviz-partial folder is harmless
+        }
+        if (!committed && createdOut) {
+            out.toFile().delete(); // only if empty
+        }
+    }
+}

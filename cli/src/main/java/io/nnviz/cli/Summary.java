@@ -1,0 +1,36 @@
+package io.nnviz.cli;
+
+import io.nnviz.api.Layer;
+import io.nnviz.api.Model;
+
+import java.io.PrintStream;
+
+/** The summary table: layer, kind, output shape, parameters; and the totals. */
+final class Summary {
+    private Summary() {
+    }
+
+    static String shapeOf(Layer l) {
+        return l.outputShape() == null ? "?" : l.outputShape().toString();
+    }
+
+    static void print(Model m, Format f, PrintStream out) {
+        int name = 5, kind = 4, shape = 12;
+        for (Layer l : m.layers()) {
+            name = Math.max(name, Math.min(48, l.name().length()));
+            kind = Math.max(kind, l.kind().name().length());
+            shape = Math.max(shape, Math.min(28, shapeOf(l).length()));
+        }
+        String row = "%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %,14d%n";
+        out.printf("%s: %s, %s%n", m.name().replaceAll("\\p{Cntrl}", "?"), f.description, m.framework());
+        out.printf("%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %14s%n", "Layer", "Kind", "Output shape", "Parameters");
+        for (Layer l : m.layers()) {
+            String clean = l.name().replaceAll("\\p{Cntrl}", "?"); // a hostile name must not drive the terminal
+            String n = clean.length() > 48 ? clean.substring(0, 45) + "..." : clean;
+            String s = shapeOf(l);
+            out.printf(row, n, l.kind().name().toLowerCase(java.util.Locale.ROOT), s.length() > 28 ? s.substring(0, 25) + "..." : s,
+                    l.parameterCount());
+        }
+        out.printf("Total: %,d layers, %,d parameters%n", m.layers().size(), m.parameterCount());
+    }
+}

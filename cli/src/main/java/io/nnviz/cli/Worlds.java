@@ -1,0 +1,173 @@
+package io.nnviz.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.MalformedURLException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * Backend "worlds": each framework with its natives in a class loader of its own, because DL4J's
+ * and TensorFlow Java's natives (JavaCPP 1.5.7 and 1.5.11) cannot share one class path. The CLI's
+ * jar carries each world's jars under {@code worlds/NAME/}; from a jar they are extracted once to
+ * a cache folder ({@code ~/.cache/nnviz/worlds}, or {@code nnviz.cache}), keyed by their
+ * checksums. Only the neutral API and logging are shared with the CLI; everything else is looked
+ * up in the world first.
+ */
+final class Worlds {
+    private static final Map<String, ClassLoader> LOADED = new ConcurrentHashMap<>();
+
+    private Worlds() {
+    }
+
+    /** The class loader of world {@code name}, made on first use. */
+    static ClassLoader get(String name) throws IOException {
+        ClassLoader l = LOADED.get(name);
+        if (l == null) {
+            synchronized (LOADED) {
+                l = LOADED.get(name);
+                if (l == null) {
+                    l = new WorldLoader(name, urls(name).toArray(URL[]::new), Worlds.class.getClassLoader());
+                    LOADED.put(name, l);
+                }
+            }
+        }
+        return l;
+    }
+
+    /** The jars of world {@code name} (extracted from the CLI's jar if it runs from one). */
+    static List<URL> urls(String name) throws IOException {
+        URL marker = Worlds.class.getClassLoader().getResource("worlds/" + name + "/");
+        Path self;
+        try {
+            self = Path.of(Worlds.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IOException("cannot tell where the nnviz CLI runs from", e);
+        }
+        if (Files.isDirectory(self)) { // classes folder (tests, development): the jars lie there unpacked
+            Path dir = self.resolve("worlds").resolve(name);
+            if (!Files.isDirectory(dir)) {
+                throw new IOException("the nnviz CLI was built without its " + name + " backend (" + dir + " is missing)");
+            }
+            return list(dir);
+        }
+        if (marker == null && !Files.isRegularFile(self)) {
+            throw new IOException("the nnviz CLI was built without its " + name + " backend");
+        }
+        return list(extract(self, name));
+    }
+
+    private static List<URL> list(Path dir) throws IOException {
+        List<URL> urls = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+                try {
+                    urls.add(p.toUri().toURL());
+                } catch (MalformedURLException e) {
+                    throw new IOException(e);
+                }
+            }
+        }
+        if (urls.isEmpty()) {
+            throw new IOException("the " + dir + " backend folder holds no jars");
+        }
+        return urls;
+    }
+
+    /** Extracts {@code worlds/NAME/*.jar} from the CLI's jar into the cache, once per content. */
+    private static Path extract(Path jar, String name) throws IOException {
+        String prefix = "worlds/" + name + "/";
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            List<JarEntry> entries = jf.stream().filter(e -> e.getName().startsWith(prefix) && e.getName().endsWith(".jar")).toList();
+            if (entries.isEmpty()) {
+                throw new IOException("the nnviz CLI jar " + jar + " carries no " + name + " backend");
+            }
+            CRC32 key = new CRC32();
+            for (JarEntry e : entries) {
+                key.update((e.getName() + e.getCrc() + e.getSize()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            Path cache = Path.of(System.getProperty("nnviz.cache", System.getProperty("user.home") + "/.cache/nnviz"), "worlds");
+            Path dir = cache.resolve(name + "-" + Long.toHexString(key.getValue()));
+            if (Files.isDirectory(dir)) {
+                return dir;
+            }
+            Files.createDirectories(cache);
+            Path tmp = Files.createTempDirectory(cache, name + "-partial-");
+            try {
+                for (JarEntry e : entries) {
+                    try (InputStream in = jf.getInputStream(e)) {
+                        Files.copy(in, tmp.resolve(e.getName().substring(prefix.length())), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                if (!Files.isDirectory(dir)) { // another process may have won the race: that is fine
+                    throw e;
+                }
+            } finally {
+                if (Files.exists(tmp)) {
+                    try (Stream<Path> s = Files.walk(tmp)) {
+                        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                }
+            }
+            return dir;
+        }
+    }
+
+    /** Child-first, except for the JDK, the neutral API and logging, which the CLI and the world share. */
+    static final class WorldLoader extends URLClassLoader {
+        static {
+            registerAsParallelCapable();
+        }
+
+        WorldLoader(String name, URL[] urls, ClassLoader parent) {
+            super("nnviz-world-" + name, urls, parent);
+        }
+
+        private static boolean shared(String cls) {
+            return cls.startsWith("java.") || cls.startsWith("javax.") || cls.startsWith("jdk.") || cls.startsWith("sun.")
+                    || cls.startsWith("io.nnviz.api.") || cls.startsWith("org.slf4j.");
+        }
+
+        @Override
+        protected Class<?> loadClass(String cls, boolean resolve) throws ClassNotFoundException {
+            if (shared(cls)) {
+                return super.loadClass(cls, resolve);
+            }
+            synchronized (getClassLoadingLock(cls)) {
+                Class<?> c = findLoadedClass(cls);
+                if (c == null) {
+                    try {
+                        c = findClass(cls);
+                    } catch (ClassNotFoundException e) {
+                        c = super.loadClass(cls, false);
+                    }
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
+
+        @Override
+        public URL getResource(String res) {
+            URL u = res.startsWith("META-INF/services/io.nnviz.api.") || res.startsWith("org/slf4j/") ? null : findResource(res);
+            return u != null ? u : super.getResource(res);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.nnviz.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Inputs refused before any framework loads: the promised exit code, one line naming the file, nothing left behind. */
+class BadInputsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void emptyMissingAndForeignFilesAreUnreadableModels() throws Exception {
+        Path out = dir.resolve("out");
+        Path empty = Files.createFile(dir.resolve("empty.onnx"));
+        assertTrue(CliRun.of("inspect", empty, "--out", out).refused(3, "empty.onnx").err.contains("empty file"));
+        CliRun.of("inspect", dir.resolve("missing.zip"), "--out", out).refused(3, "missing.zip");
+        byte[] noise = new byte[4096];
+        new Random(1).nextBytes(noise);
+        noise[0] = 0x55; // neither a protobuf's first tag nor a signature: rejected by content, whatever the name says
+        for (String name : List.of("random.zip", "random.h5", "random.pt", "random.bin")) {
+            Path p = Files.write(dir.resolve(name), noise);
+            CliRun.of("inspect", p, "--out", out).refused(3, name);
+        }
+        Path notSaved = Files.createDirectories(dir.resolve("not_a_saved_model"));
+        Files.writeString(notSaved.resolve("README"), "hello");
+        assertTrue(CliRun.of("inspect", notSaved, "--out", out).refused(3, "not_a_saved_model").err.contains("saved_model.pb"));
+        Path zip = dir.resolve("other.zip");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("hello.txt"));
+            z.write("hi".getBytes());
+        }
+        assertTrue(CliRun.of("inspect", zip, "--out", out).refused(3, "other.zip").err.contains("neither a DL4J model"));
+        assertEquals(List.of(), CliRun.files(out), "no outputs, not even the folder");
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() throws Exception {
+        Path model = Files.write(dir.resolve("m.onnx"), new byte[] {0x55});
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        assertTrue(CliRun.of("inspect", model, "--out", file).refused(2, "a-file").err.contains("not a folder"));
+        assertTrue(CliRun.of("inspect", model, "--out", dir.resolve("o"), "--format", "gif").refused(2, "gif").err.contains("svg, png, html"));
+        CliRun.of("inspect", model, "--layers", "conv[").refused(2, "conv[");
+        CliRun.of("inspect").expect(2);
+        CliRun.of("frobnicate").expect(2);
+        CliRun.of("activations", model).expect(2); // --input is required
+        CliRun r = CliRun.of("--help").expect(0);
+        assertTrue(r.out.contains("inspect") && r.out.contains("activations") && r.out.contains("Exit codes"), r.out);
+    }
+}
