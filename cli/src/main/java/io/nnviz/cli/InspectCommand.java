@@ -33,8 +33,12 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "nnviz-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--format", defaultValue = "svg,png,html", description = "Outputs: any of svg, png, html (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "svg,png,html",
+            description = "Outputs: any of svg, png, html, dot (the graph for Graphviz) (default: ${DEFAULT-VALUE}).")
     String format;
+
+    @Option(names = "--timings", description = "Print how long loading, layout and drawing, and writing took (stderr).")
+    boolean timings;
 
     @Option(names = "--layers", paramLabel = "PATTERN", description = "Only layers whose id or name matches this regular expression get figures.")
     String layers;
@@ -42,8 +46,10 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Pattern only = CliSupport.pattern(layers);
+        long t0 = System.nanoTime();
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model)) {
             Model m = opened.model();
+            long t1 = System.nanoTime();
             Summary.print(m, opened.format(), main.out);
             List<Layer> convs = new ArrayList<>();
             for (Layer l : m.layers()) {
@@ -69,8 +75,15 @@ final class InspectCommand implements Callable<Integer> {
                     bar.step();
                 }
             }
+            long t2 = System.nanoTime();
+            outputs.text(Outputs.Kind.dot, "architecture.dot", Dot.of(m));
             outputs.report(report);
             List<Path> files = outputs.commit();
+            long t3 = System.nanoTime();
+            if (timings) {
+                main.err.printf("timings: load %.0f ms (class loading and native start-up included), layout and drawing %.0f ms,"
+                        + " report and files %.0f ms; %d layers%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, m.layers().size());
+            }
             if (!main.quiet) {
                 main.err.println("Wrote " + files.size() + " files to " + out.toAbsolutePath());
             }

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * only when everything succeeded: a failed run leaves nothing behind.
  */
 final class Outputs implements AutoCloseable {
-    enum Kind { svg, png, html }
+    enum Kind { svg, png, html, dot }
 
     private final Path out, staging;
     private final Set<Kind> kinds;
@@ -44,7 +44,7 @@ final class Outputs implements AutoCloseable {
             try {
                 kinds.add(Kind.valueOf(f.trim().toLowerCase(java.util.Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new Main.UsageException("--format: unknown format '" + f.trim() + "' (use svg, png, html)");
+                throw new Main.UsageException("--format: unknown format '" + f.trim() + "' (use svg, png, html, dot)");
             }
         }
         if (kinds.isEmpty()) {
@@ -63,6 +63,11 @@ final class Outputs implements AutoCloseable {
         }
     }
 
+    /** True if any image format (svg, png) was chosen. */
+    boolean images() {
+        return kinds.contains(Kind.svg) || kinds.contains(Kind.png);
+    }
+
     /** Writes a figure as each chosen image format: {@code name.svg}, {@code name.png}. */
     void figure(String name, Figure f) throws IOException {
         if (kinds.contains(Kind.svg)) {
@@ -72,6 +77,14 @@ final class Outputs implements AutoCloseable {
         if (kinds.contains(Kind.png)) {
             Figures.writePng(f, staging.resolve(name + ".png"), 1.5);
             written.add(name + ".png");
+        }
+    }
+
+    /** Writes a text file (such as the DOT graph) if its kind was chosen. */
+    void text(Kind kind, String name, String text) throws IOException {
+        if (kinds.contains(kind)) {
+            io.nnviz.renderers.AtomicFiles.write(staging.resolve(name), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            written.add(name);
         }
     }
 

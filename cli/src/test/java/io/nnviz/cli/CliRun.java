@@ -125,9 +125,12 @@ final class CliRun {
      */
     static Object inWorld(String world, String cls, String method, Object... args) throws Exception {
         List<URL> urls = new ArrayList<>(Worlds.urls(world));
-        URL self = CliRun.class.getClassLoader().getResource(cls.replace('.', '/') + ".class");
-        if (self != null && self.getProtocol().equals("jar")) {
-            urls.add(new URL(self.getPath().substring(0, self.getPath().indexOf("!/"))));
+        // the fixture's own jar, and the pure-Java framework jars fixtures use that the world does not carry
+        for (String r : List.of(cls.replace('.', '/') + ".class", "org/tensorflow/framework/optimizers/Adam.class")) {
+            URL self = CliRun.class.getClassLoader().getResource(r);
+            if (self != null && self.getProtocol().equals("jar")) {
+                urls.add(new URL(self.getPath().substring(0, self.getPath().indexOf("!/"))));
+            }
         }
         ClassLoader loader = new Worlds.WorldLoader(world + "-fixtures", urls.toArray(URL[]::new), CliRun.class.getClassLoader());
         Thread t = Thread.currentThread();

@@ -30,9 +30,29 @@ public final class Figures {
         return c.finish();
     }
 
-    /** The figure rasterized at {@code scale} pixels per unit. */
+    /** The most pixels a raster copy gets (about 4,000 x 4,000); larger figures are rasterized at a smaller scale. */
+    public static final long MAX_PIXELS = 16_000_000L;
+    /** The longest side of a raster copy, in pixels. */
+    public static final int MAX_SIDE = 16_384;
+
+    /**
+     * The figure rasterized at {@code scale} pixels per unit, or at the largest smaller scale that
+     * keeps it within {@link #MAX_PIXELS} and {@link #MAX_SIDE} (a 5,000-node architecture diagram
+     * would otherwise need gigabytes; its SVG stays exact).
+     */
     public static BufferedImage toImage(Figure f, double scale) {
-        return Java2dCanvas.render(f.width(), f.height(), scale, f::draw);
+        return Java2dCanvas.render(f.width(), f.height(), rasterScale(f.width(), f.height(), scale), f::draw);
+    }
+
+    /** The scale {@link #toImage} uses for a figure of this size. */
+    public static double rasterScale(double width, double height, double scale) {
+        double s = scale;
+        double area = width * height * s * s;
+        if (area > MAX_PIXELS) {
+            s *= Math.sqrt(MAX_PIXELS / area);
+        }
+        s = Math.min(s, MAX_SIDE / Math.max(1, width));
+        return Math.min(s, MAX_SIDE / Math.max(1, height));
     }
 
     /** The figure as PNG bytes. */

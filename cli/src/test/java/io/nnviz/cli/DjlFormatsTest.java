@@ -1,0 +1,63 @@
+package io.nnviz.cli;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ONNX (the real pretrained all-MiniLM-L6-v2) and TorchScript (the DJL backend's PyTorch-made fixture) through the CLI. */
+@Tag("natives")
+class DjlFormatsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aPretrainedOnnxBertOpens() throws Exception {
+        Path onnx = CliRun.resource("all-minilm-l6-v2.onnx", dir);
+        Path out = dir.resolve("out");
+        CliRun r = CliRun.of("inspect", onnx, "--out", out, "--quiet").expect(0);
+        List<String> rows = r.out.lines().toList();
+        assertTrue(rows.get(0).contains("ONNX"), r.out);
+        String total = rows.get(rows.size() - 1);
+        long layers = Long.parseLong(total.replaceAll("Total: ([\\d,]+) layers.*", "$1").replace(",", ""));
+        long params = Long.parseLong(total.replaceAll(".*layers, ([\\d,]+) parameters", "$1").replace(",", ""));
+        assertTrue(layers > 600, "hundreds of nodes: " + total);
+        // all-MiniLM-L6-v2: 22.7 M parameters (the ONNX file's float initializers)
+        assertTrue(params > 22_000_000 && params < 23_500_000, total);
+        assertTrue(r.out.contains("MatMul") || r.out.contains("matmul") || r.out.contains(" dense "), "op kinds in the table");
+        assertTrue(CliRun.files(out).containsAll(List.of("architecture.svg", "architecture.png", "index.html")));
+        CliRun.svgs(out);
+
+        byte[] whole = Files.readAllBytes(onnx);
+        Path cut = Files.write(dir.resolve("cut.onnx"), Arrays.copyOf(whole, whole.length / 3));
+        CliRun.of("inspect", cut, "--out", dir.resolve("never")).refused(3, "cut.onnx");
+        byte[] noise = new byte[4096];
+        new Random(9).nextBytes(noise);
+        noise[0] = 0x08; // an ONNX file's first tag: the parser must still refuse the rest
+        Path random = Files.write(dir.resolve("random.onnx"), noise);
+        CliRun.of("inspect", random, "--out", dir.resolve("never")).refused(3, "random.onnx");
+        assertEquals(List.of(), CliRun.files(dir.resolve("never")));
+    }
+
+    @Test
+    void aTorchScriptFileOpensWithItsWeights() throws Exception {
+        Path pt = CliRun.fixture("backend-djl/src/test/resources/torchscript/small_cnn.pt", dir);
+        Path out = dir.resolve("out");
+        CliRun r = CliRun.of("inspect", pt, "--out", out, "--quiet").expect(0);
+        assertTrue(r.out.contains("TorchScript"), r.out);
+        // conv 4x1x3x3 + 4, fc 3x(4*26*26) + 3, as PyTorch made it (backend-djl/src/test/fixtures/make_torchscript.py)
+        assertTrue(r.out.contains(String.format("%,d parameters", 4 * 9 + 4 + 3 * 4 * 26 * 26 + 3)), r.out);
+        CliRun.svgs(out);
+        byte[] whole = Files.readAllBytes(pt);
+        Path cut = Files.write(dir.resolve("cut.pt"), Arrays.copyOf(whole, whole.length / 2));
+        CliRun.of("inspect", cut, "--out", dir.resolve("never")).refused(3, "cut.pt");
+    }
+}

@@ -1,0 +1,53 @@
+package io.nnviz.cli;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The packaged runnable jar, target/nnviz.jar, as a user runs it: java -jar, its backends extracted on first use. */
+@Tag("natives")
+class JarIT {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private Run java(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dnnviz.cache=" + dir.resolve("cache"), "-jar", Path.of("target", "nnviz.jar").toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile()).start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the jar finished");
+        return new Run(p.exitValue(), Files.readString(dir.resolve("stdout"), StandardCharsets.UTF_8),
+                Files.readString(dir.resolve("stderr"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theRunnableJarInspectsARealOnnxModelAndRefusesABadOne() throws Exception {
+        Path onnx = CliRun.resource("all-minilm-l6-v2.onnx", dir);
+        Run ok = java("inspect", onnx.toString(), "--out", dir.resolve("out").toString(), "--quiet");
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("ONNX") && ok.out().contains("Total: "), ok.out());
+        CliRun.svgs(dir.resolve("out"));
+        try (var s = Files.list(dir.resolve("cache/worlds"))) {
+            assertEquals(List.of("djl"), s.map(p -> p.getFileName().toString().replaceAll("-.*", "")).toList(),
+                    "only the backend the model needs was extracted");
+        }
+        Path bad = Files.write(dir.resolve("bad.onnx"), new byte[] {0x08, 0x07, 0x12, 0x7f, 0x01});
+        Run no = java("inspect", bad.toString(), "--out", dir.resolve("never").toString());
+        assertEquals(3, no.code(), no.err());
+        assertTrue(no.err().startsWith("nnviz: ") && no.err().contains("bad.onnx") && !no.err().contains("\tat "), no.err());
+        assertEquals(0, java("--version").code());
+    }
+}

@@ -1,0 +1,59 @@
+package io.nnviz.cli;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SavedModels and frozen graphs through the CLI, written by TensorFlow Java itself (TfFixtures, in the TensorFlow world). */
+@Tag("natives")
+class TensorFlowFormatsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void savedModelAndFrozenGraphInspectAndActivations() throws Exception {
+        Path saved = dir.resolve("cnn_saved");
+        Path frozen = dir.resolve("frozen_cnn.pb");
+        CliRun.inWorld("tensorflow", "io.nnviz.backend.tensorflow.TfFixtures", "savedModel", saved);
+        CliRun.inWorld("tensorflow", "io.nnviz.backend.tensorflow.TfFixtures", "frozenCnn", frozen);
+        for (Path model : List.of(saved, frozen)) {
+            Path out = dir.resolve("out-" + model.getFileName());
+            CliRun r = CliRun.of("inspect", model, "--out", out, "--format", "svg,html", "--quiet").expect(0);
+            assertTrue(r.out.contains(model == saved ? "TensorFlow SavedModel" : "TensorFlow frozen GraphDef"), r.out);
+            assertTrue(r.out.contains("conv1") && r.out.contains(" conv "), r.out);
+            List<String> files = CliRun.files(out);
+            assertTrue(files.containsAll(List.of("architecture.svg", "filters-conv1.svg", "index.html")), files.toString());
+            assertTrue(files.stream().noneMatch(f -> f.endsWith(".png")), "--format svg,html writes no PNG: " + files);
+            CliRun.svgs(out);
+            Path acts = dir.resolve("acts-" + model.getFileName());
+            CliRun a = CliRun.of("activations", model, "--input", CliRun.fashionPng(Files.createDirectories(dir.resolve("img-"
+                    + model.getFileName()))), "--out", acts, "--layers", "conv1|pool1", "--quiet").expect(0);
+            assertTrue(a.out.isEmpty() || !a.out.contains("Exception"), a.out);
+            List<String> af = CliRun.files(acts);
+            assertTrue(af.containsAll(List.of("activations-conv1.svg", "activations-pool1.svg", "saliency.svg")), af.toString());
+        }
+        // a damaged SavedModel, a truncated graph and random bytes named .pb: refused with the file's name, nothing written
+        Path broken = dir.resolve("broken_saved");
+        Files.createDirectories(broken);
+        byte[] noise = new byte[2048];
+        new Random(5).nextBytes(noise);
+        Files.write(broken.resolve("saved_model.pb"), noise);
+        CliRun.of("inspect", broken, "--out", dir.resolve("never")).refused(3, "broken_saved");
+        byte[] whole = Files.readAllBytes(frozen);
+        Path cut = Files.write(dir.resolve("cut.pb"), Arrays.copyOf(whole, whole.length / 2));
+        CliRun.of("inspect", cut, "--out", dir.resolve("never")).refused(3, "cut.pb");
+        noise[0] = 0x0A; // looks like a GraphDef's first field: the parser must still refuse it
+        Path random = Files.write(dir.resolve("random.pb"), noise);
+        CliRun.of("inspect", random, "--out", dir.resolve("never")).refused(3, "random.pb");
+        assertEquals(List.of(), CliRun.files(dir.resolve("never")));
+    }
+}
