@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -19,16 +20,37 @@ import java.util.stream.Stream;
  */
 public final class HookChoice {
     private final Hook hook;
+    private io.nnviz.renderers.live.LiveDashboard dashboard;
+    private final List<Process> browsers = new java.util.ArrayList<>();
 
     private HookChoice(Hook hook) {
         this.hook = hook;
     }
 
-    /** The hook the arguments ask for: {@code recorder} anywhere after the first argument picks {@link Recorder#defaults()}. */
-    public static HookChoice of(String[] args) {
+    /**
+     * The hook the arguments ask for: {@code recorder} anywhere after the first argument picks
+     * {@link Recorder#defaults()}; {@code dashboard} the same Recorder shown on a
+     * {@link io.nnviz.renderers.live.LiveDashboard} with two headless Chromium pages polling it
+     * (Debian's {@code /usr/bin/chromium}) while training runs.
+     */
+    public static HookChoice of(String[] args) throws IOException {
         for (int i = 1; i < args.length; i++) {
             if (args[i].equals("recorder")) {
                 return new HookChoice(Recorder.defaults());
+            }
+            if (args[i].equals("dashboard")) {
+                Recorder r = Recorder.defaults();
+                HookChoice c = new HookChoice(r);
+                c.dashboard = io.nnviz.renderers.live.LiveDashboard.start();
+                java.net.URI page = c.dashboard.show("bench", r);
+                for (int b = 0; b < 2; b++) {
+                    Path profile = Files.createTempDirectory("nnviz-bench-chromium");
+                    c.browsers.add(new ProcessBuilder("/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+                            "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile, page.toString())
+                            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+                }
+                System.out.println("dashboard at " + page + " with 2 headless Chromium pages polling it");
+                return c;
             }
         }
         return new HookChoice(new SamplingRecorder());
@@ -41,7 +63,8 @@ public final class HookChoice {
 
     /** A name for reports. */
     public String name() {
-        return hook instanceof Recorder ? "nnviz Recorder.defaults()" : "nnviz hook (sampling)";
+        return dashboard != null ? "Recorder + dashboard, 2 browsers" : hook instanceof Recorder ? "nnviz Recorder.defaults()"
+                : "nnviz hook (sampling)";
     }
 
     /** Prints what the hook kept; for the Recorder, writes its report to a temporary folder and prints how long that took. */
@@ -52,6 +75,13 @@ public final class HookChoice {
             return;
         }
         Recorder r = (Recorder) hook;
+        if (dashboard != null) {
+            for (Process p : browsers) {
+                System.out.println("a browser was " + (p.isAlive() ? "still polling at the end" : "gone early (exit " + p.exitValue() + ")"));
+                p.destroy();
+            }
+            dashboard.close();
+        }
         Path dir = Files.createTempDirectory("nnviz-bench-report");
         long t0 = System.nanoTime();
         r.addTo(HtmlReport.titled("hook overhead run").model(model)).write(dir);

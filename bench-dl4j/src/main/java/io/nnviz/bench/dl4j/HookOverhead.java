@@ -39,7 +39,8 @@ import java.util.List;
  * The number of 50-step cycles per variant is the first argument ({@code -Dnnviz.cycles=N} through
  * Maven; default 8). A second argument {@code ab} runs only the unhooked/hooked/unhooked-again
  * variants; {@code recorder} does the same with {@code Recorder.defaults()} as the hook and times the
- * report written after training ({@code -Dnnviz.variants=recorder}).
+ * report written after training ({@code -Dnnviz.variants=recorder}); {@code dashboard} also shows that
+ * Recorder on a live dashboard with two headless Chromium pages polling it.
  */
 public final class HookOverhead {
     private static final int BATCH = 32, BLOCK = 10, CYCLE = 50;
@@ -81,7 +82,7 @@ public final class HookOverhead {
         // "unhooked again" is an A/A control: a second unhooked copy shows the harness's own noise and bias
         MultiLayerNetwork[] nets = {plain, hooked, stats, empty, control};
         String[] names = {"unhooked", choice.name(), "DL4J StatsListener", "empty DL4J listener", "unhooked again"};
-        if (args.length > 1 && (args[1].equals("ab") || args[1].equals("recorder"))) {
+        if (args.length > 1 && (args[1].equals("ab") || args[1].equals("recorder") || args[1].equals("dashboard"))) {
             // a longer run of just the A/B pair and the A/A control, for a tighter error
             nets = new MultiLayerNetwork[] {plain, hooked, control};
             names = new String[] {"unhooked", choice.name(), "unhooked again"};
