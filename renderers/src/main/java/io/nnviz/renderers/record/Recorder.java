@@ -322,6 +322,13 @@ public final class Recorder implements Hook, AutoCloseable {
                     if (t.layerId().equals(firstFilters.layerId())) {
                         lastFilters = t;
                         lastFilterStep = e.step();
+                        if (tensorBoard != null) { // the filter tiles as a TensorBoard image, drawn off the training thread
+                            long at = e.step();
+                            worker.execute(() -> toTensorBoard(tb -> {
+                                io.nnviz.renderers.canvas.RasterImage tiles = FilterGrid.of(t).build().mosaic();
+                                tb.image("filters/" + t.layerId(), at, tiles.toPng(), tiles.width(), tiles.height());
+                            }));
+                        }
                     }
                 }
             }

@@ -100,8 +100,15 @@ class RecorderTest {
         assertTrue(Files.readString(json).contains("\"format\" : \"nnviz-run/1\""));
         assertEquals(0, rec.tensorBoardErrors());
         var events = TensorBoardWriterTest.read(Files.readAllBytes(rec.tensorBoardFile().orElseThrow()));
-        // the file version, 40 losses, and a histogram every 5 steps from step 1
-        assertEquals(1 + 40 + 9, events.size());
+        // the file version, 40 losses, a histogram every 5 steps from step 1, and the filters as an image as often
+        assertEquals(1 + 40 + 9 + 9, events.size());
+        var image = events.stream().filter(e -> e.getSummary().getValueCount() > 0 && e.getSummary().getValue(0).hasImage())
+                .reduce((a, b) -> b).orElseThrow();
+        assertEquals("filters/conv1", image.getSummary().getValue(0).getTag());
+        assertEquals(40, image.getStep());
+        var png = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(image.getSummary().getValue(0).getImage()
+                .getEncodedImageString().toByteArray()));
+        assertEquals(image.getSummary().getValue(0).getImage().getWidth(), png.getWidth(), "a PNG of the declared size");
         assertEquals(1L, events.stream().filter(e -> e.getSummary().getValueCount() > 0
                 && e.getSummary().getValue(0).getTag().equals("loss") && e.getStep() == 40).count());
     }
