@@ -36,6 +36,14 @@ class DjlFormatsTest {
         assertTrue(CliRun.files(out).containsAll(List.of("architecture.svg", "architecture.png", "index.html")));
         CliRun.svgs(out);
 
+        // ONNX Runtime gives graph outputs only, for one input: BERT takes three, and the CLI says so in one line
+        Path npy = dir.resolve("ids.npy");
+        Files.write(npy, npy(new float[] {101, 2023, 102}, 1, 3));
+        String last = rows.get(rows.size() - 2).split("\\s+")[0];
+        CliRun a = CliRun.of("activations", onnx, "--input", npy, "--layers", java.util.regex.Pattern.quote(last), "--out",
+                dir.resolve("never"), "--quiet").refused(3, "all-minilm-l6-v2.onnx");
+        assertTrue(a.err.contains("3 inputs"), a.err);
+
         byte[] whole = Files.readAllBytes(onnx);
         Path cut = Files.write(dir.resolve("cut.onnx"), Arrays.copyOf(whole, whole.length / 3));
         CliRun.of("inspect", cut, "--out", dir.resolve("never")).refused(3, "cut.onnx");
@@ -45,6 +53,24 @@ class DjlFormatsTest {
         Path random = Files.write(dir.resolve("random.onnx"), noise);
         CliRun.of("inspect", random, "--out", dir.resolve("never")).refused(3, "random.onnx");
         assertEquals(List.of(), CliRun.files(dir.resolve("never")));
+    }
+
+    /** A little-endian float32 C-order .npy file. */
+    static byte[] npy(float[] v, int... shape) {
+        StringBuilder dims = new StringBuilder();
+        for (int d : shape) {
+            dims.append(d).append(", ");
+        }
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims.toString().replaceAll(", $", shape.length == 1 ? "," : "")
+                + "), }";
+        int pad = 16 - (10 + header.length() + 1) % 16;
+        header = header + " ".repeat(pad % 16) + "\n";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + header.length() + 4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes()).put((byte) 1).put((byte) 0).putShort((short) header.length()).put(header.getBytes());
+        for (float f : v) {
+            b.putFloat(f);
+        }
+        return b.array();
     }
 
     @Test

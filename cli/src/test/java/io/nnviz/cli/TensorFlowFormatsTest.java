@@ -41,6 +41,16 @@ class TensorFlowFormatsTest {
             List<String> af = CliRun.files(acts);
             assertTrue(af.containsAll(List.of("activations-conv1.svg", "activations-pool1.svg", "saliency.svg")), af.toString());
         }
+        // a NumPy tensor in the canonical layout instead of an image: one sample without its batch dimension
+        float[] px = io.nnviz.api.testkit.FashionMnist.trainCached(8).image(3);
+        Path npy = Files.write(dir.resolve("sample.npy"), DjlFormatsTest.npy(px, 1, 28, 28));
+        CliRun n = CliRun.of("activations", frozen, "--input", npy, "--out", dir.resolve("acts-npy"), "--layers", "conv1").expect(0);
+        assertTrue(n.out.contains("Top output of"), n.out);
+        assertTrue(CliRun.files(dir.resolve("acts-npy")).contains("activations-conv1.svg"));
+        Path wrong = Files.write(dir.resolve("wrong.npy"), DjlFormatsTest.npy(new float[10], 1, 10));
+        assertTrue(CliRun.of("activations", frozen, "--input", wrong, "--out", dir.resolve("never"), "--quiet").refused(2, "wrong.npy")
+                .err.contains("does not fit"));
+
         // a damaged SavedModel, a truncated graph and random bytes named .pb: refused with the file's name, nothing written
         Path broken = dir.resolve("broken_saved");
         Files.createDirectories(broken);

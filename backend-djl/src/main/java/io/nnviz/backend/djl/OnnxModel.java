@@ -33,15 +33,27 @@ import java.util.Set;
  * An ONNX file's graph, read from its protobuf (ONNX Runtime exposes only inputs and outputs):
  * every node a layer with its op type, edges from tensor names, initializers as weights with their
  * values, and the subgraphs of {@code If}, {@code Loop} and {@code Scan} nodes as nested groups.
- * Work in progress (issue #5): activations through the ONNX Runtime engine are not done yet.
+ * Activations come from DJL's ONNX Runtime engine ({@code ai.djl.onnxruntime:onnxruntime-engine},
+ * the application's choice like every engine): ONNX Runtime computes graph outputs only, so the
+ * layers that produce the graph's outputs have activations, for models with one input.
  */
 public final class OnnxModel extends AbstractModel {
     private final Map<String, List<OnnxMl.TensorProto>> initializersByLayer;
+    private final Path file;
+    /** The top-level graph's inputs (not initializers) with their ONNX element types, in order. */
+    private final Map<String, Integer> inputTypes;
+    /** Layer id -> index of the graph output it produces, for the top-level graph's outputs. */
+    private final Map<String, Integer> outputIndex;
+    private ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> runtime;
 
     private OnnxModel(String name, List<Layer> layers, List<Edge> edges, List<Group> groups, Map<String, String> props,
-                      Map<String, List<OnnxMl.TensorProto>> inits) {
-        super(name, "ONNX", layers, edges, groups, props, EnumSet.of(Capability.WEIGHTS));
+                      Map<String, List<OnnxMl.TensorProto>> inits, Path file, Map<String, Integer> inputTypes,
+                      Map<String, Integer> outputIndex) {
+        super(name, "ONNX", layers, edges, groups, props, EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS));
         this.initializersByLayer = inits;
+        this.file = file;
+        this.inputTypes = inputTypes;
+        this.outputIndex = outputIndex;
     }
 
     /** Reads an ONNX file; anything that is not one is a {@link ModelLoadException} naming it. */
@@ -67,8 +79,23 @@ public final class OnnxModel extends AbstractModel {
         }
         props.put("opsets", opsets.toString());
         props.put("nodes", String.valueOf(r.nodes));
-        props.put("activations", "not yet: through the ONNX Runtime engine (issue #5)");
-        return new OnnxModel(path.getFileName().toString(), r.layers, r.edges, r.groups, props, r.inits);
+        Map<String, Integer> inputTypes = new LinkedHashMap<>();
+        Set<String> initNames = new HashSet<>();
+        model.getGraph().getInitializerList().forEach(t -> initNames.add(t.getName()));
+        for (OnnxMl.ValueInfoProto in : model.getGraph().getInputList()) {
+            if (!initNames.contains(in.getName())) {
+                inputTypes.put(in.getName(), in.hasType() && in.getType().hasTensorType() ? in.getType().getTensorType().getElemType() : 1);
+            }
+        }
+        Map<String, Integer> outputIndex = new LinkedHashMap<>();
+        for (int i = 0; i < model.getGraph().getOutputCount(); i++) {
+            String producer = r.topLevelProducer.get(model.getGraph().getOutput(i).getName());
+            if (producer != null) {
+                outputIndex.putIfAbsent(producer, i);
+            }
+        }
+        props.put("activations", "graph outputs (" + String.join(", ", outputIndex.keySet()) + ") through DJL's ONNX Runtime engine");
+        return new OnnxModel(path.getFileName().toString(), r.layers, r.edges, r.groups, props, r.inits, path, inputTypes, outputIndex);
     }
 
     private static final class Reader {
@@ -79,6 +106,7 @@ public final class OnnxModel extends AbstractModel {
         final Map<String, String> producer = new HashMap<>();
         final Set<String> ids = new HashSet<>();
         final Set<String> claimed = new HashSet<>(); // a shared initializer counts once, at its first user
+        final Map<String, String> topLevelProducer = new HashMap<>(); // tensor name -> layer id, top-level graph only
         int nodes;
 
         void graph(OnnxMl.GraphProto g, String group, String prefix) {
@@ -123,6 +151,9 @@ public final class OnnxModel extends AbstractModel {
                 inits.put(id, mine);
                 for (String out : n.getOutputList()) {
                     producer.put(out, id);
+                    if (group == null) {
+                        topLevelProducer.put(out, id);
+                    }
                 }
                 for (OnnxMl.AttributeProto a : n.getAttributeList()) {
                     if (a.hasG()) {
@@ -240,5 +271,75 @@ public final class OnnxModel extends AbstractModel {
             out.add(WeightTensor.of(layer.id(), t.getName(), spec.role(), Tensor.of(spec.shape(), values(t))));
         }
         return out;
+    }
+
+    @Override
+    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
+        List<String> missing = layers.stream().map(Layer::id).filter(id -> !outputIndex.containsKey(id)).toList();
+        if (!missing.isEmpty()) {
+            throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "ONNX Runtime computes graph outputs only: " + missing
+                    + (missing.size() == 1 ? " is not one" : " are not") + "; the graph's outputs come from " + outputIndex.keySet());
+        }
+        if (inputTypes.size() != 1) {
+            throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "it takes " + inputTypes.size()
+                    + " inputs " + inputTypes.keySet() + "; activations feed one input tensor");
+        }
+        int elem = inputTypes.values().iterator().next();
+        ai.djl.ndarray.types.DataType type = switch (elem) {
+            case 1 -> ai.djl.ndarray.types.DataType.FLOAT32;
+            case 6 -> ai.djl.ndarray.types.DataType.INT32;
+            case 7 -> ai.djl.ndarray.types.DataType.INT64;
+            case 11 -> ai.djl.ndarray.types.DataType.FLOAT64;
+            default -> throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "its input has ONNX element"
+                    + " type " + elem + "; activations feed float, double, int32 or int64 inputs");
+        };
+        ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> m = runtime();
+        try (ai.djl.ndarray.NDManager manager = m.getNDManager().newSubManager();
+             ai.djl.inference.Predictor<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> p = m.newPredictor()) {
+            long[] dims = new long[input.rank()];
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = input.shape().dim(i);
+            }
+            ai.djl.ndarray.NDArray x = manager.create(input.toArray(), new ai.djl.ndarray.types.Shape(dims));
+            x.setName(inputTypes.keySet().iterator().next());
+            ai.djl.ndarray.NDList out = p.predict(new ai.djl.ndarray.NDList(type == ai.djl.ndarray.types.DataType.FLOAT32 ? x : x.toType(type, false)));
+            Map<String, Tensor> result = new LinkedHashMap<>();
+            for (Layer l : layers) {
+                ai.djl.ndarray.NDArray a = out.get(outputIndex.get(l.id()));
+                float[] v = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                result.put(l.id(), Tensor.of(Shape.ofLongs(a.getShape().getShape()), v));
+            }
+            out.close();
+            return result;
+        } catch (ai.djl.translate.TranslateException e) {
+            throw new io.nnviz.api.BackendException("ONNX Runtime could not run '" + name() + "' on input " + input.shape() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private synchronized ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> runtime() {
+        if (runtime == null) {
+            if (!ai.djl.engine.Engine.hasEngine("OnnxRuntime")) {
+                throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "activations of ONNX models need"
+                        + " DJL's ONNX Runtime engine on the class path: add ai.djl.onnxruntime:onnxruntime-engine");
+            }
+            try {
+                runtime = ai.djl.repository.zoo.Criteria.builder()
+                        .setTypes(ai.djl.ndarray.NDList.class, ai.djl.ndarray.NDList.class)
+                        .optModelPath(file).optEngine("OnnxRuntime").optTranslator(new ai.djl.translate.NoopTranslator())
+                        .build().loadModel();
+            } catch (IOException | ai.djl.MalformedModelException | ai.djl.repository.zoo.ModelNotFoundException e) {
+                throw new io.nnviz.api.BackendException("ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
+            }
+        }
+        return runtime;
+    }
+
+    @Override
+    protected synchronized void doClose() {
+        if (runtime != null) {
+            runtime.close();
+            runtime = null;
+        }
     }
 }
