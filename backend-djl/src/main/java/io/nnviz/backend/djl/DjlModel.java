@@ -84,10 +84,11 @@ public final class DjlModel extends AbstractModel {
             props.put("structure", "not available: a TorchScript file exposes its parameters, not its layers");
         }
         props.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
-        props.put("device", Engine.getInstance().defaultDevice().toString());
+        ai.djl.Device device = device(block);
+        props.put("device", device.toString());
         props.put("gpus", String.valueOf(Engine.getInstance().getGpuCount()));
         props.put("input shape", inputShape == null ? "unknown" : inputShape.toString());
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = NDManager.newBaseManager(device);
         DjlModel m = new DjlModel(name, b.layers, b.edges, b.groups, props, block, manager, b.nodes, "input");
         m.owner = owner;
         return m;
@@ -271,6 +272,29 @@ public final class DjlModel extends AbstractModel {
             out.add(WeightTensor.of(layer.id(), p.getKey(), role(n.block(), p.getKey()), copy(p.getValue().getArray())));
         }
         return out;
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DjlModel.class);
+    private static final java.util.concurrent.atomic.AtomicBoolean SAID_CPU = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Where nnviz computes (activations, gradients): where the block's parameters live, so nothing
+     * is copied between devices; for a block without parameters, the first GPU when the engine
+     * reports one, else the CPU, said once in the log.
+     */
+    static ai.djl.Device device(Block block) {
+        for (var p : block.getParameters()) {
+            if (p.getValue().isInitialized()) {
+                return p.getValue().getArray().getDevice();
+            }
+        }
+        if (Engine.getInstance().getGpuCount() > 0) {
+            return ai.djl.Device.gpu();
+        }
+        if (SAID_CPU.compareAndSet(false, true)) {
+            LOG.info("nnviz: {} reports no GPU; computing on the CPU", Engine.getInstance().getEngineName());
+        }
+        return ai.djl.Device.cpu();
     }
 
     private NDArray input(NDManager sub, Tensor input) {
