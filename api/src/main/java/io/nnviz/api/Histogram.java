@@ -41,7 +41,7 @@ public final class Histogram {
         long[] c = new long[bins];
         long nonFinite = 0;
         double scale = hi > lo ? bins / (hi - lo) : 0;
-        float[] data = t.data();
+        float[] data = t.valuesInAnyOrder(); // counts do not depend on the order
         int last = bins - 1;
         for (float v : data) {
             if (v - v != 0) { // NaN or infinite

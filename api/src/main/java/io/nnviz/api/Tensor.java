@@ -35,7 +35,11 @@ import java.util.Objects;
  */
 public final class Tensor {
     private final Shape shape;
-    private final float[] data;
+    /** The row-major values; null while a {@link #permuteLater} permutation is pending. */
+    private volatile float[] data;
+    /** The tensor a pending permutation reads, and its axes; cleared once the values exist. */
+    private volatile Tensor pending;
+    private final int[] pendingAxes;
     private volatile TensorStats stats;
 
     private Tensor(Shape shape, float[] data) {
@@ -51,6 +55,13 @@ public final class Tensor {
         }
         this.shape = shape;
         this.data = data;
+        this.pendingAxes = null;
+    }
+
+    private Tensor(Shape shape, Tensor source, int[] axes) {
+        this.shape = shape;
+        this.pending = source;
+        this.pendingAxes = axes;
     }
 
     /** A tensor holding a copy of {@code data} with the given shape. */
@@ -95,44 +106,66 @@ public final class Tensor {
 
     /** Number of elements. */
     public int size() {
-        return data.length;
+        return (int) shape.size();
     }
 
     /** The element at a full index. */
     public float get(int... index) {
-        return data[offset(index)];
+        return data()[offset(index)];
     }
 
     /** The internal array, for this package's read-only loops (never handed out). */
     float[] data() {
-        return data;
+        float[] d = data;
+        if (d == null) {
+            synchronized (this) {
+                d = data;
+                if (d == null) {
+                    d = permuteData(pending, pendingAxes, shape.toArray());
+                    data = d;
+                    pending = null;
+                }
+            }
+        }
+        return d;
+    }
+
+    /**
+     * Every value once, in row-major order or in the order of a still-pending permutation's source:
+     * enough for statistics and histograms, which never need the permutation done.
+     */
+    float[] valuesInAnyOrder() {
+        Tensor p = pending; // read before data: the values are published before the source is let go
+        float[] d = data;
+        return d != null ? d : p.valuesInAnyOrder();
     }
 
     /** The element at a flat row-major position. */
     public float getFlat(int i) {
-        return data[i];
+        return data()[i];
     }
 
     /** A copy of the row-major data. */
     public float[] toArray() {
-        return data.clone();
+        return data().clone();
     }
 
     /** Copies the row-major data into {@code dst} starting at {@code dstOffset}. */
     public void copyTo(float[] dst, int dstOffset) {
-        System.arraycopy(data, 0, dst, dstOffset, data.length);
+        float[] d = data();
+        System.arraycopy(d, 0, dst, dstOffset, d.length);
     }
 
     /** Copies elements {@code [from, from + length)} into {@code dst}; for renderers that read tiles. */
     public void copyRange(int from, float[] dst, int dstOffset, int length) {
-        System.arraycopy(data, from, dst, dstOffset, length);
+        System.arraycopy(data(), from, dst, dstOffset, length);
     }
 
     /** Statistics (computed once, on first use). */
     public TensorStats stats() {
         TensorStats s = stats;
         if (s == null) {
-            s = TensorStats.of(data);
+            s = TensorStats.of(valuesInAnyOrder());
             stats = s;
         }
         return s;
@@ -144,20 +177,22 @@ public final class Tensor {
             throw new IllegalStateException("cannot slice a scalar tensor");
         }
         Objects.checkIndex(i, shape.dim(0));
-        int len = data.length / shape.dim(0);
-        return new Tensor(shape.dropFirst(), Arrays.copyOfRange(data, i * len, (i + 1) * len));
+        float[] d = data();
+        int len = d.length / shape.dim(0);
+        return new Tensor(shape.dropFirst(), Arrays.copyOfRange(d, i * len, (i + 1) * len));
     }
 
     /** The first {@code n} elements along the first dimension (fewer if the tensor has fewer). */
     public Tensor head(int n) {
         int count = Math.min(n, shape.dim(0));
-        int len = shape.dim(0) == 0 ? 0 : data.length / shape.dim(0);
-        return new Tensor(shape.withDim(0, count), Arrays.copyOf(data, count * len));
+        float[] d = data();
+        int len = shape.dim(0) == 0 ? 0 : d.length / shape.dim(0);
+        return new Tensor(shape.withDim(0, count), Arrays.copyOf(d, count * len));
     }
 
     /** The same data with another shape of the same size. */
     public Tensor reshape(int... newShape) {
-        return new Tensor(Shape.of(newShape), data.clone());
+        return new Tensor(Shape.of(newShape), data().clone());
     }
 
     /**
@@ -166,6 +201,21 @@ public final class Tensor {
      * turns HWIO into OIHW; {@code permute(1, 0)} transposes a matrix.
      */
     public Tensor permute(int... axes) {
+        int[] dst = permutedDims(axes);
+        return new Tensor(Shape.of(dst), permuteData(this, axes, dst));
+    }
+
+    /**
+     * The same tensor as {@link #permute}, but the values are reordered only when first read:
+     * statistics and histograms never need it. For backends that must copy a framework's values
+     * on the training thread and can leave the layout conversion to whoever reads them later.
+     */
+    public Tensor permuteLater(int... axes) {
+        int[] dst = permutedDims(axes);
+        return new Tensor(Shape.of(dst), this, axes.clone());
+    }
+
+    private int[] permutedDims(int[] axes) {
         int rank = shape.rank();
         if (axes.length != rank) {
             throw new IllegalArgumentException("permute needs " + rank + " axes, got " + Arrays.toString(axes));
@@ -179,15 +229,24 @@ public final class Tensor {
         }
         int[] src = shape.toArray();
         int[] dst = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            dst[k] = src[axes[k]];
+        }
+        return dst;
+    }
+
+    private static float[] permuteData(Tensor source, int[] axes, int[] dst) {
+        float[] data = source.data();
+        int rank = axes.length;
+        int[] src = source.shape.toArray();
         int[] srcStride = strides(src);
         int[] stride = new int[rank];
         for (int k = 0; k < rank; k++) {
-            dst[k] = src[axes[k]];
             stride[k] = srcStride[axes[k]];
         }
         float[] out = new float[data.length];
         if (out.length == 0) {
-            return new Tensor(Shape.of(dst), out);
+            return out;
         }
         if (rank == 2 && axes[0] == 1) {
             // a transpose, in cache-sized tiles
@@ -203,7 +262,7 @@ public final class Tensor {
                     }
                 }
             }
-            return new Tensor(Shape.of(dst), out);
+            return out;
         }
         // the innermost axis in a tight strided loop, an odometer over the others
         int inner = dst[rank - 1], innerStride = stride[rank - 1];
@@ -223,7 +282,7 @@ public final class Tensor {
                 idx[k] = 0;
             }
         }
-        return new Tensor(Shape.of(dst), out);
+        return out;
     }
 
     private int offset(int[] index) {
@@ -251,12 +310,12 @@ public final class Tensor {
     /** Equal shape and bitwise-equal values (NaN equals NaN). */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Tensor t && shape.equals(t.shape) && Arrays.equals(data, t.data);
+        return o instanceof Tensor t && shape.equals(t.shape) && Arrays.equals(data(), t.data());
     }
 
     @Override
     public int hashCode() {
-        return 31 * shape.hashCode() + Arrays.hashCode(data);
+        return 31 * shape.hashCode() + Arrays.hashCode(data());
     }
 
     /** Shape and statistics, never the data. */

@@ -164,6 +164,49 @@ class TensorTest {
         }
     }
 
+    @Test
+    void aLaterPermutationEqualsTheEagerOneAndItsHistogramNeedsNoReordering() throws Exception {
+        java.util.Random r = new java.util.Random(3);
+        float[] v = new float[5 * 5 * 3 * 8];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        v[7] = Float.NaN;
+        Tensor hwio = Tensor.of(v, 5, 5, 3, 8);
+        Tensor later = hwio.permuteLater(3, 2, 0, 1), now = hwio.permute(3, 2, 0, 1);
+        assertEquals(Shape.of(8, 3, 5, 5), later.shape(), "the shape is known at once");
+        assertEquals(now.size(), later.size());
+        // order-free summaries straight from the source values
+        assertEquals(Histogram.of(now, 20).toString(), Histogram.of(later, 20).toString());
+        assertEquals(now.stats().nanCount(), later.stats().nanCount());
+        assertEquals(now.stats().min(), later.stats().min());
+        assertEquals(now.stats().max(), later.stats().max());
+        assertEquals(now.stats().mean(), later.stats().mean(), 1e-6);
+        // the values, once read, in the permuted order; several threads reading at once see the same
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            Tensor racing = hwio.permuteLater(3, 2, 0, 1);
+            java.util.List<java.util.concurrent.Future<float[]>> reads = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                reads.add(pool.submit(() -> i0(racing)));
+            }
+            for (var f : reads) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(now.toArray(), f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(now, later);
+        assertEquals(now.get(6, 2, 4, 1), later.get(6, 2, 4, 1));
+        assertEquals(hwio.get(4, 1, 2, 6), later.get(6, 2, 4, 1));
+        assertThrows(IllegalArgumentException.class, () -> hwio.permuteLater(0, 0, 1, 2));
+    }
+
+    private static float[] i0(Tensor t) {
+        t.stats();
+        return t.toArray();
+    }
+
     private static java.util.List<int[]> permutations(int n) {
         java.util.List<int[]> out = new java.util.ArrayList<>();
         permute(new int[n], new boolean[n], 0, out);

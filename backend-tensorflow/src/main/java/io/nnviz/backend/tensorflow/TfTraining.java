@@ -44,6 +44,10 @@ import java.util.Objects;
  *     }
  * }
  * }</pre>
+ * Weights a hook asks for are fetched in the step's own run, as TensorFlow holds them (one copy,
+ * no extra run); their canonical layout is made when someone first reads the values, so weight
+ * histograms never pay for it. TensorFlow does not order such a read against the optimizer's update
+ * in the same run, so they are the weights of this step, from just before or just after its update.
  * Your own fetches come after {@link Step#fetchCount()} in the result. Nothing here throws into
  * your loop once the step has started: failures are logged and the step goes on without its
  * capture.
@@ -96,6 +100,8 @@ public final class TfTraining implements Attachment {
         private final CaptureRequest request;
         private final List<String> activationIds = new ArrayList<>();
         private final List<String> gradientIds = new ArrayList<>();
+        /** The weights fetched in this step's own run: owning layer, and the weight. */
+        private final List<Map.Entry<String, GraphReader.Weight>> weightFetches = new ArrayList<>();
         private int fetches;
         private boolean inputFetched;
         private Session.Runner runner;
@@ -152,6 +158,22 @@ public final class TfTraining implements Attachment {
                             runner.fetch(e.getValue());
                             fetches++;
                             gradientIds.add(e.getKey());
+                        }
+                    }
+                }
+                if (request.weights()) {
+                    // read in the step's own run, as TensorFlow holds them (no in-graph transposes): a fetch of each
+                    // variable costs a copy; the layout conversion waits until someone reads the values (permuteLater)
+                    for (Layer l : model.layers()) {
+                        if (l.weights().isEmpty() || !request.layers().test(l)) {
+                            continue;
+                        }
+                        for (GraphReader.Weight w : model.group(l.id()).weights) {
+                            if (l.weights().stream().anyMatch(spec -> spec.name().equals(w.name()))) {
+                                runner.fetch(w.source().output(0));
+                                fetches++;
+                                weightFetches.add(Map.entry(l.id(), w));
+                            }
                         }
                     }
                 }
@@ -218,14 +240,11 @@ public final class TfTraining implements Attachment {
                         .add(WeightTensor.of(layer, w.name(), w.role(), w.toCanonical().apply(Tf.copy(result.get(k++)))));
             }
             Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
-            if (request.weights()) {
-                List<Layer> wanted = new ArrayList<>();
-                for (Layer l : model.layers()) {
-                    if (!l.weights().isEmpty() && request.layers().test(l)) {
-                        wanted.add(l);
-                    }
-                }
-                weights = model.weightsOf(wanted); // after the update: one separate read of them all
+            for (Map.Entry<String, GraphReader.Weight> e : weightFetches) {
+                GraphReader.Weight w = e.getValue();
+                Tensor raw = Tf.copy(result.get(k++));
+                Tensor canonical = w.perm() != null ? raw.permuteLater(w.perm()) : w.toCanonical().apply(raw);
+                weights.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add(WeightTensor.of(e.getKey(), w.name(), w.role(), canonical));
             }
             return new Snapshot(weights, grads, acts, inputs, null, outputs);
         }

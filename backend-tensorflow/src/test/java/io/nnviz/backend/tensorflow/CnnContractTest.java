@@ -5,7 +5,10 @@ import io.nnviz.api.Layer;
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
+import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
+import org.tensorflow.Result;
+import org.tensorflow.types.TFloat32;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -103,5 +106,62 @@ class CnnContractTest extends TfContractBase {
         for (int j = 0; j < 32; j++) {
             assertEquals(w.get(5, j), fc.gradient().get(0, j), 1e-5);
         }
+    }
+
+    @Test
+    void hookWeightsAreTheSessionsVariablesOfThatStepInCanonicalLayout() throws Exception {
+        try (TfNets net = build(); TfModel model = (TfModel) NNViz.inspect(net.handle())) {
+            java.util.List<io.nnviz.api.hook.TrainingEvent> seen = new java.util.ArrayList<>();
+            io.nnviz.api.hook.Hook hook = new io.nnviz.api.hook.Hook() {
+                @Override
+                public io.nnviz.api.hook.CaptureRequest request(long step, int epoch) {
+                    return step == 2 ? io.nnviz.api.hook.CaptureRequest.weights(io.nnviz.api.hook.LayerSelector.all())
+                            : io.nnviz.api.hook.CaptureRequest.NONE;
+                }
+
+                @Override
+                public void onStepEnd(io.nnviz.api.hook.TrainingEvent e) {
+                    seen.add(e);
+                }
+            };
+            Map<String, float[]> before = null, after = null;
+            try (TfTraining training = TfTraining.attach(model, net.loss, hook)) {
+                for (int i = 0; i < 3; i++) {
+                    if (i == 1) {
+                        before = variables(net);
+                    }
+                    TfTraining.Step step = training.step();
+                    try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
+                         Result r = step.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train).run()) {
+                        step.done(r);
+                    }
+                    if (i == 1) {
+                        after = variables(net);
+                    }
+                }
+            }
+            var w = seen.get(1).snapshot().weights();
+            Tensor conv2 = w.get("conv2").get(0).values(), fc1 = w.get("fc1").get(0).values();
+            // HWIO -> OIHW and [in, out] -> [out, in], made when read; the values are the step's, before or after its update
+            boolean pre = conv2.equals(Tensor.of(before.get("conv2_kernel"), 5, 5, 8, 16).permute(3, 2, 0, 1));
+            boolean post = conv2.equals(Tensor.of(after.get("conv2_kernel"), 5, 5, 8, 16).permute(3, 2, 0, 1));
+            assertTrue(pre || post, "conv2 kernel is the session's variable of step 2");
+            assertEquals(pre ? Tensor.of(before.get("fc1_kernel"), 256, 32).permute(1, 0) : Tensor.of(after.get("fc1_kernel"), 256, 32)
+                    .permute(1, 0), fc1, "fc1 kernel, from the same side of the update");
+            assertEquals(Shape.of(16, 8, 5, 5), conv2.shape());
+        }
+    }
+
+    private static Map<String, float[]> variables(TfNets net) {
+        Map<String, float[]> out = new java.util.HashMap<>();
+        for (String v : new String[] {"conv2_kernel", "fc1_kernel"}) {
+            try (Result r = net.session.runner().fetch(v).run()) {
+                TFloat32 t = (TFloat32) r.get(0);
+                float[] f = new float[(int) t.shape().size()];
+                t.asRawTensor().data().asFloats().read(f);
+                out.put(v, f);
+            }
+        }
+        return out;
     }
 }
