@@ -14,7 +14,6 @@ import io.nnviz.renderers.figures.SaliencyOverlay;
 import io.nnviz.renderers.report.HtmlReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Files;
@@ -32,22 +31,12 @@ final class ActivationsCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A model file or SavedModel folder.")
-    Path model;
+    @picocli.CommandLine.Mixin
+    ModelOptions opts;
 
     @Option(names = "--input", required = true, paramLabel = "IMAGE|TENSOR",
             description = "A PNG/JPEG image, or a NumPy .npy tensor in the model's canonical input layout (NCHW for images).")
     Path input;
-
-    @Option(names = "--out", defaultValue = "nnviz-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
-    Path out;
-
-    @Option(names = "--format", defaultValue = "svg,png,html", description = "Outputs: any of svg, png, html (default: ${DEFAULT-VALUE}).")
-    String format;
-
-    @Option(names = "--layers", paramLabel = "PATTERN",
-            description = "Layers to show (regular expression on id or name; default: the conv layers, else every layer).")
-    String layers;
 
     @Option(names = "--size", paramLabel = "WxH", description = "Resize the image to this (default: the model's input size).")
     String size;
@@ -69,6 +58,8 @@ final class ActivationsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Path model = opts.model, out = opts.out;
+        String format = opts.format, layers = opts.layers;
         Pattern only = CliSupport.pattern(layers);
         if (!Files.isRegularFile(input)) {
             throw new Main.UsageException(input + ": no such input file");
@@ -157,7 +148,7 @@ final class ActivationsCommand implements Callable<Integer> {
             h = side;
             w = side;
         } else {
-            throw new Main.UsageException(model.getFileName() + " takes input " + inShape + ", not an image: give a .npy tensor");
+            throw new Main.UsageException(opts.model.getFileName() + " takes input " + inShape + ", not an image: give a .npy tensor");
         }
         if (size != null) {
             String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
@@ -200,7 +191,7 @@ final class ActivationsCommand implements Callable<Integer> {
                 break;
             }
         }
-        throw new Main.UsageException(model.getFileName() + " does not say its input shape: give the input as a .npy tensor");
+        throw new Main.UsageException(opts.model.getFileName() + " does not say its input shape: give the input as a .npy tensor");
     }
 
     private static Figure figure(String id, Tensor a) {

@@ -10,7 +10,6 @@ import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.renderers.report.HtmlReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
@@ -27,25 +26,17 @@ final class InspectCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A model file or SavedModel folder.")
-    Path model;
-
-    @Option(names = "--out", defaultValue = "nnviz-out", description = "Output folder (default: ${DEFAULT-VALUE}).")
-    Path out;
-
-    @Option(names = "--format", defaultValue = "svg,png,html",
-            description = "Outputs: any of svg, png, html, dot (the graph for Graphviz) (default: ${DEFAULT-VALUE}).")
-    String format;
+    @picocli.CommandLine.Mixin
+    ModelOptions opts;
 
     @Option(names = "--timings", description = "Print how long loading, layout and drawing, and writing took (stderr).")
     boolean timings;
 
-    @Option(names = "--layers", paramLabel = "PATTERN", description = "Only layers whose id or name matches this regular expression get figures.")
-    String layers;
-
     @Override
     public Integer call() throws Exception {
-        Pattern only = CliSupport.pattern(layers);
+        Path model = opts.model, out = opts.out;
+        String format = opts.format;
+        Pattern only = CliSupport.pattern(opts.layers);
         long t0 = System.nanoTime();
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model)) {
             Model m = opened.model();

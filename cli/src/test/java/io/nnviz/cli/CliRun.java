@@ -3,7 +3,6 @@ package io.nnviz.cli;
 import org.w3c.dom.Document;
 
 import javax.imageio.ImageIO;
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,17 +55,7 @@ final class CliRun {
 
     /** The SVGs in {@code dir}, parsed; each must be an svg document. */
     static List<Document> svgs(Path dir) throws Exception {
-        var f = DocumentBuilderFactory.newInstance();
-        f.setNamespaceAware(true);
-        List<Document> docs = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(p -> p.toString().endsWith(".svg")).sorted().toList()) {
-                Document d = f.newDocumentBuilder().parse(p.toFile());
-                assertEquals("svg", d.getDocumentElement().getLocalName(), p.toString());
-                docs.add(d);
-            }
-        }
-        return docs;
+        return new ArrayList<>(io.nnviz.api.testkit.SvgFiles.parseAll(dir).values());
     }
 
     /** The names of the files in {@code dir}, sorted ({@code []} if it does not exist). */

@@ -4,15 +4,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import io.nnviz.api.testkit.SvgFiles;
 import org.w3c.dom.Document;
 
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +31,7 @@ class ExamplesTest {
         RunReport.Result r = Main.runner(backend).orElseThrow().run(task, 120, 32, out, s -> { });
         System.out.println(backend + " " + task + ": " + r.summary());
         assertEquals(0, r.hookErrors());
-        Map<String, Document> svgs = svgs(out.resolve("figures"));
+        Map<String, Document> svgs = SvgFiles.parseAll(out.resolve("figures"));
         for (String must : List.of("architecture.svg", "loss.svg")) {
             assertTrue(svgs.containsKey(must), must + " in " + svgs.keySet());
         }
@@ -41,11 +39,11 @@ class ExamplesTest {
         if (task.classifier()) {
             // ten classes: chance is 10%
             assertTrue(r.accuracy() > floor, task + " accuracy " + r.accuracy());
-            assertTrue(text(svgs, "confusion.svg").contains(String.format("%.1f%%", r.accuracy() * 100)), "confusion matrix");
+            assertTrue(SvgFiles.text(svgs, "confusion.svg").contains(String.format("%.1f%%", r.accuracy() * 100)), "confusion matrix");
         } else {
             // R² > 0.4: a model that learnt nothing predicts the mean at best (R² 0)
             assertTrue(r.r2() > floor, "R² " + r.r2());
-            String scatter = text(svgs, "regression.svg");
+            String scatter = SvgFiles.text(svgs, "regression.svg");
             assertTrue(scatter.contains("R\u00b2") && scatter.contains("n=2000"), scatter);
         }
         if (task == Task.lstm) {
@@ -57,24 +55,5 @@ class ExamplesTest {
         }
         String json = Files.readString(out.resolve("run.json"));
         assertTrue(json.contains("\"nnviz-run/1\"") && json.contains("\"loss\""), "the run as JSON");
-    }
-
-    private static String text(Map<String, Document> svgs, String name) {
-        assertTrue(svgs.containsKey(name), name + " in " + svgs.keySet());
-        return svgs.get(name).getDocumentElement().getTextContent();
-    }
-
-    private static Map<String, Document> svgs(Path figures) throws Exception {
-        var f = DocumentBuilderFactory.newInstance();
-        f.setNamespaceAware(true);
-        Map<String, Document> docs = new HashMap<>();
-        try (Stream<Path> s = Files.list(figures)) {
-            for (Path p : s.filter(p -> p.toString().endsWith(".svg")).toList()) {
-                Document d = f.newDocumentBuilder().parse(p.toFile());
-                assertEquals("svg", d.getDocumentElement().getLocalName(), p.toString());
-                docs.put(p.getFileName().toString(), d);
-            }
-        }
-        return docs;
     }
 }

@@ -6,12 +6,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import io.nnviz.api.testkit.SvgFiles;
 import org.w3c.dom.Document;
 
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -32,17 +31,17 @@ class TfExamplesTest {
         RunReport.Result r = TfExamples.run(task, 120, 32, out, s -> { });
         System.out.println("tensorflow " + task + ": " + r.summary());
         assertEquals(0, r.hookErrors());
-        Map<String, Document> svgs = svgs(out.resolve("figures"));
+        Map<String, Document> svgs = SvgFiles.parseAll(out.resolve("figures"));
         for (String must : List.of("architecture.svg", "loss.svg")) {
             assertTrue(svgs.containsKey(must), must + " in " + svgs.keySet());
         }
         assertTrue(svgs.keySet().stream().anyMatch(n -> n.startsWith("hist-")), "weight histograms over time: " + svgs.keySet());
         if (task.classifier()) {
             assertTrue(r.accuracy() > floor, task + " accuracy " + r.accuracy()); // ten classes: chance is 10%
-            assertTrue(text(svgs, "confusion.svg").contains(String.format("%.1f%%", r.accuracy() * 100)), "confusion matrix");
+            assertTrue(SvgFiles.text(svgs, "confusion.svg").contains(String.format("%.1f%%", r.accuracy() * 100)), "confusion matrix");
         } else {
             assertTrue(r.r2() > floor, "R² " + r.r2()); // a model that learnt nothing predicts the mean at best (R² 0)
-            assertTrue(text(svgs, "regression.svg").contains("R\u00b2"), "regression figure");
+            assertTrue(SvgFiles.text(svgs, "regression.svg").contains("R\u00b2"), "regression figure");
         }
         switch (task) {
             case cnn -> {
@@ -50,31 +49,12 @@ class TfExamplesTest {
                     assertTrue(svgs.containsKey(must), must + " in " + svgs.keySet());
                 }
             }
-            case lstm -> assertTrue(text(svgs, "probe-lstm.svg").contains("hidden state over time"), "hidden-state heatmap");
+            case lstm -> assertTrue(SvgFiles.text(svgs, "probe-lstm.svg").contains("hidden state over time"), "hidden-state heatmap");
             default -> { }
         }
         assertTrue(Files.readString(out.resolve("run.json")).contains("\"nnviz-run/1\""), "the run as JSON");
         try (Stream<Path> tb = Files.list(out.resolve("tensorboard"))) {
             assertTrue(tb.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")), "TensorBoard events");
         }
-    }
-
-    private static String text(Map<String, Document> svgs, String name) {
-        assertTrue(svgs.containsKey(name), name + " in " + svgs.keySet());
-        return svgs.get(name).getDocumentElement().getTextContent();
-    }
-
-    private static Map<String, Document> svgs(Path figures) throws Exception {
-        var f = DocumentBuilderFactory.newInstance();
-        f.setNamespaceAware(true);
-        Map<String, Document> docs = new HashMap<>();
-        try (Stream<Path> s = Files.list(figures)) {
-            for (Path p : s.filter(p -> p.toString().endsWith(".svg")).toList()) {
-                Document d = f.newDocumentBuilder().parse(p.toFile());
-                assertEquals("svg", d.getDocumentElement().getLocalName(), p.toString());
-                docs.put(p.getFileName().toString(), d);
-            }
-        }
-        return docs;
     }
 }

@@ -1,0 +1,42 @@
+package io.nnviz.api.testkit;
+
+import org.w3c.dom.Document;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** Written figures read back: every SVG in a folder parsed as XML, each checked to be an {@code <svg>} document. */
+public final class SvgFiles {
+    private SvgFiles() {
+    }
+
+    /** The SVG files in {@code dir} by file name, parsed; fails on a file that is not an SVG document. */
+    public static Map<String, Document> parseAll(Path dir) throws Exception {
+        var f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Map<String, Document> docs = new TreeMap<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".svg")).sorted().toList()) {
+                Document d = f.newDocumentBuilder().parse(p.toFile());
+                if (!"svg".equals(d.getDocumentElement().getLocalName())) {
+                    throw new AssertionError(p + " is not an SVG document but <" + d.getDocumentElement().getLocalName() + ">");
+                }
+                docs.put(p.getFileName().toString(), d);
+            }
+        }
+        return docs;
+    }
+
+    /** The text content of figure {@code name}; fails naming the figures there are if it is missing. */
+    public static String text(Map<String, Document> svgs, String name) {
+        Document d = svgs.get(name);
+        if (d == null) {
+            throw new AssertionError(name + " is not among " + svgs.keySet());
+        }
+        return d.getDocumentElement().getTextContent();
+    }
+}
