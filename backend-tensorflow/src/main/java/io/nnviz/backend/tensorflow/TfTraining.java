@@ -48,7 +48,12 @@ import java.util.Objects;
  * no extra run); their canonical layout is made when someone first reads the values, so weight
  * histograms never pay for it. TensorFlow does not order such a read against the optimizer's update
  * in the same run, so they are the weights of this step, from just before or just after its update.
- * Your own fetches come after {@link Step#fetchCount()} in the result. Nothing here throws into
+ * The loss costs no fetch on most steps: the step's own run writes it into a small ring variable
+ * under {@code nnviz/}, read when a later step fetches anyway (one a hook asked something of) or at
+ * least every 32 steps, and by {@link #epochEnd()} and {@link #close()}. Hooks get every step, in
+ * order, a few steps late on those steps; a step whose hooks asked for more is delivered at once.
+ * Run each step's runner once: the ring counts runs.
+ * Your own fetches come after {@link Step#fetchCount()} in the result (0 on most steps). Nothing here throws into
  * your loop once the step has started: failures are logged and the step goes on without its
  * capture.
  */
@@ -62,11 +67,43 @@ public final class TfTraining implements Attachment {
     private int epoch;
     private double lastLoss = Double.NaN;
     private Map<String, Output<?>> weightGradients;
+    /**
+     * The loss ring: TensorFlow writes each step's loss into a small variable in the step's own run
+     * (a target, no fetch), and nnviz reads the ring when a step fetches anyway or every
+     * {@link #RING} steps; null if it could not be built (then every step fetches its loss).
+     */
+    private final LossRing ring;
+    /** Steps run whose losses are in the ring and not delivered yet: {step, ring slot}, oldest first. */
+    private final java.util.ArrayDeque<long[]> pending = new java.util.ArrayDeque<>();
+    /** Ring writes so far: the next step's slot is this modulo {@link #RING}. */
+    private long ringWrites;
 
-    private TfTraining(TfModel model, Output<?> loss, List<Hook> hooks) {
+    /** Steps a loss ring holds; a step fetches at least this often. */
+    static final int RING = 32;
+
+    private TfTraining(TfModel model, Output<?> loss, List<Hook> hooks, LossRing ring) {
         this.model = model;
         this.loss = loss;
         this.dispatcher = new HookDispatcher(model, hooks, () -> { });
+        this.ring = ring;
+    }
+
+    /** The ring's graph parts, under nnviz/: the variable, the per-step update target. */
+    record LossRing(Output<?> values, GraphOperation update) {
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        static LossRing build(TfModel model, Output<?> loss) {
+            org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(model.graph()).withSubScope("nnviz");
+            var values = tf.withName("loss_ring").variable(org.tensorflow.ndarray.Shape.of(RING), org.tensorflow.types.TFloat32.class);
+            var count = tf.withName("loss_count").variable(org.tensorflow.ndarray.Shape.scalar(), org.tensorflow.types.TInt64.class);
+            var initValues = tf.assign(values, tf.zeros(tf.constant(new long[] {RING}), org.tensorflow.types.TFloat32.class));
+            var initCount = tf.assign(count, tf.constant(0L));
+            var index = tf.reshape(tf.math.floorMod(count, tf.constant((long) RING)), tf.constant(new int[] {1}));
+            var value = tf.reshape(tf.dtypes.cast((org.tensorflow.Operand) loss, org.tensorflow.types.TFloat32.class), tf.constant(new int[] {1}));
+            var write = tf.scatterUpdate(values, index, value);
+            var next = tf.withControlDependencies(List.of(write)).withName("loss_ring_update").assignAdd(count, tf.constant(1L));
+            model.session().runner().addTarget(initValues).addTarget(initCount).run().close();
+            return new LossRing(values.asOutput(), (GraphOperation) next.op());
+        }
     }
 
     /** Attaches hooks to a training loop on {@code model}'s session; {@code lossOp} names the scalar loss. */
@@ -78,7 +115,13 @@ public final class TfTraining implements Attachment {
         }
         model.inputEcho(); // graph changes make TensorFlow re-plan the next run: do them now, not mid-training
         model.prepareCanonicalReads();
-        return new TfTraining(model, op.output(0), List.of(hooks));
+        LossRing ring = null;
+        try {
+            ring = LossRing.build(model, op.output(0));
+        } catch (RuntimeException e) {
+            LOG.warn("nnviz: no in-graph loss ring ({}); every step fetches its loss", e.toString());
+        }
+        return new TfTraining(model, op.output(0), List.of(hooks), ring);
     }
 
     /** Starts the next step (steps count from 1). */
@@ -90,6 +133,7 @@ public final class TfTraining implements Attachment {
 
     /** Ends an epoch; hooks get {@code onEpochEnd}. */
     public void epochEnd() {
+        flush();
         dispatcher.epochEnd(TrainingEvent.of(step, epoch, lastLoss));
         epoch++;
     }
@@ -104,6 +148,10 @@ public final class TfTraining implements Attachment {
         private final List<Map.Entry<String, GraphReader.Weight>> weightFetches = new ArrayList<>();
         private int fetches;
         private boolean inputFetched;
+        /** This step fetches its loss (and the ring of the steps before it); else the loss only goes to the ring. */
+        private boolean direct;
+        private boolean ringFetched;
+        private long slot = -1;
         private Session.Runner runner;
 
         private Step(long number, CaptureRequest request) {
@@ -127,8 +175,24 @@ public final class TfTraining implements Attachment {
                 return runner;
             }
             long t0 = System.nanoTime();
-            runner = model.session().runner().fetch(loss);
+            runner = model.session().runner();
+            // fetch directly when a hook wants more than the loss, or before the ring could wrap onto an undelivered step
+            direct = ring == null || !request.isEmpty() || pending.size() >= RING - 1;
+            if (ring != null) {
+                slot = ringWrites++ % RING;
+                runner.addTarget(ring.update());
+            }
+            if (!direct) {
+                dispatcher.addTimeInNnviz(System.nanoTime() - t0);
+                return runner;
+            }
+            runner.fetch(loss);
             fetches = 1;
+            if (!pending.isEmpty()) {
+                runner.fetch(ring.values()); // the steps since the last delivery (this step's own slot is not read)
+                fetches++;
+                ringFetched = true;
+            }
             try {
                 if (request.activations() || request.outputs()) {
                     runner.fetch(model.inputEcho()); // the batch itself, through an Identity (a fed tensor cannot be fetched)
@@ -193,16 +257,32 @@ public final class TfTraining implements Attachment {
         /** Reads the loss and captures from the result of running {@link #runner()}, and delivers the step. */
         public void done(Result result) {
             long t0 = System.nanoTime();
+            if (runner == null) { // done() without runner(): nothing of nnviz's ran; the steps before go first
+                flush();
+                lastLoss = Double.NaN;
+                dispatcher.stepEnd(new TrainingEvent(number, epoch, Double.NaN, Map.of(), Snapshot.EMPTY));
+                return;
+            }
+            if (!direct) {
+                pending.add(new long[] {number, slot});
+                dispatcher.addTimeInNnviz(System.nanoTime() - t0);
+                return; // delivered when a later step, epochEnd() or close() reads the ring
+            }
             double lossValue = Double.NaN;
             Snapshot snap = Snapshot.EMPTY;
+            float[] earlier = null;
             try {
-                lossValue = Tf.copy(result.get(0)).getFlat(0);
+                lossValue = scalar(result.get(0));
+                if (ringFetched) {
+                    earlier = Tf.copy(result.get(1)).toArray();
+                }
                 if (!request.isEmpty()) {
                     snap = capture(result);
                 }
             } catch (RuntimeException | LinkageError e) {
                 LOG.warn("nnviz: could not read step {}'s captures; the step goes on without them", number, e);
             }
+            deliverPending(earlier); // the steps before go out first (without a loss if the ring could not be read)
             lastLoss = lossValue;
             dispatcher.addTimeInNnviz(System.nanoTime() - t0);
             try {
@@ -213,7 +293,7 @@ public final class TfTraining implements Attachment {
         }
 
         private Snapshot capture(Result result) {
-            int k = 1;
+            int k = ringFetched ? 2 : 1;
             Tensor inputs = null;
             Map<String, Tensor> acts = new LinkedHashMap<>();
             Tensor outputs = null;
@@ -297,8 +377,37 @@ public final class TfTraining implements Attachment {
         return dispatcher.timeInNnvizNanos();
     }
 
+    private static double scalar(org.tensorflow.Tensor t) {
+        return t instanceof org.tensorflow.types.TFloat32 f ? f.getFloat() : Tf.copy(t).getFlat(0);
+    }
+
+    /** Delivers the pending steps in order, their losses from the ring's values (NaN if those could not be read). */
+    private void deliverPending(float[] ringValues) {
+        while (!pending.isEmpty()) {
+            long[] p = pending.poll();
+            double l = ringValues == null ? Double.NaN : ringValues[(int) p[1]];
+            lastLoss = l;
+            dispatcher.stepEnd(new TrainingEvent(p[0], epoch, l, Map.of(), Snapshot.EMPTY));
+        }
+    }
+
+    /** Reads the ring and delivers every pending step. */
+    private void flush() {
+        if (ring == null || pending.isEmpty()) {
+            return;
+        }
+        float[] values = null;
+        try (Result r = model.session().runner().fetch(ring.values()).run()) {
+            values = Tf.copy(r.get(0)).toArray();
+        } catch (RuntimeException e) {
+            LOG.warn("nnviz: could not read the losses of the last {} steps", pending.size(), e);
+        }
+        deliverPending(values);
+    }
+
     @Override
     public void close() {
+        flush();
         dispatcher.close();
     }
 }

@@ -152,6 +152,52 @@ class CnnContractTest extends TfContractBase {
         }
     }
 
+    @Test
+    void everyStepsLossArrivesOnceInOrderAndEqualsTheLossTheLoopFetched() throws Exception {
+        java.util.List<long[]> order = new java.util.ArrayList<>();
+        Map<Long, Double> hookLoss = new java.util.HashMap<>(), loopLoss = new java.util.HashMap<>();
+        io.nnviz.api.hook.Hook hook = new io.nnviz.api.hook.Hook() {
+            @Override
+            public io.nnviz.api.hook.CaptureRequest request(long step, int epoch) {
+                return step == 40 ? io.nnviz.api.hook.CaptureRequest.weights(io.nnviz.api.hook.LayerSelector.all())
+                        : io.nnviz.api.hook.CaptureRequest.NONE;
+            }
+
+            @Override
+            public void onStepEnd(io.nnviz.api.hook.TrainingEvent e) {
+                order.add(new long[] {e.step(), e.epoch()});
+                hookLoss.put(e.step(), e.loss());
+            }
+        };
+        try (TfNets net = build(); TfModel model = (TfModel) NNViz.inspect(net.handle())) {
+            TfTraining training = TfTraining.attach(model, net.loss, hook);
+            for (int i = 0; i < 100; i++) {
+                if (i == 70) {
+                    training.epochEnd();
+                }
+                TfTraining.Step step = training.step();
+                try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
+                     Result r = step.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train).fetch(net.loss).run()) {
+                    loopLoss.put(step.number(), (double) ((TFloat32) r.get(step.fetchCount())).getFloat());
+                    step.done(r);
+                }
+                if (i == 20) {
+                    // most steps fetch nothing for nnviz: their losses wait in the ring
+                    assertTrue(order.size() < 21, "delivered " + order.size() + " of 21 so far");
+                }
+            }
+            training.close();
+        }
+        assertEquals(100, order.size(), "every step once");
+        for (int i = 0; i < order.size(); i++) {
+            assertEquals(i + 1, order.get(i)[0], "in order");
+            assertEquals(i < 70 ? 0 : 1, order.get(i)[1], "the epoch of step " + (i + 1));
+        }
+        for (long s = 1; s <= 100; s++) {
+            assertEquals(loopLoss.get(s), hookLoss.get(s), 1e-6, "the loss of step " + s);
+        }
+    }
+
     private static Map<String, float[]> variables(TfNets net) {
         Map<String, float[]> out = new java.util.HashMap<>();
         for (String v : new String[] {"conv2_kernel", "fc1_kernel"}) {
