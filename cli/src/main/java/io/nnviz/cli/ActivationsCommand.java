@@ -196,7 +196,7 @@ final class ActivationsCommand implements Callable<Integer> {
 
     private static Figure figure(String id, Tensor a) {
         if (a.rank() == 3) {
-            return ActivationGrid.of(a).topK(16).title(id + ": the 16 most active channels " + a.shape()).build();
+            return ActivationGrid.of(a).topK(16).title(id + " " + a.shape()).build();
         }
         Tensor m = a.rank() == 2 ? a.permute(1, 0) : a.reshape(1, (int) a.shape().size());
         return Heatmap.of(m).axes(a.rank() == 2 ? "unit" : "", a.rank() == 2 ? "time step" : "unit")

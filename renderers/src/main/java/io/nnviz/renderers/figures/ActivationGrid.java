@@ -150,7 +150,8 @@ public final class ActivationGrid {
         }
         int cols = columns > 0 ? columns : (int) Math.ceil(Math.sqrt(tiles.size()));
         int side = overlay != null ? Math.max(overlay.shape().dim(1), overlay.shape().dim(2)) : Math.max(h, w);
-        double scale = tilePixels > 0 ? tilePixels / side : Math.max(1, 24.0 / side);
+        // small maps are shown at least 64 px wide so they and their labels read; the embedded raster stays at native size
+        double scale = tilePixels > 0 ? tilePixels / side : Math.max(1, 64.0 / side);
         if (overlay == null) {
             return new TileGrid(t, tiles, cols, scale, map, norm, "activation");
         }

@@ -102,6 +102,19 @@ final class TileGrid implements TileFigure {
         return (tiles.size() + cols - 1) / cols;
     }
 
+    /** A label that fits {@code width}: whole, else its first word (the tile's number), else abbreviated. */
+    static String fit(String label, TextStyle style, double width) {
+        if (style.width(label) <= width) {
+            return label;
+        }
+        int space = label.indexOf(' ');
+        if (space > 0 && style.width(label.substring(0, space)) <= width) {
+            return label.substring(0, space);
+        }
+        int chars = Math.max(2, (int) (label.length() * width / Math.max(1, style.width(label))));
+        return Xml.abbreviate(label, chars);
+    }
+
     double cellW() {
         return (tileW + pad) * scale;
     }
@@ -200,7 +213,7 @@ final class TileGrid implements TileFigure {
         TextStyle ls = TextStyle.of(9).color(0xFF444444);
         for (int k = 0; k < tiles.size(); k++) {
             double[] o = tileOrigin(k);
-            c.text(o[0], o[1] - 3, Xml.abbreviate(tiles.get(k).label(), Math.max(8, (int) (cellW() / 5))), ls);
+            c.text(o[0], o[1] - 3, fit(tiles.get(k).label(), ls, cellW() - 2), ls);
         }
         c.endGroup();
         double barX = MARGIN + cols * cellW() + 14;

@@ -98,7 +98,7 @@ final class RunView {
                 Map.Entry<Long, Map<String, Tensor>> now = recorder.latestProbes();
                 Tensor a = now.getValue().getOrDefault(layer, probes.getValue().get(layer)).slice(0);
                 if (a.rank() == 3) {
-                    return ActivationGrid.of(a).topK(16).title(layer + " at step " + now.getKey() + " (16 most active channels)").build();
+                    return ActivationGrid.of(a).topK(16).title(layer + " at step " + now.getKey()).build();
                 }
                 Tensor units = a.rank() == 2 ? a.permute(1, 0) : a.reshape(1, (int) a.shape().size());
                 return Heatmap.of(units).axes("unit", a.rank() == 2 ? "time step" : "")

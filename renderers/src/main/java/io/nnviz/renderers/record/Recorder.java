@@ -508,10 +508,10 @@ public final class Recorder implements Hook, AutoCloseable {
                 lastConv = id;
                 if (first.containsKey(id) && firstProbeStep != lastProbeStep) {
                     report.figure("probe " + id + " first", ActivationGrid.of(first.get(id).slice(0)).topK(16)
-                            .title(id + " at step " + firstProbeStep + " (16 most active channels)").build());
+                            .title(id + " at step " + firstProbeStep).build());
                 }
                 report.figure("probe " + id, ActivationGrid.of(a).topK(16)
-                        .title(id + " at step " + lastProbeStep + " (16 most active channels)").build());
+                        .title(id + " at step " + lastProbeStep).build());
             } else if (a.rank() == 2) { // sequences [T, C]: units down, time across
                 Tensor units = a.permute(1, 0);
                 report.figure("probe " + id, Heatmap.of(units).axes("unit", "time step")
