@@ -8,6 +8,7 @@ import io.nnviz.renderers.report.HtmlReport;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The report every example writes, whatever the framework and task: the recorded run and the test results. */
 public final class RunReport {
@@ -35,7 +36,8 @@ public final class RunReport {
      * in {@code out/tensorboard}.
      */
     public static Recorder recorder(Task task, Images test, int steps, Path out) throws IOException {
-        return Recorder.builder().probes(task.tensor(test, 0, 1)).probesEvery(Math.max(1, steps / 4)).build()
+        return Recorder.builder().probes(task.tensor(test, 0, 1)).probesEvery(Math.max(1, steps / 4))
+                .classNames(task.classifier() ? Images.CLASSES : List.of()).build()
                 .tensorBoard(out.resolve("tensorboard"));
     }
 

@@ -64,6 +64,8 @@ class MainJobTest {
             assertTrue(Files.size(events) > 150 * 20, "an event per step and the histograms: " + Files.size(events) + " bytes");
         }
         assertTrue(Files.readString(dir.resolve("report/run.json")).contains("\"" + jsonHistogram + "\""), "the run as JSON");
+        String saliency = f.newDocumentBuilder().parse(figures.resolve("saliency.svg").toFile()).getDocumentElement().getTextContent();
+        assertTrue(Images.CLASSES.stream().anyMatch(saliency::contains), "the saliency names the predicted class: " + saliency);
         var confusion = f.newDocumentBuilder().parse(figures.resolve("confusion.svg").toFile());
         assertTrue(confusion.getDocumentElement().getTextContent().contains(String.format("%.1f%%", r.accuracy() * 100)),
                 "the confusion matrix states the accuracy");

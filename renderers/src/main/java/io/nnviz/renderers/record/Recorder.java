@@ -62,6 +62,7 @@ public final class Recorder implements Hook, AutoCloseable {
     private final boolean gradients;
     private final LayerSelector layers;
     private final Tensor probes;
+    private final List<String> classNames;
     private final Series loss;
     private final Map<String, Series> metrics = java.util.Collections.synchronizedMap(new LinkedHashMap<>()); // read live by dashboards
     private final Map<String, List<long[]>> histogramSteps = new LinkedHashMap<>();
@@ -88,6 +89,7 @@ public final class Recorder implements Hook, AutoCloseable {
         this.gradients = b.gradients;
         this.layers = b.layers;
         this.probes = b.probes;
+        this.classNames = b.classNames;
         this.loss = new Series(maxPoints);
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
             Thread t = new Thread(r, "nnviz-recorder");
@@ -120,8 +122,15 @@ public final class Recorder implements Hook, AutoCloseable {
         private boolean gradients;
         private LayerSelector layers = LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE, LayerKind.OUTPUT, LayerKind.RECURRENT);
         private Tensor probes;
+        private List<String> classNames = List.of();
 
         private Builder() {
+        }
+
+        /** Names of the model's output classes, in order, for the probes' saliency titles (default: class numbers). */
+        public Builder classNames(List<String> names) {
+            classNames = List.copyOf(names);
+            return this;
         }
 
         private static int positive(String what, int n, int min) {
@@ -528,11 +537,12 @@ public final class Recorder implements Hook, AutoCloseable {
             Layer out = model.layers().get(model.layers().size() - 1);
             Tensor scores = model.activations(probe, List.of(out.id())).get(out.id());
             int cls = argmax(scores);
+            String what = cls < classNames.size() ? classNames.get(cls) + " (class " + cls + ")" : "class " + cls;
             report.figure("saliency", SaliencyOverlay.saliency(probe.slice(0), model.inputGradient(probe, cls).slice(0))
-                    .title("Saliency for class " + cls).build());
+                    .title("Saliency for " + what + ", the predicted class").build());
             if (lastConv != null) {
                 report.figure("grad-cam", SaliencyOverlay.gradCam(probe.slice(0), model.layerGradient(probe, lastConv, cls))
-                        .title("Grad-CAM at " + lastConv + " for class " + cls).build());
+                        .title("Grad-CAM at " + lastConv + " for " + what).build());
             }
         } catch (RuntimeException ex) { // a model that cannot give gradients still gets its other figures
             LOG.warn("nnviz: no saliency for the probe: {}", ex.getMessage());
