@@ -81,11 +81,12 @@ public final class DjlHookOverhead {
             }
             float[][] x = new float[steps + warmup][], y = new float[steps + warmup][];
             for (int i = 0; i < x.length; i++) {
+                int from = (i * BATCH) % (data.size() - BATCH + 1); // long runs go round the 60,000 images again
                 y[i] = new float[BATCH];
                 for (int k = 0; k < BATCH; k++) {
-                    y[i][k] = data.label(i * BATCH + k);
+                    y[i][k] = data.label(from + k);
                 }
-                x[i] = data.batch(i * BATCH, (i + 1) * BATCH);
+                x[i] = data.batch(from, from + BATCH);
             }
             java.util.function.BiConsumer<Integer, Integer> step = (v, i) -> {
                 NDManager sub = trainers[v].getManager().newSubManager();

@@ -92,13 +92,13 @@ public final class HookOverhead {
         // warm-up: JIT, natives, workspaces (the hook is attached after, so its step phase starts at 1)
         for (MultiLayerNetwork n : nets) {
             for (int i = 0; i < warmup; i++) {
-                n.fit(batches.get(i));
+                n.fit(batches.get(i % batches.size()));
             }
         }
         Attachment attachment = NNViz.attach(hooked, choice.hook());
         Alternation runs = Alternation.run(variants, blocks, (v, b) -> {
             for (int s = 0; s < BLOCK; s++) {
-                run[v].fit(batches.get(warmup + b * BLOCK + s));
+                run[v].fit(batches.get((warmup + b * BLOCK + s) % batches.size()));
             }
         });
         attachment.close();
