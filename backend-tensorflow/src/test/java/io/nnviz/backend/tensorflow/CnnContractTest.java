@@ -112,18 +112,7 @@ class CnnContractTest extends TfContractBase {
     void hookWeightsAreTheSessionsVariablesOfThatStepInCanonicalLayout() throws Exception {
         try (TfNets net = build(); TfModel model = (TfModel) NNViz.inspect(net.handle())) {
             java.util.List<io.nnviz.api.hook.TrainingEvent> seen = new java.util.ArrayList<>();
-            io.nnviz.api.hook.Hook hook = new io.nnviz.api.hook.Hook() {
-                @Override
-                public io.nnviz.api.hook.CaptureRequest request(long step, int epoch) {
-                    return step == 2 ? io.nnviz.api.hook.CaptureRequest.weights(io.nnviz.api.hook.LayerSelector.all())
-                            : io.nnviz.api.hook.CaptureRequest.NONE;
-                }
-
-                @Override
-                public void onStepEnd(io.nnviz.api.hook.TrainingEvent e) {
-                    seen.add(e);
-                }
-            };
+            io.nnviz.api.hook.Hook hook = weightsAt(2, seen::add);
             Map<String, float[]> before = null, after = null;
             try (TfTraining training = TfTraining.attach(model, net.loss, hook)) {
                 for (int i = 0; i < 3; i++) {
@@ -156,19 +145,10 @@ class CnnContractTest extends TfContractBase {
     void everyStepsLossArrivesOnceInOrderAndEqualsTheLossTheLoopFetched() throws Exception {
         java.util.List<long[]> order = new java.util.ArrayList<>();
         Map<Long, Double> hookLoss = new java.util.HashMap<>(), loopLoss = new java.util.HashMap<>();
-        io.nnviz.api.hook.Hook hook = new io.nnviz.api.hook.Hook() {
-            @Override
-            public io.nnviz.api.hook.CaptureRequest request(long step, int epoch) {
-                return step == 40 ? io.nnviz.api.hook.CaptureRequest.weights(io.nnviz.api.hook.LayerSelector.all())
-                        : io.nnviz.api.hook.CaptureRequest.NONE;
-            }
-
-            @Override
-            public void onStepEnd(io.nnviz.api.hook.TrainingEvent e) {
-                order.add(new long[] {e.step(), e.epoch()});
-                hookLoss.put(e.step(), e.loss());
-            }
-        };
+        io.nnviz.api.hook.Hook hook = weightsAt(40, e -> {
+            order.add(new long[] {e.step(), e.epoch()});
+            hookLoss.put(e.step(), e.loss());
+        });
         try (TfNets net = build(); TfModel model = (TfModel) NNViz.inspect(net.handle())) {
             TfTraining training = TfTraining.attach(model, net.loss, hook);
             for (int i = 0; i < 100; i++) {
@@ -196,6 +176,22 @@ class CnnContractTest extends TfContractBase {
         for (long s = 1; s <= 100; s++) {
             assertEquals(loopLoss.get(s), hookLoss.get(s), 1e-6, "the loss of step " + s);
         }
+    }
+
+    /** A hook that asks for every layer's weights at {@code step} only, and hands every event to {@code sink}. */
+    private static io.nnviz.api.hook.Hook weightsAt(long step, java.util.function.Consumer<io.nnviz.api.hook.TrainingEvent> sink) {
+        return new io.nnviz.api.hook.Hook() {
+            @Override
+            public io.nnviz.api.hook.CaptureRequest request(long s, int epoch) {
+                return s == step ? io.nnviz.api.hook.CaptureRequest.weights(io.nnviz.api.hook.LayerSelector.all())
+                        : io.nnviz.api.hook.CaptureRequest.NONE;
+            }
+
+            @Override
+            public void onStepEnd(io.nnviz.api.hook.TrainingEvent e) {
+                sink.accept(e);
+            }
+        };
     }
 
     private static Map<String, float[]> variables(TfNets net) {
