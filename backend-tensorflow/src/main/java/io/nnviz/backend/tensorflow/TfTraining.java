@@ -174,8 +174,8 @@ public final class TfTraining implements Attachment {
             if (runner != null) {
                 return runner;
             }
+            runner = model.session().runner(); // what the loop would make itself: not nnviz's time
             long t0 = System.nanoTime();
-            runner = model.session().runner();
             // fetch directly when a hook wants more than the loss, or before the ring could wrap onto an undelivered step
             direct = ring == null || !request.isEmpty() || pending.size() >= RING - 1;
             if (ring != null) {
@@ -228,17 +228,10 @@ public final class TfTraining implements Attachment {
                 if (request.weights()) {
                     // read in the step's own run, as TensorFlow holds them (no in-graph transposes): a fetch of each
                     // variable costs a copy; the layout conversion waits until someone reads the values (permuteLater)
-                    for (Layer l : model.layers()) {
-                        if (l.weights().isEmpty() || !request.layers().test(l)) {
-                            continue;
-                        }
-                        for (GraphReader.Weight w : model.group(l.id()).weights) {
-                            if (l.weights().stream().anyMatch(spec -> spec.name().equals(w.name()))) {
-                                runner.fetch(w.source().output(0));
-                                fetches++;
-                                weightFetches.add(Map.entry(l.id(), w));
-                            }
-                        }
+                    for (Map.Entry<String, GraphReader.Weight> e : weightsOf(request.layers())) {
+                        runner.fetch(e.getValue().source().output(0));
+                        fetches++;
+                        weightFetches.add(e);
                     }
                 }
             } catch (RuntimeException e) {
@@ -332,6 +325,32 @@ public final class TfTraining implements Attachment {
 
     private String lastLayerId() {
         return model.layers().get(model.layers().size() - 1).id();
+    }
+
+    /** The weights a layer selector picks, worked out once per selector (hooks keep theirs). */
+    private final Map<io.nnviz.api.hook.LayerSelector, List<Map.Entry<String, GraphReader.Weight>>> weightsBySelector =
+            new java.util.IdentityHashMap<>();
+
+    private List<Map.Entry<String, GraphReader.Weight>> weightsOf(io.nnviz.api.hook.LayerSelector selector) {
+        List<Map.Entry<String, GraphReader.Weight>> ws = weightsBySelector.get(selector);
+        if (ws == null) {
+            ws = new ArrayList<>();
+            for (Layer l : model.layers()) {
+                if (l.weights().isEmpty() || !selector.test(l)) {
+                    continue;
+                }
+                for (GraphReader.Weight w : model.group(l.id()).weights) {
+                    if (l.weights().stream().anyMatch(spec -> spec.name().equals(w.name()))) {
+                        ws.add(Map.entry(l.id(), w));
+                    }
+                }
+            }
+            if (weightsBySelector.size() >= 16) { // hooks that make a new selector every time: do not grow
+                weightsBySelector.clear();
+            }
+            weightsBySelector.put(selector, List.copyOf(ws));
+        }
+        return ws;
     }
 
     /** d(loss)/d(each weight), built once in the graph under nnviz/ the first time a hook asks for gradients. */
