@@ -69,10 +69,9 @@ final class ActivationsCommand implements Callable<Integer> {
         }
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model)) {
             Model m = opened.model();
-            this.opened = m;
             Layer in = m.layers().stream().filter(l -> l.kind() == LayerKind.INPUT).findFirst().orElse(m.layers().get(0));
             Shape inShape = in.outputShape();
-            Tensor x = InputData.isNpy(input) ? InputData.npy(input) : image(inShape);
+            Tensor x = InputData.isNpy(input) ? InputData.npy(input) : image(m, inShape);
             x = InputData.batchOfOne(x, inShape, input);
             List<String> ids = new ArrayList<>();
             boolean anyConv = m.layers().stream().anyMatch(l -> l.kind() == LayerKind.CONV);
@@ -100,8 +99,7 @@ final class ActivationsCommand implements Callable<Integer> {
                 }
                 for (String id : ids) {
                     Figure f = figure(id, acts.get(id).slice(0));
-                    outputs.figure("activations-" + CliSupport.slug(id), f);
-                    report.section("Activations").figure("activations " + id, f);
+                    outputs.figure(report, "Activations", "activations-" + CliSupport.slug(id), f);
                     bar.step();
                 }
                 int cls = target != null ? target : argmax(acts.get(last.id()));
@@ -109,8 +107,7 @@ final class ActivationsCommand implements Callable<Integer> {
                     try {
                         Figure s = SaliencyOverlay.saliency(x.slice(0), m.inputGradient(x, cls).slice(0))
                                 .title("Saliency for output " + cls).build();
-                        outputs.figure("saliency", s);
-                        report.section("Saliency").figure("saliency", s);
+                        outputs.figure(report, "Saliency", "saliency", s);
                     } catch (NnvizException | UnsupportedOperationException e) {
                         if (!main.quiet) {
                             main.err.println("nnviz: no saliency for " + model.getFileName() + ": " + Main.oneLine(e.getMessage()));
@@ -131,8 +128,8 @@ final class ActivationsCommand implements Callable<Integer> {
         }
     }
 
-    private Tensor image(Shape inShape) throws java.io.IOException {
-        int[] d = inShape == null ? guessedInput() : inShape.toArray();
+    private Tensor image(Model m, Shape inShape) throws java.io.IOException {
+        int[] d = inShape == null ? guessedInput(m) : inShape.toArray();
         int c, h, w;
         if (d.length == 4) {
             c = d[1];
@@ -170,16 +167,14 @@ final class ActivationsCommand implements Callable<Integer> {
         return d.length == 4 ? t : t.reshape(d.length == 3 ? new int[] {1, h, w} : new int[] {1, c * h * w});
     }
 
-    private Model opened;
-
     /**
      * A model that does not say its input shape: an image [?, C, H, W] with C from the first
      * convolution's kernel and the image's own size (or --size); else a .npy tensor is needed.
      */
-    private int[] guessedInput() throws java.io.IOException {
-        for (Layer l : opened.layers()) {
+    private int[] guessedInput(Model m) throws java.io.IOException {
+        for (Layer l : m.layers()) {
             if (l.kind() == LayerKind.CONV) {
-                for (var w : opened.weights(l.id())) {
+                for (var w : m.weights(l.id())) {
                     if (w.role() == io.nnviz.api.WeightRole.KERNEL && w.values().rank() == 4) {
                         java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(input.toFile());
                         if (img == null) {

@@ -51,16 +51,14 @@ final class InspectCommand implements Callable<Integer> {
             HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().description + ")").model(m);
             try (CliSupport.Progress bar = CliSupport.progress(main, "Rendering " + model.getFileName(), convs.size() + 1)) {
                 var arch = ArchitectureDiagram.of(m).build();
-                outputs.figure("architecture", arch);
-                report.section("Architecture").figure("architecture", arch);
+                outputs.figure(report, "Architecture", "architecture", arch);
                 bar.step();
                 for (Layer l : convs) {
                     for (WeightTensor w : m.weights(l.id())) {
                         if (w.role() == WeightRole.KERNEL && w.values().rank() == 4) {
                             var grid = FilterGrid.of(w).title("Filters of " + l.name() + " " + w.values().shape()).build();
                             String name = "filters-" + CliSupport.slug(l.id());
-                            outputs.figure(name, grid);
-                            report.section("Filters").figure(name, grid);
+                            outputs.figure(report, "Filters", name, grid);
                         }
                     }
                     bar.step();

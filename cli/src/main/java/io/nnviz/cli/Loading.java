@@ -53,13 +53,12 @@ final class Loading {
             Opened o = new Opened(p.load(file), f, before);
             opened = true;
             return o;
+        } catch (Main.ModelException e) {
+            throw e;
         } catch (NnvizException e) {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
             throw new Main.ModelException(m.contains(file.toString()) || m.contains(file.getFileName().toString()) ? m : file + ": " + m, e);
         } catch (RuntimeException | LinkageError e) {
-            if (e instanceof Main.ModelException) {
-                throw e;
-            }
             throw new Main.ModelException(file + ": " + f.description + " could not be read (" + e + ")", e);
         } finally {
             if (!opened) {

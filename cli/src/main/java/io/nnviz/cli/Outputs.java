@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -23,6 +24,9 @@ import java.util.stream.Stream;
  */
 final class Outputs implements AutoCloseable {
     enum Kind { svg, png, html, dot }
+
+    /** Pixels per SVG unit of the PNG files. */
+    private static final double PNG_SCALE = 1.5;
 
     private final Path out, staging;
     private final Set<Kind> kinds;
@@ -63,19 +67,22 @@ final class Outputs implements AutoCloseable {
         }
     }
 
-    /** True if any image format (svg, png) was chosen. */
-    boolean images() {
-        return kinds.contains(Kind.svg) || kinds.contains(Kind.png);
-    }
-
-    /** Writes a figure as each chosen image format: {@code name.svg}, {@code name.png}. */
-    void figure(String name, Figure f) throws IOException {
+    /**
+     * Adds a figure to {@code report} under {@code section} and writes it as each chosen image
+     * format, {@code name.svg} and {@code name.png}. With html chosen, the report draws it once and
+     * the image files are copies of the report's (see {@link #report}); else they are drawn here.
+     */
+    void figure(HtmlReport report, String section, String name, Figure f) throws IOException {
+        report.section(section).figure(name, f);
+        if (kinds.contains(Kind.html)) {
+            return;
+        }
         if (kinds.contains(Kind.svg)) {
             Figures.writeSvg(f, staging.resolve(name + ".svg"));
             written.add(name + ".svg");
         }
         if (kinds.contains(Kind.png)) {
-            Figures.writePng(f, staging.resolve(name + ".png"), 1.5);
+            Figures.writePng(f, staging.resolve(name + ".png"), PNG_SCALE);
             written.add(name + ".png");
         }
     }
@@ -88,11 +95,21 @@ final class Outputs implements AutoCloseable {
         }
     }
 
-    /** Writes the HTML report (index.html and its figures folder), if html was chosen. */
+    /** Writes the HTML report (index.html and its figures folder) if html was chosen, and the figures' image files from it. */
     void report(HtmlReport report) throws IOException {
-        if (kinds.contains(Kind.html)) {
-            report.write(staging);
-            written.add("index.html");
+        if (!kinds.contains(Kind.html)) {
+            return;
+        }
+        report.pngScale(PNG_SCALE).write(staging);
+        written.add("index.html");
+        for (Map.Entry<String, String> e : report.figureFiles().entrySet()) {
+            for (Kind k : List.of(Kind.svg, Kind.png)) {
+                if (kinds.contains(k)) {
+                    Files.copy(staging.resolve("figures").resolve(e.getValue() + "." + k), staging.resolve(e.getKey() + "." + k),
+                            StandardCopyOption.REPLACE_EXISTING);
+                    written.add(e.getKey() + "." + k);
+                }
+            }
         }
     }
 

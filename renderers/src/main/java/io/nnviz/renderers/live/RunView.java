@@ -66,10 +66,10 @@ final class RunView {
             return LineChart.titled("Training loss").yLabel("loss").series("loss", l[0], l[1]).smoothing(0.6).build();
         }));
         int i = 0;
-        for (String metric : recorder.metricSeries().keySet()) {
+        for (String metric : recorder.metricNames()) {
             int k = i++;
             out.add(new Entry("metric-" + k, metric, step, () -> {
-                double[][] xy = recorder.metricSeries().getOrDefault(metric, new double[2][0]);
+                double[][] xy = recorder.metricSeries(metric);
                 return LineChart.titled(metric).series(metric, xy[0], xy[1]).build();
             }));
         }

@@ -607,11 +607,17 @@ public final class Recorder implements Hook, AutoCloseable {
         }
     }
 
-    /** The metric series as {name: {x: steps, y: values}}, a copy. */
-    public Map<String, double[][]> metricSeries() {
-        Map<String, double[][]> out = new LinkedHashMap<>();
-        metrics.forEach((k, v) -> out.put(k, v.xy()));
-        return out;
+    /** The names of the metrics recorded so far, in the order first seen. */
+    public List<String> metricNames() {
+        synchronized (metrics) {
+            return List.copyOf(metrics.keySet());
+        }
+    }
+
+    /** One metric's series as {x: steps, y: values} (empty arrays if it was never recorded), a copy. */
+    public double[][] metricSeries(String name) {
+        Series s = metrics.get(name);
+        return s == null ? new double[2][0] : s.xy();
     }
 
     /**

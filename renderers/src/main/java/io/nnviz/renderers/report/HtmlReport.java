@@ -35,7 +35,7 @@ import java.util.Set;
  * }</pre>
  */
 public final class HtmlReport {
-    private record Entry(String slug, Figure figure) {
+    private record Entry(String name, String slug, Figure figure) {
     }
 
     private final String title;
@@ -78,8 +78,18 @@ public final class HtmlReport {
         if (current == null) {
             section("Figures");
         }
-        sections.get(current).add(new Entry(slug(name), f));
+        sections.get(current).add(new Entry(name, slug(name), f));
         return this;
+    }
+
+    /**
+     * The file name (without extension) each figure gets under {@code figures/} when the report is
+     * written, by the name it was added with, in the order added.
+     */
+    public Map<String, String> figureFiles() {
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        sections.values().forEach(es -> es.forEach(e -> files.put(e.name(), e.slug())));
+        return files;
     }
 
     /** Pixels per unit of the PNG copies (default 2). */
