@@ -2,6 +2,7 @@ package io.nnviz.api;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * An immutable, dense, row-major {@code float} tensor: the one data type every backend hands to
@@ -35,11 +36,13 @@ import java.util.Objects;
  */
 public final class Tensor {
     private final Shape shape;
-    /** The row-major values; null while a {@link #permuteLater} permutation is pending. */
+    /** The row-major values; null while a {@link #permuteLater} permutation or a {@link #later} supplier is pending. */
     private volatile float[] data;
     /** The tensor a pending permutation reads, and its axes; cleared once the values exist. */
     private volatile Tensor pending;
     private final int[] pendingAxes;
+    /** Where a {@link #later} tensor's values come from; cleared once they exist. */
+    private volatile Supplier<float[]> supplier;
     private volatile TensorStats stats;
 
     private Tensor(Shape shape, float[] data) {
@@ -64,6 +67,16 @@ public final class Tensor {
         this.pendingAxes = axes;
     }
 
+    private Tensor(Shape shape, Supplier<float[]> supplier) {
+        Objects.requireNonNull(shape, "shape");
+        if (!shape.isKnown()) {
+            throw new IllegalArgumentException("a tensor needs a fully known shape, got " + shape);
+        }
+        this.shape = shape;
+        this.supplier = Objects.requireNonNull(supplier, "supplier");
+        this.pendingAxes = null;
+    }
+
     /** A tensor holding a copy of {@code data} with the given shape. */
     public static Tensor of(float[] data, int... shape) {
         return new Tensor(Shape.of(shape), Objects.requireNonNull(data, "data").clone());
@@ -86,6 +99,33 @@ public final class Tensor {
     /** A tensor that takes ownership of {@code data}; see {@link #adopt(float[], int...)}. */
     public static Tensor adopt(Shape shape, float[] data) {
         return new Tensor(shape, data);
+    }
+
+    /**
+     * A tensor whose values a backend supplies when they are first read, by the thread that reads
+     * them, exactly once: a fresh row-major array of {@link Shape#size()} values, which the tensor
+     * then owns. For backends that capture during training: the framework's own copy is made on
+     * the training thread (cheap, in its memory), the copy into Java happens later on whichever
+     * thread reads it first, typically a hook's background worker. The backend must keep what the
+     * supplier reads valid until it has run, and may force it with {@link #load()}. If the supplier
+     * throws, the read fails with that exception and a later read tries again.
+     */
+    public static Tensor later(Shape shape, Supplier<float[]> values) {
+        return new Tensor(shape, values);
+    }
+
+    /**
+     * Makes sure the values exist: runs a pending {@link #later} supplier or
+     * {@link #permuteLater} permutation now, on this thread. Returns this tensor.
+     */
+    public Tensor load() {
+        data();
+        return this;
+    }
+
+    /** True if the values exist (false while a {@link #later} supplier or a {@link #permuteLater} permutation is pending). */
+    public boolean isLoaded() {
+        return data != null;
     }
 
     /** A tensor of zeros. */
@@ -121,13 +161,23 @@ public final class Tensor {
             synchronized (this) {
                 d = data;
                 if (d == null) {
-                    d = permuteData(pending, pendingAxes, shape.toArray());
+                    d = pending != null ? permuteData(pending, pendingAxes, shape.toArray()) : supplied();
                     data = d;
                     pending = null;
+                    supplier = null;
                 }
             }
         }
         return d;
+    }
+
+    private float[] supplied() {
+        float[] v = supplier.get();
+        if (v == null || v.length != shape.size()) {
+            throw new IllegalStateException("a later tensor's supplier gave " + (v == null ? "null" : v.length + " values")
+                    + " for shape " + shape);
+        }
+        return v;
     }
 
     /**
@@ -137,7 +187,7 @@ public final class Tensor {
     float[] valuesInAnyOrder() {
         Tensor p = pending; // read before data: the values are published before the source is let go
         float[] d = data;
-        return d != null ? d : p.valuesInAnyOrder();
+        return d != null ? d : p != null ? p.valuesInAnyOrder() : data();
     }
 
     /** The element at a flat row-major position. */

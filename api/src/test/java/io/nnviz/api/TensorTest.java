@@ -227,4 +227,51 @@ class TensorTest {
             }
         }
     }
+
+    @Test
+    void aLaterTensorRunsItsSupplierOnceOnFirstReadAndThenOwnsTheValues() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        Tensor t = Tensor.later(Shape.of(2, 3), () -> {
+            calls.incrementAndGet();
+            return new float[] {1, 2, 3, 4, 5, 6};
+        });
+        assertFalse(t.isLoaded());
+        assertEquals(0, calls.get(), "nothing is read before someone asks");
+        Tensor transposed = t.permuteLater(1, 0);
+        // several threads read at once: the supplier still runs once
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<Float>> reads = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                reads.add(pool.submit(() -> transposed.get(2, 1)));
+            }
+            for (var f : reads) {
+                assertEquals(6f, f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(1, calls.get());
+        assertTrue(t.isLoaded());
+        assertEquals(Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3), t);
+        assertEquals(3.5, t.stats().mean(), 1e-9);
+    }
+
+    @Test
+    void aLaterTensorsFailedSupplierFailsTheReadAndIsTriedAgain() {
+        int[] calls = {0};
+        Tensor t = Tensor.later(Shape.of(2), () -> {
+            if (calls[0]++ == 0) {
+                throw new IllegalStateException("the session is busy");
+            }
+            return new float[] {7, 8};
+        });
+        assertEquals("the session is busy", assertThrows(IllegalStateException.class, () -> t.get(0)).getMessage());
+        assertFalse(t.isLoaded());
+        assertEquals(8f, t.load().get(1));
+        Tensor wrongSize = Tensor.later(Shape.of(3), () -> new float[2]);
+        IllegalStateException e = assertThrows(IllegalStateException.class, wrongSize::load);
+        assertTrue(e.getMessage().contains("2 values") && e.getMessage().contains("[3]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Tensor.later(Shape.of(-1, 3), () -> new float[3]));
+    }
 }

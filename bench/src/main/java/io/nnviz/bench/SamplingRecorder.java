@@ -37,6 +37,12 @@ public final class SamplingRecorder implements Hook, AutoCloseable {
                 return t;
             }, (r, e) -> dropped.incrementAndGet());
 
+    /** What this hook captures at hook step {@code step}, in words, for a harness's per-kind breakdown. */
+    public static String kindOf(long step) {
+        return step % 50 == 0 ? "steps reading weights and activations (every 50th)"
+                : step % 10 == 0 ? "steps reading weights (every 10th)" : "steps capturing nothing (the loss only)";
+    }
+
     @Override
     public CaptureRequest request(long step, int epoch) {
         CaptureRequest r = CaptureRequest.NONE;

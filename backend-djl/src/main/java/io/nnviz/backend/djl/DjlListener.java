@@ -2,6 +2,7 @@ package io.nnviz.backend.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener;
@@ -101,6 +102,11 @@ final class DjlListener implements TrainingListener, Attachment {
             NDList preds = batchData.getPredictions().values().iterator().next();
             loss = loss(trainer, labels, preds);
             if ((r.weights() || r.gradients()) && model != null) {
+                if (lastCopies != null) {
+                    lastCopies.loadAll(); // nothing to do unless a hook kept the last ones unread
+                    lastCopies = null;
+                }
+                Copies copies = r.weights() ? new Copies(trainer.getManager()) : null;
                 Map<String, List<WeightTensor>> weights = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
                 for (Map.Entry<String, DjlModel.Node> e : model.nodes().entrySet()) {
                     Layer layer = model.layer(e.getKey()).orElse(null);
@@ -111,7 +117,7 @@ final class DjlListener implements TrainingListener, Attachment {
                     for (Pair<String, Parameter> p : e.getValue().block().getParameters()) {
                         NDArray a = p.getValue().getArray();
                         if (r.weights()) {
-                            w.add(WeightTensor.of(layer.id(), p.getKey(), DjlModel.role(e.getValue().block(), p.getKey()), DjlModel.copy(a)));
+                            w.add(WeightTensor.of(layer.id(), p.getKey(), DjlModel.role(e.getValue().block(), p.getKey()), copies.of(a)));
                         }
                         if (r.gradients() && a.hasGradient()) {
                             try (NDArray grad = a.getGradient()) {
@@ -127,6 +133,7 @@ final class DjlListener implements TrainingListener, Attachment {
                     }
                 }
                 snap = new Snapshot(weights, grads, Map.of(), null, null, null);
+                lastCopies = copies;
             }
             if (r.activations() && tapped != null && model != null) {
                 Map<String, io.nnviz.api.Tensor> acts = new LinkedHashMap<>();
@@ -153,6 +160,66 @@ final class DjlListener implements TrainingListener, Attachment {
         if (tap != null && pending.activations()) {
             taps = new java.util.concurrent.ConcurrentHashMap<>();
             tap.arm(taps);
+        }
+    }
+
+    /** The last sampled step's weight copies, made to exist before the next are taken. */
+    private volatile Copies lastCopies;
+
+    /**
+     * One step's weights, copied by the engine (a {@code duplicate}, in native memory, while the values are hot) into
+     * a manager of nnviz's own; the copies into Java arrays, the expensive part (fresh memory, through a direct
+     * buffer), happen when a hook first reads each tensor, usually on its background thread. The manager is closed
+     * once all are read, or when the next sampled step or {@link #close()} makes the unread ones exist, so the engine
+     * never holds more than one step's copies.
+     */
+    private static final class Copies {
+        private final NDManager manager;
+        private final List<io.nnviz.api.Tensor> tensors = new ArrayList<>();
+        private int unread;
+        private boolean closed;
+
+        Copies(NDManager parent) {
+            manager = parent.newSubManager();
+        }
+
+        io.nnviz.api.Tensor of(NDArray a) {
+            NDArray c = a.duplicate();
+            c.attach(manager);
+            long[] s = a.getShape().getShape();
+            int[] shape = new int[s.length];
+            for (int i = 0; i < s.length; i++) {
+                shape[i] = Math.toIntExact(s[i]);
+            }
+            unread++;
+            io.nnviz.api.Tensor t = io.nnviz.api.Tensor.later(io.nnviz.api.Shape.of(shape), () -> read(c));
+            tensors.add(t);
+            return t;
+        }
+
+        private synchronized float[] read(NDArray c) {
+            if (closed) {
+                throw new IllegalStateException("nnviz: this step's weight copies were released before they were read");
+            }
+            float[] v = c.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            c.close();
+            if (--unread == 0) {
+                closed = true;
+                manager.close();
+            }
+            return v;
+        }
+
+        void loadAll() {
+            for (io.nnviz.api.Tensor t : tensors) {
+                t.load();
+            }
+            synchronized (this) {
+                if (!closed) {
+                    closed = true;
+                    manager.close();
+                }
+            }
         }
     }
 
@@ -236,7 +303,20 @@ final class DjlListener implements TrainingListener, Attachment {
 
     @Override
     public void onTrainingEnd(Trainer trainer) {
+        loadLastCopies(); // before the trainer's manager, which holds the engine's copies, closes
         dispatcher().trainingEnd(TrainingEvent.of(step, epoch, lastLoss));
+    }
+
+    private void loadLastCopies() {
+        Copies c = lastCopies;
+        lastCopies = null;
+        if (c != null) {
+            try {
+                c.loadAll();
+            } catch (RuntimeException e) {
+                LOG.warn("nnviz: could not read the last weight copies", e);
+            }
+        }
     }
 
     @Override
@@ -256,6 +336,7 @@ final class DjlListener implements TrainingListener, Attachment {
 
     @Override
     public void close() {
+        loadLastCopies();
         dispatcher().close();
         DjlModel m = model;
         if (m != null) {

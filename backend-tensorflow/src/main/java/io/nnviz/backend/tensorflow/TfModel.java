@@ -196,6 +196,42 @@ public final class TfModel extends AbstractModel {
         return inputEcho;
     }
 
+    /** A fetch of an output cut to its first samples in graph, and whether TensorFlow also made it NCHW. */
+    record SampledFetch(Output<?> output, boolean nchw) {
+    }
+
+    private final Map<Integer, Map<Output<?>, SampledFetch>> sampled = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The first {@code samples} entries of {@code o} along the batch axis, cut by TensorFlow in the
+     * run that computes {@code o} (a StridedSlice, then a Transpose to NCHW where the output is
+     * rank 4), so that a training step's sampled activations cost a few small tensors instead of
+     * whole batches held back from TensorFlow's allocator and copied out. The ops are added under
+     * {@code nnviz/} once per output and sample count.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    synchronized SampledFetch sampled(Output<?> o, int samples) {
+        Map<Output<?>, SampledFetch> forCount = sampled.computeIfAbsent(samples, k -> new java.util.HashMap<>());
+        SampledFetch f = forCount.get(o);
+        if (f == null) {
+            Ops tf = Ops.create(graph).withSubScope("nnviz").withSubScope("first_" + samples);
+            Operand cut = tf.stridedSlice((Operand) o, tf.constant(new int[] {0}), tf.constant(new int[] {samples}), tf.constant(new int[] {1}));
+            org.tensorflow.ndarray.Shape shape = o.shape();
+            boolean nchw = !shape.isUnknown() && shape.numDimensions() == 4;
+            if (nchw) {
+                cut = tf.linalg.transpose(cut, tf.constant(new int[] {0, 3, 1, 2}));
+            }
+            f = new SampledFetch(cut.asOutput(), nchw);
+            forCount.put(o, f);
+        }
+        return f;
+    }
+
+    /** Reads a {@link #sampled} fetch: already cut and in canonical layout where TensorFlow could make it so. */
+    static Tensor canonical(org.tensorflow.Tensor t, SampledFetch f) {
+        return f.nchw() ? Tf.copy(t) : canonical(t, 0);
+    }
+
     @Override
     protected List<WeightTensor> doWeights(Layer layer) {
         return weightsOf(List.of(layer)).getOrDefault(layer.id(), List.of());

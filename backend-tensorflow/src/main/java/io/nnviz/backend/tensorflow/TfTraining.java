@@ -27,7 +27,7 @@ import java.util.Objects;
  * Hooks for a hand-written TensorFlow training loop. TensorFlow Java has no trainer to listen to,
  * so each step asks for a {@link Step}, whose runner already fetches the loss and whatever the
  * hooks asked for at that step; you add your feeds, targets and fetches, run, and hand the result
- * back. Sampled steps cost a few fetches; the others cost nothing but the loss fetch.
+ * back. Sampled steps cost a few small fetches; the others cost nothing but the loss.
  *
  * <pre>{@code
  * TfModel model = (TfModel) NNViz.inspect(TfGraph.of(graph, session).input("images").output("logits"));
@@ -44,10 +44,10 @@ import java.util.Objects;
  *     }
  * }
  * }</pre>
- * Weights a hook asks for are fetched in the step's own run, as TensorFlow holds them (one copy,
- * no extra run); their canonical layout is made when someone first reads the values, so weight
- * histograms never pay for it. TensorFlow does not order such a read against the optimizer's update
- * in the same run, so they are the weights of this step, from just before or just after its update.
+ * Weights a hook asks for are the weights after the step's update: a short run of nnviz's own after
+ * yours has TensorFlow copy them, and they are copied into Java (and put in canonical layout) when a
+ * hook first reads them, usually on its own background thread. Activations and inputs are cut to
+ * the samples asked for, and made NCHW, by TensorFlow in your run.
  * The loss costs no fetch on most steps: the step's own run writes it into a small ring variable
  * under {@code nnviz/}, read when a later step fetches anyway (one a hook asked something of) or at
  * least every 32 steps, and by {@link #epochEnd()} and {@link #close()}. Hooks get every step, in
@@ -144,10 +144,10 @@ public final class TfTraining implements Attachment {
         private final CaptureRequest request;
         private final List<String> activationIds = new ArrayList<>();
         private final List<String> gradientIds = new ArrayList<>();
-        /** The weights fetched in this step's own run: owning layer, and the weight. */
-        private final List<Map.Entry<String, GraphReader.Weight>> weightFetches = new ArrayList<>();
         private int fetches;
-        private boolean inputFetched;
+        /** The sampled input fetch, if activations or outputs were asked for; then one fetch per id in activationIds. */
+        private TfModel.SampledFetch inputFetch;
+        private final List<TfModel.SampledFetch> activationFetches = new ArrayList<>();
         /** This step fetches its loss (and the ring of the steps before it); else the loss only goes to the ring. */
         private boolean direct;
         private boolean ringFetched;
@@ -176,8 +176,9 @@ public final class TfTraining implements Attachment {
             }
             runner = model.session().runner(); // what the loop would make itself: not nnviz's time
             long t0 = System.nanoTime();
-            // fetch directly when a hook wants more than the loss, or before the ring could wrap onto an undelivered step
-            direct = ring == null || !request.isEmpty() || pending.size() >= RING - 1;
+            // fetch directly when a hook wants activations, outputs or gradients, or before the ring could wrap onto an
+            // undelivered step; weights are copied by nnviz's own run after the step (see done), so they need no fetch here
+            direct = ring == null || request.activations() || request.outputs() || request.gradients() || pending.size() >= RING - 1;
             if (ring != null) {
                 slot = ringWrites++ % RING;
                 runner.addTarget(ring.update());
@@ -195,9 +196,11 @@ public final class TfTraining implements Attachment {
             }
             try {
                 if (request.activations() || request.outputs()) {
-                    runner.fetch(model.inputEcho()); // the batch itself, through an Identity (a fed tensor cannot be fetched)
+                    // the first samples of the batch and of each wanted layer's output, cut (and made NCHW) by TensorFlow
+                    int samples = Math.max(1, request.maxSamples());
+                    inputFetch = model.sampled(model.inputEcho(), samples); // a fed tensor cannot be fetched: through an Identity
+                    runner.fetch(inputFetch.output());
                     fetches++;
-                    inputFetched = true;
                     List<Output<?>> seen = new ArrayList<>();
                     for (Layer l : model.layers()) {
                         boolean wanted = request.activations() && request.layers().test(l)
@@ -208,9 +211,11 @@ public final class TfTraining implements Attachment {
                         Output<?> o = model.group(l.id()).output;
                         if (!seen.contains(o)) {
                             seen.add(o);
-                            runner.fetch(o);
+                            TfModel.SampledFetch f = model.sampled(o, samples);
+                            runner.fetch(f.output());
                             fetches++;
                             activationIds.add(l.id());
+                            activationFetches.add(f);
                         }
                     }
                 }
@@ -223,15 +228,6 @@ public final class TfTraining implements Attachment {
                             fetches++;
                             gradientIds.add(e.getKey());
                         }
-                    }
-                }
-                if (request.weights()) {
-                    // read in the step's own run, as TensorFlow holds them (no in-graph transposes): a fetch of each
-                    // variable costs a copy; the layout conversion waits until someone reads the values (permuteLater)
-                    for (Map.Entry<String, GraphReader.Weight> e : weightsOf(request.layers())) {
-                        runner.fetch(e.getValue().source().output(0));
-                        fetches++;
-                        weightFetches.add(e);
                     }
                 }
             } catch (RuntimeException e) {
@@ -256,7 +252,7 @@ public final class TfTraining implements Attachment {
                 dispatcher.stepEnd(new TrainingEvent(number, epoch, Double.NaN, Map.of(), Snapshot.EMPTY));
                 return;
             }
-            if (!direct) {
+            if (!direct && !request.weights()) {
                 pending.add(new long[] {number, slot});
                 dispatcher.addTimeInNnviz(System.nanoTime() - t0);
                 return; // delivered when a later step, epochEnd() or close() reads the ring
@@ -264,13 +260,25 @@ public final class TfTraining implements Attachment {
             double lossValue = Double.NaN;
             Snapshot snap = Snapshot.EMPTY;
             float[] earlier = null;
+            Map<String, List<WeightTensor>> weights = Map.of();
             try {
-                lossValue = scalar(result.get(0));
-                if (ringFetched) {
-                    earlier = Tf.copy(result.get(1)).toArray();
+                if (request.weights()) {
+                    // this step's own loss is in the ring (not direct) or in the result (direct)
+                    WeightCopy copy = copyWeights(request.layers(), !direct && ring != null);
+                    weights = copy.weights;
+                    if (!direct) { // the ring, read after this step's run, holds its loss too
+                        earlier = copy.losses;
+                        lossValue = earlier == null ? Double.NaN : earlier[(int) slot];
+                    }
+                }
+                if (direct) {
+                    lossValue = scalar(result.get(0));
+                    if (ringFetched) {
+                        earlier = Tf.copy(result.get(1)).toArray();
+                    }
                 }
                 if (!request.isEmpty()) {
-                    snap = capture(result);
+                    snap = direct ? capture(result, weights) : new Snapshot(weights, Map.of(), Map.of(), null, null, null);
                 }
             } catch (RuntimeException | LinkageError e) {
                 LOG.warn("nnviz: could not read step {}'s captures; the step goes on without them", number, e);
@@ -285,16 +293,16 @@ public final class TfTraining implements Attachment {
             }
         }
 
-        private Snapshot capture(Result result) {
+        private Snapshot capture(Result result, Map<String, List<WeightTensor>> weights) {
             int k = ringFetched ? 2 : 1;
             Tensor inputs = null;
             Map<String, Tensor> acts = new LinkedHashMap<>();
             Tensor outputs = null;
-            int samples = Math.max(1, request.maxSamples());
-            if (inputFetched) {
-                inputs = TfModel.canonical(result.get(k++), samples);
-                for (String id : activationIds) {
-                    Tensor a = TfModel.canonical(result.get(k++), samples);
+            if (inputFetch != null) {
+                inputs = TfModel.canonical(result.get(k++), inputFetch);
+                for (int i = 0; i < activationIds.size(); i++) {
+                    String id = activationIds.get(i);
+                    Tensor a = TfModel.canonical(result.get(k++), activationFetches.get(i));
                     if (request.outputs() && id.equals(lastLayerId())) {
                         outputs = a;
                     }
@@ -312,19 +320,106 @@ public final class TfTraining implements Attachment {
                 grads.computeIfAbsent(layer, x -> new ArrayList<>())
                         .add(WeightTensor.of(layer, w.name(), w.role(), w.toCanonical().apply(Tf.copy(result.get(k++)))));
             }
-            Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
-            for (Map.Entry<String, GraphReader.Weight> e : weightFetches) {
-                GraphReader.Weight w = e.getValue();
-                Tensor raw = Tf.copy(result.get(k++));
-                Tensor canonical = w.perm() != null ? raw.permuteLater(w.perm()) : w.toCanonical().apply(raw);
-                weights.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add(WeightTensor.of(e.getKey(), w.name(), w.role(), canonical));
-            }
             return new Snapshot(weights, grads, acts, inputs, null, outputs);
         }
     }
 
     private String lastLayerId() {
         return model.layers().get(model.layers().size() - 1).id();
+    }
+
+    /** Per weight, a TensorFlow {@code DeepCopy} of it under {@code nnviz/weight_copy}, made once. */
+    private final Map<GraphReader.Weight, Output<?>> deepCopies = new java.util.HashMap<>();
+    /** The last step's weight copies, made to exist before the next are taken (if no hook has read them). */
+    private WeightCopy lastCopy;
+
+    /**
+     * A sampled step's weights (and, when asked, the loss ring), read by a run of nnviz's own after the step's run, so
+     * they are the weights after the step's update. TensorFlow copies each weight ({@code DeepCopy}, its own kernel,
+     * while the values are hot) into tensors this run's result holds; the copies into Java arrays, the expensive part
+     * (fresh memory, read from another core), happen when a hook first reads each tensor, usually on its background
+     * thread. The result is closed once all are read, or when the next sampled step or {@link #close()} makes the
+     * unread ones exist, so TensorFlow never holds more than one step's copies.
+     */
+    private final class WeightCopy {
+        final Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
+        final List<Tensor> raw = new ArrayList<>();
+        float[] losses;
+        private Result result;
+        private int unread;
+
+        WeightCopy(List<Map.Entry<String, GraphReader.Weight>> ws, boolean readRing) {
+            Session.Runner r = model.session().runner();
+            if (readRing) {
+                r.fetch(ring.values());
+            }
+            for (Map.Entry<String, GraphReader.Weight> e : ws) {
+                r.fetch(deepCopy(e.getValue()));
+            }
+            result = r.run();
+            try {
+                int k = 0;
+                if (readRing) {
+                    losses = Tf.floats(result.get(k++));
+                }
+                unread = ws.size();
+                for (Map.Entry<String, GraphReader.Weight> e : ws) {
+                    GraphReader.Weight w = e.getValue();
+                    int at = k++;
+                    Tensor values = Tensor.later(Tf.shape(result.get(at).shape()), () -> read(at));
+                    raw.add(values);
+                    Tensor canonical = w.perm() != null ? values.permuteLater(w.perm()) : w.toCanonical().apply(values);
+                    weights.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add(WeightTensor.of(e.getKey(), w.name(), w.role(), canonical));
+                }
+                if (unread == 0) {
+                    release();
+                }
+            } catch (RuntimeException | LinkageError e) {
+                release();
+                throw e;
+            }
+        }
+
+        private synchronized float[] read(int index) {
+            if (result == null) {
+                throw new IllegalStateException("nnviz: this step's weight copies were released before they were read");
+            }
+            float[] v = Tf.floats(result.get(index));
+            if (--unread == 0) {
+                release();
+            }
+            return v;
+        }
+
+        /** Makes every weight's values exist now, on this thread, and frees TensorFlow's copies. */
+        void loadAll() {
+            for (Tensor t : raw) {
+                t.load();
+            }
+        }
+
+        private synchronized void release() {
+            if (result != null) {
+                result.close();
+                result = null;
+            }
+        }
+    }
+
+    private WeightCopy copyWeights(io.nnviz.api.hook.LayerSelector selector, boolean readRing) {
+        if (lastCopy != null) {
+            lastCopy.loadAll(); // nothing to do unless a hook kept the last ones unread
+            lastCopy = null;
+        }
+        WeightCopy c = new WeightCopy(weightsOf(selector), readRing);
+        lastCopy = c;
+        return c;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Output<?> deepCopy(GraphReader.Weight w) {
+        return deepCopies.computeIfAbsent(w, x -> org.tensorflow.op.Ops.create(model.graph()).withSubScope("nnviz")
+                .withSubScope("weight_copy").deepCopy((org.tensorflow.Operand) x.source().output(0)).asOutput());
     }
 
     /** The weights a layer selector picks, worked out once per selector (hooks keep theirs). */
@@ -427,6 +522,14 @@ public final class TfTraining implements Attachment {
     @Override
     public void close() {
         flush();
+        if (lastCopy != null) {
+            try {
+                lastCopy.loadAll(); // the values must outlive the session
+            } catch (RuntimeException e) {
+                LOG.warn("nnviz: could not read the last weight copies", e);
+            }
+            lastCopy = null;
+        }
         dispatcher.close();
     }
 }

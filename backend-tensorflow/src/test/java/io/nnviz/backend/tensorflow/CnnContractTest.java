@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A CNN built with the Ops API and trained briefly on Fashion-MNIST. */
@@ -109,35 +110,88 @@ class CnnContractTest extends TfContractBase {
     }
 
     @Test
-    void hookWeightsAreTheSessionsVariablesOfThatStepInCanonicalLayout() throws Exception {
+    void hookWeightsAreTheSessionsVariablesAfterThatStepsUpdateInCanonicalLayout() throws Exception {
         try (TfNets net = build(); TfModel model = (TfModel) NNViz.inspect(net.handle())) {
             java.util.List<io.nnviz.api.hook.TrainingEvent> seen = new java.util.ArrayList<>();
-            io.nnviz.api.hook.Hook hook = weightsAt(2, seen::add);
-            Map<String, float[]> before = null, after = null;
+            io.nnviz.api.hook.Hook hook = weightsAt(java.util.Set.of(2L, 4L), seen::add);
+            Map<String, float[]> after2 = null, after4 = null;
             try (TfTraining training = TfTraining.attach(model, net.loss, hook)) {
-                for (int i = 0; i < 3; i++) {
-                    if (i == 1) {
-                        before = variables(net);
-                    }
+                for (int i = 0; i < 6; i++) {
                     TfTraining.Step step = training.step();
                     try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
                          Result r = step.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train).run()) {
                         step.done(r);
                     }
                     if (i == 1) {
-                        after = variables(net);
+                        after2 = variables(net);
+                    }
+                    if (i == 3) {
+                        after4 = variables(net);
+                    }
+                    if (i == 4) {
+                        // step 4's copies are still unread: read them on another thread while training goes on
+                        Tensor conv2 = seen.get(3).snapshot().weights().get("conv2").get(0).values();
+                        var reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+                        try {
+                            assertEquals(Tensor.of(after4.get("conv2_kernel"), 5, 5, 8, 16).permute(3, 2, 0, 1),
+                                    reader.submit(() -> conv2.load()).get(), "step 4's conv2 kernel, read on another thread");
+                        } finally {
+                            reader.shutdown();
+                        }
                     }
                 }
             }
+            // step 2's copies were never read by the hook: the next sampled step made them exist, so they are still step 2's
             var w = seen.get(1).snapshot().weights();
             Tensor conv2 = w.get("conv2").get(0).values(), fc1 = w.get("fc1").get(0).values();
-            // HWIO -> OIHW and [in, out] -> [out, in], made when read; the values are the step's, before or after its update
-            boolean pre = conv2.equals(Tensor.of(before.get("conv2_kernel"), 5, 5, 8, 16).permute(3, 2, 0, 1));
-            boolean post = conv2.equals(Tensor.of(after.get("conv2_kernel"), 5, 5, 8, 16).permute(3, 2, 0, 1));
-            assertTrue(pre || post, "conv2 kernel is the session's variable of step 2");
-            assertEquals(pre ? Tensor.of(before.get("fc1_kernel"), 256, 32).permute(1, 0) : Tensor.of(after.get("fc1_kernel"), 256, 32)
-                    .permute(1, 0), fc1, "fc1 kernel, from the same side of the update");
+            assertEquals(Tensor.of(after2.get("conv2_kernel"), 5, 5, 8, 16).permute(3, 2, 0, 1), conv2, "HWIO -> OIHW, after step 2");
+            assertEquals(Tensor.of(after2.get("fc1_kernel"), 256, 32).permute(1, 0), fc1, "[in, out] -> [out, in], after step 2");
             assertEquals(Shape.of(16, 8, 5, 5), conv2.shape());
+            assertNotEquals(conv2, seen.get(3).snapshot().weights().get("conv2").get(0).values(), "training moved on");
+            assertEquals(Tensor.of(after4.get("fc1_kernel"), 256, 32).permute(1, 0), seen.get(3).snapshot().weights().get("fc1").get(0).values(),
+                    "step 4's fc1 kernel, unread until close");
+        }
+    }
+
+    @Test
+    void sampledActivationsEqualAPlainForwardOfThoseImagesWithTheStepsWeights() throws Exception {
+        try (TfNets net = build(); TfModel model = (TfModel) NNViz.inspect(net.handle())) {
+            java.util.List<io.nnviz.api.hook.TrainingEvent> seen = new java.util.ArrayList<>();
+            io.nnviz.api.hook.Hook hook = new io.nnviz.api.hook.Hook() {
+                @Override
+                public io.nnviz.api.hook.CaptureRequest request(long s, int epoch) {
+                    return s == 3 ? io.nnviz.api.hook.CaptureRequest.activations(io.nnviz.api.hook.LayerSelector.all(), 3)
+                            : io.nnviz.api.hook.CaptureRequest.NONE;
+                }
+
+                @Override
+                public void onStepEnd(io.nnviz.api.hook.TrainingEvent e) {
+                    seen.add(e);
+                }
+            };
+            Map<String, Tensor> expected = null;
+            try (TfTraining training = TfTraining.attach(model, net.loss, hook)) {
+                for (int i = 0; i < 4; i++) {
+                    if (i == 2) { // the forward pass of step 3 uses the weights before its update: these
+                        Tensor images = Tensor.of(TfNets.data().batch(2 * 32, 2 * 32 + 3), 3, 1, 28, 28);
+                        expected = model.activations(images, model.layers().stream().map(Layer::id).toList());
+                    }
+                    TfTraining.Step step = training.step();
+                    try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
+                         Result r = step.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train).run()) {
+                        step.done(r);
+                    }
+                }
+            }
+            Map<String, Tensor> acts = seen.get(2).snapshot().activations();
+            for (String layer : new String[] {"conv1", "pool1", "conv2", "fc1", "logits"}) {
+                Tensor a = acts.get(layer), e = expected.get(layer);
+                assertEquals(e.shape(), a.shape(), layer);
+                for (int k = 0; k < a.size(); k++) {
+                    assertEquals(e.getFlat(k), a.getFlat(k), 1e-4, layer + " value " + k);
+                }
+            }
+            assertEquals(Shape.of(3, 8, 24, 24), acts.get("conv1").shape(), "3 samples, NCHW");
         }
     }
 
@@ -180,10 +234,15 @@ class CnnContractTest extends TfContractBase {
 
     /** A hook that asks for every layer's weights at {@code step} only, and hands every event to {@code sink}. */
     private static io.nnviz.api.hook.Hook weightsAt(long step, java.util.function.Consumer<io.nnviz.api.hook.TrainingEvent> sink) {
+        return weightsAt(java.util.Set.of(step), sink);
+    }
+
+    /** A hook that asks for every layer's weights at {@code steps}, and hands every event to {@code sink}. */
+    private static io.nnviz.api.hook.Hook weightsAt(java.util.Set<Long> steps, java.util.function.Consumer<io.nnviz.api.hook.TrainingEvent> sink) {
         return new io.nnviz.api.hook.Hook() {
             @Override
             public io.nnviz.api.hook.CaptureRequest request(long s, int epoch) {
-                return s == step ? io.nnviz.api.hook.CaptureRequest.weights(io.nnviz.api.hook.LayerSelector.all())
+                return steps.contains(s) ? io.nnviz.api.hook.CaptureRequest.weights(io.nnviz.api.hook.LayerSelector.all())
                         : io.nnviz.api.hook.CaptureRequest.NONE;
             }
 

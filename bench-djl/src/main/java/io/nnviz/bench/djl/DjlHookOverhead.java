@@ -25,6 +25,7 @@ import io.nnviz.api.testkit.FashionMnist;
 import io.nnviz.backend.djl.TapBlock;
 import io.nnviz.bench.Alternation;
 import io.nnviz.bench.HookChoice;
+import io.nnviz.bench.SamplingRecorder;
 
 /**
  * The training-hook overhead of issue #5 on DJL (PyTorch engine, one thread): LeNet at DJL's
@@ -77,6 +78,9 @@ public final class DjlHookOverhead {
                 models[v] = ai.djl.Model.newInstance(names[v]);
                 models[v].setBlock(blocksOf[v]);
                 trainers[v] = models[v].newTrainer(configs[v]);
+                // the same initial weights in every copy: different random starts train at different speeds
+                // (a few percent between copies here), which would show as overhead
+                ai.djl.engine.Engine.getInstance().setRandomSeed(42);
                 trainers[v].initialize(new ai.djl.ndarray.types.Shape(BATCH, 1, 28, 28));
             }
             float[][] x = new float[steps + warmup][], y = new float[steps + warmup][];
@@ -101,16 +105,13 @@ public final class DjlHookOverhead {
                     step.accept(v, i);
                 }
             }
-            Alternation runs = Alternation.run(4, blocks, (v, b) -> {
-                for (int s = 0; s < BLOCK; s++) {
-                    step.accept(v, warmup + b * BLOCK + s);
-                }
-            });
+            Alternation runs = Alternation.run(4, blocks, BLOCK, (v, s) -> step.accept(v, warmup + s));
             attachment.close();
             System.out.printf("DJL %s LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, 1 thread%n",
                     ai.djl.engine.Engine.getInstance().getEngineName(), BATCH);
             System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup));
             runs.report(names, steps, "");
+            runs.reportByKind(names, s -> SamplingRecorder.kindOf(warmup + s + 1)); // the hook saw the warm-up steps too
             double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
             System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                     + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);

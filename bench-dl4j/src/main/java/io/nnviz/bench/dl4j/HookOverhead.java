@@ -2,6 +2,7 @@ package io.nnviz.bench.dl4j;
 
 import io.nnviz.bench.Alternation;
 import io.nnviz.bench.HookChoice;
+import io.nnviz.bench.SamplingRecorder;
 
 import io.nnviz.api.NNViz;
 import io.nnviz.api.hook.Attachment;
@@ -96,16 +97,13 @@ public final class HookOverhead {
             }
         }
         Attachment attachment = NNViz.attach(hooked, choice.hook());
-        Alternation runs = Alternation.run(variants, blocks, (v, b) -> {
-            for (int s = 0; s < BLOCK; s++) {
-                run[v].fit(batches.get((warmup + b * BLOCK + s) % batches.size()));
-            }
-        });
+        Alternation runs = Alternation.run(variants, blocks, BLOCK, (v, s) -> run[v].fit(batches.get((warmup + s) % batches.size())));
         attachment.close();
         System.out.printf("LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, OMP_NUM_THREADS=%s%n", BATCH,
                 System.getenv("OMP_NUM_THREADS"));
         System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup));
         runs.report(names, steps, " (ND4J runs on it with OMP_NUM_THREADS=1)");
+        runs.reportByKind(names, s -> SamplingRecorder.kindOf(s + 1)); // attached after the warm-up
         double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
         System.out.printf("time inside nnviz (backend copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                 + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
