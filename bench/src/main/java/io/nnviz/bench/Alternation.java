@@ -19,11 +19,6 @@ public final class Alternation {
         void step(int variant, int step) throws Exception;
     }
 
-    /** The sampling kind of the harness's step {@code step} (counted from 0), for the per-kind breakdown. */
-    public interface Kinds {
-        String of(int step);
-    }
-
     private final long[][] wall, cpu, stepWall;
     private final int blockSize;
 
@@ -77,14 +72,15 @@ public final class Alternation {
     }
 
     /**
-     * Per kind of step (as {@code kinds} names them), each variant's mean step time against the
-     * first variant's mean over the same steps, and each kind's share of the amortized overhead.
+     * Per kind of step ({@code kinds} names the kind of the harness's step {@code s}, counted from
+     * 0), each variant's mean step time against the first variant's mean over the same steps, and
+     * each kind's share of the amortized overhead.
      */
-    public void reportByKind(String[] names, Kinds kinds) {
+    public void reportByKind(String[] names, java.util.function.IntFunction<String> kinds) {
         int n = stepWall[0].length;
         java.util.Map<String, java.util.List<Integer>> byKind = new java.util.LinkedHashMap<>();
         for (int s = 0; s < n; s++) {
-            byKind.computeIfAbsent(kinds.of(s), k -> new java.util.ArrayList<>()).add(s);
+            byKind.computeIfAbsent(kinds.apply(s), k -> new java.util.ArrayList<>()).add(s);
         }
         double base = sum(stepWall[0]) / n;
         System.out.println("wall-clock time by kind of step (difference to " + names[0] + " on the same steps; share = its part of the"

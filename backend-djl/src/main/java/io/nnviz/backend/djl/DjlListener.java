@@ -14,6 +14,7 @@ import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.api.spi.DeferredCopies;
 import io.nnviz.api.spi.HookDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,7 +107,8 @@ final class DjlListener implements TrainingListener, Attachment {
                     lastCopies.loadAll(); // nothing to do unless a hook kept the last ones unread
                     lastCopies = null;
                 }
-                Copies copies = r.weights() ? new Copies(trainer.getManager()) : null;
+                NDManager copyManager = r.weights() ? trainer.getManager().newSubManager() : null;
+                DeferredCopies copies = r.weights() ? new DeferredCopies(copyManager::close) : null;
                 Map<String, List<WeightTensor>> weights = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
                 for (Map.Entry<String, DjlModel.Node> e : model.nodes().entrySet()) {
                     Layer layer = model.layer(e.getKey()).orElse(null);
@@ -117,7 +119,8 @@ final class DjlListener implements TrainingListener, Attachment {
                     for (Pair<String, Parameter> p : e.getValue().block().getParameters()) {
                         NDArray a = p.getValue().getArray();
                         if (r.weights()) {
-                            w.add(WeightTensor.of(layer.id(), p.getKey(), DjlModel.role(e.getValue().block(), p.getKey()), copies.of(a)));
+                            w.add(WeightTensor.of(layer.id(), p.getKey(), DjlModel.role(e.getValue().block(), p.getKey()),
+                                    deferredCopy(a, copyManager, copies)));
                         }
                         if (r.gradients() && a.hasGradient()) {
                             try (NDArray grad = a.getGradient()) {
@@ -164,63 +167,21 @@ final class DjlListener implements TrainingListener, Attachment {
     }
 
     /** The last sampled step's weight copies, made to exist before the next are taken. */
-    private volatile Copies lastCopies;
+    private volatile DeferredCopies lastCopies;
 
     /**
-     * One step's weights, copied by the engine (a {@code duplicate}, in native memory, while the values are hot) into
-     * a manager of nnviz's own; the copies into Java arrays, the expensive part (fresh memory, through a direct
-     * buffer), happen when a hook first reads each tensor, usually on its background thread. The manager is closed
-     * once all are read, or when the next sampled step or {@link #close()} makes the unread ones exist, so the engine
-     * never holds more than one step's copies.
+     * A copy of a parameter for a hook: made by the engine ({@code duplicate}, in native memory, while the values are
+     * hot) into {@code manager}, and read into Java, the expensive part (fresh memory, through a direct buffer), when
+     * a hook first reads it, usually on its background thread.
      */
-    private static final class Copies {
-        private final NDManager manager;
-        private final List<io.nnviz.api.Tensor> tensors = new ArrayList<>();
-        private int unread;
-        private boolean closed;
-
-        Copies(NDManager parent) {
-            manager = parent.newSubManager();
-        }
-
-        io.nnviz.api.Tensor of(NDArray a) {
-            NDArray c = a.duplicate();
-            c.attach(manager);
-            long[] s = a.getShape().getShape();
-            int[] shape = new int[s.length];
-            for (int i = 0; i < s.length; i++) {
-                shape[i] = Math.toIntExact(s[i]);
-            }
-            unread++;
-            io.nnviz.api.Tensor t = io.nnviz.api.Tensor.later(io.nnviz.api.Shape.of(shape), () -> read(c));
-            tensors.add(t);
-            return t;
-        }
-
-        private synchronized float[] read(NDArray c) {
-            if (closed) {
-                throw new IllegalStateException("nnviz: this step's weight copies were released before they were read");
-            }
-            float[] v = c.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+    private static io.nnviz.api.Tensor deferredCopy(NDArray a, NDManager manager, DeferredCopies copies) {
+        NDArray c = a.duplicate();
+        c.attach(manager);
+        return copies.add(io.nnviz.api.Shape.ofLongs(a.getShape().getShape()), () -> {
+            float[] v = DjlModel.floats(c);
             c.close();
-            if (--unread == 0) {
-                closed = true;
-                manager.close();
-            }
             return v;
-        }
-
-        void loadAll() {
-            for (io.nnviz.api.Tensor t : tensors) {
-                t.load();
-            }
-            synchronized (this) {
-                if (!closed) {
-                    closed = true;
-                    manager.close();
-                }
-            }
-        }
+        });
     }
 
     /**
@@ -255,8 +216,8 @@ final class DjlListener implements TrainingListener, Attachment {
         if (loss instanceof ai.djl.training.loss.SoftmaxCrossEntropyLoss && p.getShape().dimension() == 2
                 && y.getShape().size() == p.getShape().get(0)) {
             int n = (int) p.getShape().get(0), c = (int) p.getShape().get(1);
-            float[] z = p.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-            float[] t = y.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            float[] z = DjlModel.floats(p);
+            float[] t = DjlModel.floats(y);
             double sum = 0;
             for (int i = 0; i < n; i++) {
                 double max = Double.NEGATIVE_INFINITY;
@@ -276,8 +237,8 @@ final class DjlListener implements TrainingListener, Attachment {
             return sum / n;
         }
         if (loss instanceof ai.djl.training.loss.L2Loss && p.getShape().size() == y.getShape().size()) {
-            float[] a = p.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-            float[] b = y.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            float[] a = DjlModel.floats(p);
+            float[] b = DjlModel.floats(y);
             double sum = 0;
             for (int i = 0; i < a.length; i++) {
                 double d = a[i] - b[i];
@@ -308,7 +269,7 @@ final class DjlListener implements TrainingListener, Attachment {
     }
 
     private void loadLastCopies() {
-        Copies c = lastCopies;
+        DeferredCopies c = lastCopies;
         lastCopies = null;
         if (c != null) {
             try {

@@ -249,12 +249,12 @@ public final class DjlModel extends AbstractModel {
     }
 
     static Tensor copy(NDArray a) {
-        long[] s = a.getShape().getShape();
-        int[] shape = new int[s.length];
-        for (int i = 0; i < s.length; i++) {
-            shape[i] = Math.toIntExact(s[i]);
-        }
-        return Tensor.adopt(a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray(), shape);
+        return Tensor.adopt(Shape.ofLongs(a.getShape().getShape()), floats(a));
+    }
+
+    /** The array's values as float32, in a fresh Java array. */
+    static float[] floats(NDArray a) {
+        return a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
     }
 
     Map<String, Node> nodes() {

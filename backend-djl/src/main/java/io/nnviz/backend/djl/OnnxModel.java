@@ -305,9 +305,7 @@ public final class OnnxModel extends AbstractModel {
             ai.djl.ndarray.NDList out = p.predict(new ai.djl.ndarray.NDList(type == ai.djl.ndarray.types.DataType.FLOAT32 ? x : x.toType(type, false)));
             Map<String, Tensor> result = new LinkedHashMap<>();
             for (Layer l : layers) {
-                ai.djl.ndarray.NDArray a = out.get(outputIndex.get(l.id()));
-                float[] v = a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-                result.put(l.id(), Tensor.of(Shape.ofLongs(a.getShape().getShape()), v));
+                result.put(l.id(), DjlModel.copy(out.get(outputIndex.get(l.id()))));
             }
             out.close();
             return result;

@@ -1,22 +1,14 @@
 package io.nnviz.backend.djl;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Activation;
-import ai.djl.nn.Blocks;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
 import ai.djl.util.Pair;
 import io.nnviz.api.NNViz;
@@ -27,6 +19,7 @@ import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.LayerSelector;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.api.testkit.Hooks;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -51,26 +44,13 @@ class HookWeightsTest {
     void capturedWeightsAreTheirStepsParametersReadLaterOnAnotherThread() throws Exception {
         FashionMnist d = FashionMnist.trainCached(1024);
         List<TrainingEvent> events = new ArrayList<>();
-        Hook h = new Hook() {
-            @Override
-            public CaptureRequest request(long step, int epoch) {
-                return step == 2 || step == 4 ? CaptureRequest.weights(LayerSelector.all()) : CaptureRequest.NONE;
-            }
-
-            @Override
-            public void onStepEnd(TrainingEvent e) {
-                events.add(e);
-            }
-        };
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-2f)).build())
-                .optDevices(new Device[] {Device.cpu()});
+        Hook h = Hooks.asking(step -> step == 2 || step == 4 ? CaptureRequest.weights(LayerSelector.all()) : CaptureRequest.NONE,
+                events::add);
+        DefaultTrainingConfig config = SmallNets.config(1e-2f);
         Attachment a = NNViz.attach(config, h);
         List<float[]> at2 = null, at4 = null;
         try (ai.djl.Model m = ai.djl.Model.newInstance("cnn")) {
-            SequentialBlock block = new SequentialBlock()
-                    .add(Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(5, 5)).setFilters(8).build())
-                    .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(10).build());
+            SequentialBlock block = SmallNets.cnn();
             m.setBlock(block);
             ExecutorService reader = Executors.newSingleThreadExecutor();
             try (Trainer t = m.newTrainer(config)) {

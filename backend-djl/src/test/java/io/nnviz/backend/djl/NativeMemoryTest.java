@@ -1,25 +1,17 @@
 package io.nnviz.backend.djl;
 
-import ai.djl.Device;
-import ai.djl.nn.Activation;
-import ai.djl.nn.Blocks;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.LayerSelector;
 import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.api.testkit.Hooks;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -56,27 +48,13 @@ class NativeMemoryTest {
     void fiveHundredHookedStepsDoNotGrowResidentMemory() throws Exception {
         FashionMnist d = FashionMnist.trainCached(1024);
         long[] steps = {0};
-        Hook h = new Hook() {
-            @Override
-            public CaptureRequest request(long step, int epoch) {
-                // every step, so that leaking a native copy of the 46k-parameter model per capture
-                // (about 0.2 MB each for weights and gradients) would add about 150 MB by step 500
-                return CaptureRequest.weights(LayerSelector.all()).withGradients();
-            }
-
-            @Override
-            public void onStepEnd(io.nnviz.api.hook.TrainingEvent e) {
-                steps[0]++;
-            }
-        };
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
-                .optDevices(new Device[] {Device.cpu()});
+        // every step, so that leaking a native copy of the 46k-parameter model per capture
+        // (about 0.2 MB each for weights and gradients) would add about 150 MB by step 500
+        Hook h = Hooks.asking(step -> CaptureRequest.weights(LayerSelector.all()).withGradients(), e -> steps[0]++);
+        DefaultTrainingConfig config = SmallNets.config(1e-3f);
         Attachment a = NNViz.attach(config, h);
         try (ai.djl.Model m = ai.djl.Model.newInstance("cnn")) {
-            m.setBlock(new SequentialBlock()
-                    .add(Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(5, 5)).setFilters(8).build())
-                    .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(10).build()));
+            m.setBlock(SmallNets.cnn());
             try (Trainer t = m.newTrainer(config)) {
                 t.initialize(new ai.djl.ndarray.types.Shape(32, 1, 28, 28));
                 float[] labels = new float[1024];

@@ -1,9 +1,5 @@
 package io.nnviz.backend.djl;
 
-import ai.djl.Device;
-import ai.djl.nn.Activation;
-import ai.djl.nn.Blocks;
-import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
@@ -11,9 +7,6 @@ import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Model;
 import io.nnviz.api.NNViz;
@@ -24,6 +17,7 @@ import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.LayerSelector;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.api.testkit.Hooks;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -40,25 +34,12 @@ class TapBlockTest {
     void activationsOfTheTrainingForwardArriveOnlyOnRequestedSteps() throws Exception {
         FashionMnist d = FashionMnist.trainCached(1024);
         List<TrainingEvent> events = new ArrayList<>();
-        Hook h = new Hook() {
-            @Override
-            public CaptureRequest request(long step, int epoch) {
-                return step == 3 ? CaptureRequest.activations(LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE), 4) : CaptureRequest.NONE;
-            }
-
-            @Override
-            public void onStepEnd(TrainingEvent e) {
-                events.add(e);
-            }
-        };
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
-                .optDevices(new Device[] {Device.cpu()});
+        Hook h = Hooks.asking(step -> step == 3 ? CaptureRequest.activations(LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE), 4)
+                : CaptureRequest.NONE, events::add);
+        DefaultTrainingConfig config = SmallNets.config(1e-3f);
         Attachment a = NNViz.attach(config, h);
         try (ai.djl.Model m = ai.djl.Model.newInstance("tapped")) {
-            m.setBlock(TapBlock.wrap(new SequentialBlock()
-                    .add(Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(5, 5)).setFilters(8).build())
-                    .add(Activation.reluBlock()).add(Blocks.batchFlattenBlock()).add(Linear.builder().setUnits(10).build())));
+            m.setBlock(TapBlock.wrap(SmallNets.cnn()));
             try (Trainer t = m.newTrainer(config)) {
                 t.initialize(new ai.djl.ndarray.types.Shape(32, 1, 28, 28));
                 float[] labels = new float[128];

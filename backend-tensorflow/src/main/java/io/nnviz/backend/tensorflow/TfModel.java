@@ -162,27 +162,6 @@ public final class TfModel extends AbstractModel {
     }
 
     private Output<?> inputEcho;
-    private final Map<GraphReader.Weight, Output<?>> canonicalReads = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * Adds, once, a Transpose op per weight whose canonical layout is a permutation of
-     * TensorFlow's, so sampled weight reads during training come back canonical from TensorFlow's
-     * own kernels instead of being permuted in Java. Called when training hooks attach.
-     */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    synchronized void prepareCanonicalReads() {
-        if (!canonicalReads.isEmpty()) {
-            return;
-        }
-        Ops tf = Ops.create(graph).withSubScope("nnviz");
-        for (GraphReader.Group g : groups.values()) {
-            for (GraphReader.Weight w : g.weights) {
-                if (w.perm() != null) {
-                    canonicalReads.put(w, tf.linalg.transpose((Operand) w.source().output(0), tf.constant(w.perm())).asOutput());
-                }
-            }
-        }
-    }
 
     /**
      * An Identity of the input placeholder, added to the graph once under {@code nnviz/}: TensorFlow
@@ -200,7 +179,8 @@ public final class TfModel extends AbstractModel {
     record SampledFetch(Output<?> output, boolean nchw) {
     }
 
-    private final Map<Integer, Map<Output<?>, SampledFetch>> sampled = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The sampled fetches made so far, by sample count and output (guarded by this model). */
+    private final Map<Integer, Map<Output<?>, SampledFetch>> sampled = new java.util.HashMap<>();
 
     /**
      * The first {@code samples} entries of {@code o} along the batch axis, cut by TensorFlow in the
@@ -256,15 +236,14 @@ public final class TfModel extends AbstractModel {
         }
         Session.Runner r = session.runner();
         for (GraphReader.Weight w : ws) {
-            Output<?> canonical = canonicalReads.get(w);
-            r.fetch(canonical != null ? canonical : w.source().output(0));
+            r.fetch(w.source().output(0));
         }
         try (Result res = r.run()) {
             for (int i = 0; i < ws.size(); i++) {
                 GraphReader.Weight w = ws.get(i);
                 Tensor v = Tf.copy(res.get(i));
                 out.computeIfAbsent(owners.get(i), k -> new ArrayList<>())
-                        .add(WeightTensor.of(owners.get(i), w.name(), w.role(), canonicalReads.containsKey(w) ? v : w.toCanonical().apply(v)));
+                        .add(WeightTensor.of(owners.get(i), w.name(), w.role(), w.toCanonical().apply(v)));
             }
         } catch (RuntimeException e) {
             throw new BackendException("TensorFlow could not read the weights of " + owners + ": " + e.getMessage(), e);

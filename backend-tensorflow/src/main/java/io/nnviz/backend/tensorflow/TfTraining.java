@@ -9,6 +9,7 @@ import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.api.spi.DeferredCopies;
 import io.nnviz.api.spi.HookDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,14 +115,17 @@ public final class TfTraining implements Attachment {
             throw new io.nnviz.api.InvalidInputException("the graph has no operation named '" + lossOp + "' (the loss)");
         }
         model.inputEcho(); // graph changes make TensorFlow re-plan the next run: do them now, not mid-training
-        model.prepareCanonicalReads();
         LossRing ring = null;
         try {
             ring = LossRing.build(model, op.output(0));
         } catch (RuntimeException e) {
             LOG.warn("nnviz: no in-graph loss ring ({}); every step fetches its loss", e.toString());
         }
-        return new TfTraining(model, op.output(0), List.of(hooks), ring);
+        TfTraining t = new TfTraining(model, op.output(0), List.of(hooks), ring);
+        for (GraphReader.Group g : model.layerGroups().values()) {
+            g.weights.forEach(t::deepCopy);
+        }
+        return t;
     }
 
     /** Starts the next step (steps count from 1). */
@@ -264,17 +268,17 @@ public final class TfTraining implements Attachment {
             try {
                 if (request.weights()) {
                     // this step's own loss is in the ring (not direct) or in the result (direct)
-                    WeightCopy copy = copyWeights(request.layers(), !direct && ring != null);
-                    weights = copy.weights;
+                    WeightCopy copy = copyWeights(request.layers(), !direct);
+                    weights = copy.weights();
                     if (!direct) { // the ring, read after this step's run, holds its loss too
-                        earlier = copy.losses;
+                        earlier = copy.losses();
                         lossValue = earlier == null ? Double.NaN : earlier[(int) slot];
                     }
                 }
                 if (direct) {
                     lossValue = scalar(result.get(0));
                     if (ringFetched) {
-                        earlier = Tf.copy(result.get(1)).toArray();
+                        earlier = Tf.floats(result.get(1));
                     }
                 }
                 if (!request.isEmpty()) {
@@ -328,98 +332,64 @@ public final class TfTraining implements Attachment {
         return model.layers().get(model.layers().size() - 1).id();
     }
 
-    /** Per weight, a TensorFlow {@code DeepCopy} of it under {@code nnviz/weight_copy}, made once. */
-    private final Map<GraphReader.Weight, Output<?>> deepCopies = new java.util.HashMap<>();
-    /** The last step's weight copies, made to exist before the next are taken (if no hook has read them). */
-    private WeightCopy lastCopy;
-
     /**
-     * A sampled step's weights (and, when asked, the loss ring), read by a run of nnviz's own after the step's run, so
-     * they are the weights after the step's update. TensorFlow copies each weight ({@code DeepCopy}, its own kernel,
-     * while the values are hot) into tensors this run's result holds; the copies into Java arrays, the expensive part
-     * (fresh memory, read from another core), happen when a hook first reads each tensor, usually on its background
-     * thread. The result is closed once all are read, or when the next sampled step or {@link #close()} makes the
-     * unread ones exist, so TensorFlow never holds more than one step's copies.
+     * Per weight, what nnviz's run fetches for a copy of it: a {@code DeepCopy} under {@code nnviz/weight_copy}, made
+     * at attach, for reference variables (a fetch of one would alias the buffer the next step updates in place); the
+     * weight itself for resource variables (TensorFlow reads them copy-on-write) and constants.
      */
-    private final class WeightCopy {
-        final Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
-        final List<Tensor> raw = new ArrayList<>();
-        float[] losses;
-        private Result result;
-        private int unread;
+    private final Map<GraphReader.Weight, Output<?>> deepCopies = new java.util.HashMap<>();
+    /** The last sampled step's weights, made to exist before the next are taken (if no hook has read them). */
+    private DeferredCopies lastCopies;
 
-        WeightCopy(List<Map.Entry<String, GraphReader.Weight>> ws, boolean readRing) {
-            Session.Runner r = model.session().runner();
-            if (readRing) {
-                r.fetch(ring.values());
-            }
-            for (Map.Entry<String, GraphReader.Weight> e : ws) {
-                r.fetch(deepCopy(e.getValue()));
-            }
-            result = r.run();
-            try {
-                int k = 0;
-                if (readRing) {
-                    losses = Tf.floats(result.get(k++));
-                }
-                unread = ws.size();
-                for (Map.Entry<String, GraphReader.Weight> e : ws) {
-                    GraphReader.Weight w = e.getValue();
-                    int at = k++;
-                    Tensor values = Tensor.later(Tf.shape(result.get(at).shape()), () -> read(at));
-                    raw.add(values);
-                    Tensor canonical = w.perm() != null ? values.permuteLater(w.perm()) : w.toCanonical().apply(values);
-                    weights.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add(WeightTensor.of(e.getKey(), w.name(), w.role(), canonical));
-                }
-                if (unread == 0) {
-                    release();
-                }
-            } catch (RuntimeException | LinkageError e) {
-                release();
-                throw e;
-            }
-        }
-
-        private synchronized float[] read(int index) {
-            if (result == null) {
-                throw new IllegalStateException("nnviz: this step's weight copies were released before they were read");
-            }
-            float[] v = Tf.floats(result.get(index));
-            if (--unread == 0) {
-                release();
-            }
-            return v;
-        }
-
-        /** Makes every weight's values exist now, on this thread, and frees TensorFlow's copies. */
-        void loadAll() {
-            for (Tensor t : raw) {
-                t.load();
-            }
-        }
-
-        private synchronized void release() {
-            if (result != null) {
-                result.close();
-                result = null;
-            }
-        }
+    /** A sampled step's weights by layer, and the loss ring's values if they were asked for. */
+    private record WeightCopy(Map<String, List<WeightTensor>> weights, float[] losses) {
     }
 
+    /**
+     * Reads a sampled step's weights (and, when asked, the loss ring) in a run of nnviz's own after the step's run,
+     * so they are the weights after its update. TensorFlow copies each weight ({@code DeepCopy}, its own kernel, while
+     * the values are hot) into tensors this run's result holds; the copies into Java arrays, the expensive part (fresh
+     * memory, read from another core), happen when a hook first reads each tensor ({@link DeferredCopies}).
+     */
     private WeightCopy copyWeights(io.nnviz.api.hook.LayerSelector selector, boolean readRing) {
-        if (lastCopy != null) {
-            lastCopy.loadAll(); // nothing to do unless a hook kept the last ones unread
-            lastCopy = null;
+        if (lastCopies != null) {
+            lastCopies.loadAll(); // nothing to do unless a hook kept the last ones unread
+            lastCopies = null;
         }
-        WeightCopy c = new WeightCopy(weightsOf(selector), readRing);
-        lastCopy = c;
-        return c;
+        List<Map.Entry<String, GraphReader.Weight>> ws = weightsOf(selector);
+        Session.Runner r = model.session().runner();
+        if (readRing) {
+            r.fetch(ring.values());
+        }
+        for (Map.Entry<String, GraphReader.Weight> e : ws) {
+            r.fetch(deepCopy(e.getValue()));
+        }
+        Result result = r.run();
+        DeferredCopies copies = new DeferredCopies(result::close);
+        try {
+            int k = 0;
+            float[] losses = readRing ? Tf.floats(result.get(k++)) : null;
+            Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
+            for (Map.Entry<String, GraphReader.Weight> e : ws) {
+                GraphReader.Weight w = e.getValue();
+                org.tensorflow.Tensor copy = result.get(k++);
+                Tensor values = copies.add(Tf.shape(copy.shape()), () -> Tf.floats(copy));
+                Tensor canonical = w.perm() != null ? values.permuteLater(w.perm()) : w.toCanonical().apply(values);
+                weights.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add(WeightTensor.of(e.getKey(), w.name(), w.role(), canonical));
+            }
+            lastCopies = copies;
+            return new WeightCopy(weights, losses);
+        } catch (RuntimeException | LinkageError e) {
+            copies.close();
+            throw e;
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private Output<?> deepCopy(GraphReader.Weight w) {
-        return deepCopies.computeIfAbsent(w, x -> org.tensorflow.op.Ops.create(model.graph()).withSubScope("nnviz")
-                .withSubScope("weight_copy").deepCopy((org.tensorflow.Operand) x.source().output(0)).asOutput());
+        return deepCopies.computeIfAbsent(w, x -> !x.source().type().startsWith("Variable") ? x.source().output(0)
+                : org.tensorflow.op.Ops.create(model.graph()).withSubScope("nnviz").withSubScope("weight_copy")
+                        .deepCopy((org.tensorflow.Operand) x.source().output(0)).asOutput());
     }
 
     /** The weights a layer selector picks, worked out once per selector (hooks keep theirs). */
@@ -512,7 +482,7 @@ public final class TfTraining implements Attachment {
         }
         float[] values = null;
         try (Result r = model.session().runner().fetch(ring.values()).run()) {
-            values = Tf.copy(r.get(0)).toArray();
+            values = Tf.floats(r.get(0));
         } catch (RuntimeException e) {
             LOG.warn("nnviz: could not read the losses of the last {} steps", pending.size(), e);
         }
@@ -522,13 +492,13 @@ public final class TfTraining implements Attachment {
     @Override
     public void close() {
         flush();
-        if (lastCopy != null) {
+        if (lastCopies != null) {
             try {
-                lastCopy.loadAll(); // the values must outlive the session
+                lastCopies.loadAll(); // the values must outlive the session
             } catch (RuntimeException e) {
                 LOG.warn("nnviz: could not read the last weight copies", e);
             }
-            lastCopy = null;
+            lastCopies = null;
         }
         dispatcher.close();
     }
