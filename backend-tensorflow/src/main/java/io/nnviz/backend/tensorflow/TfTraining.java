@@ -341,6 +341,9 @@ public final class TfTraining implements Attachment {
     /** The last sampled step's weights, made to exist before the next are taken (if no hook has read them). */
     private DeferredCopies lastCopies;
 
+    /** The runners of {@link #copyWeights} by the weights they copy, without and with the ring: a runner can run again. */
+    private final Map<List<Map.Entry<String, GraphReader.Weight>>, Session.Runner[]> copyRunners = new java.util.HashMap<>();
+
     /** A sampled step's weights by layer, and the loss ring's values if they were asked for. */
     private record WeightCopy(Map<String, List<WeightTensor>> weights, float[] losses) {
     }
@@ -357,12 +360,20 @@ public final class TfTraining implements Attachment {
             lastCopies = null;
         }
         List<Map.Entry<String, GraphReader.Weight>> ws = weightsOf(selector);
-        Session.Runner r = model.session().runner();
-        if (readRing) {
-            r.fetch(ring.values());
+        if (copyRunners.size() >= 16 && !copyRunners.containsKey(ws)) { // hooks that pick ever new weight sets: do not grow
+            copyRunners.clear();
         }
-        for (Map.Entry<String, GraphReader.Weight> e : ws) {
-            r.fetch(deepCopy(e.getValue()));
+        Session.Runner[] forWeights = copyRunners.computeIfAbsent(ws, x -> new Session.Runner[2]);
+        Session.Runner r = forWeights[readRing ? 1 : 0];
+        if (r == null) {
+            r = model.session().runner();
+            if (readRing) {
+                r.fetch(ring.values());
+            }
+            for (Map.Entry<String, GraphReader.Weight> e : ws) {
+                r.fetch(deepCopy(e.getValue()));
+            }
+            forWeights[readRing ? 1 : 0] = r;
         }
         Result result = r.run();
         DeferredCopies copies = new DeferredCopies(result::close);
@@ -413,7 +424,8 @@ public final class TfTraining implements Attachment {
             if (weightsBySelector.size() >= 16) { // hooks that make a new selector every time: do not grow
                 weightsBySelector.clear();
             }
-            weightsBySelector.put(selector, List.copyOf(ws));
+            ws = List.copyOf(ws);
+            weightsBySelector.put(selector, ws);
         }
         return ws;
     }
