@@ -1,5 +1,7 @@
 package io.nnviz.renderers;
 
+import io.nnviz.api.testkit.Chromium;
+
 import io.nnviz.api.Histogram;
 import io.nnviz.api.Model;
 import io.nnviz.api.Tensor;

@@ -28,7 +28,11 @@ import io.nnviz.api.Model;
  */
 public interface Hook {
 
-    /** Called once when attached, with the model being trained. */
+    /**
+     * Called once per attachment, before its first step: with the model being trained, or
+     * {@code null} where the backend cannot describe it. A hook attached again (to the same network,
+     * a new trainer, a new session) gets this again; the steps that follow may start again at 1.
+     */
     default void onAttach(Model model) {
     }
 
@@ -44,7 +48,10 @@ public interface Hook {
     default void onStepEnd(TrainingEvent event) {
     }
 
-    /** After each epoch. */
+    /**
+     * After each epoch, with the epoch's metrics where the framework or the loop reports them
+     * (named as {@link MetricNames} says: {@code "train/accuracy"}, {@code "validation/loss"}).
+     */
     default void onEpochEnd(TrainingEvent event) {
     }
 

@@ -53,10 +53,18 @@ public final class ManualTraining implements Attachment {
         stepEnd(loss, Map.of(), capture);
     }
 
-    /** Reports the end of the current epoch and starts the next. */
+    /**
+     * Reports the end of the current epoch with its metrics (for example
+     * {@code Map.of("train/accuracy", 0.91, "validation/accuracy", 0.88)}) and starts the next.
+     */
     public void epochEnd(double loss, Map<String, Double> metrics) {
         dispatcher.epochEnd(new TrainingEvent(step, epoch, loss, metrics, Snapshot.EMPTY));
         epoch++;
+    }
+
+    /** Reports the end of the current epoch with its metrics, and no loss of its own. */
+    public void epochEnd(Map<String, Double> metrics) {
+        epochEnd(Double.NaN, metrics);
     }
 
     /** The number of steps reported so far. */

@@ -51,10 +51,8 @@ public final class HookDispatcher implements Attachment {
         this.hooks = List.copyOf(hooks);
         this.detach = Objects.requireNonNull(detach, "detach");
         this.strict = Boolean.getBoolean("nnviz.hooks.strict");
-        if (model != null) {
-            for (Hook h : this.hooks) {
-                call(h, "onAttach", () -> h.onAttach(model));
-            }
+        for (Hook h : this.hooks) {
+            call(h, "onAttach", () -> h.onAttach(model));
         }
     }
 

@@ -31,6 +31,46 @@ public final class SvgFiles {
         return docs;
     }
 
+    /** One SVG file parsed; fails if it is not an SVG document. */
+    public static Document parse(Path file) throws Exception {
+        var f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document d = f.newDocumentBuilder().parse(file.toFile());
+        if (!"svg".equals(d.getDocumentElement().getLocalName())) {
+            throw new AssertionError(file + " is not an SVG document but <" + d.getDocumentElement().getLocalName() + ">");
+        }
+        return d;
+    }
+
+    /** The tooltip titles of the groups ({@code <g class="cssClass"><title>}) in document order. */
+    public static java.util.List<String> groupTitles(Document svg, String cssClass) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        org.w3c.dom.NodeList gs = svg.getElementsByTagNameNS("*", "g");
+        for (int i = 0; i < gs.getLength(); i++) {
+            org.w3c.dom.Element g = (org.w3c.dom.Element) gs.item(i);
+            if (!cssClass.equals(g.getAttribute("class"))) {
+                continue;
+            }
+            for (org.w3c.dom.Node c = g.getFirstChild(); c != null; c = c.getNextSibling()) {
+                if (c instanceof org.w3c.dom.Element e && "title".equals(e.getLocalName())) {
+                    out.add(e.getTextContent());
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The contents of every {@code <text>} element, in document order. */
+    public static java.util.List<String> texts(Document svg) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        org.w3c.dom.NodeList ts = svg.getElementsByTagNameNS("*", "text");
+        for (int i = 0; i < ts.getLength(); i++) {
+            out.add(ts.item(i).getTextContent());
+        }
+        return out;
+    }
+
     /** The text content of figure {@code name}; fails naming the figures there are if it is missing. */
     public static String text(Map<String, Document> svgs, String name) {
         Document d = svgs.get(name);

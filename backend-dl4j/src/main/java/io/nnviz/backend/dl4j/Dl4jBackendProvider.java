@@ -4,14 +4,10 @@ import io.nnviz.api.Model;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.spi.BackendProvider;
-import io.nnviz.api.spi.HookDispatcher;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.api.TrainingListener;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 /**
@@ -69,25 +65,13 @@ public final class Dl4jBackendProvider implements BackendProvider {
         return isNetwork(trainingTarget);
     }
 
+    /** Adds a {@link Dl4jListener} to the network; the attachment's {@code close()} removes it. */
     @Override
     public Attachment attach(Object trainingTarget, List<Hook> hooks) {
         Dl4jModel model = (Dl4jModel) open(trainingTarget);
         org.deeplearning4j.nn.api.Model net = (org.deeplearning4j.nn.api.Model) trainingTarget;
-        Dl4jListener[] holder = new Dl4jListener[1];
-        HookDispatcher d = new HookDispatcher(model, hooks, () -> detach(net, holder[0]));
-        holder[0] = new Dl4jListener(model, d);
-        net.addListeners(holder[0]);
-        return d;
-    }
-
-    private static void detach(org.deeplearning4j.nn.api.Model net, TrainingListener listener) {
-        Collection<TrainingListener> current = net instanceof MultiLayerNetwork n ? n.getListeners()
-                : ((ComputationGraph) net).getListeners();
-        if (current == null) {
-            return;
-        }
-        List<TrainingListener> keep = new ArrayList<>(current);
-        keep.removeIf(l -> l == listener);
-        net.setListeners(keep);
+        Dl4jListener l = Dl4jListener.of(hooks.toArray(new Hook[0])).bind(net, model);
+        net.addListeners(l);
+        return l;
     }
 }

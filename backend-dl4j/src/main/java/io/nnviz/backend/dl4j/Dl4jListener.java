@@ -1,9 +1,12 @@
 package io.nnviz.backend.dl4j;
 
 import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.CaptureRequest;
+import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.api.spi.HookDispatcher;
@@ -11,31 +14,54 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * DL4J's own {@code TrainingListener}, delivering steps to nnviz hooks through a
- * {@link HookDispatcher}.
+ * nnviz hooks as a DL4J {@link TrainingListener}: add it to a network yourself, or let
+ * {@code NNViz.attach(network, hooks)} do it. {@link #close()} removes it from the network it
+ * listened to and ends training for the hooks.
  *
- * <p>Per step: on the forward pass it asks the hooks what they want and copies the activations
- * (and input samples) they asked for, out of DL4J's workspace, before the callback returns; after
- * the gradient calculation it copies gradients; when the iteration is done it copies weights and
- * the loss and delivers the event. Steps are DL4J's iteration count + 1. State is per thread, so
- * several workers calling it at once (as under {@code ParallelWrapper}) each build their own
- * step; the dispatcher serialises delivery. Nothing thrown here reaches {@code fit()}.
+ * <pre>{@code
+ * Dl4jListener nnviz = Dl4jListener.builder(recorder)
+ *         .evaluate("validation", testIterator)       // validation/loss and validation/accuracy each epoch
+ *         .build();
+ * net.addListeners(nnviz);
+ * net.fit(trainIterator, 5);
+ * nnviz.close();
+ * }</pre>
+ *
+ * <p>Per step the hooks get DL4J's score as the loss, and each layer's learning rate as a metric;
+ * on the steps they ask: activations (copied out of DL4J's workspace during the forward pass),
+ * gradients (before the updater), weights, and update : parameter ratios (when the iteration is
+ * done). At the end of each epoch ({@code fit(iterator)}, or {@link #epochEnd()} for a loop of
+ * {@code fit(DataSet)} calls) it evaluates the data sets it was given and delivers their loss and
+ * accuracy with {@code onEpochEnd}. Steps are DL4J's iteration count + 1, so a network trained on
+ * after a re-attach continues its own count. State is per thread, so several workers calling it
+ * at once (as under {@code ParallelWrapper}) each build their own step; the dispatcher serialises
+ * delivery. Nothing thrown here reaches {@code fit()}.
  */
-final class Dl4jListener extends BaseTrainingListener {
+public final class Dl4jListener extends BaseTrainingListener implements Attachment {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jListener.class);
 
-    private final Dl4jModel model;
-    private final HookDispatcher dispatcher;
+    private final List<Hook> hooks;
+    private final List<Dl4jEvaluation> evaluations;
+    private final boolean learningRates;
     private final ThreadLocal<StepState> state = new ThreadLocal<>();
+    private volatile Dl4jModel model;
+    private volatile HookDispatcher dispatcher;
+    private volatile Model network;
+    private volatile boolean closed;
     private volatile double lastLoss = Double.NaN;
     private volatile long lastStep;
     private volatile int lastEpoch;
@@ -55,14 +81,99 @@ final class Dl4jListener extends BaseTrainingListener {
         }
     }
 
-    Dl4jListener(Dl4jModel model, HookDispatcher dispatcher) {
-        this.model = model;
-        this.dispatcher = dispatcher;
+    private Dl4jListener(Builder b) {
+        this.hooks = List.copyOf(b.hooks);
+        this.evaluations = List.copyOf(b.evaluations);
+        this.learningRates = b.learningRates;
     }
 
-    HookDispatcher dispatcher() {
-        return dispatcher;
+    /** A listener for {@code hooks}, with learning rates and no epoch evaluations. */
+    public static Dl4jListener of(Hook... hooks) {
+        return builder(hooks).build();
     }
+
+    /** A builder for a listener delivering to {@code hooks}. */
+    public static Builder builder(Hook... hooks) {
+        return new Builder(List.of(hooks));
+    }
+
+    /** Options of a {@link Dl4jListener}. */
+    public static final class Builder {
+        private final List<Hook> hooks;
+        private final List<Dl4jEvaluation> evaluations = new ArrayList<>();
+        private boolean learningRates = true;
+
+        private Builder(List<Hook> hooks) {
+            this.hooks = hooks;
+        }
+
+        /**
+         * At the end of each epoch, evaluates {@code data} and reports {@code split/loss} (DL4J's
+         * score, averaged over the examples) and, for a softmax classifier, {@code split/accuracy}
+         * (DL4J's {@code Evaluation}); {@code split} is for example {@code "validation"} or
+         * {@code "train"} (a held-out slice of the training data costs less than all of it).
+         */
+        public Builder evaluate(String split, DataSetIterator data) {
+            evaluations.add(new Dl4jEvaluation(split, data));
+            return this;
+        }
+
+        /** Whether each layer's learning rate is reported every step (default true). */
+        public Builder learningRates(boolean on) {
+            learningRates = on;
+            return this;
+        }
+
+        /** The listener. */
+        public Dl4jListener build() {
+            return new Dl4jListener(this);
+        }
+    }
+
+    /** Binds to {@code net} now (what {@code NNViz.attach} does), describing it with {@code described}. */
+    Dl4jListener bind(Model net, Dl4jModel described) {
+        synchronized (this) {
+            if (network == null) {
+                network = net;
+                model = described;
+                dispatcher = new HookDispatcher(described, hooks, this::detach);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * The dispatcher for the network calling back: bound at the first callback; other networks of
+     * the same size are taken for replicas of it (as under {@code ParallelWrapper}, which hands one
+     * listener to every worker's copy); anything else is ignored, with one warning.
+     */
+    private HookDispatcher bound(Model m) {
+        if (closed) {
+            return null;
+        }
+        HookDispatcher d = dispatcher;
+        if (d == null && (m instanceof MultiLayerNetwork || m instanceof ComputationGraph)) {
+            synchronized (this) {
+                if (dispatcher == null) {
+                    bind(m, m instanceof MultiLayerNetwork n ? Dl4jModel.of(n, null) : Dl4jModel.of((ComputationGraph) m));
+                }
+                d = dispatcher;
+            }
+        }
+        if (d == null || m == network) {
+            return d;
+        }
+        if (m.numParams() == model.parameterCount()) {
+            return d; // a replica
+        }
+        if (!warnedOther) {
+            warnedOther = true;
+            LOG.warn("nnviz: a Dl4jListener bound to one network was called by another of a different size; it listens to one network (or its replicas)");
+        }
+        return null;
+    }
+
+    private volatile boolean warnedOther;
 
     /** DL4J's iteration and epoch counts of a network: {iterations, epochs}. */
     private static long[] counts(Model m) {
@@ -76,12 +187,12 @@ final class Dl4jListener extends BaseTrainingListener {
     }
 
     /** The state of this thread's step in progress, starting it if needed. */
-    private StepState begin(Model m) {
+    private StepState begin(Model m, HookDispatcher d) {
         long[] c = counts(m);
         long step = c[0] + 1;
         StepState s = state.get();
         if (s == null || s.step != step) {
-            s = new StepState(step, dispatcher.request(step, (int) c[1]));
+            s = new StepState(step, d.request(step, (int) c[1]));
             state.set(s);
         }
         return s;
@@ -110,8 +221,13 @@ final class Dl4jListener extends BaseTrainingListener {
     /** Copies what this step asked for out of DL4J's workspace, keyed by DL4J key (layer index or vertex name). */
     private void copyActivations(Model m, Map<String, INDArray> byKey) {
         long t0 = 0;
+        HookDispatcher d = null;
         try {
-            StepState s = begin(m);
+            d = bound(m);
+            if (d == null) {
+                return;
+            }
+            StepState s = begin(m, d);
             t0 = System.nanoTime();
             CaptureRequest r = s.request;
             if (!r.activations() && !r.outputs()) {
@@ -122,10 +238,11 @@ final class Dl4jListener extends BaseTrainingListener {
                 if (n == null) {
                     continue;
                 }
-                boolean isInput = model.layer(n.id).map(l -> l.kind() == io.nnviz.api.LayerKind.INPUT).orElse(false);
+                boolean isInput = model.layer(n.id).map(l -> l.kind() == LayerKind.INPUT).orElse(false);
                 if (isInput) {
                     if (s.inputs == null) {
-                        capture(s, n, e.getValue());
+                        s.inputs = n.canonical(e.getValue(), Math.max(1, r.maxSamples()));
+                        s.inputNode = n;
                     }
                 } else if (r.activations() && wanted(n, r)) {
                     s.activations.put(n.id, n.canonical(e.getValue(), r.maxSamples()));
@@ -134,62 +251,63 @@ final class Dl4jListener extends BaseTrainingListener {
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy activations; the step goes on without them", e);
         } finally {
-            spent(t0);
+            spent(d, t0);
         }
-    }
-
-    private static void capture(StepState s, Dl4jModel.Node input, INDArray x) {
-        int k = Math.max(1, s.request.maxSamples());
-        s.inputs = input.canonical(x, k);
-        s.inputNode = input;
     }
 
     @Override
     public void onGradientCalculation(Model m) {
         long t0 = 0;
+        HookDispatcher d = null;
         try {
-            StepState s = begin(m);
+            d = bound(m);
+            if (d == null) {
+                return;
+            }
+            StepState s = begin(m, d);
             t0 = System.nanoTime();
             if (!s.request.gradients() || m.gradient() == null) {
                 return;
             }
-            Map<String, INDArray> flat = m.gradient().gradientForVariable();
             Map<String, Map<String, INDArray>> byLayer = new LinkedHashMap<>();
-            for (Map.Entry<String, INDArray> e : flat.entrySet()) {
+            for (Map.Entry<String, INDArray> e : m.gradient().gradientForVariable().entrySet()) {
                 int cut = e.getKey().lastIndexOf('_');
-                if (cut <= 0) {
-                    continue;
+                if (cut > 0) {
+                    byLayer.computeIfAbsent(e.getKey().substring(0, cut), k -> new LinkedHashMap<>())
+                            .put(e.getKey().substring(cut + 1), e.getValue());
                 }
-                byLayer.computeIfAbsent(e.getKey().substring(0, cut), k -> new LinkedHashMap<>())
-                        .put(e.getKey().substring(cut + 1), e.getValue());
             }
             for (Map.Entry<String, Map<String, INDArray>> e : byLayer.entrySet()) {
                 Dl4jModel.Node n = model.nodeByKey(e.getKey());
                 if (n != null && !n.paramKeys.isEmpty() && wanted(n, s.request)) {
-                    s.gradients.put(n.id, model.weightsOf(n, e.getValue()));
+                    s.gradients.put(n.id, model.weightsOf(n, e.getValue())); // copies: the updater rewrites them next
                 }
             }
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy gradients; the step goes on without them", e);
         } finally {
-            spent(t0);
+            spent(d, t0);
         }
     }
 
     /** Adds the time since {@code t0} (0: nothing started) to the attachment's time in nnviz. */
-    private void spent(long t0) {
-        if (t0 != 0) {
-            dispatcher.addTimeInNnviz(System.nanoTime() - t0);
+    private static void spent(HookDispatcher d, long t0) {
+        if (t0 != 0 && d != null) {
+            d.addTimeInNnviz(System.nanoTime() - t0);
         }
     }
 
     @Override
     public void iterationDone(Model m, int iteration, int epoch) {
+        HookDispatcher d = bound(m);
+        if (d == null) {
+            return;
+        }
         try {
             StepState s = state.get();
             long step = iteration + 1L;
             if (s == null || s.step != step) {
-                s = new StepState(step, dispatcher.request(step, epoch));
+                s = new StepState(step, d.request(step, epoch));
             }
             state.remove();
             long t0 = System.nanoTime();
@@ -212,14 +330,21 @@ final class Dl4jListener extends BaseTrainingListener {
                 }
                 labels = l == null ? null : Nd.copy(l, s.inputs.shape().dim(0));
             }
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            if (learningRates) {
+                Dl4jMetrics.learningRates(m, model, metrics);
+            }
+            if (r.updates()) {
+                Dl4jMetrics.updateRatios(m, model, r, metrics);
+            }
             Snapshot snap = r.isEmpty() ? Snapshot.EMPTY
                     : new Snapshot(weights, s.gradients, s.activations, r.activations() || r.outputs() ? s.inputs : null, labels, outputs);
             double loss = m.score();
             lastLoss = loss;
             lastStep = step;
             lastEpoch = epoch;
-            spent(t0);
-            dispatcher.stepEnd(new TrainingEvent(step, epoch, loss, Map.of(), snap));
+            spent(d, t0);
+            d.stepEnd(new TrainingEvent(step, epoch, loss, metrics, snap));
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not deliver step {}; training goes on", iteration + 1, e);
         }
@@ -251,10 +376,98 @@ final class Dl4jListener extends BaseTrainingListener {
 
     @Override
     public void onEpochEnd(Model m) {
-        try {
-            dispatcher.epochEnd(TrainingEvent.of(lastStep, lastEpoch, lastLoss));
-        } catch (RuntimeException | LinkageError e) {
-            LOG.warn("nnviz: could not deliver the end of epoch {}", lastEpoch, e);
+        HookDispatcher d = bound(m);
+        if (d != null) {
+            deliverEpochEnd(m, d, (int) counts(m)[1]);
         }
+    }
+
+    /**
+     * Ends an epoch of a loop that calls {@code fit(DataSet)} itself (DL4J calls {@link #onEpochEnd}
+     * only from {@code fit(iterator)}): runs the evaluations, delivers {@code onEpochEnd}, and counts
+     * the epoch on the network ({@code incrementEpochCount()}), as {@code fit(iterator)} does.
+     */
+    public void epochEnd() {
+        Model m = network;
+        HookDispatcher d = m == null ? null : bound(m);
+        if (d == null) {
+            throw new IllegalStateException("the listener has not seen a training step yet, or is closed");
+        }
+        deliverEpochEnd(m, d, (int) counts(m)[1]);
+        if (m instanceof MultiLayerNetwork n) {
+            n.incrementEpochCount();
+        } else if (m instanceof ComputationGraph g) {
+            g.incrementEpochCount();
+        }
+    }
+
+    private void deliverEpochEnd(Model m, HookDispatcher d, int epoch) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (Dl4jEvaluation e : evaluations) {
+            try {
+                e.evaluate(m, metrics);
+            } catch (RuntimeException | LinkageError ex) {
+                LOG.warn("nnviz: could not evaluate the {} data at the end of epoch {}; training goes on", e.split(), epoch, ex);
+            }
+        }
+        try {
+            d.epochEnd(new TrainingEvent(lastStep, epoch, lastLoss, metrics, Snapshot.EMPTY));
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("nnviz: could not deliver the end of epoch {}", epoch, e);
+        }
+    }
+
+    private void detach() {
+        Model net = network;
+        if (net == null) {
+            return;
+        }
+        Collection<TrainingListener> current = net instanceof MultiLayerNetwork n ? n.getListeners() : ((ComputationGraph) net).getListeners();
+        if (current == null) {
+            return;
+        }
+        List<TrainingListener> keep = new ArrayList<>(current);
+        if (keep.removeIf(l -> l == this)) {
+            net.setListeners(keep);
+        }
+    }
+
+    @Override
+    public long hookErrors() {
+        HookDispatcher d = dispatcher;
+        return d == null ? 0 : d.hookErrors();
+    }
+
+    @Override
+    public long stepsSeen() {
+        HookDispatcher d = dispatcher;
+        return d == null ? 0 : d.stepsSeen();
+    }
+
+    @Override
+    public long timeInNnvizNanos() {
+        HookDispatcher d = dispatcher;
+        return d == null ? 0 : d.timeInNnvizNanos();
+    }
+
+    /** Removes the listener from its network and ends training for the hooks; idempotent. */
+    @Override
+    public void close() {
+        HookDispatcher d;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            d = dispatcher;
+        }
+        if (d != null) {
+            d.close(); // runs detach, then onTrainingEnd
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Dl4jListener" + (network == null ? "(not bound)" : "(" + Objects.requireNonNull(model).name() + ")");
     }
 }

@@ -42,14 +42,21 @@ public final class HistogramRidge {
         return new HistogramRidge(Objects.requireNonNull(title, "title"));
     }
 
-    /** Adds the histogram recorded at {@code step}; steps must increase. */
+    /**
+     * Adds the histogram recorded at {@code step}. Steps may come in any order (they are drawn in
+     * step order); a second histogram for a step replaces the first.
+     */
     public HistogramRidge add(long step, Histogram h) {
         Objects.requireNonNull(h, "histogram");
-        if (!entries.isEmpty() && step <= entries.get(entries.size() - 1).step) {
-            throw new IllegalArgumentException("steps must increase: " + step + " after "
-                    + entries.get(entries.size() - 1).step);
+        int i = entries.size();
+        while (i > 0 && entries.get(i - 1).step > step) {
+            i--;
         }
-        entries.add(new Entry(step, h));
+        if (i > 0 && entries.get(i - 1).step == step) {
+            entries.set(i - 1, new Entry(step, h));
+        } else {
+            entries.add(i, new Entry(step, h));
+        }
         return this;
     }
 

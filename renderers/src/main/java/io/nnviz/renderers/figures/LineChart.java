@@ -13,6 +13,8 @@ import java.util.Objects;
  * Training curves: several series of (step, value), with axes, ticks, a legend and a title;
  * optional log scale and TensorBoard-style exponential smoothing (the raw series stays visible,
  * faint, under the smoothed one). Non-finite values break the line and are counted in a caption.
+ * Points are drawn in x order whatever order they were given in. With {@link #markers(boolean)}
+ * each point gets a marker whose tooltip says its series, x and value (epoch charts).
  *
  * <pre>{@code
  * Figure f = LineChart.titled("Loss").xLabel("step").series("train", steps, loss).smoothing(0.6).build();
@@ -28,7 +30,7 @@ public final class LineChart {
     private final String title;
     private final List<Series> series = new ArrayList<>();
     private String xLabel = "step", yLabel = "";
-    private boolean logY;
+    private boolean logY, markers;
     private double smoothing;
     private double width = 560, height = 320;
 
@@ -46,7 +48,35 @@ public final class LineChart {
         if (x.length != y.length) {
             throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values but " + y.length + " y values");
         }
-        series.add(new Series(Objects.requireNonNull(name, "name"), x.clone(), y.clone()));
+        Objects.requireNonNull(name, "name");
+        double[] xs = x.clone(), ys = y.clone();
+        if (!ascending(xs)) { // drawn in x order; equal x keep their order
+            Integer[] order = new Integer[xs.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (a, b) -> Double.compare(x[a], x[b]));
+            for (int i = 0; i < order.length; i++) {
+                xs[i] = x[order[i]];
+                ys[i] = y[order[i]];
+            }
+        }
+        series.add(new Series(name, xs, ys));
+        return this;
+    }
+
+    private static boolean ascending(double[] x) {
+        for (int i = 1; i < x.length; i++) {
+            if (x[i] < x[i - 1]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A marker on every point, with a tooltip giving its series, x and value (default off). */
+    public LineChart markers(boolean on) {
+        this.markers = on;
         return this;
     }
 
@@ -91,6 +121,11 @@ public final class LineChart {
         this.width = w;
         this.height = h;
         return this;
+    }
+
+    /** A value as a tooltip shows it: enough digits to tell close values apart. */
+    static String value(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.6g", v);
     }
 
     /** Debiased EMA as TensorBoard computes it; non-finite points stay non-finite and do not update it. */
@@ -150,8 +185,21 @@ public final class LineChart {
                     } else {
                         line(c, s.x, s.y, color, 1.6, left, right, top, bottom);
                     }
+                    if (markers) {
+                        marks(c, s, color, left, right, top, bottom);
+                    }
                     c.endGroup();
                     double ly = top + 8 + k * 16;
+                    if (ly > bottom - 8 && k < series.size() - 1) { // the legend is full: say how many are left out
+                        c.text(right + 12, ly + 4, "+" + (series.size() - k) + " more", TextStyle.of(10).color(0xFF666666));
+                        for (int rest = k + 1; rest < series.size(); rest++) {
+                            Series r = series.get(rest);
+                            c.beginGroup(r.name, "series");
+                            line(c, r.x, smoothing > 0 ? smooth(r.y, smoothing) : r.y, PALETTE[rest % PALETTE.length], 1.4, left, right, top, bottom);
+                            c.endGroup();
+                        }
+                        break;
+                    }
                     c.beginGroup("legend: " + s.name, "legend");
                     c.line(right + 12, ly, right + 30, ly, color, 2.5);
                     c.text(right + 35, ly + 4, Xml.abbreviate(s.name, 16), TextStyle.of(10));
@@ -159,6 +207,19 @@ public final class LineChart {
                 }
                 if (!caption.isEmpty()) {
                     c.text(left, height - 2, caption.trim(), TextStyle.of(10).color(0xFF8A1C1C));
+                }
+            }
+
+            private void marks(Canvas c, Series s, int color, double l, double r, double t, double b) {
+                for (int i = 0; i < s.x.length; i++) {
+                    double y = s.y[i];
+                    if (!Double.isFinite(y) || !Double.isFinite(s.x[i]) || logY && y <= 0) {
+                        continue;
+                    }
+                    double px = l + ax.frac(s.x[i]) * (r - l), py = b - ay.frac(y) * (b - t);
+                    c.beginGroup(s.name + " at " + xLabel + " " + Axis.label(s.x[i]) + ": " + value(y), "point");
+                    c.rect(px - 3, py - 3, 6, 6, color, 0xFFFFFFFF, 1);
+                    c.endGroup();
                 }
             }
 

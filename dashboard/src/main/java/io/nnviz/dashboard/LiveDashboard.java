@@ -1,0 +1,322 @@
+package io.nnviz.dashboard;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.nnviz.recording.Recorder;
+import io.nnviz.recording.RunLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Watch training in a browser while it runs, served from your own JVM: no extra process, no CDN.
+ * Each run is a {@link RunLog} (a {@link Recorder}'s) shown on its own page; the page polls a small JSON state once a
+ * second and reloads a figure only when its data changed.
+ *
+ * <pre>{@code
+ * try (LiveDashboard dash = LiveDashboard.start()) {           // 127.0.0.1, a free port
+ *     Recorder rec = Recorder.defaults();
+ *     System.out.println("watch at " + dash.show("cnn", rec));  // http://127.0.0.1:PORT/run/cnn/
+ *     try (Attachment a = NNViz.attach(network, rec)) { network.fit(data, 5); }
+ * }
+ * }</pre>
+ *
+ * <p>Safe to leave running: it binds to the loopback interface unless told otherwise
+ * ({@link Builder#bindAddress}); it answers only {@code GET} and {@code HEAD} on a fixed set of
+ * routes (everything else is 404 or 405, and no request can name a file); request headers over
+ * 16 KiB get 431; at most {@code maxConcurrentRequests} are served at once (the rest get 503) by a
+ * small fixed pool of threads. The training thread never waits for it: pages read copies of the
+ * recorder's bounded state, and figures are drawn on the server's own threads, at most once per
+ * change and per {@code minRenderInterval}. {@link #close()} stops the server and frees the port.
+ *
+ * <p>Built on the JDK's own {@code com.sun.net.httpserver} (module {@code jdk.httpserver}): it adds
+ * nothing to your dependency tree, and a read-only page polled once a second needs nothing more.
+ */
+public final class LiveDashboard implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveDashboard.class);
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+    private static final Pattern RUN_ROUTE = Pattern.compile("/run/([A-Za-z0-9_.-]{1,64})/(|state\\.json|figure/([a-z0-9-]{1,80})\\.svg)");
+    private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Map<String, String> STATIC = Map.of(
+            "/static/dashboard.js", "application/javascript; charset=utf-8",
+            "/static/dashboard.css", "text/css; charset=utf-8");
+
+    private final HttpServer server;
+    private final ThreadPoolExecutor pool;
+    private final Semaphore inFlight;
+    private final Map<String, RunView> runs = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> statics = new ConcurrentHashMap<>();
+    private final long minRenderNanos;
+    private final URI uri;
+    private volatile boolean closed;
+
+    private LiveDashboard(Builder b) throws IOException {
+        this.minRenderNanos = b.minRenderMillis * 1_000_000L;
+        this.inFlight = new Semaphore(b.maxConcurrentRequests);
+        for (String path : STATIC.keySet()) {
+            try (InputStream in = LiveDashboard.class.getResourceAsStream(path.substring("/static/".length()))) {
+                if (in == null) {
+                    throw new IOException("nnviz jar is missing the dashboard resource " + path);
+                }
+                statics.put(path, in.readAllBytes());
+            }
+        }
+        this.server = HttpServer.create(new InetSocketAddress(b.address, b.port), 64);
+        this.pool = new ThreadPoolExecutor(b.threads, b.threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
+            Thread t = new Thread(r, "nnviz-dashboard");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.DiscardOldestPolicy());
+        server.setExecutor(pool);
+        server.createContext("/", this::handle);
+        server.start();
+        InetSocketAddress bound = server.getAddress();
+        String host = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getAddress().getHostAddress();
+        this.uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort() + "/");
+        LOG.info("nnviz dashboard at {}", uri);
+    }
+
+    /** A dashboard on 127.0.0.1 and a free port. */
+    public static LiveDashboard start() throws IOException {
+        return builder().start();
+    }
+
+    /** A dashboard on 127.0.0.1 and {@code port} (0 for a free one). */
+    public static LiveDashboard start(int port) throws IOException {
+        return builder().port(port).start();
+    }
+
+    /** Settings, with safe defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Dashboard settings. */
+    public static final class Builder {
+        private InetAddress address = InetAddress.getLoopbackAddress();
+        private int port;
+        private int threads = 2, maxConcurrentRequests = 64;
+        private long minRenderMillis = 500;
+
+        private Builder() {
+        }
+
+        /** The port (0, the default, picks a free one). */
+        public Builder port(int p) {
+            if (p < 0 || p > 65535) {
+                throw new IllegalArgumentException("port must be 0-65535, got " + p);
+            }
+            port = p;
+            return this;
+        }
+
+        /**
+         * Listens on another interface than the loopback one, for example
+         * {@code InetAddress.getByName("0.0.0.0")}: an explicit opt-in, since anyone who can reach
+         * the port can then watch (read-only) your training.
+         */
+        public Builder bindAddress(InetAddress a) {
+            address = Objects.requireNonNull(a, "address");
+            return this;
+        }
+
+        /** Server threads (default 2): they draw figures, so more only helps many viewers. */
+        public Builder threads(int n) {
+            if (n < 1 || n > 32) {
+                throw new IllegalArgumentException("threads must be 1-32, got " + n);
+            }
+            threads = n;
+            return this;
+        }
+
+        /** Requests served at once (default 64); more get 503 at once rather than queueing. */
+        public Builder maxConcurrentRequests(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxConcurrentRequests must be positive, got " + n);
+            }
+            maxConcurrentRequests = n;
+            return this;
+        }
+
+        /** The shortest time between two drawings of one figure (default 500 ms). */
+        public Builder minRenderInterval(long millis) {
+            if (millis < 0) {
+                throw new IllegalArgumentException("minRenderInterval must not be negative");
+            }
+            minRenderMillis = millis;
+            return this;
+        }
+
+        /** Starts the server. */
+        public LiveDashboard start() throws IOException {
+            return new LiveDashboard(this);
+        }
+    }
+
+    /**
+     * Shows a recorder's run on its own page, {@code /run/NAME/}, and returns the page's address.
+     * Names are 1-64 letters, digits, {@code . _ -}; showing a name again replaces its run.
+     */
+    public URI show(String name, Recorder recorder) {
+        return show(name, Objects.requireNonNull(recorder, "recorder").log());
+    }
+
+    /**
+     * Shows a run log (a recorder's, or one read back with {@code RunJson.read}) on its own page,
+     * {@code /run/NAME/}, and returns the page's address.
+     */
+    public URI show(String name, RunLog log) {
+        Objects.requireNonNull(log, "log");
+        if (name == null || !RUN_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("a run name is 1-64 letters, digits, '.', '_' or '-', got " + quote(name));
+        }
+        if (closed) {
+            throw new IllegalStateException("the dashboard is closed");
+        }
+        runs.put(name, new RunView(name, log, minRenderNanos));
+        return uri.resolve("run/" + name + "/");
+    }
+
+    /** Stops showing a run. */
+    public void remove(String name) {
+        runs.remove(name);
+    }
+
+    /** The dashboard's address, e.g. {@code http://127.0.0.1:41234/}. */
+    public URI uri() {
+        return uri;
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Stops the server (waiting at most a second for requests in progress) and frees the port. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        server.stop(1);
+        pool.shutdownNow();
+        runs.clear();
+    }
+
+    private static String quote(String s) {
+        return s == null ? "null" : "'" + (s.length() > 80 ? s.substring(0, 80) + "..." : s) + "'";
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        if (!inFlight.tryAcquire()) {
+            send(ex, 503, "text/plain; charset=utf-8", "busy\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        try {
+            route(ex);
+        } catch (RuntimeException e) { // a drawing that failed must not take the server with it
+            LOG.warn("nnviz dashboard: {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
+            send(ex, 500, "text/plain; charset=utf-8", "internal error\n".getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            // the browser went away mid-answer; nothing to do
+        } finally {
+            inFlight.release();
+            ex.close();
+        }
+    }
+
+    private void route(HttpExchange ex) throws IOException {
+        String method = ex.getRequestMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            ex.getResponseHeaders().set("Allow", "GET, HEAD");
+            send(ex, 405, "text/plain; charset=utf-8", "read-only: GET and HEAD only\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        String protocol = ex.getProtocol();
+        if (!"HTTP/1.1".equals(protocol) && !"HTTP/1.0".equals(protocol)) {
+            send(ex, 400, "text/plain; charset=utf-8", "HTTP/1.0 or HTTP/1.1 only\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        long headerBytes = 0;
+        for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
+            for (String v : h.getValue()) {
+                headerBytes += h.getKey().length() + v.length() + 4;
+            }
+        }
+        if (headerBytes > MAX_HEADER_BYTES) {
+            send(ex, 431, "text/plain; charset=utf-8", "request headers too large\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        // the raw path, never decoded: routes are plain ASCII, so an encoded byte (%2e, %2f, ...) matches no route
+        String path = ex.getRequestURI().getRawPath();
+        if (path == null) {
+            notFound(ex);
+            return;
+        }
+        if (path.equals("/")) {
+            send(ex, 200, "text/html; charset=utf-8", Pages.index(runs.keySet()).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (STATIC.containsKey(path)) {
+            send(ex, 200, STATIC.get(path), statics.get(path));
+            return;
+        }
+        Matcher m = RUN_ROUTE.matcher(path);
+        RunView run = m.matches() ? runs.get(m.group(1)) : null;
+        if (run == null) {
+            notFound(ex);
+            return;
+        }
+        if (m.group(2).isEmpty()) {
+            send(ex, 200, "text/html; charset=utf-8", Pages.run(run.name()).getBytes(StandardCharsets.UTF_8));
+        } else if (m.group(2).equals("state.json")) {
+            send(ex, 200, "application/json", run.stateJson());
+        } else {
+            byte[] svg = run.figure(m.group(3));
+            if (svg == null) {
+                notFound(ex);
+            } else {
+                send(ex, 200, "image/svg+xml", svg);
+            }
+        }
+    }
+
+    private static void notFound(HttpExchange ex) throws IOException {
+        send(ex, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        var h = ex.getResponseHeaders();
+        h.set("Content-Type", type);
+        h.set("Cache-Control", "no-store");
+        h.set("X-Content-Type-Options", "nosniff");
+        h.set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                + "script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+        h.set("Referrer-Policy", "no-referrer");
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(status, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.nnviz.dashboard;
+
+import java.util.Collection;
+
+/** The dashboard's two HTML pages; everything dynamic comes from {@code state.json} through {@code dashboard.js}. */
+final class Pages {
+    private Pages() {
+    }
+
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static String head(String title) {
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                + "<link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/static/dashboard.css\"></head>\n";
+    }
+
+    static String index(Collection<String> runs) {
+        StringBuilder b = new StringBuilder(head("nnviz runs")).append("<body><h1>nnviz: runs</h1>\n<ul id=\"runs\">\n");
+        for (String r : runs.stream().sorted().toList()) {
+            b.append("<li><a href=\"/run/").append(escape(r)).append("/\">").append(escape(r)).append("</a></li>\n");
+        }
+        if (runs.isEmpty()) {
+            b.append("<li>No run is shown yet.</li>\n");
+        }
+        return b.append("</ul></body></html>\n").toString();
+    }
+
+    static String run(String name) {
+        return head("nnviz: " + name) + "<body data-run=\"" + escape(name) + "\">\n"
+                + "<header><h1>" + escape(name) + "</h1><a href=\"/\">all runs</a></header>\n"
+                + "<section id=\"counters\">"
+                + "<div>step <b id=\"step\">-</b></div><div>epoch <b id=\"epoch\">-</b></div>"
+                + "<div>steps/s <b id=\"rate\">-</b></div><div>loss <b id=\"loss\">-</b></div>"
+                + "<div id=\"status\">connecting</div></section>\n"
+                + "<main id=\"figures\"></main>\n"
+                + "<script src=\"/static/dashboard.js\"></script></body></html>\n";
+    }
+}

@@ -1,0 +1,123 @@
+package io.nnviz.dashboard;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.nnviz.recording.Points;
+import io.nnviz.recording.RunFigures;
+import io.nnviz.recording.RunLog;
+import io.nnviz.renderers.Figures;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One run on the dashboard: its figures are {@link RunFigures}' (the same as the report's), drawn
+ * on demand from copies of the run log's bounded state, each at most once per change and per
+ * render interval, the SVG cached. Never blocks training.
+ */
+final class RunView {
+    /** Histogram figures shown (the first weights recorded), and the newest histograms drawn in each. */
+    static final int MAX_HISTOGRAM_FIGURES = 8, RIDGES = 12;
+
+    private final String name;
+    private final RunLog log;
+    private final long minRenderNanos;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final ArrayDeque<long[]> rate = new ArrayDeque<>(); // (nanoTime, step), newest last, at most 64
+
+    private record Cached(long version, long renderedAt, byte[] svg) {
+    }
+
+    RunView(String name, RunLog log, long minRenderNanos) {
+        this.name = name;
+        this.log = log;
+        this.minRenderNanos = minRenderNanos;
+    }
+
+    String name() {
+        return name;
+    }
+
+    private List<RunFigures.Entry> entries() {
+        return RunFigures.of(log).histograms(MAX_HISTOGRAM_FIGURES, RIDGES).entries();
+    }
+
+    /** The state the page polls: counters, rate, and each figure's id, title and version. */
+    byte[] stateJson() {
+        long step = log.lastStep(), now = System.nanoTime();
+        double perSecond;
+        synchronized (rate) {
+            if (rate.isEmpty() || now - rate.peekLast()[0] > 200_000_000L) {
+                rate.addLast(new long[] {now, step});
+                if (rate.size() > 64) {
+                    rate.removeFirst();
+                }
+            }
+            while (rate.size() > 2 && now - rate.peekFirst()[0] > 10_000_000_000L) { // a 10-second window
+                rate.removeFirst();
+            }
+            long[] first = rate.peekFirst(), last = rate.peekLast();
+            perSecond = last[0] > first[0] ? (last[1] - first[1]) / ((last[0] - first[0]) / 1e9) : 0;
+        }
+        Points loss = log.stepSeries("loss");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = new JsonFactory().createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringField("run", name);
+            g.writeNumberField("step", step);
+            g.writeNumberField("epoch", log.lastEpoch());
+            g.writeNumberField("stepsPerSecond", Math.round(perSecond * 10) / 10.0);
+            g.writeNumberField("lossPoints", loss.size());
+            double latest = loss.last();
+            if (Double.isFinite(latest)) {
+                g.writeNumberField("loss", latest);
+            } else {
+                g.writeStringField("loss", Double.toString(latest));
+            }
+            g.writeNumberField("dropped", log.dropped());
+            g.writeArrayFieldStart("figures");
+            for (RunFigures.Entry e : entries()) {
+                g.writeStartObject();
+                g.writeStringField("id", e.id());
+                g.writeStringField("title", e.title());
+                g.writeNumberField("version", e.version());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A figure's SVG, drawn again only if its data changed and the last drawing is old enough; null if no such figure. */
+    byte[] figure(String id) {
+        for (RunFigures.Entry e : entries()) {
+            if (!e.id().equals(id)) {
+                continue;
+            }
+            long now = System.nanoTime();
+            Cached c = cache.get(id);
+            if (c != null && (c.version() == e.version() || now - c.renderedAt() < minRenderNanos)) {
+                return c.svg();
+            }
+            synchronized (this) { // one drawing at a time per run: several viewers share it
+                c = cache.get(id);
+                if (c != null && (c.version() == e.version() || now - c.renderedAt() < minRenderNanos)) {
+                    return c.svg();
+                }
+                byte[] svg = Figures.toSvg(e.figure()).getBytes(StandardCharsets.UTF_8);
+                cache.put(id, new Cached(e.version(), System.nanoTime(), svg));
+                return svg;
+            }
+        }
+        return null;
+    }
+}

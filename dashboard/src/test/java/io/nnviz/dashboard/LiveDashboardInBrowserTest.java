@@ -1,0 +1,116 @@
+package io.nnviz.dashboard;
+
+import io.nnviz.api.hook.ManualTraining;
+import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.api.testkit.Chromium;
+import io.nnviz.recording.Recorder;
+import io.nnviz.recording.SoftmaxRegression;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Headless Chromium watches a real training loop (softmax regression on Fashion-MNIST, SGD in Java)
+ * on the dashboard and sees the page change while it runs.
+ */
+@Tag("browser")
+class LiveDashboardInBrowserTest {
+    @TempDir
+    Path dir;
+
+    private static final String READ = """
+            const loss = document.querySelector('#fig-loss svg');
+            const d = loss ? [...loss.querySelectorAll('path')].map(p => (p.getAttribute('d') || '').length).reduce((a, b) => a + b, 0) : 0;
+            return {step: Number(document.getElementById('step').textContent) || 0,
+                    epoch: document.getElementById('epoch').textContent,
+                    points: Number(document.getElementById('counters').dataset.lossPoints || 0),
+                    curve: d, figures: document.querySelectorAll('#figures figure svg').length,
+                    status: document.getElementById('status').textContent,
+                    foreign: performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin)).length};
+            """;
+
+    @Test
+    void aRunInProgressUpdatesInTheBrowser() throws Exception {
+        Recorder live = Recorder.builder().histogramsEvery(20).maxPoints(100_000).build();
+        Recorder other = Recorder.defaults();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong trained = new AtomicLong();
+        FashionMnist data = FashionMnist.trainCached(1024);
+        Thread training = new Thread(() -> {
+            SoftmaxRegression net = new SoftmaxRegression(data, 8);
+            try (ManualTraining run = ManualTraining.start(SoftmaxRegression.model(), live)) {
+                for (int s = 0; !stop.get(); s++) {
+                    double loss = net.step(s);
+                    run.stepEnd(loss, r -> net.snapshot());
+                    trained.set(s + 1);
+                    Thread.sleep(2); // a slower network's pace, so the test sees steps between reads
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "training");
+        try (LiveDashboard dash = LiveDashboard.start();
+             ManualTraining done = ManualTraining.start(SoftmaxRegression.model(), other)) {
+            done.stepEnd(2.3, r -> new SoftmaxRegression(data, 8).snapshot());
+            var page = dash.show("softmax", live);
+            dash.show("finished", other);
+            training.start();
+            ChromeDriver driver = Chromium.start(dir);
+            try {
+                driver.get(page.toString());
+                Map<String, Object> first = waitFor(driver, s -> ((Number) s.get("step")).longValue() > 0
+                        && ((Number) s.get("figures")).longValue() >= 3);
+                Thread.sleep(3000);
+                Map<String, Object> second = waitFor(driver, s -> ((Number) s.get("step")).longValue()
+                        > ((Number) first.get("step")).longValue());
+                assertTrue(((Number) second.get("points")).longValue() > ((Number) first.get("points")).longValue(),
+                        "more loss points: " + first + " -> " + second);
+                assertTrue(((Number) second.get("curve")).longValue() > ((Number) first.get("curve")).longValue(),
+                        "the drawn curve grew: " + first + " -> " + second);
+                assertEquals("live", second.get("status"));
+                assertEquals(0L, ((Number) second.get("foreign")).longValue(), "no request leaves the dashboard");
+                assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
+                Files.write(Files.createDirectories(Path.of("target")).resolve("dashboard-in-chromium.png"),
+                        driver.getScreenshotAs(OutputType.BYTES)); // kept for a look
+                // the other run has its own page, and the index lists both
+                driver.get(dash.uri().resolve("run/finished/").toString());
+                Map<String, Object> fin = waitFor(driver, s -> ((Number) s.get("step")).longValue() == 1);
+                assertEquals(1L, ((Number) fin.get("step")).longValue());
+                driver.get(dash.uri().toString());
+                List<?> links = (List<?>) driver.executeScript("return [...document.querySelectorAll('#runs a')].map(a => a.textContent)");
+                assertEquals(List.of("finished", "softmax"), links);
+            } finally {
+                driver.quit();
+                stop.set(true);
+                training.join(10_000);
+            }
+        }
+        assertTrue(trained.get() > 100, "training ran alongside: " + trained.get() + " steps");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> waitFor(ChromeDriver driver, java.util.function.Predicate<Map<String, Object>> ok)
+            throws InterruptedException {
+        Map<String, Object> s = null;
+        for (int i = 0; i < 100; i++) {
+            s = (Map<String, Object>) driver.executeScript(READ);
+            if (ok.test(s)) {
+                return s;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the page never reached the expected state: " + s);
+    }
+}

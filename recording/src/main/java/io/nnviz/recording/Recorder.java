@@ -1,0 +1,417 @@
+package io.nnviz.recording;
+
+import io.nnviz.api.Histogram;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.api.hook.CaptureRequest;
+import io.nnviz.api.hook.Hook;
+import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.renderers.figures.FilterGrid;
+import io.nnviz.renderers.report.HtmlReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A hook that records a training run into a {@link RunLog}: the loss and metrics every step, the
+ * metrics of every epoch, weight histograms, filter snapshots and probe activations as its
+ * {@link RecorderBuilder policy} says, and hands them to its {@link RunSink}s (TensorBoard,
+ * {@code run.json}). Configured once with {@link #builder()}, immutable after {@code build()};
+ * {@link #defaults()} is enough for a first report.
+ *
+ * <pre>{@code
+ * Recorder rec = Recorder.builder().histogramsEvery(20).tensorBoard(Path.of("runs/cnn")).build();
+ * try (Attachment a = NNViz.attach(network, rec)) { network.fit(data, 2); }
+ * rec.epochScalar("validation/accuracy", 1, 0.87);        // your own values, any time
+ * rec.addTo(HtmlReport.titled("cnn").model(model)).write(Path.of("report"));
+ * }</pre>
+ *
+ * <h2>One run across attachments</h2>
+ * Attach the same recorder again (the same network, a new DJL trainer, a new TensorFlow session)
+ * and the run goes on: when a framework counts its steps from 1 again, the recorder continues from
+ * its last global step, and epochs from the last ended epoch, so curves never go back. A run read
+ * back from {@code run.json} continues the same way ({@link RecorderBuilder#resume}). Attach it to
+ * one training loop at a time.
+ *
+ * <h2>The training thread</h2>
+ * It does the least it can there: a series update per value, and on probe steps one small forward
+ * pass. Histograms, images and every sink write go to one background thread behind a bounded
+ * queue that drops (and counts, {@link #dropped()}) rather than stalls training.
+ */
+public final class Recorder implements Hook, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
+
+    private final RecorderBuilder.Policy policy;
+    private final RunLog log;
+    private final List<RunSink> sinks;
+    private final Worker worker = new Worker("nnviz-recorder", 256);
+    private final AtomicLong sinkErrors = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean(), warnedClosed = new AtomicBoolean();
+    private volatile Model model;
+    private boolean rebase = true;
+    private long stepOffset;
+    private int epochOffset;
+
+    Recorder(RecorderBuilder.Policy policy, RunLog log, List<RunSink> sinks) {
+        this.policy = policy;
+        this.log = log;
+        this.sinks = List.copyOf(sinks);
+        if (policy.probes() != null) {
+            log.probeInputs(policy.probes());
+        }
+    }
+
+    /**
+     * Loss every step, weight histograms (30 bins) and update ratios of conv, dense, recurrent and
+     * output layers every 10 steps, filters every 50, at most 1000 points a series; no probes.
+     */
+    public static Recorder defaults() {
+        return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static RecorderBuilder builder() {
+        return new RecorderBuilder(null);
+    }
+
+    /**
+     * A builder that continues the run saved in {@code runJson} ({@link RunJson}): its series,
+     * histograms and snapshots, its run id, and its global step and epoch.
+     *
+     * @throws IOException if the file cannot be read
+     */
+    public static RecorderBuilder resume(Path runJson) throws IOException {
+        return new RecorderBuilder(RunJson.read(runJson));
+    }
+
+    // ---- the hook ------------------------------------------------------------------------------
+
+    @Override
+    public void onAttach(Model m) {
+        synchronized (this) {
+            rebase = true;
+        }
+        if (m != null) {
+            model = m;
+            log.info(log.info().withModel(m.name(), m.framework(), m.parameterCount()));
+        }
+    }
+
+    /**
+     * The global step of a step the framework numbers {@code local}. The first step after an attach
+     * decides: a framework that counts on (DL4J keeps its iteration count) is taken as it is; one that
+     * starts again at 1 is moved after the run's last step, and its epochs after the last ended one.
+     */
+    private synchronized long global(long local, int localEpoch) {
+        if (rebase) {
+            rebase = false;
+            long last = log.lastStep();
+            if (local <= last) {
+                stepOffset = last - local + 1;
+                epochOffset = Math.max(0, log.epochsEnded() - localEpoch);
+            } else {
+                stepOffset = 0;
+                epochOffset = 0;
+            }
+        }
+        return local + stepOffset;
+    }
+
+    private synchronized int globalEpoch(int local) {
+        return local + epochOffset;
+    }
+
+    private boolean histogramStep(long g) {
+        return g % policy.histogramsEvery() == 0 || g == 1;
+    }
+
+    private boolean filterStep(long g) {
+        return g % policy.filtersEvery() == 0 || g == 1;
+    }
+
+    @Override
+    public CaptureRequest request(long step, int epoch) {
+        if (closed.get()) {
+            return CaptureRequest.NONE;
+        }
+        long g = global(step, epoch);
+        boolean hist = histogramStep(g);
+        if (!hist && !filterStep(g)) {
+            return CaptureRequest.NONE;
+        }
+        CaptureRequest r = CaptureRequest.weights(policy.layers());
+        if (hist && policy.gradients()) {
+            r = r.withGradients();
+        }
+        return hist && policy.updateRatios() ? r.withUpdates() : r;
+    }
+
+    @Override
+    public void onStepEnd(TrainingEvent e) {
+        if (ignoredAfterClose()) {
+            return;
+        }
+        long g = global(e.step(), e.epoch());
+        log.advance(g, globalEpoch(e.epoch()));
+        log.scalar("loss", g, e.loss());
+        e.metrics().forEach((k, v) -> log.scalar(k, g, v));
+        double loss = e.loss();
+        Map<String, Double> metrics = e.metrics();
+        toSinks(s -> {
+            s.scalar("loss", g, loss);
+            for (Map.Entry<String, Double> m : metrics.entrySet()) {
+                s.scalar(m.getKey(), g, m.getValue());
+            }
+        });
+        if (policy.probes() != null && model != null && (g % policy.probesEvery() == 0 || g == 1)) {
+            recordProbes(g);
+        }
+        if (histogramStep(g)) {
+            histograms(g, e.snapshot().gradients(), " (gradient)");
+            histograms(g, e.snapshot().weights(), "");
+        }
+        if (filterStep(g)) {
+            filters(g, e.snapshot().weights());
+        }
+    }
+
+    @Override
+    public void onEpochEnd(TrainingEvent e) {
+        if (ignoredAfterClose()) {
+            return;
+        }
+        int epoch = globalEpoch(e.epoch());
+        Map<String, Double> metrics = e.metrics();
+        metrics.forEach((k, v) -> log.epochScalar(k, epoch, v));
+        log.epochEnded(epoch);
+        toSinks(s -> {
+            for (Map.Entry<String, Double> m : metrics.entrySet()) {
+                s.epochScalar(m.getKey(), epoch, m.getValue());
+            }
+        });
+        flushSinksLater();
+    }
+
+    @Override
+    public void onTrainingEnd(TrainingEvent e) {
+        if (!closed.get()) {
+            flushSinksLater();
+        }
+    }
+
+    // ---- your own values -----------------------------------------------------------------------
+
+    /** Records a value of your own at a global step (for example {@code "validation/loss"}); goes to every sink. */
+    public void scalar(String name, long step, double value) {
+        Objects.requireNonNull(name, "name");
+        if (ignoredAfterClose()) {
+            return;
+        }
+        log.scalar(name, step, value);
+        toSinks(s -> s.scalar(name, step, value));
+    }
+
+    /** Records a value of your own at the run's latest step. */
+    public void scalar(String name, double value) {
+        scalar(name, log.lastStep(), value);
+    }
+
+    /**
+     * Records a per-epoch value of your own at a zero-based epoch (the run's epochs, as
+     * {@link io.nnviz.api.hook.TrainingEvent#epoch()} counts them; charts show it as epoch + 1).
+     */
+    public void epochScalar(String name, int epoch, double value) {
+        Objects.requireNonNull(name, "name");
+        if (epoch < 0) {
+            throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
+        }
+        if (ignoredAfterClose()) {
+            return;
+        }
+        log.epochScalar(name, epoch, value);
+        toSinks(s -> s.epochScalar(name, epoch, value));
+    }
+
+    // ---- capture -------------------------------------------------------------------------------
+
+    private void histograms(long step, Map<String, List<WeightTensor>> weights, String suffix) {
+        if (weights.isEmpty()) {
+            return;
+        }
+        offer(() -> weights.forEach((layer, ws) -> {
+            for (WeightTensor t : ws) {
+                String key = layer + " / " + t.name() + suffix;
+                Histogram h = Histogram.of(t.values(), policy.bins());
+                log.histogram(key, step, h);
+                sinks("histogram", s -> s.histogram(key, step, h));
+            }
+        }));
+    }
+
+    /** The first convolution's kernel (the one seen first), and its tiles for image sinks. */
+    private void filters(long step, Map<String, List<WeightTensor>> weights) {
+        String first = log.firstFilters().map(f -> f.value().layerId()).orElse(null);
+        for (List<WeightTensor> ws : weights.values()) {
+            for (WeightTensor t : ws) {
+                if (t.role() == WeightRole.KERNEL && t.values().rank() == 4 && (first == null || t.layerId().equals(first))) {
+                    log.filters(step, t);
+                    if (!sinks.isEmpty()) {
+                        offer(() -> {
+                            var tiles = FilterGrid.of(t).build().mosaic();
+                            sinks("image", s -> s.image("filters/" + t.layerId(), step, tiles));
+                        });
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Layers whose probe activations are kept: the selected conv (maps) and recurrent (states over time) layers. */
+    private List<String> probeLayers(Model m) {
+        List<String> ids = new ArrayList<>();
+        for (Layer l : m.layers()) {
+            if ((l.kind() == LayerKind.CONV || l.kind() == LayerKind.RECURRENT) && policy.layers().test(l)) {
+                ids.add(l.id());
+            }
+        }
+        return ids;
+    }
+
+    private void recordProbes(long step) {
+        Model m = model;
+        List<String> ids = probeLayers(m);
+        if (!ids.isEmpty()) {
+            Map<String, Tensor> acts = m.activations(policy.probes(), ids); // copies: the tensors are ours
+            log.probes(step, acts);
+        }
+    }
+
+    // ---- sinks and the worker ------------------------------------------------------------------
+
+    private interface SinkCall {
+        void call(RunSink sink) throws IOException;
+    }
+
+    private void toSinks(SinkCall call) {
+        if (!sinks.isEmpty()) {
+            offer(() -> sinks("write", call));
+        }
+    }
+
+    private void sinks(String what, SinkCall call) {
+        for (RunSink s : sinks) {
+            try {
+                call.call(s);
+            } catch (IOException | RuntimeException e) {
+                long n = sinkErrors.incrementAndGet();
+                if (n <= 5 || Long.bitCount(n) == 1) {
+                    LOG.warn("nnviz recorder: sink {} failed to {} (error {}); the run goes on", s.getClass().getSimpleName(), what, n, e);
+                }
+            }
+        }
+    }
+
+    private void offer(Runnable task) {
+        if (!worker.offer(task)) {
+            log.dropped(1);
+        }
+    }
+
+    private void flushSinksLater() {
+        if (!sinks.isEmpty()) {
+            offer(() -> sinks("flush", s -> s.flush(log)));
+        }
+    }
+
+    private boolean ignoredAfterClose() {
+        if (!closed.get()) {
+            return false;
+        }
+        if (warnedClosed.compareAndSet(false, true)) {
+            LOG.warn("nnviz recorder: values arrived after close() and are ignored; make a new Recorder (or resume this run) to go on");
+        }
+        return true;
+    }
+
+    // ---- the run -------------------------------------------------------------------------------
+
+    /** The run recorded so far: the read API of reports and dashboards. */
+    public RunLog log() {
+        return log;
+    }
+
+    /** The model the recorder was last attached to, if it was told. */
+    public java.util.Optional<Model> model() {
+        return java.util.Optional.ofNullable(model);
+    }
+
+    /**
+     * Waits (at most a minute) until the background work queued so far is done and the sinks have
+     * flushed. Recording goes on afterwards.
+     */
+    public void flush() {
+        if (!closed.get()) {
+            flushSinksLater();
+        }
+        if (!worker.drain(60)) {
+            LOG.warn("nnviz recorder: background work still running after a minute; figures may miss the latest histograms");
+        }
+    }
+
+    /**
+     * Adds the run's figures to a report ({@link RunFigures}): the architecture and the trained
+     * filters from the report's model ({@link HtmlReport#model(Model)}) or else the one the
+     * recorder was attached to, the curves, histograms, filters and probes. Flushes first;
+     * recording goes on.
+     */
+    public HtmlReport addTo(HtmlReport report) {
+        flush();
+        return RunFigures.addTo(report, log, report.model().orElse(model));
+    }
+
+    /** Writes the run as {@code run.json} ({@link RunJson}); flushes first; recording goes on. */
+    public void writeJson(Path file) throws IOException {
+        flush();
+        RunJson.write(log, file);
+    }
+
+    /** Background work dropped because training outran the background thread. */
+    public long dropped() {
+        return log.dropped();
+    }
+
+    /** Sink calls that failed (for example a full disk); the run went on without them. */
+    public long sinkErrors() {
+        return sinkErrors.get();
+    }
+
+    /** The sinks, in the order they are called. */
+    public List<RunSink> sinks() {
+        return sinks;
+    }
+
+    /** Ends the recording: finishes the background work, closes the sinks. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (!sinks.isEmpty()) {
+            worker.offer(() -> sinks("close", s -> s.close(log)));
+        }
+        worker.close();
+    }
+}

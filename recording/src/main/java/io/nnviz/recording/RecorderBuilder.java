@@ -1,0 +1,184 @@
+package io.nnviz.recording;
+
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.hook.LayerSelector;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Configures a {@link Recorder}: what it captures and how often, what it keeps, the run's name and
+ * hyperparameters, and its sinks. Every setting has a default; {@link #build()} fixes them.
+ *
+ * <pre>{@code
+ * Recorder rec = Recorder.builder()
+ *         .histogramsEvery(20).gradients(true)
+ *         .layers(LayerSelector.matching("conv.*|fc.*"))
+ *         .probes(fourImages).probesEvery(200)
+ *         .name("lenet-adam").hyperparameters(Map.of("lr", 1e-3, "batch", 32))
+ *         .tensorBoard(Path.of("runs/lenet")).json(Path.of("runs/lenet/run.json"))
+ *         .build();
+ * }</pre>
+ */
+public final class RecorderBuilder {
+    /** The capture policy a recorder follows, fixed at build. */
+    record Policy(int histogramsEvery, int filtersEvery, int probesEvery, int bins, boolean gradients,
+                  boolean updateRatios, LayerSelector layers, Tensor probes) {
+    }
+
+    private final RunLog resumed;
+    private int histogramsEvery = 10, filtersEvery = 50, probesEvery = 100, maxPoints = 1000, bins = 30;
+    private boolean gradients, updateRatios = true;
+    private LayerSelector layers = LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE, LayerKind.OUTPUT, LayerKind.RECURRENT);
+    private Tensor probes;
+    private List<String> classNames = List.of(), tags = List.of();
+    private String name = "run";
+    private Map<String, Object> hyperparameters = Map.of();
+    private final List<RunSink> sinks = new ArrayList<>();
+    private boolean built;
+
+    RecorderBuilder(RunLog resumed) {
+        this.resumed = resumed;
+        if (resumed != null) {
+            RunInfo i = resumed.info();
+            name = i.name();
+            hyperparameters = i.hyperparameters();
+            tags = i.tags();
+            classNames = i.classNames();
+            maxPoints = resumed.maxPoints();
+        }
+    }
+
+    private static int atLeast(String what, int n, int min) {
+        if (n < min) {
+            throw new IllegalArgumentException(what + " must be at least " + min + ", got " + n);
+        }
+        return n;
+    }
+
+    /** Weight (and gradient) histograms and update ratios every {@code n} steps (default 10). */
+    public RecorderBuilder histogramsEvery(int n) {
+        histogramsEvery = atLeast("histogramsEvery", n, 1);
+        return this;
+    }
+
+    /** Also gradient histograms, where the backend supplies gradients (default off). */
+    public RecorderBuilder gradients(boolean on) {
+        gradients = on;
+        return this;
+    }
+
+    /** Update : parameter ratios (log10) with the histograms, where the backend sees updates (default on). */
+    public RecorderBuilder updateRatios(boolean on) {
+        updateRatios = on;
+        return this;
+    }
+
+    /** A filter snapshot of the first convolution every {@code n} steps (default 50); first and latest are kept. */
+    public RecorderBuilder filtersEvery(int n) {
+        filtersEvery = atLeast("filtersEvery", n, 1);
+        return this;
+    }
+
+    /** Which layers to record (default: conv, dense, recurrent and output layers). */
+    public RecorderBuilder layers(LayerSelector selector) {
+        layers = Objects.requireNonNull(selector, "selector");
+        return this;
+    }
+
+    /**
+     * Fixed probe inputs, a batch in the model's canonical input layout (images {@code NCHW},
+     * sequences {@code [N, T, C]}); keep it small (one to four samples).
+     */
+    public RecorderBuilder probes(Tensor inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        if (inputs.rank() < 2 || inputs.shape().dim(0) < 1) {
+            throw new IllegalArgumentException("probes must be a batch [N, ...] with N >= 1, got " + inputs.shape());
+        }
+        probes = inputs;
+        return this;
+    }
+
+    /** Probe activations every {@code n} steps (default 100). */
+    public RecorderBuilder probesEvery(int n) {
+        probesEvery = atLeast("probesEvery", n, 1);
+        return this;
+    }
+
+    /** Points kept per series, and histograms kept per weight (half this); default 1000. */
+    public RecorderBuilder maxPoints(int n) {
+        if (resumed != null && n != resumed.maxPoints()) {
+            throw new IllegalArgumentException("a resumed run keeps its maxPoints (" + resumed.maxPoints() + ")");
+        }
+        maxPoints = atLeast("maxPoints", n, 2);
+        return this;
+    }
+
+    /** Histogram bins (default 30). */
+    public RecorderBuilder bins(int n) {
+        bins = atLeast("bins", n, 1);
+        return this;
+    }
+
+    /** Names of the model's output classes, in order, for figure titles (default: class numbers). */
+    public RecorderBuilder classNames(List<String> names) {
+        classNames = List.copyOf(names);
+        return this;
+    }
+
+    /** The run's display name (default {@code "run"}). */
+    public RecorderBuilder name(String runName) {
+        name = Objects.requireNonNull(runName, "runName");
+        return this;
+    }
+
+    /** The run's hyperparameters: strings, numbers, booleans (others are kept as text). */
+    public RecorderBuilder hyperparameters(Map<String, ?> values) {
+        hyperparameters = new LinkedHashMap<>(values);
+        return this;
+    }
+
+    /** Free labels for the run. */
+    public RecorderBuilder tags(String... labels) {
+        tags = List.of(labels);
+        return this;
+    }
+
+    /** Also writes TensorBoard event files under {@code dir} ({@link TensorBoardSink}). */
+    public RecorderBuilder tensorBoard(Path dir) {
+        return sink(new TensorBoardSink(dir));
+    }
+
+    /** Also keeps {@code run.json} up to date at {@code file} ({@link JsonSink}). */
+    public RecorderBuilder json(Path file) {
+        return sink(new JsonSink(file));
+    }
+
+    /** Also sends the run to {@code sink}. */
+    public RecorderBuilder sink(RunSink sink) {
+        sinks.add(Objects.requireNonNull(sink, "sink"));
+        return this;
+    }
+
+    /** The recorder. A builder builds once. */
+    public Recorder build() {
+        if (built) {
+            throw new IllegalStateException("this builder already built a Recorder; a builder builds one");
+        }
+        built = true;
+        RunLog log = resumed;
+        if (log == null) {
+            log = RunLog.create(RunInfo.named(name).with(hyperparameters, tags, classNames), maxPoints);
+        } else {
+            log.info(new RunInfo(log.info().id(), name, hyperparameters, tags, log.info().started(), log.info().model(),
+                    log.info().framework(), log.info().parameters(), classNames));
+        }
+        Tensor p = probes != null ? probes : log.probeInputs().orElse(null);
+        return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p), log, sinks);
+    }
+}

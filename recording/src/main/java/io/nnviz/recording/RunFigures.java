@@ -1,0 +1,347 @@
+package io.nnviz.recording;
+
+import io.nnviz.api.Histogram;
+import io.nnviz.api.Layer;
+import io.nnviz.api.Model;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.api.hook.MetricNames;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.color.Colormaps;
+import io.nnviz.renderers.figures.ActivationGrid;
+import io.nnviz.renderers.figures.ArchitectureDiagram;
+import io.nnviz.renderers.figures.FilterGrid;
+import io.nnviz.renderers.figures.Heatmap;
+import io.nnviz.renderers.figures.HistogramRidge;
+import io.nnviz.renderers.figures.LineChart;
+import io.nnviz.renderers.figures.Notice;
+import io.nnviz.renderers.figures.SaliencyOverlay;
+import io.nnviz.renderers.report.HtmlReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Turns a run into figures, the same for the HTML report and the live dashboard: the loss and
+ * step metrics (train and validation of one metric on one chart, a family such as per-layer
+ * learning rates on one chart), epoch metrics on an epoch axis with hover values, weight
+ * histograms over time, the first and latest filters, and the probes' activations. A figure that
+ * cannot be drawn (a bad series, a broken tensor) becomes a {@link Notice} saying why, and every
+ * other figure is still drawn.
+ *
+ * <pre>{@code
+ * for (RunFigures.Entry e : RunFigures.of(recorder.log()).entries()) {
+ *     Figures.writeSvg(e.figure(), dir.resolve(e.id() + ".svg"));
+ * }
+ * }</pre>
+ */
+public final class RunFigures {
+    private static final Logger LOG = LoggerFactory.getLogger(RunFigures.class);
+
+    /** Sections, in page order. */
+    public static final String TRAINING = "Training", EPOCHS = "Epochs", WEIGHTS = "Weights over time",
+            FILTERS = "Filters", PROBES = "Probes";
+
+    /**
+     * One figure of a run.
+     *
+     * @param id      stable across calls and safe in a URL or file name ({@code [a-z0-9-]})
+     * @param name    a readable name (report file names are made from it)
+     * @param section the section it belongs to
+     * @param title   its title
+     * @param version changes when its data changes (live views redraw then)
+     * @param draw    draws it
+     */
+    public record Entry(String id, String name, String section, String title, long version, Supplier<Figure> draw) {
+        /** The figure, or a {@link Notice} saying why it could not be drawn. */
+        public Figure figure() {
+            try {
+                return draw.get();
+            } catch (RuntimeException | OutOfMemoryError e) {
+                LOG.warn("nnviz: figure '{}' could not be drawn: {}", title, e.toString());
+                return Notice.of(title, "This figure could not be drawn: " + (e.getMessage() == null ? e.toString() : e.getMessage())
+                        + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+    }
+
+    private final RunLog log;
+    private int histogramFigures = Integer.MAX_VALUE, ridges = Integer.MAX_VALUE;
+
+    private RunFigures(RunLog log) {
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    /** The figures of {@code log}. */
+    public static RunFigures of(RunLog log) {
+        return new RunFigures(log);
+    }
+
+    /** At most {@code figures} histogram figures (the first weights recorded), each of the newest {@code latest} histograms. */
+    public RunFigures histograms(int figures, int latest) {
+        if (figures < 0 || latest < 1) {
+            throw new IllegalArgumentException("figures >= 0 and latest >= 1, got " + figures + ", " + latest);
+        }
+        this.histogramFigures = figures;
+        this.ridges = latest;
+        return this;
+    }
+
+    /** Every figure the run's data gives, in page order. */
+    public List<Entry> entries() {
+        List<Entry> out = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        charts(out, ids, log.stepSeriesNames(), false);
+        charts(out, ids, log.epochSeriesNames(), true);
+        long hv = log.histogramVersion();
+        List<String> keys = log.histogramKeys();
+        for (int i = 0; i < keys.size() && i < histogramFigures; i++) {
+            String key = keys.get(i);
+            String title = ridges == Integer.MAX_VALUE ? key : key + " (latest " + ridges + ")";
+            add(out, ids, "hist " + key, WEIGHTS, title, hv, () -> {
+                HistogramRidge ridge = HistogramRidge.titled(title).valueLabel(key.endsWith("(gradient)") ? "gradient" : "weight");
+                for (Stamped<Histogram> s : ridges == Integer.MAX_VALUE ? log.histograms(key) : log.latestHistograms(key, ridges)) {
+                    ridge.add(s.step(), s.value());
+                }
+                return ridge.build();
+            });
+        }
+        long fv = log.filterVersion();
+        log.firstFilters().ifPresent(first -> {
+            add(out, ids, "filters first", FILTERS, filtersTitle(first), fv, () -> filters(first));
+            log.latestFilters().filter(l -> l.step() != first.step()).ifPresent(latest ->
+                    add(out, ids, "filters latest", FILTERS, filtersTitle(latest), fv, () -> filters(latest)));
+        });
+        long pv = log.probeVersion();
+        log.latestProbes().ifPresent(latest -> {
+            Stamped<Map<String, Tensor>> first = log.firstProbes().orElse(latest);
+            for (String layer : latest.value().keySet().stream().sorted().toList()) {
+                Tensor a = latest.value().get(layer);
+                if (a.rank() == 4 && first.step() != latest.step() && first.value().containsKey(layer)) {
+                    add(out, ids, "probe " + layer + " first", PROBES, layer + " at step " + first.step(), pv,
+                            () -> probe(layer, first.step(), first.value().get(layer)));
+                }
+                add(out, ids, "probe " + layer, PROBES, layer + " at step " + latest.step(), pv, () -> probe(layer, latest.step(), a));
+            }
+        });
+        return out;
+    }
+
+    // ---- charts --------------------------------------------------------------------------------
+
+    /** One chart per metric (its splits together) or family (its members together), in first-recorded order. */
+    private void charts(List<Entry> out, Set<String> ids, List<String> names, boolean epochs) {
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        for (String n : names) {
+            groups.computeIfAbsent(group(n), k -> new ArrayList<>()).add(n);
+        }
+        long v = log.scalarVersion();
+        for (Map.Entry<String, List<String>> g : groups.entrySet()) {
+            String group = g.getKey();
+            List<String> members = g.getValue();
+            String title = title(group, members, epochs);
+            String name = epochs ? "epoch " + group : group.equals("loss") ? "loss" : "metric " + group;
+            add(out, ids, name, epochs ? EPOCHS : TRAINING, title, v, () -> chart(title, group, members, epochs));
+        }
+    }
+
+    /** The chart a series goes on: its metric without the split, else its family, else itself. */
+    static String group(String name) {
+        if (MetricNames.split(name).isPresent()) {
+            return MetricNames.metric(name);
+        }
+        return MetricNames.family(name).orElse(name);
+    }
+
+    private static String title(String group, List<String> members, boolean epochs) {
+        String t = switch (group) {
+            case "loss" -> members.size() == 1 && !epochs ? "Training loss" : "Loss";
+            case MetricNames.LEARNING_RATE -> "Learning rate by layer";
+            case MetricNames.UPDATE_RATIO -> "Update : parameter ratio (log10) by weight";
+            default -> group;
+        };
+        return epochs ? t + " per epoch" : t;
+    }
+
+    /** A member's legend label: its split, its place in the family, or "train" for the plain one beside splits. */
+    private static String label(String group, String member, List<String> members) {
+        var split = MetricNames.split(member);
+        if (split.isPresent()) {
+            return split.get();
+        }
+        if (!member.equals(group) && member.startsWith(group + "/")) {
+            return member.substring(group.length() + 1);
+        }
+        boolean splitsBeside = members.stream().anyMatch(m -> MetricNames.split(m).isPresent());
+        return splitsBeside || group.equals("loss") ? MetricNames.TRAIN : member;
+    }
+
+    private Figure chart(String title, String group, List<String> members, boolean epochs) {
+        LineChart c = LineChart.titled(title).xLabel(epochs ? "epoch" : "step");
+        if (group.equals("loss")) {
+            c.yLabel("loss");
+        }
+        int points = 0;
+        for (String m : members) {
+            Points p = epochs ? log.epochSeries(m) : log.stepSeries(m);
+            points = Math.max(points, p.size());
+            c.series(label(group, m, members), epochs ? p.xs(1) : p.xs(), p.ys()); // epochs drawn from 1
+        }
+        if (epochs) {
+            c.markers(true);
+        } else if (group.equals("loss") && points > 20) {
+            c.smoothing(0.6);
+        }
+        return c.build();
+    }
+
+    // ---- filters and probes ------------------------------------------------------------------
+
+    private static String filtersTitle(Stamped<WeightTensor> s) {
+        return "Filters of " + s.value().layerId() + " at step " + s.step() + " " + s.value().values().shape();
+    }
+
+    private static Figure filters(Stamped<WeightTensor> s) {
+        return FilterGrid.of(s.value()).title(filtersTitle(s)).build();
+    }
+
+    /** Probe 0's activations: maps for conv layers, a units-by-time heatmap for sequences, a strip otherwise. */
+    private static Figure probe(String layer, long step, Tensor batch) {
+        Tensor a = batch.slice(0);
+        if (a.rank() == 3) {
+            return ActivationGrid.of(a).topK(16).title(layer + " at step " + step).build();
+        }
+        Tensor units = a.rank() == 2 ? a.permute(1, 0) : a.reshape(1, a.size());
+        return Heatmap.of(units).axes("unit", a.rank() == 2 ? "time step" : "")
+                .colormap(units.stats().min() < 0 ? Colormaps.DIVERGING : Colormaps.VIRIDIS)
+                .title(layer + (a.rank() == 2 ? ": hidden state over time" : "") + " at step " + step).build();
+    }
+
+    private static void add(List<Entry> out, Set<String> ids, String name, String section, String title, long version,
+                            Supplier<Figure> draw) {
+        String base = slug(name), id = base;
+        for (int i = 2; !ids.add(id); i++) {
+            id = base + "-" + i;
+        }
+        out.add(new Entry(id, name, section, title, version, draw));
+    }
+
+    /** {@code [a-z0-9-]}, at most 72 characters. */
+    static String slug(String name) {
+        String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        if (s.isEmpty()) {
+            s = "figure";
+        }
+        return s.length() > 72 ? s.substring(0, 72).replaceAll("-+$", "") : s;
+    }
+
+    // ---- the report ----------------------------------------------------------------------------
+
+    /**
+     * Adds a run to a report: the architecture of {@code model} (if given), every entry of
+     * {@link #entries()} by section, the trained filters read from {@code model} when training
+     * went on after the last snapshot, and, for image probes, the model's saliency and Grad-CAM
+     * for its predicted class.
+     */
+    public static HtmlReport addTo(HtmlReport report, RunLog log, Model model) {
+        if (model != null) {
+            report.section("Architecture").figure("architecture", safe("Architecture", () -> ArchitectureDiagram.of(model).build()));
+        }
+        List<Entry> entries = of(log).entries();
+        for (String section : List.of(TRAINING, EPOCHS, WEIGHTS, FILTERS, PROBES)) {
+            boolean started = false;
+            for (Entry e : entries) {
+                if (!e.section().equals(section)) {
+                    continue;
+                }
+                if (!started) {
+                    report.section(section.equals(PROBES) ? probeHeading(log) : section);
+                    started = true;
+                }
+                report.figure(e.name(), e.figure());
+                if (e.name().equals("filters first") && model != null) {
+                    trainedFilters(report, log, model);
+                }
+            }
+        }
+        if (model != null) {
+            attributions(report, log, model);
+        }
+        return report;
+    }
+
+    private static String probeHeading(RunLog log) {
+        int n = log.probeInputs().map(t -> t.shape().dim(0)).orElse(1);
+        return "Probe input" + (n > 1 ? " 0 of " + n : "");
+    }
+
+    private static Figure safe(String title, Supplier<Figure> draw) {
+        return new Entry("x", title, "", title, 0, draw).figure();
+    }
+
+    /** The first conv's filters as trained, read from the model now, if training went on after the latest snapshot. */
+    private static void trainedFilters(HtmlReport report, RunLog log, Model model) {
+        Stamped<WeightTensor> first = log.firstFilters().orElseThrow();
+        long at = log.latestFilters().map(Stamped::step).orElse(first.step());
+        if (log.lastStep() <= at) {
+            return;
+        }
+        try {
+            for (WeightTensor t : model.weights(first.value().layerId())) {
+                if (t.role() == WeightRole.KERNEL && t.values().shape().equals(first.value().values().shape())) {
+                    Stamped<WeightTensor> now = new Stamped<>(log.lastStep(), t);
+                    report.figure("filters trained", safe(filtersTitle(now), () -> filters(now)));
+                    return;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("nnviz: the trained filters of {} could not be read: {}", first.value().layerId(), e.getMessage());
+        }
+    }
+
+    /** Saliency and Grad-CAM (at the last conv layer with probe maps) of probe 0 for the predicted class. */
+    private static void attributions(HtmlReport report, RunLog log, Model model) {
+        Tensor probes = log.probeInputs().orElse(null);
+        if (probes == null || probes.rank() != 4) {
+            return;
+        }
+        String lastConv = log.latestProbes().flatMap(p -> p.value().entrySet().stream().filter(e -> e.getValue().rank() == 4)
+                .map(Map.Entry::getKey).reduce((a, b) -> b)).orElse(null);
+        Tensor probe = probes.head(1);
+        try {
+            Layer out = model.layers().get(model.layers().size() - 1);
+            Tensor scores = model.activations(probe, List.of(out.id())).get(out.id());
+            int cls = argmax(scores);
+            String what = log.info().className(cls);
+            report.section(probeHeading(log));
+            report.figure("saliency", safe("Saliency", () -> SaliencyOverlay.saliency(probe.slice(0), model.inputGradient(probe, cls).slice(0))
+                    .title("Saliency for " + what + ", the predicted class").build()));
+            if (lastConv != null) {
+                report.figure("grad-cam", safe("Grad-CAM", () -> SaliencyOverlay.gradCam(probe.slice(0), model.layerGradient(probe, lastConv, cls))
+                        .title("Grad-CAM at " + lastConv + " for " + what).build()));
+            }
+        } catch (RuntimeException e) { // a model that cannot give gradients still gets its other figures
+            LOG.warn("nnviz: no saliency for the probe: {}", e.getMessage());
+        }
+    }
+
+    private static int argmax(Tensor scores) {
+        int n = scores.shape().dim(scores.rank() - 1), best = 0;
+        for (int i = 1; i < n; i++) {
+            if (scores.getFlat(i) > scores.getFlat(best)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

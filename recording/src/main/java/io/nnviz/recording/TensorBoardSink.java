@@ -1,0 +1,100 @@
+package io.nnviz.recording;
+
+import io.nnviz.api.Histogram;
+import io.nnviz.api.hook.MetricNames;
+import io.nnviz.renderers.canvas.RasterImage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes a run as TensorBoard event files under one folder, laid out as Keras's TensorBoard
+ * callback does so that TensorBoard overlays train and validation curves: values on no split go
+ * to the folder itself, values on a split to a sub-folder named for it ({@code train/},
+ * {@code validation/}) under the metric's own name, and per-epoch values get an {@code epoch_}
+ * prefix at step = the zero-based epoch. {@code tensorboard --logdir DIR} shows them.
+ */
+public final class TensorBoardSink implements RunSink {
+    private final Path dir;
+    private final Map<String, TensorBoardWriter> writers = new LinkedHashMap<>();
+
+    /** A sink writing under {@code dir} (created on the first write). */
+    public TensorBoardSink(Path dir) {
+        this.dir = Objects.requireNonNull(dir, "dir");
+    }
+
+    /** The folder written. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The event files written so far, the folder's own first. */
+    public synchronized List<Path> files() {
+        List<Path> out = new ArrayList<>();
+        writers.values().forEach(w -> out.add(w.file()));
+        return out;
+    }
+
+    private synchronized TensorBoardWriter writer(String split) throws IOException {
+        TensorBoardWriter w = writers.get(split);
+        if (w == null) {
+            w = TensorBoardWriter.create(split.isEmpty() ? dir : dir.resolve(split));
+            writers.put(split, w);
+        }
+        return w;
+    }
+
+    @Override
+    public void scalar(String name, long step, double value) throws IOException {
+        String split = MetricNames.split(name).orElse("");
+        writer(split).scalar(split.isEmpty() ? name : MetricNames.metric(name), step, value);
+    }
+
+    @Override
+    public void epochScalar(String name, int epoch, double value) throws IOException {
+        String split = MetricNames.split(name).orElse("");
+        writer(split).scalar("epoch_" + (split.isEmpty() ? name : MetricNames.metric(name)), epoch, value);
+    }
+
+    @Override
+    public void histogram(String key, long step, Histogram histogram) throws IOException {
+        writer("").histogram(tag(key), step, histogram);
+    }
+
+    /** A histogram key ({@code "conv1 / kernel (gradient)"}) as a TensorBoard tag ({@code "conv1/kernel/gradient"}). */
+    static String tag(String key) {
+        return key.replace(" / ", "/").replace(" (gradient)", "/gradient");
+    }
+
+    @Override
+    public void image(String tag, long step, RasterImage image) throws IOException {
+        writer("").image(tag, step, image.toPng(), image.width(), image.height());
+    }
+
+    @Override
+    public synchronized void flush(RunLog log) throws IOException {
+        for (TensorBoardWriter w : writers.values()) {
+            w.flush();
+        }
+    }
+
+    @Override
+    public synchronized void close(RunLog log) throws IOException {
+        IOException first = null;
+        for (TensorBoardWriter w : writers.values()) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}
