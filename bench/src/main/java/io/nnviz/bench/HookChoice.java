@@ -2,7 +2,7 @@ package io.nnviz.bench;
 
 import io.nnviz.api.Model;
 import io.nnviz.api.hook.Hook;
-import io.nnviz.renderers.record.Recorder;
+import io.nnviz.recording.Recorder;
 import io.nnviz.renderers.report.HtmlReport;
 
 import java.io.IOException;
@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  */
 public final class HookChoice {
     private final Hook hook;
-    private io.nnviz.renderers.live.LiveDashboard dashboard;
+    private io.nnviz.dashboard.LiveDashboard dashboard;
     private final List<Process> browsers = new java.util.ArrayList<>();
 
     private HookChoice(Hook hook) {
@@ -30,7 +30,7 @@ public final class HookChoice {
     /**
      * The hook the arguments ask for: {@code recorder} anywhere after the first argument picks
      * {@link Recorder#defaults()}; {@code dashboard} the same Recorder shown on a
-     * {@link io.nnviz.renderers.live.LiveDashboard} with two headless Chromium pages polling it
+     * {@link io.nnviz.dashboard.LiveDashboard} with two headless Chromium pages polling it
      * (Debian's {@code /usr/bin/chromium}) while training runs.
      */
     public static HookChoice of(String[] args) throws IOException {
@@ -41,7 +41,7 @@ public final class HookChoice {
             if (args[i].equals("dashboard")) {
                 Recorder r = Recorder.defaults();
                 HookChoice c = new HookChoice(r);
-                c.dashboard = io.nnviz.renderers.live.LiveDashboard.start();
+                c.dashboard = io.nnviz.dashboard.LiveDashboard.start();
                 java.net.URI page = c.dashboard.show("bench", r);
                 for (int b = 0; b < 2; b++) {
                     Path profile = Files.createTempDirectory("nnviz-bench-chromium");
@@ -93,7 +93,7 @@ public final class HookChoice {
             files = all.size();
             bytes = all.stream().mapToLong(p -> p.toFile().length()).sum();
         }
-        System.out.printf("Recorder kept %d losses; hook errors %d, histogram jobs dropped %d%n", r.lossPoints(), hookErrors, r.dropped());
+        System.out.printf("Recorder kept %d losses; hook errors %d, histogram jobs dropped %d%n", r.log().stepSeries("loss").size(), hookErrors, r.dropped());
         System.out.printf("end of training to a written report (HTML, SVG+PNG figures, run.json): %.0f ms, %d files, %,d bytes%n",
                 ms, files, bytes);
         try (Stream<Path> s = Files.walk(dir)) {

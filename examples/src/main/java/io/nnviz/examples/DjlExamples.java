@@ -27,7 +27,7 @@ import io.nnviz.api.Model;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.backend.djl.TapBlock;
-import io.nnviz.renderers.record.Recorder;
+import io.nnviz.recording.Recorder;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.nnviz.examples;
 import io.nnviz.api.Model;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.hook.Attachment;
-import io.nnviz.renderers.record.Recorder;
+import io.nnviz.recording.Recorder;
 import org.deeplearning4j.nn.api.NeuralNetwork;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

@@ -3,7 +3,7 @@ package io.nnviz.examples;
 import io.nnviz.api.Model;
 import io.nnviz.renderers.figures.Heatmap;
 import io.nnviz.renderers.figures.Scatter;
-import io.nnviz.renderers.record.Recorder;
+import io.nnviz.recording.Recorder;
 import io.nnviz.renderers.report.HtmlReport;
 
 import java.io.IOException;
@@ -35,10 +35,10 @@ public final class RunReport {
      * are kept four times in the run and whose saliency the report shows, and TensorBoard files
      * in {@code out/tensorboard}.
      */
-    public static Recorder recorder(Task task, Images test, int steps, Path out) throws IOException {
+    public static Recorder recorder(Task task, Images test, int steps, Path out) {
         return Recorder.builder().probes(task.tensor(test, 0, 1)).probesEvery(Math.max(1, steps / 4))
-                .classNames(task.classifier() ? Images.CLASSES : List.of()).build()
-                .tensorBoard(out.resolve("tensorboard"));
+                .classNames(task.classifier() ? Images.CLASSES : List.of()).name(task.name())
+                .tensorBoard(out.resolve("tensorboard")).build();
     }
 
     /**
@@ -84,6 +84,7 @@ public final class RunReport {
         }
         Path index = report.write(out);
         recorder.writeJson(out.resolve("run.json"));
+        recorder.close();
         return new Result(index, accuracy, r2, outputs.length, steps, hookErrors);
     }
 

@@ -11,9 +11,9 @@ import io.nnviz.api.spi.BackendProvider;
 import java.util.List;
 
 /**
- * The DJL backend: {@code ai.djl.Model}s and initialised {@code Block}s, and hooks attached to a
- * {@code DefaultTrainingConfig} before the trainer is made. Work in progress (issue #5): files
- * (TorchScript, ONNX) are not read yet.
+ * The DJL backend: {@code ai.djl.Model}s and initialised {@code Block}s, TorchScript and ONNX
+ * files, and hooks ({@link DjlListener}) attached to a {@code DefaultTrainingConfig} or to a
+ * {@code Trainer}.
  */
 public final class DjlBackendProvider implements BackendProvider {
     @Override
@@ -108,13 +108,16 @@ public final class DjlBackendProvider implements BackendProvider {
 
     @Override
     public boolean canAttach(Object trainingTarget) {
-        return is(trainingTarget, "ai.djl.training.DefaultTrainingConfig");
+        return is(trainingTarget, "ai.djl.training.DefaultTrainingConfig") || is(trainingTarget, "ai.djl.training.Trainer");
     }
 
+    /** Adds a {@link DjlListener} to the config's (or the trainer's) listener list; the attachment's {@code close()} removes it. */
     @Override
     public Attachment attach(Object trainingTarget, List<Hook> hooks) {
-        DjlListener l = new DjlListener(hooks);
-        ((DefaultTrainingConfig) trainingTarget).addTrainingListeners(l);
-        return l;
+        DjlListener l = DjlListener.of(hooks.toArray(new Hook[0]));
+        if (trainingTarget instanceof ai.djl.training.Trainer t) {
+            return DjlTrainers.attach(t, l);
+        }
+        return l.installIn(((DefaultTrainingConfig) trainingTarget).getTrainingListeners());
     }
 }

@@ -25,18 +25,35 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * DJL's own {@link TrainingListener}, delivering steps to nnviz hooks. It is added to a
- * {@code DefaultTrainingConfig} before the trainer is made (DJL fixes a trainer's listeners when
- * it is created) and learns the model when training begins. Per batch: the loss from the trainer's
- * loss on the batch's labels and predictions, and, when asked, weights and their gradients (read
- * after the backward pass, before {@code trainer.step()}). Activations come from the real training
- * forward pass when the model's block is a {@link TapBlock}: the request for step N+1 is asked at
- * the end of step N, which arms the tap for that one forward (the first step is never tapped).
+ * nnviz hooks as a DJL {@link TrainingListener}: add it to a config yourself
+ * ({@code config.addTrainingListeners(DjlListener.of(recorder))}), or let
+ * {@code NNViz.attach(config or trainer, hooks)} do it. It learns the model at the first batch.
+ * {@link #close()} removes it from the listener list it was added to and ends training for the
+ * hooks.
+ *
+ * <pre>{@code
+ * DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+ *         .addEvaluator(new Accuracy()).addTrainingListeners(TrainingListener.Defaults.logging());
+ * try (Trainer trainer = model.newTrainer(config); Attachment a = NNViz.attach(trainer, recorder)) {
+ *     trainer.initialize(new Shape(32, 784));
+ *     EasyTrain.fit(trainer, 5, trainSet, validationSet);   // train/ and validation/ Accuracy and loss each epoch
+ * }
+ * }</pre>
+ *
+ * <p>Per batch: the loss from the trainer's loss on the batch's labels and predictions, and, when
+ * asked, weights and their gradients (read after the backward pass, before {@code trainer.step()}).
+ * Activations come from the real training forward pass when the model's block is a
+ * {@link TapBlock}: the request for step N+1 is asked at the end of step N, which arms the tap for
+ * that one forward (the first step is never tapped). Per epoch: the trainer's evaluators on the
+ * training and validation batches ({@link DjlEvaluations}). Steps count from 1 for each trainer;
+ * a recorder attached to the next trainer continues its own count.
  */
-final class DjlListener implements TrainingListener, Attachment {
+public final class DjlListener implements TrainingListener, Attachment {
     private static final Logger LOG = LoggerFactory.getLogger(DjlListener.class);
 
     private final List<Hook> hooks;
+    private volatile List<TrainingListener> installedIn;
+    private volatile DjlEvaluations evaluations;
     private volatile HookDispatcher dispatcher;
     private volatile DjlModel model;
     private volatile boolean detached;
@@ -48,8 +65,20 @@ final class DjlListener implements TrainingListener, Attachment {
     private Map<String, NDArray> taps;
     private double lastLoss = Double.NaN;
 
-    DjlListener(List<Hook> hooks) {
+    private DjlListener(List<Hook> hooks) {
         this.hooks = List.copyOf(hooks);
+    }
+
+    /** A listener delivering to {@code hooks}. */
+    public static DjlListener of(Hook... hooks) {
+        return new DjlListener(List.of(hooks));
+    }
+
+    /** Adds this listener to {@code listeners} (a config's or trainer's own list), which {@link #close()} removes it from. */
+    DjlListener installIn(List<TrainingListener> listeners) {
+        listeners.add(this);
+        installedIn = listeners;
+        return this;
     }
 
     private synchronized HookDispatcher dispatcher() {
@@ -62,6 +91,21 @@ final class DjlListener implements TrainingListener, Attachment {
     @Override
     public void onTrainingBegin(Trainer trainer) {
         // the block is initialised after the trainer is made: it is described at the first batch
+        evaluations(trainer);
+    }
+
+    /** The epoch evaluations, set up once the trainer (and so its listener list) is known. */
+    private synchronized DjlEvaluations evaluations(Trainer trainer) {
+        if (evaluations == null) {
+            List<TrainingListener> list = installedIn;
+            if (list == null) { // added to a config by the user: the trainer's list is that config's list
+                list = DjlTrainers.listeners(trainer).orElse(null);
+                installedIn = list;
+            }
+            evaluations = new DjlEvaluations(list, this);
+            evaluations.begin(trainer);
+        }
+        return evaluations;
     }
 
     /** Describes the model once its block is initialised (the first batch), before hooks see anything. */
@@ -85,6 +129,7 @@ final class DjlListener implements TrainingListener, Attachment {
             return;
         }
         describe(trainer);
+        evaluations(trainer).trainingBatch(trainer, batchData);
         HookDispatcher d = dispatcher();
         long t0 = System.nanoTime();
         long s = ++step;
@@ -252,14 +297,23 @@ final class DjlListener implements TrainingListener, Attachment {
     @Override
     public void onEpoch(Trainer trainer) {
         if (!detached) {
-            dispatcher().epochEnd(TrainingEvent.of(step, epoch, lastLoss));
+            Map<String, Double> metrics = Map.of();
+            try {
+                metrics = evaluations(trainer).epoch(trainer);
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("nnviz: could not read the evaluators at the end of epoch {}; training goes on", epoch, e);
+            }
+            dispatcher().epochEnd(new TrainingEvent(step, epoch, lastLoss, metrics, Snapshot.EMPTY));
         }
         epoch++;
     }
 
     @Override
     public void onValidationBatch(Trainer trainer, BatchData batchData) {
-        // validation batches are not training steps
+        // validation batches are not training steps; they count into the epoch's validation values
+        if (!detached) {
+            evaluations(trainer).validationBatch(trainer, batchData);
+        }
     }
 
     @Override
@@ -282,22 +336,30 @@ final class DjlListener implements TrainingListener, Attachment {
 
     @Override
     public long hookErrors() {
-        return dispatcher().hookErrors();
+        HookDispatcher d = dispatcher;
+        return d == null ? 0 : d.hookErrors();
     }
 
     @Override
     public long stepsSeen() {
-        return dispatcher().stepsSeen();
+        HookDispatcher d = dispatcher;
+        return d == null ? 0 : d.stepsSeen();
     }
 
     @Override
     public long timeInNnvizNanos() {
-        return dispatcher().timeInNnvizNanos();
+        HookDispatcher d = dispatcher;
+        return d == null ? 0 : d.timeInNnvizNanos();
     }
 
+    /** Removes the listener from the list it was added to and ends training for the hooks; idempotent. */
     @Override
     public void close() {
         loadLastCopies();
+        List<TrainingListener> list = installedIn;
+        if (list != null) {
+            list.remove(this);
+        }
         dispatcher().close();
         DjlModel m = model;
         if (m != null) {

@@ -19,7 +19,8 @@ import java.util.Iterator;
 /**
  * The TensorFlow Java backend: {@link TfGraph} (a graph and session with named input and output),
  * {@link SavedModelBundle}s, SavedModel directories and frozen GraphDef {@code .pb} files. Training
- * hooks go through {@link TfTraining}, as TensorFlow Java has no trainer to attach to.
+ * hooks attach to a session, graph, bundle or model as a {@link TfTraining}, to which the loop
+ * reports its steps (TensorFlow Java has no trainer to listen to).
  */
 public final class TfBackendProvider implements BackendProvider {
     @Override
@@ -67,6 +68,18 @@ public final class TfBackendProvider implements BackendProvider {
         TfModel m = TfModel.open(name + " (" + sig.key() + ": " + sig.getInputs().keySet() + " -> " + sig.getOutputs().keySet() + ")",
                 new TfGraph(b.graph(), b.session(), in, out), owned);
         return m;
+    }
+
+    @Override
+    public boolean canAttach(Object trainingTarget) {
+        return trainingTarget instanceof TfModel || supports(trainingTarget)
+                || trainingTarget != null && trainingTarget.getClass().getName().equals("org.tensorflow.Session");
+    }
+
+    /** A {@link TfTraining} on the target (cast the attachment to it to report steps). */
+    @Override
+    public io.nnviz.api.hook.Attachment attach(Object trainingTarget, java.util.List<io.nnviz.api.hook.Hook> hooks) {
+        return TfTraining.attach(trainingTarget, hooks.toArray(new io.nnviz.api.hook.Hook[0]));
     }
 
     private static String opName(String tensorName) {

@@ -1,7 +1,7 @@
 package io.nnviz.backend.tensorflow;
 
+import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.Layer;
-import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.Attachment;
@@ -9,13 +9,13 @@ import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
-import io.nnviz.api.spi.DeferredCopies;
 import io.nnviz.api.spi.HookDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 
 import java.util.ArrayList;
@@ -25,412 +25,310 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Hooks for a hand-written TensorFlow training loop. TensorFlow Java has no trainer to listen to,
- * so each step asks for a {@link Step}, whose runner already fetches the loss and whatever the
- * hooks asked for at that step; you add your feeds, targets and fetches, run, and hand the result
- * back. Sampled steps cost a few small fetches; the others cost nothing but the loss.
+ * Hooks on your own TensorFlow training loop (TensorFlow Java has no trainer to listen to), in the
+ * style of PyTorch's {@code SummaryWriter}: after each step, hand over the loss you fetched anyway.
  *
  * <pre>{@code
- * TfModel model = (TfModel) NNViz.inspect(TfGraph.of(graph, session).input("images").output("logits"));
- * try (TfTraining training = TfTraining.attach(model, "loss", recorder)) {
+ * try (TfTraining training = TfTraining.attach(session, recorder)) {      // or NNViz.attach(session, recorder)
  *     for (int epoch = 0; epoch < epochs; epoch++) {
  *         for (Batch b : batches) {
- *             TfTraining.Step step = training.step();
- *             try (TFloat32 x = images(b); TFloat32 y = labels(b);
- *                  Result r = step.runner().feed("images", x).feed("labels", y).addTarget("train").run()) {
- *                 step.done(r);          // copies what it needs; r is still yours to close
+ *             try (Result r = session.runner().feed("images", b.x()).feed("labels", b.y())
+ *                     .fetch("loss").addTarget("train").run()) {
+ *                 training.step(((TFloat32) r.get(0)).getFloat());
  *             }
  *         }
- *         training.epochEnd();
+ *         training.epochEnd(Map.of("validation/accuracy", evaluate(testSet)));
  *     }
  * }
  * }</pre>
- * Weights a hook asks for are the weights after the step's update: a short run of nnviz's own after
- * yours has TensorFlow copy them, and they are copied into Java (and put in canonical layout) when a
- * hook first reads them, usually on its own background thread. Activations and inputs are cut to
- * the samples asked for, and made NCHW, by TensorFlow in your run.
- * The loss costs no fetch on most steps: the step's own run writes it into a small ring variable
- * under {@code nnviz/}, read when a later step fetches anyway (one a hook asked something of) or at
- * least every 32 steps, and by {@link #epochEnd()} and {@link #close()}. Hooks get every step, in
- * order, a few steps late on those steps; a step whose hooks asked for more is delivered at once.
- * Run each step's runner once: the ring counts runs.
- * Your own fetches come after {@link Step#fetchCount()} in the result (0 on most steps). Nothing here throws into
- * your loop once the step has started: failures are logged and the step goes on without its
- * capture.
+ *
+ * What a hook asks for is taken without touching your run: weights by a short run of nnviz's own
+ * right after {@link #step} (the weights after the update, copied by TensorFlow and read into Java
+ * when a hook first reads them, on its own thread); activations from the tensors you fetched and
+ * pass to {@link #step(double, Map, Result)} ({@link #wanted()} names the layer outputs the hooks
+ * want at the next step). Or let nnviz add what the hooks want to your runner with
+ * {@link #run(Session.Runner)}: its fetches go after yours, so your indices do not move, and it
+ * reads the loss itself from the loss op named at attach; this is also the way to get gradients.
+ * Nothing here throws into your loop once a step has run: a failed capture is logged and the step
+ * is delivered without it.
  */
 public final class TfTraining implements Attachment {
     private static final Logger LOG = LoggerFactory.getLogger(TfTraining.class);
 
     private final TfModel model;
+    private final Output<?> lossEcho;
     private final Output<?> loss;
     private final HookDispatcher dispatcher;
+    private final TfWeightCopies weights;
     private long step;
     private int epoch;
     private double lastLoss = Double.NaN;
+    private CaptureRequest next;
     private Map<String, Output<?>> weightGradients;
-    /**
-     * The loss ring: TensorFlow writes each step's loss into a small variable in the step's own run
-     * (a target, no fetch), and nnviz reads the ring when a step fetches anyway or every
-     * {@link #RING} steps; null if it could not be built (then every step fetches its loss).
-     */
-    private final LossRing ring;
-    /** Steps run whose losses are in the ring and not delivered yet: {step, ring slot}, oldest first. */
-    private final java.util.ArrayDeque<long[]> pending = new java.util.ArrayDeque<>();
-    /** Ring writes so far: the next step's slot is this modulo {@link #RING}. */
-    private long ringWrites;
 
-    /** Steps a loss ring holds; a step fetches at least this often. */
-    static final int RING = 32;
-
-    private TfTraining(TfModel model, Output<?> loss, List<Hook> hooks, LossRing ring) {
+    private TfTraining(TfModel model, Output<?> loss, List<Hook> hooks) {
         this.model = model;
         this.loss = loss;
+        this.lossEcho = loss == null ? null : echo(model, loss);
+        this.weights = new TfWeightCopies(model); // graph changes make TensorFlow plan again: make them now, not mid-training
+        model.inputEcho();
         this.dispatcher = new HookDispatcher(model, hooks, () -> { });
-        this.ring = ring;
     }
 
-    /** The ring's graph parts, under nnviz/: the variable, the per-step update target. */
-    record LossRing(Output<?> values, GraphOperation update) {
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        static LossRing build(TfModel model, Output<?> loss) {
-            org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(model.graph()).withSubScope("nnviz");
-            var values = tf.withName("loss_ring").variable(org.tensorflow.ndarray.Shape.of(RING), org.tensorflow.types.TFloat32.class);
-            var count = tf.withName("loss_count").variable(org.tensorflow.ndarray.Shape.scalar(), org.tensorflow.types.TInt64.class);
-            var initValues = tf.assign(values, tf.zeros(tf.constant(new long[] {RING}), org.tensorflow.types.TFloat32.class));
-            var initCount = tf.assign(count, tf.constant(0L));
-            var index = tf.reshape(tf.math.floorMod(count, tf.constant((long) RING)), tf.constant(new int[] {1}));
-            var value = tf.reshape(tf.dtypes.cast((org.tensorflow.Operand) loss, org.tensorflow.types.TFloat32.class), tf.constant(new int[] {1}));
-            var write = tf.scatterUpdate(values, index, value);
-            var next = tf.withControlDependencies(List.of(write)).withName("loss_ring_update").assignAdd(count, tf.constant(1L));
-            model.session().runner().addTarget(initValues).addTarget(initCount).run().close();
-            return new LossRing(values.asOutput(), (GraphOperation) next.op());
-        }
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Output<?> echo(TfModel model, Output<?> loss) {
+        return org.tensorflow.op.Ops.create(model.graph()).withSubScope("nnviz").withName("loss")
+                .identity((org.tensorflow.Operand) loss).asOutput();
     }
 
-    /** Attaches hooks to a training loop on {@code model}'s session; {@code lossOp} names the scalar loss. */
-    public static TfTraining attach(TfModel model, String lossOp, Hook... hooks) {
-        Objects.requireNonNull(model, "model");
-        GraphOperation op = model.graph().operation(Objects.requireNonNull(lossOp, "lossOp"));
-        if (op == null) {
-            throw new io.nnviz.api.InvalidInputException("the graph has no operation named '" + lossOp + "' (the loss)");
+    /**
+     * Attaches hooks to a loop training {@code target}: a {@link TfModel}, a {@link TfGraph}, a
+     * {@link SavedModelBundle} or a bare {@link Session} (then the first float placeholder is the
+     * input and the first op that depends on every variable the output; see {@link TfGraph#guess}).
+     */
+    public static TfTraining attach(Object target, Hook... hooks) {
+        return attach(target, null, hooks);
+    }
+
+    /**
+     * As {@link #attach(Object, Hook...)}, naming the scalar loss op, which {@link #run} fetches
+     * (and differentiates, for gradient histograms); {@code lossOp} may be null for {@link #step}.
+     */
+    public static TfTraining attach(Object target, String lossOp, Hook... hooks) {
+        Objects.requireNonNull(target, "target");
+        TfModel model;
+        if (target instanceof TfModel m) {
+            model = m;
+        } else if (target instanceof TfGraph g) {
+            model = TfModel.open("TensorFlow graph", g, null);
+        } else if (target instanceof SavedModelBundle b) {
+            model = TfBackendProvider.fromBundle(b, null, "SavedModel");
+        } else if (target instanceof Session s) {
+            model = TfModel.open("TensorFlow session", TfGraph.guess(s), null);
+        } else {
+            throw new InvalidInputException("TfTraining attaches to a TfModel, TfGraph, SavedModelBundle or Session, not "
+                    + target.getClass().getName());
         }
-        model.inputEcho(); // graph changes make TensorFlow re-plan the next run: do them now, not mid-training
-        LossRing ring = null;
+        Output<?> loss = null;
+        if (lossOp != null) {
+            GraphOperation op = model.graph().operation(lossOp);
+            if (op == null) {
+                throw new InvalidInputException("the graph has no operation named '" + lossOp + "' (the loss)");
+            }
+            loss = op.output(0);
+        }
+        return new TfTraining(model, loss, List.of(hooks)); // a model made here owns nothing: the session stays the caller's
+    }
+
+    /** The model the hooks see. */
+    public TfModel model() {
+        return model;
+    }
+
+    /** What the hooks want at the next step (asked once per step). */
+    public CaptureRequest request() {
+        if (next == null) {
+            next = dispatcher.request(step + 1, epoch);
+        }
+        return next;
+    }
+
+    /**
+     * The graph outputs (op names) whose values the hooks want at the next step; fetch them in
+     * your run and pass its result to {@link #step(double, Map, Result)}. Empty on most steps.
+     */
+    public List<String> wanted() {
+        CaptureRequest r = request();
+        List<String> out = new ArrayList<>();
+        if (r.activations()) {
+            for (Layer l : model.layers()) {
+                String op = model.group(l.id()).output.op().name();
+                if (!l.id().equals(model.inputOp().name()) && r.layers().test(l) && !out.contains(op)) {
+                    out.add(op);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The step that just ran had this loss. */
+    public void step(double loss) {
+        step(loss, Map.of(), null);
+    }
+
+    /** The step that just ran had this loss and these metrics (named as {@link io.nnviz.api.hook.MetricNames} says). */
+    public void step(double loss, Map<String, Double> metrics) {
+        step(loss, metrics, null);
+    }
+
+    /**
+     * The step that just ran had this loss and metrics, and fetched {@code fetched} (may be null):
+     * the activations the hooks asked for ({@link #wanted()}) are copied from it. The result stays
+     * yours to close.
+     */
+    public void step(double loss, Map<String, Double> metrics, Result fetched) {
+        Objects.requireNonNull(metrics, "metrics");
+        long t0 = System.nanoTime();
+        CaptureRequest r = request();
+        Snapshot snap = Snapshot.EMPTY;
         try {
-            ring = LossRing.build(model, op.output(0));
-        } catch (RuntimeException e) {
-            LOG.warn("nnviz: no in-graph loss ring ({}); every step fetches its loss", e.toString());
+            Map<String, Tensor> acts = fetched != null && r.activations() ? activationsFrom(fetched, r) : Map.of();
+            Map<String, List<WeightTensor>> w = r.weights() ? weights.copy(r.layers()) : Map.of();
+            if (!acts.isEmpty() || !w.isEmpty()) {
+                snap = new Snapshot(w, Map.of(), acts, null, null, null);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("nnviz: could not copy step {}'s captures; the step goes on without them", step + 1, e);
         }
-        TfTraining t = new TfTraining(model, op.output(0), List.of(hooks), ring);
-        for (GraphReader.Group g : model.layerGroups().values()) {
-            g.weights.forEach(t::deepCopy);
-        }
-        return t;
+        deliver(loss, metrics, snap, t0);
     }
 
-    /** Starts the next step (steps count from 1). */
-    public Step step() {
+    private void deliver(double loss, Map<String, Double> metrics, Snapshot snap, long t0) {
         step++;
-        CaptureRequest r = dispatcher.request(step, epoch);
-        return new Step(step, r);
+        next = null;
+        lastLoss = loss;
+        dispatcher.addTimeInNnviz(System.nanoTime() - t0);
+        dispatcher.stepEnd(new TrainingEvent(step, epoch, loss, metrics, snap));
     }
 
-    /** Ends an epoch; hooks get {@code onEpochEnd}. */
-    public void epochEnd() {
-        flush();
-        dispatcher.epochEnd(TrainingEvent.of(step, epoch, lastLoss));
-        epoch++;
+    /** The wanted layers' outputs found among {@code fetched}'s keys ({@code op} or {@code op:0}), first samples, NCHW. */
+    private Map<String, Tensor> activationsFrom(Result fetched, CaptureRequest r) {
+        Map<String, org.tensorflow.Tensor> byOp = new LinkedHashMap<>();
+        for (Map.Entry<String, org.tensorflow.Tensor> e : fetched) {
+            String k = e.getKey();
+            byOp.putIfAbsent(k.endsWith(":0") ? k.substring(0, k.length() - 2) : k, e.getValue());
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Layer l : model.layers()) {
+            org.tensorflow.Tensor t = byOp.get(model.group(l.id()).output.op().name());
+            if (t != null && r.layers().test(l) && !l.id().equals(model.inputOp().name())) {
+                out.put(l.id(), TfModel.canonical(t, Math.max(1, r.maxSamples())));
+            }
+        }
+        return out;
     }
 
-    /** One training step: fetches added to a runner, then read back from its result. */
-    public final class Step {
-        private final long number;
-        private final CaptureRequest request;
-        private final List<String> activationIds = new ArrayList<>();
-        private final List<String> gradientIds = new ArrayList<>();
-        private int fetches;
-        /** The sampled input fetch, if activations or outputs were asked for; then one fetch per id in activationIds. */
-        private TfModel.SampledFetch inputFetch;
-        private final List<TfModel.SampledFetch> activationFetches = new ArrayList<>();
-        /** This step fetches its loss (and the ring of the steps before it); else the loss only goes to the ring. */
-        private boolean direct;
-        private boolean ringFetched;
-        private long slot = -1;
-        private Session.Runner runner;
+    /**
+     * Runs your step with what the hooks want added after your own fetches (the loss, and on the
+     * steps they ask: the first samples of the batch and of the wanted layers' outputs, cut and made
+     * NCHW by TensorFlow in your run, and the weights' gradients), delivers the step, and returns
+     * the result: yours to close, your fetches at the indices you gave them. Use a new runner for
+     * each step. A failing run throws as {@code runner.run()} would, and delivers nothing.
+     *
+     * @throws IllegalStateException if no loss op was named at attach
+     */
+    public Result run(Session.Runner runner) {
+        Objects.requireNonNull(runner, "runner");
+        if (lossEcho == null) {
+            throw new IllegalStateException("run() reads the loss itself: name its op at attach, TfTraining.attach(target, \"loss\", hooks)");
+        }
+        long t0 = System.nanoTime();
+        CaptureRequest r = request();
+        Fetches f = new Fetches(r);
+        try {
+            f.add(runner);
+        } catch (RuntimeException e) {
+            LOG.warn("nnviz: could not add step {}'s captures to the run; it captures only the loss", step + 1, e);
+            f = new Fetches(CaptureRequest.NONE);
+            f.add(runner);
+        }
+        dispatcher.addTimeInNnviz(System.nanoTime() - t0);
+        Result result = runner.run();
+        t0 = System.nanoTime();
+        double lossValue = Double.NaN;
+        Snapshot snap = Snapshot.EMPTY;
+        try {
+            int base = result.size() - f.count();
+            lossValue = Tf.copy(result.get(base)).getFlat(0);
+            snap = f.read(result, base + 1);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("nnviz: could not read step {}'s captures; the step goes on without them", step + 1, e);
+        }
+        deliver(lossValue, Map.of(), snap, t0);
+        return result;
+    }
 
-        private Step(long number, CaptureRequest request) {
-            this.number = number;
-            this.request = request;
+    /** What one {@link #run} adds to a runner, in order, and how to read it back. */
+    private final class Fetches {
+        private final CaptureRequest r;
+        private TfModel.SampledFetch inputs;
+        private final List<String> ids = new ArrayList<>();
+        private final List<TfModel.SampledFetch> sampled = new ArrayList<>();
+        private final List<String> gradientKeys = new ArrayList<>();
+
+        Fetches(CaptureRequest r) {
+            this.r = r;
         }
 
-        /** The step number. */
-        public long number() {
-            return number;
-        }
-
-        /** What the hooks asked for at this step. */
-        public CaptureRequest request() {
-            return request;
-        }
-
-        /** A runner of the model's session that already fetches the loss and the sampled values. */
-        public Session.Runner runner() {
-            if (runner != null) {
-                return runner;
-            }
-            runner = model.session().runner(); // what the loop would make itself: not nnviz's time
-            long t0 = System.nanoTime();
-            // fetch directly when a hook wants activations, outputs or gradients, or before the ring could wrap onto an
-            // undelivered step; weights are copied by nnviz's own run after the step (see done), so they need no fetch here
-            direct = ring == null || request.activations() || request.outputs() || request.gradients() || pending.size() >= RING - 1;
-            if (ring != null) {
-                slot = ringWrites++ % RING;
-                runner.addTarget(ring.update());
-            }
-            if (!direct) {
-                dispatcher.addTimeInNnviz(System.nanoTime() - t0);
-                return runner;
-            }
-            runner.fetch(loss);
-            fetches = 1;
-            if (!pending.isEmpty()) {
-                runner.fetch(ring.values()); // the steps since the last delivery (this step's own slot is not read)
-                fetches++;
-                ringFetched = true;
-            }
-            try {
-                if (request.activations() || request.outputs()) {
-                    // the first samples of the batch and of each wanted layer's output, cut (and made NCHW) by TensorFlow
-                    int samples = Math.max(1, request.maxSamples());
-                    inputFetch = model.sampled(model.inputEcho(), samples); // a fed tensor cannot be fetched: through an Identity
-                    runner.fetch(inputFetch.output());
-                    fetches++;
-                    List<Output<?>> seen = new ArrayList<>();
-                    for (Layer l : model.layers()) {
-                        boolean wanted = request.activations() && request.layers().test(l)
-                                || request.outputs() && l.id().equals(lastLayerId());
-                        if (!wanted || l.id().equals(model.inputOp().name())) {
-                            continue;
-                        }
-                        Output<?> o = model.group(l.id()).output;
-                        if (!seen.contains(o)) {
-                            seen.add(o);
-                            TfModel.SampledFetch f = model.sampled(o, samples);
-                            runner.fetch(f.output());
-                            fetches++;
-                            activationIds.add(l.id());
-                            activationFetches.add(f);
-                        }
+        void add(Session.Runner runner) {
+            runner.fetch(lossEcho);
+            if (r.activations() || r.outputs()) {
+                int samples = Math.max(1, r.maxSamples());
+                inputs = model.sampled(model.inputEcho(), samples); // a fed tensor cannot be fetched: through an Identity
+                List<Output<?>> seen = new ArrayList<>();
+                String last = model.layers().get(model.layers().size() - 1).id();
+                for (Layer l : model.layers()) {
+                    boolean wanted = r.activations() && r.layers().test(l) || r.outputs() && l.id().equals(last);
+                    Output<?> o = model.group(l.id()).output;
+                    if (wanted && !l.id().equals(model.inputOp().name()) && !seen.contains(o)) {
+                        seen.add(o);
+                        ids.add(l.id());
+                        sampled.add(model.sampled(o, samples));
                     }
                 }
-                if (request.gradients()) {
-                    for (Map.Entry<String, Output<?>> e : weightGradients().entrySet()) {
-                        String layer = e.getKey().substring(0, e.getKey().indexOf('\n'));
-                        Layer l = model.layer(layer).orElse(null);
-                        if (l != null && request.layers().test(l)) {
-                            runner.fetch(e.getValue());
-                            fetches++;
-                            gradientIds.add(e.getKey());
-                        }
+            }
+            if (r.gradients()) {
+                for (Map.Entry<String, Output<?>> e : weightGradients().entrySet()) {
+                    Layer l = model.layer(e.getKey().substring(0, e.getKey().indexOf('\n'))).orElse(null);
+                    if (l != null && r.layers().test(l)) {
+                        gradientKeys.add(e.getKey());
                     }
                 }
-            } catch (RuntimeException e) {
-                LOG.warn("nnviz: could not add the sampled fetches of step {}; it captures only the loss", number, e);
-            } finally {
-                dispatcher.addTimeInNnviz(System.nanoTime() - t0);
             }
-            return runner;
+            if (inputs != null) {
+                runner.fetch(inputs.output());
+            }
+            sampled.forEach(s -> runner.fetch(s.output()));
+            gradientKeys.forEach(k -> runner.fetch(weightGradients().get(k)));
         }
 
-        /** How many fetches nnviz added; yours start at this index in the result. */
-        public int fetchCount() {
-            return fetches;
+        int count() {
+            return 1 + (inputs != null ? 1 : 0) + sampled.size() + gradientKeys.size();
         }
 
-        /** Reads the loss and captures from the result of running {@link #runner()}, and delivers the step. */
-        public void done(Result result) {
-            long t0 = System.nanoTime();
-            if (runner == null) { // done() without runner(): nothing of nnviz's ran; the steps before go first
-                flush();
-                lastLoss = Double.NaN;
-                dispatcher.stepEnd(new TrainingEvent(number, epoch, Double.NaN, Map.of(), Snapshot.EMPTY));
-                return;
+        Snapshot read(Result result, int k) {
+            if (r.isEmpty()) {
+                return Snapshot.EMPTY;
             }
-            if (!direct && !request.weights()) {
-                pending.add(new long[] {number, slot});
-                dispatcher.addTimeInNnviz(System.nanoTime() - t0);
-                return; // delivered when a later step, epochEnd() or close() reads the ring
-            }
-            double lossValue = Double.NaN;
-            Snapshot snap = Snapshot.EMPTY;
-            float[] earlier = null;
-            Map<String, List<WeightTensor>> weights = Map.of();
-            try {
-                if (request.weights()) {
-                    // this step's own loss is in the ring (not direct) or in the result (direct)
-                    WeightCopy copy = copyWeights(request.layers(), !direct);
-                    weights = copy.weights();
-                    if (!direct) { // the ring, read after this step's run, holds its loss too
-                        earlier = copy.losses();
-                        lossValue = earlier == null ? Double.NaN : earlier[(int) slot];
-                    }
-                }
-                if (direct) {
-                    lossValue = scalar(result.get(0));
-                    if (ringFetched) {
-                        earlier = Tf.floats(result.get(1));
-                    }
-                }
-                if (!request.isEmpty()) {
-                    snap = direct ? capture(result, weights) : new Snapshot(weights, Map.of(), Map.of(), null, null, null);
-                }
-            } catch (RuntimeException | LinkageError e) {
-                LOG.warn("nnviz: could not read step {}'s captures; the step goes on without them", number, e);
-            }
-            deliverPending(earlier); // the steps before go out first (without a loss if the ring could not be read)
-            lastLoss = lossValue;
-            dispatcher.addTimeInNnviz(System.nanoTime() - t0);
-            try {
-                dispatcher.stepEnd(new TrainingEvent(number, epoch, lossValue, Map.of(), snap));
-            } catch (NnvizException e) {
-                throw e; // strict mode only
-            }
-        }
-
-        private Snapshot capture(Result result, Map<String, List<WeightTensor>> weights) {
-            int k = ringFetched ? 2 : 1;
-            Tensor inputs = null;
+            Tensor in = null, outputs = null;
             Map<String, Tensor> acts = new LinkedHashMap<>();
-            Tensor outputs = null;
-            if (inputFetch != null) {
-                inputs = TfModel.canonical(result.get(k++), inputFetch);
-                for (int i = 0; i < activationIds.size(); i++) {
-                    String id = activationIds.get(i);
-                    Tensor a = TfModel.canonical(result.get(k++), activationFetches.get(i));
-                    if (request.outputs() && id.equals(lastLayerId())) {
+            String last = model.layers().get(model.layers().size() - 1).id();
+            if (inputs != null) {
+                in = TfModel.canonical(result.get(k++), inputs);
+                for (int i = 0; i < ids.size(); i++) {
+                    Tensor a = TfModel.canonical(result.get(k++), sampled.get(i));
+                    String id = ids.get(i);
+                    if (r.outputs() && id.equals(last)) {
                         outputs = a;
                     }
-                    Layer l = model.layer(id).orElseThrow();
-                    if (request.activations() && request.layers().test(l)) {
+                    if (r.activations() && r.layers().test(model.layer(id).orElseThrow())) {
                         acts.put(id, a);
                     }
                 }
             }
             Map<String, List<WeightTensor>> grads = new LinkedHashMap<>();
-            for (String key : gradientIds) {
-                String layer = key.substring(0, key.indexOf('\n'));
-                String weight = key.substring(key.indexOf('\n') + 1);
-                GraphReader.Weight w = model.group(layer).weights.stream().filter(x -> x.name().equals(weight)).findFirst().orElseThrow();
+            for (String key : gradientKeys) {
+                String layer = key.substring(0, key.indexOf('\n')), name = key.substring(key.indexOf('\n') + 1);
+                GraphReader.Weight w = model.group(layer).weights.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
                 grads.computeIfAbsent(layer, x -> new ArrayList<>())
                         .add(WeightTensor.of(layer, w.name(), w.role(), w.toCanonical().apply(Tf.copy(result.get(k++)))));
             }
-            return new Snapshot(weights, grads, acts, inputs, null, outputs);
+            Map<String, List<WeightTensor>> w = r.weights() ? weights.copy(r.layers()) : Map.of();
+            return new Snapshot(w, grads, acts, in, null, outputs);
         }
     }
 
-    private String lastLayerId() {
-        return model.layers().get(model.layers().size() - 1).id();
-    }
-
-    /**
-     * Per weight, what nnviz's run fetches for a copy of it: a {@code DeepCopy} under {@code nnviz/weight_copy}, made
-     * at attach, for reference variables (a fetch of one would alias the buffer the next step updates in place); the
-     * weight itself for resource variables (TensorFlow reads them copy-on-write) and constants.
-     */
-    private final Map<GraphReader.Weight, Output<?>> deepCopies = new java.util.HashMap<>();
-    /** The last sampled step's weights, made to exist before the next are taken (if no hook has read them). */
-    private DeferredCopies lastCopies;
-
-    /** The runners of {@link #copyWeights} by the weights they copy, without and with the ring: a runner can run again. */
-    private final Map<List<Map.Entry<String, GraphReader.Weight>>, Session.Runner[]> copyRunners = new java.util.HashMap<>();
-
-    /** A sampled step's weights by layer, and the loss ring's values if they were asked for. */
-    private record WeightCopy(Map<String, List<WeightTensor>> weights, float[] losses) {
-    }
-
-    /**
-     * Reads a sampled step's weights (and, when asked, the loss ring) in a run of nnviz's own after the step's run,
-     * so they are the weights after its update. TensorFlow copies each weight ({@code DeepCopy}, its own kernel, while
-     * the values are hot) into tensors this run's result holds; the copies into Java arrays, the expensive part (fresh
-     * memory, read from another core), happen when a hook first reads each tensor ({@link DeferredCopies}).
-     */
-    private WeightCopy copyWeights(io.nnviz.api.hook.LayerSelector selector, boolean readRing) {
-        if (lastCopies != null) {
-            lastCopies.loadAll(); // nothing to do unless a hook kept the last ones unread
-            lastCopies = null;
-        }
-        List<Map.Entry<String, GraphReader.Weight>> ws = weightsOf(selector);
-        if (copyRunners.size() >= 16 && !copyRunners.containsKey(ws)) { // hooks that pick ever new weight sets: do not grow
-            copyRunners.clear();
-        }
-        Session.Runner[] forWeights = copyRunners.computeIfAbsent(ws, x -> new Session.Runner[2]);
-        Session.Runner r = forWeights[readRing ? 1 : 0];
-        if (r == null) {
-            r = model.session().runner();
-            if (readRing) {
-                r.fetch(ring.values());
-            }
-            for (Map.Entry<String, GraphReader.Weight> e : ws) {
-                r.fetch(deepCopy(e.getValue()));
-            }
-            forWeights[readRing ? 1 : 0] = r;
-        }
-        Result result = r.run();
-        DeferredCopies copies = new DeferredCopies(result::close);
-        try {
-            int k = 0;
-            float[] losses = readRing ? Tf.floats(result.get(k++)) : null;
-            Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
-            for (Map.Entry<String, GraphReader.Weight> e : ws) {
-                GraphReader.Weight w = e.getValue();
-                org.tensorflow.Tensor copy = result.get(k++);
-                Tensor values = copies.add(Tf.shape(copy.shape()), () -> Tf.floats(copy));
-                Tensor canonical = w.perm() != null ? values.permuteLater(w.perm()) : w.toCanonical().apply(values);
-                weights.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add(WeightTensor.of(e.getKey(), w.name(), w.role(), canonical));
-            }
-            lastCopies = copies;
-            return new WeightCopy(weights, losses);
-        } catch (RuntimeException | LinkageError e) {
-            copies.close();
-            throw e;
-        }
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private Output<?> deepCopy(GraphReader.Weight w) {
-        return deepCopies.computeIfAbsent(w, x -> !x.source().type().startsWith("Variable") ? x.source().output(0)
-                : org.tensorflow.op.Ops.create(model.graph()).withSubScope("nnviz").withSubScope("weight_copy")
-                        .deepCopy((org.tensorflow.Operand) x.source().output(0)).asOutput());
-    }
-
-    /** The weights a layer selector picks, worked out once per selector (hooks keep theirs). */
-    private final Map<io.nnviz.api.hook.LayerSelector, List<Map.Entry<String, GraphReader.Weight>>> weightsBySelector =
-            new java.util.IdentityHashMap<>();
-
-    private List<Map.Entry<String, GraphReader.Weight>> weightsOf(io.nnviz.api.hook.LayerSelector selector) {
-        List<Map.Entry<String, GraphReader.Weight>> ws = weightsBySelector.get(selector);
-        if (ws == null) {
-            ws = new ArrayList<>();
-            for (Layer l : model.layers()) {
-                if (l.weights().isEmpty() || !selector.test(l)) {
-                    continue;
-                }
-                for (GraphReader.Weight w : model.group(l.id()).weights) {
-                    if (l.weights().stream().anyMatch(spec -> spec.name().equals(w.name()))) {
-                        ws.add(Map.entry(l.id(), w));
-                    }
-                }
-            }
-            if (weightsBySelector.size() >= 16) { // hooks that make a new selector every time: do not grow
-                weightsBySelector.clear();
-            }
-            ws = List.copyOf(ws);
-            weightsBySelector.put(selector, ws);
-        }
-        return ws;
-    }
-
-    /** d(loss)/d(each weight), built once in the graph under nnviz/ the first time a hook asks for gradients. */
+    /** d(loss)/d(each variable), built once in the graph under nnviz/ the first time a hook asks for gradients. */
     private synchronized Map<String, Output<?>> weightGradients() {
         if (weightGradients == null) {
             List<String> keys = new ArrayList<>();
@@ -458,6 +356,23 @@ public final class TfTraining implements Attachment {
         return weightGradients;
     }
 
+    /** Ends an epoch with its metrics (for example {@code "validation/accuracy"}); hooks get {@code onEpochEnd}. */
+    public void epochEnd(Map<String, Double> metrics) {
+        dispatcher.epochEnd(new TrainingEvent(step, epoch, lastLoss, metrics, Snapshot.EMPTY));
+        epoch++;
+        next = null;
+    }
+
+    /** Ends an epoch with no metrics of its own. */
+    public void epochEnd() {
+        epochEnd(Map.of());
+    }
+
+    /** The number of steps delivered so far. */
+    public long steps() {
+        return step;
+    }
+
     @Override
     public long hookErrors() {
         return dispatcher.hookErrors();
@@ -473,45 +388,14 @@ public final class TfTraining implements Attachment {
         return dispatcher.timeInNnvizNanos();
     }
 
-    private static double scalar(org.tensorflow.Tensor t) {
-        return t instanceof org.tensorflow.types.TFloat32 f ? f.getFloat() : Tf.copy(t).getFlat(0);
-    }
-
-    /** Delivers the pending steps in order, their losses from the ring's values (NaN if those could not be read). */
-    private void deliverPending(float[] ringValues) {
-        while (!pending.isEmpty()) {
-            long[] p = pending.poll();
-            double l = ringValues == null ? Double.NaN : ringValues[(int) p[1]];
-            lastLoss = l;
-            dispatcher.stepEnd(new TrainingEvent(p[0], epoch, l, Map.of(), Snapshot.EMPTY));
-        }
-    }
-
-    /** Reads the ring and delivers every pending step. */
-    private void flush() {
-        if (ring == null || pending.isEmpty()) {
-            return;
-        }
-        float[] values = null;
-        try (Result r = model.session().runner().fetch(ring.values()).run()) {
-            values = Tf.floats(r.get(0));
-        } catch (RuntimeException e) {
-            LOG.warn("nnviz: could not read the losses of the last {} steps", pending.size(), e);
-        }
-        deliverPending(values);
-    }
-
+    /**
+     * Ends training for the hooks; their last weights are read into Java first (they must outlive
+     * the session). The graph and session stay yours, and the few ops nnviz added under
+     * {@code nnviz/} stay in the graph (TensorFlow cannot remove ops).
+     */
     @Override
     public void close() {
-        flush();
-        if (lastCopies != null) {
-            try {
-                lastCopies.loadAll(); // the values must outlive the session
-            } catch (RuntimeException e) {
-                LOG.warn("nnviz: could not read the last weight copies", e);
-            }
-            lastCopies = null;
-        }
+        weights.close();
         dispatcher.close();
     }
 }

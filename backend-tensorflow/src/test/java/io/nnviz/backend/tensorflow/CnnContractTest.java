@@ -9,6 +9,7 @@ import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.testkit.Hooks;
 import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.types.TFloat32;
 import org.junit.jupiter.api.Test;
 
@@ -97,12 +98,11 @@ class CnnContractTest extends TfContractBase {
             java.util.List<io.nnviz.api.hook.TrainingEvent> seen = new java.util.ArrayList<>();
             io.nnviz.api.hook.Hook hook = weightsAt(java.util.Set.of(2L, 4L), seen::add);
             Map<String, float[]> after2 = null, after4 = null;
-            try (TfTraining training = TfTraining.attach(model, net.loss, hook)) {
+            try (TfTraining training = TfTraining.attach(model, hook)) { // the push form: the loop's own run, then step(loss)
                 for (int i = 0; i < 6; i++) {
-                    TfTraining.Step step = training.step();
                     try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
-                         Result r = step.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train).run()) {
-                        step.done(r);
+                         Result r = net.session.runner().feed(net.input, x).feed(net.labels, y).fetch(net.loss).addTarget(net.train).run()) {
+                        training.step(((TFloat32) r.get(0)).getFloat());
                     }
                     if (i == 1) {
                         after2 = variables(net);
@@ -149,10 +149,9 @@ class CnnContractTest extends TfContractBase {
                         Tensor images = Tensor.of(TfNets.data().batch(2 * 32, 2 * 32 + 3), 3, 1, 28, 28);
                         expected = model.activations(images, model.layers().stream().map(Layer::id).toList());
                     }
-                    TfTraining.Step step = training.step();
                     try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
-                         Result r = step.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train).run()) {
-                        step.done(r);
+                         Result r = training.run(net.session.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train))) {
+                        assertEquals(i == 2 ? 1 + model.layers().size() : 1, r.size(), "nnviz fetches the loss, and at step 3 the inputs and every layer");
                     }
                 }
             }
@@ -169,7 +168,7 @@ class CnnContractTest extends TfContractBase {
     }
 
     @Test
-    void everyStepsLossArrivesOnceInOrderAndEqualsTheLossTheLoopFetched() throws Exception {
+    void runKeepsTheLoopsFetchIndicesAndDeliversEveryLossAtOnceInOrder() throws Exception {
         java.util.List<long[]> order = new java.util.ArrayList<>();
         Map<Long, Double> hookLoss = new java.util.HashMap<>(), loopLoss = new java.util.HashMap<>();
         io.nnviz.api.hook.Hook hook = weightsAt(40, e -> {
@@ -182,26 +181,55 @@ class CnnContractTest extends TfContractBase {
                 if (i == 70) {
                     training.epochEnd();
                 }
-                TfTraining.Step step = training.step();
                 try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
-                     Result r = step.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train).fetch(net.loss).run()) {
-                    loopLoss.put(step.number(), (double) ((TFloat32) r.get(step.fetchCount())).getFloat());
-                    step.done(r);
+                     Result r = training.run(net.session.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train)
+                             .fetch(net.loss).fetch(net.output))) { // the loop fetches the loss too: no name collision
+                    loopLoss.put(training.steps(), (double) ((TFloat32) r.get(0)).getFloat());
+                    assertEquals(org.tensorflow.ndarray.Shape.of(32, 10), r.get(1).shape(), "the loop's own fetches keep indices 0 and 1");
                 }
-                if (i == 20) {
-                    // most steps fetch nothing for nnviz: their losses wait in the ring
-                    assertTrue(order.size() < 21, "delivered " + order.size() + " of 21 so far");
-                }
+                assertEquals(i + 1, order.size(), "step " + (i + 1) + " is delivered when its run returns");
             }
             training.close();
         }
-        assertEquals(100, order.size(), "every step once");
         for (int i = 0; i < order.size(); i++) {
             assertEquals(i + 1, order.get(i)[0], "in order");
             assertEquals(i < 70 ? 0 : 1, order.get(i)[1], "the epoch of step " + (i + 1));
         }
         for (long s = 1; s <= 100; s++) {
             assertEquals(loopLoss.get(s), hookLoss.get(s), 1e-6, "the loss of step " + s);
+        }
+    }
+
+    @Test
+    void thePushFormTakesActivationsFromWhatTheLoopFetchedAndAttachesToABareSession() throws Exception {
+        java.util.List<io.nnviz.api.hook.TrainingEvent> seen = new java.util.ArrayList<>();
+        io.nnviz.api.hook.Hook hook = Hooks.asking(step -> step == 2
+                ? io.nnviz.api.hook.CaptureRequest.activations(io.nnviz.api.hook.LayerSelector.names("conv1", "fc1"), 2)
+                : io.nnviz.api.hook.CaptureRequest.NONE, seen::add);
+        try (TfNets net = build();
+             io.nnviz.api.hook.Attachment a = NNViz.attach(net.session, hook)) { // no names given: nnviz finds input and output
+            TfTraining training = (TfTraining) a;
+            assertEquals(net.input, training.model().properties().get("input op"));
+            assertEquals(net.output, training.model().properties().get("output op"));
+            Map<String, Tensor> expected = null;
+            for (int i = 0; i < 3; i++) {
+                Session.Runner runner = net.session.runner().feed(net.input, net.features(i)).feed(net.labels, net.targets(i))
+                        .fetch(net.loss).addTarget(net.train);
+                java.util.List<String> wanted = training.wanted();
+                assertEquals(i == 1 ? 2 : 0, wanted.size(), "step " + (i + 1) + " wants " + wanted);
+                wanted.forEach(runner::fetch);
+                if (i == 1) {
+                    Tensor images = Tensor.of(TfNets.data().batch(32, 34), 2, 1, 28, 28);
+                    expected = training.model().activations(images, java.util.List.of("conv1", "fc1"));
+                }
+                try (Result r = runner.run()) {
+                    training.step(((TFloat32) r.get(0)).getFloat(), Map.of("train/accuracy", 0.5), r);
+                }
+            }
+            assertEquals(expected.get("conv1"), seen.get(1).snapshot().activations().get("conv1"), "2 samples, NCHW, as a plain forward");
+            assertEquals(expected.get("fc1"), seen.get(1).snapshot().activations().get("fc1"));
+            assertEquals(0.5, seen.get(2).metrics().get("train/accuracy"));
+            assertTrue(training.wanted().isEmpty());
         }
     }
 

@@ -120,10 +120,9 @@ abstract class TfContractBase extends ModelContractKit {
             TfModel model = (TfModel) NNViz.inspect(net.handle());
             TfTraining training = TfTraining.attach(model, net.loss, hooks);
             for (int i = 0; i < steps; i++) {
-                TfTraining.Step step = training.step();
                 try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
-                     Result r = step.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train).run()) {
-                    step.done(r);
+                     Result r = training.run(net.session.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train))) {
+                    assertEquals(training.steps(), i + 1);
                 }
             }
             training.close();

@@ -31,18 +31,11 @@ public final class TfNets implements AutoCloseable {
     private final Random rnd = new Random(42);
     private final List<String> variables = new java.util.ArrayList<>();
 
-    private int c1 = 8, c2 = 16, fc = 32;
+    private final int c1 = 8, c2 = 16, fc = 32;
     /** MLP hidden sizes, regressor hidden size(s), LSTM units. */
     private int[] hidden = {48, 24};
     private int units = 20;
     private boolean sequence;
-
-    private TfNets(String kind, int c1, int c2, int fc) {
-        this.c1 = c1;
-        this.c2 = c2;
-        this.fc = fc;
-        init(kind);
-    }
 
     private TfNets(String kind) {
         init(kind);
@@ -53,22 +46,6 @@ public final class TfNets implements AutoCloseable {
         this.units = units;
         this.sequence = sequence;
         init(kind);
-    }
-
-    /**
-     * The networks of nnviz's examples, at the sizes the DL4J and DJL examples use: {@code cnn}
-     * (16 and 32 filters, 128 units), {@code mlp} (128, 64), {@code regressor} (64, 32) and
-     * {@code lstm} (64 units, whose scope outputs the whole state sequence {@code [N, T, 64]} and a
-     * {@code last} scope picks the final state).
-     */
-    public static TfNets example(String kind) {
-        return switch (kind) {
-            case "cnn" -> new TfNets("cnn", 16, 32, 128);
-            case "mlp" -> new TfNets("mlp", new int[] {128, 64}, 0, false);
-            case "regressor" -> new TfNets("regressor", new int[] {64, 32}, 0, false);
-            case "lstm" -> new TfNets("lstm", new int[0], 64, true);
-            default -> throw new IllegalArgumentException("no example network " + kind);
-        };
     }
 
     private void init(String kind) {
@@ -130,11 +107,6 @@ public final class TfNets implements AutoCloseable {
 
     public static TfNets cnn() {
         return new TfNets("cnn");
-    }
-
-    /** The CNN at LeNet's size (20 and 50 filters, 500 hidden units), as the DL4J overhead harness trains. */
-    public static TfNets lenet() {
-        return new TfNets("cnn", 20, 50, 500);
     }
 
     static TfNets mlp() {

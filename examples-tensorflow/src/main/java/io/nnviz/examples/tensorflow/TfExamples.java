@@ -2,12 +2,11 @@ package io.nnviz.examples.tensorflow;
 
 import io.nnviz.api.NNViz;
 import io.nnviz.backend.tensorflow.TfModel;
-import io.nnviz.backend.tensorflow.TfNets;
 import io.nnviz.backend.tensorflow.TfTraining;
 import io.nnviz.examples.Images;
 import io.nnviz.examples.RunReport;
 import io.nnviz.examples.Task;
-import io.nnviz.renderers.record.Recorder;
+import io.nnviz.recording.Recorder;
 import org.tensorflow.Result;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -19,8 +18,9 @@ import java.util.function.LongConsumer;
 
 /**
  * The four examples on TensorFlow Java: the same tasks, data and report as the DL4J and DJL ones.
- * TensorFlow Java has no trainer, so the loop is the user's own and {@link TfTraining} adds what
- * the {@link Recorder} asked for to each step's runner.
+ * TensorFlow Java has no trainer, so the loop is the user's own: it runs each step, fetching the
+ * loss, and hands the loss to {@link TfTraining#step}; nnviz copies what the {@link Recorder}
+ * asked for after the step, in a run of its own.
  */
 public final class TfExamples {
     private TfExamples() {
@@ -30,18 +30,17 @@ public final class TfExamples {
     public static RunReport.Result run(Task task, int steps, int batch, Path out, LongConsumer progress) throws IOException {
         Images train = Images.load(false, 60_000), test = Images.load(true, 2_000);
         Recorder recorder = RunReport.recorder(task, test, steps, out);
-        try (TfNets net = TfNets.example(task.name());
+        try (TfNetworks net = TfNetworks.of(task);
              TfModel model = (TfModel) NNViz.inspect(net.handle())) {
             long errors;
-            try (TfTraining training = TfTraining.attach(model, net.loss, recorder)) {
+            try (TfTraining training = TfTraining.attach(model, recorder)) {
                 for (int s = 0; s < steps; s++) {
                     int from = (s * batch) % (train.size() - batch);
-                    TfTraining.Step step = training.step();
                     try (TFloat32 x = inputs(task, train, from, batch);
                          TFloat32 y = TFloat32.tensorOf(Shape.of(batch, task.outputs()),
                                  DataBuffers.of(task.targets(train, from, batch), true, false));
-                         Result r = step.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train).run()) {
-                        step.done(r);
+                         Result r = net.session.runner().feed(net.input, x).feed(net.labels, y).fetch(net.loss).addTarget(net.train).run()) {
+                        training.step(((TFloat32) r.get(0)).getFloat());
                     }
                     progress.accept(s + 1);
                 }
@@ -67,7 +66,7 @@ public final class TfExamples {
     }
 
     /** Inputs in the graph's layout: images NHWC {@code [N, 28, 28, 1]}, rows {@code [N, 28, 28]}, flat vectors. */
-    private static TFloat32 inputs(Task task, Images d, int from, int n) {
+    static TFloat32 inputs(Task task, Images d, int from, int n) {
         Shape shape = switch (task) {
             case cnn -> Shape.of(n, Task.SIDE, Task.SIDE, 1);
             case lstm -> Shape.of(n, Task.SIDE, Task.SIDE);

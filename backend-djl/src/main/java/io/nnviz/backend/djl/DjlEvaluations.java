@@ -1,0 +1,122 @@
+package io.nnviz.backend.djl;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.training.Trainer;
+import ai.djl.training.evaluator.Evaluator;
+import ai.djl.training.listener.EvaluatorTrainingListener;
+import ai.djl.training.listener.TrainingListener;
+import io.nnviz.api.hook.MetricNames;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The epoch's values of the trainer's own evaluators (its loss and, say, {@code Accuracy}) on the
+ * training and the validation batches, as {@code train/NAME} and {@code validation/NAME} (the
+ * loss as {@code loss}). DJL computes them in its {@link EvaluatorTrainingListener} (added by
+ * {@code TrainingListener.Defaults}); where that listener runs, nnviz reads its values and adds no
+ * work: from its accumulators if it comes after nnviz in the listener list (they are reset in its
+ * own {@code onEpoch}), from its latest evaluations if it comes before. Without it, nnviz keeps
+ * accumulators of its own on the same evaluators.
+ */
+final class DjlEvaluations {
+    private static final String TRAIN = "nnviz/train", VALIDATE = "nnviz/validate";
+
+    private final List<TrainingListener> listeners;
+    private final TrainingListener self;
+    private boolean own;
+
+    /** For the listener {@code self} in {@code listeners} (the trainer's list; null if unknown). */
+    DjlEvaluations(List<TrainingListener> listeners, TrainingListener self) {
+        this.listeners = listeners;
+        this.self = self;
+    }
+
+    private EvaluatorTrainingListener djls() {
+        if (listeners != null) {
+            for (TrainingListener l : listeners) {
+                if (l instanceof EvaluatorTrainingListener e) {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Sets up nnviz's own accumulators if DJL's evaluator listener is not there; call before the first batch counts. */
+    void begin(Trainer trainer) {
+        if (djls() == null && !own) {
+            own = true;
+            for (Evaluator e : trainer.getEvaluators()) {
+                e.addAccumulator(TRAIN);
+                e.addAccumulator(VALIDATE);
+            }
+        }
+    }
+
+    /** A training batch: counted into nnviz's own accumulators if it keeps them. */
+    void trainingBatch(Trainer trainer, TrainingListener.BatchData batch) {
+        if (own) {
+            update(trainer, batch, TRAIN);
+        }
+    }
+
+    /** A validation batch: counted into nnviz's own accumulators if it keeps them. */
+    void validationBatch(Trainer trainer, TrainingListener.BatchData batch) {
+        if (own) {
+            update(trainer, batch, VALIDATE);
+        }
+    }
+
+    private static void update(Trainer trainer, TrainingListener.BatchData batch, String key) {
+        for (Evaluator e : trainer.getEvaluators()) {
+            for (var device : batch.getLabels().keySet()) {
+                NDList labels = batch.getLabels().get(device), preds = batch.getPredictions().get(device);
+                e.updateAccumulator(key, labels, preds);
+            }
+        }
+    }
+
+    /** The epoch's values, finite ones only; resets nnviz's own accumulators. */
+    Map<String, Double> epoch(Trainer trainer) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        EvaluatorTrainingListener djl = djls();
+        boolean djlFirst = djl != null && listeners.indexOf(djl) < listeners.indexOf(self);
+        for (Evaluator e : trainer.getEvaluators()) {
+            String name = e == trainer.getLoss() ? "loss" : e.getName();
+            double train, validate;
+            if (djl == null) {
+                train = own ? acc(e, TRAIN) : Double.NaN;
+                validate = own ? acc(e, VALIDATE) : Double.NaN;
+            } else if (djlFirst) {
+                Map<String, Float> latest = djl.getLatestEvaluations();
+                train = latest.getOrDefault("train_" + e.getName(), Float.NaN);
+                validate = latest.getOrDefault("validate_" + e.getName(), Float.NaN);
+            } else {
+                train = acc(e, EvaluatorTrainingListener.TRAIN_EPOCH);
+                validate = acc(e, EvaluatorTrainingListener.VALIDATE_EPOCH);
+            }
+            if (Double.isFinite(train)) {
+                out.put(MetricNames.train(name), train);
+            }
+            if (Double.isFinite(validate)) {
+                out.put(MetricNames.validation(name), validate);
+            }
+            if (own) {
+                e.resetAccumulator(TRAIN);
+                e.resetAccumulator(VALIDATE);
+            }
+        }
+        return out;
+    }
+
+    /** An accumulator's value; NaN where it has none (DJL's losses throw for an unknown key). */
+    private static double acc(Evaluator e, String key) {
+        try {
+            return e.getAccumulator(key);
+        } catch (RuntimeException ex) {
+            return Double.NaN;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.nnviz.backend.djl;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.EasyTrain;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.ArrayDataset;
+import ai.djl.training.evaluator.Accuracy;
+import ai.djl.training.listener.TrainingListener;
+import io.nnviz.api.NNViz;
+import io.nnviz.api.hook.Attachment;
+import io.nnviz.api.hook.Hook;
+import io.nnviz.api.hook.MetricNames;
+import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.api.testkit.FashionMnist;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** DJL's own evaluators reach the hooks each epoch, however the listeners are ordered; attach and detach as users do. */
+@Tag("natives")
+class DjlListenerTest {
+    private static final int TRAIN = 512, VALIDATION = 256, BATCH = 32;
+
+    /** Keeps every epoch event. */
+    private static final class Epochs implements Hook {
+        final List<TrainingEvent> events = new ArrayList<>();
+        final List<Long> steps = new ArrayList<>();
+
+        @Override
+        public void onStepEnd(TrainingEvent e) {
+            steps.add(e.step());
+        }
+
+        @Override
+        public void onEpochEnd(TrainingEvent e) {
+            events.add(e);
+        }
+    }
+
+    private static ArrayDataset data(NDManager m, FashionMnist d, int from, int n) {
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = d.label(from + i);
+        }
+        return new ArrayDataset.Builder().setData(m.create(d.batch(from, from + n), new Shape(n, 784)))
+                .optLabels(m.create(y, new Shape(n))).setSampling(BATCH, false).build();
+    }
+
+    private static SequentialBlock mlp() {
+        return new SequentialBlock().add(Linear.builder().setUnits(32).build()).add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(10).build());
+    }
+
+    /** Two epochs of an MLP with EasyTrain; {@code order} says where DJL's evaluator listener goes. */
+    private static Map<String, Float> fit(String order, Epochs hook, List<Map<String, Double>> seen) throws Exception {
+        FashionMnist d = FashionMnist.trainCached(1024);
+        Engine.getInstance().setRandomSeed(7);
+        try (Model model = Model.newInstance("mlp"); NDManager m = NDManager.newBaseManager()) {
+            model.setBlock(mlp());
+            DefaultTrainingConfig config = SmallNets.config(1e-2f).addEvaluator(new Accuracy());
+            Attachment a = null;
+            if (order.equals("djl first")) {
+                config.addTrainingListeners(TrainingListener.Defaults.basic());
+            } else {
+                a = NNViz.attach(config, hook);
+                if (order.equals("nnviz first")) {
+                    config.addTrainingListeners(TrainingListener.Defaults.basic()); // DJL's own evaluator listener after nnviz
+                }
+            }
+            try (Trainer trainer = model.newTrainer(config)) {
+                if (a == null) {
+                    a = NNViz.attach(trainer, hook); // a trainer that exists: nnviz joins its listeners, after DJL's
+                }
+                trainer.initialize(new Shape(BATCH, 784));
+                EasyTrain.fit(trainer, 2, data(m, d, 0, TRAIN), data(m, d, TRAIN, VALIDATION));
+                for (TrainingEvent e : hook.events) {
+                    seen.add(e.metrics());
+                }
+                a.close();
+                assertFalse(config.getTrainingListeners().contains(a), "close takes the listener out of the list it joined");
+                return trainer.getTrainingResult().getEvaluations();
+            }
+        }
+    }
+
+    @Test
+    void theEvaluatorsOfEachEpochArriveWhereverDjlsEvaluatorListenerRuns() throws Exception {
+        for (String order : List.of("djl first", "nnviz first")) {
+            Epochs hook = new Epochs();
+            List<Map<String, Double>> seen = new ArrayList<>();
+            Map<String, Float> djl = fit(order, hook, seen);
+            assertEquals(2, seen.size(), order);
+            Map<String, Double> last = seen.get(1);
+            assertEquals(djl.get("validate_Accuracy"), last.get(MetricNames.validation("Accuracy")), 1e-6, order + ": DJL's own value");
+            assertEquals(djl.get("train_Accuracy"), last.get(MetricNames.train("Accuracy")), 1e-6, order);
+            assertEquals(djl.get("validate_loss"), last.get(MetricNames.validation("loss")), 1e-6, order);
+            assertEquals(djl.get("train_loss"), last.get(MetricNames.train("loss")), 1e-6, order);
+            assertTrue(last.get(MetricNames.validation("Accuracy")) > 0.5, order + ": it learned");
+            assertEquals(32, hook.steps.size(), "16 batches an epoch");
+        }
+    }
+
+    @Test
+    void withoutDjlsEvaluatorListenerNnvizCountsTheSameValuesItself() throws Exception {
+        List<Map<String, Double>> withDjl = new ArrayList<>(), alone = new ArrayList<>();
+        fit("djl first", new Epochs(), withDjl);
+        fit("config", new Epochs(), alone);
+        for (int e = 0; e < 2; e++) {
+            for (String k : List.of(MetricNames.train("Accuracy"), MetricNames.validation("Accuracy"), MetricNames.validation("loss"))) {
+                assertEquals(withDjl.get(e).get(k), alone.get(e).get(k), 1e-6, "epoch " + e + " " + k + ": the same seeded run");
+            }
+        }
+    }
+}
