@@ -53,9 +53,15 @@ public final class NNViz {
     }
 
     /**
-     * Attaches hooks to a framework's training loop until the returned attachment is closed.
+     * Attaches hooks to a framework's training loop until the returned attachment is closed;
+     * {@code close()} removes everything it installed. Attach the same hooks again (a new trainer,
+     * a new session) and a {@code Recorder} continues its run.
      *
-     * @param trainingTarget what trains: a DL4J network, a DJL {@code Trainer}, ...
+     * @param trainingTarget what trains: a DL4J {@code MultiLayerNetwork} or {@code ComputationGraph},
+     *                       a DJL {@code Trainer} or {@code DefaultTrainingConfig}, a TensorFlow
+     *                       {@code Session}, {@code SavedModelBundle} or model (TensorFlow Java has no
+     *                       trainer: the attachment is a {@code TfTraining}, to which your loop reports
+     *                       each step's loss)
      */
     public static Attachment attach(Object trainingTarget, Hook... hooks) {
         Objects.requireNonNull(trainingTarget, "trainingTarget");

@@ -49,7 +49,7 @@ class MainJobTest {
             svgs = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".svg")).sorted().toList();
         }
         for (String must : List.of("architecture.svg", "loss.svg", "confusion.svg", "saliency.svg", "grad-cam.svg",
-                "filters-first.svg", "filters-last.svg", activationFigure, activationFigure.replace(".svg", "-first.svg"), histogramFigure)) {
+                "filters-first.svg", "filters-latest.svg", activationFigure, activationFigure.replace(".svg", "-first.svg"), histogramFigure)) {
             assertTrue(svgs.contains(must), must + " in " + svgs);
         }
         var f = DocumentBuilderFactory.newInstance();
@@ -63,7 +63,9 @@ class MainJobTest {
             Path events = tb.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).findFirst().orElseThrow();
             assertTrue(Files.size(events) > 150 * 20, "an event per step and the histograms: " + Files.size(events) + " bytes");
         }
-        assertTrue(Files.readString(dir.resolve("report/run.json")).contains("\"" + jsonHistogram + "\""), "the run as JSON");
+        var run = io.nnviz.recording.RunJson.read(dir.resolve("report/run.json"));
+        assertTrue(run.histogramKeys().contains(jsonHistogram), "the run as JSON: " + run.histogramKeys());
+        assertEquals(150, run.stepSeries("loss").size(), "every step's loss");
         String saliency = f.newDocumentBuilder().parse(figures.resolve("saliency.svg").toFile()).getDocumentElement().getTextContent();
         assertTrue(Images.CLASSES.stream().anyMatch(saliency::contains), "the saliency names the predicted class: " + saliency);
         var confusion = f.newDocumentBuilder().parse(figures.resolve("confusion.svg").toFile());

@@ -38,7 +38,7 @@ public final class ReportChecks {
         }
         switch (task) {
             case cnn -> {
-                for (String must : List.of("filters-first.svg", "filters-last.svg", "saliency.svg", "grad-cam.svg", "probe-conv1.svg")) {
+                for (String must : List.of("filters-first.svg", "filters-latest.svg", "saliency.svg", "grad-cam.svg", "probe-conv1.svg")) {
                     assertTrue(svgs.containsKey(must), must + " in " + svgs.keySet());
                 }
             }
@@ -51,8 +51,9 @@ public final class ReportChecks {
             }
             default -> { }
         }
-        String json = Files.readString(out.resolve("run.json"));
-        assertTrue(json.contains("\"nnviz-run/1\"") && json.contains("\"loss\""), "the run as JSON");
+        var run = io.nnviz.recording.RunJson.read(out.resolve("run.json"));
+        assertEquals(r.steps(), run.stepSeries("loss").size(), "the run as JSON, every step's loss");
+        assertEquals(r.steps(), run.lastStep());
         try (Stream<Path> tb = Files.list(out.resolve("tensorboard"))) {
             assertTrue(tb.anyMatch(p -> p.getFileName().toString().startsWith("events.out.tfevents.")), "TensorBoard events");
         }

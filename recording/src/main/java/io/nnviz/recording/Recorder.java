@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Attach the same recorder again (the same network, a new DJL trainer, a new TensorFlow session)
  * and the run goes on: when a framework counts its steps from 1 again, the recorder continues from
  * its last global step, and epochs from the last ended epoch, so curves never go back. A run read
- * back from {@code run.json} continues the same way ({@link RecorderBuilder#resume}). Attach it to
+ * back from {@code run.json} continues the same way ({@link #resume(Path)}). Attach it to
  * one training loop at a time.
  *
  * <h2>The training thread</h2>

@@ -148,7 +148,8 @@ public final class RunFigures {
         long v = log.scalarVersion();
         for (Map.Entry<String, List<String>> g : groups.entrySet()) {
             String group = g.getKey();
-            List<String> members = g.getValue();
+            List<String> members = new ArrayList<>(g.getValue());
+            members.sort(java.util.Comparator.comparingInt(RunFigures::splitOrder)); // train, validation, test, whatever order they came in
             String title = title(group, members, epochs);
             String name = epochs ? "epoch " + group : group.equals("loss") ? "loss" : "metric " + group;
             add(out, ids, name, epochs ? EPOCHS : TRAINING, title, v, () -> chart(title, group, members, epochs));
@@ -161,6 +162,14 @@ public final class RunFigures {
             return MetricNames.metric(name);
         }
         return MetricNames.family(name).orElse(name);
+    }
+
+    private static int splitOrder(String name) {
+        return switch (MetricNames.split(name).orElse(MetricNames.TRAIN)) {
+            case MetricNames.TRAIN -> 0;
+            case MetricNames.VALIDATION -> 1;
+            default -> 2;
+        };
     }
 
     private static String title(String group, List<String> members, boolean epochs) {
@@ -198,7 +207,7 @@ public final class RunFigures {
             c.series(label(group, m, members), epochs ? p.xs(1) : p.xs(), p.ys()); // epochs drawn from 1
         }
         if (epochs) {
-            c.markers(true);
+            c.markers(true).integerX(true);
         } else if (group.equals("loss") && points > 20) {
             c.smoothing(0.6);
         }

@@ -18,6 +18,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChartsTest {
 
     @Test
+    void epochChartsTickOnlyWholeEpochsAndTellEachPointsValueOnHover() {
+        Svg svg = Svg.parse(Figures.toSvg(LineChart.titled("accuracy").xLabel("epoch").integerX(true).markers(true)
+                .series("validation", new double[] {2, 1}, new double[] {0.75, 0.5}).build())); // given out of order
+        List<String> ticks = svg.texts().stream().filter(t -> t.matches("[0-9.]+") && !t.startsWith("0.")).toList();
+        assertEquals(List.of("1", "2"), ticks, "no tick between two epochs");
+        assertEquals(List.of("validation at epoch 1: 0.500000", "validation at epoch 2: 0.750000"), svg.groups("point").stream()
+                .map(g -> g.getElementsByTagNameNS("*", "title").item(0).getTextContent()).toList(), "drawn in epoch order");
+    }
+
+    @Test
     void lineChartHasAxesTicksLegendAndOnePathPerSeries() {
         double[] x = new double[100], a = new double[100], b = new double[100];
         for (int i = 0; i < 100; i++) {

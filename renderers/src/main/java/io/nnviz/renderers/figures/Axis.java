@@ -37,6 +37,28 @@ record Axis(double min, double max, boolean log, double[] ticks) {
         return new Axis(start, end, false, t);
     }
 
+    /**
+     * A linear axis of whole numbers (epochs, steps): ticks never fall between two integers; a
+     * single value gets a range of one on each side.
+     */
+    static Axis integers(double lo, double hi, int target) {
+        if (!(hi > lo)) {
+            lo = Math.floor(lo) - 1;
+            hi = Math.ceil(hi) + 1;
+        }
+        Axis a = of(lo, hi, false, target);
+        double step = a.ticks.length > 1 ? a.ticks[1] - a.ticks[0] : 1;
+        if (step >= 1) {
+            return a;
+        }
+        double start = Math.floor(lo), end = Math.ceil(hi);
+        double[] t = new double[(int) (end - start) + 1];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = start + i;
+        }
+        return new Axis(start, end, false, t);
+    }
+
     /** Position of {@code v} in [0, 1] along the axis. */
     double frac(double v) {
         if (log) {

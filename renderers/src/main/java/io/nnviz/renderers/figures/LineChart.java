@@ -30,7 +30,7 @@ public final class LineChart {
     private final String title;
     private final List<Series> series = new ArrayList<>();
     private String xLabel = "step", yLabel = "";
-    private boolean logY, markers;
+    private boolean logY, markers, integerX;
     private double smoothing;
     private double width = 560, height = 320;
 
@@ -72,6 +72,12 @@ public final class LineChart {
             }
         }
         return true;
+    }
+
+    /** X values are whole numbers (epochs): ticks only at integers (default off). */
+    public LineChart integerX(boolean on) {
+        this.integerX = on;
+        return this;
     }
 
     /** A marker on every point, with a tooltip giving its series, x and value (default off). */
@@ -164,7 +170,7 @@ public final class LineChart {
             }
         }
         boolean empty = !(xmax >= xmin);
-        Axis ax = empty ? Axis.of(0, 1, false, 6) : Axis.of(xmin, xmax, false, 6);
+        Axis ax = empty ? Axis.of(0, 1, false, 6) : integerX ? Axis.integers(xmin, xmax, 6) : Axis.of(xmin, xmax, false, 6);
         Axis ay = empty ? Axis.of(0, 1, false, 5) : Axis.of(ymin, ymax, logY, 5);
         String caption = (empty ? "No finite values to plot. " : "")
                 + (dropped > 0 && !empty ? dropped + " non-finite" + (logY ? " or non-positive" : "") + " values left out. " : "");
