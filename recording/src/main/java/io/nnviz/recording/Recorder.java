@@ -59,6 +59,10 @@ public final class Recorder implements Hook, AutoCloseable {
     private final Worker worker = new Worker("nnviz-recorder", 256);
     private final AtomicLong sinkErrors = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean(), warnedClosed = new AtomicBoolean();
+    private final CaptureBudget budget;
+    private final double sampledShare;
+    private long requestedStep = -1;
+    private int noted = 1;
     private volatile Model model;
     private boolean rebase = true;
     private long stepOffset;
@@ -68,6 +72,13 @@ public final class Recorder implements Hook, AutoCloseable {
         this.policy = policy;
         this.log = log;
         this.sinks = List.copyOf(sinks);
+        this.budget = new CaptureBudget(policy.budget());
+        int sampled = 0;
+        for (long g = 2; g <= 10_001; g++) { // the share of steps the configured intervals capture at
+            sampled += g % policy.histogramsEvery() == 0 || g % policy.filtersEvery() == 0
+                    || policy.probes() != null && g % policy.probesEvery() == 0 ? 1 : 0;
+        }
+        this.sampledShare = sampled / 10_000.0;
         if (policy.probes() != null) {
             log.probeInputs(policy.probes());
         }
@@ -102,6 +113,7 @@ public final class Recorder implements Hook, AutoCloseable {
     public void onAttach(Model m) {
         synchronized (this) {
             rebase = true;
+            budget.restart();
         }
         if (m != null) {
             model = m;
@@ -134,11 +146,15 @@ public final class Recorder implements Hook, AutoCloseable {
     }
 
     private boolean histogramStep(long g) {
-        return g % policy.histogramsEvery() == 0 || g == 1;
+        return g % ((long) policy.histogramsEvery() * budget.stretch()) == 0 || g == 1;
     }
 
     private boolean filterStep(long g) {
-        return g % policy.filtersEvery() == 0 || g == 1;
+        return g % ((long) policy.filtersEvery() * budget.stretch()) == 0 || g == 1;
+    }
+
+    private boolean probeStep(long g) {
+        return policy.probes() != null && (g % ((long) policy.probesEvery() * budget.stretch()) == 0 || g == 1);
     }
 
     @Override
@@ -150,6 +166,9 @@ public final class Recorder implements Hook, AutoCloseable {
         boolean hist = histogramStep(g);
         if (!hist && !filterStep(g)) {
             return CaptureRequest.NONE;
+        }
+        synchronized (this) {
+            requestedStep = g;
         }
         CaptureRequest r = CaptureRequest.weights(policy.layers());
         if (hist && policy.gradients()) {
@@ -175,7 +194,8 @@ public final class Recorder implements Hook, AutoCloseable {
                 s.scalar(m.getKey(), g, m.getValue());
             }
         });
-        if (policy.probes() != null && model != null && (g % policy.probesEvery() == 0 || g == 1)) {
+        boolean probes = probeStep(g) && model != null;
+        if (probes) {
             recordProbes(g);
         }
         if (histogramStep(g)) {
@@ -185,6 +205,26 @@ public final class Recorder implements Hook, AutoCloseable {
         if (filterStep(g)) {
             filters(g, e.snapshot().weights());
         }
+        budgeted(g, probes);
+    }
+
+    /** Tells the budget how long this step took, from the end of the last one's callback, and notes a change of pace. */
+    private synchronized void budgeted(long g, boolean probes) {
+        budget.stepEnded(System.nanoTime(), probes || requestedStep == g, sampledShare);
+        int s = budget.stretch();
+        if (s != noted) {
+            noted = s;
+            log.note("sampling", String.format(java.util.Locale.ROOT, "From step %d, histograms every %d steps, filters every %d%s"
+                            + " (the configured intervals x %d), to keep the recording within %.1f%% of the training time: its captures"
+                            + " measured %.2f%% at the configured intervals.", g, policy.histogramsEvery() * s, policy.filtersEvery() * s,
+                    policy.probes() == null ? "" : ", probes every " + policy.probesEvery() * s, s, budget.budget() * 100,
+                    budget.share(sampledShare) * s * 100));
+        }
+    }
+
+    /** The factor the budget stretches the configured capture intervals by now (1: as configured). */
+    public int captureStretch() {
+        return budget.stretch();
     }
 
     @Override

@@ -28,11 +28,12 @@ import java.util.Objects;
 public final class RecorderBuilder {
     /** The capture policy a recorder follows, fixed at build. */
     record Policy(int histogramsEvery, int filtersEvery, int probesEvery, int bins, boolean gradients,
-                  boolean updateRatios, LayerSelector layers, Tensor probes) {
+                  boolean updateRatios, LayerSelector layers, Tensor probes, double budget) {
     }
 
     private final RunLog resumed;
     private int histogramsEvery = 10, filtersEvery = 50, probesEvery = 100, maxPoints = 1000, bins = 30;
+    private double budget = 0.01;
     private boolean gradients, updateRatios = true;
     private LayerSelector layers = LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE, LayerKind.OUTPUT, LayerKind.RECURRENT);
     private Tensor probes;
@@ -119,6 +120,20 @@ public final class RecorderBuilder {
         return this;
     }
 
+    /**
+     * The share of training time the sampled captures (histograms, filters, probes) may take, as a
+     * fraction (default 0.01, one percent): the recorder measures what they cost on the training
+     * thread and stretches its intervals, by powers of two, while they cost more; the report says
+     * when it did. 0 keeps the intervals exactly as configured.
+     */
+    public RecorderBuilder budget(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("budget must be in [0, 1), got " + fraction);
+        }
+        budget = fraction;
+        return this;
+    }
+
     /** Histogram bins (default 30). */
     public RecorderBuilder bins(int n) {
         bins = atLeast("bins", n, 1);
@@ -179,6 +194,6 @@ public final class RecorderBuilder {
                     log.info().framework(), log.info().parameters(), classNames));
         }
         Tensor p = probes != null ? probes : log.probeInputs().orElse(null);
-        return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p), log, sinks);
+        return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget), log, sinks);
     }
 }

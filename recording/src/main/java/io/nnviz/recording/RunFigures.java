@@ -267,8 +267,14 @@ public final class RunFigures {
             report.section("Architecture").figure("architecture", safe("Architecture", () -> ArchitectureDiagram.of(model).build()));
         }
         List<Entry> entries = of(log).entries();
+        report.section(TRAINING).note(describe(log.info()));
+        log.notes().values().forEach(report::note);
+        if (log.dropped() > 0) {
+            report.note(log.dropped() + " pieces of background work (histograms, sink writes) were dropped because training outran the"
+                    + " recorder's thread; the curves are complete, some histograms are missing.");
+        }
         for (String section : List.of(TRAINING, EPOCHS, WEIGHTS, FILTERS, PROBES)) {
-            boolean started = false;
+            boolean started = section.equals(TRAINING);
             for (Entry e : entries) {
                 if (!e.section().equals(section)) {
                     continue;
@@ -287,6 +293,21 @@ public final class RunFigures {
             attributions(report, log, model);
         }
         return report;
+    }
+
+    /** One line on the run: its name, id, start, hyperparameters and tags. */
+    static String describe(RunInfo i) {
+        StringBuilder b = new StringBuilder("Run ").append(i.name()).append(" (").append(i.id()).append("), started ")
+                .append(i.started().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        if (!i.hyperparameters().isEmpty()) {
+            b.append("; hyperparameters: ");
+            i.hyperparameters().forEach((k, v) -> b.append(k).append(" = ").append(v).append(", "));
+            b.setLength(b.length() - 2);
+        }
+        if (!i.tags().isEmpty()) {
+            b.append("; tags: ").append(String.join(", ", i.tags()));
+        }
+        return b.append('.').toString();
     }
 
     private static String probeHeading(RunLog log) {

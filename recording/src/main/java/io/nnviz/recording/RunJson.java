@@ -37,7 +37,7 @@ import java.util.Map;
  *
  * Layout: {@code run} (id, name, started, model, framework, parameters, hyperparameters, tags,
  * classNames); {@code lastStep}, {@code lastEpoch}, {@code epochsEnded}, {@code maxPoints},
- * {@code dropped}; {@code series} and {@code epochSeries} (per name: {@code x}, {@code values},
+ * {@code dropped}, {@code notes}; {@code series} and {@code epochSeries} (per name: {@code x}, {@code values},
  * and the reservoir's {@code stride} and {@code seen}); {@code histograms} (per weight: a list of
  * {@code step, min, max, nonFinite, counts}); {@code filters} ({@code first}, {@code latest}:
  * step, layer, name, role, shape, data); {@code probes} ({@code inputs}, {@code first},
@@ -78,6 +78,11 @@ public final class RunJson {
             g.writeNumberField("epochsEnded", log.epochsEnded());
             g.writeNumberField("maxPoints", log.maxPoints());
             g.writeNumberField("dropped", log.dropped());
+            g.writeObjectFieldStart("notes");
+            for (Map.Entry<String, String> n : log.notes().entrySet()) {
+                g.writeStringField(n.getKey(), n.getValue());
+            }
+            g.writeEndObject();
             writeSeries(g, "series", log, log.stepSeriesNames(), false);
             writeSeries(g, "epochSeries", log, log.epochSeriesNames(), true);
             g.writeObjectFieldStart("histograms");
@@ -278,6 +283,9 @@ public final class RunJson {
                     (long) num(run.getOrDefault("parameters", root.getOrDefault("parameters", -1))),
                     strings(run.getOrDefault("classNames", List.of())));
             RunLog log = RunLog.create(info, maxPoints);
+            for (Map.Entry<String, Object> n : map(root.getOrDefault("notes", Map.of())).entrySet()) {
+                log.note(n.getKey(), str(n.getValue()));
+            }
             series(log, map(root.getOrDefault("series", Map.of())), false);
             series(log, map(root.getOrDefault("epochSeries", Map.of())), true);
             for (Map.Entry<String, Object> e : map(root.getOrDefault("histograms", Map.of())).entrySet()) {

@@ -38,6 +38,7 @@ public final class RunLog {
     private volatile Stamped<WeightTensor> firstFilters, latestFilters;
     private volatile Tensor probeInputs;
     private volatile Stamped<Map<String, Tensor>> firstProbes, latestProbes;
+    private final Map<String, String> notes = new LinkedHashMap<>();
     private volatile long lastStep;
     private volatile int lastEpoch, epochsEnded;
     private final AtomicLong scalarVersion = new AtomicLong(), histogramVersion = new AtomicLong(),
@@ -151,6 +152,23 @@ public final class RunLog {
             latestProbes = s;
         }
         probeVersion.incrementAndGet();
+    }
+
+    /** Sets a note on how the run was recorded (shown with its figures); a note of the same key is replaced. */
+    public void note(String key, String text) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(text, "text");
+        synchronized (notes) {
+            notes.put(key, text);
+        }
+        scalarVersion.incrementAndGet();
+    }
+
+    /** The notes by key, in the order first set. */
+    public Map<String, String> notes() {
+        synchronized (notes) {
+            return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(notes));
+        }
     }
 
     /** Counts work the recorder dropped rather than stall training. */

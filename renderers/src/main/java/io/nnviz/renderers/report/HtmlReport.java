@@ -35,7 +35,8 @@ import java.util.Set;
  * }</pre>
  */
 public final class HtmlReport {
-    private record Entry(String name, String slug, Figure figure) {
+    /** A figure (then {@code note} is null) or a paragraph of text (then {@code figure} is null). */
+    private record Entry(String name, String slug, Figure figure, String note) {
     }
 
     private final String title;
@@ -78,7 +79,17 @@ public final class HtmlReport {
         if (current == null) {
             section("Figures");
         }
-        sections.get(current).add(new Entry(name, slug(name), f));
+        sections.get(current).add(new Entry(name, slug(name), f, null));
+        return this;
+    }
+
+    /** Adds a paragraph of plain text (escaped) to the current section, for example what a run's settings were. */
+    public HtmlReport note(String text) {
+        Objects.requireNonNull(text, "text");
+        if (current == null) {
+            section("Figures");
+        }
+        sections.get(current).add(new Entry(null, null, null, text));
         return this;
     }
 
@@ -88,7 +99,7 @@ public final class HtmlReport {
      */
     public Map<String, String> figureFiles() {
         Map<String, String> files = new java.util.LinkedHashMap<>();
-        sections.values().forEach(es -> es.forEach(e -> files.put(e.name(), e.slug())));
+        sections.values().forEach(es -> es.stream().filter(e -> e.figure() != null).forEach(e -> files.put(e.name(), e.slug())));
         return files;
     }
 
@@ -124,6 +135,10 @@ public final class HtmlReport {
         for (Map.Entry<String, List<Entry>> s : sections.entrySet()) {
             body.append("<section id=\"").append(anchor(s.getKey())).append("\">\n<h2>").append(Xml.escape(s.getKey())).append("</h2>\n");
             for (Entry e : s.getValue()) {
+                if (e.figure() == null) {
+                    body.append("<p class=\"note\">").append(Xml.escape(e.note())).append("</p>\n");
+                    continue;
+                }
                 String svg = Figures.toSvg(e.figure());
                 AtomicFiles.write(figures.resolve(e.slug() + ".svg"), svg.getBytes(StandardCharsets.UTF_8));
                 AtomicFiles.write(figures.resolve(e.slug() + ".png"), Figures.toPng(e.figure(), pngScale));
