@@ -93,7 +93,9 @@ public final class HookChoice {
             files = all.size();
             bytes = all.stream().mapToLong(p -> p.toFile().length()).sum();
         }
-        System.out.printf("Recorder kept %d losses; hook errors %d, histogram jobs dropped %d%n", r.log().stepSeries("loss").size(), hookErrors, r.dropped());
+        System.out.printf("Recorder kept %d losses; hook errors %d, histogram jobs dropped %d; its capture intervals were stretched x%d%s%n",
+                r.log().stepSeries("loss").size(), hookErrors, r.dropped(), r.captureStretch(),
+                r.log().notes().containsKey("sampling") ? " (" + r.log().notes().get("sampling") + ")" : "");
         System.out.printf("end of training to a written report (HTML, SVG+PNG figures, run.json): %.0f ms, %d files, %,d bytes%n",
                 ms, files, bytes);
         try (Stream<Path> s = Files.walk(dir)) {

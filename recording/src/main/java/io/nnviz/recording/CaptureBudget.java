@@ -15,7 +15,8 @@ final class CaptureBudget {
     /** Most the intervals are stretched. */
     static final int MAX_STRETCH = 64;
     private static final int DECIDE_EVERY = 50, MIN_SAMPLES = 3;
-    private static final double PAUSE = 20; // a gap this many times the plain step is a pause, not a step
+    /** A plain step this many times the plain estimate, or a sampled one {@link #PAUSE} times, is a pause, not a step. */
+    private static final double PLAIN_PAUSE = 3, PAUSE = 20;
 
     private final double budget;
     private long lastEnd;
@@ -39,7 +40,7 @@ final class CaptureBudget {
     void stepEnded(long now, boolean sampled, double share) {
         long gap = lastEnd == 0 ? -1 : now - lastEnd;
         lastEnd = now;
-        if (budget <= 0 || gap <= 0 || Double.isFinite(plain) && gap > PAUSE * plain) {
+        if (budget <= 0 || gap <= 0 || Double.isFinite(plain) && gap > (sampled ? PAUSE : PLAIN_PAUSE) * plain) {
             return;
         }
         if (!sampled) {
