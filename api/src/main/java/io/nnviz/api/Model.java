@@ -97,6 +97,22 @@ public interface Model extends AutoCloseable {
     Map<String, Tensor> activations(Tensor input, Collection<String> layerIds);
 
     /**
+     * As {@link #activations(Tensor, Collection)} for a model with several inputs (a BERT-style
+     * model takes {@code input_ids}, {@code attention_mask}, {@code token_type_ids}), keyed by the
+     * input layers' ids or names; integer inputs such as token ids are given as their float values.
+     * A model with one input takes a map of one.
+     *
+     * @throws InvalidInputException if an input is missing or unknown, or a shape does not fit
+     */
+    default Map<String, Tensor> activations(Map<String, Tensor> inputs, Collection<String> layerIds) {
+        if (inputs.size() != 1) {
+            throw new UnsupportedCapabilityException(name(), Capability.ACTIVATIONS,
+                    "it takes one input; " + inputs.size() + " were given: " + inputs.keySet());
+        }
+        return activations(inputs.values().iterator().next(), layerIds);
+    }
+
+    /**
      * The gradient of the model's output score {@code target} (summed over the batch) with respect
      * to the input: a saliency map with the input's shape.
      */

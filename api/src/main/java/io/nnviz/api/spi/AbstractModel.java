@@ -219,6 +219,20 @@ public abstract class AbstractModel implements Model {
     }
 
     @Override
+    public final Map<String, Tensor> activations(Map<String, Tensor> inputs, Collection<String> layerIds) {
+        require(Capability.ACTIVATIONS);
+        java.util.Objects.requireNonNull(inputs, "inputs");
+        List<Layer> wanted = new ArrayList<>(layerIds.size());
+        for (String id : layerIds) {
+            wanted.add(requireLayer(id));
+        }
+        if (inputs.size() == 1) {
+            return doActivations(inputs.values().iterator().next(), wanted);
+        }
+        return doActivations(inputs, wanted);
+    }
+
+    @Override
     public final Tensor inputGradient(Tensor input, int target) {
         require(Capability.INPUT_GRADIENT);
         java.util.Objects.requireNonNull(input, "input");
@@ -240,6 +254,12 @@ public abstract class AbstractModel implements Model {
     /** Activations; called only when {@link Capability#ACTIVATIONS} is declared. */
     protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
         throw new UnsupportedOperationException();
+    }
+
+    /** Activations of a model with several inputs (by input layer id or name); models with one input need not override. */
+    protected Map<String, Tensor> doActivations(Map<String, Tensor> inputs, List<Layer> layers) {
+        throw new io.nnviz.api.UnsupportedCapabilityException(name, Capability.ACTIVATIONS,
+                "it takes one input; " + inputs.size() + " were given: " + inputs.keySet());
     }
 
     /** Input gradient; called only when {@link Capability#INPUT_GRADIENT} is declared. */

@@ -2,14 +2,11 @@ package io.nnviz.backend.djl;
 
 import ai.onnx.proto.OnnxMl;
 import io.nnviz.api.Capability;
-import io.nnviz.api.Edge;
-import io.nnviz.api.Group;
+import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.Layer;
-import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelLoadException;
-import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
-import io.nnviz.api.WeightRole;
+import io.nnviz.api.UnsupportedCapabilityException;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.spi.AbstractModel;
@@ -22,42 +19,54 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * An ONNX file's graph, read from its protobuf (ONNX Runtime exposes only inputs and outputs):
- * every node a layer with its op type, edges from tensor names, initializers as weights with their
- * values, and the subgraphs of {@code If}, {@code Loop} and {@code Scan} nodes as nested groups.
- * Activations come from DJL's ONNX Runtime engine ({@code ai.djl.onnxruntime:onnxruntime-engine},
- * the application's choice like every engine): ONNX Runtime computes graph outputs only, so the
- * layers that produce the graph's outputs have activations, for models with one input.
+ * An ONNX file's graph, read from its protobuf ({@link OnnxGraph}: ONNX Runtime exposes only
+ * inputs and outputs), with shapes from the file and inferred ({@link OnnxShapes}). Activations of
+ * any top-level node come from ONNX Runtime through DJL's engine
+ * ({@code ai.djl.onnxruntime:onnxruntime-engine}, the application's choice like every engine): the
+ * model is run as a copy whose graph outputs also name the tensors asked for, so the values are
+ * ONNX Runtime's own. Models with several inputs (BERT-style {@code input_ids},
+ * {@code attention_mask}, ...) take them by name. ONNX Runtime computes no gradients here:
+ * attribution for ONNX models is forward-only ({@code io.nnviz.api.Occlusion}).
  */
 public final class OnnxModel extends AbstractModel {
-    private final Map<String, List<OnnxMl.TensorProto>> initializersByLayer;
+    private final OnnxMl.ModelProto proto;
+    private final OnnxGraph graph;
+    private final OnnxShapes shapes;
     private final Path file;
-    /** The top-level graph's inputs (not initializers) with their ONNX element types, in order. */
-    private final Map<String, Integer> inputTypes;
-    /** Layer id -> index of the graph output it produces, for the top-level graph's outputs. */
-    private final Map<String, Integer> outputIndex;
+    private final Set<String> graphOutputs;
+    /** The extra outputs the current runtime exposes, and the runtime; rebuilt with the union when more are asked for. */
+    private List<String> exposed = List.of();
     private ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> runtime;
+    private Path runtimeCopy;
+    private static final int MAX_EXPOSED = 4096;
 
-    private OnnxModel(String name, List<Layer> layers, List<Edge> edges, List<Group> groups, Map<String, String> props,
-                      Map<String, List<OnnxMl.TensorProto>> inits, Path file, Map<String, Integer> inputTypes,
-                      Map<String, Integer> outputIndex) {
-        super(name, "ONNX", layers, edges, groups, props, EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS));
-        this.initializersByLayer = inits;
+    private OnnxModel(String name, OnnxGraph g, Map<String, String> props, OnnxMl.ModelProto proto, OnnxShapes shapes, Path file) {
+        super(name, "ONNX", g.layers, g.edges, g.groups, props, EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS));
+        this.proto = proto;
+        this.graph = g;
+        this.shapes = shapes;
         this.file = file;
-        this.inputTypes = inputTypes;
-        this.outputIndex = outputIndex;
+        Set<String> outs = new java.util.LinkedHashSet<>();
+        proto.getGraph().getOutputList().forEach(o -> outs.add(o.getName()));
+        this.graphOutputs = outs;
     }
 
     /** Reads an ONNX file; anything that is not one is a {@link ModelLoadException} naming it. */
     static OnnxModel load(Path path) {
+        return load(path, Map.of());
+    }
+
+    /**
+     * Reads an ONNX file, taking {@code inputShapes} (input name to dimensions, -1 for free ones)
+     * instead of the file's declared input shapes where given.
+     */
+    static OnnxModel load(Path path, Map<String, long[]> inputShapes) {
         OnnxMl.ModelProto model;
         try (InputStream in = Files.newInputStream(path)) {
             model = OnnxMl.ModelProto.parseFrom(in);
@@ -67,10 +76,10 @@ public final class OnnxModel extends AbstractModel {
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new ModelLoadException(path, "not an ONNX model (no graph nodes)");
         }
-        Reader r = new Reader();
-        r.graph(model.getGraph(), null, "");
+        OnnxShapes shapes = OnnxShapes.of(model, inputShapes);
+        OnnxGraph g = OnnxGraph.read(model, shapes);
         Map<String, String> props = new LinkedHashMap<>();
-        props.put("producer", model.getProducerName() + " " + model.getProducerVersion());
+        props.put("producer", (model.getProducerName() + " " + model.getProducerVersion()).trim());
         props.put("ir version", String.valueOf(model.getIrVersion()));
         StringBuilder opsets = new StringBuilder();
         for (OnnxMl.OperatorSetIdProto o : model.getOpsetImportList()) {
@@ -78,116 +87,10 @@ public final class OnnxModel extends AbstractModel {
                     .append(' ').append(o.getVersion());
         }
         props.put("opsets", opsets.toString());
-        props.put("nodes", String.valueOf(r.nodes));
-        Map<String, Integer> inputTypes = new LinkedHashMap<>();
-        Set<String> initNames = new HashSet<>();
-        model.getGraph().getInitializerList().forEach(t -> initNames.add(t.getName()));
-        for (OnnxMl.ValueInfoProto in : model.getGraph().getInputList()) {
-            if (!initNames.contains(in.getName())) {
-                inputTypes.put(in.getName(), in.hasType() && in.getType().hasTensorType() ? in.getType().getTensorType().getElemType() : 1);
-            }
-        }
-        Map<String, Integer> outputIndex = new LinkedHashMap<>();
-        for (int i = 0; i < model.getGraph().getOutputCount(); i++) {
-            String producer = r.topLevelProducer.get(model.getGraph().getOutput(i).getName());
-            if (producer != null) {
-                outputIndex.putIfAbsent(producer, i);
-            }
-        }
-        props.put("activations", "graph outputs (" + String.join(", ", outputIndex.keySet()) + ") through DJL's ONNX Runtime engine");
-        return new OnnxModel(path.getFileName().toString(), r.layers, r.edges, r.groups, props, r.inits, path, inputTypes, outputIndex);
-    }
-
-    private static final class Reader {
-        final List<Layer> layers = new ArrayList<>();
-        final List<Edge> edges = new ArrayList<>();
-        final List<Group> groups = new ArrayList<>();
-        final Map<String, List<OnnxMl.TensorProto>> inits = new LinkedHashMap<>();
-        final Map<String, String> producer = new HashMap<>();
-        final Set<String> ids = new HashSet<>();
-        final Set<String> claimed = new HashSet<>(); // a shared initializer counts once, at its first user
-        final Map<String, String> topLevelProducer = new HashMap<>(); // tensor name -> layer id, top-level graph only
-        int nodes;
-
-        void graph(OnnxMl.GraphProto g, String group, String prefix) {
-            Map<String, OnnxMl.TensorProto> initializers = new HashMap<>();
-            for (OnnxMl.TensorProto t : g.getInitializerList()) {
-                initializers.put(t.getName(), t);
-            }
-            if (group == null) {
-                for (OnnxMl.ValueInfoProto in : g.getInputList()) {
-                    if (initializers.containsKey(in.getName())) {
-                        continue;
-                    }
-                    String id = unique("input:" + in.getName());
-                    layers.add(Layer.builder(id, LayerKind.INPUT).name(in.getName()).frameworkType("graph input")
-                            .outputShape(shape(in)).build());
-                    producer.put(in.getName(), id);
-                }
-            }
-            for (int i = 0; i < g.getNodeCount(); i++) {
-                OnnxMl.NodeProto n = g.getNode(i);
-                nodes++;
-                String id = unique(prefix + (n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName()));
-                Layer.Builder b = Layer.builder(id, kind(n, initializers)).name(n.getName().isEmpty() ? id : n.getName())
-                        .frameworkType(n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType());
-                if (group != null) {
-                    b.group(group);
-                }
-                List<OnnxMl.TensorProto> mine = new ArrayList<>();
-                for (int k = 0; k < n.getInputCount(); k++) {
-                    String in = n.getInput(k);
-                    OnnxMl.TensorProto t = initializers.get(in);
-                    if (t != null) {
-                        if (t.getDataType() == OnnxMl.TensorProto.DataType.FLOAT.getNumber() && t.getDimsCount() > 0
-                                && claimed.add(prefix + t.getName())) {
-                            b.weight(new WeightSpec(t.getName(), role(n, k), Shape.ofLongs(dims(t))));
-                            mine.add(t);
-                        }
-                    } else if (producer.containsKey(in)) {
-                        edges.add(new Edge(producer.get(in), id));
-                    }
-                }
-                inits.put(id, mine);
-                for (String out : n.getOutputList()) {
-                    producer.put(out, id);
-                    if (group == null) {
-                        topLevelProducer.put(out, id);
-                    }
-                }
-                for (OnnxMl.AttributeProto a : n.getAttributeList()) {
-                    if (a.hasG()) {
-                        String sub = id + "/" + a.getName();
-                        graph(a.getG(), sub, sub + "/");
-                        groups.add(new Group(sub, a.getName() + " of " + n.getOpType(), "subgraph", group, subMembers(sub)));
-                    }
-                    if (a.getType() == OnnxMl.AttributeProto.AttributeType.INT) {
-                        b.attribute(a.getName(), a.getI());
-                    } else if (a.getType() == OnnxMl.AttributeProto.AttributeType.INTS) {
-                        b.attribute(a.getName(), a.getIntsList().toString());
-                    }
-                }
-                layers.add(b.build());
-            }
-        }
-
-        private List<String> subMembers(String group) {
-            List<String> out = new ArrayList<>();
-            for (Layer l : layers) {
-                if (group.equals(l.groupId())) {
-                    out.add(l.id());
-                }
-            }
-            return out;
-        }
-
-        private String unique(String id) {
-            String u = id;
-            for (int k = 2; !ids.add(u); k++) {
-                u = id + "#" + k;
-            }
-            return u;
-        }
+        props.put("nodes", String.valueOf(g.nodes));
+        props.put("inputs", g.inputs.keySet().toString());
+        props.put("activations", "any top-level node, through DJL's ONNX Runtime engine; attribution by occlusion (no gradients)");
+        return new OnnxModel(path.getFileName().toString(), g, props, model, shapes, path);
     }
 
     static long[] dims(OnnxMl.TensorProto t) {
@@ -198,146 +101,275 @@ public final class OnnxModel extends AbstractModel {
         return d;
     }
 
-    private static Shape shape(OnnxMl.ValueInfoProto v) {
-        if (!v.hasType() || !v.getType().hasTensorType() || !v.getType().getTensorType().hasShape()) {
-            return null;
-        }
-        var dims = v.getType().getTensorType().getShape().getDimList();
-        long[] d = new long[dims.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = dims.get(i).hasDimValue() ? dims.get(i).getDimValue() : -1;
-        }
-        return Shape.ofLongs(d);
-    }
-
-    static LayerKind kind(OnnxMl.NodeProto n, Map<String, OnnxMl.TensorProto> initializers) {
-        String op = n.getOpType();
-        return switch (op) {
-            case "Conv", "ConvTranspose" -> LayerKind.CONV;
-            case "Gemm", "MatMul" -> LayerKind.DENSE;
-            case "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean" -> LayerKind.POOL;
-            case "BatchNormalization", "LayerNormalization", "InstanceNormalization" -> LayerKind.NORM;
-            case "Relu", "Gelu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Erf", "Elu" -> LayerKind.ACTIVATION;
-            case "LSTM", "GRU", "RNN" -> LayerKind.RECURRENT;
-            case "Dropout" -> LayerKind.DROPOUT;
-            case "Attention", "MultiHeadAttention" -> LayerKind.ATTENTION;
-            case "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "Shape", "Slice", "Cast" -> LayerKind.RESHAPE;
-            case "Concat", "Add", "Sum", "Mul" -> n.getInputList().stream().filter(i -> !initializers.containsKey(i)).count() >= 2
-                    ? LayerKind.MERGE : LayerKind.OTHER;
-            case "Gather" -> n.getInputCount() > 0 && initializers.containsKey(n.getInput(0)) ? LayerKind.EMBEDDING : LayerKind.OTHER;
-            default -> LayerKind.OTHER;
-        };
-    }
-
-    private static WeightRole role(OnnxMl.NodeProto n, int input) {
-        return switch (n.getOpType()) {
-            case "Conv", "ConvTranspose", "Gemm", "MatMul" -> input == 1 ? WeightRole.KERNEL : input == 2 ? WeightRole.BIAS : WeightRole.OTHER;
-            case "Gather" -> input == 0 ? WeightRole.EMBEDDING : WeightRole.OTHER;
-            case "BatchNormalization" -> switch (input) {
-                case 1 -> WeightRole.GAMMA;
-                case 2 -> WeightRole.BETA;
-                case 3 -> WeightRole.RUNNING_MEAN;
-                case 4 -> WeightRole.RUNNING_VAR;
-                default -> WeightRole.OTHER;
-            };
-            case "LayerNormalization" -> input == 1 ? WeightRole.GAMMA : input == 2 ? WeightRole.BETA : WeightRole.OTHER;
-            case "Add" -> WeightRole.BIAS;
-            default -> WeightRole.OTHER;
-        };
-    }
-
-    /** The values of a float initializer (raw data or float_data). */
+    /** The values of a floating-point tensor (raw data or typed fields; float16, bfloat16 and double widened or narrowed to float). */
     static float[] values(OnnxMl.TensorProto t) {
-        if (!t.getRawData().isEmpty()) {
-            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            float[] f = new float[b.remaining() / 4];
-            b.asFloatBuffer().get(f);
-            return f;
+        ByteBuffer raw = t.getRawData().isEmpty() ? null : t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        switch (t.getDataType()) {
+            case OnnxShapes.DOUBLE -> {
+                if (raw != null) {
+                    float[] f = new float[raw.remaining() / 8];
+                    for (int i = 0; i < f.length; i++) {
+                        f[i] = (float) raw.getDouble();
+                    }
+                    return f;
+                }
+                float[] f = new float[t.getDoubleDataCount()];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = (float) t.getDoubleData(i);
+                }
+                return f;
+            }
+            case OnnxShapes.FLOAT16, OnnxShapes.BFLOAT16 -> {
+                boolean bf = t.getDataType() == OnnxShapes.BFLOAT16;
+                int n = raw != null ? raw.remaining() / 2 : t.getInt32DataCount();
+                float[] f = new float[n];
+                for (int i = 0; i < n; i++) {
+                    int bits = raw != null ? raw.getShort() & 0xFFFF : t.getInt32Data(i) & 0xFFFF;
+                    f[i] = bf ? Float.intBitsToFloat(bits << 16) : half(bits);
+                }
+                return f;
+            }
+            default -> {
+                if (raw != null) {
+                    float[] f = new float[raw.remaining() / 4];
+                    raw.asFloatBuffer().get(f);
+                    return f;
+                }
+                float[] f = new float[t.getFloatDataCount()];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = t.getFloatData(i);
+                }
+                return f;
+            }
         }
-        float[] f = new float[t.getFloatDataCount()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = t.getFloatData(i);
+    }
+
+    /** IEEE 754 half precision to float (Java 17 has no Float.float16ToFloat). */
+    static float half(int bits) {
+        int sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1F, mant = bits & 0x3FF;
+        if (exp == 0x1F) {
+            return Float.intBitsToFloat(sign | 0x7F800000 | mant << 13); // infinity, NaN
         }
-        return f;
+        if (exp == 0) {
+            return (sign != 0 ? -1 : 1) * mant * 0x1p-24f; // zero and subnormals
+        }
+        return Float.intBitsToFloat(sign | (exp + 112) << 23 | mant << 13);
+    }
+
+    /** The float parameters the file holds, each counted once. */
+    public long floatParameters() {
+        return graph.parameters;
+    }
+
+    /** The graph's inputs that are fed, in order, with their ONNX element types. */
+    public Map<String, Integer> inputs() {
+        return java.util.Collections.unmodifiableMap(graph.inputs);
+    }
+
+    /** The shape of a tensor as the file declares or nnviz infers it, symbols and unknowns written as such ("[batch_size, 128]"). */
+    public String shapeOf(String tensor) {
+        OnnxShapes.Info i = shapes.get(tensor);
+        return i == null ? "?" : i.toString();
+    }
+
+    /** The tensor a layer outputs (its node's first output; an input's own name). */
+    public String outputTensor(String layerId) {
+        String t = graph.outputTensor.get(layerId);
+        if (t == null) {
+            throw new InvalidInputException("model '" + name() + "' has no layer '" + layerId + "'");
+        }
+        return t;
     }
 
     @Override
     protected List<WeightTensor> doWeights(Layer layer) {
         List<WeightTensor> out = new ArrayList<>();
-        List<OnnxMl.TensorProto> ts = initializersByLayer.getOrDefault(layer.id(), List.of());
+        List<OnnxMl.TensorProto> ts = graph.weights.getOrDefault(layer.id(), List.of());
         for (int i = 0; i < ts.size(); i++) {
             OnnxMl.TensorProto t = ts.get(i);
             WeightSpec spec = layer.weights().get(i);
-            out.add(WeightTensor.of(layer.id(), t.getName(), spec.role(), Tensor.of(spec.shape(), values(t))));
+            float[] v = values(t);
+            if (v.length != spec.shape().size()) {
+                throw new io.nnviz.api.BackendException("tensor '" + t.getName() + "' of layer '" + layer.id() + "' declares shape "
+                        + spec.shape() + " but holds " + v.length + " values");
+            }
+            out.add(WeightTensor.of(layer.id(), t.getName(), spec.role(), Tensor.adopt(spec.shape(), v)));
         }
         return out;
     }
 
     @Override
     protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
-        List<String> missing = layers.stream().map(Layer::id).filter(id -> !outputIndex.containsKey(id)).toList();
-        if (!missing.isEmpty()) {
-            throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "ONNX Runtime computes graph outputs only: " + missing
-                    + (missing.size() == 1 ? " is not one" : " are not") + "; the graph's outputs come from " + outputIndex.keySet());
+        if (graph.inputs.size() != 1) {
+            throw new InvalidInputException("model '" + name() + "' takes " + graph.inputs.size() + " inputs " + graph.inputs.keySet()
+                    + ": give them by name, activations(Map.of(\"" + graph.inputs.keySet().iterator().next() + "\", ...), layers)");
         }
-        if (inputTypes.size() != 1) {
-            throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "it takes " + inputTypes.size()
-                    + " inputs " + inputTypes.keySet() + "; activations feed one input tensor");
+        return doActivations(Map.of(graph.inputs.keySet().iterator().next(), input), layers);
+    }
+
+    @Override
+    protected Map<String, Tensor> doActivations(Map<String, Tensor> given, List<Layer> layers) {
+        Map<String, Tensor> byInput = new LinkedHashMap<>();
+        for (String name : graph.inputs.keySet()) {
+            Tensor t = given.containsKey(name) ? given.get(name) : given.get("input:" + name);
+            if (t == null) {
+                throw new InvalidInputException("model '" + name() + "' needs input '" + name + "'; given " + given.keySet());
+            }
+            byInput.put(name, t);
         }
-        int elem = inputTypes.values().iterator().next();
-        ai.djl.ndarray.types.DataType type = switch (elem) {
-            case 1 -> ai.djl.ndarray.types.DataType.FLOAT32;
-            case 6 -> ai.djl.ndarray.types.DataType.INT32;
-            case 7 -> ai.djl.ndarray.types.DataType.INT64;
-            case 11 -> ai.djl.ndarray.types.DataType.FLOAT64;
-            default -> throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "its input has ONNX element"
-                    + " type " + elem + "; activations feed float, double, int32 or int64 inputs");
-        };
+        for (String k : given.keySet()) {
+            if (!byInput.containsKey(k) && !(k.startsWith("input:") && byInput.containsKey(k.substring(6)))) {
+                throw new InvalidInputException("model '" + name() + "' has no input '" + k + "'; its inputs are " + graph.inputs.keySet());
+            }
+        }
+        Map<String, String> tensorOf = new LinkedHashMap<>();
+        List<String> inSubgraph = new ArrayList<>();
+        for (Layer l : layers) {
+            String t = graph.outputTensor.get(l.id());
+            if (l.groupId() != null && l.groupId().contains("/")) {
+                inSubgraph.add(l.id());
+            }
+            tensorOf.put(l.id(), t);
+        }
+        if (!inSubgraph.isEmpty()) {
+            throw new UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "ONNX Runtime exposes only top-level tensors; "
+                    + inSubgraph + " are inside If/Loop/Scan subgraphs");
+        }
+        List<String> wanted = tensorOf.values().stream().filter(t -> t != null && !graph.inputs.containsKey(t)).distinct().toList();
+        Map<String, Tensor> values = run(byInput, wanted);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : tensorOf.entrySet()) {
+            String t = e.getValue();
+            out.put(e.getKey(), graph.inputs.containsKey(t) ? byInput.get(t) : values.get(t));
+        }
+        return out;
+    }
+
+    /** Runs the model on the inputs and returns the values of {@code tensors}, by name. */
+    private synchronized Map<String, Tensor> run(Map<String, Tensor> inputs, List<String> tensors) {
+        List<String> extra = tensors.stream().filter(t -> !graphOutputs.contains(t)).toList();
+        if (!exposed.containsAll(extra)) {
+            List<String> union = new ArrayList<>(exposed);
+            extra.stream().filter(t -> !union.contains(t)).forEach(union::add);
+            if (union.size() > MAX_EXPOSED) {
+                union.retainAll(extra); // never grow without bound: expose only what this call needs
+            }
+            closeRuntime();
+            exposed = List.copyOf(union);
+        }
         ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> m = runtime();
         try (ai.djl.ndarray.NDManager manager = m.getNDManager().newSubManager();
              ai.djl.inference.Predictor<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> p = m.newPredictor()) {
-            long[] dims = new long[input.rank()];
-            for (int i = 0; i < dims.length; i++) {
-                dims[i] = input.shape().dim(i);
+            ai.djl.ndarray.NDList feed = new ai.djl.ndarray.NDList();
+            for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+                feed.add(array(manager, e.getKey(), e.getValue(), graph.inputs.get(e.getKey())));
             }
-            ai.djl.ndarray.NDArray x = manager.create(input.toArray(), new ai.djl.ndarray.types.Shape(dims));
-            x.setName(inputTypes.keySet().iterator().next());
-            ai.djl.ndarray.NDList out = p.predict(new ai.djl.ndarray.NDList(type == ai.djl.ndarray.types.DataType.FLOAT32 ? x : x.toType(type, false)));
-            Map<String, Tensor> result = new LinkedHashMap<>();
-            for (Layer l : layers) {
-                result.put(l.id(), DjlModel.copy(out.get(outputIndex.get(l.id()))));
+            ai.djl.ndarray.NDList result = p.predict(feed);
+            List<String> names = new ArrayList<>(graphOutputs);
+            names.addAll(exposed);
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (String t : tensors) {
+                int at = names.indexOf(t);
+                if (at < 0 || at >= result.size()) {
+                    throw new io.nnviz.api.BackendException("ONNX Runtime did not return tensor '" + t + "' of '" + name() + "'");
+                }
+                out.put(t, DjlModel.copy(result.get(at)));
             }
-            out.close();
-            return result;
-        } catch (ai.djl.translate.TranslateException e) {
-            throw new io.nnviz.api.BackendException("ONNX Runtime could not run '" + name() + "' on input " + input.shape() + ": "
+            result.close();
+            return out;
+        } catch (ai.djl.translate.TranslateException | ai.djl.engine.EngineException e) {
+            throw new io.nnviz.api.BackendException("ONNX Runtime could not run '" + name() + "' on inputs " + shapes(inputs) + ": "
                     + e.getMessage(), e);
         }
     }
 
-    private synchronized ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> runtime() {
+    private static String shapes(Map<String, Tensor> inputs) {
+        Map<String, String> s = new LinkedHashMap<>();
+        inputs.forEach((k, v) -> s.put(k, v.shape().toString()));
+        return s.toString();
+    }
+
+    private ai.djl.ndarray.NDArray array(ai.djl.ndarray.NDManager manager, String name, Tensor t, int elem) {
+        ai.djl.ndarray.types.DataType type = switch (elem) {
+            case OnnxShapes.FLOAT -> ai.djl.ndarray.types.DataType.FLOAT32;
+            case OnnxShapes.INT32 -> ai.djl.ndarray.types.DataType.INT32;
+            case OnnxShapes.INT64 -> ai.djl.ndarray.types.DataType.INT64;
+            case OnnxShapes.DOUBLE -> ai.djl.ndarray.types.DataType.FLOAT64;
+            case OnnxShapes.BOOL -> ai.djl.ndarray.types.DataType.BOOLEAN;
+            default -> throw new UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "input '" + name + "' has ONNX element"
+                    + " type " + elem + "; activations feed float, double, int32, int64 or bool inputs");
+        };
+        long[] dims = new long[t.rank()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = t.shape().dim(i);
+        }
+        ai.djl.ndarray.NDArray x = manager.create(t.toArray(), new ai.djl.ndarray.types.Shape(dims));
+        if (type != ai.djl.ndarray.types.DataType.FLOAT32) {
+            x = x.toType(type, false);
+        }
+        x.setName(name);
+        return x;
+    }
+
+    /**
+     * The runtime: the file itself when only graph outputs are wanted, else a copy of the model,
+     * written next to nothing of the user's (a temporary file, deleted on close), whose graph also
+     * outputs the exposed tensors.
+     */
+    private ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> runtime() {
         if (runtime == null) {
             if (!ai.djl.engine.Engine.hasEngine("OnnxRuntime")) {
-                throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "activations of ONNX models need"
+                throw new UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "activations of ONNX models need"
                         + " DJL's ONNX Runtime engine on the class path: add ai.djl.onnxruntime:onnxruntime-engine");
             }
+            Path load = file;
             try {
+                if (!exposed.isEmpty()) {
+                    OnnxMl.GraphProto.Builder g = proto.getGraph().toBuilder();
+                    for (String t : exposed) {
+                        OnnxMl.ValueInfoProto.Builder v = OnnxMl.ValueInfoProto.newBuilder().setName(t);
+                        OnnxShapes.Info info = shapes.get(t);
+                        if (info != null && info.type() != 0) {
+                            v.setType(OnnxMl.TypeProto.newBuilder().setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(info.type())));
+                        }
+                        g.addOutput(v);
+                    }
+                    runtimeCopy = Files.createTempFile("nnviz-onnx-", ".onnx");
+                    try (var out = Files.newOutputStream(runtimeCopy)) {
+                        proto.toBuilder().setGraph(g).build().writeTo(out);
+                    }
+                    load = runtimeCopy;
+                }
                 runtime = ai.djl.repository.zoo.Criteria.builder()
                         .setTypes(ai.djl.ndarray.NDList.class, ai.djl.ndarray.NDList.class)
-                        .optModelPath(file).optEngine("OnnxRuntime").optTranslator(new ai.djl.translate.NoopTranslator())
+                        .optModelPath(load).optEngine("OnnxRuntime").optTranslator(new ai.djl.translate.NoopTranslator())
                         .build().loadModel();
-            } catch (IOException | ai.djl.MalformedModelException | ai.djl.repository.zoo.ModelNotFoundException e) {
+            } catch (IOException | ai.djl.MalformedModelException | ai.djl.repository.zoo.ModelNotFoundException
+                     | ai.djl.engine.EngineException e) {
+                closeRuntime();
                 throw new io.nnviz.api.BackendException("ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
             }
         }
         return runtime;
     }
 
-    @Override
-    protected synchronized void doClose() {
+    private void closeRuntime() {
         if (runtime != null) {
             runtime.close();
             runtime = null;
         }
+        if (runtimeCopy != null) {
+            try {
+                Files.deleteIfExists(runtimeCopy);
+            } catch (IOException e) {
+                runtimeCopy.toFile().deleteOnExit();
+            }
+            runtimeCopy = null;
+        }
+    }
+
+    @Override
+    protected synchronized void doClose() {
+        closeRuntime();
     }
 }

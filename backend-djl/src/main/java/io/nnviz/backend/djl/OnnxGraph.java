@@ -1,0 +1,229 @@
+package io.nnviz.backend.djl;
+
+import ai.onnx.proto.OnnxMl;
+import io.nnviz.api.Edge;
+import io.nnviz.api.Group;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Shape;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightSpec;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An ONNX graph as nnviz layers: every computing node a layer with its op type, edges from tensor
+ * names, the subgraphs of {@code If}, {@code Loop} and {@code Scan} nodes as nested groups. The
+ * tensors a node reads that are not computed, initializers and the outputs of {@code Constant}
+ * nodes alike (Paddle2ONNX and some PyTorch exports keep every weight in a {@code Constant}), are
+ * that node's weights; {@code Constant} nodes are not layers. Only floating-point tensors of rank
+ * one or more count as parameters: integer constants are shape values (Reshape targets, Slice
+ * bounds), not learnt. Output shapes come from {@link OnnxShapes}.
+ */
+final class OnnxGraph {
+    private static final Set<Integer> FLOATS = Set.of(OnnxShapes.FLOAT, OnnxShapes.FLOAT16, OnnxShapes.DOUBLE, OnnxShapes.BFLOAT16);
+
+    final List<Layer> layers = new ArrayList<>();
+    final List<Edge> edges = new ArrayList<>();
+    final List<Group> groups = new ArrayList<>();
+    /** Layer id -> the tensors its weights are, in the order of its weight specs. */
+    final Map<String, List<OnnxMl.TensorProto>> weights = new LinkedHashMap<>();
+    /** Layer id -> the tensor it outputs (its first output; a graph input's own name). */
+    final Map<String, String> outputTensor = new LinkedHashMap<>();
+    /** The top-level graph's inputs that are fed (not initializers), with their ONNX element types, in order. */
+    final Map<String, Integer> inputs = new LinkedHashMap<>();
+    /** Nodes read, subgraphs included. */
+    int nodes;
+    /** Float parameters, counted once each. */
+    long parameters;
+
+    private final Map<String, String> producer = new HashMap<>();
+    private final Set<String> ids = new HashSet<>();
+    private final Set<String> claimed = new HashSet<>(); // a shared tensor counts once, at its first user
+
+    private OnnxGraph() {
+    }
+
+    static OnnxGraph read(OnnxMl.ModelProto model, OnnxShapes shapes) {
+        OnnxGraph r = new OnnxGraph();
+        r.graph(model.getGraph(), shapes, null, "", Map.of());
+        return r;
+    }
+
+    /** Tensors a graph does not compute: its initializers and its Constant nodes' values, and the enclosing graphs' ones. */
+    private static Map<String, OnnxMl.TensorProto> constants(OnnxMl.GraphProto g, Map<String, OnnxMl.TensorProto> outer) {
+        Map<String, OnnxMl.TensorProto> c = new HashMap<>(outer);
+        for (OnnxMl.TensorProto t : g.getInitializerList()) {
+            c.put(t.getName(), t);
+        }
+        for (OnnxMl.NodeProto n : g.getNodeList()) {
+            if (n.getOpType().equals("Constant") && n.getOutputCount() == 1) {
+                for (OnnxMl.AttributeProto a : n.getAttributeList()) {
+                    if (a.getName().equals("value") && a.hasT()) {
+                        c.put(n.getOutput(0), a.getT().toBuilder().setName(n.getOutput(0)).build());
+                    }
+                }
+            }
+        }
+        return c;
+    }
+
+    private void graph(OnnxMl.GraphProto g, OnnxShapes shapes, String group, String prefix, Map<String, OnnxMl.TensorProto> outer) {
+        Map<String, OnnxMl.TensorProto> constants = constants(g, outer);
+        Set<String> computedHere = new HashSet<>();
+        if (group == null) {
+            for (OnnxMl.ValueInfoProto in : g.getInputList()) {
+                if (constants.containsKey(in.getName())) {
+                    continue;
+                }
+                String id = unique("input:" + in.getName());
+                OnnxShapes.Info info = shapes.get(in.getName());
+                Layer.Builder b = Layer.builder(id, LayerKind.INPUT).name(in.getName()).frameworkType("graph input")
+                        .outputShape(info == null ? null : info.toShape());
+                symbolic(b, info);
+                layers.add(b.build());
+                producer.put(in.getName(), id);
+                outputTensor.put(id, in.getName());
+                inputs.put(in.getName(), info == null || info.type() == 0 ? OnnxShapes.FLOAT : info.type());
+            }
+        } else {
+            for (OnnxMl.ValueInfoProto in : g.getInputList()) {
+                computedHere.add(in.getName()); // a loop body's iteration inputs
+            }
+        }
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            OnnxMl.NodeProto n = g.getNode(i);
+            nodes++;
+            if (n.getOpType().equals("Constant")) {
+                continue; // its value is the weight of the node that reads it
+            }
+            String id = unique(prefix + (n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName()));
+            OnnxShapes.Info info = n.getOutputCount() > 0 ? shapes.get(n.getOutput(0)) : null;
+            Layer.Builder b = Layer.builder(id, kind(n, constants)).name(n.getName().isEmpty() ? id : n.getName())
+                    .frameworkType(n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType())
+                    .outputShape(info == null ? null : info.toShape());
+            symbolic(b, info);
+            if (group != null) {
+                b.group(group);
+            }
+            List<OnnxMl.TensorProto> mine = new ArrayList<>();
+            Set<String> from = new java.util.LinkedHashSet<>();
+            for (int k = 0; k < n.getInputCount(); k++) {
+                String in = n.getInput(k);
+                OnnxMl.TensorProto t = computedHere.contains(in) ? null : constants.get(in);
+                if (t != null) {
+                    if (FLOATS.contains(t.getDataType()) && t.getDimsCount() > 0 && claimed.add(prefix + t.getName())) {
+                        Shape s = Shape.ofLongs(OnnxModel.dims(t));
+                        b.weight(new WeightSpec(t.getName(), role(n, k), s));
+                        mine.add(t);
+                        parameters += s.size();
+                    }
+                } else if (producer.containsKey(in)) {
+                    from.add(producer.get(in));
+                }
+                OnnxShapes.Info inInfo = shapes.get(in);
+                if (t == null && inInfo != null && inInfo.dims() != null) {
+                    b.inputShape(inInfo.toShape());
+                }
+            }
+            from.forEach(f -> edges.add(new Edge(f, id)));
+            weights.put(id, mine);
+            for (String out : n.getOutputList()) {
+                producer.put(out, id);
+                computedHere.add(out);
+            }
+            if (n.getOutputCount() > 0) {
+                outputTensor.put(id, n.getOutput(0));
+            }
+            List<OnnxMl.AttributeProto> subgraphs = new ArrayList<>();
+            for (OnnxMl.AttributeProto a : n.getAttributeList()) {
+                if (a.hasG()) {
+                    subgraphs.add(a);
+                } else if (a.getType() == OnnxMl.AttributeProto.AttributeType.INT) {
+                    b.attribute(a.getName(), a.getI());
+                } else if (a.getType() == OnnxMl.AttributeProto.AttributeType.INTS && a.getIntsCount() <= 16) {
+                    b.attribute(a.getName(), a.getIntsList().toString());
+                } else if (a.getType() == OnnxMl.AttributeProto.AttributeType.FLOAT) {
+                    b.attribute(a.getName(), a.getF());
+                } else if (a.getType() == OnnxMl.AttributeProto.AttributeType.STRING && a.getS().size() <= 64) {
+                    b.attribute(a.getName(), a.getS().toStringUtf8());
+                }
+            }
+            layers.add(b.build()); // before its subgraphs: a node comes before what it contains
+            for (OnnxMl.AttributeProto a : subgraphs) {
+                String sub = id + "/" + a.getName();
+                int before = layers.size();
+                graph(a.getG(), shapes.inside(n, a), sub, sub + "/", constants);
+                List<String> members = new ArrayList<>();
+                for (int k = before; k < layers.size(); k++) {
+                    if (sub.equals(layers.get(k).groupId())) {
+                        members.add(layers.get(k).id());
+                    }
+                }
+                groups.add(new Group(sub, a.getName() + " of " + n.getOpType(), "subgraph", group, members));
+            }
+        }
+    }
+
+    /** Symbolic dimensions (batch_size, sequence_length) survive as an attribute: nnviz's shapes hold sizes only. */
+    private static void symbolic(Layer.Builder b, OnnxShapes.Info info) {
+        if (info != null && info.symbolic()) {
+            b.attribute("shape", info.toString());
+        }
+    }
+
+    private String unique(String id) {
+        String u = id;
+        for (int k = 2; !ids.add(u); k++) {
+            u = id + "#" + k;
+        }
+        return u;
+    }
+
+    static LayerKind kind(OnnxMl.NodeProto n, Map<String, OnnxMl.TensorProto> constants) {
+        String op = n.getOpType();
+        return switch (op) {
+            case "Conv", "ConvTranspose", "ConvInteger", "QLinearConv" -> LayerKind.CONV;
+            case "Gemm", "MatMul", "MatMulInteger", "QLinearMatMul" -> n.getInputCount() > 1 && constants.containsKey(n.getInput(1))
+                    || op.equals("Gemm") ? LayerKind.DENSE : LayerKind.OTHER;
+            case "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LpPool" -> LayerKind.POOL;
+            case "BatchNormalization", "LayerNormalization", "InstanceNormalization", "LRN", "GroupNormalization" -> LayerKind.NORM;
+            case "Relu", "Gelu", "Sigmoid", "Tanh", "Softmax", "LeakyRelu", "Erf", "Elu", "Selu", "Clip", "HardSigmoid",
+                 "HardSwish", "PRelu", "Softplus", "Mish", "LogSoftmax" -> LayerKind.ACTIVATION;
+            case "LSTM", "GRU", "RNN" -> LayerKind.RECURRENT;
+            case "Dropout" -> LayerKind.DROPOUT;
+            case "Attention", "MultiHeadAttention" -> LayerKind.ATTENTION;
+            case "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "Shape", "Slice", "Cast", "Pad", "Expand", "Resize",
+                 "Upsample", "Identity" -> LayerKind.RESHAPE;
+            case "Concat", "Add", "Sum", "Mul", "Sub", "Div" -> n.getInputList().stream().filter(i -> !constants.containsKey(i)).count() >= 2
+                    ? LayerKind.MERGE : LayerKind.OTHER;
+            case "Gather" -> n.getInputCount() > 0 && constants.containsKey(n.getInput(0)) ? LayerKind.EMBEDDING : LayerKind.OTHER;
+            default -> LayerKind.OTHER;
+        };
+    }
+
+    private static WeightRole role(OnnxMl.NodeProto n, int input) {
+        return switch (n.getOpType()) {
+            case "Conv", "ConvTranspose", "Gemm", "MatMul" -> input == 1 ? WeightRole.KERNEL : input == 2 ? WeightRole.BIAS : WeightRole.OTHER;
+            case "Gather" -> input == 0 ? WeightRole.EMBEDDING : WeightRole.OTHER;
+            case "BatchNormalization" -> switch (input) {
+                case 1 -> WeightRole.GAMMA;
+                case 2 -> WeightRole.BETA;
+                case 3 -> WeightRole.RUNNING_MEAN;
+                case 4 -> WeightRole.RUNNING_VAR;
+                default -> WeightRole.OTHER;
+            };
+            case "LayerNormalization", "InstanceNormalization" -> input == 1 ? WeightRole.GAMMA : input == 2 ? WeightRole.BETA : WeightRole.OTHER;
+            case "LSTM", "GRU", "RNN" -> input == 1 ? WeightRole.KERNEL : input == 2 ? WeightRole.RECURRENT_KERNEL : input == 3
+                    ? WeightRole.BIAS : WeightRole.OTHER;
+            case "Add" -> WeightRole.BIAS;
+            default -> WeightRole.OTHER;
+        };
+    }
+}
