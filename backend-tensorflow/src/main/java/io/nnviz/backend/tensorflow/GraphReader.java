@@ -27,8 +27,12 @@ import java.util.function.UnaryOperator;
  *   <li>Only the ops the model's output depends on are read, so gradient, optimizer, initializer,
  *       summary and saver ops are left out.</li>
  *   <li>Variables and constants (and reads of them) are weights, not layers.</li>
- *   <li>Ops in a name scope form one layer per top-level scope ({@code conv1/Conv2D},
- *       {@code conv1/BiasAdd}, {@code conv1/Relu}).</li>
+ *   <li>Ops in a name scope form one layer per scope below the prefix every scoped op shares
+ *       ({@code conv1/Conv2D}, {@code conv1/BiasAdd}, {@code conv1/Relu}; in an expanded TF 2
+ *       function, {@code StatefulPartitionedCall/sequential/conv2d/...} is layer {@code conv2d}
+ *       of the scope {@code StatefulPartitionedCall/sequential}).</li>
+ *   <li>Identities ({@code Identity}, {@code IdentityN}, {@code Snapshot}) belong to the layer
+ *       whose value they forward.</li>
  *   <li>Root-level ops are grouped by pattern: Conv2D or MatMul with the bias add and activation
  *       that follow it; pooling, batch norm, reshape and merges (an add or concat of two computed
  *       tensors) each start a layer.</li>
@@ -90,6 +94,9 @@ final class GraphReader {
     private final Set<GraphOperation> params = new HashSet<>();
     private final Map<GraphOperation, Group> groupOf = new HashMap<>();
     private final Map<String, Group> groups = new LinkedHashMap<>();
+    /** The name-scope components every scoped op shares ({@code StatefulPartitionedCall/sequential}). */
+    private List<String> prefix = List.of();
+    private static final Set<String> IDENTITIES = Set.of("Identity", "IdentityN", "Snapshot", "StopGradient", "PreventGradient");
 
     GraphReader(Graph graph, GraphOperation input, GraphOperation output) {
         this.graph = graph;
@@ -108,6 +115,7 @@ final class GraphReader {
                 params.add(op);
             }
         }
+        prefix = commonPrefix(order);
         Group in = new Group(input.name());
         in.ops.add(input);
         in.kind = LayerKind.INPUT;
@@ -197,9 +205,52 @@ final class GraphReader {
         return true;
     }
 
-    private static String scopeOf(GraphOperation op) {
-        int slash = op.name().indexOf('/');
-        return slash > 0 ? op.name().substring(0, slash) : null;
+    /** The leading name components all scoped forward ops share, as long as each keeps a scope of its own below them. */
+    private List<String> commonPrefix(List<GraphOperation> order) {
+        List<String> common = null;
+        int shortest = Integer.MAX_VALUE;
+        for (GraphOperation op : order) {
+            String[] parts = op.name().split("/");
+            if (op.equals(input) || params.contains(op) || parts.length < 2) {
+                continue;
+            }
+            shortest = Math.min(shortest, parts.length);
+            if (common == null) {
+                common = new ArrayList<>(List.of(parts).subList(0, parts.length - 1));
+            } else {
+                int k = 0;
+                while (k < common.size() && k < parts.length - 1 && common.get(k).equals(parts[k])) {
+                    k++;
+                }
+                common = new ArrayList<>(common.subList(0, k));
+            }
+        }
+        if (common == null) {
+            return List.of();
+        }
+        while (!common.isEmpty() && common.size() > shortest - 2) {
+            common.remove(common.size() - 1); // every scoped op keeps a scope and a name below the prefix
+        }
+        return List.copyOf(common);
+    }
+
+    /** The scope path shared by every layer, joined with '/' ("" if none). */
+    String prefix() {
+        return String.join("/", prefix);
+    }
+
+    /** The layer scope of an op: its first name component below the common prefix, or null for a root-level op. */
+    private String scopeOf(GraphOperation op) {
+        String[] parts = op.name().split("/");
+        if (parts.length < prefix.size() + 2) {
+            return null;
+        }
+        for (int i = 0; i < prefix.size(); i++) {
+            if (!parts[i].equals(prefix.get(i))) {
+                return parts[0];
+            }
+        }
+        return parts[prefix.size()];
     }
 
     /** Computed (non-parameter) inputs of an op. */
@@ -220,6 +271,12 @@ final class GraphReader {
             return groups.computeIfAbsent(unique(scope, true), Group::new);
         }
         List<GraphOperation> ins = computeInputs(op);
+        if (IDENTITIES.contains(op.type()) && !ins.isEmpty()) {
+            Group pg = groupOf.get(ins.get(0));
+            if (pg != null && pg.kind != LayerKind.INPUT) {
+                return pg; // an identity forwards its producer's value: it is that layer's
+            }
+        }
         boolean anchor = ANCHORS.contains(op.type())
                 || ELEMENTWISE_MERGES.contains(op.type()) && ins.size() >= 2
                 || ins.size() != 1;

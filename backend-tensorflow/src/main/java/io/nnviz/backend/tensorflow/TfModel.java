@@ -50,9 +50,10 @@ public final class TfModel extends AbstractModel {
     private final AutoCloseable owned;
     private Gradients gradients;
 
-    private TfModel(String name, List<Layer> layers, List<Edge> edges, Map<String, String> props, Graph graph, Session session,
-                    GraphOperation inputOp, GraphOperation outputOp, Map<String, GraphReader.Group> groups, AutoCloseable owned) {
-        super(name, "TensorFlow", layers, edges, List.of(), props,
+    private TfModel(String name, List<Layer> layers, List<Edge> edges, List<io.nnviz.api.Group> scopes, Map<String, String> props,
+                    Graph graph, Session session, GraphOperation inputOp, GraphOperation outputOp, Map<String, GraphReader.Group> groups,
+                    AutoCloseable owned) {
+        super(name, "TensorFlow", layers, edges, scopes, props,
                 EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.LAYER_GRADIENT));
         this.graph = graph;
         this.session = session;
@@ -74,7 +75,8 @@ public final class TfModel extends AbstractModel {
         if (out == null) {
             throw new InvalidInputException("the graph has no operation named '" + g.output() + "' (the output)");
         }
-        List<GraphReader.Group> read = new GraphReader(g.graph(), in, out).read();
+        GraphReader reader = new GraphReader(g.graph(), in, out);
+        List<GraphReader.Group> read = reader.read();
         Map<String, GraphReader.Group> byId = new LinkedHashMap<>();
         List<Layer> layers = new ArrayList<>();
         List<Edge> edges = new ArrayList<>();
@@ -89,6 +91,9 @@ public final class TfModel extends AbstractModel {
                     b.inputShape(Tf.nchw(Tf.shape(s.output.shape())));
                 }
                 edges.add(new Edge(src, grp.id));
+            }
+            if (!reader.prefix().isEmpty() && grp.kind != LayerKind.INPUT) {
+                b.group(reader.prefix());
             }
             b.attribute("output op", grp.output.op().name());
             b.attribute("ops", grp.ops.size());
@@ -108,7 +113,14 @@ public final class TfModel extends AbstractModel {
         props.put("graph operations", String.valueOf(count(g.graph())));
         props.put("devices", devices(g.session(), read));
         props.put("tensorflow", org.tensorflow.TensorFlow.version());
-        return new TfModel(name, layers, edges, props, g.graph(), g.session(), in, out, byId, owned);
+        List<io.nnviz.api.Group> scopes = new ArrayList<>();
+        if (!reader.prefix().isEmpty()) { // the name scope every layer shares (a Keras model inside a TF 2 function)
+            String p = reader.prefix();
+            scopes.add(new io.nnviz.api.Group(p, p.substring(p.lastIndexOf('/') + 1), "name scope", null,
+                    layers.stream().filter(l -> l.kind() != LayerKind.INPUT).map(Layer::id).toList()));
+            props.put("name scope", p);
+        }
+        return new TfModel(name, layers, edges, scopes, props, g.graph(), g.session(), in, out, byId, owned);
     }
 
     private static int count(Graph graph) {

@@ -1,0 +1,246 @@
+package io.nnviz.backend.tensorflow;
+
+import com.google.protobuf.ByteString;
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.ModelLoadException;
+import org.tensorflow.Graph;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+import org.tensorflow.op.Ops;
+import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.TensorProto;
+import org.tensorflow.proto.TensorShapeProto;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * TensorFlow's files, the one place that knows them: SavedModel folders and frozen GraphDef
+ * {@code .pb} files. A graph that keeps its model in library functions (TF 2 exports: one
+ * {@code StatefulPartitionedCall}) or fuses ops ({@code _FusedConv2D}) is flattened first: the
+ * calls expanded into their bodies ({@link TfFunctions}), the variables they read frozen to their
+ * restored values ({@link TfFreezing}), the fused ops split ({@link TfFusedOps}), and the result
+ * imported into a graph and session of nnviz's own, so every inner layer has its weights, shapes,
+ * activations and gradients.
+ */
+final class TfFiles {
+    private TfFiles() {
+    }
+
+    static boolean canLoad(Path path) {
+        try {
+            if (path == null) {
+                return false;
+            }
+            if (Files.isDirectory(path)) {
+                return Files.isRegularFile(path.resolve("saved_model.pb"));
+            }
+            return Files.isRegularFile(path) && path.getFileName().toString().endsWith(".pb");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    static TfModel load(Path path) {
+        if (!Files.exists(path)) {
+            throw new ModelLoadException(path, "no such file or directory");
+        }
+        if (Files.isDirectory(path)) {
+            if (!Files.isRegularFile(path.resolve("saved_model.pb"))) {
+                throw new ModelLoadException(path, "not a SavedModel directory (no saved_model.pb)");
+            }
+            SavedModelBundle b;
+            try {
+                b = SavedModelBundle.load(path.toString(), SavedModelBundle.DEFAULT_TAG);
+            } catch (RuntimeException | LinkageError e) {
+                throw new ModelLoadException(path, "TensorFlow could not load the SavedModel: " + e.getMessage(), e);
+            }
+            try {
+                return fromBundle(b, b, "SavedModel " + path.getFileName());
+            } catch (RuntimeException e) {
+                b.close();
+                throw e instanceof ModelLoadException m ? m : new ModelLoadException(path, e.getMessage(), e);
+            }
+        }
+        return frozen(path);
+    }
+
+    /**
+     * A SavedModel's default signature (else its first) with one input, flattened when its graph
+     * calls functions or fuses ops; {@code owned} (may be null) is closed with the model.
+     */
+    static TfModel fromBundle(SavedModelBundle b, AutoCloseable owned, String name) {
+        if (b.signatures().isEmpty()) {
+            throw new InvalidInputException("the SavedModel has no signatures, so its input and output are unknown");
+        }
+        Signature sig = b.signatures().get(0);
+        for (Signature s : b.signatures()) {
+            if (s.key().equals(Signature.DEFAULT_KEY)) {
+                sig = s;
+            }
+        }
+        if (sig.getInputs().size() != 1 || sig.getOutputs().isEmpty()) {
+            throw new InvalidInputException("signature '" + sig.key() + "' has " + sig.getInputs().size() + " inputs and "
+                    + sig.getOutputs().size() + " outputs; nnviz reads models with one input");
+        }
+        String in = opName(sig.getInputs().values().iterator().next().name);
+        String outTensor = sig.getOutputs().values().iterator().next().name;
+        String title = name + " (" + sig.key() + ": " + sig.getInputs().keySet() + " -> " + sig.getOutputs().keySet() + ")";
+        GraphDef def = b.metaGraphDef().getGraphDef();
+        if (!TfFunctions.hasCalls(def) && !TfFusedOps.hasFused(def)) {
+            return TfModel.open(title, new TfGraph(b.graph(), b.session(), in, opName(outTensor)), owned);
+        }
+        GraphDef flat = TfFunctions.inline(def);
+        Set<String> vars = TfFreezing.variablesRead(flat);
+        Map<String, TensorProto> values = values(b, flat, vars);
+        flat = TfFusedOps.split(TfFreezing.freeze(flat, values::get));
+        return imported(flat, in, outTensor, title + ", flattened: its functions expanded, " + vars.size() + " variables frozen", () -> {
+            if (owned != null) {
+                owned.close();
+            }
+        });
+    }
+
+    /** The restored values of the variables, read by ops nnviz adds to the bundle's graph under {@code nnviz_freeze/}. */
+    private static Map<String, TensorProto> values(SavedModelBundle b, GraphDef flat, Set<String> vars) {
+        Map<String, NodeDef> handles = new HashMap<>();
+        flat.getNodeList().stream().filter(n -> vars.contains(n.getName())).forEach(n -> handles.put(n.getName(), n));
+        Ops tf = Ops.create(b.graph()).withSubScope("nnviz_freeze");
+        Session.Runner r = b.session().runner();
+        List<String> order = new ArrayList<>(vars);
+        for (String v : order) {
+            GraphOperation handle = b.graph().operation(v);
+            if (handle == null) {
+                throw new InvalidInputException("the function reads variable '" + v + "', which the SavedModel's graph does not have");
+            }
+            DataType type = handles.get(v).getAttrOrThrow("dtype").getType();
+            GraphOperation read = (GraphOperation) b.graph().opBuilder("ReadVariableOp", "read_" + order.indexOf(v), tf.scope())
+                    .addInput(handle.output(0)).setAttr("dtype", type).build();
+            r.fetch(read.output(0));
+        }
+        Map<String, TensorProto> out = new HashMap<>();
+        if (order.isEmpty()) {
+            return out;
+        }
+        try (Result res = r.run()) {
+            for (int i = 0; i < order.size(); i++) {
+                out.put(order.get(i), proto(res.get(i)));
+            }
+        }
+        return out;
+    }
+
+    /** A tensor's value as a TensorProto (its raw bytes, its type and shape). */
+    static TensorProto proto(org.tensorflow.Tensor t) {
+        org.tensorflow.RawTensor raw = t.asRawTensor();
+        byte[] bytes = new byte[(int) raw.numBytes()];
+        raw.data().read(bytes);
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (long d : t.shape().asArray()) {
+            shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
+        }
+        return TensorProto.newBuilder().setDtype(raw.dataType()).setTensorShape(shape).setTensorContent(ByteString.copyFrom(bytes)).build();
+    }
+
+    /**
+     * A flattened GraphDef in a graph and session of its own; the output is {@code outTensor}, through
+     * an Identity under {@code nnviz_output} when it is not an op's first output.
+     */
+    private static TfModel imported(GraphDef flat, String input, String outTensor, String title, AutoCloseable alsoClose) {
+        String out = opName(outTensor);
+        int index = outTensor.contains(":") ? Integer.parseInt(outTensor.substring(outTensor.lastIndexOf(':') + 1)) : 0;
+        GraphDef.Builder g = flat.toBuilder();
+        if (index != 0) {
+            NodeDef producer = flat.getNodeList().stream().filter(n -> n.getName().equals(out)).findFirst()
+                    .orElseThrow(() -> new InvalidInputException("the graph has no op '" + out + "' (the signature's output)"));
+            DataType t = producer.containsAttr("T") && producer.getAttrOrThrow("T").hasList()
+                    ? producer.getAttrOrThrow("T").getList().getType(index) : DataType.DT_FLOAT;
+            g.addNode(NodeDef.newBuilder().setName("nnviz_output").setOp("Identity").addInput(outTensor)
+                    .putAttr("T", AttrValue.newBuilder().setType(t).build()));
+        }
+        Graph graph = new Graph();
+        Session session = null;
+        try {
+            graph.importGraphDef(g.build());
+            session = new Session(graph);
+            Session s = session;
+            return TfModel.open(title, new TfGraph(graph, s, input, index != 0 ? "nnviz_output" : out), () -> {
+                s.close();
+                graph.close();
+                alsoClose.close();
+            });
+        } catch (RuntimeException e) {
+            if (session != null) {
+                session.close();
+            }
+            graph.close();
+            throw e;
+        }
+    }
+
+    /** A frozen GraphDef: constants for weights; the input is the first placeholder, the output the last float op. */
+    private static TfModel frozen(Path path) {
+        GraphDef def;
+        try (InputStream in = Files.newInputStream(path)) {
+            if (Files.size(path) == 0) {
+                throw new ModelLoadException(path, "the file is empty");
+            }
+            def = GraphDef.parseFrom(in);
+        } catch (IOException e) {
+            throw new ModelLoadException(path, "not a TensorFlow GraphDef (" + e.getMessage() + ")", e);
+        }
+        if (def.getNodeCount() == 0) {
+            throw new ModelLoadException(path, "not a TensorFlow GraphDef (no nodes)");
+        }
+        boolean flatten = TfFunctions.hasCalls(def) || TfFusedOps.hasFused(def);
+        try {
+            if (flatten) {
+                def = TfFusedOps.split(TfFunctions.inline(def));
+                if (!TfFreezing.variablesRead(def).isEmpty()) {
+                    throw new ModelLoadException(path, "the graph reads variables " + TfFreezing.variablesRead(def)
+                            + ", whose values a frozen graph does not hold; open its SavedModel instead");
+                }
+            }
+            NodeDef input = null, output = null;
+            Set<String> consumed = new java.util.HashSet<>();
+            for (NodeDef n : def.getNodeList()) {
+                n.getInputList().forEach(i -> consumed.add(opName(i.startsWith("^") ? i.substring(1) : i)));
+            }
+            for (NodeDef n : def.getNodeList()) {
+                if (input == null && n.getOp().equals("Placeholder")) {
+                    input = n;
+                }
+                if (!consumed.contains(n.getName()) && !n.getOp().equals("NoOp") && !n.getOp().equals("Const")) {
+                    output = n;
+                }
+            }
+            if (input == null || output == null) {
+                throw new ModelLoadException(path, "the graph has no placeholder input or no output");
+            }
+            return imported(def, input.getName(), output.getName(), "frozen graph " + path.getFileName()
+                    + (flatten ? ", flattened: its functions expanded and fused ops split" : ""), () -> { });
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelLoadException(path, "TensorFlow could not import the graph: " + e.getMessage(), e);
+        }
+    }
+
+    static String opName(String tensorName) {
+        int colon = tensorName.lastIndexOf(':');
+        return colon > 0 ? tensorName.substring(0, colon) : tensorName;
+    }
+}
