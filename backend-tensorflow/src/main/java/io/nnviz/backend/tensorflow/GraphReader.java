@@ -211,8 +211,8 @@ final class GraphReader {
         int shortest = Integer.MAX_VALUE;
         for (GraphOperation op : order) {
             String[] parts = op.name().split("/");
-            if (op.equals(input) || params.contains(op) || parts.length < 2) {
-                continue;
+            if (op.equals(input) || params.contains(op) || parts.length < 2 || IDENTITIES.contains(op.type())) {
+                continue; // identities join their producer's layer: they do not decide the scopes
             }
             shortest = Math.min(shortest, parts.length);
             if (common == null) {

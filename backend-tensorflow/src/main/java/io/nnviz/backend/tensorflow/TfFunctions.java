@@ -19,8 +19,9 @@ import java.util.Set;
  * {@code StatefulPartitionedCall} or {@code PartitionedCall} (or by the function's own name), so
  * the top-level graph is one op. Each call becomes its body's nodes, named under the call
  * ({@code StatefulPartitionedCall/sequential/conv2d/BiasAdd}), reading the call's inputs where the
- * body reads its arguments, and an {@code IdentityN} of the call's own name that forwards the
- * body's results, so whatever read the call reads the same outputs. Calls inside bodies are
+ * body reads its arguments, and an {@code Identity} (an {@code IdentityN} for several results) of
+ * the call's own name that forwards the body's results, so whatever read the call reads the same
+ * outputs. Calls inside bodies are
  * expanded too, to a depth of {@value #MAX_DEPTH}. Functions used otherwise ({@code If},
  * {@code While} bodies) stay in the library.
  */
@@ -112,18 +113,18 @@ final class TfFunctions {
             }
             add(nb.build(), out, depth);
         }
-        NodeDef.Builder results = NodeDef.newBuilder().setName(prefix).setOp("IdentityN");
+        // one result: an Identity (TensorFlow's C++ registry has its gradient); several: an IdentityN (see TfGradients)
+        List<OpDef.ArgDef> results = f.getSignature().getOutputArgList();
+        NodeDef.Builder forward = NodeDef.newBuilder().setName(prefix).setOp(results.size() == 1 ? "Identity" : "IdentityN")
+                .setDevice(call.getDevice());
         AttrValue.ListValue.Builder types = AttrValue.ListValue.newBuilder();
-        for (OpDef.ArgDef o : f.getSignature().getOutputArgList()) {
-            String ret = f.getRetOrThrow(o.getName());
-            results.addInput(rename(ret, prefix, argInput, body));
+        for (OpDef.ArgDef o : results) {
+            forward.addInput(rename(f.getRetOrThrow(o.getName()), prefix, argInput, body));
             types.addType(o.getType() == DataType.DT_INVALID ? DataType.DT_FLOAT : o.getType());
         }
-        if (call.hasExperimentalDebugInfo()) {
-            results.setExperimentalDebugInfo(call.getExperimentalDebugInfo());
-        }
-        results.putAttr("T", AttrValue.newBuilder().setList(types).build()).setDevice(call.getDevice());
-        out.add(results.build());
+        forward.putAttr("T", results.size() == 1 ? AttrValue.newBuilder().setType(types.getType(0)).build()
+                : AttrValue.newBuilder().setList(types).build());
+        out.add(forward.build());
     }
 
     /** A body's input reference as a graph reference: an argument to the call's input, {@code node:arg:i} to {@code prefix/node:flat}. */

@@ -356,6 +356,7 @@ public final class TfModel extends AbstractModel {
             for (int i = 0; i < ids.size(); i++) {
                 xs[i] = groups.get(ids.get(i)).output;
             }
+            TfGradients.register();
             Output<?>[] dx = graph.addGradients(score.asOutput(), xs);
             for (int i = 0; i < ids.size(); i++) {
                 if (dx[i] != null) {

@@ -343,6 +343,7 @@ public final class TfTraining implements Attachment {
             }
             Map<String, Output<?>> out = new LinkedHashMap<>();
             if (!xs.isEmpty()) {
+                TfGradients.register();
                 Output<?>[] dx = model.graph().addGradients("nnviz_weight_gradients", new Output<?>[] {loss},
                         xs.toArray(new Output<?>[0]), null);
                 for (int i = 0; i < dx.length; i++) {
