@@ -49,7 +49,7 @@ for f in "$out"/onnx/*.onnx; do
 done
 # conversions (Debian's python3-h5py, python3-torch, numpy): each writes its expected outputs beside the model
 for x in x2 x4; do
-  [ -f "$out/keras/esrgan-slim-$x.h5" ] || /usr/bin/python3 "$here/tfjs_layers_to_h5.py" "$out/tfjs/esrgan-slim-$x" "$out/keras/esrgan-slim-$x.h5"
+  [ -f "$out/keras/esrgan-slim-$x.oracle.json" ] || /usr/bin/python3 "$here/tfjs_layers_to_h5.py" "$out/tfjs/esrgan-slim-$x" "$out/keras/esrgan-slim-$x.h5"
 done
 for m in antispoof liveness; do
   [ -f "$out/torchscript/$m.pt" ] || /usr/bin/python3 "$here/tfjs_graph_to_torchscript.py" "$out/tfjs/$m" "$out/torchscript/$m.pt"

@@ -5,7 +5,9 @@ the tests can check nnviz's DL4J import against an independent implementation.
   /usr/bin/python3 tfjs_layers_to_h5.py MODEL_DIR OUT.h5
 
 Beside OUT.h5 it writes OUT.input.npy (a seeded NHWC input), OUT.output.npy (the model's output)
-and OUT.LAYER.npy for the first and the middle Conv2D layer (their outputs, NHWC). A free input size
+OUT.LAYER.npy for the first and the middle Conv2D layer (their outputs, NHWC), the first Conv2D's
+kernel (OUT.LAYER.kernel.npy, HWIO) and OUT.oracle.json (layers per class, the parameter total and
+every layer's output shape without the batch, NHWC). A free input size
 (None, None) is fixed at 32 x 32, as a user re-exporting the model for a fixed size would.
 Layers: InputLayer, Conv2D (same/valid, strides, linear/relu/sigmoid/tanh), Activation, Add,
 Concatenate, UpSampling2D (nearest); anything else stops the conversion with its name.
@@ -137,6 +139,17 @@ def main(model_dir, out):
     np.save(base + ".output.npy", y.astype(np.float32))
     for c in (convs[0], convs[len(convs) // 2]):
         np.save(base + "." + c + ".npy", values[c].astype(np.float32))
+    np.save(base + "." + convs[0] + ".kernel.npy", weights[convs[0] + "/kernel"].astype(np.float32))
+    classes = {}
+    for l in config["config"]["layers"]:
+        classes[l["class_name"]] = classes.get(l["class_name"], 0) + 1
+    oracle = {
+        "layers": classes,
+        "parameters": int(sum(v.size for v in weights.values())),
+        "shapes": {n: list(v.shape[1:]) for n, v in values.items()},
+    }
+    with open(base + ".oracle.json", "w") as f:
+        json.dump(oracle, f, indent=1)
     print("wrote", out, "with", len(names), "layers; reference output", y.shape, "and conv layers", convs[0], convs[len(convs) // 2])
 
 

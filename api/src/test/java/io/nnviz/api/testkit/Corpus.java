@@ -46,4 +46,26 @@ public final class Corpus {
         f.get(v);
         return new Object[] {shape, v};
     }
+
+    /** A corpus {@code .npy} file as a tensor of its own shape. */
+    public static io.nnviz.api.Tensor tensor(String relative) throws java.io.IOException {
+        Object[] a = npy(file(relative));
+        long[] s = (long[]) a[0];
+        return io.nnviz.api.Tensor.of((float[]) a[1], java.util.Arrays.stream(s).mapToInt(Math::toIntExact).toArray());
+    }
+
+    /**
+     * Asserts equal shapes and every value within {@code rel} of the expected one, relative to the
+     * value itself or, for values near zero, to 1% of the expected tensor's largest magnitude.
+     */
+    public static void assertClose(io.nnviz.api.Tensor expected, io.nnviz.api.Tensor actual, double rel, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.shape(), actual.shape(), what + ": shape");
+        double scale = Math.max(1e-6, Math.max(Math.abs(expected.stats().max()), Math.abs(expected.stats().min())));
+        for (int i = 0; i < expected.size(); i++) {
+            double e = expected.getFlat(i), a = actual.getFlat(i);
+            if (!(Math.abs(e - a) <= rel * Math.max(Math.abs(e), scale * 1e-2))) {
+                throw new AssertionError(what + " value " + i + ": expected " + e + ", nnviz " + a);
+            }
+        }
+    }
 }

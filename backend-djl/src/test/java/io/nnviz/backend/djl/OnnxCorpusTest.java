@@ -126,15 +126,6 @@ class OnnxCorpusTest {
         }
     }
 
-    private static void assertClose(Tensor expected, Tensor actual, double rel, String what) {
-        assertEquals(expected.shape(), actual.shape(), what);
-        double scale = Math.max(1e-6, Math.max(Math.abs(expected.stats().max()), Math.abs(expected.stats().min())));
-        for (int i = 0; i < expected.size(); i++) {
-            double e = expected.getFlat(i), a = actual.getFlat(i);
-            assertTrue(Math.abs(e - a) <= rel * Math.max(Math.abs(e), scale * 1e-2), what + " value " + i + ": expected " + e + ", nnviz " + a);
-        }
-    }
-
     /** A 2-D convolution computed in plain Java from NCHW input and OIHW weights. */
     static Tensor conv2d(Tensor x, Tensor w, Tensor b, Layer conv) {
         int n = x.shape().dim(0), c = x.shape().dim(1), h = x.shape().dim(2), wd = x.shape().dim(3);
@@ -194,7 +185,7 @@ class OnnxCorpusTest {
         Map<String, Tensor> acts = m.activations(inputs, List.of(from, conv.id()));
         List<WeightTensor> w = m.weights(conv.id());
         Tensor expected = conv2d(acts.get(from), w.get(0).values(), w.size() > 1 ? w.get(1).values() : null, conv);
-        assertClose(expected, acts.get(conv.id()), 1e-4, "conv " + conv.id() + " (ONNX Runtime) against Java from nnviz's weights");
+        Corpus.assertClose(expected, acts.get(conv.id()), 1e-4, "conv " + conv.id() + " (ONNX Runtime) against Java from nnviz's weights");
     }
 
     /** A real Fashion-MNIST image stretched (nearest) to h x w, three channels, normalised as PaddleOCR does. */
@@ -227,7 +218,7 @@ class OnnxCorpusTest {
             Map<String, Tensor> in = Map.of("x", paddleImage(48, 192));
             assertConvMatchesJava(m, in, 3);
             Tensor ort = ortOutputs(f, in, m.inputs()).get(0);
-            assertClose(ort, m.activations(in, List.of(lastLayer(m).id())).get(lastLayer(m).id()), 1e-4, "output");
+            Corpus.assertClose(ort, m.activations(in, List.of(lastLayer(m).id())).get(lastLayer(m).id()), 1e-4, "output");
         }
     }
 
@@ -244,7 +235,7 @@ class OnnxCorpusTest {
             Map<String, Tensor> in = Map.of("x", paddleImage(64, 64));
             assertConvMatchesJava(m, in, 10);
             Tensor ort = ortOutputs(f, in, m.inputs()).get(0);
-            assertClose(ort, m.activations(in, List.of(lastLayer(m).id())).get(lastLayer(m).id()), 1e-4, "output");
+            Corpus.assertClose(ort, m.activations(in, List.of(lastLayer(m).id())).get(lastLayer(m).id()), 1e-4, "output");
         }
     }
 
@@ -291,10 +282,10 @@ class OnnxCorpusTest {
                     y[i * out0 + j] = (float) s;
                 }
             }
-            assertClose(Tensor.of(y, 1, t, out0), acts.get(dense.id()), 1e-4, "MatMul " + dense.id());
+            Corpus.assertClose(Tensor.of(y, 1, t, out0), acts.get(dense.id()), 1e-4, "MatMul " + dense.id());
             List<Tensor> ort = ortOutputs(f, in, m.inputs());
             Layer out = lastLayer(m);
-            assertClose(ort.get(0), m.activations(in, List.of(out.id())).get(out.id()), 1e-4, "last hidden state");
+            Corpus.assertClose(ort.get(0), m.activations(in, List.of(out.id())).get(out.id()), 1e-4, "last hidden state");
             assertEquals("[batch_size, sequence_length, 384]", m.shapeOf(m.outputTensor(out.id())), "symbolic dims carried through");
         }
     }
@@ -321,7 +312,7 @@ class OnnxCorpusTest {
             in.put("c", Tensor.zeros(2, 1, 64));
             List<Tensor> ort = ortOutputs(f, in, m.inputs());
             Layer out = m.layers().stream().filter(l -> l.frameworkType().equals("If")).findFirst().orElseThrow();
-            assertClose(ort.get(0), m.activations(in, List.of(out.id())).get(out.id()), 1e-4, "speech probability");
+            Corpus.assertClose(ort.get(0), m.activations(in, List.of(out.id())).get(out.id()), 1e-4, "speech probability");
         }
     }
 }

@@ -92,8 +92,9 @@ final class Backprop {
         InputPreProcessor outPre = net.getLayerWiseConfigurations().getInputPreProcess(n - 1);
         INDArray h = outPre != null ? outPre.preProcess(x, mb, mgr) : x;
         Layer out = net.getLayer(n - 1);
-        acts.put(String.valueOf(n - 1), out.activate(h, false, mgr));
-        INDArray eps = scoreGradient(out, h, target);
+        INDArray y = out.activate(h, false, mgr);
+        acts.put(String.valueOf(n - 1), y);
+        INDArray eps = scoreGradient(out, h, y, target, mgr);
         if (outPre != null) {
             eps = outPre.backprop(eps, mb, mgr);
         }
@@ -144,9 +145,10 @@ final class Backprop {
         InputPreProcessor pre = outVertex instanceof LayerVertex lv ? lv.getLayerPreProcessor() : null;
         INDArray h = pre != null ? pre.preProcess(outInput, mb, mgr) : outInput;
         Layer out = outVertex.getLayer();
-        value[outVertex.getVertexIndex()] = out.activate(h, false, mgr);
+        INDArray y = out.activate(h, false, mgr);
+        value[outVertex.getVertexIndex()] = y;
         INDArray[] eps = new INDArray[vertices.length];
-        INDArray e = scoreGradient(out, h, target);
+        INDArray e = scoreGradient(out, h, y, target, mgr);
         eps[outVertex.getInputVertices()[0].getVertexIndex()] = pre != null ? pre.backprop(e, mb, mgr) : e;
         for (int k = order.length - 1; k >= 0; k--) {
             int idx = order[k];
@@ -222,10 +224,15 @@ final class Backprop {
     /**
      * d(sum of pre-activation unit {@code target}) / d(input of the output layer): column
      * {@code target} of W for layers with weights ([N, nIn] or, for sequence outputs, [N, nIn, T]);
-     * a one-hot along the feature axis for loss layers without weights.
+     * a one-hot along the feature axis for loss layers without weights. For a convolution output
+     * (image to image: super-resolution, segmentation) unit {@code target} is an output channel,
+     * its pre-activation summed over every pixel, as attribution tools score dense predictions.
      */
-    private static INDArray scoreGradient(Layer out, INDArray h, int target) {
+    private static INDArray scoreGradient(Layer out, INDArray h, INDArray y, int target, LayerWorkspaceMgr mgr) {
         INDArray w = out.getParam("W");
+        if (w != null && w.rank() == 4 && y.rank() == 4 && out.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+            return convolutionScoreGradient(out, c, y, target, mgr);
+        }
         long units = w != null ? w.size(1) : h.size(1);
         if (target < 0 || target >= units) {
             throw new io.nnviz.api.InvalidInputException("target " + target + " is not an output unit: the output layer has "
@@ -255,4 +262,26 @@ final class Backprop {
         return eps;
     }
 
+    /** The output convolution's backward pass from a one-hot channel, its activation function set to identity meanwhile. */
+    private static INDArray convolutionScoreGradient(Layer out, org.deeplearning4j.nn.conf.layers.ConvolutionLayer c, INDArray y,
+                                                     int target, LayerWorkspaceMgr mgr) {
+        int channelAxis = c.getCnn2dDataFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC ? 3 : 1;
+        long units = y.size(channelAxis);
+        if (target < 0 || target >= units) {
+            throw new io.nnviz.api.InvalidInputException("target " + target + " is not an output channel: the output convolution has "
+                    + units + " channels (0.." + (units - 1) + ")");
+        }
+        INDArray eps = Nd4j.zeros(y.dataType(), y.shape());
+        org.nd4j.linalg.indexing.INDArrayIndex[] at = new org.nd4j.linalg.indexing.INDArrayIndex[4];
+        java.util.Arrays.fill(at, org.nd4j.linalg.indexing.NDArrayIndex.all());
+        at[channelAxis] = org.nd4j.linalg.indexing.NDArrayIndex.point(target);
+        eps.get(at).assign(1);
+        org.nd4j.linalg.activations.IActivation fn = c.getActivationFn();
+        c.setActivationFn(new org.nd4j.linalg.activations.impl.ActivationIdentity());
+        try {
+            return out.backpropGradient(eps, mgr).getSecond();
+        } finally {
+            c.setActivationFn(fn);
+        }
+    }
 }

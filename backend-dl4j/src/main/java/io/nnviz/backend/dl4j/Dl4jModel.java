@@ -24,7 +24,6 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -69,7 +68,8 @@ public final class Dl4jModel extends AbstractModel {
         final boolean nwc, conv1d, flatImage;
         /** Images in this node are NHWC; set after construction for an input whose type is unknown (see describe). */
         boolean nhwc;
-        final Shape outputShape;
+        /** Final but for an input of unknown type, which {@link #guessInput} completes from the first layer. */
+        Shape outputShape;
         final List<String> paramKeys = new ArrayList<>();
         final List<LayerMapping.ParamMapping> mappings = new ArrayList<>();
 
@@ -86,16 +86,28 @@ public final class Dl4jModel extends AbstractModel {
                 h = c.getFormat() == CNN2DFormat.NHWC;
             } else if (type instanceof InputType.InputTypeRecurrent r) {
                 w = r.getFormat() == RNNFormat.NWC;
-            } else if (conf instanceof ConvolutionLayer c) {
-                h = c.getCnn2dDataFormat() == CNN2DFormat.NHWC;
-            } else if (conf instanceof SubsamplingLayer s) {
-                h = s.getCnn2dDataFormat() == CNN2DFormat.NHWC;
+            } else if (LayerMapping.imageFormat(conf) != null) {
+                h = LayerMapping.imageFormat(conf) == CNN2DFormat.NHWC;
             } else if (conf instanceof BaseRecurrentLayer r) {
                 w = r.getRnnDataFormat() == RNNFormat.NWC;
             }
             this.nhwc = h;
             this.nwc = w;
             this.outputShape = type != null ? shapeOf(type, conv1d, flatImage) : partialShape(conf);
+        }
+
+        /**
+         * For an input whose type is unknown (DL4J zips do not keep it): the layout and channel
+         * count the first layer it feeds implies, image size unknown.
+         */
+        void guessInput(org.deeplearning4j.nn.conf.layers.Layer first) {
+            CNN2DFormat f = LayerMapping.imageFormat(first);
+            if (f == null) {
+                return;
+            }
+            nhwc = f == CNN2DFormat.NHWC;
+            long c = LayerMapping.unwrapFrozen(first) instanceof ConvolutionLayer conv ? conv.getNIn() : -1;
+            outputShape = Shape.ofLongs(-1, c > 0 ? c : -1, -1, -1);
         }
 
         /** The DL4J array of this node as a canonical tensor (first {@code maxSamples} samples if > 0). */
@@ -321,8 +333,8 @@ public final class Dl4jModel extends AbstractModel {
             List<Edge> edges = new ArrayList<>();
             boolean flat = in instanceof InputType.InputTypeConvolutionalFlat;
             Node input = new Node("input", "input", null, null, flat ? ((InputType.InputTypeConvolutionalFlat) in).getUnflattenedType() : in, flat);
-            if (in == null && n > 0 && conf.getConf(0).getLayer() instanceof ConvolutionLayer c0 && !LayerMapping.isConv1d(c0)) {
-                input.nhwc = c0.getCnn2dDataFormat() == CNN2DFormat.NHWC; // no input type saved: the first conv says the layout
+            if (in == null && n > 0) {
+                input.guessInput(conf.getConf(0).getLayer());
             }
             nodes.put(input.id, input);
             layers.add(Layer.builder("input", LayerKind.INPUT).name("input").frameworkType(in == null ? "input" : in.getClass().getSimpleName())
@@ -365,6 +377,9 @@ public final class Dl4jModel extends AbstractModel {
                 boolean flat = t instanceof InputType.InputTypeConvolutionalFlat;
                 Node node = new Node(inputs.get(k), inputs.get(k), null, null,
                         flat ? ((InputType.InputTypeConvolutionalFlat) t).getUnflattenedType() : t, flat);
+                if (t == null) {
+                    node.guessInput(firstFed(conf, inputs.get(k)));
+                }
                 nodes.put(node.id, node);
                 layers.add(Layer.builder(node.id, LayerKind.INPUT).name(node.id).frameworkType("input")
                         .outputShape(node.outputShape).build());
@@ -496,11 +511,13 @@ public final class Dl4jModel extends AbstractModel {
 
         private static Set<Capability> capabilities(org.deeplearning4j.nn.api.Layer out) {
             Set<Capability> c = EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS);
-            // the score is the last layer's pre-activation: an output layer, or a dense layer ending a
-            // network without one (Keras imports without a training configuration)
-            boolean denseLast = out != null && out.getParam("W") != null && out.conf() != null
-                    && out.conf().getLayer() instanceof FeedForwardLayer && !(out.conf().getLayer() instanceof ConvolutionLayer);
-            if (out instanceof org.deeplearning4j.nn.api.layers.IOutputLayer || denseLast) {
+            // the score is the last layer's pre-activation: an output layer, or a dense layer or 2-D
+            // convolution ending a network without one (Keras imports without a training configuration)
+            org.deeplearning4j.nn.conf.layers.Layer last = out != null && out.conf() != null ? out.conf().getLayer() : null;
+            boolean weighted = out != null && out.getParam("W") != null;
+            boolean denseLast = weighted && last instanceof FeedForwardLayer && !(last instanceof ConvolutionLayer);
+            boolean convLast = weighted && last instanceof ConvolutionLayer && !LayerMapping.isConv1d(last);
+            if (out instanceof org.deeplearning4j.nn.api.layers.IOutputLayer || denseLast || convLast) {
                 c.add(Capability.INPUT_GRADIENT);
                 c.add(Capability.LAYER_GRADIENT);
             }
@@ -528,16 +545,9 @@ public final class Dl4jModel extends AbstractModel {
             InputType[] out = new InputType[inputs.size()];
             INDArray[] last = graph.getInputs();
             for (int k = 0; k < out.length; k++) {
-                // the first layer vertex fed by this input
-                org.deeplearning4j.nn.conf.layers.Layer first = null;
-                InputPreProcessor pre = null;
-                for (Map.Entry<String, List<String>> e : conf.getVertexInputs().entrySet()) {
-                    if (e.getValue().contains(inputs.get(k)) && conf.getVertices().get(e.getKey()) instanceof LayerVertex lv) {
-                        first = LayerMapping.unwrapFrozen(lv.getLayerConf().getLayer());
-                        pre = lv.getPreProcessor();
-                        break;
-                    }
-                }
+                LayerVertex fed = firstFedVertex(conf, inputs.get(k));
+                org.deeplearning4j.nn.conf.layers.Layer first = fed == null ? null : LayerMapping.unwrapFrozen(fed.getLayerConf().getLayer());
+                InputPreProcessor pre = fed == null ? null : fed.getPreProcessor();
                 if (pre instanceof FeedForwardToCnnPreProcessor p) {
                     out[k] = InputType.convolutionalFlat(p.getInputHeight(), p.getInputWidth(), p.getNumChannels());
                     continue;
@@ -553,6 +563,22 @@ public final class Dl4jModel extends AbstractModel {
             return out;
         }
 
+        /** The first layer vertex (in topological order) fed by a network input, or null. */
+        private static LayerVertex firstFedVertex(ComputationGraphConfiguration conf, String input) {
+            for (String name : conf.getTopologicalOrderStr()) {
+                List<String> from = conf.getVertexInputs().get(name);
+                if (from != null && from.contains(input) && conf.getVertices().get(name) instanceof LayerVertex lv) {
+                    return lv;
+                }
+            }
+            return null;
+        }
+
+        private static org.deeplearning4j.nn.conf.layers.Layer firstFed(ComputationGraphConfiguration conf, String input) {
+            LayerVertex v = firstFedVertex(conf, input);
+            return v == null ? null : v.getLayerConf().getLayer();
+        }
+
         private static InputType fromArray(INDArray a, org.deeplearning4j.nn.conf.layers.Layer first) {
             if (a == null) {
                 return null;
@@ -562,7 +588,7 @@ public final class Dl4jModel extends AbstractModel {
                 return InputType.feedForward(s[1]);
             }
             if (s.length == 4) {
-                boolean nhwc = first instanceof ConvolutionLayer c && c.getCnn2dDataFormat() == CNN2DFormat.NHWC;
+                boolean nhwc = LayerMapping.imageFormat(first) == CNN2DFormat.NHWC;
                 return nhwc ? InputType.convolutional(s[1], s[2], s[3], CNN2DFormat.NHWC)
                         : InputType.convolutional(s[2], s[3], s[1], CNN2DFormat.NCHW);
             }

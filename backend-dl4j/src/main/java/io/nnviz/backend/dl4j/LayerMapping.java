@@ -118,6 +118,33 @@ final class LayerMapping {
                 || l instanceof ZeroPadding1DLayer || l instanceof Cropping1D || l instanceof Pooling1D;
     }
 
+    /** The image layout a 2-D image layer works in (convolution, pooling, padding, upsampling, ...), or null. */
+    static org.deeplearning4j.nn.conf.CNN2DFormat imageFormat(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        org.deeplearning4j.nn.conf.layers.Layer l = unwrapFrozen(layer);
+        if (l == null || isConv1d(l)) {
+            return null;
+        }
+        if (l instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+            return c.getCnn2dDataFormat();
+        }
+        if (l instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer s) {
+            return s.getCnn2dDataFormat();
+        }
+        if (l instanceof org.deeplearning4j.nn.conf.layers.Upsampling2D u) {
+            return u.getFormat();
+        }
+        if (l instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer z) {
+            return z.getDataFormat();
+        }
+        if (l instanceof org.deeplearning4j.nn.conf.layers.convolutional.Cropping2D c) {
+            return c.getDataFormat();
+        }
+        if (l instanceof org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer d) {
+            return d.getDataFormat();
+        }
+        return null;
+    }
+
     /** Configuration details shown on the layer: kernel, stride, padding, units, activation, ... */
     static Map<String, String> attributes(org.deeplearning4j.nn.conf.layers.Layer layer) {
         Map<String, String> a = new LinkedHashMap<>();

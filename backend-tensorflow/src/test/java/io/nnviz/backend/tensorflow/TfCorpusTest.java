@@ -74,15 +74,6 @@ class TfCorpusTest {
         return out;
     }
 
-    private static void assertClose(Tensor expected, Tensor actual, String what) {
-        assertEquals(expected.shape(), actual.shape(), what);
-        double scale = Math.max(Math.abs(expected.stats().max()), Math.abs(expected.stats().min()));
-        for (int i = 0; i < expected.size(); i++) {
-            double e = expected.getFlat(i), a = actual.getFlat(i);
-            assertTrue(Math.abs(e - a) <= 1e-4 * Math.max(Math.abs(e), 0.01 * scale), what + " value " + i + ": TensorFlow " + e + ", nnviz " + a);
-        }
-    }
-
     @ParameterizedTest(name = "{0} as a {1}")
     @CsvSource({"emotion, savedmodel", "blazeface, savedmodel", "antispoof, frozen", "liveness, frozen"})
     void aRealTensorFlowModelShowsItsInnerLayers(String name, String format) throws Exception {
@@ -123,8 +114,8 @@ class TfCorpusTest {
             String innerOp = inner.attributes().get("output op"); // the SavedModel's call adds its name in front
             innerOp = format.equals("frozen") ? innerOp : innerOp.substring("StatefulPartitionedCall/".length());
             Map<String, Tensor> tf = original(parsed, x, List.of(innerOp, parsed.output().getName()));
-            assertClose(tf.get(innerOp), ours.get(inner.id()), "inner conv " + inner.id() + " (" + innerOp + ")");
-            assertClose(tf.get(parsed.output().getName()), ours.get(last.id()), "output");
+            Corpus.assertClose(tf.get(innerOp), ours.get(inner.id()), 1e-4, "inner conv " + inner.id() + " (" + innerOp + ")");
+            Corpus.assertClose(tf.get(parsed.output().getName()), ours.get(last.id()), 1e-4, "output");
 
             // saliency through the split ops; TensorFlow's C++ registry has no gradient for the fused ones
             int target = 0;
