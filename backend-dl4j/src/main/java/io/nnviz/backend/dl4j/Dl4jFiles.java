@@ -83,14 +83,15 @@ final class Dl4jFiles {
             throw new ModelLoadException(p, "the file is empty");
         }
         Kind kind = sniff(p);
+        String name = String.valueOf(p.getFileName());
         try {
             switch (kind) {
                 case MULTI_LAYER_ZIP:
-                    return Dl4jModel.of(ModelSerializer.restoreMultiLayerNetwork(p.toFile(), false), null);
+                    return Dl4jModel.of(ModelSerializer.restoreMultiLayerNetwork(p.toFile(), false), null).named(name);
                 case GRAPH_ZIP:
-                    return Dl4jModel.of(ModelSerializer.restoreComputationGraph(p.toFile(), false));
+                    return Dl4jModel.of(ModelSerializer.restoreComputationGraph(p.toFile(), false)).named(name);
                 case KERAS_H5:
-                    return keras(p);
+                    return keras(p).named(name);
                 default:
                     throw new ModelLoadException(p, "not a DL4J model zip (configuration.json + coefficients.bin)"
                             + " nor a Keras HDF5 file (it starts with neither signature)");
@@ -120,7 +121,7 @@ final class Dl4jFiles {
         return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
-    private static Model keras(Path p) throws Exception {
+    private static Dl4jModel keras(Path p) throws Exception {
         String file = p.toAbsolutePath().toString();
         KerasModelBuilder builder = new KerasModel().modelBuilder().modelHdf5Filename(file).enforceTrainingConfig(false);
         if (kerasClassName(p).equals("Sequential")) {

@@ -3,7 +3,6 @@ package io.nnviz.backend.dl4j;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnviz.api.Layer;
-import io.nnviz.api.LayerKind;
 import io.nnviz.api.Model;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Shape;
@@ -62,11 +61,7 @@ class Dl4jCorpusTest {
         Tensor x = nchw(Corpus.tensor(base + ".input.npy"));
         try (Model m = NNViz.load(Corpus.file(base + ".h5"))) {
             assertEquals("Deeplearning4j", m.framework());
-            Map<String, Integer> ours = new TreeMap<>(), theirs = new TreeMap<>();
-            m.layers().forEach(l -> ours.merge(l.frameworkType(), 1, Integer::sum));
-            oracle.get("layers").fields().forEachRemaining(e -> theirs.put(DL4J_CLASS.get(e.getKey()), e.getValue().asInt()));
-            assertEquals(theirs, ours, "layers by class");
-            assertEquals(oracle.get("parameters").asLong(), m.parameterCount());
+            assertStructure(m, oracle);
             assertEquals(m.layers().size() - 1, m.edges().stream().map(e -> e.to()).distinct().count(), "every layer but the input is fed");
 
             for (Layer l : m.layers()) {
@@ -92,27 +87,46 @@ class Dl4jCorpusTest {
         }
     }
 
+    /** Layers per class and the parameter total as the Keras file has them. */
+    private static void assertStructure(Model m, JsonNode oracle) {
+        Map<String, Integer> ours = new TreeMap<>(), theirs = new TreeMap<>();
+        m.layers().forEach(l -> ours.merge(l.frameworkType(), 1, Integer::sum));
+        oracle.get("layers").fields().forEachRemaining(e -> theirs.put(DL4J_CLASS.get(e.getKey()), e.getValue().asInt()));
+        assertEquals(theirs, ours, "layers by class");
+        assertEquals(oracle.get("parameters").asLong(), m.parameterCount());
+    }
+
+    private static Tensor tensor(INDArray a) {
+        long[] s = a.shape();
+        return Tensor.of(a.dup('c').data().asFloat(), java.util.Arrays.stream(s).mapToInt(Math::toIntExact).toArray());
+    }
+
     @ParameterizedTest(name = "esrgan-slim-{0}")
-    @ValueSource(strings = {"x2"})
-    void anImportedModelSavedAsADl4jZipReopensTheSame(String scale) throws Exception {
+    @ValueSource(strings = {"x2", "x4"})
+    void anNhwcKerasImportSavedAsADl4jZipTakesNchwInputAndComputesWhatDl4jComputes(String scale) throws Exception {
         String base = "keras/esrgan-slim-" + scale;
-        Tensor x = nchw(Corpus.tensor(base + ".input.npy"));
+        JsonNode oracle = new ObjectMapper().readTree(Corpus.file(base + ".oracle.json").toFile());
+        Tensor nhwc = Corpus.tensor(base + ".input.npy");
+        Tensor x = nchw(nhwc);
         Path zip = Files.createDirectories(Path.of("target", "corpus")).resolve("esrgan-slim-" + scale + ".zip");
         ComputationGraph g = org.deeplearning4j.nn.modelimport.keras.KerasModelImport
                 .importKerasModelAndWeights(Corpus.file(base + ".h5").toString(), false);
         ModelSerializer.writeModel(g, zip.toFile(), false);
+        // what DL4J itself computes from the NHWC array the imported graph takes
+        Map<String, INDArray> theirs = g.feedForward(Nd4j.create(nhwc.toArray(), new long[] {1, 32, 32, 3}, 'c'), false);
         try (Model m = NNViz.load(zip)) {
+            assertStructure(m, oracle);
             Layer out = m.layers().get(m.layers().size() - 1);
-            assertEquals(LayerKind.INPUT, m.layers().get(0).kind());
-            // a DL4J zip keeps no input type: the channels are known from the first convolution, the image size is not
-            assertEquals(Shape.of(-1, 3, -1, -1), m.layers().get(0).outputShape());
-            Corpus.assertClose(nchw(Corpus.tensor(base + ".output.npy")), m.activations(x, List.of(out.id())).get(out.id()), 1e-4,
-                    "output after the round trip");
-            // and what DL4J itself computes from the NHWC array Keras takes
-            INDArray direct = g.outputSingle(Nd4j.create(Corpus.tensor(base + ".input.npy").toArray(), new long[] {1, 32, 32, 3}, 'c'));
-            Tensor theirs = Tensor.of(direct.dup('c').data().asFloat(), Math.toIntExact(direct.size(0)), Math.toIntExact(direct.size(1)),
-                    Math.toIntExact(direct.size(2)), Math.toIntExact(direct.size(3)));
-            Corpus.assertClose(nchw(theirs), m.activations(x, List.of(out.id())).get(out.id()), 1e-5, "output against DL4J's own");
+            // a DL4J zip keeps no input type: channels are known, the image size is free (as in the
+            // fully convolutional network itself)
+            for (Layer l : m.layers()) {
+                assertEquals(Shape.of(-1, oracle.get("shapes").get(l.id()).get(2).asInt(), -1, -1), l.outputShape(), l.id());
+            }
+            Map<String, Tensor> acts = m.activations(x, List.of("F_m1", "GFF_1", out.id()));
+            for (String id : List.of("F_m1", "GFF_1", out.id())) {
+                Corpus.assertClose(nchw(tensor(theirs.get(id))), acts.get(id), 1e-5, id + " against DL4J's own");
+            }
+            Corpus.assertClose(nchw(Corpus.tensor(base + ".output.npy")), acts.get(out.id()), 1e-4, "output against NumPy");
         }
     }
 }

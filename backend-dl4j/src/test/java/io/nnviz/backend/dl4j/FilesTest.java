@@ -53,7 +53,8 @@ class FilesTest {
         Path mln = dir.resolve("mlp.zip");
         ModelSerializer.writeModel(net, mln.toFile(), true);
         try (Model m = NNViz.load(mln)) {
-            assertEquals("MultiLayerNetwork", m.name());
+            assertEquals("mlp.zip", m.name());
+            assertEquals("MultiLayerNetwork", m.properties().get("network"));
             assertEquals(net.numParams(), m.parameterCount());
             WeightTensor w = m.weights("hidden1").get(0);
             assertEquals(net.getLayer(0).getParam("W").getDouble(5, 7), w.values().get(7, 5), 0);
@@ -62,7 +63,8 @@ class FilesTest {
         Path cg = dir.resolve("residual.zip");
         ModelSerializer.writeModel(graph, cg.toFile(), false);
         try (Model m = NNViz.load(cg)) {
-            assertEquals("ComputationGraph", m.name());
+            assertEquals("residual.zip", m.name());
+            assertEquals("ComputationGraph", m.properties().get("network"));
             assertEquals(graph.numParams(), m.parameterCount());
             assertTrue(m.layer("add").isPresent());
         }
@@ -80,7 +82,8 @@ class FilesTest {
 
     private void assertKerasCnn(Path file, String networkType) throws Exception {
         try (Model m = NNViz.load(file)) {
-            assertEquals(networkType, m.name());
+            assertEquals(file.getFileName().toString(), m.name());
+            assertEquals(networkType, m.properties().get("network"));
             List<Layer> ls = m.layers();
             assertTrue(ls.stream().anyMatch(l -> l.id().equals("conv") && l.kind() == LayerKind.CONV), ls.toString());
             assertTrue(ls.stream().anyMatch(l -> l.id().equals("pool") && l.kind() == LayerKind.POOL));
@@ -125,6 +128,52 @@ class FilesTest {
             assertEquals(input, a.get(input0));
             assertEquals(1.0, a.get("dense").stats().mean() * 3, 1e-5, "softmax sums to 1");
             assertEquals(input.shape(), m.inputGradient(input, 1).shape());
+        }
+    }
+
+    /**
+     * A saved NHWC graph whose first layer is a zero padding (as Keras ResNets and MobileNets begin)
+     * takes canonical NCHW input for activations and gradients: the zip keeps no input type, so
+     * the layout comes from the padding layer.
+     */
+    @Test
+    void anNhwcGraphZipStartingWithZeroPaddingTakesNchwInput() throws Exception {
+        var f = org.deeplearning4j.nn.conf.CNN2DFormat.NHWC;
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(5).graphBuilder()
+                .addInputs("image")
+                .addLayer("pad", new org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer.Builder(1, 1).dataFormat(f).build(), "image")
+                .addLayer("conv", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(5).dataFormat(f)
+                        .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "pad")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "conv")
+                .setOutputs("out").setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(6, 7, 2, f)).build();
+        var graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        graph.init();
+        Path zip = dir.resolve("nhwc.zip");
+        ModelSerializer.writeModel(graph, zip.toFile(), false);
+        Random r = new Random(9);
+        float[] nhwc = new float[6 * 7 * 2];
+        for (int i = 0; i < nhwc.length; i++) {
+            nhwc[i] = r.nextFloat();
+        }
+        var theirs = graph.feedForward(org.nd4j.linalg.factory.Nd4j.create(nhwc, new long[] {1, 6, 7, 2}, 'c'), false);
+        Tensor x = Tensor.of(nhwc, 1, 6, 7, 2).permute(0, 3, 1, 2);
+        try (Model m = NNViz.load(zip)) {
+            assertEquals(Shape.of(-1, 2, -1, -1), m.layers().get(0).outputShape(), "channels from the first convolution");
+            assertEquals(Shape.of(-1, 2, -1, -1), m.layer("pad").orElseThrow().outputShape());
+            Map<String, Tensor> a = m.activations(x, List.of("pad", "conv", "out"));
+            assertEquals(Shape.of(1, 2, 8, 9), a.get("pad").shape());
+            var conv = theirs.get("conv");
+            assertEquals(Shape.of(1, 5, 6, 7), a.get("conv").shape());
+            for (int c = 0; c < 5; c++) {
+                for (int y = 0; y < 6; y++) {
+                    for (int xx = 0; xx < 7; xx++) {
+                        assertEquals(conv.getFloat(0, y, xx, c), a.get("conv").get(0, c, y, xx), 1e-6);
+                    }
+                }
+            }
+            assertEquals(theirs.get("out").getFloat(0, 1), a.get("out").get(0, 1), 1e-6);
+            assertEquals(x.shape(), m.inputGradient(x, 1).shape());
         }
     }
 
