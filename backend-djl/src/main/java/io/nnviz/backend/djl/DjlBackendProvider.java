@@ -73,10 +73,7 @@ public final class DjlBackendProvider implements BackendProvider {
         }
     }
 
-    /**
-     * Opens a TorchScript file with DJL's PyTorch engine. Its parameters are read from the symbol
-     * block; its layers are not available, which the model's {@code structure} property says.
-     */
+    /** Opens an ONNX file ({@link OnnxModel}) or a TorchScript file ({@link TorchScriptModel}). */
     @Override
     public Model load(java.nio.file.Path path) {
         if (path == null) {
@@ -96,14 +93,7 @@ public final class DjlBackendProvider implements BackendProvider {
         } catch (java.io.IOException e) {
             throw new io.nnviz.api.ModelLoadException(path, "cannot read it: " + e.getMessage(), e);
         }
-        try {
-            ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> zoo = ai.djl.repository.zoo.Criteria.builder()
-                    .setTypes(ai.djl.ndarray.NDList.class, ai.djl.ndarray.NDList.class)
-                    .optModelPath(path).optEngine("PyTorch").build().loadModel();
-            return DjlModel.of("TorchScript " + path.getFileName(), zoo.getBlock(), null, zoo);
-        } catch (Exception | LinkageError e) {
-            throw new io.nnviz.api.ModelLoadException(path, "DJL's PyTorch engine could not load it: " + e.getMessage(), e);
-        }
+        return TorchScriptModel.load(path, null);
     }
 
     @Override

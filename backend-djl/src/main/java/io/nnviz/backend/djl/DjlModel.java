@@ -37,9 +37,7 @@ import java.util.Map;
  * e.g. {@code 02Conv2d} or {@code 03SequentialBlock/01Linear}); sequential and parallel blocks
  * are groups; a parallel block's join is a merge layer. DJL (PyTorch) already uses nnviz's
  * canonical layouts: NCHW, OIHW kernels, Linear weights {@code [out, in]}.
- *
- * <p>Work in progress (issue #5): layer gradients, the training-forward tapping wrapper,
- * TorchScript and ONNX files are not done yet.
+ * Files are other classes: {@link OnnxModel}, {@link TorchScriptModel}.
  */
 public final class DjlModel extends AbstractModel {
     /** A leaf block (or a parallel join) and where it sits. */
@@ -61,16 +59,11 @@ public final class DjlModel extends AbstractModel {
         this.inputId = inputId;
     }
 
-    /** A model of an initialised block whose input has {@code inputShape} (DJL shape, batch first). */
-    public static DjlModel of(String name, Block block, ai.djl.ndarray.types.Shape inputShape) {
-        return of(name, block, inputShape, null);
-    }
-
     /**
-     * A model of a block; {@code inputShape} may be null for a block that cannot tell its shapes
-     * (a TorchScript symbol block), and {@code owner} (may be null) is closed with the model.
+     * A model of an initialised block whose input has {@code inputShape} (DJL shape, batch first;
+     * null for a block that cannot tell its shapes: they stay unknown).
      */
-    static DjlModel of(String name, Block block, ai.djl.ndarray.types.Shape inputShape, AutoCloseable owner) {
+    public static DjlModel of(String name, Block block, ai.djl.ndarray.types.Shape inputShape) {
         if (inputShape != null && !block.isInitialized()) {
             throw new InvalidInputException("the block of '" + name + "' is not initialised: call initialize or trainer.initialize first");
         }
@@ -80,21 +73,14 @@ public final class DjlModel extends AbstractModel {
         b.layers.add(in.build());
         b.walk(block, "", null, List.of("input"), inputShape == null ? null : new ai.djl.ndarray.types.Shape[] {inputShape});
         Map<String, String> props = new LinkedHashMap<>();
-        if (block.getClass().getSimpleName().contains("SymbolBlock")) {
-            props.put("structure", "not available: a TorchScript file exposes its parameters, not its layers");
-        }
         props.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         ai.djl.Device device = device(block);
         props.put("device", device.toString());
         props.put("gpus", String.valueOf(Engine.getInstance().getGpuCount()));
         props.put("input shape", inputShape == null ? "unknown" : inputShape.toString());
         NDManager manager = NDManager.newBaseManager(device);
-        DjlModel m = new DjlModel(name, b.layers, b.edges, b.groups, props, block, manager, b.nodes, "input");
-        m.owner = owner;
-        return m;
+        return new DjlModel(name, b.layers, b.edges, b.groups, props, block, manager, b.nodes, "input");
     }
-
-    private AutoCloseable owner;
 
     static Shape shape(ai.djl.ndarray.types.Shape s) {
         long[] d = s.getShape().clone();
@@ -436,12 +422,5 @@ public final class DjlModel extends AbstractModel {
     @Override
     protected void doClose() {
         manager.close();
-        if (owner != null) {
-            try {
-                owner.close();
-            } catch (Exception e) {
-                throw new io.nnviz.api.BackendException("closing model '" + name() + "' failed: " + e.getMessage(), e);
-            }
-        }
     }
 }

@@ -128,40 +128,8 @@ class OnnxCorpusTest {
 
     /** A 2-D convolution computed in plain Java from NCHW input and OIHW weights. */
     static Tensor conv2d(Tensor x, Tensor w, Tensor b, Layer conv) {
-        int n = x.shape().dim(0), c = x.shape().dim(1), h = x.shape().dim(2), wd = x.shape().dim(3);
-        int o = w.shape().dim(0), cg = w.shape().dim(1), kh = w.shape().dim(2), kw = w.shape().dim(3);
-        long[] strides = ints(conv, "strides", 1), pads = ints(conv, "pads", 0), dil = ints(conv, "dilations", 1);
         int group = conv.attributes().containsKey("group") ? Integer.parseInt(conv.attributes().get("group")) : 1;
-        int oh = (int) ((h + pads[0] + pads[2] - dil[0] * (kh - 1) - 1) / strides[0] + 1);
-        int ow = (int) ((wd + pads[1] + pads[3] - dil[1] * (kw - 1) - 1) / strides[1] + 1);
-        float[] out = new float[n * o * oh * ow];
-        int perGroup = o / group;
-        for (int b0 = 0; b0 < n; b0++) {
-            for (int oc = 0; oc < o; oc++) {
-                int g = oc / perGroup;
-                for (int y = 0; y < oh; y++) {
-                    for (int xx = 0; xx < ow; xx++) {
-                        double s = b == null ? 0 : b.getFlat(oc);
-                        for (int ic = 0; ic < cg; ic++) {
-                            for (int i = 0; i < kh; i++) {
-                                int iy = (int) (y * strides[0] - pads[0] + i * dil[0]);
-                                if (iy < 0 || iy >= h) {
-                                    continue;
-                                }
-                                for (int j = 0; j < kw; j++) {
-                                    int ix = (int) (xx * strides[1] - pads[1] + j * dil[1]);
-                                    if (ix >= 0 && ix < wd) {
-                                        s += x.get(b0, g * cg + ic, iy, ix) * w.get(oc, ic, i, j);
-                                    }
-                                }
-                            }
-                        }
-                        out[((b0 * o + oc) * oh + y) * ow + xx] = (float) s;
-                    }
-                }
-            }
-        }
-        return Tensor.of(out, n, o, oh, ow);
+        return JavaConv.conv2d(x, w, b, ints(conv, "strides", 1), ints(conv, "pads", 0), ints(conv, "dilations", 1), group);
     }
 
     private static long[] ints(Layer l, String attr, long dflt) {

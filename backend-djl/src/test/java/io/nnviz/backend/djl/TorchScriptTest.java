@@ -1,6 +1,9 @@
 package io.nnviz.backend.djl;
 
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
 import io.nnviz.api.Model;
+import io.nnviz.api.Shape;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
@@ -41,10 +44,13 @@ class TorchScriptTest {
         String[] expected = Files.readString(fixture("expected.txt")).trim().split(" ");
         try (Model m = NNViz.load(pt)) {
             assertEquals(4 * 9 + 4 + 3 * 4 * 26 * 26 + 3, m.parameterCount(), "conv and fc weights and biases");
-            assertTrue(m.properties().get("structure").startsWith("not available"), m.properties().toString());
-            String block = m.layers().get(1).id();
-            assertTrue(m.layers().get(1).weights().stream().map(WeightSpec::name).anyMatch(n -> n.contains("conv")),
-                    m.layers().get(1).weights().toString());
+            assertEquals(List.of("input", "conv", "fc", "output"), m.layers().stream().map(Layer::id).toList());
+            assertEquals(LayerKind.CONV, m.layer("conv").orElseThrow().kind());
+            assertEquals(Shape.of(-1, 1, -1, -1), m.layers().get(0).outputShape(), "input channels from the first convolution");
+            assertEquals(Shape.of(-1, 4, -1, -1), m.layer("conv").orElseThrow().outputShape());
+            assertEquals(Shape.of(-1, 3), m.layer("fc").orElseThrow().outputShape());
+            assertEquals(List.of("weight", "bias"), m.layer("fc").orElseThrow().weights().stream().map(WeightSpec::name).toList());
+            String block = "output";
             float[] ramp = new float[784];
             for (int i = 0; i < ramp.length; i++) {
                 ramp[i] = i / 784f;

@@ -1,0 +1,252 @@
+package io.nnviz.backend.djl;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import io.nnviz.api.Capability;
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.UnsupportedCapabilityException;
+import io.nnviz.api.WeightSpec;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.api.spi.AbstractModel;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A TorchScript file opened with DJL's PyTorch engine. Its layers and groups are its module tree,
+ * read from the parameters' dotted names ({@link TorchScriptModules}); the order of layers is the
+ * order modules registered their parameters, usually but not surely the order they run. Edges
+ * are unknown (the file keeps code, not a graph), and the model says so in its {@code edges}
+ * property. DJL runs the script module whole, with no submodule calls or forward hooks, so the
+ * activations are the input's and the output's ({@code "output"}); the input gradient of the
+ * output (as the script returns it, after any softmax or sigmoid in its code) gives saliency.
+ * PyTorch's layouts are nnviz's canonical ones.
+ */
+public final class TorchScriptModel extends AbstractModel {
+    static final String INPUT = "input", OUTPUT = "output";
+    private final Block block;
+    private final AutoCloseable owner;
+    private final NDManager manager;
+    private final Map<String, List<String>> paramNames;
+
+    private TorchScriptModel(String name, List<Layer> layers, List<io.nnviz.api.Group> groups, Map<String, String> props, Block block,
+                             AutoCloseable owner, Map<String, List<String>> paramNames) {
+        super(name, "TorchScript (DJL/PyTorch)", layers, List.of(), groups, props,
+                EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT));
+        this.block = block;
+        this.owner = owner;
+        this.paramNames = paramNames;
+        this.manager = NDManager.newBaseManager(Engine.getEngine("PyTorch").defaultDevice(), "PyTorch");
+    }
+
+    /**
+     * Opens a TorchScript file; {@code inputShape} (batch first, -1 for free dims; may be null)
+     * is the input the module takes: given, the output's shape is found by running it once on zeros.
+     */
+    static TorchScriptModel load(Path path, long[] inputShape) {
+        ai.djl.repository.zoo.ZooModel<NDList, NDList> zoo;
+        try {
+            zoo = ai.djl.repository.zoo.Criteria.builder().setTypes(NDList.class, NDList.class)
+                    .optModelPath(path).optEngine("PyTorch")
+                    // parameters as ordinary tensors: loaded for inference they cannot take part in autograd (saliency)
+                    .optOption("trainParam", "true").build().loadModel();
+        } catch (Exception | LinkageError e) {
+            throw new ModelLoadException(path, "DJL's PyTorch engine could not load it: " + e.getMessage(), e);
+        }
+        try {
+            Block block = zoo.getBlock();
+            List<TorchScriptModules.Param> params = new ArrayList<>();
+            for (ai.djl.util.Pair<String, Parameter> p : block.getParameters()) {
+                params.add(new TorchScriptModules.Param(p.getKey(), p.getValue().getArray().getShape().getShape()));
+            }
+            TorchScriptModules.Tree tree = TorchScriptModules.read(params);
+            List<Layer> layers = new ArrayList<>();
+            Shape in = inputShape != null ? batchFree(inputShape) : guessInput(tree.layers());
+            layers.add(Layer.builder(INPUT, LayerKind.INPUT).name(INPUT).frameworkType("input").outputShape(in).build());
+            layers.addAll(tree.layers());
+            Shape out = inputShape != null ? outputShape(block, inputShape, path) : null;
+            layers.add(Layer.builder(OUTPUT, LayerKind.OUTPUT).name(OUTPUT).frameworkType("forward").outputShape(out).build());
+            Map<String, String> props = new LinkedHashMap<>();
+            props.put("edges", "unknown: a TorchScript file keeps code, not a graph of layers; layers are its modules in the order"
+                    + " they registered their parameters");
+            props.put("activations", "the input and the output only: DJL runs a TorchScript module whole");
+            props.put("buffers", "not read: DJL exposes parameters only (batch-norm running statistics are buffers)");
+            props.put("engine", "PyTorch " + Engine.getEngine("PyTorch").getVersion());
+            props.put("device", Engine.getEngine("PyTorch").defaultDevice().toString());
+            props.put("modules", String.valueOf(tree.layers().size()));
+            return new TorchScriptModel(path.getFileName().toString(), layers, tree.groups(), props, block, zoo, tree.params());
+        } catch (ModelLoadException e) {
+            zoo.close();
+            throw e;
+        } catch (RuntimeException e) {
+            zoo.close();
+            throw new ModelLoadException(path, "its module tree could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static Shape batchFree(long[] s) {
+        long[] d = s.clone();
+        d[0] = -1;
+        return Shape.ofLongs(d);
+    }
+
+    /** An image input's channels from the first module when it is a convolution, image size free. */
+    private static Shape guessInput(List<Layer> modules) {
+        if (modules.isEmpty() || modules.get(0).kind() != LayerKind.CONV) {
+            return null;
+        }
+        WeightSpec w = modules.get(0).weights().get(0);
+        long[] d = new long[w.shape().rank()];
+        java.util.Arrays.fill(d, -1);
+        d[1] = w.shape().dim(1); // the first convolution's input channels (ungrouped on an input, as a rule)
+        return Shape.ofLongs(d);
+    }
+
+    private static Shape outputShape(Block block, long[] inputShape, Path path) {
+        long[] s = inputShape.clone();
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] < 0) {
+                throw new ModelLoadException(path, "the input shape given must be complete (dimension " + i + " is free) to run it once");
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray out = block.forward(new ParameterStore(m, false), new NDList(m.zeros(new ai.djl.ndarray.types.Shape(s))), false).get(0);
+            return batchFree(out.getShape().getShape());
+        } catch (RuntimeException e) {
+            throw new ModelLoadException(path, "it does not run on an input of shape " + java.util.Arrays.toString(s) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The full names of a layer's parameters ({@code layer1.0.conv1.weight}), in its weights' order. */
+    List<String> parameterNames(String layerId) {
+        return paramNames.getOrDefault(layerId, List.of());
+    }
+
+    @Override
+    protected List<WeightTensor> doWeights(Layer layer) {
+        List<String> names = paramNames.get(layer.id());
+        List<WeightTensor> out = new ArrayList<>();
+        if (names == null) {
+            return out;
+        }
+        Map<String, Parameter> all = new LinkedHashMap<>();
+        block.getParameters().forEach(p -> all.put(p.getKey(), p.getValue()));
+        for (int i = 0; i < names.size(); i++) {
+            WeightSpec spec = layer.weights().get(i);
+            out.add(WeightTensor.of(layer.id(), spec.name(), spec.role(), DjlModel.copy(all.get(names.get(i)).getArray())));
+        }
+        return out;
+    }
+
+    @Override
+    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
+        for (Layer l : layers) {
+            if (!l.id().equals(INPUT) && !l.id().equals(OUTPUT)) {
+                throw new UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "layer '" + l.id()
+                        + "' runs inside the script: DJL runs a TorchScript module whole (no submodule calls, no forward hooks),"
+                        + " so only '" + INPUT + "' and '" + OUTPUT + "' have activations");
+            }
+        }
+        checkInput(input, layers().get(0));
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray y = null;
+            for (Layer l : layers) {
+                if (l.id().equals(INPUT)) {
+                    out.put(INPUT, input);
+                } else {
+                    if (y == null) {
+                        y = block.forward(new ParameterStore(sub, false), new NDList(array(sub, input)), false).get(0);
+                    }
+                    out.put(OUTPUT, DjlModel.copy(y));
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("PyTorch could not run model '" + name() + "' on input " + input.shape() + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static NDArray array(NDManager m, Tensor t) {
+        long[] s = new long[t.rank()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = t.shape().dim(i);
+        }
+        return m.create(t.toArray(), new ai.djl.ndarray.types.Shape(s));
+    }
+
+    @Override
+    protected Tensor doInputGradient(Tensor input, int target) {
+        checkInput(input, layers().get(0));
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray x = array(sub, input);
+            x.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray out = forwardWithAutograd(x);
+                long units = out.getShape().get(out.getShape().dimension() - 1);
+                if (target < 0 || target >= units) {
+                    throw new InvalidInputException("target " + target + " is not an output unit: the output has " + units
+                            + " units (0.." + (units - 1) + ")");
+                }
+                gc.backward(out.get("..., " + target).sum());
+            }
+            return DjlModel.copy(x.getGradient());
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("PyTorch could not compute the input gradient of model '" + name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The module's forward with autograd recording and the module left in eval mode. DJL's
+     * {@code forward(..., training=false)} runs without autograd, and {@code training=true} would
+     * switch the module to training mode (batch norm on batch statistics, dropout on), so this calls
+     * the engine's own forward with its gradient flag directly. The PyTorch engine is the
+     * application's dependency, not this module's, hence reflection.
+     */
+    private NDArray forwardWithAutograd(NDArray x) {
+        try {
+            Class<?> symbol = Class.forName("ai.djl.pytorch.engine.PtSymbolBlock");
+            java.lang.reflect.Method forward = Class.forName("ai.djl.pytorch.jni.IValueUtils")
+                    .getMethod("forward", symbol, NDList.class, boolean.class);
+            return ((NDList) forward.invoke(null, block, new NDList(x), true)).get(0);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new io.nnviz.api.BackendException(String.valueOf(e.getCause()), e);
+        } catch (ReflectiveOperationException e) {
+            throw new io.nnviz.api.BackendException("DJL's PyTorch engine has no IValueUtils.forward(PtSymbolBlock, NDList, boolean): "
+                    + e, e);
+        }
+    }
+
+    @Override
+    protected String unsupportedReason(Capability c) {
+        return c == Capability.LAYER_GRADIENT ? "DJL runs a TorchScript module whole: no layer inside it can be cut for Grad-CAM"
+                : super.unsupportedReason(c);
+    }
+
+    @Override
+    protected void doClose() {
+        manager.close();
+        try {
+            owner.close();
+        } catch (Exception e) {
+            throw new io.nnviz.api.BackendException("closing model '" + name() + "' failed: " + e.getMessage(), e);
+        }
+    }
+}
