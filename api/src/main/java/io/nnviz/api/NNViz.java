@@ -53,6 +53,18 @@ public final class NNViz {
     }
 
     /**
+     * Opens a saved model file or directory with options: the input shape, for files whose input
+     * has free dimensions (then every layer's shape is known).
+     *
+     * @throws ModelLoadException if the file is missing, unreadable or corrupt, or does not run on the shape given
+     * @throws NoBackendException if no installed backend reads that format
+     * @throws InvalidInputException if the backend cannot take the options, or they name no input of the model
+     */
+    public static Model load(Path path, LoadOptions options) {
+        return Backends.defaults().load(Objects.requireNonNull(path, "path"), options);
+    }
+
+    /**
      * Attaches hooks to a framework's training loop until the returned attachment is closed;
      * {@code close()} removes everything it installed. Attach the same hooks again (a new trainer,
      * a new session) and a {@code Recorder} continues its run.

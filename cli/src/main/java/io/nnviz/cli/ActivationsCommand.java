@@ -67,8 +67,9 @@ final class ActivationsCommand implements Callable<Integer> {
         if (scale <= 0 || java.util.Arrays.stream(std).anyMatch(s -> s == 0)) {
             throw new Main.UsageException("--scale and --std must not be zero");
         }
-        try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model)) {
+        try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             Model m = opened.model();
+            java.util.function.Function<String, String> slugs = CliSupport.slugs(m);
             Layer in = m.layers().stream().filter(l -> l.kind() == LayerKind.INPUT).findFirst().orElse(m.layers().get(0));
             Shape inShape = in.outputShape();
             Tensor x = InputData.isNpy(input) ? InputData.npy(input) : image(m, inShape);
@@ -99,7 +100,7 @@ final class ActivationsCommand implements Callable<Integer> {
                 }
                 for (String id : ids) {
                     Figure f = figure(id, acts.get(id).slice(0));
-                    outputs.figure(report, "Activations", "activations-" + CliSupport.slug(id), f);
+                    outputs.figure(report, "Activations", "activations-" + slugs.apply(id), f);
                     bar.step();
                 }
                 int cls = target != null ? target : argmax(acts.get(last.id()));
@@ -158,6 +159,13 @@ final class ActivationsCommand implements Callable<Integer> {
         }
         if (channels != null) {
             c = channels;
+        }
+        if ((w <= 0 || h <= 0) && size == null && d.length == 4) { // a free image size: the image's own
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(input.toFile());
+            if (img != null) {
+                w = w <= 0 ? img.getWidth() : w;
+                h = h <= 0 ? img.getHeight() : h;
+            }
         }
         if (c != 1 && c != 3 || w <= 0 || h <= 0) {
             throw new Main.UsageException("cannot make an image input of " + c + " channels, " + w + "x" + h

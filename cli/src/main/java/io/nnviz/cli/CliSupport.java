@@ -38,6 +38,21 @@ final class CliSupport {
         return s.length() > 60 ? s.substring(0, 60) + "-" + Integer.toHexString(id.hashCode()) : s;
     }
 
+    /** File-name slugs of a model's layers: from their display names (the shared prefix left out), unique. */
+    static java.util.function.Function<String, String> slugs(io.nnviz.api.Model m) {
+        io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
+        java.util.Map<String, String> byId = new java.util.HashMap<>();
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (io.nnviz.api.Layer l : m.layers()) {
+            String base = slug(names.display(l)), s = base;
+            for (int i = 2; !used.add(s); i++) {
+                s = base + "-" + i;
+            }
+            byId.put(l.id(), s);
+        }
+        return id -> byId.getOrDefault(id, slug(id));
+    }
+
     /** A progress bar on stderr, or nothing with {@code --quiet}. */
     interface Progress extends AutoCloseable {
         void step();

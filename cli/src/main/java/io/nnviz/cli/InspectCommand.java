@@ -38,7 +38,7 @@ final class InspectCommand implements Callable<Integer> {
         String format = opts.format;
         Pattern only = CliSupport.pattern(opts.layers);
         long t0 = System.nanoTime();
-        try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model)) {
+        try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             Model m = opened.model();
             long t1 = System.nanoTime();
             Summary.print(m, opened.format(), main.out);
@@ -48,6 +48,7 @@ final class InspectCommand implements Callable<Integer> {
                     convs.add(l);
                 }
             }
+            java.util.function.Function<String, String> slugs = CliSupport.slugs(m);
             HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().description + ")").model(m);
             try (CliSupport.Progress bar = CliSupport.progress(main, "Rendering " + model.getFileName(), convs.size() + 1)) {
                 var arch = ArchitectureDiagram.of(m).build();
@@ -57,7 +58,7 @@ final class InspectCommand implements Callable<Integer> {
                     for (WeightTensor w : m.weights(l.id())) {
                         if (w.role() == WeightRole.KERNEL && w.values().rank() == 4) {
                             var grid = FilterGrid.of(w).title("Filters of " + l.name() + " " + w.values().shape()).build();
-                            String name = "filters-" + CliSupport.slug(l.id());
+                            String name = "filters-" + slugs.apply(l.id());
                             outputs.figure(report, "Filters", name, grid);
                         }
                     }

@@ -25,7 +25,7 @@ final class Loading {
         }
     }
 
-    static Opened open(Path file) {
+    static Opened open(Path file, io.nnviz.api.LoadOptions options) {
         Format f;
         try {
             f = Format.detect(file);
@@ -50,7 +50,7 @@ final class Loading {
             Backends backends = Backends.discover(world);
             BackendProvider p = backends.providers().stream().filter(x -> x.canLoad(file)).findFirst().orElseThrow(
                     () -> new Main.ModelException(file + ": looks like " + f.description + " but the backend cannot read it", null));
-            Opened o = new Opened(p.load(file), f, before);
+            Opened o = new Opened(p.load(file, options), f, before);
             opened = true;
             return o;
         } catch (Main.ModelException e) {

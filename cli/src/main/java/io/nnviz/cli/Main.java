@@ -22,7 +22,8 @@ import java.io.PrintWriter;
 public final class Main implements Runnable {
     static final int OK = 0, INTERNAL = 1, USAGE = 2, BAD_MODEL = 3;
 
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Stack traces on errors.")
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "Stack traces on errors; the frameworks' log lines, native ones included.")
     boolean verbose;
 
     @Option(names = {"-q", "--quiet"}, scope = CommandLine.ScopeType.INHERIT, description = "No progress bar or messages; errors only.")
@@ -55,6 +56,10 @@ public final class Main implements Runnable {
         boolean verboseAsked = java.util.Arrays.asList(args).contains("--verbose");
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null || verboseAsked) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verboseAsked ? "info" : "warn");
+        }
+        if (!verboseAsked) {
+            // warnings that say nothing about the user's model: no GPU on a CPU machine
+            System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda", "error");
         }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         Main main = new Main();
@@ -96,6 +101,16 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (QuietNatives.wanted(args)) {
+            try {
+                System.exit(QuietNatives.runChild(args, System.out, System.err));
+            } catch (java.io.IOException e) {
+                // no child JVM to be had: run here, native log lines and all
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                System.exit(INTERNAL);
+            }
+        }
         System.exit(execute(args, System.out, System.err));
     }
 }

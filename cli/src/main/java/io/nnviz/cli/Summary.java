@@ -16,16 +16,20 @@ final class Summary {
 
     static void print(Model m, Format f, PrintStream out) {
         int name = 5, kind = 4, shape = 12;
+        io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
         for (Layer l : m.layers()) {
-            name = Math.max(name, Math.min(48, l.name().length()));
+            name = Math.max(name, Math.min(48, names.display(l).length()));
             kind = Math.max(kind, l.kind().name().length());
             shape = Math.max(shape, Math.min(28, shapeOf(l).length()));
         }
         String row = "%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %,14d%n";
         out.printf("%s: %s, %s%n", m.name().replaceAll("\\p{Cntrl}", "?"), f.description, m.framework());
+        if (!names.prefix().isEmpty()) {
+            out.printf("Layer names without the prefix they all share: %s%n", names.prefix().replaceAll("\\p{Cntrl}", "?"));
+        }
         out.printf("%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %14s%n", "Layer", "Kind", "Output shape", "Parameters");
         for (Layer l : m.layers()) {
-            String clean = l.name().replaceAll("\\p{Cntrl}", "?"); // a hostile name must not drive the terminal
+            String clean = names.display(l).replaceAll("\\p{Cntrl}", "?"); // a hostile name must not drive the terminal
             String n = clean.length() > 48 ? clean.substring(0, 45) + "..." : clean;
             String s = shapeOf(l);
             out.printf(row, n, l.kind().name().toLowerCase(java.util.Locale.ROOT), s.length() > 28 ? s.substring(0, 25) + "..." : s,

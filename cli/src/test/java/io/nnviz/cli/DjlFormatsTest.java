@@ -29,7 +29,8 @@ class DjlFormatsTest {
         String total = rows.get(rows.size() - 1);
         long layers = Long.parseLong(total.replaceAll("Total: ([\\d,]+) layers.*", "$1").replace(",", ""));
         long params = Long.parseLong(total.replaceAll(".*layers, ([\\d,]+) parameters", "$1").replace(",", ""));
-        assertTrue(layers > 600, "hundreds of nodes: " + total);
+        // 491 nodes besides the Constant ones, which are weights (as the onnx package counts them: OnnxCorpusTest), and 3 inputs
+        assertEquals(494, layers, "the graph's nodes and its inputs: " + total);
         // all-MiniLM-L6-v2: 22.7 M parameters (the ONNX file's float initializers)
         assertTrue(params > 22_000_000 && params < 23_500_000, total);
         assertTrue(r.out.contains("MatMul") || r.out.contains("matmul") || r.out.contains(" dense "), "op kinds in the table");
@@ -82,6 +83,14 @@ class DjlFormatsTest {
         // conv 4x1x3x3 + 4, fc 3x(4*26*26) + 3, as PyTorch made it (backend-djl/src/test/fixtures/make_torchscript.py)
         assertTrue(r.out.contains(String.format("%,d parameters", 4 * 9 + 4 + 3 * 4 * 26 * 26 + 3)), r.out);
         CliRun.svgs(out);
+        assertTrue(CliRun.files(out).contains("filters-conv.svg"), "a filter grid for the module tree's convolution: " + CliRun.files(out));
+        assertTrue(r.out.lines().anyMatch(l -> l.startsWith("output ") && l.contains("?")), "no output shape without the input's: " + r.out);
+        // with the input shape, PyTorch runs the module once and the output's shape is known
+        CliRun s = CliRun.of("inspect", pt, "--out", dir.resolve("out2"), "--input-shape", "1,1,28,28", "--quiet").expect(0);
+        assertTrue(s.out.lines().anyMatch(l -> l.startsWith("output ") && l.contains("[?, 3]")), s.out);
+        assertTrue(s.out.lines().anyMatch(l -> l.startsWith("input ") && l.contains("[?, 1, 28, 28]")), s.out);
+        CliRun.of("inspect", pt, "--out", dir.resolve("never"), "--input-shape", "1,x,28", "--quiet").refused(2, "--input-shape");
+        CliRun.of("inspect", pt, "--out", dir.resolve("never"), "--input-shape", "1,2,28,28", "--quiet").refused(3, "small_cnn.pt");
         byte[] whole = Files.readAllBytes(pt);
         Path cut = Files.write(dir.resolve("cut.pt"), Arrays.copyOf(whole, whole.length / 2));
         CliRun.of("inspect", cut, "--out", dir.resolve("never")).refused(3, "cut.pt");

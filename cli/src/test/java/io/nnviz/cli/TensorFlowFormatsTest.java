@@ -66,4 +66,36 @@ class TensorFlowFormatsTest {
         CliRun.of("inspect", random, "--out", dir.resolve("never")).refused(3, "random.pb");
         assertEquals(List.of(), CliRun.files(dir.resolve("never")));
     }
+
+    /**
+     * Run as a user runs it (a JVM of its own, no TF_CPP_MIN_LOG_LEVEL set): TensorFlow's native log
+     * lines stay off stderr, and --verbose brings them back.
+     */
+    @Test
+    void tensorFlowsNativeLogLinesStayOffTheTerminalUnlessVerbose() throws Exception {
+        Path saved = dir.resolve("cnn_saved");
+        CliRun.inWorld("tensorflow", "io.nnviz.backend.tensorflow.TfFixtures", "savedModel", saved);
+        String[] quiet = process("inspect", saved.toString(), "--out", dir.resolve("q").toString(), "--format", "svg");
+        assertEquals("0", quiet[0], quiet[2]);
+        assertTrue(quiet[1].contains("conv1"), "the summary still reaches stdout: " + quiet[1]);
+        assertTrue(!quiet[2].contains("tensorflow/") && !quiet[2].contains("absl") && !quiet[2].contains("I0000"),
+                "no native log lines: " + quiet[2]);
+        assertTrue(quiet[2].contains("Wrote "), "nnviz's own messages still pass: " + quiet[2]);
+        String[] loud = process("inspect", saved.toString(), "--out", dir.resolve("v").toString(), "--format", "svg", "--verbose");
+        assertEquals("0", loud[0], loud[2]);
+        assertTrue(loud[2].contains("tensorflow/"), "--verbose shows TensorFlow's own lines: " + loud[2]);
+    }
+
+    /** The CLI's main in a new JVM on this test's class path, without TF_CPP_MIN_LOG_LEVEL: {exit code, stdout, stderr}. */
+    private String[] process(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove(QuietNatives.ENV);
+        Path out = dir.resolve("stdout.txt"), err = dir.resolve("stderr.txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        int code = p.waitFor();
+        return new String[] {String.valueOf(code), Files.readString(out), Files.readString(err)};
+    }
 }

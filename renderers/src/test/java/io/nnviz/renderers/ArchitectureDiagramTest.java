@@ -103,6 +103,27 @@ class ArchitectureDiagramTest {
         assertTrue(text.length() < 200_000, "10k-character names are abbreviated in boxes");
     }
 
+    @Test
+    void nodesShowNamesWithoutTheSharedPrefixAndTooltipsTheFullId() {
+        String p = "StatefulPartitionedCall/functional_1/";
+        Model m = ModelBuilder.named("tf").layer(Layer.builder("x", LayerKind.INPUT).name("x").build())
+                .layer(Layer.builder(p + "conv2d_12/BiasAdd", LayerKind.CONV).name(p + "conv2d_12/BiasAdd").build())
+                .layer(Layer.builder(p + "dense/MatMul", LayerKind.DENSE).name(p + "dense/MatMul").build())
+                .chain("x", p + "conv2d_12/BiasAdd", p + "dense/MatMul").build();
+        assertEquals(p, LayerNames.of(m).prefix());
+        Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
+        assertTrue(svg.texts().contains("conv2d_12/BiasAdd") && svg.texts().contains("dense/MatMul"), svg.texts().toString());
+        assertFalse(svg.texts().stream().anyMatch(t -> t.contains("StatefulPartitionedCall")), svg.texts().toString());
+        assertTrue(svg.all("title").stream().anyMatch(e -> e.getTextContent().startsWith(p + "conv2d_12/BiasAdd")), "full id on hover");
+        // nothing shared, or a name that is all prefix: names stay whole
+        Model none = ModelBuilder.named("n").layer(Layer.builder("a/b", LayerKind.DENSE).build())
+                .layer(Layer.builder("c/d", LayerKind.DENSE).build()).build();
+        assertEquals("", LayerNames.of(none).prefix());
+        Model whole = ModelBuilder.named("w").layer(Layer.builder("enc", LayerKind.OTHER).name("enc/").build())
+                .layer(Layer.builder("enc/q", LayerKind.DENSE).build()).build();
+        assertEquals("", LayerNames.of(whole).prefix());
+    }
+
     static Model blocks(int n) {
         ModelBuilder b = ModelBuilder.named("stack");
         b.layer(Layer.builder("in", LayerKind.INPUT).build());

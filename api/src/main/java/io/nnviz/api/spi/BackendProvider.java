@@ -54,6 +54,17 @@ public interface BackendProvider {
         throw new NoBackendException("backend '" + name() + "' does not read model files");
     }
 
+    /**
+     * Opens a saved model with options (input shapes). Backends that take them override this; the
+     * default opens the file as it is when nothing is given and refuses options it cannot honour.
+     */
+    default Model load(Path path, io.nnviz.api.LoadOptions options) {
+        if (options == null || options.isEmpty()) {
+            return load(path);
+        }
+        throw new io.nnviz.api.InvalidInputException("backend '" + name() + "' cannot open " + path + " with " + options);
+    }
+
     /** True if {@link #attach} can hook into this training target (a network, a trainer). Must not throw. */
     default boolean canAttach(Object trainingTarget) {
         return false;

@@ -174,6 +174,11 @@ public final class Backends {
         return forPath(path).load(path);
     }
 
+    /** Opens a saved model with the chosen provider and options (input shapes). */
+    public Model load(Path path, io.nnviz.api.LoadOptions options) {
+        return forPath(path).load(path, Objects.requireNonNull(options, "options"));
+    }
+
     /** Attaches hooks with the chosen provider. */
     public Attachment attach(Object trainingTarget, List<Hook> hooks) {
         return forTrainingTarget(trainingTarget).attach(trainingTarget, List.copyOf(hooks));

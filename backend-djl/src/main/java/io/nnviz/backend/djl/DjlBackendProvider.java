@@ -76,6 +76,12 @@ public final class DjlBackendProvider implements BackendProvider {
     /** Opens an ONNX file ({@link OnnxModel}) or a TorchScript file ({@link TorchScriptModel}). */
     @Override
     public Model load(java.nio.file.Path path) {
+        return load(path, io.nnviz.api.LoadOptions.defaults());
+    }
+
+    /** As {@link #load(java.nio.file.Path)}, with input shapes: by input name for ONNX; one for TorchScript. */
+    @Override
+    public Model load(java.nio.file.Path path, io.nnviz.api.LoadOptions options) {
         if (path == null) {
             throw new IllegalArgumentException("path is null");
         }
@@ -83,7 +89,7 @@ public final class DjlBackendProvider implements BackendProvider {
             throw new io.nnviz.api.ModelLoadException(path, "no such file");
         }
         if (path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
-            return OnnxModel.load(path);
+            return OnnxModel.load(path, options.inputShapes());
         }
         byte[] head = new byte[4];
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
@@ -93,7 +99,7 @@ public final class DjlBackendProvider implements BackendProvider {
         } catch (java.io.IOException e) {
             throw new io.nnviz.api.ModelLoadException(path, "cannot read it: " + e.getMessage(), e);
         }
-        return TorchScriptModel.load(path, null);
+        return TorchScriptModel.load(path, options.singleInputShape(String.valueOf(path.getFileName())));
     }
 
     @Override

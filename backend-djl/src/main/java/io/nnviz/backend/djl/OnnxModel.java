@@ -42,7 +42,7 @@ public final class OnnxModel extends AbstractModel {
     private final Set<String> graphOutputs;
     /** The extra outputs the current runtime exposes, and the runtime; rebuilt with the union when more are asked for. */
     private List<String> exposed = List.of();
-    private ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> runtime;
+    private ai.djl.Model runtime;
     private Path runtimeCopy;
     private static final int MAX_EXPOSED = 4096;
 
@@ -76,7 +76,7 @@ public final class OnnxModel extends AbstractModel {
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new ModelLoadException(path, "not an ONNX model (no graph nodes)");
         }
-        OnnxShapes shapes = OnnxShapes.of(model, inputShapes);
+        OnnxShapes shapes = OnnxShapes.of(model, inputShapes(path, model, inputShapes));
         OnnxGraph g = OnnxGraph.read(model, shapes);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("producer", (model.getProducerName() + " " + model.getProducerVersion()).trim());
@@ -91,6 +91,23 @@ public final class OnnxModel extends AbstractModel {
         props.put("inputs", g.inputs.keySet().toString());
         props.put("activations", "any top-level node, through DJL's ONNX Runtime engine; attribution by occlusion (no gradients)");
         return new OnnxModel(path.getFileName().toString(), g, props, model, shapes, path);
+    }
+
+    /** The shapes given, by the graph's input names ({@link io.nnviz.api.LoadOptions#FIRST_INPUT} is the first); a name it lacks is an error. */
+    private static Map<String, long[]> inputShapes(Path path, OnnxMl.ModelProto model, Map<String, long[]> given) {
+        Set<String> initializers = new java.util.HashSet<>();
+        model.getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
+        List<String> inputs = model.getGraph().getInputList().stream().map(OnnxMl.ValueInfoProto::getName)
+                .filter(n -> !initializers.contains(n)).toList();
+        Map<String, long[]> out = new LinkedHashMap<>();
+        given.forEach((name, dims) -> {
+            String n = name.equals(io.nnviz.api.LoadOptions.FIRST_INPUT) && !inputs.isEmpty() ? inputs.get(0) : name;
+            if (!inputs.contains(n)) {
+                throw new InvalidInputException(path.getFileName() + " has no input '" + name + "'; its inputs are " + inputs);
+            }
+            out.put(n, dims);
+        });
+        return out;
     }
 
     static long[] dims(OnnxMl.TensorProto t) {
@@ -257,9 +274,9 @@ public final class OnnxModel extends AbstractModel {
             closeRuntime();
             exposed = List.copyOf(union);
         }
-        ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> m = runtime();
+        ai.djl.Model m = runtime();
         try (ai.djl.ndarray.NDManager manager = m.getNDManager().newSubManager();
-             ai.djl.inference.Predictor<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> p = m.newPredictor()) {
+             ai.djl.inference.Predictor<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> p = m.newPredictor(new ai.djl.translate.NoopTranslator())) {
             ai.djl.ndarray.NDList feed = new ai.djl.ndarray.NDList();
             for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
                 feed.add(array(manager, e.getKey(), e.getValue(), graph.inputs.get(e.getKey())));
@@ -316,7 +333,7 @@ public final class OnnxModel extends AbstractModel {
      * written next to nothing of the user's (a temporary file, deleted on close), whose graph also
      * outputs the exposed tensors.
      */
-    private ai.djl.repository.zoo.ZooModel<ai.djl.ndarray.NDList, ai.djl.ndarray.NDList> runtime() {
+    private ai.djl.Model runtime() {
         if (runtime == null) {
             if (!ai.djl.engine.Engine.hasEngine("OnnxRuntime")) {
                 throw new UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "activations of ONNX models need"
@@ -340,12 +357,10 @@ public final class OnnxModel extends AbstractModel {
                     }
                     load = runtimeCopy;
                 }
-                runtime = ai.djl.repository.zoo.Criteria.builder()
-                        .setTypes(ai.djl.ndarray.NDList.class, ai.djl.ndarray.NDList.class)
-                        .optModelPath(load).optEngine("OnnxRuntime").optTranslator(new ai.djl.translate.NoopTranslator())
-                        .build().loadModel();
-            } catch (IOException | ai.djl.MalformedModelException | ai.djl.repository.zoo.ModelNotFoundException
-                     | ai.djl.engine.EngineException e) {
+                // straight from the file, not through a model repository (which warns about a file that is not an archive)
+                runtime = ai.djl.Model.newInstance(name(), "OnnxRuntime");
+                runtime.load(load);
+            } catch (IOException | ai.djl.MalformedModelException | ai.djl.engine.EngineException e) {
                 closeRuntime();
                 throw new io.nnviz.api.BackendException("ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
             }

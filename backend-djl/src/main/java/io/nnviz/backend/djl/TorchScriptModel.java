@@ -59,13 +59,14 @@ public final class TorchScriptModel extends AbstractModel {
      * is the input the module takes: given, the output's shape is found by running it once on zeros.
      */
     static TorchScriptModel load(Path path, long[] inputShape) {
-        ai.djl.repository.zoo.ZooModel<NDList, NDList> zoo;
+        ai.djl.Model zoo = ai.djl.Model.newInstance(String.valueOf(path.getFileName()), "PyTorch");
         try {
-            zoo = ai.djl.repository.zoo.Criteria.builder().setTypes(NDList.class, NDList.class)
-                    .optModelPath(path).optEngine("PyTorch")
-                    // parameters as ordinary tensors: loaded for inference they cannot take part in autograd (saliency)
-                    .optOption("trainParam", "true").build().loadModel();
+            // straight from the file, not through a model repository (which warns about a file that is
+            // not an archive); parameters as ordinary tensors: loaded for inference only they cannot take
+            // part in autograd (saliency)
+            zoo.load(path, null, Map.of("trainParam", "true"));
         } catch (Exception | LinkageError e) {
+            zoo.close();
             throw new ModelLoadException(path, "DJL's PyTorch engine could not load it: " + e.getMessage(), e);
         }
         try {

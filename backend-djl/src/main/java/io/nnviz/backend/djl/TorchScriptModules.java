@@ -123,7 +123,7 @@ final class TorchScriptModules {
             kind = LayerKind.OTHER;
             type = "Module";
         }
-        Layer.Builder b = Layer.builder(id, kind).name(id.substring(id.lastIndexOf('.') + 1)).frameworkType(type).group(group);
+        Layer.Builder b = Layer.builder(id, kind).name(id).frameworkType(type).group(group);
         if (out != null) {
             b.outputShape(out);
         }

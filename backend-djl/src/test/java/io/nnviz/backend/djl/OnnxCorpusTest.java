@@ -198,10 +198,12 @@ class OnnxCorpusTest {
             assertStructure(m, o);
             assertShapes(m, o, 0.95);
         }
-        try (OnnxModel m = OnnxModel.load(f, Map.of("x", new long[] {1, 3, 64, 64}))) { // as --input-shape 1,3,64,64 gives
+        try (OnnxModel m = (OnnxModel) NNViz.load(f, io.nnviz.api.LoadOptions.defaults().inputShape(1, 3, 64, 64))) {
             assertEquals("[1, 1, 64, 64]", m.shapeOf(m.outputTensor(lastLayer(m).id())), "the probability map at the input's size");
             Map<String, Tensor> in = Map.of("x", paddleImage(64, 64));
             assertConvMatchesJava(m, in, 10);
+            long full = m.layers().stream().filter(l -> knownBeyondBatch(l.outputShape())).count();
+            assertTrue(full >= 0.95 * m.layers().size(), full + " of " + m.layers().size() + " shapes fully known with the input's");
             Tensor ort = ortOutputs(f, in, m.inputs()).get(0);
             Corpus.assertClose(ort, m.activations(in, List.of(lastLayer(m).id())).get(lastLayer(m).id()), 1e-4, "output");
         }
@@ -217,6 +219,26 @@ class OnnxCorpusTest {
         }
         ids[ids.length - 1] = vocab.get("[SEP]").asInt();
         return ids;
+    }
+
+    private static boolean knownBeyondBatch(io.nnviz.api.Shape s) {
+        if (s == null) {
+            return false;
+        }
+        for (int i = 1; i < s.rank(); i++) {
+            if (s.dim(i) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void anInputNameTheModelLacksIsAClearError() {
+        Path f = Corpus.file("onnx/ch_PP-OCRv4_det_infer.onnx");
+        io.nnviz.api.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(io.nnviz.api.InvalidInputException.class,
+                () -> NNViz.load(f, io.nnviz.api.LoadOptions.defaults().inputShape("image", 1, 3, 64, 64)));
+        assertTrue(e.getMessage().contains("no input 'image'") && e.getMessage().contains("[x]"), e.getMessage());
     }
 
     @Test

@@ -116,12 +116,17 @@ class TorchScriptCorpusTest {
     @ValueSource(strings = {"resnet18"})
     void anInputShapeGivenAtLoadGivesTheOutputShape(String name) throws Exception {
         JsonNode oracle = JSON.readTree(Corpus.file("torchscript/" + name + ".oracle.json").toFile());
-        try (TorchScriptModel m = TorchScriptModel.load(Corpus.file("torchscript/" + name + ".pt"), longs(oracle.get("inputShape")))) {
+        try (Model m = NNViz.load(Corpus.file("torchscript/" + name + ".pt"), io.nnviz.api.LoadOptions.defaults()
+                .inputShape(longs(oracle.get("inputShape"))))) {
             Layer out = m.layer("output").orElseThrow();
             assertNotNull(out.outputShape());
             assertEquals(io.nnviz.api.Shape.of(-1, 1000), out.outputShape());
             assertEquals(io.nnviz.api.Shape.of(-1, 3, 64, 64), m.layers().get(0).outputShape());
         }
+        // a shape the module cannot run on: refused at load, naming the file and the shape
+        io.nnviz.api.ModelLoadException e = assertThrows(io.nnviz.api.ModelLoadException.class, () -> NNViz.load(
+                Corpus.file("torchscript/" + name + ".pt"), io.nnviz.api.LoadOptions.defaults().inputShape(1, 5, 64, 64)));
+        assertTrue(e.getMessage().contains(name + ".pt") && e.getMessage().contains("[1, 5, 64, 64]"), e.getMessage());
     }
 
     private static long[] longs(JsonNode a) {

@@ -317,6 +317,12 @@ final class Dl4jDescriber {
         return name == null ? null : (LayerVertex) conf.getVertices().get(name);
     }
 
+    /** The first layer the graph's first input feeds, or null. */
+    static org.deeplearning4j.nn.conf.layers.Layer firstLayerFed(ComputationGraphConfiguration conf) {
+        List<org.deeplearning4j.nn.conf.layers.Layer> chain = fedChain(conf, conf.getNetworkInputs().get(0));
+        return chain.isEmpty() ? null : chain.get(0);
+    }
+
     /** The layers an input feeds, each the first layer vertex fed by the one before. */
     private static List<org.deeplearning4j.nn.conf.layers.Layer> fedChain(ComputationGraphConfiguration conf, String input) {
         List<org.deeplearning4j.nn.conf.layers.Layer> chain = new ArrayList<>();

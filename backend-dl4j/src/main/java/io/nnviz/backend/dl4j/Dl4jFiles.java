@@ -62,8 +62,11 @@ final class Dl4jFiles {
         return Kind.UNKNOWN;
     }
 
-    /** Opens a DL4J zip or Keras .h5 file; anything else is a {@link ModelLoadException} naming the file. */
-    static Model load(Path p) {
+    /**
+     * Opens a DL4J zip or Keras .h5 file; anything else is a {@link ModelLoadException} naming the
+     * file. {@code inputShape} (canonical, batch first; may be null) is the input type of a zip.
+     */
+    static Model load(Path p, long[] inputShape) {
         if (p == null) {
             throw new IllegalArgumentException("path is null");
         }
@@ -86,11 +89,27 @@ final class Dl4jFiles {
         String name = String.valueOf(p.getFileName());
         try {
             switch (kind) {
-                case MULTI_LAYER_ZIP:
-                    return Dl4jModel.of(ModelSerializer.restoreMultiLayerNetwork(p.toFile(), false), null).named(name);
-                case GRAPH_ZIP:
-                    return Dl4jModel.of(ModelSerializer.restoreComputationGraph(p.toFile(), false)).named(name);
+                case MULTI_LAYER_ZIP: {
+                    MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(p.toFile(), false);
+                    InputType t = inputShape == null ? null : inputType(p, inputShape, net.getLayerWiseConfigurations().getConf(0).getLayer());
+                    return Dl4jModel.of(net, t).named(name);
+                }
+                case GRAPH_ZIP: {
+                    ComputationGraph g = ModelSerializer.restoreComputationGraph(p.toFile(), false);
+                    if (inputShape == null) {
+                        return Dl4jModel.of(g).named(name);
+                    }
+                    if (g.getConfiguration().getNetworkInputs().size() != 1) {
+                        throw new ModelLoadException(p, "an input shape was given, but the graph has inputs "
+                                + g.getConfiguration().getNetworkInputs());
+                    }
+                    return Dl4jModel.of(g, inputType(p, inputShape, g.getLayers().length == 0 ? null
+                            : Dl4jDescriber.firstLayerFed(g.getConfiguration()))).named(name);
+                }
                 case KERAS_H5:
+                    if (inputShape != null) {
+                        throw new ModelLoadException(p, "a Keras file states its input shape; an input shape is taken for DL4J zips");
+                    }
                     return keras(p).named(name);
                 default:
                     throw new ModelLoadException(p, "not a DL4J model zip (configuration.json + coefficients.bin)"
@@ -101,6 +120,22 @@ final class Dl4jFiles {
         } catch (Exception | LinkageError e) {
             throw new ModelLoadException(p, describe(kind) + " could not be read: " + rootMessage(e), e);
         }
+    }
+
+    /** The DL4J input type of a canonical shape ([N, C, H, W] in the first layer's layout, [N, F], [N, T, F]). */
+    static InputType inputType(Path p, long[] s, org.deeplearning4j.nn.conf.layers.Layer first) {
+        for (int i = 1; i < s.length; i++) {
+            if (s[i] < 1) {
+                throw new ModelLoadException(p, "the input shape given has a free dimension " + i + "; a DL4J zip needs them all");
+            }
+        }
+        return switch (s.length) {
+            case 2 -> InputType.feedForward(s[1]);
+            case 3 -> InputType.recurrent(s[2], s[1]);
+            case 4 -> InputType.convolutional(s[2], s[3], s[1], LayerMapping.imageFormat(first) == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC
+                    ? org.deeplearning4j.nn.conf.CNN2DFormat.NHWC : org.deeplearning4j.nn.conf.CNN2DFormat.NCHW);
+            default -> throw new ModelLoadException(p, "an input shape of rank " + s.length + " is not one DL4J takes (2, 3 or 4)");
+        };
     }
 
     private static String describe(Kind k) {

@@ -128,5 +128,12 @@ class Dl4jCorpusTest {
             }
             Corpus.assertClose(nchw(Corpus.tensor(base + ".output.npy")), acts.get(out.id()), 1e-4, "output against NumPy");
         }
+        // with the input shape given, as the Keras file had it, every shape is the Keras one again
+        try (Model m = NNViz.load(zip, io.nnviz.api.LoadOptions.defaults().inputShape(1, 3, 32, 32))) {
+            for (Layer l : m.layers()) {
+                JsonNode hwc = oracle.get("shapes").get(l.id());
+                assertEquals(Shape.of(-1, hwc.get(2).asInt(), hwc.get(0).asInt(), hwc.get(1).asInt()), l.outputShape(), l.id());
+            }
+        }
     }
 }

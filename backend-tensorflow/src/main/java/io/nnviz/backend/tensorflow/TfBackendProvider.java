@@ -56,6 +56,15 @@ public final class TfBackendProvider implements BackendProvider {
         return TfFiles.load(path);
     }
 
+    /** As {@link #load(Path)}; an input shape given (canonical, images NCHW) replaces the placeholder's declared one. */
+    @Override
+    public Model load(Path path, io.nnviz.api.LoadOptions options) {
+        if (path == null) {
+            throw new IllegalArgumentException("path is null");
+        }
+        return TfFiles.load(path, options.singleInputShape(String.valueOf(path.getFileName())));
+    }
+
     @Override
     public boolean canAttach(Object trainingTarget) {
         return trainingTarget instanceof TfModel || supports(trainingTarget)

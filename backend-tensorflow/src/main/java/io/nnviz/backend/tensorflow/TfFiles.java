@@ -55,6 +55,14 @@ final class TfFiles {
     }
 
     static TfModel load(Path path) {
+        return load(path, null);
+    }
+
+    /**
+     * Opens a SavedModel directory or frozen graph; {@code inputShape} (canonical: images NCHW,
+     * batch first, -1 free; may be null) replaces the input placeholder's declared shape.
+     */
+    static TfModel load(Path path, long[] inputShape) {
         if (!Files.exists(path)) {
             throw new ModelLoadException(path, "no such file or directory");
         }
@@ -69,13 +77,13 @@ final class TfFiles {
                 throw new ModelLoadException(path, "TensorFlow could not load the SavedModel: " + e.getMessage(), e);
             }
             try {
-                return fromBundle(b, b, "SavedModel " + path.getFileName());
+                return fromBundle(b, b, "SavedModel " + path.getFileName(), inputShape);
             } catch (RuntimeException e) {
                 b.close();
                 throw e instanceof ModelLoadException m ? m : new ModelLoadException(path, e.getMessage(), e);
             }
         }
-        return frozen(path);
+        return frozen(path, inputShape);
     }
 
     /**
@@ -83,6 +91,11 @@ final class TfFiles {
      * calls functions or fuses ops; {@code owned} (may be null) is closed with the model.
      */
     static TfModel fromBundle(SavedModelBundle b, AutoCloseable owned, String name) {
+        return fromBundle(b, owned, name, null);
+    }
+
+    /** As {@link #fromBundle(SavedModelBundle, AutoCloseable, String)}; a given input shape re-imports the graph with it. */
+    static TfModel fromBundle(SavedModelBundle b, AutoCloseable owned, String name, long[] inputShape) {
         if (b.signatures().isEmpty()) {
             throw new InvalidInputException("the SavedModel has no signatures, so its input and output are unknown");
         }
@@ -100,13 +113,16 @@ final class TfFiles {
         String outTensor = sig.getOutputs().values().iterator().next().name;
         String title = name + " (" + sig.key() + ": " + sig.getInputs().keySet() + " -> " + sig.getOutputs().keySet() + ")";
         GraphDef def = b.metaGraphDef().getGraphDef();
-        if (!TfFunctions.hasCalls(def) && !TfFusedOps.hasFused(def)) {
+        if (!TfFunctions.hasCalls(def) && !TfFusedOps.hasFused(def) && inputShape == null) {
             return TfModel.open(title, new TfGraph(b.graph(), b.session(), in, opName(outTensor)), owned);
         }
         GraphDef flat = TfFunctions.inline(def);
         Set<String> vars = TfFreezing.variablesRead(flat);
         Map<String, TensorProto> values = values(b, flat, vars);
         flat = TfFusedOps.split(TfFreezing.freeze(flat, values::get));
+        if (inputShape != null) {
+            flat = withInputShape(flat, in, inputShape);
+        }
         return imported(flat, in, outTensor, title + ", flattened: its functions expanded, " + vars.size() + " variables frozen", () -> {
             if (owned != null) {
                 owned.close();
@@ -192,7 +208,7 @@ final class TfFiles {
     }
 
     /** A frozen GraphDef: constants for weights; the input is the first placeholder, the output the last float op. */
-    private static TfModel frozen(Path path) {
+    private static TfModel frozen(Path path, long[] inputShape) {
         GraphDef def;
         try (InputStream in = Files.newInputStream(path)) {
             if (Files.size(path) == 0) {
@@ -230,6 +246,9 @@ final class TfFiles {
             if (input == null || output == null) {
                 throw new ModelLoadException(path, "the graph has no placeholder input or no output");
             }
+            if (inputShape != null) {
+                def = withInputShape(def, input.getName(), inputShape);
+            }
             return imported(def, input.getName(), output.getName(), "frozen graph " + path.getFileName()
                     + (flatten ? ", flattened: its functions expanded and fused ops split" : ""), () -> { });
         } catch (ModelLoadException e) {
@@ -237,6 +256,23 @@ final class TfFiles {
         } catch (RuntimeException e) {
             throw new ModelLoadException(path, "TensorFlow could not import the graph: " + e.getMessage(), e);
         }
+    }
+
+    /** The graph with placeholder {@code input} declared of a canonical shape (rank-4 images NCHW, declared NHWC as TensorFlow takes them). */
+    static GraphDef withInputShape(GraphDef def, String input, long[] canonical) {
+        long[] tf = canonical.length == 4 ? new long[] {canonical[0], canonical[2], canonical[3], canonical[1]} : canonical;
+        org.tensorflow.proto.TensorShapeProto.Builder shape = org.tensorflow.proto.TensorShapeProto.newBuilder();
+        for (long d : tf) {
+            shape.addDim(org.tensorflow.proto.TensorShapeProto.Dim.newBuilder().setSize(d));
+        }
+        GraphDef.Builder g = def.toBuilder();
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            if (g.getNode(i).getName().equals(input)) {
+                g.setNode(i, g.getNode(i).toBuilder().putAttr("shape", AttrValue.newBuilder().setShape(shape).build()));
+                return g.build();
+            }
+        }
+        throw new InvalidInputException("the graph has no input placeholder '" + input + "'");
     }
 
     static String opName(String tensorName) {

@@ -131,13 +131,13 @@ public final class TfModel extends AbstractModel {
         return n;
     }
 
-    /** The devices the session ran on, from a traced run that reads one weight. */
+    /** The devices the session ran on, from a traced run that reads one weight (a software trace: a hardware one starts the profiler). */
     private static String devices(Session session, List<GraphReader.Group> groups) {
         for (GraphReader.Group g : groups) {
             for (GraphReader.Weight w : g.weights) {
                 try {
                     org.tensorflow.proto.RunOptions opts = org.tensorflow.proto.RunOptions.newBuilder()
-                            .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.FULL_TRACE).build();
+                            .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.SOFTWARE_TRACE).build();
                     try (Result r = session.runner().fetch(w.source().output(0)).setOptions(opts).runAndFetchMetadata()) {
                         Set<String> devs = new java.util.TreeSet<>();
                         r.getMetadata().ifPresent(md -> md.getStepStats().getDevStatsList().forEach(d -> devs.add(d.getDevice())));

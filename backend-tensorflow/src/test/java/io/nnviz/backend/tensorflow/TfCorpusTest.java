@@ -155,4 +155,18 @@ class TfCorpusTest {
         }
         return m.nodes().stream().filter(n -> seen.contains(n.getName())).toList();
     }
+
+    /** An input shape given at load is the placeholder's; one the graph cannot take is refused naming the file. */
+    @org.junit.jupiter.api.Test
+    void anInputShapeGivenAtLoadIsTheGraphsAndAWrongOneIsRefused() throws Exception {
+        TfjsGraphModels.Parsed parsed = TfjsGraphModels.parse(Corpus.file("tfjs/emotion"));
+        Path file = TfjsGraphModels.frozen(parsed, Path.of("target", "corpus", "emotion-shape", "emotion.pb"));
+        try (Model m = NNViz.load(file, io.nnviz.api.LoadOptions.defaults().inputShape(2, 1, 64, 64))) {
+            assertEquals(io.nnviz.api.Shape.of(2, 1, 64, 64), m.layers().get(0).outputShape(), "canonical NCHW, batch as given");
+            assertEquals(2, m.layers().get(m.layers().size() - 1).outputShape().dim(0));
+        }
+        io.nnviz.api.ModelLoadException e = org.junit.jupiter.api.Assertions.assertThrows(io.nnviz.api.ModelLoadException.class,
+                () -> NNViz.load(file, io.nnviz.api.LoadOptions.defaults().inputShape(1, 3, 64, 64))); // three channels into a one-channel convolution
+        assertTrue(e.getMessage().contains("emotion.pb"), e.getMessage());
+    }
 }

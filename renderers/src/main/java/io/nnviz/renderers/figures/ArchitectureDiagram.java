@@ -178,6 +178,7 @@ public final class ArchitectureDiagram {
 
         Units(Model m, Set<String> collapsed, Set<String> expanded, boolean auto, int minRun) {
             layerCount = m.layers().size();
+            io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
             Map<String, Group> groups = new LinkedHashMap<>();
             m.groups().forEach(g -> groups.put(g.id(), g));
             Map<String, String> groupOfLayer = new HashMap<>();
@@ -286,10 +287,21 @@ public final class ArchitectureDiagram {
                 String shape = l.outputShape() == null ? "?" : l.outputShape().toString();
                 String type = l.kind().name().toLowerCase(java.util.Locale.ROOT) + " \u00b7 " + l.frameworkType();
                 String parent = g != null && units.containsKey("g:" + g) ? "g:" + g : null;
-                StringBuilder tip = new StringBuilder(l.name()).append('\n').append(l.frameworkType()).append(", out ").append(shape)
+                // the full id on hover; on the node, the name without the prefix all layers share, and
+                // inside a group's frame without the group's own path
+                StringBuilder tip = new StringBuilder(l.id());
+                if (!l.name().equals(l.id())) {
+                    tip.append(" (").append(l.name()).append(')');
+                }
+                tip.append('\n').append(l.frameworkType()).append(", out ").append(shape)
                         .append(", ").append(Num.count(l.parameterCount())).append(" parameters");
                 l.attributes().forEach((k, v) -> tip.append('\n').append(k).append(": ").append(v));
-                units.put(uid, new Unit(uid, l.name(), type, "out " + shape,
+                String label = names.display(l);
+                if (parent != null && g != null && l.name().length() > g.length() + 1 && l.name().startsWith(g)
+                        && "/.:".indexOf(l.name().charAt(g.length())) >= 0) {
+                    label = l.name().substring(g.length() + 1);
+                }
+                units.put(uid, new Unit(uid, label, type, "out " + shape,
                         l.parameterCount() > 0 ? "params " + Num.shortCount(l.parameterCount()) : null,
                         KIND_COLORS.get(l.kind()), tip.toString(), parent, false));
             }

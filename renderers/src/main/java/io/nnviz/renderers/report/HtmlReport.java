@@ -194,8 +194,14 @@ public final class HtmlReport {
         }
         h.append("<table class=\"layers\"><tr><th>#</th><th>layer</th><th>kind</th><th>type</th><th>output shape</th><th>parameters</th></tr>\n");
         int i = 0;
+        io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
+        if (!names.prefix().isEmpty()) {
+            h.append("<p class=\"note\">Layer names are shown without the prefix they all share, <code>")
+                    .append(Xml.escape(names.prefix())).append("</code>; hover a name for its full id.</p>\n");
+        }
         for (Layer l : m.layers()) {
-            h.append("<tr><td class=\"n\">").append(i++).append("</td><td>").append(Xml.escape(Xml.abbreviate(l.name(), 120)))
+            h.append("<tr><td class=\"n\">").append(i++).append("</td><td title=\"").append(Xml.escape(l.id())).append("\">")
+                    .append(Xml.escape(Xml.abbreviate(names.display(l), 120)))
                     .append("</td><td>").append(l.kind().name().toLowerCase(Locale.ROOT)).append("</td><td>")
                     .append(Xml.escape(l.frameworkType())).append("</td><td>")
                     .append(l.outputShape() == null ? "?" : l.outputShape()).append("</td><td class=\"n\">")

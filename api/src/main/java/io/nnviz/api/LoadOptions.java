@@ -1,0 +1,96 @@
+package io.nnviz.api;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to open a saved model, where the file alone does not say: the shape of its input(s), for
+ * files whose input has free dimensions (a fully convolutional network, a DL4J zip, which keeps
+ * no input type, a TorchScript file, which keeps none at all). With the shape given, every layer's
+ * shape follows. Immutable; each method returns a new instance.
+ *
+ * <pre>{@code
+ * Model m = NNViz.load(Path.of("resnet.pt"), LoadOptions.defaults().inputShape(1, 3, 224, 224));
+ * Model bert = NNViz.load(Path.of("bert.onnx"), LoadOptions.defaults()
+ *         .inputShape("input_ids", 1, 128).inputShape("attention_mask", 1, 128));
+ * }</pre>
+ */
+public final class LoadOptions {
+    /** The key of the shape given for a model's only (or first) input, whatever its name. */
+    public static final String FIRST_INPUT = "";
+    private static final LoadOptions DEFAULTS = new LoadOptions(Map.of());
+    private final Map<String, long[]> inputShapes;
+
+    private LoadOptions(Map<String, long[]> inputShapes) {
+        this.inputShapes = inputShapes;
+    }
+
+    /** Nothing given: what the file says. */
+    public static LoadOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** The shape of the model's only (or first) input, batch first; -1 leaves a dimension free. */
+    public LoadOptions inputShape(long... dims) {
+        return inputShape(FIRST_INPUT, dims);
+    }
+
+    /**
+     * The shape of the input named {@code input}, batch first; -1 leaves a dimension free.
+     *
+     * @throws InvalidInputException for an empty shape or a dimension below -1 or 0
+     */
+    public LoadOptions inputShape(String input, long... dims) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(dims, "dims");
+        if (dims.length == 0) {
+            throw new InvalidInputException("the input shape of '" + input + "' has no dimensions");
+        }
+        for (long d : dims) {
+            if (d == 0 || d < -1) {
+                throw new InvalidInputException("the input shape " + Arrays.toString(dims) + " of '" + input
+                        + "' has a dimension " + d + ": use sizes >= 1, or -1 for a free one");
+            }
+        }
+        Map<String, long[]> m = new LinkedHashMap<>(inputShapes);
+        m.put(input, dims.clone());
+        return new LoadOptions(Collections.unmodifiableMap(m));
+    }
+
+    /** The shapes given, by input name ({@link #FIRST_INPUT} for the unnamed one); copies. */
+    public Map<String, long[]> inputShapes() {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        inputShapes.forEach((k, v) -> m.put(k, v.clone()));
+        return m;
+    }
+
+    /** True when nothing is given. */
+    public boolean isEmpty() {
+        return inputShapes.isEmpty();
+    }
+
+    /**
+     * The single shape given, for a backend whose files have one input.
+     *
+     * @throws InvalidInputException when shapes were given for several inputs
+     */
+    public long[] singleInputShape(String model) {
+        if (inputShapes.isEmpty()) {
+            return null;
+        }
+        if (inputShapes.size() > 1) {
+            throw new InvalidInputException("model '" + model + "' has one input, but shapes were given for " + inputShapes.keySet());
+        }
+        return inputShapes.values().iterator().next().clone();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("LoadOptions{");
+        inputShapes.forEach((k, v) -> s.append(k.isEmpty() ? "input" : k).append('=').append(Arrays.toString(v)).append(' '));
+        return s.toString().trim() + "}";
+    }
+}

@@ -1,0 +1,31 @@
+package io.nnviz.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The stderr filter on lines libtensorflow 2.18 (TF Java 1.1) printed here loading a SavedModel. */
+class QuietNativesTest {
+    @Test
+    void nativeLogLinesAreDroppedAndEverythingElsePasses() throws Exception {
+        String in = "2026-12-01 10:39:25.572595: I tensorflow/core/util/port.cc:153] oneDNN custom operations are on.\n"
+                + "Rendering model   0% [    ] 0/1\rRendering model 100% [====] 1/1\r"
+                + "2026-12-01 10:39:25.666216: I tensorflow/core/platform/cpu_feature_guard.cc:210] This TensorFlow binary is optimized.\n"
+                + "To enable the following instructions: AVX2 AVX512F FMA, in other operations, rebuild TensorFlow with the appropriate compiler flags.\n"
+                + "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+                + "I0000 00:00:1796121565.674819    5496 mlir_graph_optimization_pass.cc:401] MLIR V1 optimization pass is not enabled\n"
+                + "2026-12-01 10:39:26.117294: W tensorflow/core/profiler/convert/xplane_to_step_stats.cc:78] GPU trace was not collected.\n"
+                + "2026-12-01 10:39:26.117294: E tensorflow/core/framework/op_kernel.cc:1] a real error stays\n"
+                + "nnviz: model.pb: not a TensorFlow graph\n"
+                + "Wrote 5 files to /tmp/out";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        QuietNatives.filter(new ByteArrayInputStream(in.getBytes(StandardCharsets.UTF_8)), out);
+        assertEquals("Rendering model   0% [    ] 0/1\rRendering model 100% [====] 1/1\r"
+                + "2026-12-01 10:39:26.117294: E tensorflow/core/framework/op_kernel.cc:1] a real error stays\n"
+                + "nnviz: model.pb: not a TensorFlow graph\nWrote 5 files to /tmp/out", out.toString(StandardCharsets.UTF_8));
+    }
+}
