@@ -106,8 +106,11 @@ final class ActivationsCommand implements Callable<Integer> {
                 int cls = target != null ? target : argmax(acts.get(last.id()));
                 if (x.rank() == 4) {
                     try {
-                        Figure s = SaliencyOverlay.saliency(x.slice(0), m.inputGradient(x, cls).slice(0))
-                                .title("Saliency for output " + cls).build();
+                        // gradients where the framework has them; else occlusion, which needs forward passes only
+                        Figure s = m.capabilities().contains(io.nnviz.api.Capability.INPUT_GRADIENT)
+                                ? SaliencyOverlay.saliency(x.slice(0), m.inputGradient(x, cls).slice(0)).title("Saliency for output " + cls).build()
+                                : SaliencyOverlay.occlusion(x.slice(0), io.nnviz.api.Occlusion.of(m).output(last.id()).map(x, cls))
+                                        .title("Occlusion for output " + cls + " (no gradients in " + m.framework() + ")").build();
                         outputs.figure(report, "Saliency", "saliency", s);
                     } catch (NnvizException | UnsupportedOperationException e) {
                         if (!main.quiet) {
@@ -162,10 +165,11 @@ final class ActivationsCommand implements Callable<Integer> {
         }
         if ((w <= 0 || h <= 0) && size == null && d.length == 4) { // a free image size: the image's own
             java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(input.toFile());
-            if (img != null) {
-                w = w <= 0 ? img.getWidth() : w;
-                h = h <= 0 ? img.getHeight() : h;
+            if (img == null) {
+                throw new Main.UsageException(input + ": not an image (PNG, JPEG, GIF, BMP) nor a .npy tensor");
             }
+            w = w <= 0 ? img.getWidth() : w;
+            h = h <= 0 ? img.getHeight() : h;
         }
         if (c != 1 && c != 3 || w <= 0 || h <= 0) {
             throw new Main.UsageException("cannot make an image input of " + c + " channels, " + w + "x" + h

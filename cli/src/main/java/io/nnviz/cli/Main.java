@@ -60,6 +60,7 @@ public final class Main implements Runnable {
         if (!verboseAsked) {
             // warnings that say nothing about the user's model: no GPU on a CPU machine
             System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda", "error");
+            System.setProperty("org.slf4j.simpleLogger.log.ai.djl.onnxruntime.engine.OrtEngine", "error");
         }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         Main main = new Main();

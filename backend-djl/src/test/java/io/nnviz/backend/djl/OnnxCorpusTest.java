@@ -190,6 +190,36 @@ class OnnxCorpusTest {
         }
     }
 
+    /**
+     * Occlusion, the attribution ONNX models get (ONNX Runtime has no gradients here): nnviz's
+     * batched map against drops computed window by window from ONNX Runtime run on the original file.
+     */
+    @Test
+    void occlusionOfTheTextDirectionClassifierAgreesWithOnnxRuntimeWindowByWindow() throws Exception {
+        Path f = Corpus.file("onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx");
+        try (OnnxModel m = (OnnxModel) NNViz.load(f)) {
+            assertTrue(!m.capabilities().contains(io.nnviz.api.Capability.INPUT_GRADIENT), "no gradients from ONNX Runtime");
+            Tensor x = paddleImage(48, 192);
+            int target = 0;
+            Tensor map = io.nnviz.api.Occlusion.of(m).window(16, 32).stride(16, 32).map(x, target); // 3 x 6 disjoint windows
+            assertEquals(io.nnviz.api.Shape.of(48, 192), map.shape());
+            double base = ortOutputs(f, Map.of("x", x), m.inputs()).get(0).getFlat(target);
+            for (int[] w : new int[][] {{0, 0}, {16, 64}, {32, 160}}) {
+                float[] v = x.toArray();
+                for (int c = 0; c < 3; c++) {
+                    for (int y = w[0]; y < w[0] + 16; y++) {
+                        for (int xx = w[1]; xx < w[1] + 32; xx++) {
+                            v[(c * 48 + y) * 192 + xx] = 0;
+                        }
+                    }
+                }
+                double drop = base - ortOutputs(f, Map.of("x", Tensor.of(v, 1, 3, 48, 192)), m.inputs()).get(0).getFlat(target);
+                assertEquals(drop, map.get(w[0] + 7, w[1] + 13), 1e-5 + 1e-4 * Math.abs(drop), "window at " + w[0] + "," + w[1]);
+            }
+            assertTrue(map.stats().max() - map.stats().min() > 1e-4, "the map is not flat: " + map.stats());
+        }
+    }
+
     @Test
     void paddleOcrsDetectorTakesAGivenInputShape() throws Exception {
         Path f = Corpus.file("onnx/ch_PP-OCRv4_det_infer.onnx");

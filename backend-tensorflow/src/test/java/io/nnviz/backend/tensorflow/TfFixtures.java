@@ -28,6 +28,16 @@ public final class TfFixtures {
         }
     }
 
+    /** A corpus tfjs graph model (corpus/fetch.sh) as a TF2 SavedModel with a library function, as {@link TfjsGraphModels} makes it. */
+    public static void corpusSavedModel(Path tfjsDir, Path dir) throws IOException {
+        TfjsGraphModels.savedModel(TfjsGraphModels.parse(tfjsDir), dir, "__inference_" + tfjsDir.getFileName() + "_42");
+    }
+
+    /** A corpus tfjs graph model as a frozen GraphDef. */
+    public static void corpusFrozen(Path tfjsDir, Path file) throws IOException {
+        TfjsGraphModels.frozen(TfjsGraphModels.parse(tfjsDir), file);
+    }
+
     /** Exports a network as a SavedModel whose serving signature maps its input to its logits. */
     public static void export(TfNets net, Path dir) throws IOException {
         Signature sig = Signature.builder().key(Signature.DEFAULT_KEY).input(net.input, net.graph.operation(net.input).output(0))

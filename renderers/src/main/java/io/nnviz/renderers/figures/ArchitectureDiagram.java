@@ -133,7 +133,7 @@ public final class ArchitectureDiagram {
     public Figure build() {
         Units units = new Units(model, collapsed, expanded, model.layers().size() > autoCollapse, minRun);
         Placed placed = layout(units);
-        return Diagram.of(title, units, placed);
+        return Diagram.of(units.orderOnly ? title + " \u2014 edges unknown: layers in the file's order" : title, units, placed);
     }
 
     // ---- what is drawn: layers, collapsed groups, folded runs --------------------------------------
@@ -175,6 +175,8 @@ public final class ArchitectureDiagram {
         final Map<String, String> unitOfLayer = new HashMap<>();
         final List<String[]> edges = new ArrayList<>();
         final int layerCount;
+        /** The model has no edges (a TorchScript file keeps none): units are chained in the model's layer order, drawn faint. */
+        boolean orderOnly;
 
         Units(Model m, Set<String> collapsed, Set<String> expanded, boolean auto, int minRun) {
             layerCount = m.layers().size();
@@ -311,6 +313,19 @@ public final class ArchitectureDiagram {
                 if (a != null && b != null && !a.equals(b) && seen.add(a + "\u0000" + b)) {
                     edges.add(new String[] {a, b});
                 }
+            }
+            if (m.edges().isEmpty()) {
+                // no edges to lay out by: keep the model's order readable as a faint chain rather than a heap
+                String prev = null;
+                for (Unit x : units.values()) {
+                    if (!x.frame) {
+                        if (prev != null) {
+                            edges.add(new String[] {prev, x.id});
+                        }
+                        prev = x.id;
+                    }
+                }
+                orderOnly = !edges.isEmpty();
             }
         }
 
@@ -499,6 +514,10 @@ public final class ArchitectureDiagram {
             c.beginGroup("edges", "edges");
             for (double[][] e : placed.edges()) {
                 int n = e[0].length;
+                if (units.orderOnly) { // the model's order, not a data flow: faint and without arrowheads
+                    c.path(e[0], e[1], n, 0, 0xFFC8C8C8, 0.8, false, false);
+                    continue;
+                }
                 c.path(e[0], e[1], n, 0, 0xFF555555, 1.1, false, false);
                 arrow(c, e[0][n - 2], e[1][n - 2], e[0][n - 1], e[1][n - 1]);
             }

@@ -60,6 +60,22 @@ public final class SaliencyOverlay {
         return new SaliencyOverlay(image, m, h, w, "Saliency |d score / d input|");
     }
 
+    /**
+     * Occlusion: an {@link io.nnviz.api.Occlusion} map {@code [H, W]} of the image, its positive part
+     * (where hiding the input lowers the score) as the heat.
+     */
+    public static SaliencyOverlay occlusion(Tensor image, Tensor map) {
+        Objects.requireNonNull(image, "image");
+        if (map.rank() != 2 || image.rank() != 3 || map.shape().dim(0) != image.shape().dim(1) || map.shape().dim(1) != image.shape().dim(2)) {
+            throw new IllegalArgumentException("occlusion needs an image [C, H, W] and its map [H, W], got " + image.shape() + " and " + map.shape());
+        }
+        float[] m = map.toArray();
+        for (int i = 0; i < m.length; i++) {
+            m[i] = Math.max(0, m[i]);
+        }
+        return new SaliencyOverlay(image, m, map.shape().dim(0), map.shape().dim(1), "Occlusion: score drop when hidden");
+    }
+
     /** Grad-CAM: {@link #gradCamMap(LayerGradient)} of the first sample, upsampled over the image. */
     public static SaliencyOverlay gradCam(Tensor image, LayerGradient lg) {
         Tensor cam = gradCamMap(lg);
