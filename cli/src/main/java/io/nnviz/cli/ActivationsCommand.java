@@ -67,6 +67,7 @@ final class ActivationsCommand implements Callable<Integer> {
         if (scale <= 0 || java.util.Arrays.stream(std).anyMatch(s -> s == 0)) {
             throw new Main.UsageException("--scale and --std must not be zero");
         }
+        Warmup.start();
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             Model m = opened.model();
             java.util.function.Function<String, String> slugs = CliSupport.slugs(m);

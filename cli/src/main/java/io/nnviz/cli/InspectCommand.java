@@ -38,10 +38,12 @@ final class InspectCommand implements Callable<Integer> {
         String format = opts.format;
         Pattern only = CliSupport.pattern(opts.layers);
         long t0 = System.nanoTime();
+        Warmup.start();
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             Model m = opened.model();
             long t1 = System.nanoTime();
             Summary.print(m, opened.format(), main.out);
+            long t1b = System.nanoTime();
             List<Layer> convs = new ArrayList<>();
             for (Layer l : m.layers()) {
                 if (l.kind() == LayerKind.CONV && CliSupport.selected(only, l)) {
@@ -71,8 +73,9 @@ final class InspectCommand implements Callable<Integer> {
             List<Path> files = outputs.commit();
             long t3 = System.nanoTime();
             if (timings) {
-                main.err.printf("timings: load %.0f ms (class loading and native start-up included), layout and drawing %.0f ms,"
-                        + " report and files %.0f ms; %d layers%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, m.layers().size());
+                main.err.printf("timings: load %.0f ms (class loading and native start-up included), describe %.0f ms,"
+                        + " render %.0f ms (layout and drawing %.0f ms, report and files %.0f ms); %d layers%n", (t1 - t0) / 1e6,
+                        (t1b - t1) / 1e6, (t3 - t1b) / 1e6, (t2 - t1b) / 1e6, (t3 - t2) / 1e6, m.layers().size());
             }
             if (!main.quiet) {
                 main.err.println("Wrote " + files.size() + " files to " + out.toAbsolutePath());

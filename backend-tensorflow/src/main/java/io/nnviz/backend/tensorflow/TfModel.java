@@ -246,21 +246,54 @@ public final class TfModel extends AbstractModel {
         if (ws.isEmpty()) {
             return out;
         }
+        // constants (frozen graphs, flattened SavedModels) are read from the graph itself: a session run
+        // would first optimise and place the graph, hundreds of milliseconds the first time; variables,
+        // whose values change while training, are read by running the session
+        Tensor[] values = new Tensor[ws.size()];
         Session.Runner r = session.runner();
-        for (GraphReader.Weight w : ws) {
-            r.fetch(w.source().output(0));
-        }
-        try (Result res = r.run()) {
+        List<Integer> fetched = new ArrayList<>();
+        try {
             for (int i = 0; i < ws.size(); i++) {
-                GraphReader.Weight w = ws.get(i);
-                Tensor v = Tf.copy(res.get(i));
-                out.computeIfAbsent(owners.get(i), k -> new ArrayList<>())
-                        .add(WeightTensor.of(owners.get(i), w.name(), w.role(), w.toCanonical().apply(v)));
+                GraphOperation src = constantBehind(ws.get(i).source());
+                if (src != null) {
+                    try (org.tensorflow.Tensor t = src.attributes().getAttrTensor("value")) {
+                        values[i] = Tf.copy(t);
+                    }
+                } else {
+                    r.fetch(ws.get(i).source().output(0));
+                    fetched.add(i);
+                }
+            }
+            if (!fetched.isEmpty()) {
+                try (Result res = r.run()) {
+                    for (int k = 0; k < fetched.size(); k++) {
+                        values[fetched.get(k)] = Tf.copy(res.get(k));
+                    }
+                }
             }
         } catch (RuntimeException e) {
             throw new BackendException("TensorFlow could not read the weights of " + owners + ": " + e.getMessage(), e);
         }
+        for (int i = 0; i < ws.size(); i++) {
+            GraphReader.Weight w = ws.get(i);
+            out.computeIfAbsent(owners.get(i), k -> new ArrayList<>())
+                    .add(WeightTensor.of(owners.get(i), w.name(), w.role(), w.toCanonical().apply(values[i])));
+        }
         return out;
+    }
+
+    /** The Const op a weight's source is, or passes on through identities; null for anything else (a variable). */
+    private static GraphOperation constantBehind(GraphOperation op) {
+        for (int hops = 0; op != null && hops < 8; hops++) {
+            if (op.type().equals("Const")) {
+                return op;
+            }
+            if (!op.type().equals("Identity") || op.numInputs() != 1) {
+                return null;
+            }
+            op = (GraphOperation) op.input(0).op();
+        }
+        return null;
     }
 
     /** The input as the graph takes it: NCHW images to NHWC, in the placeholder's type. */

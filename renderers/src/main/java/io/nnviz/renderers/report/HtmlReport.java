@@ -131,6 +131,7 @@ public final class HtmlReport {
      */
     public Path write(Path dir) throws IOException {
         Path figures = dir.resolve("figures");
+        Map<Entry, String> svgs = drawAll(figures);
         StringBuilder body = new StringBuilder(1 << 16);
         for (Map.Entry<String, List<Entry>> s : sections.entrySet()) {
             body.append("<section id=\"").append(anchor(s.getKey())).append("\">\n<h2>").append(Xml.escape(s.getKey())).append("</h2>\n");
@@ -139,9 +140,7 @@ public final class HtmlReport {
                     body.append("<p class=\"note\">").append(Xml.escape(e.note())).append("</p>\n");
                     continue;
                 }
-                String svg = Figures.toSvg(e.figure());
-                AtomicFiles.write(figures.resolve(e.slug() + ".svg"), svg.getBytes(StandardCharsets.UTF_8));
-                AtomicFiles.write(figures.resolve(e.slug() + ".png"), Figures.toPng(e.figure(), pngScale));
+                String svg = svgs.get(e);
                 body.append("<figure id=\"fig-").append(e.slug()).append("\">\n")
                         .append(svg.substring(svg.indexOf("<svg")))
                         .append("<figcaption>").append(Xml.escape(e.figure().title()))
@@ -175,6 +174,54 @@ public final class HtmlReport {
         Path index = dir.resolve("index.html");
         AtomicFiles.write(index, html.toString().getBytes(StandardCharsets.UTF_8));
         return index;
+    }
+
+    /**
+     * Draws every figure as SVG and PNG into {@code figures}, on all cores: the figures are
+     * independent, and rasterizing dozens of them (a filter grid per conv layer) is most of a report's time.
+     */
+    private Map<Entry, String> drawAll(Path figures) throws IOException {
+        List<Entry> all = sections.values().stream().flatMap(List::stream).filter(e -> e.figure() != null).toList();
+        Map<Entry, String> out = new java.util.concurrent.ConcurrentHashMap<>();
+        int threads = Math.max(1, Math.min(all.size(), Runtime.getRuntime().availableProcessors()));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "nnviz-report");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (Entry e : all) {
+                done.add(pool.submit(() -> {
+                    String svg = Figures.toSvg(e.figure());
+                    AtomicFiles.write(figures.resolve(e.slug() + ".svg"), svg.getBytes(StandardCharsets.UTF_8));
+                    AtomicFiles.write(figures.resolve(e.slug() + ".png"), Figures.toPng(e.figure(), pngScale));
+                    out.put(e, svg);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while drawing the report's figures", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(c);
+        } finally {
+            pool.shutdownNow();
+        }
+        return out;
     }
 
     private static String anchor(String heading) {
