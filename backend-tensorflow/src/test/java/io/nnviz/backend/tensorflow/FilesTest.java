@@ -48,6 +48,61 @@ class FilesTest {
         }
     }
 
+    /**
+     * Keras models exported for inference keep batch norm as FusedBatchNormV3 (is_training false):
+     * it is a norm layer with its four vectors as weights, and saliency differentiates through it
+     * (checked against finite differences of TensorFlow's own output).
+     */
+    @Test
+    void aFusedBatchNormIsANormLayerAndSaliencyGoesThroughIt() throws Exception {
+        Path pb = dir.resolve("bn.pb");
+        Random rnd = new Random(4);
+        float[] kernel = new float[3 * 3 * 1 * 4], scale = new float[4], offset = new float[4], mean = new float[4], var = new float[4];
+        for (int i = 0; i < kernel.length; i++) {
+            kernel[i] = (float) rnd.nextGaussian() * 0.4f;
+        }
+        for (int c = 0; c < 4; c++) {
+            scale[c] = 0.5f + rnd.nextFloat();
+            offset[c] = (float) rnd.nextGaussian() * 0.1f;
+            mean[c] = (float) rnd.nextGaussian() * 0.2f;
+            var[c] = 0.5f + rnd.nextFloat();
+        }
+        float[] dense = new float[4 * 6 * 6 * 3];
+        for (int i = 0; i < dense.length; i++) {
+            dense[i] = (float) rnd.nextGaussian() * 0.1f;
+        }
+        try (org.tensorflow.Graph g = new org.tensorflow.Graph()) {
+            org.tensorflow.op.Ops tf = org.tensorflow.op.Ops.create(g);
+            var x = tf.withName("x").placeholder(org.tensorflow.types.TFloat32.class,
+                    org.tensorflow.op.core.Placeholder.shape(org.tensorflow.ndarray.Shape.of(-1, 8, 8, 1)));
+            var k = tf.withSubScope("conv").withName("kernel").constant(org.tensorflow.ndarray.Shape.of(3, 3, 1, 4),
+                    org.tensorflow.ndarray.buffer.DataBuffers.of(kernel, true, false));
+            var conv = tf.withSubScope("conv").withName("Conv2D").nn.conv2d(x, k, List.of(1L, 1L, 1L, 1L), "VALID");
+            var bn = tf.withSubScope("bn").withName("FusedBatchNormV3").nn.fusedBatchNorm(conv, tf.constant(scale), tf.constant(offset), tf.constant(mean),
+                    tf.constant(var), org.tensorflow.op.nn.FusedBatchNorm.isTraining(false), org.tensorflow.op.nn.FusedBatchNorm.epsilon(1e-3f));
+            var relu = tf.withSubScope("bn").withName("Relu").nn.relu(bn.y());
+            var flat = tf.withSubScope("flatten").withName("Reshape").reshape(relu, tf.constant(new long[] {-1, 4 * 6 * 6}));
+            var w = tf.withSubScope("dense").withName("kernel").constant(org.tensorflow.ndarray.Shape.of(4 * 6 * 6, 3),
+                    org.tensorflow.ndarray.buffer.DataBuffers.of(dense, true, false));
+            tf.withSubScope("dense").withName("MatMul").linalg.matMul(flat, w);
+            Files.write(pb, g.toGraphDef().toByteArray());
+        }
+        try (Model m = NNViz.load(pb)) {
+            Layer bnLayer = m.layer("bn").orElseThrow(() -> new AssertionError(m.layers().toString()));
+            assertEquals(io.nnviz.api.LayerKind.NORM, bnLayer.kind(), bnLayer.toString());
+            assertEquals(4, m.weights("bn").size(), "scale, offset, mean and variance: " + m.weights("bn"));
+            float[] img = new float[64];
+            for (int i = 0; i < img.length; i++) {
+                img[i] = rnd.nextFloat();
+            }
+            Tensor in = Tensor.of(img, 1, 1, 8, 8);
+            String out = m.layers().get(m.layers().size() - 1).id();
+            Tensor grad = m.inputGradient(in, 2);
+            io.nnviz.api.testkit.FiniteDifferences.assertMatches(in, grad,
+                    v -> m.activations(Tensor.of(in.shape(), v), List.of(out)).get(out).getFlat(2), 1e-3, 1e-2, 6);
+        }
+    }
+
     @Test
     void aFrozenGraphDefLoadsWithConstantsAsWeights() throws Exception {
         Path pb = dir.resolve("frozen.pb");
