@@ -22,7 +22,7 @@ import java.util.function.Function;
  * }
  * }</pre>
  */
-public final class ManualTraining implements Attachment {
+public final class ManualTraining implements io.nnviz.api.spi.DispatchedAttachment {
     private final HookDispatcher dispatcher;
     private long step;
     private int epoch;
@@ -72,14 +72,10 @@ public final class ManualTraining implements Attachment {
         return step;
     }
 
+    /** The dispatcher delivering to the hooks (null before the first callback). */
     @Override
-    public long hookErrors() {
-        return dispatcher.hookErrors();
-    }
-
-    @Override
-    public long stepsSeen() {
-        return dispatcher.stepsSeen();
+    public HookDispatcher dispatcher() {
+        return dispatcher;
     }
 
     /** Ends training for the hooks; idempotent. */

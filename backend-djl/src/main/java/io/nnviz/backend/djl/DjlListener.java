@@ -48,7 +48,7 @@ import java.util.Map;
  * training and validation batches ({@link DjlEvaluations}). Steps count from 1 for each trainer;
  * a recorder attached to the next trainer continues its own count.
  */
-public final class DjlListener implements TrainingListener, Attachment {
+public final class DjlListener implements TrainingListener, io.nnviz.api.spi.DispatchedAttachment {
     private static final Logger LOG = LoggerFactory.getLogger(DjlListener.class);
 
     private final List<Hook> hooks;
@@ -81,7 +81,7 @@ public final class DjlListener implements TrainingListener, Attachment {
         return this;
     }
 
-    private synchronized HookDispatcher dispatcher() {
+    private synchronized HookDispatcher ensureDispatcher() {
         if (dispatcher == null) {
             dispatcher = new HookDispatcher(model, hooks, () -> detached = true);
         }
@@ -130,7 +130,7 @@ public final class DjlListener implements TrainingListener, Attachment {
         }
         describe(trainer);
         evaluations(trainer).trainingBatch(trainer, batchData);
-        HookDispatcher d = dispatcher();
+        HookDispatcher d = ensureDispatcher();
         long t0 = System.nanoTime();
         long s = ++step;
         CaptureRequest r = pending != null ? pending : d.request(s, epoch);
@@ -303,7 +303,7 @@ public final class DjlListener implements TrainingListener, Attachment {
             } catch (RuntimeException | LinkageError e) {
                 LOG.warn("nnviz: could not read the evaluators at the end of epoch {}; training goes on", epoch, e);
             }
-            dispatcher().epochEnd(new TrainingEvent(step, epoch, lastLoss, metrics, Snapshot.EMPTY));
+            ensureDispatcher().epochEnd(new TrainingEvent(step, epoch, lastLoss, metrics, Snapshot.EMPTY));
         }
         epoch++;
     }
@@ -319,7 +319,7 @@ public final class DjlListener implements TrainingListener, Attachment {
     @Override
     public void onTrainingEnd(Trainer trainer) {
         loadLastCopies(); // before the trainer's manager, which holds the engine's copies, closes
-        dispatcher().trainingEnd(TrainingEvent.of(step, epoch, lastLoss));
+        ensureDispatcher().trainingEnd(TrainingEvent.of(step, epoch, lastLoss));
     }
 
     private void loadLastCopies() {
@@ -334,22 +334,10 @@ public final class DjlListener implements TrainingListener, Attachment {
         }
     }
 
+    /** The dispatcher delivering to the hooks (null before the first callback). */
     @Override
-    public long hookErrors() {
-        HookDispatcher d = dispatcher;
-        return d == null ? 0 : d.hookErrors();
-    }
-
-    @Override
-    public long stepsSeen() {
-        HookDispatcher d = dispatcher;
-        return d == null ? 0 : d.stepsSeen();
-    }
-
-    @Override
-    public long timeInNnvizNanos() {
-        HookDispatcher d = dispatcher;
-        return d == null ? 0 : d.timeInNnvizNanos();
+    public HookDispatcher dispatcher() {
+        return dispatcher;
     }
 
     /** Removes the listener from the list it was added to and ends training for the hooks; idempotent. */
@@ -360,7 +348,7 @@ public final class DjlListener implements TrainingListener, Attachment {
         if (list != null) {
             list.remove(this);
         }
-        dispatcher().close();
+        ensureDispatcher().close();
         DjlModel m = model;
         if (m != null) {
             m.close();

@@ -4,7 +4,6 @@ import io.nnviz.api.Layer;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
-import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.Snapshot;
@@ -51,7 +50,7 @@ import java.util.Objects;
  * at once (as under {@code ParallelWrapper}) each build their own step; the dispatcher serialises
  * delivery. Nothing thrown here reaches {@code fit()}.
  */
-public final class Dl4jListener extends BaseTrainingListener implements Attachment {
+public final class Dl4jListener extends BaseTrainingListener implements io.nnviz.api.spi.DispatchedAttachment {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jListener.class);
 
     private final List<Hook> hooks;
@@ -432,22 +431,10 @@ public final class Dl4jListener extends BaseTrainingListener implements Attachme
         }
     }
 
+    /** The dispatcher delivering to the hooks (null before the first callback). */
     @Override
-    public long hookErrors() {
-        HookDispatcher d = dispatcher;
-        return d == null ? 0 : d.hookErrors();
-    }
-
-    @Override
-    public long stepsSeen() {
-        HookDispatcher d = dispatcher;
-        return d == null ? 0 : d.stepsSeen();
-    }
-
-    @Override
-    public long timeInNnvizNanos() {
-        HookDispatcher d = dispatcher;
-        return d == null ? 0 : d.timeInNnvizNanos();
+    public HookDispatcher dispatcher() {
+        return dispatcher;
     }
 
     /** Removes the listener from its network and ends training for the hooks; idempotent. */

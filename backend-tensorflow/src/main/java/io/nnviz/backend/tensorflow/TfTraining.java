@@ -4,7 +4,6 @@ import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.Layer;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
-import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.Snapshot;
@@ -52,7 +51,7 @@ import java.util.Objects;
  * Nothing here throws into your loop once a step has run: a failed capture is logged and the step
  * is delivered without it.
  */
-public final class TfTraining implements Attachment {
+public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
     private static final Logger LOG = LoggerFactory.getLogger(TfTraining.class);
 
     private final TfModel model;
@@ -374,19 +373,10 @@ public final class TfTraining implements Attachment {
         return step;
     }
 
+    /** The dispatcher delivering to the hooks (null before the first callback). */
     @Override
-    public long hookErrors() {
-        return dispatcher.hookErrors();
-    }
-
-    @Override
-    public long stepsSeen() {
-        return dispatcher.stepsSeen();
-    }
-
-    @Override
-    public long timeInNnvizNanos() {
-        return dispatcher.timeInNnvizNanos();
+    public HookDispatcher dispatcher() {
+        return dispatcher;
     }
 
     /**
