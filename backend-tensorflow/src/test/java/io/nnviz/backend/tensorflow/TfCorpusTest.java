@@ -128,6 +128,14 @@ class TfCorpusTest {
             // tolerance; the classifiers' bounded scores agree at 5%.
             boolean detector = name.equals("blazeface");
             FiniteDifferences.assertMatches(x, grad, v -> sumTarget(m, last, v, x, target), detector ? 5e-4 : 2e-3, detector ? 0.15 : 5e-2, 3);
+
+            // Grad-CAM at the inner convolution: the cut is where TensorFlow's activation is, and its gradient
+            // is the one the input gradient above (checked) flows back through
+            io.nnviz.api.LayerGradient lg = m.layerGradient(x, inner.id(), target);
+            Corpus.assertClose(tf.get(innerOp), lg.activation(), 1e-4, "Grad-CAM's activation at " + inner.id());
+            assertEquals(lg.activation().shape(), lg.gradient().shape());
+            assertTrue(!lg.gradient().stats().hasNonFinite() && lg.gradient().stats().max() - lg.gradient().stats().min() > 0,
+                    "a finite, non-constant gradient at " + inner.id() + ": " + lg.gradient().stats());
         }
     }
 
