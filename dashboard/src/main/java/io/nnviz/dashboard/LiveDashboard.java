@@ -1,7 +1,16 @@
 package io.nnviz.dashboard;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import io.nnviz.recording.Recorder;
 import io.nnviz.recording.RunLog;
 import org.slf4j.Logger;
@@ -9,18 +18,14 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,13 +46,17 @@ import java.util.regex.Pattern;
  * <p>Safe to leave running: it binds to the loopback interface unless told otherwise
  * ({@link Builder#bindAddress}); it answers only {@code GET} and {@code HEAD} on a fixed set of
  * routes (everything else is 404 or 405, and no request can name a file); request headers over
- * 16 KiB get 431; at most {@code maxConcurrentRequests} are served at once (the rest get 503) by a
- * small fixed pool of threads. The training thread never waits for it: pages read copies of the
- * recorder's bounded state, and figures are drawn on the server's own threads, at most once per
- * change and per {@code minRenderInterval}. {@link #close()} stops the server and frees the port.
+ * 16 KiB get 431; at most {@code maxConcurrentRequests} are served at once (the rest get 503), and
+ * at most {@code maxConnections} connections are open at once (more wait to be accepted). The
+ * training thread never waits for it: pages read copies of the recorder's bounded state, and
+ * figures are drawn on the server's own threads, at most once per change and per
+ * {@code minRenderInterval}. {@link #close()} stops the server and frees the port.
  *
- * <p>Built on the JDK's own {@code com.sun.net.httpserver} (module {@code jdk.httpserver}): it adds
- * nothing to your dependency tree, and a read-only page polled once a second needs nothing more.
+ * <p>Slow and silent clients cost no thread: the server is Jetty's, which reads requests without
+ * blocking (a client sending a byte a second, or announcing a body it never sends, holds only its
+ * own connection), and closes a connection idle for {@code idleTimeout}. The JDK's
+ * {@code com.sun.net.httpserver}, used before, read each request on a pool thread, so a few such
+ * clients made every other request wait.
  */
 public final class LiveDashboard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveDashboard.class);
@@ -58,8 +67,8 @@ public final class LiveDashboard implements AutoCloseable {
             "/static/dashboard.js", "application/javascript; charset=utf-8",
             "/static/dashboard.css", "text/css; charset=utf-8");
 
-    private final HttpServer server;
-    private final ThreadPoolExecutor pool;
+    private final Server server;
+    private final ServerConnector connector;
     private final Semaphore inFlight;
     private final Map<String, RunView> runs = new ConcurrentHashMap<>();
     private final Map<String, byte[]> statics = new ConcurrentHashMap<>();
@@ -78,18 +87,37 @@ public final class LiveDashboard implements AutoCloseable {
                 statics.put(path, in.readAllBytes());
             }
         }
-        this.server = HttpServer.create(new InetSocketAddress(b.address, b.port), 64);
-        this.pool = new ThreadPoolExecutor(b.threads, b.threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
-            Thread t = new Thread(r, "nnviz-dashboard");
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.DiscardOldestPolicy());
-        server.setExecutor(pool);
-        server.createContext("/", this::handle);
-        server.start();
-        InetSocketAddress bound = server.getAddress();
-        String host = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getAddress().getHostAddress();
-        this.uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + bound.getPort() + "/");
+        // the handler threads draw figures; Jetty's acceptor and selector need two more, and it keeps a few spare
+        QueuedThreadPool threads = new QueuedThreadPool(b.threads + 6, 2);
+        threads.setName("nnviz-dashboard");
+        threads.setDaemon(true);
+        this.server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(MAX_HEADER_BYTES);
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(false);
+        this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(b.address.getHostAddress());
+        connector.setPort(b.port);
+        connector.setIdleTimeout(b.idleTimeoutMillis);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(b.maxConnections, server));
+        server.setHandler(new Handler.Abstract() { // may block: figures are drawn here, on a pool thread
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                LiveDashboard.this.handle(request, response, callback);
+                return true;
+            }
+        });
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("the dashboard's server did not start on " + b.address.getHostAddress() + ":" + b.port + ": " + e, e);
+        }
+        String host = b.address.isAnyLocalAddress() ? "127.0.0.1" : b.address.getHostAddress();
+        this.uri = URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + connector.getLocalPort() + "/");
         LOG.info("nnviz dashboard at {}", uri);
     }
 
@@ -112,8 +140,8 @@ public final class LiveDashboard implements AutoCloseable {
     public static final class Builder {
         private InetAddress address = InetAddress.getLoopbackAddress();
         private int port;
-        private int threads = 2, maxConcurrentRequests = 64;
-        private long minRenderMillis = 500;
+        private int threads = 2, maxConcurrentRequests = 64, maxConnections = 256;
+        private long minRenderMillis = 500, idleTimeoutMillis = 10_000;
 
         private Builder() {
         }
@@ -152,6 +180,24 @@ public final class LiveDashboard implements AutoCloseable {
                 throw new IllegalArgumentException("maxConcurrentRequests must be positive, got " + n);
             }
             maxConcurrentRequests = n;
+            return this;
+        }
+
+        /** Connections open at once (default 256); more wait in the operating system's accept queue. */
+        public Builder maxConnections(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxConnections must be positive, got " + n);
+            }
+            maxConnections = n;
+            return this;
+        }
+
+        /** How long a connection may stay silent before it is closed (default 10 s; the page polls every second). */
+        public Builder idleTimeout(long millis) {
+            if (millis < 100) {
+                throw new IllegalArgumentException("idleTimeout must be at least 100 ms, got " + millis);
+            }
+            idleTimeoutMillis = millis;
             return this;
         }
 
@@ -206,7 +252,7 @@ public final class LiveDashboard implements AutoCloseable {
 
     /** The port it listens on. */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     /** Stops the server (waiting at most a second for requests in progress) and frees the port. */
@@ -216,8 +262,12 @@ public final class LiveDashboard implements AutoCloseable {
             return;
         }
         closed = true;
-        server.stop(1);
-        pool.shutdownNow();
+        server.setStopTimeout(1000);
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("nnviz dashboard: stopping the server: {}", e.toString());
+        }
         runs.clear();
     }
 
@@ -225,98 +275,82 @@ public final class LiveDashboard implements AutoCloseable {
         return s == null ? "null" : "'" + (s.length() > 80 ? s.substring(0, 80) + "..." : s) + "'";
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    private void handle(Request request, Response response, Callback callback) {
         if (!inFlight.tryAcquire()) {
-            send(ex, 503, "text/plain; charset=utf-8", "busy\n".getBytes(StandardCharsets.UTF_8));
+            send(request, response, callback, 503, "text/plain; charset=utf-8", "busy\n".getBytes(StandardCharsets.UTF_8));
             return;
         }
         try {
-            route(ex);
+            route(request, response, callback);
         } catch (RuntimeException e) { // a drawing that failed must not take the server with it
-            LOG.warn("nnviz dashboard: {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI().getRawPath(), e.toString());
-            send(ex, 500, "text/plain; charset=utf-8", "internal error\n".getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            // the browser went away mid-answer; nothing to do
+            LOG.warn("nnviz dashboard: {} {} failed: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString());
+            send(request, response, callback, 500, "text/plain; charset=utf-8", "internal error\n".getBytes(StandardCharsets.UTF_8));
         } finally {
             inFlight.release();
-            ex.close();
         }
     }
 
-    private void route(HttpExchange ex) throws IOException {
-        String method = ex.getRequestMethod();
+    private void route(Request request, Response response, Callback callback) {
+        String method = request.getMethod();
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            ex.getResponseHeaders().set("Allow", "GET, HEAD");
-            send(ex, 405, "text/plain; charset=utf-8", "read-only: GET and HEAD only\n".getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        String protocol = ex.getProtocol();
-        if (!"HTTP/1.1".equals(protocol) && !"HTTP/1.0".equals(protocol)) {
-            send(ex, 400, "text/plain; charset=utf-8", "HTTP/1.0 or HTTP/1.1 only\n".getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        long headerBytes = 0;
-        for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
-            for (String v : h.getValue()) {
-                headerBytes += h.getKey().length() + v.length() + 4;
-            }
-        }
-        if (headerBytes > MAX_HEADER_BYTES) {
-            send(ex, 431, "text/plain; charset=utf-8", "request headers too large\n".getBytes(StandardCharsets.UTF_8));
+            // answered at once, whatever body the request announces: nothing is read from it
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            send(request, response, callback, 405, "text/plain; charset=utf-8", "read-only: GET and HEAD only\n".getBytes(StandardCharsets.UTF_8));
             return;
         }
         // the raw path, never decoded: routes are plain ASCII, so an encoded byte (%2e, %2f, ...) matches no route
-        String path = ex.getRequestURI().getRawPath();
-        if (path == null) {
-            notFound(ex);
+        String path = request.getHttpURI().getPath();
+        if (path == null || request.getHttpURI().getQuery() != null && request.getHttpURI().getQuery().length() > 1024) {
+            notFound(request, response, callback);
             return;
         }
         if (path.equals("/")) {
-            send(ex, 200, "text/html; charset=utf-8", Pages.index(runs.keySet()).getBytes(StandardCharsets.UTF_8));
+            send(request, response, callback, 200, "text/html; charset=utf-8", Pages.index(runs.keySet()).getBytes(StandardCharsets.UTF_8));
             return;
         }
         if (STATIC.containsKey(path)) {
-            send(ex, 200, STATIC.get(path), statics.get(path));
+            send(request, response, callback, 200, STATIC.get(path), statics.get(path));
             return;
         }
         Matcher m = RUN_ROUTE.matcher(path);
         RunView run = m.matches() ? runs.get(m.group(1)) : null;
         if (run == null) {
-            notFound(ex);
+            notFound(request, response, callback);
             return;
         }
         if (m.group(2).isEmpty()) {
-            send(ex, 200, "text/html; charset=utf-8", Pages.run(run.name()).getBytes(StandardCharsets.UTF_8));
+            send(request, response, callback, 200, "text/html; charset=utf-8", Pages.run(run.name()).getBytes(StandardCharsets.UTF_8));
         } else if (m.group(2).equals("state.json")) {
-            send(ex, 200, "application/json", run.stateJson());
+            send(request, response, callback, 200, "application/json", run.stateJson());
         } else {
             byte[] svg = run.figure(m.group(3));
             if (svg == null) {
-                notFound(ex);
+                notFound(request, response, callback);
             } else {
-                send(ex, 200, "image/svg+xml", svg);
+                send(request, response, callback, 200, "image/svg+xml", svg);
             }
         }
     }
 
-    private static void notFound(HttpExchange ex) throws IOException {
-        send(ex, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
+    private static void notFound(Request request, Response response, Callback callback) {
+        send(request, response, callback, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        var h = ex.getResponseHeaders();
-        h.set("Content-Type", type);
-        h.set("Cache-Control", "no-store");
-        h.set("X-Content-Type-Options", "nosniff");
-        h.set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    private static void send(Request request, Response response, Callback callback, int status, String type, byte[] body) {
+        response.setStatus(status);
+        var h = response.getHeaders();
+        h.put(HttpHeader.CONTENT_TYPE, type);
+        h.put(HttpHeader.CACHE_CONTROL, "no-store");
+        h.put("X-Content-Type-Options", "nosniff");
+        h.put("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                 + "script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
-        h.set("Referrer-Policy", "no-referrer");
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        ex.sendResponseHeaders(status, head ? -1 : body.length);
-        if (!head) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
+        h.put("Referrer-Policy", "no-referrer");
+        h.put(HttpHeader.CONTENT_LENGTH, body.length);
+        if (request.getMethod().equals("HEAD")) {
+            response.write(true, null, callback);
+        } else {
+            response.write(true, java.nio.ByteBuffer.wrap(body), callback);
         }
     }
 }
