@@ -21,11 +21,14 @@ import java.util.Objects;
 public final class LoadOptions {
     /** The key of the shape given for a model's only (or first) input, whatever its name. */
     public static final String FIRST_INPUT = "";
-    private static final LoadOptions DEFAULTS = new LoadOptions(Map.of());
+    private static final LoadOptions DEFAULTS = new LoadOptions(Map.of(), 0);
     private final Map<String, long[]> inputShapes;
+    /** Bytes a load may allocate (heap and native), 0 for the default. */
+    private final long memoryBudget;
 
-    private LoadOptions(Map<String, long[]> inputShapes) {
+    private LoadOptions(Map<String, long[]> inputShapes, long memoryBudget) {
         this.inputShapes = inputShapes;
+        this.memoryBudget = memoryBudget;
     }
 
     /** Nothing given: what the file says. */
@@ -57,7 +60,41 @@ public final class LoadOptions {
         }
         Map<String, long[]> m = new LinkedHashMap<>(inputShapes);
         m.put(input, dims.clone());
-        return new LoadOptions(Collections.unmodifiableMap(m));
+        return new LoadOptions(Collections.unmodifiableMap(m), memoryBudget);
+    }
+
+    /**
+     * The most a load may allocate for the model's tensors, heap and native together (default:
+     * {@link #defaultMemoryBudget()}). Backends check what a file declares against it before they
+     * allocate, so a file claiming terabytes is a {@link ModelTooLargeException}, never an
+     * out-of-memory error or a native crash.
+     */
+    public LoadOptions memoryBudget(long bytes) {
+        if (bytes < 1 << 20) {
+            throw new InvalidInputException("a memory budget of " + bytes + " bytes is below 1 MiB");
+        }
+        return new LoadOptions(inputShapes, bytes);
+    }
+
+    /** The memory budget in bytes. */
+    public long memoryBudget() {
+        return memoryBudget > 0 ? memoryBudget : defaultMemoryBudget();
+    }
+
+    /**
+     * Half the machine's physical memory (where the JDK can tell it; else four times the heap's
+     * maximum): a model is read once into memory and usually copied once more by the framework.
+     */
+    public static long defaultMemoryBudget() {
+        try {
+            java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            if (os instanceof com.sun.management.OperatingSystemMXBean sun && sun.getTotalMemorySize() > 0) {
+                return sun.getTotalMemorySize() / 2;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // not a HotSpot-family JDK: fall back on the heap's limit
+        }
+        return Runtime.getRuntime().maxMemory() * 4;
     }
 
     /** The shapes given, by input name ({@link #FIRST_INPUT} for the unnamed one); copies. */
@@ -67,7 +104,7 @@ public final class LoadOptions {
         return m;
     }
 
-    /** True when nothing is given. */
+    /** True when no input shape is given (the memory budget aside). */
     public boolean isEmpty() {
         return inputShapes.isEmpty();
     }
@@ -90,6 +127,9 @@ public final class LoadOptions {
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("LoadOptions{");
+        if (memoryBudget > 0) {
+            s.append("memoryBudget=").append(memoryBudget).append(' ');
+        }
         inputShapes.forEach((k, v) -> s.append(k.isEmpty() ? "input" : k).append('=').append(Arrays.toString(v)).append(' '));
         return s.toString().trim() + "}";
     }

@@ -57,13 +57,13 @@ public final class Dl4jBackendProvider implements BackendProvider {
 
     @Override
     public Model load(Path path) {
-        return Dl4jFiles.load(path, null);
+        return load(path, io.nnviz.api.LoadOptions.defaults());
     }
 
     /** As {@link #load(Path)}; an input shape given applies to DL4J zips, which keep no input type. */
     @Override
     public Model load(Path path, io.nnviz.api.LoadOptions options) {
-        return Dl4jFiles.load(path, options.singleInputShape(String.valueOf(path == null ? null : path.getFileName())));
+        return Dl4jFiles.load(path, options.singleInputShape(String.valueOf(path == null ? null : path.getFileName())), options.memoryBudget());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.nnviz.backend.dl4j;
 
 import io.nnviz.api.Model;
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.spi.SafeFiles;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
@@ -64,25 +65,14 @@ final class Dl4jFiles {
 
     /**
      * Opens a DL4J zip or Keras .h5 file; anything else is a {@link ModelLoadException} naming the
-     * file. {@code inputShape} (canonical, batch first; may be null) is the input type of a zip.
+     * file. {@code inputShape} (canonical, batch first; may be null) is the input type of a zip;
+     * {@code budget} the bytes the model may take (what the file declares is checked against it first).
      */
-    static Model load(Path p, long[] inputShape) {
+    static Model load(Path p, long[] inputShape, long budget) {
         if (p == null) {
             throw new IllegalArgumentException("path is null");
         }
-        if (!Files.exists(p)) {
-            throw new ModelLoadException(p, "no such file");
-        }
-        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-            throw new ModelLoadException(p, "not a readable file");
-        }
-        long size;
-        try {
-            size = Files.size(p);
-        } catch (IOException e) {
-            throw new ModelLoadException(p, "cannot read its size", e);
-        }
-        if (size == 0) {
+        if (SafeFiles.requireRegularFile(p) == 0) {
             throw new ModelLoadException(p, "the file is empty");
         }
         Kind kind = sniff(p);
@@ -90,11 +80,13 @@ final class Dl4jFiles {
         try {
             switch (kind) {
                 case MULTI_LAYER_ZIP: {
+                    Dl4jFileChecks.checkZip(p, false, budget);
                     MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(p.toFile(), false);
                     InputType t = inputShape == null ? null : inputType(p, inputShape, net.getLayerWiseConfigurations().getConf(0).getLayer());
                     return Dl4jModel.of(net, t).named(name);
                 }
                 case GRAPH_ZIP: {
+                    Dl4jFileChecks.checkZip(p, true, budget);
                     ComputationGraph g = ModelSerializer.restoreComputationGraph(p.toFile(), false);
                     if (inputShape == null) {
                         return Dl4jModel.of(g).named(name);
@@ -110,6 +102,7 @@ final class Dl4jFiles {
                     if (inputShape != null) {
                         throw new ModelLoadException(p, "a Keras file states its input shape; an input shape is taken for DL4J zips");
                     }
+                    Dl4jFileChecks.checkKeras(p, kerasClassName(p).equals("Sequential"), budget);
                     return keras(p).named(name);
                 default:
                     throw new ModelLoadException(p, "not a DL4J model zip (configuration.json + coefficients.bin)"
@@ -156,7 +149,22 @@ final class Dl4jFiles {
         return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
+    private static volatile boolean hdf5Quiet;
+
+    /** HDF5 prints its error stack to stderr itself (19-55 lines for one bad file): the exception says it once. */
+    private static void quietHdf5() {
+        if (!hdf5Quiet) {
+            try {
+                org.bytedeco.hdf5.global.hdf5.H5Eset_auto2(org.bytedeco.hdf5.global.hdf5.H5E_DEFAULT, null, null);
+            } catch (RuntimeException | LinkageError e) {
+                // the HDF5 natives did not load: DL4J's import will say so
+            }
+            hdf5Quiet = true;
+        }
+    }
+
     private static Dl4jModel keras(Path p) throws Exception {
+        quietHdf5();
         String file = p.toAbsolutePath().toString();
         KerasModelBuilder builder = new KerasModel().modelBuilder().modelHdf5Filename(file).enforceTrainingConfig(false);
         if (kerasClassName(p).equals("Sequential")) {

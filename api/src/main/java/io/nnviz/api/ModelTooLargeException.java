@@ -1,0 +1,31 @@
+package io.nnviz.api;
+
+import java.nio.file.Path;
+
+/**
+ * A model file declares more data than the load's memory budget ({@link LoadOptions#memoryBudget}):
+ * raised before anything that large is allocated.
+ */
+public class ModelTooLargeException extends ModelLoadException {
+    private static final long serialVersionUID = 1L;
+
+    /** {@code what} declares {@code bytes}, over {@code budget}. */
+    public ModelTooLargeException(Path path, String what, long bytes, long budget) {
+        super(path, "model too large for the memory budget: " + what + " declares " + human(bytes) + ", the budget is " + human(budget)
+                + " (LoadOptions.memoryBudget, or --max-memory)");
+    }
+
+    static String human(long bytes) {
+        if (bytes < 0) {
+            return "more than 8 EiB";
+        }
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return u == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+}
