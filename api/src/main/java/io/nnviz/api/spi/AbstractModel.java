@@ -39,7 +39,7 @@ public abstract class AbstractModel implements Model {
     private final Map<String, Layer> byId;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The longest layer id or name a model may have: real ones are far shorter, and hostile ones must not fill figures. */
-    public static final int MAX_NAME_LENGTH = 4096;
+    public static final int MAX_NAME_LENGTH = 65_536;
 
     /**
      * Validates the structure and sorts the layers topologically (stable: layers with no ordering
@@ -54,7 +54,7 @@ public abstract class AbstractModel implements Model {
         Map<String, Layer> ids = new LinkedHashMap<>();
         for (Layer l : layers) {
             if (l.id().length() > MAX_NAME_LENGTH || l.name().length() > MAX_NAME_LENGTH) {
-                throw new InvalidInputException("model '" + SafeFiles.printable(name) + "' has a layer named with "
+                throw new InvalidInputException("model " + SafeFiles.printable(name) + " has a layer named with "
                         + Math.max(l.id().length(), l.name().length()) + " characters (at most " + MAX_NAME_LENGTH + "): "
                         + SafeFiles.printable(l.id()));
             }

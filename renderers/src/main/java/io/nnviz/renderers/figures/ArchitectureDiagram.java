@@ -291,9 +291,9 @@ public final class ArchitectureDiagram {
                 String parent = g != null && units.containsKey("g:" + g) ? "g:" + g : null;
                 // the full id on hover; on the node, the name without the prefix all layers share, and
                 // inside a group's frame without the group's own path
-                StringBuilder tip = new StringBuilder(l.id());
+                StringBuilder tip = new StringBuilder(Xml.abbreviate(l.id(), 1000));
                 if (!l.name().equals(l.id())) {
-                    tip.append(" (").append(l.name()).append(')');
+                    tip.append(" (").append(Xml.abbreviate(l.name(), 1000)).append(')');
                 }
                 tip.append('\n').append(l.frameworkType()).append(", out ").append(shape)
                         .append(", ").append(Num.count(l.parameterCount())).append(" parameters");
