@@ -85,11 +85,9 @@ public final class DjlBackendProvider implements BackendProvider {
         if (path == null) {
             throw new IllegalArgumentException("path is null");
         }
-        if (!java.nio.file.Files.isRegularFile(path)) {
-            throw new io.nnviz.api.ModelLoadException(path, "no such file");
-        }
+        io.nnviz.api.spi.SafeFiles.requireRegularFile(path);
         if (path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
-            return OnnxModel.load(path, options.inputShapes());
+            return OnnxModel.load(path, options.inputShapes(), options.memoryBudget());
         }
         byte[] head = new byte[4];
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
@@ -99,7 +97,7 @@ public final class DjlBackendProvider implements BackendProvider {
         } catch (java.io.IOException e) {
             throw new io.nnviz.api.ModelLoadException(path, "cannot read it: " + e.getMessage(), e);
         }
-        return TorchScriptModel.load(path, options.singleInputShape(String.valueOf(path.getFileName())));
+        return TorchScriptModel.load(path, options.singleInputShape(String.valueOf(path.getFileName())), options.memoryBudget());
     }
 
     @Override

@@ -67,12 +67,25 @@ public final class OnnxModel extends AbstractModel {
      * instead of the file's declared input shapes where given.
      */
     static OnnxModel load(Path path, Map<String, long[]> inputShapes) {
+        return load(path, inputShapes, io.nnviz.api.LoadOptions.defaultMemoryBudget());
+    }
+
+    /** As {@link #load(Path, Map)}; the file and every tensor it declares checked against {@code budget} first. */
+    static OnnxModel load(Path path, Map<String, long[]> inputShapes, long budget) {
+        long size = io.nnviz.api.spi.SafeFiles.requireRegularFile(path);
+        if (size > budget / 2) { // the parsed model holds the file's bytes once more
+            throw new io.nnviz.api.ModelTooLargeException(path, "the file", 2 * size, budget);
+        }
         OnnxMl.ModelProto model;
         try (InputStream in = Files.newInputStream(path)) {
-            model = OnnxMl.ModelProto.parseFrom(in);
+            // no field can be longer than the file: a length claiming more fails at once, before any allocation
+            com.google.protobuf.CodedInputStream coded = com.google.protobuf.CodedInputStream.newInstance(in);
+            coded.setSizeLimit((int) Math.min(size, Integer.MAX_VALUE));
+            model = OnnxMl.ModelProto.parseFrom(coded);
         } catch (IOException e) {
             throw new ModelLoadException(path, "not an ONNX model (" + e.getMessage() + ")", e);
         }
+        model = OnnxTensorChecks.check(path, model, budget);
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new ModelLoadException(path, "not an ONNX model (no graph nodes)");
         }

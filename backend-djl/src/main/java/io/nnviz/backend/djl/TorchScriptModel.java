@@ -59,6 +59,12 @@ public final class TorchScriptModel extends AbstractModel {
      * is the input the module takes: given, the output's shape is found by running it once on zeros.
      */
     static TorchScriptModel load(Path path, long[] inputShape) {
+        return load(path, inputShape, io.nnviz.api.LoadOptions.defaultMemoryBudget());
+    }
+
+    /** As {@link #load(Path, long[])}, the archive first checked against {@code budget} and for nesting libtorch cannot take. */
+    static TorchScriptModel load(Path path, long[] inputShape, long budget) {
+        TorchScriptArchive.check(path, budget);
         ai.djl.Model zoo = ai.djl.Model.newInstance(String.valueOf(path.getFileName()), "PyTorch");
         try {
             // straight from the file, not through a model repository (which warns about a file that is
