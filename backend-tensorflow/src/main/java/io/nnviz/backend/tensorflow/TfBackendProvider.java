@@ -62,7 +62,7 @@ public final class TfBackendProvider implements BackendProvider {
         if (path == null) {
             throw new IllegalArgumentException("path is null");
         }
-        return TfFiles.load(path, options.singleInputShape(String.valueOf(path.getFileName())));
+        return TfFiles.load(path, options.singleInputShape(String.valueOf(path.getFileName())), options.memoryBudget());
     }
 
     @Override

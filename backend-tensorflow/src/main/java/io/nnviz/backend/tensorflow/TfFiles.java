@@ -55,14 +55,14 @@ final class TfFiles {
     }
 
     static TfModel load(Path path) {
-        return load(path, null);
+        return load(path, null, io.nnviz.api.LoadOptions.defaultMemoryBudget());
     }
 
     /**
      * Opens a SavedModel directory or frozen graph; {@code inputShape} (canonical: images NCHW,
      * batch first, -1 free; may be null) replaces the input placeholder's declared shape.
      */
-    static TfModel load(Path path, long[] inputShape) {
+    static TfModel load(Path path, long[] inputShape, long budget) {
         if (!Files.exists(path)) {
             throw new ModelLoadException(path, "no such file or directory");
         }
@@ -70,6 +70,8 @@ final class TfFiles {
             if (!Files.isRegularFile(path.resolve("saved_model.pb"))) {
                 throw new ModelLoadException(path, "not a SavedModel directory (no saved_model.pb)");
             }
+            // TensorFlow would block forever on a pipe among the variables, and read what the files hold into memory
+            io.nnviz.api.spi.SafeFiles.requireRegularTree(path, budget);
             SavedModelBundle b;
             try {
                 b = SavedModelBundle.load(path.toString(), SavedModelBundle.DEFAULT_TAG);
@@ -83,7 +85,7 @@ final class TfFiles {
                 throw e instanceof ModelLoadException m ? m : new ModelLoadException(path, e.getMessage(), e);
             }
         }
-        return frozen(path, inputShape);
+        return frozen(path, inputShape, budget);
     }
 
     /**
@@ -208,13 +210,20 @@ final class TfFiles {
     }
 
     /** A frozen GraphDef: constants for weights; the input is the first placeholder, the output the last float op. */
-    private static TfModel frozen(Path path, long[] inputShape) {
+    private static TfModel frozen(Path path, long[] inputShape, long budget) {
         GraphDef def;
+        long size = io.nnviz.api.spi.SafeFiles.requireRegularFile(path);
+        if (size == 0) {
+            throw new ModelLoadException(path, "the file is empty");
+        }
+        if (size > budget / 3) { // parsed here, then imported into TensorFlow's own graph
+            throw new io.nnviz.api.ModelTooLargeException(path, "the file", 3 * size, budget);
+        }
         try (InputStream in = Files.newInputStream(path)) {
-            if (Files.size(path) == 0) {
-                throw new ModelLoadException(path, "the file is empty");
-            }
-            def = GraphDef.parseFrom(in);
+            // no field can be longer than the file: a length claiming more fails at once, before any allocation
+            com.google.protobuf.CodedInputStream coded = com.google.protobuf.CodedInputStream.newInstance(in);
+            coded.setSizeLimit((int) Math.min(size, Integer.MAX_VALUE));
+            def = GraphDef.parseFrom(coded);
         } catch (IOException e) {
             throw new ModelLoadException(path, "not a TensorFlow GraphDef (" + e.getMessage() + ")", e);
         }

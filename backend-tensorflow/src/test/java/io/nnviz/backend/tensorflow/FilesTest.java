@@ -165,4 +165,26 @@ class FilesTest {
         NnvizException e5 = assertThrows(NnvizException.class, () -> NNViz.load(saved));
         assertTrue(e5.getMessage().contains("cut"), e5.getMessage());
     }
+
+    /** A pipe where TensorFlow expects its variables (or the graph): refused at once, never read (which would block forever). */
+    @Test
+    void pipesInPlaceOfModelFilesAreRefusedWithoutBlocking() throws Exception {
+        Path saved = dir.resolve("piped");
+        TfFixtures.savedModel(saved);
+        Path data;
+        try (var s = Files.list(saved.resolve("variables"))) {
+            data = s.filter(p -> p.getFileName().toString().startsWith("variables.data")).findFirst().orElseThrow();
+        }
+        Files.delete(data);
+        assertEquals(0, new ProcessBuilder("mkfifo", data.toString()).start().waitFor());
+        Path pipe = dir.resolve("graph.pb");
+        assertEquals(0, new ProcessBuilder("mkfifo", pipe.toString()).start().waitFor());
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            ModelLoadException a = assertThrows(ModelLoadException.class, () -> NNViz.load(saved));
+            assertTrue(a.getMessage().contains("piped") && a.getMessage().contains("variables.data") && a.getMessage().contains("pipe"),
+                    a.getMessage());
+            NnvizException b = assertThrows(NnvizException.class, () -> NNViz.load(pipe));
+            assertTrue(b.getMessage().contains("graph.pb"), b.getMessage());
+        });
+    }
 }
