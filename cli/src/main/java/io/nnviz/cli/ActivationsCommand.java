@@ -56,17 +56,59 @@ final class ActivationsCommand implements Callable<Integer> {
     @Option(names = "--target", description = "Class for saliency (default: the model's top prediction).")
     Integer target;
 
+    /** Every option checked before any work: a bad one is a usage error (exit 2) naming it. */
+    private void checkOptions() {
+        if (!Files.isRegularFile(input)) {
+            throw new Main.UsageException(input + ": no such input file (or not a regular file)");
+        }
+        if (!Double.isFinite(scale) || scale <= 0) {
+            throw new Main.UsageException("--scale " + scale + ": give a positive number, such as 255");
+        }
+        for (double[] v : List.of(mean, std)) {
+            String name = v == mean ? "--mean" : "--std";
+            if (v.length != 1 && v.length != 3) {
+                throw new Main.UsageException(name + ": give one value, or one per channel (three), not " + v.length);
+            }
+            for (double d : v) {
+                if (!Double.isFinite(d) || v == std && d == 0) {
+                    throw new Main.UsageException(name + " " + d + ": give finite numbers" + (v == std ? ", none of them zero" : ""));
+                }
+            }
+        }
+        if (channels != null && channels != 1 && channels != 3) {
+            throw new Main.UsageException("--channels " + channels + ": 1 (grey) or 3 (RGB)");
+        }
+        if (target != null && target < 0) {
+            throw new Main.UsageException("--target " + target + ": output units count from 0");
+        }
+        if (size != null) {
+            int[] wh = sizeOption();
+            if (wh[0] < 1 || wh[1] < 1 || wh[0] > InputData.MAX_SIDE || wh[1] > InputData.MAX_SIDE
+                    || (long) wh[0] * wh[1] > InputData.MAX_INPUT_PIXELS) {
+                throw new Main.UsageException("--size " + size + ": each side 1 to " + InputData.MAX_SIDE + " pixels, "
+                        + InputData.MAX_INPUT_PIXELS / 1_048_576 + " megapixels at most");
+            }
+        }
+    }
+
+    private int[] sizeOption() {
+        String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
+        try {
+            if (wh.length != 2) {
+                throw new NumberFormatException();
+            }
+            return new int[] {Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim())};
+        } catch (NumberFormatException e) {
+            throw new Main.UsageException("--size: expected WxH such as 224x224, got '" + size + "'");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Path model = opts.model, out = opts.out;
         String format = opts.format, layers = opts.layers;
         Pattern only = CliSupport.pattern(layers);
-        if (!Files.isRegularFile(input)) {
-            throw new Main.UsageException(input + ": no such input file");
-        }
-        if (scale <= 0 || java.util.Arrays.stream(std).anyMatch(s -> s == 0)) {
-            throw new Main.UsageException("--scale and --std must not be zero");
-        }
+        checkOptions();
         Warmup.start();
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             Model m = opened.model();
@@ -103,6 +145,11 @@ final class ActivationsCommand implements Callable<Integer> {
                     Figure f = figure(id, acts.get(id).slice(0));
                     outputs.figure(report, "Activations", "activations-" + slugs.apply(id), f);
                     bar.step();
+                }
+                int units = acts.get(last.id()).rank() < 2 ? 1 : acts.get(last.id()).shape().dim(acts.get(last.id()).rank() == 4 ? 1
+                        : acts.get(last.id()).rank() - 1);
+                if (target != null && target >= units) {
+                    throw new Main.UsageException("--target " + target + ": " + last.name() + " has " + units + " outputs (0.." + (units - 1) + ")");
                 }
                 int cls = target != null ? target : argmax(acts.get(last.id()));
                 if (x.rank() == 4) {
@@ -153,26 +200,20 @@ final class ActivationsCommand implements Callable<Integer> {
             throw new Main.UsageException(opts.model.getFileName() + " takes input " + inShape + ", not an image: give a .npy tensor");
         }
         if (size != null) {
-            String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
-            try {
-                w = Integer.parseInt(wh[0]);
-                h = Integer.parseInt(wh[1]);
-            } catch (RuntimeException e) {
-                throw new Main.UsageException("--size: expected WxH such as 224x224, got '" + size + "'");
-            }
+            int[] wh = sizeOption();
+            w = wh[0];
+            h = wh[1];
         }
         if (channels != null) {
             c = channels;
         }
         if ((w <= 0 || h <= 0) && size == null && d.length == 4) { // a free image size: the image's own
-            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(input.toFile());
-            if (img == null) {
-                throw new Main.UsageException(input + ": not an image (PNG, JPEG, GIF, BMP) nor a .npy tensor");
-            }
-            w = w <= 0 ? img.getWidth() : w;
-            h = h <= 0 ? img.getHeight() : h;
+            int[] own = InputData.imageSize(input);
+            w = w <= 0 ? own[0] : w;
+            h = h <= 0 ? own[1] : h;
         }
-        if (c != 1 && c != 3 || w <= 0 || h <= 0) {
+        if (c != 1 && c != 3 || w <= 0 || h <= 0 || w > InputData.MAX_SIDE || h > InputData.MAX_SIDE
+                || (long) w * h > InputData.MAX_INPUT_PIXELS) {
             throw new Main.UsageException("cannot make an image input of " + c + " channels, " + w + "x" + h
                     + " for the model's input " + inShape + " (use --size, --channels or a .npy tensor)");
         }
@@ -189,11 +230,8 @@ final class ActivationsCommand implements Callable<Integer> {
             if (l.kind() == LayerKind.CONV) {
                 for (var w : m.weights(l.id())) {
                     if (w.role() == io.nnviz.api.WeightRole.KERNEL && w.values().rank() == 4) {
-                        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(input.toFile());
-                        if (img == null) {
-                            break;
-                        }
-                        return new int[] {-1, w.values().shape().dim(1), img.getHeight(), img.getWidth()};
+                        int[] own = InputData.imageSize(input);
+                        return new int[] {-1, w.values().shape().dim(1), own[1], own[0]};
                     }
                 }
                 break;

@@ -22,7 +22,29 @@ final class Dot {
         return b.append("}\n").toString();
     }
 
-    private static String quote(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"").replaceAll("\\p{Cntrl}", " ");
+    /**
+     * A DOT string's content: quotes and backslashes escaped; controls, format characters and
+     * Unicode non-characters (U+FFFE, which breaks Graphviz's UTF-8 reader) replaced by a space;
+     * unpaired surrogates by U+FFFD.
+     */
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b.append((cp & 0xFFFE) == 0xFFFE ? " " : new String(Character.toChars(cp)));
+            } else if (Character.isSurrogate(c)) {
+                b.append('\uFFFD');
+            } else if (c == '\\' || c == '"') {
+                b.append('\\').append(c);
+            } else if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == 0xFFFE || c == 0xFFFF
+                    || c >= 0xFDD0 && c <= 0xFDEF || c == 0x2028 || c == 0x2029) {
+                b.append(' ');
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 }

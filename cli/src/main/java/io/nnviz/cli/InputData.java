@@ -20,7 +20,61 @@ import java.util.regex.Pattern;
 
 /** The input of {@code nnviz activations}: an image (resized and normalised to the model's input) or a NumPy {@code .npy} tensor. */
 final class InputData {
+    /** The most pixels an input image may have, before it is decoded (65,535 x 65,535 headers exist). */
+    static final long MAX_PIXELS = 40_000_000L;
+    /** The longest side an input is resized to. */
+    static final int MAX_SIDE = 8192;
+    /** The most pixels an input is resized to (4096 x 4096: a float tensor of 200 MB in RGB). */
+    static final long MAX_INPUT_PIXELS = 4096L * 4096;
+
     private InputData() {
+    }
+
+    /**
+     * An image file's width and height from its header alone; a file that is not an image, or is
+     * larger than {@link #MAX_PIXELS}, is a usage error naming it.
+     */
+    static int[] imageSize(Path p) throws IOException {
+        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(p.toFile())) {
+            var readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new Main.UsageException(p + ": not an image (PNG, JPEG, GIF, BMP) nor a .npy tensor");
+            }
+            javax.imageio.ImageReader r = readers.next();
+            try {
+                r.setInput(in, true, true);
+                int w = r.getWidth(0), h = r.getHeight(0);
+                if (w < 1 || h < 1 || (long) w * h > MAX_PIXELS) {
+                    throw new Main.UsageException(p + ": an image of " + w + " x " + h + " pixels (at most " + MAX_PIXELS / 1_000_000
+                            + " megapixels)");
+                }
+                return new int[] {w, h};
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof Main.UsageException u) {
+                    throw u;
+                }
+                throw new Main.UsageException(p + ": a damaged image (" + e.getClass().getSimpleName() + ")");
+            } finally {
+                r.dispose();
+            }
+        }
+    }
+
+    /** The image, decoded once its header's size is checked; a damaged one is a usage error. */
+    static BufferedImage readImage(Path p) throws IOException {
+        imageSize(p);
+        try {
+            BufferedImage img = ImageIO.read(p.toFile());
+            if (img == null) {
+                throw new Main.UsageException(p + ": not an image (PNG, JPEG, GIF, BMP) nor a .npy tensor");
+            }
+            return img;
+        } catch (javax.imageio.IIOException | RuntimeException e) {
+            if (e instanceof Main.UsageException u) {
+                throw u;
+            }
+            throw new Main.UsageException(p + ": a damaged image (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     /** How to turn an image into the model's input. */
@@ -36,10 +90,7 @@ final class InputData {
 
     /** Reads an image and lays it out as {@code [1, C, H, W]}: resized (bilinear), grey or RGB, then (v / scale - mean) / std. */
     static Tensor image(Path p, ImageOptions o) throws IOException {
-        BufferedImage img = ImageIO.read(p.toFile());
-        if (img == null) {
-            throw new Main.UsageException(p + ": not an image Java can read (PNG, JPEG, GIF, BMP) nor a .npy tensor");
-        }
+        BufferedImage img = readImage(p);
         BufferedImage sized = new BufferedImage(o.width(), o.height(), BufferedImage.TYPE_INT_RGB);
         Graphics2D g = sized.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
@@ -84,15 +135,30 @@ final class InputData {
                 throw new Main.UsageException(p + ": a Fortran-order .npy array; save it in C order (np.ascontiguousarray)");
             }
             String[] parts = s.group(1).split(",");
-            int[] shape = java.util.Arrays.stream(parts).map(String::trim).filter(x -> !x.isEmpty()).mapToInt(Integer::parseInt).toArray();
+            int[] shape;
             long n = 1;
-            for (int x : shape) {
-                n *= x;
+            try {
+                shape = java.util.Arrays.stream(parts).map(String::trim).filter(x -> !x.isEmpty()).mapToInt(Integer::parseInt).toArray();
+                if (shape.length > 8) {
+                    throw new NumberFormatException();
+                }
+                for (int x : shape) {
+                    if (x < 0) {
+                        throw new NumberFormatException();
+                    }
+                    n = Math.multiplyExact(n, x);
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new Main.UsageException(p + ": a .npy header with a shape nnviz cannot take: (" + s.group(1).trim() + ")");
             }
-            int width = Integer.parseInt(d.group(3));
+            int width = d.group(3).charAt(0) - '0';
             boolean floating = d.group(2).equals("f");
             if (n > 1 << 28 || (floating ? width != 4 && width != 8 : width != 4 && width != 8)) {
                 throw new Main.UsageException(p + ": unsupported .npy data " + d.group(0) + " or size " + n);
+            }
+            if (n * width > Files.size(p)) {
+                throw new Main.UsageException(p + ": a truncated .npy file (its header declares " + n * width + " data bytes, the file is "
+                        + Files.size(p) + ")");
             }
             byte[] raw = in.readNBytes((int) (n * width));
             if (raw.length != n * width) {

@@ -69,7 +69,13 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(main);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        // picocli answers invalid input with ExitCode.USAGE, which is 2
+        // picocli answers invalid input with ExitCode.USAGE, which is 2: one line, as for every other error, not the whole usage
+        cl.setParameterExceptionHandler((e, a) -> {
+            CommandLine c = e.getCommandLine();
+            err.println("nnviz: " + oneLine(e.getMessage()) + " (nnviz " + (c.getCommandName().equals("nnviz") ? "" : c.getCommandName() + " ")
+                    + "--help for the options)");
+            return USAGE;
+        });
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             Throwable t = e;
             int code;
@@ -98,7 +104,18 @@ public final class Main implements Runnable {
             return "";
         }
         String l = s.replaceAll("\\s*[\\r\\n]+\\s*", "; ");
-        return l.length() > 400 ? l.substring(0, 400) + "..." : l;
+        l = l.length() > 400 ? l.substring(0, 400) + "..." : l;
+        // names from a hostile file must not drive the terminal: escape sequences and other controls shown as code points
+        StringBuilder b = new StringBuilder(l.length());
+        l.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == 0x2028 || c == 0x2029
+                    || (c & 0xFFFE) == 0xFFFE || c >= 0xFDD0 && c <= 0xFDEF) {
+                b.append(String.format("\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 
     public static void main(String[] args) {

@@ -25,6 +25,9 @@ import java.util.stream.Stream;
 final class Outputs implements AutoCloseable {
     enum Kind { svg, png, html, dot }
 
+    /** Staging folders are named after the process writing them: {@code .nnviz-partial-PID-random}. */
+    static final String STAGING = ".nnviz-partial-";
+
     /** Pixels per SVG unit of the PNG files. */
     private static final double PNG_SCALE = 1.5;
 
@@ -43,6 +46,9 @@ final class Outputs implements AutoCloseable {
 
     /** Checks the output folder can be written before any work is done (a usage error if not). */
     static Outputs in(Path out, String formats) {
+        if (out == null || out.toString().isBlank()) {
+            throw new Main.UsageException("--out: an empty path; name the folder to write into");
+        }
         Set<Kind> kinds = EnumSet.noneOf(Kind.class);
         for (String f : formats.split(",")) {
             try {
@@ -57,7 +63,8 @@ final class Outputs implements AutoCloseable {
         try {
             boolean created = !Files.exists(out);
             Files.createDirectories(out);
-            return new Outputs(out, Files.createTempDirectory(out, ".nnviz-partial-"), kinds, created);
+            removeStaleStaging(out);
+            return new Outputs(out, Files.createTempDirectory(out, STAGING + ProcessHandle.current().pid() + "-"), kinds, created);
         } catch (FileAlreadyExistsException e) {
             throw new Main.UsageException(out + ": cannot write outputs there (a file, not a folder)");
         } catch (AccessDeniedException e) {
@@ -110,6 +117,40 @@ final class Outputs implements AutoCloseable {
                     written.add(e.getKey() + "." + k);
                 }
             }
+        }
+    }
+
+    /**
+     * Deletes staging folders left by runs that were killed (SIGKILL, a crash, power loss): those
+     * whose process is gone. A folder of a run still going, or of another user, is left alone.
+     */
+    static void removeStaleStaging(Path out) {
+        try (Stream<Path> s = Files.list(out)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(STAGING) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                String rest = p.getFileName().toString().substring(STAGING.length());
+                int dash = rest.indexOf('-');
+                long pid;
+                try {
+                    pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                } catch (NumberFormatException e) {
+                    pid = -1; // an older run's name, without its process: gone if nobody has touched it for a day
+                    if (Files.getLastModifiedTime(p).toMillis() > System.currentTimeMillis() - 86_400_000L) {
+                        continue;
+                    }
+                }
+                if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                deleteTree(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // best effort: a leftover folder is harmless, and the new run writes its own
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 
