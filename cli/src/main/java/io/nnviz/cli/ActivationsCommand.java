@@ -21,13 +21,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
 /** {@code nnviz activations MODEL --input IMAGE|TENSOR}: activation maps of chosen layers and a saliency overlay for one input. */
 @Command(name = "activations", mixinStandardHelpOptions = true,
         description = "Writes activation maps and a saliency overlay for one input image (or .npy tensor), and an HTML report.")
-final class ActivationsCommand implements Callable<Integer> {
+final class ActivationsCommand implements ModelOptions.Command {
     @ParentCommand
     Main main;
 
@@ -101,6 +100,11 @@ final class ActivationsCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             throw new Main.UsageException("--size: expected WxH such as 224x224, got '" + size + "'");
         }
+    }
+
+    @Override
+    public ModelOptions options() {
+        return opts;
     }
 
     @Override

@@ -15,14 +15,13 @@ import picocli.CommandLine.ParentCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /** {@code nnviz inspect MODEL}: the summary table, the architecture, a filter grid per conv layer and an HTML report. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Prints a summary table and writes the architecture, a filter grid per conv layer and an HTML report.")
-final class InspectCommand implements Callable<Integer> {
+final class InspectCommand implements ModelOptions.Command {
     @ParentCommand
     Main main;
 
@@ -31,6 +30,11 @@ final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--timings", description = "Print how long loading, layout and drawing, and writing took (stderr).")
     boolean timings;
+
+    @Override
+    public ModelOptions options() {
+        return opts;
+    }
 
     @Override
     public Integer call() throws Exception {

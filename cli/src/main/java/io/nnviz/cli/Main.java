@@ -12,7 +12,9 @@ import java.io.PrintWriter;
  * {@code nnviz}: render any saved model headlessly. Exit codes: 0 success, 1 an internal error,
  * 2 a usage error (bad options, an output folder that cannot be written), 3 a model that cannot
  * be read or is not supported. Errors are one line on stderr naming the file and the reason; the
- * stack trace only with {@code --verbose}.
+ * stack trace only with {@code --verbose}. Commands that read a model run in a child JVM under a
+ * memory budget and an optional time limit ({@link ChildJvm}), so a native crash or a runaway
+ * allocation is exit 3 too.
  */
 @Command(name = "nnviz", mixinStandardHelpOptions = true, version = "nnviz 0.1.0-SNAPSHOT",
         description = "Renders saved neural networks headlessly: summary, architecture, filters, activations, saliency.",
@@ -80,7 +82,11 @@ public final class Main implements Runnable {
             Throwable t = e;
             int code;
             String msg;
-            if (t instanceof UsageException) {
+            String exhausted = exhausted(t, parsed);
+            if (exhausted != null) {
+                code = BAD_MODEL;
+                msg = exhausted;
+            } else if (t instanceof UsageException) {
                 code = USAGE;
                 msg = t.getMessage();
             } else if (t instanceof ModelException || t instanceof NnvizException) {
@@ -96,7 +102,31 @@ public final class Main implements Runnable {
             }
             return code;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) { // picocli passes errors on: the memory is free again once they unwind
+            err.println("nnviz: " + oneLine(exhausted(e, cl.getParseResult())));
+            if (main.verbose) {
+                e.printStackTrace(err);
+            }
+            return BAD_MODEL;
+        }
+    }
+
+    /** The line for a model that exhausted the heap or the stack (among {@code t}'s causes), else null. */
+    private static String exhausted(Throwable t, CommandLine.ParseResult parsed) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError || c instanceof StackOverflowError) {
+                String subject = "the model";
+                CommandLine.ParseResult sub = parsed == null ? null : parsed.subcommand();
+                if (sub != null && sub.commandSpec().userObject() instanceof ModelOptions.Command m && m.options().model != null) {
+                    subject = m.options().model.toString();
+                }
+                return subject + (c instanceof OutOfMemoryError ? ": model too large for the memory budget (" + c.getMessage()
+                        + "; --max-memory, or -Xmx for the Java heap, raises it)" : ": nested too deeply to be read (the stack ran out)");
+            }
+        }
+        return null;
     }
 
     static String oneLine(String s) {
@@ -118,17 +148,48 @@ public final class Main implements Runnable {
         return b.toString();
     }
 
+    /**
+     * The entry point. A command that reads a model runs in a child JVM under its memory and time
+     * limits ({@link ChildJvm}); everything else (help, usage errors) runs here.
+     */
     public static void main(String[] args) {
-        if (QuietNatives.wanted(args)) {
+        if (ChildJvm.isChild()) {
+            ChildJvm.exitWithParent();
+            System.exit(execute(args, System.out, System.err));
+        }
+        ModelOptions isolated = modelOptions(args);
+        if (isolated != null) {
             try {
-                System.exit(QuietNatives.runChild(args, System.out, System.err));
+                boolean outExisted = java.nio.file.Files.exists(isolated.out);
+                int code = ChildJvm.run(Main.class.getName(), java.util.List.of(args), isolated.limits(),
+                        !java.util.Arrays.asList(args).contains("--verbose"), isolated.model.toString(), System.out, System.err);
+                if (code != OK) { // a child that was killed or crashed could not clean up after itself
+                    Outputs.removeStaleStaging(isolated.out, outExisted);
+                }
+                System.exit(code);
             } catch (java.io.IOException e) {
-                // no child JVM to be had: run here, native log lines and all
+                // no child JVM to be had: run here, without the net
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 System.exit(INTERNAL);
             }
         }
         System.exit(execute(args, System.out, System.err));
+    }
+
+    /** The model options of a command line that reads a model and parses well, else null (it runs here and says what is wrong). */
+    static ModelOptions modelOptions(String[] args) {
+        try {
+            CommandLine.ParseResult r = new CommandLine(new Main()).parseArgs(args);
+            CommandLine.ParseResult sub = r.subcommand();
+            if (r.isUsageHelpRequested() || r.isVersionHelpRequested() || sub == null || sub.isUsageHelpRequested()
+                    || sub.isVersionHelpRequested() || !(sub.commandSpec().userObject() instanceof ModelOptions.Command c)) {
+                return null;
+            }
+            c.options().limits(); // a bad --max-memory or --timeout is reported by the command itself
+            return c.options();
+        } catch (CommandLine.ParameterException | UsageException e) {
+            return null;
+        }
     }
 }

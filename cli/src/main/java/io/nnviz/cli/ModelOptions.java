@@ -7,6 +7,11 @@ import java.nio.file.Path;
 
 /** What every command takes: the model, where its outputs go, in which formats, and which layers. */
 final class ModelOptions {
+    /** A command that reads a model: it runs in a child JVM under the options' limits ({@link ChildJvm}). */
+    interface Command extends java.util.concurrent.Callable<Integer> {
+        ModelOptions options();
+    }
+
     @Parameters(index = "0", paramLabel = "MODEL", description = "A model file or SavedModel folder.")
     Path model;
 
@@ -27,9 +32,52 @@ final class ModelOptions {
                     + "(e.g. 1,3,224,224; -1 leaves one free; NAME= for one input of several). Repeatable.")
     java.util.List<String> inputShapes = new java.util.ArrayList<>();
 
+    @Option(names = "--max-memory", paramLabel = "SIZE",
+            description = "The memory reading and drawing the model may use, heap and native together, such as 2g or 800m "
+                    + "(default: half of this machine's). A model that needs more is exit 3.")
+    String maxMemory;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Stop after this many seconds with exit 3 (default: no limit).")
+    long timeout;
+
+    /** The smallest budget: a JVM with a framework's natives loaded needs about this much before any model. */
+    static final long MIN_MEMORY = 256L << 20;
+
+    /** The memory budget in bytes: {@code --max-memory}, else half of the machine's memory. */
+    long memoryBudget() {
+        if (maxMemory == null) {
+            return io.nnviz.api.LoadOptions.defaultMemoryBudget();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?\\s*").matcher(maxMemory);
+        if (!m.matches()) {
+            throw new Main.UsageException("--max-memory " + maxMemory + ": give a size such as 2g, 800m or 1.5GB");
+        }
+        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            case "t" -> 40;
+            default -> 0;
+        };
+        double bytes = Double.parseDouble(m.group(1)) * (1L << shift);
+        if (bytes < MIN_MEMORY || bytes > Long.MAX_VALUE / 2) {
+            throw new Main.UsageException("--max-memory " + maxMemory + ": at least 256m (the JVM and a framework's natives need that much)");
+        }
+        return (long) bytes;
+    }
+
+    /** The limits a child JVM running this command gets; bad values are usage errors. */
+    ChildJvm.Limits limits() {
+        if (timeout < 0) {
+            throw new Main.UsageException("--timeout " + timeout + ": give a number of seconds, or 0 for no limit");
+        }
+        return new ChildJvm.Limits(memoryBudget(), timeout);
+    }
+
     /** The load options the flags give; a malformed shape is a usage error. */
     io.nnviz.api.LoadOptions loadOptions() {
-        io.nnviz.api.LoadOptions o = io.nnviz.api.LoadOptions.defaults();
+        io.nnviz.api.LoadOptions o = io.nnviz.api.LoadOptions.defaults().memoryBudget(limits().memoryBytes());
         for (String spec : inputShapes) {
             int eq = spec.indexOf('=');
             String name = eq < 0 ? io.nnviz.api.LoadOptions.FIRST_INPUT : spec.substring(0, eq).trim();

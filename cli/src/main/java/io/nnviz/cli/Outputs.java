@@ -125,6 +125,28 @@ final class Outputs implements AutoCloseable {
      * whose process is gone. A folder of a run still going, or of another user, is left alone.
      */
     static void removeStaleStaging(Path out) {
+        removeStaleStaging(out, true);
+    }
+
+    /**
+     * As {@link #removeStaleStaging(Path)}, after a run that ended abnormally; the folder itself
+     * goes too if that run made it ({@code existed} false) and nothing else is in it.
+     */
+    static void removeStaleStaging(Path out, boolean existed) {
+        if (!Files.isDirectory(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        removeStale(out);
+        if (!existed) {
+            try {
+                Files.deleteIfExists(out); // only when empty: anything else in it stays
+            } catch (IOException e) {
+                // not empty, or not ours to remove
+            }
+        }
+    }
+
+    private static void removeStale(Path out) {
         try (Stream<Path> s = Files.list(out)) {
             for (Path p : s.filter(p -> p.getFileName().toString().startsWith(STAGING) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
                 String rest = p.getFileName().toString().substring(STAGING.length());
