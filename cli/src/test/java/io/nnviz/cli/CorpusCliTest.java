@@ -7,10 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,30 +25,7 @@ class CorpusCliTest {
     Path dir;
 
     private Path model(String spec) throws Exception {
-        String[] p = spec.split(":");
-        return switch (p[0]) {
-            case "savedmodel" -> {
-                Path out = dir.resolve(p[1] + "_saved");
-                CliRun.inWorld("tensorflow", "io.nnviz.backend.tensorflow.TfFixtures", "corpusSavedModel", Corpus.file("tfjs/" + p[1]), out);
-                yield out;
-            }
-            case "frozen" -> {
-                Path out = dir.resolve(p[1] + ".pb");
-                CliRun.inWorld("tensorflow", "io.nnviz.backend.tensorflow.TfFixtures", "corpusFrozen", Corpus.file("tfjs/" + p[1]), out);
-                yield out;
-            }
-            case "zip" -> {
-                Path out = dir.resolve(p[1] + ".zip");
-                Object net = CliRun.inWorld("dl4j", "org.deeplearning4j.nn.modelimport.keras.KerasModelImport",
-                        "importKerasModelAndWeights", Corpus.file("keras/" + p[1] + ".h5").toString());
-                Class<?> serializer = Class.forName("org.deeplearning4j.util.ModelSerializer", true, net.getClass().getClassLoader());
-                Arrays.stream(serializer.getMethods()).filter(m -> m.getName().equals("writeModel") && m.getParameterCount() == 3
-                                && m.getParameterTypes()[1] == File.class && m.getParameterTypes()[2] == boolean.class).findFirst().orElseThrow()
-                        .invoke(null, net, out.toFile(), false);
-                yield out;
-            }
-            default -> Corpus.file(p[0] + "/" + p[1]);
-        };
+        return CorpusModels.make(spec, dir);
     }
 
     @ParameterizedTest
