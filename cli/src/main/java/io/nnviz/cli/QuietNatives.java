@@ -25,7 +25,9 @@ final class QuietNatives {
                     + "|WARNING: All log messages before absl::InitializeLog\\(\\) is called"
                     + "|To enable the following instructions: .* rebuild TensorFlow"
                     // HDF5's error stack: HDF5-DIAG: Error detected in HDF5 (1.12.1) thread 0: / #000: H5A.c line 528 in ... / major: ...
-                    + "|HDF5-DIAG: |  #\\d{3}: \\S+ line \\d+ in |    (major|minor): )");
+                    + "|HDF5-DIAG: |  #\\d{3}: \\S+ line \\d+ in |    (major|minor): "
+                    // protobuf's C++ parser, inside libtensorflow, on a damaged graph (the Java error that follows says it)
+                    + "|\\[libprotobuf (ERROR|WARNING|INFO) \\S+:\\d+\\] )");
 
     private QuietNatives() {
     }

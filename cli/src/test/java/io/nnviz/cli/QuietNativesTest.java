@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The stderr filter on lines libtensorflow 2.18 (TF Java 1.1) printed here loading a SavedModel. */
+/** The stderr filter on lines libtensorflow 2.18 (TF Java 1.1), its protobuf and HDF5 1.12 printed here loading models. */
 class QuietNativesTest {
     @Test
     void nativeLogLinesAreDroppedAndEverythingElsePasses() throws Exception {
@@ -20,6 +20,12 @@ class QuietNativesTest {
                 + "I0000 00:00:1796121565.674819    5496 mlir_graph_optimization_pass.cc:401] MLIR V1 optimization pass is not enabled\n"
                 + "2026-12-01 10:39:26.117294: W tensorflow/core/profiler/convert/xplane_to_step_stats.cc:78] GPU trace was not collected.\n"
                 + "2026-12-01 10:39:26.117294: E tensorflow/core/framework/op_kernel.cc:1] a real error stays\n"
+                + "[libprotobuf ERROR external/com_google_protobuf/src/google/protobuf/wire_format_lite.cc:618] String field 'tensorflow.NodeDef.op'"
+                + " contains invalid UTF-8 data when parsing a protocol buffer.\n"
+                + "HDF5-DIAG: Error detected in HDF5 (1.12.1) thread 0:\n"
+                + "  #000: H5A.c line 528 in H5Aopen_by_name(): can't open attribute\n"
+                + "    major: Attribute\n"
+                + "    minor: Can't open object\n"
                 + "nnviz: model.pb: not a TensorFlow graph\n"
                 + "Wrote 5 files to /tmp/out";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
