@@ -161,7 +161,7 @@ final class ActivationsCommand implements ModelOptions.Command {
                         // gradients where the framework has them; else occlusion, which needs forward passes only
                         Figure s = m.capabilities().contains(io.nnviz.api.Capability.INPUT_GRADIENT)
                                 ? SaliencyOverlay.saliency(x.slice(0), m.inputGradient(x, cls).slice(0)).title("Saliency for output " + cls).build()
-                                : SaliencyOverlay.occlusion(x.slice(0), io.nnviz.api.Occlusion.of(m).output(last.id()).map(x, cls))
+                                : SaliencyOverlay.occlusion(x.slice(0), io.nnviz.api.attribution.Occlusion.of(m).output(last.id()).map(x, cls))
                                         .title("Occlusion for output " + cls + " (no gradients in " + m.framework() + ")").build();
                         outputs.figure(report, "Saliency", "saliency", s);
                     } catch (NnvizException | UnsupportedOperationException e) {

@@ -32,7 +32,7 @@ import java.util.Set;
  * model is run as a copy whose graph outputs also name the tensors asked for, so the values are
  * ONNX Runtime's own. Models with several inputs (BERT-style {@code input_ids},
  * {@code attention_mask}, ...) take them by name. ONNX Runtime computes no gradients here:
- * attribution for ONNX models is forward-only ({@code io.nnviz.api.Occlusion}).
+ * attribution for ONNX models is forward-only ({@code io.nnviz.api.attribution.Occlusion}).
  */
 public final class OnnxModel extends AbstractModel {
     private final OnnxMl.ModelProto proto;

@@ -201,7 +201,7 @@ class OnnxCorpusTest {
             assertTrue(!m.capabilities().contains(io.nnviz.api.Capability.INPUT_GRADIENT), "no gradients from ONNX Runtime");
             Tensor x = paddleImage(48, 192);
             int target = 0;
-            Tensor map = io.nnviz.api.Occlusion.of(m).window(16, 32).stride(16, 32).map(x, target); // 3 x 6 disjoint windows
+            Tensor map = io.nnviz.api.attribution.Occlusion.of(m).window(16, 32).stride(16, 32).map(x, target); // 3 x 6 disjoint windows
             assertEquals(io.nnviz.api.Shape.of(48, 192), map.shape());
             double base = ortOutputs(f, Map.of("x", x), m.inputs()).get(0).getFlat(target);
             for (int[] w : new int[][] {{0, 0}, {16, 64}, {32, 160}}) {

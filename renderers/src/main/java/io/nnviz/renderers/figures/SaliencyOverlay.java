@@ -61,7 +61,7 @@ public final class SaliencyOverlay {
     }
 
     /**
-     * Occlusion: an {@link io.nnviz.api.Occlusion} map {@code [H, W]} of the image, its positive part
+     * Occlusion: an {@link io.nnviz.api.attribution.Occlusion} map {@code [H, W]} of the image, its positive part
      * (where hiding the input lowers the score) as the heat.
      */
     public static SaliencyOverlay occlusion(Tensor image, Tensor map) {

@@ -1,4 +1,12 @@
-package io.nnviz.api;
+package io.nnviz.api.attribution;
+
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.api.ModelBuilder;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
 
 import org.junit.jupiter.api.Test;
 

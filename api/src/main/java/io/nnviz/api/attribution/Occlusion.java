@@ -1,4 +1,8 @@
-package io.nnviz.api;
+package io.nnviz.api.attribution;
+
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.Model;
+import io.nnviz.api.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +25,7 @@ import java.util.Objects;
  * Tensor map = Occlusion.of(model).window(8, 8).stride(4).map(image, predictedClass);   // [H, W]
  * }</pre>
  */
-public final class Occlusion {
+public final class Occlusion implements AttributionMethod {
     private final Model model;
     private int windowH = -1, windowW = -1, strideH = -1, strideW = -1, batch = 16;
     private float baseline;
@@ -77,6 +81,17 @@ public final class Occlusion {
         return this;
     }
 
+    @Override
+    public String name() {
+        return "Occlusion";
+    }
+
+    /** The occlusion map as an attribution of positions ({@link #map}). */
+    @Override
+    public Attribution attribute(Tensor input, int target) {
+        return new Attribution(name(), target, null, map(input, target), java.util.Map.of());
+    }
+
     /**
      * The occlusion map of one input (batch 1) for output unit {@code target}.
      *
@@ -87,7 +102,7 @@ public final class Occlusion {
         if (input.rank() < 2 || input.rank() > 4 || input.shape().dim(0) != 1) {
             throw new InvalidInputException("occlusion takes one input of shape [1, C, H, W], [1, T, F] or [1, F], got " + input.shape());
         }
-        String out = outputLayer != null ? outputLayer : model.layers().get(model.layers().size() - 1).id();
+        String out = Scores.output(model, outputLayer);
         // positions: rows x columns of the grid a window moves on; a window covers `channels` values per position
         int rows, cols, channels;
         if (input.rank() == 4) {
@@ -121,8 +136,8 @@ public final class Occlusion {
                 break;
             }
         }
-        double base = score(model.activations(input, List.of(out)).get(out), 0, target);
-        boolean freeBatch = freeBatch();
+        double base = Scores.score(model.activations(input, List.of(out)).get(out), 0, target);
+        boolean freeBatch = Scores.freeBatch(model);
         int per = freeBatch ? batch : 1;
         float[] x = input.toArray();
         double[] sum = new double[rows * cols];
@@ -138,7 +153,7 @@ public final class Occlusion {
             dims[0] = n;
             Tensor scores = model.activations(Tensor.adopt(copies, dims), List.of(out)).get(out);
             for (int k = 0; k < n; k++) {
-                double drop = base - score(scores, k, target);
+                double drop = base - Scores.score(scores, k, target);
                 int[] w = windows.get(from + k);
                 for (int r = w[0]; r < w[0] + wh; r++) {
                     for (int c = w[1]; c < w[1] + ww; c++) {
@@ -155,15 +170,6 @@ public final class Occlusion {
         return input.rank() == 4 ? Tensor.adopt(map, rows, cols) : Tensor.adopt(map, rows);
     }
 
-    private boolean freeBatch() {
-        for (Layer l : model.layers()) {
-            if (l.kind() == LayerKind.INPUT) {
-                return l.outputShape() == null || l.outputShape().rank() == 0 || l.outputShape().dim(0) < 0;
-            }
-        }
-        return true;
-    }
-
     private void occlude(float[] v, int off, int[] w, int wh, int ww, int rows, int cols, int channels, int rank) {
         for (int r = w[0]; r < w[0] + wh; r++) {
             for (int c = w[1]; c < w[1] + ww; c++) {
@@ -174,31 +180,5 @@ public final class Occlusion {
                 }
             }
         }
-    }
-
-    /** Output unit {@code target} of sample {@code k}, summed over the output's other positions. */
-    private static double score(Tensor out, int k, int target) {
-        Tensor s = out.slice(k);
-        int units = s.rank() == 0 ? 1 : s.rank() == 3 ? s.shape().dim(0) : s.shape().dim(s.rank() - 1);
-        if (target < 0 || target >= units) {
-            throw new InvalidInputException("target " + target + " is not an output unit: the output has " + units
-                    + " units (0.." + (units - 1) + ")");
-        }
-        if (s.rank() <= 1) {
-            return s.rank() == 0 ? s.getFlat(0) : s.getFlat(target);
-        }
-        double total = 0;
-        if (s.rank() == 3) { // [C, H, W]: channel target over every pixel
-            int n = s.shape().dim(1) * s.shape().dim(2);
-            for (int i = 0; i < n; i++) {
-                total += s.getFlat(target * n + i);
-            }
-            return total;
-        }
-        int last = s.shape().dim(s.rank() - 1);
-        for (int i = target; i < s.size(); i += last) {
-            total += s.getFlat(i);
-        }
-        return total;
     }
 }

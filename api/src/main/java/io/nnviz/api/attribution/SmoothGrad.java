@@ -1,0 +1,112 @@
+package io.nnviz.api.attribution;
+
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.Model;
+import io.nnviz.api.Tensor;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+
+/**
+ * SmoothGrad (Smilkov et al., 2017): the gradient averaged over noisy copies of the input, which
+ * takes out the high-frequency noise of a plain gradient (the checkerboard of strided convolutions);
+ * SmoothGrad-squared averages the squared gradients instead (Hooker et al., 2019). Noise is Gaussian
+ * with a standard deviation of {@code noise} times the input's value range; the copies go through
+ * the model {@code internalBatch} at a time. The same seed gives the same map.
+ */
+public final class SmoothGrad implements AttributionMethod {
+    private final Model model;
+    private int samples = 25, internalBatch = 16;
+    private double noise = 0.15;
+    private boolean squared;
+    private long seed = 1;
+
+    private SmoothGrad(Model model) {
+        this.model = model;
+    }
+
+    /** SmoothGrad of this model's output score. */
+    public static SmoothGrad of(Model model) {
+        return new SmoothGrad(Objects.requireNonNull(model, "model"));
+    }
+
+    /** The number of noisy copies (default 25). */
+    public SmoothGrad samples(int n) {
+        if (n < 1 || n > 10_000) {
+            throw new InvalidInputException("smoothgrad samples " + n + ": between 1 and 10,000");
+        }
+        this.samples = n;
+        return this;
+    }
+
+    /** The noise's standard deviation as a fraction of the input's range (default 0.15, as in the paper's figures). */
+    public SmoothGrad noise(double fraction) {
+        if (!(fraction >= 0) || Double.isInfinite(fraction)) {
+            throw new InvalidInputException("smoothgrad noise " + fraction + ": a finite fraction of the input's range, at least 0");
+        }
+        this.noise = fraction;
+        return this;
+    }
+
+    /** Average squared gradients: SmoothGrad-squared (unsigned). */
+    public SmoothGrad squared(boolean on) {
+        this.squared = on;
+        return this;
+    }
+
+    /** How many copies go through the model at once (default 16). */
+    public SmoothGrad internalBatch(int n) {
+        if (n < 1) {
+            throw new InvalidInputException("internal batch " + n + ": at least 1");
+        }
+        this.internalBatch = n;
+        return this;
+    }
+
+    /** The noise's seed (default 1). */
+    public SmoothGrad seed(long seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    @Override
+    public String name() {
+        return squared ? "SmoothGrad-squared" : "SmoothGrad";
+    }
+
+    @Override
+    public Attribution attribute(Tensor input, int target) {
+        Scores.requireSingle(input, "smoothgrad");
+        float[] x = input.toArray();
+        float min = Float.POSITIVE_INFINITY, max = Float.NEGATIVE_INFINITY;
+        for (float v : x) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        double sigma = noise * (max - min);
+        Random r = new Random(seed);
+        double[] total = new double[x.length];
+        int per = Scores.batch(model, internalBatch);
+        for (int from = 0; from < samples; from += per) {
+            int n = Math.min(per, samples - from);
+            float[] copies = new float[n * x.length];
+            for (int i = 0; i < copies.length; i++) {
+                copies[i] = (float) (x[i % x.length] + sigma * r.nextGaussian());
+            }
+            Tensor g = model.inputGradient(Scores.batchOf(copies, n, input), target);
+            for (int k = 0; k < n; k++) {
+                for (int i = 0; i < x.length; i++) {
+                    double v = g.getFlat(k * x.length + i);
+                    total[i] += squared ? v * v : v;
+                }
+            }
+        }
+        float[] mean = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            mean[i] = (float) (total[i] / samples);
+        }
+        return Attribution.ofValues(name(), target, Tensor.adopt(mean, input.shape().toArray()),
+                Map.of("samples", (double) samples, "sigma", sigma));
+    }
+}
