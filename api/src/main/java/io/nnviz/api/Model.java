@@ -113,8 +113,21 @@ public interface Model extends AutoCloseable {
     }
 
     /**
+     * The output scores that {@link #inputGradient} and {@link #layerGradient} differentiate, for
+     * each sample of {@code input}, in the output layer's canonical layout ({@code [N, K]} for a
+     * classifier). Where the framework's output layer applies softmax or sigmoid itself (DL4J's
+     * output layers), these are the values it is applied to, the logits; elsewhere the model's
+     * output. Attribution methods explain exactly this score ({@code io.nnviz.api.attribution}).
+     */
+    default Tensor scores(Tensor input) {
+        String last = layers().get(layers().size() - 1).id();
+        return activations(input, List.of(last)).get(last);
+    }
+
+    /**
      * The gradient of the model's output score {@code target} (summed over the batch) with respect
-     * to the input: a saliency map with the input's shape.
+     * to the input: a saliency map with the input's shape. The score is {@link #scores}' unit
+     * {@code target}, summed over any other output positions.
      */
     Tensor inputGradient(Tensor input, int target);
 

@@ -15,7 +15,8 @@ import java.util.stream.IntStream;
  * input's positions in the attribution's order, most important first, and tracks the target's
  * probability; a faithful map makes it fall fast, so a low area under the deletion curve is good.
  * Insertion starts from the baseline and puts positions back in the same order; a high area is
- * good. Removing a position sets all its channels to the baseline. The probability is the model's
+ * good. Removing a position sets all its channels to the baseline; positions of equal attribution
+ * go in a seeded random order. The probability is the model's
  * output where that already is a distribution, else its softmax. The curves' inputs go through
  * the model {@code internalBatch} at a time.
  *
@@ -49,6 +50,7 @@ public final class Faithfulness {
     private int steps = 20, internalBatch = 16;
     private float baseline;
     private String outputLayer;
+    private long seed = 1;
 
     private Faithfulness(Model model) {
         this.model = model;
@@ -71,6 +73,12 @@ public final class Faithfulness {
     /** The value a removed position takes (default 0). */
     public Faithfulness baseline(float value) {
         this.baseline = value;
+        return this;
+    }
+
+    /** The seed of the order in which positions of equal attribution are removed (default 1). */
+    public Faithfulness seed(long seed) {
+        this.seed = seed;
         return this;
     }
 
@@ -120,13 +128,21 @@ public final class Faithfulness {
             throw new InvalidInputException("the attribution has " + pos.size() + " positions " + pos.shape() + ", the input " + positions
                     + " (" + input.shape() + ")");
         }
-        // most important first; ties in position order, so the curve does not depend on the sort
+        // most important first; ties (the zeros of a ReLU'd class activation map) in a seeded random order, so
+        // they count as a random map would, neither in raster order nor in whatever order a sort leaves them
+        int[] tieBreak = new int[positions];
+        Random shuffle = new Random(seed);
+        for (int i = 0; i < positions; i++) {
+            int j = shuffle.nextInt(i + 1);
+            tieBreak[i] = tieBreak[j];
+            tieBreak[j] = i;
+        }
         Integer[] order = IntStream.range(0, positions).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -pos.getFlat(i)).thenComparingInt(i -> i));
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -pos.getFlat(i)).thenComparingInt(i -> tieBreak[i]));
         float[] x = input.toArray();
         boolean deletion = kind.equals("deletion");
         double[] fractions = new double[steps + 1], probabilities = new double[steps + 1];
-        String out = Scores.output(model, outputLayer);
+        String out = outputLayer;
         int per = Scores.batch(model, internalBatch);
         for (int from = 0; from <= steps; from += per) {
             int n = Math.min(per, steps + 1 - from);

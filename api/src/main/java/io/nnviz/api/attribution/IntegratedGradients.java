@@ -89,9 +89,9 @@ public final class IntegratedGradients implements AttributionMethod {
         float[] ends = new float[2 * x.length];
         System.arraycopy(x, 0, ends, 0, x.length);
         System.arraycopy(b, 0, ends, x.length, x.length);
-        double[] f = Scores.freeBatch(model) ? Scores.scores(model, Scores.output(model, null), Scores.batchOf(ends, 2, input), target)
-                : new double[] {Scores.scores(model, Scores.output(model, null), input, target)[0],
-                        Scores.scores(model, Scores.output(model, null), Scores.batchOf(b, 1, input), target)[0]};
+        double[] f = Scores.freeBatch(model) ? Scores.scores(model, null, Scores.batchOf(ends, 2, input), target)
+                : new double[] {Scores.scores(model, null, input, target)[0],
+                        Scores.scores(model, null, Scores.batchOf(b, 1, input), target)[0]};
         double[][] gl = Quadrature.gaussLegendre(steps);
         double[] total = new double[x.length];
         int per = Scores.batch(model, internalBatch);

@@ -35,7 +35,7 @@ public final class Occlusion implements AttributionMethod {
         this.model = model;
     }
 
-    /** Occlusion of this model's input; the score is its last layer's output unless {@link #output} says. */
+    /** Occlusion of this model's input; the score is {@link Model#scores} unless {@link #output} names a layer. */
     public static Occlusion of(Model model) {
         return new Occlusion(Objects.requireNonNull(model, "model"));
     }
@@ -102,7 +102,7 @@ public final class Occlusion implements AttributionMethod {
         if (input.rank() < 2 || input.rank() > 4 || input.shape().dim(0) != 1) {
             throw new InvalidInputException("occlusion takes one input of shape [1, C, H, W], [1, T, F] or [1, F], got " + input.shape());
         }
-        String out = Scores.output(model, outputLayer);
+        String out = outputLayer;
         // positions: rows x columns of the grid a window moves on; a window covers `channels` values per position
         int rows, cols, channels;
         if (input.rank() == 4) {
@@ -136,7 +136,7 @@ public final class Occlusion implements AttributionMethod {
                 break;
             }
         }
-        double base = Scores.score(model.activations(input, List.of(out)).get(out), 0, target);
+        double base = Scores.score(Scores.outputs(model, out, input), 0, target);
         boolean freeBatch = Scores.freeBatch(model);
         int per = freeBatch ? batch : 1;
         float[] x = input.toArray();
@@ -151,7 +151,7 @@ public final class Occlusion implements AttributionMethod {
             }
             int[] dims = input.shape().toArray();
             dims[0] = n;
-            Tensor scores = model.activations(Tensor.adopt(copies, dims), List.of(out)).get(out);
+            Tensor scores = Scores.outputs(model, out, Tensor.adopt(copies, dims));
             for (int k = 0; k < n; k++) {
                 double drop = base - Scores.score(scores, k, target);
                 int[] w = windows.get(from + k);

@@ -67,7 +67,7 @@ public final class ScoreCam implements AttributionMethod {
         int k = a.shape().dim(1), h = a.shape().dim(2), w = a.shape().dim(3);
         int c = input.shape().dim(1), H = input.shape().dim(2), W = input.shape().dim(3), hw = H * W;
         float[] x = input.toArray();
-        String out = Scores.output(model, outputLayer);
+        String out = outputLayer;
         double[] weight = new double[k];
         int per = Scores.batch(model, internalBatch);
         for (int from = 0; from < k; from += per) {

@@ -12,15 +12,16 @@ import java.util.List;
  * The score every attribution method explains, the same one {@link Model#inputGradient}
  * differentiates: output unit {@code target} summed over the output's other positions (classifiers
  * {@code [N, K]} index K, sequence outputs {@code [N, T, K]} the last axis, image outputs
- * {@code [N, C, H, W]} the channel). Also the batching every method shares.
+ * {@code [N, C, H, W]} the channel), of {@link Model#scores} unless a layer is named. Also the
+ * batching every method shares.
  */
 final class Scores {
     private Scores() {
     }
 
-    /** The id of the layer whose output is scored: {@code outputLayer}, else the model's last layer. */
-    static String output(Model model, String outputLayer) {
-        return outputLayer != null ? outputLayer : model.layers().get(model.layers().size() - 1).id();
+    /** The outputs scored: layer {@code outputLayer}'s, else the model's own {@link Model#scores} (what gradients differentiate). */
+    static Tensor outputs(Model model, String outputLayer, Tensor batch) {
+        return outputLayer == null ? model.scores(batch) : model.activations(batch, List.of(outputLayer)).get(outputLayer);
     }
 
     /** Output unit {@code target} of sample {@code k}, summed over the output's other positions. */
@@ -56,7 +57,7 @@ final class Scores {
 
     /** The scores of every sample of a batch. */
     static double[] scores(Model model, String out, Tensor batch, int target) {
-        Tensor y = model.activations(batch, List.of(out)).get(out);
+        Tensor y = outputs(model, out, batch);
         double[] s = new double[batch.shape().dim(0)];
         for (int k = 0; k < s.length; k++) {
             s[k] = score(y, k, target);
@@ -69,7 +70,7 @@ final class Scores {
      * distribution over a classifier's units (a softmax layer), else the softmax of the output.
      */
     static double[] probabilities(Model model, String out, Tensor batch, int target) {
-        Tensor y = model.activations(batch, List.of(out)).get(out);
+        Tensor y = outputs(model, out, batch);
         double[] p = new double[batch.shape().dim(0)];
         for (int k = 0; k < p.length; k++) {
             Tensor s = y.slice(k);

@@ -240,6 +240,19 @@ public abstract class AbstractModel implements Model {
     }
 
     @Override
+    public final Tensor scores(Tensor input) {
+        require(Capability.ACTIVATIONS);
+        java.util.Objects.requireNonNull(input, "input");
+        return doScores(input);
+    }
+
+    /** The scores gradients differentiate; by default the last layer's output. */
+    protected Tensor doScores(Tensor input) {
+        Layer last = layers.get(layers.size() - 1);
+        return doActivations(input, List.of(last)).get(last.id());
+    }
+
+    @Override
     public final Tensor inputGradient(Tensor input, int target) {
         require(Capability.INPUT_GRADIENT);
         java.util.Objects.requireNonNull(input, "input");

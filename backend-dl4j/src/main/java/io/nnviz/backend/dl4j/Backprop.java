@@ -28,7 +28,8 @@ final class Backprop {
     }
 
     /** Activations (keyed by DL4J name: layer index for MLN, vertex name for CG) and their gradients. */
-    record Result(Map<String, INDArray> activations, Map<String, INDArray> gradients) {
+    /** Activations and gradients by node key, and the output layer's pre-activation (the scores differentiated). */
+    record Result(Map<String, INDArray> activations, Map<String, INDArray> gradients, INDArray scores) {
     }
 
     /**
@@ -52,6 +53,24 @@ final class Backprop {
     }
 
     static Result run(MultiLayerNetwork net, INDArray input, int target) {
+        return run(net, input, target, true);
+    }
+
+    static Result run(ComputationGraph cg, INDArray[] inputs, int target) {
+        return run(cg, inputs, target, true);
+    }
+
+    /** The forward pass alone: activations and the output layer's pre-activation, no gradients. */
+    static Result forward(MultiLayerNetwork net, INDArray input) {
+        return run(net, input, -1, false);
+    }
+
+    /** The forward pass alone, for a graph. */
+    static Result forward(ComputationGraph cg, INDArray[] inputs) {
+        return run(cg, inputs, -1, false);
+    }
+
+    private static Result run(MultiLayerNetwork net, INDArray input, int target, boolean backward) {
         List<org.deeplearning4j.nn.conf.layers.Layer> confs = new java.util.ArrayList<>();
         for (int i = 0; i < net.getnLayers(); i++) {
             confs.add(net.getLayerWiseConfigurations().getConf(i).getLayer());
@@ -59,10 +78,10 @@ final class Backprop {
         if (net.getFlattenedGradients() == null) {
             net.initGradientsView(); // networks made by convertDataType or deserialised without an updater lack it
         }
-        return withoutDropout(confs, () -> runMln(net, input, target));
+        return withoutDropout(confs, () -> runMln(net, input, target, backward));
     }
 
-    static Result run(ComputationGraph cg, INDArray[] inputs, int target) {
+    private static Result run(ComputationGraph cg, INDArray[] inputs, int target, boolean backward) {
         List<org.deeplearning4j.nn.conf.layers.Layer> confs = new java.util.ArrayList<>();
         for (org.deeplearning4j.nn.api.Layer l : cg.getLayers()) {
             confs.add(l.conf().getLayer());
@@ -70,10 +89,10 @@ final class Backprop {
         if (cg.getFlattenedGradients() == null) {
             cg.initGradientsView();
         }
-        return withoutDropout(confs, () -> runCg(cg, inputs, target));
+        return withoutDropout(confs, () -> runCg(cg, inputs, target, backward));
     }
 
-    private static Result runMln(MultiLayerNetwork net, INDArray input, int target) {
+    private static Result runMln(MultiLayerNetwork net, INDArray input, int target, boolean backward) {
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         int n = net.getnLayers();
         int mb = (int) input.size(0);
@@ -94,6 +113,11 @@ final class Backprop {
         Layer out = net.getLayer(n - 1);
         INDArray y = out.activate(h, false, mgr);
         acts.put(String.valueOf(n - 1), y);
+        INDArray z = preActivation(out, h, mgr);
+        if (!backward) {
+            net.clear();
+            return new Result(acts, Map.of(), z);
+        }
         INDArray eps = scoreGradient(out, h, y, target, mgr);
         if (outPre != null) {
             eps = outPre.backprop(eps, mb, mgr);
@@ -108,10 +132,10 @@ final class Backprop {
         }
         grads.put("input", eps);
         net.clear();
-        return new Result(acts, grads);
+        return new Result(acts, grads, z);
     }
 
-    private static Result runCg(ComputationGraph cg, INDArray[] inputs, int target) {
+    private static Result runCg(ComputationGraph cg, INDArray[] inputs, int target, boolean backward) {
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         GraphVertex[] vertices = cg.getVertices();
         int[] order = cg.topologicalSortOrder();
@@ -147,10 +171,13 @@ final class Backprop {
         Layer out = outVertex.getLayer();
         INDArray y = out.activate(h, false, mgr);
         value[outVertex.getVertexIndex()] = y;
+        INDArray z = preActivation(out, h, mgr);
         INDArray[] eps = new INDArray[vertices.length];
-        INDArray e = scoreGradient(out, h, y, target, mgr);
+        INDArray e = backward ? scoreGradient(out, h, y, target, mgr) : null;
+        if (backward) {
         eps[outVertex.getInputVertices()[0].getVertexIndex()] = pre != null ? pre.backprop(e, mb, mgr) : e;
-        for (int k = order.length - 1; k >= 0; k--) {
+        }
+        for (int k = order.length - 1; backward && k >= 0; k--) {
             int idx = order[k];
             GraphVertex v = vertices[idx];
             if (v == outVertex || v.isInputVertex() || eps[idx] == null) {
@@ -185,7 +212,7 @@ final class Backprop {
             }
         }
         cg.clear();
-        return new Result(acts, grads);
+        return new Result(acts, grads, z);
     }
 
     /**
@@ -260,6 +287,24 @@ final class Backprop {
                     "its input has rank " + h.rank());
         }
         return eps;
+    }
+
+    /**
+     * The output layer's pre-activation: what its activation function (softmax, sigmoid) is applied
+     * to, and what {@link #scoreGradient} differentiates. The layer is run again with an identity
+     * activation, as {@link #convolutionScoreGradient} does.
+     */
+    private static INDArray preActivation(Layer out, INDArray h, LayerWorkspaceMgr mgr) {
+        if (!(out.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer conf)) {
+            return out.activate(h, false, mgr).dup();
+        }
+        org.nd4j.linalg.activations.IActivation fn = conf.getActivationFn();
+        conf.setActivationFn(new org.nd4j.linalg.activations.impl.ActivationIdentity());
+        try {
+            return out.activate(h, false, mgr).dup();
+        } finally {
+            conf.setActivationFn(fn);
+        }
     }
 
     /** The output convolution's backward pass from a one-hot channel, its activation function set to identity meanwhile. */

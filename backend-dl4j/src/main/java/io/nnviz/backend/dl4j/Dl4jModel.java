@@ -282,6 +282,22 @@ public final class Dl4jModel extends AbstractModel {
         }
     }
 
+    /** DL4J's output layers apply their activation themselves: the scores are what it is applied to (logits), as gradients take them. */
+    @Override
+    protected Tensor doScores(Tensor input) {
+        INDArray x = toNetworkInput(input);
+        Backprop.Result r;
+        synchronized (lock) {
+            try {
+                r = mln != null ? Backprop.forward(mln, x) : Backprop.forward(cg, new INDArray[] {x});
+            } catch (RuntimeException e) {
+                throw wrap("forward pass", input, e);
+            }
+        }
+        Layer last = layers().get(layers().size() - 1);
+        return nodes.get(last.id()).canonical(r.scores(), 0);
+    }
+
     @Override
     protected Tensor doInputGradient(Tensor input, int target) {
         Node in = inputNode();

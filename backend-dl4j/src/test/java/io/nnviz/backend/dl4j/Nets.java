@@ -69,6 +69,25 @@ final class Nets {
         return new NeuralNetConfiguration.Builder().seed(12345).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER);
     }
 
+    /**
+     * A small all-convolutional CNN with a global-average-pooling head, the design of modern
+     * classifiers (ResNet, MobileNet): its last conv layer keeps a 12 x 12 layout up to the pooling,
+     * which is where class activation maps are read.
+     */
+    static MultiLayerNetwork gapCnn() {
+        MultiLayerConfiguration conf = base().list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(16).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).name("pool1").kernelSize(2, 2).stride(2, 2).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv2").nOut(32).convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv3").nOut(32).convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build())
+                .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).name("gap").build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(28, 28, 1)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
     static MultiLayerNetwork lenet() {
         MultiLayerConfiguration conf = base().list()
                 .layer(new ConvolutionLayer.Builder(5, 5).name("conv1").nOut(8).activation(Activation.RELU).build())

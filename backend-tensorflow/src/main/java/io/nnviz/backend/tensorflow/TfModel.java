@@ -358,6 +358,50 @@ public final class TfModel extends AbstractModel {
         return out;
     }
 
+    /**
+     * What gradients differentiate: the logits where the graph ends in a softmax (behind any
+     * Identity ops, as Keras exports put one), else the output itself. A softmax's gradient vanishes
+     * as it saturates; the logits' does not.
+     */
+    private Output<?> scoreOutput() {
+        return scoreOps().isEmpty() ? outputOp.output(0) : lastSoftmax().input(0);
+    }
+
+    /** The softmax at the end, behind any Identity ops, or null. */
+    private GraphOperation lastSoftmax() {
+        GraphOperation op = outputOp;
+        while (op.type().equals("Identity") && op.numInputs() == 1 && op.input(0).op() instanceof GraphOperation in) {
+            op = in;
+        }
+        return op.type().equals("Softmax") || op.type().equals("LogSoftmax") ? op : null;
+    }
+
+    /** The ops after the score (the softmax and the Identity ops behind it): they have no gradient of it. */
+    private java.util.Set<String> scoreOps() {
+        GraphOperation softmax = lastSoftmax();
+        java.util.Set<String> after = new java.util.HashSet<>();
+        for (GraphOperation op = outputOp; softmax != null; op = (GraphOperation) op.input(0).op()) {
+            after.add(op.name());
+            if (op == softmax || op.name().equals(softmax.name())) {
+                break;
+            }
+        }
+        return after;
+    }
+
+    @Override
+    protected Tensor doScores(Tensor input) {
+        try (org.tensorflow.Tensor x = feed(input);
+             Result res = session.runner().feed(inputOp.output(0), x).fetch(scoreOutput()).run()) {
+            return canonical(res.get(0));
+        } catch (io.nnviz.api.NnvizException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("TensorFlow could not run model '" + name() + "' on input " + input.shape() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** The gradient subgraph: a one-hot target placeholder, the score and d(score)/d(input and every layer output). */
     private final class Gradients {
         final Placeholder<?> target;
@@ -366,8 +410,7 @@ public final class TfModel extends AbstractModel {
 
         @SuppressWarnings({"unchecked", "rawtypes"})
         Gradients() {
-            Output<?> logits = outputOp.type().equals("Softmax") || outputOp.type().equals("LogSoftmax")
-                    ? outputOp.input(0) : outputOp.output(0);
+            Output<?> logits = scoreOutput();
             org.tensorflow.ndarray.Shape ls = logits.shape();
             if (ls.isUnknown() || ls.numDimensions() < 2 || ls.size(ls.numDimensions() - 1) < 1) {
                 throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.INPUT_GRADIENT,
@@ -384,7 +427,9 @@ public final class TfModel extends AbstractModel {
                 axes[i] = i;
             }
             Operand<?> score = tf.withName("score").reduceSum((Operand) prod, (Operand<? extends TNumber>) tf.constant(axes));
+            java.util.Set<String> after = scoreOps();
             List<String> ids = new ArrayList<>(groups.keySet());
+            ids.removeIf(id -> after.contains(groups.get(id).output.op().name()));
             Output<?>[] xs = new Output<?>[ids.size()];
             for (int i = 0; i < ids.size(); i++) {
                 xs[i] = groups.get(ids.get(i)).output;

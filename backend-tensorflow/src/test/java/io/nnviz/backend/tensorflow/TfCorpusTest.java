@@ -43,7 +43,7 @@ class TfCorpusTest {
     private static final Set<String> CONV = Set.of("_FusedConv2D", "Conv2D", "DepthwiseConv2dNative"), DENSE = Set.of("_FusedMatMul", "MatMul");
 
     /** A real Fashion-MNIST image stretched (nearest) to the model's input, NCHW, values in [0, 1]. */
-    private static Tensor image(int c, int h, int w) {
+    static Tensor image(int c, int h, int w) {
         float[] px = FashionMnist.trainCached(16).image(0);
         float[] out = new float[c * h * w];
         for (int k = 0; k < c; k++) {
@@ -139,8 +139,9 @@ class TfCorpusTest {
         }
     }
 
+    /** The score gradients differentiate ({@link Model#scores}: the logits where the graph ends in a softmax), unit target summed. */
     private static double sumTarget(Model m, Layer last, float[] v, Tensor x, int target) {
-        Tensor y = m.activations(Tensor.of(v, x.shape().toArray()), List.of(last.id())).get(last.id());
+        Tensor y = m.scores(Tensor.of(v, x.shape().toArray()));
         int k = y.shape().dim(y.rank() - 1);
         double sum = 0;
         for (int i = target; i < y.size(); i += k) {

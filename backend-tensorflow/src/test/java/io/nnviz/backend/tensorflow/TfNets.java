@@ -66,6 +66,17 @@ public final class TfNets implements AutoCloseable {
                 input = "images";
                 output = logits.op().name();
             }
+            case "gap" -> { // global average pooling head: the last conv keeps its 8 x 8 layout up to the pooling
+                Placeholder<TFloat32> x = tf.withName("images").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 28, 28, 1)));
+                Operand<TFloat32> h = conv(x, "conv1", 1, 16);
+                h = tf.withSubScope("pool1").nn.maxPool(h, tf.constant(new int[] {1, 2, 2, 1}), tf.constant(new int[] {1, 2, 2, 1}), "VALID");
+                h = conv(h, "conv2", 16, 32);
+                h = tf.withSubScope("gap").math.mean(h, tf.constant(new int[] {1, 2}));
+                Operand<TFloat32> logits = dense(h, "logits", 32, 10, false);
+                classification(logits);
+                input = "images";
+                output = logits.op().name();
+            }
             case "mlp" -> {
                 Placeholder<TFloat32> x = tf.withName("pixels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 784)));
                 Operand<TFloat32> h = dense(x, "hidden1", 784, hidden[0], true);
@@ -107,6 +118,11 @@ public final class TfNets implements AutoCloseable {
 
     public static TfNets cnn() {
         return new TfNets("cnn");
+    }
+
+    /** A CNN with a global-average-pooling head, as modern classifiers have. */
+    static TfNets gapCnn() {
+        return new TfNets("gap");
     }
 
     static TfNets mlp() {

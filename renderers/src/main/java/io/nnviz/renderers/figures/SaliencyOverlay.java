@@ -85,30 +85,11 @@ public final class SaliencyOverlay {
 
     /**
      * The Grad-CAM map {@code ReLU(sum_c alpha_c A_c)} with {@code alpha_c} the spatial mean of
-     * the gradient of channel c, for the first sample of an NCHW layer gradient: {@code [H, W]}.
+     * the gradient of channel c, for the first sample of an NCHW layer gradient: {@code [H, W]}
+     * ({@link io.nnviz.api.attribution.GradCam#map}).
      */
     public static Tensor gradCamMap(LayerGradient lg) {
-        Tensor a = lg.activation(), g = lg.gradient();
-        if (a.rank() != 4) {
-            throw new IllegalArgumentException("Grad-CAM needs an NCHW conv activation, layer " + lg.layerId()
-                    + " gave " + a.shape());
-        }
-        int c = a.shape().dim(1), h = a.shape().dim(2), w = a.shape().dim(3), n = h * w;
-        float[] av = a.slice(0).toArray(), gv = g.slice(0).toArray(), cam = new float[n];
-        for (int k = 0; k < c; k++) {
-            double alpha = 0;
-            for (int i = 0; i < n; i++) {
-                alpha += gv[k * n + i];
-            }
-            alpha /= n;
-            for (int i = 0; i < n; i++) {
-                cam[i] += (float) (alpha * av[k * n + i]);
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            cam[i] = Math.max(0, cam[i]);
-        }
-        return Tensor.adopt(cam, h, w);
+        return io.nnviz.api.attribution.GradCam.map(lg);
     }
 
     /** Title. */

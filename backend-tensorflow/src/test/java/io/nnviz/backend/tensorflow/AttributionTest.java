@@ -1,0 +1,63 @@
+package io.nnviz.backend.tensorflow;
+
+import io.nnviz.api.Model;
+import io.nnviz.api.NNViz;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.testkit.AttributionChecks;
+import io.nnviz.api.testkit.Corpus;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 18's attribution checks on TensorFlow: Integrated Gradients complete on real models (the
+ * classifiers of {@code @vladmandic/human}), and on a
+ * CNN trained here on Fashion-MNIST the deletion areas of Integrated Gradients and Grad-CAM below a
+ * random map's.
+ */
+@Tag("natives")
+class AttributionTest {
+    @Test
+    void integratedGradientsAndGradCamBeatARandomAttributionAtDeletionOnATrainedCnn() throws Exception {
+        try (TfNets net = TfNets.gapCnn()) {
+            for (int i = 0; i < 300; i++) {
+                net.fit(i);
+            }
+            try (Model m = NNViz.inspect(net.handle())) {
+                System.out.println("GAP CNN (TensorFlow), 300 steps: " + AttributionChecks.assertFaithful(m, AttributionChecks.testImages(16)));
+            }
+        }
+    }
+
+    /**
+     * The corpus's TensorFlow classifiers (the {@code @vladmandic/human} graph models, frozen), each on a
+     * real image for its predicted class, explaining the logits. Antispoof and liveness are complete
+     * within 1% at 64 steps. Emotion's path crosses so many ReLU and max-pool kinks (its separable-conv
+     * blocks) that 64 steps leave a 6.9% gap on this image (1.8% for 64 midpoints); it closes with
+     * more steps, to 0.04% at 1024, which is what this asserts for it.
+     */
+    @Test
+    @Tag("corpus")
+    void integratedGradientsIsCompleteOnRealModels() throws Exception {
+        for (String name : new String[] {"antispoof", "liveness", "emotion"}) {
+            Path file = TfjsGraphModels.frozen(TfjsGraphModels.parse(Corpus.file("tfjs/" + name)),
+                    Path.of("target", "corpus", name + "-ig", name + ".pb"));
+            try (Model m = NNViz.load(file)) {
+                io.nnviz.api.Shape s = m.layers().get(0).outputShape();
+                Tensor x = TfCorpusTest.image(s.dim(1), s.dim(2), s.dim(3));
+                int t = AttributionChecks.predicted(m, x);
+                if (name.equals("emotion")) {
+                    double at64 = io.nnviz.api.attribution.IntegratedGradients.of(m).steps(64).attribute(x, t).diagnostics().get("relativeDelta");
+                    double at1024 = AttributionChecks.assertComplete(m, x, t, 1024);
+                    assertTrue(at1024 < at64, "the gap closes with steps");
+                    System.out.printf("%s (TensorFlow): IG relative delta %.2e at 64 steps, %.2e at 1024%n", name, at64, at1024);
+                } else {
+                    System.out.printf("%s (TensorFlow): IG relative delta %.2e at 64 steps%n", name, AttributionChecks.assertComplete(m, x, t));
+                }
+            }
+        }
+    }
+}
