@@ -1,7 +1,6 @@
 package io.nnviz.recording;
 
 import io.nnviz.api.Histogram;
-import io.nnviz.api.Layer;
 import io.nnviz.api.Model;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
@@ -16,7 +15,6 @@ import io.nnviz.renderers.figures.Heatmap;
 import io.nnviz.renderers.figures.HistogramRidge;
 import io.nnviz.renderers.figures.LineChart;
 import io.nnviz.renderers.figures.Notice;
-import io.nnviz.renderers.figures.SaliencyOverlay;
 import io.nnviz.renderers.report.HtmlReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -290,7 +288,7 @@ public final class RunFigures {
             }
         }
         if (model != null) {
-            attributions(report, log, model);
+            ProbeAttributions.addTo(report, log, model, probeHeading(log), RunFigures::safe);
         }
         return report;
     }
@@ -310,12 +308,12 @@ public final class RunFigures {
         return b.append('.').toString();
     }
 
-    private static String probeHeading(RunLog log) {
+    static String probeHeading(RunLog log) {
         int n = log.probeInputs().map(t -> t.shape().dim(0)).orElse(1);
         return "Probe input" + (n > 1 ? " 0 of " + n : "");
     }
 
-    private static Figure safe(String title, Supplier<Figure> draw) {
+    static Figure safe(String title, Supplier<Figure> draw) {
         return new Entry("x", title, "", title, 0, draw).figure();
     }
 
@@ -337,41 +335,5 @@ public final class RunFigures {
         } catch (RuntimeException e) {
             LOG.warn("nnviz: the trained filters of {} could not be read: {}", first.value().layerId(), e.getMessage());
         }
-    }
-
-    /** Saliency and Grad-CAM (at the last conv layer with probe maps) of probe 0 for the predicted class. */
-    private static void attributions(HtmlReport report, RunLog log, Model model) {
-        Tensor probes = log.probeInputs().orElse(null);
-        if (probes == null || probes.rank() != 4) {
-            return;
-        }
-        String lastConv = log.latestProbes().flatMap(p -> p.value().entrySet().stream().filter(e -> e.getValue().rank() == 4)
-                .map(Map.Entry::getKey).reduce((a, b) -> b)).orElse(null);
-        Tensor probe = probes.head(1);
-        try {
-            Layer out = model.layers().get(model.layers().size() - 1);
-            Tensor scores = model.activations(probe, List.of(out.id())).get(out.id());
-            int cls = argmax(scores);
-            String what = log.info().className(cls);
-            report.section(probeHeading(log));
-            report.figure("saliency", safe("Saliency", () -> SaliencyOverlay.saliency(probe.slice(0), model.inputGradient(probe, cls).slice(0))
-                    .title("Saliency for " + what + ", the predicted class").build()));
-            if (lastConv != null) {
-                report.figure("grad-cam", safe("Grad-CAM", () -> SaliencyOverlay.gradCam(probe.slice(0), model.layerGradient(probe, lastConv, cls))
-                        .title("Grad-CAM at " + lastConv + " for " + what).build()));
-            }
-        } catch (RuntimeException e) { // a model that cannot give gradients still gets its other figures
-            LOG.warn("nnviz: no saliency for the probe: {}", e.getMessage());
-        }
-    }
-
-    private static int argmax(Tensor scores) {
-        int n = scores.shape().dim(scores.rank() - 1), best = 0;
-        for (int i = 1; i < n; i++) {
-            if (scores.getFlat(i) > scores.getFlat(best)) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -1,0 +1,75 @@
+package io.nnviz.recording;
+
+import io.nnviz.api.Model;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.attribution.Attribution;
+import io.nnviz.api.attribution.Faithfulness;
+import io.nnviz.api.attribution.GradCam;
+import io.nnviz.api.attribution.IntegratedGradients;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.figures.AttributionFigure;
+import io.nnviz.renderers.figures.SaliencyOverlay;
+import io.nnviz.renderers.report.HtmlReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * What the model looks at in the first probe image, drawn at report time (off the training thread):
+ * the plain saliency, Integrated Gradients and Grad-CAM at the last conv layer with probe maps, the
+ * last two with their deletion and insertion curves, all for the predicted class.
+ */
+final class ProbeAttributions {
+    private static final Logger LOG = LoggerFactory.getLogger(ProbeAttributions.class);
+    /** Integrated Gradients' steps in a report: enough for a faithful map, few enough for a report drawn at every epoch. */
+    private static final int STEPS = 32;
+
+    private ProbeAttributions() {
+    }
+
+    /** Adds the figures under {@code heading}; {@code safe} turns a figure that fails into a notice. */
+    static void addTo(HtmlReport report, RunLog log, Model model, String heading, BiFunction<String, Supplier<Figure>, Figure> safe) {
+        Tensor probes = log.probeInputs().orElse(null);
+        if (probes == null || probes.rank() != 4) {
+            return;
+        }
+        String lastConv = log.latestProbes().flatMap(p -> p.value().entrySet().stream().filter(e -> e.getValue().rank() == 4)
+                .map(Map.Entry::getKey).reduce((a, b) -> b)).orElse(null);
+        Tensor probe = probes.head(1);
+        try {
+            int cls = argmax(model.scores(probe));
+            String what = log.info().className(cls);
+            report.section(heading);
+            report.figure("saliency", safe.apply("Saliency", () -> SaliencyOverlay.saliency(probe.slice(0), model.inputGradient(probe, cls).slice(0))
+                    .title("Saliency for " + what + ", the predicted class").build()));
+            Faithfulness f = Faithfulness.of(model);
+            report.figure("integrated-gradients", safe.apply("Integrated Gradients", () -> {
+                Attribution a = IntegratedGradients.of(model).steps(STEPS).attribute(probe, cls);
+                return AttributionFigure.of(probe.slice(0), a).deletion(f.deletion(probe, cls, a)).insertion(f.insertion(probe, cls, a))
+                        .title("Integrated Gradients for " + what).build();
+            }));
+            if (lastConv != null) {
+                report.figure("grad-cam", safe.apply("Grad-CAM", () -> {
+                    Attribution a = GradCam.of(model).layer(lastConv).attribute(probe, cls);
+                    return AttributionFigure.of(probe.slice(0), a).deletion(f.deletion(probe, cls, a)).insertion(f.insertion(probe, cls, a))
+                            .title("Grad-CAM at " + lastConv + " for " + what).build();
+                }));
+            }
+        } catch (RuntimeException e) { // a model that cannot give gradients still gets its other figures
+            LOG.warn("nnviz: no saliency for the probe: {}", e.getMessage());
+        }
+    }
+
+    private static int argmax(Tensor scores) {
+        int n = scores.shape().dim(scores.rank() - 1), best = 0;
+        for (int i = 1; i < n; i++) {
+            if (scores.getFlat(i) > scores.getFlat(best)) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
