@@ -155,7 +155,12 @@ final class OnnxTensorChecks {
             throw new ModelLoadException(file, name + " is stored externally but names no file");
         }
         Path dir = file.toAbsolutePath().getParent();
-        Path data = dir.resolve(location).normalize();
+        Path data;
+        try {
+            data = dir.resolve(location).normalize();
+        } catch (java.nio.file.InvalidPathException x) { // a NUL or another character no file name may hold (found by Jazzer)
+            throw new ModelLoadException(file, name + " names external data by an impossible file name: " + SafeFiles.printable(location));
+        }
         if (Path.of(location).isAbsolute() || !data.startsWith(dir)) {
             throw new ModelLoadException(file, name + " names external data outside the model's folder: " + SafeFiles.printable(location));
         }
