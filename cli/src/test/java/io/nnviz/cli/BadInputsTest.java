@@ -48,6 +48,11 @@ class BadInputsTest {
         assertTrue(CliRun.of("inspect", model, "--out", file).refused(2, "a-file").err.contains("not a folder"));
         assertTrue(CliRun.of("inspect", model, "--out", dir.resolve("o"), "--format", "gif").refused(2, "gif").err.contains("svg, png, html"));
         CliRun.of("inspect", model, "--layers", "conv[").refused(2, "conv[");
+        CliRun.of("inspect", model, "--out", dir.resolve("o"), "--max-memory", "12q").refused(2, "--max-memory 12q");
+        CliRun.of("inspect", model, "--out", dir.resolve("o"), "--max-memory", "10m").refused(2, "at least 256m");
+        CliRun.of("inspect", model, "--out", dir.resolve("o"), "--timeout", "-1").refused(2, "--timeout -1");
+        CliRun.of("attribute", model, "--input", file, "--methods", "magic").refused(2, "--methods magic");
+        CliRun.of("attribute", model, "--input", file, "--steps", "0").refused(2, "--steps 0");
         CliRun.of("inspect").expect(2);
         CliRun.of("frobnicate").expect(2);
         CliRun.of("activations", model).expect(2); // --input is required

