@@ -32,17 +32,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AttentionTest {
     static final String TEXT = "The quick brown fox jumps over the lazy dog.";
 
-    /** The model's inputs for {@code text}, by the model's own tokenizer, and its tokens. */
+    /** The model's inputs for {@code text}, by the model's own tokenizer ({@link HfTextTokenizer}), and its tokens. */
     static Map<String, Tensor> inputs(String text, List<String> tokens) throws Exception {
-        try (HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(Corpus.file("onnx/all-minilm-l6-v2-tokenizer.json"))) {
-            Encoding e = tok.encode(text);
-            tokens.addAll(Arrays.asList(e.getTokens()));
-            Map<String, Tensor> in = new LinkedHashMap<>();
-            in.put("input_ids", ids(e.getIds()));
-            in.put("attention_mask", ids(e.getAttentionMask()));
-            in.put("token_type_ids", ids(e.getTypeIds()));
-            return in;
+        io.nnviz.api.text.TokenizedText e = new HfTextTokenizer().encode(Corpus.file("onnx/all-minilm-l6-v2-tokenizer.json"), text, 512);
+        tokens.addAll(e.tokens());
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("input_ids", ids(e.ids()));
+        in.put("attention_mask", ids(e.attentionMask()));
+        in.put("token_type_ids", ids(e.typeIds()));
+        return in;
+    }
+
+    @Test
+    void theTokenizerIsFoundAsAServiceAndRefusesWhatIsNotOne() throws Exception {
+        java.nio.file.Path real = Corpus.file("onnx/all-minilm-l6-v2-tokenizer.json");
+        io.nnviz.api.text.TextTokenizer t = java.util.ServiceLoader.load(io.nnviz.api.text.TextTokenizer.class).findFirst().orElseThrow();
+        assertTrue(t.canRead(real));
+        // the same ids HuggingFace's own binding gives for the text
+        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(real)) {
+            Encoding e = hf.encode(TEXT);
+            assertTrue(Arrays.equals(e.getIds(), t.encode(real, TEXT, 512).ids()));
         }
+        assertEquals(5, t.encode(real, TEXT, 5).length(), "truncated to the maximum, special tokens included");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("tok");
+        java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("tokenizer.json"), "{\"model\": 42}");
+        io.nnviz.api.ModelLoadException ex = org.junit.jupiter.api.Assertions.assertThrows(io.nnviz.api.ModelLoadException.class,
+                () -> t.encode(bad, TEXT, 512));
+        assertTrue(ex.getMessage().contains("tokenizer.json"), ex.getMessage());
+        assertTrue(!t.canRead(java.nio.file.Files.writeString(dir.resolve("notes.txt"), "hello")));
     }
 
     private static Tensor ids(long[] v) {
