@@ -82,7 +82,7 @@ public final class OnnxModel extends AbstractModel {
             com.google.protobuf.CodedInputStream coded = com.google.protobuf.CodedInputStream.newInstance(in);
             coded.setSizeLimit((int) Math.min(size, Integer.MAX_VALUE));
             model = OnnxMl.ModelProto.parseFrom(coded);
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) { // protobuf's stream decoder throws both for files cut short (TfFiles)
             throw new ModelLoadException(path, "not an ONNX model (" + e.getMessage() + ")", e);
         }
         model = OnnxTensorChecks.check(path, model, budget);

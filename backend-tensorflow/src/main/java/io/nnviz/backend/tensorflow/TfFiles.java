@@ -72,6 +72,7 @@ final class TfFiles {
             }
             // TensorFlow would block forever on a pipe among the variables, and read what the files hold into memory
             io.nnviz.api.spi.SafeFiles.requireRegularTree(path, budget);
+            TfGraphChecks.savedModel(path); // attribute values on which libtensorflow aborts instead of failing
             SavedModelBundle b;
             try {
                 b = SavedModelBundle.load(path.toString(), SavedModelBundle.DEFAULT_TAG);
@@ -224,12 +225,15 @@ final class TfFiles {
             com.google.protobuf.CodedInputStream coded = com.google.protobuf.CodedInputStream.newInstance(in);
             coded.setSizeLimit((int) Math.min(size, Integer.MAX_VALUE));
             def = GraphDef.parseFrom(coded);
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
+            // protobuf's stream decoder throws IllegalStateException, not an IOException, for some strings cut short
+            // at the size limit (found by Jazzer)
             throw new ModelLoadException(path, "not a TensorFlow GraphDef (" + e.getMessage() + ")", e);
         }
         if (def.getNodeCount() == 0) {
             throw new ModelLoadException(path, "not a TensorFlow GraphDef (no nodes)");
         }
+        TfGraphChecks.graph(path, def);
         boolean flatten = TfFunctions.hasCalls(def) || TfFusedOps.hasFused(def);
         try {
             if (flatten) {
