@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * and all), asserting exit code 0 or 3 only, one line on stderr for 3, no run over 60 s, no
  * process tree over 1.5 GB resident. CI runs a sample; the full run is
  * {@code mvn -pl cli test -Dtest=CliMutationTest -Dnnviz.mutations=1000} (after {@code mvn install -DskipTests}).
- * Failing mutants are kept in {@code target/mutants-failed/} with what was done to them.
+ * Failing mutants are kept in {@code target/mutants-failed/} with what was done to them, mutants the
+ * child's net caught as a native crash in {@code target/mutants-crashed/}.
  */
 @Tag("fuzz")
 @Tag("corpus")
@@ -62,11 +63,16 @@ class CliMutationTest {
         }
         List<Outcome> bad = Collections.synchronizedList(new ArrayList<>());
         Map<String, int[]> tally = new TreeMap<>(); // seed -> {exit 0, exit 3, other}
+        Map<String, List<String>> caught = new TreeMap<>(); // seed -> mutants whose exit 3 came from the child's net (crash, memory, time)
         long peak = 0, slowest = 0;
         for (Future<Outcome> f : runs) {
             Outcome o = f.get();
             int[] t = tally.computeIfAbsent(o.seed(), k -> new int[3]);
             t[o.code() == 0 ? 0 : o.code() == 3 ? 1 : 2]++;
+            if (o.code() == 3 && (o.err().contains("native code reading it crashed") || o.err().contains("memory budget (")
+                    || o.err().contains("still not done"))) {
+                caught.computeIfAbsent(o.seed(), k -> new ArrayList<>()).add("#" + o.n() + " (" + o.what() + "): " + o.err().strip());
+            }
             peak = Math.max(peak, o.peakRss());
             slowest = Math.max(slowest, o.seconds());
             List<String> lines = o.err().lines().filter(l -> !l.isBlank()).toList();
@@ -78,6 +84,7 @@ class CliMutationTest {
         pool.shutdown();
         StringBuilder report = new StringBuilder(String.format("%d mutants: peak RSS %,d MiB, slowest %d s%n", count, peak >> 20, slowest));
         tally.forEach((s, t) -> report.append(String.format("  %-40s exit 0: %4d  exit 3: %4d  other: %d%n", s, t[0], t[1], t[2])));
+        caught.forEach((seed, list) -> list.forEach(c -> report.append(String.format("  NET %s %s%n", seed, c))));
         for (Outcome o : bad) {
             report.append(String.format("  BAD %s #%d (%s): exit %d, %d s, %,d MiB: %s%n", o.seed(), o.n(), o.what(), o.code(), o.seconds(),
                     o.peakRss() >> 20, o.err().strip().replace("\n", " | ")));
@@ -117,8 +124,9 @@ class CliMutationTest {
         int code = done ? p.exitValue() : -1;
         String err = Files.readString(work.resolve("stderr"), StandardCharsets.UTF_8);
         Outcome o = new Outcome(name, n, what, code, err, done ? seconds : HANG_SECONDS + 5, peak.get());
-        if (code != 0 && code != 3 || o.seconds() > HANG_SECONDS || o.peakRss() > MAX_RSS) {
-            Path keep = Files.createDirectories(Path.of("target", "mutants-failed", name + "-" + n));
+        boolean failed = code != 0 && code != 3 || o.seconds() > HANG_SECONDS || o.peakRss() > MAX_RSS;
+        if (failed || err.contains("native code reading it crashed")) { // the net's catches are kept too: each is a check still missing
+            Path keep = Files.createDirectories(Path.of("target", failed ? "mutants-failed" : "mutants-crashed", name + "-" + n));
             Mutations.delete(keep.resolve(name));
             Files.move(mutant, keep.resolve(name));
             Files.writeString(keep.resolve("what.txt"), what + "\nexit " + code + "\n" + err);

@@ -63,26 +63,10 @@ class HostileFilesTest {
     }
 
     private static void assertRefused(Path p, String reason) {
-        keep(p);
+        io.nnviz.api.testkit.Reproducers.keep(p);
         NnvizException e = assertThrows(NnvizException.class, () -> NNViz.load(p));
         assertTrue(e.getMessage().contains(p.getFileName().toString()), e.getMessage());
         assertTrue(e.getMessage().contains(reason), e.getMessage());
-    }
-
-    /**
-     * With {@code -Dnnviz.reproducers=DIR}, each refused file is copied there: that is how the fuzz
-     * tests' regression files (LoaderFuzzTestInputs) were made.
-     */
-    private static void keep(Path p) {
-        String to = System.getProperty("nnviz.reproducers");
-        if (to != null) {
-            try {
-                Files.createDirectories(Path.of(to));
-                Files.copy(p, Path.of(to, p.getFileName().toString()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
     }
 
     @Test
