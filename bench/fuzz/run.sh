@@ -13,8 +13,8 @@ for target in backend-dl4j:dl4jZip backend-dl4j:kerasH5 backend-djl:onnx backend
   log="$module/target/fuzz-$method.log"
   mkdir -p "$module/target"
   # the JVM starts and the seeds load in well under a minute; the fuzzing itself stops at the time limit
-  JAZZER_FUZZ=1 timeout --signal=KILL $((secs + 60)) mvn -B -o -q -pl "$module" surefire:test -Dtest="LoaderFuzzTest#$method" \
-      > "$log" 2>&1
+  ( JAZZER_FUZZ=1 timeout --signal=KILL $((secs + 60)) mvn -B -o -q -pl "$module" surefire:test -Dtest="LoaderFuzzTest#$method" \
+      > "$log" 2>&1 ) 2>/dev/null
   code=$?
   execs=$(LC_ALL=C grep -a -o '#[0-9]*' "$log" | tail -1 | tr -d '#')
   finding=$(LC_ALL=C grep -a -m1 -o 'FuzzTestFinding.*' "$log" | cut -c1-160)
