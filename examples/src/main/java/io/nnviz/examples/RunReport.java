@@ -30,15 +30,23 @@ public final class RunReport {
         }
     }
 
+    /** Test images the embedding projector shows (a classifier's representation of them, by PCA). */
+    static final int EMBEDDED = 300;
+
     /**
      * The recorder every example attaches: the defaults, a probe (test image 0) whose activations
-     * are kept four times in the run and whose saliency the report shows, and TensorBoard files
-     * in {@code out/tensorboard}.
+     * are kept four times in the run and whose saliency the report shows, for a classifier the
+     * embedding of 300 test images, and TensorBoard files in {@code out/tensorboard}.
      */
     public static Recorder recorder(Task task, Images test, int steps, Path out) {
-        return Recorder.builder().probes(task.tensor(test, 0, 1)).probesEvery(Math.max(1, steps / 4))
+        var b = Recorder.builder().probes(task.tensor(test, 0, 1)).probesEvery(Math.max(1, steps / 4))
                 .classNames(task.classifier() ? Images.CLASSES : List.of()).name(task.name())
-                .tensorBoard(out.resolve("tensorboard")).build();
+                .tensorBoard(out.resolve("tensorboard"));
+        if (task.classifier()) {
+            int n = Math.min(EMBEDDED, test.labels().length);
+            b.embeddings(task.tensor(test, 0, n), java.util.Arrays.copyOf(test.labels(), n));
+        }
+        return b.build();
     }
 
     /**

@@ -155,6 +155,10 @@ public final class Recorder implements Hook, AutoCloseable {
         return g % ((long) policy.filtersEvery() * budget.stretch()) == 0 || g == 1;
     }
 
+    private boolean embeddingStep(long g) {
+        return policy.embeddings() != null && (g % ((long) policy.probesEvery() * budget.stretch()) == 0 || g == 1);
+    }
+
     private boolean probeStep(long g) {
         return policy.probes() != null && (g % ((long) policy.probesEvery() * budget.stretch()) == 0 || g == 1);
     }
@@ -200,6 +204,11 @@ public final class Recorder implements Hook, AutoCloseable {
         if (probes) {
             recordProbes(g);
         }
+        boolean embeds = embeddingStep(g) && model != null;
+        if (embeds) {
+            policy.embeddings().capture(model, g, log);
+        }
+        probes |= embeds;
         if (histogramStep(g)) {
             histograms(g, e.snapshot().gradients(), " (gradient)");
             histograms(g, e.snapshot().weights(), "");
@@ -421,6 +430,15 @@ public final class Recorder implements Hook, AutoCloseable {
      */
     public HtmlReport addTo(HtmlReport report) {
         flush();
+        // the embedding as trained: captured now, on the caller's thread, if training went on after the latest capture
+        Model m = model;
+        if (policy.embeddings() != null && m != null && log.latestEmbedding().map(s -> s.step() < log.lastStep()).orElse(true)) {
+            try {
+                policy.embeddings().capture(m, log.lastStep(), log);
+            } catch (RuntimeException ex) {
+                LOG.warn("nnviz recorder: the embedding set could not be run through the model: {}", ex.getMessage());
+            }
+        }
         return RunFigures.addTo(report, log, report.model().orElse(model));
     }
 

@@ -28,7 +28,7 @@ import java.util.Objects;
 public final class RecorderBuilder {
     /** The capture policy a recorder follows, fixed at build. */
     record Policy(int histogramsEvery, int filtersEvery, int probesEvery, int bins, boolean gradients,
-                  boolean updateRatios, LayerSelector layers, Tensor probes, double budget) {
+                  boolean updateRatios, LayerSelector layers, Tensor probes, double budget, EmbeddingCapture embeddings) {
     }
 
     private final RunLog resumed;
@@ -37,6 +37,7 @@ public final class RecorderBuilder {
     private boolean gradients, updateRatios = true;
     private LayerSelector layers = LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE, LayerKind.OUTPUT, LayerKind.RECURRENT);
     private Tensor probes;
+    private EmbeddingCapture embeddings;
     private List<String> classNames = List.of(), tags = List.of();
     private String name = "run";
     private Map<String, Object> hyperparameters = Map.of();
@@ -102,6 +103,22 @@ public final class RecorderBuilder {
             throw new IllegalArgumentException("probes must be a batch [N, ...] with N >= 1, got " + inputs.shape());
         }
         probes = inputs;
+        return this;
+    }
+
+    /**
+     * The embedding projector's set: labelled inputs (a batch in the canonical layout, a few hundred
+     * samples) whose activations at the layer a classifier's representation is read (its last
+     * dense layer before the output) are captured with the probes and drawn projected by PCA,
+     * coloured by class.
+     */
+    public RecorderBuilder embeddings(Tensor inputs, int[] labels) {
+        return embeddings(inputs, labels, null);
+    }
+
+    /** As {@link #embeddings(Tensor, int[])}, at layer {@code layerId} (null: the default). */
+    public RecorderBuilder embeddings(Tensor inputs, int[] labels, String layerId) {
+        embeddings = new EmbeddingCapture(inputs, Objects.requireNonNull(labels, "labels"), layerId);
         return this;
     }
 
@@ -195,6 +212,6 @@ public final class RecorderBuilder {
                     log.info().framework(), log.info().parameters(), classNames));
         }
         Tensor p = probes != null ? probes : log.probeInputs().orElse(null);
-        return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget), log, sinks);
+        return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget, embeddings), log, sinks);
     }
 }

@@ -48,7 +48,7 @@ public final class RunFigures {
 
     /** Sections, in page order. */
     public static final String TRAINING = "Training", EPOCHS = "Epochs", WEIGHTS = "Weights over time",
-            FILTERS = "Filters", PROBES = "Probes";
+            FILTERS = "Filters", PROBES = "Probes", EMBEDDING = "Embedding";
 
     /**
      * One figure of a run.
@@ -132,7 +132,29 @@ public final class RunFigures {
                 add(out, ids, "probe " + layer, PROBES, layer + " at step " + latest.step(), pv, () -> probe(layer, latest.step(), a));
             }
         });
+        log.latestEmbedding().ifPresent(e -> add(out, ids, "embedding", EMBEDDING, "Embedding of " + e.value().layerId() + " at step "
+                + e.step() + " (PCA)", log.embeddingVersion(), () -> embedding(e)));
         return out;
+    }
+
+    /** The embedding set projected on its first two principal components, coloured by class, the variance each explains on its axis. */
+    private Figure embedding(Stamped<RunLog.Embedding> s) {
+        RunLog.Embedding e = s.value();
+        io.nnviz.analysis.Pca p = io.nnviz.analysis.Pca.fit(e.activations(), 2);
+        double[] r = p.explainedVarianceRatio();
+        int[] labels = e.labels();
+        int classes = 0;
+        for (int l : labels) {
+            classes = Math.max(classes, l + 1);
+        }
+        List<String> names = new ArrayList<>();
+        for (int k = 0; k < classes; k++) {
+            names.add(log.info().className(k));
+        }
+        return io.nnviz.renderers.figures.Scatter.embedding(p.projected(), labels, names)
+                .axes(String.format(java.util.Locale.ROOT, "PC1 (%.0f%% of variance)", 100 * r[0]),
+                        String.format(java.util.Locale.ROOT, "PC2 (%.0f%% of variance)", 100 * r[1]))
+                .title("Embedding of " + e.layerId() + " at step " + s.step() + ": " + labels.length + " inputs, PCA").build();
     }
 
     // ---- charts --------------------------------------------------------------------------------
@@ -271,7 +293,7 @@ public final class RunFigures {
             report.note(log.dropped() + " pieces of background work (histograms, sink writes) were dropped because training outran the"
                     + " recorder's thread; the curves are complete, some histograms are missing.");
         }
-        for (String section : List.of(TRAINING, EPOCHS, WEIGHTS, FILTERS, PROBES)) {
+        for (String section : List.of(TRAINING, EPOCHS, WEIGHTS, FILTERS, PROBES, EMBEDDING)) {
             boolean started = section.equals(TRAINING);
             for (Entry e : entries) {
                 if (!e.section().equals(section)) {

@@ -38,6 +38,8 @@ public final class RunLog {
     private volatile Stamped<WeightTensor> firstFilters, latestFilters;
     private volatile Tensor probeInputs;
     private volatile Stamped<Map<String, Tensor>> firstProbes, latestProbes;
+    private volatile Stamped<Embedding> latestEmbedding;
+    private final AtomicLong embeddingVersion = new AtomicLong();
     private final Map<String, String> notes = new LinkedHashMap<>();
     private volatile long lastStep;
     private volatile int lastEpoch, epochsEnded;
@@ -152,6 +154,41 @@ public final class RunLog {
             latestProbes = s;
         }
         probeVersion.incrementAndGet();
+    }
+
+    /**
+     * A layer's activations over the labelled embedding set at one step.
+     *
+     * @param layerId     the layer
+     * @param activations {@code [N, ...]}, one row per input
+     * @param labels      each input's class index
+     */
+    public record Embedding(String layerId, Tensor activations, int[] labels) {
+        /** Copies the labels. */
+        public Embedding {
+            labels = labels.clone();
+        }
+
+        @Override
+        public int[] labels() {
+            return labels.clone();
+        }
+    }
+
+    /** Records the embedding set's activations; only the latest is kept. */
+    public void embedding(long step, Embedding e) {
+        latestEmbedding = new Stamped<>(step, Objects.requireNonNull(e, "embedding"));
+        embeddingVersion.incrementAndGet();
+    }
+
+    /** The latest embedding capture, if any. */
+    public Optional<Stamped<Embedding>> latestEmbedding() {
+        return Optional.ofNullable(latestEmbedding);
+    }
+
+    /** Changes when a new embedding capture arrives. */
+    public long embeddingVersion() {
+        return embeddingVersion.get();
     }
 
     /** Sets a note on how the run was recorded (shown with its figures); a note of the same key is replaced. */

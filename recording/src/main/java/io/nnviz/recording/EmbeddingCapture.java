@@ -1,0 +1,55 @@
+package io.nnviz.recording;
+
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.api.Tensor;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The embedding projector's capture: a fixed, labelled set of inputs whose activations at one layer
+ * are recorded on probe steps ({@link RecorderBuilder#embeddings}); {@link RunFigures} projects the
+ * latest ones with PCA when it draws, off the training thread.
+ *
+ * @param inputs a batch in the model's canonical input layout
+ * @param labels each input's class index
+ * @param layer  the layer whose activations are projected, or null for {@link #defaultLayer}
+ */
+record EmbeddingCapture(Tensor inputs, int[] labels, String layer) {
+    EmbeddingCapture {
+        Objects.requireNonNull(inputs, "inputs");
+        if (inputs.rank() < 2 || labels.length != inputs.shape().dim(0)) {
+            throw new IllegalArgumentException("embeddings need a batch [N, ...] and N labels, got " + inputs.shape() + " and " + labels.length);
+        }
+        labels = labels.clone();
+    }
+
+    /** Records the activations of the chosen layer for the set, at {@code step}. */
+    void capture(Model m, long step, RunLog log) {
+        String id = layer != null ? layer : defaultLayer(m);
+        Tensor acts = m.activations(inputs, List.of(id)).get(id);
+        log.embedding(step, new RunLog.Embedding(id, acts, labels));
+    }
+
+    /**
+     * The layer a classifier's representation is read at: the last dense layer before the output,
+     * else the last conv layer, else the layer before the last.
+     */
+    static String defaultLayer(Model m) {
+        List<Layer> layers = m.layers();
+        Layer out = layers.get(layers.size() - 1);
+        String conv = null;
+        for (int i = layers.size() - 2; i >= 0; i--) {
+            Layer l = layers.get(i);
+            if (l.kind() == LayerKind.DENSE && l != out) {
+                return l.id();
+            }
+            if (conv == null && l.kind() == LayerKind.CONV) {
+                conv = l.id();
+            }
+        }
+        return conv != null ? conv : layers.get(Math.max(0, layers.size() - 2)).id();
+    }
+}
