@@ -21,6 +21,7 @@ import java.util.Objects;
  */
 public final class TensorBoardSink implements RunSink {
     private final Path dir;
+    private long embeddingWritten;
     private final Map<String, TensorBoardWriter> writers = new LinkedHashMap<>();
 
     /** A sink writing under {@code dir} (created on the first write). */
@@ -81,11 +82,21 @@ public final class TensorBoardSink implements RunSink {
         for (TensorBoardWriter w : writers.values()) {
             w.flush();
         }
+        long v = log.embeddingVersion();
+        if (v != embeddingWritten && log.latestEmbedding().isPresent()) {
+            TensorBoardProjector.write(dir, log.latestEmbedding().get(), log.info());
+            embeddingWritten = v;
+        }
     }
 
     @Override
     public synchronized void close(RunLog log) throws IOException {
         IOException first = null;
+        try {
+            flush(log);
+        } catch (IOException e) {
+            first = e;
+        }
         for (TensorBoardWriter w : writers.values()) {
             try {
                 w.close();

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class EmbeddingTest {
     /** Two classes of 3-D points, apart along (1, 1, 0); the "hidden" layer is the identity, the output their sum. */
     @Test
-    void theRepresentationIsProjectedByPcaAndColouredByClass() {
+    void theRepresentationIsProjectedByPcaAndColouredByClass() throws Exception {
         int n = 200;
         float[] x = new float[n * 3];
         int[] labels = new int[n];
@@ -49,7 +49,8 @@ class EmbeddingTest {
                     }
                     return Map.of("hidden", in, "out", Tensor.of(s, k, 1));
                 }).build();
-        Recorder rec = Recorder.builder().embeddings(Tensor.of(x, n, 3), labels).probesEvery(5).classNames(List.of("left", "right")).build();
+        Recorder rec = Recorder.builder().embeddings(Tensor.of(x, n, 3), labels).probesEvery(5).classNames(List.of("left", "right"))
+                .tensorBoard(dir).build();
         try (ManualTraining t = ManualTraining.start(m, rec)) {
             for (int s = 0; s < 7; s++) {
                 t.stepEnd(1.0 / (s + 1), req -> Snapshot.EMPTY);
@@ -78,5 +79,24 @@ class EmbeddingTest {
             }
         }
         assertTrue(Math.signum(left) != Math.signum(right), "the two classes on either side of PC1");
+
+        // TensorBoard's projector files, written by the TensorBoard sink
+        rec.close();
+        String config = java.nio.file.Files.readString(dir.resolve("projector_config.pbtxt"));
+        assertTrue(config.contains("tensor_path: \"embedding/tensors.tsv\"") && config.contains("metadata_path: \"embedding/metadata.tsv\"")
+                && config.contains("tensor_name: \"hidden@7\""), config);
+        List<String> rows = java.nio.file.Files.readAllLines(dir.resolve("embedding/tensors.tsv"));
+        List<String> meta = java.nio.file.Files.readAllLines(dir.resolve("embedding/metadata.tsv"));
+        assertEquals(n, rows.size());
+        assertEquals(n, meta.size(), "one column: no header line");
+        for (int i = 0; i < n; i += 17) {
+            String[] v = rows.get(i).split("\t");
+            assertEquals(3, v.length);
+            assertEquals(x[3 * i + 1], Float.parseFloat(v[1]));
+            assertEquals(labels[i] == 0 ? "left" : "right", meta.get(i));
+        }
     }
+
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path dir;
 }
