@@ -56,7 +56,6 @@ final class ActivationsCommand implements ModelOptions.Command {
         String format = opts.format, layers = opts.layers;
         Pattern only = CliSupport.pattern(layers);
         checkOptions();
-        Warmup.start();
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             Model m = opened.model();
             java.util.function.Function<String, String> slugs = CliSupport.slugs(m);

@@ -111,7 +111,6 @@ final class AttributeCommand implements ModelOptions.Command {
     public Integer call() throws Exception {
         checkOptions();
         Path model = opts.model;
-        Warmup.start();
         try (Outputs outputs = Outputs.in(opts.out, opts.format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             Model m = opened.model();
             Tensor x = inputs.tensor(m, model);

@@ -23,8 +23,17 @@ final class Warmup {
     private Warmup() {
     }
 
-    /** Starts the warm-up; the returned thread is a daemon and needs no joining. */
+    /**
+     * Starts the warm-up; the returned thread is a daemon and needs no joining. The JDK's colour
+     * spaces and ImageIO's registry are initialised here first, on the caller's thread: the classes
+     * behind them (ColorSpace, ICC_Profile, IIORegistry) can deadlock when two threads initialise
+     * them at once, as the warm-up's drawing and the command's image decoding would.
+     */
     static Thread start() {
+        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB);
+        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY);
+        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB);
+        javax.imageio.ImageIO.getReaderFormatNames();
         Thread t = new Thread(Warmup::run, "nnviz-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
