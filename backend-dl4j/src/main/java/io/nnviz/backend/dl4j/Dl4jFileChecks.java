@@ -197,7 +197,25 @@ final class Dl4jFileChecks {
         if (start < 0) {
             return null;
         }
-        int depth = 0;
+        int[] end = scan(s, start, Integer.MAX_VALUE, true);
+        return end[0] < 0 ? null : new String(head, start, end[0] - start, StandardCharsets.UTF_8);
+    }
+
+    /** JSON nested no deeper than {@link #MAX_JSON_DEPTH}: deeper nesting overflows the stack of DL4J's parser. */
+    static void requireShallowJson(Path p, String what, String json) {
+        if (scan(json, 0, MAX_JSON_DEPTH, false)[1] > MAX_JSON_DEPTH) {
+            throw new ModelLoadException(p, "its " + what + " nests deeper than " + MAX_JSON_DEPTH + " levels");
+        }
+    }
+
+    /**
+     * Scans JSON text from {@code start} for its brackets, outside strings: {end, deepest}, where end
+     * is the index after the bracket that closes the first value ({@code untilClosed}; -1 if none, or
+     * at a NUL byte, which leaves an HDF5 attribute), and deepest the deepest nesting seen, the scan
+     * stopping once it passes {@code limit}.
+     */
+    private static int[] scan(String s, int start, int limit, boolean untilClosed) {
+        int depth = 0, max = 0;
         boolean string = false;
         for (int i = start; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -210,40 +228,18 @@ final class Dl4jFileChecks {
             } else if (c == '"') {
                 string = true;
             } else if (c == '{' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ']') {
-                if (--depth == 0) {
-                    return new String(head, start, i + 1 - start, StandardCharsets.UTF_8);
-                }
-            } else if (c == 0) {
-                return null; // left the attribute's bytes
-            }
-        }
-        return null;
-    }
-
-    /** JSON nested no deeper than {@link #MAX_JSON_DEPTH}: deeper nesting overflows the stack of DL4J's parser. */
-    static void requireShallowJson(Path p, String what, String json) {
-        int depth = 0, max = 0;
-        boolean string = false;
-        for (int i = 0; i < json.length(); i++) {
-            char c = json.charAt(i);
-            if (string) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    string = false;
-                }
-            } else if (c == '"') {
-                string = true;
-            } else if (c == '{' || c == '[') {
                 max = Math.max(max, ++depth);
-                if (max > MAX_JSON_DEPTH) {
-                    throw new ModelLoadException(p, "its " + what + " nests deeper than " + MAX_JSON_DEPTH + " levels");
+                if (max > limit) {
+                    return new int[] {-1, max};
                 }
             } else if (c == '}' || c == ']') {
-                depth--;
+                if (--depth == 0 && untilClosed) {
+                    return new int[] {i + 1, max};
+                }
+            } else if (c == 0 && untilClosed) {
+                return new int[] {-1, max};
             }
         }
+        return new int[] {-1, max};
     }
 }

@@ -46,6 +46,8 @@ public final class TfModel extends AbstractModel {
     private final Graph graph;
     private final Session session;
     private final GraphOperation inputOp, outputOp;
+    /** What gradients differentiate ({@link #doScores} gives it). */
+    private final TfScore score;
     private final Map<String, GraphReader.Group> groups;
     private final AutoCloseable owned;
     private Gradients gradients;
@@ -59,6 +61,7 @@ public final class TfModel extends AbstractModel {
         this.session = session;
         this.inputOp = inputOp;
         this.outputOp = outputOp;
+        this.score = TfScore.of(outputOp);
         this.groups = groups;
         this.owned = owned;
     }
@@ -358,41 +361,10 @@ public final class TfModel extends AbstractModel {
         return out;
     }
 
-    /**
-     * What gradients differentiate: the logits where the graph ends in a softmax (behind any
-     * Identity ops, as Keras exports put one), else the output itself. A softmax's gradient vanishes
-     * as it saturates; the logits' does not.
-     */
-    private Output<?> scoreOutput() {
-        return scoreOps().isEmpty() ? outputOp.output(0) : lastSoftmax().input(0);
-    }
-
-    /** The softmax at the end, behind any Identity ops, or null. */
-    private GraphOperation lastSoftmax() {
-        GraphOperation op = outputOp;
-        while (op.type().equals("Identity") && op.numInputs() == 1 && op.input(0).op() instanceof GraphOperation in) {
-            op = in;
-        }
-        return op.type().equals("Softmax") || op.type().equals("LogSoftmax") ? op : null;
-    }
-
-    /** The ops after the score (the softmax and the Identity ops behind it): they have no gradient of it. */
-    private java.util.Set<String> scoreOps() {
-        GraphOperation softmax = lastSoftmax();
-        java.util.Set<String> after = new java.util.HashSet<>();
-        for (GraphOperation op = outputOp; softmax != null; op = (GraphOperation) op.input(0).op()) {
-            after.add(op.name());
-            if (op == softmax || op.name().equals(softmax.name())) {
-                break;
-            }
-        }
-        return after;
-    }
-
     @Override
     protected Tensor doScores(Tensor input) {
         try (org.tensorflow.Tensor x = feed(input);
-             Result res = session.runner().feed(inputOp.output(0), x).fetch(scoreOutput()).run()) {
+             Result res = session.runner().feed(inputOp.output(0), x).fetch(score.output()).run()) {
             return canonical(res.get(0));
         } catch (io.nnviz.api.NnvizException e) {
             throw e;
@@ -410,7 +382,7 @@ public final class TfModel extends AbstractModel {
 
         @SuppressWarnings({"unchecked", "rawtypes"})
         Gradients() {
-            Output<?> logits = scoreOutput();
+            Output<?> logits = TfModel.this.score.output();
             org.tensorflow.ndarray.Shape ls = logits.shape();
             if (ls.isUnknown() || ls.numDimensions() < 2 || ls.size(ls.numDimensions() - 1) < 1) {
                 throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.INPUT_GRADIENT,
@@ -427,7 +399,7 @@ public final class TfModel extends AbstractModel {
                 axes[i] = i;
             }
             Operand<?> score = tf.withName("score").reduceSum((Operand) prod, (Operand<? extends TNumber>) tf.constant(axes));
-            java.util.Set<String> after = scoreOps();
+            java.util.Set<String> after = TfModel.this.score.after();
             List<String> ids = new ArrayList<>(groups.keySet());
             ids.removeIf(id -> after.contains(groups.get(id).output.op().name()));
             Output<?>[] xs = new Output<?>[ids.size()];
