@@ -9,5 +9,10 @@ public enum Capability {
     /** {@link Model#layerGradient(Tensor, String, int)} works (Grad-CAM). */
     LAYER_GRADIENT,
     /** {@link Model#weights(String)} returns values (some formats expose structure only). */
-    WEIGHTS
+    WEIGHTS,
+    /**
+     * {@link Model#withShuffledWeights(java.util.Collection, long)} works: a copy of the model with
+     * some layers' weights randomised, for the model randomisation sanity check of attribution maps.
+     */
+    WEIGHT_RANDOMIZATION
 }

@@ -137,6 +137,22 @@ public interface Model extends AutoCloseable {
      */
     LayerGradient layerGradient(Tensor input, String layerId, int target);
 
+    /**
+     * A new model that computes what this one does but with the weights of the given layers
+     * randomised: each weight tensor's values shuffled, in an order drawn from {@code seed}, so
+     * every tensor keeps its own distribution of values (its scale and sign balance) and loses
+     * what training put where. This model is left as it is; the caller closes the copy. Used by
+     * {@link io.nnviz.api.attribution.ModelRandomization}, Adebayo et al.'s sanity check: an
+     * attribution that survives the randomisation explains the input, not the model.
+     *
+     * @throws InvalidInputException          if a layer id is unknown
+     * @throws UnsupportedCapabilityException if the backend cannot copy this model
+     *                                        ({@link Capability#WEIGHT_RANDOMIZATION})
+     */
+    default Model withShuffledWeights(Collection<String> layerIds, long seed) {
+        throw new UnsupportedCapabilityException(name(), Capability.WEIGHT_RANDOMIZATION, "this model cannot be copied");
+    }
+
     /** Frees what the backend allocated; idempotent. */
     @Override
     void close();

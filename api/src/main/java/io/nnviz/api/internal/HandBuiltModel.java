@@ -98,6 +98,7 @@ public final class HandBuiltModel extends AbstractModel {
             case ACTIVATIONS -> "no forward function was given with ModelBuilder.forward(...)";
             case INPUT_GRADIENT -> "no gradient function was given with ModelBuilder.inputGradient(...)";
             case LAYER_GRADIENT -> "hand-built models do not compute layer gradients";
+            case WEIGHT_RANDOMIZATION -> "a hand-built model's functions cannot be given other weights";
         };
     }
 

@@ -266,6 +266,25 @@ public abstract class AbstractModel implements Model {
         return doLayerGradient(input, requireLayer(layerId), target);
     }
 
+    @Override
+    public final Model withShuffledWeights(Collection<String> layerIds, long seed) {
+        require(Capability.WEIGHT_RANDOMIZATION);
+        List<Layer> wanted = new ArrayList<>(layerIds.size());
+        for (String id : layerIds) {
+            wanted.add(requireLayer(id));
+        }
+        return doWithShuffledWeights(wanted, seed);
+    }
+
+    /**
+     * The randomised copy; called only when {@link Capability#WEIGHT_RANDOMIZATION} is declared.
+     * Shuffle each tensor in the framework's own layout with {@link WeightShuffle}: a shuffle is a
+     * shuffle in any layout.
+     */
+    protected Model doWithShuffledWeights(List<Layer> layers, long seed) {
+        throw new UnsupportedOperationException();
+    }
+
     /** Values of a layer's weights; called only when {@link Capability#WEIGHTS} is declared. */
     protected List<WeightTensor> doWeights(Layer layer) {
         throw new UnsupportedOperationException();

@@ -48,15 +48,63 @@ public final class DjlModel extends AbstractModel {
     private final NDManager manager;
     private final Map<String, Node> nodes;
     private final String inputId;
+    /** For a copy with other weights: those parameters' values by parameter id, in {@link #manager}; else empty. */
+    private final Map<String, NDArray> replaced;
 
     private DjlModel(String name, List<Layer> layers, List<Edge> edges, List<Group> groups, Map<String, String> props,
-                     Block root, NDManager manager, Map<String, Node> nodes, String inputId) {
-        super(name, "DJL/" + Engine.getInstance().getEngineName(), layers, edges, groups, props,
-                EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.LAYER_GRADIENT));
+                     Block root, NDManager manager, Map<String, Node> nodes, String inputId, Map<String, NDArray> replaced) {
+        super(name, "DJL/" + Engine.getInstance().getEngineName(), layers, edges, groups, props, EnumSet.of(Capability.WEIGHTS,
+                Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.LAYER_GRADIENT, Capability.WEIGHT_RANDOMIZATION));
         this.root = root;
         this.manager = manager;
         this.nodes = nodes;
         this.inputId = inputId;
+        this.replaced = replaced;
+    }
+
+    /**
+     * The same block run with the listed layers' parameters shuffled: DJL's blocks take every
+     * parameter's value from the {@link ParameterStore} of the call, so the copy's store hands
+     * out shuffled arrays of its own and the user's block, still training perhaps, is not touched.
+     */
+    @Override
+    protected io.nnviz.api.Model doWithShuffledWeights(List<Layer> layers, long seed) {
+        NDManager m = NDManager.newBaseManager(manager.getDevice());
+        Map<String, NDArray> values = new LinkedHashMap<>(replaced.size());
+        try {
+            replaced.forEach((id, a) -> values.put(id, a.duplicate().toDevice(m.getDevice(), true)));
+            values.values().forEach(a -> a.attach(m));
+            for (Layer l : layers) {
+                Node n = nodes.get(l.id());
+                if (n == null || n.join()) {
+                    continue;
+                }
+                for (Pair<String, Parameter> p : n.block().getParameters()) {
+                    NDArray a = p.getValue().getArray();
+                    float[] shuffled = io.nnviz.api.spi.WeightShuffle.shuffle(floats(a), io.nnviz.api.spi.WeightShuffle.random(seed, l.id(), p.getKey()));
+                    values.put(p.getValue().getId(), m.create(shuffled, a.getShape()).toType(a.getDataType(), false));
+                }
+            }
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return new DjlModel(name() + " (shuffled " + layers.size() + " layers)", layers(), edges(), groups(), properties(), root, m,
+                nodes, inputId, values);
+    }
+
+    /** The parameters of one call: the block's own, or this copy's replacements. */
+    private ParameterStore store(NDManager sub) {
+        if (replaced.isEmpty()) {
+            return new ParameterStore(sub, false);
+        }
+        return new ParameterStore(sub, false) {
+            @Override
+            public NDArray getValue(Parameter parameter, ai.djl.Device device, boolean training) {
+                NDArray r = replaced.get(parameter.getId());
+                return r != null ? r : super.getValue(parameter, device, training);
+            }
+        };
     }
 
     /**
@@ -79,7 +127,7 @@ public final class DjlModel extends AbstractModel {
         props.put("gpus", String.valueOf(Engine.getInstance().getGpuCount()));
         props.put("input shape", inputShape == null ? "unknown" : inputShape.toString());
         NDManager manager = NDManager.newBaseManager(device);
-        return new DjlModel(name, b.layers, b.edges, b.groups, props, block, manager, b.nodes, "input");
+        return new DjlModel(name, b.layers, b.edges, b.groups, props, block, manager, b.nodes, "input", Map.of());
     }
 
     static Shape shape(ai.djl.ndarray.types.Shape s) {
@@ -255,7 +303,8 @@ public final class DjlModel extends AbstractModel {
         }
         List<WeightTensor> out = new ArrayList<>();
         for (Pair<String, Parameter> p : n.block().getParameters()) {
-            out.add(WeightTensor.of(layer.id(), p.getKey(), role(n.block(), p.getKey()), copy(p.getValue().getArray())));
+            NDArray r = replaced.get(p.getValue().getId());
+            out.add(WeightTensor.of(layer.id(), p.getKey(), role(n.block(), p.getKey()), copy(r != null ? r : p.getValue().getArray())));
         }
         return out;
     }
@@ -345,7 +394,7 @@ public final class DjlModel extends AbstractModel {
         try (NDManager sub = manager.newSubManager()) {
             NDArray x = input(sub, input);
             Map<String, NDArray> taps = new LinkedHashMap<>();
-            run(root, "", new NDList(x), new ParameterStore(sub, false), taps);
+            run(root, "", new NDList(x), store(sub), taps);
             for (Layer l : layers) {
                 if (l.id().equals(inputId)) {
                     out.put(l.id(), input);
@@ -371,7 +420,7 @@ public final class DjlModel extends AbstractModel {
             NDArray x = input(sub, input);
             x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray out = root.forward(new ParameterStore(sub, false), new NDList(x), false).singletonOrThrow();
+                NDArray out = root.forward(store(sub), new NDList(x), false).singletonOrThrow();
                 long units = out.getShape().get(out.getShape().dimension() - 1);
                 if (target < 0 || target >= units) {
                     throw new InvalidInputException("target " + target + " is not an output unit: the output has " + units
@@ -399,7 +448,7 @@ public final class DjlModel extends AbstractModel {
             Map<String, NDArray> taps = new LinkedHashMap<>();
             NDArray leaf;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray out = run(root, "", new NDList(x), new ParameterStore(sub, false), taps, layer.id()).singletonOrThrow();
+                NDArray out = run(root, "", new NDList(x), store(sub), taps, layer.id()).singletonOrThrow();
                 leaf = taps.get(layer.id() + "\n");
                 long units = out.getShape().get(out.getShape().dimension() - 1);
                 if (target < 0 || target >= units) {

@@ -43,14 +43,19 @@ public final class TorchScriptModel extends AbstractModel {
     private final AutoCloseable owner;
     private final NDManager manager;
     private final Map<String, List<String>> paramNames;
+    /** The file and input shape it was loaded with: a randomised copy is the file loaded again. */
+    private final Path path;
+    private final long[] inputShape;
 
     private TorchScriptModel(String name, List<Layer> layers, List<io.nnviz.api.Group> groups, Map<String, String> props, Block block,
-                             AutoCloseable owner, Map<String, List<String>> paramNames) {
+                             AutoCloseable owner, Map<String, List<String>> paramNames, Path path, long[] inputShape) {
         super(name, "TorchScript (DJL/PyTorch)", layers, List.of(), groups, props,
-                EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT));
+                EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.WEIGHT_RANDOMIZATION));
         this.block = block;
         this.owner = owner;
         this.paramNames = paramNames;
+        this.path = path;
+        this.inputShape = inputShape == null ? null : inputShape.clone();
         this.manager = NDManager.newBaseManager(Engine.getEngine("PyTorch").defaultDevice(), "PyTorch");
     }
 
@@ -96,7 +101,8 @@ public final class TorchScriptModel extends AbstractModel {
             props.put("engine", "PyTorch " + Engine.getEngine("PyTorch").getVersion());
             props.put("device", Engine.getEngine("PyTorch").defaultDevice().toString());
             props.put("modules", String.valueOf(tree.layers().size()));
-            return new TorchScriptModel(path.getFileName().toString(), layers, tree.groups(), props, block, zoo, tree.params());
+            return new TorchScriptModel(path.getFileName().toString(), layers, tree.groups(), props, block, zoo, tree.params(), path,
+                    inputShape);
         } catch (ModelLoadException e) {
             zoo.close();
             throw e;
@@ -142,6 +148,35 @@ public final class TorchScriptModel extends AbstractModel {
     /** The full names of a layer's parameters ({@code layer1.0.conv1.weight}), in its weights' order. */
     List<String> parameterNames(String layerId) {
         return paramNames.getOrDefault(layerId, List.of());
+    }
+
+    /**
+     * The file loaded again (a TorchScript module cannot be copied in memory, and libtorch keeps
+     * its parameters inside it), then the listed layers' parameters overwritten with their own
+     * values shuffled.
+     */
+    @Override
+    protected io.nnviz.api.Model doWithShuffledWeights(List<Layer> layers, long seed) {
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.WEIGHT_RANDOMIZATION,
+                    "the copy is loaded from its file again, and " + path + " is gone");
+        }
+        TorchScriptModel copy = load(path, inputShape);
+        try {
+            Map<String, Parameter> all = new LinkedHashMap<>();
+            copy.block.getParameters().forEach(p -> all.put(p.getKey(), p.getValue()));
+            for (Layer l : layers) {
+                for (String n : paramNames.getOrDefault(l.id(), List.of())) {
+                    ai.djl.ndarray.NDArray a = all.get(n).getArray();
+                    float[] v = io.nnviz.api.spi.WeightShuffle.shuffle(DjlModel.floats(a), io.nnviz.api.spi.WeightShuffle.random(seed, l.id(), n));
+                    a.set(java.nio.FloatBuffer.wrap(v));
+                }
+            }
+        } catch (RuntimeException e) {
+            copy.close();
+            throw new io.nnviz.api.BackendException("DJL could not write the shuffled weights of '" + name() + "': " + e.getMessage(), e);
+        }
+        return copy;
     }
 
     @Override

@@ -67,6 +67,8 @@ class AttributionTest {
             }
             try (Model m = NNViz.inspect(dm)) {
                 System.out.println("GAP CNN (DJL, PyTorch), 300 steps: " + AttributionChecks.assertFaithful(m, AttributionChecks.testImages(16)));
+                AttributionChecks.assertShuffledCopy(m, AttributionChecks.testImages(1).get(0));
+                System.out.println("GAP CNN (DJL, PyTorch): " + AttributionChecks.assertSane(m, AttributionChecks.testImages(8)));
             }
         }
     }
@@ -79,6 +81,22 @@ class AttributionTest {
             try (Model m = NNViz.load(Corpus.file("torchscript/" + name + ".pt"))) {
                 int t = AttributionChecks.predicted(m, x);
                 System.out.printf("%s (DJL, TorchScript): IG relative delta %.2e at 64 steps%n", name, AttributionChecks.assertComplete(m, x, t));
+            }
+        }
+    }
+
+    /** Real TorchScript files loaded again with shuffled parameters: the copy computes something else, the original does not change. */
+    @Test
+    @Tag("corpus")
+    void realTorchScriptModelsAreRandomisedInACopy() throws Exception {
+        for (String name : new String[] {"resnet18", "antispoof"}) {
+            Tensor x = Corpus.tensor("torchscript/" + name + ".input.npy");
+            try (Model m = NNViz.load(Corpus.file("torchscript/" + name + ".pt"))) {
+                AttributionChecks.assertShuffledCopy(m, x);
+                var r = io.nnviz.api.attribution.ModelRandomization.of(m).cascadeSteps(3)
+                        .cascading(mm -> io.nnviz.api.attribution.SmoothGrad.of(mm).samples(4), x, AttributionChecks.predicted(m, x));
+                r.steps().forEach(st -> System.out.printf("%s (DJL, TorchScript): %d layers randomised, SmoothGrad rank correlation %.3f%n",
+                        name, st.randomized().size(), st.rankCorrelation()));
             }
         }
     }

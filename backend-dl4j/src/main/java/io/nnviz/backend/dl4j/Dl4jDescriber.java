@@ -248,7 +248,7 @@ final class Dl4jDescriber {
     }
 
     private static Set<Capability> capabilities(org.deeplearning4j.nn.api.Layer out) {
-        Set<Capability> c = EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS);
+        Set<Capability> c = EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.WEIGHT_RANDOMIZATION);
         // the score is the last layer's pre-activation: an output layer, or a dense layer or 2-D
         // convolution ending a network without one (Keras imports without a training configuration)
         org.deeplearning4j.nn.conf.layers.Layer last = out != null && out.conf() != null ? out.conf().getLayer() : null;

@@ -8,6 +8,7 @@ import io.nnviz.api.LayerGradient;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.api.spi.WeightShuffle;
 import io.nnviz.api.BackendException;
 import io.nnviz.api.spi.AbstractModel;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -112,6 +113,25 @@ public final class Dl4jModel extends AbstractModel {
             return t;
         }
 
+        /** This node bound to the same layer of another network (a clone of this one's). */
+        Node boundTo(org.deeplearning4j.nn.api.Layer other) {
+            return new Node(this, other);
+        }
+
+        private Node(Node n, org.deeplearning4j.nn.api.Layer other) {
+            this.id = n.id;
+            this.key = n.key;
+            this.conf = n.conf;
+            this.layer = other;
+            this.nwc = n.nwc;
+            this.conv1d = n.conv1d;
+            this.flatImage = n.flatImage;
+            this.nhwc = n.nhwc;
+            this.outputShape = n.outputShape;
+            this.paramKeys.addAll(n.paramKeys);
+            this.mappings.addAll(n.mappings);
+        }
+
         /** A canonical input tensor as the DL4J array this (input) node takes. */
         INDArray fromCanonical(Tensor t) {
             if (flatImage && t.rank() == 4) {
@@ -162,6 +182,39 @@ public final class Dl4jModel extends AbstractModel {
     /** The same model under another name (a file's), for models opened from files. */
     Dl4jModel named(String name) {
         return new Dl4jModel(name, layers(), edges(), properties(), capabilities(), mln, cg, nodes);
+    }
+
+    /**
+     * A clone of the network (DL4J's own deep copy of configuration and parameters) with the
+     * listed layers' parameters shuffled in place, each parameter array within itself.
+     */
+    @Override
+    protected io.nnviz.api.Model doWithShuffledWeights(List<Layer> layers, long seed) {
+        MultiLayerNetwork mc;
+        ComputationGraph gc;
+        synchronized (lock) {
+            mc = mln != null ? mln.clone() : null;
+            gc = cg != null ? cg.clone() : null;
+        }
+        Map<String, Node> copies = new LinkedHashMap<>();
+        for (Node n : nodes.values()) {
+            org.deeplearning4j.nn.api.Layer other = n.layer == null ? null
+                    : mc != null ? mc.getLayer(Integer.parseInt(n.key)) : gc.getLayer(n.key);
+            copies.put(n.id, n.boundTo(other));
+        }
+        for (Layer l : layers) {
+            Node n = copies.get(l.id());
+            if (n.layer == null) {
+                continue;
+            }
+            for (Map.Entry<String, INDArray> p : n.layer.paramTable().entrySet()) {
+                INDArray a = p.getValue();
+                float[] v = WeightShuffle.shuffle(a.dup('c').data().asFloat(), WeightShuffle.random(seed, l.id(), p.getKey()));
+                a.assign(org.nd4j.linalg.factory.Nd4j.create(v, a.shape(), 'c').castTo(a.dataType()));
+            }
+        }
+        return new Dl4jModel(name() + " (shuffled " + layers.size() + " layers)", layers(), edges(), properties(), capabilities(),
+                mc, gc, copies);
     }
 
     Node node(String id) {

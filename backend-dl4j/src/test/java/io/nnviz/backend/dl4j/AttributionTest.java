@@ -22,13 +22,15 @@ class AttributionTest {
     Path dir;
 
     @Test
-    void integratedGradientsAndGradCamBeatARandomAttributionAtDeletionOnATrainedCnn() throws Exception {
+    void onATrainedCnnIntegratedGradientsAndGradCamBeatARandomMapAtDeletionAndGradCamFailsOnceTheModelIsRandomised() throws Exception {
         MultiLayerNetwork net = Nets.gapCnn();
         for (int i = 0; i < 300; i++) {
             net.fit(Nets.flatBatch(i));
         }
         try (Model m = NNViz.inspect(net)) {
             System.out.println("GAP CNN (DL4J), 300 steps: " + AttributionChecks.assertFaithful(m, AttributionChecks.testImages(16)));
+            AttributionChecks.assertShuffledCopy(m, AttributionChecks.testImages(1).get(0));
+            System.out.println("GAP CNN (DL4J): " + AttributionChecks.assertSane(m, AttributionChecks.testImages(8)));
         }
     }
 

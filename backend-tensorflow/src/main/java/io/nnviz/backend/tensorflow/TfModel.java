@@ -51,12 +51,24 @@ public final class TfModel extends AbstractModel {
     private final Map<String, GraphReader.Group> groups;
     private final AutoCloseable owned;
     private Gradients gradients;
+    /** For a copy with other weights: the model whose graph, session and gradient ops it shares; else null. */
+    private final TfModel base;
+    /** The weights' feeds of such a copy ({@link TfShuffledWeights}); empty for a model of its own. */
+    private final Map<Output<?>, org.tensorflow.Tensor> overrides;
 
     private TfModel(String name, List<Layer> layers, List<Edge> edges, List<io.nnviz.api.Group> scopes, Map<String, String> props,
                     Graph graph, Session session, GraphOperation inputOp, GraphOperation outputOp, Map<String, GraphReader.Group> groups,
                     AutoCloseable owned) {
-        super(name, "TensorFlow", layers, edges, scopes, props,
-                EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.LAYER_GRADIENT));
+        this(name, layers, edges, scopes, props, graph, session, inputOp, outputOp, groups, owned, null, Map.of());
+    }
+
+    private TfModel(String name, List<Layer> layers, List<Edge> edges, List<io.nnviz.api.Group> scopes, Map<String, String> props,
+                    Graph graph, Session session, GraphOperation inputOp, GraphOperation outputOp, Map<String, GraphReader.Group> groups,
+                    AutoCloseable owned, TfModel base, Map<Output<?>, org.tensorflow.Tensor> overrides) {
+        super(name, "TensorFlow", layers, edges, scopes, props, EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS,
+                Capability.INPUT_GRADIENT, Capability.LAYER_GRADIENT, Capability.WEIGHT_RANDOMIZATION));
+        this.base = base;
+        this.overrides = overrides;
         this.graph = graph;
         this.session = session;
         this.inputOp = inputOp;
@@ -152,6 +164,33 @@ public final class TfModel extends AbstractModel {
             }
         }
         return "unknown";
+    }
+
+    /**
+     * The same graph and session run with the listed layers' weights fed shuffled: nothing of
+     * the graph, its variables or this model changes, and the copy shares this model's gradient
+     * ops, so it must be closed before this model is.
+     */
+    @Override
+    protected io.nnviz.api.Model doWithShuffledWeights(List<Layer> layers, long seed) {
+        Map<Output<?>, org.tensorflow.Tensor> feeds = new LinkedHashMap<>(overrides.size());
+        Map<Output<?>, org.tensorflow.Tensor> fresh = TfShuffledWeights.of(this, layers, seed);
+        TfModel root = base != null ? base : this;
+        for (Map.Entry<Output<?>, org.tensorflow.Tensor> e : overrides.entrySet()) {
+            if (!fresh.containsKey(e.getKey())) { // a copy of a copy keeps the weights already shuffled
+                feeds.put(e.getKey(), e.getValue().dataType() == DataType.DT_DOUBLE ? Tf.doubles(Tf.copy(e.getValue())) : Tf.floats(Tf.copy(e.getValue())));
+            }
+        }
+        feeds.putAll(fresh);
+        return new TfModel(name() + " (shuffled " + layers.size() + " layers)", layers(), edges(), groups(), properties(),
+                graph, session, inputOp, outputOp, groups, null, root, feeds);
+    }
+
+    /** A session runner with this model's weight feeds, if it has any. */
+    private Session.Runner runner() {
+        Session.Runner r = session.runner();
+        overrides.forEach(r::feed);
+        return r;
     }
 
     /** The graph. */
@@ -258,7 +297,10 @@ public final class TfModel extends AbstractModel {
         try {
             for (int i = 0; i < ws.size(); i++) {
                 GraphOperation src = constantBehind(ws.get(i).source());
-                if (src != null) {
+                org.tensorflow.Tensor fed = overrides.get(ws.get(i).source().output(0));
+                if (fed != null) {
+                    values[i] = Tf.copy(fed);
+                } else if (src != null) {
                     try (org.tensorflow.Tensor t = src.attributes().getAttrTensor("value")) {
                         values[i] = Tf.copy(t);
                     }
@@ -345,7 +387,7 @@ public final class TfModel extends AbstractModel {
                 }
                 return out;
             }
-            Session.Runner r = session.runner().feed(inputOp.output(0), x);
+            Session.Runner r = runner().feed(inputOp.output(0), x);
             fetches.forEach(r::fetch);
             try (Result res = r.run()) {
                 for (Layer l : layers) {
@@ -364,7 +406,7 @@ public final class TfModel extends AbstractModel {
     @Override
     protected Tensor doScores(Tensor input) {
         try (org.tensorflow.Tensor x = feed(input);
-             Result res = session.runner().feed(inputOp.output(0), x).fetch(score.output()).run()) {
+             Result res = runner().feed(inputOp.output(0), x).fetch(score.output()).run()) {
             return canonical(res.get(0));
         } catch (io.nnviz.api.NnvizException e) {
             throw e;
@@ -417,6 +459,9 @@ public final class TfModel extends AbstractModel {
     }
 
     private synchronized Gradients gradients() {
+        if (base != null) {
+            return base.gradients(); // the ops are the graph's: build them once, under one name
+        }
         if (gradients == null) {
             try {
                 gradients = new Gradients();
@@ -442,7 +487,7 @@ public final class TfModel extends AbstractModel {
         try (org.tensorflow.Tensor x = feed(input);
              org.tensorflow.Tensor t = inputOp.output(0).dataType() == DataType.DT_DOUBLE
                      ? Tf.doubles(Tensor.of(onehot, g.units)) : TFloat32.vectorOf(onehot)) {
-            Session.Runner r = session.runner().feed(inputOp.output(0), x).feed(g.target.asOutput(), t);
+            Session.Runner r = runner().feed(inputOp.output(0), x).feed(g.target.asOutput(), t);
             List<String> fetched = new ArrayList<>();
             for (String id : ids) {
                 Output<?> d = g.byLayer.get(id);
@@ -485,6 +530,7 @@ public final class TfModel extends AbstractModel {
 
     @Override
     protected void doClose() {
+        overrides.values().forEach(org.tensorflow.Tensor::close);
         if (owned != null) {
             try {
                 owned.close();

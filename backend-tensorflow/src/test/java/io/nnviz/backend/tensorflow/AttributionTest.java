@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -28,6 +29,8 @@ class AttributionTest {
             }
             try (Model m = NNViz.inspect(net.handle())) {
                 System.out.println("GAP CNN (TensorFlow), 300 steps: " + AttributionChecks.assertFaithful(m, AttributionChecks.testImages(16)));
+                AttributionChecks.assertShuffledCopy(m, AttributionChecks.testImages(1).get(0));
+                System.out.println("GAP CNN (TensorFlow): " + AttributionChecks.assertSane(m, AttributionChecks.testImages(8)));
             }
         }
     }
@@ -58,6 +61,25 @@ class AttributionTest {
                     System.out.printf("%s (TensorFlow): IG relative delta %.2e at 64 steps%n", name, AttributionChecks.assertComplete(m, x, t));
                 }
             }
+        }
+    }
+
+    /** A real frozen graph's constants fed shuffled: the copy computes something else, the graph is left as it was. */
+    @Test
+    @Tag("corpus")
+    void aRealGraphIsRandomisedThroughFeeds() throws Exception {
+        Path file = TfjsGraphModels.frozen(TfjsGraphModels.parse(Corpus.file("tfjs/antispoof")),
+                Path.of("target", "corpus", "antispoof-random", "antispoof.pb"));
+        try (Model m = NNViz.load(file)) {
+            io.nnviz.api.Shape s = m.layers().get(0).outputShape();
+            Tensor x = TfCorpusTest.image(s.dim(1), s.dim(2), s.dim(3));
+            AttributionChecks.assertShuffledCopy(m, x);
+            var r = io.nnviz.api.attribution.ModelRandomization.of(m).cascadeSteps(4)
+                    .cascading(mm -> io.nnviz.api.attribution.SmoothGrad.of(mm).samples(8), x, AttributionChecks.predicted(m, x));
+            assertEquals(4, r.steps().size());
+            assertEquals(r.steps().get(3).randomized().size(), m.layers().stream().filter(l -> l.parameterCount() > 0).count());
+            r.steps().forEach(st -> System.out.printf("antispoof (TensorFlow): %d layers randomised, SmoothGrad rank correlation %.3f%n",
+                    st.randomized().size(), st.rankCorrelation()));
         }
     }
 }
