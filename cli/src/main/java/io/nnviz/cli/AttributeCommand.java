@@ -10,6 +10,7 @@ import io.nnviz.api.attribution.Faithfulness;
 import io.nnviz.api.attribution.GradCam;
 import io.nnviz.api.attribution.InputXGradient;
 import io.nnviz.api.attribution.IntegratedGradients;
+import io.nnviz.api.attribution.ModelRandomization;
 import io.nnviz.api.attribution.Occlusion;
 import io.nnviz.api.attribution.ScoreCam;
 import io.nnviz.api.attribution.SmoothGrad;
@@ -64,6 +65,11 @@ final class AttributeCommand implements ModelOptions.Command {
 
     @Option(names = "--cam-layer", paramLabel = "LAYER", description = "The conv layer of Grad-CAM(++) and Score-CAM (default: the last).")
     String camLayer;
+
+    @Option(names = "--sanity", description = "Also the model randomisation check: each map computed again with every layer's "
+            + "weights shuffled, and its rank correlation with the trained model's map (near 0 passes; near 1, the map shows the input "
+            + "more than the model). Doubles the time.")
+    boolean sanity;
 
     @Override
     public ModelOptions options() {
@@ -126,7 +132,7 @@ final class AttributeCommand implements ModelOptions.Command {
             HtmlReport report = HtmlReport.titled("Attribution of " + model.getFileName() + " for " + inputs.input.getFileName()).model(m);
             Map<String, double[]> table = new LinkedHashMap<>();
             Attribution random = Faithfulness.random(x, 1);
-            table.put("random (reference)", new double[] {f.deletion(x, cls, random).area(), f.insertion(x, cls, random).area(), 0});
+            table.put("random (reference)", new double[] {f.deletion(x, cls, random).area(), f.insertion(x, cls, random).area(), 0, Double.NaN});
             try (CliSupport.Progress bar = CliSupport.progress(main, "Attribution", wanted.size())) {
                 for (String name : wanted) {
                     AttributionMethod method = method(name, m);
@@ -135,9 +141,14 @@ final class AttributeCommand implements ModelOptions.Command {
                         Attribution a = method.attribute(x, cls);
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         Faithfulness.Curve del = f.deletion(x, cls, a), ins = f.insertion(x, cls, a);
-                        table.put(method.name(), new double[] {del.area(), ins.area(), seconds});
-                        outputs.figure(report, "Attribution", "attribution-" + name.replace("++", "pp"),
-                                AttributionFigure.of(x.slice(0), a).deletion(del).insertion(ins).build());
+                        AttributionFigure fig = AttributionFigure.of(x.slice(0), a).deletion(del).insertion(ins);
+                        double rho = Double.NaN;
+                        if (sanity) {
+                            rho = ModelRandomization.of(m).fullAgainst(a, mm -> method(name, mm), x, cls).rankCorrelation();
+                            fig.randomization(rho);
+                        }
+                        table.put(method.name(), new double[] {del.area(), ins.area(), seconds, rho});
+                        outputs.figure(report, "Attribution", "attribution-" + name.replace("++", "pp"), fig.build());
                     } catch (NnvizException | UnsupportedOperationException e) {
                         if (methods != null && e instanceof io.nnviz.api.InvalidInputException) {
                             throw new Main.UsageException("--methods " + name + ": " + e.getMessage());
@@ -150,9 +161,11 @@ final class AttributeCommand implements ModelOptions.Command {
                 }
             }
             main.out.printf("Attribution of output %d (score %.4g)%n", cls, scores.getFlat(cls));
-            main.out.printf("%-22s %10s %10s %8s%n", "Method", "Deletion", "Insertion", "Seconds");
-            table.forEach((k, v) -> main.out.printf(Locale.ROOT, "%-22s %10.4f %10.4f %8.2f%n", k, v[0], v[1], v[2]));
-            main.out.println("(areas under the curves of p(target): lower deletion and higher insertion are more faithful)");
+            main.out.printf("%-22s %10s %10s %8s%s%n", "Method", "Deletion", "Insertion", "Seconds", sanity ? "  Randomised" : "");
+            table.forEach((k, v) -> main.out.printf(Locale.ROOT, "%-22s %10.4f %10.4f %8.2f%s%n", k, v[0], v[1], v[2],
+                    !sanity ? "" : Double.isNaN(v[3]) ? (k.startsWith("random") ? "" : "  flat map") : String.format(Locale.ROOT, "  %10.3f", v[3])));
+            main.out.println("(areas under the curves of p(target): lower deletion and higher insertion are more faithful"
+                    + (sanity ? "; Randomised: rank correlation with the map of the model with shuffled weights, near 0 passes" : "") + ")");
             outputs.report(report);
             List<Path> files = outputs.commit();
             if (!main.quiet) {

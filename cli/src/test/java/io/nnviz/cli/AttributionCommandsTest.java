@@ -44,6 +44,25 @@ class AttributionCommandsTest {
         assertTrue(CliRun.files(dir.resolve("cam")).contains("attribution-ig.svg"));
     }
 
+    /** {@code --sanity} on a real TorchScript classifier: each method's rank correlation with its randomised model, in the table and the figure. */
+    @Test
+    @Tag("corpus")
+    void attributeSanityReportsTheModelRandomisationCheck() throws Exception {
+        Path out = dir.resolve("sanity");
+        CliRun r = CliRun.of("attribute", Corpus.file("torchscript/antispoof.pt"), "--input", Corpus.file("torchscript/antispoof.input.npy"),
+                "--methods", "smoothgrad,occlusion", "--sanity", "--out", out, "--quiet").expect(0);
+        assertTrue(r.out.contains("Randomised"), r.out);
+        for (String method : List.of("SmoothGrad", "Occlusion")) {
+            String row = r.out.lines().filter(l -> l.startsWith(method)).findFirst().orElseThrow(() -> new AssertionError(method + ": " + r.out));
+            String[] cols = row.substring(22).trim().split("\\s+");
+            assertEquals(4, cols.length, row);
+            double rho = Double.parseDouble(cols[3]);
+            assertTrue(rho >= -1 && rho <= 1, row);
+        }
+        String svg = java.nio.file.Files.readString(out.resolve("attribution-smoothgrad.svg"));
+        assertTrue(svg.contains("randomised model \u03c1 "), "the check in the chart's title");
+    }
+
     @Test
     @Tag("corpus")
     void attentionDrawsTheModelViewAHeadViewPerLayerAndChosenHeads() throws Exception {

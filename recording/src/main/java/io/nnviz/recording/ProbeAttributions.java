@@ -6,6 +6,7 @@ import io.nnviz.api.attribution.Attribution;
 import io.nnviz.api.attribution.Faithfulness;
 import io.nnviz.api.attribution.GradCam;
 import io.nnviz.api.attribution.IntegratedGradients;
+import io.nnviz.api.attribution.ModelRandomization;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.figures.AttributionFigure;
 import io.nnviz.renderers.figures.SaliencyOverlay;
@@ -20,7 +21,9 @@ import java.util.function.Supplier;
 /**
  * What the model looks at in the first probe image, drawn at report time (off the training thread):
  * the plain saliency, Integrated Gradients and Grad-CAM at the last conv layer with probe maps, the
- * last two with their deletion and insertion curves, all for the predicted class.
+ * last two with their deletion and insertion curves and the rank correlation of their maps with those
+ * of the model with every layer's weights randomised (the model randomisation check), all for the
+ * predicted class.
  */
 final class ProbeAttributions {
     private static final Logger LOG = LoggerFactory.getLogger(ProbeAttributions.class);
@@ -48,18 +51,30 @@ final class ProbeAttributions {
             Faithfulness f = Faithfulness.of(model);
             report.figure("integrated-gradients", safe.apply("Integrated Gradients", () -> {
                 Attribution a = IntegratedGradients.of(model).steps(STEPS).attribute(probe, cls);
-                return AttributionFigure.of(probe.slice(0), a).deletion(f.deletion(probe, cls, a)).insertion(f.insertion(probe, cls, a))
-                        .title("Integrated Gradients for " + what).build();
+                AttributionFigure fig = AttributionFigure.of(probe.slice(0), a).deletion(f.deletion(probe, cls, a))
+                        .insertion(f.insertion(probe, cls, a)).title("Integrated Gradients for " + what);
+                sanity(model, a, m -> IntegratedGradients.of(m).steps(STEPS), probe, cls, fig);
+                return fig.build();
             }));
             if (lastConv != null) {
                 report.figure("grad-cam", safe.apply("Grad-CAM", () -> {
                     Attribution a = GradCam.of(model).layer(lastConv).attribute(probe, cls);
-                    return AttributionFigure.of(probe.slice(0), a).deletion(f.deletion(probe, cls, a)).insertion(f.insertion(probe, cls, a))
-                            .title("Grad-CAM at " + lastConv + " for " + what).build();
+                    AttributionFigure fig = AttributionFigure.of(probe.slice(0), a).deletion(f.deletion(probe, cls, a))
+                            .insertion(f.insertion(probe, cls, a)).title("Grad-CAM at " + lastConv + " for " + what);
+                    sanity(model, a, m -> GradCam.of(m).layer(lastConv), probe, cls, fig);
+                    return fig.build();
                 }));
             }
         } catch (RuntimeException e) { // a model that cannot give gradients still gets its other figures
             LOG.warn("nnviz: no saliency for the probe: {}", e.getMessage());
+        }
+    }
+
+    /** Adds the model randomisation check to the figure where the backend can randomise the model. */
+    private static void sanity(Model model, Attribution a, java.util.function.Function<Model, io.nnviz.api.attribution.AttributionMethod> method,
+                               Tensor probe, int cls, AttributionFigure fig) {
+        if (model.capabilities().contains(io.nnviz.api.Capability.WEIGHT_RANDOMIZATION)) {
+            fig.randomization(ModelRandomization.of(model).fullAgainst(a, method, probe, cls).rankCorrelation());
         }
     }
 

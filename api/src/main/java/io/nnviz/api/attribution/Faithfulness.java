@@ -17,7 +17,8 @@ import java.util.stream.IntStream;
  * Insertion starts from the baseline and puts positions back in the same order; a high area is
  * good. Removing a position sets all its channels to the baseline; positions of equal attribution
  * go in a seeded random order. The probability is the model's
- * output where that already is a distribution, else its softmax. The curves' inputs go through
+ * output where that already is a distribution, else its softmax; for a single output unit, the
+ * output where it lies in [0, 1] (a sigmoid's), else its sigmoid. The curves' inputs go through
  * the model {@code internalBatch} at a time.
  *
  * <pre>{@code

@@ -116,24 +116,36 @@ public final class ModelRandomization {
         return run(method, input, target, order, List.of(order.size()));
     }
 
+    /**
+     * The full test for a map already computed ({@code original}, by {@code method} on this
+     * model): every layer with weights randomised, one new map, compared with it.
+     */
+    public Step fullAgainst(Attribution original, Function<Model, AttributionMethod> method, Tensor input, int target) {
+        return step(original, method, input, target, layersFromOutput());
+    }
+
     private Result run(Function<Model, AttributionMethod> method, Tensor input, int target, List<String> order, List<Integer> cuts) {
         AttributionMethod m = method.apply(model);
         Attribution original = m.attribute(input, target);
         List<Step> steps = new ArrayList<>();
         for (int cut : cuts) {
-            List<String> randomized = order.subList(0, cut);
-            try (Model copy = model.withShuffledWeights(randomized, seed)) {
-                Attribution a = method.apply(copy).attribute(input, target);
-                steps.add(new Step(randomized, spearman(original.absolutePositions(), a.absolutePositions()),
-                        spearman(original.positions(), a.positions()), a));
-            }
+            steps.add(step(original, method, input, target, order.subList(0, cut)));
         }
         return new Result(m.name(), original, steps);
     }
 
+    private Step step(Attribution original, Function<Model, AttributionMethod> method, Tensor input, int target, List<String> randomized) {
+        try (Model copy = model.withShuffledWeights(randomized, seed)) {
+            Attribution a = method.apply(copy).attribute(input, target);
+            return new Step(randomized, spearman(original.absolutePositions(), a.absolutePositions()),
+                    spearman(original.positions(), a.positions()), a);
+        }
+    }
+
     /**
      * Spearman's rank correlation of two tensors of the same size: Pearson's correlation of their
-     * ranks, tied values given the mean of their ranks. 0 where either is constant.
+     * ranks, tied values given the mean of their ranks. NaN where either is constant (a flat map,
+     * for instance of a randomised model whose output saturates, correlates with nothing).
      */
     public static double spearman(Tensor a, Tensor b) {
         if (a.size() != b.size()) {
@@ -154,7 +166,7 @@ public final class ModelRandomization {
             saa += da * da;
             sbb += db * db;
         }
-        return saa == 0 || sbb == 0 ? 0 : sab / Math.sqrt(saa * sbb);
+        return saa == 0 || sbb == 0 ? Double.NaN : sab / Math.sqrt(saa * sbb);
     }
 
     private static double[] ranks(Tensor t) {

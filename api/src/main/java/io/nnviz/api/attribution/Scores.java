@@ -82,6 +82,11 @@ final class Scores {
             if (target < 0 || target >= units) {
                 throw new InvalidInputException("target " + target + " is not an output unit: the output has " + units + " units");
             }
+            if (units == 1) { // one unit: a sigmoid's probability already, or the logit of one
+                float v = s.getFlat(0);
+                p[k] = v >= 0 && v <= 1 ? v : 1 / (1 + Math.exp(-v));
+                continue;
+            }
             double sum = 0, max = Double.NEGATIVE_INFINITY;
             boolean distribution = true;
             for (int i = 0; i < units; i++) {

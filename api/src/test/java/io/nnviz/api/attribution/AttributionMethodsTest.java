@@ -350,6 +350,35 @@ class AttributionMethodsTest {
         assertThrows(InvalidInputException.class, () -> f.deletion(x, 0, new Attribution("bad", 0, null, Tensor.zeros(2, 2), Map.of())));
     }
 
+    /** A one-unit output is a sigmoid's probability where it lies in [0, 1], else the logit of one (a softmax of one unit is always 1). */
+    @Test
+    void aSingleUnitOutputIsTakenAsABinaryProbability() {
+        for (float scale : new float[] {0.01f, 3f}) {
+            Model m = ModelBuilder.named("one").layer(Layer.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
+                    .layer(Layer.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 1)).build()).chain("x", "y")
+                    .forward((in, ids) -> {
+                        int n = in.shape().dim(0);
+                        float[] y = new float[n];
+                        for (int k = 0; k < n; k++) {
+                            for (int i = 0; i < N; i++) {
+                                y[k] += scale * WL[i] * in.getFlat(k * N + i);
+                            }
+                        }
+                        return Map.of("y", Tensor.of(y, n, 1));
+                    }).build();
+            Tensor x = input(7);
+            double s = 0;
+            for (int i = 0; i < N; i++) {
+                s += scale * WL[i] * x.getFlat(i);
+            }
+            double want = s >= 0 && s <= 1 ? s : 1 / (1 + Math.exp(-s));
+            double[] p = Faithfulness.of(m).steps(4).deletion(x, 0, Faithfulness.random(x, 1)).probabilities();
+            assertEquals(want, p[0], 1e-5, "scale " + scale + ", score " + s);
+            assertEquals(0.0, p[4], 0.5, "the baseline's probability is its own, not 1");
+            assertTrue(p[4] < 1, "not the softmax of one unit");
+        }
+    }
+
     private static Tensor negate(Tensor t) {
         float[] v = t.toArray();
         for (int i = 0; i < v.length; i++) {

@@ -46,8 +46,18 @@ public final class OnnxModel extends AbstractModel {
     private Path runtimeCopy;
     private static final int MAX_EXPOSED = 4096;
 
+    /** True for a randomised copy, whose file is a temporary one of its own (deleted on close). */
+    private final boolean ownsFile;
+
     private OnnxModel(String name, OnnxGraph g, Map<String, String> props, OnnxMl.ModelProto proto, OnnxShapes shapes, Path file) {
-        super(name, "ONNX", g.layers, g.edges, g.groups, props, EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS));
+        this(name, g, props, proto, shapes, file, false);
+    }
+
+    private OnnxModel(String name, OnnxGraph g, Map<String, String> props, OnnxMl.ModelProto proto, OnnxShapes shapes, Path file,
+                      boolean ownsFile) {
+        super(name, "ONNX", g.layers, g.edges, g.groups, props,
+                EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.WEIGHT_RANDOMIZATION));
+        this.ownsFile = ownsFile;
         this.proto = proto;
         this.graph = g;
         this.shapes = shapes;
@@ -228,6 +238,39 @@ public final class OnnxModel extends AbstractModel {
         return out;
     }
 
+    /** The file the model was read from (for a randomised copy, its temporary file). */
+    Path file() {
+        return file;
+    }
+
+    /**
+     * The model with the listed layers' tensors shuffled ({@link OnnxShuffledWeights}), written
+     * to a temporary file of the copy's own for ONNX Runtime, with every tensor in it: the
+     * original's external data, already read in, goes with it.
+     */
+    @Override
+    protected io.nnviz.api.Model doWithShuffledWeights(List<Layer> layers, long seed) {
+        Map<String, List<OnnxMl.TensorProto>> byLayer = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            byLayer.put(l.id(), graph.weights.getOrDefault(l.id(), List.of()));
+        }
+        OnnxMl.ModelProto shuffled = OnnxShuffledWeights.of(proto, byLayer, seed);
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile("nnviz-onnx-shuffled-", ".onnx");
+            try (var out = Files.newOutputStream(tmp)) {
+                shuffled.writeTo(out);
+            }
+            return new OnnxModel(name() + " (shuffled " + layers.size() + " layers)", OnnxGraph.read(shuffled, shapes), properties(),
+                    shuffled, shapes, tmp, true);
+        } catch (IOException | RuntimeException e) {
+            if (tmp != null) {
+                tmp.toFile().delete();
+            }
+            throw new io.nnviz.api.BackendException("could not write the shuffled copy of '" + name() + "': " + e.getMessage(), e);
+        }
+    }
+
     @Override
     protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
         if (graph.inputs.size() != 1) {
@@ -399,5 +442,12 @@ public final class OnnxModel extends AbstractModel {
     @Override
     protected synchronized void doClose() {
         closeRuntime();
+        if (ownsFile) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                file.toFile().deleteOnExit();
+            }
+        }
     }
 }

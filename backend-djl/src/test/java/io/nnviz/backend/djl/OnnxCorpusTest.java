@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -217,6 +218,32 @@ class OnnxCorpusTest {
                 assertEquals(drop, map.get(w[0] + 7, w[1] + 13), 1e-5 + 1e-4 * Math.abs(drop), "window at " + w[0] + "," + w[1]);
             }
             assertTrue(map.stats().max() - map.stats().min() > 1e-4, "the map is not flat: " + map.stats());
+        }
+    }
+
+    /**
+     * A real ONNX model's randomised copy, written with its tensors shuffled and run by ONNX
+     * Runtime, and the model randomisation check of the forward-only methods on it.
+     */
+    @Test
+    void theTextDirectionClassifierIsRandomisedInAFileOfItsOwn() throws Exception {
+        Path f = Corpus.file("onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx");
+        try (OnnxModel m = (OnnxModel) NNViz.load(f)) {
+            Tensor x = paddleImage(48, 192);
+            io.nnviz.api.testkit.AttributionChecks.assertShuffledCopy(m, x);
+            var r = io.nnviz.api.attribution.ModelRandomization.of(m).cascadeSteps(4).cascading(mm -> io.nnviz.api.attribution.Occlusion
+                    .of(mm).window(16, 32).stride(16, 32), x, 0);
+            assertEquals(m.layers().stream().filter(l -> l.parameterCount() > 0).count(), r.last().randomized().size());
+            for (var st : r.steps()) {
+                try (io.nnviz.api.Model copy = m.withShuffledWeights(st.randomized(), 1)) {
+                    System.out.printf("PP-OCR cls (ONNX): %d layers shuffled, occlusion's rank correlation %.3f, scores %s%n",
+                            st.randomized().size(), st.rankCorrelation(), java.util.Arrays.toString(copy.scores(x).toArray()));
+                }
+            }
+            OnnxModel copy = (OnnxModel) m.withShuffledWeights(List.of(lastLayer(m).id()), 2);
+            assertTrue(java.nio.file.Files.isRegularFile(copy.file()) && !copy.file().equals(f));
+            copy.close();
+            assertFalse(java.nio.file.Files.exists(copy.file()), "a copy's file is deleted when it is closed");
         }
     }
 

@@ -33,6 +33,8 @@ public final class AttributionFigure {
     private Faithfulness.Curve deletion, insertion;
     private String title;
     private double panel = 140;
+    private double randomized = Double.NaN;
+    private boolean hasRandomized;
 
     private AttributionFigure(Tensor image, Attribution attribution) {
         this.image = image;
@@ -63,6 +65,18 @@ public final class AttributionFigure {
         return this;
     }
 
+    /**
+     * The model randomisation check's result to show with the title: the rank correlation of
+     * this map with the map of the model with its weights randomised ({@code ModelRandomization});
+     * near 0 is what a method that explains the model gives. NaN (a flat randomised map) shows as
+     * such. Shown as Spearman's rho in the faithfulness chart's title.
+     */
+    public AttributionFigure randomization(double rankCorrelation) {
+        this.randomized = rankCorrelation;
+        this.hasRandomized = true;
+        return this;
+    }
+
     /** Title (default: the method and the target). */
     public AttributionFigure title(String t) {
         this.title = Objects.requireNonNull(t, "title");
@@ -78,6 +92,13 @@ public final class AttributionFigure {
     /** Builds the figure. */
     public Figure build() {
         String t = title != null ? title : attribution.method() + " for output " + attribution.target();
+        // the check goes with the faithfulness numbers, in the chart's title; without a chart, in the figure's
+        String check = !hasRandomized ? "" : Double.isNaN(randomized) ? "randomised model: flat map"
+                : String.format(Locale.ROOT, "randomised model \u03c1 %.2f", randomized);
+        boolean chart = deletion != null || insertion != null;
+        if (!chart && !check.isEmpty()) {
+            t += " \u00b7 " + check;
+        }
         Images.Gray base = Images.gray(image);
         int h = base.height(), w = base.width();
         double scale = panel / Math.max(h, w);
@@ -107,15 +128,16 @@ public final class AttributionFigure {
         parts.add(new TileGrid(hasSign ? "" : t, tiles, tiles.size(), scale, Colormaps.HEAT, Normalization.GLOBAL,
                 hasSign ? "|attribution|" : "attribution", us.finite() == 0 ? new ValueScale(0, 0) : ValueScale.of(us.min(), us.max(), false),
                 us.hasNonFinite()));
-        if (deletion != null || insertion != null) {
-            LineChart chart = LineChart.titled("Faithfulness (areas)").xLabel("fraction of positions")
+        if (chart) {
+            LineChart lines = LineChart.titled(check.isEmpty() ? "Faithfulness (areas)" : "Faithfulness \u00b7 " + check)
+                    .xLabel("fraction of positions")
                     .yLabel("p(target)").size(330, Math.max(220, parts.get(0).height()));
             for (Faithfulness.Curve c : new Faithfulness.Curve[] {deletion, insertion}) {
                 if (c != null) {
-                    chart.series(String.format(Locale.ROOT, "%s %.3f", c.kind(), c.area()), c.fractions(), c.probabilities());
+                    lines.series(String.format(Locale.ROOT, "%s %.3f", c.kind(), c.area()), c.fractions(), c.probabilities());
                 }
             }
-            parts.add(chart.build());
+            parts.add(lines.build());
         }
         double width = 0, height = 0;
         for (Figure f : parts) {
