@@ -138,6 +138,21 @@ public interface Model extends AutoCloseable {
     LayerGradient layerGradient(Tensor input, String layerId, int target);
 
     /**
+     * The attention probabilities that attention layers compute inside and do not output, for
+     * one input: {@code [N, heads, queries, keys]} per attention layer, keyed by layer id, rows
+     * summing to 1. Backends fill it where the framework's attention layer keeps them to itself
+     * (DL4J's self-attention layers) or the model returns them as outputs (TorchScript modules
+     * traced with their attentions); empty where the model has none of these.
+     * {@link io.nnviz.api.attention.AttentionMaps} also finds attention by pattern in graphs whose
+     * softmax ops are layers of their own (ONNX, TensorFlow).
+     *
+     * @throws InvalidInputException if the inputs do not fit
+     */
+    default Map<String, Tensor> attentionWeights(Map<String, Tensor> inputs) {
+        return Map.of();
+    }
+
+    /**
      * A new model that computes what this one does but with the weights of the given layers
      * randomised: each weight tensor's values shuffled, in an order drawn from {@code seed}, so
      * every tensor keeps its own distribution of values (its scale and sign balance) and loses

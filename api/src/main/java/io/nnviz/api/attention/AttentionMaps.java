@@ -40,16 +40,28 @@ public final class AttentionMaps {
         return out;
     }
 
-    /** The attention of one input (batch 1) fed by input name; {@code tokens} label the positions (null: their numbers). */
+    /**
+     * The attention of one input (batch 1) fed by input name; {@code tokens} label the positions
+     * (null: their numbers). The model's own {@link Model#attentionWeights} where it gives them,
+     * else the softmax layers found by pattern.
+     */
     public static Attention of(Model model, Map<String, Tensor> inputs, List<String> tokens) {
+        Map<String, Tensor> own = model.attentionWeights(inputs);
+        if (!own.isEmpty()) {
+            return assemble(List.copyOf(own.keySet()), own, tokens);
+        }
         List<Layer> layers = layers(model);
         if (layers.isEmpty()) {
             throw new UnsupportedCapabilityException(model.name(), io.nnviz.api.Capability.ACTIVATIONS,
-                    "it has no attention softmax (a softmax layer with a [batch, heads, T, T] output)");
+                    "it has no attention softmax (a softmax layer with a [batch, heads, T, T] output) and no attention layer of its own");
         }
         List<String> ids = layers.stream().map(Layer::id).toList();
         Map<String, Tensor> acts = inputs.size() == 1 ? model.activations(inputs.values().iterator().next(), ids)
                 : model.activations(inputs, ids);
+        return assemble(ids, acts, tokens);
+    }
+
+    private static Attention assemble(List<String> ids, Map<String, Tensor> acts, List<String> tokens) {
         Tensor first = acts.get(ids.get(0));
         if (first.rank() != 4 || first.shape().dim(0) != 1 || first.shape().dim(2) != first.shape().dim(3)) {
             throw new InvalidInputException("attention is read for one input (batch 1); layer '" + ids.get(0) + "' gave " + first.shape());

@@ -267,6 +267,18 @@ public abstract class AbstractModel implements Model {
     }
 
     @Override
+    public final Map<String, Tensor> attentionWeights(Map<String, Tensor> inputs) {
+        ensureOpen();
+        java.util.Objects.requireNonNull(inputs, "inputs");
+        return doAttentionWeights(inputs);
+    }
+
+    /** Attention probabilities the model computes inside; by default none. */
+    protected Map<String, Tensor> doAttentionWeights(Map<String, Tensor> inputs) {
+        return Map.of();
+    }
+
+    @Override
     public final Model withShuffledWeights(Collection<String> layerIds, long seed) {
         require(Capability.WEIGHT_RANDOMIZATION);
         List<Layer> wanted = new ArrayList<>(layerIds.size());

@@ -285,6 +285,30 @@ public final class Dl4jModel extends AbstractModel {
                 + " but got " + input.shape());
     }
 
+    /** The probabilities of the network's self-attention layers ({@link Dl4jAttention}), by layer id. */
+    @Override
+    protected Map<String, Tensor> doAttentionWeights(Map<String, Tensor> inputs) {
+        if (inputs.size() != 1) {
+            throw new InvalidInputException("model '" + name() + "' takes one input; " + inputs.size() + " were given");
+        }
+        if (Dl4jAttention.layers(mln, cg).isEmpty()) {
+            return Map.of();
+        }
+        INDArray x = toNetworkInput(inputs.values().iterator().next());
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        synchronized (lock) {
+            try {
+                Dl4jAttention.of(mln, cg, x).forEach((key, w) -> out.put(idByKey.get(key), Nd.copy(w)));
+            } catch (InvalidInputException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new InvalidInputException("DL4J could not compute the attention of model '" + name() + "' on input "
+                        + inputs.values().iterator().next().shape() + ": " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+
     @Override
     protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
         INDArray x = toNetworkInput(input);

@@ -135,6 +135,19 @@ final class Nets {
         return net;
     }
 
+    /** LSTM -> multi-head self-attention (4 heads of 8) -> per-step softmax, over images read as 28 rows of 28 pixels. */
+    static MultiLayerNetwork selfAttention() {
+        MultiLayerConfiguration conf = base().list()
+                .layer(new LSTM.Builder().name("lstm").nIn(28).nOut(32).activation(Activation.TANH).build())
+                .layer(new org.deeplearning4j.nn.conf.layers.SelfAttentionLayer.Builder().name("attention").nIn(32).nOut(32).nHeads(4)
+                        .headSize(8).projectInput(true).build())
+                .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(10).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.recurrent(28, 28)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
     /** conv -> conv -> add(skip) -> global pooling -> dense -> output, on 28x28 images. */
     static ComputationGraph residual() {
         ComputationGraphConfiguration conf = base().graphBuilder()
