@@ -58,4 +58,7 @@ done
 for m in resnet18 regnet_x_400mf; do
   [ -f "$out/torchscript/$m.oracle.json" ] || /usr/bin/python3 "$here/torchvision_to_torchscript.py" "$m" "$out/torchscript/$m.pt"
 done
+# a BERT encoder in TorchScript that returns its attentions, rebuilt from the MiniLM ONNX file's own weights
+[ -f "$out/torchscript/minilm-attentions.pt" ] || /usr/bin/python3 "$here/onnx_bert_to_torchscript.py" \
+  "$out/onnx/all-minilm-l6-v2.onnx" "$out/torchscript/minilm-attentions.pt"
 echo "$out"

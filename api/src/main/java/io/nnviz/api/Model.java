@@ -139,8 +139,8 @@ public interface Model extends AutoCloseable {
 
     /**
      * The attention probabilities that attention layers compute inside and do not output, for
-     * one input: {@code [N, heads, queries, keys]} per attention layer, keyed by layer id, rows
-     * summing to 1. Backends fill it where the framework's attention layer keeps them to itself
+     * one input: {@code [N, heads, queries, keys]} per attention layer, keyed by layer id (or by
+     * {@code "output N"} for tensors a module returns), rows summing to 1. Backends fill it where the framework's attention layer keeps them to itself
      * (DL4J's self-attention layers) or the model returns them as outputs (TorchScript modules
      * traced with their attentions); empty where the model has none of these.
      * {@link io.nnviz.api.attention.AttentionMaps} also finds attention by pattern in graphs whose

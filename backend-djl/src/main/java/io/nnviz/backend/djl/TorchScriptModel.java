@@ -224,6 +224,68 @@ public final class TorchScriptModel extends AbstractModel {
         return out;
     }
 
+    /**
+     * The attention probabilities a module returns among its outputs, as HuggingFace models traced
+     * with {@code output_attentions=True} do: every output {@code [N, heads, T, T]} of non-negative
+     * values whose rows sum to 1, keyed {@code "output N"}. The inputs go to forward in the order
+     * given; inputs of whole numbers (token ids, masks, token types) as int64, which is what such
+     * modules take, others as float32.
+     */
+    @Override
+    protected Map<String, Tensor> doAttentionWeights(Map<String, Tensor> inputs) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (NDManager sub = manager.newSubManager()) {
+            NDList in = new NDList();
+            for (Tensor t : inputs.values()) {
+                NDArray a = array(sub, t);
+                in.add(wholeNumbers(t) ? a.toType(ai.djl.ndarray.types.DataType.INT64, false) : a);
+            }
+            NDList y = block.forward(new ParameterStore(sub, false), in, false);
+            for (int i = 0; i < y.size(); i++) {
+                if (isAttention(y.get(i))) {
+                    out.put(OUTPUT + " " + i, DjlModel.copy(y.get(i)));
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("PyTorch could not run model '" + name() + "' on inputs " + inputs.keySet() + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private static boolean wholeNumbers(Tensor t) {
+        for (int i = 0; i < t.size(); i++) {
+            float v = t.getFlat(i);
+            if (v != Math.rint(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A probability tensor [N, H, T, T]: values in [0, 1], every row summing to 1. */
+    private static boolean isAttention(NDArray a) {
+        long[] s = a.getShape().getShape();
+        if (s.length != 4 || s[2] != s[3] || !a.getDataType().isFloating()) {
+            return false;
+        }
+        float[] v = DjlModel.floats(a);
+        int t = (int) s[3];
+        for (int r = 0; r < v.length / t; r++) {
+            double sum = 0;
+            for (int j = 0; j < t; j++) {
+                float p = v[r * t + j];
+                if (!(p >= 0 && p <= 1)) {
+                    return false;
+                }
+                sum += p;
+            }
+            if (Math.abs(sum - 1) > 1e-3) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static NDArray array(NDManager m, Tensor t) {
         long[] s = new long[t.rank()];
         for (int i = 0; i < s.length; i++) {

@@ -131,6 +131,41 @@ class AttentionTest {
         }
     }
 
+    /**
+     * A TorchScript BERT that returns its attentions (HuggingFace's output_attentions), rebuilt by
+     * corpus/onnx_bert_to_torchscript.py from the MiniLM file's weights: its last hidden state is
+     * ONNX Runtime's on the original (so it is the same network), and the attentions nnviz reads
+     * from its outputs are the ones read from inside the ONNX graph.
+     */
+    @Test
+    void aTorchScriptBertsReturnedAttentionsAreTheOnnxGraphsOwn() throws Exception {
+        List<String> tokens = new ArrayList<>();
+        Map<String, Tensor> in = inputs(TEXT, tokens);
+        java.nio.file.Path pt = Corpus.file("torchscript/minilm-attentions.pt");
+        try (Model onnx = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx")); Model script = NNViz.load(pt)) {
+            Attention want = AttentionMaps.of(onnx, in, tokens);
+            Attention got = AttentionMaps.of(script, in, tokens);
+            assertEquals(List.of("output 1", "output 2", "output 3", "output 4", "output 5", "output 6"), got.layerIds());
+            assertEquals(want.weights().shape(), got.weights().shape());
+            Corpus.assertClose(want.weights(), got.weights(), 1e-4, "attention, TorchScript against ONNX Runtime");
+            String last = onnx.layers().get(onnx.layers().size() - 1).id();
+            Tensor hidden = onnx.activations(in, List.of(last)).get(last);
+            try (ai.djl.Model dm = ai.djl.Model.newInstance("minilm", "PyTorch"); ai.djl.ndarray.NDManager nd = ai.djl.ndarray.NDManager.newBaseManager()) {
+                dm.load(pt);
+                ai.djl.ndarray.NDList x = new ai.djl.ndarray.NDList();
+                for (Tensor t : in.values()) {
+                    long[] v = new long[t.size()];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (long) t.getFlat(i);
+                    }
+                    x.add(nd.create(v, new ai.djl.ndarray.types.Shape(1, v.length)));
+                }
+                ai.djl.ndarray.NDList y = dm.getBlock().forward(new ai.djl.training.ParameterStore(nd, false), x, false);
+                Corpus.assertClose(hidden, DjlModel.copy(y.get(0)), 1e-4, "last hidden state, TorchScript against ONNX Runtime");
+            }
+        }
+    }
+
     /** 512 tokens (the model's longest input) through extraction and every view, as PNG files in target/attention to look at. */
     @Test
     void fiveHundredTwelveTokensAreExtractedAndDrawn() throws Exception {
