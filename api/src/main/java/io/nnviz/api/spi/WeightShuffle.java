@@ -29,15 +29,4 @@ public final class WeightShuffle {
         }
         return values;
     }
-
-    /** Shuffles {@code values} in place. */
-    public static double[] shuffle(double[] values, SplittableRandom random) {
-        for (int i = values.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            double t = values[i];
-            values[i] = values[j];
-            values[j] = t;
-        }
-        return values;
-    }
 }
