@@ -112,21 +112,31 @@ public final class AttributionChecks {
      * Integrated Gradients and Input x Gradient are reported, not asserted: they multiply by the
      * input, so on Fashion-MNIST's black backgrounds much of their map is the image itself and
      * survives randomisation (about 0.9, the paper's own finding for these methods). Returns a
-     * line of the numbers.
+     * line of the numbers. A randomised map that is flat (a Grad-CAM all zero after its ReLU) has
+     * no rank correlation (NaN); it keeps nothing of the trained map's order and counts as 0.
      */
     public static String assertSane(Model m, List<Tensor> images) {
         ModelRandomization r = ModelRandomization.of(m).seed(3);
         double cam = 0, sg = 0, ig = 0, ixg = 0;
+        int[] flat = new int[1];
+        java.util.function.DoubleUnaryOperator rho = v -> {
+            if (Double.isNaN(v)) { // the randomised map is flat: it keeps nothing of the trained one's order
+                flat[0]++;
+                return 0;
+            }
+            return v;
+        };
         for (Tensor x : images) {
             int t = predicted(m, x);
-            cam += r.full(GradCam::of, x, t).last().rankCorrelation();
-            sg += r.full(mm -> SmoothGrad.of(mm).samples(16).seed(5), x, t).last().rankCorrelation();
-            ig += r.full(mm -> IntegratedGradients.of(mm).steps(16), x, t).last().rankCorrelation();
-            ixg += r.full(InputXGradient::of, x, t).last().rankCorrelation();
+            cam += rho.applyAsDouble(r.full(GradCam::of, x, t).last().rankCorrelation());
+            sg += rho.applyAsDouble(r.full(mm -> SmoothGrad.of(mm).samples(16).seed(5), x, t).last().rankCorrelation());
+            ig += rho.applyAsDouble(r.full(mm -> IntegratedGradients.of(mm).steps(16), x, t).last().rankCorrelation());
+            ixg += rho.applyAsDouble(r.full(InputXGradient::of, x, t).last().rankCorrelation());
         }
         int n = images.size();
         String report = String.format("rank correlation with the fully randomised model's map over %d images: Grad-CAM %.3f,"
-                + " SmoothGrad %.3f, IG %.3f, Input x Gradient %.3f", n, cam / n, sg / n, ig / n, ixg / n);
+                + " SmoothGrad %.3f, IG %.3f, Input x Gradient %.3f (%d flat randomised maps counted as 0)", n, cam / n, sg / n, ig / n,
+                ixg / n, flat[0]);
         assertTrue(cam / n < 0.5, report);
         assertTrue(sg / n < 0.75 && sg < ixg, report);
         return report;

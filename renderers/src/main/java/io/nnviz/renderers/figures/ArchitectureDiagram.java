@@ -11,6 +11,8 @@ import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.canvas.Xml;
+import io.nnviz.renderers.color.Colormaps;
+import io.nnviz.renderers.color.ValueScale;
 import org.eclipse.elk.alg.layered.options.LayeredMetaDataProvider;
 import org.eclipse.elk.alg.layered.options.LayeredOptions;
 import org.eclipse.elk.core.RecursiveGraphLayoutEngine;
@@ -83,6 +85,9 @@ public final class ArchitectureDiagram {
     private final Set<String> expanded = new HashSet<>();
     private int autoCollapse = 120;
     private int minRun = 3;
+    private Map<String, Double> overlay;
+    private String overlayLabel;
+    private Map<String, Integer> marks = Map.of();
 
     private ArchitectureDiagram(Model model) {
         this.model = Objects.requireNonNull(model, "model");
@@ -129,11 +134,64 @@ public final class ArchitectureDiagram {
         return this;
     }
 
+    /**
+     * Colours the boxes by a value per layer (parameters, a weight norm, a probe's activation mean,
+     * a diff's weight change: any {@code Map<layerId, Double>}) on the viridis scale of the values'
+     * range, with a legend named {@code label}. A collapsed or folded box takes the largest of its
+     * layers' values; layers without a value (or NaN) are drawn white.
+     */
+    public ArchitectureDiagram overlay(Map<String, Double> valuesByLayer, String label) {
+        this.overlay = Map.copyOf(Objects.requireNonNull(valuesByLayer, "valuesByLayer"));
+        this.overlayLabel = Objects.requireNonNull(label, "label");
+        return this;
+    }
+
+    /** Outlines the given layers' boxes in a colour of their own (ARGB), thicker: a diff's added and changed layers. */
+    public ArchitectureDiagram marks(Map<String, Integer> outlineByLayer) {
+        this.marks = Map.copyOf(Objects.requireNonNull(outlineByLayer, "outlineByLayer"));
+        return this;
+    }
+
     /** Builds the figure, running the layout now. */
     public Figure build() {
         Units units = new Units(model, collapsed, expanded, model.layers().size() > autoCollapse, minRun);
+        ValueScale scale = overlay == null ? null : colour(units);
         Placed placed = layout(units);
-        return Diagram.of(units.orderOnly ? title + " \u2014 edges unknown: layers in the file's order" : title, units, placed);
+        Diagram d = Diagram.of(units.orderOnly ? title + " \u2014 edges unknown: layers in the file's order" : title, units, placed,
+                scale, overlayLabel);
+        units.units.values().forEach(u -> u.outline = 0);
+        marks.forEach((layer, argb) -> {
+            Unit u = units.units.get(units.unitOfLayer.get(layer));
+            if (u != null) {
+                u.outline = argb;
+            }
+        });
+        return d;
+    }
+
+    /** Sets each box's fill from the overlay; returns the scale the legend shows. */
+    private ValueScale colour(Units units) {
+        Map<String, Double> byUnit = new HashMap<>();
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (Map.Entry<String, Double> e : overlay.entrySet()) {
+            String u = units.unitOfLayer.get(e.getKey());
+            double v = e.getValue() == null ? Double.NaN : e.getValue();
+            if (u == null || !Double.isFinite(v)) {
+                continue;
+            }
+            byUnit.merge(u, v, Math::max);
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        ValueScale scale = lo > hi ? new ValueScale(0, 0) : ValueScale.of(lo, hi, false);
+        for (Unit u : units.units.values()) {
+            if (!u.frame) {
+                Double v = byUnit.get(u.id);
+                u.fill = v == null ? 0xFFFFFFFF : Colormaps.VIRIDIS.color(scale.isDegenerate() ? 0.5 : scale.normalize(v));
+                u.lightText = v != null && (scale.isDegenerate() ? 0.5 : scale.normalize(v)) < 0.55;
+            }
+        }
+        return scale;
     }
 
     // ---- what is drawn: layers, collapsed groups, folded runs --------------------------------------
@@ -142,11 +200,14 @@ public final class ArchitectureDiagram {
     static final class Unit {
         final String id;
         final String name, line2, line3, line4;
-        final int fill;
+        int fill;
         final String tooltip;
         final String parent; // id of the enclosing expanded group unit, or null
         final boolean frame;
         double x, y, w, h;
+        /** A mark's outline colour (0: the usual grey), and white text on a dark overlay colour. */
+        int outline;
+        boolean lightText;
 
         Unit(String id, String name, String line2, String line3, String line4, int fill, String tooltip, String parent,
              boolean frame) {
@@ -482,21 +543,34 @@ public final class ArchitectureDiagram {
     private static final class Diagram extends SizedFigure {
         private final Units units;
         private final Placed placed;
+        private final ValueScale overlay;
+        private final String overlayLabel;
+        private final double legendX;
 
-        private Diagram(String title, Units units, Placed placed, double width, double height) {
+        private Diagram(String title, Units units, Placed placed, double width, double height, ValueScale overlay, String overlayLabel,
+                        double legendX) {
             super(width, height, title);
             this.units = units;
             this.placed = placed;
+            this.overlay = overlay;
+            this.overlayLabel = overlayLabel;
+            this.legendX = legendX;
         }
 
-        /** A diagram sized to hold every box, the laid-out graph and the title. */
-        static Diagram of(String title, Units units, Placed placed) {
+        /** A diagram sized to hold every box, the laid-out graph, the title and the overlay's legend (if any). */
+        static Diagram of(String title, Units units, Placed placed, ValueScale overlay, String overlayLabel) {
             double w = placed.width(), h = placed.height();
             for (Unit x : units.units.values()) {
                 w = Math.max(w, x.x + x.w + PAD);
                 h = Math.max(h, x.y + x.h + PAD);
             }
-            return new Diagram(title, units, placed, Math.max(w, TextStyle.of(14).width(Xml.abbreviate(title, 120)) + 2 * PAD), h);
+            double legendX = w;
+            if (overlay != null) {
+                w += ColorBar.WIDTH + PAD;
+                h = Math.max(h, TITLE_H + 180 + PAD);
+            }
+            return new Diagram(title, units, placed, Math.max(w, TextStyle.of(14).width(Xml.abbreviate(title, 120)) + 2 * PAD), h, overlay,
+                    overlayLabel, legendX);
         }
 
         @Override
@@ -527,18 +601,22 @@ public final class ArchitectureDiagram {
                     continue;
                 }
                 c.beginGroup(x.tooltip, "node");
-                c.rect(x.x, x.y, x.w, x.h, x.fill, 0xFF4A4A4A, 1);
+                c.rect(x.x, x.y, x.w, x.h, x.fill, x.outline != 0 ? x.outline : 0xFF4A4A4A, x.outline != 0 ? 3 : 1);
                 double cx = x.x + x.w / 2;
                 int chars = Math.max(6, (int) ((x.w - 10) / 5.6));
-                c.text(cx, x.y + 14, Xml.abbreviate(x.name, chars), TextStyle.of(10.5).asBold().anchor(Anchor.MIDDLE));
-                c.text(cx, x.y + 26, Xml.abbreviate(x.line2, chars), TextStyle.of(9).color(0xFF444444).anchor(Anchor.MIDDLE));
+                int ink = x.lightText ? 0xFFFFFFFF : 0xFF000000, soft = x.lightText ? 0xFFE8E8E8 : 0xFF444444;
+                c.text(cx, x.y + 14, Xml.abbreviate(x.name, chars), TextStyle.of(10.5).asBold().color(ink).anchor(Anchor.MIDDLE));
+                c.text(cx, x.y + 26, Xml.abbreviate(x.line2, chars), TextStyle.of(9).color(soft).anchor(Anchor.MIDDLE));
                 if (x.line3 != null) {
-                    c.text(cx, x.y + 38, Xml.abbreviate(x.line3, chars), TextStyle.of(9).anchor(Anchor.MIDDLE));
+                    c.text(cx, x.y + 38, Xml.abbreviate(x.line3, chars), TextStyle.of(9).color(ink).anchor(Anchor.MIDDLE));
                 }
                 if (x.line4 != null) {
-                    c.text(cx, x.y + 50, Xml.abbreviate(x.line4, chars), TextStyle.of(9).color(0xFF444444).anchor(Anchor.MIDDLE));
+                    c.text(cx, x.y + 50, Xml.abbreviate(x.line4, chars), TextStyle.of(9).color(soft).anchor(Anchor.MIDDLE));
                 }
                 c.endGroup();
+            }
+            if (overlay != null) {
+                ColorBar.draw(c, legendX, TITLE_H + 12, 160, Colormaps.VIRIDIS, overlay, overlayLabel, false);
             }
         }
 

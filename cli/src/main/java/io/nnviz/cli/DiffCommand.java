@@ -1,0 +1,65 @@
+package io.nnviz.cli;
+
+import io.nnviz.api.Model;
+import io.nnviz.api.diff.ModelDiff;
+import io.nnviz.renderers.figures.DiffDiagram;
+import io.nnviz.renderers.report.HtmlReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code nnviz diff A B}: what changed from model A to model B ({@link ModelDiff}): a table of the
+ * added, removed and changed layers and every layer's relative weight change, and B's
+ * architecture coloured by it.
+ */
+@Command(name = "diff", mixinStandardHelpOptions = true,
+        description = "Compares two models (two formats, or two checkpoints of one run): prints the added, removed and changed layers "
+                + "and each layer's relative weight change, and draws the second model's architecture coloured by it.")
+final class DiffCommand implements ModelOptions.Command {
+    @ParentCommand
+    Main main;
+
+    @picocli.CommandLine.Mixin
+    ModelOptions opts;
+
+    @Parameters(index = "1", paramLabel = "MODEL_B", description = "The model compared with MODEL.")
+    Path other;
+
+    @Override
+    public ModelOptions options() {
+        return opts;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try (Outputs outputs = Outputs.in(opts.out, opts.format);
+             Loading.Opened a = Loading.open(opts.model, opts.loadOptions());
+             Loading.Opened b = Loading.open(other, opts.loadOptions())) {
+            Model ma = a.model(), mb = b.model();
+            ModelDiff d = ModelDiff.of(ma, mb);
+            main.out.printf("%s (%s) -> %s (%s): %d added, %d removed, %d changed%n", opts.model.getFileName(), a.format().description,
+                    other.getFileName(), b.format().description, d.added().size(), d.removed().size(), d.changed().size());
+            main.out.printf("%-9s %-40s %12s  %s%n", "Change", "Layer", "Weights", "Differences");
+            for (ModelDiff.LayerDiff l : d.layers()) {
+                String id = l.idA() == null ? l.idB() : l.idB() == null || l.idB().equals(l.idA()) ? l.idA() : l.idA() + " -> " + l.idB();
+                String w = Double.isNaN(l.weightChange()) ? "" : String.format(Locale.ROOT, "%.4g", l.weightChange());
+                main.out.printf("%-9s %-40s %12s  %s%n", l.change().name().toLowerCase(Locale.ROOT), Main.oneLine(id), w,
+                        String.join("; ", l.differences()));
+            }
+            main.out.println("(Weights: ||W_B - W_A|| / ||W_A|| over the layer's tensors, in nnviz's canonical layouts)");
+            HtmlReport report = HtmlReport.titled("Diff of " + opts.model.getFileName() + " and " + other.getFileName()).model(mb);
+            outputs.figure(report, "Diff", "diff", DiffDiagram.of(d, mb, opts.model.getFileName() + " \u2192 " + other.getFileName()));
+            outputs.report(report);
+            List<Path> files = outputs.commit();
+            if (!main.quiet) {
+                main.err.println("Wrote " + files.size() + " files to " + opts.out.toAbsolutePath());
+            }
+            return Main.OK;
+        }
+    }
+}
