@@ -1,0 +1,38 @@
+package io.nnviz.cli;
+
+import io.nnviz.api.testkit.Corpus;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code nnviz diff} on two real Keras models: the ESRGAN-slim x2 and x4 upscalers, one architecture up to the upsampling. */
+@Tag("natives")
+@Tag("corpus")
+class DiffCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void diffTablesTheChangedLayersAndDrawsTheSecondModelColouredByItsWeightChange() throws Exception {
+        Path out = dir.resolve("diff");
+        CliRun r = CliRun.of("diff", Corpus.file("keras/esrgan-slim-x2.h5"), Corpus.file("keras/esrgan-slim-x4.h5"), "--out", out,
+                "--quiet").expect(0);
+        assertTrue(r.out.contains("0 added, 0 removed, 3 changed"), r.out);
+        String upn3 = r.out.lines().filter(l -> l.startsWith("changed   UPN3")).findFirst().orElseThrow(() -> new AssertionError(r.out));
+        assertTrue(upn3.contains("units 12 -> 48"), upn3);
+        long same = r.out.lines().filter(l -> l.startsWith("same ")).count();
+        assertEquals(21, same, r.out);
+        String svg = Files.readString(out.resolve("diff.svg")).toLowerCase(Locale.ROOT);
+        assertTrue(svg.contains("#e07800"), "changed layers outlined orange");
+        assertTrue(svg.contains("||wb - wa|| / ||wa||"), "the overlay's legend");
+        CliRun.svgs(out);
+        CliRun.of("diff", Corpus.file("keras/esrgan-slim-x2.h5"), dir.resolve("missing.h5"), "--out", dir.resolve("never")).refused(3, "missing.h5"); // as inspect: exit 3 names the file
+    }
+}
