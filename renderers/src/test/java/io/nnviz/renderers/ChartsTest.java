@@ -120,6 +120,35 @@ class ChartsTest {
         assertTrue(svg.texts().stream().anyMatch(s -> s.startsWith("10 NaN/infinite")), svg.texts().toString());
     }
 
+    /** Issue 19: biases start at 0 (a histogram one bin wide), then spread; every ridge is still drawn at full height. */
+    @Test
+    void everyRidgeIsScaledToItsOwnPeak() {
+        HistogramRidge ridge = HistogramRidge.titled("dense bias").size(560, 44);
+        ridge.add(1, Histogram.ofCounts(0, 1e-6, new long[] {0, 64, 0}, 0));
+        java.util.Random r = new java.util.Random(2);
+        for (int step = 100; step <= 500; step += 100) {
+            float[] v = new float[64];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (r.nextGaussian() * 0.05 * step / 100);
+            }
+            ridge.add(step, Histogram.of(Tensor.of(v, v.length), 20));
+        }
+        Svg svg = Svg.parse(Figures.toSvg(ridge.build()));
+        for (Element g : svg.groups("ridge")) {
+            Element path = (Element) g.getElementsByTagNameNS("*", "path").item(0);
+            double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
+            for (String pt : path.getAttribute("d").replaceAll("[MLZ]", " ").trim().split("\\s+")) {
+                if (pt.contains(",")) {
+                    double y = Double.parseDouble(pt.split(",")[1]);
+                    lo = Math.min(lo, y);
+                    hi = Math.max(hi, y);
+                }
+            }
+            assertEquals(44, hi - lo, 0.5, g.getElementsByTagNameNS("*", "title").item(0).getTextContent() + " is drawn at full height");
+        }
+        assertTrue(svg.texts().contains("Each step scaled to its own peak."), svg.texts().toString());
+    }
+
     private static double extent(Element path) {
         double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
         for (String pt : path.getAttribute("d").replaceAll("[MLZ]", " ").trim().split("\\s+")) {
@@ -141,7 +170,7 @@ class ChartsTest {
         Svg svg = Svg.parse(Figures.toSvg(ridge.build()));
         assertEquals(List.of("step 0", "step 250", "step 500", "step 749", "step 999"), svg.groups("ridge").stream()
                 .map(g -> g.getElementsByTagNameNS("*", "title").item(0).getTextContent()).toList());
-        assertTrue(svg.texts().contains("5 of 1000 steps drawn."), svg.texts().toString());
+        assertTrue(svg.texts().stream().anyMatch(t -> t.startsWith("5 of 1000 steps drawn.")), svg.texts().toString());
         assertThrows(IllegalStateException.class, () -> HistogramRidge.titled("empty").build());
         HistogramRidge shuffled = HistogramRidge.titled("shuffled");
         for (long s : new long[] {30, 10, 20, 10}) { // out of order, and step 10 twice: drawn in step order, the later 10 kept

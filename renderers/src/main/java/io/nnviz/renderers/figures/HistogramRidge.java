@@ -14,7 +14,9 @@ import java.util.Objects;
 /**
  * Histograms over time as a ridge plot, like TensorBoard's offset view: one filled outline per
  * recorded step, older steps at the back (top, pale), newer at the front (bottom, dark), on a
- * shared value axis. Each histogram keeps its own bin edges, so ranges may change as weights move.
+ * shared value axis. Each histogram keeps its own bin edges, so ranges may change as weights move,
+ * and each ridge is scaled to its own peak: on one scale, a histogram narrow at the start of a run
+ * (biases starting at 0) is so tall that every later one is flattened to under a pixel.
  *
  * <pre>{@code
  * HistogramRidge r = HistogramRidge.titled("conv1 kernel");
@@ -101,7 +103,7 @@ public final class HistogramRidge {
             throw new IllegalStateException("no histograms added to '" + title + "'");
         }
         List<Entry> shown = shown();
-        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY, peak = 0;
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         long nonFinite = 0;
         for (Entry e : shown) {
             Histogram h = e.histogram;
@@ -111,9 +113,6 @@ public final class HistogramRidge {
             }
             lo = Math.min(lo, h.min());
             hi = Math.max(hi, h.max());
-            for (int b = 0; b < h.bins(); b++) {
-                peak = Math.max(peak, density(h, b));
-            }
         }
         boolean empty = !(hi >= lo);
         Axis ax = empty ? Axis.of(0, 1, false, 6) : Axis.of(lo, hi, false, 6);
@@ -131,8 +130,9 @@ public final class HistogramRidge {
         if (empty) {
             cap.append("No finite values. ");
         }
+        cap.append("Each step scaled to its own peak.");
         String caption = cap.toString().trim();
-        double maxDensity = peak;
+        boolean warn = nonFinite > 0 || empty;
         return new SizedFigure(width, height, title) {
             @Override
             public void draw(Canvas c) {
@@ -156,7 +156,11 @@ public final class HistogramRidge {
                     int color = mix(0xFFF2B27A, 0xFFB3431B, age);
                     c.beginGroup("step " + e.step, "ridge");
                     Histogram h = e.histogram;
-                    if (h.total() > 0 && maxDensity > 0) {
+                    double peak = 0;
+                    for (int b = 0; b < h.bins(); b++) {
+                        peak = Math.max(peak, density(h, b));
+                    }
+                    if (h.total() > 0 && peak > 0) {
                         int bins = h.bins();
                         double[] xs = new double[bins + 2], ys = new double[bins + 2];
                         double bw = h.binWidth();
@@ -165,7 +169,7 @@ public final class HistogramRidge {
                         for (int b = 0; b < bins; b++) {
                             double centre = bw > 0 ? h.min() + (b + 0.5) * bw : h.min();
                             xs[b + 1] = left + ax.frac(centre) * (right - left);
-                            ys[b + 1] = base - density(h, b) / maxDensity * ridgeHeight;
+                            ys[b + 1] = base - density(h, b) / peak * ridgeHeight;
                         }
                         xs[bins + 1] = left + ax.frac(h.max()) * (right - left);
                         ys[bins + 1] = base;
@@ -177,7 +181,7 @@ public final class HistogramRidge {
                     }
                 }
                 if (!caption.isEmpty()) {
-                    c.text(left, height - 4, caption, TextStyle.of(10).color(0xFF8A1C1C));
+                    c.text(left, height - 4, caption, TextStyle.of(10).color(warn ? 0xFF8A1C1C : 0xFF666666));
                 }
             }
         };
