@@ -170,6 +170,24 @@ class TileFiguresTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0, 2, 3, 4}, cam.toArray());
     }
 
+    /** Issue 19: a dead (all zero) channel among live ones is grey and crossed, not the mid-scale colour of a live one. */
+    @Test
+    void deadChannelsAreMarkedNotDrawnMidScale() throws Exception {
+        Tensor act = random(8, 1, 4, 6, 6);
+        float[] v = act.toArray();
+        java.util.Arrays.fill(v, 2 * 36, 3 * 36, 0f); // channel 2 dead
+        Svg svg = Svg.parse(Figures.toSvg(ActivationGrid.of(Tensor.of(v, 1, 4, 6, 6)).columns(4).build()));
+        List<org.w3c.dom.Element> dead = svg.groups("constant");
+        assertEquals(1, dead.size());
+        assertTrue(dead.get(0).getElementsByTagNameNS("*", "title").item(0).getTextContent().endsWith("constant 0"));
+        assertTrue(svg.texts().stream().anyMatch(t -> t.startsWith("1 tile is constant (dead channels)")), svg.texts().toString());
+        BufferedImage raw = tiles(svg);
+        int tile = 7; // 4 columns of 6 px, 1 px apart
+        assertEquals(io.nnviz.renderers.color.Palette.CONSTANT_COLOR, raw.getRGB(2 * tile + 3, raw.getHeight() - 3), "dead tile grey");
+        int live = raw.getRGB(1 * tile + 3, raw.getHeight() - 3);
+        assertTrue(live != io.nnviz.renderers.color.Palette.CONSTANT_COLOR, "live tile coloured");
+    }
+
     @Test
     void perTileNormalisationIsSelectable() {
         Tensor k = random(3, 4, 2, 3, 3);

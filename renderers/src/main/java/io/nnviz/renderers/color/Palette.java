@@ -2,11 +2,15 @@ package io.nnviz.renderers.color;
 
 /**
  * A 256-entry palette built from a colormap for palette-indexed images: indices 0..{@link #LEVELS}-1
- * are the map's levels, then one index for NaN/Inf and one for the background.
+ * are the map's levels, then one index for constant tiles, one for NaN/Inf and one for the background.
  */
 public final class Palette {
     /** Number of colour levels. */
-    public static final int LEVELS = 254;
+    public static final int LEVELS = 253;
+    /** Index of a tile whose values are all equal (a dead channel): a neutral grey no colormap level is. */
+    public static final byte CONSTANT = (byte) 253;
+    /** The colour of {@link #CONSTANT}. */
+    public static final int CONSTANT_COLOR = 0xFFC8C8C8;
     /** Index of NaN and infinite values. */
     public static final byte NON_FINITE = (byte) 254;
     /** Index of padding between tiles. */
@@ -21,6 +25,7 @@ public final class Palette {
         for (int i = 0; i < LEVELS; i++) {
             p[i] = map.color(i / (double) (LEVELS - 1));
         }
+        p[CONSTANT & 0xFF] = CONSTANT_COLOR;
         p[NON_FINITE & 0xFF] = Colormaps.NON_FINITE;
         p[BACKGROUND & 0xFF] = background;
         return p;

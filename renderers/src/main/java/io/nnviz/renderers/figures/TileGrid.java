@@ -28,6 +28,8 @@ final class TileGrid implements TileFigure {
     private final Colormap map;
     private final ValueScale legendScale;
     private final Normalization norm;
+    /** Per-tile normalisation only: tiles whose values are all equal, drawn grey and crossed rather than mid-scale. */
+    private final boolean[] constant;
     private final String caption;
     private final boolean nonFinite;
     private final String barLabel;
@@ -93,7 +95,22 @@ final class TileGrid implements TileFigure {
             cap.append("No finite values. ");
         }
         if (norm == Normalization.PER_TILE) {
+            constant = new boolean[tiles.size()];
+            int dead = 0;
+            for (int k = 0; k < tiles.size(); k++) {
+                Tile t = tiles.get(k);
+                if (t.values() != null) {
+                    TensorStats s = TensorStats.of(t.values());
+                    constant[k] = s.finite() > 0 && s.min() == s.max();
+                    dead += constant[k] ? 1 : 0;
+                }
+            }
+            if (dead > 0 && !legendScale.isDegenerate()) {
+                cap.append(dead).append(dead == 1 ? " tile is" : " tiles are").append(" constant (dead channels): grey, crossed. ");
+            }
             cap.append("Each tile normalised to its own range; the bar shows the overall range.");
+        } else {
+            constant = new boolean[tiles.size()];
         }
         this.caption = cap.toString().trim();
     }
@@ -176,10 +193,11 @@ final class TileGrid implements TileFigure {
                 }
                 int ox = (k % cols) * (tileW + pad), oy = (k / cols) * (tileH + gapRows) + gapRows;
                 float[] v = t.values();
+                boolean dead = constant[k] && !legendScale.isDegenerate();
                 for (int y = 0; y < t.height(); y++) {
                     int row = (oy + y) * w + ox, src = y * t.width();
                     for (int x = 0; x < t.width(); x++) {
-                        idx[row + x] = Palette.index(v[src + x], min, inv, degenerate);
+                        idx[row + x] = dead && Float.isFinite(v[src + x]) ? Palette.CONSTANT : Palette.index(v[src + x], min, inv, degenerate);
                     }
                 }
             }
@@ -216,6 +234,18 @@ final class TileGrid implements TileFigure {
             c.text(o[0], o[1] - 3, fit(tiles.get(k).label(), ls, cellW() - 2), ls);
         }
         c.endGroup();
+        if (!legendScale.isDegenerate()) {
+            for (int k = 0; k < tiles.size(); k++) {
+                if (constant[k]) { // a dead channel: crossed, so it reads as "nothing here" in any colormap, grey ones too
+                    double[] o = tileOrigin(k);
+                    double tw = tiles.get(k).width() * scale, th = tiles.get(k).height() * scale;
+                    c.beginGroup(tiles.get(k).label() + ": constant " + Num.label(TensorStats.of(tiles.get(k).values()).min()), "constant");
+                    c.line(o[0], o[1], o[0] + tw, o[1] + th, 0xFF707070, 1);
+                    c.line(o[0] + tw, o[1], o[0], o[1] + th, 0xFF707070, 1);
+                    c.endGroup();
+                }
+            }
+        }
         double barX = MARGIN + cols * cellW() + 14;
         double barH = Math.max(60, Math.min(220, rows() * cellH() - LABEL_H));
         ColorBar.draw(c, barX, TITLE_H + LABEL_H, barH, map, legendScale, barLabel, nonFinite);
