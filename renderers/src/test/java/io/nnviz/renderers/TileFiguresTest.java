@@ -188,6 +188,20 @@ class TileFiguresTest {
         assertTrue(live != io.nnviz.renderers.color.Palette.CONSTANT_COLOR, "live tile coloured");
     }
 
+    /** Issue 19: a narrow figure's caption is wrapped within its width, whole, not clipped ("...overall rang"). */
+    @Test
+    void captionsWrapWithinTheFigure() {
+        Figure f = FilterGrid.of(random(4, 2, 1, 3, 3)).normalization(Normalization.PER_TILE).build();
+        Svg svg = Svg.parse(Figures.toSvg(f));
+        String want = "Each tile normalised to its own range; the bar shows the overall range.";
+        List<String> lines = svg.texts().stream().filter(t -> want.contains(t) && t.split(" ").length > 1).toList();
+        assertTrue(lines.size() >= 2, "wrapped onto several lines: " + svg.texts());
+        assertEquals(want, String.join(" ", lines));
+        for (String l : lines) {
+            assertTrue(io.nnviz.renderers.canvas.TextStyle.of(10).width(l) <= f.width() - 20, l + " fits " + f.width());
+        }
+    }
+
     @Test
     void perTileNormalisationIsSelectable() {
         Tensor k = random(3, 4, 2, 3, 3);

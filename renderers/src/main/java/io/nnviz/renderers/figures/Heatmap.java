@@ -147,7 +147,8 @@ public final class Heatmap {
         RasterImage img = RasterImage.indexed(nc, nr, idx, Palette.of(map, 0xFFFFFFFF));
         String caption = s.hasNonFinite() ? s.nanCount() + " NaN and " + s.infCount() + " infinite cells in magenta."
                 : s.isConstant() ? "All cells equal " + Num.label(s.min()) + " (constant)." : "";
-        return new SizedFigure(width, height + (caption.isEmpty() ? 0 : 14), title) {
+        Caption lines = Caption.of(caption, width - 24, 0xFF8A1C1C);
+        return new SizedFigure(width, height + lines.height() + (caption.isEmpty() ? 0 : 1), title) {
             @Override
             public void draw(Canvas c) {
                 c.text(12, 20, Xml.abbreviate(title, 100), TextStyle.of(14).asBold());
@@ -184,9 +185,7 @@ public final class Heatmap {
                     c.endGroup();
                 }
                 ColorBar.draw(c, left + gw + 18, top, Math.max(60, Math.min(gh, 240)), map, vs, null, s.hasNonFinite());
-                if (!caption.isEmpty()) {
-                    c.text(12, height + 8, caption, TextStyle.of(10).color(0xFF8A1C1C));
-                }
+                lines.draw(c, 12, height + 8);
             }
 
             private boolean isCounts() {

@@ -119,7 +119,7 @@ public final class HistogramRidge {
         double gap = Math.max(6, Math.min(ridgeHeight / 2, 300.0 / shown.size()));
         double top = 34 + ridgeHeight, left = 20, right = width - 80;
         double bottom = top + gap * (shown.size() - 1);
-        double height = bottom + 52;
+        double axisH = bottom + 44;
         StringBuilder cap = new StringBuilder();
         if (shown.size() < entries.size()) {
             cap.append(shown.size()).append(" of ").append(entries.size()).append(" steps drawn. ");
@@ -133,6 +133,8 @@ public final class HistogramRidge {
         cap.append("Each step scaled to its own peak.");
         String caption = cap.toString().trim();
         boolean warn = nonFinite > 0 || empty;
+        Caption lines = Caption.of(caption, width - 2 * left, warn ? 0xFF8A1C1C : 0xFF666666);
+        double height = axisH + lines.height() + 6;
         return new SizedFigure(width, height, title) {
             @Override
             public void draw(Canvas c) {
@@ -180,9 +182,7 @@ public final class HistogramRidge {
                         c.text(right + 6, base, "step " + e.step, TextStyle.of(9).color(0xFF444444));
                     }
                 }
-                if (!caption.isEmpty()) {
-                    c.text(left, height - 4, caption, TextStyle.of(10).color(warn ? 0xFF8A1C1C : 0xFF666666));
-                }
+                lines.draw(c, left, axisH + 8);
             }
         };
     }

@@ -174,7 +174,9 @@ public final class LineChart {
         Axis ay = empty ? Axis.of(0, 1, false, 5) : Axis.of(ymin, ymax, logY, 5);
         String caption = (empty ? "No finite values to plot. " : "")
                 + (dropped > 0 && !empty ? dropped + " non-finite" + (logY ? " or non-positive" : "") + " values left out. " : "");
-        return new SizedFigure(width, height, title) {
+        Caption lines = Caption.of(caption, width - 74, 0xFF8A1C1C);
+        double extra = Math.max(0, lines.height() - Caption.LINE_H); // one line fits below the axis title already
+        return new SizedFigure(width, height + extra, title) {
             @Override
             public void draw(Canvas c) {
                 double left = 62, right = width - 140, top = 34, bottom = height - 46;
@@ -211,9 +213,7 @@ public final class LineChart {
                     c.text(right + 35, ly + 4, Xml.abbreviate(s.name, 16), TextStyle.of(10));
                     c.endGroup();
                 }
-                if (!caption.isEmpty()) {
-                    c.text(left, height - 2, caption.trim(), TextStyle.of(10).color(0xFF8A1C1C));
-                }
+                lines.draw(c, left, height - 2);
             }
 
             private void marks(Canvas c, Series s, int color, double l, double r, double t, double b) {

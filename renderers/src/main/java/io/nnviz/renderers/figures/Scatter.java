@@ -193,7 +193,9 @@ public final class Scatter {
         String caption = cap.toString().trim();
         boolean legend = groups.size() > 1 || !identity;
         double plotRight = legend ? width - 130 : width - 20;
-        return new SizedFigure(width, height, title) {
+        Caption lines = Caption.of(caption, width - 74, 0xFF444444);
+        double extra = Math.max(0, lines.height() - Caption.LINE_H);
+        return new SizedFigure(width, height + extra, title) {
             @Override
             public void draw(Canvas c) {
                 PlotFrame f = new PlotFrame(ax, ay, 62, plotRight, 34, height - 52);
@@ -228,9 +230,7 @@ public final class Scatter {
                         c.endGroup();
                     }
                 }
-                if (!caption.isEmpty()) {
-                    c.text(f.left(), height - 4, caption, TextStyle.of(10).color(0xFF444444));
-                }
+                lines.draw(c, f.left(), height - 4);
             }
         };
     }

@@ -19,7 +19,7 @@ import java.util.List;
  * names NaN/Inf and constant data.
  */
 final class TileGrid implements TileFigure {
-    static final double TITLE_H = 28, LABEL_H = 13, MARGIN = 10, CAPTION_H = 16;
+    static final double TITLE_H = 28, LABEL_H = 13, MARGIN = 10;
 
     private final String title;
     private final List<Tile> tiles;
@@ -147,7 +147,7 @@ final class TileGrid implements TileFigure {
 
     @Override
     public double height() {
-        return TITLE_H + rows() * cellH() + MARGIN + (caption.isEmpty() ? 0 : CAPTION_H) + 4;
+        return TITLE_H + rows() * cellH() + MARGIN + captionLines().height() + 4;
     }
 
     @Override
@@ -249,9 +249,13 @@ final class TileGrid implements TileFigure {
         double barX = MARGIN + cols * cellW() + 14;
         double barH = Math.max(60, Math.min(220, rows() * cellH() - LABEL_H));
         ColorBar.draw(c, barX, TITLE_H + LABEL_H, barH, map, legendScale, barLabel, nonFinite);
-        if (!caption.isEmpty()) {
-            c.text(MARGIN, height() - 8, caption, TextStyle.of(10).color(0xFF8A1C1C));
-        }
+        Caption lines = captionLines();
+        lines.draw(c, MARGIN, height() - 8 - lines.height() + Caption.LINE_H);
+    }
+
+    /** The caption wrapped to the figure's width. */
+    private Caption captionLines() {
+        return Caption.of(caption, width() - 2 * MARGIN, 0xFF8A1C1C);
     }
 
     /** The legend's value range. */
