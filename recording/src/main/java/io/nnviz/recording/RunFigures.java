@@ -15,6 +15,7 @@ import io.nnviz.renderers.figures.Heatmap;
 import io.nnviz.renderers.figures.HistogramRidge;
 import io.nnviz.renderers.figures.LineChart;
 import io.nnviz.renderers.figures.Notice;
+import io.nnviz.renderers.figures.SequenceProbes;
 import io.nnviz.renderers.report.HtmlReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,9 +128,10 @@ public final class RunFigures {
                 Tensor a = latest.value().get(layer);
                 if (a.rank() == 4 && first.step() != latest.step() && first.value().containsKey(layer)) {
                     add(out, ids, "probe " + layer + " first", PROBES, layer + " at step " + first.step(), pv,
-                            () -> probe(layer, first.step(), first.value().get(layer)));
+                            () -> probe(layer, first.step(), first.value().get(layer), log.probeInputs().orElse(null)));
                 }
-                add(out, ids, "probe " + layer, PROBES, layer + " at step " + latest.step(), pv, () -> probe(layer, latest.step(), a));
+                add(out, ids, "probe " + layer, PROBES, layer + " at step " + latest.step(), pv,
+                        () -> probe(layer, latest.step(), a, log.probeInputs().orElse(null)));
             }
         });
         log.latestEmbedding().ifPresent(e -> add(out, ids, "embedding", EMBEDDING, "Embedding of " + e.value().layerId() + " at step "
@@ -244,16 +246,31 @@ public final class RunFigures {
         return FilterGrid.of(s.value()).title(filtersTitle(s)).build();
     }
 
-    /** Probe 0's activations: maps for conv layers, a units-by-time heatmap for sequences, a strip otherwise. */
-    private static Figure probe(String layer, long step, Tensor batch) {
-        Tensor a = batch.slice(0);
-        if (a.rank() == 3) {
-            return ActivationGrid.of(a).topK(16).title(layer + " at step " + step).build();
+    /** Most probes drawn per figure. */
+    private static final int MAX_PROBES = 8;
+
+    /**
+     * Every probe's activations: for conv layers a row of maps per probe (the same strongest
+     * channels in each), for sequences each probe's hidden states under its input sequence, else a
+     * units heatmap with a row per probe.
+     */
+    private static Figure probe(String layer, long step, Tensor batch, Tensor inputs) {
+        int n = batch.shape().dim(0);
+        String title = layer + " at step " + step;
+        if (batch.rank() == 4) {
+            Tensor shown = n > MAX_PROBES ? batch.head(MAX_PROBES) : batch;
+            return ActivationGrid.ofBatch(shown).topK(n > 1 ? 8 : 16).title(title).build();
         }
-        Tensor units = a.rank() == 2 ? a.permute(1, 0) : a.reshape(1, a.size());
-        return Heatmap.of(units).axes("unit", a.rank() == 2 ? "time step" : "")
-                .colormap(units.stats().min() < 0 ? Colormaps.DIVERGING : Colormaps.VIRIDIS)
-                .title(layer + (a.rank() == 2 ? ": hidden state over time" : "") + " at step " + step).build();
+        if (batch.rank() == 3) {
+            return SequenceProbes.of(layer + ": hidden state over time at step " + step, batch, inputs, MAX_PROBES);
+        }
+        Tensor rows = batch.reshape(n, batch.size() / n);
+        List<String> labels = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            labels.add("probe " + i);
+        }
+        return Heatmap.of(rows).axes("", "unit").rowLabels(labels)
+                .colormap(rows.stats().min() < 0 ? Colormaps.DIVERGING : Colormaps.VIRIDIS).title(title).build();
     }
 
     private static void add(List<Entry> out, Set<String> ids, String name, String section, String title, long version,

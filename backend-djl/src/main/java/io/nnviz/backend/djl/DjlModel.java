@@ -157,7 +157,7 @@ public final class DjlModel extends AbstractModel {
                 ai.djl.ndarray.types.Shape[] shapes = in;
                 int before = layers.size();
                 for (Pair<String, Block> child : seq.getChildren()) {
-                    Pair<List<String>, ai.djl.ndarray.types.Shape[]> r = walk(child.getValue(), join(path, child.getKey()), gid, exits, shapes);
+                    Pair<List<String>, ai.djl.ndarray.types.Shape[]> r = walk(child.getValue(), join(path, segment(child.getKey(), child.getValue())), gid, exits, shapes);
                     exits = r.getKey();
                     shapes = r.getValue();
                 }
@@ -172,7 +172,7 @@ public final class DjlModel extends AbstractModel {
                 int before = layers.size();
                 List<String> exits = new ArrayList<>();
                 for (Pair<String, Block> child : par.getChildren()) {
-                    exits.addAll(walk(child.getValue(), join(path, child.getKey()), gid, from, in).getKey());
+                    exits.addAll(walk(child.getValue(), join(path, segment(child.getKey(), child.getValue())), gid, from, in).getKey());
                 }
                 ai.djl.ndarray.types.Shape[] out = par.getOutputShapes(in);
                 String joinId = join(path, "join");
@@ -213,6 +213,19 @@ public final class DjlModel extends AbstractModel {
         private static String join(String path, String child) {
             return path.isEmpty() ? child : path + "/" + child;
         }
+    }
+
+    /**
+     * A child's segment of a layer id: DJL's own key ({@code 01Linear}), except that a lambda
+     * named by its function ({@code Activation.reluBlock()} is "ReLU") is called by it
+     * ({@code 02ReLU}, not {@code 02LambdaBlock}), the index keeping ids unique.
+     */
+    static String segment(String childKey, Block b) {
+        if (b instanceof LambdaBlock l && childKey.endsWith("LambdaBlock") && l.getName() != null && !l.getName().isBlank()
+                && !l.getName().equals(LambdaBlock.DEFAULT_NAME)) {
+            return childKey.substring(0, childKey.length() - "LambdaBlock".length()) + l.getName().replaceAll("[/\\s]+", "_");
+        }
+        return childKey;
     }
 
     static String typeName(Block b) {
@@ -364,13 +377,15 @@ public final class DjlModel extends AbstractModel {
         }
         if (b instanceof SequentialBlock seq) {
             for (Pair<String, Block> child : seq.getChildren()) {
-                x = runTree(child.getValue(), path.isEmpty() ? child.getKey() : path + "/" + child.getKey(), x, ps, taps, training, cut);
+                String key = segment(child.getKey(), child.getValue());
+                x = runTree(child.getValue(), path.isEmpty() ? key : path + "/" + key, x, ps, taps, training, cut);
             }
             return x;
         }
         if (b instanceof ParallelBlock par) {
             for (Pair<String, Block> child : par.getChildren()) {
-                runTree(child.getValue(), path.isEmpty() ? child.getKey() : path + "/" + child.getKey(), x, ps, taps, training, null);
+                String key = segment(child.getKey(), child.getValue());
+                runTree(child.getValue(), path.isEmpty() ? key : path + "/" + key, x, ps, taps, training, null);
             }
             NDList out = par.forward(ps, x, training);
             taps.put(path.isEmpty() ? "join" : path + "/join", out.singletonOrThrow());

@@ -40,7 +40,7 @@ class DjlCnnContractTest extends DjlContractBase {
         assertEquals(model().activations(x, List.of("01Conv2d")).get("01Conv2d"), conv.activation());
         org.junit.jupiter.api.Assertions.assertTrue(conv.gradient().stats().max() > conv.gradient().stats().min());
         // d logit_3 / d (flattened features) is row 3 of the Linear weight [10, 1152]
-        var flat = model().layerGradient(x, "04LambdaBlock", 3);
+        var flat = model().layerGradient(x, "04batchFlatten", 3);
         var w = model().weights("05Linear").get(0).values();
         for (int j = 0; j < 1152; j += 97) {
             assertEquals(w.get(3, j), flat.gradient().get(1, j), 1e-5);

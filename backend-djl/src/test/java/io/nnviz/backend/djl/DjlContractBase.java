@@ -196,8 +196,9 @@ abstract class DjlContractBase extends ModelContractKit {
             int i = 0;
             for (var child : b.getChildren()) {
                 NDArray a = all.get(i++);
-                values.put(child.getKey(), a.toFloatArray());
-                shapes.put(child.getKey(), a.getShape().getShape());
+                String id = DjlModel.segment(child.getKey(), child.getValue()); // DJL's key, a named lambda by its name
+                values.put(id, a.toFloatArray());
+                shapes.put(id, a.getShape().getShape());
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -22,6 +22,8 @@ import java.util.stream.IntStream;
  */
 public final class ActivationGrid {
     private final Tensor act;
+    /** For {@link #ofBatch}: the samples [N, C, H, W], one row each; null for one sample. */
+    private Tensor batch;
     private String title;
     private int topK = 0, maxChannels = 64, columns = 0;
     private Tensor overlay;
@@ -48,6 +50,20 @@ public final class ActivationGrid {
             throw new IllegalArgumentException("activation maps need [C, H, W], [C, L] or [C], got " + activation.shape());
         }
         return new ActivationGrid(a, "Activations " + a.shape());
+    }
+
+    /**
+     * The activations of several samples (probe inputs) {@code [N, C, H, W]}: one row per sample,
+     * the same channels in every row (with {@link #topK}, the strongest by their mean over all
+     * samples), so samples compare channel by channel.
+     */
+    public static ActivationGrid ofBatch(Tensor batch) {
+        if (batch.rank() != 4 || batch.shape().dim(0) < 1) {
+            throw new IllegalArgumentException("a batch of activation maps is [N, C, H, W], got " + batch.shape());
+        }
+        ActivationGrid g = new ActivationGrid(batch.slice(0), "Activations " + batch.shape());
+        g.batch = batch;
+        return g;
     }
 
     /** Title. */
@@ -112,18 +128,20 @@ public final class ActivationGrid {
             return new TileGrid(title, List.of(tile), 1, scale, map, Normalization.GLOBAL, "activation");
         }
         int c = act.shape().dim(0), h = act.shape().dim(1), w = act.shape().dim(2);
-        int plane = h * w;
-        float[] all = act.toArray();
+        int plane = h * w, samples = batch == null ? 1 : batch.shape().dim(0);
+        float[] all = batch == null ? act.toArray() : batch.toArray();
         double[] means = new double[c];
-        for (int ch = 0; ch < c; ch++) {
-            double s = 0;
-            for (int i = 0; i < plane; i++) {
-                float v = all[ch * plane + i];
-                if (Float.isFinite(v)) {
-                    s += v;
+        for (int n = 0; n < samples; n++) {
+            for (int ch = 0; ch < c; ch++) {
+                double s = 0;
+                for (int i = 0; i < plane; i++) {
+                    float v = all[(n * c + ch) * plane + i];
+                    if (Float.isFinite(v)) {
+                        s += v;
+                    }
                 }
+                means[ch] += plane == 0 ? 0 : s / plane / samples;
             }
-            means[ch] = plane == 0 ? 0 : s / plane;
         }
         int[] order;
         String t = title;
@@ -137,18 +155,24 @@ public final class ActivationGrid {
                 t += " (first " + order.length + " of " + c + ")";
             }
         }
-        List<Tile> tiles = new ArrayList<>(order.length);
+        List<Tile> tiles = new ArrayList<>(order.length * samples);
         Images.Gray base = overlay == null ? null : Images.gray(overlay);
-        for (int ch : order) {
-            float[] p = Arrays.copyOfRange(all, ch * plane, (ch + 1) * plane);
-            String label = "#" + ch + (topK > 0 ? " \u03bc=" + Num.label(means[ch]) : "");
-            if (overlay != null) {
-                tiles.add(overlayTile(base, label, p, h, w));
-            } else {
-                tiles.add(Tile.values(label, h, w, p));
+        for (int n = 0; n < samples; n++) {
+            for (int ch : order) {
+                int from = (n * c + ch) * plane;
+                float[] p = Arrays.copyOfRange(all, from, from + plane);
+                String label = (batch != null ? "p" + n + " " : "") + "#" + ch + (topK > 0 && batch == null ? " \u03bc=" + Num.label(means[ch]) : "");
+                if (overlay != null) {
+                    tiles.add(overlayTile(base, label, p, h, w));
+                } else {
+                    tiles.add(Tile.values(label, h, w, p));
+                }
             }
         }
-        int cols = columns > 0 ? columns : (int) Math.ceil(Math.sqrt(tiles.size()));
+        if (batch != null) {
+            t += ", a row per probe";
+        }
+        int cols = batch != null ? order.length : columns > 0 ? columns : (int) Math.ceil(Math.sqrt(tiles.size()));
         int side = overlay != null ? Math.max(overlay.shape().dim(1), overlay.shape().dim(2)) : Math.max(h, w);
         // small maps are shown at least 64 px wide so they and their labels read; the embedded raster stays at native size
         double scale = tilePixels > 0 ? tilePixels / side : Math.max(1, 64.0 / side);

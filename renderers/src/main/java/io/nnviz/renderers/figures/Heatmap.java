@@ -91,6 +91,15 @@ public final class Heatmap {
         return this;
     }
 
+    /** Side of a cell in user units (default: the matrix fills about 520 units, cells 3 to 36). */
+    public Heatmap cellSize(double units) {
+        if (!(units > 0)) {
+            throw new IllegalArgumentException("cell size must be positive: " + units);
+        }
+        this.cell = units;
+        return this;
+    }
+
     /** Labels of the rows (top to bottom). */
     public Heatmap rowLabels(List<String> labels) {
         if (labels.size() != matrix.shape().dim(0)) {
@@ -126,6 +135,19 @@ public final class Heatmap {
     public Heatmap annotate(boolean on) {
         this.annotate = on;
         return this;
+    }
+
+    /** A tick every 1, 2, 5, 10, 20, 50, ... cells, the first at least {@code minGap} units apart. */
+    static int tickEvery(int n, double cell, double minGap) {
+        int[] steps = {1, 2, 5};
+        for (int scale = 1; ; scale *= 10) {
+            for (int st : steps) {
+                int every = st * scale;
+                if (every * cell >= minGap || every >= n) {
+                    return every;
+                }
+            }
+        }
     }
 
     /** Builds the figure. */
@@ -166,6 +188,28 @@ public final class Heatmap {
                     for (int j = 0; j < nc; j++) {
                         c.text(left + (j + 0.5) * cs + 3, top + gh + 6, Xml.abbreviate(cols.get(j), 22), lt.rotate(90));
                     }
+                }
+                // where no labels were given, or cells are too small for them: numbered ticks every few cells
+                TextStyle tick = TextStyle.of(9).color(0xFF444444);
+                if (rows == null || cs < 6) {
+                    int every = tickEvery(nr, cs, 14);
+                    c.beginGroup("row ticks", "ticks");
+                    for (int i = 0; i < nr; i += every) {
+                        double y = top + (i + 0.5) * cs;
+                        c.line(left - 3, y, left, y, 0xFF888888, 0.8);
+                        c.text(left - 5, y + 3, rows == null ? Integer.toString(i) : Xml.abbreviate(rows.get(i), 12), tick.anchor(Anchor.END));
+                    }
+                    c.endGroup();
+                }
+                if (cols == null || cs < 6) {
+                    int every = tickEvery(nc, cs, 26);
+                    c.beginGroup("column ticks", "ticks");
+                    for (int j = 0; j < nc; j += every) {
+                        double x = left + (j + 0.5) * cs;
+                        c.line(x, top + gh, x, top + gh + 3, 0xFF888888, 0.8);
+                        c.text(x, top + gh + 13, cols == null ? Integer.toString(j) : Xml.abbreviate(cols.get(j), 8), tick.anchor(Anchor.MIDDLE));
+                    }
+                    c.endGroup();
                 }
                 c.text(left + gw / 2, top + gh + labelH + 14, colAxis, TextStyle.of(11).anchor(Anchor.MIDDLE));
                 c.text(12, top + gh / 2, rowAxis, TextStyle.of(11).anchor(Anchor.MIDDLE).rotate(-90));
