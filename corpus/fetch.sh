@@ -55,7 +55,7 @@ done
 for m in antispoof liveness; do
   [ -f "$out/torchscript/$m.oracle.json" ] || /usr/bin/python3 "$here/tfjs_graph_to_torchscript.py" "$out/tfjs/$m" "$out/torchscript/$m.pt"
 done
-for m in resnet18 regnet_x_400mf; do
+for m in resnet18 regnet_x_400mf resnet50 mobilenet_v2; do
   [ -f "$out/torchscript/$m.oracle.json" ] || /usr/bin/python3 "$here/torchvision_to_torchscript.py" "$m" "$out/torchscript/$m.pt"
 done
 # a BERT encoder in TorchScript that returns its attentions, rebuilt from the MiniLM ONNX file's own weights

@@ -53,7 +53,7 @@ class TorchScriptCorpusTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"antispoof", "liveness", "resnet18", "regnet_x_400mf"})
+    @ValueSource(strings = {"antispoof", "liveness", "resnet18", "regnet_x_400mf", "resnet50", "mobilenet_v2"})
     void aTorchScriptFileShowsItsModuleTreeAndComputesWhatPyTorchComputes(String name) throws Exception {
         String base = "torchscript/" + name;
         JsonNode oracle = JSON.readTree(Corpus.file(base + ".oracle.json").toFile());

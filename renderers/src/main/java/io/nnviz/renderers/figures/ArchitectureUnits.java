@@ -1,0 +1,286 @@
+package io.nnviz.renderers.figures;
+
+import io.nnviz.api.Edge;
+import io.nnviz.api.Group;
+import io.nnviz.api.Layer;
+import io.nnviz.api.Model;
+import io.nnviz.renderers.canvas.Num;
+import io.nnviz.renderers.canvas.TextStyle;
+import io.nnviz.renderers.canvas.Xml;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What an {@link ArchitectureDiagram} draws: which layers are boxes of their own, which groups
+ * are frames around their layers, which are collapsed into one box, and which runs of identical
+ * sibling blocks are folded into one box marked "x N"; and the edges between the boxes.
+ */
+final class ArchitectureUnits {
+    private ArchitectureUnits() {
+    }
+
+
+    /** A box or frame in the diagram. */
+    static final class Unit {
+        final String id;
+        final String name, line2, line3, line4;
+        int fill;
+        final String tooltip;
+        final String parent; // id of the enclosing expanded group unit, or null
+        final boolean frame;
+        double x, y, w, h;
+        /** A mark's outline colour (0: the usual grey), and white text on a dark overlay colour. */
+        int outline;
+        boolean lightText;
+
+        Unit(String id, String name, String line2, String line3, String line4, int fill, String tooltip, String parent,
+             boolean frame) {
+            this.id = id;
+            this.name = name;
+            this.line2 = line2;
+            this.line3 = line3;
+            this.line4 = line4;
+            this.fill = fill;
+            this.tooltip = tooltip;
+            this.parent = parent;
+            this.frame = frame;
+            double tw = Math.max(Math.max(textW(name, true), textW(line2, false)), Math.max(textW(line3, false), textW(line4, false)));
+            this.w = Math.max(110, Math.min(260, tw + 16));
+            this.h = ArchitectureDiagram.NODE_H;
+        }
+
+        private static double textW(String s, boolean bold) {
+            return s == null ? 0 : TextStyle.of(10).width(Xml.abbreviate(s, 38)) * (bold ? 1.07 : 1);
+        }
+    }
+
+    /** Decides which layers and groups become which units, and the edges between units. */
+    static final class Units {
+        final Map<String, Unit> units = new LinkedHashMap<>();
+        final Map<String, String> unitOfLayer = new HashMap<>();
+        final List<String[]> edges = new ArrayList<>();
+        final int layerCount;
+        /** The model has no edges (a TorchScript file keeps none): units are chained in the model's layer order, drawn faint. */
+        boolean orderOnly;
+
+        /**
+         * The units of {@code m}: explicit {@code collapsed} and {@code expanded} groups first;
+         * then, with {@code depth} > 0, groups at that depth collapsed and shallower ones drawn
+         * as frames; with {@code auto} and no depth, the deepest depth whose boxes number at most
+         * {@code autoLimit}. Runs of at least {@code minRun} identical collapsed siblings fold.
+         */
+        Units(Model m, Set<String> collapsed, Set<String> expanded, boolean auto, int autoLimit, int depth, int minRun) {
+            layerCount = m.layers().size();
+            io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
+            Map<String, Group> groups = new LinkedHashMap<>();
+            m.groups().forEach(g -> groups.put(g.id(), g));
+            Map<String, String> groupOfLayer = new HashMap<>();
+            for (Group g : m.groups()) {
+                g.layerIds().forEach(id -> groupOfLayer.put(id, g.id()));
+            }
+            for (Layer l : m.layers()) {
+                if (l.groupId() != null && groups.containsKey(l.groupId())) {
+                    groupOfLayer.put(l.id(), l.groupId());
+                }
+            }
+            Map<String, Integer> firstIndex = new HashMap<>();
+            Map<String, Long> params = new HashMap<>();
+            Map<String, Integer> sizes = new HashMap<>();
+            List<Layer> layers = m.layers();
+            for (int i = 0; i < layers.size(); i++) {
+                Layer l = layers.get(i);
+                for (String g = groupOfLayer.get(l.id()); g != null; g = groups.containsKey(g) ? groups.get(g).parentId() : null) {
+                    firstIndex.putIfAbsent(g, i);
+                    params.merge(g, l.parameterCount(), Long::sum);
+                    sizes.merge(g, 1, Integer::sum);
+                }
+            }
+            // which groups are drawn collapsed: explicit choice wins, else the depth asked for or chosen
+            Map<String, Integer> depthOf = new HashMap<>();
+            for (Group g : m.groups()) {
+                depthOf.put(g.id(), depth(g, groups));
+            }
+            int at = depth > 0 ? depth : auto ? autoDepth(m, groups, groupOfLayer, depthOf, autoLimit) : 0;
+            Set<String> isCollapsed = new HashSet<>();
+            for (Group g : m.groups()) {
+                if (collapsed.contains(g.id()) || at > 0 && depthOf.get(g.id()) == at && !expanded.contains(g.id())) {
+                    isCollapsed.add(g.id());
+                }
+            }
+            // the outermost collapsed ancestor represents a layer
+            Map<String, String> rep = new HashMap<>();
+            for (Group g : m.groups()) {
+                String top = null;
+                for (String a = g.id(); a != null; a = groups.containsKey(a) ? groups.get(a).parentId() : null) {
+                    if (isCollapsed.contains(a)) {
+                        top = a;
+                    }
+                }
+                if (top != null) {
+                    rep.put(g.id(), top);
+                }
+            }
+            // fold runs of identical consecutive collapsed siblings
+            Map<String, String> foldedInto = new HashMap<>();
+            Map<String, Integer> runLength = new HashMap<>();
+            if (!isCollapsed.isEmpty()) {
+                Map<String, List<Group>> siblings = new LinkedHashMap<>();
+                for (Group g : m.groups()) {
+                    if (isCollapsed.contains(g.id()) && rep.get(g.id()).equals(g.id()) && firstIndex.containsKey(g.id())) {
+                        siblings.computeIfAbsent(String.valueOf(g.parentId()), k -> new ArrayList<>()).add(g);
+                    }
+                }
+                for (List<Group> sib : siblings.values()) {
+                    sib.sort((a, b) -> Integer.compare(firstIndex.get(a.id()), firstIndex.get(b.id())));
+                    int i = 0;
+                    while (i < sib.size()) {
+                        int j = i + 1;
+                        String sig = signature(sib.get(i), m, groupOfLayer, params);
+                        while (j < sib.size() && signature(sib.get(j), m, groupOfLayer, params).equals(sig)) {
+                            j++;
+                        }
+                        if (j - i >= minRun) {
+                            for (int k = i + 1; k < j; k++) {
+                                foldedInto.put(sib.get(k).id(), sib.get(i).id());
+                            }
+                            runLength.put(sib.get(i).id(), j - i);
+                        }
+                        i = j;
+                    }
+                }
+            }
+            // expanded groups that contain something drawn become frames
+            for (Group g : m.groups()) {
+                if (rep.containsKey(g.id()) || !sizes.containsKey(g.id())) {
+                    continue;
+                }
+                String parent = g.parentId() != null && groups.containsKey(g.parentId()) && !rep.containsKey(g.parentId())
+                        ? "g:" + g.parentId() : null;
+                units.put("g:" + g.id(), new Unit("g:" + g.id(), g.name(), g.frameworkType(), null, null, 0x00000000,
+                        g.name() + " (" + g.frameworkType() + ")", parent, true));
+            }
+            for (Layer l : layers) {
+                String g = groupOfLayer.get(l.id());
+                String r = g == null ? null : rep.get(g);
+                if (r != null) {
+                    String target = foldedInto.getOrDefault(r, r);
+                    String uid = "c:" + target;
+                    unitOfLayer.put(l.id(), uid);
+                    if (!units.containsKey(uid)) {
+                        Group rg = groups.get(target);
+                        Integer run = runLength.get(target);
+                        String name = rg.name() + (run != null ? " \u00d7" + run : "");
+                        long p = params.getOrDefault(target, 0L) * (run == null ? 1 : run);
+                        String parent = rg.parentId() != null && groups.containsKey(rg.parentId()) && !rep.containsKey(rg.parentId())
+                                ? "g:" + rg.parentId() : null;
+                        units.put(uid, new Unit(uid, name, "block \u00b7 " + rg.frameworkType(),
+                                sizes.get(target) * (run == null ? 1 : run) + " layers (collapsed)",
+                                "params " + Num.shortCount(p), 0xFFF0F0F0,
+                                Xml.abbreviate(rg.id(), 1000) + (run != null ? " \u00d7" + run + " (it and the " + (run - 1)
+                                        + " identical blocks after it)" : "") + ": " + rg.frameworkType() + ", " + Num.count(p) + " parameters",
+                                parent, false));
+                    }
+                    continue;
+                }
+                String uid = "l:" + l.id();
+                unitOfLayer.put(l.id(), uid);
+                String shape = l.outputShape() == null ? "?" : l.outputShape().toString();
+                String type = l.kind().name().toLowerCase(java.util.Locale.ROOT) + " \u00b7 " + l.frameworkType();
+                String parent = g != null && units.containsKey("g:" + g) ? "g:" + g : null;
+                // the full id on hover; on the node, the name without the prefix all layers share, and
+                // inside a group's frame without the group's own path
+                StringBuilder tip = new StringBuilder(Xml.abbreviate(l.id(), 1000));
+                if (!l.name().equals(l.id())) {
+                    tip.append(" (").append(Xml.abbreviate(l.name(), 1000)).append(')');
+                }
+                tip.append('\n').append(l.frameworkType()).append(", out ").append(shape)
+                        .append(", ").append(Num.count(l.parameterCount())).append(" parameters");
+                l.attributes().forEach((k, v) -> tip.append('\n').append(k).append(": ").append(v));
+                String label = names.display(l);
+                if (parent != null && g != null && l.name().length() > g.length() + 1 && l.name().startsWith(g)
+                        && "/.:".indexOf(l.name().charAt(g.length())) >= 0) {
+                    label = l.name().substring(g.length() + 1);
+                }
+                units.put(uid, new Unit(uid, label, type, "out " + shape,
+                        l.parameterCount() > 0 ? "params " + Num.shortCount(l.parameterCount()) : null,
+                        ArchitectureDiagram.KIND_COLORS.get(l.kind()), tip.toString(), parent, false));
+            }
+            Set<String> seen = new HashSet<>();
+            for (Edge e : m.edges()) {
+                String a = unitOfLayer.get(e.from()), b = unitOfLayer.get(e.to());
+                if (a != null && b != null && !a.equals(b) && seen.add(a + "\u0000" + b)) {
+                    edges.add(new String[] {a, b});
+                }
+            }
+            if (m.edges().isEmpty()) {
+                // no edges to lay out by: keep the model's order readable as a faint chain rather than a heap
+                String prev = null;
+                for (Unit x : units.values()) {
+                    if (!x.frame) {
+                        if (prev != null) {
+                            edges.add(new String[] {prev, x.id});
+                        }
+                        prev = x.id;
+                    }
+                }
+                orderOnly = !edges.isEmpty();
+            }
+        }
+
+        /** 1 for a top-level group, its parent's depth plus one below. */
+        private static int depth(Group g, Map<String, Group> groups) {
+            int d = 1;
+            for (String p = g.parentId(); p != null && groups.containsKey(p) && d < 10_000; p = groups.get(p).parentId()) {
+                d++;
+            }
+            return d;
+        }
+
+        /**
+         * The deepest depth at which the diagram has at most {@code limit} boxes (layers outside
+         * every group of that depth, plus one box per group of that depth), at least 1: what is
+         * shown, not the model's size, sets the cost of the layout.
+         */
+        private static int autoDepth(Model m, Map<String, Group> groups, Map<String, String> groupOfLayer, Map<String, Integer> depthOf,
+                                     int limit) {
+            int max = depthOf.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+            int best = 1;
+            for (int d = 1; d <= max; d++) {
+                Set<String> boxes = new HashSet<>();
+                for (Layer l : m.layers()) {
+                    String box = "l:" + l.id();
+                    for (String g = groupOfLayer.get(l.id()); g != null; g = groups.containsKey(g) ? groups.get(g).parentId() : null) {
+                        if (depthOf.getOrDefault(g, 0) == d) {
+                            box = "g:" + g;
+                        }
+                    }
+                    boxes.add(box);
+                    if (boxes.size() > limit) {
+                        break;
+                    }
+                }
+                if (boxes.size() > limit) {
+                    break;
+                }
+                best = d;
+            }
+            return best;
+        }
+
+        private static String signature(Group g, Model m, Map<String, String> groupOfLayer, Map<String, Long> params) {
+            StringBuilder sb = new StringBuilder(g.frameworkType()).append('|').append(params.get(g.id())).append('|');
+            for (Layer l : m.layers()) {
+                if (g.id().equals(groupOfLayer.get(l.id()))) {
+                    sb.append(l.kind().ordinal()).append(',');
+                }
+            }
+            return sb.toString();
+        }
+    }
+}
