@@ -7,6 +7,7 @@ import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
+import io.nnviz.renderers.figures.Overlays;
 import io.nnviz.renderers.report.HtmlReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,6 +32,14 @@ final class InspectCommand implements ModelOptions.Command {
     @Option(names = "--timings", description = "Print how long loading, layout and drawing, and writing took (stderr).")
     boolean timings;
 
+    @Option(names = "--overlay", paramLabel = "VALUE",
+            description = "Colour the architecture's boxes by a value per layer: params (parameter count) or weight-norm (L2 norm of its weights).")
+    String overlay;
+
+    @Option(names = "--depth", paramLabel = "D", defaultValue = "0",
+            description = "Draw the model's blocks at this depth collapsed (1: the top-level blocks), identical runs folded (default: chosen by size).")
+    int depth;
+
     @Override
     public ModelOptions options() {
         return opts;
@@ -41,6 +50,12 @@ final class InspectCommand implements ModelOptions.Command {
         Path model = opts.model, out = opts.out;
         String format = opts.format;
         Pattern only = CliSupport.pattern(opts.layers);
+        if (overlay != null && !overlay.equals("params") && !overlay.equals("weight-norm")) {
+            throw new Main.UsageException("--overlay " + overlay + ": params or weight-norm");
+        }
+        if (depth < 0) {
+            throw new Main.UsageException("--depth " + depth + ": 0 (automatic) or more");
+        }
         long t0 = System.nanoTime();
         Warmup.start();
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
@@ -57,7 +72,12 @@ final class InspectCommand implements ModelOptions.Command {
             java.util.function.Function<String, String> slugs = CliSupport.slugs(m);
             HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().description + ")").model(m);
             try (CliSupport.Progress bar = CliSupport.progress(main, "Rendering " + model.getFileName(), convs.size() + 1)) {
-                var arch = ArchitectureDiagram.of(m).build();
+                var diagram = ArchitectureDiagram.of(m).depth(depth);
+                if (overlay != null) {
+                    diagram.overlay(overlay.equals("params") ? Overlays.parameters(m) : Overlays.weightNorm(m),
+                            overlay.equals("params") ? "parameters" : "weight norm");
+                }
+                var arch = diagram.build();
                 outputs.figure(report, "Architecture", "architecture", arch);
                 bar.step();
                 for (Layer l : convs) {

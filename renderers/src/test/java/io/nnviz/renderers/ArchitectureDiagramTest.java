@@ -173,4 +173,40 @@ class ArchitectureDiagramTest {
         Svg expanded = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).autoCollapse(Integer.MAX_VALUE).build()));
         assertEquals(50, expanded.groups("node").size());
     }
+
+    /** Issue 19's overlays: any per-layer value colours the boxes on viridis with a legend; the built-in ones compute what they say. */
+    @Test
+    void anOverlayColoursTheBoxesByItsValuesWithALegend() {
+        float[] w1 = {3, 4}, w2 = {1, 0, 0, 0, 0, 0};
+        Model m = ModelBuilder.named("mlp").layer(Layer.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 1)).build())
+                .layer(Layer.builder("fc1", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(2, 1))).build())
+                .layer(Layer.builder("relu", LayerKind.ACTIVATION).outputShape(Shape.of(-1, 2)).build())
+                .layer(Layer.builder("fc2", LayerKind.DENSE).outputShape(Shape.of(-1, 3)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(3, 2))).build())
+                .chain("x", "fc1", "relu", "fc2")
+                .weights("fc1", io.nnviz.api.WeightTensor.of("fc1", "W", WeightRole.KERNEL, io.nnviz.api.Tensor.of(w1, 2, 1)))
+                .weights("fc2", io.nnviz.api.WeightTensor.of("fc2", "W", WeightRole.KERNEL, io.nnviz.api.Tensor.of(w2, 3, 2)))
+                .forward((in, ids) -> {
+                    float x = in.getFlat(0);
+                    float[] h = {3 * x, 4 * x}, r = {Math.max(0, h[0]), Math.max(0, h[1])};
+                    return java.util.Map.of("fc1", io.nnviz.api.Tensor.of(h, 1, 2), "relu", io.nnviz.api.Tensor.of(r, 1, 2),
+                            "fc2", io.nnviz.api.Tensor.of(new float[] {r[0], 0, 0}, 1, 3));
+                }).build();
+        assertEquals(java.util.Map.of("fc1", 2.0, "fc2", 6.0), io.nnviz.renderers.figures.Overlays.parameters(m));
+        assertEquals(java.util.Map.of("fc1", 5.0, "fc2", 1.0), io.nnviz.renderers.figures.Overlays.weightNorm(m));
+        io.nnviz.api.Tensor minus = io.nnviz.api.Tensor.of(new float[] {-1}, 1, 1);
+        var sparsity = io.nnviz.renderers.figures.Overlays.activationSparsity(m, minus);
+        assertEquals(java.util.Map.of("fc1", 0.0, "relu", 1.0, "fc2", 1.0), sparsity, "a negative input: the ReLU and what follows are all zero");
+        assertEquals(-3.5, io.nnviz.renderers.figures.Overlays.activationMean(m, minus).get("fc1"), 1e-6);
+        Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).overlay(io.nnviz.renderers.figures.Overlays.weightNorm(m), "weight norm").build()));
+        java.util.Map<String, String> fill = new java.util.HashMap<>();
+        for (Element g : svg.groups("node")) {
+            String tip = g.getElementsByTagNameNS("*", "title").item(0).getTextContent();
+            fill.put(tip.split("\\n")[0], ((Element) g.getElementsByTagNameNS("*", "rect").item(0)).getAttribute("fill").toLowerCase(java.util.Locale.ROOT));
+        }
+        assertEquals("#fde725", fill.get("fc1"), "the largest value: viridis' top");
+        assertEquals("#440154", fill.get("fc2"), "the smallest: viridis' bottom");
+        assertEquals("#ffffff", fill.get("relu"), "no value: white");
+        assertEquals(1, svg.groups("colorbar").size());
+        assertTrue(svg.texts().contains("weight norm"), svg.texts().toString());
+    }
 }
