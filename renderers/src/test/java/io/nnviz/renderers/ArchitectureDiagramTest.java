@@ -209,4 +209,18 @@ class ArchitectureDiagramTest {
         assertEquals(1, svg.groups("colorbar").size());
         assertTrue(svg.texts().contains("weight norm"), svg.texts().toString());
     }
+
+    /** Issue 19's scale: a flat graph past ten times the automatic limit is drawn as runs of layers; past the box cap, collapsed with a note. */
+    @Test
+    void flatGraphsAreDrawnInRunsAndHugeExpandedViewsCollapseWithANote() {
+        Model m = chain(3_000, "op");
+        Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
+        List<String> names = svg.texts().stream().filter(t -> t.startsWith("layers ")).toList();
+        assertTrue(!names.isEmpty() && svg.groups("node").size() <= 120, svg.groups("node").size() + " boxes: " + names);
+        assertTrue(svg.texts().stream().anyMatch(t -> t.startsWith("layers 0\u2013")), svg.texts().toString());
+        Model huge = chain(31_000, "op");
+        Svg capped = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(huge).autoCollapse(Integer.MAX_VALUE).build()));
+        assertTrue(capped.groups("node").size() <= 120, "not 31,000 boxes");
+        assertTrue(capped.texts().stream().anyMatch(t -> t.contains("drawn collapsed (over 30,000 boxes expanded)")), capped.texts().toString());
+    }
 }

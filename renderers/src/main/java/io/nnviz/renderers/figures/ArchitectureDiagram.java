@@ -61,6 +61,8 @@ public final class ArchitectureDiagram {
     }
 
     static final double NODE_H = 54, PAD = 16, TITLE_H = 30, GROUP_HEADER = 18;
+    /** Most boxes drawn: past this an expanded view is drawn collapsed, and the title says so. */
+    static final int MAX_BOXES = 30_000;
     static final Map<LayerKind, Integer> KIND_COLORS = new EnumMap<>(LayerKind.class);
 
     static {
@@ -172,10 +174,16 @@ public final class ArchitectureDiagram {
 
     /** Builds the figure, running the layout now. */
     public Figure build() {
-        Units units = new Units(model, collapsed, expanded, model.layers().size() > autoCollapse, autoCollapse, depth, minRun);
+        Units asked = new Units(model, collapsed, expanded, model.layers().size() > autoCollapse, autoCollapse, depth, minRun);
+        String t = title;
+        boolean capped = asked.units.size() > MAX_BOXES; // a layout and an SVG nobody can read or open: the collapsed view, said in the title
+        Units units = capped ? new Units(model, Set.of(), Set.of(), true, 120, 0, minRun) : asked;
+        if (capped) {
+            t += " \u2014 " + Num.count(model.layers().size()) + " layers: drawn collapsed (over " + Num.count(MAX_BOXES) + " boxes expanded)";
+        }
         ValueScale scale = overlay == null ? null : colour(units);
         Placed placed = layout(units);
-        Diagram d = Diagram.of(units.orderOnly ? title + " \u2014 edges unknown: layers in the file's order" : title, units, placed,
+        Diagram d = Diagram.of(units.orderOnly ? t + " \u2014 edges unknown: layers in the file's order" : t, units, placed,
                 scale, overlayLabel);
         units.units.values().forEach(u -> u.outline = 0);
         marks.forEach((layer, argb) -> {

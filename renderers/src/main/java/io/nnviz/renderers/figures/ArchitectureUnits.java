@@ -76,12 +76,19 @@ final class ArchitectureUnits {
          * {@code autoLimit}. Runs of at least {@code minRun} identical collapsed siblings fold.
          */
         Units(Model m, Set<String> collapsed, Set<String> expanded, boolean auto, int autoLimit, int depth, int minRun) {
+            this(m, m.groups().isEmpty() && auto && m.layers().size() > CHUNK_FACTOR * Math.max(1, autoLimit)
+                    ? chunks(m, Math.max(1, autoLimit)) : m.groups(),
+                    collapsed, expanded, auto, autoLimit, depth, minRun);
+        }
+
+        private Units(Model m, List<Group> modelGroups, Set<String> collapsed, Set<String> expanded, boolean auto, int autoLimit, int depth,
+                      int minRun) {
             layerCount = m.layers().size();
             io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
             Map<String, Group> groups = new LinkedHashMap<>();
-            m.groups().forEach(g -> groups.put(g.id(), g));
+            modelGroups.forEach(g -> groups.put(g.id(), g));
             Map<String, String> groupOfLayer = new HashMap<>();
-            for (Group g : m.groups()) {
+            for (Group g : modelGroups) {
                 g.layerIds().forEach(id -> groupOfLayer.put(id, g.id()));
             }
             for (Layer l : m.layers()) {
@@ -103,19 +110,19 @@ final class ArchitectureUnits {
             }
             // which groups are drawn collapsed: explicit choice wins, else the depth asked for or chosen
             Map<String, Integer> depthOf = new HashMap<>();
-            for (Group g : m.groups()) {
+            for (Group g : modelGroups) {
                 depthOf.put(g.id(), depth(g, groups));
             }
             int at = depth > 0 ? depth : auto ? autoDepth(m, groups, groupOfLayer, depthOf, autoLimit) : 0;
             Set<String> isCollapsed = new HashSet<>();
-            for (Group g : m.groups()) {
+            for (Group g : modelGroups) {
                 if (collapsed.contains(g.id()) || at > 0 && depthOf.get(g.id()) == at && !expanded.contains(g.id())) {
                     isCollapsed.add(g.id());
                 }
             }
             // the outermost collapsed ancestor represents a layer
             Map<String, String> rep = new HashMap<>();
-            for (Group g : m.groups()) {
+            for (Group g : modelGroups) {
                 String top = null;
                 for (String a = g.id(); a != null; a = groups.containsKey(a) ? groups.get(a).parentId() : null) {
                     if (isCollapsed.contains(a)) {
@@ -131,7 +138,7 @@ final class ArchitectureUnits {
             Map<String, Integer> runLength = new HashMap<>();
             if (!isCollapsed.isEmpty()) {
                 Map<String, List<Group>> siblings = new LinkedHashMap<>();
-                for (Group g : m.groups()) {
+                for (Group g : modelGroups) {
                     if (isCollapsed.contains(g.id()) && rep.get(g.id()).equals(g.id()) && firstIndex.containsKey(g.id())) {
                         siblings.computeIfAbsent(String.valueOf(g.parentId()), k -> new ArrayList<>()).add(g);
                     }
@@ -156,7 +163,7 @@ final class ArchitectureUnits {
                 }
             }
             // expanded groups that contain something drawn become frames
-            for (Group g : m.groups()) {
+            for (Group g : modelGroups) {
                 if (rep.containsKey(g.id()) || !sizes.containsKey(g.id())) {
                     continue;
                 }
@@ -231,6 +238,30 @@ final class ArchitectureUnits {
                 }
                 orderOnly = !edges.isEmpty();
             }
+        }
+
+        /** A model without groups is cut into runs only past this many times the automatic limit: below, it is drawn whole. */
+        static final int CHUNK_FACTOR = 10;
+
+        /**
+         * For a model with no groups of its own and too many layers to draw one by one (a flat
+         * chain of 100,000 ops): runs of consecutive layers as groups, at most {@code limit} of
+         * them, so the collapsed view's size is bounded by what is shown; identical runs then fold.
+         */
+        static List<Group> chunks(Model m, int limit) {
+            List<Layer> layers = m.layers();
+            int size = (layers.size() + limit - 1) / limit;
+            List<Group> out = new ArrayList<>();
+            for (int from = 0; from < layers.size(); from += size) {
+                int to = Math.min(layers.size(), from + size);
+                List<String> ids = new ArrayList<>(to - from);
+                for (int k = from; k < to; k++) {
+                    ids.add(layers.get(k).id());
+                }
+                String name = "layers " + from + "\u2013" + (to - 1);
+                out.add(new Group("nnviz:chunk:" + from, name, to - from + " layers in order", null, ids));
+            }
+            return out;
         }
 
         /** 1 for a top-level group, its parent's depth plus one below. */

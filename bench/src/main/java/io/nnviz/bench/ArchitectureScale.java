@@ -1,0 +1,123 @@
+package io.nnviz.bench;
+
+import io.nnviz.api.Group;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.api.ModelBuilder;
+import io.nnviz.api.Shape;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightSpec;
+import io.nnviz.renderers.Figures;
+import io.nnviz.renderers.figures.ArchitectureDiagram;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Architecture layout and SVG at scale (issue 19): synthetic graphs of N nodes, a chain with a
+ * skip edge every 3 nodes, and nested blocks (stages of identical blocks of 10 layers, each block
+ * with its own skip), drawn collapsed (automatic depth, identical runs folded) and expanded. Prints
+ * the seconds of layout and SVG, the peak heap and the SVG's size; writes the graph as DOT
+ * beside ({@code --dot DIR}) for {@code bench/peers/dot_graphs.sh} to time Graphviz on the same.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar io.nnviz.bench.ArchitectureScale chain 20000 expanded</pre>
+ */
+public final class ArchitectureScale {
+    private ArchitectureScale() {
+    }
+
+    /** A chain of n layers with a skip every 3. */
+    static Model chain(int n) {
+        ModelBuilder b = ModelBuilder.named("chain-" + n);
+        for (int i = 0; i < n; i++) {
+            LayerKind kind = i == 0 ? LayerKind.INPUT : i % 3 == 0 ? LayerKind.MERGE : LayerKind.CONV;
+            Layer.Builder l = Layer.builder("n" + i, kind).outputShape(Shape.of(-1, 64, 56, 56));
+            if (kind == LayerKind.CONV) {
+                l.weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(64, 64, 3, 3)));
+            }
+            b.layer(l.build());
+            if (i > 0) {
+                b.edge("n" + (i - 1), "n" + i);
+            }
+            if (i >= 3 && i % 3 == 0) {
+                b.edge("n" + (i - 3), "n" + i);
+            }
+        }
+        return b.build();
+    }
+
+    /** 10 stages of identical blocks of 10 layers (n layers in all), each block skip-connected around its body. */
+    static Model nested(int n) {
+        ModelBuilder b = ModelBuilder.named("nested-" + n);
+        b.layer(Layer.builder("input", LayerKind.INPUT).outputShape(Shape.of(-1, 64, 56, 56)).build());
+        String prev = "input";
+        int perStage = Math.max(1, n / 100);
+        for (int s = 0; s < 10; s++) {
+            String stage = "stage" + s;
+            java.util.List<String> stageLayers = new java.util.ArrayList<>();
+            for (int k = 0; k < perStage; k++) {
+                String block = stage + "/block" + k;
+                java.util.List<String> members = new java.util.ArrayList<>();
+                String in = prev;
+                for (int j = 0; j < 10; j++) {
+                    String id = block + "/l" + j;
+                    LayerKind kind = j == 9 ? LayerKind.MERGE : j % 3 == 2 ? LayerKind.ACTIVATION : LayerKind.CONV;
+                    Layer.Builder l = Layer.builder(id, kind).outputShape(Shape.of(-1, 64, 56, 56)).group(block);
+                    if (kind == LayerKind.CONV) {
+                        l.weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(64, 64, 3, 3)));
+                    }
+                    b.layer(l.build());
+                    b.edge(prev, id);
+                    if (j == 9) {
+                        b.edge(in, id); // the block's skip
+                    }
+                    prev = id;
+                    members.add(id);
+                }
+                b.group(new Group(block, "block" + k, "Block", stage, members));
+                stageLayers.addAll(members);
+            }
+            b.group(new Group(stage, stage, "Stage", null, java.util.List.of()));
+        }
+        return b.build();
+    }
+
+    public static void main(String[] args) throws Exception {
+        String kind = args.length > 0 ? args[0] : "chain";
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        boolean expanded = args.length > 2 && args[2].equals("expanded");
+        Model m = kind.equals("nested") ? nested(n) : chain(n);
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            p.resetPeakUsage();
+        }
+        long t0 = System.nanoTime();
+        ArchitectureDiagram d = ArchitectureDiagram.of(m);
+        if (expanded) {
+            d.autoCollapse(Integer.MAX_VALUE);
+        }
+        String svg = Figures.toSvg(d.build());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long peak = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                peak += p.getPeakUsage().getUsed();
+            }
+        }
+        System.out.printf("nnviz %s %d nodes %s: %.2f s layout+SVG, peak heap %d MiB, SVG %d KiB, %d boxes%n", kind, m.layers().size(),
+                expanded ? "expanded" : "collapsed", seconds, peak >> 20, svg.getBytes(StandardCharsets.UTF_8).length >> 10,
+                svg.split("class=\"node\"", -1).length - 1);
+        for (int i = 3; i + 1 < args.length; i++) {
+            if (args[i].equals("--dot")) {
+                Path f = Path.of(args[i + 1]).resolve(kind + "-" + n + ".dot");
+                StringBuilder dot = new StringBuilder("digraph g { node [shape=box];\n");
+                m.edges().forEach(e -> dot.append('"').append(e.from()).append("\" -> \"").append(e.to()).append("\";\n"));
+                Files.writeString(f, dot.append("}\n"));
+            }
+        }
+    }
+}
