@@ -9,7 +9,6 @@ import io.nnviz.api.hook.MetricNames;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.color.Colormaps;
 import io.nnviz.renderers.figures.ActivationGrid;
-import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.renderers.figures.Heatmap;
 import io.nnviz.renderers.figures.HistogramRidge;
@@ -60,8 +59,14 @@ public final class RunFigures {
      * @param title   its title
      * @param version changes when its data changes (live views redraw then)
      * @param draw    draws it
+     * @param layer   the layer it is of (its weights, filters, activations), or null
      */
-    public record Entry(String id, String name, String section, String title, long version, Supplier<Figure> draw) {
+    public record Entry(String id, String name, String section, String title, long version, Supplier<Figure> draw, String layer) {
+        /** An entry of no layer. */
+        public Entry(String id, String name, String section, String title, long version, Supplier<Figure> draw) {
+            this(id, name, section, title, version, draw, null);
+        }
+
         /** The figure, or a {@link Notice} saying why it could not be drawn. */
         public Figure figure() {
             try {
@@ -107,7 +112,8 @@ public final class RunFigures {
         for (int i = 0; i < keys.size() && i < histogramFigures; i++) {
             String key = keys.get(i);
             String title = ridges == Integer.MAX_VALUE ? key : key + " (latest " + ridges + ")";
-            add(out, ids, "hist " + key, WEIGHTS, title, hv, () -> {
+            int cut = key.indexOf(" / ");
+            add(out, ids, "hist " + key, WEIGHTS, title, hv, cut > 0 ? key.substring(0, cut) : null, () -> {
                 HistogramRidge ridge = HistogramRidge.titled(title).valueLabel(key.endsWith("(gradient)") ? "gradient" : "weight");
                 for (Stamped<Histogram> s : ridges == Integer.MAX_VALUE ? log.histograms(key) : log.latestHistograms(key, ridges)) {
                     ridge.add(s.step(), s.value());
@@ -117,9 +123,9 @@ public final class RunFigures {
         }
         long fv = log.filterVersion();
         log.firstFilters().ifPresent(first -> {
-            add(out, ids, "filters first", FILTERS, filtersTitle(first), fv, () -> filters(first));
+            add(out, ids, "filters first", FILTERS, filtersTitle(first), fv, first.value().layerId(), () -> filters(first));
             log.latestFilters().filter(l -> l.step() != first.step()).ifPresent(latest ->
-                    add(out, ids, "filters latest", FILTERS, filtersTitle(latest), fv, () -> filters(latest)));
+                    add(out, ids, "filters latest", FILTERS, filtersTitle(latest), fv, latest.value().layerId(), () -> filters(latest)));
         });
         long pv = log.probeVersion();
         log.latestProbes().ifPresent(latest -> {
@@ -127,10 +133,10 @@ public final class RunFigures {
             for (String layer : latest.value().keySet().stream().sorted().toList()) {
                 Tensor a = latest.value().get(layer);
                 if (a.rank() == 4 && first.step() != latest.step() && first.value().containsKey(layer)) {
-                    add(out, ids, "probe " + layer + " first", PROBES, layer + " at step " + first.step(), pv,
+                    add(out, ids, "probe " + layer + " first", PROBES, layer + " at step " + first.step(), pv, layer,
                             () -> probe(layer, first.step(), first.value().get(layer), log.probeInputs().orElse(null)));
                 }
-                add(out, ids, "probe " + layer, PROBES, layer + " at step " + latest.step(), pv,
+                add(out, ids, "probe " + layer, PROBES, layer + " at step " + latest.step(), pv, layer,
                         () -> probe(layer, latest.step(), a, log.probeInputs().orElse(null)));
             }
         });
@@ -275,11 +281,16 @@ public final class RunFigures {
 
     private static void add(List<Entry> out, Set<String> ids, String name, String section, String title, long version,
                             Supplier<Figure> draw) {
+        add(out, ids, name, section, title, version, null, draw);
+    }
+
+    private static void add(List<Entry> out, Set<String> ids, String name, String section, String title, long version, String layer,
+                            Supplier<Figure> draw) {
         String base = slug(name), id = base;
         for (int i = 2; !ids.add(id); i++) {
             id = base + "-" + i;
         }
-        out.add(new Entry(id, name, section, title, version, draw));
+        out.add(new Entry(id, name, section, title, version, draw, layer));
     }
 
     /** {@code [a-z0-9-]}, at most 72 characters. */
@@ -301,7 +312,7 @@ public final class RunFigures {
      */
     public static HtmlReport addTo(HtmlReport report, RunLog log, Model model) {
         if (model != null) {
-            report.section("Architecture").figure("architecture", safe("Architecture", () -> ArchitectureDiagram.of(model).build()));
+            report.section("Architecture").architecture(model);
         }
         List<Entry> entries = of(log).entries();
         report.section(TRAINING).note(describe(log.info()));
@@ -320,7 +331,11 @@ public final class RunFigures {
                     report.section(section.equals(PROBES) ? probeHeading(log) : section);
                     started = true;
                 }
-                report.figure(e.name(), e.figure());
+                if (e.layer() != null) {
+                    report.layerFigure(e.layer(), e.name(), e.figure());
+                } else {
+                    report.figure(e.name(), e.figure());
+                }
                 if (e.name().equals("filters first") && model != null) {
                     trainedFilters(report, log, model);
                 }

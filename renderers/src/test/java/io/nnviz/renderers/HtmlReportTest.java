@@ -36,7 +36,7 @@ class HtmlReportTest {
     }
 
     @Test
-    void selfContainedPageWithEveryFigureInlineAndAsFiles() throws IOException {
+    void selfContainedPageWithEveryFigureInlineAndAsFiles() throws Exception {
         Model m = ArchitectureDiagramTest.chain(7, "<L>");
         Path index = report(m).write(dir.resolve("out"));
         String html = Files.readString(index);
@@ -49,13 +49,20 @@ class HtmlReportTest {
             assertTrue(html.contains("href=\"figures/" + slug + ".svg\""));
         }
         // the summary table lists every layer and the total
-        assertEquals(1 + 7 + 1, count(html, "<tr>"), "header, 7 layers, total (a hand-built model has no properties)");
+        assertEquals(1 + 1, count(html, "<tr>"), "header and total (a hand-built model has no properties)");
+        assertEquals(7, count(html, "<tr data-layer="), "a row per layer, with its id for the viewer");
         assertTrue(html.contains("&lt;L&gt;3"));
         // no request can leave the page: no http(s) URLs except XML namespace names, no scripts
         Matcher u = Pattern.compile("(?:src|href)=\"(https?:[^\"]*)\"").matcher(html);
         assertFalse(u.find(), "external reference " + (u.find(0) ? u.group(1) : ""));
-        assertFalse(html.contains("<script"));
+        assertEquals(1, count(html, "<script"), "the viewer's script, and no other");
         assertTrue(html.contains("default-src 'none'"), "CSP forbids any fetch");
+        // the one script is allowed by its hash, and the hash is the script's
+        Matcher csp = Pattern.compile("script-src 'sha256-([A-Za-z0-9+/=]+)'").matcher(html);
+        assertTrue(csp.find(), "CSP names the script's hash");
+        String script = html.substring(html.indexOf("<script>") + 8, html.indexOf("</script>"));
+        assertEquals(java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(script.getBytes(java.nio.charset.StandardCharsets.UTF_8))), csp.group(1));
         // every table-of-contents link has its target
         Matcher toc = Pattern.compile("<a href=\"#([^\"]+)\"").matcher(html);
         int links = 0;

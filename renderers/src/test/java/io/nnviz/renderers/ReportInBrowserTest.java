@@ -77,14 +77,16 @@ class ReportInBrowserTest {
                     const images = [...document.querySelectorAll('svg image')];
                     return {svgs: svgs.length, sized: sized.length, images: images.length,
                             resources: performance.getEntriesByType('resource').length,
-                            title: document.title, scripts: document.querySelectorAll('script').length};
+                            title: document.title, scripts: document.querySelectorAll('script').length,
+                            alerts: [...document.querySelectorAll('script')].filter(x => x.textContent.includes('alert(1)')).length};
                     """);
             long svgs = (Long) state.get("svgs");
             assertTrue(svgs >= 6, "inline SVG figures: " + state);
             assertEquals(svgs, state.get("sized"), "every figure has a size: " + state);
             assertTrue((Long) state.get("images") >= 2, "embedded raster images: " + state);
             assertEquals(0L, state.get("resources"), "no request leaves the page: " + state);
-            assertEquals(0L, state.get("scripts"), "a hostile title did not become a script: " + state);
+            assertEquals(1L, state.get("scripts"), "the viewer's script, and no other: " + state);
+            assertEquals(0L, state.get("alerts"), "a hostile title did not become a script: " + state);
             assertTrue(((String) state.get("title")).contains("<script>"), "the title is shown as text: " + state);
             List<LogEntry> errors = Chromium.consoleWarnings(driver);
             assertTrue(errors.isEmpty(), "console: " + errors);

@@ -32,6 +32,15 @@ public interface Canvas {
      */
     void beginGroup(String title, String cssClass);
 
+    /**
+     * As {@link #beginGroup(String, String)}, the group also carrying data a viewer script reads
+     * (SVG {@code data-KEY} attributes: the layer a box stands for, a series' points); targets
+     * without such attributes ignore them. Keys are lower-case letters and dashes.
+     */
+    default void beginGroup(String title, String cssClass, java.util.Map<String, String> data) {
+        beginGroup(title, cssClass);
+    }
+
     /** Ends the innermost group. */
     void endGroup();
 }

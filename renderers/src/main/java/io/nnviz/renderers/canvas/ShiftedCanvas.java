@@ -45,6 +45,11 @@ public final class ShiftedCanvas implements Canvas {
     }
 
     @Override
+    public void beginGroup(String title, String cssClass, java.util.Map<String, String> data) {
+        target.beginGroup(title, cssClass, data);
+    }
+
+    @Override
     public void beginGroup(String title, String cssClass) {
         target.beginGroup(title, cssClass);
     }

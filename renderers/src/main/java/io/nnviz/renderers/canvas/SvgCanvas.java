@@ -166,10 +166,21 @@ public final class SvgCanvas implements Canvas {
 
     @Override
     public void beginGroup(String title, String cssClass) {
+        beginGroup(title, cssClass, java.util.Map.of());
+    }
+
+    @Override
+    public void beginGroup(String title, String cssClass, java.util.Map<String, String> data) {
         depth++;
         sb.append("<g");
         if (cssClass != null) {
             sb.append(" class=\"").append(Xml.escape(cssClass)).append('"');
+        }
+        for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(data).entrySet()) {
+            if (!e.getKey().matches("[a-z][a-z-]{0,40}")) {
+                throw new IllegalArgumentException("a data key is lower-case letters and dashes: " + e.getKey());
+            }
+            sb.append(" data-").append(e.getKey()).append("=\"").append(Xml.escape(e.getValue())).append('"');
         }
         sb.append('>');
         if (title != null) {

@@ -397,7 +397,7 @@ public final class ArchitectureDiagram {
             c.text(PAD, 20, Xml.abbreviate(title(), 120), TextStyle.of(14).asBold());
             for (Unit x : units.units.values()) {
                 if (x.frame) {
-                    c.beginGroup(x.tooltip, "block");
+                    c.beginGroup(x.tooltip, "block", data(x));
                     c.rect(x.x, x.y, x.w, x.h, 0x0A3060A0, 0xFF8CA0B8, 1);
                     c.text(x.x + 6, x.y + 13, Xml.abbreviate(x.name + "  \u00b7 " + x.line2, Math.max(6, (int) (x.w / 6))),
                             TextStyle.of(10).color(0xFF46607A).asBold());
@@ -419,7 +419,7 @@ public final class ArchitectureDiagram {
                 if (x.frame) {
                     continue;
                 }
-                c.beginGroup(x.tooltip, "node");
+                c.beginGroup(x.tooltip, "node", data(x));
                 c.rect(x.x, x.y, x.w, x.h, x.fill, x.outline != 0 ? x.outline : 0xFF4A4A4A, x.outline != 0 ? 3 : 1);
                 double cx = x.x + x.w / 2;
                 int chars = Math.max(6, (int) ((x.w - 10) / 5.6));
@@ -437,6 +437,12 @@ public final class ArchitectureDiagram {
             if (overlay != null) {
                 ColorBar.draw(c, legendX, TITLE_H + 12, 160, Colormaps.VIRIDIS, overlay, overlayLabel, false);
             }
+        }
+
+        /** What the report's viewer reads off a box: the layer it is ({@code data-layer}) or the group ({@code data-group}). */
+        private static Map<String, String> data(Unit x) {
+            String kind = x.id.substring(0, 2), id = x.id.substring(2);
+            return kind.equals("l:") ? Map.of("layer", id) : Map.of("group", id);
         }
 
         private static void arrow(Canvas c, double x0, double y0, double x1, double y1) {

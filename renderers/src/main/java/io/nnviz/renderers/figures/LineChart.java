@@ -2,6 +2,7 @@ package io.nnviz.renderers.figures;
 
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.canvas.Canvas;
+import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.canvas.Xml;
 
@@ -186,7 +187,7 @@ public final class LineChart {
                 for (int k = 0; k < series.size(); k++) {
                     Series s = series.get(k);
                     int color = PALETTE[k % PALETTE.length];
-                    c.beginGroup(s.name, "series");
+                    c.beginGroup(s.name, "series", java.util.Map.of("points", hoverPoints(s, left, right, top, bottom)));
                     if (smoothing > 0) {
                         line(c, s.x, s.y, (color & 0x00FFFFFF) | 0x55000000, 1, left, right, top, bottom);
                         line(c, s.x, smooth(s.y, smoothing), color, 1.8, left, right, top, bottom);
@@ -227,6 +228,24 @@ public final class LineChart {
                     c.rect(px - 3, py - 3, 6, 6, color, 0xFFFFFFFF, 1);
                     c.endGroup();
                 }
+            }
+
+            /**
+             * The series for the report's hover readout: "px py x y" per point, in the figure's user
+             * units and the data's values, at most 2,000 points (evenly thinned, the last kept).
+             */
+            private String hoverPoints(Series s, double l, double r, double t, double b) {
+                StringBuilder sb = new StringBuilder();
+                int every = Math.max(1, (s.x.length + 1999) / 2000);
+                for (int i = 0; i < s.x.length; i++) {
+                    boolean last = i == s.x.length - 1;
+                    if (i % every != 0 && !last || !Double.isFinite(s.y[i]) || logY && s.y[i] <= 0) {
+                        continue;
+                    }
+                    sb.append(sb.length() == 0 ? "" : ";").append(String.format(java.util.Locale.ROOT, "%.1f %.1f ", l + ax.frac(s.x[i]) * (r - l),
+                            b - ay.frac(s.y[i]) * (b - t))).append(Axis.label(s.x[i])).append(' ').append(Num.label(s.y[i]));
+                }
+                return sb.toString();
             }
 
             private void line(Canvas c, double[] xs, double[] ys, int color, double w, double l, double r, double t, double b) {

@@ -21,9 +21,12 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A self-contained static HTML report: one page with a table of contents, a model summary table
- * and every figure as inline SVG (no scripts, fonts or requests leave the page), plus each figure
- * as standalone SVG and PNG in {@code figures/}. Every file is written to a temporary file and
+ * A self-contained HTML report: one page with a table of contents, a model summary table and
+ * every figure as inline SVG, plus each figure as standalone SVG and PNG in {@code figures/}. It
+ * is interactive from {@code file://} with nothing leaving the page (an inline script its CSP
+ * allows by hash, {@link ReportViewer}): the architecture ({@link #architecture}) pans and zooms,
+ * opens block by block through the model's hierarchy, and a click on a layer shows its details
+ * and every figure added for it ({@link #layerFigure}); line charts tell values on hover. Every file is written to a temporary file and
  * renamed, and {@code index.html} is written last, so a crash never leaves half a report.
  *
  * <pre>{@code
@@ -35,8 +38,11 @@ import java.util.Set;
  * }</pre>
  */
 public final class HtmlReport {
-    /** A figure (then {@code note} is null) or a paragraph of text (then {@code figure} is null). */
-    private record Entry(String name, String slug, Figure figure, String note) {
+    /**
+     * A figure (then {@code note} is null; {@code layer} the layer it is of, or null), a paragraph
+     * of text (then {@code figure} is null), or the architecture's views (then {@code model} is set).
+     */
+    private record Entry(String name, String slug, Figure figure, String note, String layer, Model model) {
     }
 
     private final String title;
@@ -79,7 +85,38 @@ public final class HtmlReport {
         if (current == null) {
             section("Figures");
         }
-        sections.get(current).add(new Entry(name, slug(name), f, null));
+        sections.get(current).add(new Entry(name, slug(name), f, null, null, null));
+        return this;
+    }
+
+    /**
+     * As {@link #figure}, the figure being of layer {@code layerId} (its filters, weight
+     * histograms, activations, attribution): a click on that layer in the architecture shows it.
+     */
+    public HtmlReport layerFigure(String layerId, String name, Figure f) {
+        Objects.requireNonNull(layerId, "layerId");
+        Objects.requireNonNull(f, "figure");
+        if (current == null) {
+            section("Figures");
+        }
+        sections.get(current).add(new Entry(name, slug(name), f, null, layerId, null));
+        return this;
+    }
+
+    /**
+     * Adds the interactive architecture of {@code m} to the current section: a view at each depth
+     * of its hierarchy (and every layer, for models of up to 2,000), the one that fits a screen
+     * shown first; also the model summary if none was given. Drawn when the report is written.
+     */
+    public HtmlReport architecture(Model m) {
+        Objects.requireNonNull(m, "model");
+        if (model == null) {
+            model = m;
+        }
+        if (current == null) {
+            section("Architecture");
+        }
+        sections.get(current).add(new Entry("architecture", slug("architecture"), null, null, null, m));
         return this;
     }
 
@@ -89,7 +126,7 @@ public final class HtmlReport {
         if (current == null) {
             section("Figures");
         }
-        sections.get(current).add(new Entry(null, null, null, text));
+        sections.get(current).add(new Entry(null, null, null, text, null, null));
         return this;
     }
 
@@ -99,7 +136,8 @@ public final class HtmlReport {
      */
     public Map<String, String> figureFiles() {
         Map<String, String> files = new java.util.LinkedHashMap<>();
-        sections.values().forEach(es -> es.stream().filter(e -> e.figure() != null).forEach(e -> files.put(e.name(), e.slug())));
+        sections.values().forEach(es -> es.stream().filter(e -> e.figure() != null || e.model() != null)
+                .forEach(e -> files.put(e.name(), e.slug())));
         return files;
     }
 
@@ -132,16 +170,25 @@ public final class HtmlReport {
     public Path write(Path dir) throws IOException {
         Path figures = dir.resolve("figures");
         Map<Entry, String> svgs = drawAll(figures);
+        Map<Entry, String> viewers = drawViews(figures);
         StringBuilder body = new StringBuilder(1 << 16);
         for (Map.Entry<String, List<Entry>> s : sections.entrySet()) {
             body.append("<section id=\"").append(anchor(s.getKey())).append("\">\n<h2>").append(Xml.escape(s.getKey())).append("</h2>\n");
             for (Entry e : s.getValue()) {
+                if (e.model() != null) {
+                    body.append(viewers.get(e));
+                    continue;
+                }
                 if (e.figure() == null) {
                     body.append("<p class=\"note\">").append(Xml.escape(e.note())).append("</p>\n");
                     continue;
                 }
                 String svg = svgs.get(e);
-                body.append("<figure id=\"fig-").append(e.slug()).append("\">\n")
+                body.append("<figure id=\"fig-").append(e.slug()).append('"');
+                if (e.layer() != null) {
+                    body.append(" data-layer=\"").append(Xml.escape(e.layer())).append('"');
+                }
+                body.append(">\n")
                         .append(svg.substring(svg.indexOf("<svg")))
                         .append("<figcaption>").append(Xml.escape(e.figure().title()))
                         .append(" \u2014 <a href=\"figures/").append(e.slug()).append(".svg\">SVG</a> \u00b7 <a href=\"figures/")
@@ -151,14 +198,15 @@ public final class HtmlReport {
         }
         StringBuilder html = new StringBuilder(body.length() + 8192);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'\">\n")
+                .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(ReportViewer.csp()).append("\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
                 .append(Xml.escape(title)).append("</title>\n<style>\n")
                 .append("body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}\n")
                 .append("table{border-collapse:collapse;font-size:13px;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}")
                 .append("th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}\n")
                 .append("figure{margin:16px 0 32px;overflow-x:auto}figure svg{max-width:100%;height:auto}figcaption{font-size:12px;color:#555}\n")
-                .append("nav ul{columns:2;font-size:14px}\n</style>\n</head>\n<body>\n<h1>").append(Xml.escape(title)).append("</h1>\n");
+                .append("nav ul{columns:2;font-size:14px}\n").append(ReportViewer.css()).append("</style>\n</head>\n<body>\n<main>\n<h1>")
+                .append(Xml.escape(title)).append("</h1>\n");
         html.append("<nav><h2>Contents</h2><ul>\n");
         if (model != null) {
             html.append("<li><a href=\"#model-summary\">Model summary</a></li>\n");
@@ -170,7 +218,8 @@ public final class HtmlReport {
         if (model != null) {
             summary(html, model);
         }
-        html.append(body).append("</body>\n</html>\n");
+        html.append(body).append("</main>\n").append(ReportViewer.panel())
+                .append("<script>").append(ReportViewer.script()).append("</script>\n</body>\n</html>\n");
         Path index = dir.resolve("index.html");
         AtomicFiles.write(index, html.toString().getBytes(StandardCharsets.UTF_8));
         return index;
@@ -224,6 +273,41 @@ public final class HtmlReport {
         return out;
     }
 
+    /** Draws each architecture entry's views (SVG files, the first view's PNG) and returns its viewer's HTML. */
+    private Map<Entry, String> drawViews(Path figures) throws IOException {
+        Map<Entry, String> out = new java.util.HashMap<>();
+        for (List<Entry> es : sections.values()) {
+            for (Entry e : es) {
+                if (e.model() == null) {
+                    continue;
+                }
+                List<ReportViewer.View> views = ReportViewer.views(e.model());
+                List<String> svgs = new ArrayList<>();
+                for (ReportViewer.View v : views) {
+                    svgs.add(Figures.toSvg(v.figure()));
+                }
+                int start = ReportViewer.start(svgs);
+                StringBuilder h = new StringBuilder("<div class=\"nnviz-viewer\" id=\"fig-").append(e.slug()).append("\" data-start=\"")
+                        .append(start).append("\">\n").append(ReportViewer.toolbar());
+                for (int i = 0; i < views.size(); i++) {
+                    String file = i == start ? e.slug() : e.slug() + "-" + views.get(i).label().replaceAll("[^a-z0-9]+", "-");
+                    AtomicFiles.write(figures.resolve(file + ".svg"), svgs.get(i).getBytes(StandardCharsets.UTF_8));
+                    if (i == start) {
+                        AtomicFiles.write(figures.resolve(file + ".png"), Figures.toPng(views.get(i).figure(), pngScale));
+                    }
+                    String svg = svgs.get(i);
+                    h.append("<figure class=\"view\" data-label=\"").append(Xml.escape(views.get(i).label())).append('"')
+                            .append(i == start ? "" : " hidden").append(">\n").append(svg.substring(svg.indexOf("<svg")))
+                            .append("<figcaption>").append(Xml.escape(views.get(i).figure().title())).append(" (")
+                            .append(Xml.escape(views.get(i).label())).append(") \u2014 <a href=\"figures/").append(file)
+                            .append(".svg\">SVG</a></figcaption>\n</figure>\n");
+                }
+                out.put(e, h.append("</div>\n").toString());
+            }
+        }
+        return out;
+    }
+
     private static String anchor(String heading) {
         return "s-" + Integer.toHexString(heading.hashCode()) + "-"
                 + heading.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
@@ -247,7 +331,8 @@ public final class HtmlReport {
                     .append(Xml.escape(names.prefix())).append("</code>; hover a name for its full id.</p>\n");
         }
         for (Layer l : m.layers()) {
-            h.append("<tr><td class=\"n\">").append(i++).append("</td><td title=\"").append(Xml.escape(l.id())).append("\">")
+            h.append("<tr data-layer=\"").append(Xml.escape(l.id())).append("\"><td class=\"n\">").append(i++).append("</td><td title=\"")
+                    .append(Xml.escape(l.id())).append("\">")
                     .append(Xml.escape(Xml.abbreviate(names.display(l), 120)))
                     .append("</td><td>").append(l.kind().name().toLowerCase(Locale.ROOT)).append("</td><td>")
                     .append(Xml.escape(l.frameworkType())).append("</td><td>")

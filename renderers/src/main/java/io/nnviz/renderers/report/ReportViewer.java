@@ -1,0 +1,129 @@
+package io.nnviz.renderers.report;
+
+import io.nnviz.api.Group;
+import io.nnviz.api.Model;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.figures.ArchitectureDiagram;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The report's interactive part, kept in the page so it works from {@code file://} and sends no
+ * request: the viewer script ({@code viewer.js}, inline, allowed by the page's CSP through its
+ * SHA-256 and nothing else), the architecture drawn at each depth of the model's hierarchy (the
+ * viewer switches between them, a click on a collapsed block opening the next depth at it), and
+ * the panel where a clicked layer's details and figures appear.
+ */
+final class ReportViewer {
+    /** Most layers for which the fully expanded view is drawn too (its layout grows with them). */
+    static final int MAX_EXPANDED = 2_000;
+    private static final String SCRIPT = load();
+
+    private ReportViewer() {
+    }
+
+    private static String load() {
+        try (InputStream in = ReportViewer.class.getResourceAsStream("viewer.js")) {
+            if (in == null) {
+                throw new IllegalStateException("viewer.js is missing from nnviz-renderers");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The viewer script, as the page embeds it. */
+    static String script() {
+        return SCRIPT;
+    }
+
+    /** The page's Content-Security-Policy: nothing may load; this script, inline styles and data: images may run and show. */
+    static String csp() {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(SCRIPT.getBytes(StandardCharsets.UTF_8));
+            return "default-src 'none'; img-src data: 'self'; style-src 'unsafe-inline'; script-src 'sha256-"
+                    + Base64.getEncoder().encodeToString(h) + "'";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    /** One view of the architecture: its label and figure. */
+    record View(String label, Figure figure) {
+    }
+
+    /** The views: each depth of the hierarchy (if any), then every layer (for models up to {@link #MAX_EXPANDED} layers). */
+    static List<View> views(Model m) {
+        int depth = maxDepth(m);
+        List<View> out = new ArrayList<>();
+        for (int d = 1; d <= depth; d++) {
+            out.add(new View("depth " + d + " of " + depth, ArchitectureDiagram.of(m).depth(d).build()));
+        }
+        if (out.isEmpty() || m.layers().size() <= MAX_EXPANDED) {
+            out.add(new View("every layer", ArchitectureDiagram.of(m).autoCollapse(out.isEmpty() ? 120 : Integer.MAX_VALUE).build()));
+        }
+        return out;
+    }
+
+    /** The view shown first: the deepest whose boxes fit a screen (at most 120), else the first. */
+    static int start(List<String> svgs) {
+        int best = 0;
+        for (int i = 0; i < svgs.size(); i++) {
+            if (svgs.get(i).split("class=\"node\"", -1).length - 1 <= 120) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static int maxDepth(Model m) {
+        Map<String, Group> byId = new HashMap<>();
+        m.groups().forEach(g -> byId.put(g.id(), g));
+        int max = 0;
+        for (Group g : m.groups()) {
+            int d = 1;
+            for (String p = g.parentId(); p != null && byId.containsKey(p) && d < 64; p = byId.get(p).parentId()) {
+                d++;
+            }
+            max = Math.max(max, d);
+        }
+        return Math.min(max, 6);
+    }
+
+    /** The toolbar of a viewer. */
+    static String toolbar() {
+        return "<div class=\"toolbar\"><button type=\"button\" class=\"less\" title=\"collapse one level\">\u2212</button>"
+                + "<span class=\"depth\"></span><button type=\"button\" class=\"more\" title=\"expand one level\">+</button>"
+                + "<button type=\"button\" class=\"reset\" title=\"fit (or double-click the drawing)\">fit</button>"
+                + "<span class=\"hint\">wheel: zoom \u00b7 drag: pan \u00b7 click a block: open it \u00b7 click a layer: its details</span></div>\n";
+    }
+
+    /** The details panel, filled by the script. */
+    static String panel() {
+        return "<aside id=\"nnviz-details\" hidden><button type=\"button\" class=\"close\" title=\"close\">\u00d7</button>"
+                + "<h3 class=\"name\"></h3><ul class=\"facts\"></ul><div class=\"figures\"></div></aside>\n";
+    }
+
+    /** The viewer's styles. */
+    static String css() {
+        return ".nnviz-viewer .view svg{max-width:100%;height:auto;max-height:80vh;cursor:grab;border:1px solid #ddd}"
+                + ".toolbar{display:flex;gap:8px;align-items:center;font-size:13px;margin:4px 0}.toolbar .hint{color:#777}"
+                + "g.node{cursor:pointer}g.focus>rect{stroke:#e07800;stroke-width:3}"
+                + "#nnviz-details{position:fixed;top:0;right:0;width:min(560px,45vw);height:100vh;overflow:auto;background:#fff;"
+                + "border-left:1px solid #bbb;box-shadow:-4px 0 12px rgba(0,0,0,.15);padding:12px 16px;z-index:10}"
+                + "#nnviz-details .close{float:right;font-size:18px}#nnviz-details svg{max-width:100%;height:auto}"
+                + "#nnviz-tip{position:absolute;white-space:pre;background:#222;color:#fff;font-size:12px;padding:4px 6px;"
+                + "border-radius:3px;pointer-events:none;z-index:20}\n";
+    }
+}

@@ -1,0 +1,152 @@
+// nnviz report viewer: pan and zoom of the architecture, its depth views, a layer's details on click,
+// values on hover over line charts. Inline in the page (no request leaves it), allowed by the page's
+// Content-Security-Policy through this script's SHA-256.
+(function () {
+  'use strict';
+
+  function userPoint(svg, e) {
+    var m = svg.getScreenCTM();
+    if (!m) { return null; }
+    var p = svg.createSVGPoint();
+    p.x = e.clientX;
+    p.y = e.clientY;
+    return p.matrixTransform(m.inverse());
+  }
+
+  // ---- pan and zoom: wheel zooms about the pointer, drag pans, double click resets -------------
+  var moved = false;
+  function zoomable(svg) {
+    var vb = svg.viewBox.baseVal;
+    if (!vb || !vb.width) { return; }
+    var home = [vb.x, vb.y, vb.width, vb.height];
+    function set(x, y, w, h) { svg.setAttribute('viewBox', x + ' ' + y + ' ' + w + ' ' + h); }
+    svg.nnvizReset = function () { set(home[0], home[1], home[2], home[3]); };
+    svg.addEventListener('wheel', function (e) {
+      e.preventDefault();
+      var v = svg.viewBox.baseVal, p = userPoint(svg, e);
+      if (!p) { return; }
+      var k = e.deltaY < 0 ? 0.8 : 1.25;
+      set(p.x - (p.x - v.x) * k, p.y - (p.y - v.y) * k, v.width * k, v.height * k);
+    }, { passive: false });
+    var drag = null;
+    svg.addEventListener('mousedown', function (e) {
+      drag = { x: e.clientX, y: e.clientY, vx: svg.viewBox.baseVal.x, vy: svg.viewBox.baseVal.y };
+      moved = false;
+    });
+    window.addEventListener('mousemove', function (e) {
+      if (!drag) { return; }
+      var r = svg.getBoundingClientRect(), v = svg.viewBox.baseVal;
+      if (Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) > 4) { moved = true; }
+      set(drag.vx - (e.clientX - drag.x) / r.width * v.width, drag.vy - (e.clientY - drag.y) / r.height * v.height, v.width, v.height);
+    });
+    window.addEventListener('mouseup', function () { drag = null; });
+    svg.addEventListener('dblclick', function () { svg.nnvizReset(); });
+  }
+
+  // ---- a layer's details: its row of the summary and every figure of it --------------------------
+  function details(id) {
+    var panel = document.getElementById('nnviz-details');
+    if (!panel) { return; }
+    panel.hidden = false;
+    panel.querySelector('.name').textContent = id;
+    var facts = panel.querySelector('.facts');
+    facts.textContent = '';
+    var row = null;
+    document.querySelectorAll('table.layers tr[data-layer]').forEach(function (r) { if (r.dataset.layer === id) { row = r; } });
+    if (row) {
+      var heads = ['kind', 'type', 'output shape', 'parameters'];
+      for (var i = 0; i < heads.length; i++) {
+        var li = document.createElement('li');
+        li.textContent = heads[i] + ': ' + row.cells[i + 2].textContent;
+        facts.appendChild(li);
+      }
+    }
+    var figs = panel.querySelector('.figures');
+    figs.textContent = '';
+    document.querySelectorAll('main figure[data-layer]').forEach(function (f) {
+      if (f.dataset.layer === id) { figs.appendChild(f.cloneNode(true)); }
+    });
+    if (!figs.children.length) {
+      var p = document.createElement('p');
+      p.className = 'note';
+      p.textContent = 'No figure of this layer in the report.';
+      figs.appendChild(p);
+    }
+  }
+
+  // ---- architecture views: one per depth, a collapsed block opens the next depth at it ------------
+  document.querySelectorAll('.nnviz-viewer').forEach(function (viewer) {
+    var views = viewer.querySelectorAll('.view');
+    var at = Number(viewer.dataset.start || 0);
+    views.forEach(function (v) { var svg = v.querySelector('svg'); if (svg) { zoomable(svg); } });
+    function show(i, group) {
+      at = Math.max(0, Math.min(views.length - 1, i));
+      views.forEach(function (v, k) { v.hidden = k !== at; });
+      viewer.querySelector('.depth').textContent = views[at].dataset.label;
+      viewer.querySelector('.less').disabled = at === 0;
+      viewer.querySelector('.more').disabled = at === views.length - 1;
+      viewer.querySelectorAll('g.focus').forEach(function (g) { g.classList.remove('focus'); });
+      if (group) {
+        views[at].querySelectorAll('g[data-group]').forEach(function (g) {
+          if (g.dataset.group === group) { g.classList.add('focus'); }
+        });
+      }
+    }
+    viewer.querySelector('.less').addEventListener('click', function () { show(at - 1); });
+    viewer.querySelector('.more').addEventListener('click', function () { show(at + 1); });
+    viewer.querySelector('.reset').addEventListener('click', function () {
+      var svg = views[at].querySelector('svg');
+      if (svg && svg.nnvizReset) { svg.nnvizReset(); }
+    });
+    viewer.addEventListener('click', function (e) {
+      var g = e.target.closest ? e.target.closest('g.node') : null;
+      if (!g || moved) { return; }
+      if (g.dataset.layer) { details(g.dataset.layer); } else if (g.dataset.group) { show(at + 1, g.dataset.group); }
+    });
+    show(at);
+  });
+  var close = document.querySelector('#nnviz-details .close');
+  if (close) { close.addEventListener('click', function () { document.getElementById('nnviz-details').hidden = true; }); }
+
+  // ---- values on hover: the nearest point of each series of a line chart ----------------------
+  var tip = document.createElement('div');
+  tip.id = 'nnviz-tip';
+  tip.hidden = true;
+  document.body.appendChild(tip);
+  function parse(g) {
+    if (!g.nnvizPoints) {
+      g.nnvizPoints = (g.dataset.points || '').split(';').filter(Boolean).map(function (s) {
+        var f = s.split(' ');
+        return { px: Number(f[0]), py: Number(f[1]), x: f[2], y: f[3] };
+      });
+    }
+    return g.nnvizPoints;
+  }
+  document.querySelectorAll('svg').forEach(function (svg) {
+    var series = svg.querySelectorAll('g.series[data-points]');
+    if (!series.length) { return; }
+    svg.addEventListener('mousemove', function (e) {
+      var p = userPoint(svg, e);
+      if (!p) { return; }
+      var lines = [], best = Infinity;
+      series.forEach(function (g) {
+        var pts = parse(g), near = null;
+        for (var i = 0; i < pts.length; i++) {
+          var d = Math.abs(pts[i].px - p.x);
+          if (!near || d < Math.abs(near.px - p.x)) { near = pts[i]; }
+        }
+        if (near) {
+          best = Math.min(best, Math.abs(near.px - p.x));
+          var t = g.querySelector('title');
+          lines.push((t ? t.textContent : '') + ': ' + near.y + ' at ' + near.x);
+        }
+      });
+      if (!lines.length || best > 40) { tip.hidden = true; return; }
+      tip.textContent = lines.join('\n');
+      tip.style.left = (e.pageX + 14) + 'px';
+      tip.style.top = (e.pageY + 14) + 'px';
+      tip.hidden = false;
+    });
+    svg.addEventListener('mouseleave', function () { tip.hidden = true; });
+  });
+}());

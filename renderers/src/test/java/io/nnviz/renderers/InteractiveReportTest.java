@@ -1,0 +1,140 @@
+package io.nnviz.renderers;
+
+import io.nnviz.api.Group;
+import io.nnviz.api.Layer;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Model;
+import io.nnviz.api.ModelBuilder;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightSpec;
+import io.nnviz.api.testkit.Chromium;
+import io.nnviz.renderers.figures.FilterGrid;
+import io.nnviz.renderers.figures.LineChart;
+import io.nnviz.renderers.report.HtmlReport;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 19's interactive report, driven in a real headless Chromium from {@code file://}: the
+ * architecture opens a block by a click, a click on a layer shows its details and its figures,
+ * a line chart tells a value on hover, and the page logs no error and makes no request.
+ */
+@Tag("browser")
+class InteractiveReportTest {
+    @TempDir
+    Path dir;
+
+    /** input -> 3 stages of 2 identical blocks (conv, norm, relu) -> dense: groups two deep. */
+    static Model staged() {
+        ModelBuilder b = ModelBuilder.named("staged");
+        b.layer(Layer.builder("input", LayerKind.INPUT).outputShape(Shape.of(-1, 3, 32, 32)).build());
+        String prev = "input";
+        for (int s = 0; s < 3; s++) {
+            for (int k = 0; k < 2; k++) {
+                String block = "stage" + s + "/block" + k;
+                List<String> members = new ArrayList<>();
+                for (String part : new String[] {"conv", "norm", "relu"}) {
+                    String id = block + "/" + part;
+                    LayerKind kind = part.equals("conv") ? LayerKind.CONV : part.equals("norm") ? LayerKind.NORM : LayerKind.ACTIVATION;
+                    Layer.Builder l = Layer.builder(id, kind).outputShape(Shape.of(-1, 8, 32, 32)).group(block);
+                    if (kind == LayerKind.CONV) {
+                        l.weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(8, s == 0 && k == 0 ? 3 : 8, 3, 3)));
+                    }
+                    b.layer(l.build()).edge(prev, id);
+                    prev = id;
+                    members.add(id);
+                }
+                b.group(new Group(block, "block" + k, "Block", "stage" + s, members));
+            }
+            b.group(new Group("stage" + s, "stage" + s, "Stage", null, List.of()));
+        }
+        b.layer(Layer.builder("fc", LayerKind.DENSE).outputShape(Shape.of(-1, 10)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(10, 8))).build());
+        return b.edge(prev, "fc").build();
+    }
+
+    @Test
+    void aBlockOpensALayerShowsItsFiguresAndChartsTellValues() throws Exception {
+        Random r = new Random(1);
+        float[] k = new float[8 * 3 * 3 * 3];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (float) r.nextGaussian();
+        }
+        Model m = staged();
+        Path index = HtmlReport.titled("interactive").section("Architecture").architecture(m)
+                .section("Filters").layerFigure("stage0/block0/conv", "filters", FilterGrid.of(Tensor.of(k, 8, 3, 3, 3)).title("Filters of the first conv").build())
+                .section("Training").figure("loss", LineChart.titled("loss").series("train", new double[] {1, 2, 3, 4}, new double[] {4, 3, 2.5, 2}).build())
+                .write(dir.resolve("report"));
+        ChromeDriver driver = Chromium.start(dir);
+        try {
+            driver.get(index.toUri().toString());
+            JavascriptExecutor js = driver;
+            // the view first shown is the deepest that fits a screen: for 20 layers, every layer; then one level up twice
+            assertEquals("every layer", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
+            driver.findElement(By.cssSelector(".nnviz-viewer .less")).click();
+            assertEquals("depth 2 of 2", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
+            assertTrue(visible(driver, "g.node[data-group='stage1/block0']").getText().contains("block0 \u00d72"),
+                    "at depth 2 a stage's two identical blocks are one box");
+            driver.findElement(By.cssSelector(".nnviz-viewer .less")).click();
+            assertEquals("depth 1 of 2", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
+            // a click on a collapsed stage opens the next depth with that stage's frame marked
+            WebElement stage = visible(driver, "g.node[data-group='stage1']");
+            stage.click();
+            assertEquals("depth 2 of 2", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
+            assertEquals(1L, js.executeScript("return [...document.querySelectorAll('.view:not([hidden]) g.focus')]"
+                    + ".filter(g => g.dataset.group === 'stage1').length;"));
+            driver.findElement(By.cssSelector(".nnviz-viewer .more")).click();
+            assertEquals("every layer", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
+            // a click on a layer: its details and its figure in the panel
+            visible(driver, "g.node[data-layer='stage0/block0/conv']").click();
+            WebElement panel = driver.findElement(By.id("nnviz-details"));
+            assertTrue(panel.isDisplayed(), "the details panel opens");
+            assertEquals("stage0/block0/conv", panel.findElement(By.cssSelector(".name")).getText());
+            String facts = panel.findElement(By.cssSelector(".facts")).getText();
+            assertTrue(facts.contains("kind: conv") && facts.contains("parameters: 216"), facts);
+            assertEquals(1, panel.findElements(By.cssSelector(".figures figure svg")).size(), "the layer's filter grid");
+            assertTrue(panel.getText().contains("Filters of the first conv"), panel.getText());
+            java.nio.file.Files.write(java.nio.file.Files.createDirectories(Path.of("target")).resolve("interactive-report.png"),
+                    ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at
+            panel.findElement(By.cssSelector(".close")).click();
+            assertFalse(panel.isDisplayed());
+            visible(driver, "g.node[data-layer='fc']").click();
+            assertTrue(panel.getText().contains("No figure of this layer"), panel.getText());
+            // hover over the chart: the nearest point's value
+            WebElement chart = driver.findElement(By.cssSelector("#fig-loss svg"));
+            new Actions(driver).scrollToElement(chart).moveToElement(chart, 0, 0).perform();
+            WebElement tip = driver.findElement(By.id("nnviz-tip"));
+            assertTrue(tip.isDisplayed(), "the readout shows");
+            assertTrue(tip.getText().startsWith("train: "), tip.getText());
+            assertEquals(0L, js.executeScript("return performance.getEntriesByType('resource').length;"), "no request leaves the page");
+            assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
+        } finally {
+            driver.quit();
+        }
+    }
+
+    private static WebElement visible(ChromeDriver driver, String css) {
+        for (WebElement e : driver.findElements(By.cssSelector(css))) {
+            if (e.isDisplayed()) {
+                return e;
+            }
+        }
+        throw new AssertionError("no visible " + css);
+    }
+}
