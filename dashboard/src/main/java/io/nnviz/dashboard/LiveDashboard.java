@@ -65,7 +65,13 @@ public final class LiveDashboard implements AutoCloseable {
     private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Map<String, String> STATIC = Map.of(
             "/static/dashboard.js", "application/javascript; charset=utf-8",
+            "/static/viewer.js", "application/javascript; charset=utf-8",
             "/static/dashboard.css", "text/css; charset=utf-8");
+    /** Where each static file is: the dashboard's own, and the report's viewer (pan, zoom, values on hover) from nnviz-renderers. */
+    private static final Map<String, String> RESOURCES = Map.of(
+            "/static/dashboard.js", "/io/nnviz/dashboard/dashboard.js",
+            "/static/viewer.js", "/io/nnviz/renderers/report/viewer.js",
+            "/static/dashboard.css", "/io/nnviz/dashboard/dashboard.css");
 
     private final Server server;
     private final ServerConnector connector;
@@ -80,7 +86,7 @@ public final class LiveDashboard implements AutoCloseable {
         this.minRenderNanos = b.minRenderMillis * 1_000_000L;
         this.inFlight = new Semaphore(b.maxConcurrentRequests);
         for (String path : STATIC.keySet()) {
-            try (InputStream in = LiveDashboard.class.getResourceAsStream(path.substring("/static/".length()))) {
+            try (InputStream in = LiveDashboard.class.getResourceAsStream(RESOURCES.get(path))) {
                 if (in == null) {
                     throw new IOException("nnviz jar is missing the dashboard resource " + path);
                 }

@@ -47,6 +47,6 @@ final class Pages {
                 + "<div>steps/s <b id=\"rate\">-</b></div><div>loss <b id=\"loss\">-</b></div>"
                 + "<div id=\"status\">connecting</div></section>\n"
                 + "<main id=\"figures\"></main>\n"
-                + "<script src=\"/static/dashboard.js\"></script></body></html>\n";
+                + "<script src=\"/static/viewer.js\"></script><script src=\"/static/dashboard.js\"></script></body></html>\n";
     }
 }

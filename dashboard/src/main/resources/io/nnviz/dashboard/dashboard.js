@@ -35,6 +35,7 @@
         if (svg.nodeName !== 'svg') { throw new Error('not an SVG'); }
         var holder = box.querySelector('.svg');
         holder.replaceChildren(document.importNode(svg, true));
+        if (window.nnvizViewer) { window.nnvizViewer.attach(holder.firstChild); } // pan, zoom, values on hover, as in the report
         box.dataset.version = String(f.version);
         shown[f.id] = f.version;
       });

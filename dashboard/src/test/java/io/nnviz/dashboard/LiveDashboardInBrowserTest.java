@@ -82,6 +82,11 @@ class LiveDashboardInBrowserTest {
                 assertEquals("live", second.get("status"));
                 assertEquals(0L, ((Number) second.get("foreign")).longValue(), "no request leaves the dashboard");
                 assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
+                // the report's viewer on the live figures: the loss chart tells the value under the pointer
+                org.openqa.selenium.WebElement chart = driver.findElement(org.openqa.selenium.By.cssSelector("#fig-loss svg"));
+                new org.openqa.selenium.interactions.Actions(driver).scrollToElement(chart).moveToElement(chart, 0, 0).perform();
+                org.openqa.selenium.WebElement tip = driver.findElement(org.openqa.selenium.By.id("nnviz-tip"));
+                assertTrue(tip.isDisplayed() && tip.getText().contains(" at "), "the readout: " + tip.getText());
                 Files.write(Files.createDirectories(Path.of("target")).resolve("dashboard-in-chromium.png"),
                         driver.getScreenshotAs(OutputType.BYTES)); // kept for a look
                 // the other run has its own page, and the index lists both

@@ -122,7 +122,7 @@
     }
     return g.nnvizPoints;
   }
-  document.querySelectorAll('svg').forEach(function (svg) {
+  function hover(svg) {
     var series = svg.querySelectorAll('g.series[data-points]');
     if (!series.length) { return; }
     svg.addEventListener('mousemove', function (e) {
@@ -132,8 +132,7 @@
       series.forEach(function (g) {
         var pts = parse(g), near = null;
         for (var i = 0; i < pts.length; i++) {
-          var d = Math.abs(pts[i].px - p.x);
-          if (!near || d < Math.abs(near.px - p.x)) { near = pts[i]; }
+          if (!near || Math.abs(pts[i].px - p.x) < Math.abs(near.px - p.x)) { near = pts[i]; }
         }
         if (near) {
           best = Math.min(best, Math.abs(near.px - p.x));
@@ -148,5 +147,11 @@
       tip.hidden = false;
     });
     svg.addEventListener('mouseleave', function () { tip.hidden = true; });
-  });
+  }
+  document.querySelectorAll('main svg').forEach(hover);
+
+  // for pages that load figures later (the live dashboard): the same pan, zoom and readout on each
+  window.nnvizViewer = {
+    attach: function (svg) { zoomable(svg); hover(svg); }
+  };
 }());
