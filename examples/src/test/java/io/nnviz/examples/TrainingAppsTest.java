@@ -103,6 +103,59 @@ class TrainingAppsTest {
         verify(rec, net, scores, expected, "accuracy", 1e-6);
     }
 
+    /**
+     * Issue 19: the recorder keeps the weights of the run's first step, and the report shows how far
+     * each layer moved since, the norms those of DL4J's own parameters copied after that step.
+     */
+    @Test
+    void theReportShowsHowFarEachLayerMovedSinceTheFirstStep() throws Exception {
+        Images train = Images.load(false, TRAIN);
+        MultiLayerNetwork net = (MultiLayerNetwork) Dl4jExamples.network(Task.cnn);
+        List<Map<String, org.nd4j.linalg.api.ndarray.INDArray>> first = new ArrayList<>();
+        net.addListeners(new BaseTrainingListener() {
+            @Override
+            public void iterationDone(org.deeplearning4j.nn.api.Model m, int iteration, int epoch) {
+                if (first.isEmpty()) {
+                    for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+                        Map<String, org.nd4j.linalg.api.ndarray.INDArray> copy = new LinkedHashMap<>();
+                        l.paramTable().forEach((k, v) -> copy.put(k, v.dup()));
+                        first.add(copy);
+                    }
+                }
+            }
+        });
+        Recorder rec = Recorder.builder().keepInitialWeights(true).build();
+        try (Attachment a = NNViz.attach(net, rec)) {
+            net.fit(new ListDataSetIterator<>(batches(train, Task.cnn, 0, 512), 1), 1);
+        }
+        var kept = rec.initialWeights().orElseThrow();
+        assertEquals(1, kept.step(), "the first step's weights");
+        try (io.nnviz.api.Model m = NNViz.inspect(net)) {
+            java.util.List<String> weighted = m.layers().stream().filter(l -> l.parameterCount() > 0).map(io.nnviz.api.Layer::id).toList();
+            int k = 0;
+            for (int i = 0; i < net.getnLayers(); i++) {
+                if (first.get(i).isEmpty()) {
+                    continue;
+                }
+                double diff = 0, norm = 0;
+                for (var e : net.getLayer(i).paramTable().entrySet()) {
+                    var was = first.get(i).get(e.getKey());
+                    diff += Math.pow(e.getValue().sub(was).norm2Number().doubleValue(), 2);
+                    norm += Math.pow(was.norm2Number().doubleValue(), 2);
+                }
+                String id = weighted.get(k++);
+                double want = Math.sqrt(diff / norm);
+                double got = io.nnviz.api.diff.ModelDiff.relativeChange(kept.value().get(id), m.weights(id));
+                assertEquals(want, got, 1e-4 * want, id);
+                assertTrue(got > 0, id + " moved");
+            }
+            Path index = rec.addTo(HtmlReport.titled("moved").model(m)).write(dir.resolve("moved"));
+            String html = java.nio.file.Files.readString(index);
+            assertTrue(html.contains("Weight change since step 1, by layer"), "the figure is in the report");
+            assertTrue(html.contains("||W - W_first|| / ||W_first||"), "with its legend");
+        }
+    }
+
     @Test
     void aDjlMlpOnEasyTrainWithTwoTrainers() throws Exception {
         Images train = Images.load(false, TRAIN), test = Images.load(true, VALIDATION);

@@ -170,7 +170,8 @@ public final class Recorder implements Hook, AutoCloseable {
         }
         long g = global(step, epoch);
         boolean hist = histogramStep(g);
-        if (!hist && !filterStep(g)) {
+        boolean first = policy.initialWeights() && log.initialWeights().isEmpty();
+        if (!hist && !filterStep(g) && !first) {
             return CaptureRequest.NONE;
         }
         synchronized (this) {
@@ -215,6 +216,9 @@ public final class Recorder implements Hook, AutoCloseable {
         }
         if (filterStep(g)) {
             filters(g, e.snapshot().weights());
+        }
+        if (policy.initialWeights() && !e.snapshot().weights().isEmpty()) {
+            log.initialWeights(g, e.snapshot().weights()); // kept once: the first
         }
         budgeted(g, probes);
     }
@@ -402,6 +406,11 @@ public final class Recorder implements Hook, AutoCloseable {
     /** The run recorded so far: the read API of reports and dashboards. */
     public RunLog log() {
         return log;
+    }
+
+    /** The weights of the run's first capture, by layer id, if {@link RecorderBuilder#keepInitialWeights} asked for them. */
+    public java.util.Optional<Stamped<Map<String, List<WeightTensor>>>> initialWeights() {
+        return log.initialWeights();
     }
 
     /** The model the recorder was last attached to, if it was told. */

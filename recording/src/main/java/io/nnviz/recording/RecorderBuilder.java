@@ -28,13 +28,14 @@ import java.util.Objects;
 public final class RecorderBuilder {
     /** The capture policy a recorder follows, fixed at build. */
     record Policy(int histogramsEvery, int filtersEvery, int probesEvery, int bins, boolean gradients,
-                  boolean updateRatios, LayerSelector layers, Tensor probes, double budget, EmbeddingCapture embeddings) {
+                  boolean updateRatios, LayerSelector layers, Tensor probes, double budget, EmbeddingCapture embeddings,
+                  boolean initialWeights) {
     }
 
     private final RunLog resumed;
     private int histogramsEvery = 10, filtersEvery = 50, probesEvery = 100, maxPoints = 1000, bins = 30;
     private double budget = 0.005;
-    private boolean gradients, updateRatios = true;
+    private boolean gradients, updateRatios = true, initialWeights;
     private LayerSelector layers = LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE, LayerKind.OUTPUT, LayerKind.RECURRENT);
     private Tensor probes;
     private EmbeddingCapture embeddings;
@@ -72,6 +73,17 @@ public final class RecorderBuilder {
     /** Also gradient histograms, where the backend supplies gradients (default off). */
     public RecorderBuilder gradients(boolean on) {
         gradients = on;
+        return this;
+    }
+
+    /**
+     * Keeps the selected layers' weights of the first step (a copy as large as those weights,
+     * default off), so the report can show how far each layer moved since:
+     * ||W - W_first|| / ||W_first|| on the architecture, and {@link Recorder#initialWeights()}
+     * gives them for a {@code ModelDiff} of checkpoints of one run.
+     */
+    public RecorderBuilder keepInitialWeights(boolean on) {
+        initialWeights = on;
         return this;
     }
 
@@ -212,6 +224,7 @@ public final class RecorderBuilder {
                     log.info().framework(), log.info().parameters(), classNames));
         }
         Tensor p = probes != null ? probes : log.probeInputs().orElse(null);
-        return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget, embeddings), log, sinks);
+        return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget, embeddings,
+                initialWeights), log, sinks);
     }
 }

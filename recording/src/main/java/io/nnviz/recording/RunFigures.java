@@ -342,6 +342,7 @@ public final class RunFigures {
             }
         }
         if (model != null) {
+            log.initialWeights().ifPresent(w -> report.section(WEIGHTS).figure("weight change", safe("Weight change", () -> weightChange(model, w))));
             ProbeAttributions.addTo(report, log, model, probeHeading(log), RunFigures::safe);
         }
         return report;
@@ -360,6 +361,18 @@ public final class RunFigures {
             b.append("; tags: ").append(String.join(", ", i.tags()));
         }
         return b.append('.').toString();
+    }
+
+    /** How far each layer moved since the weights kept at the first capture: ||W - W_first|| / ||W_first|| on the architecture. */
+    private static Figure weightChange(Model model, Stamped<Map<String, List<WeightTensor>>> first) {
+        Map<String, Double> change = new LinkedHashMap<>();
+        first.value().forEach((layer, ws) -> {
+            if (model.layer(layer).isPresent()) {
+                change.put(layer, io.nnviz.api.diff.ModelDiff.relativeChange(ws, model.weights(layer)));
+            }
+        });
+        return io.nnviz.renderers.figures.ArchitectureDiagram.of(model).overlay(change, "||W - W_first|| / ||W_first||")
+                .title("Weight change since step " + first.step() + ", by layer").build();
     }
 
     static String probeHeading(RunLog log) {

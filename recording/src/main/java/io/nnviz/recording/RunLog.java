@@ -36,6 +36,7 @@ public final class RunLog {
     private final Map<String, Series> steps = new LinkedHashMap<>(), epochs = new LinkedHashMap<>();
     private final Map<String, List<Stamped<Histogram>>> histograms = new LinkedHashMap<>();
     private volatile Stamped<WeightTensor> firstFilters, latestFilters;
+    private volatile Stamped<Map<String, List<WeightTensor>>> initialWeights;
     private volatile Tensor probeInputs;
     private volatile Stamped<Map<String, Tensor>> firstProbes, latestProbes;
     private volatile Stamped<Embedding> latestEmbedding;
@@ -287,6 +288,20 @@ public final class RunLog {
             List<Stamped<Histogram>> hs = histograms.getOrDefault(key, List.of());
             return List.copyOf(hs.subList(Math.max(0, hs.size() - n), hs.size()));
         }
+    }
+
+    /** Keeps the weights of the run's first capture ({@link RecorderBuilder#keepInitialWeights}); later calls do nothing. */
+    public void initialWeights(long step, Map<String, List<WeightTensor>> weights) {
+        synchronized (this) {
+            if (initialWeights == null) {
+                initialWeights = new Stamped<>(step, Map.copyOf(weights));
+            }
+        }
+    }
+
+    /** The weights kept at the run's first capture, by layer id, if asked for. */
+    public Optional<Stamped<Map<String, List<WeightTensor>>>> initialWeights() {
+        return Optional.ofNullable(initialWeights);
     }
 
     /** The first filter snapshot. */

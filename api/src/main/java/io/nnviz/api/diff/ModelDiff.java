@@ -154,8 +154,11 @@ public final class ModelDiff {
         return a == null || b == null || a.isCompatibleWith(b) && b.isCompatibleWith(a);
     }
 
-    /** ||b - a|| / ||a|| over all tensors; NaN where the tensors do not pair up by shape. */
-    static double relativeChange(List<WeightTensor> a, List<WeightTensor> b) {
+    /**
+     * ||b - a|| / ||a|| over all tensors of one layer, paired in order; NaN where they do not pair
+     * up by shape, infinite where {@code a} is all zeros and {@code b} is not.
+     */
+    public static double relativeChange(List<WeightTensor> a, List<WeightTensor> b) {
         if (a.size() != b.size()) {
             return Double.NaN;
         }
