@@ -14,6 +14,10 @@ final class Summary {
         return l.outputShape() == null ? "?" : l.outputShape().toString();
     }
 
+    /** Rows listed at most: the first {@link #HEAD_ROWS} and the last ones. */
+    static final int MAX_ROWS = 500, HEAD_ROWS = 450;
+    private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("\\p{Cntrl}");
+
     static void print(Model m, Format f, PrintStream out) {
         int name = 5, kind = 4, shape = 12;
         io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
@@ -28,8 +32,14 @@ final class Summary {
             out.printf("Layer names without the prefix they all share: %s%n", names.prefix().replaceAll("\\p{Cntrl}", "?"));
         }
         out.printf("%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %14s%n", "Layer", "Kind", "Output shape", "Parameters");
-        for (Layer l : m.layers()) {
-            String clean = names.display(l).replaceAll("\\p{Cntrl}", "?"); // a hostile name must not drive the terminal
+        java.util.List<Layer> layers = m.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.size() > MAX_ROWS && i == HEAD_ROWS) { // 100,000 rows help nobody in a terminal; the report lists them all
+                out.printf("... %,d layers not listed here (index.html's model summary has every one)%n", layers.size() - MAX_ROWS);
+                i = layers.size() - (MAX_ROWS - HEAD_ROWS);
+            }
+            Layer l = layers.get(i);
+            String clean = CONTROL.matcher(names.display(l)).replaceAll("?"); // a hostile name must not drive the terminal
             String n = clean.length() > 48 ? clean.substring(0, 45) + "..." : clean;
             String s = shapeOf(l);
             out.printf(row, n, l.kind().name().toLowerCase(java.util.Locale.ROOT), s.length() > 28 ? s.substring(0, 25) + "..." : s,
