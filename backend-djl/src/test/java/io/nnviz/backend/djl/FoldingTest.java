@@ -81,4 +81,17 @@ class FoldingTest {
         }
         assertEquals(17, blocks, "inverted residual blocks features.1 to features.17: " + b);
     }
+
+    /** A real ONNX export keeps no hierarchy but writes it into its names: MiniLM's six identical encoder layers fold into one box. */
+    @Test
+    void miniLmsNamesGiveItsBlocksAndTheSixEncoderLayersFold() throws Exception {
+        try (Model m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
+            assertTrue(m.groups().isEmpty(), "the file keeps no groups");
+            assertTrue(ArchitectureDiagram.hierarchyDepth(m) >= 3, "encoder / layer.N / attention ...");
+            String svg = Figures.toSvg(ArchitectureDiagram.of(m).depth(2).build());
+            Files.writeString(Files.createDirectories(Path.of("target", "folding")).resolve("minilm-depth2.svg"), svg);
+            List<String> b = boxes(svg);
+            assertTrue(b.stream().anyMatch(s -> s.startsWith("encoder/layer.0 \u00d76 (") || s.contains("layer.0 \u00d76 (")), "six encoder layers as one: " + b);
+        }
+    }
 }

@@ -172,6 +172,25 @@ public final class ArchitectureDiagram {
         return this;
     }
 
+    /**
+     * How deep the hierarchy the diagram draws is: the model's groups, or for a model without any,
+     * those its layer names give ({@code /encoder/layer.0/...}, {@code block_3_expand}); 0 for none.
+     */
+    public static int hierarchyDepth(Model m) {
+        List<Group> groups = Units.groupsOf(m, false, 120);
+        Map<String, Group> byId = new HashMap<>();
+        groups.forEach(g -> byId.put(g.id(), g));
+        int max = 0;
+        for (Group g : groups) {
+            int d = 1;
+            for (String p = g.parentId(); p != null && byId.containsKey(p) && d < 10_000; p = byId.get(p).parentId()) {
+                d++;
+            }
+            max = Math.max(max, d);
+        }
+        return max;
+    }
+
     /** Builds the figure, running the layout now. */
     public Figure build() {
         Units asked = new Units(model, collapsed, expanded, model.layers().size() > autoCollapse, autoCollapse, depth, minRun);

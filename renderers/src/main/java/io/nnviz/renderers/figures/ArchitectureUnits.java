@@ -76,9 +76,7 @@ final class ArchitectureUnits {
          * {@code autoLimit}. Runs of at least {@code minRun} identical collapsed siblings fold.
          */
         Units(Model m, Set<String> collapsed, Set<String> expanded, boolean auto, int autoLimit, int depth, int minRun) {
-            this(m, m.groups().isEmpty() && auto && m.layers().size() > CHUNK_FACTOR * Math.max(1, autoLimit)
-                    ? chunks(m, Math.max(1, autoLimit)) : m.groups(),
-                    collapsed, expanded, auto, autoLimit, depth, minRun);
+            this(m, groupsOf(m, auto, autoLimit), collapsed, expanded, auto, autoLimit, depth, minRun);
         }
 
         private Units(Model m, List<Group> modelGroups, Set<String> collapsed, Set<String> expanded, boolean auto, int autoLimit, int depth,
@@ -209,7 +207,7 @@ final class ArchitectureUnits {
                 tip.append('\n').append(l.frameworkType()).append(", out ").append(shape)
                         .append(", ").append(Num.count(l.parameterCount())).append(" parameters");
                 l.attributes().forEach((k, v) -> tip.append('\n').append(k).append(": ").append(v));
-                String label = names.display(l);
+                String label = parent != null && g.startsWith(NameGroups.ID_PREFIX) ? NameGroups.shortName(l.name()) : names.display(l);
                 if (parent != null && g != null && l.name().length() > g.length() + 1 && l.name().startsWith(g)
                         && "/.:".indexOf(l.name().charAt(g.length())) >= 0) {
                     label = l.name().substring(g.length() + 1);
@@ -238,6 +236,21 @@ final class ArchitectureUnits {
                 }
                 orderOnly = !edges.isEmpty();
             }
+        }
+
+        /**
+         * The model's groups; for a model without any, the ones its layer names give
+         * ({@link NameGroups}); failing those, past {@link #CHUNK_FACTOR} times the automatic limit, runs of layers.
+         */
+        static List<Group> groupsOf(Model m, boolean auto, int autoLimit) {
+            if (!m.groups().isEmpty()) {
+                return m.groups();
+            }
+            List<Group> named = NameGroups.of(m);
+            if (!named.isEmpty()) {
+                return named;
+            }
+            return auto && m.layers().size() > CHUNK_FACTOR * Math.max(1, autoLimit) ? chunks(m, Math.max(1, autoLimit)) : List.of();
         }
 
         /** A model without groups is cut into runs only past this many times the automatic limit: below, it is drawn whole. */

@@ -1,6 +1,5 @@
 package io.nnviz.renderers.report;
 
-import io.nnviz.api.Group;
 import io.nnviz.api.Model;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
@@ -13,9 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The report's interactive part, kept in the page so it works from {@code file://} and sends no
@@ -88,17 +85,7 @@ final class ReportViewer {
     }
 
     private static int maxDepth(Model m) {
-        Map<String, Group> byId = new HashMap<>();
-        m.groups().forEach(g -> byId.put(g.id(), g));
-        int max = 0;
-        for (Group g : m.groups()) {
-            int d = 1;
-            for (String p = g.parentId(); p != null && byId.containsKey(p) && d < 64; p = byId.get(p).parentId()) {
-                d++;
-            }
-            max = Math.max(max, d);
-        }
-        return Math.min(max, 6);
+        return Math.min(ArchitectureDiagram.hierarchyDepth(m), 6);
     }
 
     /** The toolbar of a viewer. */
