@@ -72,20 +72,23 @@ final class InspectCommand implements ModelOptions.Command {
             java.util.function.Function<String, String> slugs = CliSupport.slugs(m);
             HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().description + ")").model(m);
             try (CliSupport.Progress bar = CliSupport.progress(main, "Rendering " + model.getFileName(), convs.size() + 1)) {
-                var diagram = ArchitectureDiagram.of(m).depth(depth);
-                if (overlay != null) {
-                    diagram.overlay(overlay.equals("params") ? Overlays.parameters(m) : Overlays.weightNorm(m),
-                            overlay.equals("params") ? "parameters" : "weight norm");
+                if (depth == 0 && overlay == null) {
+                    outputs.architecture(report, "architecture", m, () -> ArchitectureDiagram.of(m).build());
+                } else {
+                    var diagram = ArchitectureDiagram.of(m).depth(depth);
+                    if (overlay != null) {
+                        diagram.overlay(overlay.equals("params") ? Overlays.parameters(m) : Overlays.weightNorm(m),
+                                overlay.equals("params") ? "parameters" : "weight norm");
+                    }
+                    outputs.figure(report, "Architecture", "architecture", diagram.build());
                 }
-                var arch = diagram.build();
-                outputs.figure(report, "Architecture", "architecture", arch);
                 bar.step();
                 for (Layer l : convs) {
                     for (WeightTensor w : m.weights(l.id())) {
                         if (w.role() == WeightRole.KERNEL && w.values().rank() == 4) {
                             var grid = FilterGrid.of(w).title("Filters of " + l.name() + " " + w.values().shape()).build();
                             String name = "filters-" + slugs.apply(l.id());
-                            outputs.figure(report, "Filters", name, grid);
+                            outputs.layerFigure(report, "Filters", l.id(), name, grid);
                         }
                     }
                     bar.step();

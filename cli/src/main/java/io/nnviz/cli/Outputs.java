@@ -94,6 +94,27 @@ final class Outputs implements AutoCloseable {
         }
     }
 
+    /** As {@link #figure}, the figure being of one layer: the report shows it when that layer is clicked. */
+    void layerFigure(HtmlReport report, String section, String layerId, String name, Figure f) throws IOException {
+        if (kinds.contains(Kind.html)) {
+            report.section(section).layerFigure(layerId, name, f);
+            return;
+        }
+        figure(report, section, name, f);
+    }
+
+    /**
+     * The architecture: with html, the report's interactive one (every depth of the hierarchy,
+     * the view that fits a screen also written as {@code NAME.svg/.png}); else {@code fallback}.
+     */
+    void architecture(HtmlReport report, String name, io.nnviz.api.Model m, java.util.function.Supplier<Figure> fallback) throws IOException {
+        if (kinds.contains(Kind.html)) {
+            report.section("Architecture").architecture(m);
+            return;
+        }
+        figure(report, "Architecture", name, fallback.get());
+    }
+
     /** Writes a text file (such as the DOT graph) if its kind was chosen. */
     void text(Kind kind, String name, String text) throws IOException {
         if (kinds.contains(kind)) {
