@@ -124,7 +124,7 @@ class TrainingAppsTest {
                 }
             }
         });
-        Recorder rec = Recorder.builder().keepInitialWeights(true).build();
+        Recorder rec = Recorder.builder().keepInitialWeights(true).gradients(true).build();
         try (Attachment a = NNViz.attach(net, rec)) {
             net.fit(new ListDataSetIterator<>(batches(train, Task.cnn, 0, 512), 1), 1);
         }
@@ -153,6 +153,11 @@ class TrainingAppsTest {
             String html = java.nio.file.Files.readString(index);
             assertTrue(html.contains("Weight change since step 1, by layer"), "the figure is in the report");
             assertTrue(html.contains("||W - W_first|| / ||W_first||"), "with its legend");
+            rec.flush();
+            var norms = rec.log().latestGradientNorms().orElseThrow().value();
+            assertEquals(new java.util.HashSet<>(weighted), norms.keySet(), "a gradient norm per layer with parameters");
+            norms.forEach((id, v) -> assertTrue(v > 0 && Double.isFinite(v), id + ": " + v));
+            assertTrue(html.contains("Gradient norm per layer at step"), "the gradient overlay is in the report");
         }
     }
 

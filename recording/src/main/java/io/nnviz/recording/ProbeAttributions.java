@@ -57,7 +57,7 @@ final class ProbeAttributions {
                 return fig.build();
             }));
             if (lastConv != null) {
-                report.figure("grad-cam", safe.apply("Grad-CAM", () -> {
+                report.layerFigure(lastConv, "grad-cam", safe.apply("Grad-CAM", () -> {
                     Attribution a = GradCam.of(model).layer(lastConv).attribute(probe, cls);
                     AttributionFigure fig = AttributionFigure.of(probe.slice(0), a).deletion(f.deletion(probe, cls, a))
                             .insertion(f.insertion(probe, cls, a)).title("Grad-CAM at " + lastConv + " for " + what);

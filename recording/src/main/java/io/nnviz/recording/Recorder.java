@@ -305,14 +305,26 @@ public final class Recorder implements Hook, AutoCloseable {
         if (weights.isEmpty()) {
             return;
         }
-        offer(() -> weights.forEach((layer, ws) -> {
-            for (WeightTensor t : ws) {
-                String key = layer + " / " + t.name() + suffix;
-                Histogram h = Histogram.of(t.values(), policy.bins());
-                log.histogram(key, step, h);
-                sinks("histogram", s -> s.histogram(key, step, h));
+        offer(() -> {
+            Map<String, Double> norms = new java.util.LinkedHashMap<>();
+            weights.forEach((layer, ws) -> {
+                double sq = 0;
+                for (WeightTensor t : ws) {
+                    String key = layer + " / " + t.name() + suffix;
+                    Histogram h = Histogram.of(t.values(), policy.bins());
+                    log.histogram(key, step, h);
+                    sinks("histogram", s -> s.histogram(key, step, h));
+                    for (int i = 0; i < t.values().size(); i++) {
+                        double v = t.values().getFlat(i);
+                        sq += Double.isFinite(v) ? v * v : 0;
+                    }
+                }
+                norms.put(layer, Math.sqrt(sq));
+            });
+            if (!suffix.isEmpty()) { // gradients: their norm per layer, for the architecture overlay
+                log.gradientNorms(step, norms);
             }
-        }));
+        });
     }
 
     /** The first convolution's kernel (the one seen first), and its tiles for image sinks. */

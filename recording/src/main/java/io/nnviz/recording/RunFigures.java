@@ -343,6 +343,9 @@ public final class RunFigures {
         }
         if (model != null) {
             log.initialWeights().ifPresent(w -> report.section(WEIGHTS).figure("weight change", safe("Weight change", () -> weightChange(model, w))));
+            log.latestGradientNorms().ifPresent(g -> report.section(WEIGHTS).figure("gradient norm", safe("Gradient norm", () ->
+                    io.nnviz.renderers.figures.ArchitectureDiagram.of(model).overlay(g.value(), "||gradient||")
+                            .title("Gradient norm per layer at step " + g.step()).build())));
             ProbeAttributions.addTo(report, log, model, probeHeading(log), RunFigures::safe);
         }
         return report;

@@ -37,6 +37,7 @@ public final class RunLog {
     private final Map<String, List<Stamped<Histogram>>> histograms = new LinkedHashMap<>();
     private volatile Stamped<WeightTensor> firstFilters, latestFilters;
     private volatile Stamped<Map<String, List<WeightTensor>>> initialWeights;
+    private volatile Stamped<Map<String, Double>> latestGradientNorms;
     private volatile Tensor probeInputs;
     private volatile Stamped<Map<String, Tensor>> firstProbes, latestProbes;
     private volatile Stamped<Embedding> latestEmbedding;
@@ -302,6 +303,16 @@ public final class RunLog {
     /** The weights kept at the run's first capture, by layer id, if asked for. */
     public Optional<Stamped<Map<String, List<WeightTensor>>>> initialWeights() {
         return Optional.ofNullable(initialWeights);
+    }
+
+    /** Replaces the latest per-layer gradient norms (L2 over each layer's parameter gradients). */
+    public void gradientNorms(long step, Map<String, Double> norms) {
+        latestGradientNorms = new Stamped<>(step, Map.copyOf(norms));
+    }
+
+    /** The latest per-layer gradient norms, where the backend supplied gradients. */
+    public Optional<Stamped<Map<String, Double>>> latestGradientNorms() {
+        return Optional.ofNullable(latestGradientNorms);
     }
 
     /** The first filter snapshot. */
