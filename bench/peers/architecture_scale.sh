@@ -12,7 +12,7 @@ limit=${DOT_LIMIT:-600}
 for kind in chain nested; do
   for n in 1000 10000 100000; do
     for view in collapsed expanded; do
-      /usr/bin/time -f "  (process: %e s wall, %M KB peak RSS)" java -Xmx1g -cp "$jar" io.nnviz.bench.ArchitectureScale \
+      /usr/bin/time -f "  (process: %e s wall, %M KB peak RSS)" java -Xmx1g -Dnnviz.repeats=3 -cp "$jar" io.nnviz.bench.ArchitectureScale \
         "$kind" "$n" "$view" --dot "$dots" 2>&1 | tail -2
     done
   done
