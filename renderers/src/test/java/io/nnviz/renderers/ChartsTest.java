@@ -136,24 +136,21 @@ class ChartsTest {
         Svg svg = Svg.parse(Figures.toSvg(ridge.build()));
         for (Element g : svg.groups("ridge")) {
             Element path = (Element) g.getElementsByTagNameNS("*", "path").item(0);
-            double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
-            for (String pt : path.getAttribute("d").replaceAll("[MLZ]", " ").trim().split("\\s+")) {
-                if (pt.contains(",")) {
-                    double y = Double.parseDouble(pt.split(",")[1]);
-                    lo = Math.min(lo, y);
-                    hi = Math.max(hi, y);
-                }
-            }
-            assertEquals(44, hi - lo, 0.5, g.getElementsByTagNameNS("*", "title").item(0).getTextContent() + " is drawn at full height");
+            assertEquals(44, extent(path, 1), 0.5, g.getElementsByTagNameNS("*", "title").item(0).getTextContent() + " is drawn at full height");
         }
         assertTrue(svg.texts().contains("Each step scaled to its own peak."), svg.texts().toString());
     }
 
     private static double extent(Element path) {
+        return extent(path, 0);
+    }
+
+    /** The range a path covers along x (axis 0) or y (axis 1). */
+    private static double extent(Element path, int axis) {
         double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
         for (String pt : path.getAttribute("d").replaceAll("[MLZ]", " ").trim().split("\\s+")) {
             if (pt.contains(",")) {
-                double x = Double.parseDouble(pt.split(",")[0]);
+                double x = Double.parseDouble(pt.split(",")[axis]);
                 lo = Math.min(lo, x);
                 hi = Math.max(hi, x);
             }
