@@ -227,7 +227,8 @@ public final class LiveDashboard implements AutoCloseable {
      * Names are 1-64 letters, digits, {@code . _ -}; showing a name again replaces its run.
      */
     public URI show(String name, Recorder recorder) {
-        return show(name, Objects.requireNonNull(recorder, "recorder").log());
+        Objects.requireNonNull(recorder, "recorder");
+        return show(name, recorder.log(), recorder::model);
     }
 
     /**
@@ -235,6 +236,10 @@ public final class LiveDashboard implements AutoCloseable {
      * {@code /run/NAME/}, and returns the page's address.
      */
     public URI show(String name, RunLog log) {
+        return show(name, log, java.util.Optional::empty);
+    }
+
+    private URI show(String name, RunLog log, java.util.function.Supplier<java.util.Optional<io.nnviz.api.Model>> model) {
         Objects.requireNonNull(log, "log");
         if (name == null || !RUN_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a run name is 1-64 letters, digits, '.', '_' or '-', got " + quote(name));
@@ -242,7 +247,7 @@ public final class LiveDashboard implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the dashboard is closed");
         }
-        runs.put(name, new RunView(name, log, minRenderNanos));
+        runs.put(name, new RunView(name, log, minRenderNanos, model));
         return uri.resolve("run/" + name + "/");
     }
 

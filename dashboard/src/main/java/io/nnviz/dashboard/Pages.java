@@ -47,6 +47,8 @@ final class Pages {
                 + "<div>steps/s <b id=\"rate\">-</b></div><div>loss <b id=\"loss\">-</b></div>"
                 + "<div id=\"status\">connecting</div></section>\n"
                 + "<main id=\"figures\"></main>\n"
+                + "<aside id=\"nnviz-details\" hidden><button type=\"button\" class=\"close\" title=\"close\">\u00d7</button>"
+                + "<h3 class=\"name\"></h3><ul class=\"facts\"></ul><div class=\"figures\"></div></aside>\n"
                 + "<script src=\"/static/viewer.js\"></script><script src=\"/static/dashboard.js\"></script></body></html>\n";
     }
 }

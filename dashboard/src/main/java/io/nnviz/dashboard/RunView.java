@@ -27,6 +27,8 @@ final class RunView {
 
     private final String name;
     private final RunLog log;
+    /** The model the run trains, once its recorder knows it: its architecture is the first figure. */
+    private final java.util.function.Supplier<java.util.Optional<io.nnviz.api.Model>> model;
     private final long minRenderNanos;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final ArrayDeque<long[]> rate = new ArrayDeque<>(); // (nanoTime, step), newest last, at most 64
@@ -34,9 +36,10 @@ final class RunView {
     private record Cached(long version, long renderedAt, byte[] svg) {
     }
 
-    RunView(String name, RunLog log, long minRenderNanos) {
+    RunView(String name, RunLog log, long minRenderNanos, java.util.function.Supplier<java.util.Optional<io.nnviz.api.Model>> model) {
         this.name = name;
         this.log = log;
+        this.model = model;
         this.minRenderNanos = minRenderNanos;
     }
 
@@ -45,7 +48,13 @@ final class RunView {
     }
 
     private List<RunFigures.Entry> entries() {
-        return RunFigures.of(log).histograms(MAX_HISTOGRAM_FIGURES, RIDGES).entries();
+        List<RunFigures.Entry> out = new java.util.ArrayList<>();
+        // the structure only (no weights, no forward pass): safe to read while the model trains; it never changes
+        model.get().ifPresent(m -> out.add(new RunFigures.Entry("architecture", "architecture", "Architecture",
+                "Architecture of " + m.name() + " (click a layer for its figures)", 1,
+                () -> io.nnviz.renderers.figures.ArchitectureDiagram.of(m).build())));
+        out.addAll(RunFigures.of(log).histograms(MAX_HISTOGRAM_FIGURES, RIDGES).entries());
+        return out;
     }
 
     /** The state the page polls: counters, rate, and each figure's id, title and version. */
@@ -87,6 +96,9 @@ final class RunView {
                 g.writeStringField("id", e.id());
                 g.writeStringField("title", e.title());
                 g.writeNumberField("version", e.version());
+                if (e.layer() != null) {
+                    g.writeStringField("layer", e.layer());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();

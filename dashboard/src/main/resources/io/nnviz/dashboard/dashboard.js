@@ -21,6 +21,7 @@
       document.getElementById('figures').appendChild(box);
     }
     box.querySelector('figcaption').textContent = f.title;
+    if (f.layer) { box.dataset.layer = f.layer; } // the viewer's panel shows it when that layer is clicked
     return box;
   }
 
@@ -67,6 +68,12 @@
       })
       .finally(function () { busy = false; });
   }
+
+  // a click on a layer of the architecture: its figures in the viewer's panel, as in the report
+  document.getElementById('figures').addEventListener('click', function (e) {
+    var g = e.target.closest ? e.target.closest('g.node') : null;
+    if (g && g.dataset.layer && window.nnvizViewer) { window.nnvizViewer.details(g.dataset.layer); }
+  });
 
   poll();
   setInterval(poll, 1000);

@@ -83,10 +83,29 @@ class LiveDashboardInBrowserTest {
                 assertEquals(0L, ((Number) second.get("foreign")).longValue(), "no request leaves the dashboard");
                 assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
                 // the report's viewer on the live figures: the loss chart tells the value under the pointer
-                org.openqa.selenium.WebElement chart = driver.findElement(org.openqa.selenium.By.cssSelector("#fig-loss svg"));
-                new org.openqa.selenium.interactions.Actions(driver).scrollToElement(chart).moveToElement(chart, 0, 0).perform();
+                for (int attempt = 0; ; attempt++) { // the live chart is replaced as training goes on: find it again if it went
+                    try {
+                        org.openqa.selenium.WebElement chart = driver.findElement(org.openqa.selenium.By.cssSelector("#fig-loss svg"));
+                        new org.openqa.selenium.interactions.Actions(driver).scrollToElement(chart).moveToElement(chart, 0, 0).perform();
+                        break;
+                    } catch (org.openqa.selenium.StaleElementReferenceException gone) {
+                        if (attempt == 10) {
+                            throw gone;
+                        }
+                    }
+                }
                 org.openqa.selenium.WebElement tip = driver.findElement(org.openqa.selenium.By.id("nnviz-tip"));
                 assertTrue(tip.isDisplayed() && tip.getText().contains(" at "), "the readout: " + tip.getText());
+                // the architecture, and a click on its dense layer opens the viewer's panel with that layer's histograms
+                waitFor(driver, st -> (Boolean) driver.executeScript("return !!document.querySelector(\"#fig-architecture g.node[data-layer='dense']\")"));
+                org.openqa.selenium.WebElement dense = driver.findElement(org.openqa.selenium.By.cssSelector("#fig-architecture g.node[data-layer='dense']"));
+                new org.openqa.selenium.interactions.Actions(driver).scrollToElement(dense).perform();
+                dense.click();
+                org.openqa.selenium.WebElement panel = driver.findElement(org.openqa.selenium.By.id("nnviz-details"));
+                assertTrue(panel.isDisplayed(), "the layer panel opens");
+                assertTrue(panel.findElements(org.openqa.selenium.By.cssSelector(".figures figure svg")).size() >= 1,
+                        "the dense layer's histograms in it: " + panel.getText());
+                panel.findElement(org.openqa.selenium.By.cssSelector(".close")).click();
                 Files.write(Files.createDirectories(Path.of("target")).resolve("dashboard-in-chromium.png"),
                         driver.getScreenshotAs(OutputType.BYTES)); // kept for a look
                 // the other run has its own page, and the index lists both

@@ -273,7 +273,7 @@ public final class HtmlReport {
         return out;
     }
 
-    /** Draws each architecture entry's views (SVG files, the first view's PNG) and returns its viewer's HTML. */
+    /** Draws each architecture entry's views (SVG and PNG files, the first view shown as the entry's own name) and returns its viewer's HTML. */
     private Map<Entry, String> drawViews(Path figures) throws IOException {
         Map<Entry, String> out = new java.util.HashMap<>();
         for (List<Entry> es : sections.values()) {
@@ -292,15 +292,13 @@ public final class HtmlReport {
                 for (int i = 0; i < views.size(); i++) {
                     String file = i == start ? e.slug() : e.slug() + "-" + views.get(i).label().replaceAll("[^a-z0-9]+", "-");
                     AtomicFiles.write(figures.resolve(file + ".svg"), svgs.get(i).getBytes(StandardCharsets.UTF_8));
-                    if (i == start) {
-                        AtomicFiles.write(figures.resolve(file + ".png"), Figures.toPng(views.get(i).figure(), pngScale));
-                    }
+                    AtomicFiles.write(figures.resolve(file + ".png"), Figures.toPng(views.get(i).figure(), pngScale));
                     String svg = svgs.get(i);
                     h.append("<figure class=\"view\" data-label=\"").append(Xml.escape(views.get(i).label())).append('"')
                             .append(i == start ? "" : " hidden").append(">\n").append(svg.substring(svg.indexOf("<svg")))
                             .append("<figcaption>").append(Xml.escape(views.get(i).figure().title())).append(" (")
                             .append(Xml.escape(views.get(i).label())).append(") \u2014 <a href=\"figures/").append(file)
-                            .append(".svg\">SVG</a></figcaption>\n</figure>\n");
+                            .append(".svg\">SVG</a> \u00b7 <a href=\"figures/").append(file).append(".png\">PNG</a></figcaption>\n</figure>\n");
                 }
                 out.put(e, h.append("</div>\n").toString());
             }

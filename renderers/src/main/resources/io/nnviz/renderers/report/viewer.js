@@ -152,6 +152,7 @@
 
   // for pages that load figures later (the live dashboard): the same pan, zoom and readout on each
   window.nnvizViewer = {
-    attach: function (svg) { zoomable(svg); hover(svg); }
+    attach: function (svg) { zoomable(svg); hover(svg); },
+    details: details
   };
 }());
