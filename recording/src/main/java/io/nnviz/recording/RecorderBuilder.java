@@ -36,6 +36,7 @@ public final class RecorderBuilder {
     private int histogramsEvery = 10, filtersEvery = 50, probesEvery = 100, maxPoints = 1000, bins = 30;
     private double budget = 0.005;
     private boolean gradients, updateRatios = true, initialWeights;
+    private Path runsRoot;
     private LayerSelector layers = LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE, LayerKind.OUTPUT, LayerKind.RECURRENT);
     private Tensor probes;
     private EmbeddingCapture embeddings;
@@ -199,6 +200,17 @@ public final class RecorderBuilder {
         return sink(new TensorBoardSink(dir));
     }
 
+    /**
+     * Stores the run in a directory of its own under {@code root}, {@code NAME-ID8/} (the run's name
+     * made safe and the first 8 characters of its id): {@code run.json} kept up to date and
+     * TensorBoard's files in {@code tensorboard/}. {@link Runs#open} reads every run of a root back
+     * for comparison; TensorBoard pointed at the root overlays them.
+     */
+    public RecorderBuilder runsRoot(Path root) {
+        this.runsRoot = Objects.requireNonNull(root, "root");
+        return this;
+    }
+
     /** Also keeps {@code run.json} up to date at {@code file} ({@link JsonSink}). */
     public RecorderBuilder json(Path file) {
         return sink(new JsonSink(file));
@@ -222,6 +234,11 @@ public final class RecorderBuilder {
         } else {
             log.info(new RunInfo(log.info().id(), name, hyperparameters, tags, log.info().started(), log.info().model(),
                     log.info().framework(), log.info().parameters(), classNames));
+        }
+        if (runsRoot != null) {
+            Path dir = runsRoot.resolve(Runs.directoryName(log.info()));
+            sinks.add(new JsonSink(dir.resolve(Runs.RUN_FILE)));
+            sinks.add(new TensorBoardSink(dir.resolve("tensorboard")));
         }
         Tensor p = probes != null ? probes : log.probeInputs().orElse(null);
         return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget, embeddings,

@@ -23,12 +23,41 @@ public final class SoftmaxRegression {
     public static final int IN = 784, OUT = 10;
     private final FashionMnist data;
     private final int batch;
+    private final float lr;
     private final float[] w = new float[OUT * IN], b = new float[OUT];
     private final float[] logits = new float[OUT], gw = new float[OUT * IN], gb = new float[OUT];
 
     public SoftmaxRegression(FashionMnist data, int batch) {
+        this(data, batch, 0.05f);
+    }
+
+    /** With a learning rate of its own, for sweeps. */
+    public SoftmaxRegression(FashionMnist data, int batch, float lr) {
         this.data = data;
         this.batch = batch;
+        this.lr = lr;
+    }
+
+    /** The fraction of {@code test}'s images whose largest logit is their label. */
+    public double accuracy(FashionMnist test) {
+        int right = 0;
+        for (int n = 0; n < test.size(); n++) {
+            float[] x = test.image(n);
+            int best = 0;
+            double top = -1e30;
+            for (int o = 0; o < OUT; o++) {
+                double z = b[o];
+                for (int i = 0; i < IN; i++) {
+                    z += w[o * IN + i] * x[i];
+                }
+                if (z > top) {
+                    top = z;
+                    best = o;
+                }
+            }
+            right += best == test.label(n) ? 1 : 0;
+        }
+        return (double) right / test.size();
     }
 
     /** The model as nnviz sees it: the input and one dense output layer. */
@@ -41,7 +70,7 @@ public final class SoftmaxRegression {
                 .edge("pixels", "dense").build();
     }
 
-    /** One SGD step (learning rate 0.05) on batch {@code s}; returns its mean cross-entropy before the update. */
+    /** One SGD step (learning rate 0.05 unless given) on batch {@code s}; returns its mean cross-entropy before the update. */
     public double step(int s) {
         java.util.Arrays.fill(gw, 0);
         java.util.Arrays.fill(gb, 0);
@@ -74,10 +103,10 @@ public final class SoftmaxRegression {
             }
         }
         for (int i = 0; i < w.length; i++) {
-            w[i] -= 0.05f * gw[i] / batch;
+            w[i] -= lr * gw[i] / batch;
         }
         for (int o = 0; o < OUT; o++) {
-            b[o] -= 0.05f * gb[o] / batch;
+            b[o] -= lr * gb[o] / batch;
         }
         return loss / batch;
     }

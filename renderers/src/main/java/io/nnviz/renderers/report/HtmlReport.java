@@ -42,7 +42,14 @@ public final class HtmlReport {
      * A figure (then {@code note} is null; {@code layer} the layer it is of, or null), a paragraph
      * of text (then {@code figure} is null), or the architecture's views (then {@code model} is set).
      */
-    private record Entry(String name, String slug, Figure figure, String note, String layer, Model model) {
+    private record Entry(String name, String slug, Figure figure, String note, String layer, Model model, Table table) {
+        Entry(String name, String slug, Figure figure, String note, String layer, Model model) {
+            this(name, slug, figure, note, layer, model, null);
+        }
+    }
+
+    /** A table's header and rows, cells as text. */
+    private record Table(List<String> header, List<List<String>> rows) {
     }
 
     private final String title;
@@ -100,6 +107,26 @@ public final class HtmlReport {
             section("Figures");
         }
         sections.get(current).add(new Entry(name, slug(name), f, null, layerId, null));
+        return this;
+    }
+
+    /**
+     * Adds a table (cells as text, escaped) to the current section. In the page its columns sort
+     * by a click on their header (numbers as numbers), and each row has a box that, unticked,
+     * hides every chart series named as the row's first cell: a runs table hides a run everywhere.
+     */
+    public HtmlReport table(String name, List<String> header, List<List<String>> rows) {
+        Objects.requireNonNull(header, "header");
+        for (List<String> r : rows) {
+            if (r.size() != header.size()) {
+                throw new IllegalArgumentException("table '" + name + "': a row of " + r.size() + " cells under " + header.size() + " columns");
+            }
+        }
+        if (current == null) {
+            section("Tables");
+        }
+        List<List<String>> copy = rows.stream().map(List::copyOf).toList();
+        sections.get(current).add(new Entry(name, slug(name), null, null, null, null, new Table(List.copyOf(header), copy)));
         return this;
     }
 
@@ -177,6 +204,10 @@ public final class HtmlReport {
             for (Entry e : s.getValue()) {
                 if (e.model() != null) {
                     body.append(viewers.get(e));
+                    continue;
+                }
+                if (e.table() != null) {
+                    table(body, e);
                     continue;
                 }
                 if (e.figure() == null) {
@@ -271,6 +302,22 @@ public final class HtmlReport {
             pool.shutdownNow();
         }
         return out;
+    }
+
+    private static void table(StringBuilder h, Entry e) {
+        h.append("<div class=\"table-wrap\"><table class=\"nnviz-table\" id=\"tab-").append(e.slug()).append("\">\n<thead><tr><th>shown</th>");
+        for (String c : e.table().header()) {
+            h.append("<th class=\"sortable\" title=\"sort\">").append(Xml.escape(c)).append("</th>");
+        }
+        h.append("</tr></thead>\n<tbody>\n");
+        for (List<String> r : e.table().rows()) {
+            h.append("<tr data-run=\"").append(Xml.escape(r.isEmpty() ? "" : r.get(0))).append("\"><td><input type=\"checkbox\" checked title=\"show in the charts\"></td>");
+            for (String c : r) {
+                h.append("<td>").append(Xml.escape(c)).append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        h.append("</tbody></table></div>\n");
     }
 
     /** Draws each architecture entry's views (SVG and PNG files, the first view shown as the entry's own name) and returns its viewer's HTML. */

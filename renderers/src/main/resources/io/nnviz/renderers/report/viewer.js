@@ -150,6 +150,37 @@
   }
   document.querySelectorAll('main svg').forEach(hover);
 
+  // ---- tables: sort by a header, hide a row's run from every chart -----------------------------
+  document.querySelectorAll('table.nnviz-table').forEach(function (t) {
+    var body = t.tBodies[0];
+    t.querySelectorAll('th.sortable').forEach(function (th) {
+      th.addEventListener('click', function () {
+        var col = th.cellIndex, up = th.dataset.order !== 'up';
+        t.querySelectorAll('th.sortable').forEach(function (o) { delete o.dataset.order; });
+        th.dataset.order = up ? 'up' : 'down';
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[col].textContent, y = b.cells[col].textContent;
+          var nx = parseFloat(x), ny = parseFloat(y);
+          var c = !isNaN(nx) && !isNaN(ny) ? nx - ny : x.localeCompare(y);
+          return up ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+    body.addEventListener('change', function (e) {
+      var row = e.target.closest('tr');
+      if (!row) { return; }
+      var run = row.dataset.run, shown = e.target.checked;
+      row.classList.toggle('hidden-run', !shown);
+      document.querySelectorAll('g.series, g.legend, g.points').forEach(function (g) {
+        var title = g.querySelector('title');
+        var name = title ? title.textContent.replace(/^legend: /, '').replace(/: \d+ points$/, '') : '';
+        if (name === run) { g.style.display = shown ? '' : 'none'; }
+      });
+    });
+  });
+
   // for pages that load figures later (the live dashboard): the same pan, zoom and readout on each
   window.nnvizViewer = {
     attach: function (svg) { zoomable(svg); hover(svg); },

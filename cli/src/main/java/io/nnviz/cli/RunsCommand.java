@@ -1,0 +1,53 @@
+package io.nnviz.cli;
+
+import io.nnviz.recording.RunComparison;
+import io.nnviz.recording.Runs;
+import io.nnviz.renderers.report.HtmlReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code nnviz runs ROOT --out DIR}: every run under a runs root ({@link Runs}) compared in one
+ * report ({@link RunComparison}): the runs table, the overlaid curves, hyperparameters against the
+ * target metric. Reads run files only (no model, no framework), so it runs in this JVM.
+ */
+@Command(name = "runs", mixinStandardHelpOptions = true,
+        description = "Compares the runs under a runs root (Recorder.builder().runsRoot(ROOT)): a sortable runs table, every metric "
+                + "overlaid with a colour per run, hyperparameters against the target metric.")
+final class RunsCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Parameters(index = "0", paramLabel = "ROOT", description = "The runs root: a directory of run directories, each with its run.json.")
+    Path root;
+
+    @Option(names = "--out", defaultValue = "nnviz-runs", description = "Output folder (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(root)) {
+            throw new Main.UsageException(root + ": no such runs root (a directory of run directories)");
+        }
+        Runs runs = Runs.open(root);
+        for (String p : runs.problems()) {
+            main.err.println("nnviz: " + Main.oneLine(p));
+        }
+        if (runs.logs().isEmpty()) {
+            throw new Main.UsageException(root + ": no run.json under it");
+        }
+        HtmlReport report = HtmlReport.titled(runs.logs().size() + " runs in " + root.toAbsolutePath().getFileName());
+        if (!runs.problems().isEmpty()) {
+            report.section("Runs").note(runs.problems().size() + " runs could not be read: " + String.join("; ", runs.problems()));
+        }
+        Path index = RunComparison.addTo(report, runs.logs()).write(out);
+        main.out.printf("%d runs compared (%d left out): %s%n", runs.logs().size(), runs.problems().size(), index.toAbsolutePath());
+        return Main.OK;
+    }
+}

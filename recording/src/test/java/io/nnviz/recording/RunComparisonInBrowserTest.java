@@ -1,0 +1,56 @@
+package io.nnviz.recording;
+
+import io.nnviz.api.testkit.Chromium;
+import io.nnviz.renderers.report.HtmlReport;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 20's comparison page in headless Chromium: sort the runs table by a column, hide a run from every chart, no console errors. */
+@Tag("browser")
+class RunComparisonInBrowserTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRunsTableSortsAndHidesARunFromTheCharts() throws Exception {
+        Path root = dir.resolve("runs");
+        RunsTest.sweep(root);
+        Path index = RunComparison.addTo(HtmlReport.titled("sweep"), Runs.open(root).logs()).write(dir.resolve("report"));
+        ChromeDriver driver = Chromium.start(dir);
+        try {
+            driver.get(index.toUri().toString());
+            JavascriptExecutor js = driver;
+            String rows = "return [...document.querySelectorAll('#tab-runs tbody tr')].map(r => r.dataset.run);";
+            WebElement lr = driver.findElements(By.cssSelector("#tab-runs th.sortable")).stream()
+                    .filter(th -> th.getText().startsWith("lr")).findFirst().orElseThrow();
+            lr.click();
+            assertEquals(List.of("lr 0.001", "lr 0.01", "lr 0.1"), js.executeScript(rows), "ascending learning rate");
+            lr.click();
+            assertEquals(List.of("lr 0.1", "lr 0.01", "lr 0.001"), js.executeScript(rows), "descending");
+            // hide the largest rate: its loss series is gone from the chart, the others stay
+            driver.findElement(By.cssSelector("#tab-runs tr[data-run='lr 0.1'] input")).click();
+            String shown = "return [...document.querySelectorAll('#fig-runs-loss g.series')].filter(g => g.style.display !== 'none')"
+                    + ".map(g => g.querySelector('title').textContent);";
+            assertEquals(List.of("lr 0.001", "lr 0.01"), js.executeScript(shown));
+            driver.findElement(By.cssSelector("#tab-runs tr[data-run='lr 0.1'] input")).click();
+            assertEquals(3, ((List<?>) js.executeScript(shown)).size(), "shown again");
+            assertEquals(0L, js.executeScript("return performance.getEntriesByType('resource').length;"));
+            java.nio.file.Files.write(java.nio.file.Files.createDirectories(Path.of("target")).resolve("runs-comparison.png"),
+                    driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at
+            assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
+        } finally {
+            driver.quit();
+        }
+    }
+}
