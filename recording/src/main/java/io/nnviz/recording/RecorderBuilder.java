@@ -202,8 +202,9 @@ public final class RecorderBuilder {
 
     /**
      * Stores the run in a directory of its own under {@code root}, {@code NAME-ID8/} (the run's name
-     * made safe and the first 8 characters of its id): {@code run.json} kept up to date and
-     * TensorBoard's files in {@code tensorboard/}. {@link Runs#open} reads every run of a root back
+     * made safe and the first 8 characters of its id): {@code events.jsonl}, the append-only log
+     * of every value as it comes ({@link RunEvents}: readable while written and after a crash),
+     * {@code run.json} kept up to date at flushes, and TensorBoard's files in {@code tensorboard/}. {@link Runs#open} reads every run of a root back
      * for comparison; TensorBoard pointed at the root overlays them.
      */
     public RecorderBuilder runsRoot(Path root) {
@@ -238,6 +239,11 @@ public final class RecorderBuilder {
         if (runsRoot != null) {
             Path dir = runsRoot.resolve(Runs.directoryName(log.info()));
             sinks.add(new JsonSink(dir.resolve(Runs.RUN_FILE)));
+            try {
+                sinks.add(new RunEvents(dir.resolve(RunEvents.FILE), log));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("the run's event log cannot be written in " + dir + ": " + e.getMessage(), e);
+            }
             sinks.add(new TensorBoardSink(dir.resolve("tensorboard")));
         }
         Tensor p = probes != null ? probes : log.probeInputs().orElse(null);

@@ -56,7 +56,7 @@ public final class RunJson {
     /** Largest tensor read. */
     public static final long MAX_ELEMENTS = 64L << 20;
 
-    private static final JsonFactory JSON = JsonFactory.builder()
+    static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxStringLength((int) MAX_FILE_BYTES).build())
             .build();
 
@@ -126,7 +126,7 @@ public final class RunJson {
         AtomicFiles.write(file, bytes.toByteArray());
     }
 
-    private static void writeInfo(JsonGenerator g, RunInfo i) throws IOException {
+    static void writeInfo(JsonGenerator g, RunInfo i) throws IOException {
         g.writeObjectFieldStart("run");
         g.writeStringField("id", i.id());
         g.writeStringField("name", i.name());
@@ -256,7 +256,7 @@ public final class RunJson {
     }
 
     /** A parse of one file into a tree of maps and lists, then into a run log. */
-    private static final class Reader {
+    static final class Reader {
         private final JsonParser p;
 
         Reader(JsonParser p) {
@@ -274,15 +274,7 @@ public final class RunJson {
             }
             Map<String, Object> run = map(root.getOrDefault("run", Map.of()));
             int maxPoints = (int) Math.min(1 << 20, Math.max(2, num(root.getOrDefault("maxPoints", 1000))));
-            RunInfo info = new RunInfo(str(run.getOrDefault("id", java.util.UUID.randomUUID().toString())),
-                    str(run.getOrDefault("name", str(root.getOrDefault("model", "run")))),
-                    map(run.getOrDefault("hyperparameters", Map.of())), strings(run.getOrDefault("tags", List.of())),
-                    run.containsKey("started") ? Instant.parse(str(run.get("started"))) : Instant.EPOCH,
-                    str(run.getOrDefault("model", root.getOrDefault("model", ""))),
-                    str(run.getOrDefault("framework", root.getOrDefault("framework", ""))),
-                    (long) num(run.getOrDefault("parameters", root.getOrDefault("parameters", -1))),
-                    strings(run.getOrDefault("classNames", List.of())));
-            RunLog log = RunLog.create(info, maxPoints);
+            RunLog log = RunLog.create(info(run, root), maxPoints);
             for (Map.Entry<String, Object> n : map(root.getOrDefault("notes", Map.of())).entrySet()) {
                 log.note(n.getKey(), str(n.getValue()));
             }
@@ -368,6 +360,24 @@ public final class RunJson {
             float[] v = new float[(int) elements];
             ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
             return Tensor.adopt(Shape.of(shape), v);
+        }
+
+        /** A run's info from its {@code run} object ({@code root}: the enclosing object, for files of format 1). */
+        static RunInfo info(Map<String, Object> run, Map<String, Object> root) throws IOException {
+            RunInfo info = new RunInfo(str(run.getOrDefault("id", java.util.UUID.randomUUID().toString())),
+                    str(run.getOrDefault("name", str(root.getOrDefault("model", "run")))),
+                    map(run.getOrDefault("hyperparameters", Map.of())), strings(run.getOrDefault("tags", List.of())),
+                    run.containsKey("started") ? Instant.parse(str(run.get("started"))) : Instant.EPOCH,
+                    str(run.getOrDefault("model", root.getOrDefault("model", ""))),
+                    str(run.getOrDefault("framework", root.getOrDefault("framework", ""))),
+                    (long) num(run.getOrDefault("parameters", root.getOrDefault("parameters", -1))),
+                    strings(run.getOrDefault("classNames", List.of())));
+            return info;
+        }
+
+        /** The next JSON object of {@code p} (positioned on its start) as maps and lists. */
+        static Map<String, Object> objectOf(JsonParser p) throws IOException {
+            return new Reader(p).object();
         }
 
         private Map<String, Object> object() throws IOException {

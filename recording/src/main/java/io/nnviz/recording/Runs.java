@@ -11,11 +11,12 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * The runs of a runs root ({@link RecorderBuilder#runsRoot}): every {@code run.json} in the root's
- * directories (one level down, or two for roots grouped by experiment), read back as run logs for
- * comparison ({@link RunComparison}). A run whose file cannot be read (cut short by a crash,
- * damaged, still being created) is left out and named in {@link #problems()}: it never stops the
- * others from being read.
+ * The runs of a runs root ({@link RecorderBuilder#runsRoot}): every run directory under the root
+ * (one level down, or two for roots grouped by experiment), read back as run logs for comparison
+ * ({@link RunComparison}): from its {@code run.json} snapshot or its {@code events.jsonl} log
+ * ({@link RunEvents}), whichever reaches the later step, so a run still going or killed mid-write
+ * shows every value it logged. A run neither file of which can be read is left out and named in
+ * {@link #problems()}: it never stops the others from being read.
  *
  * <pre>{@code
  * Runs runs = Runs.open(Path.of("runs"));
@@ -41,17 +42,41 @@ public final class Runs {
         if (!Files.isDirectory(root)) {
             throw new IOException(root + ": no such runs root (a directory of run directories)");
         }
-        List<Path> files;
+        List<Path> dirs;
         try (Stream<Path> s = Files.walk(root, 3)) {
-            files = s.filter(p -> p.getFileName().toString().equals(RUN_FILE) && Files.isRegularFile(p)).sorted().toList();
+            dirs = s.filter(p -> Files.isRegularFile(p) && (p.getFileName().toString().equals(RUN_FILE)
+                    || p.getFileName().toString().equals(RunEvents.FILE))).map(Path::getParent).distinct().sorted().toList();
         }
         List<RunLog> logs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (Path f : files) {
-            try {
-                logs.add(RunJson.read(f));
-            } catch (IOException | RuntimeException e) {
-                problems.add(root.relativize(f) + ": left out (" + e.getMessage() + ")");
+        for (Path d : dirs) {
+            RunLog snapshot = null, events = null;
+            String why = null;
+            Path json = d.resolve(RUN_FILE), log = d.resolve(RunEvents.FILE);
+            if (Files.isRegularFile(json)) {
+                try {
+                    snapshot = RunJson.read(json);
+                } catch (IOException | RuntimeException e) {
+                    why = e.getMessage();
+                }
+            }
+            if (Files.isRegularFile(log)) {
+                try {
+                    RunEvents.Read r = RunEvents.read(log, snapshot != null ? snapshot.maxPoints() : 1000);
+                    events = r.log();
+                    if (r.badLines() > 0) {
+                        problems.add(root.relativize(log) + ": " + r.badLines() + " unreadable lines skipped");
+                    }
+                } catch (IOException | RuntimeException e) {
+                    why = why == null ? e.getMessage() : why + "; " + e.getMessage();
+                }
+            }
+            // the snapshot has everything up to its flush; the event log every value up to now (or the crash)
+            RunLog best = snapshot == null ? events : events == null ? snapshot : events.lastStep() > snapshot.lastStep() ? events : snapshot;
+            if (best != null) {
+                logs.add(best);
+            } else {
+                problems.add(root.relativize(d) + ": left out (" + why + ")");
             }
         }
         logs.sort(Comparator.comparing((RunLog l) -> l.info().started()).thenComparing(l -> l.info().name()));

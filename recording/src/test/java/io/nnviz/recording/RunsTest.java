@@ -69,6 +69,12 @@ class RunsTest {
         }
         byte[] whole = Files.readAllBytes(first);
         Files.write(torn.resolve(Runs.RUN_FILE), java.util.Arrays.copyOf(whole, whole.length / 2));
+        // and a worker killed in the middle of a record: the torn last line of its event log is ignored, not a problem
+        Path events = first.resolveSibling(RunEvents.FILE);
+        Files.writeString(events, "{\"s\":\"loss\",\"step\":61,\"v\":0.", java.nio.file.StandardOpenOption.APPEND);
+        RunEvents.Read back = RunEvents.read(events, 1000);
+        assertTrue(back.tornLast() && back.badLines() == 0, back.toString());
+        assertEquals(60, back.log().stepSeries("loss").size(), "every whole record, not the torn one");
         Runs runs = Runs.open(root);
         assertEquals(3, runs.logs().size());
         assertEquals(1, runs.problems().size());
