@@ -71,21 +71,20 @@ public final class RunEvents implements RunSink {
 
     @Override
     public void scalar(String name, long step, double value) throws IOException {
-        append(g -> {
-            g.writeStartObject();
-            g.writeStringField("s", name);
-            g.writeNumberField("step", step);
-            value(g, value);
-            g.writeEndObject();
-        });
+        value("s", name, "step", step, value);
     }
 
     @Override
     public void epochScalar(String name, int epoch, double value) throws IOException {
+        value("e", name, "epoch", epoch, value);
+    }
+
+    /** One value's record: {@code {KIND: NAME, AT: INDEX, "v": VALUE}}. */
+    private void value(String kind, String name, String at, long index, double value) throws IOException {
         append(g -> {
             g.writeStartObject();
-            g.writeStringField("e", name);
-            g.writeNumberField("epoch", epoch);
+            g.writeStringField(kind, name);
+            g.writeNumberField(at, index);
             value(g, value);
             g.writeEndObject();
         });
