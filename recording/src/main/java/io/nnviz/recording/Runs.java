@@ -42,45 +42,56 @@ public final class Runs {
         if (!Files.isDirectory(root)) {
             throw new IOException(root + ": no such runs root (a directory of run directories)");
         }
-        List<Path> dirs;
-        try (Stream<Path> s = Files.walk(root, 3)) {
-            dirs = s.filter(p -> Files.isRegularFile(p) && (p.getFileName().toString().equals(RUN_FILE)
-                    || p.getFileName().toString().equals(RunEvents.FILE))).map(Path::getParent).distinct().sorted().toList();
-        }
+        List<Path> dirs = directories(root);
         List<RunLog> logs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (Path d : dirs) {
-            RunLog snapshot = null, events = null;
-            String why = null;
-            Path json = d.resolve(RUN_FILE), log = d.resolve(RunEvents.FILE);
-            if (Files.isRegularFile(json)) {
-                try {
-                    snapshot = RunJson.read(json);
-                } catch (IOException | RuntimeException e) {
-                    why = e.getMessage();
-                }
-            }
-            if (Files.isRegularFile(log)) {
-                try {
-                    RunEvents.Read r = RunEvents.read(log, snapshot != null ? snapshot.maxPoints() : 1000);
-                    events = r.log();
-                    if (r.badLines() > 0) {
-                        problems.add(root.relativize(log) + ": " + r.badLines() + " unreadable lines skipped");
-                    }
-                } catch (IOException | RuntimeException e) {
-                    why = why == null ? e.getMessage() : why + "; " + e.getMessage();
-                }
-            }
-            // the snapshot has everything up to its flush; the event log every value up to now (or the crash)
-            RunLog best = snapshot == null ? events : events == null ? snapshot : events.lastStep() > snapshot.lastStep() ? events : snapshot;
-            if (best != null) {
-                logs.add(best);
-            } else {
-                problems.add(root.relativize(d) + ": left out (" + why + ")");
-            }
+            read(d, root.relativize(d).toString(), problems).ifPresent(logs::add);
         }
         logs.sort(Comparator.comparing((RunLog l) -> l.info().started()).thenComparing(l -> l.info().name()));
         return new Runs(root, logs, problems);
+    }
+
+    /**
+     * One run directory: from its {@code run.json} or {@code events.jsonl}, whichever reaches the
+     * later step; empty (and a line in {@code problems} naming it as {@code label}) if neither reads.
+     */
+    public static java.util.Optional<RunLog> read(Path d, String label, List<String> problems) {
+        RunLog snapshot = null, events = null;
+        String why = "no run.json or events.jsonl";
+        Path json = d.resolve(RUN_FILE), log = d.resolve(RunEvents.FILE);
+        if (Files.isRegularFile(json)) {
+            try {
+                snapshot = RunJson.read(json);
+            } catch (IOException | RuntimeException e) {
+                why = e.getMessage();
+            }
+        }
+        if (Files.isRegularFile(log)) {
+            try {
+                RunEvents.Read r = RunEvents.read(log, snapshot != null ? snapshot.maxPoints() : 1000);
+                events = r.log();
+                if (r.badLines() > 0) {
+                    problems.add(label + "/" + RunEvents.FILE + ": " + r.badLines() + " unreadable lines skipped");
+                }
+            } catch (IOException | RuntimeException e) {
+                why = snapshot == null && !Files.isRegularFile(json) ? e.getMessage() : why + "; " + e.getMessage();
+            }
+        }
+        // the snapshot has everything up to its flush; the event log every value up to now (or the crash)
+        RunLog best = snapshot == null ? events : events == null ? snapshot : events.lastStep() > snapshot.lastStep() ? events : snapshot;
+        if (best == null) {
+            problems.add(label + ": left out (" + why + ")");
+        }
+        return java.util.Optional.ofNullable(best);
+    }
+
+    /** The run directories under {@code root} (two levels down): those holding a run.json or an events.jsonl. */
+    public static List<Path> directories(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root, 3)) {
+            return s.filter(p -> Files.isRegularFile(p) && (p.getFileName().toString().equals(RUN_FILE)
+                    || p.getFileName().toString().equals(RunEvents.FILE))).map(Path::getParent).distinct().sorted().toList();
+        }
     }
 
     /** The root read. */

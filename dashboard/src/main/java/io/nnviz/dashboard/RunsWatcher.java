@@ -1,0 +1,122 @@
+package io.nnviz.dashboard;
+
+import io.nnviz.recording.RunLog;
+import io.nnviz.recording.Runs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A runs root on a {@link LiveDashboard}: every run directory under it ({@link Runs}) shown on a
+ * page of its own, read again when its files change and new runs added as they start, by a
+ * daemon thread looking every {@code interval}. A run that cannot be read is logged, once per
+ * change, and the others go on.
+ *
+ * <pre>{@code
+ * try (LiveDashboard dash = LiveDashboard.start(); RunsWatcher w = RunsWatcher.start(dash, Path.of("runs"), 2000)) { ... }
+ * }</pre>
+ */
+public final class RunsWatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RunsWatcher.class);
+    private final LiveDashboard dash;
+    private final Path root;
+    private final Map<Path, String> seen = new HashMap<>(); // run directory -> the sizes and times of its files when last read
+    private final java.util.Set<String> shown = new java.util.TreeSet<>();
+    private final Thread thread;
+    private volatile boolean stop;
+
+    private RunsWatcher(LiveDashboard dash, Path root, long intervalMillis) {
+        this.dash = dash;
+        this.root = root;
+        this.thread = new Thread(() -> {
+            while (!stop) {
+                scan();
+                try {
+                    Thread.sleep(intervalMillis);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "nnviz-runs-watcher");
+        thread.setDaemon(true);
+    }
+
+    /** Shows every run under {@code root} now and keeps the pages current, looking every {@code intervalMillis}. */
+    public static RunsWatcher start(LiveDashboard dash, Path root, long intervalMillis) throws IOException {
+        Objects.requireNonNull(dash, "dash");
+        if (!Files.isDirectory(root)) {
+            throw new IOException(root + ": no such runs root (a directory of run directories)");
+        }
+        if (intervalMillis < 10) {
+            throw new IllegalArgumentException("look at least every 10 ms, not " + intervalMillis);
+        }
+        RunsWatcher w = new RunsWatcher(dash, root, intervalMillis);
+        w.scan();
+        w.thread.start();
+        return w;
+    }
+
+    /** The runs shown so far, by page name. */
+    public synchronized List<String> shown() {
+        return new ArrayList<>(shown);
+    }
+
+    private synchronized void scan() {
+        List<Path> dirs;
+        try {
+            dirs = Runs.directories(root);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("nnviz: cannot list the runs root {}: {}", root, e.getMessage());
+            return;
+        }
+        for (Path d : dirs) {
+            String name = pageName(d);
+            String stamp = name + "\n" + stamp(d);
+            if (stamp.equals(seen.get(d))) {
+                continue;
+            }
+            List<String> problems = new ArrayList<>();
+            java.util.Optional<RunLog> log = Runs.read(d, root.relativize(d).toString(), problems);
+            problems.forEach(p -> LOG.warn("nnviz: {}", p));
+            log.ifPresent(l -> {
+                dash.show(name, l);
+                shown.add(name);
+            });
+            seen.put(d, stamp);
+        }
+    }
+
+    /** A page name the dashboard takes: the directory's name, made safe. */
+    static String pageName(Path d) {
+        String n = d.getFileName().toString().replaceAll("[^A-Za-z0-9_.-]+", "-");
+        n = n.isEmpty() ? "run" : n;
+        return n.length() > 64 ? n.substring(0, 64) : n;
+    }
+
+    private static String stamp(Path d) {
+        StringBuilder s = new StringBuilder();
+        for (String f : List.of(Runs.RUN_FILE, io.nnviz.recording.RunEvents.FILE)) {
+            Path p = d.resolve(f);
+            try {
+                s.append(Files.isRegularFile(p) ? Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis() : "-").append(' ');
+            } catch (IOException e) {
+                s.append("? ");
+            }
+        }
+        return s.toString();
+    }
+
+    @Override
+    public void close() {
+        stop = true;
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,66 @@
+package io.nnviz.dashboard;
+
+import io.nnviz.recording.RunInfo;
+import io.nnviz.recording.RunJson;
+import io.nnviz.recording.RunLog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A runs root on the dashboard: its runs listed, a run that starts later appears, a run that writes on is read again. */
+class RunsWatcherTest {
+    @TempDir
+    Path dir;
+
+    private static void write(Path root, String name, int steps) throws Exception {
+        RunLog log = RunLog.create(RunInfo.named(name).with(Map.of("lr", 0.1), List.of(), List.of()), 1000);
+        for (int s = 1; s <= steps; s++) {
+            log.scalar("loss", s, 1.0 / s);
+        }
+        RunJson.write(log, Files.createDirectories(root.resolve(name)).resolve("run.json"));
+    }
+
+    private static String get(HttpClient http, URI u) throws Exception {
+        return http.send(HttpRequest.newBuilder(u).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static String waitFor(HttpClient http, URI u, Predicate<String> ok) throws Exception {
+        String body = "";
+        for (long t0 = System.nanoTime(); System.nanoTime() - t0 < 10_000_000_000L; Thread.sleep(50)) {
+            body = get(http, u);
+            if (ok.test(body)) {
+                return body;
+            }
+        }
+        throw new AssertionError("not within 10 s: " + body);
+    }
+
+    @Test
+    void aRootsRunsAreShownAndKeptCurrent() throws Exception {
+        Path root = dir.resolve("runs");
+        write(root, "first", 10);
+        HttpClient http = HttpClient.newHttpClient();
+        try (LiveDashboard dash = LiveDashboard.start(); RunsWatcher w = RunsWatcher.start(dash, root, 50)) {
+            assertEquals(List.of("first"), w.shown());
+            assertTrue(get(http, dash.uri()).contains("/run/first/"));
+            write(root, "second", 5); // a run that starts later
+            waitFor(http, dash.uri(), b -> b.contains("/run/second/"));
+            assertTrue(get(http, dash.uri().resolve("run/first/state.json")).contains("\"lossPoints\":10"));
+            write(root, "first", 30); // the first run writes on
+            waitFor(http, dash.uri().resolve("run/first/state.json"), b -> b.contains("\"lossPoints\":30"));
+            assertEquals(List.of("first", "second"), w.shown());
+        }
+    }
+}
