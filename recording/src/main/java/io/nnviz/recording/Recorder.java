@@ -191,6 +191,7 @@ public final class Recorder implements Hook, AutoCloseable {
         }
         long g = global(e.step(), e.epoch());
         log.advance(g, globalEpoch(e.epoch()));
+        log.wallClock(System.currentTimeMillis());
         log.scalar("loss", g, e.loss());
         e.metrics().forEach((k, v) -> log.scalar(k, g, v));
         double loss = e.loss();

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Many runs side by side, as TensorBoard's scalars page and its HParams table show them: a runs
- * table (hyperparameters, steps, final and best of every metric) that sorts by any column and
+ * table (hyperparameters, steps, duration and pace, final and best of every metric) that sorts by any column and
  * hides a run from every chart, the loss and every metric overlaid with one colour per run (step
  * metrics smoothed as TensorBoard smooths), and each numeric hyperparameter that varies against
  * the runs' final target metric (validation accuracy where recorded, else the final loss).
@@ -37,6 +37,8 @@ public final class RunComparison {
         List<String> header = new ArrayList<>(List.of("run", "tags"));
         header.addAll(params);
         header.add("steps");
+        header.add("duration");
+        header.add("steps/s");
         for (String s : steps) {
             header.add(s + " (last)");
             header.add(s + " (" + best(s) + ")");
@@ -54,6 +56,9 @@ public final class RunComparison {
                 row.add(v == null ? "" : String.valueOf(v));
             }
             row.add(Long.toString(r.lastStep()));
+            long ms = r.lastWallClock().isPresent() ? r.lastWallClock().getAsLong() - r.info().started().toEpochMilli() : -1;
+            row.add(ms < 0 ? "" : duration(ms));
+            row.add(ms <= 0 ? "" : String.format(Locale.ROOT, "%.1f", r.lastStep() * 1000.0 / ms));
             for (String s : steps) {
                 Points pts = r.stepSeries(s);
                 row.add(pts.isEmpty() ? "" : num(pts.last()));
@@ -158,6 +163,12 @@ public final class RunComparison {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** h:mm:ss. */
+    private static String duration(long ms) {
+        long s = ms / 1000;
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
     }
 
     private static String num(double v) {

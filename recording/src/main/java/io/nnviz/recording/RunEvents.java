@@ -17,8 +17,8 @@ import java.util.Map;
 /**
  * A run's append-only event log, {@code events.jsonl}: the one place that knows its format. The
  * first line is the run ({@code {"run": {...}}}, as in {@code run.json}), then one line per
- * scalar ({@code {"s": NAME, "step": N, "v": X}}) or epoch value ({@code {"e": NAME, "epoch": E,
- * "v": X}}). Each record is one write of one whole line to a file opened for appending, so a reader
+ * scalar ({@code {"s": NAME, "step": N, "v": X, "t": MILLIS}}) or epoch value ({@code {"e": NAME,
+ * "epoch": E, "v": X, "t": MILLIS}}), {@code t} the wall clock when it was written. Each record is one write of one whole line to a file opened for appending, so a reader
  * sees the run while it is written, and a process killed mid-write leaves every record before the
  * last whole: {@link #read} ignores a torn last line (and counts any other line it cannot read).
  * {@code run.json} ({@link RunJson}) keeps the rest of a run (histograms, filters, probes) at
@@ -86,6 +86,7 @@ public final class RunEvents implements RunSink {
             g.writeStringField(kind, name);
             g.writeNumberField(at, index);
             value(g, value);
+            g.writeNumberField("t", System.currentTimeMillis());
             g.writeEndObject();
         });
     }
@@ -174,6 +175,9 @@ public final class RunEvents implements RunSink {
                 return false; // more after the object: two records run together
             }
             double v = r.get("v") instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(r.get("v")));
+            if (r.get("t") instanceof Number t) {
+                log.wallClock(t.longValue());
+            }
             if (r.get("s") instanceof String name && r.get("step") instanceof Number step) {
                 log.scalar(name, step.longValue(), v);
                 log.advance(step.longValue(), log.lastEpoch());

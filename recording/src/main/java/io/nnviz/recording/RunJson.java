@@ -77,6 +77,9 @@ public final class RunJson {
             g.writeNumberField("lastEpoch", log.lastEpoch());
             g.writeNumberField("epochsEnded", log.epochsEnded());
             g.writeNumberField("maxPoints", log.maxPoints());
+            if (log.lastWallClock().isPresent()) {
+                g.writeStringField("updated", Instant.ofEpochMilli(log.lastWallClock().getAsLong()).toString());
+            }
             g.writeNumberField("dropped", log.dropped());
             g.writeObjectFieldStart("notes");
             for (Map.Entry<String, String> n : log.notes().entrySet()) {
@@ -275,6 +278,9 @@ public final class RunJson {
             Map<String, Object> run = map(root.getOrDefault("run", Map.of()));
             int maxPoints = (int) Math.min(1 << 20, Math.max(2, num(root.getOrDefault("maxPoints", 1000))));
             RunLog log = RunLog.create(info(run, root), maxPoints);
+            if (root.get("updated") != null) {
+                log.wallClock(Instant.parse(str(root.get("updated"))).toEpochMilli());
+            }
             for (Map.Entry<String, Object> n : map(root.getOrDefault("notes", Map.of())).entrySet()) {
                 log.note(n.getKey(), str(n.getValue()));
             }

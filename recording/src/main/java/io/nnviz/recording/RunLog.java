@@ -38,6 +38,7 @@ public final class RunLog {
     private volatile Stamped<WeightTensor> firstFilters, latestFilters;
     private volatile Stamped<Map<String, List<WeightTensor>>> initialWeights;
     private volatile Stamped<Map<String, Double>> latestGradientNorms;
+    private volatile long lastWallClock;
     private volatile Tensor probeInputs;
     private volatile Stamped<Map<String, Tensor>> firstProbes, latestProbes;
     private volatile Stamped<Embedding> latestEmbedding;
@@ -313,6 +314,18 @@ public final class RunLog {
     /** The latest per-layer gradient norms, where the backend supplied gradients. */
     public Optional<Stamped<Map<String, Double>>> latestGradientNorms() {
         return Optional.ofNullable(latestGradientNorms);
+    }
+
+    /** Notes the wall-clock time (epoch milliseconds) of the run's latest value: with the start, its duration and pace. */
+    public void wallClock(long epochMillis) {
+        if (epochMillis > lastWallClock) {
+            lastWallClock = epochMillis;
+        }
+    }
+
+    /** When the run logged its latest value (epoch milliseconds), if known. */
+    public java.util.OptionalLong lastWallClock() {
+        return lastWallClock > 0 ? java.util.OptionalLong.of(lastWallClock) : java.util.OptionalLong.empty();
     }
 
     /** The first filter snapshot. */

@@ -97,7 +97,9 @@ class RunsTest {
             String row = rowOf(html, r.info().name());
             assertTrue(row.contains(String.format(java.util.Locale.ROOT, "<td>%.6g</td>", logged.get(i)[60])), row);
             assertTrue(row.contains("<td>" + r.info().hyperparameters().get("lr") + "</td>"), row);
+            assertTrue(Pattern.compile("<td>\\d+:\\d\\d:\\d\\d</td><td>\\d+\\.\\d</td>").matcher(row).find(), "duration and steps/s: " + row);
         }
+        assertTrue(html.contains(">steps/s</th>"), "the pace column");
         // the overlaid loss: a series per run whose points are the logged values (as the chart labels them)
         String loss = Files.readString(dir.resolve("report/figures/runs-loss.svg"));
         for (int i = 0; i < 3; i++) {
