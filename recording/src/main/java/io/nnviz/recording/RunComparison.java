@@ -14,8 +14,9 @@ import java.util.Set;
  * Many runs side by side, as TensorBoard's scalars page and its HParams table show them: a runs
  * table (hyperparameters, steps, duration and pace, final and best of every metric) that sorts by any column and
  * hides a run from every chart, the loss and every metric overlaid with one colour per run (step
- * metrics smoothed as TensorBoard smooths), and each numeric hyperparameter that varies against
- * the runs' final target metric (validation accuracy where recorded, else the final loss).
+ * metrics smoothed as TensorBoard smooths), the runs in parallel coordinates through their numeric
+ * hyperparameters to the target metric, and each one that varies against the runs' final target
+ * metric (validation accuracy where recorded, else the final loss).
  */
 public final class RunComparison {
     /** TensorBoard's default smoothing of step series. */
@@ -96,6 +97,30 @@ public final class RunComparison {
         String target = epochs.stream().filter(e -> e.startsWith("validation/")).findFirst().orElse(steps.contains("loss") ? "loss" : null);
         if (target != null) {
             report.section("Hyperparameters");
+            List<String> numeric = new ArrayList<>();
+            for (String p : params) {
+                if (runs.stream().anyMatch(r -> number(r.info().hyperparameters().get(p)) != null)) {
+                    numeric.add(p);
+                }
+            }
+            if (!numeric.isEmpty()) { // every run through its numeric hyperparameters to its target metric
+                List<String> axes = new ArrayList<>(numeric);
+                axes.add(target);
+                io.nnviz.renderers.figures.ParallelCoordinates pc = io.nnviz.renderers.figures.ParallelCoordinates.of(
+                        "Hyperparameters and " + target + " (" + runs.size() + " runs)", axes);
+                for (int i = 0; i < runs.size(); i++) {
+                    RunLog r = runs.get(i);
+                    double[] v = new double[axes.size()];
+                    for (int a = 0; a < numeric.size(); a++) {
+                        Double x = number(r.info().hyperparameters().get(numeric.get(a)));
+                        v[a] = x == null ? Double.NaN : x;
+                    }
+                    Points pts = epochs.contains(target) ? r.epochSeries(target) : r.stepSeries(target);
+                    v[numeric.size()] = pts.isEmpty() ? Double.NaN : pts.last();
+                    pc.line(names.get(i), v);
+                }
+                report.figure("hp parallel", pc.build());
+            }
             for (String p : params) {
                 Scatter sc = Scatter.titled(p + " against " + target).axes(p, target + (epochs.contains(target) ? " (last epoch)" : " (last)"));
                 int n = 0;

@@ -113,6 +113,8 @@ class RunsTest {
             }
         }
         assertTrue(Files.exists(dir.resolve("report/figures/hp-lr.svg")), "learning rate against validation accuracy");
+        String pc = Files.readString(dir.resolve("report/figures/hp-parallel.svg"));
+        assertEquals(3, pc.split("class=\"series\"", -1).length - 1, "a line per run through its hyperparameters and accuracy");
     }
 
     private static String rowOf(String html, String run) {

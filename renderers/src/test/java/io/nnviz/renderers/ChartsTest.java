@@ -178,6 +178,28 @@ class ChartsTest {
                 .map(g -> g.getElementsByTagNameNS("*", "title").item(0).getTextContent()).toList());
     }
 
+    /** Issue 20's parallel coordinates: a line per run through its values, each axis from its smallest to its largest. */
+    @Test
+    void parallelCoordinatesPutEachValueOnItsAxisRange() {
+        Figure f = io.nnviz.renderers.figures.ParallelCoordinates.of("sweep", List.of("lr", "batch", "accuracy"))
+                .line("a", new double[] {0.1, 16, 0.7}).line("b", new double[] {0.01, 32, 0.6}).line("c", new double[] {0.001, 16, Double.NaN})
+                .build();
+        Svg svg = Svg.parse(Figures.toSvg(f));
+        List<Element> lines = svg.groups("series");
+        assertEquals(3, lines.size());
+        // a: lr is the largest (top, y 46), batch the smallest (bottom, y 300), accuracy the largest (top)
+        String d = ((Element) lines.get(0).getElementsByTagNameNS("*", "path").item(0)).getAttribute("d");
+        List<Double> ys = new java.util.ArrayList<>();
+        for (String pt : d.replaceAll("[MLZ]", " ").trim().split("\\s+")) {
+            ys.add(Double.parseDouble(pt.split(",")[1]));
+        }
+        assertEquals(List.of(46.0, 300.0, 46.0), ys);
+        // c has no accuracy: its line stops at the second axis
+        String dc = ((Element) lines.get(2).getElementsByTagNameNS("*", "path").item(0)).getAttribute("d");
+        assertEquals(2, dc.replaceAll("[MLZ]", " ").trim().split("\\s+").length, dc);
+        assertTrue(svg.texts().containsAll(List.of("lr", "batch", "accuracy")), svg.texts().toString());
+    }
+
     @Test
     void predictedVsTrueHasIdentityLineAndErrorSummary() {
         double[] truth = {1, 2, 3, 4}, pred = {1.5, 2, 2.5, Double.NaN};
