@@ -2,6 +2,8 @@ package io.nnviz.dashboard;
 
 import io.nnviz.recording.RunLog;
 import io.nnviz.recording.Runs;
+import io.nnviz.recording.storage.LocalRunStore;
+import io.nnviz.recording.storage.RunStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +29,13 @@ import java.util.Objects;
 public final class RunsWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunsWatcher.class);
     private final LiveDashboard dash;
-    private final Path root;
-    private final Map<Path, String> seen = new HashMap<>(); // run directory -> the sizes and times of its files when last read
+    private final RunStore root;
+    private final Map<String, String> seen = new HashMap<>(); // run directory -> the sizes and times of its files when last read
     private final java.util.Set<String> shown = new java.util.TreeSet<>();
     private final Thread thread;
     private volatile boolean stop;
 
-    private RunsWatcher(LiveDashboard dash, Path root, long intervalMillis) {
+    private RunsWatcher(LiveDashboard dash, RunStore root, long intervalMillis) {
         this.dash = dash;
         this.root = root;
         this.thread = new Thread(() -> {
@@ -51,10 +53,17 @@ public final class RunsWatcher implements AutoCloseable {
 
     /** Shows every run under {@code root} now and keeps the pages current, looking every {@code intervalMillis}. */
     public static RunsWatcher start(LiveDashboard dash, Path root, long intervalMillis) throws IOException {
-        Objects.requireNonNull(dash, "dash");
         if (!Files.isDirectory(root)) {
             throw new IOException(root + ": no such runs root (a directory of run directories)");
         }
+        return start(dash, new LocalRunStore(root), intervalMillis);
+    }
+
+    /** {@link #start(LiveDashboard, Path, long)} on any run store (HDFS, S3 with {@code nnviz-hadoop}); the caller closes the store after the watcher. */
+    public static RunsWatcher start(LiveDashboard dash, RunStore root, long intervalMillis) throws IOException {
+        Objects.requireNonNull(dash, "dash");
+        Objects.requireNonNull(root, "root");
+        root.files("", 0); // a root that cannot be listed fails here, not silently in the thread
         if (intervalMillis < 10) {
             throw new IllegalArgumentException("look at least every 10 ms, not " + intervalMillis);
         }
@@ -70,21 +79,21 @@ public final class RunsWatcher implements AutoCloseable {
     }
 
     private synchronized void scan() {
-        List<Path> dirs;
+        List<String> dirs;
         try {
             dirs = Runs.directories(root);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("nnviz: cannot list the runs root {}: {}", root, e.getMessage());
+            LOG.warn("nnviz: cannot list the runs root {}: {}", root.location(), e.getMessage());
             return;
         }
-        for (Path d : dirs) {
+        for (String d : dirs) {
             String name = pageName(d);
             String stamp = name + "\n" + stamp(d);
             if (stamp.equals(seen.get(d))) {
                 continue;
             }
             List<String> problems = new ArrayList<>();
-            java.util.Optional<RunLog> log = Runs.read(d, root.relativize(d).toString(), problems);
+            java.util.Optional<RunLog> log = Runs.read(root, d, problems);
             problems.forEach(p -> LOG.warn("nnviz: {}", p));
             log.ifPresent(l -> {
                 dash.show(name, l);
@@ -95,21 +104,21 @@ public final class RunsWatcher implements AutoCloseable {
     }
 
     /** A page name the dashboard takes: the directory's name, made safe. */
-    static String pageName(Path d) {
-        String n = d.getFileName().toString().replaceAll("[^A-Za-z0-9_.-]+", "-");
+    static String pageName(String d) {
+        String n = d.substring(d.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9_.-]+", "-");
         n = n.isEmpty() ? "run" : n;
         return n.length() > 64 ? n.substring(0, 64) : n;
     }
 
-    private static String stamp(Path d) {
+    /** The sizes and times of a run directory's files: what changes when a run writes on. */
+    private String stamp(String d) {
         StringBuilder s = new StringBuilder();
-        for (String f : List.of(Runs.RUN_FILE, io.nnviz.recording.RunEvents.FILE)) {
-            Path p = d.resolve(f);
-            try {
-                s.append(Files.isRegularFile(p) ? Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis() : "-").append(' ');
-            } catch (IOException e) {
-                s.append("? ");
+        try {
+            for (String f : root.files(d, 0)) {
+                s.append(f).append(':').append(root.size(f)).append('@').append(root.modified(f)).append(' ');
             }
+        } catch (IOException e) {
+            s.append("? ");
         }
         return s.toString();
     }

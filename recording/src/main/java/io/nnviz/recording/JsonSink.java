@@ -1,28 +1,38 @@
 package io.nnviz.recording;
 
+import io.nnviz.recording.storage.LocalRunStore;
+import io.nnviz.recording.storage.RunStore;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * Keeps {@code run.json} ({@link RunJson}) up to date: rewritten, atomically, whenever the
+ * Keeps {@code run.json} ({@link RunJson}) up to date: rewritten, in one step, whenever the
  * recorder flushes (at the end of every epoch and of training, and on {@link Recorder#flush()}).
  */
 public final class JsonSink implements RunSink {
-    private final Path file;
+    private final RunStore store;
+    private final String path;
 
-    /** A sink writing {@code file}. */
+    /** A sink writing the local {@code file}. */
     public JsonSink(Path file) {
-        this.file = Objects.requireNonNull(file, "file");
+        this(new LocalRunStore(file.toAbsolutePath().getParent()), file.getFileName().toString());
     }
 
-    /** The file written. */
-    public Path file() {
-        return file;
+    /** A sink writing {@code path} in {@code store}. */
+    public JsonSink(RunStore store, String path) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.path = Objects.requireNonNull(path, "path");
+    }
+
+    /** The file written, relative to its store's root. */
+    public String path() {
+        return path;
     }
 
     @Override
     public void flush(RunLog log) throws IOException {
-        RunJson.write(log, file);
+        RunJson.write(log, store, path);
     }
 }

@@ -3,6 +3,8 @@ package io.nnviz.recording;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.hook.LayerSelector;
+import io.nnviz.recording.storage.RunStore;
+import io.nnviz.recording.storage.RunStores;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +38,7 @@ public final class RecorderBuilder {
     private int histogramsEvery = 10, filtersEvery = 50, probesEvery = 100, maxPoints = 1000, bins = 30;
     private double budget = 0.005;
     private boolean gradients, updateRatios = true, initialWeights;
-    private Path runsRoot;
+    private String runsRoot, runId, worker;
     private LayerSelector layers = LayerSelector.kinds(LayerKind.CONV, LayerKind.DENSE, LayerKind.OUTPUT, LayerKind.RECURRENT);
     private Tensor probes;
     private EmbeddingCapture embeddings;
@@ -204,11 +206,40 @@ public final class RecorderBuilder {
      * Stores the run in a directory of its own under {@code root}, {@code NAME-ID8/} (the run's name
      * made safe and the first 8 characters of its id): {@code events.jsonl}, the append-only log
      * of every value as it comes ({@link RunEvents}: readable while written and after a crash),
-     * {@code run.json} kept up to date at flushes, and TensorBoard's files in {@code tensorboard/}. {@link Runs#open} reads every run of a root back
-     * for comparison; TensorBoard pointed at the root overlays them.
+     * {@code run.json} kept up to date at flushes, and TensorBoard's files in {@code tensorboard/}.
+     * {@link Runs#open} reads every run of a root back for comparison; TensorBoard pointed at the
+     * root overlays them.
      */
     public RecorderBuilder runsRoot(Path root) {
+        return runsRoot(Objects.requireNonNull(root, "root").toString());
+    }
+
+    /**
+     * {@link #runsRoot(Path)} on a root given as a local path or a URI: {@code hdfs://namenode:8020/runs},
+     * {@code s3a://bucket/runs} and any other Hadoop file system with {@code io.nnviz:nnviz-hadoop}
+     * on the class path ({@link io.nnviz.recording.storage.RunStores}). A root that cannot be opened
+     * fails {@link #build()}.
+     */
+    public RecorderBuilder runsRoot(String root) {
         this.runsRoot = Objects.requireNonNull(root, "root");
+        return this;
+    }
+
+    /**
+     * Makes this recorder one worker of a run several processes write (data-parallel training):
+     * every worker builds its recorder with the same {@code runId} (and name), each with its own
+     * {@code workerId} (letters, digits, {@code _}), and writes its own event log,
+     * {@code events.WORKER.jsonl}, in the run's one directory; {@link Runs} merges the logs by
+     * step (values several workers logged at one step averaged). Only a worker's event log and
+     * TensorBoard file are written: the run has no {@code run.json} snapshot. Needs {@link #runsRoot}.
+     */
+    public RecorderBuilder worker(String runId, String workerId) {
+        RunEvents.fileFor(Objects.requireNonNull(workerId, "workerId"));
+        if (Objects.requireNonNull(runId, "runId").replaceAll("[^A-Za-z0-9]", "").isEmpty()) {
+            throw new IllegalArgumentException("a run id needs letters or digits: " + runId);
+        }
+        this.runId = runId;
+        this.worker = workerId;
         return this;
     }
 
@@ -231,23 +262,55 @@ public final class RecorderBuilder {
         built = true;
         RunLog log = resumed;
         if (log == null) {
-            log = RunLog.create(RunInfo.named(name).with(hyperparameters, tags, classNames), maxPoints);
+            RunInfo named = RunInfo.named(name);
+            if (runId != null) {
+                named = new RunInfo(runId, name, Map.of(), List.of(), named.started(), "", "", -1, List.of());
+            }
+            log = RunLog.create(named.with(hyperparameters, tags, classNames), maxPoints);
         } else {
             log.info(new RunInfo(log.info().id(), name, hyperparameters, tags, log.info().started(), log.info().model(),
                     log.info().framework(), log.info().parameters(), classNames));
         }
+        if (worker != null && runsRoot == null) {
+            throw new IllegalStateException("worker(...) writes a shard of a run under a runs root: set runsRoot(...) too");
+        }
         if (runsRoot != null) {
-            Path dir = runsRoot.resolve(Runs.directoryName(log.info()));
-            sinks.add(new JsonSink(dir.resolve(Runs.RUN_FILE)));
-            try {
-                sinks.add(new RunEvents(dir.resolve(RunEvents.FILE), log));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("the run's event log cannot be written in " + dir + ": " + e.getMessage(), e);
-            }
-            sinks.add(new TensorBoardSink(dir.resolve("tensorboard")));
+            addRunSinks(log);
         }
         Tensor p = probes != null ? probes : log.probeInputs().orElse(null);
         return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget, embeddings,
                 initialWeights), log, sinks);
+    }
+
+    /** The sinks of a run under the runs root: its event log, run.json (unless a worker's shard) and TensorBoard files. */
+    private void addRunSinks(RunLog log) {
+        RunStore store;
+        try {
+            store = RunStores.open(runsRoot);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("the runs root cannot be opened: " + e.getMessage(), e);
+        }
+        String dir = Runs.directoryName(log.info());
+        try {
+            sinks.add(new RunEvents(store, dir + "/" + RunEvents.fileFor(worker), log));
+        } catch (java.io.IOException | RuntimeException e) {
+            try {
+                store.close();
+            } catch (java.io.IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new java.io.UncheckedIOException("the run's event log cannot be written in " + store.location() + "/" + dir + ": "
+                    + e.getMessage(), e instanceof java.io.IOException io ? io : new java.io.IOException(e));
+        }
+        if (worker == null) {
+            sinks.add(new JsonSink(store, dir + "/" + Runs.RUN_FILE));
+        }
+        sinks.add(new TensorBoardSink(store, dir + "/tensorboard"));
+        sinks.add(new RunSink() { // last: the store's connection outlives every file of the run
+            @Override
+            public void close(RunLog l) throws java.io.IOException {
+                store.close();
+            }
+        });
     }
 }

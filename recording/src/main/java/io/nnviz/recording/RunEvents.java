@@ -3,15 +3,14 @@ package io.nnviz.recording;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.nnviz.recording.storage.LocalRunStore;
+import io.nnviz.recording.storage.RunStore;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,31 +21,96 @@ import java.util.Map;
  * sees the run while it is written, and a process killed mid-write leaves every record before the
  * last whole: {@link #read} ignores a torn last line (and counts any other line it cannot read).
  * {@code run.json} ({@link RunJson}) keeps the rest of a run (histograms, filters, probes) at
- * flushes; {@link Runs} reads whichever of the two holds more.
+ * flushes; {@link Runs} reads whichever of the two holds more. A run written by several workers
+ * has one log per worker ({@code events.WORKER.jsonl}, {@link #fileFor}), merged by step when read.
+ * The log goes through a {@link RunStore}, so it may live on HDFS or S3 as well as on a local disk.
  */
 public final class RunEvents implements RunSink {
-    /** The log's file in a run's directory. */
+    /** The log's file in a run's directory (a run written by one process). */
     public static final String FILE = "events.jsonl";
-    private final Path file;
-    private FileChannel channel;
+    /** How long a segment stays open on a store whose records are seen only once a file is closed (S3). */
+    static final long ROLL_MILLIS = 30_000;
+    private final RunStore store;
+    private final String base;
+    private final byte[] header;
+    private RunStore.Appender out;
+    private String file;
+    private int segment;
+    private long opened;
+    private boolean closed;
 
-    /** A sink appending to {@code file}, whose first line is {@code log}'s run (written now if the file is new). */
+    /** A sink appending to the local {@code file}, whose first line is {@code log}'s run (written now if the file is new). */
     public RunEvents(Path file, RunLog log) throws IOException {
-        this.file = file;
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        boolean fresh = !Files.exists(file) || Files.size(file) == 0;
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-        if (fresh) {
-            append(g -> {
-                g.writeStartObject();
-                RunJson.writeInfo(g, log.info());
-                g.writeEndObject();
-            });
+        this(new LocalRunStore(file.toAbsolutePath().getParent()), file.getFileName().toString(), log);
+    }
+
+    /**
+     * A sink appending to {@code path} in {@code store}. Where the store shows a record only once
+     * its file is closed (S3), or cannot append to an existing file, the log goes on in segments
+     * ({@code events-1.jsonl}, ...), each closed at a flush or after {@value #ROLL_MILLIS} ms and
+     * each starting with the run's line; readers merge them by step.
+     */
+    public RunEvents(RunStore store, String path, RunLog log) throws IOException {
+        if (!isLog(path.substring(path.lastIndexOf('/') + 1))) {
+            throw new IllegalArgumentException(path + ": an event log's name is events[.WORKER].jsonl");
+        }
+        this.store = store;
+        this.base = path;
+        this.header = line(g -> {
+            g.writeStartObject();
+            RunJson.writeInfo(g, log.info());
+            g.writeEndObject();
+        });
+        open();
+    }
+
+    /** The event log of worker {@code worker} (letters, digits and {@code _}) in a run written by several, or {@link #FILE} for null. */
+    public static String fileFor(String worker) {
+        if (worker == null) {
+            return FILE;
+        }
+        if (!worker.matches("[A-Za-z0-9_]{1,64}")) {
+            throw new IllegalArgumentException("a worker id is 1 to 64 letters, digits or _: " + worker);
+        }
+        return "events." + worker + ".jsonl";
+    }
+
+    /** Whether a file name is one of a run's event logs or their segments ({@code events[.WORKER][-N].jsonl}). */
+    public static boolean isLog(String name) {
+        return name.matches("events(\\.[A-Za-z0-9_]{1,64})?(-[0-9]{1,9})?\\.jsonl");
+    }
+
+    private static String segmentName(String base, int n) {
+        return n == 0 ? base : base.substring(0, base.length() - ".jsonl".length()) + "-" + n + ".jsonl";
+    }
+
+    private void open() throws IOException {
+        for (; ; segment++) {
+            String name = segmentName(base, segment);
+            long size = store.size(name);
+            if (size > 0) {
+                try {
+                    out = store.append(name); // a resumed run goes on in its own file where the store can append
+                } catch (UnsupportedOperationException e) {
+                    continue;
+                }
+                if (!out.visibleAtOnce()) {
+                    out.close(); // appended records would hide the file's earlier ones until closed: start a segment instead
+                    out = null;
+                    continue;
+                }
+            } else {
+                out = store.append(name);
+                out.append(header);
+            }
+            file = name;
+            opened = System.currentTimeMillis();
+            return;
         }
     }
 
-    /** The file written. */
-    public Path file() {
+    /** The file being written (the latest segment), relative to the store's root. */
+    public synchronized String file() {
         return file;
     }
 
@@ -54,19 +118,34 @@ public final class RunEvents implements RunSink {
         void write(JsonGenerator g) throws IOException;
     }
 
-    private synchronized void append(Record r) throws IOException {
-        if (channel == null) {
-            return;
-        }
+    private static byte[] line(Record r) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
         try (JsonGenerator g = RunJson.JSON.createGenerator(bytes)) {
             r.write(g);
         }
         bytes.write('\n');
-        ByteBuffer b = ByteBuffer.wrap(bytes.toByteArray());
-        while (b.hasRemaining()) {
-            channel.write(b); // one append of the whole line (O_APPEND): never interleaved with another record
+        return bytes.toByteArray();
+    }
+
+    private synchronized void append(Record r) throws IOException {
+        if (closed) {
+            return;
         }
+        if (out == null) {
+            segment++;
+            open();
+        }
+        out.append(line(r)); // one append of the whole line: never interleaved with another record
+        if (!out.visibleAtOnce() && System.currentTimeMillis() - opened > ROLL_MILLIS) {
+            roll();
+        }
+    }
+
+    /** Closes the current segment (readers see it whole); the next record starts another. */
+    private void roll() throws IOException {
+        RunStore.Appender o = out;
+        out = null;
+        o.close();
     }
 
     @Override
@@ -101,17 +180,23 @@ public final class RunEvents implements RunSink {
 
     @Override
     public synchronized void flush(RunLog log) throws IOException {
-        if (channel != null) {
-            channel.force(false);
+        if (out != null) {
+            if (out.visibleAtOnce()) {
+                out.flush();
+            } else {
+                roll();
+            }
         }
     }
 
     @Override
     public synchronized void close(RunLog log) throws IOException {
-        if (channel != null) {
-            channel.force(false);
-            channel.close();
-            channel = null;
+        if (!closed) {
+            closed = true;
+            if (out != null) {
+                out.close();
+                out = null;
+            }
         }
     }
 
@@ -119,16 +204,22 @@ public final class RunEvents implements RunSink {
     public record Read(RunLog log, int badLines, boolean tornLast) {
     }
 
-    /** Reads an event log back into a run log of {@code maxPoints} points a series, line by line (memory: the log's own bound). */
+    /** Reads a local event log back into a run log of {@code maxPoints} points a series. */
     public static Read read(Path file, int maxPoints) throws IOException {
-        boolean complete = Files.size(file) == 0 || endsWithNewline(file);
+        return read(new LocalRunStore(file.toAbsolutePath().getParent()), file.getFileName().toString(), maxPoints);
+    }
+
+    /** Reads an event log back into a run log of {@code maxPoints} points a series, line by line (memory: the log's own bound). */
+    public static Read read(RunStore store, String path, int maxPoints) throws IOException {
+        byte[] last = store.tail(path, 1);
+        boolean complete = last.length == 0 || last[0] == '\n';
         // an InputStreamReader replaces bytes that are not UTF-8 (a line cut inside a character) instead of failing
-        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(store.open(path), StandardCharsets.UTF_8), 1 << 16)) {
             String first = in.readLine();
             if (first == null) {
-                throw new IOException(file + ": an empty event log");
+                throw new IOException(path + ": an empty event log");
             }
-            RunLog log = header(file, first, maxPoints);
+            RunLog log = header(path, first, maxPoints);
             int bad = 0;
             boolean torn = false;
             String line = in.readLine();
@@ -147,7 +238,59 @@ public final class RunEvents implements RunSink {
         }
     }
 
-    private static RunLog header(Path file, String line, int maxPoints) throws IOException {
+    /** A log's last record: a step ({@code epoch == false}) or epoch value of series {@code name} at {@code index}. */
+    public record Last(String name, boolean epoch, long index) {
+        /** Whether {@code log} holds this record's series up to its index (so every record before it too). */
+        public boolean coveredBy(RunLog log) {
+            List<String> names = epoch ? log.epochSeriesNames() : log.stepSeriesNames();
+            if (!names.contains(name)) {
+                return false;
+            }
+            Points p = epoch ? log.epochSeries(name) : log.stepSeries(name);
+            return !p.isEmpty() && p.x(p.size() - 1) >= index;
+        }
+    }
+
+    /**
+     * The log's last whole value record, read from its end only (empty if none is found there),
+     * so a reader can skip a log its snapshot already holds.
+     */
+    public static java.util.Optional<Last> last(RunStore store, String path) throws IOException {
+        String text = new String(store.tail(path, 1 << 14), StandardCharsets.UTF_8);
+        int end = text.lastIndexOf('\n');
+        while (end > 0) {
+            int start = text.lastIndexOf('\n', end - 1);
+            if (start < 0) {
+                return java.util.Optional.empty(); // the line may have begun before the tail
+            }
+            Last last = lastOf(text.substring(start + 1, end));
+            if (last != null) {
+                return java.util.Optional.of(last);
+            }
+            end = start;
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static Last lastOf(String line) {
+        try (JsonParser p = RunJson.JSON.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            Map<String, Object> r = RunJson.Reader.objectOf(p);
+            if (r.get("s") instanceof String name && r.get("step") instanceof Number n) {
+                return new Last(name, false, n.longValue());
+            }
+            if (r.get("e") instanceof String name && r.get("epoch") instanceof Number n) {
+                return new Last(name, true, n.longValue());
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static RunLog header(String file, String line, int maxPoints) throws IOException {
         try (JsonParser p = RunJson.JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("not a JSON object");
@@ -190,14 +333,6 @@ public final class RunEvents implements RunSink {
             return false;
         } catch (IOException | RuntimeException e) {
             return false;
-        }
-    }
-
-    private static boolean endsWithNewline(Path file) throws IOException {
-        try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(1);
-            c.read(b, c.size() - 1);
-            return b.get(0) == '\n';
         }
     }
 }

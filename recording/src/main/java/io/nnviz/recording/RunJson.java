@@ -10,6 +10,7 @@ import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.recording.storage.RunStore;
 import io.nnviz.renderers.AtomicFiles;
 
 import java.io.ByteArrayOutputStream;
@@ -67,6 +68,15 @@ public final class RunJson {
 
     /** Writes {@code log} to {@code file} (a temporary file, then renamed). */
     public static void write(RunLog log, Path file) throws IOException {
+        AtomicFiles.write(file, bytes(log));
+    }
+
+    /** Writes {@code log} to {@code path} in {@code store}, replacing the file in one step. */
+    public static void write(RunLog log, RunStore store, String path) throws IOException {
+        store.replace(path, bytes(log));
+    }
+
+    private static byte[] bytes(RunLog log) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
         try (JsonGenerator g = JSON.createGenerator(bytes)) {
             g.useDefaultPrettyPrinter();
@@ -126,7 +136,7 @@ public final class RunJson {
             g.writeEndObject();
             g.writeEndObject();
         }
-        AtomicFiles.write(file, bytes.toByteArray());
+        return bytes.toByteArray();
     }
 
     static void writeInfo(JsonGenerator g, RunInfo i) throws IOException {
@@ -251,10 +261,26 @@ public final class RunJson {
         if (size > MAX_FILE_BYTES) {
             throw new IOException(file + ": " + size + " bytes, more than a run.json may have (" + MAX_FILE_BYTES + ")");
         }
-        try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
+        return parse(file.toString(), Files.newInputStream(file));
+    }
+
+    /** Reads a run written by {@link #write} from {@code path} in {@code store}. */
+    public static RunLog read(RunStore store, String path) throws IOException {
+        long size = store.size(path);
+        if (size < 0) {
+            throw new IOException(store.location() + "/" + path + ": no such file");
+        }
+        if (size > MAX_FILE_BYTES) {
+            throw new IOException(path + ": " + size + " bytes, more than a run.json may have (" + MAX_FILE_BYTES + ")");
+        }
+        return parse(path, store.open(path));
+    }
+
+    private static RunLog parse(String name, InputStream stream) throws IOException {
+        try (InputStream in = stream; JsonParser p = JSON.createParser(in)) {
             return new Reader(p).read();
         } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": not a readable nnviz run (" + e.getMessage() + ")", e);
+            throw new IOException(name + ": not a readable nnviz run (" + e.getMessage() + ")", e);
         }
     }
 

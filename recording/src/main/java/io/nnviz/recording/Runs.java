@@ -1,5 +1,9 @@
 package io.nnviz.recording;
 
+import io.nnviz.recording.storage.LocalRunStore;
+import io.nnviz.recording.storage.RunStore;
+import io.nnviz.recording.storage.RunStores;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +12,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.stream.Stream;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The runs of a runs root ({@link RecorderBuilder#runsRoot}): every run directory under the root
@@ -16,7 +22,8 @@ import java.util.stream.Stream;
  * ({@link RunComparison}): from its {@code run.json} snapshot or its {@code events.jsonl} log
  * ({@link RunEvents}), whichever reaches the later step, so a run still going or killed mid-write
  * shows every value it logged. A run neither file of which can be read is left out and named in
- * {@link #problems()}: it never stops the others from being read.
+ * {@link #problems()}: it never stops the others from being read. The root may be a local folder or
+ * any {@link RunStore} (HDFS, S3 with {@code nnviz-hadoop}).
  *
  * <pre>{@code
  * Runs runs = Runs.open(Path.of("runs"));
@@ -26,76 +33,135 @@ import java.util.stream.Stream;
 public final class Runs {
     /** The run's file in its directory. */
     public static final String RUN_FILE = "run.json";
-    private final Path root;
+    private final String root;
     private final List<RunLog> logs;
     private final List<String> problems;
 
-    private Runs(Path root, List<RunLog> logs, List<String> problems) {
+    private Runs(String root, List<RunLog> logs, List<String> problems) {
         this.root = root;
         this.logs = List.copyOf(logs);
         this.problems = List.copyOf(problems);
     }
 
-    /** Reads every run under {@code root}, in the order they started. */
+    /** Reads every run under the local folder {@code root}, in the order they started. */
     public static Runs open(Path root) throws IOException {
         Objects.requireNonNull(root, "root");
         if (!Files.isDirectory(root)) {
             throw new IOException(root + ": no such runs root (a directory of run directories)");
         }
-        List<Path> dirs = directories(root);
-        List<RunLog> logs = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        for (Path d : dirs) {
-            read(d, root.relativize(d).toString(), problems).ifPresent(logs::add);
-        }
-        logs.sort(Comparator.comparing((RunLog l) -> l.info().started()).thenComparing(l -> l.info().name()));
-        return new Runs(root, logs, problems);
+        return open(new LocalRunStore(root));
     }
 
     /**
-     * One run directory: from its {@code run.json} or {@code events.jsonl}, whichever reaches the
-     * later step; empty (and a line in {@code problems} naming it as {@code label}) if neither reads.
+     * Reads every run under {@code root}: a local path, or a URI of any store on the class path
+     * ({@code hdfs://namenode:8020/runs}, {@code s3a://bucket/runs} with {@code nnviz-hadoop}).
      */
-    public static java.util.Optional<RunLog> read(Path d, String label, List<String> problems) {
+    public static Runs open(String root) throws IOException {
+        try (RunStore store = RunStores.open(root)) {
+            return open(store);
+        }
+    }
+
+    /** Reads every run of {@code store}, in the order they started. */
+    public static Runs open(RunStore store) throws IOException {
+        List<RunLog> logs = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (String d : directories(store)) {
+            read(store, d, problems).ifPresent(logs::add);
+        }
+        logs.sort(Comparator.comparing((RunLog l) -> l.info().started()).thenComparing(l -> l.info().name()));
+        return new Runs(store.location(), logs, problems);
+    }
+
+    /** One local run directory, labelled {@code label} in {@code problems}; see {@link #read(RunStore, String, List)}. */
+    public static Optional<RunLog> read(Path d, String label, List<String> problems) {
+        List<String> mine = new ArrayList<>();
+        Optional<RunLog> r = read(new LocalRunStore(d), "", mine);
+        mine.forEach(m -> problems.add(m.startsWith(":") ? label + m : label + "/" + m));
+        return r;
+    }
+
+    /**
+     * One run directory {@code dir} of {@code store}: from its {@code run.json} or its event logs,
+     * whichever reaches the later step (the logs of several workers merged by step, {@link Shards});
+     * empty, and a line in {@code problems} naming it, if neither reads. An event log whose last
+     * record the snapshot already holds is not read at all.
+     */
+    public static Optional<RunLog> read(RunStore store, String dir, List<String> problems) {
+        String prefix = dir.isEmpty() ? "" : dir + "/";
         RunLog snapshot = null, events = null;
-        String why = "no run.json or events.jsonl";
-        Path json = d.resolve(RUN_FILE), log = d.resolve(RunEvents.FILE);
-        if (Files.isRegularFile(json)) {
+        String why = "no run.json or event log";
+        List<String> logs = new ArrayList<>();
+        boolean hasJson = false;
+        try {
+            for (String f : store.files(dir, 0)) {
+                String name = f.substring(f.lastIndexOf('/') + 1);
+                if (RunEvents.isLog(name)) {
+                    logs.add(f);
+                } else if (name.equals(RUN_FILE)) {
+                    hasJson = true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            problems.add(dir + ": left out (" + e.getMessage() + ")");
+            return Optional.empty();
+        }
+        if (hasJson) {
             try {
-                snapshot = RunJson.read(json);
+                snapshot = RunJson.read(store, prefix + RUN_FILE);
             } catch (IOException | RuntimeException e) {
                 why = e.getMessage();
             }
         }
-        if (Files.isRegularFile(log)) {
+        List<RunLog> shards = new ArrayList<>();
+        for (String f : logs) {
             try {
-                RunEvents.Read r = RunEvents.read(log, snapshot != null ? snapshot.maxPoints() : 1000);
-                events = r.log();
+                if (snapshot != null && logs.size() == 1) {
+                    Optional<RunEvents.Last> last = RunEvents.last(store, f);
+                    if (last.isPresent() && last.get().coveredBy(snapshot)) {
+                        continue; // the snapshot holds everything the log does: no need to read it
+                    }
+                }
+                RunEvents.Read r = RunEvents.read(store, f, snapshot != null ? snapshot.maxPoints() : 1000);
+                shards.add(r.log());
                 if (r.badLines() > 0) {
-                    problems.add(label + "/" + RunEvents.FILE + ": " + r.badLines() + " unreadable lines skipped");
+                    problems.add(f + ": " + r.badLines() + " unreadable lines skipped");
                 }
             } catch (IOException | RuntimeException e) {
-                why = snapshot == null && !Files.isRegularFile(json) ? e.getMessage() : why + "; " + e.getMessage();
+                why = snapshot == null && !hasJson ? e.getMessage() : why + "; " + e.getMessage();
             }
+        }
+        if (!shards.isEmpty()) {
+            events = Shards.merge(shards);
         }
         // the snapshot has everything up to its flush; the event log every value up to now (or the crash)
         RunLog best = snapshot == null ? events : events == null ? snapshot : events.lastStep() > snapshot.lastStep() ? events : snapshot;
         if (best == null) {
-            problems.add(label + ": left out (" + why + ")");
+            problems.add((dir.isEmpty() ? "" : dir) + ": left out (" + why + ")");
         }
-        return java.util.Optional.ofNullable(best);
+        return Optional.ofNullable(best);
     }
 
-    /** The run directories under {@code root} (two levels down): those holding a run.json or an events.jsonl. */
+    /** The local run directories under {@code root} (two levels down): those holding a run.json or an event log. */
     public static List<Path> directories(Path root) throws IOException {
-        try (Stream<Path> s = Files.walk(root, 3)) {
-            return s.filter(p -> Files.isRegularFile(p) && (p.getFileName().toString().equals(RUN_FILE)
-                    || p.getFileName().toString().equals(RunEvents.FILE))).map(Path::getParent).distinct().sorted().toList();
-        }
+        return directories(new LocalRunStore(root)).stream().map(root::resolve).toList();
     }
 
-    /** The root read. */
-    public Path root() {
+    /** The run directories of {@code store} (two levels down, as paths from its root): those holding a run.json or an event log. */
+    public static List<String> directories(RunStore store) throws IOException {
+        Set<String> dirs = new TreeSet<>();
+        for (String f : store.files("", 2)) {
+            int slash = f.lastIndexOf('/');
+            String name = f.substring(slash + 1);
+            if (slash > 0 && (name.equals(RUN_FILE) || RunEvents.isLog(name))) {
+                dirs.add(f.substring(0, slash));
+            }
+        }
+        return List.copyOf(dirs);
+    }
+
+    /** The root read, as given. */
+    public String root() {
         return root;
     }
 

@@ -1,11 +1,10 @@
 package io.nnviz.recording;
 
 import io.nnviz.api.Tensor;
-import io.nnviz.renderers.AtomicFiles;
+import io.nnviz.recording.storage.RunStore;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -20,7 +19,8 @@ final class TensorBoardProjector {
     private TensorBoardProjector() {
     }
 
-    static void write(Path dir, Stamped<RunLog.Embedding> s, RunInfo info) throws IOException {
+    static void write(RunStore store, String dir, Stamped<RunLog.Embedding> s, RunInfo info) throws IOException {
+        String prefix = dir.isEmpty() ? "" : dir + "/";
         RunLog.Embedding e = s.value();
         Tensor a = e.activations();
         int n = a.shape().dim(0), d = a.size() / n;
@@ -42,8 +42,8 @@ final class TensorBoardProjector {
         String name = e.layerId().replaceAll("[^A-Za-z0-9_.-]", "_") + "@" + s.step();
         String config = String.format(Locale.ROOT, "embeddings {%n  tensor_name: \"%s\"%n  tensor_path: \"embedding/tensors.tsv\"%n"
                 + "  metadata_path: \"embedding/metadata.tsv\"%n}%n", name);
-        AtomicFiles.write(dir.resolve("embedding").resolve("tensors.tsv"), rows.toString().getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(dir.resolve("embedding").resolve("metadata.tsv"), meta.toString().getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(dir.resolve("projector_config.pbtxt"), config.getBytes(StandardCharsets.UTF_8));
+        store.replace(prefix + "embedding/tensors.tsv", rows.toString().getBytes(StandardCharsets.UTF_8));
+        store.replace(prefix + "embedding/metadata.tsv", meta.toString().getBytes(StandardCharsets.UTF_8));
+        store.replace(prefix + "projector_config.pbtxt", config.getBytes(StandardCharsets.UTF_8));
     }
 }

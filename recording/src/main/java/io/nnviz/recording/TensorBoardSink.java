@@ -3,6 +3,8 @@ package io.nnviz.recording;
 import io.nnviz.api.Histogram;
 import io.nnviz.api.hook.MetricNames;
 import io.nnviz.renderers.canvas.RasterImage;
+import io.nnviz.recording.storage.LocalRunStore;
+import io.nnviz.recording.storage.RunStore;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,31 +22,37 @@ import java.util.Objects;
  * prefix at step = the zero-based epoch. {@code tensorboard --logdir DIR} shows them.
  */
 public final class TensorBoardSink implements RunSink {
-    private final Path dir;
+    private final RunStore store;
+    private final String dir;
     private long embeddingWritten;
     private final Map<String, TensorBoardWriter> writers = new LinkedHashMap<>();
 
-    /** A sink writing under {@code dir} (created on the first write). */
+    /** A sink writing under the local {@code dir} (created on the first write). */
     public TensorBoardSink(Path dir) {
+        this(new LocalRunStore(Objects.requireNonNull(dir, "dir")), "");
+    }
+
+    /** A sink writing under {@code dir} in {@code store} ({@code ""}: the store's root). */
+    public TensorBoardSink(RunStore store, String dir) {
+        this.store = Objects.requireNonNull(store, "store");
         this.dir = Objects.requireNonNull(dir, "dir");
     }
 
-    /** The folder written. */
-    public Path dir() {
-        return dir;
+    /** The event files written so far (their locations), the folder's own first. */
+    public synchronized List<String> files() {
+        List<String> out = new ArrayList<>();
+        writers.values().forEach(w -> out.add(w.location()));
+        return out;
     }
 
-    /** The event files written so far, the folder's own first. */
-    public synchronized List<Path> files() {
-        List<Path> out = new ArrayList<>();
-        writers.values().forEach(w -> out.add(w.file()));
-        return out;
+    private String under(String sub) {
+        return dir.isEmpty() ? sub : sub.isEmpty() ? dir : dir + "/" + sub;
     }
 
     private synchronized TensorBoardWriter writer(String split) throws IOException {
         TensorBoardWriter w = writers.get(split);
         if (w == null) {
-            w = TensorBoardWriter.create(split.isEmpty() ? dir : dir.resolve(split));
+            w = TensorBoardWriter.create(store, under(split));
             writers.put(split, w);
         }
         return w;
@@ -84,7 +92,7 @@ public final class TensorBoardSink implements RunSink {
         }
         long v = log.embeddingVersion();
         if (v != embeddingWritten && log.latestEmbedding().isPresent()) {
-            TensorBoardProjector.write(dir, log.latestEmbedding().get(), log.info());
+            TensorBoardProjector.write(store, dir, log.latestEmbedding().get(), log.info());
             embeddingWritten = v;
         }
     }

@@ -1,6 +1,8 @@
 package io.nnviz.recording;
 
 import io.nnviz.api.Histogram;
+import io.nnviz.recording.storage.LocalRunStore;
+import io.nnviz.recording.storage.RunStore;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -29,14 +31,13 @@ import java.util.zip.CRC32C;
  * }</pre>
  */
 public final class TensorBoardWriter implements AutoCloseable {
-    private final Path file;
+    private final String file;
     private final OutputStream out;
     private boolean closed;
 
-    private TensorBoardWriter(Path file) throws IOException {
+    private TensorBoardWriter(String file, OutputStream raw) throws IOException {
         this.file = file;
-        this.out = new BufferedOutputStream(Files.newOutputStream(file, java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE), 1 << 16);
+        this.out = new BufferedOutputStream(raw, 1 << 16);
         event(0, w -> w.string(3, "brain.Event:2")); // file_version
         out.flush();
     }
@@ -44,6 +45,11 @@ public final class TensorBoardWriter implements AutoCloseable {
     /** Creates {@code dir} if needed and a new event file in it, named as TensorBoard expects. */
     public static TensorBoardWriter create(Path dir) throws IOException {
         Files.createDirectories(dir);
+        return create(new LocalRunStore(dir), "");
+    }
+
+    /** A new event file in {@code dir} of {@code store} ({@code ""}: its root), named as TensorBoard expects. */
+    public static TensorBoardWriter create(RunStore store, String dir) throws IOException {
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();
@@ -54,7 +60,8 @@ public final class TensorBoardWriter implements AutoCloseable {
                 + "." + ProcessHandle.current().pid() + ".nnviz";
         for (int i = 0; ; i++) { // a second writer in the same folder and second gets a file of its own, never truncates one
             try {
-                return new TensorBoardWriter(dir.resolve(i == 0 ? name : name + "." + i));
+                String path = (dir.isEmpty() ? "" : dir + "/") + (i == 0 ? name : name + "." + i);
+                return new TensorBoardWriter(store.location().replaceAll("/+$", "") + "/" + path, store.create(path));
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 if (i == 1000) {
                     throw e;
@@ -63,8 +70,8 @@ public final class TensorBoardWriter implements AutoCloseable {
         }
     }
 
-    /** The event file being written. */
-    public Path file() {
+    /** The event file being written: the store's location and the file's path in it. */
+    public String location() {
         return file;
     }
 

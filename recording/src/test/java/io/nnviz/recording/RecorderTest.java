@@ -146,7 +146,7 @@ class RecorderTest {
 
         rec.close();
         List<Event> root = new ArrayList<>(), train = new ArrayList<>(), val = new ArrayList<>();
-        for (Path f : ((TensorBoardSink) rec.sinks().get(0)).files()) {
+        for (Path f : ((TensorBoardSink) rec.sinks().get(0)).files().stream().map(Path::of).toList()) {
             List<Event> events = TensorBoardWriterTest.read(Files.readAllBytes(f));
             (f.getParent().getFileName().toString().equals("train") ? train
                     : f.getParent().getFileName().toString().equals("validation") ? val : root).addAll(events);

@@ -36,7 +36,7 @@ class TensorBoardWriterTest {
         byte[] png = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
         Path file;
         try (TensorBoardWriter tb = TensorBoardWriter.create(dir.resolve("run"))) {
-            file = tb.file();
+            file = Path.of(tb.location());
             for (int step = 1; step <= 3; step++) {
                 tb.scalar("loss", step, 1.0 / step);
             }
@@ -79,7 +79,7 @@ class TensorBoardWriterTest {
         tb.close();
         java.io.IOException e = assertThrows(java.io.IOException.class, () -> tb.scalar("x", 2, 3));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
-        byte[] bytes = Files.readAllBytes(tb.file());
+        byte[] bytes = Files.readAllBytes(Path.of(tb.location()));
         bytes[bytes.length - 6] ^= 0x40; // flip a bit in the last record's data
         assertThrows(AssertionError.class, () -> read(bytes));
     }
