@@ -1,0 +1,137 @@
+package io.nnviz.hadoop;
+
+import io.nnviz.recording.Points;
+import io.nnviz.recording.RunComparison;
+import io.nnviz.recording.RunLog;
+import io.nnviz.recording.Runs;
+import io.nnviz.recording.WorkerProcess;
+import io.nnviz.recording.storage.RunStore;
+import io.nnviz.recording.storage.RunStores;
+import io.nnviz.renderers.report.HtmlReport;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 20 on a real HDFS: Hadoop's in-process mini cluster (a NameNode and a DataNode in this
+ * JVM), with worker processes writing to it over its RPC port as they would to a cluster's.
+ */
+@Tag("cluster")
+class HdfsRunsTest {
+    static MiniDFSCluster cluster;
+    static String hdfs;
+
+    @BeforeAll
+    static void startCluster(@TempDir java.nio.file.Path base) throws IOException {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
+        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        cluster.waitActive();
+        hdfs = cluster.getFileSystem().getUri().toString(); // hdfs://localhost:PORT
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.shutdown();
+        }
+    }
+
+    @Test
+    void fourWorkerProcessesWriteToHdfsAndAKilledOneLeavesAReadablePrefix() throws Exception {
+        String root = hdfs + "/sweeps/workers";
+        List<WorkerProcess> workers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            workers.add(WorkerProcess.start(root, "worker-" + w, w == 3 ? "0" : "300"));
+        }
+        int prefix = WorkerProcess.assertThreeCompleteAndAPrefix(workers, () -> Runs.open(root));
+        System.out.printf("HDFS, 4 worker processes: 3 complete runs of 300 steps, the killed one's prefix of %d steps%n", prefix);
+
+        // what is there is what the issue lists: each run's event log, run.json, TensorBoard files, on HDFS
+        FileSystem fs = cluster.getFileSystem();
+        Runs runs = Runs.open(root);
+        int tensorBoard = 0;
+        for (var st : fs.listStatus(new Path("/sweeps/workers"))) {
+            assertTrue(fs.exists(new Path(st.getPath(), "events.jsonl")), st.getPath() + " has its event log");
+            var tb = fs.listFiles(new Path(st.getPath(), "tensorboard"), true);
+            while (tb.hasNext()) {
+                tensorBoard += tb.next().getPath().getName().startsWith("events.out.tfevents.") ? 1 : 0;
+            }
+        }
+        assertTrue(tensorBoard >= 4, tensorBoard + " TensorBoard event files");
+        // the comparison report of runs read from HDFS
+        java.nio.file.Path out = Files.createTempDirectory("hdfs-report");
+        java.nio.file.Path index = RunComparison.addTo(HtmlReport.titled("HDFS sweep"), runs.logs()).write(out);
+        String html = Files.readString(index);
+        for (int w = 0; w < 4; w++) {
+            assertTrue(html.contains("worker-" + w), "the runs table names worker-" + w);
+        }
+    }
+
+    @Test
+    void twoWorkersShardsOfOneRunAreMergedByStep() throws Exception {
+        String root = hdfs + "/sweeps/shards";
+        WorkerProcess a = WorkerProcess.start(root, "data-parallel", "200", "run0001", "w0");
+        WorkerProcess b = WorkerProcess.start(root, "data-parallel", "200", "run0001", "w1");
+        assertTrue(a.finished(180), a.output());
+        assertTrue(b.finished(180), b.output());
+        Runs runs = Runs.open(root);
+        assertTrue(runs.problems().isEmpty(), runs.problems().toString());
+        assertEquals(1, runs.logs().size(), "one run, two shards");
+        RunLog run = runs.logs().get(0);
+        Points loss = run.stepSeries("loss");
+        assertEquals(200, loss.size());
+        for (int i = 0; i < loss.size(); i++) {
+            long step = (long) loss.x(i);
+            double want = (a.loss(step) + b.loss(step)) / 2;
+            assertEquals(want, loss.y(i), 1e-12, "step " + step + ": the mean of the two workers' losses");
+        }
+        assertTrue(a.loss(100) != b.loss(100).doubleValue(), "the workers trained on batches of their own");
+        List<String> files = new ArrayList<>();
+        var it = cluster.getFileSystem().listFiles(new Path("/sweeps/shards"), true);
+        while (it.hasNext()) {
+            files.add(it.next().getPath().getName());
+        }
+        assertTrue(files.contains("events.w0.jsonl") && files.contains("events.w1.jsonl") && !files.contains("run.json"), files.toString());
+    }
+
+    @Test
+    void theStoreOnHdfsReplacesAppendsAndRefusesWhatItShould() throws Exception {
+        try (RunStore store = RunStores.open(hdfs + "/store")) {
+            assertInstanceOf(HadoopRunStore.class, store);
+            store.replace("a/run.json", "one".getBytes());
+            store.replace("a/run.json", "two".getBytes());
+            assertEquals("two", new String(store.open("a/run.json").readAllBytes()));
+            RunStore.Appender log = store.append("a/events.jsonl");
+            assertTrue(log.visibleAtOnce(), "HDFS streams hflush");
+            log.append("{\"x\":1}\n".getBytes());
+            // another client sees the record before the file is closed
+            try (RunStore other = RunStores.open(hdfs + "/store")) {
+                assertEquals("{\"x\":1}\n", new String(other.tail("a/events.jsonl", 100)));
+            }
+            log.close();
+            assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> store.create("a/run.json"));
+            assertThrows(IOException.class, () -> store.open("../../etc/passwd"));
+            assertEquals(List.of("a/events.jsonl", "a/run.json"), store.files("", 1));
+            assertEquals(-1, store.size("a/none"));
+        }
+        IOException e = assertThrows(IOException.class, () -> RunStores.open("nosuchscheme://x/y"));
+        assertTrue(e.getMessage().contains("no run store for nosuchscheme"), e.getMessage());
+    }
+}
