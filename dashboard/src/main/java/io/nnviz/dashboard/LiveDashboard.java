@@ -22,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,7 +62,7 @@ import java.util.regex.Pattern;
 public final class LiveDashboard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveDashboard.class);
     static final int MAX_HEADER_BYTES = 16 * 1024;
-    private static final Pattern RUN_ROUTE = Pattern.compile("/run/([A-Za-z0-9_.-]{1,64})/(|state\\.json|figure/([a-z0-9-]{1,80})\\.svg)");
+    private static final Pattern RUN_ROUTE = Pattern.compile("/run/([A-Za-z0-9_.-]{1,64})/(|state\\.json|table\\.html|figure/([a-z0-9-]{1,80})\\.svg)");
     private static final Pattern RUN_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Map<String, String> STATIC = Map.of(
             "/static/dashboard.js", "application/javascript; charset=utf-8",
@@ -241,13 +242,64 @@ public final class LiveDashboard implements AutoCloseable {
 
     private URI show(String name, RunLog log, java.util.function.Supplier<java.util.Optional<io.nnviz.api.Model>> model) {
         Objects.requireNonNull(log, "log");
+        return show(name, RunView.run(log, model));
+    }
+
+    /**
+     * Shows many runs on one page, {@code /run/NAME/}, as the comparison report does
+     * ({@link io.nnviz.recording.RunComparison}): the runs table (sorts, hides a run from every
+     * chart), the loss and every metric overlaid, the hyperparameters against the target metric and
+     * weight histograms across runs, drawn again as the runs change. {@code runs} is asked for the
+     * current runs at every look (once a second per viewer); {@link RunsWatcher} keeps one up to date.
+     */
+    public URI showComparison(String name, java.util.function.Supplier<List<RunLog>> runs) {
+        Objects.requireNonNull(runs, "runs");
+        return show(name, new RunView.Content() {
+            @Override
+            public RunLog counters() {
+                List<RunLog> all = runs.get();
+                RunLog latest = null;
+                for (RunLog r : all) { // the counters follow the run that got furthest
+                    latest = latest == null || r.lastStep() > latest.lastStep() ? r : latest;
+                }
+                return latest != null ? latest : RunLog.create(io.nnviz.recording.RunInfo.named(name), 2);
+            }
+
+            @Override
+            public List<io.nnviz.recording.RunFigures.Entry> entries() {
+                List<RunLog> all = runs.get();
+                return io.nnviz.recording.RunComparison.entries(all, version(all));
+            }
+
+            @Override
+            public io.nnviz.recording.RunComparison.Table table() {
+                return io.nnviz.recording.RunComparison.table(runs.get());
+            }
+
+            @Override
+            public long tableVersion() {
+                return version(runs.get());
+            }
+        });
+    }
+
+    /** Changes when a run is added, replaced (read again) or logs more. */
+    private static long version(List<RunLog> runs) {
+        long v = runs.size();
+        for (RunLog r : runs) {
+            v = v * 1_000_003L + System.identityHashCode(r) * 31L + r.scalarVersion() + r.histogramVersion();
+        }
+        return v;
+    }
+
+    private URI show(String name, RunView.Content content) {
         if (name == null || !RUN_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a run name is 1-64 letters, digits, '.', '_' or '-', got " + quote(name));
         }
         if (closed) {
             throw new IllegalStateException("the dashboard is closed");
         }
-        runs.put(name, new RunView(name, log, minRenderNanos, model));
+        runs.put(name, new RunView(name, content, minRenderNanos));
         return uri.resolve("run/" + name + "/");
     }
 
@@ -331,7 +383,15 @@ public final class LiveDashboard implements AutoCloseable {
             return;
         }
         if (m.group(2).isEmpty()) {
-            send(request, response, callback, 200, "text/html; charset=utf-8", Pages.run(run.name()).getBytes(StandardCharsets.UTF_8));
+            String page = run.comparison() ? Pages.comparison(run.name()) : Pages.run(run.name());
+            send(request, response, callback, 200, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8));
+        } else if (m.group(2).equals("table.html")) {
+            byte[] table = run.tableHtml();
+            if (table == null) {
+                notFound(request, response, callback);
+            } else {
+                send(request, response, callback, 200, "text/html; charset=utf-8", table);
+            }
         } else if (m.group(2).equals("state.json")) {
             send(request, response, callback, 200, "application/json", run.stateJson());
         } else {

@@ -2,7 +2,7 @@ package io.nnviz.dashboard;
 
 import java.util.Collection;
 
-/** The dashboard's two HTML pages; everything dynamic comes from {@code state.json} through {@code dashboard.js}. */
+/** The dashboard's HTML pages (the index, a run, a comparison of runs); everything dynamic comes from {@code state.json} through {@code dashboard.js}. */
 final class Pages {
     private Pages() {
     }
@@ -40,12 +40,22 @@ final class Pages {
     }
 
     static String run(String name) {
-        return head("nnviz: " + name) + "<body data-run=\"" + escape(name) + "\">\n"
+        return page(name, "", "");
+    }
+
+    /** A comparison of runs: the run page's counters (of the run furthest on), the runs table, then the figures. */
+    static String comparison(String name) {
+        return page(name, " data-compare=\"true\"", "<section id=\"runs-table\"></section>\n");
+    }
+
+    private static String page(String name, String bodyAttributes, String beforeFigures) {
+        return head("nnviz: " + name) + "<body data-run=\"" + escape(name) + "\"" + bodyAttributes + ">\n"
                 + "<header><h1>" + escape(name) + "</h1><a href=\"/\">all runs</a></header>\n"
                 + "<section id=\"counters\">"
                 + "<div>step <b id=\"step\">-</b></div><div>epoch <b id=\"epoch\">-</b></div>"
                 + "<div>steps/s <b id=\"rate\">-</b></div><div>loss <b id=\"loss\">-</b></div>"
                 + "<div id=\"status\">connecting</div></section>\n"
+                + beforeFigures
                 + "<main id=\"figures\"></main>\n"
                 + "<aside id=\"nnviz-details\" hidden><button type=\"button\" class=\"close\" title=\"close\">\u00d7</button>"
                 + "<h3 class=\"name\"></h3><ul class=\"facts\"></ul><div class=\"figures\"></div></aside>\n"

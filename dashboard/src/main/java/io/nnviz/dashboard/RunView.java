@@ -17,18 +17,36 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One run on the dashboard: its figures are {@link RunFigures}' (the same as the report's), drawn
- * on demand from copies of the run log's bounded state, each at most once per change and per
- * render interval, the SVG cached. Never blocks training.
+ * One page of the dashboard, a run or a comparison of runs: its figures are {@link RunFigures}' or
+ * {@link io.nnviz.recording.RunComparison}'s (the same as the report's), drawn on demand from
+ * copies of the runs' bounded state, each at most once per change and per render interval, the SVG
+ * cached. Never blocks training.
  */
 final class RunView {
+    /** What a page shows: the figures, and the run whose counters head it. */
+    interface Content {
+        /** The run whose step, epoch and loss the page's counters show. */
+        RunLog counters();
+
+        /** The page's figures. */
+        List<RunFigures.Entry> entries();
+
+        /** The runs table of a comparison, or null for a single run. */
+        default io.nnviz.recording.RunComparison.Table table() {
+            return null;
+        }
+
+        /** Changes whenever the table does. */
+        default long tableVersion() {
+            return 0;
+        }
+    }
+
     /** Histogram figures shown (the first weights recorded), and the newest histograms drawn in each. */
     static final int MAX_HISTOGRAM_FIGURES = 8, RIDGES = 12;
 
     private final String name;
-    private final RunLog log;
-    /** The model the run trains, once its recorder knows it: its architecture is the first figure. */
-    private final java.util.function.Supplier<java.util.Optional<io.nnviz.api.Model>> model;
+    private final Content content;
     private final long minRenderNanos;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private final ArrayDeque<long[]> rate = new ArrayDeque<>(); // (nanoTime, step), newest last, at most 64
@@ -36,29 +54,53 @@ final class RunView {
     private record Cached(long version, long renderedAt, byte[] svg) {
     }
 
-    RunView(String name, RunLog log, long minRenderNanos, java.util.function.Supplier<java.util.Optional<io.nnviz.api.Model>> model) {
+    RunView(String name, Content content, long minRenderNanos) {
         this.name = name;
-        this.log = log;
-        this.model = model;
+        this.content = content;
         this.minRenderNanos = minRenderNanos;
+    }
+
+    /**
+     * A run's page: the architecture of the model it trains once its recorder knows it (the
+     * structure only, no weights, no forward pass: safe while the model trains), then the run's figures.
+     */
+    static Content run(RunLog log, java.util.function.Supplier<java.util.Optional<io.nnviz.api.Model>> model) {
+        return new Content() {
+            @Override
+            public RunLog counters() {
+                return log;
+            }
+
+            @Override
+            public List<RunFigures.Entry> entries() {
+                List<RunFigures.Entry> out = new java.util.ArrayList<>();
+                model.get().ifPresent(m -> out.add(new RunFigures.Entry("architecture", "architecture", "Architecture",
+                        "Architecture of " + m.name() + " (click a layer for its figures)", 1,
+                        () -> io.nnviz.renderers.figures.ArchitectureDiagram.of(m).build())));
+                out.addAll(RunFigures.of(log).histograms(MAX_HISTOGRAM_FIGURES, RIDGES).entries());
+                return out;
+            }
+        };
+    }
+
+    /** Whether this page compares runs (and so has a runs table). */
+    boolean comparison() {
+        return content.table() != null;
+    }
+
+    /** The runs table's HTML (sortable, a box per run to hide it in the charts), or null for a run's page. */
+    byte[] tableHtml() {
+        io.nnviz.recording.RunComparison.Table t = content.table();
+        return t == null ? null : io.nnviz.renderers.report.HtmlReport.tableHtml("runs", t.header(), t.rows()).getBytes(StandardCharsets.UTF_8);
     }
 
     String name() {
         return name;
     }
 
-    private List<RunFigures.Entry> entries() {
-        List<RunFigures.Entry> out = new java.util.ArrayList<>();
-        // the structure only (no weights, no forward pass): safe to read while the model trains; it never changes
-        model.get().ifPresent(m -> out.add(new RunFigures.Entry("architecture", "architecture", "Architecture",
-                "Architecture of " + m.name() + " (click a layer for its figures)", 1,
-                () -> io.nnviz.renderers.figures.ArchitectureDiagram.of(m).build())));
-        out.addAll(RunFigures.of(log).histograms(MAX_HISTOGRAM_FIGURES, RIDGES).entries());
-        return out;
-    }
-
     /** The state the page polls: counters, rate, and each figure's id, title and version. */
     byte[] stateJson() {
+        RunLog log = content.counters();
         long step = log.lastStep(), now = System.nanoTime();
         double perSecond;
         synchronized (rate) {
@@ -90,8 +132,11 @@ final class RunView {
                 g.writeStringField("loss", Double.toString(latest));
             }
             g.writeNumberField("dropped", log.dropped());
+            if (comparison()) {
+                g.writeNumberField("table", content.tableVersion());
+            }
             g.writeArrayFieldStart("figures");
-            for (RunFigures.Entry e : entries()) {
+            for (RunFigures.Entry e : content.entries()) {
                 g.writeStartObject();
                 g.writeStringField("id", e.id());
                 g.writeStringField("title", e.title());
@@ -111,7 +156,7 @@ final class RunView {
 
     /** A figure's SVG, drawn again only if its data changed and the last drawing is old enough; null if no such figure. */
     byte[] figure(String id) {
-        for (RunFigures.Entry e : entries()) {
+        for (RunFigures.Entry e : content.entries()) {
             if (!e.id().equals(id)) {
                 continue;
             }

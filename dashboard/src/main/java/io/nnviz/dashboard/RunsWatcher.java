@@ -18,7 +18,8 @@ import java.util.Objects;
 
 /**
  * A runs root on a {@link LiveDashboard}: every run directory under it ({@link Runs}) shown on a
- * page of its own, read again when its files change and new runs added as they start, by a
+ * page of its own and all of them on one comparison page ({@value #COMPARISON}, as
+ * {@link LiveDashboard#showComparison}), read again when its files change and new runs added as they start, by a
  * daemon thread looking every {@code interval}. A run that cannot be read is logged, once per
  * change, and the others go on.
  *
@@ -32,6 +33,10 @@ public final class RunsWatcher implements AutoCloseable {
     private final RunStore root;
     private final Map<String, String> seen = new HashMap<>(); // run directory -> the sizes and times of its files when last read
     private final java.util.Set<String> shown = new java.util.TreeSet<>();
+    /** The latest read of every run shown, by page name: what the comparison page draws. */
+    private final Map<String, RunLog> latest = new java.util.concurrent.ConcurrentSkipListMap<>();
+    /** The comparison page's name. */
+    public static final String COMPARISON = "compare";
     private final Thread thread;
     private volatile boolean stop;
 
@@ -68,6 +73,7 @@ public final class RunsWatcher implements AutoCloseable {
             throw new IllegalArgumentException("look at least every 10 ms, not " + intervalMillis);
         }
         RunsWatcher w = new RunsWatcher(dash, root, intervalMillis);
+        dash.showComparison(COMPARISON, () -> List.copyOf(w.latest.values()));
         w.scan();
         w.thread.start();
         return w;
@@ -97,6 +103,7 @@ public final class RunsWatcher implements AutoCloseable {
             problems.forEach(p -> LOG.warn("nnviz: {}", p));
             log.ifPresent(l -> {
                 dash.show(name, l);
+                latest.put(name, l);
                 shown.add(name);
             });
             seen.put(d, stamp);

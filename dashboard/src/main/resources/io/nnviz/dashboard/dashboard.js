@@ -4,6 +4,7 @@
   var base = location.pathname.replace(/[^/]*$/, '');
   var shown = {};   // figure id -> version on the page
   var busy = false;
+  var tableVersion = null; // the runs table's version on a comparison page
   var failures = 0;
 
   function text(id, value) { document.getElementById(id).textContent = value; }
@@ -42,6 +43,21 @@
       });
   }
 
+  // the runs table of a comparison page: server-escaped HTML, parsed inertly and imported; the viewer sorts and hides with it
+  function loadTable(version) {
+    return fetch(base + 'table.html?v=' + version, { cache: 'no-store' })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.text(); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        var table = doc.querySelector('div.table-wrap');
+        if (!table) { throw new Error('no table'); }
+        var holder = document.getElementById('runs-table');
+        holder.replaceChildren(document.importNode(table, true));
+        if (window.nnvizViewer) { window.nnvizViewer.table(holder.querySelector('table')); }
+        tableVersion = version;
+      });
+  }
+
   function poll() {
     if (busy) { return; }
     busy = true;
@@ -58,6 +74,7 @@
         status.textContent = 'live';
         status.className = '';
         var pending = s.figures.filter(function (f) { return shown[f.id] !== f.version; }).map(load);
+        if (typeof s.table === 'number' && s.table !== tableVersion) { pending.push(loadTable(s.table)); }
         return Promise.all(pending);
       })
       .catch(function () {

@@ -61,6 +61,23 @@ class RunsWatcherTest {
             write(root, "first", 30); // the first run writes on
             waitFor(http, dash.uri().resolve("run/first/state.json"), b -> b.contains("\"lossPoints\":30"));
             assertEquals(List.of("first", "second"), w.shown());
+
+            // the comparison page: both runs in its table and its overlaid loss, drawn again as a run writes on
+            String state = get(http, dash.uri().resolve("run/compare/state.json"));
+            assertTrue(state.contains("\"table\":") && state.contains("\"id\":\"runs-loss\""), state);
+            String table = get(http, dash.uri().resolve("run/compare/table.html"));
+            assertTrue(table.contains("<tr data-run=\"first\">") && table.contains("<tr data-run=\"second\">"), table);
+            assertTrue(table.contains("<td>0.0333333</td>"), "first's last loss (step 30) in the table: " + table);
+            String loss = get(http, dash.uri().resolve("run/compare/figure/runs-loss.svg"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("<g class=\"series\" data-points=\"([^\"]*)\"><title>first</title>").matcher(loss);
+            assertTrue(m.find(), "first's loss overlaid");
+            assertEquals(30, m.group(1).split(";").length);
+            assertTrue(loss.contains("<title>second</title>"), "second's loss overlaid");
+            write(root, "third", 7);
+            waitFor(http, dash.uri().resolve("run/compare/table.html"), b -> b.contains("<tr data-run=\"third\">"));
+            assertTrue(get(http, dash.uri()).contains("/run/compare/"), "the index links the comparison");
+            assertEquals(404, http.send(HttpRequest.newBuilder(dash.uri().resolve("run/first/table.html")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode(), "a run's page has no runs table");
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,7 +17,8 @@ import java.util.Set;
  * hides a run from every chart, the loss and every metric overlaid with one colour per run (step
  * metrics smoothed as TensorBoard smooths), the runs in parallel coordinates through their numeric
  * hyperparameters to the target metric, and each one that varies against the runs' final target
- * metric (validation accuracy where recorded, else the final loss).
+ * metric (validation accuracy where recorded, else the final loss), and the histograms of one
+ * weight across runs. The report and the live dashboard's comparison page draw the same figures.
  */
 public final class RunComparison {
     /** TensorBoard's default smoothing of step series. */
@@ -25,8 +27,39 @@ public final class RunComparison {
     private RunComparison() {
     }
 
-    /** Adds the comparison of {@code runs} to {@code report}. */
+    /** Sections of the comparison's figures, in page order. */
+    public static final String CURVES = "Curves", HYPERPARAMETERS = "Hyperparameters", WEIGHTS = "Weights across runs";
+    /** Points drawn in one overlaid chart at most: past it each run's curve is thinned evenly (its first and last points kept). */
+    static final int CHART_POINTS = 100_000;
+    /** Weights whose histograms are compared across runs, at most. */
+    static final int HISTOGRAM_FIGURES = 4;
+
+    /** The runs table: a header and a row per run, cells as text. */
+    public record Table(List<String> header, List<List<String>> rows) {
+    }
+
+    /** Adds the comparison of {@code runs} to {@code report}: the runs table, then every figure of {@link #entries}. */
     public static HtmlReport addTo(HtmlReport report, List<RunLog> runs) {
+        report.section("Runs");
+        Table t = table(runs);
+        report.table("runs", t.header(), t.rows());
+        String section = null;
+        for (RunFigures.Entry e : entries(runs, 0)) {
+            if (!e.section().equals(section)) {
+                section = e.section();
+                report.section(section);
+                if (section.equals(CURVES) && thinnedTo(runs) < Integer.MAX_VALUE) {
+                    report.note("Each run's curve is thinned evenly to " + thinnedTo(runs) + " points (its first and last kept) so that a chart"
+                            + " of " + runs.size() + " runs stays under " + CHART_POINTS + " points; the table's values are from every point kept.");
+                }
+            }
+            report.figure(e.name(), e.figure());
+        }
+        return report;
+    }
+
+    /** The runs table: hyperparameters, steps, duration, steps/s, and the last and best value of every metric. */
+    public static Table table(List<RunLog> runs) {
         List<String> names = names(runs);
         Set<String> steps = new LinkedHashSet<>(), epochs = new LinkedHashSet<>(), params = new LinkedHashSet<>();
         for (RunLog r : runs) {
@@ -34,7 +67,6 @@ public final class RunComparison {
             epochs.addAll(r.epochSeriesNames());
             params.addAll(r.info().hyperparameters().keySet());
         }
-        report.section("Runs");
         List<String> header = new ArrayList<>(List.of("run", "tags"));
         header.addAll(params);
         header.add("steps");
@@ -72,42 +104,98 @@ public final class RunComparison {
             }
             rows.add(row);
         }
-        report.table("runs", header, rows);
-        report.section("Curves");
-        for (String s : steps) {
-            LineChart c = LineChart.titled(s + " (" + runs.size() + " runs)").xLabel("step").yLabel(s).smoothing(SMOOTHING);
-            for (int i = 0; i < runs.size(); i++) {
-                Points pts = runs.get(i).stepSeries(s);
-                if (!pts.isEmpty()) {
-                    c.series(names.get(i), pts.xs(), pts.ys());
-                }
+        return new Table(header, rows);
+    }
+
+    /** Points per run curve drawn: all (MAX_VALUE) while the runs' curves fit {@link #CHART_POINTS}. */
+    static int thinnedTo(List<RunLog> runs) {
+        long most = 0;
+        for (RunLog r : runs) {
+            for (String s : r.stepSeriesNames()) {
+                most = Math.max(most, r.stepSeries(s).size());
             }
-            report.figure("runs " + s, c.build());
+        }
+        return most * runs.size() <= CHART_POINTS ? Integer.MAX_VALUE : Math.max(2, CHART_POINTS / Math.max(1, runs.size()));
+    }
+
+    /** Every point of {@code p}, or {@code n} evenly spaced ones with the first and last. */
+    static Points thin(Points p, int n) {
+        if (p.size() <= n) {
+            return p;
+        }
+        double[] x = new double[n], y = new double[n];
+        for (int i = 0; i < n; i++) {
+            int k = (int) Math.round((double) i * (p.size() - 1) / (n - 1));
+            x[i] = p.x(k);
+            y[i] = p.y(k);
+        }
+        return Points.of(x, y);
+    }
+
+    /**
+     * The comparison's figures, drawn when asked, each with {@code version} (the live dashboard
+     * redraws a figure when it changes): the loss and every metric overlaid, the hyperparameters in
+     * parallel coordinates and against the target metric, and the histograms of a weight across runs.
+     */
+    public static List<RunFigures.Entry> entries(List<RunLog> runs, long version) {
+        List<RunLog> all = List.copyOf(runs);
+        List<String> names = names(all);
+        Set<String> steps = new LinkedHashSet<>(), epochs = new LinkedHashSet<>(), params = new LinkedHashSet<>();
+        for (RunLog r : all) {
+            steps.addAll(r.stepSeriesNames());
+            epochs.addAll(r.epochSeriesNames());
+            params.addAll(r.info().hyperparameters().keySet());
+        }
+        List<RunFigures.Entry> out = new ArrayList<>();
+        Set<String> ids = new java.util.HashSet<>();
+        int thin = thinnedTo(all);
+        for (String s : steps) {
+            RunFigures.add(out, ids, "runs " + s, CURVES, s + " (" + all.size() + " runs)", version, () -> {
+                LineChart c = LineChart.titled(s + " (" + all.size() + " runs)").xLabel("step").yLabel(s).smoothing(SMOOTHING);
+                for (int i = 0; i < all.size(); i++) {
+                    Points pts = thin(all.get(i).stepSeries(s), thin);
+                    if (!pts.isEmpty()) {
+                        c.series(names.get(i), pts.xs(), pts.ys());
+                    }
+                }
+                return c.build();
+            });
         }
         for (String e : epochs) {
-            LineChart c = LineChart.titled(e + " by epoch (" + runs.size() + " runs)").xLabel("epoch").yLabel(e).integerX(true).markers(true);
-            for (int i = 0; i < runs.size(); i++) {
-                Points pts = runs.get(i).epochSeries(e);
-                if (!pts.isEmpty()) {
-                    c.series(names.get(i), pts.xs(1), pts.ys());
+            RunFigures.add(out, ids, "runs epoch " + e, CURVES, e + " by epoch (" + all.size() + " runs)", version, () -> {
+                LineChart c = LineChart.titled(e + " by epoch (" + all.size() + " runs)").xLabel("epoch").yLabel(e).integerX(true).markers(true);
+                for (int i = 0; i < all.size(); i++) {
+                    Points pts = all.get(i).epochSeries(e);
+                    if (!pts.isEmpty()) {
+                        c.series(names.get(i), pts.xs(1), pts.ys());
+                    }
                 }
-            }
-            report.figure("runs epoch " + e, c.build());
+                return c.build();
+            });
         }
         String target = epochs.stream().filter(e -> e.startsWith("validation/")).findFirst().orElse(steps.contains("loss") ? "loss" : null);
         if (target != null) {
-            report.section("Hyperparameters");
-            List<String> numeric = new ArrayList<>();
-            for (String p : params) {
-                if (runs.stream().anyMatch(r -> number(r.info().hyperparameters().get(p)) != null)) {
-                    numeric.add(p);
-                }
+            hyperparameters(out, ids, all, names, params, target, epochs.contains(target), version);
+        }
+        weights(out, ids, all, names, version);
+        return out;
+    }
+
+    private static void hyperparameters(List<RunFigures.Entry> out, Set<String> ids, List<RunLog> runs, List<String> names, Set<String> params,
+            String target, boolean byEpoch, long version) {
+        List<String> numeric = new ArrayList<>();
+        for (String p : params) {
+            if (runs.stream().anyMatch(r -> number(r.info().hyperparameters().get(p)) != null)) {
+                numeric.add(p);
             }
-            if (!numeric.isEmpty()) { // every run through its numeric hyperparameters to its target metric
+        }
+        java.util.function.Function<RunLog, Points> targetOf = r -> byEpoch ? r.epochSeries(target) : r.stepSeries(target);
+        if (!numeric.isEmpty()) { // every run through its numeric hyperparameters to its target metric
+            String title = "Hyperparameters and " + target + " (" + runs.size() + " runs)";
+            RunFigures.add(out, ids, "hp parallel", HYPERPARAMETERS, title, version, () -> {
                 List<String> axes = new ArrayList<>(numeric);
                 axes.add(target);
-                io.nnviz.renderers.figures.ParallelCoordinates pc = io.nnviz.renderers.figures.ParallelCoordinates.of(
-                        "Hyperparameters and " + target + " (" + runs.size() + " runs)", axes);
+                io.nnviz.renderers.figures.ParallelCoordinates pc = io.nnviz.renderers.figures.ParallelCoordinates.of(title, axes);
                 for (int i = 0; i < runs.size(); i++) {
                     RunLog r = runs.get(i);
                     double[] v = new double[axes.size()];
@@ -115,32 +203,65 @@ public final class RunComparison {
                         Double x = number(r.info().hyperparameters().get(numeric.get(a)));
                         v[a] = x == null ? Double.NaN : x;
                     }
-                    Points pts = epochs.contains(target) ? r.epochSeries(target) : r.stepSeries(target);
+                    Points pts = targetOf.apply(r);
                     v[numeric.size()] = pts.isEmpty() ? Double.NaN : pts.last();
                     pc.line(names.get(i), v);
                 }
-                report.figure("hp parallel", pc.build());
+                return pc.build();
+            });
+        }
+        for (String p : params) {
+            Set<Double> values = new java.util.HashSet<>();
+            for (RunLog r : runs) {
+                Double x = number(r.info().hyperparameters().get(p));
+                if (x != null && !targetOf.apply(r).isEmpty()) {
+                    values.add(x);
+                }
             }
-            for (String p : params) {
-                Scatter sc = Scatter.titled(p + " against " + target).axes(p, target + (epochs.contains(target) ? " (last epoch)" : " (last)"));
-                int n = 0;
-                Set<Double> values = new java.util.HashSet<>();
+            if (values.size() < 2) {
+                continue; // a value every run shares says nothing against the metric
+            }
+            RunFigures.add(out, ids, "hp " + p, HYPERPARAMETERS, p + " against " + target, version, () -> {
+                Scatter sc = Scatter.titled(p + " against " + target).axes(p, target + (byEpoch ? " (last epoch)" : " (last)"));
                 for (int i = 0; i < runs.size(); i++) {
                     RunLog r = runs.get(i);
                     Double x = number(r.info().hyperparameters().get(p));
-                    Points pts = epochs.contains(target) ? r.epochSeries(target) : r.stepSeries(target);
+                    Points pts = targetOf.apply(r);
                     if (x != null && !pts.isEmpty()) {
                         sc.points(names.get(i), new double[] {x}, new double[] {pts.last()});
-                        values.add(x);
-                        n++;
                     }
                 }
-                if (n > 0 && values.size() > 1) { // a value every run shares says nothing against the metric
-                    report.figure("hp " + p, sc.build());
-                }
+                return sc.build();
+            });
+        }
+    }
+
+    /** For each weight recorded by two runs or more (the first few): its latest histogram in each run, one ridge a run on one value axis. */
+    private static void weights(List<RunFigures.Entry> out, Set<String> ids, List<RunLog> runs, List<String> names, long version) {
+        Map<String, Integer> count = new java.util.LinkedHashMap<>();
+        for (RunLog r : runs) {
+            for (String k : r.histogramKeys()) {
+                count.merge(k, 1, Integer::sum);
             }
         }
-        return report;
+        int n = 0;
+        for (Map.Entry<String, Integer> k : count.entrySet()) {
+            if (k.getValue() < 2 || n++ >= HISTOGRAM_FIGURES) {
+                continue;
+            }
+            String key = k.getKey(), title = key + " across " + k.getValue() + " runs (latest of each)";
+            RunFigures.add(out, ids, "weights " + key, WEIGHTS, title, version, () -> {
+                io.nnviz.renderers.figures.HistogramRidge ridge = io.nnviz.renderers.figures.HistogramRidge.titled(title)
+                        .valueLabel(key.endsWith("(gradient)") ? "gradient" : "weight").maxRidges(Math.max(2, runs.size()));
+                for (int i = 0; i < runs.size(); i++) {
+                    List<Stamped<io.nnviz.api.Histogram>> latest = runs.get(i).latestHistograms(key, 1);
+                    if (!latest.isEmpty()) {
+                        ridge.add(names.get(i) + " (step " + latest.get(0).step() + ")", latest.get(0).value());
+                    }
+                }
+                return ridge.build();
+            });
+        }
     }
 
     /** The runs' names, made unique (a name two runs share gets the start of the id). */

@@ -279,7 +279,7 @@ public final class RunFigures {
                 .colormap(rows.stats().min() < 0 ? Colormaps.DIVERGING : Colormaps.VIRIDIS).title(title).build();
     }
 
-    private static void add(List<Entry> out, Set<String> ids, String name, String section, String title, long version,
+    static void add(List<Entry> out, Set<String> ids, String name, String section, String title, long version,
                             Supplier<Figure> draw) {
         add(out, ids, name, section, title, version, null, draw);
     }

@@ -26,7 +26,10 @@ import java.util.Objects;
  * Above {@link #maxRidges} steps an even subsample is drawn (always with the first and last).
  */
 public final class HistogramRidge {
-    private record Entry(long step, Histogram histogram) {
+    private record Entry(long step, String label, Histogram histogram) {
+        String text() {
+            return label != null ? label : "step " + step;
+        }
     }
 
     private final String title;
@@ -50,16 +53,37 @@ public final class HistogramRidge {
      */
     public HistogramRidge add(long step, Histogram h) {
         Objects.requireNonNull(h, "histogram");
+        if (labelled()) {
+            throw new IllegalStateException("'" + title + "' has labelled ridges: add(label, histogram)");
+        }
         int i = entries.size();
         while (i > 0 && entries.get(i - 1).step > step) {
             i--;
         }
         if (i > 0 && entries.get(i - 1).step == step) {
-            entries.set(i - 1, new Entry(step, h));
+            entries.set(i - 1, new Entry(step, null, h));
         } else {
-            entries.add(i, new Entry(step, h));
+            entries.add(i, new Entry(step, null, h));
         }
         return this;
+    }
+
+    /**
+     * Adds a ridge labelled {@code label} (a run's name: one weight's histogram in several runs),
+     * drawn in the order added, on the same value axis as the others.
+     */
+    public HistogramRidge add(String label, Histogram h) {
+        Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(h, "histogram");
+        if (!entries.isEmpty() && !labelled()) {
+            throw new IllegalStateException("'" + title + "' has ridges by step: add(step, histogram)");
+        }
+        entries.add(new Entry(entries.size(), label, h));
+        return this;
+    }
+
+    private boolean labelled() {
+        return !entries.isEmpty() && entries.get(0).label() != null;
     }
 
     /** Label of the value axis (default "value"). */
@@ -117,12 +141,12 @@ public final class HistogramRidge {
         boolean empty = !(hi >= lo);
         Axis ax = empty ? Axis.of(0, 1, false, 6) : Axis.of(lo, hi, false, 6);
         double gap = Math.max(6, Math.min(ridgeHeight / 2, 300.0 / shown.size()));
-        double top = 34 + ridgeHeight, left = 20, right = width - 80;
+        double top = 34 + ridgeHeight, left = 20, right = width - (labelled() ? 170 : 80);
         double bottom = top + gap * (shown.size() - 1);
         double axisH = bottom + 44;
         StringBuilder cap = new StringBuilder();
         if (shown.size() < entries.size()) {
-            cap.append(shown.size()).append(" of ").append(entries.size()).append(" steps drawn. ");
+            cap.append(shown.size()).append(" of ").append(entries.size()).append(labelled() ? " ridges drawn. " : " steps drawn. ");
         }
         if (nonFinite > 0) {
             cap.append(nonFinite).append(" NaN/infinite values not shown. ");
@@ -130,7 +154,7 @@ public final class HistogramRidge {
         if (empty) {
             cap.append("No finite values. ");
         }
-        cap.append("Each step scaled to its own peak.");
+        cap.append(labelled() ? "Each ridge scaled to its own peak." : "Each step scaled to its own peak.");
         String caption = cap.toString().trim();
         boolean warn = nonFinite > 0 || empty;
         Caption lines = Caption.of(caption, width - 2 * left, warn ? 0xFF8A1C1C : 0xFF666666);
@@ -156,7 +180,7 @@ public final class HistogramRidge {
                     double base = top + gap * k;
                     double age = n == 1 ? 1 : (double) k / (n - 1);
                     int color = mix(0xFFF2B27A, 0xFFB3431B, age);
-                    c.beginGroup("step " + e.step, "ridge");
+                    c.beginGroup(e.text(), "ridge");
                     Histogram h = e.histogram;
                     double peak = 0;
                     for (int b = 0; b < h.bins(); b++) {
@@ -179,7 +203,7 @@ public final class HistogramRidge {
                     }
                     c.endGroup();
                     if (k % labelEvery == 0 || k == n - 1) {
-                        c.text(right + 6, base, "step " + e.step, TextStyle.of(9).color(0xFF444444));
+                        c.text(right + 6, base, Xml.abbreviate(e.text(), 30), TextStyle.of(9).color(0xFF444444));
                     }
                 }
                 lines.draw(c, left, axisH + 8);

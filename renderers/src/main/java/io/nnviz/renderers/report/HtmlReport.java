@@ -305,19 +305,29 @@ public final class HtmlReport {
     }
 
     private static void table(StringBuilder h, Entry e) {
-        h.append("<div class=\"table-wrap\"><table class=\"nnviz-table\" id=\"tab-").append(e.slug()).append("\">\n<thead><tr><th>shown</th>");
-        for (String c : e.table().header()) {
+        h.append(tableHtml(e.slug(), e.table().header(), e.table().rows()));
+    }
+
+    /**
+     * A table's HTML as {@link #table} puts it in a page (cells escaped; {@code viewer.js} makes
+     * its columns sort and a row's box hide the chart series named as its first cell), for pages
+     * built elsewhere (the live dashboard's comparison).
+     */
+    public static String tableHtml(String id, List<String> header, List<List<String>> rows) {
+        StringBuilder h = new StringBuilder(256 + rows.size() * 200);
+        h.append("<div class=\"table-wrap\"><table class=\"nnviz-table\" id=\"tab-").append(Xml.escape(id)).append("\">\n<thead><tr><th>shown</th>");
+        for (String c : header) {
             h.append("<th class=\"sortable\" title=\"sort\">").append(Xml.escape(c)).append("</th>");
         }
         h.append("</tr></thead>\n<tbody>\n");
-        for (List<String> r : e.table().rows()) {
+        for (List<String> r : rows) {
             h.append("<tr data-run=\"").append(Xml.escape(r.isEmpty() ? "" : r.get(0))).append("\"><td><input type=\"checkbox\" checked title=\"show in the charts\"></td>");
             for (String c : r) {
                 h.append("<td>").append(Xml.escape(c)).append("</td>");
             }
             h.append("</tr>\n");
         }
-        h.append("</tbody></table></div>\n");
+        return h.append("</tbody></table></div>\n").toString();
     }
 
     /** Draws each architecture entry's views (SVG and PNG files, the first view shown as the entry's own name) and returns its viewer's HTML. */

@@ -151,39 +151,59 @@
   document.querySelectorAll('main svg').forEach(hover);
 
   // ---- tables: sort by a header, hide a row's run from every chart -----------------------------
-  document.querySelectorAll('table.nnviz-table').forEach(function (t) {
+  var hiddenRuns = {}; // run name -> true while its box is unticked; figures loaded later honour it
+  function seriesName(g) {
+    var title = g.querySelector('title');
+    return title ? title.textContent.replace(/^legend: /, '').replace(/: \d+ points$/, '') : '';
+  }
+  function applyHidden(root) {
+    root.querySelectorAll('g.series, g.legend, g.points').forEach(function (g) {
+      g.style.display = hiddenRuns[seriesName(g)] ? 'none' : '';
+    });
+  }
+  var lastSort = null; // {column, up}: a table drawn again (the live comparison) keeps its order
+  function sortBy(t, th, up) {
+    var body = t.tBodies[0], col = th.cellIndex;
+    t.querySelectorAll('th.sortable').forEach(function (o) { delete o.dataset.order; });
+    th.dataset.order = up ? 'up' : 'down';
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = a.cells[col].textContent, y = b.cells[col].textContent;
+      var nx = parseFloat(x), ny = parseFloat(y);
+      var c = !isNaN(nx) && !isNaN(ny) ? nx - ny : x.localeCompare(y);
+      return up ? c : -c;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  }
+  function bindTable(t) {
     var body = t.tBodies[0];
     t.querySelectorAll('th.sortable').forEach(function (th) {
       th.addEventListener('click', function () {
-        var col = th.cellIndex, up = th.dataset.order !== 'up';
-        t.querySelectorAll('th.sortable').forEach(function (o) { delete o.dataset.order; });
-        th.dataset.order = up ? 'up' : 'down';
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = a.cells[col].textContent, y = b.cells[col].textContent;
-          var nx = parseFloat(x), ny = parseFloat(y);
-          var c = !isNaN(nx) && !isNaN(ny) ? nx - ny : x.localeCompare(y);
-          return up ? c : -c;
-        });
-        rows.forEach(function (r) { body.appendChild(r); });
+        var up = th.dataset.order !== 'up';
+        lastSort = { column: th.textContent, up: up };
+        sortBy(t, th, up);
       });
+      if (lastSort && th.textContent === lastSort.column) { sortBy(t, th, lastSort.up); }
+    });
+    Array.prototype.forEach.call(body.rows, function (row) { // a table drawn again keeps the runs hidden before
+      var box = row.querySelector('input[type=checkbox]');
+      if (box && hiddenRuns[row.dataset.run]) { box.checked = false; row.classList.add('hidden-run'); }
     });
     body.addEventListener('change', function (e) {
       var row = e.target.closest('tr');
       if (!row) { return; }
       var run = row.dataset.run, shown = e.target.checked;
       row.classList.toggle('hidden-run', !shown);
-      document.querySelectorAll('g.series, g.legend, g.points').forEach(function (g) {
-        var title = g.querySelector('title');
-        var name = title ? title.textContent.replace(/^legend: /, '').replace(/: \d+ points$/, '') : '';
-        if (name === run) { g.style.display = shown ? '' : 'none'; }
-      });
+      if (shown) { delete hiddenRuns[run]; } else { hiddenRuns[run] = true; }
+      applyHidden(document);
     });
-  });
+  }
+  document.querySelectorAll('table.nnviz-table').forEach(bindTable);
 
   // for pages that load figures later (the live dashboard): the same pan, zoom and readout on each
   window.nnvizViewer = {
-    attach: function (svg) { zoomable(svg); hover(svg); },
+    attach: function (svg) { zoomable(svg); hover(svg); applyHidden(svg); },
+    table: bindTable,
     details: details
   };
 }());
