@@ -2,13 +2,13 @@ package io.nnviz.cli;
 
 import io.nnviz.recording.RunComparison;
 import io.nnviz.recording.Runs;
+import io.nnviz.recording.storage.RunStore;
 import io.nnviz.renderers.report.HtmlReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -24,25 +24,26 @@ final class RunsCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(index = "0", paramLabel = "ROOT", description = "The runs root: a directory of run directories, each with its run.json.")
-    Path root;
+    @Parameters(index = "0", paramLabel = "ROOT", description = "The runs root: a directory of run directories, or a URI "
+            + "(hdfs://namenode:8020/runs, s3a://bucket/runs).")
+    String root;
 
     @Option(names = "--out", defaultValue = "nnviz-runs", description = "Output folder (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(root)) {
-            throw new Main.UsageException(root + ": no such runs root (a directory of run directories)");
+        Runs runs;
+        try (RunStore store = RunRoots.open(root)) {
+            runs = Runs.open(store);
         }
-        Runs runs = Runs.open(root);
         for (String p : runs.problems()) {
             main.err.println("nnviz: " + Main.oneLine(p));
         }
         if (runs.logs().isEmpty()) {
-            throw new Main.UsageException(root + ": no run.json under it");
+            throw new Main.UsageException(root + ": no run (run.json or events.jsonl) under it");
         }
-        HtmlReport report = HtmlReport.titled(runs.logs().size() + " runs in " + root.toAbsolutePath().getFileName());
+        HtmlReport report = HtmlReport.titled(runs.logs().size() + " runs in " + root.replaceAll("/+$", "").replaceAll(".*/", ""));
         if (!runs.problems().isEmpty()) {
             report.section("Runs").note(runs.problems().size() + " runs could not be read: " + String.join("; ", runs.problems()));
         }

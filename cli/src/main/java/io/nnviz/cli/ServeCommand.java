@@ -2,13 +2,12 @@ package io.nnviz.cli;
 
 import io.nnviz.dashboard.LiveDashboard;
 import io.nnviz.dashboard.RunsWatcher;
+import io.nnviz.recording.storage.RunStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
@@ -21,8 +20,9 @@ final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(index = "0", paramLabel = "ROOT", description = "The runs root: a directory of run directories.")
-    Path root;
+    @Parameters(index = "0", paramLabel = "ROOT", description = "The runs root: a directory of run directories, or a URI "
+            + "(hdfs://namenode:8020/runs, s3a://bucket/runs).")
+    String root;
 
     @Option(names = "--port", defaultValue = "0", description = "The port (default: a free one, printed).")
     int port;
@@ -32,17 +32,16 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(root)) {
-            throw new Main.UsageException(root + ": no such runs root (a directory of run directories)");
-        }
         if (port < 0 || port > 65535) {
             throw new Main.UsageException("--port " + port + ": 0 (a free one) to 65535");
         }
         if (every < 10) {
             throw new Main.UsageException("--every " + every + ": at least 10 ms");
         }
-        try (LiveDashboard dash = LiveDashboard.start(port); RunsWatcher w = RunsWatcher.start(dash, root, every)) {
-            main.out.println("nnviz: serving " + w.shown().size() + " runs of " + root.toAbsolutePath() + " at " + dash.uri());
+        try (RunStore store = RunRoots.open(root); LiveDashboard dash = LiveDashboard.start(port);
+             RunsWatcher w = RunsWatcher.start(dash, store, every)) {
+            main.out.println("nnviz: serving " + w.shown().size() + " runs of " + store.location() + " at " + dash.uri()
+                    + " (all of them compared at " + dash.uri().resolve("run/" + RunsWatcher.COMPARISON + "/") + ")");
             main.out.flush();
             Thread.currentThread().join(); // until the process is stopped
         }

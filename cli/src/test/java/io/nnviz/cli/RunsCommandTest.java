@@ -37,5 +37,10 @@ class RunsCommandTest {
         assertTrue(html.contains("data-run=\"run 0\"") && html.contains("data-run=\"run 1\""), "both runs in the table");
         assertTrue(Files.exists(out.resolve("figures/runs-loss.svg")), "the overlaid loss");
         CliRun.of("runs", dir.resolve("nowhere"), "--out", dir.resolve("never")).refused(2, "nowhere");
+        // the same root as a file: URI; a scheme nothing serves, and a name node that refuses, are exit 2 saying so
+        CliRun.of("runs", root.toUri().toString(), "--out", dir.resolve("out-uri")).expect(0);
+        assertTrue(Files.exists(dir.resolve("out-uri/index.html")), "the report of a file: URI root");
+        CliRun.of("runs", "nosuch://host/runs", "--out", dir.resolve("never")).refused(2, "no run store for nosuch://");
+        CliRun.of("runs", "hdfs://127.0.0.1:1/runs", "--out", dir.resolve("never")).refused(2, "Connection refused");
     }
 }

@@ -134,4 +134,36 @@ class HdfsRunsTest {
         IOException e = assertThrows(IOException.class, () -> RunStores.open("nosuchscheme://x/y"));
         assertTrue(e.getMessage().contains("no run store for nosuchscheme"), e.getMessage());
     }
+
+    @Test
+    void aNameNodeThatTakesTheConnectionAndNeverAnswersFailsInHalfAMinuteSayingSo() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+            Thread sink = new Thread(() -> {
+                try {
+                    while (true) {
+                        java.net.Socket s = silent.accept(); // takes the connection, reads, never answers
+                        Thread t = new Thread(() -> {
+                            try (s) {
+                                s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                            } catch (IOException e) {
+                                // the client gave up
+                            }
+                        });
+                        t.setDaemon(true);
+                        t.start();
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            sink.setDaemon(true);
+            sink.start();
+            long t0 = System.nanoTime();
+            IOException e = assertThrows(IOException.class, () -> Runs.open("hdfs://127.0.0.1:" + silent.getLocalPort() + "/runs"));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertTrue(seconds < 90, seconds + " s: Hadoop's own defaults would wait minutes");
+            assertTrue(e.getMessage().contains("timeout"), e.getMessage());
+            System.out.printf("a silent name node: failed after %.1f s: %s%n", seconds, e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
 }

@@ -1,0 +1,29 @@
+package io.nnviz.cli;
+
+import io.nnviz.recording.storage.RunStore;
+import io.nnviz.recording.storage.RunStores;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A runs root as the commands take it: a local folder, or a URI ({@code hdfs://namenode:8020/runs}, {@code s3a://bucket/runs}). */
+final class RunRoots {
+    private RunRoots() {
+    }
+
+    /** The store at {@code root}; a usage error naming the problem if it is not a folder or cannot be reached. */
+    static RunStore open(String root) throws Main.UsageException {
+        boolean uri = root.matches("[A-Za-z][A-Za-z0-9+.-]+:.*") && !root.startsWith("file:");
+        if (!uri && !Files.isDirectory(root.startsWith("file:") ? Path.of(java.net.URI.create(root)) : Path.of(root))) {
+            throw new Main.UsageException(root + ": no such runs root (a directory of run directories)");
+        }
+        try {
+            RunStore store = RunStores.open(root);
+            store.files("", 0); // reached and listable, or a clear error now
+            return store;
+        } catch (IOException | RuntimeException e) {
+            throw new Main.UsageException(Main.oneLine(root + ": " + e.getMessage()));
+        }
+    }
+}
