@@ -85,8 +85,7 @@ public final class RunComparison {
             RunLog r = runs.get(i);
             List<String> row = new ArrayList<>(List.of(names.get(i), String.join(", ", r.info().tags())));
             for (String p : params) {
-                Object v = r.info().hyperparameters().get(p);
-                row.add(v == null ? "" : String.valueOf(v));
+                row.add(hyperparameter(r.info().hyperparameters().get(p)));
             }
             row.add(Long.toString(r.lastStep()));
             long ms = r.lastWallClock().isPresent() ? r.lastWallClock().getAsLong() - r.info().started().toEpochMilli() : -1;
@@ -309,6 +308,19 @@ public final class RunComparison {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** A hyperparameter as the user wrote it, unless a long double ({@code 1.5848931924611136E-4}): then 6 significant digits. */
+    static String hyperparameter(Object v) {
+        if (v == null) {
+            return "";
+        }
+        String s = String.valueOf(v);
+        if (v instanceof Double d && s.length() > 12 && Double.isFinite(d)) {
+            s = String.format(Locale.ROOT, Math.abs(d) >= 1e-4 && Math.abs(d) < 1e6 ? "%.6g" : "%.5e", d);
+            s = s.contains("e") ? s.replaceAll("\\.?0+e", "e") : s.replaceAll("\\.?0+$", "");
+        }
+        return s;
     }
 
     /** h:mm:ss. */

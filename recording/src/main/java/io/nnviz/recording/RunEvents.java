@@ -307,27 +307,69 @@ public final class RunEvents implements RunSink {
         }
     }
 
-    /** Adds one record line to {@code log}; false if the line is not one. */
+    /**
+     * Adds one record line to {@code log}; false if the line is not one. Read field by field as it
+     * streams (no tree of maps): a log holds a line per value, so this is most of reading one.
+     */
     private static boolean record(RunLog log, String line) {
         try (JsonParser p = RunJson.JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return false;
             }
-            Map<String, Object> r = RunJson.Reader.objectOf(p);
-            if (p.nextToken() != null) {
-                return false; // more after the object: two records run together
+            String kind = null, name = null, indexField = null;
+            long index = 0, t = -1;
+            double v = Double.NaN;
+            boolean hasValue = false;
+            JsonToken tok;
+            while ((tok = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                tok = p.nextToken();
+                switch (field) {
+                    case "s", "e" -> {
+                        if (tok != JsonToken.VALUE_STRING || kind != null) {
+                            return false;
+                        }
+                        kind = field;
+                        name = p.getText();
+                    }
+                    case "step", "epoch" -> {
+                        if (tok != JsonToken.VALUE_NUMBER_INT || indexField != null) {
+                            return false;
+                        }
+                        indexField = field;
+                        index = p.getLongValue();
+                    }
+                    case "v" -> {
+                        if (tok == JsonToken.VALUE_NUMBER_INT || tok == JsonToken.VALUE_NUMBER_FLOAT) {
+                            v = p.getDoubleValue();
+                        } else if (tok == JsonToken.VALUE_STRING) {
+                            v = Double.parseDouble(p.getText()); // NaN, Infinity, -Infinity
+                        } else {
+                            return false;
+                        }
+                        hasValue = true;
+                    }
+                    case "t" -> {
+                        if (tok == JsonToken.VALUE_NUMBER_INT) {
+                            t = p.getLongValue();
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
             }
-            double v = r.get("v") instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(r.get("v")));
-            if (r.get("t") instanceof Number t) {
-                log.wallClock(t.longValue());
+            if (tok != JsonToken.END_OBJECT || p.nextToken() != null || !hasValue || kind == null) {
+                return false; // cut short, or more after the object: two records run together
             }
-            if (r.get("s") instanceof String name && r.get("step") instanceof Number step) {
-                log.scalar(name, step.longValue(), v);
-                log.advance(step.longValue(), log.lastEpoch());
+            if (t > 0) {
+                log.wallClock(t);
+            }
+            if (kind.equals("s") && "step".equals(indexField)) {
+                log.scalar(name, index, v);
+                log.advance(index, log.lastEpoch());
                 return true;
             }
-            if (r.get("e") instanceof String name && r.get("epoch") instanceof Number epoch) {
-                log.epochScalar(name, epoch.intValue(), v);
+            if (kind.equals("e") && "epoch".equals(indexField) && index >= 0 && index <= Integer.MAX_VALUE) {
+                log.epochScalar(name, (int) index, v);
                 return true;
             }
             return false;

@@ -1,0 +1,73 @@
+package io.nnviz.recording;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The comparison's table cells, its thinning of many runs' curves, and its weights across runs. */
+class RunComparisonTest {
+    private static RunLog run(String name, double lr, int steps) {
+        RunLog log = RunLog.create(RunInfo.named(name).with(Map.of("lr", lr), List.of(), List.of()), 1000);
+        for (int s = 1; s <= steps; s++) {
+            log.scalar("loss", s, 1.0 / s);
+            log.advance(s, 0);
+        }
+        return log;
+    }
+
+    @Test
+    void hyperparametersKeepTheUsersFormUnlessALongDouble() {
+        assertEquals("0.01", RunComparison.hyperparameter(0.01));
+        assertEquals("3.0E-4", RunComparison.hyperparameter(3.0e-4));
+        assertEquals("0.000158489", RunComparison.hyperparameter(1.5848931924611136E-4));
+        assertEquals("0.333333", RunComparison.hyperparameter(1.0 / 3));
+        assertEquals("1.23457e-07", RunComparison.hyperparameter(1.2345678901234e-7));
+        assertEquals("128", RunComparison.hyperparameter(128));
+        assertEquals("adam", RunComparison.hyperparameter("adam"));
+        assertEquals("", RunComparison.hyperparameter(null));
+    }
+
+    @Test
+    void manyRunsCurvesAreThinnedEvenlyWithTheirFirstAndLastPoints() {
+        List<RunLog> few = List.of(run("a", 0.1, 500), run("b", 0.2, 500));
+        assertEquals(Integer.MAX_VALUE, RunComparison.thinnedTo(few), "1,000 points drawn in full");
+        List<RunLog> many = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            many.add(run("r" + i, 0.1, 1000));
+        }
+        int n = RunComparison.thinnedTo(many);
+        assertEquals(RunComparison.CHART_POINTS / 300, n);
+        Points thin = RunComparison.thin(many.get(0).stepSeries("loss"), n);
+        assertEquals(n, thin.size());
+        assertEquals(1, thin.x(0));
+        assertEquals(1000, thin.x(n - 1));
+        for (int i = 0; i < n; i++) {
+            assertEquals(1.0 / thin.x(i), thin.y(i), 0, "each kept point is a logged one");
+        }
+        // the table still has each run's own last value
+        RunComparison.Table t = RunComparison.table(many);
+        int last = t.header().indexOf("loss (last)");
+        assertEquals(String.format(java.util.Locale.ROOT, "%.6g", 1.0 / 1000), t.rows().get(0).get(last));
+    }
+
+    @Test
+    void aWeightRecordedByTwoRunsIsComparedAcrossThem() {
+        RunLog a = run("a", 0.1, 10), b = run("b", 0.2, 10), c = run("c", 0.3, 10);
+        io.nnviz.api.Tensor w = io.nnviz.api.Tensor.of(new float[] {-1, 0, 1, 2}, 4);
+        a.histogram("dense / kernel", 10, io.nnviz.api.Histogram.of(w, 8));
+        b.histogram("dense / kernel", 10, io.nnviz.api.Histogram.of(w, 8));
+        c.histogram("other / kernel", 10, io.nnviz.api.Histogram.of(w, 8));
+        List<RunFigures.Entry> entries = RunComparison.entries(List.of(a, b, c), 7);
+        List<String> weights = entries.stream().filter(e -> e.section().equals(RunComparison.WEIGHTS)).map(RunFigures.Entry::title).toList();
+        assertEquals(List.of("dense / kernel across 2 runs (latest of each)"), weights, "a weight one run has is not compared");
+        String svg = io.nnviz.renderers.Figures.toSvg(entries.stream().filter(e -> e.section().equals(RunComparison.WEIGHTS))
+                .findFirst().orElseThrow().figure());
+        assertTrue(svg.contains("<title>a (step 10)</title>") && svg.contains("<title>b (step 10)</title>"), "a ridge per run");
+        assertTrue(entries.stream().allMatch(e -> e.version() == 7), "every figure carries the given version");
+    }
+}
