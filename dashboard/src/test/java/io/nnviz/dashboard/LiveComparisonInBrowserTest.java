@@ -74,6 +74,20 @@ class LiveComparisonInBrowserTest {
                 assertEquals(Boolean.FALSE, js.executeScript("return document.querySelector(\"#runs-table tr[data-run='a'] input\").checked;"));
                 driver.findElement(By.cssSelector("#runs-table tr[data-run='a'] input")).click();
                 assertEquals(List.of("a", "b", "c", "d"), js.executeScript(shown), "shown again");
+
+                // the filter box: words in any cell keep a row, the others leave the table and the charts, across redraws
+                String visibleRows = "return [...document.querySelectorAll('#runs-table tbody tr')].filter(r => r.style.display !== 'none')"
+                        + ".map(r => r.dataset.run).sort();";
+                WebElement filter = driver.findElement(By.cssSelector("input.table-filter"));
+                filter.sendKeys("a");
+                assertEquals(List.of("a"), js.executeScript(visibleRows));
+                assertEquals(List.of("a"), js.executeScript(shown), "only a's series");
+                runs.add(run("e", 0.2, 5));
+                waitFor(js, "return document.querySelectorAll('#runs-table tbody tr').length === 5;");
+                assertEquals(List.of("a"), js.executeScript(visibleRows), "the filter holds when the table is drawn again");
+                assertEquals(1, driver.findElements(By.cssSelector("input.table-filter")).size(), "one filter box");
+                filter.sendKeys(org.openqa.selenium.Keys.BACK_SPACE);
+                assertEquals(List.of("a", "b", "c", "d", "e"), js.executeScript(visibleRows));
                 assertEquals(0L, js.executeScript("return performance.getEntriesByType('resource').filter(e => !e.name.startsWith(location.origin)).length;"));
                 Files.write(Files.createDirectories(Path.of("target")).resolve("live-comparison.png"),
                         driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at

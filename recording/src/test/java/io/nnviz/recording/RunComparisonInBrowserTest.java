@@ -45,6 +45,11 @@ class RunComparisonInBrowserTest {
             assertEquals(List.of("lr 0.001", "lr 0.01"), js.executeScript(shown));
             driver.findElement(By.cssSelector("#tab-runs tr[data-run='lr 0.1'] input")).click();
             assertEquals(3, ((List<?>) js.executeScript(shown)).size(), "shown again");
+            // the filter box keeps the rows with every word in some cell, and only their series
+            driver.findElement(By.cssSelector("input.table-filter")).sendKeys("lr 0.001");
+            assertEquals(List.of("lr 0.001"), js.executeScript("return [...document.querySelectorAll('#tab-runs tbody tr')]"
+                    + ".filter(r => r.style.display !== 'none').map(r => r.dataset.run);"));
+            assertEquals(List.of("lr 0.001"), js.executeScript(shown));
             assertEquals(0L, js.executeScript("return performance.getEntriesByType('resource').length;"));
             java.nio.file.Files.write(java.nio.file.Files.createDirectories(Path.of("target")).resolve("runs-comparison.png"),
                     driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at

@@ -152,13 +152,16 @@
 
   // ---- tables: sort by a header, hide a row's run from every chart -----------------------------
   var hiddenRuns = {}; // run name -> true while its box is unticked; figures loaded later honour it
+  var filteredRuns = {}; // run name -> true while the filter box leaves its row out
+  var filterText = '';
   function seriesName(g) {
     var title = g.querySelector('title');
     return title ? title.textContent.replace(/^legend: /, '').replace(/: \d+ points$/, '') : '';
   }
   function applyHidden(root) {
     root.querySelectorAll('g.series, g.legend, g.points').forEach(function (g) {
-      g.style.display = hiddenRuns[seriesName(g)] ? 'none' : '';
+      var n = seriesName(g);
+      g.style.display = hiddenRuns[n] || filteredRuns[n] ? 'none' : '';
     });
   }
   var lastSort = null; // {column, up}: a table drawn again (the live comparison) keeps its order
@@ -175,8 +178,37 @@
     });
     rows.forEach(function (r) { body.appendChild(r); });
   }
+  // a row is kept if every word of the filter is in one of its cells (name, tags, hyperparameters, metrics)
+  function applyFilter(t) {
+    var words = filterText.toLowerCase().split(/\s+/).filter(function (w) { return w; });
+    Array.prototype.forEach.call(t.tBodies[0].rows, function (row) {
+      var text = row.textContent.toLowerCase();
+      var keep = words.every(function (w) { return text.indexOf(w) >= 0; });
+      row.style.display = keep ? '' : 'none';
+      if (keep) { delete filteredRuns[row.dataset.run]; } else { filteredRuns[row.dataset.run] = true; }
+    });
+    applyHidden(document);
+  }
   function bindTable(t) {
     var body = t.tBodies[0];
+    // one filter box per table id, kept outside a table the live page draws again, so typing is never cut off
+    var box = document.querySelector('input.table-filter[data-table="' + t.id + '"]');
+    if (!box) {
+      var wrap = t.closest('.table-wrap') || t;
+      var anchor = wrap.parentNode.id === 'runs-table' ? wrap.parentNode : wrap;
+      box = document.createElement('input');
+      box.type = 'search';
+      box.className = 'table-filter';
+      box.dataset.table = t.id;
+      box.placeholder = 'filter runs: words in any column';
+      anchor.parentNode.insertBefore(box, anchor);
+      box.addEventListener('input', function () {
+        filterText = box.value;
+        var current = document.getElementById(box.dataset.table);
+        if (current) { applyFilter(current); }
+      });
+    }
+    if (filterText) { applyFilter(t); }
     t.querySelectorAll('th.sortable').forEach(function (th) {
       th.addEventListener('click', function () {
         var up = th.dataset.order !== 'up';
