@@ -62,15 +62,49 @@ public final class Runs {
         }
     }
 
-    /** Reads every run of {@code store}, in the order they started. */
+    /**
+     * Reads every run of {@code store}, in the order they started: a few runs at a time (one per
+     * core, at most {@value #READERS}), each run's memory its log's own bound.
+     */
     public static Runs open(RunStore store) throws IOException {
+        List<String> dirs = directories(store);
         List<RunLog> logs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (String d : directories(store)) {
-            read(store, d, problems).ifPresent(logs::add);
+        int threads = Math.max(1, Math.min(READERS, Math.min(dirs.size(), Runtime.getRuntime().availableProcessors())));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "nnviz-runs-reader");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<Read>> reads = new ArrayList<>();
+            for (String d : dirs) {
+                reads.add(pool.submit(() -> {
+                    List<String> mine = new ArrayList<>();
+                    return new Read(read(store, d, mine), mine);
+                }));
+            }
+            for (java.util.concurrent.Future<Read> f : reads) { // in directory order, so problems read the same every time
+                Read r = f.get();
+                r.log().ifPresent(logs::add);
+                problems.addAll(r.problems());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("reading the runs of " + store.location() + " was interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(store.location() + ": " + e.getCause(), e.getCause()); // read() itself never throws
+        } finally {
+            pool.shutdownNow();
         }
         logs.sort(Comparator.comparing((RunLog l) -> l.info().started()).thenComparing(l -> l.info().name()));
         return new Runs(store.location(), logs, problems);
+    }
+
+    /** Runs read at once at most. */
+    static final int READERS = 4;
+
+    private record Read(Optional<RunLog> log, List<String> problems) {
     }
 
     /** One local run directory, labelled {@code label} in {@code problems}; see {@link #read(RunStore, String, List)}. */
