@@ -166,4 +166,48 @@ class HdfsRunsTest {
             System.out.printf("a silent name node: failed after %.1f s: %s%n", seconds, e.getMessage().lines().findFirst().orElse(""));
         }
     }
+
+    @Test
+    void aRunOnHdfsIsResumedAndWritesOnInItsOwnLog() throws Exception {
+        String root = hdfs + "/sweeps/resume";
+        io.nnviz.api.testkit.FashionMnist data = io.nnviz.api.testkit.FashionMnist.trainCached(1024);
+        io.nnviz.recording.SoftmaxRegression net = new io.nnviz.recording.SoftmaxRegression(data, 8);
+        double[] losses = new double[100];
+        io.nnviz.recording.Recorder rec = io.nnviz.recording.Recorder.builder().name("resumable").runsRoot(root).build();
+        try (io.nnviz.api.hook.ManualTraining run = io.nnviz.api.hook.ManualTraining.start(io.nnviz.recording.SoftmaxRegression.model(), rec)) {
+            for (int s = 0; s < 50; s++) {
+                losses[s] = net.step(s);
+                run.stepEnd(losses[s], r -> net.snapshot());
+            }
+        }
+        rec.close();
+        String dir;
+        try (RunStore store = RunStores.open(root)) {
+            dir = Runs.directories(store).get(0);
+        }
+        io.nnviz.recording.Recorder again = io.nnviz.recording.Recorder.resume(root, dir).build();
+        assertEquals(50, again.log().lastStep(), "resumed at its last step");
+        try (io.nnviz.api.hook.ManualTraining run = io.nnviz.api.hook.ManualTraining.start(io.nnviz.recording.SoftmaxRegression.model(), again)) {
+            for (int s = 50; s < 100; s++) {
+                losses[s] = net.step(s);
+                run.stepEnd(losses[s], r -> net.snapshot());
+            }
+        }
+        again.close();
+        Runs runs = Runs.open(root);
+        assertEquals(1, runs.logs().size(), "one run, continued");
+        Points loss = runs.logs().get(0).stepSeries("loss");
+        assertEquals(100, loss.size());
+        for (int i = 0; i < 100; i++) {
+            assertEquals(i + 1, loss.x(i));
+            assertEquals(losses[i], loss.y(i), 0, "step " + (i + 1));
+        }
+        List<String> files = new ArrayList<>();
+        for (var st : cluster.getFileSystem().listStatus(new Path("/sweeps/resume/" + dir))) {
+            files.add(st.getPath().getName());
+        }
+        assertTrue(files.contains("events.jsonl") && files.stream().noneMatch(f -> f.startsWith("events-")), "HDFS appends: " + files);
+        IOException e = assertThrows(IOException.class, () -> io.nnviz.recording.Recorder.resume(root, "nothing-here"));
+        assertTrue(e.getMessage().contains("no run to resume"), e.getMessage());
+    }
 }
