@@ -254,42 +254,7 @@ public final class LiveDashboard implements AutoCloseable {
      */
     public URI showComparison(String name, java.util.function.Supplier<List<RunLog>> runs) {
         Objects.requireNonNull(runs, "runs");
-        return show(name, new RunView.Content() {
-            @Override
-            public RunLog counters() {
-                List<RunLog> all = runs.get();
-                RunLog latest = null;
-                for (RunLog r : all) { // the counters follow the run that got furthest
-                    latest = latest == null || r.lastStep() > latest.lastStep() ? r : latest;
-                }
-                return latest != null ? latest : RunLog.create(io.nnviz.recording.RunInfo.named(name), 2);
-            }
-
-            @Override
-            public List<io.nnviz.recording.RunFigures.Entry> entries() {
-                List<RunLog> all = runs.get();
-                return io.nnviz.recording.RunComparison.entries(all, version(all));
-            }
-
-            @Override
-            public io.nnviz.recording.RunComparison.Table table() {
-                return io.nnviz.recording.RunComparison.table(runs.get());
-            }
-
-            @Override
-            public long tableVersion() {
-                return version(runs.get());
-            }
-        });
-    }
-
-    /** Changes when a run is added, replaced (read again) or logs more. */
-    private static long version(List<RunLog> runs) {
-        long v = runs.size();
-        for (RunLog r : runs) {
-            v = v * 1_000_003L + System.identityHashCode(r) * 31L + r.scalarVersion() + r.histogramVersion();
-        }
-        return v;
+        return show(name, new ComparisonContent(name, runs));
     }
 
     private URI show(String name, RunView.Content content) {

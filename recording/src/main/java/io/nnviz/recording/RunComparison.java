@@ -34,6 +34,19 @@ public final class RunComparison {
     /** Weights whose histograms are compared across runs, at most. */
     static final int HISTOGRAM_FIGURES = 4;
 
+    /** What the runs have between them: step series, epoch series and hyperparameters, each in first-seen order. */
+    private record Columns(Set<String> steps, Set<String> epochs, Set<String> params) {
+        static Columns of(List<RunLog> runs) {
+            Columns c = new Columns(new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>());
+            for (RunLog r : runs) {
+                c.steps.addAll(r.stepSeriesNames());
+                c.epochs.addAll(r.epochSeriesNames());
+                c.params.addAll(r.info().hyperparameters().keySet());
+            }
+            return c;
+        }
+    }
+
     /** The runs table: a header and a row per run, cells as text. */
     public record Table(List<String> header, List<List<String>> rows) {
     }
@@ -61,12 +74,8 @@ public final class RunComparison {
     /** The runs table: hyperparameters, steps, duration, steps/s, and the last and best value of every metric. */
     public static Table table(List<RunLog> runs) {
         List<String> names = names(runs);
-        Set<String> steps = new LinkedHashSet<>(), epochs = new LinkedHashSet<>(), params = new LinkedHashSet<>();
-        for (RunLog r : runs) {
-            steps.addAll(r.stepSeriesNames());
-            epochs.addAll(r.epochSeriesNames());
-            params.addAll(r.info().hyperparameters().keySet());
-        }
+        Columns columns = Columns.of(runs);
+        Set<String> steps = columns.steps(), epochs = columns.epochs(), params = columns.params();
         List<String> header = new ArrayList<>(List.of("run", "tags"));
         header.addAll(params);
         header.add("steps");
@@ -139,12 +148,8 @@ public final class RunComparison {
     public static List<RunFigures.Entry> entries(List<RunLog> runs, long version) {
         List<RunLog> all = List.copyOf(runs);
         List<String> names = names(all);
-        Set<String> steps = new LinkedHashSet<>(), epochs = new LinkedHashSet<>(), params = new LinkedHashSet<>();
-        for (RunLog r : all) {
-            steps.addAll(r.stepSeriesNames());
-            epochs.addAll(r.epochSeriesNames());
-            params.addAll(r.info().hyperparameters().keySet());
-        }
+        Columns columns = Columns.of(all);
+        Set<String> steps = columns.steps(), epochs = columns.epochs(), params = columns.params();
         List<RunFigures.Entry> out = new ArrayList<>();
         Set<String> ids = new java.util.HashSet<>();
         int thin = thinnedTo(all);
