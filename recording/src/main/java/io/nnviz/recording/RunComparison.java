@@ -16,9 +16,9 @@ import java.util.Set;
  * table (hyperparameters, steps, duration and pace, final and best of every metric) that sorts by any column and
  * hides a run from every chart, the loss and every metric overlaid with one colour per run (step
  * metrics smoothed as TensorBoard smooths), the runs in parallel coordinates through their numeric
- * hyperparameters to the target metric, and each one that varies against the runs' final target
- * metric (validation accuracy where recorded, else the final loss), and the histograms of one
- * weight across runs. The report and the live dashboard's comparison page draw the same figures.
+ * hyperparameters to the target metric (validation accuracy where recorded, else the final loss),
+ * each hyperparameter that varies against each metric's last value (TensorBoard's scatter plot
+ * matrix; the target first, at most {@value #SCATTERS}, fewer past {@value #SCATTER_POINTS} points), and the histograms of one weight across runs. The report and the live dashboard's comparison page draw the same figures.
  */
 public final class RunComparison {
     /** TensorBoard's default smoothing of step series. */
@@ -31,6 +31,8 @@ public final class RunComparison {
     public static final String CURVES = "Curves", HYPERPARAMETERS = "Hyperparameters", WEIGHTS = "Weights across runs";
     /** Points drawn in one overlaid chart at most: past it each run's curve is thinned evenly (its first and last points kept). */
     static final int CHART_POINTS = 100_000;
+    /** Scatters of a hyperparameter against a metric, at most; fewer for many runs (a point and a legend entry a run). */
+    static final int SCATTERS = 24, SCATTER_POINTS = 3_000;
     /** Weights whose histograms are compared across runs, at most. */
     static final int HISTOGRAM_FIGURES = 4;
 
@@ -179,14 +181,15 @@ public final class RunComparison {
         }
         String target = epochs.stream().filter(e -> e.startsWith("validation/")).findFirst().orElse(steps.contains("loss") ? "loss" : null);
         if (target != null) {
-            hyperparameters(out, ids, all, names, params, target, epochs.contains(target), version);
+            hyperparameters(out, ids, all, names, columns, target, epochs.contains(target), version);
         }
         weights(out, ids, all, names, version);
         return out;
     }
 
-    private static void hyperparameters(List<RunFigures.Entry> out, Set<String> ids, List<RunLog> runs, List<String> names, Set<String> params,
+    private static void hyperparameters(List<RunFigures.Entry> out, Set<String> ids, List<RunLog> runs, List<String> names, Columns columns,
             String target, boolean byEpoch, long version) {
+        Set<String> params = columns.params(), epochs = columns.epochs(), steps = columns.steps();
         List<String> numeric = new ArrayList<>();
         for (String p : params) {
             if (runs.stream().anyMatch(r -> number(r.info().hyperparameters().get(p)) != null)) {
@@ -214,29 +217,58 @@ public final class RunComparison {
                 return pc.build();
             });
         }
+        // each varying hyperparameter against each metric's last value, as TensorBoard's scatter plot matrix: the target first
+        List<String[]> metrics = new ArrayList<>(); // {name, "epoch" | "step"}
+        metrics.add(new String[] {target, byEpoch ? "epoch" : "step"});
+        epochs.stream().filter(e -> !(byEpoch && e.equals(target))).forEach(e -> metrics.add(new String[] {e, "epoch"}));
+        steps.stream().filter(st -> !(!byEpoch && st.equals(target))).forEach(st -> metrics.add(new String[] {st, "step"}));
+        List<String> varying = new ArrayList<>();
         for (String p : params) {
             Set<Double> values = new java.util.HashSet<>();
             for (RunLog r : runs) {
                 Double x = number(r.info().hyperparameters().get(p));
-                if (x != null && !targetOf.apply(r).isEmpty()) {
+                if (x != null) {
                     values.add(x);
                 }
             }
-            if (values.size() < 2) {
-                continue; // a value every run shares says nothing against the metric
+            if (values.size() >= 2) { // a value every run shares says nothing against a metric
+                varying.add(p);
             }
-            RunFigures.add(out, ids, "hp " + p, HYPERPARAMETERS, p + " against " + target, version, () -> {
-                Scatter sc = Scatter.titled(p + " against " + target).axes(p, target + (byEpoch ? " (last epoch)" : " (last)"));
-                for (int i = 0; i < runs.size(); i++) {
-                    RunLog r = runs.get(i);
-                    Double x = number(r.info().hyperparameters().get(p));
-                    Points pts = targetOf.apply(r);
-                    if (x != null && !pts.isEmpty()) {
-                        sc.points(names.get(i), new double[] {x}, new double[] {pts.last()});
-                    }
+        }
+        int drawn = 0, left = 0, most = Math.max(3, Math.min(SCATTERS, SCATTER_POINTS / Math.max(1, runs.size())));
+        for (String[] m : metrics) {
+            for (String p : varying) {
+                if (drawn >= most) {
+                    left++;
+                    continue;
                 }
-                return sc.build();
-            });
+                boolean epoch = m[1].equals("epoch");
+                String metric = m[0], label = metric + (epoch ? " (last epoch)" : " (last)");
+                java.util.function.Function<RunLog, Points> of = r -> epoch ? r.epochSeries(metric) : r.stepSeries(metric);
+                if (runs.stream().noneMatch(r -> !of.apply(r).isEmpty())) {
+                    continue;
+                }
+                drawn++;
+                String id = metric.equals(target) ? "hp " + p : "hp " + p + " vs " + metric;
+                RunFigures.add(out, ids, id, HYPERPARAMETERS, p + " against " + metric, version, () -> {
+                    Scatter sc = Scatter.titled(p + " against " + metric).axes(p, label);
+                    for (int i = 0; i < runs.size(); i++) {
+                        RunLog r = runs.get(i);
+                        Double x = number(r.info().hyperparameters().get(p));
+                        Points pts = of.apply(r);
+                        if (x != null && !pts.isEmpty()) {
+                            sc.points(names.get(i), new double[] {x}, new double[] {pts.last()});
+                        }
+                    }
+                    return sc.build();
+                });
+            }
+        }
+        if (left > 0) {
+            int n = left, first = most;
+            RunFigures.add(out, ids, "hp more", HYPERPARAMETERS, "More hyperparameter scatters", version, () -> io.nnviz.renderers.figures.Notice.of(
+                    "More hyperparameter scatters", n + " more pairs of a hyperparameter and a metric are not drawn (the first " + first
+                            + " of " + runs.size() + " runs are: the target metric first, then epoch metrics, then step metrics); the runs table has every value."));
         }
     }
 

@@ -70,4 +70,32 @@ class RunComparisonTest {
         assertTrue(svg.contains("<title>a (step 10)</title>") && svg.contains("<title>b (step 10)</title>"), "a ridge per run");
         assertTrue(entries.stream().allMatch(e -> e.version() == 7), "every figure carries the given version");
     }
+
+    @Test
+    void eachVaryingHyperparameterIsScatteredAgainstEachMetricTheTargetFirst() {
+        List<RunLog> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            RunLog r = RunLog.create(RunInfo.named("r" + i).with(Map.of("lr", 0.1 * (i + 1), "batch", 32), List.of(), List.of()), 100);
+            r.scalar("loss", 1, 1.0 / (i + 1));
+            r.epochScalar("validation/accuracy", 0, 0.5 + 0.1 * i);
+            runs.add(r);
+        }
+        List<String> scatters = RunComparison.entries(runs, 0).stream().filter(e -> e.id().startsWith("hp-") && !e.id().equals("hp-parallel"))
+                .map(RunFigures.Entry::id).toList();
+        assertEquals(List.of("hp-lr", "hp-lr-vs-loss"), scatters, "lr against the target (validation accuracy), then the loss; batch never varies");
+        String svg = io.nnviz.renderers.Figures.toSvg(RunComparison.entries(runs, 0).stream().filter(e -> e.id().equals("hp-lr-vs-loss"))
+                .findFirst().orElseThrow().figure());
+        assertTrue(svg.contains("lr against loss"), "titled by its pair");
+
+        for (RunLog r : runs) { // many metrics: the first 24 pairs drawn, the rest said
+            for (int m = 0; m < 30; m++) {
+                r.scalar("metric" + m, 1, m);
+            }
+        }
+        List<RunFigures.Entry> all = RunComparison.entries(runs, 0);
+        long drawn = all.stream().filter(e -> e.section().equals(RunComparison.HYPERPARAMETERS) && e.id().startsWith("hp-lr")).count();
+        assertEquals(RunComparison.SCATTERS, drawn);
+        String more = io.nnviz.renderers.Figures.toSvg(all.stream().filter(e -> e.id().equals("hp-more")).findFirst().orElseThrow().figure());
+        assertTrue(more.contains("8 more pairs"), more);
+    }
 }
