@@ -203,6 +203,7 @@ public final class RunComparison {
                 List<String> axes = new ArrayList<>(numeric);
                 axes.add(target);
                 io.nnviz.renderers.figures.ParallelCoordinates pc = io.nnviz.renderers.figures.ParallelCoordinates.of(title, axes);
+                numeric.stream().filter(p -> overDecades(runs, p)).forEach(pc::logAxis);
                 for (int i = 0; i < runs.size(); i++) {
                     RunLog r = runs.get(i);
                     double[] v = new double[axes.size()];
@@ -251,7 +252,8 @@ public final class RunComparison {
                 drawn++;
                 String id = metric.equals(target) ? "hp " + p : "hp " + p + " vs " + metric;
                 RunFigures.add(out, ids, id, HYPERPARAMETERS, p + " against " + metric, version, () -> {
-                    Scatter sc = Scatter.titled(p + " against " + metric).axes(p, label);
+                    Scatter sc = Scatter.titled(p + " against " + metric).axes(p + (overDecades(runs, p) ? " (log)" : ""), label)
+                            .logX(overDecades(runs, p));
                     for (int i = 0; i < runs.size(); i++) {
                         RunLog r = runs.get(i);
                         Double x = number(r.info().hyperparameters().get(p));
@@ -345,6 +347,23 @@ public final class RunComparison {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** Whether a hyperparameter's values are all positive and span two decades or more: drawn on a log scale, as sweeps of rates are. */
+    static boolean overDecades(List<RunLog> runs, String p) {
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (RunLog r : runs) {
+            Double x = number(r.info().hyperparameters().get(p));
+            if (x == null) {
+                continue;
+            }
+            if (!(x > 0)) {
+                return false;
+            }
+            lo = Math.min(lo, x);
+            hi = Math.max(hi, x);
+        }
+        return hi >= 100 * lo;
     }
 
     /** A hyperparameter as the user wrote it, unless a long double ({@code 1.5848931924611136E-4}): then 6 significant digits. */

@@ -201,6 +201,34 @@ class ChartsTest {
     }
 
     @Test
+    void aLogAxisPlacesDecadesEvenlyAndLeavesOutWhatHasNoPlaceOnIt() {
+        Figure f = io.nnviz.renderers.figures.ParallelCoordinates.of("sweep", List.of("lr", "accuracy")).logAxis("lr")
+                .line("a", new double[] {1e-4, 0.5}).line("b", new double[] {1e-3, 0.6}).line("c", new double[] {1e-2, 0.7})
+                .line("zero", new double[] {0, 0.8}).build();
+        Svg svg = Svg.parse(Figures.toSvg(f));
+        List<Element> lines = svg.groups("series");
+        // lr 1e-3 is one decade of two from 1e-4: exactly half way between the bottom (300) and the top (46)
+        String d = ((Element) lines.get(1).getElementsByTagNameNS("*", "path").item(0)).getAttribute("d");
+        assertEquals(173.0, Double.parseDouble(d.replaceAll("[MLZ]", " ").trim().split("\\s+")[0].split(",")[1]), 1e-9, d);
+        // lr 0 has no place on a log axis: the line starts at the second axis, so no path of two points
+        String dz = ((Element) lines.get(3).getElementsByTagNameNS("*", "path").item(0)) == null ? ""
+                : ((Element) lines.get(3).getElementsByTagNameNS("*", "path").item(0)).getAttribute("d");
+        assertTrue(dz.isEmpty() || dz.replaceAll("[MLZ]", " ").trim().split("\\s+").length == 1, dz);
+        assertTrue(svg.texts().contains("lr (log)"), svg.texts().toString());
+
+        Scatter sc = Scatter.titled("lr").axes("lr", "accuracy").logX(true)
+                .points("r", new double[] {1e-4, 1e-3, 1e-2, 0}, new double[] {0.5, 0.6, 0.7, 0.8});
+        Svg s2 = Svg.parse(Figures.toSvg(sc.build()));
+        org.w3c.dom.NodeList rects = s2.groups("points").get(0).getElementsByTagNameNS("*", "rect");
+        assertEquals(3, rects.getLength(), "x = 0 left out");
+        double x0 = Double.parseDouble(((Element) rects.item(0)).getAttribute("x")), x1 = Double.parseDouble(((Element) rects.item(1)).getAttribute("x")),
+                x2 = Double.parseDouble(((Element) rects.item(2)).getAttribute("x"));
+        assertEquals(x1 - x0, x2 - x1, 1e-6, "a decade is the same width");
+        String cap = s2.texts().get(s2.texts().size() - 1);
+        assertTrue(cap.contains("1 non-finite or non-positive x"), cap);
+    }
+
+    @Test
     void predictedVsTrueHasIdentityLineAndErrorSummary() {
         double[] truth = {1, 2, 3, 4}, pred = {1.5, 2, 2.5, Double.NaN};
         Svg svg = Svg.parse(Figures.toSvg(Scatter.predictedVsTrue(truth, pred).build()));

@@ -28,6 +28,7 @@ public final class ParallelCoordinates {
     private final String title;
     private final List<String> axes;
     private final List<Line> lines = new ArrayList<>();
+    private final java.util.Set<String> logAxes = new java.util.HashSet<>();
 
     private ParallelCoordinates(String title, List<String> axes) {
         this.title = Objects.requireNonNull(title, "title");
@@ -40,6 +41,18 @@ public final class ParallelCoordinates {
     /** A plot with these axes, left to right. */
     public static ParallelCoordinates of(String title, List<String> axes) {
         return new ParallelCoordinates(title, axes);
+    }
+
+    /**
+     * Draws {@code axis} on a log10 scale (learning rates, weight decays: values over decades);
+     * a value of zero or less has no place on it and is treated as missing.
+     */
+    public ParallelCoordinates logAxis(String axis) {
+        if (!axes.contains(axis)) {
+            throw new IllegalArgumentException("no axis '" + axis + "' among " + axes);
+        }
+        logAxes.add(axis);
+        return this;
     }
 
     /** Adds a line: one value per axis (NaN where it has none), copied. */
@@ -55,11 +68,13 @@ public final class ParallelCoordinates {
     public Figure build() {
         int k = axes.size();
         double[] lo = new double[k], hi = new double[k];
+        boolean[] log = new boolean[k];
         for (int a = 0; a < k; a++) {
             lo[a] = Double.POSITIVE_INFINITY;
             hi[a] = Double.NEGATIVE_INFINITY;
+            log[a] = logAxes.contains(axes.get(a));
             for (Line l : lines) {
-                if (Double.isFinite(l.values[a])) {
+                if (placed(l.values[a], log[a])) {
                     lo[a] = Math.min(lo[a], l.values[a]);
                     hi[a] = Math.max(hi[a], l.values[a]);
                 }
@@ -74,7 +89,7 @@ public final class ParallelCoordinates {
                 for (int a = 0; a < k; a++) {
                     double x = left + a * gap;
                     c.line(x, top, x, bottom, 0xFF888888, 1);
-                    c.text(x, top - 12, Xml.abbreviate(axes.get(a), 24), TextStyle.of(10).asBold().anchor(Anchor.MIDDLE));
+                    c.text(x, top - 12, Xml.abbreviate(axes.get(a), 24) + (log[a] ? " (log)" : ""), TextStyle.of(10).asBold().anchor(Anchor.MIDDLE));
                     if (lo[a] <= hi[a]) {
                         c.text(x, bottom + 14, Num.label(lo[a]), TextStyle.of(9).color(0xFF444444).anchor(Anchor.MIDDLE));
                         c.text(x, top - 2, Num.label(hi[a]), TextStyle.of(9).color(0xFF444444).anchor(Anchor.MIDDLE));
@@ -88,9 +103,10 @@ public final class ParallelCoordinates {
                     double[] xs = new double[k], ys = new double[k];
                     int n = 0;
                     for (int a = 0; a <= k; a++) {
-                        boolean ok = a < k && Double.isFinite(l.values[a]);
+                        boolean ok = a < k && placed(l.values[a], log[a]);
                         if (ok) {
-                            double t = hi[a] > lo[a] ? (l.values[a] - lo[a]) / (hi[a] - lo[a]) : 0.5;
+                            double t = hi[a] > lo[a] ? log[a] ? Math.log10(l.values[a] / lo[a]) / Math.log10(hi[a] / lo[a])
+                                    : (l.values[a] - lo[a]) / (hi[a] - lo[a]) : 0.5;
                             xs[n] = left + a * gap;
                             ys[n] = bottom - t * (bottom - top);
                             n++;
@@ -100,13 +116,23 @@ public final class ParallelCoordinates {
                         }
                     }
                     c.endGroup();
-                    c.beginGroup("legend: " + l.name, "legend");
                     double ly = top + 8 + i * 16;
+                    if (ly > bottom + 30) { // the legend is full: the lines are drawn, the rest of the names counted
+                        if (ly - 16 <= bottom + 30) {
+                            c.text(left + gap * (k - 1) + 24, ly + 4, "+" + (lines.size() - i) + " more", TextStyle.of(10).color(0xFF666666));
+                        }
+                        continue;
+                    }
+                    c.beginGroup("legend: " + l.name, "legend");
                     c.line(left + gap * (k - 1) + 24, ly, left + gap * (k - 1) + 42, ly, color, 2.5);
                     c.text(left + gap * (k - 1) + 47, ly + 4, Xml.abbreviate(l.name, 14), TextStyle.of(10));
                     c.endGroup();
                 }
             }
         };
+    }
+
+    private static boolean placed(double v, boolean log) {
+        return Double.isFinite(v) && (!log || v > 0);
     }
 }

@@ -29,7 +29,7 @@ public final class Scatter {
     private String title;
     private final List<Group> groups = new ArrayList<>();
     private String xLabel = "", yLabel = "";
-    private boolean identity;
+    private boolean identity, logX;
     private String summary = "";
     private int maxPoints = 20_000;
     private double width = 520, height = 440, marker = 3;
@@ -131,6 +131,12 @@ public final class Scatter {
         return this;
     }
 
+    /** Draws x on a log10 scale (a learning rate over decades); points at x of zero or less are left out and counted. */
+    public Scatter logX(boolean on) {
+        this.logX = on;
+        return this;
+    }
+
     /** Draws the line y = x (on for {@link #predictedVsTrue}). */
     public Scatter identityLine(boolean on) {
         this.identity = on;
@@ -160,7 +166,7 @@ public final class Scatter {
         long total = 0, dropped = 0;
         for (Group g : groups) {
             for (int i = 0; i < g.x.length; i++) {
-                if (!Double.isFinite(g.x[i]) || !Double.isFinite(g.y[i])) {
+                if (!shown(g.x[i], g.y[i])) {
                     dropped++;
                     continue;
                 }
@@ -177,7 +183,7 @@ public final class Scatter {
             xmin = ymin = Math.min(xmin, ymin);
             xmax = ymax = Math.max(xmax, ymax);
         }
-        Axis ax = empty ? Axis.of(0, 1, false, 6) : Axis.of(xmin, xmax, false, 6);
+        Axis ax = empty ? Axis.of(0, 1, false, 6) : Axis.of(xmin, xmax, logX && !identity, 6);
         Axis ay = empty ? Axis.of(0, 1, false, 6) : Axis.of(ymin, ymax, false, 6);
         int stride = (int) Math.max(1, (total + maxPoints - 1) / maxPoints);
         StringBuilder cap = new StringBuilder(summary);
@@ -185,7 +191,7 @@ public final class Scatter {
             cap.append(" No finite points to plot.");
         }
         if (dropped > 0) {
-            cap.append(' ').append(dropped).append(" non-finite points left out.");
+            cap.append(' ').append(dropped).append(logX ? " non-finite or non-positive x points left out." : " non-finite points left out.");
         }
         if (stride > 1) {
             cap.append(" Every ").append(stride).append("th of ").append(total).append(" points drawn.");
@@ -214,7 +220,7 @@ public final class Scatter {
                     int fill = (color & 0x00FFFFFF) | 0xB0000000;
                     c.beginGroup(g.name + ": " + g.x.length + " points", "points");
                     for (int i = 0; i < g.x.length; i++) {
-                        if (!Double.isFinite(g.x[i]) || !Double.isFinite(g.y[i])) {
+                        if (!shown(g.x[i], g.y[i])) {
                             continue;
                         }
                         if (seen++ % stride == 0) {
@@ -222,8 +228,12 @@ public final class Scatter {
                         }
                     }
                     c.endGroup();
-                    if (legend) {
-                        double ly = f.top() + 8 + k * 16;
+                    double ly = f.top() + 8 + k * 16;
+                    if (legend && ly > height - 30) { // the legend is full: the points are drawn, the rest of the names counted
+                        if (ly - 16 <= height - 30) {
+                            c.text(plotRight + 12, ly + 4, "+" + (groups.size() - k) + " more", TextStyle.of(10).color(0xFF666666));
+                        }
+                    } else if (legend) {
                         c.beginGroup("legend: " + g.name, "legend");
                         c.rect(plotRight + 12, ly - 4, 8, 8, color, 0, 0);
                         c.text(plotRight + 26, ly + 4, Xml.abbreviate(g.name, 16), TextStyle.of(10));
@@ -233,5 +243,9 @@ public final class Scatter {
                 lines.draw(c, f.left(), height - 4);
             }
         };
+    }
+
+    private boolean shown(double x, double y) {
+        return Double.isFinite(x) && Double.isFinite(y) && (!logX || identity || x > 0);
     }
 }
