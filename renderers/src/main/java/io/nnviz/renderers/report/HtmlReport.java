@@ -237,7 +237,7 @@ public final class HtmlReport {
                 .append("th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}\n")
                 .append("figure{margin:16px 0 32px;overflow-x:auto}figure svg{max-width:100%;height:auto}figcaption{font-size:12px;color:#555}\n")
                 .append(".table-wrap{overflow:auto;max-height:520px;margin:8px 0 24px}.table-wrap table{margin:0}")
-                .append(".table-wrap thead th{position:sticky;top:0;z-index:1}\n") // a runs table of 1,000 rows scrolls under its header
+                .append(".table-wrap thead th{position:sticky;top:0;z-index:1}input.table-filter{width:24em;margin:4px 0;padding:3px 6px}\n") // a runs table of 1,000 rows scrolls under its header
                 .append("nav ul{columns:2;font-size:14px}\n").append(ReportViewer.css()).append("</style>\n</head>\n<body>\n<main>\n<h1>")
                 .append(Xml.escape(title)).append("</h1>\n");
         html.append("<nav><h2>Contents</h2><ul>\n");
