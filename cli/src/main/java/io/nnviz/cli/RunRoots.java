@@ -13,9 +13,13 @@ final class RunRoots {
     }
 
     /** The store at {@code root}; a usage error naming the problem if it is not a folder or cannot be reached. */
+    /** The ROOT parameter's description, one for every command taking a runs root. */
+    static final String DESCRIPTION = "The runs root: a directory of run directories, or a URI (hdfs://namenode:8020/runs, s3a://bucket/runs).";
+
     static RunStore open(String root) throws Main.UsageException {
-        boolean uri = root.matches("[A-Za-z][A-Za-z0-9+.-]+:.*") && !root.startsWith("file:");
-        if (!uri && !Files.isDirectory(root.startsWith("file:") ? Path.of(java.net.URI.create(root)) : Path.of(root))) {
+        String scheme = RunStores.scheme(root);
+        if ((scheme == null || scheme.equals("file"))
+                && !Files.isDirectory(scheme == null ? Path.of(root) : Path.of(java.net.URI.create(root)))) {
             throw new Main.UsageException(root + ": no such runs root (a directory of run directories)");
         }
         try {

@@ -24,8 +24,7 @@ final class RunsCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(index = "0", paramLabel = "ROOT", description = "The runs root: a directory of run directories, or a URI "
-            + "(hdfs://namenode:8020/runs, s3a://bucket/runs).")
+    @Parameters(index = "0", paramLabel = "ROOT", description = RunRoots.DESCRIPTION)
     String root;
 
     @Option(names = "--out", defaultValue = "nnviz-runs", description = "Output folder (default: ${DEFAULT-VALUE}).")

@@ -20,8 +20,7 @@ final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(index = "0", paramLabel = "ROOT", description = "The runs root: a directory of run directories, or a URI "
-            + "(hdfs://namenode:8020/runs, s3a://bucket/runs).")
+    @Parameters(index = "0", paramLabel = "ROOT", description = RunRoots.DESCRIPTION)
     String root;
 
     @Option(names = "--port", defaultValue = "0", description = "The port (default: a free one, printed).")

@@ -122,7 +122,12 @@ public final class RunsWatcher implements AutoCloseable {
         StringBuilder s = new StringBuilder();
         try {
             for (String f : root.files(d, 0)) {
-                s.append(f).append(':').append(root.size(f)).append('@').append(root.modified(f)).append(' ');
+                s.append(f).append(':').append(root.size(f)).append('@').append(root.modified(f));
+                if (io.nnviz.recording.RunEvents.isLog(f.substring(f.lastIndexOf('/') + 1))) {
+                    // HDFS reports a file being written at its last whole block's length and time: its tail shows what was hflushed
+                    s.append('#').append(java.util.Arrays.hashCode(root.tail(f, 256)));
+                }
+                s.append(' ');
             }
         } catch (IOException e) {
             s.append("? ");

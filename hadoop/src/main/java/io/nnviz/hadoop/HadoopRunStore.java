@@ -84,9 +84,7 @@ public final class HadoopRunStore implements RunStore {
         FSDataOutputStream out;
         if (fs.exists(p)) {
             try {
-                out = fs.append(p);
-            } catch (UnsupportedOperationException e) {
-                throw e;
+                out = fs.append(p); // an UnsupportedOperationException (S3A) goes to the caller as it is
             } catch (IOException e) {
                 if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("not supported")) {
                     throw new UnsupportedOperationException(uri + " cannot append to " + path + ": " + e.getMessage(), e);

@@ -118,18 +118,7 @@ public final class Recorder implements Hook, AutoCloseable {
      * @throws IOException if the root cannot be opened or the run cannot be read
      */
     public static RecorderBuilder resume(String root, String runDirectory) throws IOException {
-        java.util.List<String> problems = new java.util.ArrayList<>();
-        RunLog log;
-        try (io.nnviz.recording.storage.RunStore store = io.nnviz.recording.storage.RunStores.open(root)) {
-            log = Runs.read(store, runDirectory, problems).orElseThrow(() -> new IOException(root + "/" + runDirectory
-                    + ": no run to resume (" + String.join("; ", problems) + ")"));
-        }
-        if (!Runs.directoryName(log.info()).equals(runDirectory.substring(runDirectory.lastIndexOf('/') + 1))) {
-            throw new IOException(runDirectory + ": holds run " + log.info().name() + " (" + log.info().id() + "), whose directory is "
-                    + Runs.directoryName(log.info()) + "; resume it there");
-        }
-        return new RecorderBuilder(log).runsRoot(root.replaceAll("/+$", "") + (runDirectory.contains("/")
-                ? "/" + runDirectory.substring(0, runDirectory.lastIndexOf('/')) : ""));
+        return RecorderBuilder.resuming(root, runDirectory);
     }
 
     // ---- the hook ------------------------------------------------------------------------------

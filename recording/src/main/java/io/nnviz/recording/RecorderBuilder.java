@@ -282,6 +282,22 @@ public final class RecorderBuilder {
                 initialWeights), log, sinks);
     }
 
+    /** {@link Recorder#resume(String, String)}: the run read as {@link Runs} reads it, written on under the same root. */
+    static RecorderBuilder resuming(String root, String runDirectory) throws java.io.IOException {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        RunLog log;
+        try (RunStore store = RunStores.open(root)) {
+            log = Runs.read(store, runDirectory, problems).orElseThrow(() -> new java.io.IOException(root + "/" + runDirectory
+                    + ": no run to resume (" + String.join("; ", problems) + ")"));
+        }
+        if (!Runs.directoryName(log.info()).equals(runDirectory.substring(runDirectory.lastIndexOf('/') + 1))) {
+            throw new java.io.IOException(runDirectory + ": holds run " + log.info().name() + " (" + log.info().id() + "), whose directory is "
+                    + Runs.directoryName(log.info()) + "; resume it there");
+        }
+        return new RecorderBuilder(log).runsRoot(root.replaceAll("/+$", "") + (runDirectory.contains("/")
+                ? "/" + runDirectory.substring(0, runDirectory.lastIndexOf('/')) : ""));
+    }
+
     /** The sinks of a run under the runs root: its event log, run.json (unless a worker's shard) and TensorBoard files. */
     private void addRunSinks(RunLog log) {
         RunStore store;

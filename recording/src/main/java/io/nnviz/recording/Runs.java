@@ -107,14 +107,6 @@ public final class Runs {
     private record Read(Optional<RunLog> log, List<String> problems) {
     }
 
-    /** One local run directory, labelled {@code label} in {@code problems}; see {@link #read(RunStore, String, List)}. */
-    public static Optional<RunLog> read(Path d, String label, List<String> problems) {
-        List<String> mine = new ArrayList<>();
-        Optional<RunLog> r = read(new LocalRunStore(d), "", mine);
-        mine.forEach(m -> problems.add(m.startsWith(":") ? label + m : label + "/" + m));
-        return r;
-    }
-
     /**
      * One run directory {@code dir} of {@code store}: from its {@code run.json} or its event logs,
      * whichever reaches the later step (the logs of several workers merged by step, {@link Shards});
@@ -174,11 +166,6 @@ public final class Runs {
             problems.add((dir.isEmpty() ? "" : dir) + ": left out (" + why + ")");
         }
         return Optional.ofNullable(best);
-    }
-
-    /** The local run directories under {@code root} (two levels down): those holding a run.json or an event log. */
-    public static List<Path> directories(Path root) throws IOException {
-        return directories(new LocalRunStore(root)).stream().map(root::resolve).toList();
     }
 
     /** The run directories of {@code store} (two levels down, as paths from its root): those holding a run.json or an event log. */

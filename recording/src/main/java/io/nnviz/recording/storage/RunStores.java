@@ -47,7 +47,7 @@ public final class RunStores {
     }
 
     /** The URI scheme of {@code root} in lower case, or null for a plain path (a Windows drive letter is a path). */
-    static String scheme(String root) {
+    public static String scheme(String root) {
         int colon = root.indexOf(':');
         if (colon < 2 || !root.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
             return null;
