@@ -72,18 +72,15 @@ final class TfFiles {
             }
             // TensorFlow would block forever on a pipe among the variables, and read what the files hold into memory
             io.nnviz.api.spi.SafeFiles.requireRegularTree(path, budget);
-            TfGraphChecks.savedModel(path); // attribute values on which libtensorflow aborts instead of failing
-            SavedModelBundle b;
+            // read as data: TensorFlow's own loader would run the file's restore and init ops, whatever they are
+            TfSavedModels.Frozen f = TfSavedModels.read(path);
+            GraphDef def = inputShape == null ? f.graph() : withInputShape(f.graph(), f.input(), inputShape);
             try {
-                b = SavedModelBundle.load(path.toString(), SavedModelBundle.DEFAULT_TAG);
-            } catch (RuntimeException | LinkageError e) {
-                throw new ModelLoadException(path, "TensorFlow could not load the SavedModel: " + e.getMessage(), e);
-            }
-            try {
-                return fromBundle(b, b, "SavedModel " + path.getFileName(), inputShape);
+                return imported(def, f.input(), f.output(), f.title(), () -> { });
+            } catch (ModelLoadException e) {
+                throw e;
             } catch (RuntimeException e) {
-                b.close();
-                throw e instanceof ModelLoadException m ? m : new ModelLoadException(path, e.getMessage(), e);
+                throw new ModelLoadException(path, "TensorFlow could not import the graph: " + e.getMessage(), e);
             }
         }
         return frozen(path, inputShape, budget);
@@ -259,6 +256,9 @@ final class TfFiles {
             if (input == null || output == null) {
                 throw new ModelLoadException(path, "the graph has no placeholder input or no output");
             }
+            // only what the output needs is imported, and none of it may act outside the process
+            def = TfPruning.prune(def, Set.of(input.getName(), output.getName()));
+            TfGraphChecks.noSideEffects(path, def);
             if (inputShape != null) {
                 def = withInputShape(def, input.getName(), inputShape);
             }

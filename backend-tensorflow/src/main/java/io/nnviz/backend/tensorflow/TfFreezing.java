@@ -103,6 +103,19 @@ final class TfFreezing {
         return g.toBuilder().clearNode().addAllNode(out).build();
     }
 
+    /**
+     * The graph with its reference variables ({@code VariableV2}, TensorFlow 1's kind, read by
+     * using the node itself) replaced by constants of the same name holding {@code values}.
+     */
+    static GraphDef freezeReferences(GraphDef g, Map<String, TensorProto> values) {
+        List<NodeDef> out = new ArrayList<>();
+        for (NodeDef n : g.getNodeList()) {
+            boolean ref = n.getOp().equals("VariableV2") || n.getOp().equals("Variable");
+            out.add(ref && values.containsKey(n.getName()) ? constant(n.getName(), values.get(n.getName()), List.of(), n.getDevice()) : n);
+        }
+        return g.toBuilder().clearNode().addAllNode(out).build();
+    }
+
     static NodeDef constant(String name, TensorProto value, List<String> control, String device) {
         NodeDef.Builder b = NodeDef.newBuilder().setName(name).setOp("Const").setDevice(device)
                 .putAttr("dtype", AttrValue.newBuilder().setType(value.getDtype()).build())

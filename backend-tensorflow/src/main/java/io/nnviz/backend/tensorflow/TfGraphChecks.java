@@ -4,14 +4,10 @@ import io.nnviz.api.ModelLoadException;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.GraphDef;
-import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.NodeDef;
-import org.tensorflow.proto.SavedModel;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,7 +15,7 @@ import java.util.Set;
  * reporting an error: its C++ code CHECK-fails (SIGABRT, "Unknown format 32751" in
  * tensor_format.h) on a {@code data_format} it does not know, once shape inference reaches the op.
  * Found by Jazzer: one edited byte of a SavedModel's {@code data_format = "NHWC"}. Run before
- * TensorFlow loads a SavedModel and before a graph is imported.
+ * a graph is imported.
  */
 final class TfGraphChecks {
     /** The layouts tensor_format.h parses (FormatFromString and the 3-D ones). */
@@ -27,22 +23,41 @@ final class TfGraphChecks {
     /** The filter layouts it parses (FilterFormatFromString). */
     private static final Set<String> FILTER_FORMATS = Set.of("HWIO", "OIHW", "OHWI", "OIHW_VECT_I");
 
+    /**
+     * Words in the op types that act outside the process: files (WriteFile, ReadFile, SaveV2,
+     * RestoreV2, MergeV2Checkpoints, ImmutableConst's memory-mapped region, PrintV2's output stream,
+     * summary writers, readers and datasets), Python callbacks, the network (Send/Recv, RPC,
+     * collectives), debugger taps. A model's forward pass needs none of them; nnviz refuses a graph
+     * whose model part holds one rather than run it.
+     */
+    private static final List<String> EFFECT_WORDS = List.of("File", "Save", "Restore", "Checkpoint", "Summary", "Print", "Reader",
+            "Dataset", "Iterator", "PyFunc", "Debug", "Rpc", "Send", "Recv", "Collective", "ImmutableConst", "Filename", "Remap");
+
     private TfGraphChecks() {
     }
 
-    /** Checks every graph of the SavedModel at {@code dir} (its saved_model.pb, parsed with the file's size as the limit). */
-    static void savedModel(Path dir) {
-        Path pb = dir.resolve("saved_model.pb");
-        SavedModel sm;
-        try (InputStream in = Files.newInputStream(pb)) {
-            com.google.protobuf.CodedInputStream coded = com.google.protobuf.CodedInputStream.newInstance(in);
-            coded.setSizeLimit((int) Math.min(Files.size(pb), Integer.MAX_VALUE));
-            sm = SavedModel.parseFrom(coded);
-        } catch (IOException | IllegalStateException e) {
-            throw new ModelLoadException(dir, "saved_model.pb is not a SavedModel (" + e.getMessage() + ")", e);
+    /**
+     * Refuses a graph (the part nnviz will import and run: see {@link TfPruning}) holding an op that
+     * acts outside the process, in its nodes or its library's functions.
+     */
+    static void noSideEffects(Path file, GraphDef g) {
+        for (NodeDef n : g.getNodeList()) {
+            effect(file, n);
         }
-        for (MetaGraphDef mg : sm.getMetaGraphsList()) {
-            graph(dir, mg.getGraphDef());
+        for (FunctionDef f : g.getLibrary().getFunctionList()) {
+            for (NodeDef n : f.getNodeDefList()) {
+                effect(file, n);
+            }
+        }
+    }
+
+    private static void effect(Path file, NodeDef n) {
+        for (String w : EFFECT_WORDS) {
+            if (n.getOp().contains(w)) {
+                throw new ModelLoadException(file, "op " + io.nnviz.api.spi.SafeFiles.printable(n.getName()) + " of type "
+                        + io.nnviz.api.spi.SafeFiles.printable(n.getOp()) + " acts outside the model (files, network, console or "
+                        + "callbacks); nnviz never runs such an op from a file, so it does not open this graph");
+            }
         }
     }
 
@@ -66,8 +81,8 @@ final class TfGraphChecks {
     private static void check(Path file, NodeDef n, String attr, Set<String> known) {
         AttrValue v = n.getAttrMap().get(attr);
         if (v != null && v.hasS() && !known.contains(v.getS().toStringUtf8())) {
-            throw new ModelLoadException(file, "op '" + io.nnviz.api.spi.SafeFiles.printable(n.getName()) + "' (" + n.getOp() + ") has "
-                    + attr + " '" + io.nnviz.api.spi.SafeFiles.printable(v.getS().toStringUtf8()) + "', which TensorFlow does not know");
+            throw new ModelLoadException(file, "op " + io.nnviz.api.spi.SafeFiles.printable(n.getName()) + " (" + n.getOp() + ") has "
+                    + attr + " " + io.nnviz.api.spi.SafeFiles.printable(v.getS().toStringUtf8()) + ", which TensorFlow does not know");
         }
     }
 }
