@@ -160,12 +160,10 @@ final class Dl4jFileChecks {
     }
 
     /**
-     * A Keras HDF5 file: its {@code model_config} (found in the file's bytes, as the class-name sniff
-     * finds it) parsed by DL4J's Keras import without weights, and its parameters checked against
-     * the budget. A file whose configuration is not found this way is left to DL4J.
+     * A Keras HDF5 file's {@code model_config} (read by {@link Hdf5Checks}; null if it has none) parsed
+     * by DL4J's Keras import without weights, and its parameters checked against the budget.
      */
-    static void checkKeras(Path p, boolean sequential, long budget) throws IOException {
-        String json = kerasConfig(p);
+    static void checkKeras(Path p, String json, boolean sequential, long budget) {
         if (json == null) {
             return;
         }
@@ -174,7 +172,8 @@ final class Dl4jFileChecks {
         try {
             // the file's root attributes say Keras 2 (the format nnviz reads); a bare model_config does not, and DL4J
             // would read it with Keras 1's layer names
-            String described = "{\"keras_version\": \"2.10.0\", \"backend\": \"tensorflow\", " + json.substring(1);
+            int open = json.indexOf('{');
+            String described = "{\"keras_version\": \"2.10.0\", \"backend\": \"tensorflow\", " + json.substring(open + 1);
             var b = new org.deeplearning4j.nn.modelimport.keras.KerasModel().modelBuilder().modelJson(described).enforceTrainingConfig(false);
             params = sequential ? parameters(b.buildSequential().getMultiLayerConfiguration())
                     : parameters(b.buildModel().getComputationGraphConfiguration());
@@ -186,19 +185,13 @@ final class Dl4jFileChecks {
         }
     }
 
-    /** The JSON object starting at the file's first {@code {"class_name": "}, balanced, within the first 16 MiB; or null. */
-    static String kerasConfig(Path p) throws IOException {
-        byte[] head;
-        try (InputStream in = Files.newInputStream(p)) {
-            head = in.readNBytes(16 << 20);
+    /** The Keras model class a model_config names first (Sequential, Functional, Model), however the JSON is spaced; "" if none. */
+    static String kerasClassName(String json) {
+        if (json == null) {
+            return "";
         }
-        String s = new String(head, StandardCharsets.ISO_8859_1);
-        int start = s.indexOf("{\"class_name\": \"");
-        if (start < 0) {
-            return null;
-        }
-        int[] end = scan(s, start, Integer.MAX_VALUE, true);
-        return end[0] < 0 ? null : new String(head, start, end[0] - start, StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*\\{\\s*\"class_name\"\\s*:\\s*\"([A-Za-z0-9_]{1,64})\"").matcher(json);
+        return m.find() ? m.group(1) : "";
     }
 
     /** JSON nested no deeper than {@link #MAX_JSON_DEPTH}: deeper nesting overflows the stack of DL4J's parser. */

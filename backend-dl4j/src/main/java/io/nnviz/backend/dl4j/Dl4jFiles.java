@@ -102,8 +102,11 @@ final class Dl4jFiles {
                     if (inputShape != null) {
                         throw new ModelLoadException(p, "a Keras file states its input shape; an input shape is taken for DL4J zips");
                     }
-                    Dl4jFileChecks.checkKeras(p, kerasClassName(p).equals("Sequential"), budget);
-                    return keras(p).named(name);
+                    // before any native code: external storage, declared sizes, then the configuration's parameters
+                    String config = Hdf5Checks.check(p, budget);
+                    boolean sequential = Dl4jFileChecks.kerasClassName(config).equals("Sequential");
+                    Dl4jFileChecks.checkKeras(p, config, sequential, budget);
+                    return keras(p, sequential).named(name);
                 default:
                     throw new ModelLoadException(p, "not a DL4J model zip (configuration.json + coefficients.bin)"
                             + " nor a Keras HDF5 file (it starts with neither signature)");
@@ -163,11 +166,11 @@ final class Dl4jFiles {
         }
     }
 
-    private static Dl4jModel keras(Path p) throws Exception {
+    private static Dl4jModel keras(Path p, boolean sequential) throws Exception {
         quietHdf5();
         String file = p.toAbsolutePath().toString();
         KerasModelBuilder builder = new KerasModel().modelBuilder().modelHdf5Filename(file).enforceTrainingConfig(false);
-        if (kerasClassName(p).equals("Sequential")) {
+        if (sequential) {
             KerasSequentialModel m = builder.buildSequential();
             MultiLayerNetwork net = m.getMultiLayerNetwork();
             List<String> in = m.getInputLayerNames();
@@ -184,20 +187,4 @@ final class Dl4jFiles {
         return Dl4jModel.of(g, types);
     }
 
-    /** The Keras model class from the file's model_config attribute (Sequential, Functional, Model). */
-    private static String kerasClassName(Path p) throws IOException {
-        // The attribute is JSON stored near the start of the file; reading a few MB finds it without HDF5.
-        byte[] head;
-        try (InputStream in = Files.newInputStream(p)) {
-            head = in.readNBytes(4 << 20);
-        }
-        String s = new String(head, StandardCharsets.ISO_8859_1);
-        int i = s.indexOf("{\"class_name\": \"");
-        if (i < 0) {
-            return "";
-        }
-        int start = i + "{\"class_name\": \"".length();
-        int end = s.indexOf('"', start);
-        return end < 0 ? "" : s.substring(start, end);
-    }
 }

@@ -1,0 +1,124 @@
+package io.nnviz.backend.dl4j;
+
+import io.nnviz.api.Model;
+import io.nnviz.api.NNViz;
+import io.nnviz.api.NnvizException;
+import io.nnviz.api.WeightTensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Keras HDF5 files that reach outside themselves or declare more than they hold (issue 27), made
+ * by h5py from the real fixture {@code cnn_sequential.h5}: one weight dataset rewritten with HDF5
+ * external storage (a secret file by absolute and relative path, a pipe, {@code /dev/zero}) or
+ * re-declared huge. Each is refused with one line before the native HDF5 library opens it; the
+ * line says nothing of the file it names.
+ */
+@Tag("natives")
+class HostileHdf5Test {
+    private static final String SECRET = "nnviz-secret-3f9a1c";
+    private static final String KERNEL = "model_weights/conv/conv/kernel:0";
+
+    @TempDir
+    static Path dir;
+    static Path secret, original;
+
+    @BeforeAll
+    static void fixtures() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        secret = outside.resolve("secret.bin");
+        byte[] s = new byte[4096];
+        byte[] word = SECRET.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < s.length; i++) {
+            s[i] = word[i % word.length];
+        }
+        Files.write(secret, s);
+        original = Path.of(HostileHdf5Test.class.getResource("/keras/cnn_sequential.h5").toURI());
+    }
+
+    /** The fixture copied to {@code models/NAME.h5} with the conv kernel rewritten by the Python statement {@code make}. */
+    private static Path variant(String name, String make) throws Exception {
+        Path models = Files.createDirectories(dir.resolve("models"));
+        Path out = models.resolve(name + ".h5");
+        Files.copy(original, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        String script = String.join("\n",
+                "import h5py, numpy as np, sys",
+                "f = h5py.File(sys.argv[1], 'r+')",
+                "k = f['" + KERNEL + "']",
+                "shape, dtype = k.shape, k.dtype",
+                "del f['" + KERNEL + "']",
+                "g = f['" + KERNEL.substring(0, KERNEL.lastIndexOf('/')) + "']",
+                make,
+                "f.close()");
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", script, out.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, log);
+        return out;
+    }
+
+    private static void assertRefused(Path p, String reason) {
+        io.nnviz.api.testkit.Reproducers.keep(p);
+        long start = System.nanoTime();
+        NnvizException e = assertThrows(NnvizException.class, () -> NNViz.load(p));
+        assertTrue(System.nanoTime() - start < 30_000_000_000L, "refused at once, never blocked");
+        String m = e.getMessage();
+        assertTrue(m.contains(p.getFileName().toString()) && m.contains(reason), m);
+        assertFalse(m.contains(SECRET) || m.contains("secret.bin") || m.contains("4096") || m.contains("passwd"), m);
+        assertFalse(m.contains("\n"), m);
+    }
+
+    @Test
+    void theUntouchedFixtureLoadsWithItsKernel() throws Exception {
+        Path same = variant("same", "g.create_dataset('kernel:0', data=np.zeros(shape, dtype))");
+        try (Model m = NNViz.load(same)) {
+            WeightTensor k = m.weights("conv").get(0);
+            assertEquals(0f, k.values().stats().max());
+        }
+    }
+
+    @Test
+    void externalStorageIsRefusedWhateverItNames() throws Exception {
+        List<String> targets = List.of(secret.toString(), "../outside/secret.bin", "../../../../../../../../" + secret, "/dev/zero",
+                "/proc/self/environ");
+        int i = 0;
+        for (String t : targets) {
+            Path p = variant("external" + i++, "g.create_dataset('kernel:0', shape=shape, dtype=dtype, external=[('" + t + "', 0, "
+                    + "int(np.prod(shape)) * dtype.itemsize)])");
+            assertRefused(p, "another file");
+        }
+    }
+
+    @Test
+    void externalStorageOnAPipeIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("outside").resolve("pipe");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path p = variant("pipe", "g.create_dataset('kernel:0', shape=shape, dtype=dtype, external=[('" + fifo + "', 0, "
+                + "int(np.prod(shape)) * dtype.itemsize)])");
+        assertRefused(p, "another file");
+    }
+
+    @Test
+    void aDatasetDeclaredFarLargerThanTheFileIsRefusedBeforeAnyAllocation() throws Exception {
+        // 40,000 x 40,000 floats (6.4 GB, under the default budget) declared, one chunk of 16 bytes written
+        Path p = variant("huge", "d = g.create_dataset('kernel:0', shape=(40000, 40000), dtype='f4', chunks=(1, 4))\n"
+                + "d[0, :4] = 1");
+        io.nnviz.api.testkit.Reproducers.keep(p);
+        assertTrue(Files.size(p) < 1_000_000);
+        NnvizException e = assertThrows(NnvizException.class, () -> NNViz.load(p));
+        assertTrue(e.getMessage().contains("kernel:0") && (e.getMessage().contains("declares") || e.getMessage().contains("budget")
+                || e.getMessage().contains("too large")), e.getMessage());
+    }
+}
