@@ -59,6 +59,8 @@ public final class Recorder implements Hook, AutoCloseable {
     private final Worker worker = new Worker("nnviz-recorder", 256);
     private final AtomicLong sinkErrors = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean(), warnedClosed = new AtomicBoolean();
+    /** Closes a recorder nobody closed when the JVM exits, so what it was given still reaches its sinks; null without sinks. */
+    private final Thread atExit;
     private final CaptureBudget budget;
     private final double sampledShare;
     private long requestedStep = -1;
@@ -81,6 +83,21 @@ public final class Recorder implements Hook, AutoCloseable {
         this.sampledShare = sampled / 10_000.0;
         if (policy.probes() != null) {
             log.probeInputs(policy.probes());
+        }
+        this.atExit = this.sinks.isEmpty() ? null : new Thread(this::closeAtExit, "nnviz-recorder-exit");
+        if (atExit != null) {
+            try {
+                Runtime.getRuntime().addShutdownHook(atExit);
+            } catch (IllegalStateException e) { // built while the JVM is already shutting down: close() is all there is
+                LOG.debug("nnviz recorder: no exit hook, the JVM is shutting down");
+            }
+        }
+    }
+
+    private void closeAtExit() {
+        if (!closed.get()) {
+            LOG.info("nnviz recorder: run '{}' closed at JVM exit (close() was not called); its values are written", log.info().name());
+            close();
         }
     }
 
@@ -198,7 +215,7 @@ public final class Recorder implements Hook, AutoCloseable {
 
     @Override
     public void onStepEnd(TrainingEvent e) {
-        if (ignoredAfterClose()) {
+        if (trainingAfterClose(e)) {
             return;
         }
         long g = global(e.step(), e.epoch());
@@ -257,7 +274,7 @@ public final class Recorder implements Hook, AutoCloseable {
 
     @Override
     public void onEpochEnd(TrainingEvent e) {
-        if (ignoredAfterClose()) {
+        if (trainingAfterClose(e)) {
             return;
         }
         int epoch = globalEpoch(e.epoch());
@@ -281,12 +298,14 @@ public final class Recorder implements Hook, AutoCloseable {
 
     // ---- your own values -----------------------------------------------------------------------
 
-    /** Records a value of your own at a global step (for example {@code "validation/loss"}); goes to every sink. */
+    /**
+     * Records a value of your own at a global step (for example {@code "validation/loss"}); goes to every sink.
+     *
+     * @throws IllegalStateException if the recorder is closed: the value could reach no sink
+     */
     public void scalar(String name, long step, double value) {
         Objects.requireNonNull(name, "name");
-        if (ignoredAfterClose()) {
-            return;
-        }
+        requireOpen(name);
         log.scalar(name, step, value);
         toSinks(s -> s.scalar(name, step, value));
     }
@@ -299,15 +318,15 @@ public final class Recorder implements Hook, AutoCloseable {
     /**
      * Records a per-epoch value of your own at a zero-based epoch (the run's epochs, as
      * {@link io.nnviz.api.hook.TrainingEvent#epoch()} counts them; charts show it as epoch + 1).
+     *
+     * @throws IllegalStateException if the recorder is closed: the value could reach no sink
      */
     public void epochScalar(String name, int epoch, double value) {
         Objects.requireNonNull(name, "name");
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
         }
-        if (ignoredAfterClose()) {
-            return;
-        }
+        requireOpen(name);
         log.epochScalar(name, epoch, value);
         toSinks(s -> s.epochScalar(name, epoch, value));
     }
@@ -416,14 +435,27 @@ public final class Recorder implements Hook, AutoCloseable {
         }
     }
 
-    private boolean ignoredAfterClose() {
+    /**
+     * The framework still calling after close(): a hook never breaks training, so this is said
+     * once, as a warning naming the step, rather than thrown.
+     */
+    private boolean trainingAfterClose(TrainingEvent e) {
         if (!closed.get()) {
             return false;
         }
         if (warnedClosed.compareAndSet(false, true)) {
-            LOG.warn("nnviz recorder: values arrived after close() and are ignored; make a new Recorder (or resume this run) to go on");
+            LOG.warn("nnviz recorder: training went on after the recorder was closed; step {} and later are not recorded "
+                    + "(close the Attachment before the Recorder, or resume the run)", e.step());
         }
         return true;
+    }
+
+    /** Your own values after close() would reach no sink: that is an error at the call, never a silent loss. */
+    private void requireOpen(String name) {
+        if (closed.get()) {
+            throw new IllegalStateException("nnviz recorder: '" + name + "' was logged after close(), so it could reach no sink; "
+                    + "log values before closing the recorder (closing an Attachment does not close it), or resume the run to go on");
+        }
     }
 
     // ---- the run -------------------------------------------------------------------------------
@@ -497,11 +529,22 @@ public final class Recorder implements Hook, AutoCloseable {
         return sinks;
     }
 
-    /** Ends the recording: finishes the background work, closes the sinks. Idempotent. */
+    /**
+     * Ends the recording: finishes the background work, closes the sinks. Idempotent. A recorder
+     * with sinks that is never closed is closed when the JVM exits normally, so nothing given to it
+     * is lost; values logged after {@code close()} throw.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (atExit != null && Thread.currentThread() != atExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(atExit);
+            } catch (IllegalStateException e) { // the JVM is shutting down: the hook may run, and finds the recorder closed
+                LOG.debug("nnviz recorder: closed during JVM shutdown");
+            }
         }
         if (!sinks.isEmpty()) {
             worker.offer(() -> sinks("close", s -> s.close(log)));

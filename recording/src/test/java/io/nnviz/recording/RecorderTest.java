@@ -240,13 +240,13 @@ class RecorderTest {
     }
 
     @Test
-    void aRecorderNeverNeedsAModelAndIgnoresValuesAfterClose() {
+    void aRecorderNeverNeedsAModelAndIgnoresTrainingAfterClose() {
         Recorder rec = Recorder.defaults();
         rec.onAttach((Model) null);
         rec.onStepEnd(TrainingEvent.of(1, 0, 1.0));
         rec.close();
-        rec.onStepEnd(TrainingEvent.of(2, 0, 0.5));
-        rec.scalar("x", 3, 1);
+        rec.onStepEnd(TrainingEvent.of(2, 0, 0.5)); // the framework's calls never break training: warned, not thrown
+        assertThrows(IllegalStateException.class, () -> rec.scalar("x", 3, 1)); // the user's own value fails at the call
         assertEquals(1, rec.log().stepSeries("loss").size());
         assertTrue(rec.log().stepSeries("x").isEmpty());
     }
