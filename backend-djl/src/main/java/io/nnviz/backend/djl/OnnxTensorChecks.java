@@ -164,6 +164,18 @@ final class OnnxTensorChecks {
         if (Path.of(location).isAbsolute() || !data.startsWith(dir)) {
             throw new ModelLoadException(file, name + " names external data outside the model's folder: " + SafeFiles.printable(location));
         }
+        // the name lies inside the folder; the file it reaches must too, once links are followed (a link beside the model to
+        // /etc/passwd): checked before anything of it is read or told, its size included
+        if (Files.exists(data, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                if (!data.toRealPath().startsWith(dir.toRealPath())) {
+                    throw new ModelLoadException(file, name + " names external data outside the model's folder: " + SafeFiles.printable(location)
+                            + " is a link out of it");
+                }
+            } catch (IOException e) {
+                throw new ModelLoadException(file, name + " is stored in " + SafeFiles.printable(location) + ", which cannot be resolved");
+            }
+        }
         long size;
         try {
             size = SafeFiles.requireRegularFile(data);

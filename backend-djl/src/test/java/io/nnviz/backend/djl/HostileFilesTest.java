@@ -175,6 +175,15 @@ class HostileFilesTest {
                 .build()), "outside the model's folder");
         assertRefused(dense("past.onnx", external.toBuilder().setExternalData(1, kv("offset", "160")).build()), "weights.bin");
         assertRefused(dense("nofile.onnx", external.toBuilder().setExternalData(0, kv("location", "gone.bin")).build()), "gone.bin");
+        // a link beside the model that leads out of its folder (issue 27): refused before it is read, its target's size untold
+        Files.writeString(dir.getParent().resolve("far.bin"), "y".repeat(7919));
+        Files.createSymbolicLink(dir.resolve("linked.bin"), dir.getParent().resolve("far.bin"));
+        for (OnnxMl.TensorProto t : List.of(external.toBuilder().setExternalData(0, kv("location", "linked.bin")).build(),
+                external.toBuilder().setExternalData(0, kv("location", "linked.bin")).removeExternalData(2).removeExternalData(1).build())) {
+            NnvizException e = assertThrows(NnvizException.class, () -> NNViz.load(dense("link.onnx", t)));
+            String told = e.getMessage().replace(dir.toString(), "");
+            assertTrue(told.contains("outside the model's folder") && !told.contains("7919") && !told.contains("far.bin"), e.getMessage());
+        }
     }
 
     private static OnnxMl.StringStringEntryProto kv(String k, String v) {
