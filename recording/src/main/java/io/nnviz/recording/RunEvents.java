@@ -19,7 +19,8 @@ import java.util.Map;
  * scalar ({@code {"s": NAME, "step": N, "v": X, "t": MILLIS}}) or epoch value ({@code {"e": NAME,
  * "epoch": E, "v": X, "t": MILLIS}}), {@code t} the wall clock when it was written. Each record is one write of one whole line to a file opened for appending, so a reader
  * sees the run while it is written, and a process killed mid-write leaves every record before the
- * last whole: {@link #read} ignores a torn last line (and counts any other line it cannot read).
+ * last whole: {@link #read} ignores a torn last line (and counts any other line it cannot read, or
+ * longer than {@value #MAX_LINE_BYTES} bytes, which it skips without holding).
  * {@code run.json} ({@link RunJson}) keeps the rest of a run (histograms, filters, probes) at
  * flushes; {@link Runs} reads whichever of the two holds more. A run written by several workers
  * has one log per worker ({@code events.WORKER.jsonl}, {@link #fileFor}), merged by step when read.
@@ -204,27 +205,38 @@ public final class RunEvents implements RunSink {
     public record Read(RunLog log, int badLines, boolean tornLast) {
     }
 
+    /** The longest line read (a record is about 100 bytes): a longer one is skipped without being held, and counted as bad. */
+    static final int MAX_LINE_BYTES = 1 << 20;
+
     /** Reads a local event log back into a run log of {@code maxPoints} points a series. */
     public static Read read(Path file, int maxPoints) throws IOException {
-        return read(new LocalRunStore(file.toAbsolutePath().getParent()), file.getFileName().toString(), maxPoints);
+        Path real = file.toRealPath(); // the caller named this very file: if it is a link, where it leads is what was meant
+        return read(new LocalRunStore(real.getParent()), real.getFileName().toString(), maxPoints);
     }
 
-    /** Reads an event log back into a run log of {@code maxPoints} points a series, line by line (memory: the log's own bound). */
+    /**
+     * Reads an event log back into a run log of {@code maxPoints} points a series, line by line
+     * (memory: the log's own bound, and one line of at most {@value #MAX_LINE_BYTES} bytes; a longer
+     * line is a bad one).
+     */
     public static Read read(RunStore store, String path, int maxPoints) throws IOException {
         byte[] last = store.tail(path, 1);
         boolean complete = last.length == 0 || last[0] == '\n';
-        // an InputStreamReader replaces bytes that are not UTF-8 (a line cut inside a character) instead of failing
-        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(store.open(path), StandardCharsets.UTF_8), 1 << 16)) {
-            String first = in.readLine();
+        // bytes that are not UTF-8 (a line cut inside a character) read as U+FFFD instead of failing
+        try (BoundedLines in = new BoundedLines(store.open(path), MAX_LINE_BYTES)) {
+            String first = in.next();
+            if (in.skipped() > 0) {
+                throw new IOException(path + ": not an nnviz event log (its first line is over " + MAX_LINE_BYTES + " bytes)");
+            }
             if (first == null) {
                 throw new IOException(path + ": an empty event log");
             }
             RunLog log = header(path, first, maxPoints);
             int bad = 0;
             boolean torn = false;
-            String line = in.readLine();
+            String line = in.next();
             while (line != null) {
-                String next = in.readLine();
+                String next = in.next();
                 if (!record(log, line)) {
                     if (next == null && !complete) {
                         torn = true; // the record a killed writer was in the middle of
@@ -234,7 +246,7 @@ public final class RunEvents implements RunSink {
                 }
                 line = next;
             }
-            return new Read(log, bad, torn);
+            return new Read(log, (int) Math.min(Integer.MAX_VALUE, bad + in.skipped()), torn);
         }
     }
 
