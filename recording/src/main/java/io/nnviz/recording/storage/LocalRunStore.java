@@ -7,7 +7,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -18,6 +20,15 @@ import java.util.stream.Stream;
  * A runs root in a local folder (or a mounted shared one, NFS): records appended with
  * {@code O_APPEND}, one write each, so processes appending to their own files never wait for one
  * another and a killed one leaves every record but its last whole.
+ *
+ * <p>It never reads or writes a file outside the root, even through a symbolic link: whoever
+ * can write into a shared runs root could otherwise link a {@code run.json} to a file of the
+ * reader's (a key, a token) and have it shown on a dashboard or in a report. A path's real path
+ * ({@link Path#toRealPath}) must lie under the root's; links within the root are followed. Such a
+ * link is not listed by {@link #files}, is not there for {@link #size} and {@link #modified}, and
+ * opening it fails with a message naming the link, never its target. (A folder swapped for a link
+ * between the check and the open can still slip through; the file itself is opened without
+ * following links, so swapping it cannot.)
  */
 public final class LocalRunStore implements RunStore {
     private final Path root;
@@ -32,13 +43,56 @@ public final class LocalRunStore implements RunStore {
         return root;
     }
 
-    /** {@code path} under the root; a path climbing out of it ({@code ..}) is refused. */
+    /**
+     * {@code path} under the root; a path climbing out of it ({@code ..}) is refused. Links are
+     * not followed here: reading and writing check where they lead.
+     */
     public Path resolve(String path) throws IOException {
         Path p = root.resolve(path).normalize();
         if (!p.startsWith(root.normalize())) {
             throw new IOException(path + ": outside the runs root " + root);
         }
         return p;
+    }
+
+    /**
+     * Where {@code path} really is (its links followed), checked to lie under the root's real path:
+     * the file if it is there, else its folder's real path and its name.
+     */
+    private Path real(String path) throws IOException {
+        Path p = resolve(path).toAbsolutePath();
+        Path real = Files.exists(p, LinkOption.NOFOLLOW_LINKS) ? p.toRealPath()
+                : p.getParent().toRealPath().resolve(p.getFileName());
+        if (!real.startsWith(root.toRealPath())) {
+            throw outside(path);
+        }
+        return real;
+    }
+
+    /** Creates {@code path}'s folders, once the nearest of them that exists is known to be really under the root (so none is made elsewhere). */
+    private void createFolders(String path) throws IOException {
+        Path dir = resolve(path).toAbsolutePath().getParent();
+        Files.createDirectories(root);
+        Path existing = dir;
+        while (!Files.exists(existing)) {
+            existing = existing.getParent(); // the root at the latest
+        }
+        if (!existing.toRealPath().startsWith(root.toRealPath())) {
+            throw outside(path);
+        }
+        Files.createDirectories(dir);
+    }
+
+    private OutsideRootException outside(String path) {
+        // the target may be someone else's file: it is not named, not even in an error
+        return new OutsideRootException(path + ": a link out of the runs root " + root + "; not followed");
+    }
+
+    /** A path that leads out of the root through a link. */
+    private static final class OutsideRootException extends IOException {
+        OutsideRootException(String message) {
+            super(message);
+        }
     }
 
     @Override
@@ -48,9 +102,10 @@ public final class LocalRunStore implements RunStore {
 
     @Override
     public Appender append(String path) throws IOException {
-        Path file = resolve(path);
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        createFolders(path);
+        // the real path, opened without following a link: one planted after the check is refused, not written through
+        FileChannel channel = FileChannel.open(real(path), StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS);
         return new Appender() {
             @Override
             public void append(byte[] record) throws IOException {
@@ -82,24 +137,24 @@ public final class LocalRunStore implements RunStore {
 
     @Override
     public OutputStream create(String path) throws IOException {
-        Path file = resolve(path);
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        return Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        createFolders(path);
+        return Files.newOutputStream(real(path), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE); // CREATE_NEW fails on any name planted since, link or not
     }
 
     @Override
     public void replace(String path, byte[] content) throws IOException {
-        AtomicFiles.write(resolve(path), content);
+        createFolders(path);
+        AtomicFiles.write(resolve(path), content); // renamed over the name: a link there is replaced, never written through
     }
 
     @Override
     public InputStream open(String path) throws IOException {
-        return Files.newInputStream(resolve(path));
+        return Files.newInputStream(real(path), LinkOption.NOFOLLOW_LINKS);
     }
 
     @Override
     public byte[] tail(String path, int n) throws IOException {
-        try (FileChannel c = FileChannel.open(resolve(path), StandardOpenOption.READ)) {
+        try (FileChannel c = FileChannel.open(real(path), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = c.size();
             ByteBuffer b = ByteBuffer.allocate((int) Math.min(n, size));
             long at = size - b.capacity();
@@ -112,14 +167,24 @@ public final class LocalRunStore implements RunStore {
 
     @Override
     public long size(String path) throws IOException {
-        Path p = resolve(path);
-        return Files.isRegularFile(p) ? Files.size(p) : -1;
+        Path p = existing(path);
+        return p != null ? Files.size(p) : -1;
     }
 
     @Override
     public long modified(String path) throws IOException {
-        Path p = resolve(path);
-        return Files.isRegularFile(p) ? Files.getLastModifiedTime(p).toMillis() : -1;
+        Path p = existing(path);
+        return p != null ? Files.getLastModifiedTime(p).toMillis() : -1;
+    }
+
+    /** The real path of the regular file at {@code path}, or null if there is none under the root (none at all, a folder, or a link out). */
+    private Path existing(String path) throws IOException {
+        try {
+            Path p = real(path);
+            return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? p : null;
+        } catch (FileSystemException | OutsideRootException e) { // no such file, or a path through a file
+            return null;
+        }
     }
 
     @Override
@@ -128,9 +193,23 @@ public final class LocalRunStore implements RunStore {
         if (!Files.isDirectory(start)) {
             return List.of();
         }
+        Path realRoot = root.toRealPath();
+        if (!start.toRealPath().startsWith(realRoot)) {
+            return List.of(); // a folder linked in from outside: not this root's
+        }
+        // the walk follows no link, so only a file that is a link itself can lead out of the root
         try (Stream<Path> s = Files.walk(start, depth + 1)) {
-            return s.filter(Files::isRegularFile).map(p -> root.normalize().relativize(p.normalize()).toString().replace('\\', '/'))
+            return s.filter(p -> Files.isRegularFile(p) && (!Files.isSymbolicLink(p) || under(p, realRoot)))
+                    .map(p -> root.normalize().relativize(p.normalize()).toString().replace('\\', '/'))
                     .sorted().toList();
+        }
+    }
+
+    private static boolean under(Path p, Path realRoot) {
+        try {
+            return p.toRealPath().startsWith(realRoot);
+        } catch (IOException e) {
+            return false;
         }
     }
 }
