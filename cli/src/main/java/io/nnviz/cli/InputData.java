@@ -170,6 +170,8 @@ final class InputData {
                 v[i] = floating ? (width == 4 ? b.getFloat() : (float) b.getDouble()) : (width == 4 ? b.getInt() : (float) b.getLong());
             }
             return Tensor.of(v, shape.length == 0 ? new int[] {1} : shape);
+        } catch (java.io.EOFException | java.nio.BufferUnderflowException e) { // the magic bytes and little else
+            throw new Main.UsageException(p + ": a .npy file too short for its header (" + Files.size(p) + " bytes)");
         }
     }
 

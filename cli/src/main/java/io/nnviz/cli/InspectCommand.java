@@ -86,7 +86,10 @@ final class InspectCommand implements ModelOptions.Command {
                 for (Layer l : convs) {
                     for (WeightTensor w : m.weights(l.id())) {
                         if (w.role() == WeightRole.KERNEL && w.values().rank() == 4) {
-                            var grid = FilterGrid.of(w).title("Filters of " + l.name() + " " + w.values().shape()).build();
+                            String title = "Filters of " + l.name() + " " + w.values().shape();
+                            // a kernel with a zero dimension holds no filter to draw: said on the page, not an internal error
+                            var grid = w.values().size() == 0 ? io.nnviz.renderers.figures.Notice.of(title, "no filters: the kernel has a zero dimension")
+                                    : FilterGrid.of(w).title(title).build();
                             String name = "filters-" + slugs.apply(l.id());
                             outputs.layerFigure(report, "Filters", l.id(), name, grid);
                         }

@@ -135,8 +135,18 @@ public final class Main implements Runnable {
             return "";
         }
         String l = s.replaceAll("\\s*[\\r\\n]+\\s*", "; ");
-        l = l.length() > 400 ? l.substring(0, 400) + "..." : l;
-        // names from a hostile file must not drive the terminal: escape sequences and other controls shown as code points
+        return printable(l.length() > 400 ? l.substring(0, 400) + "..." : l);
+    }
+
+    /**
+     * Text for the terminal, every line of output (error lines, tables): names from a hostile file
+     * must not drive it, so controls (escape sequences), bidi and other format characters, line
+     * and paragraph separators and non-characters are shown as code points.
+     */
+    static String printable(String l) {
+        if (l == null) {
+            return "";
+        }
         StringBuilder b = new StringBuilder(l.length());
         l.codePoints().forEach(c -> {
             if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == 0x2028 || c == 0x2029

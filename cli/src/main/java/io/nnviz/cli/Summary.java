@@ -16,20 +16,19 @@ final class Summary {
 
     /** Rows listed at most: the first {@link #HEAD_ROWS} and the last ones. */
     static final int MAX_ROWS = 500, HEAD_ROWS = 450;
-    private static final java.util.regex.Pattern CONTROL = java.util.regex.Pattern.compile("\\p{Cntrl}");
 
     static void print(Model m, Format f, PrintStream out) {
         int name = 5, kind = 4, shape = 12;
         io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
         for (Layer l : m.layers()) {
-            name = Math.max(name, Math.min(48, names.display(l).length()));
+            name = Math.max(name, Math.min(48, Main.printable(names.display(l)).length()));
             kind = Math.max(kind, l.kind().name().length());
             shape = Math.max(shape, Math.min(28, shapeOf(l).length()));
         }
         String row = "%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %,14d%n";
-        out.printf("%s: %s, %s%n", m.name().replaceAll("\\p{Cntrl}", "?"), f.description, m.framework());
+        out.printf("%s: %s, %s%n", Main.printable(m.name()), f.description, m.framework());
         if (!names.prefix().isEmpty()) {
-            out.printf("Layer names without the prefix they all share: %s%n", names.prefix().replaceAll("\\p{Cntrl}", "?"));
+            out.printf("Layer names without the prefix they all share: %s%n", Main.printable(names.prefix()));
         }
         out.printf("%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %14s%n", "Layer", "Kind", "Output shape", "Parameters");
         java.util.List<Layer> layers = m.layers();
@@ -39,7 +38,7 @@ final class Summary {
                 i = layers.size() - (MAX_ROWS - HEAD_ROWS);
             }
             Layer l = layers.get(i);
-            String clean = CONTROL.matcher(names.display(l)).replaceAll("?"); // a hostile name must not drive the terminal
+            String clean = Main.printable(names.display(l)); // a hostile name must not drive the terminal
             String n = clean.length() > 48 ? clean.substring(0, 45) + "..." : clean;
             String s = shapeOf(l);
             out.printf(row, n, l.kind().name().toLowerCase(java.util.Locale.ROOT), s.length() > 28 ? s.substring(0, 25) + "..." : s,

@@ -19,6 +19,38 @@ class DjlFormatsTest {
     @TempDir
     Path dir;
 
+    /**
+     * A convolution whose kernel has a zero dimension (issue 27: "internal error: no tiles" after the
+     * table): the table and the architecture are drawn, the filters are a notice saying why.
+     */
+    @Test
+    void aKernelWithAZeroDimensionIsSaidNotAnInternalError() throws Exception {
+        Path onnx = dir.resolve("zero.onnx");
+        String script = String.join("\n",
+                "import onnx, numpy as np, sys",
+                "from onnx import helper, numpy_helper, TensorProto",
+                "w = numpy_helper.from_array(np.zeros((0, 1, 3, 3), np.float32), 'W')",
+                "b = numpy_helper.from_array(np.ones((4, 1, 3, 3), np.float32), 'W2')",
+                "n1 = helper.make_node('Conv', ['x', 'W2'], ['h'], name='conv_ok')",
+                "n2 = helper.make_node('Conv', ['h', 'W'], ['y'], name='conv_empty')",
+                "g = helper.make_graph([n1, n2], 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 1, 8, 8])],",
+                "    [helper.make_tensor_value_info('y', TensorProto.FLOAT, None)], [w, b])",
+                "onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]), sys.argv[1])");
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", script, onnx.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, log);
+        Path out = dir.resolve("zero-out");
+        CliRun r = CliRun.of("inspect", onnx, "--out", out, "--quiet");
+        assertTrue(!r.err.contains("internal error"), r.err);
+        r.expect(0);
+        assertTrue(r.out.contains("conv_empty"), r.out);
+        String filters = String.join("\n", CliRun.files(out).stream().filter(f -> f.startsWith("filters-") && f.endsWith(".svg")).toList());
+        assertTrue(filters.contains("filters-conv_empty") || filters.contains("conv_empty"), filters);
+        String svg = Files.readString(out.resolve(CliRun.files(out).stream().filter(f -> f.startsWith("filters-") && f.contains("empty")
+                && f.endsWith(".svg")).findFirst().orElseThrow()));
+        assertTrue(svg.contains("zero dimension"), svg);
+    }
+
     @Test
     void aPretrainedOnnxBertOpens() throws Exception {
         Path onnx = CliRun.resource("all-minilm-l6-v2.onnx", dir);

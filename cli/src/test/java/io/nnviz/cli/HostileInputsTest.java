@@ -103,6 +103,12 @@ class HostileInputsTest {
             Main.UsageException e = org.junit.jupiter.api.Assertions.assertThrows(Main.UsageException.class, () -> InputData.npy(p), c[0]);
             assertTrue(e.getMessage().contains(p.getFileName().toString()) && e.getMessage().contains(c[1]), c[0] + " -> " + e.getMessage());
         }
+        // the magic bytes alone, and the magic with half a header length (issue 27: an EOFException ended as "internal error")
+        for (byte[] cut : List.of("\u0093NUMPY".getBytes(StandardCharsets.ISO_8859_1), new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 10})) {
+            Path p = Files.write(dir.resolve("cut" + cut.length + ".npy"), cut);
+            Main.UsageException e = org.junit.jupiter.api.Assertions.assertThrows(Main.UsageException.class, () -> InputData.npy(p));
+            assertTrue(e.getMessage().contains(p.getFileName().toString()) && e.getMessage().contains("too short"), e.getMessage());
+        }
         Path good = Files.write(dir.resolve("good.npy"), DjlFormatsTest.npy(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
         assertEquals(List.of(2, 3), java.util.Arrays.stream(InputData.npy(good).shape().toArray()).boxed().toList());
     }
@@ -157,6 +163,22 @@ class HostileInputsTest {
         try (var s = Files.list(out)) {
             assertEquals(List.of("keep.txt"), s.map(p -> p.getFileName().toString()).toList(), "the run's own staging folder is gone too");
         }
+    }
+
+    /** The inspect table printed U+202E raw (issue 27): every name in it goes through the same escaping as error lines. */
+    @Test
+    void hostileNamesInTheSummaryTableAreEscaped() {
+        String osc = "conv\u001b]0;pwned\u0007\u202eevil\u2066x\u2028y\uFFFE";
+        io.nnviz.api.Model m = io.nnviz.api.ModelBuilder.named("model\u202e")
+                .layer(io.nnviz.api.Layer.builder("in", io.nnviz.api.LayerKind.INPUT).outputShape(io.nnviz.api.Shape.of(-1, 4)).build())
+                .layer(io.nnviz.api.Layer.builder(osc, io.nnviz.api.LayerKind.DENSE).outputShape(io.nnviz.api.Shape.of(-1, 2)).build())
+                .chain("in", osc).build();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        Summary.print(m, Format.values()[0], new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        String table = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(table.codePoints().noneMatch(c -> c != '\n' && (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                || c == 0xFFFE || c == 0x2028)), table);
+        assertTrue(table.contains("\\u202e") && table.contains("\\u001b]0;pwned") && table.contains("model\\u202e"), table);
     }
 
     @Test
