@@ -41,14 +41,7 @@ final class TfGraphChecks {
      * acts outside the process, in its nodes or its library's functions.
      */
     static void noSideEffects(Path file, GraphDef g) {
-        for (NodeDef n : g.getNodeList()) {
-            effect(file, n);
-        }
-        for (FunctionDef f : g.getLibrary().getFunctionList()) {
-            for (NodeDef n : f.getNodeDefList()) {
-                effect(file, n);
-            }
-        }
+        everyNode(g, n -> effect(file, n));
     }
 
     private static void effect(Path file, NodeDef n) {
@@ -63,13 +56,14 @@ final class TfGraphChecks {
 
     /** Checks a graph's nodes and its function library's. */
     static void graph(Path file, GraphDef g) {
-        for (NodeDef n : g.getNodeList()) {
-            node(file, n);
-        }
+        everyNode(g, n -> node(file, n));
+    }
+
+    /** The graph's nodes, then its library functions' nodes. */
+    private static void everyNode(GraphDef g, java.util.function.Consumer<NodeDef> check) {
+        g.getNodeList().forEach(check);
         for (FunctionDef f : g.getLibrary().getFunctionList()) {
-            for (NodeDef n : f.getNodeDefList()) {
-                node(file, n);
-            }
+            f.getNodeDefList().forEach(check);
         }
     }
 
