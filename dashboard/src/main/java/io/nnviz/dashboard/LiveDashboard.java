@@ -1,6 +1,7 @@
 package io.nnviz.dashboard;
 
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -22,9 +23,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -45,13 +48,18 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Safe to leave running: it binds to the loopback interface unless told otherwise
- * ({@link Builder#bindAddress}); it answers only {@code GET} and {@code HEAD} on a fixed set of
- * routes (everything else is 404 or 405, and no request can name a file); request headers over
- * 16 KiB get 431; at most {@code maxConcurrentRequests} are served at once (the rest get 503), and
- * at most {@code maxConnections} connections are open at once (more wait to be accepted). The
- * training thread never waits for it: pages read copies of the recorder's bounded state, and
- * figures are drawn on the server's own threads, at most once per change and per
- * {@code minRenderInterval}. {@link #close()} stops the server and frees the port.
+ * ({@link Builder#bindAddress}); it answers only requests that name it in their {@code Host}
+ * header, by an IP address, {@code localhost} or a name listed in {@link Builder#allowedHosts}
+ * (the rest get 421, so a web page cannot read it through DNS rebinding); it answers only
+ * {@code GET} and {@code HEAD} on a fixed set of routes (everything else is 404 or 405, and no
+ * request can name a file); request headers over 16 KiB get 431; at most
+ * {@code maxConcurrentRequests} are served at once (the rest get 503), and at most
+ * {@code maxConnections} connections are open at once (more wait to be accepted). Every answer, errors
+ * included, carries a restrictive {@code Content-Security-Policy} and
+ * {@code X-Content-Type-Options: nosniff}. The training thread never waits for it: pages read
+ * copies of the recorder's bounded state, and figures are drawn on the server's own threads, at
+ * most once per change and per {@code minRenderInterval}. {@link #close()} stops the server and
+ * frees the port.
  *
  * <p>Slow and silent clients cost no thread: the server is Jetty's, which reads requests without
  * blocking (a client sending a byte a second, or announcing a body it never sends, holds only its
@@ -77,6 +85,7 @@ public final class LiveDashboard implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final Semaphore inFlight;
+    private final HostCheck hosts;
     private final Map<String, RunView> runs = new ConcurrentHashMap<>();
     private final Map<String, byte[]> statics = new ConcurrentHashMap<>();
     private final long minRenderNanos;
@@ -86,6 +95,7 @@ public final class LiveDashboard implements AutoCloseable {
     private LiveDashboard(Builder b) throws IOException {
         this.minRenderNanos = b.minRenderMillis * 1_000_000L;
         this.inFlight = new Semaphore(b.maxConcurrentRequests);
+        this.hosts = HostCheck.of(b.address, b.allowedHosts);
         for (String path : STATIC.keySet()) {
             try (InputStream in = LiveDashboard.class.getResourceAsStream(RESOURCES.get(path))) {
                 if (in == null) {
@@ -115,6 +125,13 @@ public final class LiveDashboard implements AutoCloseable {
                 LiveDashboard.this.handle(request, response, callback);
                 return true;
             }
+        });
+        // Jetty's own answers (400 for a request it cannot parse, 431, 505) go out with the same headers as ours, in plain text
+        server.setErrorHandler((request, response, callback) -> {
+            int status = response.getStatus() >= 400 ? response.getStatus() : 500;
+            send(request, response, callback, status, "text/plain; charset=utf-8",
+                    (status + " " + HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8));
+            return true;
         });
         try {
             server.start();
@@ -149,6 +166,7 @@ public final class LiveDashboard implements AutoCloseable {
         private int port;
         private int threads = 2, maxConcurrentRequests = 64, maxConnections = 256;
         private long minRenderMillis = 500, idleTimeoutMillis = 10_000;
+        private Set<String> allowedHosts = Set.of();
 
         private Builder() {
         }
@@ -187,6 +205,28 @@ public final class LiveDashboard implements AutoCloseable {
                 throw new IllegalArgumentException("maxConcurrentRequests must be positive, got " + n);
             }
             maxConcurrentRequests = n;
+            return this;
+        }
+
+        /**
+         * Other names the dashboard may be reached by, for example the machine's name when it is
+         * bound to a network interface, or a reverse proxy's: DNS names without a port, matched
+         * ignoring case. IP addresses are always answered, and {@code localhost} on a loopback or
+         * wildcard bind; a request naming any other host gets 421. Why: a web page can make a name
+         * its own DNS serves resolve to this machine (DNS rebinding) and then read the dashboard as
+         * if it were its own site; such requests still carry that name in their {@code Host} header,
+         * so only names listed here are answered. Each call replaces the list.
+         */
+        public Builder allowedHosts(String... names) {
+            Objects.requireNonNull(names, "names");
+            Set<String> all = new HashSet<>();
+            for (String n : names) {
+                if (n == null || !HostCheck.NAME.matcher(n).matches() || n.length() > 253) {
+                    throw new IllegalArgumentException("an allowed host is a DNS name without a port or wildcard, got " + quote(n));
+                }
+                all.add(HostCheck.normalise(n));
+            }
+            allowedHosts = Set.copyOf(all);
             return this;
         }
 
@@ -304,6 +344,13 @@ public final class LiveDashboard implements AutoCloseable {
     }
 
     private void handle(Request request, Response response, Callback callback) {
+        // before anything else, so a misdirected request learns nothing, not even which routes exist
+        if (!hosts.allows(request.getHeaders().get(HttpHeader.HOST), request.getHttpURI().getHost())) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            send(request, response, callback, 421, "text/plain; charset=utf-8",
+                    "misdirected request: this dashboard answers only to its own address\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (!inFlight.tryAcquire()) {
             send(request, response, callback, 503, "text/plain; charset=utf-8", "busy\n".getBytes(StandardCharsets.UTF_8));
             return;
@@ -383,7 +430,7 @@ public final class LiveDashboard implements AutoCloseable {
                 + "script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
         h.put("Referrer-Policy", "no-referrer");
         h.put(HttpHeader.CONTENT_LENGTH, body.length);
-        if (request.getMethod().equals("HEAD")) {
+        if ("HEAD".equals(request.getMethod())) {
             response.write(true, null, callback);
         } else {
             response.write(true, java.nio.ByteBuffer.wrap(body), callback);
