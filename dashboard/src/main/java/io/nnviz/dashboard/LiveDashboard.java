@@ -53,8 +53,7 @@ import java.util.regex.Pattern;
  * (the rest get 421, so a web page cannot read it through DNS rebinding); it answers only
  * {@code GET} and {@code HEAD} on a fixed set of routes (everything else is 404 or 405, and no
  * request can name a file); request headers over 16 KiB get 431; at most
- * {@code maxConcurrentRequests} are served at once (the rest get 503), and at most
- * {@code maxConnections} connections are open at once (more wait to be accepted). Every answer, errors
+ * {@code maxConcurrentRequests} are served at once (the rest get 503). Every answer, errors
  * included, carries a restrictive {@code Content-Security-Policy} and
  * {@code X-Content-Type-Options: nosniff}. The training thread never waits for it: pages read
  * copies of the recorder's bounded state, and figures are drawn on the server's own threads, at
@@ -65,7 +64,11 @@ import java.util.regex.Pattern;
  * blocking (a client sending a byte a second, or announcing a body it never sends, holds only its
  * own connection), and closes a connection idle for {@code idleTimeout}. The JDK's
  * {@code com.sun.net.httpserver}, used before, read each request on a pool thread, so a few such
- * clients made every other request wait.
+ * clients made every other request wait. Nor can many of them lock viewers out: past
+ * {@code busyConnections} open connections, each one that goes {@code busyTimeout} without sending
+ * a whole request (or taking a byte of its answer) is closed, so a thousand idle or dripping
+ * connections are shed within about a second while viewers' requests, which arrive whole, are
+ * answered; {@code maxConnections} (a few thousand) only bounds the file descriptors a flood can take.
  */
 public final class LiveDashboard implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveDashboard.class);
@@ -118,7 +121,12 @@ public final class LiveDashboard implements AutoCloseable {
         connector.setPort(b.port);
         connector.setIdleTimeout(b.idleTimeoutMillis);
         server.addConnector(connector);
-        server.addBean(new NetworkConnectionLimit(b.maxConnections, server));
+        int maxConnections = b.maxConnections > 0 ? b.maxConnections : defaultMaxConnections();
+        // the JDK's default accept queue (50) overflows in a burst of connections, and each connection it drops waits a second to retry
+        connector.setAcceptQueueSize(maxConnections);
+        server.addBean(new NetworkConnectionLimit(maxConnections, server));
+        // shedding starts below the cap, or a flood at the cap would keep viewers waiting to be accepted
+        connector.addBean(new ConnectionShedder(connector, Math.max(1, Math.min(b.busyConnections, maxConnections * 3 / 4)), b.busyTimeoutMillis));
         server.setHandler(new Handler.Abstract() { // may block: figures are drawn here, on a pool thread
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -164,8 +172,8 @@ public final class LiveDashboard implements AutoCloseable {
     public static final class Builder {
         private InetAddress address = InetAddress.getLoopbackAddress();
         private int port;
-        private int threads = 2, maxConcurrentRequests = 64, maxConnections = 256;
-        private long minRenderMillis = 500, idleTimeoutMillis = 10_000;
+        private int threads = 2, maxConcurrentRequests = 64, maxConnections, busyConnections = 256;
+        private long minRenderMillis = 500, idleTimeoutMillis = 10_000, busyTimeoutMillis = 1000;
         private Set<String> allowedHosts = Set.of();
 
         private Builder() {
@@ -230,12 +238,44 @@ public final class LiveDashboard implements AutoCloseable {
             return this;
         }
 
-        /** Connections open at once (default 256); more wait in the operating system's accept queue. */
+        /**
+         * Connections open at once at most (default 4,096, or a quarter of the process's
+         * file-descriptor limit if that is lower, so a flood cannot take the descriptors the
+         * training needs); more wait in the operating system's accept queue. Keep it well above
+         * {@link #busyConnections}: in between, stalled connections are shed and viewers still get in.
+         */
         public Builder maxConnections(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("maxConnections must be positive, got " + n);
             }
             maxConnections = n;
+            return this;
+        }
+
+        /**
+         * Open connections past which the server sheds (default 256, or three quarters of
+         * {@link #maxConnections} if that is lower): it then closes every connection that goes
+         * {@link #busyTimeout} without sending a whole request or taking a byte of its answer,
+         * whatever its {@link #idleTimeout}. Idle and slow connections (a slowloris dripping its
+         * header) are thereby evicted, while viewers, whose requests arrive whole, are answered.
+         */
+        public Builder busyConnections(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("busyConnections must be positive, got " + n);
+            }
+            busyConnections = n;
+            return this;
+        }
+
+        /**
+         * How long a connection may go without sending a whole request or taking a byte of its
+         * answer while the server is busy (default 1 s; see {@link #busyConnections}).
+         */
+        public Builder busyTimeout(long millis) {
+            if (millis < 100) {
+                throw new IllegalArgumentException("busyTimeout must be at least 100 ms, got " + millis);
+            }
+            busyTimeoutMillis = millis;
             return this;
         }
 
@@ -337,6 +377,19 @@ public final class LiveDashboard implements AutoCloseable {
             LOG.warn("nnviz dashboard: stopping the server: {}", e.toString());
         }
         runs.clear();
+    }
+
+    /** 4,096, or a quarter of the file descriptors this process may open if that is fewer (never under 64). */
+    private static int defaultMaxConnections() {
+        try {
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os
+                    && os.getMaxFileDescriptorCount() > 0) {
+                return (int) Math.max(64, Math.min(4096, os.getMaxFileDescriptorCount() / 4));
+            }
+        } catch (LinkageError e) {
+            // a runtime without the jdk.management module: the limit is unknown
+        }
+        return 4096;
     }
 
     private static String quote(String s) {
