@@ -103,9 +103,9 @@ final class Dl4jFiles {
                         throw new ModelLoadException(p, "a Keras file states its input shape; an input shape is taken for DL4J zips");
                     }
                     // before any native code: external storage, declared sizes, then the configuration's parameters
-                    String config = Hdf5Checks.check(p, budget);
-                    boolean sequential = Dl4jFileChecks.kerasClassName(config).equals("Sequential");
-                    Dl4jFileChecks.checkKeras(p, config, sequential, budget);
+                    Hdf5Checks.Contents held = Hdf5Checks.check(p, budget);
+                    boolean sequential = Dl4jFileChecks.kerasClassName(held.modelConfig()).equals("Sequential");
+                    Dl4jFileChecks.checkKeras(p, held, sequential, budget);
                     return keras(p, sequential).named(name);
                 default:
                     throw new ModelLoadException(p, "not a DL4J model zip (configuration.json + coefficients.bin)"

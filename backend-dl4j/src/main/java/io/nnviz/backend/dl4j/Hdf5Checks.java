@@ -43,15 +43,19 @@ final class Hdf5Checks {
     }
 
     /**
-     * Checks every dataset of the HDF5 file {@code p}; returns its root {@code model_config}
-     * attribute (Keras's model as JSON, however it is spaced), or null if it has none.
+     * What a checked file holds: its root {@code model_config} attribute (Keras's model as JSON,
+     * however it is spaced; null if none) and the bytes its datasets declare, all backed by the file.
      */
-    static String check(Path p, long budget) {
+    record Contents(String modelConfig, long datasetBytes) {
+    }
+
+    /** Checks every dataset of the HDF5 file {@code p}. */
+    static Contents check(Path p, long budget) {
         long size = SafeFiles.requireRegularFile(p);
         Hdf5Checks c = new Hdf5Checks(p, size, budget);
         try (HdfFile f = new HdfFile(p)) {
             c.group(f, 0);
-            return modelConfig(p, f);
+            return new Contents(modelConfig(p, f), c.declared);
         } catch (ModelLoadException e) {
             throw e;
         } catch (RuntimeException | StackOverflowError e) {

@@ -110,6 +110,23 @@ class HostileHdf5Test {
         assertRefused(p, "another file");
     }
 
+    /**
+     * A configuration declaring far more weights than the file holds, written as compact JSON (no
+     * spaces, which the old byte sniff missed): Dense(35,000,000) in a file of a few KB took 5 GB
+     * before "model too large". Refused from what the file holds, at once.
+     */
+    @Test
+    void aConfigurationDeclaringMoreWeightsThanTheFileHoldsIsRefused() throws Exception {
+        Path p = variant("units", "g.create_dataset('kernel:0', data=np.zeros(shape, dtype))\n"
+                + "import json\n"
+                + "c = json.loads(f.attrs['model_config'])\n"
+                + "[l for l in c['config']['layers'] if l['class_name'] == 'Dense'][0]['config']['units'] = 35000000\n"
+                + "f.attrs['model_config'] = json.dumps(c, separators=(',', ':'))");
+        assertRefused(p, "declares");
+        NnvizException e = assertThrows(NnvizException.class, () -> NNViz.load(p));
+        assertTrue(e.getMessage().contains("weights, its datasets hold"), e.getMessage());
+    }
+
     @Test
     void aDatasetDeclaredFarLargerThanTheFileIsRefusedBeforeAnyAllocation() throws Exception {
         // 40,000 x 40,000 floats (6.4 GB, under the default budget) declared, one chunk of 16 bytes written
