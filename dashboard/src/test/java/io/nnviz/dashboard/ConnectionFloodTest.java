@@ -1,9 +1,7 @@
 package io.nnviz.dashboard;
 
-import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.api.testkit.FashionMnist;
 import io.nnviz.recording.Recorder;
-import io.nnviz.recording.SoftmaxRegression;
+import io.nnviz.recording.TestRuns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,13 +46,7 @@ class ConnectionFloodTest {
     void start() throws IOException {
         before = new HashSet<>(Thread.getAllStackTraces().keySet());
         dash = LiveDashboard.start(); // the defaults: this is what an application gets
-        rec = Recorder.builder().build();
-        try (ManualTraining run = ManualTraining.start(SoftmaxRegression.model(), rec)) {
-            SoftmaxRegression net = new SoftmaxRegression(FashionMnist.trainCached(256), 8);
-            for (int s = 0; s < 10; s++) {
-                run.stepEnd(net.step(s), r -> net.snapshot());
-            }
-        }
+        rec = TestRuns.softmaxSteps(Recorder.builder().build(), 10);
         dash.show("softmax", rec);
         drip = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flood-drip"));
     }

@@ -1,8 +1,8 @@
 package io.nnviz.dashboard;
 
-import io.nnviz.recording.RunInfo;
 import io.nnviz.recording.RunJson;
 import io.nnviz.recording.RunLog;
+import io.nnviz.recording.TestRuns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +17,6 @@ import static io.nnviz.dashboard.HostHeaderTest.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A runs root on the dashboard where someone linked a run's {@code run.json} (and another's event
@@ -30,28 +29,16 @@ class RunsWatcherLinksTest {
     @TempDir
     Path dir;
 
-    private static RunLog run(String name, Map<String, ?> hyperparameters) {
-        RunLog log = RunLog.create(RunInfo.named(name).with(hyperparameters, List.of(), List.of()), 1000);
-        for (int s = 1; s <= 10; s++) {
-            log.scalar("loss", s, 1.0 / s);
-        }
-        return log;
-    }
-
     @Test
     void filesLinkedInFromOutsideTheRootAreNeitherShownNorCompared() throws Exception {
         Path root = Files.createDirectories(dir.resolve("runs")), outside = Files.createDirectories(dir.resolve("private"));
-        RunJson.write(run("real", Map.of("lr", 0.1)), Files.createDirectories(root.resolve("real")).resolve("run.json"));
+        RunJson.write(TestRuns.losses("real", Map.of("lr", 0.1), 10), Files.createDirectories(root.resolve("real")).resolve("run.json"));
         // a valid run file, so that if it were read its secret would show: in its name, a hyperparameter and a series
-        RunLog secret = run(SECRET, Map.of("token", SECRET));
+        RunLog secret = TestRuns.losses(SECRET, Map.of("token", SECRET), 10);
         secret.scalar(SECRET, 1, 1.0);
         RunJson.write(secret, outside.resolve("secret.json"));
-        try {
-            Files.createSymbolicLink(Files.createDirectories(root.resolve("linked")).resolve("run.json"), outside.resolve("secret.json"));
-            Files.createSymbolicLink(root.resolve("linked-dir"), outside);
-        } catch (UnsupportedOperationException | java.io.IOException e) {
-            assumeTrue(false, "no symbolic links here: " + e);
-        }
+        Files.createSymbolicLink(Files.createDirectories(root.resolve("linked")).resolve("run.json"), outside.resolve("secret.json"));
+        Files.createSymbolicLink(root.resolve("linked-dir"), outside);
         Files.copy(outside.resolve("secret.json"), outside.resolve("run.json")); // so the linked directory holds a run too
 
         try (LiveDashboard dash = LiveDashboard.start(); RunsWatcher w = RunsWatcher.start(dash, root, 50)) {

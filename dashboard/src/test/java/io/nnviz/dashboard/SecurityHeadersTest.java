@@ -1,10 +1,8 @@
 package io.nnviz.dashboard;
 
-import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.api.testkit.FashionMnist;
 import io.nnviz.recording.Recorder;
+import io.nnviz.recording.TestRuns;
 import io.nnviz.recording.RunLog;
-import io.nnviz.recording.SoftmaxRegression;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,13 +35,7 @@ class SecurityHeadersTest {
     void start() throws IOException {
         dash = LiveDashboard.start();
         busy = LiveDashboard.builder().maxConcurrentRequests(1).start(); // one request at a time: a second one meanwhile gets 503
-        rec = Recorder.builder().build();
-        try (ManualTraining run = ManualTraining.start(SoftmaxRegression.model(), rec)) {
-            SoftmaxRegression net = new SoftmaxRegression(FashionMnist.trainCached(256), 8);
-            for (int s = 0; s < 10; s++) {
-                run.stepEnd(net.step(s), r -> net.snapshot());
-            }
-        }
+        rec = TestRuns.softmaxSteps(Recorder.builder().build(), 10);
         dash.show("softmax", rec);
         dash.showComparison("compare", () -> List.of(rec.log()));
         busy.show("softmax", rec);

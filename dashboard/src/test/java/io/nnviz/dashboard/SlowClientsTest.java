@@ -1,9 +1,7 @@
 package io.nnviz.dashboard;
 
-import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.api.testkit.FashionMnist;
 import io.nnviz.recording.Recorder;
-import io.nnviz.recording.SoftmaxRegression;
+import io.nnviz.recording.TestRuns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,13 +38,7 @@ class SlowClientsTest {
     @BeforeEach
     void start() throws IOException {
         dash = LiveDashboard.start();
-        rec = Recorder.builder().build();
-        try (ManualTraining run = ManualTraining.start(SoftmaxRegression.model(), rec)) {
-            SoftmaxRegression net = new SoftmaxRegression(FashionMnist.trainCached(256), 8);
-            for (int s = 0; s < 10; s++) {
-                run.stepEnd(net.step(s), r -> net.snapshot());
-            }
-        }
+        rec = TestRuns.softmaxSteps(Recorder.builder().build(), 10);
         dash.show("softmax", rec);
     }
 

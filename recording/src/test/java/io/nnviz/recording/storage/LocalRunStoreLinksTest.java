@@ -1,9 +1,9 @@
 package io.nnviz.recording.storage;
 
 import io.nnviz.recording.RunEvents;
-import io.nnviz.recording.RunInfo;
 import io.nnviz.recording.RunJson;
 import io.nnviz.recording.RunLog;
+import io.nnviz.recording.TestRuns;
 import io.nnviz.recording.Runs;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A shared runs root where someone linked a run's {@code run.json}, another's event log and a
@@ -40,21 +39,13 @@ class LocalRunStoreLinksTest {
     LocalRunStore store;
     byte[] secretJson, secretLog;
 
-    private static RunLog run(String name, Map<String, ?> hyperparameters) {
-        RunLog log = RunLog.create(RunInfo.named(name).with(hyperparameters, List.of(), List.of()), 1000);
-        for (int s = 1; s <= 5; s++) {
-            log.scalar("loss", s, 1.0 / s);
-        }
-        return log;
-    }
-
     @BeforeEach
     void plant() throws Exception {
         root = Files.createDirectories(dir.resolve("runs"));
         outside = Files.createDirectories(dir.resolve("home-of-the-reader"));
-        RunJson.write(run("real", Map.of("lr", 0.1)), Files.createDirectories(root.resolve("real")).resolve("run.json"));
+        RunJson.write(TestRuns.losses("real", Map.of("lr", 0.1), 5), Files.createDirectories(root.resolve("real")).resolve("run.json"));
         // valid run files, so that if one were read its secret would show in the run's name and hyperparameters
-        RunLog secret = run(SECRET, Map.of("token", SECRET));
+        RunLog secret = TestRuns.losses(SECRET, Map.of("token", SECRET), 5);
         RunJson.write(secret, outside.resolve("secret.json"));
         RunEvents log = new RunEvents(outside.resolve("events.jsonl"), secret);
         log.scalar("loss", 1, 0.5);
@@ -62,15 +53,11 @@ class LocalRunStoreLinksTest {
         Files.copy(outside.resolve("secret.json"), outside.resolve("run.json"));
         secretJson = Files.readAllBytes(outside.resolve("secret.json"));
         secretLog = Files.readAllBytes(outside.resolve("events.jsonl"));
-        try {
-            Files.createSymbolicLink(Files.createDirectories(root.resolve("linked")).resolve("run.json"), outside.resolve("secret.json"));
-            Files.createSymbolicLink(Files.createDirectories(root.resolve("linked-log")).resolve("events.jsonl"), outside.resolve("events.jsonl"));
-            Files.createSymbolicLink(root.resolve("linked-dir"), outside);
-            // a link within the root, to the real run: followed as before
-            Files.createSymbolicLink(Files.createDirectories(root.resolve("alias")).resolve("run.json"), Path.of("..", "real", "run.json"));
-        } catch (UnsupportedOperationException | IOException e) {
-            assumeTrue(false, "no symbolic links here: " + e);
-        }
+        Files.createSymbolicLink(Files.createDirectories(root.resolve("linked")).resolve("run.json"), outside.resolve("secret.json"));
+        Files.createSymbolicLink(Files.createDirectories(root.resolve("linked-log")).resolve("events.jsonl"), outside.resolve("events.jsonl"));
+        Files.createSymbolicLink(root.resolve("linked-dir"), outside);
+        // a link within the root, to the real run: followed as before
+        Files.createSymbolicLink(Files.createDirectories(root.resolve("alias")).resolve("run.json"), Path.of("..", "real", "run.json"));
         store = new LocalRunStore(root);
     }
 
