@@ -28,6 +28,9 @@ import java.util.zip.ZipFile;
 final class Dl4jFileChecks {
     static final long MAX_CONFIG_BYTES = 64L << 20;
     static final int MAX_JSON_DEPTH = 256;
+    /** The class Keras writes first in a model_config, spaced or compact. */
+    private static final java.util.regex.Pattern CLASS_NAME =
+            java.util.regex.Pattern.compile("^\\s*\\{\\s*\"class_name\"\\s*:\\s*\"([A-Za-z0-9_]{1,64})\"");
     private static final Map<String, Integer> BYTES = Map.ofEntries(Map.entry("FLOAT", 4), Map.entry("DOUBLE", 8),
             Map.entry("HALF", 2), Map.entry("BFLOAT16", 2), Map.entry("INT", 4), Map.entry("LONG", 8), Map.entry("SHORT", 2),
             Map.entry("BYTE", 1), Map.entry("UBYTE", 1), Map.entry("BOOL", 1), Map.entry("UINT16", 2), Map.entry("UINT32", 4),
@@ -198,7 +201,7 @@ final class Dl4jFileChecks {
         if (json == null) {
             return "";
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*\\{\\s*\"class_name\"\\s*:\\s*\"([A-Za-z0-9_]{1,64})\"").matcher(json);
+        java.util.regex.Matcher m = CLASS_NAME.matcher(json);
         return m.find() ? m.group(1) : "";
     }
 

@@ -131,7 +131,7 @@ final class Hdf5Checks {
         DataLayout layout = d.getDataLayout();
         if (layout == DataLayout.CONTIGUOUS && d instanceof ContiguousDataset c) {
             long address = c.getDataAddress();
-            boolean unallocated = address < 0 || address == -1L; // HDF5's undefined address: never written, the fill value
+            boolean unallocated = address < 0; // HDF5's undefined address (all ones): never written, the fill value
             if (!unallocated && (address > fileSize || bytes > fileSize - address)) {
                 throw new ModelLoadException(file, "dataset " + name + " declares " + bytes + " bytes, the file holds "
                         + Math.max(0, fileSize - Math.min(address, fileSize)) + " after its start");
