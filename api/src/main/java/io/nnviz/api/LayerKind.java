@@ -2,7 +2,7 @@ package io.nnviz.api;
 
 /**
  * The family a layer belongs to, the same across frameworks. Renderers colour and shape nodes by
- * kind; the framework's own type name is kept in {@link Layer#frameworkType()}.
+ * kind; the framework's own type name is kept in {@link LayerInfo#frameworkType()}.
  */
 public enum LayerKind {
     /** A model input. */

@@ -26,14 +26,14 @@ import java.util.Objects;
  */
 public final class ModelBuilder {
 
-    /** Computes the outputs of the requested layers for an input; see {@link Model#activations}. */
+    /** Computes the outputs of the requested layers for an input; see {@link ModelView#activations}. */
     @FunctionalInterface
     public interface Forward {
         /** Returns layer id to output for each requested id. */
         Map<String, Tensor> run(Tensor input, java.util.Collection<String> layerIds);
     }
 
-    /** Computes d(output[target]) / d(input); see {@link Model#inputGradient}. */
+    /** Computes d(output[target]) / d(input); see {@link ModelView#inputGradient}. */
     @FunctionalInterface
     public interface InputGradient {
         /** Returns a tensor with the input's shape. */
@@ -42,7 +42,7 @@ public final class ModelBuilder {
 
     private final String name;
     private String framework = "hand-built";
-    private final List<Layer> layers = new ArrayList<>();
+    private final List<LayerInfo> layers = new ArrayList<>();
     private final List<Edge> edges = new ArrayList<>();
     private final List<Group> groups = new ArrayList<>();
     private final Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
@@ -66,7 +66,7 @@ public final class ModelBuilder {
     }
 
     /** Adds a layer. */
-    public ModelBuilder layer(Layer layer) {
+    public ModelBuilder layer(LayerInfo layer) {
         layers.add(Objects.requireNonNull(layer, "layer"));
         return this;
     }
@@ -103,13 +103,13 @@ public final class ModelBuilder {
         return this;
     }
 
-    /** Enables {@link Model#activations}. */
+    /** Enables {@link ModelView#activations}. */
     public ModelBuilder forward(Forward forward) {
         this.forward = Objects.requireNonNull(forward, "forward");
         return this;
     }
 
-    /** Enables {@link Model#inputGradient}. */
+    /** Enables {@link ModelView#inputGradient}. */
     public ModelBuilder inputGradient(InputGradient gradient) {
         this.inputGradient = Objects.requireNonNull(gradient, "gradient");
         return this;
@@ -121,7 +121,7 @@ public final class ModelBuilder {
      * @throws InvalidInputException naming the layer, edge or weight at fault: duplicate ids,
      *                               edges to unknown layers, cycles, weights that do not match specs
      */
-    public Model build() {
+    public ModelView build() {
         return new HandBuiltModel(name, framework, layers, edges, groups, weights, properties, forward, inputGradient);
     }
 }

@@ -1,6 +1,6 @@
 package io.nnviz.api;
 
-/** A model was used after {@link Model#close()}. */
+/** A model was used after {@link ModelView#close()}. */
 public class ModelClosedException extends NnvizException {
     private static final long serialVersionUID = 1L;
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The entry point: turns framework objects and saved files into {@link Model}s and attaches
+ * The entry point: turns framework objects and saved files into {@link ModelView}s and attaches
  * {@link Hook}s to training loops, using whichever backend is on the class path.
  *
  * <pre>{@code
@@ -38,7 +38,7 @@ public final class NNViz {
      *
      * @throws NoBackendException naming the class and the artifact to add when no backend fits
      */
-    public static Model inspect(Object nativeModel) {
+    public static ModelView inspect(Object nativeModel) {
         return Backends.defaults().inspect(Objects.requireNonNull(nativeModel, "nativeModel"));
     }
 
@@ -48,7 +48,7 @@ public final class NNViz {
      * @throws ModelLoadException if the file is missing, unreadable or corrupt
      * @throws NoBackendException if no installed backend reads that format
      */
-    public static Model load(Path path) {
+    public static ModelView load(Path path) {
         return Backends.defaults().load(Objects.requireNonNull(path, "path"));
     }
 
@@ -60,7 +60,7 @@ public final class NNViz {
      * @throws NoBackendException if no installed backend reads that format
      * @throws InvalidInputException if the backend cannot take the options, or they name no input of the model
      */
-    public static Model load(Path path, LoadOptions options) {
+    public static ModelView load(Path path, LoadOptions options) {
         return Backends.defaults().load(Objects.requireNonNull(path, "path"), options);
     }
 

@@ -1,6 +1,6 @@
 package io.nnviz.api;
 
-/** A model was asked for something it cannot compute (see {@link Model#capabilities()}). */
+/** A model was asked for something it cannot compute (see {@link ModelView#capabilities()}). */
 public class UnsupportedCapabilityException extends NnvizException {
     private static final long serialVersionUID = 1L;
 

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * Describes one weight tensor of a layer without its values: cheap to hold for every layer of a
- * big model. {@link Model#weights(String)} returns the values.
+ * big model. {@link ModelView#weights(String)} returns the values.
  *
  * @param name  the framework's parameter name (for example {@code W}, {@code conv1_kernel})
  * @param role  what the tensor does

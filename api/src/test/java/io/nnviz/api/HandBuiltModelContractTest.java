@@ -15,7 +15,7 @@ class HandBuiltModelContractTest extends ModelContractKit {
     private final TinyMlp net = new TinyMlp();
 
     @Override
-    protected Model openModel() {
+    protected ModelView openModel() {
         return net.describe();
     }
 
@@ -95,7 +95,7 @@ class HandBuiltModelContractTest extends ModelContractKit {
     @Test
     void inputGradientAgreesWithFiniteDifferences() {
         Tensor x = sampleInput();
-        try (Model m = net.describe()) {
+        try (ModelView m = net.describe()) {
             Tensor g = m.inputGradient(x, 1);
             float[] base = x.toArray();
             double eps = 1e-3;
@@ -111,7 +111,7 @@ class HandBuiltModelContractTest extends ModelContractKit {
         }
     }
 
-    private static double sumOfOutput(Model m, Tensor x, int target) {
+    private static double sumOfOutput(ModelView m, Tensor x, int target) {
         Tensor out = m.activations(x, java.util.List.of("out")).get("out");
         double s = 0;
         for (int n = 0; n < out.shape().dim(0); n++) {

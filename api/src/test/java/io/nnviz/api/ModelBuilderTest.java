@@ -10,17 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelBuilderTest {
 
-    private static Layer layer(String id) {
-        return Layer.builder(id, LayerKind.OTHER).build();
+    private static LayerInfo layer(String id) {
+        return LayerInfo.builder(id, LayerKind.OTHER).build();
     }
 
     @Test
     void layersAreSortedTopologicallyAndStably() {
-        Model m = ModelBuilder.named("skip")
+        ModelView m = ModelBuilder.named("skip")
                 .layer(layer("add")).layer(layer("in")).layer(layer("a")).layer(layer("b")).layer(layer("side"))
                 .chain("in", "a", "b", "add").edge("in", "add")
                 .build();
-        assertEquals(List.of("in", "a", "b", "add", "side"), m.layers().stream().map(Layer::id).toList());
+        assertEquals(List.of("in", "a", "b", "add", "side"), m.layers().stream().map(LayerInfo::id).toList());
         assertEquals(5, m.edges().size() + 1);
     }
 
@@ -39,7 +39,7 @@ class ModelBuilderTest {
 
     @Test
     void weightsMustMatchTheirSpecs() {
-        Layer fc = Layer.builder("fc", LayerKind.DENSE)
+        LayerInfo fc = LayerInfo.builder("fc", LayerKind.DENSE)
                 .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(2, 3))).build();
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelBuilder.named("m").layer(fc)
                 .weights("fc", WeightTensor.of("fc", "W", WeightRole.KERNEL, Tensor.zeros(3, 2))).build());
@@ -48,9 +48,9 @@ class ModelBuilderTest {
 
     @Test
     void missingCapabilitiesSayHowToAddThem() {
-        Layer fc = Layer.builder("fc", LayerKind.DENSE)
+        LayerInfo fc = LayerInfo.builder("fc", LayerKind.DENSE)
                 .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(2, 3))).build();
-        try (Model m = ModelBuilder.named("structure-only").layer(fc).build()) {
+        try (ModelView m = ModelBuilder.named("structure-only").layer(fc).build()) {
             assertEquals(6, m.parameterCount());
             assertTrue(m.capabilities().isEmpty());
             UnsupportedCapabilityException e = assertThrows(UnsupportedCapabilityException.class,
@@ -62,7 +62,7 @@ class ModelBuilderTest {
 
     @Test
     void layerAttributesKeepOrderAndCannotBeChanged() {
-        Layer l = Layer.builder("c", LayerKind.CONV).attribute("kernel", "3x3").attribute("stride", 2)
+        LayerInfo l = LayerInfo.builder("c", LayerKind.CONV).attribute("kernel", "3x3").attribute("stride", 2)
                 .attribute("activation", "relu").build();
         assertEquals(List.of("kernel", "stride", "activation"), List.copyOf(l.attributes().keySet()));
         assertThrows(UnsupportedOperationException.class, () -> l.attributes().put("x", "y"));

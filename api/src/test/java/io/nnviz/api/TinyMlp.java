@@ -146,14 +146,14 @@ final class TinyMlp {
         return r;
     }
 
-    Model describe() {
+    ModelView describe() {
         return ModelBuilder.named("tiny-mlp")
-                .layer(Layer.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, IN)).build())
-                .layer(Layer.builder("fc1", LayerKind.DENSE).frameworkType("Dense").attribute("activation", "relu")
+                .layer(LayerInfo.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, IN)).build())
+                .layer(LayerInfo.builder("fc1", LayerKind.DENSE).frameworkType("Dense").attribute("activation", "relu")
                         .inputShape(Shape.of(-1, IN)).outputShape(Shape.of(-1, HIDDEN))
                         .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(HIDDEN, IN)))
                         .weight(new WeightSpec("b", WeightRole.BIAS, Shape.of(HIDDEN))).build())
-                .layer(Layer.builder("out", LayerKind.OUTPUT).frameworkType("Softmax output")
+                .layer(LayerInfo.builder("out", LayerKind.OUTPUT).frameworkType("Softmax output")
                         .inputShape(Shape.of(-1, HIDDEN)).outputShape(Shape.of(-1, OUT))
                         .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(OUT, HIDDEN)))
                         .weight(new WeightSpec("b", WeightRole.BIAS, Shape.of(OUT))).build())

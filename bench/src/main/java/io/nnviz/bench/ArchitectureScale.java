@@ -1,9 +1,9 @@
 package io.nnviz.bench;
 
 import io.nnviz.api.Group;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.WeightRole;
@@ -32,11 +32,11 @@ public final class ArchitectureScale {
     }
 
     /** A chain of n layers with a skip every 3. */
-    static Model chain(int n) {
+    static ModelView chain(int n) {
         ModelBuilder b = ModelBuilder.named("chain-" + n);
         for (int i = 0; i < n; i++) {
             LayerKind kind = i == 0 ? LayerKind.INPUT : i % 3 == 0 ? LayerKind.MERGE : LayerKind.CONV;
-            Layer.Builder l = Layer.builder("n" + i, kind).outputShape(Shape.of(-1, 64, 56, 56));
+            LayerInfo.Builder l = LayerInfo.builder("n" + i, kind).outputShape(Shape.of(-1, 64, 56, 56));
             if (kind == LayerKind.CONV) {
                 l.weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(64, 64, 3, 3)));
             }
@@ -52,9 +52,9 @@ public final class ArchitectureScale {
     }
 
     /** 10 stages of identical blocks of 10 layers (n layers in all), each block skip-connected around its body. */
-    static Model nested(int n) {
+    static ModelView nested(int n) {
         ModelBuilder b = ModelBuilder.named("nested-" + n);
-        b.layer(Layer.builder("input", LayerKind.INPUT).outputShape(Shape.of(-1, 64, 56, 56)).build());
+        b.layer(LayerInfo.builder("input", LayerKind.INPUT).outputShape(Shape.of(-1, 64, 56, 56)).build());
         String prev = "input";
         int perStage = Math.max(1, n / 100);
         for (int s = 0; s < 10; s++) {
@@ -67,7 +67,7 @@ public final class ArchitectureScale {
                 for (int j = 0; j < 10; j++) {
                     String id = block + "/l" + j;
                     LayerKind kind = j == 9 ? LayerKind.MERGE : j % 3 == 2 ? LayerKind.ACTIVATION : LayerKind.CONV;
-                    Layer.Builder l = Layer.builder(id, kind).outputShape(Shape.of(-1, 64, 56, 56)).group(block);
+                    LayerInfo.Builder l = LayerInfo.builder(id, kind).outputShape(Shape.of(-1, 64, 56, 56)).group(block);
                     if (kind == LayerKind.CONV) {
                         l.weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(64, 64, 3, 3)));
                     }
@@ -91,7 +91,7 @@ public final class ArchitectureScale {
         String kind = args.length > 0 ? args[0] : "chain";
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         boolean expanded = args.length > 2 && args[2].equals("expanded");
-        Model m = kind.equals("nested") ? nested(n) : chain(n);
+        ModelView m = kind.equals("nested") ? nested(n) : chain(n);
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
             p.resetPeakUsage();
         }

@@ -1,6 +1,6 @@
 package io.nnviz.bench;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.recording.Recorder;
 import io.nnviz.renderers.report.HtmlReport;
@@ -68,7 +68,7 @@ public final class HookChoice {
     }
 
     /** Prints what the hook kept; for the Recorder, writes its report to a temporary folder and prints how long that took. */
-    public void printSummary(Model model, long hookErrors) throws IOException {
+    public void printSummary(ModelView model, long hookErrors) throws IOException {
         if (hook instanceof SamplingRecorder s) {
             System.out.printf("hook kept %d losses, %d histogram series, activations at %d steps; hook errors %d, histogram jobs"
                     + " dropped %d%n", s.losses(), s.histogramSeries(), s.activationSteps(), hookErrors, s.dropped());

@@ -1,8 +1,8 @@
 package io.nnviz.bench;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
 @Threads(1)
 public class RenderBenchmarks {
     Tensor kernel, activations;
-    Model chain500, chain5000;
+    ModelView chain500, chain5000;
 
     @Param({"0"})
     int seed;
@@ -64,10 +64,10 @@ public class RenderBenchmarks {
         return Tensor.of(v, shape);
     }
 
-    static Model chain(int n) {
+    static ModelView chain(int n) {
         ModelBuilder b = ModelBuilder.named("chain-" + n);
         for (int i = 0; i < n; i++) {
-            b.layer(Layer.builder("n" + i, i % 3 == 0 ? LayerKind.MERGE : LayerKind.CONV).outputShape(Shape.of(-1, 64, 56, 56)).build());
+            b.layer(LayerInfo.builder("n" + i, i % 3 == 0 ? LayerKind.MERGE : LayerKind.CONV).outputShape(Shape.of(-1, 64, 56, 56)).build());
             if (i > 0) {
                 b.edge("n" + (i - 1), "n" + i);
             }

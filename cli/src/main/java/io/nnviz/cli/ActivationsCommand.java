@@ -1,8 +1,8 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
 import io.nnviz.renderers.Figure;
@@ -57,13 +57,13 @@ final class ActivationsCommand implements ModelOptions.Command {
         Pattern only = CliSupport.pattern(layers);
         checkOptions();
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
-            Model m = opened.model();
+            ModelView m = opened.model();
             java.util.function.Function<String, String> slugs = CliSupport.slugs(m);
-            Layer in = m.layers().stream().filter(l -> l.kind() == LayerKind.INPUT).findFirst().orElse(m.layers().get(0));
+            LayerInfo in = m.layers().stream().filter(l -> l.kind() == LayerKind.INPUT).findFirst().orElse(m.layers().get(0));
             Tensor x = inputs.tensor(m, model);
             List<String> ids = new ArrayList<>();
             boolean anyConv = m.layers().stream().anyMatch(l -> l.kind() == LayerKind.CONV);
-            for (Layer l : m.layers()) {
+            for (LayerInfo l : m.layers()) {
                 boolean wanted = only != null ? CliSupport.selected(only, l) : anyConv ? l.kind() == LayerKind.CONV : l.kind() != LayerKind.INPUT;
                 if (wanted && l != in) {
                     ids.add(l.id());
@@ -73,7 +73,7 @@ final class ActivationsCommand implements ModelOptions.Command {
                 throw new Main.UsageException("--layers '" + layers + "' matches no layer of " + model.getFileName());
             }
             HtmlReport report = HtmlReport.titled("Activations of " + model.getFileName() + " for " + inputs.input.getFileName()).model(m);
-            Layer last = m.layers().get(m.layers().size() - 1);
+            LayerInfo last = m.layers().get(m.layers().size() - 1);
             try (CliSupport.Progress bar = CliSupport.progress(main, "Activations", ids.size() + 1)) {
                 List<String> all = new ArrayList<>(ids);
                 if (!all.contains(last.id())) {

@@ -1,8 +1,8 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attention.Attention;
@@ -96,7 +96,7 @@ final class AttentionCommand implements ModelOptions.Command {
         Path tokFile = tokenizerFile();
         Path model = opts.model;
         try (Outputs outputs = Outputs.in(opts.out, opts.format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
-            Model m = opened.model();
+            ModelView m = opened.model();
             TextTokenizer tok = null;
             for (TextTokenizer t : ServiceLoader.load(TextTokenizer.class, Thread.currentThread().getContextClassLoader())) {
                 if (t.canRead(tokFile)) {
@@ -152,9 +152,9 @@ final class AttentionCommand implements ModelOptions.Command {
     }
 
     /** The model's inputs for the text, by the names BERT-style exports give them (ids, attention mask, token types). */
-    private static Map<String, Tensor> inputs(Model m, TokenizedText enc) {
+    private static Map<String, Tensor> inputs(ModelView m, TokenizedText enc) {
         Map<String, Tensor> in = new LinkedHashMap<>();
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             if (l.kind() != LayerKind.INPUT) {
                 continue;
             }

@@ -1,7 +1,7 @@
 package io.nnviz.cli;
 
 import io.nnviz.api.Capability;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attribution.Attribution;
@@ -94,7 +94,7 @@ final class AttributeCommand implements ModelOptions.Command {
         }
     }
 
-    private AttributionMethod method(String name, Model m) {
+    private AttributionMethod method(String name, ModelView m) {
         GradCam cam = switch (name) {
             case "gradcam" -> GradCam.of(m);
             case "gradcam++" -> GradCam.plusPlus(m);
@@ -118,7 +118,7 @@ final class AttributeCommand implements ModelOptions.Command {
         checkOptions();
         Path model = opts.model;
         try (Outputs outputs = Outputs.in(opts.out, opts.format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
-            Model m = opened.model();
+            ModelView m = opened.model();
             Tensor x = inputs.tensor(m, model);
             if (x.rank() != 4) {
                 throw new Main.UsageException(model.getFileName() + " takes input " + x.shape() + ": attribute explains images [1, C, H, W]");

@@ -1,6 +1,6 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -25,7 +25,7 @@ final class CliSupport {
         }
     }
 
-    static boolean selected(Pattern p, Layer l) {
+    static boolean selected(Pattern p, LayerInfo l) {
         return p == null || p.matcher(l.id()).matches() || p.matcher(l.name()).matches();
     }
 
@@ -39,11 +39,11 @@ final class CliSupport {
     }
 
     /** File-name slugs of a model's layers: from their display names (the shared prefix left out), unique. */
-    static java.util.function.Function<String, String> slugs(io.nnviz.api.Model m) {
+    static java.util.function.Function<String, String> slugs(io.nnviz.api.ModelView m) {
         io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
         java.util.Map<String, String> byId = new java.util.HashMap<>();
         java.util.Set<String> used = new java.util.HashSet<>();
-        for (io.nnviz.api.Layer l : m.layers()) {
+        for (io.nnviz.api.LayerInfo l : m.layers()) {
             String base = slug(names.display(l)), s = base;
             for (int i = 2; !used.add(s); i++) {
                 s = base + "-" + i;

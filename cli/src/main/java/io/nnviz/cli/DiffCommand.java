@@ -1,6 +1,6 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.diff.ModelDiff;
 import io.nnviz.renderers.figures.DiffDiagram;
 import io.nnviz.renderers.report.HtmlReport;
@@ -40,7 +40,7 @@ final class DiffCommand implements ModelOptions.Command {
         try (Outputs outputs = Outputs.in(opts.out, opts.format);
              Loading.Opened a = Loading.open(opts.model, opts.loadOptions());
              Loading.Opened b = Loading.open(other, opts.loadOptions())) {
-            Model ma = a.model(), mb = b.model();
+            ModelView ma = a.model(), mb = b.model();
             ModelDiff d = ModelDiff.of(ma, mb);
             main.out.printf("%s (%s) -> %s (%s): %d added, %d removed, %d changed%n", opts.model.getFileName(), a.format().description,
                     other.getFileName(), b.format().description, d.added().size(), d.removed().size(), d.changed().size());

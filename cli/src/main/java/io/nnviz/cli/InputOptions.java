@@ -1,8 +1,8 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import picocli.CommandLine.Option;
@@ -80,14 +80,14 @@ final class InputOptions {
     }
 
     /** The model's input for these options: a batch of one, in the model's canonical layout. */
-    Tensor tensor(Model m, Path model) throws java.io.IOException {
-        Layer in = m.layers().stream().filter(l -> l.kind() == LayerKind.INPUT).findFirst().orElse(m.layers().get(0));
+    Tensor tensor(ModelView m, Path model) throws java.io.IOException {
+        LayerInfo in = m.layers().stream().filter(l -> l.kind() == LayerKind.INPUT).findFirst().orElse(m.layers().get(0));
         Shape inShape = in.outputShape();
         Tensor x = InputData.isNpy(input) ? InputData.npy(input) : image(m, inShape, model);
         return InputData.batchOfOne(x, inShape, input);
     }
 
-    private Tensor image(Model m, Shape inShape, Path model) throws java.io.IOException {
+    private Tensor image(ModelView m, Shape inShape, Path model) throws java.io.IOException {
         int[] d = inShape == null ? guessedInput(m, model) : inShape.toArray();
         int c, h, w;
         if (d.length == 4) {
@@ -132,8 +132,8 @@ final class InputOptions {
      * A model that does not say its input shape: an image [?, C, H, W] with C from the first
      * convolution's kernel and the image's own size (or --size); else a .npy tensor is needed.
      */
-    private int[] guessedInput(Model m, Path model) throws java.io.IOException {
-        for (Layer l : m.layers()) {
+    private int[] guessedInput(ModelView m, Path model) throws java.io.IOException {
+        for (LayerInfo l : m.layers()) {
             if (l.kind() == LayerKind.CONV) {
                 for (var w : m.weights(l.id())) {
                     if (w.role() == io.nnviz.api.WeightRole.KERNEL && w.values().rank() == 4) {

@@ -1,8 +1,8 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
@@ -59,12 +59,12 @@ final class InspectCommand implements ModelOptions.Command {
         long t0 = System.nanoTime();
         Warmup.start();
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
-            Model m = opened.model();
+            ModelView m = opened.model();
             long t1 = System.nanoTime();
             Summary.print(m, opened.format(), main.out);
             long t1b = System.nanoTime();
-            List<Layer> convs = new ArrayList<>();
-            for (Layer l : m.layers()) {
+            List<LayerInfo> convs = new ArrayList<>();
+            for (LayerInfo l : m.layers()) {
                 if (l.kind() == LayerKind.CONV && CliSupport.selected(only, l)) {
                     convs.add(l);
                 }
@@ -83,7 +83,7 @@ final class InspectCommand implements ModelOptions.Command {
                     outputs.figure(report, "Architecture", "architecture", diagram.build());
                 }
                 bar.step();
-                for (Layer l : convs) {
+                for (LayerInfo l : convs) {
                     for (WeightTensor w : m.weights(l.id())) {
                         if (w.role() == WeightRole.KERNEL && w.values().rank() == 4) {
                             String title = "Filters of " + l.name() + " " + w.values().shape();

@@ -1,6 +1,6 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.spi.BackendProvider;
 import io.nnviz.api.spi.Backends;
@@ -14,7 +14,7 @@ final class Loading {
     }
 
     /** An open model; closing it closes the model and gives the thread back its context class loader. */
-    record Opened(Model model, Format format, ClassLoader previousContext) implements AutoCloseable {
+    record Opened(ModelView model, Format format, ClassLoader previousContext) implements AutoCloseable {
         @Override
         public void close() {
             try {

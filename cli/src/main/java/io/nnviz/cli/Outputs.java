@@ -107,7 +107,7 @@ final class Outputs implements AutoCloseable {
      * The architecture: with html, the report's interactive one (every depth of the hierarchy,
      * the view that fits a screen also written as {@code NAME.svg/.png}); else {@code fallback}.
      */
-    void architecture(HtmlReport report, String name, io.nnviz.api.Model m, java.util.function.Supplier<Figure> fallback) throws IOException {
+    void architecture(HtmlReport report, String name, io.nnviz.api.ModelView m, java.util.function.Supplier<Figure> fallback) throws IOException {
         if (kinds.contains(Kind.html)) {
             report.section("Architecture").architecture(m);
             return;

@@ -1,7 +1,7 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 
 import java.io.PrintStream;
 
@@ -10,17 +10,17 @@ final class Summary {
     private Summary() {
     }
 
-    static String shapeOf(Layer l) {
+    static String shapeOf(LayerInfo l) {
         return l.outputShape() == null ? "?" : l.outputShape().toString();
     }
 
     /** Rows listed at most: the first {@link #HEAD_ROWS} and the last ones. */
     static final int MAX_ROWS = 500, HEAD_ROWS = 450;
 
-    static void print(Model m, Format f, PrintStream out) {
+    static void print(ModelView m, Format f, PrintStream out) {
         int name = 5, kind = 4, shape = 12;
         io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             name = Math.max(name, Math.min(48, Main.printable(names.display(l)).length()));
             kind = Math.max(kind, l.kind().name().length());
             shape = Math.max(shape, Math.min(28, shapeOf(l).length()));
@@ -31,13 +31,13 @@ final class Summary {
             out.printf("Layer names without the prefix they all share: %s%n", Main.printable(names.prefix()));
         }
         out.printf("%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %14s%n", "Layer", "Kind", "Output shape", "Parameters");
-        java.util.List<Layer> layers = m.layers();
+        java.util.List<LayerInfo> layers = m.layers();
         for (int i = 0; i < layers.size(); i++) {
             if (layers.size() > MAX_ROWS && i == HEAD_ROWS) { // 100,000 rows help nobody in a terminal; the report lists them all
                 out.printf("... %,d layers not listed here (index.html's model summary has every one)%n", layers.size() - MAX_ROWS);
                 i = layers.size() - (MAX_ROWS - HEAD_ROWS);
             }
-            Layer l = layers.get(i);
+            LayerInfo l = layers.get(i);
             String clean = Main.printable(names.display(l)); // a hostile name must not drive the terminal
             String n = clean.length() > 48 ? clean.substring(0, 45) + "..." : clean;
             String s = shapeOf(l);

@@ -1,8 +1,8 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -48,9 +48,9 @@ final class Warmup {
                 k[i] = (float) Math.sin(i);
             }
             Tensor kernel = Tensor.of(k, 4, 3, 3, 3);
-            Model m = ModelBuilder.named("warm-up").layer(Layer.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 3, 8, 8)).build())
-                    .layer(Layer.builder("conv", LayerKind.CONV).weight(new WeightSpec("W", WeightRole.KERNEL, kernel.shape())).build())
-                    .layer(Layer.builder("fc", LayerKind.DENSE).build()).chain("in", "conv", "fc")
+            ModelView m = ModelBuilder.named("warm-up").layer(LayerInfo.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 3, 8, 8)).build())
+                    .layer(LayerInfo.builder("conv", LayerKind.CONV).weight(new WeightSpec("W", WeightRole.KERNEL, kernel.shape())).build())
+                    .layer(LayerInfo.builder("fc", LayerKind.DENSE).build()).chain("in", "conv", "fc")
                     .weights("conv", WeightTensor.of("conv", "W", WeightRole.KERNEL, kernel)).build();
             var arch = ArchitectureDiagram.of(m).build();
             Figures.toSvg(arch);

@@ -169,9 +169,9 @@ class HostileInputsTest {
     @Test
     void hostileNamesInTheSummaryTableAreEscaped() {
         String osc = "conv\u001b]0;pwned\u0007\u202eevil\u2066x\u2028y\uFFFE";
-        io.nnviz.api.Model m = io.nnviz.api.ModelBuilder.named("model\u202e")
-                .layer(io.nnviz.api.Layer.builder("in", io.nnviz.api.LayerKind.INPUT).outputShape(io.nnviz.api.Shape.of(-1, 4)).build())
-                .layer(io.nnviz.api.Layer.builder(osc, io.nnviz.api.LayerKind.DENSE).outputShape(io.nnviz.api.Shape.of(-1, 2)).build())
+        io.nnviz.api.ModelView m = io.nnviz.api.ModelBuilder.named("model\u202e")
+                .layer(io.nnviz.api.LayerInfo.builder("in", io.nnviz.api.LayerKind.INPUT).outputShape(io.nnviz.api.Shape.of(-1, 4)).build())
+                .layer(io.nnviz.api.LayerInfo.builder(osc, io.nnviz.api.LayerKind.DENSE).outputShape(io.nnviz.api.Shape.of(-1, 2)).build())
                 .chain("in", osc).build();
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         Summary.print(m, Format.values()[0], new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));

@@ -320,7 +320,7 @@ public final class LiveDashboard implements AutoCloseable {
         return show(name, log, java.util.Optional::empty);
     }
 
-    private URI show(String name, RunLog log, java.util.function.Supplier<java.util.Optional<io.nnviz.api.Model>> model) {
+    private URI show(String name, RunLog log, java.util.function.Supplier<java.util.Optional<io.nnviz.api.ModelView>> model) {
         Objects.requireNonNull(log, "log");
         return show(name, RunView.run(log, model));
     }

@@ -64,7 +64,7 @@ final class RunView {
      * A run's page: the architecture of the model it trains once its recorder knows it (the
      * structure only, no weights, no forward pass: safe while the model trains), then the run's figures.
      */
-    static Content run(RunLog log, java.util.function.Supplier<java.util.Optional<io.nnviz.api.Model>> model) {
+    static Content run(RunLog log, java.util.function.Supplier<java.util.Optional<io.nnviz.api.ModelView>> model) {
         return new Content() {
             @Override
             public RunLog counters() {

@@ -23,7 +23,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.backend.djl.TapBlock;
@@ -109,7 +109,7 @@ public final class DjlExamples {
                     outputs[i] = java.util.Arrays.copyOfRange(flat, i * k, (i + 1) * k);
                 }
             }
-            try (Model view = NNViz.inspect(model)) {
+            try (ModelView view = NNViz.inspect(model)) {
                 return RunReport.write(task, "DJL " + Engine.getInstance().getEngineName(), view, recorder, test, outputs, out, steps,
                         hooks.hookErrors());
             }

@@ -1,6 +1,6 @@
 package io.nnviz.examples;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.recording.Recorder;
@@ -109,7 +109,7 @@ public final class Dl4jExamples {
                 outputs[from + i] = y.getRow(i).toFloatVector();
             }
         }
-        try (Model model = NNViz.inspect(net)) {
+        try (ModelView model = NNViz.inspect(net)) {
             return RunReport.write(task, "DL4J", model, recorder, test, outputs, out, steps, errors);
         }
     }

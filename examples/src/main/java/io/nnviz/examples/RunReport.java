@@ -1,6 +1,6 @@
 package io.nnviz.examples;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.renderers.figures.Heatmap;
 import io.nnviz.renderers.figures.Scatter;
 import io.nnviz.recording.Recorder;
@@ -56,7 +56,7 @@ public final class RunReport {
      *
      * @param outputs the model's outputs for each test image: ten class scores or one value
      */
-    public static Result write(Task task, String framework, Model model, Recorder recorder, Images test, float[][] outputs,
+    public static Result write(Task task, String framework, ModelView model, Recorder recorder, Images test, float[][] outputs,
                                Path out, long steps, long hookErrors) throws IOException {
         HtmlReport report = HtmlReport.titled(task.title() + " (" + framework + ", " + steps + " steps)").model(model);
         recorder.addTo(report);

@@ -130,8 +130,8 @@ class TrainingAppsTest {
         }
         var kept = rec.initialWeights().orElseThrow();
         assertEquals(1, kept.step(), "the first step's weights");
-        try (io.nnviz.api.Model m = NNViz.inspect(net)) {
-            java.util.List<String> weighted = m.layers().stream().filter(l -> l.parameterCount() > 0).map(io.nnviz.api.Layer::id).toList();
+        try (io.nnviz.api.ModelView m = NNViz.inspect(net)) {
+            java.util.List<String> weighted = m.layers().stream().filter(l -> l.parameterCount() > 0).map(io.nnviz.api.LayerInfo::id).toList();
             int k = 0;
             for (int i = 0; i < net.getnLayers(); i++) {
                 if (first.get(i).isEmpty()) {

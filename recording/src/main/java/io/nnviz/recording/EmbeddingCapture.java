@@ -1,8 +1,8 @@
 package io.nnviz.recording;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
 import java.util.List;
@@ -27,7 +27,7 @@ record EmbeddingCapture(Tensor inputs, int[] labels, String layer) {
     }
 
     /** Records the activations of the chosen layer for the set, at {@code step}. */
-    void capture(Model m, long step, RunLog log) {
+    void capture(ModelView m, long step, RunLog log) {
         String id = layer != null ? layer : defaultLayer(m);
         Tensor acts = m.activations(inputs, List.of(id)).get(id);
         log.embedding(step, new RunLog.Embedding(id, acts, labels));
@@ -37,12 +37,12 @@ record EmbeddingCapture(Tensor inputs, int[] labels, String layer) {
      * The layer a classifier's representation is read at: the last dense layer before the output,
      * else the last conv layer, else the layer before the last.
      */
-    static String defaultLayer(Model m) {
-        List<Layer> layers = m.layers();
-        Layer out = layers.get(layers.size() - 1);
+    static String defaultLayer(ModelView m) {
+        List<LayerInfo> layers = m.layers();
+        LayerInfo out = layers.get(layers.size() - 1);
         String conv = null;
         for (int i = layers.size() - 2; i >= 0; i--) {
-            Layer l = layers.get(i);
+            LayerInfo l = layers.get(i);
             if (l.kind() == LayerKind.DENSE && l != out) {
                 return l.id();
             }

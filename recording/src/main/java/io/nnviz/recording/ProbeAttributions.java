@@ -1,6 +1,6 @@
 package io.nnviz.recording;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attribution.Attribution;
 import io.nnviz.api.attribution.Faithfulness;
@@ -34,7 +34,7 @@ final class ProbeAttributions {
     }
 
     /** Adds the figures under {@code heading}; {@code safe} turns a figure that fails into a notice. */
-    static void addTo(HtmlReport report, RunLog log, Model model, String heading, BiFunction<String, Supplier<Figure>, Figure> safe) {
+    static void addTo(HtmlReport report, RunLog log, ModelView model, String heading, BiFunction<String, Supplier<Figure>, Figure> safe) {
         Tensor probes = log.probeInputs().orElse(null);
         if (probes == null || probes.rank() != 4) {
             return;
@@ -71,7 +71,7 @@ final class ProbeAttributions {
     }
 
     /** Adds the model randomisation check to the figure where the backend can randomise the model. */
-    private static void sanity(Model model, Attribution a, java.util.function.Function<Model, io.nnviz.api.attribution.AttributionMethod> method,
+    private static void sanity(ModelView model, Attribution a, java.util.function.Function<ModelView, io.nnviz.api.attribution.AttributionMethod> method,
                                Tensor probe, int cls, AttributionFigure fig) {
         if (model.capabilities().contains(io.nnviz.api.Capability.WEIGHT_RANDOMIZATION)) {
             fig.randomization(ModelRandomization.of(model).fullAgainst(a, method, probe, cls).rankCorrelation());

@@ -1,9 +1,9 @@
 package io.nnviz.recording;
 
 import io.nnviz.api.Histogram;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
@@ -65,7 +65,7 @@ public final class Recorder implements Hook, AutoCloseable {
     private final double sampledShare;
     private long requestedStep = -1;
     private int noted = 1;
-    private volatile Model model;
+    private volatile ModelView model;
     private boolean rebase = true;
     private long stepOffset;
     private int epochOffset;
@@ -141,7 +141,7 @@ public final class Recorder implements Hook, AutoCloseable {
     // ---- the hook ------------------------------------------------------------------------------
 
     @Override
-    public void onAttach(Model m) {
+    public void onAttach(ModelView m) {
         synchronized (this) {
             rebase = true;
             budget.restart();
@@ -379,9 +379,9 @@ public final class Recorder implements Hook, AutoCloseable {
     }
 
     /** Layers whose probe activations are kept: the selected conv (maps) and recurrent (states over time) layers. */
-    private List<String> probeLayers(Model m) {
+    private List<String> probeLayers(ModelView m) {
         List<String> ids = new ArrayList<>();
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             if ((l.kind() == LayerKind.CONV || l.kind() == LayerKind.RECURRENT) && policy.layers().test(l)) {
                 ids.add(l.id());
             }
@@ -390,7 +390,7 @@ public final class Recorder implements Hook, AutoCloseable {
     }
 
     private void recordProbes(long step) {
-        Model m = model;
+        ModelView m = model;
         List<String> ids = probeLayers(m);
         if (!ids.isEmpty()) {
             Map<String, Tensor> acts = m.activations(policy.probes(), ids); // copies: the tensors are ours
@@ -471,7 +471,7 @@ public final class Recorder implements Hook, AutoCloseable {
     }
 
     /** The model the recorder was last attached to, if it was told. */
-    public java.util.Optional<Model> model() {
+    public java.util.Optional<ModelView> model() {
         return java.util.Optional.ofNullable(model);
     }
 
@@ -497,7 +497,7 @@ public final class Recorder implements Hook, AutoCloseable {
     public HtmlReport addTo(HtmlReport report) {
         flush();
         // the embedding as trained: captured now, on the caller's thread, if training went on after the latest capture
-        Model m = model;
+        ModelView m = model;
         if (policy.embeddings() != null && m != null && log.latestEmbedding().map(s -> s.step() < log.lastStep()).orElse(true)) {
             try {
                 policy.embeddings().capture(m, log.lastStep(), log);

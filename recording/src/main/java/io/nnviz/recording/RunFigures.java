@@ -1,7 +1,7 @@
 package io.nnviz.recording;
 
 import io.nnviz.api.Histogram;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
@@ -310,7 +310,7 @@ public final class RunFigures {
      * went on after the last snapshot, and, for image probes, the model's saliency and Grad-CAM
      * for its predicted class.
      */
-    public static HtmlReport addTo(HtmlReport report, RunLog log, Model model) {
+    public static HtmlReport addTo(HtmlReport report, RunLog log, ModelView model) {
         if (model != null) {
             report.section("Architecture").architecture(model);
         }
@@ -367,7 +367,7 @@ public final class RunFigures {
     }
 
     /** How far each layer moved since the weights kept at the first capture: ||W - W_first|| / ||W_first|| on the architecture. */
-    private static Figure weightChange(Model model, Stamped<Map<String, List<WeightTensor>>> first) {
+    private static Figure weightChange(ModelView model, Stamped<Map<String, List<WeightTensor>>> first) {
         Map<String, Double> change = new LinkedHashMap<>();
         first.value().forEach((layer, ws) -> {
             if (model.layer(layer).isPresent()) {
@@ -388,7 +388,7 @@ public final class RunFigures {
     }
 
     /** The first conv's filters as trained, read from the model now, if training went on after the latest snapshot. */
-    private static void trainedFilters(HtmlReport report, RunLog log, Model model) {
+    private static void trainedFilters(HtmlReport report, RunLog log, ModelView model) {
         Stamped<WeightTensor> first = log.firstFilters().orElseThrow();
         long at = log.latestFilters().map(Stamped::step).orElse(first.step());
         if (log.lastStep() <= at) {

@@ -1,8 +1,8 @@
 package io.nnviz.recording;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -38,9 +38,9 @@ class EmbeddingTest {
             x[3 * i + 1] = (float) (c + 0.3 * r.nextGaussian());
             x[3 * i + 2] = (float) (0.3 * r.nextGaussian());
         }
-        Model m = ModelBuilder.named("points").layer(Layer.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 3)).build())
-                .layer(Layer.builder("hidden", LayerKind.DENSE).outputShape(Shape.of(-1, 3)).build())
-                .layer(Layer.builder("out", LayerKind.OUTPUT).outputShape(Shape.of(-1, 1)).build()).chain("x", "hidden", "out")
+        ModelView m = ModelBuilder.named("points").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 3)).build())
+                .layer(LayerInfo.builder("hidden", LayerKind.DENSE).outputShape(Shape.of(-1, 3)).build())
+                .layer(LayerInfo.builder("out", LayerKind.OUTPUT).outputShape(Shape.of(-1, 1)).build()).chain("x", "hidden", "out")
                 .forward((in, ids) -> {
                     int k = in.shape().dim(0);
                     float[] s = new float[k];

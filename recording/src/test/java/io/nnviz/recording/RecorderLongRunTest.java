@@ -1,6 +1,6 @@
 package io.nnviz.recording;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.ManualTraining;
 import io.nnviz.api.testkit.FashionMnist;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class RecorderLongRunTest {
     @Test
     void twentyThousandStepsKeepTheRecorderWithinItsBound() throws Exception {
         FashionMnist data = FashionMnist.trainCached(2048);
-        Model model = SoftmaxRegression.model();
+        ModelView model = SoftmaxRegression.model();
         SoftmaxRegression net = new SoftmaxRegression(data, BATCH);
         Recorder rec = Recorder.defaults();
         Runtime rt = Runtime.getRuntime();

@@ -1,6 +1,6 @@
 package io.nnviz.recording;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
@@ -242,7 +242,7 @@ class RecorderTest {
     @Test
     void aRecorderNeverNeedsAModelAndIgnoresTrainingAfterClose() {
         Recorder rec = Recorder.defaults();
-        rec.onAttach((Model) null);
+        rec.onAttach((ModelView) null);
         rec.onStepEnd(TrainingEvent.of(1, 0, 1.0));
         rec.close();
         rec.onStepEnd(TrainingEvent.of(2, 0, 0.5)); // the framework's calls never break training: warned, not thrown

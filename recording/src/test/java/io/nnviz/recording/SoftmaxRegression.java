@@ -1,8 +1,8 @@
 package io.nnviz.recording;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -61,10 +61,10 @@ public final class SoftmaxRegression {
     }
 
     /** The model as nnviz sees it: the input and one dense output layer. */
-    public static Model model() {
+    public static ModelView model() {
         return ModelBuilder.named("softmax regression")
-                .layer(Layer.builder("pixels", LayerKind.INPUT).outputShape(Shape.of(-1, IN)).build())
-                .layer(Layer.builder("dense", LayerKind.OUTPUT).outputShape(Shape.of(-1, OUT))
+                .layer(LayerInfo.builder("pixels", LayerKind.INPUT).outputShape(Shape.of(-1, IN)).build())
+                .layer(LayerInfo.builder("dense", LayerKind.OUTPUT).outputShape(Shape.of(-1, OUT))
                         .weight(new WeightSpec("kernel", WeightRole.KERNEL, Shape.of(OUT, IN)))
                         .weight(new WeightSpec("bias", WeightRole.BIAS, Shape.of(OUT))).build())
                 .edge("pixels", "dense").build();

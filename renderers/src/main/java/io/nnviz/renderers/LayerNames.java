@@ -1,8 +1,8 @@
 package io.nnviz.renderers;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 
 import java.util.HashMap;
 import java.util.List;
@@ -20,24 +20,24 @@ public final class LayerNames {
     private final String prefix;
     private final Map<String, String> byId = new HashMap<>();
 
-    private LayerNames(String prefix, List<Layer> layers) {
+    private LayerNames(String prefix, List<LayerInfo> layers) {
         this.prefix = prefix;
-        for (Layer l : layers) {
+        for (LayerInfo l : layers) {
             String n = l.name();
             byId.put(l.id(), !prefix.isEmpty() && n.startsWith(prefix) && n.length() > prefix.length() ? n.substring(prefix.length()) : n);
         }
     }
 
     /** The display names of a model's layers. */
-    public static LayerNames of(Model m) {
+    public static LayerNames of(ModelView m) {
         return of(m.layers());
     }
 
     /** The display names of these layers. */
-    public static LayerNames of(List<Layer> layers) {
+    public static LayerNames of(List<LayerInfo> layers) {
         String common = null;
         int named = 0;
-        for (Layer l : layers) {
+        for (LayerInfo l : layers) {
             if (l.kind() == LayerKind.INPUT) {
                 continue;
             }
@@ -58,7 +58,7 @@ public final class LayerNames {
             }
         }
         String p = cut <= 1 ? "" : common.substring(0, cut);
-        for (Layer l : layers) { // a name that is the prefix itself would show as nothing
+        for (LayerInfo l : layers) { // a name that is the prefix itself would show as nothing
             if (l.kind() != LayerKind.INPUT && l.name().length() <= p.length()) {
                 p = "";
             }
@@ -80,7 +80,7 @@ public final class LayerNames {
     }
 
     /** The name to show for a layer. */
-    public String display(Layer l) {
+    public String display(LayerInfo l) {
         return byId.getOrDefault(l.id(), l.name());
     }
 }

@@ -1,9 +1,9 @@
 package io.nnviz.renderers;
 
 import io.nnviz.api.Group;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.WeightRole;
@@ -22,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ArchitectureDiagramTest {
 
     /** A ResNet-like chain: n layers, an extra edge skipping ahead every 3 layers. */
-    static Model chain(int n, String namePrefix) {
+    static ModelView chain(int n, String namePrefix) {
         ModelBuilder b = ModelBuilder.named("chain-" + n);
         for (int i = 0; i < n; i++) {
             LayerKind kind = i == 0 ? LayerKind.INPUT : i % 3 == 0 ? LayerKind.MERGE : LayerKind.CONV;
-            Layer.Builder l = Layer.builder("n" + i, kind).name(namePrefix + i).outputShape(Shape.of(-1, 64, 56, 56));
+            LayerInfo.Builder l = LayerInfo.builder("n" + i, kind).name(namePrefix + i).outputShape(Shape.of(-1, 64, 56, 56));
             if (kind == LayerKind.CONV) {
                 l.weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(64, 64, 3, 3)));
             }
@@ -58,7 +58,7 @@ class ArchitectureDiagramTest {
 
     @Test
     void fiveHundredNodesWithSkipsNeverOverlapAndFitTheViewBox() {
-        Model m = chain(500, "layer");
+        ModelView m = chain(500, "layer");
         Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
         List<Box> boxes = nodeBoxes(svg);
         assertEquals(500, boxes.size());
@@ -92,8 +92,8 @@ class ArchitectureDiagramTest {
     @Test
     void hostileNamesAreEscapedAndTheFileStillParses() {
         String evil = "<script>alert('x')</script>\"&\u0001\u0007" + "A".repeat(10_000);
-        Model m = ModelBuilder.named(evil).layer(Layer.builder("a", LayerKind.INPUT).name(evil).build())
-                .layer(Layer.builder("b", LayerKind.DENSE).name("x\"y'z&<>").attribute("act", "<b>").build())
+        ModelView m = ModelBuilder.named(evil).layer(LayerInfo.builder("a", LayerKind.INPUT).name(evil).build())
+                .layer(LayerInfo.builder("b", LayerKind.DENSE).name("x\"y'z&<>").attribute("act", "<b>").build())
                 .chain("a", "b").build();
         String text = Figures.toSvg(ArchitectureDiagram.of(m).build());
         assertFalse(text.contains("<script>"), "raw markup leaked");
@@ -106,9 +106,9 @@ class ArchitectureDiagramTest {
     @Test
     void nodesShowNamesWithoutTheSharedPrefixAndTooltipsTheFullId() {
         String p = "StatefulPartitionedCall/functional_1/";
-        Model m = ModelBuilder.named("tf").layer(Layer.builder("x", LayerKind.INPUT).name("x").build())
-                .layer(Layer.builder(p + "conv2d_12/BiasAdd", LayerKind.CONV).name(p + "conv2d_12/BiasAdd").build())
-                .layer(Layer.builder(p + "dense/MatMul", LayerKind.DENSE).name(p + "dense/MatMul").build())
+        ModelView m = ModelBuilder.named("tf").layer(LayerInfo.builder("x", LayerKind.INPUT).name("x").build())
+                .layer(LayerInfo.builder(p + "conv2d_12/BiasAdd", LayerKind.CONV).name(p + "conv2d_12/BiasAdd").build())
+                .layer(LayerInfo.builder(p + "dense/MatMul", LayerKind.DENSE).name(p + "dense/MatMul").build())
                 .chain("x", p + "conv2d_12/BiasAdd", p + "dense/MatMul").build();
         assertEquals(p, LayerNames.of(m).prefix());
         Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
@@ -116,24 +116,24 @@ class ArchitectureDiagramTest {
         assertFalse(svg.texts().stream().anyMatch(t -> t.contains("StatefulPartitionedCall")), svg.texts().toString());
         assertTrue(svg.all("title").stream().anyMatch(e -> e.getTextContent().startsWith(p + "conv2d_12/BiasAdd")), "full id on hover");
         // nothing shared, or a name that is all prefix: names stay whole
-        Model none = ModelBuilder.named("n").layer(Layer.builder("a/b", LayerKind.DENSE).build())
-                .layer(Layer.builder("c/d", LayerKind.DENSE).build()).build();
+        ModelView none = ModelBuilder.named("n").layer(LayerInfo.builder("a/b", LayerKind.DENSE).build())
+                .layer(LayerInfo.builder("c/d", LayerKind.DENSE).build()).build();
         assertEquals("", LayerNames.of(none).prefix());
-        Model whole = ModelBuilder.named("w").layer(Layer.builder("enc", LayerKind.OTHER).name("enc/").build())
-                .layer(Layer.builder("enc/q", LayerKind.DENSE).build()).build();
+        ModelView whole = ModelBuilder.named("w").layer(LayerInfo.builder("enc", LayerKind.OTHER).name("enc/").build())
+                .layer(LayerInfo.builder("enc/q", LayerKind.DENSE).build()).build();
         assertEquals("", LayerNames.of(whole).prefix());
     }
 
-    static Model blocks(int n) {
+    static ModelView blocks(int n) {
         ModelBuilder b = ModelBuilder.named("stack");
-        b.layer(Layer.builder("in", LayerKind.INPUT).build());
+        b.layer(LayerInfo.builder("in", LayerKind.INPUT).build());
         String prev = "in";
         for (int k = 0; k < n; k++) {
             List<String> ids = new ArrayList<>();
             for (String part : new String[] {"attn", "norm1", "ffn", "norm2"}) {
                 String id = "block" + k + "." + part;
                 LayerKind kind = part.startsWith("norm") ? LayerKind.NORM : part.equals("attn") ? LayerKind.ATTENTION : LayerKind.DENSE;
-                b.layer(Layer.builder(id, kind).group("block" + k)
+                b.layer(LayerInfo.builder(id, kind).group("block" + k)
                         .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(8, 8))).build());
                 b.edge(prev, id);
                 ids.add(id);
@@ -141,13 +141,13 @@ class ArchitectureDiagramTest {
             }
             b.group(new Group("block" + k, "block" + k, "TransformerLayer", null, ids));
         }
-        b.layer(Layer.builder("out", LayerKind.OUTPUT).build()).edge(prev, "out");
+        b.layer(LayerInfo.builder("out", LayerKind.OUTPUT).build()).edge(prev, "out");
         return b.build();
     }
 
     @Test
     void groupsAreFramesAndCanBeCollapsed() {
-        Model m = blocks(2);
+        ModelView m = blocks(2);
         Svg open = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
         assertEquals(2, open.groups("block").size());
         assertEquals(10, open.groups("node").size());
@@ -165,7 +165,7 @@ class ArchitectureDiagramTest {
 
     @Test
     void longRunsOfIdenticalBlocksFoldPastTheThreshold() {
-        Model m = blocks(12);
+        ModelView m = blocks(12);
         Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).autoCollapse(20).build()));
         assertEquals(3, svg.groups("node").size(), "input, one folded block, output");
         assertTrue(svg.texts().contains("block0 \u00d712"), svg.texts().toString());
@@ -178,10 +178,10 @@ class ArchitectureDiagramTest {
     @Test
     void anOverlayColoursTheBoxesByItsValuesWithALegend() {
         float[] w1 = {3, 4}, w2 = {1, 0, 0, 0, 0, 0};
-        Model m = ModelBuilder.named("mlp").layer(Layer.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 1)).build())
-                .layer(Layer.builder("fc1", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(2, 1))).build())
-                .layer(Layer.builder("relu", LayerKind.ACTIVATION).outputShape(Shape.of(-1, 2)).build())
-                .layer(Layer.builder("fc2", LayerKind.DENSE).outputShape(Shape.of(-1, 3)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(3, 2))).build())
+        ModelView m = ModelBuilder.named("mlp").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 1)).build())
+                .layer(LayerInfo.builder("fc1", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(2, 1))).build())
+                .layer(LayerInfo.builder("relu", LayerKind.ACTIVATION).outputShape(Shape.of(-1, 2)).build())
+                .layer(LayerInfo.builder("fc2", LayerKind.DENSE).outputShape(Shape.of(-1, 3)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(3, 2))).build())
                 .chain("x", "fc1", "relu", "fc2")
                 .weights("fc1", io.nnviz.api.WeightTensor.of("fc1", "W", WeightRole.KERNEL, io.nnviz.api.Tensor.of(w1, 2, 1)))
                 .weights("fc2", io.nnviz.api.WeightTensor.of("fc2", "W", WeightRole.KERNEL, io.nnviz.api.Tensor.of(w2, 3, 2)))
@@ -213,12 +213,12 @@ class ArchitectureDiagramTest {
     /** Issue 19's scale: a flat graph past ten times the automatic limit is drawn as runs of layers; past the box cap, collapsed with a note. */
     @Test
     void flatGraphsAreDrawnInRunsAndHugeExpandedViewsCollapseWithANote() {
-        Model m = chain(3_000, "op");
+        ModelView m = chain(3_000, "op");
         Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
         List<String> names = svg.texts().stream().filter(t -> t.startsWith("layers ")).toList();
         assertTrue(!names.isEmpty() && svg.groups("node").size() <= 120, svg.groups("node").size() + " boxes: " + names);
         assertTrue(svg.texts().stream().anyMatch(t -> t.startsWith("layers 0\u2013")), svg.texts().toString());
-        Model huge = chain(31_000, "op");
+        ModelView huge = chain(31_000, "op");
         Svg capped = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(huge).autoCollapse(Integer.MAX_VALUE).build()));
         assertTrue(capped.groups("node").size() <= 120, "not 31,000 boxes");
         assertTrue(capped.texts().stream().anyMatch(t -> t.contains("drawn collapsed (over 30,000 boxes expanded)")), capped.texts().toString());

@@ -1,6 +1,6 @@
 package io.nnviz.renderers;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.renderers.figures.LineChart;
@@ -26,7 +26,7 @@ class HtmlReportTest {
     @TempDir
     Path dir;
 
-    private HtmlReport report(Model m) {
+    private HtmlReport report(ModelView m) {
         return HtmlReport.titled("Run <1> & \"friends\"").model(m)
                 .section("Architecture").figure("architecture", ArchitectureDiagram.of(m).build())
                 .section("Filters").figure("conv filters", FilterGrid.of(TileFiguresTest.random(1, 8, 1, 5, 5)).build())
@@ -37,7 +37,7 @@ class HtmlReportTest {
 
     @Test
     void selfContainedPageWithEveryFigureInlineAndAsFiles() throws Exception {
-        Model m = ArchitectureDiagramTest.chain(7, "<L>");
+        ModelView m = ArchitectureDiagramTest.chain(7, "<L>");
         Path index = report(m).write(dir.resolve("out"));
         String html = Files.readString(index);
         assertTrue(html.contains("<title>Run &lt;1&gt; &amp; &quot;friends&quot;</title>"));

@@ -1,9 +1,9 @@
 package io.nnviz.renderers;
 
 import io.nnviz.api.Group;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -42,9 +42,9 @@ class InteractiveReportTest {
     Path dir;
 
     /** input -> 3 stages of 2 identical blocks (conv, norm, relu) -> dense: groups two deep. */
-    static Model staged() {
+    static ModelView staged() {
         ModelBuilder b = ModelBuilder.named("staged");
-        b.layer(Layer.builder("input", LayerKind.INPUT).outputShape(Shape.of(-1, 3, 32, 32)).build());
+        b.layer(LayerInfo.builder("input", LayerKind.INPUT).outputShape(Shape.of(-1, 3, 32, 32)).build());
         String prev = "input";
         for (int s = 0; s < 3; s++) {
             for (int k = 0; k < 2; k++) {
@@ -53,7 +53,7 @@ class InteractiveReportTest {
                 for (String part : new String[] {"conv", "norm", "relu"}) {
                     String id = block + "/" + part;
                     LayerKind kind = part.equals("conv") ? LayerKind.CONV : part.equals("norm") ? LayerKind.NORM : LayerKind.ACTIVATION;
-                    Layer.Builder l = Layer.builder(id, kind).outputShape(Shape.of(-1, 8, 32, 32)).group(block);
+                    LayerInfo.Builder l = LayerInfo.builder(id, kind).outputShape(Shape.of(-1, 8, 32, 32)).group(block);
                     if (kind == LayerKind.CONV) {
                         l.weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(8, s == 0 && k == 0 ? 3 : 8, 3, 3)));
                     }
@@ -65,7 +65,7 @@ class InteractiveReportTest {
             }
             b.group(new Group("stage" + s, "stage" + s, "Stage", null, List.of()));
         }
-        b.layer(Layer.builder("fc", LayerKind.DENSE).outputShape(Shape.of(-1, 10)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(10, 8))).build());
+        b.layer(LayerInfo.builder("fc", LayerKind.DENSE).outputShape(Shape.of(-1, 10)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(10, 8))).build());
         return b.edge(prev, "fc").build();
     }
 
@@ -76,7 +76,7 @@ class InteractiveReportTest {
         for (int i = 0; i < k.length; i++) {
             k[i] = (float) r.nextGaussian();
         }
-        Model m = staged();
+        ModelView m = staged();
         Path index = HtmlReport.titled("interactive").section("Architecture").architecture(m)
                 .section("Filters").layerFigure("stage0/block0/conv", "filters", FilterGrid.of(Tensor.of(k, 8, 3, 3, 3)).title("Filters of the first conv").build())
                 .section("Training").figure("loss", LineChart.titled("loss").series("train", new double[] {1, 2, 3, 4}, new double[] {4, 3, 2.5, 2}).build())

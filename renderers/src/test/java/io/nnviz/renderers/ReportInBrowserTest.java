@@ -3,7 +3,7 @@ package io.nnviz.renderers;
 import io.nnviz.api.testkit.Chromium;
 
 import io.nnviz.api.Histogram;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
@@ -51,7 +51,7 @@ class ReportInBrowserTest {
             k[i] = (float) r.nextGaussian();
         }
         k[7] = Float.NaN;
-        Model chain = ArchitectureDiagramTest.chain(12, "layer<&>");
+        ModelView chain = ArchitectureDiagramTest.chain(12, "layer<&>");
         HistogramRidge ridge = HistogramRidge.titled("fc1 kernel");
         for (int s = 0; s < 10; s++) {
             ridge.add(s * 10, Histogram.of(Tensor.of(k, k.length), 30));

@@ -1,8 +1,8 @@
 package io.nnviz.api.attention;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
@@ -28,9 +28,9 @@ public final class AttentionMaps {
     }
 
     /** The model's attention layers: softmax layers with a 4-D output whose last two dimensions may be equal. */
-    public static List<Layer> layers(Model model) {
-        List<Layer> out = new ArrayList<>();
-        for (Layer l : model.layers()) {
+    public static List<LayerInfo> layers(ModelView model) {
+        List<LayerInfo> out = new ArrayList<>();
+        for (LayerInfo l : model.layers()) {
             Shape s = l.outputShape();
             boolean softmax = l.frameworkType() != null && l.frameworkType().toLowerCase(java.util.Locale.ROOT).endsWith("softmax");
             if (softmax && s != null && s.rank() == 4 && (s.dim(2) < 0 || s.dim(3) < 0 || s.dim(2) == s.dim(3))) {
@@ -42,20 +42,20 @@ public final class AttentionMaps {
 
     /**
      * The attention of one input (batch 1) fed by input name; {@code tokens} label the positions
-     * (null: their numbers). The model's own {@link Model#attentionWeights} where it gives them,
+     * (null: their numbers). The model's own {@link ModelView#attentionWeights} where it gives them,
      * else the softmax layers found by pattern.
      */
-    public static Attention of(Model model, Map<String, Tensor> inputs, List<String> tokens) {
+    public static Attention of(ModelView model, Map<String, Tensor> inputs, List<String> tokens) {
         Map<String, Tensor> own = model.attentionWeights(inputs);
         if (!own.isEmpty()) {
             return assemble(List.copyOf(own.keySet()), own, tokens);
         }
-        List<Layer> layers = layers(model);
+        List<LayerInfo> layers = layers(model);
         if (layers.isEmpty()) {
             throw new UnsupportedCapabilityException(model.name(), io.nnviz.api.Capability.ACTIVATIONS,
                     "it has no attention softmax (a softmax layer with a [batch, heads, T, T] output) and no attention layer of its own");
         }
-        List<String> ids = layers.stream().map(Layer::id).toList();
+        List<String> ids = layers.stream().map(LayerInfo::id).toList();
         Map<String, Tensor> acts = inputs.size() == 1 ? model.activations(inputs.values().iterator().next(), ids)
                 : model.activations(inputs, ids);
         return assemble(ids, acts, tokens);

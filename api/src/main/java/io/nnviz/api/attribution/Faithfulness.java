@@ -1,7 +1,7 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
 import java.util.Arrays;
@@ -47,18 +47,18 @@ public final class Faithfulness {
         }
     }
 
-    private final Model model;
+    private final ModelView model;
     private int steps = 20, internalBatch = 16;
     private float baseline;
     private String outputLayer;
     private long seed = 1;
 
-    private Faithfulness(Model model) {
+    private Faithfulness(ModelView model) {
         this.model = model;
     }
 
     /** Curves for this model's output (its last layer unless {@link #output} says). */
-    public static Faithfulness of(Model model) {
+    public static Faithfulness of(ModelView model) {
         return new Faithfulness(Objects.requireNonNull(model, "model"));
     }
 

@@ -1,10 +1,10 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
 import java.util.Map;
@@ -19,22 +19,22 @@ import java.util.Objects;
  * target.
  */
 public final class GradCam implements AttributionMethod {
-    private final Model model;
+    private final ModelView model;
     private final boolean plusPlus;
     private String layer;
 
-    private GradCam(Model model, boolean plusPlus) {
+    private GradCam(ModelView model, boolean plusPlus) {
         this.model = Objects.requireNonNull(model, "model");
         this.plusPlus = plusPlus;
     }
 
     /** Grad-CAM on the model's last conv layer unless {@link #layer} says. */
-    public static GradCam of(Model model) {
+    public static GradCam of(ModelView model) {
         return new GradCam(model, false);
     }
 
     /** Grad-CAM++ on the model's last conv layer unless {@link #layer} says. */
-    public static GradCam plusPlus(Model model) {
+    public static GradCam plusPlus(ModelView model) {
         return new GradCam(model, true);
     }
 
@@ -50,9 +50,9 @@ public final class GradCam implements AttributionMethod {
     }
 
     /** The model's last conv layer (in layer order), the usual choice: the most semantic maps that still have a layout. */
-    static String lastConv(Model model) {
+    static String lastConv(ModelView model) {
         String id = null;
-        for (Layer l : model.layers()) {
+        for (LayerInfo l : model.layers()) {
             if (l.kind() == LayerKind.CONV) {
                 id = l.id();
             }

@@ -1,6 +1,6 @@
 package io.nnviz.api.attribution;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
 import java.util.Map;
@@ -12,14 +12,14 @@ import java.util.Objects;
  * Integrated Gradients exactly.
  */
 public final class InputXGradient implements AttributionMethod {
-    private final Model model;
+    private final ModelView model;
 
-    private InputXGradient(Model model) {
+    private InputXGradient(ModelView model) {
         this.model = model;
     }
 
     /** Input x Gradient of this model's output score. */
-    public static InputXGradient of(Model model) {
+    public static InputXGradient of(ModelView model) {
         return new InputXGradient(Objects.requireNonNull(model, "model"));
     }
 

@@ -1,7 +1,7 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
 import java.util.Map;
@@ -22,17 +22,17 @@ import java.util.Objects;
  * }</pre>
  */
 public final class IntegratedGradients implements AttributionMethod {
-    private final Model model;
+    private final ModelView model;
     private int steps = 50, internalBatch = 16;
     private float baselineValue;
     private Tensor baseline;
 
-    private IntegratedGradients(Model model) {
+    private IntegratedGradients(ModelView model) {
         this.model = model;
     }
 
     /** Integrated Gradients of this model's output score; the baseline is all zeros unless set. */
-    public static IntegratedGradients of(Model model) {
+    public static IntegratedGradients of(ModelView model) {
         return new IntegratedGradients(Objects.requireNonNull(model, "model"));
     }
 

@@ -1,8 +1,8 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ import java.util.function.Function;
  * test), the map is computed again on each copy, and it is compared with the trained model's
  * map by Spearman's rank correlation, of the absolute and of the signed positions. A map whose
  * correlation stays near 1 with every layer randomised shows the input (its edges), not what the
- * model learned. Weights are randomised by {@link Model#withShuffledWeights}.
+ * model learned. Weights are randomised by {@link ModelView#withShuffledWeights}.
  *
  * <pre>{@code
  * ModelRandomization.Result r = ModelRandomization.of(model).full(GradCam::of, image, cls);
@@ -47,16 +47,16 @@ public final class ModelRandomization {
         }
     }
 
-    private final Model model;
+    private final ModelView model;
     private long seed = 1;
     private int cascadeSteps;
 
-    private ModelRandomization(Model model) {
+    private ModelRandomization(ModelView model) {
         this.model = Objects.requireNonNull(model, "model");
     }
 
     /** The check for a model whose backend can randomise it ({@link io.nnviz.api.Capability#WEIGHT_RANDOMIZATION}). */
-    public static ModelRandomization of(Model model) {
+    public static ModelRandomization of(ModelView model) {
         return new ModelRandomization(model);
     }
 
@@ -81,7 +81,7 @@ public final class ModelRandomization {
     /** The layers with weights, from the output down: the order the cascading test randomises them. */
     public List<String> layersFromOutput() {
         List<String> ids = new ArrayList<>();
-        List<Layer> layers = model.layers();
+        List<LayerInfo> layers = model.layers();
         for (int i = layers.size() - 1; i >= 0; i--) {
             if (layers.get(i).parameterCount() > 0) {
                 ids.add(layers.get(i).id());
@@ -97,7 +97,7 @@ public final class ModelRandomization {
      * The cascading test: the top layer with weights randomised, then the top two, and so on to
      * every layer; {@code method} makes the attribution method for each copy (e.g. {@code GradCam::of}).
      */
-    public Result cascading(Function<Model, AttributionMethod> method, Tensor input, int target) {
+    public Result cascading(Function<ModelView, AttributionMethod> method, Tensor input, int target) {
         List<String> order = layersFromOutput();
         List<Integer> cuts = new ArrayList<>();
         int n = cascadeSteps == 0 ? order.size() : Math.min(cascadeSteps, order.size());
@@ -111,7 +111,7 @@ public final class ModelRandomization {
     }
 
     /** Every layer with weights randomised at once: one step. */
-    public Result full(Function<Model, AttributionMethod> method, Tensor input, int target) {
+    public Result full(Function<ModelView, AttributionMethod> method, Tensor input, int target) {
         List<String> order = layersFromOutput();
         return run(method, input, target, order, List.of(order.size()));
     }
@@ -120,11 +120,11 @@ public final class ModelRandomization {
      * The full test for a map already computed ({@code original}, by {@code method} on this
      * model): every layer with weights randomised, one new map, compared with it.
      */
-    public Step fullAgainst(Attribution original, Function<Model, AttributionMethod> method, Tensor input, int target) {
+    public Step fullAgainst(Attribution original, Function<ModelView, AttributionMethod> method, Tensor input, int target) {
         return step(original, method, input, target, layersFromOutput());
     }
 
-    private Result run(Function<Model, AttributionMethod> method, Tensor input, int target, List<String> order, List<Integer> cuts) {
+    private Result run(Function<ModelView, AttributionMethod> method, Tensor input, int target, List<String> order, List<Integer> cuts) {
         AttributionMethod m = method.apply(model);
         Attribution original = m.attribute(input, target);
         List<Step> steps = new ArrayList<>();
@@ -134,8 +134,8 @@ public final class ModelRandomization {
         return new Result(m.name(), original, steps);
     }
 
-    private Step step(Attribution original, Function<Model, AttributionMethod> method, Tensor input, int target, List<String> randomized) {
-        try (Model copy = model.withShuffledWeights(randomized, seed)) {
+    private Step step(Attribution original, Function<ModelView, AttributionMethod> method, Tensor input, int target, List<String> randomized) {
+        try (ModelView copy = model.withShuffledWeights(randomized, seed)) {
             Attribution a = method.apply(copy).attribute(input, target);
             return new Step(randomized, spearman(original.absolutePositions(), a.absolutePositions()),
                     spearman(original.positions(), a.positions()), a);

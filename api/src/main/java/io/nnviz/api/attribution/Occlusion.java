@@ -1,7 +1,7 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
 import java.util.ArrayList;
@@ -26,17 +26,17 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Occlusion implements AttributionMethod {
-    private final Model model;
+    private final ModelView model;
     private int windowH = -1, windowW = -1, strideH = -1, strideW = -1, batch = 16;
     private float baseline;
     private String outputLayer;
 
-    private Occlusion(Model model) {
+    private Occlusion(ModelView model) {
         this.model = model;
     }
 
-    /** Occlusion of this model's input; the score is {@link Model#scores} unless {@link #output} names a layer. */
-    public static Occlusion of(Model model) {
+    /** Occlusion of this model's input; the score is {@link ModelView#scores} unless {@link #output} names a layer. */
+    public static Occlusion of(ModelView model) {
         return new Occlusion(Objects.requireNonNull(model, "model"));
     }
 

@@ -1,7 +1,7 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
 import java.util.List;
@@ -15,16 +15,16 @@ import java.util.Objects;
  * at a time, so it serves models without gradients, given the layer's activations.
  */
 public final class ScoreCam implements AttributionMethod {
-    private final Model model;
+    private final ModelView model;
     private String layer, outputLayer;
     private int internalBatch = 16;
 
-    private ScoreCam(Model model) {
+    private ScoreCam(ModelView model) {
         this.model = model;
     }
 
     /** Score-CAM on the model's last conv layer unless {@link #layer} says. */
-    public static ScoreCam of(Model model) {
+    public static ScoreCam of(ModelView model) {
         return new ScoreCam(Objects.requireNonNull(model, "model"));
     }
 

@@ -1,26 +1,26 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
 import java.util.List;
 
 /**
- * The score every attribution method explains, the same one {@link Model#inputGradient}
+ * The score every attribution method explains, the same one {@link ModelView#inputGradient}
  * differentiates: output unit {@code target} summed over the output's other positions (classifiers
  * {@code [N, K]} index K, sequence outputs {@code [N, T, K]} the last axis, image outputs
- * {@code [N, C, H, W]} the channel), of {@link Model#scores} unless a layer is named. Also the
+ * {@code [N, C, H, W]} the channel), of {@link ModelView#scores} unless a layer is named. Also the
  * batching every method shares.
  */
 final class Scores {
     private Scores() {
     }
 
-    /** The outputs scored: layer {@code outputLayer}'s, else the model's own {@link Model#scores} (what gradients differentiate). */
-    static Tensor outputs(Model model, String outputLayer, Tensor batch) {
+    /** The outputs scored: layer {@code outputLayer}'s, else the model's own {@link ModelView#scores} (what gradients differentiate). */
+    static Tensor outputs(ModelView model, String outputLayer, Tensor batch) {
         return outputLayer == null ? model.scores(batch) : model.activations(batch, List.of(outputLayer)).get(outputLayer);
     }
 
@@ -56,7 +56,7 @@ final class Scores {
     }
 
     /** The scores of every sample of a batch. */
-    static double[] scores(Model model, String out, Tensor batch, int target) {
+    static double[] scores(ModelView model, String out, Tensor batch, int target) {
         Tensor y = outputs(model, out, batch);
         double[] s = new double[batch.shape().dim(0)];
         for (int k = 0; k < s.length; k++) {
@@ -69,7 +69,7 @@ final class Scores {
      * The probability of {@code target} for each sample: the output itself where it already is a
      * distribution over a classifier's units (a softmax layer), else the softmax of the output.
      */
-    static double[] probabilities(Model model, String out, Tensor batch, int target) {
+    static double[] probabilities(ModelView model, String out, Tensor batch, int target) {
         Tensor y = outputs(model, out, batch);
         double[] p = new double[batch.shape().dim(0)];
         for (int k = 0; k < p.length; k++) {
@@ -109,8 +109,8 @@ final class Scores {
     }
 
     /** True if the model's input takes any batch size (so copies can be run together). */
-    static boolean freeBatch(Model model) {
-        for (Layer l : model.layers()) {
+    static boolean freeBatch(ModelView model) {
+        for (LayerInfo l : model.layers()) {
             if (l.kind() == LayerKind.INPUT) {
                 return l.outputShape() == null || l.outputShape().rank() == 0 || l.outputShape().dim(0) < 0;
             }
@@ -119,7 +119,7 @@ final class Scores {
     }
 
     /** The batch size to run {@code wanted} copies with: {@code wanted}, or 1 where the model's batch is fixed. */
-    static int batch(Model model, int wanted) {
+    static int batch(ModelView model, int wanted) {
         return freeBatch(model) ? Math.max(1, wanted) : 1;
     }
 

@@ -1,7 +1,7 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
 import java.util.Map;
@@ -16,18 +16,18 @@ import java.util.Random;
  * the model {@code internalBatch} at a time. The same seed gives the same map.
  */
 public final class SmoothGrad implements AttributionMethod {
-    private final Model model;
+    private final ModelView model;
     private int samples = 25, internalBatch = 16;
     private double noise = 0.15;
     private boolean squared;
     private long seed = 1;
 
-    private SmoothGrad(Model model) {
+    private SmoothGrad(ModelView model) {
         this.model = model;
     }
 
     /** SmoothGrad of this model's output score. */
-    public static SmoothGrad of(Model model) {
+    public static SmoothGrad of(ModelView model) {
         return new SmoothGrad(Objects.requireNonNull(model, "model"));
     }
 

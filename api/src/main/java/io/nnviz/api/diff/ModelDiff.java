@@ -1,8 +1,8 @@
 package io.nnviz.api.diff;
 
 import io.nnviz.api.Capability;
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
@@ -61,25 +61,25 @@ public final class ModelDiff {
     }
 
     /** The difference from {@code a} to {@code b}, weights included where both models expose them. */
-    public static ModelDiff of(Model a, Model b) {
+    public static ModelDiff of(ModelView a, ModelView b) {
         Objects.requireNonNull(a, "a");
         Objects.requireNonNull(b, "b");
         Map<String, String> match = match(a, b);
         boolean weights = a.capabilities().contains(Capability.WEIGHTS) && b.capabilities().contains(Capability.WEIGHTS);
         List<LayerDiff> out = new ArrayList<>();
         Set<String> matchedB = new HashSet<>(match.values());
-        for (Layer la : a.layers()) {
+        for (LayerInfo la : a.layers()) {
             String idB = match.get(la.id());
             if (idB == null) {
                 out.add(new LayerDiff(la.id(), null, Change.REMOVED, List.of(), Double.NaN));
                 continue;
             }
-            Layer lb = b.layer(idB).orElseThrow();
+            LayerInfo lb = b.layer(idB).orElseThrow();
             List<String> diffs = differences(la, lb);
             double w = weights && la.parameterCount() > 0 && lb.parameterCount() > 0 ? relativeChange(a.weights(la.id()), b.weights(idB)) : Double.NaN;
             out.add(new LayerDiff(la.id(), idB, diffs.isEmpty() ? Change.SAME : Change.CHANGED, diffs, w));
         }
-        for (Layer lb : b.layers()) {
+        for (LayerInfo lb : b.layers()) {
             if (!matchedB.contains(lb.id())) {
                 out.add(new LayerDiff(null, lb.id(), Change.ADDED, List.of(), Double.NaN));
             }
@@ -88,23 +88,23 @@ public final class ModelDiff {
     }
 
     /** a's layer ids to b's: by id first, then the rest of each in order by kind and weight shapes. */
-    private static Map<String, String> match(Model a, Model b) {
+    private static Map<String, String> match(ModelView a, ModelView b) {
         Map<String, String> m = new LinkedHashMap<>();
         Set<String> idsB = new HashSet<>();
         b.layers().forEach(l -> idsB.add(l.id()));
-        for (Layer la : a.layers()) {
+        for (LayerInfo la : a.layers()) {
             if (idsB.contains(la.id())) {
                 m.put(la.id(), la.id());
             }
         }
-        List<Layer> restB = new ArrayList<>();
-        for (Layer lb : b.layers()) {
+        List<LayerInfo> restB = new ArrayList<>();
+        for (LayerInfo lb : b.layers()) {
             if (!m.containsValue(lb.id())) {
                 restB.add(lb);
             }
         }
         int from = 0;
-        for (Layer la : a.layers()) {
+        for (LayerInfo la : a.layers()) {
             if (m.containsKey(la.id())) {
                 continue;
             }
@@ -119,7 +119,7 @@ public final class ModelDiff {
         return m;
     }
 
-    private static String signature(Layer l) {
+    private static String signature(LayerInfo l) {
         StringBuilder s = new StringBuilder(l.kind().name());
         for (WeightSpec w : l.weights()) {
             s.append('|').append(w.shape());
@@ -127,7 +127,7 @@ public final class ModelDiff {
         return s.toString();
     }
 
-    private static List<String> differences(Layer a, Layer b) {
+    private static List<String> differences(LayerInfo a, LayerInfo b) {
         List<String> d = new ArrayList<>();
         if (a.kind() != b.kind()) {
             d.add("kind " + a.kind() + " -> " + b.kind());

@@ -1,6 +1,6 @@
 package io.nnviz.api.hook;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 
 /**
  * Receives training events from any framework's training loop. Attach one with
@@ -33,7 +33,7 @@ public interface Hook {
      * {@code null} where the backend cannot describe it. A hook attached again (to the same network,
      * a new trainer, a new session) gets this again; the steps that follow may start again at 1.
      */
-    default void onAttach(Model model) {
+    default void onAttach(ModelView model) {
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.nnviz.api.hook;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 
 import java.util.EnumSet;
@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 @FunctionalInterface
 public interface LayerSelector {
     /** True if the layer is selected. */
-    boolean test(Layer layer);
+    boolean test(LayerInfo layer);
 
     /** Every layer. */
     static LayerSelector all() {

@@ -1,6 +1,6 @@
 package io.nnviz.api.hook;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.spi.HookDispatcher;
 
 import java.util.List;
@@ -27,12 +27,12 @@ public final class ManualTraining implements io.nnviz.api.spi.DispatchedAttachme
     private long step;
     private int epoch;
 
-    private ManualTraining(Model model, List<Hook> hooks) {
+    private ManualTraining(ModelView model, List<Hook> hooks) {
         this.dispatcher = new HookDispatcher(model, hooks, () -> { });
     }
 
     /** Starts delivering events to {@code hooks}; {@code model} may be {@code null}. */
-    public static ManualTraining start(Model model, Hook... hooks) {
+    public static ManualTraining start(ModelView model, Hook... hooks) {
         return new ManualTraining(model, List.of(hooks));
     }
 

@@ -4,7 +4,7 @@ import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelBuilder;
@@ -20,21 +20,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The model {@link ModelBuilder} builds. Not API: use {@link io.nnviz.api.Model}. */
+/** The model {@link ModelBuilder} builds. Not API: use {@link io.nnviz.api.ModelView}. */
 public final class HandBuiltModel extends AbstractModel {
     private final Map<String, List<WeightTensor>> weights;
     private final ModelBuilder.Forward forward;
     private final ModelBuilder.InputGradient inputGradient;
 
     /** Validates everything; see {@link ModelBuilder#build()}. */
-    public HandBuiltModel(String name, String framework, List<Layer> layers, List<Edge> edges, List<Group> groups,
+    public HandBuiltModel(String name, String framework, List<LayerInfo> layers, List<Edge> edges, List<Group> groups,
                           Map<String, List<WeightTensor>> weights, Map<String, String> properties,
                           ModelBuilder.Forward forward, ModelBuilder.InputGradient inputGradient) {
         super(name, framework, layers, edges, groups, properties, capabilities(layers, weights, forward, inputGradient));
-        Map<String, Layer> byId = new LinkedHashMap<>();
+        Map<String, LayerInfo> byId = new LinkedHashMap<>();
         layers.forEach(l -> byId.put(l.id(), l));
         for (Map.Entry<String, List<WeightTensor>> e : weights.entrySet()) {
-            Layer l = byId.get(e.getKey());
+            LayerInfo l = byId.get(e.getKey());
             if (l == null) {
                 throw new InvalidInputException("model '" + name + "': weights given for unknown layer '" + e.getKey() + "'");
             }
@@ -58,7 +58,7 @@ public final class HandBuiltModel extends AbstractModel {
         }
     }
 
-    private static Set<Capability> capabilities(List<Layer> layers, Map<String, List<WeightTensor>> weights,
+    private static Set<Capability> capabilities(List<LayerInfo> layers, Map<String, List<WeightTensor>> weights,
                                                 ModelBuilder.Forward forward, ModelBuilder.InputGradient grad) {
         Set<Capability> c = EnumSet.noneOf(Capability.class);
         boolean allWeights = layers.stream().allMatch(l -> l.weights().isEmpty() || weights.containsKey(l.id()));
@@ -74,7 +74,7 @@ public final class HandBuiltModel extends AbstractModel {
         return c;
     }
 
-    private static void check(String model, Layer layer, List<WeightTensor> values) {
+    private static void check(String model, LayerInfo layer, List<WeightTensor> values) {
         List<WeightSpec> specs = layer.weights();
         if (specs.size() != values.size()) {
             throw new InvalidInputException("model '" + model + "', layer '" + layer.id() + "': " + specs.size()
@@ -103,12 +103,12 @@ public final class HandBuiltModel extends AbstractModel {
     }
 
     @Override
-    protected List<WeightTensor> doWeights(Layer layer) {
+    protected List<WeightTensor> doWeights(LayerInfo layer) {
         return weights.getOrDefault(layer.id(), List.of());
     }
 
     @Override
-    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
+    protected Map<String, Tensor> doActivations(Tensor input, List<LayerInfo> layers) {
         checkInput(input, layers().stream().filter(l -> l.kind() == LayerKind.INPUT).findFirst().orElse(null));
         List<String> ids = new ArrayList<>(layers.size());
         layers.forEach(l -> ids.add(l.id()));
@@ -130,7 +130,7 @@ public final class HandBuiltModel extends AbstractModel {
     }
 
     @Override
-    protected LayerGradient doLayerGradient(Tensor input, Layer layer, int target) {
+    protected LayerGradient doLayerGradient(Tensor input, LayerInfo layer, int target) {
         throw new UnsupportedOperationException();
     }
 }

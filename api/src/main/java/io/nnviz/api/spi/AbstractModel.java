@@ -4,9 +4,9 @@ import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelClosedException;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
@@ -28,15 +28,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * tracks closing, and checks arguments so each backend only writes the framework calls.
  * Subclasses implement the {@code do*} methods for the capabilities they declare.
  */
-public abstract class AbstractModel implements Model {
+public abstract class AbstractModel implements ModelView {
     private final String name;
     private final String framework;
-    private final List<Layer> layers;
+    private final List<LayerInfo> layers;
     private final List<Edge> edges;
     private final List<Group> groups;
     private final Map<String, String> properties;
     private final Set<Capability> capabilities;
-    private final Map<String, Layer> byId;
+    private final Map<String, LayerInfo> byId;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The longest layer id or name a model may have: real ones are far shorter, and hostile ones must not fill figures. */
     public static final int MAX_NAME_LENGTH = 65_536;
@@ -47,12 +47,12 @@ public abstract class AbstractModel implements Model {
      *
      * @throws InvalidInputException on duplicate ids, edges naming unknown layers, or cycles
      */
-    protected AbstractModel(String name, String framework, List<Layer> layers, List<Edge> edges,
+    protected AbstractModel(String name, String framework, List<LayerInfo> layers, List<Edge> edges,
                             List<Group> groups, Map<String, String> properties, Set<Capability> capabilities) {
         this.name = name;
         this.framework = framework;
-        Map<String, Layer> ids = new LinkedHashMap<>();
-        for (Layer l : layers) {
+        Map<String, LayerInfo> ids = new LinkedHashMap<>();
+        for (LayerInfo l : layers) {
             if (l.id().length() > MAX_NAME_LENGTH || l.name().length() > MAX_NAME_LENGTH) {
                 throw new InvalidInputException("model " + SafeFiles.printable(name) + " has a layer named with "
                         + Math.max(l.id().length(), l.name().length()) + " characters (at most " + MAX_NAME_LENGTH + "): "
@@ -77,7 +77,7 @@ public abstract class AbstractModel implements Model {
         this.byId = ids;
     }
 
-    private static List<Layer> topologicalOrder(String model, List<Layer> layers, List<Edge> edges) {
+    private static List<LayerInfo> topologicalOrder(String model, List<LayerInfo> layers, List<Edge> edges) {
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             index.put(layers.get(i).id(), i);
@@ -105,7 +105,7 @@ public abstract class AbstractModel implements Model {
                 ready.add(i);
             }
         }
-        List<Layer> result = new ArrayList<>(n);
+        List<LayerInfo> result = new ArrayList<>(n);
         while (!ready.isEmpty()) {
             int i = ready.poll();
             result.add(layers.get(i));
@@ -137,7 +137,7 @@ public abstract class AbstractModel implements Model {
     }
 
     @Override
-    public final List<Layer> layers() {
+    public final List<LayerInfo> layers() {
         return layers;
     }
 
@@ -162,13 +162,13 @@ public abstract class AbstractModel implements Model {
     }
 
     @Override
-    public final Optional<Layer> layer(String id) {
+    public final Optional<LayerInfo> layer(String id) {
         return Optional.ofNullable(byId.get(id));
     }
 
     /** The layer with the given id, or an {@link InvalidInputException} naming it and the model. */
-    protected final Layer requireLayer(String id) {
-        Layer l = byId.get(id);
+    protected final LayerInfo requireLayer(String id) {
+        LayerInfo l = byId.get(id);
         if (l == null) {
             throw new InvalidInputException("model '" + name + "' has no layer with id '" + id + "'");
         }
@@ -198,7 +198,7 @@ public abstract class AbstractModel implements Model {
      * Checks that an input tensor fits the first input layer's declared shape (ignoring unknown
      * dimensions), so a wrong shape fails with a clear message before reaching native code.
      */
-    protected void checkInput(Tensor input, Layer inputLayer) {
+    protected void checkInput(Tensor input, LayerInfo inputLayer) {
         if (inputLayer == null || inputLayer.outputShape() == null) {
             return;
         }
@@ -218,7 +218,7 @@ public abstract class AbstractModel implements Model {
     public final Map<String, Tensor> activations(Tensor input, Collection<String> layerIds) {
         require(Capability.ACTIVATIONS);
         java.util.Objects.requireNonNull(input, "input");
-        List<Layer> wanted = new ArrayList<>(layerIds.size());
+        List<LayerInfo> wanted = new ArrayList<>(layerIds.size());
         for (String id : layerIds) {
             wanted.add(requireLayer(id));
         }
@@ -229,7 +229,7 @@ public abstract class AbstractModel implements Model {
     public final Map<String, Tensor> activations(Map<String, Tensor> inputs, Collection<String> layerIds) {
         require(Capability.ACTIVATIONS);
         java.util.Objects.requireNonNull(inputs, "inputs");
-        List<Layer> wanted = new ArrayList<>(layerIds.size());
+        List<LayerInfo> wanted = new ArrayList<>(layerIds.size());
         for (String id : layerIds) {
             wanted.add(requireLayer(id));
         }
@@ -248,7 +248,7 @@ public abstract class AbstractModel implements Model {
 
     /** The scores gradients differentiate; by default the last layer's output. */
     protected Tensor doScores(Tensor input) {
-        Layer last = layers.get(layers.size() - 1);
+        LayerInfo last = layers.get(layers.size() - 1);
         return doActivations(input, List.of(last)).get(last.id());
     }
 
@@ -279,9 +279,9 @@ public abstract class AbstractModel implements Model {
     }
 
     @Override
-    public final Model withShuffledWeights(Collection<String> layerIds, long seed) {
+    public final ModelView withShuffledWeights(Collection<String> layerIds, long seed) {
         require(Capability.WEIGHT_RANDOMIZATION);
-        List<Layer> wanted = new ArrayList<>(layerIds.size());
+        List<LayerInfo> wanted = new ArrayList<>(layerIds.size());
         for (String id : layerIds) {
             wanted.add(requireLayer(id));
         }
@@ -293,22 +293,22 @@ public abstract class AbstractModel implements Model {
      * Shuffle each tensor in the framework's own layout with {@link WeightShuffle}: a shuffle is a
      * shuffle in any layout.
      */
-    protected Model doWithShuffledWeights(List<Layer> layers, long seed) {
+    protected ModelView doWithShuffledWeights(List<LayerInfo> layers, long seed) {
         throw new UnsupportedOperationException();
     }
 
     /** Values of a layer's weights; called only when {@link Capability#WEIGHTS} is declared. */
-    protected List<WeightTensor> doWeights(Layer layer) {
+    protected List<WeightTensor> doWeights(LayerInfo layer) {
         throw new UnsupportedOperationException();
     }
 
     /** Activations; called only when {@link Capability#ACTIVATIONS} is declared. */
-    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
+    protected Map<String, Tensor> doActivations(Tensor input, List<LayerInfo> layers) {
         throw new UnsupportedOperationException();
     }
 
     /** Activations of a model with several inputs (by input layer id or name); models with one input need not override. */
-    protected Map<String, Tensor> doActivations(Map<String, Tensor> inputs, List<Layer> layers) {
+    protected Map<String, Tensor> doActivations(Map<String, Tensor> inputs, List<LayerInfo> layers) {
         throw new io.nnviz.api.UnsupportedCapabilityException(name, Capability.ACTIVATIONS,
                 "it takes one input; " + inputs.size() + " were given: " + inputs.keySet());
     }
@@ -319,7 +319,7 @@ public abstract class AbstractModel implements Model {
     }
 
     /** Layer gradient; called only when {@link Capability#LAYER_GRADIENT} is declared. */
-    protected LayerGradient doLayerGradient(Tensor input, Layer layer, int target) {
+    protected LayerGradient doLayerGradient(Tensor input, LayerInfo layer, int target) {
         throw new UnsupportedOperationException();
     }
 

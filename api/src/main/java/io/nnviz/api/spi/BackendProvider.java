@@ -1,6 +1,6 @@
 package io.nnviz.api.spi;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NoBackendException;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
@@ -39,7 +39,7 @@ public interface BackendProvider {
     boolean supports(Object nativeModel);
 
     /** Wraps a framework object as a neutral model. The user keeps owning the object. */
-    Model open(Object nativeModel);
+    ModelView open(Object nativeModel);
 
     /**
      * True if this provider can read the file or directory, judged from its content where
@@ -50,7 +50,7 @@ public interface BackendProvider {
     }
 
     /** Opens a saved model. The returned model owns what it loaded; close it. */
-    default Model load(Path path) {
+    default ModelView load(Path path) {
         throw new NoBackendException("backend '" + name() + "' does not read model files");
     }
 
@@ -58,7 +58,7 @@ public interface BackendProvider {
      * Opens a saved model with options (input shapes). Backends that take them override this; the
      * default opens the file as it is when nothing is given and refuses options it cannot honour.
      */
-    default Model load(Path path, io.nnviz.api.LoadOptions options) {
+    default ModelView load(Path path, io.nnviz.api.LoadOptions options) {
         if (options == null || options.isEmpty()) {
             return load(path);
         }

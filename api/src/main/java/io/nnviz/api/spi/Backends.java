@@ -1,6 +1,6 @@
 package io.nnviz.api.spi;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.NoBackendException;
 import io.nnviz.api.hook.Attachment;
@@ -165,17 +165,17 @@ public final class Backends {
     }
 
     /** Opens a framework object with the chosen provider. */
-    public Model inspect(Object nativeModel) {
+    public ModelView inspect(Object nativeModel) {
         return forObject(nativeModel).open(nativeModel);
     }
 
     /** Opens a saved model with the chosen provider. */
-    public Model load(Path path) {
+    public ModelView load(Path path) {
         return forPath(path).load(path);
     }
 
     /** Opens a saved model with the chosen provider and options (input shapes). */
-    public Model load(Path path, io.nnviz.api.LoadOptions options) {
+    public ModelView load(Path path, io.nnviz.api.LoadOptions options) {
         return forPath(path).load(path, Objects.requireNonNull(options, "options"));
     }
 

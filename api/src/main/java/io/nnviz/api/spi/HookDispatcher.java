@@ -1,6 +1,6 @@
 package io.nnviz.api.spi;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.CaptureRequest;
@@ -47,7 +47,7 @@ public final class HookDispatcher implements Attachment {
      * @param hooks  the hooks, called in order
      * @param detach what {@link #close()} runs to remove the backend's listener from the framework
      */
-    public HookDispatcher(Model model, List<Hook> hooks, Runnable detach) {
+    public HookDispatcher(ModelView model, List<Hook> hooks, Runnable detach) {
         this.hooks = List.copyOf(hooks);
         this.detach = Objects.requireNonNull(detach, "detach");
         this.strict = Boolean.getBoolean("nnviz.hooks.strict");

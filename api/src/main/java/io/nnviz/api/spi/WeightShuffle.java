@@ -3,7 +3,7 @@ package io.nnviz.api.spi;
 import java.util.SplittableRandom;
 
 /**
- * The shuffle behind {@link io.nnviz.api.Model#withShuffledWeights}: a Fisher-Yates permutation of
+ * The shuffle behind {@link io.nnviz.api.ModelView#withShuffledWeights}: a Fisher-Yates permutation of
  * one tensor's values, drawn from the copy's seed and the tensor's layer and name, so a tensor is
  * shuffled the same way on every run and differently from its neighbours.
  */

@@ -1,10 +1,10 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -53,9 +53,9 @@ class AttributionMethodsTest {
     }
 
     /** Two linear scores y_k = WL_k . x; the gradient of y_t is WL_t for every sample. */
-    static Model linear() {
-        return ModelBuilder.named("linear").layer(Layer.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
-                .layer(Layer.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).build()).chain("x", "y")
+    static ModelView linear() {
+        return ModelBuilder.named("linear").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
+                .layer(LayerInfo.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).build()).chain("x", "y")
                 .forward((in, ids) -> {
                     int n = in.shape().dim(0);
                     float[] y = new float[2 * n];
@@ -93,9 +93,9 @@ class AttributionMethodsTest {
     }
 
     /** y_t = V_t . tanh(W1 x), its gradient by the chain rule. */
-    static Model tanhNet() {
-        return ModelBuilder.named("tanh").layer(Layer.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
-                .layer(Layer.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).build()).chain("x", "y")
+    static ModelView tanhNet() {
+        return ModelBuilder.named("tanh").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
+                .layer(LayerInfo.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).build()).chain("x", "y")
                 .forward((in, ids) -> {
                     int n = in.shape().dim(0);
                     float[] x = in.toArray(), y = new float[2 * n];
@@ -126,7 +126,7 @@ class AttributionMethodsTest {
 
     @Test
     void onALinearScoreIntegratedGradientsAndInputXGradientAreWTimesXAndSmoothGradIsW() {
-        Model m = linear();
+        ModelView m = linear();
         Tensor x = input(1);
         Attribution ig = IntegratedGradients.of(m).steps(7).internalBatch(3).attribute(x, 1);
         Attribution ixg = InputXGradient.of(m).attribute(x, 1);
@@ -150,7 +150,7 @@ class AttributionMethodsTest {
 
     @Test
     void onANonlinearNetIntegratedGradientsMatchesAFineRiemannSumAndIsCompleteAt64Steps() throws Exception {
-        Model m = tanhNet();
+        ModelView m = tanhNet();
         Tensor x = input(4);
         // the chain-rule gradient itself, against finite differences of the forward pass
         FiniteDifferences.assertMatches(x, m.inputGradient(x, 0), v -> tanhScore(v, 0, 0), 1e-3, 1e-3, 8);
@@ -199,7 +199,7 @@ class AttributionMethodsTest {
 
     @Test
     void smoothGradConvergesToTheExpectedGradientUnderNoise() {
-        Model m = tanhNet();
+        ModelView m = tanhNet();
         Tensor x = input(5);
         Attribution sg = SmoothGrad.of(m).samples(4000).noise(0.2).internalBatch(64).seed(11).attribute(x, 1);
         Attribution sq = SmoothGrad.of(m).samples(4000).noise(0.2).squared(true).internalBatch(64).seed(11).attribute(x, 1);
@@ -273,9 +273,9 @@ class AttributionMethodsTest {
      */
     @Test
     void scoreCamWeighsEachChannelByTheProbabilityOfItsMaskedInput() {
-        Model m = ModelBuilder.named("two").layer(Layer.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
-                .layer(Layer.builder("conv", LayerKind.CONV).outputShape(Shape.of(-1, C, H, W)).build())
-                .layer(Layer.builder("p", LayerKind.ACTIVATION).outputShape(Shape.of(-1, 2)).build()).chain("x", "conv", "p")
+        ModelView m = ModelBuilder.named("two").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
+                .layer(LayerInfo.builder("conv", LayerKind.CONV).outputShape(Shape.of(-1, C, H, W)).build())
+                .layer(LayerInfo.builder("p", LayerKind.ACTIVATION).outputShape(Shape.of(-1, 2)).build()).chain("x", "conv", "p")
                 .forward((in, ids) -> {
                     Map<String, Tensor> out = new HashMap<>();
                     out.put("conv", in);
@@ -324,7 +324,7 @@ class AttributionMethodsTest {
 
     @Test
     void deletionAndInsertionFollowTheAttributionOrderAndItsAreasRankMethods() {
-        Model m = linear();
+        ModelView m = linear();
         Tensor x = input(7);
         Faithfulness f = Faithfulness.of(m).steps(12).internalBatch(5);
         Attribution truth = InputXGradient.of(m).attribute(x, 0);
@@ -354,8 +354,8 @@ class AttributionMethodsTest {
     @Test
     void aSingleUnitOutputIsTakenAsABinaryProbability() {
         for (float scale : new float[] {0.01f, 3f}) {
-            Model m = ModelBuilder.named("one").layer(Layer.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
-                    .layer(Layer.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 1)).build()).chain("x", "y")
+            ModelView m = ModelBuilder.named("one").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
+                    .layer(LayerInfo.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 1)).build()).chain("x", "y")
                     .forward((in, ids) -> {
                         int n = in.shape().dim(0);
                         float[] y = new float[n];
@@ -389,7 +389,7 @@ class AttributionMethodsTest {
 
     @Test
     void badArgumentsAreClearErrors() {
-        Model m = linear();
+        ModelView m = linear();
         assertThrows(InvalidInputException.class, () -> IntegratedGradients.of(m).steps(0));
         assertThrows(InvalidInputException.class, () -> SmoothGrad.of(m).noise(Double.NaN));
         assertThrows(InvalidInputException.class, () -> IntegratedGradients.of(m).attribute(Tensor.zeros(2, C, H, W), 0));

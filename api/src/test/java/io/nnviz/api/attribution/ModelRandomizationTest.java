@@ -2,9 +2,9 @@ package io.nnviz.api.attribution;
 
 import io.nnviz.api.Capability;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
@@ -34,8 +34,8 @@ class ModelRandomizationTest {
         final AtomicInteger closes;
 
         Linear(float[] w, AtomicInteger closes) {
-            super("linear", "test", List.of(Layer.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 1, 3, 4)).build(),
-                            Layer.builder("y", LayerKind.DENSE).weight(new WeightSpec("w", WeightRole.KERNEL, Shape.of(2, N))).build()),
+            super("linear", "test", List.of(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 1, 3, 4)).build(),
+                            LayerInfo.builder("y", LayerKind.DENSE).weight(new WeightSpec("w", WeightRole.KERNEL, Shape.of(2, N))).build()),
                     List.of(new io.nnviz.api.Edge("x", "y")), List.of(), Map.of(),
                     EnumSet.of(Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.WEIGHTS, Capability.WEIGHT_RANDOMIZATION));
             this.w = w;
@@ -43,7 +43,7 @@ class ModelRandomizationTest {
         }
 
         @Override
-        protected Map<String, Tensor> doActivations(Tensor in, List<Layer> layers) {
+        protected Map<String, Tensor> doActivations(Tensor in, List<LayerInfo> layers) {
             float[] y = new float[2];
             for (int t = 0; t < 2; t++) {
                 for (int i = 0; i < N; i++) {
@@ -61,12 +61,12 @@ class ModelRandomizationTest {
         }
 
         @Override
-        protected List<WeightTensor> doWeights(Layer layer) {
+        protected List<WeightTensor> doWeights(LayerInfo layer) {
             return List.of(WeightTensor.of("y", "w", WeightRole.KERNEL, Tensor.of(w, 2, N)));
         }
 
         @Override
-        protected Model doWithShuffledWeights(List<Layer> layers, long seed) {
+        protected ModelView doWithShuffledWeights(List<LayerInfo> layers, long seed) {
             return new Linear(WeightShuffle.shuffle(w.clone(), WeightShuffle.random(seed, "y", "w")), closes);
         }
 

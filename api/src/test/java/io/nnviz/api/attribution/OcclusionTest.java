@@ -1,9 +1,9 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -33,9 +33,9 @@ class OcclusionTest {
     }
 
     /** Two outputs: score 0 = w . x, score 1 = -2 (w . x); batch free or fixed at 1. */
-    private static Model linear(boolean fixedBatch, AtomicInteger calls) {
-        return ModelBuilder.named("linear").layer(Layer.builder("x", LayerKind.INPUT).outputShape(Shape.of(fixedBatch ? 1 : -1, C, H, W)).build())
-                .layer(Layer.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).build()).chain("x", "y")
+    private static ModelView linear(boolean fixedBatch, AtomicInteger calls) {
+        return ModelBuilder.named("linear").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(fixedBatch ? 1 : -1, C, H, W)).build())
+                .layer(LayerInfo.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).build()).chain("x", "y")
                 .forward((in, ids) -> {
                     calls.incrementAndGet();
                     int n = in.shape().dim(0), per = C * H * W;
@@ -111,7 +111,7 @@ class OcclusionTest {
 
     @Test
     void badRequestsAreClearErrors() {
-        Model m = linear(false, new AtomicInteger());
+        ModelView m = linear(false, new AtomicInteger());
         assertTrue(assertThrows(InvalidInputException.class, () -> Occlusion.of(m).map(image(), 2)).getMessage().contains("target 2"));
         assertTrue(assertThrows(InvalidInputException.class, () -> Occlusion.of(m).map(Tensor.zeros(2, C, H, W), 0))
                 .getMessage().contains("[2, 2, 5, 6]"));

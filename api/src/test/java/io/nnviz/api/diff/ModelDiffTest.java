@@ -1,8 +1,8 @@
 package io.nnviz.api.diff;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -20,16 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Matching, the changes found and the weight norms of {@link ModelDiff}, on hand-built models whose answers are known. */
 class ModelDiffTest {
     /** input -> fc1 [units x 4] -> relu -> out [2 x units], with given weights. */
-    private static Model mlp(String fc1Id, int units, float[] w1, float[] w2, boolean extraNorm) {
+    private static ModelView mlp(String fc1Id, int units, float[] w1, float[] w2, boolean extraNorm) {
         ModelBuilder b = ModelBuilder.named("mlp")
-                .layer(Layer.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 4)).build())
-                .layer(Layer.builder(fc1Id, LayerKind.DENSE).outputShape(Shape.of(-1, units))
+                .layer(LayerInfo.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 4)).build())
+                .layer(LayerInfo.builder(fc1Id, LayerKind.DENSE).outputShape(Shape.of(-1, units))
                         .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(units, 4))).attribute("units", units).build())
-                .layer(Layer.builder("relu", LayerKind.ACTIVATION).outputShape(Shape.of(-1, units)).build());
+                .layer(LayerInfo.builder("relu", LayerKind.ACTIVATION).outputShape(Shape.of(-1, units)).build());
         if (extraNorm) {
-            b.layer(Layer.builder("norm", LayerKind.NORM).outputShape(Shape.of(-1, units)).build());
+            b.layer(LayerInfo.builder("norm", LayerKind.NORM).outputShape(Shape.of(-1, units)).build());
         }
-        b.layer(Layer.builder("out", LayerKind.OUTPUT).outputShape(Shape.of(-1, 2))
+        b.layer(LayerInfo.builder("out", LayerKind.OUTPUT).outputShape(Shape.of(-1, 2))
                 .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(2, units))).build());
         b = extraNorm ? b.chain("in", fc1Id, "relu", "norm", "out") : b.chain("in", fc1Id, "relu", "out");
         return b.weights(fc1Id, WeightTensor.of(fc1Id, "W", WeightRole.KERNEL, Tensor.of(w1, units, 4)))
@@ -46,7 +46,7 @@ class ModelDiffTest {
 
     @Test
     void aModelAgainstItselfIsEmpty() {
-        Model a = mlp("fc1", 3, range(12, 1), range(6, 1), false);
+        ModelView a = mlp("fc1", 3, range(12, 1), range(6, 1), false);
         ModelDiff d = ModelDiff.of(a, a);
         assertTrue(d.isEmpty());
         assertEquals(4, d.layers().size());
@@ -71,9 +71,9 @@ class ModelDiffTest {
 
     @Test
     void layersAreMatchedByStructureWhenIdsDifferAndChangesAreSaid() {
-        Model a = mlp("fc1", 3, range(12, 1), range(6, 1), false);
+        ModelView a = mlp("fc1", 3, range(12, 1), range(6, 1), false);
         // renamed first layer (same kind and weight shape: matched), an added norm layer
-        Model renamed = mlp("dense_1", 3, range(12, 2), range(6, 1), true);
+        ModelView renamed = mlp("dense_1", 3, range(12, 2), range(6, 1), true);
         ModelDiff d = ModelDiff.of(a, renamed);
         ModelDiff.LayerDiff fc = d.layers().stream().filter(l -> "fc1".equals(l.idA())).findFirst().orElseThrow();
         assertEquals("dense_1", fc.idB());
@@ -82,7 +82,7 @@ class ModelDiffTest {
         assertEquals(List.of("norm"), d.added().stream().map(ModelDiff.LayerDiff::idB).toList());
         assertTrue(d.removed().isEmpty());
         // wider first layer: its shapes, weights and attribute change; the output's weight shape too
-        Model wider = mlp("fc1", 5, range(20, 1), range(10, 1), false);
+        ModelView wider = mlp("fc1", 5, range(20, 1), range(10, 1), false);
         ModelDiff w = ModelDiff.of(a, wider);
         assertEquals(List.of("fc1", "relu", "out"), w.changed().stream().map(ModelDiff.LayerDiff::idB).toList());
         List<String> fcDiffs = w.changed().get(0).differences();

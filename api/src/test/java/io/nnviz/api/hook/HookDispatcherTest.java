@@ -141,8 +141,8 @@ class HookDispatcherTest {
 
     @Test
     void timeSpentInHooksAndBackendCopiesIsAccounted() {
-        io.nnviz.api.Model model = io.nnviz.api.ModelBuilder.named("m")
-                .layer(io.nnviz.api.Layer.builder("in", io.nnviz.api.LayerKind.INPUT).build()).build();
+        io.nnviz.api.ModelView model = io.nnviz.api.ModelBuilder.named("m")
+                .layer(io.nnviz.api.LayerInfo.builder("in", io.nnviz.api.LayerKind.INPUT).build()).build();
         Hook slow = new Hook() {
             @Override
             public void onStepEnd(TrainingEvent event) {

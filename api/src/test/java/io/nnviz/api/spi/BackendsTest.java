@@ -1,6 +1,6 @@
 package io.nnviz.api.spi;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.NoBackendException;
@@ -66,7 +66,7 @@ class BackendsTest {
     @Test
     void oneProviderIsUsed() throws IOException {
         Backends b = discover(TestProviders.Alpha.class);
-        try (Model m = b.inspect("model:x")) {
+        try (ModelView m = b.inspect("model:x")) {
             assertEquals("alpha", m.framework());
         }
     }
@@ -131,7 +131,7 @@ class BackendsTest {
         assertEquals("no nnviz backend can read the model file " + onnx + ". Add the dependency "
                 + "io.nnviz:nnviz-backend-djl to your build; installed backends: alpha.", e.getMessage());
         Path ok = Files.write(dir.resolve("m.test"), new byte[] {1});
-        try (Model m = b.load(ok)) {
+        try (ModelView m = b.load(ok)) {
             assertEquals("alpha:model:m.test", m.name());
         }
     }

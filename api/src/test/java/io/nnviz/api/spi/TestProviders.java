@@ -1,8 +1,8 @@
 package io.nnviz.api.spi;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 
 import java.nio.file.Path;
@@ -19,9 +19,9 @@ final class TestProviders {
         }
 
         @Override
-        public Model open(Object o) {
+        public ModelView open(Object o) {
             return ModelBuilder.named(name() + ":" + o).framework(name())
-                    .layer(Layer.builder("x", LayerKind.INPUT).build()).build();
+                    .layer(LayerInfo.builder("x", LayerKind.INPUT).build()).build();
         }
 
         @Override
@@ -30,7 +30,7 @@ final class TestProviders {
         }
 
         @Override
-        public Model load(Path path) {
+        public ModelView load(Path path) {
             return open("model:" + path.getFileName());
         }
     }

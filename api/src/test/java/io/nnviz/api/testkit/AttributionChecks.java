@@ -1,6 +1,6 @@
 package io.nnviz.api.testkit;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attribution.Attribution;
 import io.nnviz.api.attribution.Faithfulness;
@@ -39,7 +39,7 @@ public final class AttributionChecks {
     }
 
     /** The class the model predicts for one input (the argmax of its last layer). */
-    public static int predicted(Model m, Tensor x) {
+    public static int predicted(ModelView m, Tensor x) {
         String out = m.layers().get(m.layers().size() - 1).id();
         Tensor y = m.activations(x, List.of(out)).get(out);
         int best = 0;
@@ -55,12 +55,12 @@ public final class AttributionChecks {
      * Asserts Integrated Gradients' completeness at 64 steps: the attributions add up to
      * f(input) - f(baseline) within 1% (of that difference); returns the relative gap.
      */
-    public static double assertComplete(Model m, Tensor x, int target) {
+    public static double assertComplete(ModelView m, Tensor x, int target) {
         return assertComplete(m, x, target, 64);
     }
 
     /** As {@link #assertComplete(Model, Tensor, int)} with {@code steps} steps. */
-    public static double assertComplete(Model m, Tensor x, int target, int steps) {
+    public static double assertComplete(ModelView m, Tensor x, int target, int steps) {
         Attribution ig = IntegratedGradients.of(m).steps(steps).attribute(x, target);
         double rel = ig.diagnostics().get("relativeDelta");
         assertTrue(rel < 0.01, "IG completeness within 1% at " + steps + " steps: sum " + ig.sum() + ", f(x) - f(0) = "
@@ -87,7 +87,7 @@ public final class AttributionChecks {
      * background as it was, so a map that points at the background (Grad-CAM at the gap between a
      * trouser's legs, which is the evidence) could not be told from one that points nowhere.
      */
-    public static String assertFaithful(Model m, List<Tensor> images) {
+    public static String assertFaithful(ModelView m, List<Tensor> images) {
         Faithfulness f = Faithfulness.of(m).steps(16).baseline(meanPixel());
         double ig = 0, cam = 0, random = 0;
         for (int i = 0; i < images.size(); i++) {
@@ -115,7 +115,7 @@ public final class AttributionChecks {
      * line of the numbers. A randomised map that is flat (a Grad-CAM all zero after its ReLU) has
      * no rank correlation (NaN); it keeps nothing of the trained map's order and counts as 0.
      */
-    public static String assertSane(Model m, List<Tensor> images) {
+    public static String assertSane(ModelView m, List<Tensor> images) {
         ModelRandomization r = ModelRandomization.of(m).seed(3);
         double cam = 0, sg = 0, ig = 0, ixg = 0;
         int[] flat = new int[1];
@@ -143,21 +143,21 @@ public final class AttributionChecks {
     }
 
     /**
-     * Asserts what {@link Model#withShuffledWeights} promises for {@code layer}: the copy's weights
+     * Asserts what {@link ModelView#withShuffledWeights} promises for {@code layer}: the copy's weights
      * are a permutation of the original's, not in the same order, the original's are unchanged,
      * the other layers' are the same, and the copy computes something else on {@code x}; for the
      * first layer with weights.
      */
-    public static void assertShuffledCopy(Model m, Tensor x) {
+    public static void assertShuffledCopy(ModelView m, Tensor x) {
         String layer = m.layers().stream().filter(l -> l.parameterCount() > 1).findFirst().orElseThrow().id();
         assertShuffledCopy(m, layer, x);
     }
 
     /** As {@link #assertShuffledCopy(Model, Tensor)} for a chosen layer. */
-    public static void assertShuffledCopy(Model m, String layer, Tensor x) {
+    public static void assertShuffledCopy(ModelView m, String layer, Tensor x) {
         List<io.nnviz.api.WeightTensor> before = m.weights(layer);
         Tensor out = m.scores(x);
-        try (Model copy = m.withShuffledWeights(List.of(layer), 11)) {
+        try (ModelView copy = m.withShuffledWeights(List.of(layer), 11)) {
             List<io.nnviz.api.WeightTensor> shuffled = copy.weights(layer);
             assertEquals(before.size(), shuffled.size());
             for (int i = 0; i < before.size(); i++) {
@@ -169,7 +169,7 @@ public final class AttributionChecks {
                 java.util.Arrays.sort(b);
                 assertArrayEquals(a, b, "weight " + before.get(i).name() + " of " + layer + " keeps its values");
             }
-            for (io.nnviz.api.Layer other : m.layers()) {
+            for (io.nnviz.api.LayerInfo other : m.layers()) {
                 if (!other.id().equals(layer) && other.parameterCount() > 0) {
                     assertEquals(values(m.weights(other.id())), values(copy.weights(other.id())), "layer " + other.id() + " untouched");
                 }

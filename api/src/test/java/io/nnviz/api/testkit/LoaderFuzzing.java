@@ -1,7 +1,7 @@
 package io.nnviz.api.testkit;
 
 import io.nnviz.api.LoadOptions;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.NnvizException;
 
@@ -47,7 +47,7 @@ public final class LoaderFuzzing {
 
     /** Loads the file or folder {@code p}; as {@link #load(byte[], String)}. */
     public static boolean load(Path p) {
-        try (Model m = NNViz.load(p, LoadOptions.defaults().memoryBudget(BUDGET))) {
+        try (ModelView m = NNViz.load(p, LoadOptions.defaults().memoryBudget(BUDGET))) {
             for (var l : m.layers()) {
                 l.outputShape();
                 m.weights(l.id()).forEach(w -> w.values().size());

@@ -3,9 +3,9 @@ package io.nnviz.api.testkit;
 import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelClosedException;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Shape;
@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The contract every {@link Model} must keep, written once and run against each backend (like
+ * The contract every {@link ModelView} must keep, written once and run against each backend (like
  * Micrometer's {@code MeterRegistryCompatibilityKit}). A backend's test extends this class with a
  * real model of its framework and answers a few questions with the framework's own API; the kit
  * checks structure, canonical layouts, weight and activation values, errors, closing and hooks.
@@ -52,7 +52,7 @@ public abstract class ModelContractKit {
     @FunctionalInterface
     public interface WeightOracle {
         /** The framework's value of weight {@code spec} of {@code layer} at a canonical index. */
-        double value(Layer layer, WeightSpec spec, int[] canonicalIndex);
+        double value(LayerInfo layer, WeightSpec spec, int[] canonicalIndex);
     }
 
     /** Answers activation values from the framework's own forward pass for one input. */
@@ -80,7 +80,7 @@ public abstract class ModelContractKit {
     }
 
     /** A fresh model of the backend under test, opened through nnviz. */
-    protected abstract Model openModel() throws Exception;
+    protected abstract ModelView openModel() throws Exception;
 
     /** An input batch (at least one sample) in canonical layout. */
     protected abstract Tensor sampleInput();
@@ -105,7 +105,7 @@ public abstract class ModelContractKit {
         return 1e-4;
     }
 
-    private Model model;
+    private ModelView model;
 
     @BeforeEach
     void openForKit() throws Exception {
@@ -121,14 +121,14 @@ public abstract class ModelContractKit {
     }
 
     /** The model opened for the current test. */
-    protected Model model() {
+    protected ModelView model() {
         return model;
     }
 
     @Test
     void layerIdsAreUniqueAndEdgesNameLayers() {
         Set<String> ids = new HashSet<>();
-        for (Layer l : model.layers()) {
+        for (LayerInfo l : model.layers()) {
             assertTrue(ids.add(l.id()), "duplicate layer id " + l.id());
         }
         assertFalse(ids.isEmpty(), "a model with no layers");
@@ -141,7 +141,7 @@ public abstract class ModelContractKit {
     @Test
     void layersAreInTopologicalOrder() {
         Map<String, Integer> pos = new HashMap<>();
-        List<Layer> layers = model.layers();
+        List<LayerInfo> layers = model.layers();
         for (int i = 0; i < layers.size(); i++) {
             pos.put(layers.get(i).id(), i);
         }
@@ -156,7 +156,7 @@ public abstract class ModelContractKit {
     @Test
     void parameterCountsAddUpToTheFrameworks() {
         long sum = 0;
-        for (Layer l : model.layers()) {
+        for (LayerInfo l : model.layers()) {
             long own = 0;
             for (WeightSpec w : l.weights()) {
                 own += w.size();
@@ -174,7 +174,7 @@ public abstract class ModelContractKit {
             return;
         }
         int checked = 0;
-        for (Layer l : model.layers()) {
+        for (LayerInfo l : model.layers()) {
             List<WeightTensor> values = model.weights(l.id());
             assertEquals(l.weights().size(), values.size(), "weights of " + l.id());
             for (int i = 0; i < values.size(); i++) {
@@ -190,7 +190,7 @@ public abstract class ModelContractKit {
         assertTrue(checked > 0 || model.parameterCount() == 0, "no weights checked");
     }
 
-    private static void checkCanonicalKernel(Layer l, WeightSpec spec) {
+    private static void checkCanonicalKernel(LayerInfo l, WeightSpec spec) {
         Shape out = l.outputShape();
         if (spec.role() != io.nnviz.api.WeightRole.KERNEL || out == null || out.rank() < 2) {
             return;
@@ -215,7 +215,7 @@ public abstract class ModelContractKit {
         WeightOracle oracle = frameworkWeights();
         Random rnd = new Random(42);
         int compared = 0;
-        for (Layer l : model.layers()) {
+        for (LayerInfo l : model.layers()) {
             List<WeightTensor> values = model.weights(l.id());
             for (int i = 0; i < values.size(); i++) {
                 Tensor t = values.get(i).values();
@@ -237,11 +237,11 @@ public abstract class ModelContractKit {
             return;
         }
         Tensor input = sampleInput();
-        List<String> ids = model.layers().stream().map(Layer::id).toList();
+        List<String> ids = model.layers().stream().map(LayerInfo::id).toList();
         Map<String, Tensor> acts = model.activations(input, ids);
         assertEquals(new HashSet<>(ids), acts.keySet());
         int n = input.shape().dim(0);
-        for (Layer l : model.layers()) {
+        for (LayerInfo l : model.layers()) {
             Shape declared = l.outputShape();
             if (declared == null) {
                 continue;
@@ -308,7 +308,7 @@ public abstract class ModelContractKit {
 
     @Test
     void closeIsIdempotentAndUseAfterCloseFails() {
-        Model m = model;
+        ModelView m = model;
         m.close();
         m.close();
         if (m.capabilities().contains(Capability.ACTIVATIONS)) {
@@ -388,7 +388,7 @@ public abstract class ModelContractKit {
         Map<String, List<WeightTensor>> w = seen.get(1).snapshot().weights();
         assertFalse(w.isEmpty(), "step 2 asked for weights and got none");
         for (Map.Entry<String, List<WeightTensor>> e : w.entrySet()) {
-            Layer l = model.layer(e.getKey()).orElseThrow(() -> new AssertionError("unknown layer " + e.getKey()));
+            LayerInfo l = model.layer(e.getKey()).orElseThrow(() -> new AssertionError("unknown layer " + e.getKey()));
             assertEquals(l.weights().size(), e.getValue().size(), "weights of " + l.id());
             for (int i = 0; i < e.getValue().size(); i++) {
                 assertEquals(l.weights().get(i).shape(), e.getValue().get(i).values().shape(), l.id());

@@ -3,7 +3,7 @@ package io.nnviz.backend.djl;
 import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.spi.BackendProvider;
@@ -41,7 +41,7 @@ public final class DjlBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Model open(Object nativeModel) {
+    public ModelView open(Object nativeModel) {
         Block block;
         String name;
         if (nativeModel instanceof ai.djl.Model m) {
@@ -75,13 +75,13 @@ public final class DjlBackendProvider implements BackendProvider {
 
     /** Opens an ONNX file ({@link OnnxModel}) or a TorchScript file ({@link TorchScriptModel}). */
     @Override
-    public Model load(java.nio.file.Path path) {
+    public ModelView load(java.nio.file.Path path) {
         return load(path, io.nnviz.api.LoadOptions.defaults());
     }
 
     /** As {@link #load(java.nio.file.Path)}, with input shapes: by input name for ONNX; one for TorchScript. */
     @Override
-    public Model load(java.nio.file.Path path, io.nnviz.api.LoadOptions options) {
+    public ModelView load(java.nio.file.Path path, io.nnviz.api.LoadOptions options) {
         if (path == null) {
             throw new IllegalArgumentException("path is null");
         }

@@ -7,7 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.util.Pair;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.CaptureRequest;
@@ -156,7 +156,7 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
                 DeferredCopies copies = r.weights() ? new DeferredCopies(copyManager::close) : null;
                 Map<String, List<WeightTensor>> weights = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
                 for (Map.Entry<String, DjlModel.Node> e : model.nodes().entrySet()) {
-                    Layer layer = model.layer(e.getKey()).orElse(null);
+                    LayerInfo layer = model.layer(e.getKey()).orElse(null);
                     if (layer == null || e.getValue().join() || layer.weights().isEmpty() || !r.layers().test(layer)) {
                         continue;
                     }
@@ -186,7 +186,7 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
             if (r.activations() && tapped != null && model != null) {
                 Map<String, io.nnviz.api.Tensor> acts = new LinkedHashMap<>();
                 for (Map.Entry<String, NDArray> e : tapped.entrySet()) {
-                    Layer layer = model.layer(e.getKey()).orElse(null);
+                    LayerInfo layer = model.layer(e.getKey()).orElse(null);
                     if (layer != null && r.layers().test(layer)) {
                         NDArray a = e.getValue();
                         long n = Math.min(a.getShape().get(0), Math.max(1, r.maxSamples()));

@@ -16,7 +16,7 @@ import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -51,7 +51,7 @@ public final class DjlModel extends AbstractModel {
     /** For a copy with other weights: those parameters' values by parameter id, in {@link #manager}; else empty. */
     private final Map<String, NDArray> replaced;
 
-    private DjlModel(String name, List<Layer> layers, List<Edge> edges, List<Group> groups, Map<String, String> props,
+    private DjlModel(String name, List<LayerInfo> layers, List<Edge> edges, List<Group> groups, Map<String, String> props,
                      Block root, NDManager manager, Map<String, Node> nodes, String inputId, Map<String, NDArray> replaced) {
         super(name, "DJL/" + Engine.getInstance().getEngineName(), layers, edges, groups, props, EnumSet.of(Capability.WEIGHTS,
                 Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.LAYER_GRADIENT, Capability.WEIGHT_RANDOMIZATION));
@@ -68,13 +68,13 @@ public final class DjlModel extends AbstractModel {
      * out shuffled arrays of its own and the user's block, still training perhaps, is not touched.
      */
     @Override
-    protected io.nnviz.api.Model doWithShuffledWeights(List<Layer> layers, long seed) {
+    protected io.nnviz.api.ModelView doWithShuffledWeights(List<LayerInfo> layers, long seed) {
         NDManager m = NDManager.newBaseManager(manager.getDevice());
         Map<String, NDArray> values = new LinkedHashMap<>(replaced.size());
         try {
             replaced.forEach((id, a) -> values.put(id, a.duplicate().toDevice(m.getDevice(), true)));
             values.values().forEach(a -> a.attach(m));
-            for (Layer l : layers) {
+            for (LayerInfo l : layers) {
                 Node n = nodes.get(l.id());
                 if (n == null || n.join()) {
                     continue;
@@ -116,7 +116,7 @@ public final class DjlModel extends AbstractModel {
             throw new InvalidInputException("the block of '" + name + "' is not initialised: call initialize or trainer.initialize first");
         }
         Builder b = new Builder();
-        Layer.Builder in = Layer.builder("input", LayerKind.INPUT).name("input").frameworkType("input")
+        LayerInfo.Builder in = LayerInfo.builder("input", LayerKind.INPUT).name("input").frameworkType("input")
                 .outputShape(inputShape == null ? null : shape(inputShape));
         b.layers.add(in.build());
         b.walk(block, "", null, List.of("input"), inputShape == null ? null : new ai.djl.ndarray.types.Shape[] {inputShape});
@@ -139,7 +139,7 @@ public final class DjlModel extends AbstractModel {
     }
 
     private static final class Builder {
-        final List<Layer> layers = new ArrayList<>();
+        final List<LayerInfo> layers = new ArrayList<>();
         final List<Edge> edges = new ArrayList<>();
         final List<Group> groups = new ArrayList<>();
         final Map<String, Node> nodes = new LinkedHashMap<>();
@@ -176,7 +176,7 @@ public final class DjlModel extends AbstractModel {
                 }
                 ai.djl.ndarray.types.Shape[] out = par.getOutputShapes(in);
                 String joinId = join(path, "join");
-                layers.add(Layer.builder(joinId, LayerKind.MERGE).name(joinId).frameworkType("ParallelBlock join")
+                layers.add(LayerInfo.builder(joinId, LayerKind.MERGE).name(joinId).frameworkType("ParallelBlock join")
                         .outputShape(out.length > 0 ? shape(out[0]) : null).group(gid).build());
                 nodes.put(joinId, new Node(joinId, par, true));
                 for (String e : exits) {
@@ -191,7 +191,7 @@ public final class DjlModel extends AbstractModel {
             }
             String id = path.isEmpty() ? b.getClass().getSimpleName() : path;
             ai.djl.ndarray.types.Shape[] out = in == null ? new ai.djl.ndarray.types.Shape[0] : b.getOutputShapes(in);
-            Layer.Builder lb = Layer.builder(id, kind(b)).name(id).frameworkType(typeName(b))
+            LayerInfo.Builder lb = LayerInfo.builder(id, kind(b)).name(id).frameworkType(typeName(b))
                     .outputShape(out.length > 0 ? shape(out[0]) : null).group(group);
             if (in != null) {
                 for (ai.djl.ndarray.types.Shape s : in) {
@@ -309,7 +309,7 @@ public final class DjlModel extends AbstractModel {
     }
 
     @Override
-    protected List<WeightTensor> doWeights(Layer layer) {
+    protected List<WeightTensor> doWeights(LayerInfo layer) {
         Node n = nodes.get(layer.id());
         if (n == null || n.join()) {
             return List.of();
@@ -346,7 +346,7 @@ public final class DjlModel extends AbstractModel {
     }
 
     private NDArray input(NDManager sub, Tensor input) {
-        Shape declared = layer(inputId).map(Layer::outputShape).orElse(null);
+        Shape declared = layer(inputId).map(LayerInfo::outputShape).orElse(null);
         if (declared != null && !declared.isCompatibleWith(input.shape())) {
             throw new InvalidInputException("model '" + name() + "' expects input of shape " + declared + " but got " + input.shape());
         }
@@ -404,13 +404,13 @@ public final class DjlModel extends AbstractModel {
     }
 
     @Override
-    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
+    protected Map<String, Tensor> doActivations(Tensor input, List<LayerInfo> layers) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (NDManager sub = manager.newSubManager()) {
             NDArray x = input(sub, input);
             Map<String, NDArray> taps = new LinkedHashMap<>();
             run(root, "", new NDList(x), store(sub), taps);
-            for (Layer l : layers) {
+            for (LayerInfo l : layers) {
                 if (l.id().equals(inputId)) {
                     out.put(l.id(), input);
                     continue;
@@ -452,7 +452,7 @@ public final class DjlModel extends AbstractModel {
     }
 
     @Override
-    protected io.nnviz.api.LayerGradient doLayerGradient(Tensor input, Layer layer, int target) {
+    protected io.nnviz.api.LayerGradient doLayerGradient(Tensor input, LayerInfo layer, int target) {
         Node n = nodes.get(layer.id());
         if (n == null || n.join()) {
             throw new InvalidInputException("layer '" + layer.id() + "' of model '" + name() + "' has no gradient here:"

@@ -3,7 +3,7 @@ package io.nnviz.backend.djl;
 import ai.onnx.proto.OnnxMl;
 import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import io.nnviz.api.WeightRole;
@@ -29,7 +29,7 @@ import java.util.Set;
 final class OnnxGraph {
     private static final Set<Integer> FLOATS = Set.of(OnnxShapes.FLOAT, OnnxShapes.FLOAT16, OnnxShapes.DOUBLE, OnnxShapes.BFLOAT16);
 
-    final List<Layer> layers = new ArrayList<>();
+    final List<LayerInfo> layers = new ArrayList<>();
     final List<Edge> edges = new ArrayList<>();
     final List<Group> groups = new ArrayList<>();
     /** Layer id -> the tensors its weights are, in the order of its weight specs. */
@@ -84,7 +84,7 @@ final class OnnxGraph {
                 }
                 String id = unique("input:" + in.getName());
                 OnnxShapes.Info info = shapes.get(in.getName());
-                Layer.Builder b = Layer.builder(id, LayerKind.INPUT).name(in.getName()).frameworkType("graph input")
+                LayerInfo.Builder b = LayerInfo.builder(id, LayerKind.INPUT).name(in.getName()).frameworkType("graph input")
                         .outputShape(info == null ? null : info.toShape());
                 symbolic(b, info);
                 layers.add(b.build());
@@ -105,7 +105,7 @@ final class OnnxGraph {
             }
             String id = unique(prefix + (n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName()));
             OnnxShapes.Info info = n.getOutputCount() > 0 ? shapes.get(n.getOutput(0)) : null;
-            Layer.Builder b = Layer.builder(id, kind(n, constants)).name(n.getName().isEmpty() ? id : n.getName())
+            LayerInfo.Builder b = LayerInfo.builder(id, kind(n, constants)).name(n.getName().isEmpty() ? id : n.getName())
                     .frameworkType(n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType())
                     .outputShape(info == null ? null : info.toShape());
             symbolic(b, info);
@@ -172,7 +172,7 @@ final class OnnxGraph {
     }
 
     /** Symbolic dimensions (batch_size, sequence_length) survive as an attribute: nnviz's shapes hold sizes only. */
-    private static void symbolic(Layer.Builder b, OnnxShapes.Info info) {
+    private static void symbolic(LayerInfo.Builder b, OnnxShapes.Info info) {
         if (info != null && info.symbolic()) {
             b.attribute("shape", info.toString());
         }

@@ -3,7 +3,7 @@ package io.nnviz.backend.djl;
 import ai.onnx.proto.OnnxMl;
 import io.nnviz.api.Capability;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
@@ -222,7 +222,7 @@ public final class OnnxModel extends AbstractModel {
     }
 
     @Override
-    protected List<WeightTensor> doWeights(Layer layer) {
+    protected List<WeightTensor> doWeights(LayerInfo layer) {
         List<WeightTensor> out = new ArrayList<>();
         List<OnnxMl.TensorProto> ts = graph.weights.getOrDefault(layer.id(), List.of());
         for (int i = 0; i < ts.size(); i++) {
@@ -249,9 +249,9 @@ public final class OnnxModel extends AbstractModel {
      * original's external data, already read in, goes with it.
      */
     @Override
-    protected io.nnviz.api.Model doWithShuffledWeights(List<Layer> layers, long seed) {
+    protected io.nnviz.api.ModelView doWithShuffledWeights(List<LayerInfo> layers, long seed) {
         Map<String, List<OnnxMl.TensorProto>> byLayer = new LinkedHashMap<>();
-        for (Layer l : layers) {
+        for (LayerInfo l : layers) {
             byLayer.put(l.id(), graph.weights.getOrDefault(l.id(), List.of()));
         }
         OnnxMl.ModelProto shuffled = OnnxShuffledWeights.of(proto, byLayer, seed);
@@ -272,7 +272,7 @@ public final class OnnxModel extends AbstractModel {
     }
 
     @Override
-    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
+    protected Map<String, Tensor> doActivations(Tensor input, List<LayerInfo> layers) {
         if (graph.inputs.size() != 1) {
             throw new InvalidInputException("model '" + name() + "' takes " + graph.inputs.size() + " inputs " + graph.inputs.keySet()
                     + ": give them by name, activations(Map.of(\"" + graph.inputs.keySet().iterator().next() + "\", ...), layers)");
@@ -281,7 +281,7 @@ public final class OnnxModel extends AbstractModel {
     }
 
     @Override
-    protected Map<String, Tensor> doActivations(Map<String, Tensor> given, List<Layer> layers) {
+    protected Map<String, Tensor> doActivations(Map<String, Tensor> given, List<LayerInfo> layers) {
         Map<String, Tensor> byInput = new LinkedHashMap<>();
         for (String name : graph.inputs.keySet()) {
             Tensor t = given.containsKey(name) ? given.get(name) : given.get("input:" + name);
@@ -297,7 +297,7 @@ public final class OnnxModel extends AbstractModel {
         }
         Map<String, String> tensorOf = new LinkedHashMap<>();
         List<String> inSubgraph = new ArrayList<>();
-        for (Layer l : layers) {
+        for (LayerInfo l : layers) {
             String t = graph.outputTensor.get(l.id());
             if (l.groupId() != null && l.groupId().contains("/")) {
                 inSubgraph.add(l.id());

@@ -10,7 +10,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import io.nnviz.api.Capability;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.Shape;
@@ -47,7 +47,7 @@ public final class TorchScriptModel extends AbstractModel {
     private final Path path;
     private final long[] inputShape;
 
-    private TorchScriptModel(String name, List<Layer> layers, List<io.nnviz.api.Group> groups, Map<String, String> props, Block block,
+    private TorchScriptModel(String name, List<LayerInfo> layers, List<io.nnviz.api.Group> groups, Map<String, String> props, Block block,
                              AutoCloseable owner, Map<String, List<String>> paramNames, Path path, long[] inputShape) {
         super(name, "TorchScript (DJL/PyTorch)", layers, List.of(), groups, props,
                 EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.WEIGHT_RANDOMIZATION));
@@ -87,12 +87,12 @@ public final class TorchScriptModel extends AbstractModel {
                 params.add(new TorchScriptModules.Param(p.getKey(), p.getValue().getArray().getShape().getShape()));
             }
             TorchScriptModules.Tree tree = TorchScriptModules.read(params);
-            List<Layer> layers = new ArrayList<>();
+            List<LayerInfo> layers = new ArrayList<>();
             Shape in = inputShape != null ? batchFree(inputShape) : guessInput(tree.layers());
-            layers.add(Layer.builder(INPUT, LayerKind.INPUT).name(INPUT).frameworkType("input").outputShape(in).build());
+            layers.add(LayerInfo.builder(INPUT, LayerKind.INPUT).name(INPUT).frameworkType("input").outputShape(in).build());
             layers.addAll(tree.layers());
             Shape out = inputShape != null ? outputShape(block, inputShape, path) : null;
-            layers.add(Layer.builder(OUTPUT, LayerKind.OUTPUT).name(OUTPUT).frameworkType("forward").outputShape(out).build());
+            layers.add(LayerInfo.builder(OUTPUT, LayerKind.OUTPUT).name(OUTPUT).frameworkType("forward").outputShape(out).build());
             Map<String, String> props = new LinkedHashMap<>();
             props.put("edges", "unknown: a TorchScript file keeps code, not a graph of layers; layers are its modules in the order"
                     + " they registered their parameters");
@@ -119,7 +119,7 @@ public final class TorchScriptModel extends AbstractModel {
     }
 
     /** An image input's channels from the first module when it is a convolution, image size free. */
-    private static Shape guessInput(List<Layer> modules) {
+    private static Shape guessInput(List<LayerInfo> modules) {
         if (modules.isEmpty() || modules.get(0).kind() != LayerKind.CONV) {
             return null;
         }
@@ -156,7 +156,7 @@ public final class TorchScriptModel extends AbstractModel {
      * values shuffled.
      */
     @Override
-    protected io.nnviz.api.Model doWithShuffledWeights(List<Layer> layers, long seed) {
+    protected io.nnviz.api.ModelView doWithShuffledWeights(List<LayerInfo> layers, long seed) {
         if (!java.nio.file.Files.isRegularFile(path)) {
             throw new io.nnviz.api.UnsupportedCapabilityException(name(), Capability.WEIGHT_RANDOMIZATION,
                     "the copy is loaded from its file again, and " + path + " is gone");
@@ -165,7 +165,7 @@ public final class TorchScriptModel extends AbstractModel {
         try {
             Map<String, Parameter> all = new LinkedHashMap<>();
             copy.block.getParameters().forEach(p -> all.put(p.getKey(), p.getValue()));
-            for (Layer l : layers) {
+            for (LayerInfo l : layers) {
                 for (String n : paramNames.getOrDefault(l.id(), List.of())) {
                     ai.djl.ndarray.NDArray a = all.get(n).getArray();
                     float[] v = io.nnviz.api.spi.WeightShuffle.shuffle(DjlModel.floats(a), io.nnviz.api.spi.WeightShuffle.random(seed, l.id(), n));
@@ -180,7 +180,7 @@ public final class TorchScriptModel extends AbstractModel {
     }
 
     @Override
-    protected List<WeightTensor> doWeights(Layer layer) {
+    protected List<WeightTensor> doWeights(LayerInfo layer) {
         List<String> names = paramNames.get(layer.id());
         List<WeightTensor> out = new ArrayList<>();
         if (names == null) {
@@ -196,8 +196,8 @@ public final class TorchScriptModel extends AbstractModel {
     }
 
     @Override
-    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
-        for (Layer l : layers) {
+    protected Map<String, Tensor> doActivations(Tensor input, List<LayerInfo> layers) {
+        for (LayerInfo l : layers) {
             if (!l.id().equals(INPUT) && !l.id().equals(OUTPUT)) {
                 throw new UnsupportedCapabilityException(name(), Capability.ACTIVATIONS, "layer '" + l.id()
                         + "' runs inside the script: DJL runs a TorchScript module whole (no submodule calls, no forward hooks),"
@@ -208,7 +208,7 @@ public final class TorchScriptModel extends AbstractModel {
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (NDManager sub = manager.newSubManager()) {
             NDArray y = null;
-            for (Layer l : layers) {
+            for (LayerInfo l : layers) {
                 if (l.id().equals(INPUT)) {
                     out.put(INPUT, input);
                 } else {

@@ -1,7 +1,7 @@
 package io.nnviz.backend.djl;
 
 import io.nnviz.api.Group;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import io.nnviz.api.WeightRole;
@@ -27,7 +27,7 @@ final class TorchScriptModules {
     }
 
     /** The layers, groups and, per layer id, the parameter names in its weights' order. */
-    record Tree(List<Layer> layers, List<Group> groups, Map<String, List<String>> params) {
+    record Tree(List<LayerInfo> layers, List<Group> groups, Map<String, List<String>> params) {
     }
 
     private TorchScriptModules() {
@@ -40,13 +40,13 @@ final class TorchScriptModules {
             String module = dot < 0 ? "" : p.name().substring(0, dot);
             byModule.computeIfAbsent(module, k -> new ArrayList<>()).add(p);
         }
-        List<Layer> layers = new ArrayList<>();
+        List<LayerInfo> layers = new ArrayList<>();
         Map<String, List<String>> paramNames = new LinkedHashMap<>();
         Map<String, List<String>> groupLayers = new LinkedHashMap<>();
         for (Map.Entry<String, List<Param>> e : byModule.entrySet()) {
             String id = e.getKey().isEmpty() ? "(root)" : e.getKey();
             String parent = parentOf(e.getKey());
-            Layer l = layer(id, e.getValue(), parent, layers.isEmpty() ? null : layers.get(layers.size() - 1).outputShape());
+            LayerInfo l = layer(id, e.getValue(), parent, layers.isEmpty() ? null : layers.get(layers.size() - 1).outputShape());
             layers.add(l);
             paramNames.put(id, e.getValue().stream().map(Param::name).toList());
             for (String g = parent; g != null; g = parentOf(g)) {
@@ -74,7 +74,7 @@ final class TorchScriptModules {
     }
 
     /** A module's layer; {@code before} is the output shape of the module registered before it, or null. */
-    private static Layer layer(String id, List<Param> ps, String group, Shape before) {
+    private static LayerInfo layer(String id, List<Param> ps, String group, Shape before) {
         Map<String, long[]> by = new LinkedHashMap<>();
         ps.forEach(p -> by.put(p.name().substring(p.name().lastIndexOf('.') + 1), p.shape()));
         long[] w = by.get("weight");
@@ -123,7 +123,7 @@ final class TorchScriptModules {
             kind = LayerKind.OTHER;
             type = "Module";
         }
-        Layer.Builder b = Layer.builder(id, kind).name(id).frameworkType(type).group(group);
+        LayerInfo.Builder b = LayerInfo.builder(id, kind).name(id).frameworkType(type).group(group);
         if (out != null) {
             b.outputShape(out);
         }

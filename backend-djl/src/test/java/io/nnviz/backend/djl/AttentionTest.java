@@ -3,8 +3,8 @@ package io.nnviz.backend.djl;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.nnviz.api.Edge;
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attention.Attention;
@@ -75,7 +75,7 @@ class AttentionTest {
         List<String> tokens = new ArrayList<>();
         Map<String, Tensor> in = inputs(TEXT, tokens);
         assertEquals(List.of("[CLS]", "the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog", ".", "[SEP]"), tokens);
-        try (Model m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
+        try (ModelView m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
             Attention a = AttentionMaps.of(m, in, tokens);
             assertEquals(6, a.layers());
             assertEquals(12, a.heads());
@@ -97,7 +97,7 @@ class AttentionTest {
             // independent: the MatMul feeding each softmax takes Q [1, 12, T, 32] and K^T [1, 12, 32, T]; softmax(Q K^T / sqrt(32))
             // with a mask of ones (whose additive term is 0) must be the head
             for (int l = 0; l < 6; l++) {
-                Layer matmul = upstream(m, a.layerIds().get(l), "MatMul");
+                LayerInfo matmul = upstream(m, a.layerIds().get(l), "MatMul");
                 List<String> qk = m.edges().stream().filter(e -> e.to().equals(matmul.id())).map(Edge::from).toList();
                 Map<String, Tensor> v = m.activations(in, qk);
                 Tensor q = v.get(qk.get(0)), kt = v.get(qk.get(1));
@@ -142,7 +142,7 @@ class AttentionTest {
         List<String> tokens = new ArrayList<>();
         Map<String, Tensor> in = inputs(TEXT, tokens);
         java.nio.file.Path pt = Corpus.file("torchscript/minilm-attentions.pt");
-        try (Model onnx = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx")); Model script = NNViz.load(pt)) {
+        try (ModelView onnx = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx")); ModelView script = NNViz.load(pt)) {
             Attention want = AttentionMaps.of(onnx, in, tokens);
             Attention got = AttentionMaps.of(script, in, tokens);
             assertEquals(List.of("output 1", "output 2", "output 3", "output 4", "output 5", "output 6"), got.layerIds());
@@ -186,7 +186,7 @@ class AttentionTest {
         cut.put("attention_mask", Tensor.of(ones, 1, n));
         cut.put("token_type_ids", Tensor.of(zeros, 1, n));
         java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "attention"));
-        try (Model m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
+        try (ModelView m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
             long t0 = System.nanoTime();
             Attention a = AttentionMaps.of(m, cut, labels);
             System.out.printf("MiniLM attention, %d tokens: %.2f s%n", n, (System.nanoTime() - t0) / 1e9);
@@ -204,7 +204,7 @@ class AttentionTest {
         }
         List<String> shortTokens = new ArrayList<>();
         Map<String, Tensor> shortIn = inputs(TEXT, shortTokens);
-        try (Model m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
+        try (ModelView m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
             Attention a = AttentionMaps.of(m, shortIn, shortTokens);
             io.nnviz.renderers.Figures.writePng(io.nnviz.renderers.figures.AttentionFigures.headView(a, 2), dir.resolve("head-view.png"), 1.5);
             io.nnviz.renderers.Figures.writePng(io.nnviz.renderers.figures.AttentionFigures.modelView(a), dir.resolve("model-view.png"), 1);
@@ -213,13 +213,13 @@ class AttentionTest {
     }
 
     /** The nearest layer of type {@code type} upstream of layer {@code id}, walking first inputs. */
-    private static Layer upstream(Model m, String id, String type) {
+    private static LayerInfo upstream(ModelView m, String id, String type) {
         String at = id;
         for (int hop = 0; hop < 10; hop++) {
             String cur = at;
             List<String> from = m.edges().stream().filter(e -> e.to().equals(cur)).map(Edge::from).toList();
             for (String f : from) {
-                Layer l = m.layer(f).orElseThrow();
+                LayerInfo l = m.layer(f).orElseThrow();
                 if (type.equals(l.frameworkType())) {
                     return l;
                 }

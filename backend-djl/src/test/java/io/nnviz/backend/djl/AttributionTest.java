@@ -11,7 +11,7 @@ import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.testkit.AttributionChecks;
@@ -65,7 +65,7 @@ class AttributionTest {
                     }
                 }
             }
-            try (Model m = NNViz.inspect(dm)) {
+            try (ModelView m = NNViz.inspect(dm)) {
                 System.out.println("GAP CNN (DJL, PyTorch), 300 steps: " + AttributionChecks.assertFaithful(m, AttributionChecks.testImages(16)));
                 AttributionChecks.assertShuffledCopy(m, AttributionChecks.testImages(1).get(0));
                 System.out.println("GAP CNN (DJL, PyTorch): " + AttributionChecks.assertSane(m, AttributionChecks.testImages(8)));
@@ -78,7 +78,7 @@ class AttributionTest {
     void integratedGradientsIsCompleteOnRealModels() throws Exception {
         for (String name : new String[] {"resnet18", "antispoof"}) {
             Tensor x = Corpus.tensor("torchscript/" + name + ".input.npy");
-            try (Model m = NNViz.load(Corpus.file("torchscript/" + name + ".pt"))) {
+            try (ModelView m = NNViz.load(Corpus.file("torchscript/" + name + ".pt"))) {
                 int t = AttributionChecks.predicted(m, x);
                 System.out.printf("%s (DJL, TorchScript): IG relative delta %.2e at 64 steps%n", name, AttributionChecks.assertComplete(m, x, t));
             }
@@ -91,7 +91,7 @@ class AttributionTest {
     void realTorchScriptModelsAreRandomisedInACopy() throws Exception {
         for (String name : new String[] {"resnet18", "antispoof"}) {
             Tensor x = Corpus.tensor("torchscript/" + name + ".input.npy");
-            try (Model m = NNViz.load(Corpus.file("torchscript/" + name + ".pt"))) {
+            try (ModelView m = NNViz.load(Corpus.file("torchscript/" + name + ".pt"))) {
                 AttributionChecks.assertShuffledCopy(m, x);
                 var r = io.nnviz.api.attribution.ModelRandomization.of(m).cascadeSteps(3)
                         .cascading(mm -> io.nnviz.api.attribution.SmoothGrad.of(mm).samples(4), x, AttributionChecks.predicted(m, x));

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class DeviceTest {
             Linear fc = Linear.builder().setUnits(3).build();
             fc.initialize(m, DataType.FLOAT32, new Shape(2, 4));
             assertEquals(Device.cpu(), DjlModel.device(fc), "the parameters' device");
-            try (Model view = NNViz.inspect(fc)) {
+            try (ModelView view = NNViz.inspect(fc)) {
                 assertEquals(Device.cpu().toString(), view.properties().get("device"), "the summary says which device ran");
             }
         }

@@ -6,7 +6,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.pooling.Pool;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import org.junit.jupiter.api.Test;
@@ -49,8 +49,8 @@ class DjlCnnContractTest extends DjlContractBase {
 
     @Test
     void convolutionAndPoolingLayersInNchw() {
-        List<Layer> ls = model().layers();
-        Layer conv = ls.get(1);
+        List<LayerInfo> ls = model().layers();
+        LayerInfo conv = ls.get(1);
         assertEquals(LayerKind.CONV, conv.kind());
         assertEquals(Shape.of(-1, 8, 24, 24), conv.outputShape());
         assertEquals(Shape.of(8, 1, 5, 5), conv.weights().get(0).shape(), "OIHW");

@@ -18,9 +18,9 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -134,7 +134,7 @@ abstract class DjlContractBase extends ModelContractKit {
     }
 
     @Override
-    protected Model openModel() throws Exception {
+    protected ModelView openModel() throws Exception {
         return NNViz.inspect(trained());
     }
 
@@ -163,7 +163,7 @@ abstract class DjlContractBase extends ModelContractKit {
 
     @Override
     protected WeightOracle frameworkWeights() {
-        return (Layer layer, WeightSpec spec, int[] idx) -> {
+        return (LayerInfo layer, WeightSpec spec, int[] idx) -> {
             try {
                 SequentialBlock b = (SequentialBlock) trained().getBlock();
                 var child = b.getChildren().get(layer.id());

@@ -5,7 +5,7 @@ import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.recurrent.LSTM;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.WeightRole;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,7 @@ class DjlLstmContractTest extends DjlContractBase {
 
     @Test
     void theLstmIsRecurrentWithInputAndRecurrentKernels() {
-        Layer lstm = model().layers().get(1);
+        LayerInfo lstm = model().layers().get(1);
         assertEquals(LayerKind.RECURRENT, lstm.kind(), lstm.frameworkType());
         assertTrue(lstm.weights().stream().anyMatch(w -> w.role() == WeightRole.INPUT_KERNEL), lstm.weights().toString());
         assertTrue(lstm.weights().stream().anyMatch(w -> w.role() == WeightRole.RECURRENT_KERNEL), lstm.weights().toString());

@@ -3,7 +3,7 @@ package io.nnviz.backend.djl;
 import ai.djl.nn.Activation;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import org.junit.jupiter.api.Test;
@@ -30,8 +30,8 @@ class DjlMlpContractTest extends DjlContractBase {
 
     @Test
     void blocksBecomeLayersWithKindsShapesAndGroups() {
-        List<Layer> ls = model().layers();
-        assertEquals(List.of("input", "01Linear", "02ReLU", "03Linear"), ls.stream().map(Layer::id).toList()); // lambdas by their function (#19)
+        List<LayerInfo> ls = model().layers();
+        assertEquals(List.of("input", "01Linear", "02ReLU", "03Linear"), ls.stream().map(LayerInfo::id).toList()); // lambdas by their function (#19)
         assertEquals(LayerKind.DENSE, ls.get(1).kind());
         assertEquals(Shape.of(-1, 64), ls.get(1).outputShape());
         assertEquals(Shape.of(64, 784), ls.get(1).weights().get(0).shape(), "Linear weights are [out, in] already");

@@ -1,6 +1,6 @@
 package io.nnviz.backend.djl;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.testkit.Corpus;
 import io.nnviz.renderers.Figures;
@@ -47,7 +47,7 @@ class FoldingTest {
     }
 
     private static String draw(Path pt, int depth, String file) throws Exception {
-        try (Model m = NNViz.load(pt)) {
+        try (ModelView m = NNViz.load(pt)) {
             String svg = Figures.toSvg(ArchitectureDiagram.of(m).depth(depth).build());
             Path dir = Files.createDirectories(Path.of("target", "folding"));
             Files.writeString(dir.resolve(file), svg);
@@ -85,7 +85,7 @@ class FoldingTest {
     /** A real ONNX export keeps no hierarchy but writes it into its names: MiniLM's six identical encoder layers fold into one box. */
     @Test
     void miniLmsNamesGiveItsBlocksAndTheSixEncoderLayersFold() throws Exception {
-        try (Model m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
+        try (ModelView m = NNViz.load(Corpus.file("onnx/all-minilm-l6-v2.onnx"))) {
             assertTrue(m.groups().isEmpty(), "the file keeps no groups");
             assertTrue(ArchitectureDiagram.hierarchyDepth(m) >= 3, "encoder / layer.N / attention ...");
             String svg = Figures.toSvg(ArchitectureDiagram.of(m).depth(2).build());

@@ -3,7 +3,7 @@ package io.nnviz.backend.djl;
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
 import io.nnviz.api.LoadOptions;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.NNViz;
@@ -103,7 +103,7 @@ class HostileFilesTest {
     @Test
     void theRealFilesPassTheNestingChecks() throws Exception {
         Path p = torchScriptWith("none", null, "copy.pt");
-        try (Model m = NNViz.load(p)) {
+        try (ModelView m = NNViz.load(p)) {
             assertEquals(4, m.layers().size(), "input, conv, fc, output");
         }
     }
@@ -161,7 +161,7 @@ class HostileFilesTest {
                 .addExternalData(kv("location", "weights.bin")).addExternalData(kv("offset", "100"))
                 .addExternalData(kv("length", String.valueOf(data.length))).build();
         float[] x = {1, 2, 3, 4};
-        try (Model a = NNViz.load(dense("inline.onnx", inline)); Model b = NNViz.load(dense("external.onnx", external))) {
+        try (ModelView a = NNViz.load(dense("inline.onnx", inline)); ModelView b = NNViz.load(dense("external.onnx", external))) {
             assertEquals(a.weights("matmul"), b.weights("matmul"), "the same weights, read from weights.bin");
             assertEquals(12, b.parameterCount());
             Tensor in = Tensor.of(x, 1, 4);

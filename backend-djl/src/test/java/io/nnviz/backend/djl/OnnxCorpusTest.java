@@ -2,9 +2,9 @@ package io.nnviz.backend.djl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
@@ -42,7 +42,7 @@ class OnnxCorpusTest {
     /** Layers per op type, as the onnx package counts nodes (Constant nodes are not layers); the float parameter total. */
     private static void assertStructure(OnnxModel m, JsonNode oracle) {
         Map<String, Integer> ours = new TreeMap<>(), theirs = new TreeMap<>();
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             if (l.kind() != LayerKind.INPUT) {
                 ours.merge(l.frameworkType(), 1, Integer::sum);
             }
@@ -60,7 +60,7 @@ class OnnxCorpusTest {
         assertTrue(known >= atLeast * m.layers().size(), known + " of " + m.layers().size() + " layers have a shape");
         List<String> differ = new ArrayList<>();
         int compared = 0;
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             JsonNode theirs = oracle.get("shapes").get(m.outputTensor(l.id()));
             if (theirs == null || l.groupId() != null && l.groupId().contains("/")) {
                 continue;
@@ -128,12 +128,12 @@ class OnnxCorpusTest {
     }
 
     /** A 2-D convolution computed in plain Java from NCHW input and OIHW weights. */
-    static Tensor conv2d(Tensor x, Tensor w, Tensor b, Layer conv) {
+    static Tensor conv2d(Tensor x, Tensor w, Tensor b, LayerInfo conv) {
         int group = conv.attributes().containsKey("group") ? Integer.parseInt(conv.attributes().get("group")) : 1;
         return JavaConv.conv2d(x, w, b, ints(conv, "strides", 1), ints(conv, "pads", 0), ints(conv, "dilations", 1), group);
     }
 
-    private static long[] ints(Layer l, String attr, long dflt) {
+    private static long[] ints(LayerInfo l, String attr, long dflt) {
         String v = l.attributes().get(attr);
         long[] d = {dflt, dflt, dflt, dflt};
         if (v == null) {
@@ -148,8 +148,8 @@ class OnnxCorpusTest {
 
     /** The conv layer at {@code index} (in order) and its input's producer. */
     private static void assertConvMatchesJava(OnnxModel m, Map<String, Tensor> inputs, int index) {
-        List<Layer> convs = m.layers().stream().filter(l -> l.frameworkType().equals("Conv") && l.groupId() == null).toList();
-        Layer conv = convs.get(index);
+        List<LayerInfo> convs = m.layers().stream().filter(l -> l.frameworkType().equals("Conv") && l.groupId() == null).toList();
+        LayerInfo conv = convs.get(index);
         String from = m.edges().stream().filter(e -> e.to().equals(conv.id())).findFirst().orElseThrow().from();
         Map<String, Tensor> acts = m.activations(inputs, List.of(from, conv.id()));
         List<WeightTensor> w = m.weights(conv.id());
@@ -171,7 +171,7 @@ class OnnxCorpusTest {
         return Tensor.of(out, 1, 3, h, w);
     }
 
-    private static Layer lastLayer(Model m) {
+    private static LayerInfo lastLayer(ModelView m) {
         return m.layers().get(m.layers().size() - 1);
     }
 
@@ -235,7 +235,7 @@ class OnnxCorpusTest {
                     .of(mm).window(16, 32).stride(16, 32), x, 0);
             assertEquals(m.layers().stream().filter(l -> l.parameterCount() > 0).count(), r.last().randomized().size());
             for (var st : r.steps()) {
-                try (io.nnviz.api.Model copy = m.withShuffledWeights(st.randomized(), 1)) {
+                try (io.nnviz.api.ModelView copy = m.withShuffledWeights(st.randomized(), 1)) {
                     System.out.printf("PP-OCR cls (ONNX): %d layers shuffled, occlusion's rank correlation %.3f, scores %s%n",
                             st.randomized().size(), st.rankCorrelation(), java.util.Arrays.toString(copy.scores(x).toArray()));
                 }
@@ -314,7 +314,7 @@ class OnnxCorpusTest {
             in.put("attention_mask", Tensor.of(ones, 1, t));
             in.put("token_type_ids", Tensor.of(new float[t], 1, t));
             // an inner dense layer (a MatMul by a weight) against Java from its input and nnviz's weights
-            Layer dense = m.layers().stream().filter(l -> l.kind() == LayerKind.DENSE).skip(7).findFirst().orElseThrow();
+            LayerInfo dense = m.layers().stream().filter(l -> l.kind() == LayerKind.DENSE).skip(7).findFirst().orElseThrow();
             String from = m.edges().stream().filter(e -> e.to().equals(dense.id())).findFirst().orElseThrow().from();
             Map<String, Tensor> acts = m.activations(in, List.of(from, dense.id()));
             Tensor x = acts.get(from), w = m.weights(dense.id()).get(0).values(); // ONNX MatMul weight [in, out]
@@ -331,7 +331,7 @@ class OnnxCorpusTest {
             }
             Corpus.assertClose(Tensor.of(y, 1, t, out0), acts.get(dense.id()), 1e-4, "MatMul " + dense.id());
             List<Tensor> ort = ortOutputs(f, in, m.inputs());
-            Layer out = lastLayer(m);
+            LayerInfo out = lastLayer(m);
             Corpus.assertClose(ort.get(0), m.activations(in, List.of(out.id())).get(out.id()), 1e-4, "last hidden state");
             assertEquals("[batch_size, sequence_length, 384]", m.shapeOf(m.outputTensor(out.id())), "symbolic dims carried through");
         }
@@ -358,7 +358,7 @@ class OnnxCorpusTest {
             in.put("h", Tensor.zeros(2, 1, 64));
             in.put("c", Tensor.zeros(2, 1, 64));
             List<Tensor> ort = ortOutputs(f, in, m.inputs());
-            Layer out = m.layers().stream().filter(l -> l.frameworkType().equals("If")).findFirst().orElseThrow();
+            LayerInfo out = m.layers().stream().filter(l -> l.frameworkType().equals("If")).findFirst().orElseThrow();
             Corpus.assertClose(ort.get(0), m.activations(in, List.of(out.id())).get(out.id()), 1e-4, "speech probability");
         }
     }

@@ -2,7 +2,7 @@ package io.nnviz.backend.djl;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import org.junit.jupiter.api.Tag;
@@ -92,7 +92,7 @@ class OnnxRuntimeTest {
                 y[n * OUT + o] = (float) Math.max(0, s);
             }
         }
-        try (Model m = NNViz.load(file)) {
+        try (ModelView m = NNViz.load(file)) {
             Map<String, Tensor> acts = m.activations(Tensor.of(x, 2, IN), List.of("relu", "add"));
             assertEquals(io.nnviz.api.Shape.of(2, OUT), acts.get("relu").shape());
             assertArrayEquals(y, acts.get("relu").toArray(), 1e-5f, "Relu output");
@@ -115,7 +115,7 @@ class OnnxRuntimeTest {
         try (java.io.InputStream in = OnnxRuntimeTest.class.getResourceAsStream("/all-minilm-l6-v2.onnx")) {
             Files.copy(in, bert);
         }
-        try (Model m = NNViz.load(bert)) {
+        try (ModelView m = NNViz.load(bert)) {
             String last = m.layers().get(m.layers().size() - 1).id();
             var e = assertThrows(io.nnviz.api.InvalidInputException.class,
                     () -> m.activations(Tensor.of(new float[8], 1, 8), List.of(last)));

@@ -1,9 +1,9 @@
 package io.nnviz.backend.djl;
 
 import ai.onnx.proto.OnnxMl;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.WeightTensor;
@@ -56,18 +56,18 @@ class OnnxTest {
         Map<String, Long> declaredOps = proto.getGraph().getNodeList().stream().filter(n -> !n.getOpType().equals("Constant"))
                 .collect(Collectors.groupingBy(OnnxMl.NodeProto::getOpType, TreeMap::new, Collectors.counting()));
         long t0 = System.nanoTime();
-        try (Model m = NNViz.load(onnx)) {
+        try (ModelView m = NNViz.load(onnx)) {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(ms < 1000, "opened in " + ms + " ms");
             Map<String, Long> ops = m.layers().stream().filter(l -> l.kind() != LayerKind.INPUT)
-                    .collect(Collectors.groupingBy(Layer::frameworkType, TreeMap::new, Collectors.counting()));
+                    .collect(Collectors.groupingBy(LayerInfo::frameworkType, TreeMap::new, Collectors.counting()));
             assertEquals(declaredOps, ops, "op types and counts; Constant nodes (shape values here) are not layers");
             assertEquals(proto.getGraph().getNodeCount() - 146, ops.values().stream().mapToLong(Long::longValue).sum());
             assertEquals(declared, m.parameterCount(), "parameters: the float initializers' elements");
             assertTrue(declared > 20_000_000, "a 22 M-parameter model: " + declared);
             assertTrue(m.layers().stream().filter(l -> l.kind() == LayerKind.INPUT).count() >= 2, "input_ids, attention_mask, ...");
             // a weight's values are the initializer's
-            Layer embed = m.layers().stream().filter(l -> l.kind() == LayerKind.EMBEDDING).findFirst().orElseThrow();
+            LayerInfo embed = m.layers().stream().filter(l -> l.kind() == LayerKind.EMBEDDING).findFirst().orElseThrow();
             WeightTensor w = m.weights(embed.id()).get(0);
             assertEquals(2, w.values().rank());
             assertTrue(w.values().stats().std() > 0, "real trained values");

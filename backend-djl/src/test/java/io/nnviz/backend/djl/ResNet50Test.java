@@ -6,9 +6,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -33,19 +33,19 @@ class ResNet50Test {
                 djlTotal += p.getValue().getArray().size();
             }
             long t0 = System.nanoTime();
-            try (Model model = NNViz.inspect(block)) {
+            try (ModelView model = NNViz.inspect(block)) {
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 assertEquals(djlTotal, model.parameterCount(), "parameters add up to DJL's own sum");
                 assertTrue(djlTotal > 25_000_000 && djlTotal < 26_000_000, "ResNet-50 has about 25.6 M parameters: " + djlTotal);
-                List<Layer> ls = model.layers();
+                List<LayerInfo> ls = model.layers();
                 assertEquals(53, ls.stream().filter(l -> l.kind() == LayerKind.CONV).count(), "convolutions incl. 4 projection shortcuts");
                 assertEquals(16, ls.stream().filter(l -> l.kind() == LayerKind.MERGE).count(), "one join per residual block");
                 assertTrue(model.groups().size() > 16, "residual blocks are groups: " + model.groups().size());
-                Layer last = ls.get(ls.size() - 1);
+                LayerInfo last = ls.get(ls.size() - 1);
                 assertEquals(Shape.of(-1, 1000), last.outputShape());
                 assertTrue(ms < 5000, "opened in " + ms + " ms");
                 // the residual joins really merge two paths
-                Layer join = ls.stream().filter(l -> l.kind() == LayerKind.MERGE).findFirst().orElseThrow();
+                LayerInfo join = ls.stream().filter(l -> l.kind() == LayerKind.MERGE).findFirst().orElseThrow();
                 assertEquals(2, model.edges().stream().filter(e -> e.to().equals(join.id())).count());
                 Tensor x = Tensor.zeros(1, 3, 224, 224);
                 assertEquals(Shape.of(1, 1000), model.activations(x, List.of(last.id())).get(last.id()).shape());

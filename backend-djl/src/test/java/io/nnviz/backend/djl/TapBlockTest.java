@@ -8,7 +8,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Shape;
 import io.nnviz.api.hook.Attachment;
@@ -55,7 +55,7 @@ class TapBlockTest {
                     b.close();
                 }
             }
-            try (Model view = NNViz.inspect(m)) {
+            try (ModelView view = NNViz.inspect(m)) {
                 assertEquals("01Conv2d", view.layers().get(1).id(), "the wrapper is transparent");
             }
         }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnviz.api.Capability;
 import io.nnviz.api.Group;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
@@ -58,7 +58,7 @@ class TorchScriptCorpusTest {
         String base = "torchscript/" + name;
         JsonNode oracle = JSON.readTree(Corpus.file(base + ".oracle.json").toFile());
         Tensor x = Corpus.tensor(base + ".input.npy");
-        try (Model m = NNViz.load(Corpus.file(base + ".pt"))) {
+        try (ModelView m = NNViz.load(Corpus.file(base + ".pt"))) {
             assertEquals(name + ".pt", m.name());
             assertTrue(m.properties().get("edges").startsWith("unknown"), m.properties().toString());
             assertTrue(m.edges().isEmpty());
@@ -70,7 +70,7 @@ class TorchScriptCorpusTest {
             assertEquals(new ArrayList<>(theirs.entrySet()), new ArrayList<>(ours.entrySet()), "modules and kinds");
             assertEquals(oracle.get("parameters").asLong(), m.parameterCount());
             // groups: every module above a layer, nested as the dotted names nest
-            for (Layer l : m.layers()) {
+            for (LayerInfo l : m.layers()) {
                 if (l.groupId() != null) {
                     Group g = m.groups().stream().filter(gr -> gr.id().equals(l.groupId())).findFirst().orElseThrow();
                     assertTrue(l.id().startsWith(g.id() + "."), l.id() + " in " + g.id());
@@ -116,9 +116,9 @@ class TorchScriptCorpusTest {
     @ValueSource(strings = {"resnet18"})
     void anInputShapeGivenAtLoadGivesTheOutputShape(String name) throws Exception {
         JsonNode oracle = JSON.readTree(Corpus.file("torchscript/" + name + ".oracle.json").toFile());
-        try (Model m = NNViz.load(Corpus.file("torchscript/" + name + ".pt"), io.nnviz.api.LoadOptions.defaults()
+        try (ModelView m = NNViz.load(Corpus.file("torchscript/" + name + ".pt"), io.nnviz.api.LoadOptions.defaults()
                 .inputShape(longs(oracle.get("inputShape"))))) {
-            Layer out = m.layer("output").orElseThrow();
+            LayerInfo out = m.layer("output").orElseThrow();
             assertNotNull(out.outputShape());
             assertEquals(io.nnviz.api.Shape.of(-1, 1000), out.outputShape());
             assertEquals(io.nnviz.api.Shape.of(-1, 3, 64, 64), m.layers().get(0).outputShape());

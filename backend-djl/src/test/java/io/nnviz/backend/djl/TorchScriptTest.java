@@ -1,8 +1,8 @@
 package io.nnviz.backend.djl;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.NnvizException;
@@ -42,9 +42,9 @@ class TorchScriptTest {
     void aTorchScriptFileOpensWithItsParametersAndPyTorchsOutput() throws Exception {
         Path pt = fixture("small_cnn.pt");
         String[] expected = Files.readString(fixture("expected.txt")).trim().split(" ");
-        try (Model m = NNViz.load(pt)) {
+        try (ModelView m = NNViz.load(pt)) {
             assertEquals(4 * 9 + 4 + 3 * 4 * 26 * 26 + 3, m.parameterCount(), "conv and fc weights and biases");
-            assertEquals(List.of("input", "conv", "fc", "output"), m.layers().stream().map(Layer::id).toList());
+            assertEquals(List.of("input", "conv", "fc", "output"), m.layers().stream().map(LayerInfo::id).toList());
             assertEquals(LayerKind.CONV, m.layer("conv").orElseThrow().kind());
             assertEquals(Shape.of(-1, 1, -1, -1), m.layers().get(0).outputShape(), "input channels from the first convolution");
             assertEquals(Shape.of(-1, 4, -1, -1), m.layer("conv").orElseThrow().outputShape());

@@ -1,6 +1,6 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.spi.BackendProvider;
@@ -40,7 +40,7 @@ public final class Dl4jBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Model open(Object nativeModel) {
+    public ModelView open(Object nativeModel) {
         if (nativeModel instanceof MultiLayerNetwork n) {
             return Dl4jModel.of(n, null);
         }
@@ -56,13 +56,13 @@ public final class Dl4jBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Model load(Path path) {
+    public ModelView load(Path path) {
         return load(path, io.nnviz.api.LoadOptions.defaults());
     }
 
     /** As {@link #load(Path)}; an input shape given applies to DL4J zips, which keep no input type. */
     @Override
-    public Model load(Path path, io.nnviz.api.LoadOptions options) {
+    public ModelView load(Path path, io.nnviz.api.LoadOptions options) {
         return Dl4jFiles.load(path, options.singleInputShape(String.valueOf(path == null ? null : path.getFileName())), options.memoryBudget());
     }
 

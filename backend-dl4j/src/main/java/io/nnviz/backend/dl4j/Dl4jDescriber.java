@@ -2,7 +2,7 @@ package io.nnviz.backend.dl4j;
 
 import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -54,7 +54,7 @@ final class Dl4jDescriber {
             }
         }
         Map<String, Node> nodes = new LinkedHashMap<>();
-        List<Layer> layers = new ArrayList<>();
+        List<LayerInfo> layers = new ArrayList<>();
         List<Edge> edges = new ArrayList<>();
         boolean flat = in instanceof InputType.InputTypeConvolutionalFlat;
         Node input = new Node("input", "input", null, null, flat ? ((InputType.InputTypeConvolutionalFlat) in).getUnflattenedType() : in, flat);
@@ -66,7 +66,7 @@ final class Dl4jDescriber {
             input.guessInput(chain);
         }
         nodes.put(input.id, input);
-        layers.add(Layer.builder("input", LayerKind.INPUT).name("input").frameworkType(in == null ? "input" : in.getClass().getSimpleName())
+        layers.add(LayerInfo.builder("input", LayerKind.INPUT).name("input").frameworkType(in == null ? "input" : in.getClass().getSimpleName())
                 .outputShape(input.outputShape).build());
         Set<String> used = new HashSet<>(Set.of("input"));
         String prev = "input";
@@ -102,7 +102,7 @@ final class Dl4jDescriber {
             }
         }
         Map<String, Node> nodes = new LinkedHashMap<>();
-        List<Layer> layers = new ArrayList<>();
+        List<LayerInfo> layers = new ArrayList<>();
         List<Edge> edges = new ArrayList<>();
         for (int k = 0; k < inputs.size(); k++) {
             InputType t = in == null ? null : in[k];
@@ -113,7 +113,7 @@ final class Dl4jDescriber {
                 node.guessInput(fedChain(conf, inputs.get(k)));
             }
             nodes.put(node.id, node);
-            layers.add(Layer.builder(node.id, LayerKind.INPUT).name(node.id).frameworkType("input")
+            layers.add(LayerInfo.builder(node.id, LayerKind.INPUT).name(node.id).frameworkType("input")
                     .outputShape(node.outputShape).build());
         }
         Map<String, List<String>> vertexInputs = conf.getVertexInputs();
@@ -133,12 +133,12 @@ final class Dl4jDescriber {
                 from.forEach(f -> ins.add(nodes.get(f) == null ? null : nodes.get(f).outputShape));
                 node.outputShape = lc != null ? PartialShapes.ofLayer(lc, inShape) : PartialShapes.ofVertex(v, ins);
             }
-            Layer l;
+            LayerInfo l;
             if (lc != null) {
                 l = layer(node, name, lc.getClass().getSimpleName(), inShape, ((LayerVertex) v).getPreProcessor(),
                         live.paramTable());
             } else {
-                Layer.Builder b = Layer.builder(name, vertexKind(v)).name(name).frameworkType(v.getClass().getSimpleName())
+                LayerInfo.Builder b = LayerInfo.builder(name, vertexKind(v)).name(name).frameworkType(v.getClass().getSimpleName())
                         .outputShape(node.outputShape);
                 for (String f : from) {
                     Node src = nodes.get(f);
@@ -161,9 +161,9 @@ final class Dl4jDescriber {
                 capabilities(inputs.size() == 1 ? graph.getLayer(outName) : null), null, graph, nodes);
     }
 
-    private static Layer layer(Node node, String name, String type, Shape inShape, InputPreProcessor pre,
+    private static LayerInfo layer(Node node, String name, String type, Shape inShape, InputPreProcessor pre,
                                Map<String, INDArray> params) {
-        Layer.Builder b = Layer.builder(node.id, LayerMapping.kind(node.conf)).name(name).frameworkType(type)
+        LayerInfo.Builder b = LayerInfo.builder(node.id, LayerMapping.kind(node.conf)).name(name).frameworkType(type)
                 .outputShape(node.outputShape);
         if (inShape != null) {
             b.inputShape(inShape);

@@ -1,6 +1,6 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.spi.SafeFiles;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -68,7 +68,7 @@ final class Dl4jFiles {
      * file. {@code inputShape} (canonical, batch first; may be null) is the input type of a zip;
      * {@code budget} the bytes the model may take (what the file declares is checked against it first).
      */
-    static Model load(Path p, long[] inputShape, long budget) {
+    static ModelView load(Path p, long[] inputShape, long budget) {
         if (p == null) {
             throw new IllegalArgumentException("path is null");
         }

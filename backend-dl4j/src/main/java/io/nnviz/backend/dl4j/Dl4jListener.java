@@ -1,6 +1,6 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
@@ -198,7 +198,7 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
     }
 
     private boolean wanted(Dl4jModel.Node n, CaptureRequest r) {
-        Layer l = model.layer(n.id).orElse(null);
+        LayerInfo l = model.layer(n.id).orElse(null);
         return l != null && r.layers().test(l);
     }
 

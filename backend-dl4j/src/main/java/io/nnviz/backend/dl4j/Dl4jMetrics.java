@@ -1,6 +1,6 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.MetricNames;
 import org.deeplearning4j.nn.api.Model;
@@ -45,7 +45,7 @@ final class Dl4jMetrics {
         Map<String, INDArray> updates = m.gradient().gradientForVariable();
         Map<String, INDArray> params = m.paramTable();
         for (Dl4jModel.Node n : model.nodes().values()) {
-            Layer l = model.layer(n.id).orElse(null);
+            LayerInfo l = model.layer(n.id).orElse(null);
             if (l == null || n.paramKeys.isEmpty() || !r.layers().test(l)) {
                 continue;
             }

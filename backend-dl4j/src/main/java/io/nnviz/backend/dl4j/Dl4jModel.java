@@ -3,7 +3,7 @@ package io.nnviz.backend.dl4j;
 import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -153,7 +153,7 @@ public final class Dl4jModel extends AbstractModel {
     private final Map<String, String> idByKey;
     private final Object lock;
 
-    Dl4jModel(String name, List<Layer> layers, List<Edge> edges, Map<String, String> props, Set<Capability> caps,
+    Dl4jModel(String name, List<LayerInfo> layers, List<Edge> edges, Map<String, String> props, Set<Capability> caps,
                       MultiLayerNetwork mln, ComputationGraph cg, Map<String, Node> nodes) {
         super(name, "Deeplearning4j", layers, edges, List.of(), props, caps);
         this.mln = mln;
@@ -189,7 +189,7 @@ public final class Dl4jModel extends AbstractModel {
      * listed layers' parameters shuffled in place, each parameter array within itself.
      */
     @Override
-    protected io.nnviz.api.Model doWithShuffledWeights(List<Layer> layers, long seed) {
+    protected io.nnviz.api.ModelView doWithShuffledWeights(List<LayerInfo> layers, long seed) {
         MultiLayerNetwork mc;
         ComputationGraph gc;
         synchronized (lock) {
@@ -202,7 +202,7 @@ public final class Dl4jModel extends AbstractModel {
                     : mc != null ? mc.getLayer(Integer.parseInt(n.key)) : gc.getLayer(n.key);
             copies.put(n.id, n.boundTo(other));
         }
-        for (Layer l : layers) {
+        for (LayerInfo l : layers) {
             Node n = copies.get(l.id());
             if (n.layer == null) {
                 continue;
@@ -247,7 +247,7 @@ public final class Dl4jModel extends AbstractModel {
     }
 
     @Override
-    protected List<WeightTensor> doWeights(Layer layer) {
+    protected List<WeightTensor> doWeights(LayerInfo layer) {
         Node n = nodes.get(layer.id());
         if (n.layer == null) {
             return List.of();
@@ -310,21 +310,21 @@ public final class Dl4jModel extends AbstractModel {
     }
 
     @Override
-    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
+    protected Map<String, Tensor> doActivations(Tensor input, List<LayerInfo> layers) {
         INDArray x = toNetworkInput(input);
         Map<String, Tensor> out = new LinkedHashMap<>();
         synchronized (lock) {
             try {
                 if (mln != null) {
                     List<INDArray> acts = mln.feedForward(x, false);
-                    for (Layer l : layers) {
+                    for (LayerInfo l : layers) {
                         Node n = nodes.get(l.id());
                         INDArray a = n.key.equals("input") ? x : acts.get(Integer.parseInt(n.key) + 1);
                         out.put(l.id(), n.canonical(a, 0));
                     }
                 } else {
                     Map<String, INDArray> acts = cg.feedForward(new INDArray[] {x}, false);
-                    for (Layer l : layers) {
+                    for (LayerInfo l : layers) {
                         Node n = nodes.get(l.id());
                         INDArray a = acts.get(n.key);
                         if (a == null) {
@@ -371,7 +371,7 @@ public final class Dl4jModel extends AbstractModel {
                 throw wrap("forward pass", input, e);
             }
         }
-        Layer last = layers().get(layers().size() - 1);
+        LayerInfo last = layers().get(layers().size() - 1);
         return nodes.get(last.id()).canonical(r.scores(), 0);
     }
 
@@ -384,7 +384,7 @@ public final class Dl4jModel extends AbstractModel {
     }
 
     @Override
-    protected LayerGradient doLayerGradient(Tensor input, Layer layer, int target) {
+    protected LayerGradient doLayerGradient(Tensor input, LayerInfo layer, int target) {
         Node n = nodes.get(layer.id());
         Backprop.Result r = backprop(input, target);
         INDArray a = r.activations().get(n.key), g = r.gradients().get(n.key);

@@ -1,6 +1,6 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.testkit.AttributionChecks;
@@ -27,7 +27,7 @@ class AttributionTest {
         for (int i = 0; i < 300; i++) {
             net.fit(Nets.flatBatch(i));
         }
-        try (Model m = NNViz.inspect(net)) {
+        try (ModelView m = NNViz.inspect(net)) {
             System.out.println("GAP CNN (DL4J), 300 steps: " + AttributionChecks.assertFaithful(m, AttributionChecks.testImages(16)));
             AttributionChecks.assertShuffledCopy(m, AttributionChecks.testImages(1).get(0));
             System.out.println("GAP CNN (DL4J): " + AttributionChecks.assertSane(m, AttributionChecks.testImages(8)));
@@ -52,7 +52,7 @@ class AttributionTest {
         Path zip = dir.resolve("esrgan.zip");
         org.deeplearning4j.util.ModelSerializer.writeModel(org.deeplearning4j.nn.modelimport.keras.KerasModelImport
                 .importKerasModelAndWeights(Corpus.file("keras/esrgan-slim-x2.h5").toString(), false), zip.toFile(), false);
-        try (Model m = NNViz.load(zip)) {
+        try (ModelView m = NNViz.load(zip)) {
             // the score: the red output channel summed over the upscaled image
             System.out.println("ESRGAN-slim x2 (DL4J): IG relative delta " + AttributionChecks.assertComplete(m, x, 0));
         }

@@ -1,8 +1,8 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
@@ -90,7 +90,7 @@ abstract class Dl4jContractBase extends ModelContractKit {
     }
 
     @Override
-    protected Model openModel() {
+    protected ModelView openModel() {
         return NNViz.inspect(trained());
     }
 
@@ -114,7 +114,7 @@ abstract class Dl4jContractBase extends ModelContractKit {
 
     @Override
     protected WeightOracle frameworkWeights() {
-        return (Layer layer, WeightSpec spec, int[] idx) -> {
+        return (LayerInfo layer, WeightSpec spec, int[] idx) -> {
             String name = spec.name();
             String prefix = "";
             if (name.startsWith("forward ")) {
@@ -170,7 +170,7 @@ abstract class Dl4jContractBase extends ModelContractKit {
     }
 
     /** The DL4J index of a canonical activation index: recurrent [N, T, C] is DL4J's [N, C, T]. */
-    protected long[] dl4jIndex(Layer layer, int[] idx, INDArray a) {
+    protected long[] dl4jIndex(LayerInfo layer, int[] idx, INDArray a) {
         long[] l = new long[idx.length];
         for (int i = 0; i < l.length; i++) {
             l[i] = idx[i];
@@ -184,7 +184,7 @@ abstract class Dl4jContractBase extends ModelContractKit {
     @Override
     protected ActivationOracle frameworkActivations(Tensor input) {
         Map<String, INDArray> acts = dl4jActivations(input);
-        Model m = model();
+        ModelView m = model();
         return ActivationOracle.of(acts.keySet(), (layerId, idx) -> {
             INDArray a = acts.get(layerId);
             return a.getDouble(dl4jIndex(m.layer(layerId).orElseThrow(), idx, a));
@@ -225,7 +225,7 @@ abstract class Dl4jContractBase extends ModelContractKit {
      */
     protected void assertInputGradientMatchesFiniteDifferences(org.deeplearning4j.nn.api.Model doubleNet, Tensor input,
                                                                String outputLayer, String feedingLayer, int target) {
-        try (Model m = NNViz.inspect(doubleNet)) {
+        try (ModelView m = NNViz.inspect(doubleNet)) {
             io.nnviz.api.testkit.FiniteDifferences.assertMatches(input, m.inputGradient(input, target),
                     x -> logit(doubleNet, input, x, outputLayer, feedingLayer, target), 1e-4, 1e-3, 5);
         } catch (RuntimeException | AssertionError e) {

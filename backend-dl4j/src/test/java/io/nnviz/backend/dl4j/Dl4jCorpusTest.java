@@ -2,8 +2,8 @@ package io.nnviz.backend.dl4j;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -59,12 +59,12 @@ class Dl4jCorpusTest {
         String base = "keras/esrgan-slim-" + scale;
         JsonNode oracle = new ObjectMapper().readTree(Corpus.file(base + ".oracle.json").toFile());
         Tensor x = nchw(Corpus.tensor(base + ".input.npy"));
-        try (Model m = NNViz.load(Corpus.file(base + ".h5"))) {
+        try (ModelView m = NNViz.load(Corpus.file(base + ".h5"))) {
             assertEquals("Deeplearning4j", m.framework());
             assertStructure(m, oracle);
             assertEquals(m.layers().size() - 1, m.edges().stream().map(e -> e.to()).distinct().count(), "every layer but the input is fed");
 
-            for (Layer l : m.layers()) {
+            for (LayerInfo l : m.layers()) {
                 JsonNode hwc = oracle.get("shapes").get(l.id());
                 assertEquals(Shape.of(-1, hwc.get(2).asInt(), hwc.get(0).asInt(), hwc.get(1).asInt()), l.outputShape(), l.id());
             }
@@ -73,7 +73,7 @@ class Dl4jCorpusTest {
             WeightTensor k = m.weights("F_m1").stream().filter(w -> w.role() == WeightRole.KERNEL).findFirst().orElseThrow();
             Corpus.assertClose(Corpus.tensor(base + ".F_m1.kernel.npy").permute(3, 2, 0, 1), k.values(), 1e-6, "F_m1 kernel");
 
-            Layer out = m.layers().get(m.layers().size() - 1);
+            LayerInfo out = m.layers().get(m.layers().size() - 1);
             Map<String, Tensor> acts = m.activations(x, List.of("F_m1", "GFF_1", out.id()));
             Corpus.assertClose(nchw(Corpus.tensor(base + ".F_m1.npy")), acts.get("F_m1"), 1e-4, "F_m1 (first conv)");
             Corpus.assertClose(nchw(Corpus.tensor(base + ".GFF_1.npy")), acts.get("GFF_1"), 1e-4, "GFF_1 (middle conv)");
@@ -88,7 +88,7 @@ class Dl4jCorpusTest {
     }
 
     /** Layers per class and the parameter total as the Keras file has them. */
-    private static void assertStructure(Model m, JsonNode oracle) {
+    private static void assertStructure(ModelView m, JsonNode oracle) {
         Map<String, Integer> ours = new TreeMap<>(), theirs = new TreeMap<>();
         m.layers().forEach(l -> ours.merge(l.frameworkType(), 1, Integer::sum));
         oracle.get("layers").fields().forEachRemaining(e -> theirs.put(DL4J_CLASS.get(e.getKey()), e.getValue().asInt()));
@@ -114,12 +114,12 @@ class Dl4jCorpusTest {
         ModelSerializer.writeModel(g, zip.toFile(), false);
         // what DL4J itself computes from the NHWC array the imported graph takes
         Map<String, INDArray> theirs = g.feedForward(Nd4j.create(nhwc.toArray(), new long[] {1, 32, 32, 3}, 'c'), false);
-        try (Model m = NNViz.load(zip)) {
+        try (ModelView m = NNViz.load(zip)) {
             assertStructure(m, oracle);
-            Layer out = m.layers().get(m.layers().size() - 1);
+            LayerInfo out = m.layers().get(m.layers().size() - 1);
             // a DL4J zip keeps no input type: channels are known, the image size is free (as in the
             // fully convolutional network itself)
-            for (Layer l : m.layers()) {
+            for (LayerInfo l : m.layers()) {
                 assertEquals(Shape.of(-1, oracle.get("shapes").get(l.id()).get(2).asInt(), -1, -1), l.outputShape(), l.id());
             }
             Map<String, Tensor> acts = m.activations(x, List.of("F_m1", "GFF_1", out.id()));
@@ -129,8 +129,8 @@ class Dl4jCorpusTest {
             Corpus.assertClose(nchw(Corpus.tensor(base + ".output.npy")), acts.get(out.id()), 1e-4, "output against NumPy");
         }
         // with the input shape given, as the Keras file had it, every shape is the Keras one again
-        try (Model m = NNViz.load(zip, io.nnviz.api.LoadOptions.defaults().inputShape(1, 3, 32, 32))) {
-            for (Layer l : m.layers()) {
+        try (ModelView m = NNViz.load(zip, io.nnviz.api.LoadOptions.defaults().inputShape(1, 3, 32, 32))) {
+            for (LayerInfo l : m.layers()) {
                 JsonNode hwc = oracle.get("shapes").get(l.id());
                 assertEquals(Shape.of(-1, hwc.get(2).asInt(), hwc.get(0).asInt(), hwc.get(1).asInt()), l.outputShape(), l.id());
             }

@@ -30,7 +30,7 @@ class Dl4jListenerTest {
         int attached;
 
         @Override
-        public void onAttach(io.nnviz.api.Model model) {
+        public void onAttach(io.nnviz.api.ModelView model) {
             attached++;
         }
 

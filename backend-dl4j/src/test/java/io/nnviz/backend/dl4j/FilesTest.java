@@ -1,8 +1,8 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.NnvizException;
@@ -52,7 +52,7 @@ class FilesTest {
         net.fit(Nets.flatBatch(0));
         Path mln = dir.resolve("mlp.zip");
         ModelSerializer.writeModel(net, mln.toFile(), true);
-        try (Model m = NNViz.load(mln)) {
+        try (ModelView m = NNViz.load(mln)) {
             assertEquals("mlp.zip", m.name());
             assertEquals("MultiLayerNetwork", m.properties().get("network"));
             assertEquals(net.numParams(), m.parameterCount());
@@ -62,7 +62,7 @@ class FilesTest {
         var graph = Nets.residual();
         Path cg = dir.resolve("residual.zip");
         ModelSerializer.writeModel(graph, cg.toFile(), false);
-        try (Model m = NNViz.load(cg)) {
+        try (ModelView m = NNViz.load(cg)) {
             assertEquals("residual.zip", m.name());
             assertEquals("ComputationGraph", m.properties().get("network"));
             assertEquals(graph.numParams(), m.parameterCount());
@@ -81,14 +81,14 @@ class FilesTest {
     }
 
     private void assertKerasCnn(Path file, String networkType) throws Exception {
-        try (Model m = NNViz.load(file)) {
+        try (ModelView m = NNViz.load(file)) {
             assertEquals(file.getFileName().toString(), m.name());
             assertEquals(networkType, m.properties().get("network"));
-            List<Layer> ls = m.layers();
+            List<LayerInfo> ls = m.layers();
             assertTrue(ls.stream().anyMatch(l -> l.id().equals("conv") && l.kind() == LayerKind.CONV), ls.toString());
             assertTrue(ls.stream().anyMatch(l -> l.id().equals("pool") && l.kind() == LayerKind.POOL));
             assertTrue(ls.stream().anyMatch(l -> l.id().equals("dense") && l.kind() == LayerKind.DENSE), ls.stream().map(l -> l.id() + ":" + l.kind() + ":" + l.frameworkType() + ":" + l.outputShape()).toList().toString());
-            Layer conv = m.layer("conv").orElseThrow();
+            LayerInfo conv = m.layer("conv").orElseThrow();
             assertEquals(Shape.of(-1, 4, 6, 6), conv.outputShape(), "NCHW, whatever Keras stored");
             assertEquals("NHWC", conv.attributes().get("data format"), "DL4J keeps Keras's channels_last layout");
             // kernel: canonical OIHW equals the fixture's HWIO formula transposed
@@ -158,7 +158,7 @@ class FilesTest {
         }
         var theirs = graph.feedForward(org.nd4j.linalg.factory.Nd4j.create(nhwc, new long[] {1, 6, 7, 2}, 'c'), false);
         Tensor x = Tensor.of(nhwc, 1, 6, 7, 2).permute(0, 3, 1, 2);
-        try (Model m = NNViz.load(zip)) {
+        try (ModelView m = NNViz.load(zip)) {
             assertEquals(Shape.of(-1, 2, -1, -1), m.layers().get(0).outputShape(), "channels from the first convolution");
             assertEquals(Shape.of(-1, 2, -1, -1), m.layer("pad").orElseThrow().outputShape());
             Map<String, Tensor> a = m.activations(x, List.of("pad", "conv", "out"));

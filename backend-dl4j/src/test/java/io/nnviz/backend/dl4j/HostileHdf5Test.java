@@ -1,6 +1,6 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.WeightTensor;
@@ -83,7 +83,7 @@ class HostileHdf5Test {
     @Test
     void theUntouchedFixtureLoadsWithItsKernel() throws Exception {
         Path same = variant("same", "g.create_dataset('kernel:0', data=np.zeros(shape, dtype))");
-        try (Model m = NNViz.load(same)) {
+        try (ModelView m = NNViz.load(same)) {
             WeightTensor k = m.weights("conv").get(0);
             assertEquals(0f, k.values().stats().max());
         }

@@ -1,8 +1,8 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Shape;
 import io.nnviz.api.WeightRole;
@@ -44,13 +44,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("natives")
 class LayerMappingTest {
 
-    private static Model open(MultiLayerNetwork net) {
+    private static ModelView open(MultiLayerNetwork net) {
         return NNViz.inspect(net);
     }
 
-    private static void assertParamsAddUp(Model m, MultiLayerNetwork net) {
+    private static void assertParamsAddUp(ModelView m, MultiLayerNetwork net) {
         long sum = 0;
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             for (WeightSpec w : l.weights()) {
                 sum += w.size();
             }
@@ -73,18 +73,18 @@ class LayerMappingTest {
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.convolutionalFlat(28, 28, 1)).build());
         net.init();
-        Model m = open(net);
+        ModelView m = open(net);
         assertEquals(List.of(LayerKind.INPUT, LayerKind.CONV, LayerKind.POOL, LayerKind.CONV, LayerKind.CONV, LayerKind.NORM,
                 LayerKind.RESHAPE, LayerKind.POOL, LayerKind.DROPOUT, LayerKind.DENSE, LayerKind.OUTPUT),
-                m.layers().stream().map(Layer::kind).toList());
-        Layer dw = m.layer("depthwise").orElseThrow();
+                m.layers().stream().map(LayerInfo::kind).toList());
+        LayerInfo dw = m.layer("depthwise").orElseThrow();
         assertEquals(Shape.of(-1, 12, 10, 10), dw.outputShape());
         assertEquals(Shape.of(12, 1, 3, 3), dw.weights().get(0).shape(), "depthwise as [C * M, 1, kH, kW]");
         // canonical channel c * M + m holds DL4J's W[kh, kw, c, m]
         var w = net.getLayer(2).getParam("W");
         var t = m.weights("depthwise").get(0).values();
         assertEquals(w.getDouble(1, 2, 4, 1), t.get(4 * 2 + 1, 0, 1, 2), 0);
-        Layer sep = m.layer("separable").orElseThrow();
+        LayerInfo sep = m.layer("separable").orElseThrow();
         assertEquals(WeightRole.KERNEL, sep.weights().get(0).role());
         assertEquals(Shape.of(8, 12, 1, 1), sep.weights().get(0).shape(), "pointwise OIHW");
         assertTrue(m.layer("bn").orElseThrow().weights().stream().anyMatch(s -> s.role() == WeightRole.GAMMA));
@@ -105,20 +105,20 @@ class LayerMappingTest {
                 .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3).activation(Activation.SOFTMAX).build())
                 .setInputType(InputType.recurrent(1, 12)).build());
         net.init();
-        Model m = open(net);
+        ModelView m = open(net);
         assertEquals(List.of(LayerKind.INPUT, LayerKind.EMBEDDING, LayerKind.RECURRENT, LayerKind.RECURRENT, LayerKind.RECURRENT,
                 LayerKind.RECURRENT, LayerKind.ATTENTION, LayerKind.CONV, LayerKind.OTHER, LayerKind.OUTPUT),
-                m.layers().stream().map(Layer::kind).toList());
-        Layer other = m.layers().get(8);
+                m.layers().stream().map(LayerInfo::kind).toList());
+        LayerInfo other = m.layers().get(8);
         assertEquals("MaskZeroLayer", other.frameworkType());
-        Layer bi = m.layers().get(4);
+        LayerInfo bi = m.layers().get(4);
         assertEquals("Bidirectional", bi.frameworkType());
         assertEquals(List.of("forward input kernel", "backward input kernel", "forward recurrent kernel", "backward recurrent kernel",
                 "forward bias", "backward bias"), bi.weights().stream().map(WeightSpec::name).toList());
         assertEquals(Shape.of(16, 6), bi.weights().get(0).shape(), "[4 gates x 4 units, in]");
-        Layer graves = m.layer("graves").orElseThrow();
+        LayerInfo graves = m.layer("graves").orElseThrow();
         assertEquals(Shape.of(27, 6), graves.weights().get(1).shape(), "recurrent kernel with 3 peephole rows");
-        Layer conv1d = m.layer("conv1d").orElseThrow();
+        LayerInfo conv1d = m.layer("conv1d").orElseThrow();
         assertEquals(Shape.of(4, 8, 3), conv1d.weights().get(0).shape(), "OIW");
         assertEquals(Shape.of(-1, 4, -1), conv1d.outputShape(), "1-D conv activations stay NCW");
         assertEquals(Shape.of(-1, -1, 8), m.layer("attention").orElseThrow().outputShape(), "sequences [N, T, C]");
@@ -136,8 +136,8 @@ class LayerMappingTest {
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name(longName).nOut(1).activation(Activation.IDENTITY).build())
                 .build());
         net.init();
-        Model m = open(net);
-        assertEquals(List.of("input", script, amp, control, script + "#2", longName), m.layers().stream().map(Layer::id).toList());
+        ModelView m = open(net);
+        assertEquals(List.of("input", script, amp, control, script + "#2", longName), m.layers().stream().map(LayerInfo::id).toList());
         assertEquals(script, m.layer(script + "#2").orElseThrow().name(), "duplicate names get unique ids, names stay");
         assertEquals(Shape.of(-1, 4), m.layers().get(0).outputShape(), "input type from the first layer's nIn");
         assertEquals(3, m.weights(control).get(0).values().shape().dim(0));

@@ -1,10 +1,10 @@
 package io.nnviz.backend.dl4j;
 
 import io.nnviz.api.Capability;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -44,7 +44,7 @@ class LeNetContractTest extends Dl4jContractBase {
     }
 
     @Override
-    protected long[] dl4jIndex(Layer layer, int[] idx, INDArray a) {
+    protected long[] dl4jIndex(LayerInfo layer, int[] idx, INDArray a) {
         if (layer.id().equals("input")) {
             return new long[] {idx[0], idx[2] * 28L + idx[3]}; // DL4J takes the images flat
         }
@@ -53,12 +53,12 @@ class LeNetContractTest extends Dl4jContractBase {
 
     @Test
     void layersHaveKindsShapesAndTheInputTypeFromThePreprocessor() {
-        Model m = model();
+        ModelView m = model();
         assertEquals(List.of("input", "conv1", "pool1", "conv2", "bn2", "pool2", "fc1", "drop", "out"),
-                m.layers().stream().map(Layer::id).toList());
+                m.layers().stream().map(LayerInfo::id).toList());
         assertEquals(List.of(LayerKind.INPUT, LayerKind.CONV, LayerKind.POOL, LayerKind.CONV, LayerKind.NORM, LayerKind.POOL,
-                LayerKind.DENSE, LayerKind.DROPOUT, LayerKind.OUTPUT), m.layers().stream().map(Layer::kind).toList());
-        Layer conv1 = m.layer("conv1").orElseThrow();
+                LayerKind.DENSE, LayerKind.DROPOUT, LayerKind.OUTPUT), m.layers().stream().map(LayerInfo::kind).toList());
+        LayerInfo conv1 = m.layer("conv1").orElseThrow();
         assertEquals(Shape.of(-1, 1, 28, 28), m.layer("input").orElseThrow().outputShape());
         assertEquals(Shape.of(-1, 8, 24, 24), conv1.outputShape());
         assertEquals("ConvolutionLayer", conv1.frameworkType());

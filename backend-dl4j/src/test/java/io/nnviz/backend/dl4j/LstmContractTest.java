@@ -1,6 +1,6 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -42,7 +42,7 @@ class LstmContractTest extends Dl4jContractBase {
 
     @Test
     void recurrentKernelsAndSequenceShapesAreCanonical() {
-        Layer lstm = model().layer("lstm").orElseThrow();
+        LayerInfo lstm = model().layer("lstm").orElseThrow();
         assertEquals(LayerKind.RECURRENT, lstm.kind());
         // [N, T, C]; DL4J's configuration does not keep the sequence length, so T is unknown
         assertEquals(Shape.of(-1, -1, 20), lstm.outputShape());

@@ -1,7 +1,7 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.diff.ModelDiff;
 import io.nnviz.api.testkit.Corpus;
@@ -36,13 +36,13 @@ class ModelDiffTest {
     void aKerasFileAndItsDl4jImportAreTheSameNetwork() throws Exception {
         Path h5 = Corpus.file("keras/esrgan-slim-x2.h5"), zip = dir.resolve("esrgan.zip");
         ModelSerializer.writeModel(KerasModelImport.importKerasModelAndWeights(h5.toString(), false), zip.toFile(), false);
-        try (Model a = NNViz.load(h5); Model b = NNViz.load(zip)) {
+        try (ModelView a = NNViz.load(h5); ModelView b = NNViz.load(zip)) {
             ModelDiff d = ModelDiff.of(a, b);
             assertTrue(d.isEmpty(), "no layer added, removed or changed, no weight moved: " + d.layers().stream()
                     .filter(l -> l.change() != ModelDiff.Change.SAME || l.weightChange() > 0).toList());
             assertEquals(a.layers().stream().filter(l -> l.parameterCount() > 0).count(), d.weightChanges().size());
         }
-        try (Model a = NNViz.load(h5); Model b = NNViz.load(Corpus.file("keras/esrgan-slim-x4.h5"))) {
+        try (ModelView a = NNViz.load(h5); ModelView b = NNViz.load(Corpus.file("keras/esrgan-slim-x4.h5"))) {
             ModelDiff d = ModelDiff.of(a, b); // the x4 model: the same network up to its upsampling, trained on its own
             assertEquals(List.of("UPN3", "UPsample", "SR"), d.changed().stream().map(ModelDiff.LayerDiff::idB).toList());
             assertTrue(d.weightChanges().get("F_0") > 0.5, "independently trained weights differ: " + d.weightChanges());
@@ -64,10 +64,10 @@ class ModelDiffTest {
             net.fit(Nets.flatBatch(i));
         }
         ModelSerializer.writeModel(net, later.toFile(), false);
-        try (Model a = NNViz.load(first); Model b = NNViz.load(later)) {
+        try (ModelView a = NNViz.load(first); ModelView b = NNViz.load(later)) {
             ModelDiff d = ModelDiff.of(a, b);
             assertTrue(d.changed().isEmpty() && d.added().isEmpty() && d.removed().isEmpty());
-            List<String> weighted = b.layers().stream().filter(l -> l.parameterCount() > 0).map(Layer::id).toList();
+            List<String> weighted = b.layers().stream().filter(l -> l.parameterCount() > 0).map(LayerInfo::id).toList();
             int k = 0;
             for (int i = 0; i < net.getnLayers(); i++) {
                 Map<String, INDArray> now = net.getLayer(i).paramTable();
@@ -90,9 +90,9 @@ class ModelDiffTest {
 
     @Test
     void aCopyWithOneLayerChangedNamesExactlyThatLayer() {
-        try (Model m = NNViz.inspect(Nets.gapCnn())) {
+        try (ModelView m = NNViz.inspect(Nets.gapCnn())) {
             String conv = m.layers().stream().filter(l -> l.parameterCount() > 0).skip(1).findFirst().orElseThrow().id();
-            try (Model copy = m.withShuffledWeights(List.of(conv), 4)) {
+            try (ModelView copy = m.withShuffledWeights(List.of(conv), 4)) {
                 ModelDiff d = ModelDiff.of(m, copy);
                 assertTrue(d.changed().isEmpty());
                 d.weightChanges().forEach((id, w) -> assertEquals(id.equals(conv), w > 0, id + ": " + w));

@@ -1,7 +1,7 @@
 package io.nnviz.backend.dl4j;
 
 import io.nnviz.api.Edge;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -27,7 +27,7 @@ class ResidualGraphContractTest extends Dl4jContractBase {
     }
 
     @Override
-    protected long[] dl4jIndex(Layer layer, int[] idx, INDArray a) {
+    protected long[] dl4jIndex(LayerInfo layer, int[] idx, INDArray a) {
         if (layer.id().equals("image")) {
             return new long[] {idx[0], idx[2] * 28L + idx[3]};
         }
@@ -36,7 +36,7 @@ class ResidualGraphContractTest extends Dl4jContractBase {
 
     @Test
     void theSkipConnectionAndMergeVertexAreEdgesAndAMergeNode() {
-        Layer add = model().layer("add").orElseThrow();
+        LayerInfo add = model().layer("add").orElseThrow();
         assertEquals(LayerKind.MERGE, add.kind());
         assertEquals("ElementWiseVertex", add.frameworkType());
         assertEquals("Add", add.attributes().get("op"));

@@ -1,6 +1,6 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attention.Attention;
@@ -44,7 +44,7 @@ class SelfAttentionTest {
         for (int t = 0; t < T; t++) {
             tokens.add("row " + t);
         }
-        try (Model m = NNViz.inspect(net)) {
+        try (ModelView m = NNViz.inspect(net)) {
             Attention a = AttentionMaps.of(m, Map.of("input", x), tokens);
             assertEquals(List.of("attention"), a.layerIds());
             assertEquals(io.nnviz.api.Shape.of(1, HEADS, T, T), a.weights().shape());

@@ -1,6 +1,6 @@
 package io.nnviz.backend.tensorflow;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import org.tensorflow.SavedModelBundle;
 import io.nnviz.api.spi.BackendProvider;
 
@@ -28,7 +28,7 @@ public final class TfBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Model open(Object nativeModel) {
+    public ModelView open(Object nativeModel) {
         if (nativeModel instanceof TfGraph g) {
             return TfModel.open("TensorFlow graph", g, null);
         }
@@ -49,7 +49,7 @@ public final class TfBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Model load(Path path) {
+    public ModelView load(Path path) {
         if (path == null) {
             throw new IllegalArgumentException("path is null");
         }
@@ -58,7 +58,7 @@ public final class TfBackendProvider implements BackendProvider {
 
     /** As {@link #load(Path)}; an input shape given (canonical, images NCHW) replaces the placeholder's declared one. */
     @Override
-    public Model load(Path path, io.nnviz.api.LoadOptions options) {
+    public ModelView load(Path path, io.nnviz.api.LoadOptions options) {
         if (path == null) {
             throw new IllegalArgumentException("path is null");
         }

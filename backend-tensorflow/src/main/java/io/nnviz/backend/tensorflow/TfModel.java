@@ -4,7 +4,7 @@ import io.nnviz.api.BackendException;
 import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
@@ -56,13 +56,13 @@ public final class TfModel extends AbstractModel {
     /** The weights' feeds of such a copy ({@link TfShuffledWeights}); empty for a model of its own. */
     private final Map<Output<?>, org.tensorflow.Tensor> overrides;
 
-    private TfModel(String name, List<Layer> layers, List<Edge> edges, List<io.nnviz.api.Group> scopes, Map<String, String> props,
+    private TfModel(String name, List<LayerInfo> layers, List<Edge> edges, List<io.nnviz.api.Group> scopes, Map<String, String> props,
                     Graph graph, Session session, GraphOperation inputOp, GraphOperation outputOp, Map<String, GraphReader.Group> groups,
                     AutoCloseable owned) {
         this(name, layers, edges, scopes, props, graph, session, inputOp, outputOp, groups, owned, null, Map.of());
     }
 
-    private TfModel(String name, List<Layer> layers, List<Edge> edges, List<io.nnviz.api.Group> scopes, Map<String, String> props,
+    private TfModel(String name, List<LayerInfo> layers, List<Edge> edges, List<io.nnviz.api.Group> scopes, Map<String, String> props,
                     Graph graph, Session session, GraphOperation inputOp, GraphOperation outputOp, Map<String, GraphReader.Group> groups,
                     AutoCloseable owned, TfModel base, Map<Output<?>, org.tensorflow.Tensor> overrides) {
         super(name, "TensorFlow", layers, edges, scopes, props, EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS,
@@ -93,11 +93,11 @@ public final class TfModel extends AbstractModel {
         GraphReader reader = new GraphReader(g.graph(), in, out);
         List<GraphReader.Group> read = reader.read();
         Map<String, GraphReader.Group> byId = new LinkedHashMap<>();
-        List<Layer> layers = new ArrayList<>();
+        List<LayerInfo> layers = new ArrayList<>();
         List<Edge> edges = new ArrayList<>();
         for (GraphReader.Group grp : read) {
             byId.put(grp.id, grp);
-            Layer.Builder b = Layer.builder(grp.id, grp.kind).name(grp.id)
+            LayerInfo.Builder b = LayerInfo.builder(grp.id, grp.kind).name(grp.id)
                     .frameworkType(grp.kind == LayerKind.INPUT ? "Placeholder" : grp.types())
                     .outputShape(Tf.nchw(Tf.shape(grp.output.shape())));
             for (String src : grp.inputs) {
@@ -132,7 +132,7 @@ public final class TfModel extends AbstractModel {
         if (!reader.prefix().isEmpty()) { // the name scope every layer shares (a Keras model inside a TF 2 function)
             String p = reader.prefix();
             scopes.add(new io.nnviz.api.Group(p, p.substring(p.lastIndexOf('/') + 1), "name scope", null,
-                    layers.stream().filter(l -> l.kind() != LayerKind.INPUT).map(Layer::id).toList()));
+                    layers.stream().filter(l -> l.kind() != LayerKind.INPUT).map(LayerInfo::id).toList()));
             props.put("name scope", p);
         }
         return new TfModel(name, layers, edges, scopes, props, g.graph(), g.session(), in, out, byId, owned);
@@ -172,7 +172,7 @@ public final class TfModel extends AbstractModel {
      * ops, so it must be closed before this model is.
      */
     @Override
-    protected io.nnviz.api.Model doWithShuffledWeights(List<Layer> layers, long seed) {
+    protected io.nnviz.api.ModelView doWithShuffledWeights(List<LayerInfo> layers, long seed) {
         Map<Output<?>, org.tensorflow.Tensor> feeds = new LinkedHashMap<>(overrides.size());
         Map<Output<?>, org.tensorflow.Tensor> fresh = TfShuffledWeights.of(this, layers, seed);
         TfModel root = base != null ? base : this;
@@ -267,16 +267,16 @@ public final class TfModel extends AbstractModel {
     }
 
     @Override
-    protected List<WeightTensor> doWeights(Layer layer) {
+    protected List<WeightTensor> doWeights(LayerInfo layer) {
         return weightsOf(List.of(layer)).getOrDefault(layer.id(), List.of());
     }
 
     /** The weights of several layers, read in one session run. */
-    Map<String, List<WeightTensor>> weightsOf(List<Layer> layers) {
+    Map<String, List<WeightTensor>> weightsOf(List<LayerInfo> layers) {
         ensureOpen();
         List<String> owners = new ArrayList<>();
         List<GraphReader.Weight> ws = new ArrayList<>();
-        for (Layer layer : layers) {
+        for (LayerInfo layer : layers) {
             for (GraphReader.Weight w : groups.get(layer.id()).weights) {
                 if (!layer.weights().isEmpty() && layer.weights().stream().anyMatch(spec -> spec.name().equals(w.name()))) {
                     ws.add(w);
@@ -343,7 +343,7 @@ public final class TfModel extends AbstractModel {
 
     /** The input as the graph takes it: NCHW images to NHWC, in the placeholder's type. */
     org.tensorflow.Tensor feed(Tensor canonical) {
-        Shape declared = layer(inputOp.name()).map(Layer::outputShape).orElse(null);
+        Shape declared = layer(inputOp.name()).map(LayerInfo::outputShape).orElse(null);
         if (declared != null && !declared.isCompatibleWith(canonical.shape())) {
             throw new InvalidInputException("model '" + name() + "' expects input of shape " + declared + " but got "
                     + canonical.shape());
@@ -364,11 +364,11 @@ public final class TfModel extends AbstractModel {
     }
 
     @Override
-    protected Map<String, Tensor> doActivations(Tensor input, List<Layer> layers) {
+    protected Map<String, Tensor> doActivations(Tensor input, List<LayerInfo> layers) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         List<Output<?>> fetches = new ArrayList<>();
         Map<String, Integer> index = new LinkedHashMap<>();
-        for (Layer l : layers) {
+        for (LayerInfo l : layers) {
             if (l.id().equals(inputOp.name())) {
                 continue;
             }
@@ -382,7 +382,7 @@ public final class TfModel extends AbstractModel {
         }
         try (org.tensorflow.Tensor x = feed(input)) {
             if (fetches.isEmpty()) {
-                for (Layer l : layers) {
+                for (LayerInfo l : layers) {
                     out.put(l.id(), input);
                 }
                 return out;
@@ -390,7 +390,7 @@ public final class TfModel extends AbstractModel {
             Session.Runner r = runner().feed(inputOp.output(0), x);
             fetches.forEach(r::fetch);
             try (Result res = r.run()) {
-                for (Layer l : layers) {
+                for (LayerInfo l : layers) {
                     out.put(l.id(), l.id().equals(inputOp.name()) ? input : canonical(res.get(index.get(l.id()))));
                 }
             }
@@ -523,7 +523,7 @@ public final class TfModel extends AbstractModel {
     }
 
     @Override
-    protected LayerGradient doLayerGradient(Tensor input, Layer layer, int target) {
+    protected LayerGradient doLayerGradient(Tensor input, LayerInfo layer, int target) {
         Tensor[] ag = runGradients(input, target, List.of(layer.id())).get(layer.id());
         return new LayerGradient(layer.id(), target, ag[0], ag[1]);
     }

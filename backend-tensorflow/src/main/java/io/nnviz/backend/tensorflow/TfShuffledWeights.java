@@ -2,7 +2,7 @@ package io.nnviz.backend.tensorflow;
 
 import io.nnviz.api.BackendException;
 import io.nnviz.api.Capability;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
 import io.nnviz.api.spi.WeightShuffle;
@@ -29,11 +29,11 @@ final class TfShuffledWeights {
     }
 
     /** Feed points and their shuffled values for the weights of {@code layers}; the caller closes the tensors. */
-    static Map<Output<?>, org.tensorflow.Tensor> of(TfModel model, List<Layer> layers, long seed) {
+    static Map<Output<?>, org.tensorflow.Tensor> of(TfModel model, List<LayerInfo> layers, long seed) {
         List<GraphReader.Weight> ws = new ArrayList<>();
         List<String> owners = new ArrayList<>();
         List<List<Output<?>>> points = new ArrayList<>();
-        for (Layer layer : layers) {
+        for (LayerInfo layer : layers) {
             for (GraphReader.Weight w : model.group(layer.id()).weights) {
                 List<Output<?>> at = feedPoints(model, w.source());
                 if (!at.isEmpty()) {

@@ -1,7 +1,7 @@
 package io.nnviz.backend.tensorflow;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.CaptureRequest;
@@ -140,7 +140,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         CaptureRequest r = request();
         List<String> out = new ArrayList<>();
         if (r.activations()) {
-            for (Layer l : model.layers()) {
+            for (LayerInfo l : model.layers()) {
                 String op = model.group(l.id()).output.op().name();
                 if (!l.id().equals(model.inputOp().name()) && r.layers().test(l) && !out.contains(op)) {
                     out.add(op);
@@ -198,7 +198,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
             byOp.putIfAbsent(k.endsWith(":0") ? k.substring(0, k.length() - 2) : k, e.getValue());
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Layer l : model.layers()) {
+        for (LayerInfo l : model.layers()) {
             org.tensorflow.Tensor t = byOp.get(model.group(l.id()).output.op().name());
             if (t != null && r.layers().test(l) && !l.id().equals(model.inputOp().name())) {
                 out.put(l.id(), TfModel.canonical(t, Math.max(1, r.maxSamples())));
@@ -266,7 +266,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
                 inputs = model.sampled(model.inputEcho(), samples); // a fed tensor cannot be fetched: through an Identity
                 List<Output<?>> seen = new ArrayList<>();
                 String last = model.layers().get(model.layers().size() - 1).id();
-                for (Layer l : model.layers()) {
+                for (LayerInfo l : model.layers()) {
                     boolean wanted = r.activations() && r.layers().test(l) || r.outputs() && l.id().equals(last);
                     Output<?> o = model.group(l.id()).output;
                     if (wanted && !l.id().equals(model.inputOp().name()) && !seen.contains(o)) {
@@ -278,7 +278,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
             }
             if (r.gradients()) {
                 for (Map.Entry<String, Output<?>> e : weightGradients().entrySet()) {
-                    Layer l = model.layer(e.getKey().substring(0, e.getKey().indexOf('\n'))).orElse(null);
+                    LayerInfo l = model.layer(e.getKey().substring(0, e.getKey().indexOf('\n'))).orElse(null);
                     if (l != null && r.layers().test(l)) {
                         gradientKeys.add(e.getKey());
                     }

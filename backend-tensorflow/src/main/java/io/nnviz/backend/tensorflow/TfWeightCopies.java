@@ -1,6 +1,6 @@
 package io.nnviz.backend.tensorflow;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.LayerSelector;
@@ -101,7 +101,7 @@ final class TfWeightCopies implements AutoCloseable {
         List<Map.Entry<String, GraphReader.Weight>> ws = bySelector.get(selector);
         if (ws == null) {
             ws = new ArrayList<>();
-            for (Layer l : model.layers()) {
+            for (LayerInfo l : model.layers()) {
                 if (l.weights().isEmpty() || !selector.test(l)) {
                     continue;
                 }

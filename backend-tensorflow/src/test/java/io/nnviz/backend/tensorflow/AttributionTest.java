@@ -1,6 +1,6 @@
 package io.nnviz.backend.tensorflow;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.testkit.AttributionChecks;
@@ -27,7 +27,7 @@ class AttributionTest {
             for (int i = 0; i < 300; i++) {
                 net.fit(i);
             }
-            try (Model m = NNViz.inspect(net.handle())) {
+            try (ModelView m = NNViz.inspect(net.handle())) {
                 System.out.println("GAP CNN (TensorFlow), 300 steps: " + AttributionChecks.assertFaithful(m, AttributionChecks.testImages(16)));
                 AttributionChecks.assertShuffledCopy(m, AttributionChecks.testImages(1).get(0));
                 System.out.println("GAP CNN (TensorFlow): " + AttributionChecks.assertSane(m, AttributionChecks.testImages(8)));
@@ -48,7 +48,7 @@ class AttributionTest {
         for (String name : new String[] {"antispoof", "liveness", "emotion"}) {
             Path file = TfjsGraphModels.frozen(TfjsGraphModels.parse(Corpus.file("tfjs/" + name)),
                     Path.of("target", "corpus", name + "-ig", name + ".pb"));
-            try (Model m = NNViz.load(file)) {
+            try (ModelView m = NNViz.load(file)) {
                 io.nnviz.api.Shape s = m.layers().get(0).outputShape();
                 Tensor x = TfCorpusTest.image(s.dim(1), s.dim(2), s.dim(3));
                 int t = AttributionChecks.predicted(m, x);
@@ -70,7 +70,7 @@ class AttributionTest {
     void aRealGraphIsRandomisedThroughFeeds() throws Exception {
         Path file = TfjsGraphModels.frozen(TfjsGraphModels.parse(Corpus.file("tfjs/antispoof")),
                 Path.of("target", "corpus", "antispoof-random", "antispoof.pb"));
-        try (Model m = NNViz.load(file)) {
+        try (ModelView m = NNViz.load(file)) {
             io.nnviz.api.Shape s = m.layers().get(0).outputShape();
             Tensor x = TfCorpusTest.image(s.dim(1), s.dim(2), s.dim(3));
             AttributionChecks.assertShuffledCopy(m, x);

@@ -1,7 +1,7 @@
 package io.nnviz.backend.tensorflow;
 
 import io.nnviz.api.Edge;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
@@ -40,12 +40,12 @@ class CnnContractTest extends TfContractBase {
 
     @Test
     void opsBecomeTheLayersAUserRecognises() {
-        List<Layer> ls = model().layers();
+        List<LayerInfo> ls = model().layers();
         assertEquals(List.of("images", "conv1", "pool1", "conv2", "pool2", "flatten", "fc1", "logits"),
-                ls.stream().map(Layer::id).toList());
+                ls.stream().map(LayerInfo::id).toList());
         assertEquals(List.of(LayerKind.INPUT, LayerKind.CONV, LayerKind.POOL, LayerKind.CONV, LayerKind.POOL, LayerKind.RESHAPE,
-                LayerKind.DENSE, LayerKind.OUTPUT), ls.stream().map(Layer::kind).toList());
-        Layer conv1 = model().layer("conv1").orElseThrow();
+                LayerKind.DENSE, LayerKind.OUTPUT), ls.stream().map(LayerInfo::kind).toList());
+        LayerInfo conv1 = model().layer("conv1").orElseThrow();
         assertEquals(Shape.of(-1, 8, 24, 24), conv1.outputShape(), "NCHW");
         assertEquals(Shape.of(8, 1, 5, 5), conv1.weights().get(0).shape(), "OIHW");
         assertEquals(Shape.of(32, 256), model().layer("fc1").orElseThrow().weights().get(0).shape(), "[out, in]");
@@ -147,7 +147,7 @@ class CnnContractTest extends TfContractBase {
                 for (int i = 0; i < 4; i++) {
                     if (i == 2) { // the forward pass of step 3 uses the weights before its update: these
                         Tensor images = Tensor.of(TfNets.data().batch(2 * 32, 2 * 32 + 3), 3, 1, 28, 28);
-                        expected = model.activations(images, model.layers().stream().map(Layer::id).toList());
+                        expected = model.activations(images, model.layers().stream().map(LayerInfo::id).toList());
                     }
                     try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
                          Result r = training.run(net.session.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train))) {

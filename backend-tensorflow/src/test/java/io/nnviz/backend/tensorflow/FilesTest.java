@@ -1,7 +1,7 @@
 package io.nnviz.backend.tensorflow;
 
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.NnvizException;
@@ -33,15 +33,15 @@ class FilesTest {
         Tensor input = Tensor.of(TfNets.data().batch(0, 1), 1, 1, 28, 28);
         try (TfNets net = TfNets.cnn()) {
             net.fit(0);
-            try (Model live = NNViz.inspect(net.handle())) {
-                ids = live.layers().stream().map(Layer::id).toList();
+            try (ModelView live = NNViz.inspect(net.handle())) {
+                ids = live.layers().stream().map(LayerInfo::id).toList();
                 kernel = live.weights("conv2").get(0).values();
                 acts = live.activations(input, List.of("fc1")).get("fc1");
             }
             TfFixtures.export(net, saved);
         }
-        try (Model m = NNViz.load(saved)) {
-            assertEquals(ids, m.layers().stream().map(Layer::id).toList());
+        try (ModelView m = NNViz.load(saved)) {
+            assertEquals(ids, m.layers().stream().map(LayerInfo::id).toList());
             assertEquals(kernel, m.weights("conv2").get(0).values());
             assertEquals(acts, m.activations(input, List.of("fc1")).get("fc1"));
             assertTrue(m.name().contains("serving_default"), m.name());
@@ -87,8 +87,8 @@ class FilesTest {
             tf.withSubScope("dense").withName("MatMul").linalg.matMul(flat, w);
             Files.write(pb, g.toGraphDef().toByteArray());
         }
-        try (Model m = NNViz.load(pb)) {
-            Layer bnLayer = m.layer("bn").orElseThrow(() -> new AssertionError(m.layers().toString()));
+        try (ModelView m = NNViz.load(pb)) {
+            LayerInfo bnLayer = m.layer("bn").orElseThrow(() -> new AssertionError(m.layers().toString()));
             assertEquals(io.nnviz.api.LayerKind.NORM, bnLayer.kind(), bnLayer.toString());
             assertEquals(4, m.weights("bn").size(), "scale, offset, mean and variance: " + m.weights("bn"));
             float[] img = new float[64];
@@ -118,8 +118,8 @@ class FilesTest {
             d.withName("out").math.add(d.linalg.matMul(x, k), b);
             Files.write(pb, g.toGraphDef().toByteArray());
         }
-        try (Model m = NNViz.load(pb)) {
-            assertEquals(List.of("x", "dense"), m.layers().stream().map(Layer::id).toList());
+        try (ModelView m = NNViz.load(pb)) {
+            assertEquals(List.of("x", "dense"), m.layers().stream().map(LayerInfo::id).toList());
             Tensor kernel = m.weights("dense").get(0).values();
             assertEquals(io.nnviz.api.Shape.of(2, 3), kernel.shape(), "[out, in]");
             assertEquals(4f, kernel.get(1, 1)); // TensorFlow's [in = 1, out = 1] is w[3]

@@ -1,7 +1,7 @@
 package io.nnviz.backend.tensorflow;
 
 import com.google.protobuf.ByteString;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
@@ -92,7 +92,7 @@ class HostileSavedModelTest {
         Files.delete(target);
 
         Tensor input = Tensor.of(TfNets.data().batch(0, 2), 2, 1, 28, 28);
-        try (Model m = NNViz.load(saved)) {
+        try (ModelView m = NNViz.load(saved)) {
             assertEquals(10, m.scores(input).shape().dim(1));
             m.activations(input, List.of(m.layers().get(1).id()));
             m.inputGradient(input, 3);
@@ -128,7 +128,7 @@ class HostileSavedModelTest {
                 .putRet("y", "again:output:0").build();
         Path unreached = hostile("rec-unreached", mg -> mg.toBuilder().setGraphDef(mg.getGraphDef().toBuilder()
                 .setLibrary(mg.getGraphDef().getLibrary().toBuilder().addFunction(rec))).build());
-        try (Model m = NNViz.load(unreached)) {
+        try (ModelView m = NNViz.load(unreached)) {
             assertEquals(10, m.scores(Tensor.of(TfNets.data().batch(0, 1), 1, 1, 28, 28)).shape().dim(1));
         }
 

@@ -1,6 +1,6 @@
 package io.nnviz.backend.tensorflow;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -31,14 +31,14 @@ class LstmContractTest extends TfContractBase {
 
     @Test
     void theUnrolledCellIsOneRecurrentLayerWithInputAndRecurrentKernels() {
-        Layer lstm = model().layer("lstm").orElseThrow();
+        LayerInfo lstm = model().layer("lstm").orElseThrow();
         assertEquals(LayerKind.RECURRENT, lstm.kind());
         assertEquals(List.of(WeightRole.INPUT_KERNEL, WeightRole.RECURRENT_KERNEL, WeightRole.BIAS),
                 lstm.weights().stream().map(w -> w.role()).toList());
         assertEquals(Shape.of(80, 28), lstm.weights().get(0).shape(), "[4 gates x 20 units, in]");
         assertEquals(Shape.of(80, 20), lstm.weights().get(1).shape());
         assertEquals(Shape.of(2, 20), model().activations(sampleInput(), List.of("lstm")).get("lstm").shape(), "last hidden state");
-        assertEquals(List.of("rows", "lstm", "logits"), model().layers().stream().map(Layer::id).toList());
+        assertEquals(List.of("rows", "lstm", "logits"), model().layers().stream().map(LayerInfo::id).toList());
         assertInputGradientMatchesFiniteDifferences(sampleInput().head(1), "logits/Add", 1);
     }
 }

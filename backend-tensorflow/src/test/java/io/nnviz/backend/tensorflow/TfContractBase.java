@@ -1,7 +1,7 @@
 package io.nnviz.backend.tensorflow;
 
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
@@ -55,7 +55,7 @@ abstract class TfContractBase extends ModelContractKit {
     }
 
     @Override
-    protected Model openModel() {
+    protected ModelView openModel() {
         return NNViz.inspect(trained().handle());
     }
 
@@ -84,7 +84,7 @@ abstract class TfContractBase extends ModelContractKit {
 
     @Override
     protected WeightOracle frameworkWeights() {
-        return (Layer layer, WeightSpec spec, int[] idx) -> {
+        return (LayerInfo layer, WeightSpec spec, int[] idx) -> {
             try (Result r = trained().session.runner().fetch(spec.name()).run()) {
                 TFloat32 v = (TFloat32) r.get(0);
                 if (idx.length == 4) { // canonical OIHW, TensorFlow HWIO

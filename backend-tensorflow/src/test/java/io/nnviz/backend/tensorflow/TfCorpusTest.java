@@ -1,8 +1,8 @@
 package io.nnviz.backend.tensorflow;
 
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.testkit.Corpus;
@@ -95,7 +95,7 @@ class TfCorpusTest {
             long n = t.getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).reduce(1, (a, b) -> a * b);
             floats += t.getDtype() == DataType.DT_FLOAT && t.getTensorShape().getDimCount() > 0 && n > 1 ? n : 0;
         }
-        try (Model m = NNViz.load(file)) {
+        try (ModelView m = NNViz.load(file)) {
             // not one StatefulPartitionedCall layer: every convolution and dense layer of the function's body
             assertEquals(convs, m.layers().stream().filter(l -> l.kind() == LayerKind.CONV).count(), "conv layers " + m.layers());
             assertEquals(dense, m.layers().stream().filter(l -> l.kind() == LayerKind.DENSE || l.kind() == LayerKind.OUTPUT).count(),
@@ -105,11 +105,11 @@ class TfCorpusTest {
             assertTrue(known >= 0.95 * m.layers().size(), known + " of " + m.layers().size() + " layers have a shape");
             assertTrue(m.layers().stream().noneMatch(l -> l.id().startsWith("StatefulPartitionedCall")), "the call's prefix is the scope, not a layer");
 
-            Layer input = m.layers().get(0);
+            LayerInfo input = m.layers().get(0);
             io.nnviz.api.Shape s = input.outputShape();
             Tensor x = image(s.dim(1), s.dim(2), s.dim(3));
-            List<Layer> convLayers = m.layers().stream().filter(l -> l.kind() == LayerKind.CONV).toList();
-            Layer inner = convLayers.get(convLayers.size() / 2), last = m.layers().get(m.layers().size() - 1);
+            List<LayerInfo> convLayers = m.layers().stream().filter(l -> l.kind() == LayerKind.CONV).toList();
+            LayerInfo inner = convLayers.get(convLayers.size() / 2), last = m.layers().get(m.layers().size() - 1);
             Map<String, Tensor> ours = m.activations(x, List.of(inner.id(), last.id()));
             String innerOp = inner.attributes().get("output op"); // the SavedModel's call adds its name in front
             innerOp = format.equals("frozen") ? innerOp : innerOp.substring("StatefulPartitionedCall/".length());
@@ -139,8 +139,8 @@ class TfCorpusTest {
         }
     }
 
-    /** The score gradients differentiate ({@link Model#scores}: the logits where the graph ends in a softmax), unit target summed. */
-    private static double sumTarget(Model m, Layer last, float[] v, Tensor x, int target) {
+    /** The score gradients differentiate ({@link ModelView#scores}: the logits where the graph ends in a softmax), unit target summed. */
+    private static double sumTarget(ModelView m, LayerInfo last, float[] v, Tensor x, int target) {
         Tensor y = m.scores(Tensor.of(v, x.shape().toArray()));
         int k = y.shape().dim(y.rank() - 1);
         double sum = 0;
@@ -170,7 +170,7 @@ class TfCorpusTest {
     void anInputShapeGivenAtLoadIsTheGraphsAndAWrongOneIsRefused() throws Exception {
         TfjsGraphModels.Parsed parsed = TfjsGraphModels.parse(Corpus.file("tfjs/emotion"));
         Path file = TfjsGraphModels.frozen(parsed, Path.of("target", "corpus", "emotion-shape", "emotion.pb"));
-        try (Model m = NNViz.load(file, io.nnviz.api.LoadOptions.defaults().inputShape(2, 1, 64, 64))) {
+        try (ModelView m = NNViz.load(file, io.nnviz.api.LoadOptions.defaults().inputShape(2, 1, 64, 64))) {
             assertEquals(io.nnviz.api.Shape.of(2, 1, 64, 64), m.layers().get(0).outputShape(), "canonical NCHW, batch as given");
             assertEquals(2, m.layers().get(m.layers().size() - 1).outputShape().dim(0));
         }

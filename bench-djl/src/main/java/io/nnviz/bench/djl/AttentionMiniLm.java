@@ -1,6 +1,6 @@
 package io.nnviz.bench.djl;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attention.Attention;
@@ -47,7 +47,7 @@ public final class AttentionMiniLm {
         for (int i = 0; i < n; i++) {
             tokens.add("t" + i);
         }
-        try (Model m = NNViz.load(file)) {
+        try (ModelView m = NNViz.load(file)) {
             double[] times = new double[5];
             Attention a = null;
             for (int r = -2; r < times.length; r++) {

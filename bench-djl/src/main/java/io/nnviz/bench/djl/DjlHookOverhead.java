@@ -117,7 +117,7 @@ public final class DjlHookOverhead {
             double inside = insideMeasured / 1e6 / steps;
             System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                     + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
-            try (io.nnviz.api.Model view = NNViz.inspect(models[2])) {
+            try (io.nnviz.api.ModelView view = NNViz.inspect(models[2])) {
                 choice.printSummary(view, attachment.hookErrors());
             }
         } finally {

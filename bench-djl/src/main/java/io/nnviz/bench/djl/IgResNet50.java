@@ -1,7 +1,7 @@
 package io.nnviz.bench.djl;
 
 import io.nnviz.api.LoadOptions;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attribution.Attribution;
@@ -28,7 +28,7 @@ public final class IgResNet50 {
         float[] v = new float[3 * 224 * 224];
         java.util.Arrays.fill(v, 0.5f);
         Tensor x = Tensor.of(v, 1, 3, 224, 224);
-        try (Model m = NNViz.load(pt, LoadOptions.defaults().inputShape(1, 3, 224, 224))) {
+        try (ModelView m = NNViz.load(pt, LoadOptions.defaults().inputShape(1, 3, 224, 224))) {
             Tensor s = m.scores(x);
             int target = 0;
             for (int i = 1; i < s.size(); i++) {

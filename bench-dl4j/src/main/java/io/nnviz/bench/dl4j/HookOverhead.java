@@ -107,7 +107,7 @@ public final class HookOverhead {
         double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
         System.out.printf("time inside nnviz (backend copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                 + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
-        try (io.nnviz.api.Model model = NNViz.inspect(hooked)) {
+        try (io.nnviz.api.ModelView model = NNViz.inspect(hooked)) {
             choice.printSummary(model, attachment.hookErrors());
         }
     }

@@ -2,9 +2,9 @@ package io.nnviz.renderers.figures;
 
 import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.canvas.Anchor;
 import io.nnviz.renderers.canvas.Canvas;
@@ -82,7 +82,7 @@ public final class ArchitectureDiagram {
         KIND_COLORS.put(LayerKind.OTHER, 0xFFDDDDDD);
     }
 
-    private final Model model;
+    private final ModelView model;
     private String title;
     private Direction direction = Direction.TOP_DOWN;
     private final Set<String> collapsed = new HashSet<>();
@@ -94,13 +94,13 @@ public final class ArchitectureDiagram {
     private String overlayLabel;
     private Map<String, Integer> marks = Map.of();
 
-    private ArchitectureDiagram(Model model) {
+    private ArchitectureDiagram(ModelView model) {
         this.model = Objects.requireNonNull(model, "model");
         this.title = model.name() + " (" + model.framework() + ", " + Num.count(model.parameterCount()) + " parameters)";
     }
 
     /** A diagram of a model's structure. */
-    public static ArchitectureDiagram of(Model model) {
+    public static ArchitectureDiagram of(ModelView model) {
         return new ArchitectureDiagram(model);
     }
 
@@ -176,7 +176,7 @@ public final class ArchitectureDiagram {
      * How deep the hierarchy the diagram draws is: the model's groups, or for a model without any,
      * those its layer names give ({@code /encoder/layer.0/...}, {@code block_3_expand}); 0 for none.
      */
-    public static int hierarchyDepth(Model m) {
+    public static int hierarchyDepth(ModelView m) {
         List<Group> groups = Units.groupsOf(m, false, 120);
         Map<String, Group> byId = new HashMap<>();
         groups.forEach(g -> byId.put(g.id(), g));

@@ -2,8 +2,8 @@ package io.nnviz.renderers.figures;
 
 import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.canvas.Xml;
@@ -75,11 +75,11 @@ final class ArchitectureUnits {
          * as frames; with {@code auto} and no depth, the deepest depth whose boxes number at most
          * {@code autoLimit}. Runs of at least {@code minRun} identical collapsed siblings fold.
          */
-        Units(Model m, Set<String> collapsed, Set<String> expanded, boolean auto, int autoLimit, int depth, int minRun) {
+        Units(ModelView m, Set<String> collapsed, Set<String> expanded, boolean auto, int autoLimit, int depth, int minRun) {
             this(m, groupsOf(m, auto, autoLimit), collapsed, expanded, auto, autoLimit, depth, minRun);
         }
 
-        private Units(Model m, List<Group> modelGroups, Set<String> collapsed, Set<String> expanded, boolean auto, int autoLimit, int depth,
+        private Units(ModelView m, List<Group> modelGroups, Set<String> collapsed, Set<String> expanded, boolean auto, int autoLimit, int depth,
                       int minRun) {
             layerCount = m.layers().size();
             io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
@@ -89,7 +89,7 @@ final class ArchitectureUnits {
             for (Group g : modelGroups) {
                 g.layerIds().forEach(id -> groupOfLayer.put(id, g.id()));
             }
-            for (Layer l : m.layers()) {
+            for (LayerInfo l : m.layers()) {
                 if (l.groupId() != null && groups.containsKey(l.groupId())) {
                     groupOfLayer.put(l.id(), l.groupId());
                 }
@@ -97,9 +97,9 @@ final class ArchitectureUnits {
             Map<String, Integer> firstIndex = new HashMap<>();
             Map<String, Long> params = new HashMap<>();
             Map<String, Integer> sizes = new HashMap<>();
-            List<Layer> layers = m.layers();
+            List<LayerInfo> layers = m.layers();
             for (int i = 0; i < layers.size(); i++) {
-                Layer l = layers.get(i);
+                LayerInfo l = layers.get(i);
                 for (String g = groupOfLayer.get(l.id()); g != null; g = groups.containsKey(g) ? groups.get(g).parentId() : null) {
                     firstIndex.putIfAbsent(g, i);
                     params.merge(g, l.parameterCount(), Long::sum);
@@ -170,7 +170,7 @@ final class ArchitectureUnits {
                 units.put("g:" + g.id(), new Unit("g:" + g.id(), g.name(), g.frameworkType(), null, null, 0x00000000,
                         g.name() + " (" + g.frameworkType() + ")", parent, true));
             }
-            for (Layer l : layers) {
+            for (LayerInfo l : layers) {
                 String g = groupOfLayer.get(l.id());
                 String r = g == null ? null : rep.get(g);
                 if (r != null) {
@@ -242,7 +242,7 @@ final class ArchitectureUnits {
          * The model's groups; for a model without any, the ones its layer names give
          * ({@link NameGroups}); failing those, past {@link #CHUNK_FACTOR} times the automatic limit, runs of layers.
          */
-        static List<Group> groupsOf(Model m, boolean auto, int autoLimit) {
+        static List<Group> groupsOf(ModelView m, boolean auto, int autoLimit) {
             if (!m.groups().isEmpty()) {
                 return m.groups();
             }
@@ -261,8 +261,8 @@ final class ArchitectureUnits {
          * chain of 100,000 ops): runs of consecutive layers as groups, at most {@code limit} of
          * them, so the collapsed view's size is bounded by what is shown; identical runs then fold.
          */
-        static List<Group> chunks(Model m, int limit) {
-            List<Layer> layers = m.layers();
+        static List<Group> chunks(ModelView m, int limit) {
+            List<LayerInfo> layers = m.layers();
             int size = (layers.size() + limit - 1) / limit;
             List<Group> out = new ArrayList<>();
             for (int from = 0; from < layers.size(); from += size) {
@@ -291,13 +291,13 @@ final class ArchitectureUnits {
          * every group of that depth, plus one box per group of that depth), at least 1: what is
          * shown, not the model's size, sets the cost of the layout.
          */
-        private static int autoDepth(Model m, Map<String, Group> groups, Map<String, String> groupOfLayer, Map<String, Integer> depthOf,
+        private static int autoDepth(ModelView m, Map<String, Group> groups, Map<String, String> groupOfLayer, Map<String, Integer> depthOf,
                                      int limit) {
             int max = depthOf.values().stream().mapToInt(Integer::intValue).max().orElse(0);
             int best = 1;
             for (int d = 1; d <= max; d++) {
                 Set<String> boxes = new HashSet<>();
-                for (Layer l : m.layers()) {
+                for (LayerInfo l : m.layers()) {
                     String box = "l:" + l.id();
                     for (String g = groupOfLayer.get(l.id()); g != null; g = groups.containsKey(g) ? groups.get(g).parentId() : null) {
                         if (depthOf.getOrDefault(g, 0) == d) {
@@ -317,9 +317,9 @@ final class ArchitectureUnits {
             return best;
         }
 
-        private static String signature(Group g, Model m, Map<String, String> groupOfLayer, Map<String, Long> params) {
+        private static String signature(Group g, ModelView m, Map<String, String> groupOfLayer, Map<String, Long> params) {
             StringBuilder sb = new StringBuilder(g.frameworkType()).append('|').append(params.get(g.id())).append('|');
-            for (Layer l : m.layers()) {
+            for (LayerInfo l : m.layers()) {
                 if (g.id().equals(groupOfLayer.get(l.id()))) {
                     sb.append(l.kind().ordinal()).append(',');
                 }

@@ -1,6 +1,6 @@
 package io.nnviz.renderers.figures;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.diff.ModelDiff;
 import io.nnviz.renderers.Figure;
 
@@ -22,7 +22,7 @@ public final class DiffDiagram {
     }
 
     /** The diff from some model to {@code b}, on {@code b}'s architecture. */
-    public static Figure of(ModelDiff diff, Model b, String title) {
+    public static Figure of(ModelDiff diff, ModelView b, String title) {
         Map<String, Integer> marks = new LinkedHashMap<>();
         diff.added().forEach(l -> marks.put(l.idB(), ADDED));
         diff.changed().forEach(l -> marks.put(l.idB(), CHANGED));

@@ -1,8 +1,8 @@
 package io.nnviz.renderers.figures;
 
 import io.nnviz.api.Group;
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,9 +30,9 @@ final class NameGroups {
     }
 
     /** The groups the names of {@code m}'s layers give, parents before children; empty if they give none. */
-    static List<Group> of(Model m) {
+    static List<Group> of(ModelView m) {
         Map<String, List<String>> path = new LinkedHashMap<>(); // layer id -> its group path, outermost first
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             List<String> p = path(l.name());
             if (!p.isEmpty()) {
                 path.put(l.id(), p);

@@ -1,9 +1,9 @@
 package io.nnviz.renderers.figures;
 
 import io.nnviz.api.Capability;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 
@@ -27,9 +27,9 @@ public final class Overlays {
     }
 
     /** Each layer's parameter count (layers with parameters). */
-    public static Map<String, Double> parameters(Model m) {
+    public static Map<String, Double> parameters(ModelView m) {
         Map<String, Double> out = new LinkedHashMap<>();
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             if (l.parameterCount() > 0) {
                 out.put(l.id(), (double) l.parameterCount());
             }
@@ -38,12 +38,12 @@ public final class Overlays {
     }
 
     /** The L2 norm of each layer's weights, all its tensors together (models that expose weight values). */
-    public static Map<String, Double> weightNorm(Model m) {
+    public static Map<String, Double> weightNorm(ModelView m) {
         Map<String, Double> out = new LinkedHashMap<>();
         if (!m.capabilities().contains(Capability.WEIGHTS)) {
             return out;
         }
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             if (l.parameterCount() == 0) {
                 continue;
             }
@@ -61,18 +61,18 @@ public final class Overlays {
     }
 
     /** The mean of each layer's activation for {@code input}, in one forward pass. */
-    public static Map<String, Double> activationMean(Model m, Tensor input) {
+    public static Map<String, Double> activationMean(ModelView m, Tensor input) {
         return activationStat(m, input, false);
     }
 
     /** The fraction of exact zeros in each layer's activation for {@code input} (dead ReLU units), in one forward pass. */
-    public static Map<String, Double> activationSparsity(Model m, Tensor input) {
+    public static Map<String, Double> activationSparsity(ModelView m, Tensor input) {
         return activationStat(m, input, true);
     }
 
-    private static Map<String, Double> activationStat(Model m, Tensor input, boolean zeros) {
+    private static Map<String, Double> activationStat(ModelView m, Tensor input, boolean zeros) {
         List<String> ids = new ArrayList<>();
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             if (l.kind() != LayerKind.INPUT) {
                 ids.add(l.id());
             }

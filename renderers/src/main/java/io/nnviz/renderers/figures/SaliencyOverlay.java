@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /**
  * Where a model looks: an input image, a heat map over it (saliency from
- * {@link io.nnviz.api.Model#inputGradient} or Grad-CAM from {@link io.nnviz.api.Model#layerGradient}),
+ * {@link io.nnviz.api.ModelView#inputGradient} or Grad-CAM from {@link io.nnviz.api.ModelView#layerGradient}),
  * and the two blended, side by side.
  *
  * <pre>{@code

@@ -1,7 +1,7 @@
 package io.nnviz.renderers.report;
 
-import io.nnviz.api.Layer;
-import io.nnviz.api.Model;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
 import io.nnviz.renderers.AtomicFiles;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.Figures;
@@ -42,8 +42,8 @@ public final class HtmlReport {
      * A figure (then {@code note} is null; {@code layer} the layer it is of, or null), a paragraph
      * of text (then {@code figure} is null), or the architecture's views (then {@code model} is set).
      */
-    private record Entry(String name, String slug, Figure figure, String note, String layer, Model model, Table table) {
-        Entry(String name, String slug, Figure figure, String note, String layer, Model model) {
+    private record Entry(String name, String slug, Figure figure, String note, String layer, ModelView model, Table table) {
+        Entry(String name, String slug, Figure figure, String note, String layer, ModelView model) {
             this(name, slug, figure, note, layer, model, null);
         }
     }
@@ -53,7 +53,7 @@ public final class HtmlReport {
     }
 
     private final String title;
-    private Model model;
+    private ModelView model;
     private final Map<String, List<Entry>> sections = new LinkedHashMap<>();
     private final Set<String> slugs = new HashSet<>();
     private String current;
@@ -69,13 +69,13 @@ public final class HtmlReport {
     }
 
     /** Adds the model summary table (layer, kind, type, output shape, parameters, totals, properties). */
-    public HtmlReport model(Model m) {
+    public HtmlReport model(ModelView m) {
         this.model = Objects.requireNonNull(m, "model");
         return this;
     }
 
     /** The model given to {@link #model(Model)}, if any. */
-    public java.util.Optional<Model> model() {
+    public java.util.Optional<ModelView> model() {
         return java.util.Optional.ofNullable(model);
     }
 
@@ -135,7 +135,7 @@ public final class HtmlReport {
      * of its hierarchy (and every layer, for models of up to 2,000), the one that fits a screen
      * shown first; also the model summary if none was given. Drawn when the report is written.
      */
-    public HtmlReport architecture(Model m) {
+    public HtmlReport architecture(ModelView m) {
         Objects.requireNonNull(m, "model");
         if (model == null) {
             model = m;
@@ -370,7 +370,7 @@ public final class HtmlReport {
                 + heading.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
     }
 
-    private static void summary(StringBuilder h, Model m) {
+    private static void summary(StringBuilder h, ModelView m) {
         h.append("<section id=\"model-summary\"><h2>Model summary</h2>\n<p>").append(Xml.escape(m.name())).append(" \u00b7 ")
                 .append(Xml.escape(m.framework())).append(" \u00b7 ").append(m.layers().size()).append(" layers \u00b7 ")
                 .append(Num.count(m.parameterCount())).append(" parameters</p>\n");
@@ -387,7 +387,7 @@ public final class HtmlReport {
             h.append("<p class=\"note\">Layer names are shown without the prefix they all share, <code>")
                     .append(Xml.escape(names.prefix())).append("</code>; hover a name for its full id.</p>\n");
         }
-        for (Layer l : m.layers()) {
+        for (LayerInfo l : m.layers()) {
             h.append("<tr data-layer=\"").append(Xml.escape(l.id())).append("\"><td class=\"n\">").append(i++).append("</td><td title=\"")
                     .append(Xml.escape(l.id())).append("\">")
                     .append(Xml.escape(Xml.abbreviate(names.display(l), 120)))

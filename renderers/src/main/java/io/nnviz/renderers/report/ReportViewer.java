@@ -1,6 +1,6 @@
 package io.nnviz.renderers.report;
 
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 
@@ -61,7 +61,7 @@ final class ReportViewer {
     }
 
     /** The views: each depth of the hierarchy (if any), then every layer (for models up to {@link #MAX_EXPANDED} layers). */
-    static List<View> views(Model m) {
+    static List<View> views(ModelView m) {
         int depth = maxDepth(m);
         List<View> out = new ArrayList<>();
         for (int d = 1; d <= depth; d++) {
@@ -84,7 +84,7 @@ final class ReportViewer {
         return best;
     }
 
-    private static int maxDepth(Model m) {
+    private static int maxDepth(ModelView m) {
         return Math.min(ArchitectureDiagram.hierarchyDepth(m), 6);
     }
 

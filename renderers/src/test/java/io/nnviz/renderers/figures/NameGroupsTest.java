@@ -1,9 +1,9 @@
 package io.nnviz.renderers.figures;
 
 import io.nnviz.api.Group;
-import io.nnviz.api.Layer;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Model;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import org.junit.jupiter.api.Test;
 
@@ -33,19 +33,19 @@ class NameGroupsTest {
         ModelBuilder b = ModelBuilder.named("keras");
         String prev = null;
         for (String n : List.of("input_1", "block_1_expand", "block_1_expand_BN", "block_2_expand", "block_2_expand_BN", "block_3_only", "out")) {
-            b.layer(Layer.builder(n, n.equals("input_1") ? LayerKind.INPUT : LayerKind.CONV).build());
+            b.layer(LayerInfo.builder(n, n.equals("input_1") ? LayerKind.INPUT : LayerKind.CONV).build());
             if (prev != null) {
                 b.edge(prev, n);
             }
             prev = n;
         }
-        Model m = b.build();
+        ModelView m = b.build();
         List<Group> g = NameGroups.of(m);
         assertEquals(List.of("block_1", "block_2"), g.stream().map(Group::name).toList(), "block_3 has one layer; input_1 is no block");
         assertEquals(List.of("block_1_expand", "block_1_expand_BN"), g.get(0).layerIds());
         ModelBuilder all = ModelBuilder.named("shared");
-        all.layer(Layer.builder("x", LayerKind.INPUT).build()).layer(Layer.builder("model/a/y", LayerKind.DENSE).build())
-                .layer(Layer.builder("model/a/z", LayerKind.DENSE).build()).chain("x", "model/a/y", "model/a/z");
+        all.layer(LayerInfo.builder("x", LayerKind.INPUT).build()).layer(LayerInfo.builder("model/a/y", LayerKind.DENSE).build())
+                .layer(LayerInfo.builder("model/a/z", LayerKind.DENSE).build()).chain("x", "model/a/y", "model/a/z");
         assertTrue(NameGroups.of(all.build()).isEmpty(), "a prefix every layer but the input shares is no block");
     }
 }

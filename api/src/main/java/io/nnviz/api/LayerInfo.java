@@ -12,7 +12,7 @@ import java.util.Objects;
  *
  * <p>Shapes include the batch dimension, usually {@link Shape#UNKNOWN}, and are in canonical
  * layout (see {@link Tensor}). The weights are described by {@link WeightSpec}s, so a big model
- * can be described without copying its values; {@link Model#weights(String)} returns the values.
+ * can be described without copying its values; {@link ModelView#weights(String)} returns the values.
  *
  * <pre>{@code
  * Layer conv = Layer.builder("conv1", LayerKind.CONV)
@@ -35,11 +35,11 @@ import java.util.Objects;
  * @param attributes    kernel size, stride, padding, activation function, units, ... in display order
  * @param groupId       id of the innermost {@link Group} holding this layer, or {@code null}
  */
-public record Layer(String id, String name, LayerKind kind, String frameworkType, List<Shape> inputShapes,
+public record LayerInfo(String id, String name, LayerKind kind, String frameworkType, List<Shape> inputShapes,
                     Shape outputShape, List<WeightSpec> weights, Map<String, String> attributes, String groupId) {
 
     /** Validates and copies the arguments. */
-    public Layer {
+    public LayerInfo {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
@@ -81,7 +81,7 @@ public record Layer(String id, String name, LayerKind kind, String frameworkType
         return found;
     }
 
-    /** Builds {@link Layer}s; not thread-safe. */
+    /** Builds {@link LayerInfo}s; not thread-safe. */
     public static final class Builder {
         private final String id;
         private final LayerKind kind;
@@ -141,8 +141,8 @@ public record Layer(String id, String name, LayerKind kind, String frameworkType
         }
 
         /** Builds the layer. */
-        public Layer build() {
-            return new Layer(id, name == null ? id : name, kind,
+        public LayerInfo build() {
+            return new LayerInfo(id, name == null ? id : name, kind,
                     frameworkType == null ? kind.name() : frameworkType,
                     inputShapes, outputShape, weights, attributes, groupId);
         }

@@ -34,7 +34,7 @@ import java.util.Set;
  * </ul>
  * The api's test-jar has {@code ModelContractKit}, an abstract JUnit 5 test each backend extends.
  */
-public interface Model extends AutoCloseable {
+public interface ModelView extends AutoCloseable {
 
     /** Display name. */
     String name();
@@ -43,7 +43,7 @@ public interface Model extends AutoCloseable {
     String framework();
 
     /** The layers in topological order. */
-    List<Layer> layers();
+    List<LayerInfo> layers();
 
     /** The data-flow edges between layers. */
     List<Edge> edges();
@@ -61,8 +61,8 @@ public interface Model extends AutoCloseable {
     Set<Capability> capabilities();
 
     /** The layer with the given id. */
-    default Optional<Layer> layer(String id) {
-        for (Layer l : layers()) {
+    default Optional<LayerInfo> layer(String id) {
+        for (LayerInfo l : layers()) {
             if (l.id().equals(id)) {
                 return Optional.of(l);
             }
@@ -73,14 +73,14 @@ public interface Model extends AutoCloseable {
     /** Total number of scalar parameters over all layers. */
     default long parameterCount() {
         long n = 0;
-        for (Layer l : layers()) {
+        for (LayerInfo l : layers()) {
             n += l.parameterCount();
         }
         return n;
     }
 
     /**
-     * The current values of a layer's weights, in the order of {@link Layer#weights()}, in
+     * The current values of a layer's weights, in the order of {@link LayerInfo#weights()}, in
      * canonical layout.
      *
      * @throws InvalidInputException if no layer has that id
@@ -164,7 +164,7 @@ public interface Model extends AutoCloseable {
      * @throws UnsupportedCapabilityException if the backend cannot copy this model
      *                                        ({@link Capability#WEIGHT_RANDOMIZATION})
      */
-    default Model withShuffledWeights(Collection<String> layerIds, long seed) {
+    default ModelView withShuffledWeights(Collection<String> layerIds, long seed) {
         throw new UnsupportedCapabilityException(name(), Capability.WEIGHT_RANDOMIZATION, "this model cannot be copied");
     }
 
