@@ -21,6 +21,22 @@ public interface Attachment extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Evaluates {@code data} at the end of every epoch with the framework's own evaluation and
+     * delivers the values with the epoch's end as {@code validation/loss}, {@code validation/accuracy}
+     * and the framework's other metrics under their canonical names ({@link MetricNames}): the one
+     * validation idiom on every framework. What {@code data} is depends on the framework: a DL4J
+     * {@code DataSetIterator} or {@code DataSet}; a DJL {@code Dataset} (evaluated with the trainer's
+     * own evaluators; its values replace those of a validation set given to {@code EasyTrain.fit});
+     * for TensorFlow Java, an {@code Iterable} of feeds ({@code Map<String, Tensor>} from placeholder
+     * name to tensor: the input and the labels) run through the loss op named at attach, at each
+     * {@code epochEnd()}. Given again, the new data replaces the old.
+     *
+     * @return this attachment
+     * @throws IllegalArgumentException if this framework's attachment cannot evaluate that kind of data
+     */
+    Attachment validateOn(Object data);
+
     /** Removes the hooks; safe to call twice. */
     @Override
     void close();

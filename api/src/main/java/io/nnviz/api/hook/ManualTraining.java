@@ -26,6 +26,7 @@ public final class ManualTraining implements io.nnviz.api.spi.DispatchedAttachme
     private final HookDispatcher dispatcher;
     private long step;
     private int epoch;
+    private java.util.function.Supplier<Map<String, Double>> validation;
 
     private ManualTraining(ModelView model, List<Hook> hooks) {
         this.dispatcher = new HookDispatcher(model, hooks, () -> { });
@@ -58,13 +59,35 @@ public final class ManualTraining implements io.nnviz.api.spi.DispatchedAttachme
      * {@code Map.of("train/accuracy", 0.91, "validation/accuracy", 0.88)}) and starts the next.
      */
     public void epochEnd(double loss, Map<String, Double> metrics) {
-        dispatcher.epochEnd(new TrainingEvent(step, epoch, loss, metrics, Snapshot.EMPTY));
+        Map<String, Double> all = new java.util.LinkedHashMap<>(metrics);
+        if (validation != null) {
+            Objects.requireNonNull(validation.get(), "the validation supplier returned null")
+                    .forEach((k, v) -> all.put(MetricNames.validation(MetricNames.canonical(k)), v));
+        }
+        dispatcher.epochEnd(new TrainingEvent(step, epoch, loss, all, Snapshot.EMPTY));
         epoch++;
     }
 
     /** Reports the end of the current epoch with its metrics, and no loss of its own. */
     public void epochEnd(Map<String, Double> metrics) {
         epochEnd(Double.NaN, metrics);
+    }
+
+    /**
+     * Without a framework, "its own evaluation" is yours: {@code data} is a
+     * {@code Supplier<Map<String, Double>>} that evaluates the validation data and returns its
+     * metrics by plain name ({@code "loss"}, {@code "accuracy"}), called at each {@link #epochEnd}
+     * and delivered as {@code validation/loss}, ...
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public ManualTraining validateOn(Object data) {
+        if (!(data instanceof java.util.function.Supplier<?> s)) {
+            throw new IllegalArgumentException("ManualTraining evaluates a Supplier<Map<String, Double>> of validation metrics, not "
+                    + (data == null ? "null" : data.getClass().getName()));
+        }
+        this.validation = (java.util.function.Supplier<Map<String, Double>>) s;
+        return this;
     }
 
     /** The number of steps reported so far. */

@@ -80,6 +80,32 @@ public final class MetricNames {
         return cut > 0 && cut < name.length() - 1 ? Optional.of(name.substring(0, cut)) : Optional.empty();
     }
 
+    /**
+     * A framework's own name for a metric in nnviz's one spelling, so that one metric is one chart
+     * whichever framework logged it: lower case, words joined by {@code _} ({@code "Accuracy"} gives
+     * {@code "accuracy"}, DJL's {@code "TopKAccuracy"} gives {@code "top_k_accuracy"}), Keras's
+     * {@code "acc"} is {@code "accuracy"}, and a split prefix in any spelling becomes nnviz's
+     * ({@code "val_acc"} gives {@code "validation/accuracy"}, {@code "train_Accuracy"} gives
+     * {@code "train/accuracy"}). Families ({@code "learning_rate/conv1"}) keep their member names.
+     */
+    public static String canonical(String name) {
+        String[] p = prefix(Objects.requireNonNull(name, "name"));
+        if (p != null) {
+            return p[0] + "/" + canonicalMetric(name.substring(p[1].length()));
+        }
+        return family(name).isPresent() ? name : canonicalMetric(name);
+    }
+
+    private static String canonicalMetric(String metric) {
+        String snake = metric.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("([A-Z])([A-Z][a-z])", "$1_$2")
+                .replace(' ', '_').replace('-', '_').toLowerCase(Locale.ROOT);
+        return switch (snake) {
+            case "acc" -> "accuracy";
+            case "top_k_acc" -> "top_k_accuracy";
+            default -> snake;
+        };
+    }
+
     private static final String[][] PREFIXES = {
             {TRAIN, "train/"}, {TRAIN, "train_"}, {TRAIN, "training/"},
             {VALIDATION, "validation/"}, {VALIDATION, "validation_"}, {VALIDATION, "val/"}, {VALIDATION, "val_"},

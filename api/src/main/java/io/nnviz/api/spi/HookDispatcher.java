@@ -175,4 +175,10 @@ public final class HookDispatcher implements Attachment {
             LOG.warn(msg + "; logging only every power of two from now on");
         }
     }
+
+    /** A dispatcher has no model to evaluate: the backend's attachment that owns it evaluates validation data. */
+    @Override
+    public Attachment validateOn(Object data) {
+        throw new IllegalArgumentException("a HookDispatcher evaluates nothing; give the validation data to the attachment NNViz.attach returned");
+    }
 }

@@ -21,7 +21,7 @@ import java.util.Map;
  * accumulators of its own on the same evaluators.
  */
 final class DjlEvaluations {
-    private static final String TRAIN = "nnviz/train", VALIDATE = "nnviz/validate";
+    private static final String TRAIN = "nnviz/train", VALIDATE = "nnviz/validate", HELD_OUT = "nnviz/validateOn";
 
     private final List<TrainingListener> listeners;
     private final TrainingListener self;
@@ -84,7 +84,7 @@ final class DjlEvaluations {
         EvaluatorTrainingListener djl = djls();
         boolean djlFirst = djl != null && listeners.indexOf(djl) < listeners.indexOf(self);
         for (Evaluator e : trainer.getEvaluators()) {
-            String name = e == trainer.getLoss() ? "loss" : e.getName();
+            String name = name(trainer, e);
             double train, validate;
             if (djl == null) {
                 train = own ? acc(e, TRAIN) : Double.NaN;
@@ -108,6 +108,56 @@ final class DjlEvaluations {
                 e.resetAccumulator(VALIDATE);
             }
         }
+        return out;
+    }
+
+    /** An evaluator's name as nnviz spells it: the trainer's loss is {@code loss}, {@code Accuracy} is {@code accuracy}. */
+    private static String name(Trainer trainer, Evaluator e) {
+        return e == trainer.getLoss() ? "loss" : MetricNames.canonical(e.getName());
+    }
+
+    /**
+     * Evaluates {@code data} with the trainer's own evaluators, in accumulators of nnviz's own
+     * (so DJL's and the user's are untouched): {@code validation/NAME} for each evaluator.
+     */
+    static Map<String, Double> validate(Trainer trainer, ai.djl.training.dataset.Dataset data) throws java.io.IOException,
+            ai.djl.translate.TranslateException {
+        List<Evaluator> evaluators = List.copyOf(trainer.getEvaluators());
+        for (Evaluator e : evaluators) {
+            e.addAccumulator(HELD_OUT);
+        }
+        try {
+            for (ai.djl.training.dataset.Batch b : trainer.iterateDataset(data)) {
+                try (b; NDList preds = trainer.evaluate(b.getData())) {
+                    for (Evaluator e : evaluators) {
+                        e.updateAccumulator(HELD_OUT, b.getLabels(), preds);
+                    }
+                }
+            }
+            Map<String, Double> out = new LinkedHashMap<>();
+            for (Evaluator e : evaluators) {
+                double v = acc(e, HELD_OUT);
+                if (Double.isFinite(v)) {
+                    out.put(MetricNames.validation(name(trainer, e)), v);
+                }
+            }
+            return out;
+        } finally {
+            for (Evaluator e : evaluators) {
+                e.resetAccumulator(HELD_OUT);
+            }
+        }
+    }
+
+    /** {@code epoch}'s values with its validation values replaced by {@code validation}'s. */
+    static Map<String, Double> withValidation(Map<String, Double> epoch, Map<String, Double> validation) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        epoch.forEach((k, v) -> {
+            if (!MetricNames.split(k).filter(MetricNames.VALIDATION::equals).isPresent()) {
+                out.put(k, v);
+            }
+        });
+        out.putAll(validation);
         return out;
     }
 

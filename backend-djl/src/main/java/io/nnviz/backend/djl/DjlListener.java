@@ -57,6 +57,7 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
     private volatile HookDispatcher dispatcher;
     private volatile DjlModel model;
     private volatile boolean detached;
+    private volatile ai.djl.training.dataset.Dataset validation;
     private long step;
     private int epoch;
     private CaptureRequest pending;
@@ -303,9 +304,33 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
             } catch (RuntimeException | LinkageError e) {
                 LOG.warn("nnviz: could not read the evaluators at the end of epoch {}; training goes on", epoch, e);
             }
+            ai.djl.training.dataset.Dataset v = validation;
+            if (v != null) {
+                try {
+                    metrics = DjlEvaluations.withValidation(metrics, DjlEvaluations.validate(trainer, v));
+                } catch (Exception | LinkageError e) {
+                    LOG.warn("nnviz: could not evaluate the validation data at the end of epoch {}; training goes on", epoch, e);
+                }
+            }
             ensureDispatcher().epochEnd(new TrainingEvent(step, epoch, lastLoss, metrics, Snapshot.EMPTY));
         }
         epoch++;
+    }
+
+    /**
+     * Evaluates {@code data}, a DJL {@code Dataset}, at the end of each epoch with the trainer's
+     * own evaluators (its loss and, say, {@code Accuracy}), as {@code validation/loss},
+     * {@code validation/accuracy}, ...; these replace the values of a validation set given to
+     * {@code EasyTrain.fit}, so one metric has one value per epoch.
+     */
+    @Override
+    public DjlListener validateOn(Object data) {
+        if (!(data instanceof ai.djl.training.dataset.Dataset d)) {
+            throw new IllegalArgumentException("DJL validation data is an ai.djl.training.dataset.Dataset, not "
+                    + (data == null ? "null" : data.getClass().getName()));
+        }
+        validation = d;
+        return this;
     }
 
     @Override

@@ -28,6 +28,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DJL's own evaluators reach the hooks each epoch, however the listeners are ordered; attach and detach as users do. */
@@ -75,6 +76,9 @@ class DjlListenerTest {
             Attachment a = null;
             if (order.equals("djl first")) {
                 config.addTrainingListeners(TrainingListener.Defaults.basic());
+            } else if (order.equals("validateOn")) {
+                config.addTrainingListeners(TrainingListener.Defaults.basic());
+                a = NNViz.attach(config, hook).validateOn(data(m, d, TRAIN, VALIDATION));
             } else {
                 a = NNViz.attach(config, hook);
                 if (order.equals("nnviz first")) {
@@ -105,13 +109,29 @@ class DjlListenerTest {
             Map<String, Float> djl = fit(order, hook, seen);
             assertEquals(2, seen.size(), order);
             Map<String, Double> last = seen.get(1);
-            assertEquals(djl.get("validate_Accuracy"), last.get(MetricNames.validation("Accuracy")), 1e-6, order + ": DJL's own value");
-            assertEquals(djl.get("train_Accuracy"), last.get(MetricNames.train("Accuracy")), 1e-6, order);
+            assertEquals(djl.get("validate_Accuracy"), last.get(MetricNames.validation("accuracy")), 1e-6, order + ": DJL's own value");
+            assertEquals(djl.get("train_Accuracy"), last.get(MetricNames.train("accuracy")), 1e-6, order);
             assertEquals(djl.get("validate_loss"), last.get(MetricNames.validation("loss")), 1e-6, order);
             assertEquals(djl.get("train_loss"), last.get(MetricNames.train("loss")), 1e-6, order);
-            assertTrue(last.get(MetricNames.validation("Accuracy")) > 0.5, order + ": it learned");
+            assertTrue(last.get(MetricNames.validation("accuracy")) > 0.5, order + ": it learned");
             assertEquals(32, hook.steps.size(), "16 batches an epoch");
         }
+    }
+
+    @Test
+    void validateOnEvaluatesWithTheTrainersOwnEvaluatorsUnderCanonicalNames() throws Exception {
+        Epochs hook = new Epochs();
+        List<Map<String, Double>> seen = new ArrayList<>();
+        Map<String, Float> djl = fit("validateOn", hook, seen);
+        assertEquals(2, seen.size());
+        Map<String, Double> last = seen.get(1);
+        // the same data and weights as EasyTrain's validation pass just before the epoch's end
+        assertEquals(djl.get("validate_Accuracy"), last.get(MetricNames.validation("accuracy")), 1e-6, "DJL's own Accuracy");
+        assertEquals(djl.get("validate_loss"), last.get(MetricNames.validation("loss")), 1e-5, "DJL's own loss");
+        assertFalse(last.containsKey("validation/Accuracy"), "one name per metric: " + last.keySet());
+        assertTrue(last.containsKey(MetricNames.train("accuracy")), last.keySet().toString());
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> DjlListener.of(hook).validateOn(List.of()));
+        assertTrue(wrong.getMessage().contains("Dataset"), wrong.getMessage());
     }
 
     @Test
@@ -120,7 +140,7 @@ class DjlListenerTest {
         fit("djl first", new Epochs(), withDjl);
         fit("config", new Epochs(), alone);
         for (int e = 0; e < 2; e++) {
-            for (String k : List.of(MetricNames.train("Accuracy"), MetricNames.validation("Accuracy"), MetricNames.validation("loss"))) {
+            for (String k : List.of(MetricNames.train("accuracy"), MetricNames.validation("accuracy"), MetricNames.validation("loss"))) {
                 assertEquals(withDjl.get(e).get(k), alone.get(e).get(k), 1e-6, "epoch " + e + " " + k + ": the same seeded run");
             }
         }

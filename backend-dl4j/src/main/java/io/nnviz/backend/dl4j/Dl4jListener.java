@@ -55,6 +55,8 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
 
     private final List<Hook> hooks;
     private final List<Dl4jEvaluation> evaluations;
+    /** The data given to {@link #validateOn}, evaluated after {@link #evaluations}. */
+    private volatile Dl4jEvaluation validation;
     private final boolean learningRates;
     private final ThreadLocal<StepState> state = new ThreadLocal<>();
     private volatile Dl4jModel model;
@@ -402,7 +404,11 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
 
     private void deliverEpochEnd(Model m, HookDispatcher d, int epoch) {
         Map<String, Double> metrics = new LinkedHashMap<>();
-        for (Dl4jEvaluation e : evaluations) {
+        List<Dl4jEvaluation> all = new ArrayList<>(evaluations);
+        if (validation != null) {
+            all.add(validation);
+        }
+        for (Dl4jEvaluation e : all) {
             try {
                 e.evaluate(m, metrics);
             } catch (RuntimeException | LinkageError ex) {
@@ -414,6 +420,25 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not deliver the end of epoch {}", epoch, e);
         }
+    }
+
+    /**
+     * Evaluates {@code data}, a {@code DataSetIterator} or a {@code DataSet}, at the end of each
+     * epoch as {@code validation/loss} and {@code validation/accuracy}, as {@link Builder#evaluate} does.
+     */
+    @Override
+    public Dl4jListener validateOn(Object data) {
+        DataSetIterator it;
+        if (data instanceof DataSetIterator i) {
+            it = i;
+        } else if (data instanceof org.nd4j.linalg.dataset.DataSet ds) {
+            it = new org.nd4j.linalg.dataset.ViewIterator(ds, 256);
+        } else {
+            throw new IllegalArgumentException("DL4J validation data is a DataSetIterator or a DataSet, not "
+                    + (data == null ? "null" : data.getClass().getName()));
+        }
+        validation = new Dl4jEvaluation(io.nnviz.api.hook.MetricNames.VALIDATION, it);
+        return this;
     }
 
     private void detach() {

@@ -19,6 +19,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The public DL4J listener: DL4J's own metrics, epoch evaluations, and attaching and detaching as users do. */
@@ -100,6 +101,29 @@ class Dl4jListenerTest {
         assertFalse(net.getListeners().contains(l), "close removes it from the network it listened to");
         net.fit(Nets.flatBatch(30));
         assertEquals(16, k.steps.size());
+    }
+
+    @Test
+    void validateOnIsTheOneIdiomAndTakesAnIteratorOrADataSet() {
+        MultiLayerNetwork net = Nets.mlpClassifier();
+        List<DataSet> train = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            train.add(Nets.flatBatch(i));
+        }
+        DataSet held = DataSet.merge(List.of(Nets.flatBatch(20), Nets.flatBatch(21)));
+        Keeper k = new Keeper();
+        try (Attachment a = NNViz.attach(net, k).validateOn(held)) {
+            net.fit(new ListDataSetIterator<>(train, 1), 2);
+        }
+        assertEquals(2, k.epochs.size());
+        for (TrainingEvent e : k.epochs) {
+            assertTrue(e.metrics().containsKey(MetricNames.validation("loss")), "epoch " + e.epoch() + ": " + e.metrics());
+        }
+        assertEquals(net.evaluate(new org.nd4j.linalg.dataset.ViewIterator(held, 256)).accuracy(),
+                k.epochs.get(1).metrics().get(MetricNames.validation("accuracy")), 1e-12, "DL4J's own evaluation after the last epoch");
+        assertEquals(net.score(held, false), k.epochs.get(1).metrics().get(MetricNames.validation("loss")), 1e-6);
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> Dl4jListener.of(k).validateOn("data"));
+        assertTrue(wrong.getMessage().contains("DataSetIterator or a DataSet"), wrong.getMessage());
     }
 
     @Test

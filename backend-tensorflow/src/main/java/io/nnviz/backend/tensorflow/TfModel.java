@@ -215,6 +215,10 @@ public final class TfModel extends AbstractModel {
         return inputOp;
     }
 
+    GraphOperation outputOp() {
+        return outputOp;
+    }
+
     private Output<?> inputEcho;
 
     /**

@@ -64,6 +64,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
     private double lastLoss = Double.NaN;
     private CaptureRequest next;
     private Map<String, Output<?>> weightGradients;
+    private TfValidation validation;
 
     private TfTraining(TfModel model, Output<?> loss, List<Hook> hooks) {
         this.model = model;
@@ -356,11 +357,36 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         return weightGradients;
     }
 
-    /** Ends an epoch with its metrics (for example {@code "validation/accuracy"}); hooks get {@code onEpochEnd}. */
+    /**
+     * Ends an epoch with its metrics (for example {@code "train/accuracy"}), after evaluating the
+     * data given to {@link #validateOn}; hooks get {@code onEpochEnd}.
+     */
     public void epochEnd(Map<String, Double> metrics) {
-        dispatcher.epochEnd(new TrainingEvent(step, epoch, lastLoss, metrics, Snapshot.EMPTY));
+        Map<String, Double> all = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> all.put(io.nnviz.api.hook.MetricNames.canonical(k), v));
+        if (validation != null) {
+            try {
+                all.putAll(validation.evaluate(model, loss));
+            } catch (RuntimeException e) {
+                LOG.warn("nnviz: could not evaluate the validation data at the end of epoch {}; training goes on", epoch, e);
+            }
+        }
+        dispatcher.epochEnd(new TrainingEvent(step, epoch, lastLoss, all, Snapshot.EMPTY));
         epoch++;
         next = null;
+    }
+
+    /**
+     * Evaluates {@code data} at each {@link #epochEnd}: an {@code Iterable} of feeds
+     * ({@code Map<String, Tensor>} from placeholder name to tensor: the model's input and the
+     * labels), run through the loss op named at attach ({@code validation/loss}) and, where the
+     * labels name classes (one-hot, or class indices), counted into {@code validation/accuracy}.
+     * The tensors stay yours: close them after training.
+     */
+    @Override
+    public TfTraining validateOn(Object data) {
+        validation = TfValidation.of(data, loss);
+        return this;
     }
 
     /** Ends an epoch with no metrics of its own. */

@@ -201,6 +201,48 @@ class CnnContractTest extends TfContractBase {
     }
 
     @Test
+    void validateOnRunsTheGraphsOwnLossOverTheFeedsAtEachEpochEnd() throws Exception {
+        java.util.List<io.nnviz.api.hook.TrainingEvent> epochs = new java.util.ArrayList<>();
+        io.nnviz.api.hook.Hook hook = new io.nnviz.api.hook.Hook() {
+            @Override
+            public void onEpochEnd(io.nnviz.api.hook.TrainingEvent e) {
+                epochs.add(e);
+            }
+        };
+        try (TfNets net = build(); TfModel model = (TfModel) NNViz.inspect(net.handle());
+             TFloat32 x1 = net.features(50); TFloat32 y1 = net.targets(50); TFloat32 x2 = net.features(51); TFloat32 y2 = net.targets(51)) {
+            java.util.List<Map<String, TFloat32>> held = java.util.List.of(Map.of(net.input, x1, net.labels, y1), Map.of(net.input, x2, net.labels, y2));
+            try (TfTraining training = TfTraining.attach(model, net.loss, hook).validateOn(held)) {
+                for (int i = 0; i < 10; i++) {
+                    net.fit(i);
+                    training.step(0.0);
+                }
+                training.epochEnd(Map.of("train_Accuracy", 0.5));
+            }
+            double loss = 0, right = 0;
+            for (Map<String, TFloat32> b : held) {
+                try (Result r = net.session.runner().feed(net.input, b.get(net.input)).feed(net.labels, b.get(net.labels))
+                        .fetch(net.loss).fetch(net.output).run()) {
+                    loss += ((TFloat32) r.get(0)).getFloat() / 2;
+                    TFloat32 out = (TFloat32) r.get(1), y = b.get(net.labels);
+                    for (int i = 0; i < TfNets.BATCH; i++) {
+                        int best = 0, want = 0;
+                        for (int k = 1; k < 10; k++) {
+                            best = out.getFloat(i, k) > out.getFloat(i, best) ? k : best;
+                            want = y.getFloat(i, k) > y.getFloat(i, want) ? k : want;
+                        }
+                        right += best == want ? 1 : 0;
+                    }
+                }
+            }
+            Map<String, Double> m = epochs.get(0).metrics();
+            assertEquals(loss, m.get("validation/loss"), 1e-5, "the graph's loss, averaged over both batches");
+            assertEquals(right / (2 * TfNets.BATCH), m.get("validation/accuracy"), 1e-12);
+            assertEquals(0.5, m.get("train/accuracy"), "the loop's own name, canonical");
+        }
+    }
+
+    @Test
     void thePushFormTakesActivationsFromWhatTheLoopFetchedAndAttachesToABareSession() throws Exception {
         java.util.List<io.nnviz.api.hook.TrainingEvent> seen = new java.util.ArrayList<>();
         io.nnviz.api.hook.Hook hook = Hooks.asking(step -> step == 2
