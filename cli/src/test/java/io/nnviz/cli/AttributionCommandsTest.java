@@ -60,7 +60,7 @@ class AttributionCommandsTest {
             assertTrue(rho >= -1 && rho <= 1, row);
         }
         String svg = java.nio.file.Files.readString(out.resolve("attribution-smoothgrad.svg"));
-        assertTrue(svg.contains("randomised model \u03c1 "), "the check in the chart's title");
+        assertTrue(svg.contains("Model randomisation check: "), "the check and its verdict under the figure");
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.nnviz.renderers.canvas;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
@@ -10,8 +9,6 @@ import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Draws onto any {@link Graphics2D}: a {@link BufferedImage} for PNG, or Batik's
@@ -20,7 +17,6 @@ import java.util.Map;
  */
 public final class Java2dCanvas implements Canvas {
     private final Graphics2D g;
-    private final Map<Long, Font> fonts = new HashMap<>();
 
     /** Draws onto {@code g}; sets antialiasing hints. The caller disposes {@code g}. */
     public Java2dCanvas(Graphics2D g) {
@@ -104,10 +100,7 @@ public final class Java2dCanvas implements Canvas {
 
     @Override
     public void text(double x, double y, String text, TextStyle style) {
-        long key = Double.doubleToLongBits(style.size()) * 31 + (style.bold() ? 1 : 0);
-        Font f = fonts.computeIfAbsent(key, k -> new Font("DejaVu Sans", style.bold() ? Font.BOLD : Font.PLAIN, 1)
-                .deriveFont((float) style.size()));
-        g.setFont(f);
+        g.setFont(style.font());
         g.setColor(color(style.color()));
         double w = g.getFontMetrics().getStringBounds(text, g).getWidth();
         double dx = switch (style.anchor()) {

@@ -10,7 +10,6 @@ import io.nnviz.renderers.canvas.Anchor;
 import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
-import io.nnviz.renderers.canvas.Xml;
 import io.nnviz.renderers.color.Colormaps;
 import io.nnviz.renderers.color.ValueScale;
 import io.nnviz.renderers.figures.ArchitectureUnits.Unit;
@@ -61,6 +60,8 @@ public final class ArchitectureDiagram {
     }
 
     static final double NODE_H = 54, PAD = 16, TITLE_H = 30, GROUP_HEADER = 18;
+    /** How a box's name and its other lines are drawn. */
+    static final TextStyle NAME = TextStyle.of(10.5).asBold(), LINE = TextStyle.of(9);
     /** Most boxes drawn: past this an expanded view is drawn collapsed, and the title says so. */
     static final int MAX_BOXES = 30_000;
     static final Map<LayerKind, Integer> KIND_COLORS = new EnumMap<>(LayerKind.class);
@@ -383,11 +384,14 @@ public final class ArchitectureDiagram {
         private final Placed placed;
         private final ValueScale overlay;
         private final String overlayLabel;
-        private final double legendX;
+        private final double legendX, legendY;
+        private final Caption head;
 
         private Diagram(String title, Units units, Placed placed, double width, double height, ValueScale overlay, String overlayLabel,
-                        double legendX) {
+                        double legendX, Caption head) {
             super(width, height, title);
+            this.head = head;
+            this.legendY = TITLE_H + head.extra() + 12;
             this.units = units;
             this.placed = placed;
             this.overlay = overlay;
@@ -395,7 +399,11 @@ public final class ArchitectureDiagram {
             this.legendX = legendX;
         }
 
-        /** A diagram sized to hold every box, the laid-out graph, the title and the overlay's legend (if any). */
+        /**
+         * A diagram sized to hold every box, the laid-out graph, the title and the overlay's legend
+         * (if any): as wide as the title up to {@link Caption#TITLE_MAX_WIDTH}, past which the title
+         * wraps and the graph moves down under it.
+         */
         static Diagram of(String title, Units units, Placed placed, ValueScale overlay, String overlayLabel) {
             double w = placed.width(), h = placed.height();
             for (Unit x : units.units.values()) {
@@ -407,19 +415,29 @@ public final class ArchitectureDiagram {
                 w += ColorBar.WIDTH + PAD;
                 h = Math.max(h, TITLE_H + 180 + PAD);
             }
-            return new Diagram(title, units, placed, Math.max(w, TextStyle.of(14).width(Xml.abbreviate(title, 120)) + 2 * PAD), h, overlay,
-                    overlayLabel, legendX);
+            w = Caption.titleWidth(title, w, PAD);
+            Caption head = Caption.title(title, w - 2 * PAD);
+            double dy = head.extra();
+            if (dy > 0) {
+                units.units.values().forEach(x -> x.y += dy);
+                for (double[][] e : placed.edges()) {
+                    for (int i = 0; i < e[1].length; i++) {
+                        e[1][i] += dy;
+                    }
+                }
+            }
+            return new Diagram(title, units, placed, w, h + dy, overlay, overlayLabel, legendX, head);
         }
 
         @Override
         public void draw(Canvas c) {
-            c.text(PAD, 20, Xml.abbreviate(title(), 120), TextStyle.of(14).asBold());
+            head.drawTitle(c, PAD);
             for (Unit x : units.units.values()) {
                 if (x.frame) {
                     c.beginGroup(x.tooltip, "block", data(x));
                     c.rect(x.x, x.y, x.w, x.h, 0x0A3060A0, 0xFF8CA0B8, 1);
-                    c.text(x.x + 6, x.y + 13, Xml.abbreviate(x.name + "  \u00b7 " + x.line2, Math.max(6, (int) (x.w / 6))),
-                            TextStyle.of(10).color(0xFF46607A).asBold());
+                    TextStyle header = TextStyle.of(10).color(0xFF46607A).asBold();
+                    c.text(x.x + 6, x.y + 13, Caption.fit(x.name + "  \u00b7 " + x.line2, header, x.w - 12), header);
                     c.endGroup();
                 }
             }
@@ -440,21 +458,20 @@ public final class ArchitectureDiagram {
                 }
                 c.beginGroup(x.tooltip, "node", data(x));
                 c.rect(x.x, x.y, x.w, x.h, x.fill, x.outline != 0 ? x.outline : 0xFF4A4A4A, x.outline != 0 ? 3 : 1);
-                double cx = x.x + x.w / 2;
-                int chars = Math.max(6, (int) ((x.w - 10) / 5.6));
+                double cx = x.x + x.w / 2, room = x.w - 8;
                 int ink = x.lightText ? 0xFFFFFFFF : 0xFF000000, soft = x.lightText ? 0xFFE8E8E8 : 0xFF444444;
-                c.text(cx, x.y + 14, Xml.abbreviate(x.name, chars), TextStyle.of(10.5).asBold().color(ink).anchor(Anchor.MIDDLE));
-                c.text(cx, x.y + 26, Xml.abbreviate(x.line2, chars), TextStyle.of(9).color(soft).anchor(Anchor.MIDDLE));
+                c.text(cx, x.y + 14, Caption.fit(x.name, NAME, room), NAME.color(ink).anchor(Anchor.MIDDLE));
+                c.text(cx, x.y + 26, Caption.fit(x.line2, LINE, room), LINE.color(soft).anchor(Anchor.MIDDLE));
                 if (x.line3 != null) {
-                    c.text(cx, x.y + 38, Xml.abbreviate(x.line3, chars), TextStyle.of(9).color(ink).anchor(Anchor.MIDDLE));
+                    c.text(cx, x.y + 38, Caption.fit(x.line3, LINE, room), LINE.color(ink).anchor(Anchor.MIDDLE));
                 }
                 if (x.line4 != null) {
-                    c.text(cx, x.y + 50, Xml.abbreviate(x.line4, chars), TextStyle.of(9).color(soft).anchor(Anchor.MIDDLE));
+                    c.text(cx, x.y + 50, Caption.fit(x.line4, LINE, room), LINE.color(soft).anchor(Anchor.MIDDLE));
                 }
                 c.endGroup();
             }
             if (overlay != null) {
-                ColorBar.draw(c, legendX, TITLE_H + 12, 160, Colormaps.VIRIDIS, overlay, overlayLabel, false);
+                ColorBar.draw(c, legendX, legendY, 160, Colormaps.VIRIDIS, overlay, overlayLabel, false);
             }
         }
 

@@ -50,13 +50,15 @@ final class ArchitectureUnits {
             this.tooltip = tooltip;
             this.parent = parent;
             this.frame = frame;
-            double tw = Math.max(Math.max(textW(name, true), textW(line2, false)), Math.max(textW(line3, false), textW(line4, false)));
+            double tw = Math.max(Math.max(textW(name, ArchitectureDiagram.NAME), textW(line2, ArchitectureDiagram.LINE)),
+                    Math.max(textW(line3, ArchitectureDiagram.LINE), textW(line4, ArchitectureDiagram.LINE)));
             this.w = Math.max(110, Math.min(260, tw + 16));
             this.h = ArchitectureDiagram.NODE_H;
         }
 
-        private static double textW(String s, boolean bold) {
-            return s == null ? 0 : TextStyle.of(10).width(Xml.abbreviate(s, 38)) * (bold ? 1.07 : 1);
+        /** The width a line takes in the style the diagram draws it in (names past 38 characters are abbreviated anyway). */
+        private static double textW(String s, TextStyle style) {
+            return s == null ? 0 : style.width(Xml.abbreviate(s, 38));
         }
     }
 

@@ -45,15 +45,16 @@ public final class AttentionFigures {
         Objects.requireNonNull(a, "attention");
         int t = a.length(), heads = a.heads();
         a.head(layer, 0); // checks the layer
-        double top = 56, legendW = 70;
-        double width = 12 + TOKEN_W + GAP + TOKEN_W + legendW, height = top + t * ROW + 16;
         String title = "Attention of " + a.layerIds().get(layer) + " (layer " + layer + ", " + heads + " heads)";
-        return new SizedFigure(Math.max(width, TextStyle.of(14).width(title) + 24), height, title) {
+        double width = Caption.titleWidth(title, 12 + TOKEN_W + GAP + TOKEN_W + 70, 12);
+        Caption head = Caption.title(title, width - 24);
+        double top = 56 + head.extra(), height = top + t * ROW + 16;
+        return new SizedFigure(width, height, title) {
             @Override
             public void draw(Canvas c) {
-                c.text(12, 20, Xml.abbreviate(title, 110), TextStyle.of(14).asBold());
-                c.text(12 + TOKEN_W - 4, 44, "query", TextStyle.of(10).color(0xFF666666).anchor(Anchor.END));
-                c.text(12 + TOKEN_W + GAP + 4, 44, "key", TextStyle.of(10).color(0xFF666666));
+                head.drawTitle(c, 12);
+                c.text(12 + TOKEN_W - 4, top - 12, "query", TextStyle.of(10).color(0xFF666666).anchor(Anchor.END));
+                c.text(12 + TOKEN_W + GAP + 4, top - 12, "key", TextStyle.of(10).color(0xFF666666));
                 double xl = 12 + TOKEN_W, xr = xl + GAP;
                 for (int h = 0; h < heads; h++) {
                     int color = HEADS[h % HEADS.length] & 0x00FFFFFF;

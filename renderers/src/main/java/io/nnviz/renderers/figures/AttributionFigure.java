@@ -7,6 +7,7 @@ import io.nnviz.api.attribution.Faithfulness;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.ShiftedCanvas;
+import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.color.Colormaps;
 import io.nnviz.renderers.color.ValueScale;
 
@@ -66,10 +67,33 @@ public final class AttributionFigure {
     }
 
     /**
-     * The model randomisation check's result to show with the title: the rank correlation of
-     * this map with the map of the model with its weights randomised ({@code ModelRandomization});
+     * The rank correlation under which a map passes the model randomisation check. Adebayo et al.
+     * (2018) find methods that explain the model near 0 once every layer is randomised and methods
+     * that show the input (guided backpropagation, plain gradient times input on edges) near 1;
+     * 0.5 splits "the ranking mostly changed" from "the ranking mostly stayed".
+     */
+    public static final double RANDOMIZATION_PASSES_BELOW = 0.5;
+
+    /**
+     * The model randomisation check's verdict in words, for a figure or a table: passes or fails,
+     * Spearman's rho and the threshold ({@link #RANDOMIZATION_PASSES_BELOW}); NaN is a flat map
+     * from the randomised model, which passes (the map depended on the weights).
+     */
+    public static String randomizationVerdict(double rankCorrelation) {
+        if (Double.isNaN(rankCorrelation)) {
+            return "Model randomisation check: passes (with every layer's weights randomised the map is flat: it depends on the weights).";
+        }
+        boolean passes = rankCorrelation < RANDOMIZATION_PASSES_BELOW;
+        return String.format(Locale.ROOT, "Model randomisation check: %s. \u03c1 = %.2f between this map and the map of the model with every"
+                + " layer's weights randomised (passes below %.1f)%s", passes ? "passes" : "fails", rankCorrelation, RANDOMIZATION_PASSES_BELOW,
+                passes ? ": the map changes with the weights." : ": the map barely changes with the weights, it shows the input more than what the model learned.");
+    }
+
+    /**
+     * The model randomisation check's result to show under the maps: the rank correlation of this
+     * map with the map of the model with its weights randomised ({@code ModelRandomization});
      * near 0 is what a method that explains the model gives. NaN (a flat randomised map) shows as
-     * such. Shown as Spearman's rho in the faithfulness chart's title.
+     * such. Shown with its verdict ({@link #randomizationVerdict}).
      */
     public AttributionFigure randomization(double rankCorrelation) {
         this.randomized = rankCorrelation;
@@ -92,13 +116,7 @@ public final class AttributionFigure {
     /** Builds the figure. */
     public Figure build() {
         String t = title != null ? title : attribution.method() + " for output " + attribution.target();
-        // the check goes with the faithfulness numbers, in the chart's title; without a chart, in the figure's
-        String check = !hasRandomized ? "" : Double.isNaN(randomized) ? "randomised model: flat map"
-                : String.format(Locale.ROOT, "randomised model \u03c1 %.2f", randomized);
         boolean chart = deletion != null || insertion != null;
-        if (!chart && !check.isEmpty()) {
-            t += " \u00b7 " + check;
-        }
         Images.Gray base = Images.gray(image);
         int h = base.height(), w = base.width();
         double scale = panel / Math.max(h, w);
@@ -129,7 +147,7 @@ public final class AttributionFigure {
                 hasSign ? "|attribution|" : "attribution", us.finite() == 0 ? new ValueScale(0, 0) : ValueScale.of(us.min(), us.max(), false),
                 us.hasNonFinite()));
         if (chart) {
-            LineChart lines = LineChart.titled(check.isEmpty() ? "Faithfulness (areas)" : "Faithfulness \u00b7 " + check)
+            LineChart lines = LineChart.titled("Faithfulness (areas)")
                     .xLabel("fraction of positions")
                     .yLabel("p(target)").size(330, Math.max(220, parts.get(0).height()));
             for (Faithfulness.Curve c : new Faithfulness.Curve[] {deletion, insertion}) {
@@ -144,7 +162,10 @@ public final class AttributionFigure {
             width += f.width();
             height = Math.max(height, f.height());
         }
-        double fw = width, fh = height;
+        // the check's verdict under the maps and the curves, across the figure: a number alone ("rho 0.92") says nothing to most readers
+        Caption check = Caption.of(hasRandomized ? randomizationVerdict(randomized) : "", width - 20,
+                TextStyle.of(11).color(randomized < RANDOMIZATION_PASSES_BELOW || Double.isNaN(randomized) ? 0xFF1E6B30 : 0xFF8A1C1C), 15);
+        double fw = width, mapsH = height, fh = height + (hasRandomized ? check.height() + 6 : 0);
         return new SizedFigure(fw, fh, t) {
             @Override
             public void draw(Canvas c) {
@@ -152,6 +173,11 @@ public final class AttributionFigure {
                 for (Figure f : parts) {
                     f.draw(x == 0 ? c : new ShiftedCanvas(c, x, 0));
                     x += f.width();
+                }
+                if (hasRandomized) {
+                    c.beginGroup("model randomisation check", "sanity");
+                    check.draw(c, 10, mapsH + 12);
+                    c.endGroup();
                 }
             }
         };

@@ -156,8 +156,9 @@ public final class Heatmap {
         double cs = cell > 0 ? cell : Math.max(3, Math.min(36, 520.0 / Math.max(nr, nc)));
         double labelW = rows == null ? 30 : Math.min(140, rows.stream().mapToDouble(s -> TextStyle.of(10).width(Xml.abbreviate(s, 22))).max().orElse(0) + 10);
         double labelH = cols == null ? 20 : Math.min(120, cols.stream().mapToDouble(s -> TextStyle.of(10).width(Xml.abbreviate(s, 22))).max().orElse(0) + 10);
-        double left = 24 + labelW, top = 34, gw = nc * cs, gh = nr * cs;
-        double width = Math.max(left + gw + ColorBar.WIDTH + 24, TextStyle.of(14).width(title) + 24);
+        double gw = nc * cs, gh = nr * cs, width = Caption.titleWidth(title, 24 + labelW + gw + ColorBar.WIDTH + 24, 12);
+        Caption head = Caption.title(title, width - 24);
+        double left = 24 + labelW, top = 34 + head.extra();
         double height = top + gh + labelH + 30;
         TensorStats s = matrix.stats();
         ValueScale vs = ValueScale.of(s, map.diverging());
@@ -173,7 +174,7 @@ public final class Heatmap {
         return new SizedFigure(width, height + lines.height() + (caption.isEmpty() ? 0 : 1), title) {
             @Override
             public void draw(Canvas c) {
-                c.text(12, 20, Xml.abbreviate(title, 100), TextStyle.of(14).asBold());
+                head.drawTitle(c, 12);
                 c.beginGroup("cells", "cells");
                 c.image(left, top, gw, gh, img);
                 c.rect(left, top, gw, gh, 0, 0xFF888888, 0.5);

@@ -141,7 +141,8 @@ public final class HistogramRidge {
         boolean empty = !(hi >= lo);
         Axis ax = empty ? Axis.of(0, 1, false, 6) : Axis.of(lo, hi, false, 6);
         double gap = Math.max(6, Math.min(ridgeHeight / 2, 300.0 / shown.size()));
-        double top = 34 + ridgeHeight, left = 20, right = width - (labelled() ? 170 : 80);
+        Caption head = Caption.title(title, width - 24);
+        double top = 34 + head.extra() + ridgeHeight, left = 20, right = width - (labelled() ? 170 : 80);
         double bottom = top + gap * (shown.size() - 1);
         double axisH = bottom + 44;
         StringBuilder cap = new StringBuilder();
@@ -162,7 +163,7 @@ public final class HistogramRidge {
         return new SizedFigure(width, height, title) {
             @Override
             public void draw(Canvas c) {
-                c.text(12, 20, Xml.abbreviate(title, 80), TextStyle.of(14).asBold());
+                head.drawTitle(c, 12);
                 c.beginGroup("axes", "axes");
                 c.line(left, bottom, right, bottom, 0xFF888888, 1);
                 TextStyle tick = TextStyle.of(10).color(0xFF444444);

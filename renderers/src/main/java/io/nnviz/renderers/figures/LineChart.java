@@ -177,13 +177,15 @@ public final class LineChart {
                 + (dropped > 0 && !empty ? dropped + " non-finite" + (logY ? " or non-positive" : "") + " values left out. " : "");
         Caption lines = Caption.of(caption, width - 74, 0xFF8A1C1C);
         double extra = Math.max(0, lines.height() - Caption.LINE_H); // one line fits below the axis title already
-        return new SizedFigure(width, height + extra, title) {
+        Caption head = Caption.title(title, width - 24);
+        double dy = head.extra(), h = height + dy; // a title of two lines pushes the plot down, at the plot's height
+        return new SizedFigure(width, h + extra, title) {
             @Override
             public void draw(Canvas c) {
-                double left = 62, right = width - 140, top = 34, bottom = height - 46;
-                c.text(12, 20, Xml.abbreviate(title, 80), TextStyle.of(14).asBold());
+                double left = 62, right = width - 140, top = 34 + dy, bottom = h - 46;
+                head.drawTitle(c, 12);
                 PlotFrame frame = new PlotFrame(ax, ay, left, right, top, bottom);
-                frame.draw(c, xLabel, yLabel, height);
+                frame.draw(c, xLabel, yLabel, h);
                 for (int k = 0; k < series.size(); k++) {
                     Series s = series.get(k);
                     int color = PALETTE[k % PALETTE.length];
@@ -214,7 +216,7 @@ public final class LineChart {
                     c.text(right + 35, ly + 4, Xml.abbreviate(s.name, 16), TextStyle.of(10));
                     c.endGroup();
                 }
-                lines.draw(c, left, height - 2);
+                lines.draw(c, left, h - 2);
             }
 
             private void marks(Canvas c, Series s, int color, double l, double r, double t, double b) {

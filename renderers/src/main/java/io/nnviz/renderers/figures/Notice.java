@@ -3,7 +3,6 @@ package io.nnviz.renderers.figures;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.TextStyle;
-import io.nnviz.renderers.canvas.Xml;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +17,8 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Notice {
-    private static final int WRAP = 88;
+    private static final int MAX_LINES = 8;
+    private static final double WIDTH = 560, LINE_H = 15;
 
     private Notice() {
     }
@@ -26,52 +26,35 @@ public final class Notice {
     /** A notice titled {@code title} that says {@code message} (wrapped, at most 8 lines). */
     public static Figure of(String title, String message) {
         Objects.requireNonNull(title, "title");
-        List<String> lines = wrap(Objects.requireNonNullElse(message, "no reason given"), WRAP, 8);
-        double width = 560, height = 64 + 15 * lines.size();
-        return new SizedFigure(width, height, title) {
+        Caption lines = message(Objects.requireNonNullElse(message, "no reason given"));
+        Caption head = Caption.title(title, WIDTH - 24);
+        double dy = head.extra(), height = 64 + lines.height() + dy;
+        return new SizedFigure(WIDTH, height, title) {
             @Override
             public void draw(Canvas c) {
-                c.text(12, 20, Xml.abbreviate(title, 80), TextStyle.of(14).asBold());
+                head.drawTitle(c, 12);
                 c.beginGroup("notice", "notice");
-                c.rect(12, 32, width - 24, height - 44, 0xFFFFF4F4, 0xFFB03030, 1);
-                for (int i = 0; i < lines.size(); i++) {
-                    c.text(22, 52 + 15 * i, lines.get(i), TextStyle.of(11).color(0xFF8A1C1C));
-                }
+                c.rect(12, 32 + dy, WIDTH - 24, height - 44 - dy, 0xFFFFF4F4, 0xFFB03030, 1);
+                lines.draw(c, 22, 52 + dy);
                 c.endGroup();
             }
         };
     }
 
-    /** Words wrapped into lines of at most {@code width} characters; long words are cut. */
-    static List<String> wrap(String text, int width, int maxLines) {
-        List<String> out = new ArrayList<>();
-        StringBuilder line = new StringBuilder();
-        for (String word : text.strip().split("\\s+")) {
-            while (word.length() > width) {
-                if (line.length() > 0) {
-                    out.add(line.toString());
-                    line.setLength(0);
-                }
-                out.add(word.substring(0, width));
-                word = word.substring(width);
-            }
-            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
-                out.add(line.toString());
-                line.setLength(0);
-            }
-            if (line.length() > 0) {
-                line.append(' ');
-            }
-            line.append(word);
+    /** The message wrapped to the box, at most {@link #MAX_LINES} lines (the last ends in an ellipsis when more were cut). */
+    private static Caption message(String text) {
+        TextStyle style = TextStyle.of(11).color(0xFF8A1C1C);
+        double width = WIDTH - 44;
+        Caption all = Caption.of(text.isBlank() ? "no reason given" : text, width, style, LINE_H);
+        if (all.lines().size() <= MAX_LINES) {
+            return all;
         }
-        if (line.length() > 0) {
-            out.add(line.toString());
+        List<String> cut = new ArrayList<>(all.lines().subList(0, MAX_LINES));
+        String last = cut.get(MAX_LINES - 1) + " \u2026";
+        while (style.width(last) > width && last.length() > 2) {
+            last = last.substring(0, last.length() - 3) + " \u2026";
         }
-        if (out.size() > maxLines) {
-            List<String> cut = new ArrayList<>(out.subList(0, maxLines));
-            cut.set(maxLines - 1, Xml.abbreviate(cut.get(maxLines - 1) + " ...", width));
-            return cut;
-        }
-        return out.isEmpty() ? List.of("") : out;
+        cut.set(MAX_LINES - 1, last);
+        return new Caption(List.copyOf(cut), style, LINE_H);
     }
 }

@@ -80,11 +80,13 @@ public final class ParallelCoordinates {
                 }
             }
         }
-        double left = 60, gap = 150, top = 46, bottom = 300, width = left * 2 + gap * (k - 1) + 120, height = bottom + 50;
+        double width = 60 * 2 + 150 * (k - 1) + 120;
+        Caption head = Caption.title(title, width - 24);
+        double left = 60, gap = 150, top = 46 + head.extra(), bottom = 300 + head.extra(), height = bottom + 50;
         return new SizedFigure(width, height, title) {
             @Override
             public void draw(Canvas c) {
-                c.text(12, 20, Xml.abbreviate(title, 100), TextStyle.of(14).asBold());
+                head.drawTitle(c, 12);
                 c.beginGroup("axes", "axes");
                 for (int a = 0; a < k; a++) {
                     double x = left + a * gap;

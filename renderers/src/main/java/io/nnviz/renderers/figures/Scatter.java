@@ -201,11 +201,13 @@ public final class Scatter {
         double plotRight = legend ? width - 130 : width - 20;
         Caption lines = Caption.of(caption, width - 74, 0xFF444444);
         double extra = Math.max(0, lines.height() - Caption.LINE_H);
+        Caption head = Caption.title(title, width - 24);
+        double dy = head.extra(), height = this.height + dy; // a title of two lines pushes the plot down, at the plot's height
         return new SizedFigure(width, height + extra, title) {
             @Override
             public void draw(Canvas c) {
-                PlotFrame f = new PlotFrame(ax, ay, 62, plotRight, 34, height - 52);
-                c.text(12, 20, Xml.abbreviate(title, 80), TextStyle.of(14).asBold());
+                PlotFrame f = new PlotFrame(ax, ay, 62, plotRight, 34 + dy, height - 52);
+                head.drawTitle(c, 12);
                 f.draw(c, xLabel, yLabel, height - 6);
                 if (identity) {
                     c.beginGroup("y = x", "identity");

@@ -45,17 +45,20 @@ public final class SequenceProbes {
             parts.add(Heatmap.of(units).cellSize(cell).axes("unit", "time step").title(who + "hidden state")
                     .colormap(units.stats().min() < 0 ? Colormaps.DIVERGING : Colormaps.VIRIDIS).build());
         }
-        double w = 0, h = 30;
+        double w = 0, h = 0;
         for (Figure f : parts) {
             w = Math.max(w, f.width());
             h += f.height();
         }
         String t = title + (hidden.shape().dim(0) > n ? " (" + n + " of " + hidden.shape().dim(0) + " probes)" : "");
-        return new SizedFigure(Math.max(w, io.nnviz.renderers.canvas.TextStyle.of(14).width(t) + 24), h, t) {
+        double width = Caption.titleWidth(t, w, 12);
+        Caption head = Caption.title(t, width - 24);
+        double top = 30 + head.extra();
+        return new SizedFigure(width, top + h, t) {
             @Override
             public void draw(Canvas c) {
-                c.text(12, 20, io.nnviz.renderers.canvas.Xml.abbreviate(title(), 120), io.nnviz.renderers.canvas.TextStyle.of(14).asBold());
-                double y = 30;
+                head.drawTitle(c, 12);
+                double y = top;
                 for (Figure f : parts) {
                     f.draw(new ShiftedCanvas(c, 0, y));
                     y += f.height();

@@ -1,7 +1,6 @@
 package io.nnviz.renderers.figures;
 
 import io.nnviz.api.TensorStats;
-import io.nnviz.renderers.canvas.Anchor;
 import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.RasterImage;
@@ -33,6 +32,7 @@ final class TileGrid implements TileFigure {
     private final String caption;
     private final boolean nonFinite;
     private final String barLabel;
+    private final Caption head;
     private RasterImage raster, mosaic;
 
     TileGrid(String title, List<Tile> tiles, int cols, double scale, Colormap map, Normalization norm,
@@ -113,6 +113,12 @@ final class TileGrid implements TileFigure {
             constant = new boolean[tiles.size()];
         }
         this.caption = cap.toString().trim();
+        this.head = Caption.title(title, width() - 2 * MARGIN);
+    }
+
+    /** Where the tiles start: below the title, however many lines it wraps to. */
+    private double top() {
+        return TITLE_H + head.extra();
     }
 
     int rows() {
@@ -128,8 +134,7 @@ final class TileGrid implements TileFigure {
         if (space > 0 && style.width(label.substring(0, space)) <= width) {
             return label.substring(0, space);
         }
-        int chars = Math.max(2, (int) (label.length() * width / Math.max(1, style.width(label))));
-        return Xml.abbreviate(label, chars);
+        return Caption.fit(label, style, width);
     }
 
     double cellW() {
@@ -142,12 +147,12 @@ final class TileGrid implements TileFigure {
 
     @Override
     public double width() {
-        return Math.max(MARGIN * 2 + cols * cellW() + ColorBar.WIDTH, new TextStyle(14, 0, Anchor.START, true, 0).width(title) + 2 * MARGIN);
+        return Caption.titleWidth(title, MARGIN * 2 + cols * cellW() + ColorBar.WIDTH, MARGIN);
     }
 
     @Override
     public double height() {
-        return TITLE_H + rows() * cellH() + MARGIN + captionLines().height() + 4;
+        return top() + rows() * cellH() + MARGIN + captionLines().height() + 4;
     }
 
     @Override
@@ -218,16 +223,16 @@ final class TileGrid implements TileFigure {
     /** Where tile {@code k}'s pixels start in the figure (x, y) in user units. */
     double[] tileOrigin(int k) {
         double x = MARGIN + (k % cols) * cellW();
-        double y = TITLE_H + (k / cols) * cellH() + gapRows * scale;
+        double y = top() + (k / cols) * cellH() + gapRows * scale;
         return new double[] {x, y};
     }
 
     @Override
     public void draw(Canvas c) {
-        c.text(MARGIN, 19, title, TextStyle.of(14).asBold());
+        head.draw(c, MARGIN, 19);
         RasterImage img = raster();
         c.beginGroup(Xml.abbreviate(title, 200) + ": " + tiles.size() + " tiles", "tiles");
-        c.image(MARGIN, TITLE_H, img.width() * scale, img.height() * scale, img);
+        c.image(MARGIN, top(), img.width() * scale, img.height() * scale, img);
         TextStyle ls = TextStyle.of(9).color(0xFF444444);
         for (int k = 0; k < tiles.size(); k++) {
             double[] o = tileOrigin(k);
@@ -248,7 +253,7 @@ final class TileGrid implements TileFigure {
         }
         double barX = MARGIN + cols * cellW() + 14;
         double barH = Math.max(60, Math.min(220, rows() * cellH() - LABEL_H));
-        ColorBar.draw(c, barX, TITLE_H + LABEL_H, barH, map, legendScale, barLabel, nonFinite);
+        ColorBar.draw(c, barX, top() + LABEL_H, barH, map, legendScale, barLabel, nonFinite);
         Caption lines = captionLines();
         lines.draw(c, MARGIN, height() - 8 - lines.height() + Caption.LINE_H);
     }
