@@ -274,7 +274,8 @@ final class Dl4jDescriber {
         if (fromInput != null) {
             return fromInput;
         }
-        return fromFirstLayer(first);
+        InputType fromConf = Dl4jInputTypes.fromPreprocessors(conf);
+        return fromConf != null ? fromConf : fromFirstLayer(first);
     }
 
     private static InputType[] inferInputs(ComputationGraph graph) {
