@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -234,18 +236,22 @@ public final class Recorder implements Hook, AutoCloseable {
         boolean probes = probeStep(g) && model != null;
         if (probes) {
             recordProbes(g);
+            captured[PROBES] = g;
         }
         boolean embeds = embeddingStep(g) && model != null;
         if (embeds) {
             policy.embeddings().capture(model, g, log);
+            captured[EMBEDDINGS] = g;
         }
         probes |= embeds;
-        if (histogramStep(g)) {
+        if (histogramStep(g) && !e.snapshot().weights().isEmpty()) {
             histograms(g, e.snapshot().gradients(), " (gradient)");
             histograms(g, e.snapshot().weights(), "");
+            captured[HISTOGRAMS] = g;
         }
-        if (filterStep(g)) {
+        if (filterStep(g) && !e.snapshot().weights().isEmpty()) {
             filters(g, e.snapshot().weights());
+            captured[FILTERS] = g;
         }
         if (policy.initialWeights() && !e.snapshot().weights().isEmpty()) {
             log.initialWeights(g, e.snapshot().weights()); // kept once: the first
@@ -292,7 +298,59 @@ public final class Recorder implements Hook, AutoCloseable {
     @Override
     public void onTrainingEnd(TrainingEvent e) {
         if (!closed.get()) {
+            captureFinalState();
             flushSinksLater();
+        }
+    }
+
+    /** The last step each capture ran at: histograms, filters, probes, embeddings (training thread only). */
+    private final long[] captured = new long[4];
+    private static final int HISTOGRAMS = 0, FILTERS = 1, PROBES = 2, EMBEDDINGS = 3;
+
+    /**
+     * The trained network as it ends, whatever the intervals and the budget skipped: what was not
+     * captured at the last step is read from the model now that training is over (its weights are
+     * the trained ones; the probes run forward once).
+     */
+    private void captureFinalState() {
+        ModelView m = model;
+        long g = log.lastStep();
+        if (m == null || g <= 0) {
+            return;
+        }
+        try {
+            List<String> missed = new ArrayList<>();
+            if (captured[HISTOGRAMS] < g || captured[FILTERS] < g) {
+                Map<String, List<WeightTensor>> w = new LinkedHashMap<>();
+                for (LayerInfo l : m.layers()) {
+                    if (!l.weights().isEmpty() && policy.layers().test(l)) {
+                        w.put(l.id(), m.weights(l.id()));
+                    }
+                }
+                if (captured[HISTOGRAMS] < g) {
+                    histograms(g, w, "");
+                    missed.add("histograms");
+                }
+                if (captured[FILTERS] < g) {
+                    filters(g, w);
+                    missed.add("filters");
+                }
+            }
+            if (policy.probes() != null && captured[PROBES] < g) {
+                recordProbes(g);
+                missed.add("probes");
+            }
+            if (policy.embeddings() != null && captured[EMBEDDINGS] < g) {
+                policy.embeddings().capture(m, g, log);
+                missed.add("embeddings");
+            }
+            Arrays.fill(captured, g);
+            if (!missed.isEmpty()) {
+                log.note("final state", "The final state at step " + g + " (" + String.join(", ", missed)
+                        + ") was captured when training ended, after the last interval.");
+            }
+        } catch (RuntimeException | LinkageError ex) {
+            LOG.warn("nnviz: could not capture the final state at step {}; the run keeps what it has", g, ex);
         }
     }
 

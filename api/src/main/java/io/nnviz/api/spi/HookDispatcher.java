@@ -81,18 +81,39 @@ public final class HookDispatcher implements Attachment {
         }
         steps.incrementAndGet();
         last = event;
+        if (Double.isFinite(event.loss())) {
+            epochLossSum += event.loss();
+            epochLossSteps++;
+        }
         for (Hook h : hooks) {
             call(h, "onStepEnd", () -> h.onStepEnd(event));
         }
     }
 
-    /** Delivers an epoch-end event. */
+    private double epochLossSum;
+    private long epochLossSteps;
+
+    /**
+     * Delivers an epoch-end event. Where the framework gave no {@code train/loss} for the epoch
+     * (DJL does; DL4J and TensorFlow report only each step's), it is the mean of the epoch's step
+     * losses, so every framework's epoch chart has its training curve beside the validation one.
+     */
     public synchronized void epochEnd(TrainingEvent event) {
         if (closed.get()) {
             return;
         }
+        TrainingEvent e = event;
+        String trainLoss = io.nnviz.api.hook.MetricNames.train("loss");
+        if (epochLossSteps > 0 && !event.metrics().containsKey(trainLoss)) {
+            java.util.Map<String, Double> m = new java.util.LinkedHashMap<>(event.metrics());
+            m.put(trainLoss, epochLossSum / epochLossSteps);
+            e = new TrainingEvent(event.step(), event.epoch(), event.loss(), m, event.snapshot());
+        }
+        epochLossSum = 0;
+        epochLossSteps = 0;
+        TrainingEvent delivered = e;
         for (Hook h : hooks) {
-            call(h, "onEpochEnd", () -> h.onEpochEnd(event));
+            call(h, "onEpochEnd", () -> h.onEpochEnd(delivered));
         }
     }
 
