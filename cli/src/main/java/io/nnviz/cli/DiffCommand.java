@@ -35,6 +35,12 @@ final class DiffCommand implements ModelOptions.Command {
         return opts;
     }
 
+    /** A layer's change as the table says it: a layer of the same structure whose weights moved is not "same". */
+    static String change(ModelDiff.LayerDiff l) {
+        return l.change() == ModelDiff.Change.SAME && DiffDiagram.weightsChanged(l.weightChange()) ? "weights"
+                : l.change().name().toLowerCase(Locale.ROOT);
+    }
+
     @Override
     public Integer call() throws Exception {
         try (Outputs outputs = Outputs.in(opts.out, opts.format);
@@ -42,16 +48,17 @@ final class DiffCommand implements ModelOptions.Command {
              Loading.Opened b = Loading.open(other, opts.loadOptions())) {
             ModelView ma = a.model(), mb = b.model();
             ModelDiff d = ModelDiff.of(ma, mb);
-            main.out.printf("%s (%s) -> %s (%s): %d added, %d removed, %d changed%n", opts.model.getFileName(), a.format().description,
-                    other.getFileName(), b.format().description, d.added().size(), d.removed().size(), d.changed().size());
+            main.out.printf("%s (%s) -> %s (%s): %d added, %d removed, %d changed, %d with moved weights%n", opts.model.getFileName(),
+                    a.format().description, other.getFileName(), b.format().description, d.added().size(), d.removed().size(), d.changed().size(),
+                    DiffDiagram.weightsChanged(d));
             main.out.printf("%-9s %-40s %12s  %s%n", "Change", "Layer", "Weights", "Differences");
             for (ModelDiff.LayerDiff l : d.layers()) {
                 String id = l.idA() == null ? l.idB() : l.idB() == null || l.idB().equals(l.idA()) ? l.idA() : l.idA() + " -> " + l.idB();
                 String w = Double.isNaN(l.weightChange()) ? "" : String.format(Locale.ROOT, "%.4g", l.weightChange());
-                main.out.printf("%-9s %-40s %12s  %s%n", l.change().name().toLowerCase(Locale.ROOT), Main.oneLine(id), w,
-                        String.join("; ", l.differences()));
+                main.out.printf("%-9s %-40s %12s  %s%n", change(l), Main.oneLine(id), w, String.join("; ", l.differences()));
             }
-            main.out.println("(Weights: ||W_B - W_A|| / ||W_A|| over the layer's tensors, in nnviz's canonical layouts)");
+            main.out.println("(Weights: ||W_B - W_A|| / ||W_A|| over the layer's tensors, in nnviz's canonical layouts; 'same' is the same structure"
+                    + " and weights moved by at most " + DiffDiagram.UNCHANGED_TEXT + ", 'weights' the same structure with weights moved more)");
             HtmlReport report = HtmlReport.titled("Diff of " + opts.model.getFileName() + " and " + other.getFileName()).model(mb);
             outputs.figure(report, "Diff", "diff", DiffDiagram.of(d, mb, opts.model.getFileName() + " \u2192 " + other.getFileName()));
             outputs.report(report);

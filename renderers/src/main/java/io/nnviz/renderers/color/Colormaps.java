@@ -26,6 +26,14 @@ public final class Colormaps {
     /** Warm colours with transparency rising with the value: for saliency and Grad-CAM overlays. */
     public static final Colormap HEAT = anchored("heat", false, 0x000000, 0x7F0000, 0xFF0000, 0xFF7F00, 0xFFFF00);
 
+    /**
+     * White to dark purple (ColorBrewer Purples): magnitudes whose zero means "nothing", drawn
+     * white, beside outlines in other hues (a diff's weight change under its green and orange
+     * structure marks, which viridis's greens would be mistaken for).
+     */
+    public static final Colormap PURPLES = anchored("purples", false,
+            0xFFFFFF, 0xEFEDF5, 0xDADAEB, 0xBCBDDC, 0x9E9AC8, 0x807DBA, 0x6A51A3, 0x54278F, 0x3F007D);
+
     /** The map with the given name. */
     public static Colormap byName(String name) {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {
@@ -33,8 +41,9 @@ public final class Colormaps {
             case "gray", "grey" -> GRAY;
             case "diverging", "rdbu" -> DIVERGING;
             case "heat" -> HEAT;
+            case "purples" -> PURPLES;
             default -> throw new IllegalArgumentException("unknown colormap '" + name
-                    + "'; known: viridis, gray, diverging, heat");
+                    + "'; known: viridis, gray, diverging, heat, purples");
         };
     }
 

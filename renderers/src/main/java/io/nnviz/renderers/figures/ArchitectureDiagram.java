@@ -10,6 +10,7 @@ import io.nnviz.renderers.canvas.Anchor;
 import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
+import io.nnviz.renderers.color.Colormap;
 import io.nnviz.renderers.color.Colormaps;
 import io.nnviz.renderers.color.ValueScale;
 import io.nnviz.renderers.figures.ArchitectureUnits.Unit;
@@ -93,6 +94,24 @@ public final class ArchitectureDiagram {
     private int depth;
     private Map<String, Double> overlay;
     private String overlayLabel;
+    private Colormap overlayMap = Colormaps.VIRIDIS;
+    private boolean overlayFromZero;
+    private List<KeyEntry> key = List.of();
+
+    /**
+     * A line of the diagram's key, under the overlay's colour bar: a swatch filled and outlined
+     * as the boxes it explains, and what they are.
+     *
+     * @param label   what such boxes are ("added")
+     * @param fill    the swatch's fill, ARGB
+     * @param outline the swatch's outline, ARGB
+     */
+    public record KeyEntry(String label, int fill, int outline) {
+        /** Checks the label. */
+        public KeyEntry {
+            Objects.requireNonNull(label, "label");
+        }
+    }
     private Map<String, Integer> marks = Map.of();
 
     private ArchitectureDiagram(ModelView model) {
@@ -167,6 +186,24 @@ public final class ArchitectureDiagram {
         return this;
     }
 
+    /**
+     * As {@link #overlay(Map, String)}, on {@code map}; with {@code fromZero} the scale runs from 0
+     * (not from the smallest value) to the largest, for magnitudes whose zero means "none" (a
+     * diff's weight change: an unchanged layer gets the colour of 0).
+     */
+    public ArchitectureDiagram overlay(Map<String, Double> valuesByLayer, String label, Colormap map, boolean fromZero) {
+        overlay(valuesByLayer, label);
+        this.overlayMap = Objects.requireNonNull(map, "map");
+        this.overlayFromZero = fromZero;
+        return this;
+    }
+
+    /** Lines of the key drawn under the overlay's colour bar: what box outlines and fills mean (a diff's added and changed layers). */
+    public ArchitectureDiagram key(List<KeyEntry> entries) {
+        this.key = List.copyOf(entries);
+        return this;
+    }
+
     /** Outlines the given layers' boxes in a colour of their own (ARGB), thicker: a diff's added and changed layers. */
     public ArchitectureDiagram marks(Map<String, Integer> outlineByLayer) {
         this.marks = Map.copyOf(Objects.requireNonNull(outlineByLayer, "outlineByLayer"));
@@ -203,8 +240,8 @@ public final class ArchitectureDiagram {
         }
         ValueScale scale = overlay == null ? null : colour(units);
         Placed placed = layout(units);
-        Diagram d = Diagram.of(units.orderOnly ? t + " \u2014 edges unknown: layers in the file's order" : t, units, placed,
-                scale, overlayLabel);
+        ArchitectureFigure d = ArchitectureFigure.of(units.orderOnly ? t + " \u2014 edges unknown: layers in the file's order" : t, units, placed,
+                new ArchitectureFigure.Legend(overlayMap, scale, overlayLabel, key));
         units.units.values().forEach(u -> u.outline = 0);
         marks.forEach((layer, argb) -> {
             Unit u = units.units.get(units.unitOfLayer.get(layer));
@@ -213,6 +250,11 @@ public final class ArchitectureDiagram {
             }
         });
         return d;
+    }
+
+    /** Relative luminance of an ARGB colour in [0, 1] (Rec. 709 weights): dark fills get white text, whatever the map. */
+    private static double luminance(int argb) {
+        return (0.2126 * (argb >> 16 & 0xFF) + 0.7152 * (argb >> 8 & 0xFF) + 0.0722 * (argb & 0xFF)) / 255;
     }
 
     /** Sets each box's fill from the overlay; returns the scale the legend shows. */
@@ -229,12 +271,13 @@ public final class ArchitectureDiagram {
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
         }
-        ValueScale scale = lo > hi ? new ValueScale(0, 0) : ValueScale.of(lo, hi, false);
+        ValueScale scale = overlayFromZero ? new ValueScale(0, hi > 0 ? hi : 1) : lo > hi ? new ValueScale(0, 0) : ValueScale.of(lo, hi, false);
         for (Unit u : units.units.values()) {
             if (!u.frame) {
                 Double v = byUnit.get(u.id);
-                u.fill = v == null ? 0xFFFFFFFF : Colormaps.VIRIDIS.color(scale.isDegenerate() ? 0.5 : scale.normalize(v));
-                u.lightText = v != null && (scale.isDegenerate() ? 0.5 : scale.normalize(v)) < 0.55;
+                double t = v == null ? 0 : scale.isDegenerate() ? 0.5 : scale.normalize(v);
+                u.fill = v == null ? 0xFFFFFFFF : overlayMap.color(t);
+                u.lightText = v != null && luminance(u.fill) < 0.45;
             }
         }
         return scale;
@@ -375,120 +418,5 @@ public final class ArchitectureDiagram {
             y += k.getY();
         }
         return new double[] {x, y};
-    }
-
-    // ---- drawing --------------------------------------------------------------------------------
-
-    private static final class Diagram extends SizedFigure {
-        private final Units units;
-        private final Placed placed;
-        private final ValueScale overlay;
-        private final String overlayLabel;
-        private final double legendX, legendY;
-        private final Caption head;
-
-        private Diagram(String title, Units units, Placed placed, double width, double height, ValueScale overlay, String overlayLabel,
-                        double legendX, Caption head) {
-            super(width, height, title);
-            this.head = head;
-            this.legendY = TITLE_H + head.extra() + 12;
-            this.units = units;
-            this.placed = placed;
-            this.overlay = overlay;
-            this.overlayLabel = overlayLabel;
-            this.legendX = legendX;
-        }
-
-        /**
-         * A diagram sized to hold every box, the laid-out graph, the title and the overlay's legend
-         * (if any): as wide as the title up to {@link Caption#TITLE_MAX_WIDTH}, past which the title
-         * wraps and the graph moves down under it.
-         */
-        static Diagram of(String title, Units units, Placed placed, ValueScale overlay, String overlayLabel) {
-            double w = placed.width(), h = placed.height();
-            for (Unit x : units.units.values()) {
-                w = Math.max(w, x.x + x.w + PAD);
-                h = Math.max(h, x.y + x.h + PAD);
-            }
-            double legendX = w;
-            if (overlay != null) {
-                w += ColorBar.WIDTH + PAD;
-                h = Math.max(h, TITLE_H + 180 + PAD);
-            }
-            w = Caption.titleWidth(title, w, PAD);
-            Caption head = Caption.title(title, w - 2 * PAD);
-            double dy = head.extra();
-            if (dy > 0) {
-                units.units.values().forEach(x -> x.y += dy);
-                for (double[][] e : placed.edges()) {
-                    for (int i = 0; i < e[1].length; i++) {
-                        e[1][i] += dy;
-                    }
-                }
-            }
-            return new Diagram(title, units, placed, w, h + dy, overlay, overlayLabel, legendX, head);
-        }
-
-        @Override
-        public void draw(Canvas c) {
-            head.drawTitle(c, PAD);
-            for (Unit x : units.units.values()) {
-                if (x.frame) {
-                    c.beginGroup(x.tooltip, "block", data(x));
-                    c.rect(x.x, x.y, x.w, x.h, 0x0A3060A0, 0xFF8CA0B8, 1);
-                    TextStyle header = TextStyle.of(10).color(0xFF46607A).asBold();
-                    c.text(x.x + 6, x.y + 13, Caption.fit(x.name + "  \u00b7 " + x.line2, header, x.w - 12), header);
-                    c.endGroup();
-                }
-            }
-            c.beginGroup("edges", "edges");
-            for (double[][] e : placed.edges()) {
-                int n = e[0].length;
-                if (units.orderOnly) { // the model's order, not a data flow: faint and without arrowheads
-                    c.path(e[0], e[1], n, 0, 0xFFC8C8C8, 0.8, false, false);
-                    continue;
-                }
-                c.path(e[0], e[1], n, 0, 0xFF555555, 1.1, false, false);
-                arrow(c, e[0][n - 2], e[1][n - 2], e[0][n - 1], e[1][n - 1]);
-            }
-            c.endGroup();
-            for (Unit x : units.units.values()) {
-                if (x.frame) {
-                    continue;
-                }
-                c.beginGroup(x.tooltip, "node", data(x));
-                c.rect(x.x, x.y, x.w, x.h, x.fill, x.outline != 0 ? x.outline : 0xFF4A4A4A, x.outline != 0 ? 3 : 1);
-                double cx = x.x + x.w / 2, room = x.w - 8;
-                int ink = x.lightText ? 0xFFFFFFFF : 0xFF000000, soft = x.lightText ? 0xFFE8E8E8 : 0xFF444444;
-                c.text(cx, x.y + 14, Caption.fit(x.name, NAME, room), NAME.color(ink).anchor(Anchor.MIDDLE));
-                c.text(cx, x.y + 26, Caption.fit(x.line2, LINE, room), LINE.color(soft).anchor(Anchor.MIDDLE));
-                if (x.line3 != null) {
-                    c.text(cx, x.y + 38, Caption.fit(x.line3, LINE, room), LINE.color(ink).anchor(Anchor.MIDDLE));
-                }
-                if (x.line4 != null) {
-                    c.text(cx, x.y + 50, Caption.fit(x.line4, LINE, room), LINE.color(soft).anchor(Anchor.MIDDLE));
-                }
-                c.endGroup();
-            }
-            if (overlay != null) {
-                ColorBar.draw(c, legendX, legendY, 160, Colormaps.VIRIDIS, overlay, overlayLabel, false);
-            }
-        }
-
-        /** What the report's viewer reads off a box: the layer it is ({@code data-layer}) or the group ({@code data-group}). */
-        private static Map<String, String> data(Unit x) {
-            String kind = x.id.substring(0, 2), id = x.id.substring(2);
-            return kind.equals("l:") ? Map.of("layer", id) : Map.of("group", id);
-        }
-
-        private static void arrow(Canvas c, double x0, double y0, double x1, double y1) {
-            double dx = x1 - x0, dy = y1 - y0, len = Math.hypot(dx, dy);
-            if (len == 0) {
-                return;
-            }
-            double ux = dx / len, uy = dy / len, s = 6;
-            c.path(new double[] {x1, x1 - ux * s - uy * s * 0.5, x1 - ux * s + uy * s * 0.5},
-                    new double[] {y1, y1 - uy * s + ux * s * 0.5, y1 - uy * s - ux * s * 0.5}, 3, 0xFF555555, 0, 0, true, false);
-        }
     }
 }
