@@ -68,6 +68,15 @@ public final class ArchitectureDiagram {
     static final Map<LayerKind, Integer> KIND_COLORS = new EnumMap<>(LayerKind.class);
 
     static {
+        // EMF, under ELK, starts a thread that prints an InterruptedException when a launcher such as
+        // Maven's exec:java interrupts it at exit; nnviz needs none of what it does. Off unless the
+        // application chose otherwise.
+        if (System.getProperty("org.eclipse.emf.common.util.ReferenceClearingQueue") == null) {
+            System.setProperty("org.eclipse.emf.common.util.ReferenceClearingQueue", "false");
+        }
+    }
+
+    static {
         KIND_COLORS.put(LayerKind.INPUT, 0xFFE8E8E8);
         KIND_COLORS.put(LayerKind.CONV, 0xFFBFD7EA);
         KIND_COLORS.put(LayerKind.DENSE, 0xFFC9E4C5);
