@@ -43,7 +43,7 @@ public final class RecorderBuilder {
     private Tensor probes;
     private EmbeddingCapture embeddings;
     private List<String> classNames = List.of(), tags = List.of();
-    private String name = "run";
+    private String name = defaultName();
     private Map<String, Object> hyperparameters = Map.of();
     private final List<RunSink> sinks = new ArrayList<>();
     private boolean built;
@@ -179,7 +179,11 @@ public final class RecorderBuilder {
         return this;
     }
 
-    /** The run's display name (default {@code "run"}). */
+    /**
+     * The run's display name. By default the simple name of the application's main class (the
+     * class whose {@code main} is running this thread, under {@code java} or Maven's
+     * {@code exec:java} alike), else {@code "run"}.
+     */
     public RecorderBuilder name(String runName) {
         name = Objects.requireNonNull(runName, "runName");
         return this;
@@ -197,9 +201,13 @@ public final class RecorderBuilder {
         return this;
     }
 
-    /** Also writes TensorBoard event files under {@code dir} ({@link TensorBoardSink}). */
+    /**
+     * Also writes TensorBoard event files under {@code dir} ({@link TensorBoardSink}). A new run
+     * replaces the event files an earlier nnviz run left there ({@link TensorBoardSink#replacing});
+     * a resumed run appends to them. {@code sink(new TensorBoardSink(dir))} always appends.
+     */
     public RecorderBuilder tensorBoard(Path dir) {
-        return sink(new TensorBoardSink(dir));
+        return sink(resumed == null ? TensorBoardSink.replacing(dir) : new TensorBoardSink(dir));
     }
 
     /**
@@ -328,5 +336,19 @@ public final class RecorderBuilder {
                 store.close();
             }
         });
+    }
+
+    /** Launchers whose {@code main} starts the application's rather than being it. */
+    private static final List<String> LAUNCHERS = List.of("org.apache.maven.", "org.codehaus.", "org.junit.", "org.gradle.",
+            "jdk.internal.", "sun.", "com.intellij.");
+
+    /** The simple name of the outermost class whose {@code main} method is on this thread's stack, launchers aside, or "run". */
+    static String defaultName() {
+        return StackWalker.getInstance().walk(frames -> frames.filter(f -> f.getMethodName().equals("main"))
+                        .map(StackWalker.StackFrame::getClassName).filter(c -> LAUNCHERS.stream().noneMatch(c::startsWith))
+                        .reduce((inner, outer) -> outer))
+                .map(c -> c.substring(c.lastIndexOf('.') + 1).replace('$', '.'))
+                .filter(c -> !c.isBlank())
+                .orElse("run");
     }
 }

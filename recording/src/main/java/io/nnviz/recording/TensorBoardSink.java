@@ -26,16 +26,32 @@ public final class TensorBoardSink implements RunSink {
     private final String dir;
     private long embeddingWritten;
     private final Map<String, TensorBoardWriter> writers = new LinkedHashMap<>();
+    /** Set for a sink that replaces the event files an earlier nnviz run left in its local folders. */
+    private final Path replacing;
 
-    /** A sink writing under the local {@code dir} (created on the first write). */
+    /** A sink writing under the local {@code dir} (created on the first write), beside any event files already there. */
     public TensorBoardSink(Path dir) {
-        this(new LocalRunStore(Objects.requireNonNull(dir, "dir")), "");
+        this(new LocalRunStore(Objects.requireNonNull(dir, "dir")), "", null);
+    }
+
+    /**
+     * A sink writing under the local {@code dir} that first removes the event files nnviz wrote
+     * there before (in {@code dir} and its split folders; files other programs wrote are left), so
+     * a run written again into the same folder is one run in TensorBoard, not two overlaid.
+     */
+    public static TensorBoardSink replacing(Path dir) {
+        return new TensorBoardSink(new LocalRunStore(Objects.requireNonNull(dir, "dir")), "", dir);
     }
 
     /** A sink writing under {@code dir} in {@code store} ({@code ""}: the store's root). */
     public TensorBoardSink(RunStore store, String dir) {
+        this(store, dir, null);
+    }
+
+    private TensorBoardSink(RunStore store, String dir, Path replacing) {
         this.store = Objects.requireNonNull(store, "store");
         this.dir = Objects.requireNonNull(dir, "dir");
+        this.replacing = replacing;
     }
 
     /** The event files written so far (their locations), the folder's own first. */
@@ -52,6 +68,9 @@ public final class TensorBoardSink implements RunSink {
     private synchronized TensorBoardWriter writer(String split) throws IOException {
         TensorBoardWriter w = writers.get(split);
         if (w == null) {
+            if (replacing != null) {
+                removeOldEventFiles(split.isEmpty() ? replacing : replacing.resolve(split));
+            }
             w = TensorBoardWriter.create(store, under(split));
             writers.put(split, w);
         }
@@ -114,6 +133,22 @@ public final class TensorBoardSink implements RunSink {
         }
         if (first != null) {
             throw first;
+        }
+    }
+
+    /** Deletes the event files an nnviz writer made in {@code folder} (named {@code events.out.tfevents.*.nnviz[.N]}). */
+    private static void removeOldEventFiles(Path folder) throws IOException {
+        if (!java.nio.file.Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(folder)) {
+            for (Path f : s.toList()) {
+                String n = f.getFileName().toString();
+                if (n.startsWith("events.out.tfevents.") && n.matches(".*\\.nnviz(\\.[0-9]+)?")
+                        && java.nio.file.Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
         }
     }
 }
