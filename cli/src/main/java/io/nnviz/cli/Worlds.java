@@ -98,6 +98,8 @@ final class Worlds {
             Path cache = Path.of(System.getProperty("nnviz.cache", System.getProperty("user.home") + "/.cache/nnviz"), "worlds");
             Path dir = cache.resolve(name + "-" + Long.toHexString(key.getValue()));
             if (Files.isDirectory(dir)) {
+                used(dir);
+                removeStale(cache, name, dir);
                 return dir;
             }
             Files.createDirectories(cache);
@@ -109,6 +111,7 @@ final class Worlds {
                     }
                 }
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                removeStale(cache, name, dir);
             } catch (IOException e) {
                 if (!Files.isDirectory(dir)) { // another process may have won the race: that is fine
                     throw e;
@@ -121,6 +124,40 @@ final class Worlds {
                 }
             }
             return dir;
+        }
+    }
+
+    /** A world unused this long is another build's: its copy is removed (a running CLI touches its own at every start). */
+    static final java.time.Duration STALE = java.time.Duration.ofDays(1);
+
+    private static void used(Path dir) {
+        try {
+            Files.setLastModifiedTime(dir, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } catch (IOException e) {
+            // a read-only cache still works; it is only not tidied
+        }
+    }
+
+    /**
+     * Removes the copies other builds of the CLI extracted ({@code NAME-KEY} other than {@code keep})
+     * and left unused for {@link #STALE}, and half-extracted folders of crashed runs: each build
+     * extracts its own copy, a few hundred MB, and nothing else would ever delete the old ones.
+     */
+    static void removeStale(Path cache, String name, Path keep) {
+        java.time.Instant cutoff = java.time.Instant.now().minus(STALE);
+        try (Stream<Path> s = Files.list(cache)) {
+            for (Path d : s.toList()) {
+                String n = d.getFileName().toString();
+                if (d.equals(keep) || !n.startsWith(name + "-") || Files.isSymbolicLink(d) || !Files.isDirectory(d)
+                        || Files.getLastModifiedTime(d).toInstant().isAfter(cutoff)) {
+                    continue;
+                }
+                try (Stream<Path> w = Files.walk(d)) {
+                    w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // tidying is best effort: the world in use is unaffected
         }
     }
 
