@@ -91,7 +91,7 @@ final class RunView {
     /** The runs table's HTML (sortable, a box per run to hide it in the charts), or null for a run's page. */
     byte[] tableHtml() {
         io.nnviz.recording.RunComparison.Table t = content.table();
-        return t == null ? null : io.nnviz.renderers.report.HtmlReport.tableHtml("runs", t.header(), t.rows()).getBytes(StandardCharsets.UTF_8);
+        return t == null ? null : io.nnviz.renderers.report.Tables.html("runs", t.header(), t.rows(), t.colors()).getBytes(StandardCharsets.UTF_8);
     }
 
     String name() {

@@ -37,7 +37,7 @@ public final class RunComparison {
     static final int HISTOGRAM_FIGURES = 4;
 
     /** What the runs have between them: step series, epoch series and hyperparameters, each in first-seen order. */
-    private record Columns(Set<String> steps, Set<String> epochs, Set<String> params) {
+    record Columns(Set<String> steps, Set<String> epochs, Set<String> params) {
         static Columns of(List<RunLog> runs) {
             Columns c = new Columns(new LinkedHashSet<>(), new LinkedHashSet<>(), new LinkedHashSet<>());
             for (RunLog r : runs) {
@@ -49,15 +49,21 @@ public final class RunComparison {
         }
     }
 
-    /** The runs table: a header and a row per run, cells as text. */
-    public record Table(List<String> header, List<List<String>> rows) {
+    /** The runs table: a header and a row per run, cells as text, and each run's colour in every chart (ARGB). */
+    public record Table(List<String> header, List<List<String>> rows, List<Integer> colors) {
+        /** Copies the lists. */
+        public Table {
+            header = List.copyOf(header);
+            rows = rows.stream().map(List::copyOf).toList();
+            colors = List.copyOf(colors);
+        }
     }
 
     /** Adds the comparison of {@code runs} to {@code report}: the runs table, then every figure of {@link #entries}. */
     public static HtmlReport addTo(HtmlReport report, List<RunLog> runs) {
         report.section("Runs");
         Table t = table(runs);
-        report.table("runs", t.header(), t.rows());
+        report.table("runs", t.header(), t.rows(), t.colors());
         String section = null;
         for (RunFigures.Entry e : entries(runs, 0)) {
             if (!e.section().equals(section)) {
@@ -73,48 +79,12 @@ public final class RunComparison {
         return report;
     }
 
-    /** The runs table: hyperparameters, steps, duration, steps/s, and the last and best value of every metric. */
+    /**
+     * The runs table: hyperparameters, steps, duration, steps/s, and the last and best value of
+     * every metric, in the charts' order (those every run has first), and each run's colour.
+     */
     public static Table table(List<RunLog> runs) {
-        List<String> names = names(runs);
-        Columns columns = Columns.of(runs);
-        Set<String> steps = columns.steps(), epochs = columns.epochs(), params = columns.params();
-        List<String> header = new ArrayList<>(List.of("run", "tags"));
-        header.addAll(params);
-        header.add("steps");
-        header.add("duration");
-        header.add("steps/s");
-        for (String s : steps) {
-            header.add(s + " (last)");
-            header.add(s + " (" + best(s) + ")");
-        }
-        for (String e : epochs) {
-            header.add(e + " (last epoch)");
-            header.add(e + " (" + best(e) + ")");
-        }
-        List<List<String>> rows = new ArrayList<>();
-        for (int i = 0; i < runs.size(); i++) {
-            RunLog r = runs.get(i);
-            List<String> row = new ArrayList<>(List.of(names.get(i), String.join(", ", r.info().tags())));
-            for (String p : params) {
-                row.add(hyperparameter(r.info().hyperparameters().get(p)));
-            }
-            row.add(Long.toString(r.lastStep()));
-            long ms = r.lastWallClock().isPresent() ? r.lastWallClock().getAsLong() - r.info().started().toEpochMilli() : -1;
-            row.add(ms < 0 ? "" : duration(ms));
-            row.add(ms <= 0 ? "" : String.format(Locale.ROOT, "%.1f", r.lastStep() * 1000.0 / ms));
-            for (String s : steps) {
-                Points pts = r.stepSeries(s);
-                row.add(pts.isEmpty() ? "" : num(pts.last()));
-                row.add(pts.isEmpty() ? "" : num(extreme(pts, s)));
-            }
-            for (String e : epochs) {
-                Points pts = r.epochSeries(e);
-                row.add(pts.isEmpty() ? "" : num(pts.last()));
-                row.add(pts.isEmpty() ? "" : num(extreme(pts, e)));
-            }
-            rows.add(row);
-        }
-        return new Table(header, rows);
+        return RunsTable.of(runs);
     }
 
     /** Points per run curve drawn: all (MAX_VALUE) while the runs' curves fit {@link #CHART_POINTS}. */
@@ -155,25 +125,21 @@ public final class RunComparison {
         List<RunFigures.Entry> out = new ArrayList<>();
         Set<String> ids = new java.util.HashSet<>();
         int thin = thinnedTo(all);
-        for (String s : steps) {
-            RunFigures.add(out, ids, "runs " + s, CURVES, s + " (" + all.size() + " runs)", version, () -> {
-                LineChart c = LineChart.titled(s + " (" + all.size() + " runs)").xLabel("step").yLabel(s).smoothing(SMOOTHING);
-                for (int i = 0; i < all.size(); i++) {
-                    Points pts = thin(all.get(i).stepSeries(s), thin);
-                    if (!pts.isEmpty()) {
-                        c.series(names.get(i), pts.xs(), pts.ys());
-                    }
+        List<Metric> order = order(all, columns);
+        for (Metric m : order) {
+            int drawn = (int) all.stream().filter(r -> !m.of(r).isEmpty()).count(); // the runs this chart has lines of, not all compared
+            String title = m.name() + (m.epoch() ? " by epoch (" : " (") + drawn + (drawn == 1 ? " run)" : " runs)");
+            RunFigures.add(out, ids, (m.epoch() ? "runs epoch " : "runs ") + m.name(), CURVES, title, version, () -> {
+                LineChart c = LineChart.titled(title).xLabel(m.epoch() ? "epoch" : "step").yLabel(m.name());
+                if (m.epoch()) {
+                    c.integerX(true).markers(true);
+                } else {
+                    c.smoothing(SMOOTHING);
                 }
-                return c.build();
-            });
-        }
-        for (String e : epochs) {
-            RunFigures.add(out, ids, "runs epoch " + e, CURVES, e + " by epoch (" + all.size() + " runs)", version, () -> {
-                LineChart c = LineChart.titled(e + " by epoch (" + all.size() + " runs)").xLabel("epoch").yLabel(e).integerX(true).markers(true);
                 for (int i = 0; i < all.size(); i++) {
-                    Points pts = all.get(i).epochSeries(e);
+                    Points pts = m.epoch() ? m.of(all.get(i)) : thin(m.of(all.get(i)), thin);
                     if (!pts.isEmpty()) {
-                        c.series(names.get(i), pts.xs(1), pts.ys());
+                        c.series(names.get(i), m.epoch() ? pts.xs(1) : pts.xs(), pts.ys(), color(i)); // a run keeps its colour in every chart
                     }
                 }
                 return c.build();
@@ -181,15 +147,49 @@ public final class RunComparison {
         }
         String target = epochs.stream().filter(e -> e.startsWith("validation/")).findFirst().orElse(steps.contains("loss") ? "loss" : null);
         if (target != null) {
-            hyperparameters(out, ids, all, names, columns, target, epochs.contains(target), version);
+            hyperparameters(out, ids, all, names, columns, order, target, epochs.contains(target), version);
         }
         weights(out, ids, all, names, version);
         return out;
     }
 
+    /** A metric of the comparison: a step series or an epoch series, by name. */
+    record Metric(String name, boolean epoch) {
+        Points of(RunLog r) {
+            return epoch ? r.epochSeries(name) : r.stepSeries(name);
+        }
+    }
+
+    /**
+     * The metrics in chart order: those every run has first (a DL4J run's per-layer learning rates
+     * and update ratios no DJL run records come after the validation charts all runs share), then
+     * as a single run's report has them: step series before epoch series, a metric's splits and a
+     * family's members together in first-recorded order, train before validation before test.
+     */
+    static List<Metric> order(List<RunLog> runs, Columns columns) {
+        List<Metric> all = new ArrayList<>();
+        columns.steps().forEach(s -> all.add(new Metric(s, false)));
+        columns.epochs().forEach(e -> all.add(new Metric(e, true)));
+        Map<String, Integer> groupRank = new java.util.HashMap<>();
+        for (Metric m : all) {
+            groupRank.putIfAbsent(RunFigures.group(m.name()), groupRank.size());
+        }
+        List<Metric> sorted = new ArrayList<>(all);
+        sorted.sort(java.util.Comparator.<Metric>comparingInt(m -> runs.stream().allMatch(r -> !m.of(r).isEmpty()) ? 0 : 1)
+                .thenComparingInt(m -> m.epoch() ? 1 : 0)
+                .thenComparingInt(m -> groupRank.get(RunFigures.group(m.name())))
+                .thenComparingInt(m -> RunFigures.splitOrder(m.name())));
+        return sorted;
+    }
+
+    /** Run {@code i}'s colour, the same in every chart of the comparison (its lines, points and legend entries). */
+    static int color(int i) {
+        return io.nnviz.renderers.color.Colormaps.category(i);
+    }
+
     private static void hyperparameters(List<RunFigures.Entry> out, Set<String> ids, List<RunLog> runs, List<String> names, Columns columns,
-            String target, boolean byEpoch, long version) {
-        Set<String> params = columns.params(), epochs = columns.epochs(), steps = columns.steps();
+            List<Metric> order, String target, boolean byEpoch, long version) {
+        Set<String> params = columns.params();
         List<String> numeric = new ArrayList<>();
         for (String p : params) {
             if (runs.stream().anyMatch(r -> number(r.info().hyperparameters().get(p)) != null)) {
@@ -198,7 +198,7 @@ public final class RunComparison {
         }
         java.util.function.Function<RunLog, Points> targetOf = r -> byEpoch ? r.epochSeries(target) : r.stepSeries(target);
         if (!numeric.isEmpty()) { // every run through its numeric hyperparameters to its target metric
-            String title = "Hyperparameters and " + target + " (" + runs.size() + " runs)";
+            String title = "Hyperparameters and " + target + " (" + runs.size() + (runs.size() == 1 ? " run)" : " runs)");
             RunFigures.add(out, ids, "hp parallel", HYPERPARAMETERS, title, version, () -> {
                 List<String> axes = new ArrayList<>(numeric);
                 axes.add(target);
@@ -213,16 +213,15 @@ public final class RunComparison {
                     }
                     Points pts = targetOf.apply(r);
                     v[numeric.size()] = pts.isEmpty() ? Double.NaN : pts.last();
-                    pc.line(names.get(i), v);
+                    pc.line(names.get(i), v, color(i));
                 }
                 return pc.build();
             });
         }
         // each varying hyperparameter against each metric's last value, as TensorBoard's scatter plot matrix: the target first
-        List<String[]> metrics = new ArrayList<>(); // {name, "epoch" | "step"}
-        metrics.add(new String[] {target, byEpoch ? "epoch" : "step"});
-        epochs.stream().filter(e -> !(byEpoch && e.equals(target))).forEach(e -> metrics.add(new String[] {e, "epoch"}));
-        steps.stream().filter(st -> !(!byEpoch && st.equals(target))).forEach(st -> metrics.add(new String[] {st, "step"}));
+        List<Metric> metrics = new ArrayList<>(); // the target first, then in chart order
+        metrics.add(new Metric(target, byEpoch));
+        order.stream().filter(m -> !m.equals(metrics.get(0))).forEach(metrics::add);
         List<String> varying = new ArrayList<>();
         for (String p : params) {
             Set<Double> values = new java.util.HashSet<>();
@@ -237,15 +236,14 @@ public final class RunComparison {
             }
         }
         int drawn = 0, left = 0, most = Math.max(3, Math.min(SCATTERS, SCATTER_POINTS / Math.max(1, runs.size())));
-        for (String[] m : metrics) {
+        for (Metric m : metrics) {
             for (String p : varying) {
                 if (drawn >= most) {
                     left++;
                     continue;
                 }
-                boolean epoch = m[1].equals("epoch");
-                String metric = m[0], label = metric + (epoch ? " (last epoch)" : " (last)");
-                java.util.function.Function<RunLog, Points> of = r -> epoch ? r.epochSeries(metric) : r.stepSeries(metric);
+                String metric = m.name(), label = metric + (m.epoch() ? " (last epoch)" : " (last)");
+                java.util.function.Function<RunLog, Points> of = m::of;
                 if (runs.stream().noneMatch(r -> !of.apply(r).isEmpty())) {
                     continue;
                 }
@@ -259,7 +257,7 @@ public final class RunComparison {
                         Double x = number(r.info().hyperparameters().get(p));
                         Points pts = of.apply(r);
                         if (x != null && !pts.isEmpty()) {
-                            sc.points(names.get(i), new double[] {x}, new double[] {pts.last()});
+                            sc.points(names.get(i), new double[] {x}, new double[] {pts.last()}, color(i));
                         }
                     }
                     return sc.build();
@@ -270,7 +268,7 @@ public final class RunComparison {
             int n = left, first = most;
             RunFigures.add(out, ids, "hp more", HYPERPARAMETERS, "More hyperparameter scatters", version, () -> io.nnviz.renderers.figures.Notice.of(
                     "More hyperparameter scatters", n + " more pairs of a hyperparameter and a metric are not drawn (the first " + first
-                            + " of " + runs.size() + " runs are: the target metric first, then epoch metrics, then step metrics); the runs table has every value."));
+                            + " of " + runs.size() + " runs are: the target metric first, then the metrics every run has, then the rest); the runs table has every value."));
         }
     }
 
@@ -317,27 +315,6 @@ public final class RunComparison {
         return out;
     }
 
-    /** Whether lower is better for a metric: losses and errors, else higher (accuracy, F1). */
-    private static boolean lowerIsBetter(String metric) {
-        String m = metric.toLowerCase(Locale.ROOT);
-        return m.contains("loss") || m.contains("error") || m.contains("mse") || m.contains("mae") || m.contains("perplexity");
-    }
-
-    private static String best(String metric) {
-        return lowerIsBetter(metric) ? "min" : "max";
-    }
-
-    private static double extreme(Points p, String metric) {
-        double b = lowerIsBetter(metric) ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < p.size(); i++) {
-            double y = p.y(i);
-            if (Double.isFinite(y)) {
-                b = lowerIsBetter(metric) ? Math.min(b, y) : Math.max(b, y);
-            }
-        }
-        return b;
-    }
-
     private static Double number(Object v) {
         if (v instanceof Number n) {
             return n.doubleValue();
@@ -364,28 +341,5 @@ public final class RunComparison {
             hi = Math.max(hi, x);
         }
         return hi >= 100 * lo;
-    }
-
-    /** A hyperparameter as the user wrote it, unless a long double ({@code 1.5848931924611136E-4}): then 6 significant digits. */
-    static String hyperparameter(Object v) {
-        if (v == null) {
-            return "";
-        }
-        String s = String.valueOf(v);
-        if (v instanceof Double d && s.length() > 12 && Double.isFinite(d)) {
-            s = String.format(Locale.ROOT, Math.abs(d) >= 1e-4 && Math.abs(d) < 1e6 ? "%.6g" : "%.5e", d);
-            s = s.contains("e") ? s.replaceAll("\\.?0+e", "e") : s.replaceAll("\\.?0+$", "");
-        }
-        return s;
-    }
-
-    /** h:mm:ss. */
-    private static String duration(long ms) {
-        long s = ms / 1000;
-        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-    }
-
-    private static String num(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : Double.toString(v);
     }
 }

@@ -192,7 +192,7 @@ public final class RunFigures {
         return MetricNames.family(name).orElse(name);
     }
 
-    private static int splitOrder(String name) {
+    static int splitOrder(String name) {
         return switch (MetricNames.split(name).orElse(MetricNames.TRAIN)) {
             case MetricNames.TRAIN -> 0;
             case MetricNames.VALIDATION -> 1;

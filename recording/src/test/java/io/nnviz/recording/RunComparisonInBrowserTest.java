@@ -51,6 +51,24 @@ class RunComparisonInBrowserTest {
                     + ".filter(r => r.style.display !== 'none').map(r => r.dataset.run);"));
             assertEquals(List.of("lr 0.001"), js.executeScript(shown));
             assertEquals(0L, js.executeScript("return performance.getEntriesByType('resource').length;"));
+            // issue 26: the table stays within the page, however many metric columns, and its key columns (box, colour, run) stay
+            // in view when it scrolls to its last column; each run's swatch is its colour in the charts
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(900, 900));
+            assertTrue((Boolean) js.executeScript("var w = document.querySelector('#tab-runs').closest('.table-wrap');"
+                    + "return w.getBoundingClientRect().right <= document.documentElement.clientWidth;"), "the table fits the page's width");
+            js.executeScript("var w = document.querySelector('#tab-runs').closest('.table-wrap'); w.scrollLeft = w.scrollWidth;");
+            assertTrue((Boolean) js.executeScript("var w = document.querySelector('#tab-runs').closest('.table-wrap');"
+                    + "return w.scrollLeft > 0;"), "the metric columns are wider than the page: the table scrolls");
+            assertTrue((Boolean) js.executeScript("var w = document.querySelector('#tab-runs').closest('.table-wrap').getBoundingClientRect();"
+                    + "var run = document.querySelector('#tab-runs tr[data-run=\\'lr 0.001\\'] td:nth-child(2)').getBoundingClientRect();"
+                    + "var box = document.querySelector('#tab-runs tr[data-run=\\'lr 0.001\\'] td:first-child').getBoundingClientRect();"
+                    + "return box.left >= w.left - 1 && run.left >= box.right - 1 && run.right <= w.right;"), "the key columns stay in view");
+            assertEquals(js.executeScript("return [...document.querySelectorAll('#fig-runs-loss g.legend')].map(g => g.querySelector('line')"
+                            + ".getAttribute('stroke'));"),
+                    js.executeScript("return [...document.querySelectorAll('#tab-runs tbody tr')].sort((a, b) => a.dataset.run.localeCompare(b.dataset.run))"
+                            + ".map(r => { var c = getComputedStyle(r.querySelector('.swatch')).backgroundColor.match(/\\d+/g);"
+                            + " return '#' + c.slice(0, 3).map(v => (+v).toString(16).padStart(2, '0')).join(''); });"),
+                    "each row's swatch is its run's colour in the loss chart (the runs in the order they were added)");
             java.nio.file.Files.write(java.nio.file.Files.createDirectories(Path.of("target")).resolve("runs-comparison.png"),
                     driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at
             assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));

@@ -22,14 +22,14 @@ class RunComparisonTest {
 
     @Test
     void hyperparametersKeepTheUsersFormUnlessALongDouble() {
-        assertEquals("0.01", RunComparison.hyperparameter(0.01));
-        assertEquals("3.0E-4", RunComparison.hyperparameter(3.0e-4));
-        assertEquals("0.000158489", RunComparison.hyperparameter(1.5848931924611136E-4));
-        assertEquals("0.333333", RunComparison.hyperparameter(1.0 / 3));
-        assertEquals("1.23457e-07", RunComparison.hyperparameter(1.2345678901234e-7));
-        assertEquals("128", RunComparison.hyperparameter(128));
-        assertEquals("adam", RunComparison.hyperparameter("adam"));
-        assertEquals("", RunComparison.hyperparameter(null));
+        assertEquals("0.01", RunsTable.hyperparameter(0.01));
+        assertEquals("3.0E-4", RunsTable.hyperparameter(3.0e-4));
+        assertEquals("0.000158489", RunsTable.hyperparameter(1.5848931924611136E-4));
+        assertEquals("0.333333", RunsTable.hyperparameter(1.0 / 3));
+        assertEquals("1.23457e-07", RunsTable.hyperparameter(1.2345678901234e-7));
+        assertEquals("128", RunsTable.hyperparameter(128));
+        assertEquals("adam", RunsTable.hyperparameter("adam"));
+        assertEquals("", RunsTable.hyperparameter(null));
     }
 
     @Test
@@ -97,5 +97,65 @@ class RunComparisonTest {
         assertEquals(RunComparison.SCATTERS, drawn);
         String more = io.nnviz.renderers.Figures.toSvg(all.stream().filter(e -> e.id().equals("hp-more")).findFirst().orElseThrow().figure());
         assertTrue(more.contains("8 more pairs"), more);
+    }
+
+    /** A run as DL4J records it (per-layer learning rates and update ratios) or as DJL does (neither), both with validation accuracy. */
+    private static RunLog framework(String name, boolean dl4j) {
+        RunLog r = RunLog.create(RunInfo.named(name).with(Map.of("lr", dl4j ? 0.1 : 0.01), List.of(), List.of()), 100);
+        for (int s = 1; s <= 5; s++) {
+            r.scalar("loss", s, 1.0 / s);
+            if (dl4j) {
+                r.scalar("learning_rate/0", s, 0.1);
+                r.scalar("learning_rate/1", s, 0.1);
+                r.scalar("update_ratio/0/W", s, -3);
+            }
+        }
+        r.epochScalar("validation/accuracy", 0, dl4j ? 0.8 : 0.7);
+        return r;
+    }
+
+    /** The colour of each legend entry of a figure, by its series' name. */
+    private static Map<String, String> legendColours(io.nnviz.renderers.Figure f) throws Exception {
+        javax.xml.parsers.DocumentBuilderFactory dbf = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        org.w3c.dom.Document d = dbf.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(
+                io.nnviz.renderers.Figures.toSvg(f).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        org.w3c.dom.NodeList gs = d.getElementsByTagName("g");
+        for (int i = 0; i < gs.getLength(); i++) {
+            org.w3c.dom.Element g = (org.w3c.dom.Element) gs.item(i);
+            if (g.getAttribute("class").equals("legend")) {
+                String name = g.getElementsByTagName("title").item(0).getTextContent().replace("legend: ", "");
+                org.w3c.dom.Element mark = (org.w3c.dom.Element) (g.getElementsByTagName("line").getLength() > 0 ? g.getElementsByTagName("line").item(0)
+                        : g.getElementsByTagName("rect").item(0));
+                out.put(name, mark.hasAttribute("stroke") ? mark.getAttribute("stroke") : mark.getAttribute("fill"));
+            }
+        }
+        return out;
+    }
+
+    /** Issue 26: runs of two frameworks compared. */
+    @Test
+    void eachRunKeepsOneColourTitlesCountTheRunsDrawnAndSharedChartsComeFirst() throws Exception {
+        List<RunLog> runs = List.of(framework("dl4j-a", true), framework("djl", false), framework("dl4j-b", true));
+        List<RunFigures.Entry> entries = RunComparison.entries(runs, 0);
+        List<String> curves = entries.stream().filter(e -> e.section().equals(RunComparison.CURVES)).map(RunFigures.Entry::title).toList();
+        assertEquals(List.of("loss (3 runs)", "validation/accuracy by epoch (3 runs)", "learning_rate/0 (2 runs)", "learning_rate/1 (2 runs)",
+                "update_ratio/0/W (2 runs)"), curves, "what every run has first, then one framework's, a family together; counted as drawn");
+        String dl4jB = String.format(java.util.Locale.ROOT, "#%06x", RunComparison.color(2) & 0xFFFFFF);
+        for (RunFigures.Entry e : entries) {
+            Map<String, String> legend = legendColours(e.figure());
+            if (legend.containsKey("dl4j-b")) { // whether the chart has the DJL run before it or not
+                assertEquals(dl4jB, legend.get("dl4j-b"), e.title() + ": " + legend);
+            }
+            if (e.section().equals(RunComparison.CURVES)) {
+                assertTrue(e.figure().title().contains("(" + legend.size() + " run"), e.figure().title() + " draws " + legend.keySet());
+            }
+        }
+        assertEquals(dl4jB, String.format(java.util.Locale.ROOT, "#%06x", RunComparison.table(runs).colors().get(2) & 0xFFFFFF), "the table's key");
+        List<String> header = RunComparison.table(runs).header();
+        assertTrue(header.indexOf("validation/accuracy (last epoch)") < header.indexOf("learning_rate/0 (last)"), "the table in the charts' order: " + header);
+        RunLog one = framework("alone", true);
+        assertEquals("learning_rate/0 (1 run)", RunComparison.entries(List.of(one, framework("djl", false)), 0).stream()
+                .filter(e -> e.id().equals("runs-learning-rate-0")).findFirst().orElseThrow().title());
     }
 }

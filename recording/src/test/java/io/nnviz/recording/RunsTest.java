@@ -96,7 +96,7 @@ class RunsTest {
             RunLog r = runs.logs().get(i);
             String row = rowOf(html, r.info().name());
             assertTrue(row.contains(String.format(java.util.Locale.ROOT, "<td>%.6g</td>", logged.get(i)[60])), row);
-            assertTrue(row.contains("<td>" + RunComparison.hyperparameter(r.info().hyperparameters().get("lr")) + "</td>"), row);
+            assertTrue(row.contains("<td>" + RunsTable.hyperparameter(r.info().hyperparameters().get("lr")) + "</td>"), row);
             assertTrue(Pattern.compile("<td>\\d+:\\d\\d:\\d\\d</td><td>\\d+\\.\\d</td>").matcher(row).find(), "duration and steps/s: " + row);
         }
         assertTrue(html.contains(">steps/s</th>"), "the pace column");

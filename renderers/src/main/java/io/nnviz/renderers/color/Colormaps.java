@@ -34,6 +34,17 @@ public final class Colormaps {
     public static final Colormap PURPLES = anchored("purples", false,
             0xFFFFFF, 0xEFEDF5, 0xDADAEB, 0xBCBDDC, 0x9E9AC8, 0x807DBA, 0x6A51A3, 0x54278F, 0x3F007D);
 
+    private static final int[] CATEGORIES = {0xFF1F77B4, 0xFFFF7F0E, 0xFF2CA02C, 0xFFD62728, 0xFF9467BD, 0xFF8C564B,
+            0xFFE377C2, 0xFF7F7F7F, 0xFFBCBD22, 0xFF17BECF};
+
+    /**
+     * The colour of category {@code i} (Tableau's ten, then again): a chart's series in order, or a
+     * run of a comparison in every chart of it, whichever runs each chart draws.
+     */
+    public static int category(int i) {
+        return CATEGORIES[Math.floorMod(i, CATEGORIES.length)];
+    }
+
     /** The map with the given name. */
     public static Colormap byName(String name) {
         return switch (name.toLowerCase(java.util.Locale.ROOT)) {

@@ -5,6 +5,7 @@ import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.canvas.Xml;
+import io.nnviz.renderers.color.Colormaps;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +23,8 @@ import java.util.Objects;
  * }</pre>
  */
 public final class LineChart {
-    static final int[] PALETTE = {0xFF1F77B4, 0xFFFF7F0E, 0xFF2CA02C, 0xFFD62728, 0xFF9467BD, 0xFF8C564B,
-            0xFFE377C2, 0xFF7F7F7F, 0xFFBCBD22, 0xFF17BECF};
-
-    private record Series(String name, double[] x, double[] y) {
+    /** A series; its colour, or 0 for the next of {@link Colormaps#category}. */
+    private record Series(String name, double[] x, double[] y, int color) {
     }
 
     private final String title;
@@ -44,8 +43,16 @@ public final class LineChart {
         return new LineChart(title);
     }
 
-    /** Adds a series; {@code x} and {@code y} have equal length (copied). */
+    /** Adds a series in the next colour; {@code x} and {@code y} have equal length (copied). */
     public LineChart series(String name, double[] x, double[] y) {
+        return series(name, x, y, 0);
+    }
+
+    /**
+     * Adds a series in colour {@code argb} (0: the next colour): a run's own colour in every chart
+     * of a comparison, whether or not the charts before had it.
+     */
+    public LineChart series(String name, double[] x, double[] y, int argb) {
         if (x.length != y.length) {
             throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values but " + y.length + " y values");
         }
@@ -62,7 +69,7 @@ public final class LineChart {
                 ys[i] = y[order[i]];
             }
         }
-        series.add(new Series(name, xs, ys));
+        series.add(new Series(name, xs, ys, argb));
         return this;
     }
 
@@ -188,7 +195,7 @@ public final class LineChart {
                 frame.draw(c, xLabel, yLabel, h);
                 for (int k = 0; k < series.size(); k++) {
                     Series s = series.get(k);
-                    int color = PALETTE[k % PALETTE.length];
+                    int color = s.color != 0 ? s.color : Colormaps.category(k);
                     c.beginGroup(s.name, "series", java.util.Map.of("points", hoverPoints(s, left, right, top, bottom)));
                     if (smoothing > 0) {
                         line(c, s.x, s.y, (color & 0x00FFFFFF) | 0x55000000, 1, left, right, top, bottom);
@@ -206,7 +213,7 @@ public final class LineChart {
                         for (int rest = k + 1; rest < series.size(); rest++) {
                             Series r = series.get(rest);
                             c.beginGroup(r.name, "series");
-                            line(c, r.x, smoothing > 0 ? smooth(r.y, smoothing) : r.y, PALETTE[rest % PALETTE.length], 1.4, left, right, top, bottom);
+                            line(c, r.x, smoothing > 0 ? smooth(r.y, smoothing) : r.y, r.color != 0 ? r.color : Colormaps.category(rest), 1.4, left, right, top, bottom);
                             c.endGroup();
                         }
                         break;

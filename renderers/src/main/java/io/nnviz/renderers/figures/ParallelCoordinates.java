@@ -6,6 +6,7 @@ import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.canvas.Xml;
+import io.nnviz.renderers.color.Colormaps;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ParallelCoordinates {
-    private record Line(String name, double[] values) {
+    /** A line; its colour, or 0 for the next of {@link Colormaps#category}. */
+    private record Line(String name, double[] values, int color) {
     }
 
     private final String title;
@@ -57,10 +59,15 @@ public final class ParallelCoordinates {
 
     /** Adds a line: one value per axis (NaN where it has none), copied. */
     public ParallelCoordinates line(String name, double[] values) {
+        return line(name, values, 0);
+    }
+
+    /** As {@link #line(String, double[])}, in colour {@code argb} (0: the next colour): a run's own colour in a comparison. */
+    public ParallelCoordinates line(String name, double[] values, int argb) {
         if (values.length != axes.size()) {
             throw new IllegalArgumentException("line '" + name + "': " + values.length + " values for " + axes.size() + " axes");
         }
-        lines.add(new Line(Objects.requireNonNull(name, "name"), values.clone()));
+        lines.add(new Line(Objects.requireNonNull(name, "name"), values.clone(), argb));
         return this;
     }
 
@@ -100,7 +107,7 @@ public final class ParallelCoordinates {
                 c.endGroup();
                 for (int i = 0; i < lines.size(); i++) {
                     Line l = lines.get(i);
-                    int color = LineChart.PALETTE[i % LineChart.PALETTE.length];
+                    int color = l.color != 0 ? l.color : Colormaps.category(i);
                     c.beginGroup(l.name, "series");
                     double[] xs = new double[k], ys = new double[k];
                     int n = 0;

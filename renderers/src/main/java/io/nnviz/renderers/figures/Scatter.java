@@ -6,6 +6,7 @@ import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.canvas.Xml;
+import io.nnviz.renderers.color.Colormaps;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.Objects;
  * even subsample is drawn (the caption says so), so the SVG stays small.
  */
 public final class Scatter {
-    private record Group(String name, double[] x, double[] y) {
+    /** A set of points; its colour, or 0 for the next of {@link Colormaps#category}. */
+    private record Group(String name, double[] x, double[] y, int color) {
     }
 
     private String title;
@@ -111,10 +113,15 @@ public final class Scatter {
 
     /** Adds a set of points drawn in the next colour with a legend entry (arrays copied). */
     public Scatter points(String name, double[] x, double[] y) {
+        return points(name, x, y, 0);
+    }
+
+    /** Adds a set of points in colour {@code argb} (0: the next colour), with a legend entry: a run's own colour in a comparison. */
+    public Scatter points(String name, double[] x, double[] y, int argb) {
         if (x.length != y.length) {
             throw new IllegalArgumentException("points '" + name + "': " + x.length + " x values but " + y.length + " y values");
         }
-        groups.add(new Group(Objects.requireNonNull(name, "name"), x.clone(), y.clone()));
+        groups.add(new Group(Objects.requireNonNull(name, "name"), x.clone(), y.clone(), argb));
         return this;
     }
 
@@ -218,7 +225,7 @@ public final class Scatter {
                 long seen = 0;
                 for (int k = 0; k < groups.size(); k++) {
                     Group g = groups.get(k);
-                    int color = LineChart.PALETTE[k % LineChart.PALETTE.length];
+                    int color = g.color != 0 ? g.color : Colormaps.category(k);
                     int fill = (color & 0x00FFFFFF) | 0xB0000000;
                     c.beginGroup(g.name + ": " + g.x.length + " points", "points");
                     for (int i = 0; i < g.x.length; i++) {

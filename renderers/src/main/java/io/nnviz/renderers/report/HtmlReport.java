@@ -48,8 +48,8 @@ public final class HtmlReport {
         }
     }
 
-    /** A table's header and rows, cells as text. */
-    private record Table(List<String> header, List<List<String>> rows) {
+    /** A table's header and rows, cells as text, and each row's colour in the charts (or none). */
+    private record Table(List<String> header, List<List<String>> rows, List<Integer> colors) {
     }
 
     private final String title;
@@ -116,6 +116,11 @@ public final class HtmlReport {
      * hides every chart series named as the row's first cell: a runs table hides a run everywhere.
      */
     public HtmlReport table(String name, List<String> header, List<List<String>> rows) {
+        return table(name, header, rows, List.of());
+    }
+
+    /** As {@link #table(String, List, List)}, each row with its run's colour in the charts (ARGB), shown beside its box. */
+    public HtmlReport table(String name, List<String> header, List<List<String>> rows, List<Integer> colors) {
         Objects.requireNonNull(header, "header");
         for (List<String> r : rows) {
             if (r.size() != header.size()) {
@@ -126,7 +131,7 @@ public final class HtmlReport {
             section("Tables");
         }
         List<List<String>> copy = rows.stream().map(List::copyOf).toList();
-        sections.get(current).add(new Entry(name, slug(name), null, null, null, null, new Table(List.copyOf(header), copy)));
+        sections.get(current).add(new Entry(name, slug(name), null, null, null, null, new Table(List.copyOf(header), copy, List.copyOf(colors))));
         return this;
     }
 
@@ -236,7 +241,7 @@ public final class HtmlReport {
                 .append("table{border-collapse:collapse;font-size:13px;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}")
                 .append("th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}\n")
                 .append("figure{margin:16px 0 32px;overflow-x:auto}figure svg{max-width:100%;height:auto}figcaption{font-size:12px;color:#555}\n")
-                .append(".table-wrap{overflow:auto;max-height:520px;margin:8px 0 24px}.table-wrap table{margin:0}")
+                .append(Tables.CSS).append(".table-wrap{max-height:520px;margin:8px 0 24px}.table-wrap table{margin:0}")
                 .append(".table-wrap thead th{position:sticky;top:0;z-index:1}input.table-filter{width:24em;margin:4px 0;padding:3px 6px}\n") // a runs table of 1,000 rows scrolls under its header
                 .append("nav ul{columns:2;font-size:14px}\n").append(ReportViewer.css()).append("</style>\n</head>\n<body>\n<main>\n<h1>")
                 .append(Xml.escape(title)).append("</h1>\n");
@@ -307,29 +312,12 @@ public final class HtmlReport {
     }
 
     private static void table(StringBuilder h, Entry e) {
-        h.append(tableHtml(e.slug(), e.table().header(), e.table().rows()));
+        h.append(Tables.html(e.slug(), e.table().header(), e.table().rows(), e.table().colors()));
     }
 
-    /**
-     * A table's HTML as {@link #table} puts it in a page (cells escaped; {@code viewer.js} makes
-     * its columns sort and a row's box hide the chart series named as its first cell), for pages
-     * built elsewhere (the live dashboard's comparison).
-     */
+    /** A table's HTML as {@link #table} puts it in a page: {@link Tables#html} without colours. */
     public static String tableHtml(String id, List<String> header, List<List<String>> rows) {
-        StringBuilder h = new StringBuilder(256 + rows.size() * 200);
-        h.append("<div class=\"table-wrap\"><table class=\"nnviz-table\" id=\"tab-").append(Xml.escape(id)).append("\">\n<thead><tr><th>shown</th>");
-        for (String c : header) {
-            h.append("<th class=\"sortable\" title=\"sort\">").append(Xml.escape(c)).append("</th>");
-        }
-        h.append("</tr></thead>\n<tbody>\n");
-        for (List<String> r : rows) {
-            h.append("<tr data-run=\"").append(Xml.escape(r.isEmpty() ? "" : r.get(0))).append("\"><td><input type=\"checkbox\" checked title=\"show in the charts\"></td>");
-            for (String c : r) {
-                h.append("<td>").append(Xml.escape(c)).append("</td>");
-            }
-            h.append("</tr>\n");
-        }
-        return h.append("</tbody></table></div>\n").toString();
+        return Tables.html(id, header, rows, List.of());
     }
 
     /** Draws each architecture entry's views (SVG and PNG files, the first view shown as the entry's own name) and returns its viewer's HTML. */

@@ -112,7 +112,7 @@ final class ReportViewer {
                 + "#nnviz-details .close{float:right;font-size:18px}#nnviz-details svg{max-width:100%;height:auto}"
                 + "#nnviz-tip{position:absolute;white-space:pre;background:#222;color:#fff;font-size:12px;padding:4px 6px;"
                 + "border-radius:3px;pointer-events:none;z-index:20}"
-                + ".table-wrap{overflow-x:auto}th.sortable{cursor:pointer}th[data-order=up]::after{content:' \\25B2'}"
+                + "th.sortable{cursor:pointer}th[data-order=up]::after{content:' \\25B2'}"
                 + "th[data-order=down]::after{content:' \\25BC'}tr.hidden-run{color:#aaa}\n";
     }
 }
