@@ -84,7 +84,7 @@ final class ChildJvm {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put(CHILD, Long.toString(ProcessHandle.current().pid()));
         if (quiet) {
-            pb.environment().putIfAbsent(QuietNatives.ENV, "2");
+            pb.environment().putIfAbsent(QuietNatives.ENV, "3"); // errors too: the CLI says what failed in its own line
         }
         Process p = pb.start();
         // a parent stopped by a signal it can handle (Ctrl-C, kill) takes the child with it

@@ -64,6 +64,11 @@ public final class Main implements Runnable {
             // warnings that say nothing about the user's model: no GPU on a CPU machine
             System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda", "error");
             System.setProperty("org.slf4j.simpleLogger.log.ai.djl.onnxruntime.engine.OrtEngine", "error");
+            // the frameworks' own log lines (DL4J's Keras import: "Couldn't determine dim ordering") are not the
+            // CLI's one line; nnviz's own warnings stay
+            for (String framework : new String[] {"org.deeplearning4j", "org.nd4j", "ai.djl", "org.tensorflow", "org.bytedeco"}) {
+                System.setProperty("org.slf4j.simpleLogger.log." + framework, "off");
+            }
         }
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         Main main = new Main();

@@ -11,17 +11,19 @@ import java.util.regex.Pattern;
  * once, when it loads, and the absl logging linked into it prints some lines whatever the level;
  * HDF5 prints its error stack before Java sees the error; a running JVM can neither set its own
  * environment nor redirect the native stderr. So the child JVM that runs a model command
- * ({@link ChildJvm}) gets {@code TF_CPP_MIN_LOG_LEVEL=2}, and this filter drops the native log lines
+ * ({@link ChildJvm}) gets {@code TF_CPP_MIN_LOG_LEVEL=3}, and this filter drops the native log lines
  * still left in its stderr, passing everything else through as it comes (progress bars included).
  * {@code --verbose} shows them all.
  */
 final class QuietNatives {
     /** libtensorflow's log level, read from the environment when it loads. */
     static final String ENV = "TF_CPP_MIN_LOG_LEVEL";
-    /** TensorFlow's own log lines ({@code 2026-12-01 10:39:25.57: I tensorflow/...]}) and absl's ({@code I0000 00:00:17.6 5496 file.cc:401]}). */
+    /**
+     * TensorFlow's own log lines, errors included (the Java exception that follows is what nnviz says,
+     * in one line) ({@code 2026-12-01 10:39:25.57: I tensorflow/...]}) and absl's ({@code I0000 00:00:17.6 5496 file.cc:401]}). */
     private static final Pattern NATIVE = Pattern.compile(
-            "^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+: [IW] \\S+:\\d+\\]"
-                    + "|[IW]\\d{4} \\d\\d:\\d\\d:\\d+\\.\\d+ +\\d+ \\S+:\\d+\\]"
+            "^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+: [IWE] \\S+:\\d+\\]"
+                    + "|[IWE]\\d{4} \\d\\d:\\d\\d:\\d+\\.\\d+ +\\d+ \\S+:\\d+\\]"
                     + "|WARNING: All log messages before absl::InitializeLog\\(\\) is called"
                     + "|To enable the following instructions: .* rebuild TensorFlow"
                     // HDF5's error stack: HDF5-DIAG: Error detected in HDF5 (1.12.1) thread 0: / #000: H5A.c line 528 in ... / major: ...
@@ -32,20 +34,32 @@ final class QuietNatives {
     private QuietNatives() {
     }
 
-    /** Copies {@code in} to {@code to} line by line, dropping native log lines; a carriage return passes at once (progress bars). */
+    /**
+     * Copies {@code in} to {@code to} line by line, dropping native log lines; a carriage return
+     * passes at once (progress bars), and a line that follows a bar left mid-line starts a line of
+     * its own, so an error is never glued to the end of a bar.
+     */
     static void filter(InputStream in, OutputStream to) throws IOException {
         java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+        boolean midBar = false;
         int b;
         while ((b = in.read()) >= 0) {
             line.write(b);
             if (b == '\n' || b == '\r') {
                 String s = line.toString(StandardCharsets.UTF_8);
                 if (b == '\r' || !NATIVE.matcher(s).lookingAt()) {
+                    if (midBar && b == '\n' && s.length() > 1) {
+                        to.write('\n');
+                    }
                     line.writeTo(to);
                     to.flush();
+                    midBar = b == '\r';
                 }
                 line.reset();
             }
+        }
+        if (midBar && line.size() > 0) {
+            to.write('\n');
         }
         line.writeTo(to);
     }

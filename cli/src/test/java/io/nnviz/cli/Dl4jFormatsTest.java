@@ -61,6 +61,7 @@ class Dl4jFormatsTest {
             CliRun a = model == h5 ? CliRun.of("activations", model, "--input", png, "--out", acts).expect(0)
                     : CliRun.of("activations", model, "--input", png, "--size", "8x8", "--out", acts).expect(0);
             assertTrue(a.out.contains("Top output of"), a.out);
+            assertTrue(a.err.lines().noneMatch(l -> l.contains("WARN") || l.contains("Keras")), "DL4J's import log lines stay off: " + a.err);
             List<String> files = CliRun.files(acts);
             assertTrue(files.containsAll(List.of("saliency.svg", "activations-conv.svg", "index.html")), files.toString());
             assertTrue(Files.readString(acts.resolve("index.html")).contains("Saliency"));
