@@ -278,12 +278,22 @@ public final class RecorderBuilder {
         } else {
             log.info(new RunInfo(log.info().id(), name, hyperparameters, tags, log.info().started(), log.info().model(),
                     log.info().framework(), log.info().parameters(), classNames));
+            log.reopen(); // a finished run resumed goes on
         }
         if (worker != null && runsRoot == null) {
             throw new IllegalStateException("worker(...) writes a shard of a run under a runs root: set runsRoot(...) too");
         }
         if (runsRoot != null) {
-            addRunSinks(log);
+            try {
+                addRunSinks(log);
+            } catch (java.io.UncheckedIOException e) {
+                // training must not stop because a disk is full or read-only: the run stays in memory (reports,
+                // dashboards still work) and the failure is said once, where it is seen even without a logging binding
+                String line = "nnviz: the run cannot be written under " + runsRoot + " (" + e.getMessage()
+                        + "); it is recorded in memory only: reports and dashboards work, nothing reaches disk";
+                log.note("storage", line.substring("nnviz: ".length()));
+                Loud.once(line);
+            }
         }
         Tensor p = probes != null ? probes : log.probeInputs().orElse(null);
         return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget, embeddings,
