@@ -98,6 +98,9 @@ public final class Main implements Runnable {
             } else if (t instanceof ModelException || t instanceof NnvizException) {
                 code = BAD_MODEL;
                 msg = t.getMessage();
+            } else if (fileFault(t) != null) {
+                code = USAGE; // the machine's fault, not the model's: a full disk, a read-only or missing folder
+                msg = fileFault(t);
             } else {
                 code = INTERNAL;
                 msg = "internal error: " + t + (main.verbose ? "" : " (--verbose for details)");
@@ -117,6 +120,29 @@ public final class Main implements Runnable {
             }
             return BAD_MODEL;
         }
+    }
+
+    /**
+     * The line for a file the command could not write or read (a full disk, a read-only or
+     * vanished folder), naming the file and the system's reason; null if no such cause.
+     */
+    static String fileFault(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+                String reason = f.getReason() != null ? f.getReason() : switch (f.getClass().getSimpleName()) {
+                    case "AccessDeniedException" -> "permission denied";
+                    case "NoSuchFileException" -> "no such file or folder";
+                    case "NotDirectoryException" -> "not a folder";
+                    case "FileAlreadyExistsException" -> "already exists";
+                    default -> f.getClass().getSimpleName();
+                };
+                return printable(f.getFile()) + ": " + reason;
+            }
+            if (c instanceof java.io.IOException io && io.getMessage() != null && io.getMessage().contains("No space left on device")) {
+                return "the disk is full (No space left on device)";
+            }
+        }
+        return null;
     }
 
     /** The line for a model that exhausted the heap or the stack (among {@code t}'s causes), else null. */

@@ -46,8 +46,13 @@ final class RunsCommand implements Callable<Integer> {
         if (!runs.problems().isEmpty()) {
             report.section("Runs").note(runs.problems().size() + " runs could not be read: " + String.join("; ", runs.problems()));
         }
-        Path index = RunComparison.addTo(report, runs.logs()).write(out);
-        main.out.printf("%d runs compared (%d left out): %s%n", runs.logs().size(), runs.problems().size(), index.toAbsolutePath());
+        // staged as inspect's output is: a full disk or a killed run leaves no half-written comparison
+        try (Outputs outputs = Outputs.in(out, "html")) {
+            outputs.report(RunComparison.addTo(report, runs.logs()));
+            outputs.commit();
+        }
+        main.out.printf("%d runs compared (%d left out): %s%n", runs.logs().size(), runs.problems().size(),
+                out.resolve("index.html").toAbsolutePath());
         return Main.OK;
     }
 }
