@@ -7,8 +7,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** Writes files through a temporary sibling and a rename, so readers never see half a file. */
+/**
+ * Writes files through a temporary sibling and a rename, so readers never see half a file. A
+ * process killed between the two (kill -9, power loss) leaves its temporary sibling behind; the
+ * first write into a folder in a JVM removes such leftovers, when they are old enough that no
+ * writer can still own them.
+ */
 public final class AtomicFiles {
+    /** A temporary sibling untouched this long belongs to a writer that died. */
+    static final long ORPHAN_MILLIS = 10 * 60_000L;
+    private static final java.util.Set<Path> SWEPT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private AtomicFiles() {
     }
 
@@ -24,6 +33,9 @@ public final class AtomicFiles {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new IOException("cannot create folder " + dir + " for " + abs.getFileName() + ": " + e, e);
+        }
+        if (SWEPT.add(dir)) {
+            removeOrphans(dir);
         }
         Path tmp;
         try {
@@ -45,6 +57,22 @@ public final class AtomicFiles {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Deletes the temporary siblings ({@code .NAME<digits>.tmp}) dead writers left in {@code dir}. */
+    static void removeOrphans(Path dir) {
+        long cutoff = System.currentTimeMillis() - ORPHAN_MILLIS;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".") && n.matches("\\..+[0-9]+\\.tmp") && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        && Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // tidying only: the write itself goes on
         }
     }
 }
