@@ -37,6 +37,13 @@ final class ComparisonContent implements RunView.Content {
         return RunComparison.entries(all, version(all));
     }
 
+    /** Finished once every run compared is. */
+    @Override
+    public boolean finished() {
+        List<RunLog> all = runs.get();
+        return !all.isEmpty() && all.stream().allMatch(r -> r.finishedAt().isPresent());
+    }
+
     @Override
     public RunComparison.Table table() {
         return RunComparison.table(runs.get());

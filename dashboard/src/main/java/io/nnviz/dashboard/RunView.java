@@ -40,6 +40,11 @@ final class RunView {
         default long tableVersion() {
             return 0;
         }
+
+        /** Whether the page's run is over: its recorder closed ({@link RunLog#finishedAt}). */
+        default boolean finished() {
+            return counters().finishedAt().isPresent();
+        }
     }
 
     /** Histogram figures shown (the first weights recorded), and the newest histograms drawn in each. */
@@ -132,6 +137,7 @@ final class RunView {
                 g.writeStringField("loss", Double.toString(latest));
             }
             g.writeNumberField("dropped", log.dropped());
+            g.writeBooleanField("finished", content.finished()); // the page says "finished", not "live", once the recorder closed
             if (comparison()) {
                 g.writeNumberField("table", content.tableVersion());
             }

@@ -5,7 +5,7 @@
   var shown = {};   // figure id -> version on the page
   var busy = false;
   var tableVersion = null; // the runs table's version on a comparison page
-  var failures = 0;
+  var failures = 0, finished = false;
 
   function text(id, value) { document.getElementById(id).textContent = value; }
 
@@ -71,8 +71,9 @@
         text('loss', typeof s.loss === 'number' ? s.loss.toPrecision(4) : s.loss);
         document.getElementById('counters').dataset.lossPoints = String(s.lossPoints);
         var status = document.getElementById('status');
-        status.textContent = 'live';
-        status.className = '';
+        finished = s.finished === true; // the recorder closed: the run is over, whatever the server does next
+        status.textContent = finished ? 'finished' : 'live';
+        status.className = finished ? 'finished' : '';
         var pending = s.figures.filter(function (f) { return shown[f.id] !== f.version; }).map(load);
         if (typeof s.table === 'number' && s.table !== tableVersion) { pending.push(loadTable(s.table)); }
         return Promise.all(pending);
@@ -80,8 +81,8 @@
       .catch(function () {
         failures++;
         var status = document.getElementById('status');
-        status.textContent = failures > 2 ? 'training ended or server stopped' : 'retrying';
-        status.className = 'stale';
+        status.textContent = finished ? 'finished (server stopped)' : failures > 2 ? 'training ended or server stopped' : 'retrying';
+        status.className = finished ? 'finished' : 'stale';
       })
       .finally(function () { busy = false; });
   }

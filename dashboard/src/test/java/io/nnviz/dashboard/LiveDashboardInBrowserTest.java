@@ -106,12 +106,25 @@ class LiveDashboardInBrowserTest {
                 assertTrue(panel.findElements(org.openqa.selenium.By.cssSelector(".figures figure svg")).size() >= 1,
                         "the dense layer's histograms in it: " + panel.getText());
                 panel.findElement(org.openqa.selenium.By.cssSelector(".close")).click();
+                // issue 26: each panel is as tall as its figure, the loss chart not stretched to the architecture's height beside it
+                Map<?, ?> boxes = (Map<?, ?>) driver.executeScript("const h = id => { const f = document.getElementById(id);"
+                        + " return {box: f.getBoundingClientRect().height, content: f.querySelector('.svg').getBoundingClientRect().height"
+                        + " + f.querySelector('figcaption').getBoundingClientRect().height, top: f.getBoundingClientRect().top}; };"
+                        + " return {loss: h('fig-loss'), arch: h('fig-architecture')};");
+                assertEquals(((Map<?, ?>) boxes.get("loss")).get("top"), ((Map<?, ?>) boxes.get("arch")).get("top"), "side by side: " + boxes);
+                for (Object b : boxes.values()) { // the shorter of the two is not stretched to the taller's height
+                    Map<?, ?> box = (Map<?, ?>) b;
+                    assertTrue(((Number) box.get("box")).doubleValue() < ((Number) box.get("content")).doubleValue() + 30, "a panel wraps its figure: " + boxes);
+                }
                 Files.write(Files.createDirectories(Path.of("target")).resolve("dashboard-in-chromium.png"),
                         driver.getScreenshotAs(OutputType.BYTES)); // kept for a look
                 // the other run has its own page, and the index lists both
                 driver.get(dash.uri().resolve("run/finished/").toString());
                 Map<String, Object> fin = waitFor(driver, s -> ((Number) s.get("step")).longValue() == 1);
                 assertEquals(1L, ((Number) fin.get("step")).longValue());
+                assertEquals("live", fin.get("status"), "its recorder is open");
+                other.close(); // training over: the page says so, not "live" forever
+                assertEquals("finished", waitFor(driver, s -> s.get("status").equals("finished")).get("status"));
                 driver.get(dash.uri().toString());
                 List<?> links = (List<?>) driver.executeScript("return [...document.querySelectorAll('#runs a')].map(a => a.textContent)");
                 assertEquals(List.of("finished", "softmax"), links);

@@ -604,6 +604,7 @@ public final class Recorder implements Hook, AutoCloseable {
                 LOG.debug("nnviz recorder: closed during JVM shutdown");
             }
         }
+        log.finish(System.currentTimeMillis()); // before the sinks close: their last write (run.json, the event log's end) says so
         if (!sinks.isEmpty()) {
             worker.offer(() -> sinks("close", s -> s.close(log)));
         }

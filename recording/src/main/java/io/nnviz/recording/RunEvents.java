@@ -17,7 +17,9 @@ import java.util.Map;
  * A run's append-only event log, {@code events.jsonl}: the one place that knows its format. The
  * first line is the run ({@code {"run": {...}}}, as in {@code run.json}), then one line per
  * scalar ({@code {"s": NAME, "step": N, "v": X, "t": MILLIS}}) or epoch value ({@code {"e": NAME,
- * "epoch": E, "v": X, "t": MILLIS}}), {@code t} the wall clock when it was written. Each record is one write of one whole line to a file opened for appending, so a reader
+ * "epoch": E, "v": X, "t": MILLIS}}), {@code t} the wall clock when it was written; the recorder's close adds
+ * {@code {"end": MILLIS}}, so a reader tells a finished run from one still training (values after an
+ * end, a resumed run's, reopen it). Each record is one write of one whole line to a file opened for appending, so a reader
  * sees the run while it is written, and a process killed mid-write leaves every record before the
  * last whole: {@link #read} ignores a torn last line (and counts any other line it cannot read, or
  * longer than {@value #MAX_LINE_BYTES} bytes, which it skips without holding).
@@ -193,6 +195,14 @@ public final class RunEvents implements RunSink {
     @Override
     public synchronized void close(RunLog log) throws IOException {
         if (!closed) {
+            if (log.finishedAt().isPresent()) {
+                long at = log.finishedAt().getAsLong();
+                append(g -> {
+                    g.writeStartObject();
+                    g.writeNumberField("end", at);
+                    g.writeEndObject();
+                });
+            }
             closed = true;
             if (out != null) {
                 out.close();
@@ -237,7 +247,10 @@ public final class RunEvents implements RunSink {
             String line = in.next();
             while (line != null) {
                 String next = in.next();
-                if (!record(log, line)) {
+                long end = endOf(line);
+                if (end > 0) {
+                    log.finish(end);
+                } else if (!record(log, line)) {
                     if (next == null && !complete) {
                         torn = true; // the record a killed writer was in the middle of
                     } else {
@@ -250,8 +263,11 @@ public final class RunEvents implements RunSink {
         }
     }
 
-    /** A log's last record: a step ({@code epoch == false}) or epoch value of series {@code name} at {@code index}. */
-    public record Last(String name, boolean epoch, long index) {
+    /**
+     * A log's last value record: a step ({@code epoch == false}) or epoch value of series {@code name}
+     * at {@code index}; {@code finishedAt} the time of an end record after it, or 0 if none.
+     */
+    public record Last(String name, boolean epoch, long index, long finishedAt) {
         /** Whether {@code log} holds this record's series up to its index (so every record before it too). */
         public boolean coveredBy(RunLog log) {
             List<String> names = epoch ? log.epochSeriesNames() : log.stepSeriesNames();
@@ -270,15 +286,18 @@ public final class RunEvents implements RunSink {
     public static java.util.Optional<Last> last(RunStore store, String path) throws IOException {
         String text = new String(store.tail(path, 1 << 14), StandardCharsets.UTF_8);
         int end = text.lastIndexOf('\n');
+        long finished = 0;
         while (end > 0) {
             int start = text.lastIndexOf('\n', end - 1);
             if (start < 0) {
                 return java.util.Optional.empty(); // the line may have begun before the tail
             }
-            Last last = lastOf(text.substring(start + 1, end));
+            String line = text.substring(start + 1, end);
+            Last last = lastOf(line);
             if (last != null) {
-                return java.util.Optional.of(last);
+                return java.util.Optional.of(new Last(last.name(), last.epoch(), last.index(), finished));
             }
+            finished = finished > 0 ? finished : endOf(line);
             end = start;
         }
         return java.util.Optional.empty();
@@ -291,14 +310,30 @@ public final class RunEvents implements RunSink {
             }
             Map<String, Object> r = RunJson.Reader.objectOf(p);
             if (r.get("s") instanceof String name && r.get("step") instanceof Number n) {
-                return new Last(name, false, n.longValue());
+                return new Last(name, false, n.longValue(), 0);
             }
             if (r.get("e") instanceof String name && r.get("epoch") instanceof Number n) {
-                return new Last(name, true, n.longValue());
+                return new Last(name, true, n.longValue(), 0);
             }
             return null;
         } catch (IOException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /** The time of an end record ({@code {"end": MILLIS}}), or 0 if the line is not one. */
+    private static long endOf(String line) {
+        if (!line.startsWith("{\"end\":")) {
+            return 0; // most lines are values: not parsed twice
+        }
+        try (JsonParser p = RunJson.JSON.createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME || p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+                return 0;
+            }
+            long at = p.getLongValue();
+            return at > 0 && p.nextToken() == JsonToken.END_OBJECT && p.nextToken() == null ? at : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 
@@ -374,6 +409,9 @@ public final class RunEvents implements RunSink {
             }
             if (t > 0) {
                 log.wallClock(t);
+            }
+            if (log.finishedAt().isPresent()) {
+                log.reopen(); // values after an end: the run was resumed
             }
             if (kind.equals("s") && "step".equals(indexField)) {
                 log.scalar(name, index, v);

@@ -38,7 +38,7 @@ import java.util.Map;
  *
  * Layout: {@code run} (id, name, started, model, framework, parameters, hyperparameters, tags,
  * classNames); {@code lastStep}, {@code lastEpoch}, {@code epochsEnded}, {@code maxPoints},
- * {@code dropped}, {@code notes}; {@code series} and {@code epochSeries} (per name: {@code x}, {@code values},
+ * {@code dropped}, {@code notes}, {@code updated} and {@code finished} (ISO instants; {@code finished} once the recorder closed); {@code series} and {@code epochSeries} (per name: {@code x}, {@code values},
  * and the reservoir's {@code stride} and {@code seen}); {@code histograms} (per weight: a list of
  * {@code step, min, max, nonFinite, counts}); {@code filters} ({@code first}, {@code latest}:
  * step, layer, name, role, shape, data); {@code probes} ({@code inputs}, {@code first},
@@ -89,6 +89,9 @@ public final class RunJson {
             g.writeNumberField("maxPoints", log.maxPoints());
             if (log.lastWallClock().isPresent()) {
                 g.writeStringField("updated", Instant.ofEpochMilli(log.lastWallClock().getAsLong()).toString());
+            }
+            if (log.finishedAt().isPresent()) {
+                g.writeStringField("finished", Instant.ofEpochMilli(log.finishedAt().getAsLong()).toString());
             }
             g.writeNumberField("dropped", log.dropped());
             g.writeObjectFieldStart("notes");
@@ -352,6 +355,13 @@ public final class RunJson {
                 log.epochEnded(ended - 1);
             }
             log.dropped((long) num(root.getOrDefault("dropped", root.getOrDefault("histogramJobsDropped", 0))));
+            if (root.get("finished") instanceof String f) {
+                try {
+                    log.finish(Instant.parse(f).toEpochMilli());
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new IOException("'finished' is not an instant: " + f, e);
+                }
+            }
             return log;
         }
 

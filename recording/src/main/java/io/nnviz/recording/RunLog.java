@@ -38,7 +38,7 @@ public final class RunLog {
     private volatile Stamped<WeightTensor> firstFilters, latestFilters;
     private volatile Stamped<Map<String, List<WeightTensor>>> initialWeights;
     private volatile Stamped<Map<String, Double>> latestGradientNorms;
-    private volatile long lastWallClock;
+    private volatile long lastWallClock, finishedAt;
     private volatile Tensor probeInputs;
     private volatile Stamped<Map<String, Tensor>> firstProbes, latestProbes;
     private volatile Stamped<Embedding> latestEmbedding;
@@ -321,6 +321,25 @@ public final class RunLog {
         if (epochMillis > lastWallClock) {
             lastWallClock = epochMillis;
         }
+    }
+
+    /**
+     * Notes that the run ended at {@code epochMillis}: its recorder was closed (training over), as
+     * a reader learns from the event log's last record or {@code run.json}. Pages showing the run
+     * live say "finished" from then on.
+     */
+    public void finish(long epochMillis) {
+        finishedAt = Math.max(1, epochMillis);
+    }
+
+    /** Notes that the run goes on after all (resumed, or more records after an end): no longer finished. */
+    public void reopen() {
+        finishedAt = 0;
+    }
+
+    /** When the run ended (epoch milliseconds), or empty while it goes on (or a reader cannot tell). */
+    public java.util.OptionalLong finishedAt() {
+        return finishedAt > 0 ? java.util.OptionalLong.of(finishedAt) : java.util.OptionalLong.empty();
     }
 
     /** When the run logged its latest value (epoch milliseconds), if known. */

@@ -145,6 +145,9 @@ public final class Runs {
                 if (snapshot != null && logs.size() == 1) {
                     Optional<RunEvents.Last> last = RunEvents.last(store, f);
                     if (last.isPresent() && last.get().coveredBy(snapshot)) {
+                        if (last.get().finishedAt() > 0) {
+                            snapshot.finish(last.get().finishedAt()); // the log ended after the snapshot's last flush
+                        }
                         continue; // the snapshot holds everything the log does: no need to read it
                     }
                 }
@@ -162,6 +165,10 @@ public final class Runs {
         }
         // the snapshot has everything up to its flush; the event log every value up to now (or the crash)
         RunLog best = snapshot == null ? events : events == null ? snapshot : events.lastStep() > snapshot.lastStep() ? events : snapshot;
+        RunLog other = best == snapshot ? events : snapshot;
+        if (best != null && other != null && best.finishedAt().isEmpty() && other.finishedAt().isPresent() && other.lastStep() <= best.lastStep()) {
+            best.finish(other.finishedAt().getAsLong()); // one of the two was written after the recorder closed
+        }
         if (best == null) {
             problems.add((dir.isEmpty() ? "" : dir) + ": left out (" + why + ")");
         }

@@ -34,6 +34,9 @@ final class Shards {
             }
             s.lastWallClock().ifPresent(out::wallClock);
         }
+        if (shards.stream().allMatch(s -> s.finishedAt().isPresent())) { // finished when every worker's recorder closed
+            out.finish(shards.stream().mapToLong(s -> s.finishedAt().getAsLong()).max().getAsLong());
+        }
         out.note("shards", shards.size() + " event logs merged by step (values logged at one step by several are averaged)");
         return out;
     }
