@@ -13,22 +13,27 @@ import java.util.Objects;
  * shape follows. Immutable; each method returns a new instance.
  *
  * <pre>{@code
- * Model m = NNViz.load(Path.of("resnet.pt"), LoadOptions.defaults().inputShape(1, 3, 224, 224));
- * Model bert = NNViz.load(Path.of("bert.onnx"), LoadOptions.defaults()
+ * ModelView m = NNViz.load(Path.of("resnet.pt"), LoadOptions.defaults().inputShape(1, 3, 224, 224));
+ * ModelView bert = NNViz.load(Path.of("bert.onnx"), LoadOptions.defaults()
  *         .inputShape("input_ids", 1, 128).inputShape("attention_mask", 1, 128));
  * }</pre>
  */
 public final class LoadOptions {
     /** The key of the shape given for a model's only (or first) input, whatever its name. */
     public static final String FIRST_INPUT = "";
-    private static final LoadOptions DEFAULTS = new LoadOptions(Map.of(), 0);
+    private static final LoadOptions DEFAULTS = new LoadOptions(Map.of(), 0, null);
+    /** How long an isolated open may take by default: far more than any real file needs, and a blocked read ends. */
+    public static final java.time.Duration DEFAULT_ISOLATION_TIMEOUT = java.time.Duration.ofMinutes(2);
     private final Map<String, long[]> inputShapes;
     /** Bytes a load may allocate (heap and native), 0 for the default. */
     private final long memoryBudget;
+    /** Non-null: open the file in a child JVM first, within this time. */
+    private final java.time.Duration isolation;
 
-    private LoadOptions(Map<String, long[]> inputShapes, long memoryBudget) {
+    private LoadOptions(Map<String, long[]> inputShapes, long memoryBudget, java.time.Duration isolation) {
         this.inputShapes = inputShapes;
         this.memoryBudget = memoryBudget;
+        this.isolation = isolation;
     }
 
     /** Nothing given: what the file says. */
@@ -60,7 +65,7 @@ public final class LoadOptions {
         }
         Map<String, long[]> m = new LinkedHashMap<>(inputShapes);
         m.put(input, dims.clone());
-        return new LoadOptions(Collections.unmodifiableMap(m), memoryBudget);
+        return new LoadOptions(Collections.unmodifiableMap(m), memoryBudget, isolation);
     }
 
     /**
@@ -73,7 +78,38 @@ public final class LoadOptions {
         if (bytes < 1 << 20) {
             throw new InvalidInputException("a memory budget of " + bytes + " bytes is below 1 MiB");
         }
-        return new LoadOptions(inputShapes, bytes);
+        return new LoadOptions(inputShapes, bytes, isolation);
+    }
+
+    /**
+     * Opens the file in a child JVM first, as the {@code nnviz} command line does, and only then in
+     * this one: for applications that open files users upload. Whatever the file does to the
+     * native readers (a crash, a blocked read, a heap exhausted), it does to the child, and this JVM
+     * gets a {@link ModelLoadException} saying so; a file the child opened is opened here. The
+     * child runs on this JVM's class path ({@code java.class.path}: a flat class path, as
+     * {@code java -cp} or Maven gives) with the same maximum heap, and is ended after
+     * {@link #DEFAULT_ISOLATION_TIMEOUT}. It costs one more JVM start and one more open per file.
+     */
+    public LoadOptions isolated() {
+        return isolated(DEFAULT_ISOLATION_TIMEOUT);
+    }
+
+    /** As {@link #isolated()}, the child ended after {@code timeout}. */
+    public LoadOptions isolated(java.time.Duration timeout) {
+        if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
+            throw new InvalidInputException("an isolation timeout must be positive, got " + timeout);
+        }
+        return new LoadOptions(inputShapes, memoryBudget, timeout);
+    }
+
+    /** The time an isolated open may take, or null when the file is opened in this JVM only. */
+    public java.time.Duration isolation() {
+        return isolation;
+    }
+
+    /** These options without isolation: what the child JVM itself uses. */
+    public LoadOptions inProcess() {
+        return new LoadOptions(inputShapes, memoryBudget, null);
     }
 
     /** The memory budget in bytes. */
@@ -129,6 +165,9 @@ public final class LoadOptions {
         StringBuilder s = new StringBuilder("LoadOptions{");
         if (memoryBudget > 0) {
             s.append("memoryBudget=").append(memoryBudget).append(' ');
+        }
+        if (isolation != null) {
+            s.append("isolated=").append(isolation).append(' ');
         }
         inputShapes.forEach((k, v) -> s.append(k.isEmpty() ? "input" : k).append('=').append(Arrays.toString(v)).append(' '));
         return s.toString().trim() + "}";

@@ -176,7 +176,11 @@ public final class Backends {
 
     /** Opens a saved model with the chosen provider and options (input shapes). */
     public ModelView load(Path path, io.nnviz.api.LoadOptions options) {
-        return forPath(path).load(path, Objects.requireNonNull(options, "options"));
+        BackendProvider p = forPath(path);
+        if (Objects.requireNonNull(options, "options").isolation() != null) {
+            io.nnviz.api.internal.IsolatedLoad.probe(path, options); // throws if the file harms the JVM that opens it
+        }
+        return p.load(path, options.inProcess());
     }
 
     /** Attaches hooks with the chosen provider. */
