@@ -75,10 +75,16 @@ public final class TorchScriptModel extends AbstractModel {
             // straight from the file, not through a model repository (which warns about a file that is
             // not an archive); parameters as ordinary tensors: loaded for inference only they cannot take
             // part in autograd (saliency)
-            zoo.load(path, null, Map.of("trainParam", "true"));
+            // on a stack of known size: libtorch's compiler recurses on the code's nesting (TorchScriptArchive)
+            NativeStack.call("nnviz-torchscript-load", () -> {
+                zoo.load(path, null, Map.of("trainParam", "true"));
+                return null;
+            });
         } catch (Exception | LinkageError e) {
             zoo.close();
-            throw new ModelLoadException(path, "DJL's PyTorch engine could not load it: " + e.getMessage(), e);
+            // libtorch's first line says what; the rest (its source excerpt, its C++ stack) stays in the cause
+            throw new ModelLoadException(path, "DJL's PyTorch engine could not load it: " + String.valueOf(e.getMessage()).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse(e.getClass().getSimpleName()), e);
         }
         try {
             Block block = zoo.getBlock();
