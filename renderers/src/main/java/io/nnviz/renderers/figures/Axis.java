@@ -68,6 +68,12 @@ record Axis(double min, double max, boolean log, double[] ticks) {
         return (v - min) / (max - min);
     }
 
+    /** The ticks' labels, in one format for the whole axis ({@link Num#axisLabels}). */
+    String[] tickLabels() {
+        return Num.axisLabels(ticks, log);
+    }
+
+    /** One value as a tooltip or a hover readout says it (not a tick: ticks take {@link #tickLabels}). */
     static String label(double v) {
         return Num.label(Math.abs(v) < 1e-12 ? 0 : v);
     }

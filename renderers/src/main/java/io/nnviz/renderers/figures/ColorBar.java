@@ -30,11 +30,15 @@ final class ColorBar {
         c.image(x, y, 14, barH, RasterImage.argb(1, n, px));
         c.rect(x, y, 14, barH, 0, 0xFF666666, 0.5);
         TextStyle t = TextStyle.of(10);
-        c.text(x + 18, y + 8, Num.label(scale.max()), t);
-        if (!scale.isDegenerate()) {
-            c.text(x + 18, y + barH / 2 + 3, Num.label((scale.min() + scale.max()) / 2), t);
+        if (scale.isDegenerate()) {
+            c.text(x + 18, y + 8, Num.label(scale.max()), t);
+            c.text(x + 18, y + barH, Num.label(scale.min()), t);
+        } else { // the bar is an axis: its three labels in one format
+            String[] l = Num.axisLabels(new double[] {scale.max(), (scale.min() + scale.max()) / 2, scale.min()}, false);
+            c.text(x + 18, y + 8, l[0], t);
+            c.text(x + 18, y + barH / 2 + 3, l[1], t);
+            c.text(x + 18, y + barH, l[2], t);
         }
-        c.text(x + 18, y + barH, Num.label(scale.min()), t);
         if (showNonFinite) {
             c.rect(x, y + h - 12, 14, 12, Colormaps.NON_FINITE, 0xFF666666, 0.5);
             c.text(x + 18, y + h - 2, "NaN/Inf", t);

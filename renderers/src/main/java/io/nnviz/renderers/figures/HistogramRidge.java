@@ -167,10 +167,11 @@ public final class HistogramRidge {
                 c.beginGroup("axes", "axes");
                 c.line(left, bottom, right, bottom, 0xFF888888, 1);
                 TextStyle tick = TextStyle.of(10).color(0xFF444444);
-                for (double t : ax.ticks()) {
-                    double x = left + ax.frac(t) * (right - left);
+                String[] labels = ax.tickLabels();
+                for (int i = 0; i < labels.length; i++) {
+                    double x = left + ax.frac(ax.ticks()[i]) * (right - left);
                     c.line(x, bottom, x, bottom + 4, 0xFF888888, 1);
-                    c.text(x, bottom + 15, Axis.label(t), tick.anchor(Anchor.MIDDLE));
+                    c.text(x, bottom + 15, labels[i], tick.anchor(Anchor.MIDDLE));
                 }
                 c.text((left + right) / 2, bottom + 32, valueLabel, TextStyle.of(11).anchor(Anchor.MIDDLE));
                 c.endGroup();

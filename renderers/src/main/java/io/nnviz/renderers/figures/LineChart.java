@@ -189,7 +189,7 @@ public final class LineChart {
         return new SizedFigure(width, h + extra, title) {
             @Override
             public void draw(Canvas c) {
-                double left = 62, right = width - 140, top = 34 + dy, bottom = h - 46;
+                double left = PlotFrame.left(ay), right = width - 140, top = 34 + dy, bottom = h - 46;
                 head.drawTitle(c, 12);
                 PlotFrame frame = new PlotFrame(ax, ay, left, right, top, bottom);
                 frame.draw(c, xLabel, yLabel, h);

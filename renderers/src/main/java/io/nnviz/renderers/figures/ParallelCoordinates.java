@@ -100,8 +100,9 @@ public final class ParallelCoordinates {
                     c.line(x, top, x, bottom, 0xFF888888, 1);
                     c.text(x, top - 12, Xml.abbreviate(axes.get(a), 24) + (log[a] ? " (log)" : ""), TextStyle.of(10).asBold().anchor(Anchor.MIDDLE));
                     if (lo[a] <= hi[a]) {
-                        c.text(x, bottom + 14, Num.label(lo[a]), TextStyle.of(9).color(0xFF444444).anchor(Anchor.MIDDLE));
-                        c.text(x, top - 2, Num.label(hi[a]), TextStyle.of(9).color(0xFF444444).anchor(Anchor.MIDDLE));
+                        String[] ends = Num.axisLabels(new double[] {lo[a], hi[a]}, log[a]); // the axis's two ends in one format
+                        c.text(x, bottom + 14, ends[0], TextStyle.of(9).color(0xFF444444).anchor(Anchor.MIDDLE));
+                        c.text(x, top - 2, ends[1], TextStyle.of(9).color(0xFF444444).anchor(Anchor.MIDDLE));
                     }
                 }
                 c.endGroup();

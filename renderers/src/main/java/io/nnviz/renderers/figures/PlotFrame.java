@@ -7,6 +7,17 @@ import io.nnviz.renderers.canvas.TextStyle;
 /** The plot area of a chart: frame, ticks, grid lines and axis labels, and value-to-point mapping. */
 record PlotFrame(Axis x, Axis y, double left, double right, double top, double bottom) {
 
+    /** The left edge of a plot whose y axis is {@code y}: room for its widest tick label and the axis title beside it. */
+    static double left(Axis y) {
+        double widest = 0;
+        for (String l : y.tickLabels()) {
+            widest = Math.max(widest, TICK.width(l));
+        }
+        return Math.max(62, widest + 30);
+    }
+
+    private static final TextStyle TICK = TextStyle.of(10).color(0xFF444444);
+
     double px(double v) {
         return left + x.frac(v) * (right - left);
     }
@@ -19,18 +30,19 @@ record PlotFrame(Axis x, Axis y, double left, double right, double top, double b
     void draw(Canvas c, String xLabel, String yLabel, double figureHeight) {
         c.beginGroup("axes", "axes");
         c.rect(left, top, right - left, bottom - top, 0, 0xFF888888, 1);
-        TextStyle tick = TextStyle.of(10).color(0xFF444444);
-        for (double t : x.ticks()) {
-            double xx = px(t);
+        TextStyle tick = TICK;
+        String[] xs = x.tickLabels(), ys = y.tickLabels();
+        for (int i = 0; i < xs.length; i++) {
+            double xx = px(x.ticks()[i]);
             c.line(xx, bottom, xx, bottom + 4, 0xFF888888, 1);
             c.line(xx, top, xx, bottom, 0x22000000, 0.5);
-            c.text(xx, bottom + 15, Axis.label(t), tick.anchor(Anchor.MIDDLE));
+            c.text(xx, bottom + 15, xs[i], tick.anchor(Anchor.MIDDLE));
         }
-        for (double t : y.ticks()) {
-            double yy = py(t);
+        for (int i = 0; i < ys.length; i++) {
+            double yy = py(y.ticks()[i]);
             c.line(left - 4, yy, left, yy, 0xFF888888, 1);
             c.line(left, yy, right, yy, 0x22000000, 0.5);
-            c.text(left - 6, yy + 3, Axis.label(t), tick.anchor(Anchor.END));
+            c.text(left - 6, yy + 3, ys[i], tick.anchor(Anchor.END));
         }
         if (!xLabel.isEmpty()) {
             c.text((left + right) / 2, figureHeight - 14, xLabel, TextStyle.of(11).anchor(Anchor.MIDDLE));

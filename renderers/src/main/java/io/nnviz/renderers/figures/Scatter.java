@@ -213,7 +213,7 @@ public final class Scatter {
         return new SizedFigure(width, height + extra, title) {
             @Override
             public void draw(Canvas c) {
-                PlotFrame f = new PlotFrame(ax, ay, 62, plotRight, 34 + dy, height - 52);
+                PlotFrame f = new PlotFrame(ax, ay, PlotFrame.left(ay), plotRight, 34 + dy, height - 52);
                 head.drawTitle(c, 12);
                 f.draw(c, xLabel, yLabel, height - 6);
                 if (identity) {
