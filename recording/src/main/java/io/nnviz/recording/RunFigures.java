@@ -336,9 +336,9 @@ public final class RunFigures {
                 } else {
                     report.figure(e.name(), e.figure());
                 }
-                if (e.name().equals("filters first") && model != null) {
-                    trainedFilters(report, log, model);
-                }
+            }
+            if (section.equals(FILTERS) && started && model != null) { // after the snapshots, as it is later than all: in step order
+                trainedFilters(report, log, model);
             }
         }
         if (model != null) {

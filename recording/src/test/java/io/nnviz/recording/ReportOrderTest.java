@@ -1,0 +1,59 @@
+package io.nnviz.recording;
+
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.ModelBuilder;
+import io.nnviz.api.ModelView;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightSpec;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.renderers.report.HtmlReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Issue 26: a report's filter grids over time read step 1, 314, 200; they come in step order. */
+class ReportOrderTest {
+    @TempDir
+    Path dir;
+
+    private static WeightTensor kernel(float v) {
+        float[] w = new float[4 * 1 * 3 * 3];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = v * (i % 7 - 3);
+        }
+        return WeightTensor.of("conv", "W", WeightRole.KERNEL, Tensor.of(w, 4, 1, 3, 3));
+    }
+
+    @Test
+    void filterGridsOverTimeAreInStepOrder() throws Exception {
+        RunLog log = RunLog.create(RunInfo.named("cnn"), 100);
+        log.filters(1, kernel(1));
+        log.filters(200, kernel(2));
+        log.scalar("loss", 314, 0.1);
+        log.advance(314, 0); // trained on after the last snapshot: the report adds the filters as trained, read from the model
+        ModelView model = ModelBuilder.named("cnn")
+                .layer(LayerInfo.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 1, 8, 8)).build())
+                .layer(LayerInfo.builder("conv", LayerKind.CONV).outputShape(Shape.of(-1, 4, 6, 6))
+                        .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(4, 1, 3, 3))).build())
+                .chain("in", "conv").weights("conv", kernel(3)).build();
+        Path index = RunFigures.addTo(HtmlReport.titled("cnn"), log, model).write(dir.resolve("report"));
+        String html = Files.readString(index);
+        Matcher m = Pattern.compile("<figcaption>Filters of conv at step (\\d+)").matcher(html);
+        List<Long> steps = new ArrayList<>();
+        while (m.find()) {
+            steps.add(Long.parseLong(m.group(1)));
+        }
+        assertEquals(List.of(1L, 200L, 314L), steps, "first, latest snapshot, then as trained");
+    }
+}
