@@ -141,6 +141,46 @@ class ChartsTest {
         assertTrue(svg.texts().contains("Each step scaled to its own peak."), svg.texts().toString());
     }
 
+    /** The points of a path's "d" (M/L coordinates). */
+    private static List<double[]> points(Element path) {
+        List<double[]> out = new java.util.ArrayList<>();
+        for (String pt : path.getAttribute("d").replaceAll("[MLZ]", " ").trim().split("\\s+")) {
+            out.add(new double[] {Double.parseDouble(pt.split(",")[0]), Double.parseDouble(pt.split(",")[1])});
+        }
+        return out;
+    }
+
+    /**
+     * Issue 26: a bias of 8 to 16 values was drawn as spiky triangles, a line through 30 bins' centres most of them empty. A
+     * histogram of fewer values than four a bin is drawn as bars: every edge of its outline level or upright, a flat top over
+     * each bin that holds values and over no other; one of many values keeps its smooth outline.
+     */
+    @Test
+    void aHistogramOfFewValuesIsDrawnAsBars() {
+        float[] bias = {-0.14f, -0.085f, -0.03f, -0.028f, 0.001f, 0.004f, 0.012f, 0.035f, 0.06f, 0.125f};
+        Histogram few = Histogram.of(Tensor.of(bias, bias.length), 30);
+        Svg svg = Svg.parse(Figures.toSvg(HistogramRidge.titled("dense_1 / b").add(400, few).build()));
+        List<double[]> pts = points((Element) svg.groups("ridge").get(0).getElementsByTagNameNS("*", "path").item(0));
+        double base = pts.get(0)[1];
+        int tops = 0;
+        for (int i = 1; i < pts.size(); i++) {
+            double dx = pts.get(i)[0] - pts.get(i - 1)[0], dy = pts.get(i)[1] - pts.get(i - 1)[1];
+            assertTrue(Math.abs(dx) < 0.02 || Math.abs(dy) < 0.02, "a level or upright edge, no spike: " + java.util.Arrays.toString(pts.get(i - 1))
+                    + " -> " + java.util.Arrays.toString(pts.get(i)));
+            tops += Math.abs(dy) < 0.02 && dx > 0.02 && pts.get(i)[1] < base - 0.5 ? 1 : 0;
+        }
+        long filled = java.util.stream.IntStream.range(0, few.bins()).filter(b -> few.count(b) > 0).count();
+        assertEquals(filled, tops, "a bar over each bin holding values");
+        float[] many = new float[3000];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < many.length; i++) {
+            many[i] = (float) r.nextGaussian();
+        }
+        Svg dense = Svg.parse(Figures.toSvg(HistogramRidge.titled("kernel").add(400, Histogram.of(Tensor.of(many, many.length), 30)).build()));
+        List<double[]> smooth = points((Element) dense.groups("ridge").get(0).getElementsByTagNameNS("*", "path").item(0));
+        assertEquals(32, smooth.size(), "3,000 values keep the outline through the bins' centres");
+    }
+
     private static double extent(Element path) {
         return extent(path, 0);
     }

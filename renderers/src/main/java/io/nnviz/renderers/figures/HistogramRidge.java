@@ -189,19 +189,9 @@ public final class HistogramRidge {
                         peak = Math.max(peak, density(h, b));
                     }
                     if (h.total() > 0 && peak > 0) {
-                        int bins = h.bins();
-                        double[] xs = new double[bins + 2], ys = new double[bins + 2];
-                        double bw = h.binWidth();
-                        xs[0] = left + ax.frac(h.min()) * (right - left);
-                        ys[0] = base;
-                        for (int b = 0; b < bins; b++) {
-                            double centre = bw > 0 ? h.min() + (b + 0.5) * bw : h.min();
-                            xs[b + 1] = left + ax.frac(centre) * (right - left);
-                            ys[b + 1] = base - density(h, b) / peak * ridgeHeight;
-                        }
-                        xs[bins + 1] = left + ax.frac(h.max()) * (right - left);
-                        ys[bins + 1] = base;
-                        c.path(xs, ys, bins + 2, (color & 0x00FFFFFF) | 0xD0000000, 0xFFFFFFFF, 0.8, true, false);
+                        double[][] outline = sparse(h) ? bars(h, ax, base, ridgeHeight / peak, left, right)
+                                : smooth(h, ax, base, ridgeHeight / peak, left, right);
+                        c.path(outline[0], outline[1], outline[0].length, (color & 0x00FFFFFF) | 0xD0000000, 0xFFFFFFFF, 0.8, true, false);
                     }
                     c.endGroup();
                     if (k % labelEvery == 0 || k == n - 1) {
@@ -211,6 +201,52 @@ public final class HistogramRidge {
                 lines.draw(c, left, axisH + 8);
             }
         };
+    }
+
+    /**
+     * Whether a histogram has too few values for an outline: fewer than four a bin. A bias of 10
+     * values in 30 bins leaves most bins empty, and a line through the bins' centres draws each
+     * value as a spike two bins wide, a shape the values do not have; bars (a flat top over each
+     * bin, nothing over an empty one) show which bins hold values and how many, as a strip plot would.
+     */
+    static boolean sparse(Histogram h) {
+        return h.binWidth() > 0 && h.total() < 4L * h.bins();
+    }
+
+    /** The smooth outline of a histogram of many values: a line through its bins' centres, closed along the base. */
+    private static double[][] smooth(Histogram h, Axis axis, double base, double scale, double left, double right) {
+        int bins = h.bins();
+        double[] xs = new double[bins + 2], ys = new double[bins + 2];
+        double bw = h.binWidth();
+        xs[0] = left + axis.frac(h.min()) * (right - left);
+        ys[0] = base;
+        for (int b = 0; b < bins; b++) {
+            double centre = bw > 0 ? h.min() + (b + 0.5) * bw : h.min();
+            xs[b + 1] = left + axis.frac(centre) * (right - left);
+            ys[b + 1] = base - density(h, b) * scale;
+        }
+        xs[bins + 1] = left + axis.frac(h.max()) * (right - left);
+        ys[bins + 1] = base;
+        return new double[][] {xs, ys};
+    }
+
+    /** The bars of a histogram of few values ({@link #sparse}): a step outline, flat over each bin, at the base over empty ones. */
+    private static double[][] bars(Histogram h, Axis axis, double base, double scale, double left, double right) {
+        int bins = h.bins();
+        double[] xs = new double[2 * bins + 2], ys = new double[2 * bins + 2];
+        double bw = h.binWidth();
+        xs[0] = left + axis.frac(h.min()) * (right - left);
+        ys[0] = base;
+        for (int b = 0; b < bins; b++) {
+            double top = base - density(h, b) * scale;
+            xs[2 * b + 1] = left + axis.frac(h.min() + b * bw) * (right - left);
+            xs[2 * b + 2] = left + axis.frac(h.min() + (b + 1) * bw) * (right - left);
+            ys[2 * b + 1] = top;
+            ys[2 * b + 2] = top;
+        }
+        xs[2 * bins + 1] = left + axis.frac(h.max()) * (right - left);
+        ys[2 * bins + 1] = base;
+        return new double[][] {xs, ys};
     }
 
     /** Count per unit of value (count for a constant histogram), so histograms with different bins compare. */
