@@ -172,13 +172,13 @@ public final class RunComparison {
         columns.epochs().forEach(e -> all.add(new Metric(e, true)));
         Map<String, Integer> groupRank = new java.util.HashMap<>();
         for (Metric m : all) {
-            groupRank.putIfAbsent(RunFigures.group(m.name()), groupRank.size());
+            groupRank.putIfAbsent(MetricCharts.group(m.name()), groupRank.size());
         }
         List<Metric> sorted = new ArrayList<>(all);
         sorted.sort(java.util.Comparator.<Metric>comparingInt(m -> runs.stream().allMatch(r -> !m.of(r).isEmpty()) ? 0 : 1)
                 .thenComparingInt(m -> m.epoch() ? 1 : 0)
-                .thenComparingInt(m -> groupRank.get(RunFigures.group(m.name())))
-                .thenComparingInt(m -> RunFigures.splitOrder(m.name())));
+                .thenComparingInt(m -> groupRank.get(MetricCharts.group(m.name())))
+                .thenComparingInt(m -> MetricCharts.splitOrder(m.name())));
         return sorted;
     }
 

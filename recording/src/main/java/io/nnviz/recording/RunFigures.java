@@ -5,7 +5,6 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
-import io.nnviz.api.hook.MetricNames;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.color.Colormaps;
 import io.nnviz.renderers.figures.ActivationGrid;
@@ -171,68 +170,26 @@ public final class RunFigures {
     private void charts(List<Entry> out, Set<String> ids, List<String> names, boolean epochs) {
         Map<String, List<String>> groups = new LinkedHashMap<>();
         for (String n : names) {
-            groups.computeIfAbsent(group(n), k -> new ArrayList<>()).add(n);
+            groups.computeIfAbsent(MetricCharts.group(n), k -> new ArrayList<>()).add(n);
         }
         long v = log.scalarVersion();
         for (Map.Entry<String, List<String>> g : groups.entrySet()) {
             String group = g.getKey();
             List<String> members = new ArrayList<>(g.getValue());
-            members.sort(java.util.Comparator.comparingInt(RunFigures::splitOrder)); // train, validation, test, whatever order they came in
-            String title = title(group, members, epochs);
+            members.sort(java.util.Comparator.comparingInt(MetricCharts::splitOrder)); // train, validation, test, whatever order they came in
+            String title = MetricCharts.title(group, members, epochs);
             String name = epochs ? "epoch " + group : group.equals("loss") ? "loss" : "metric " + group;
             add(out, ids, name, epochs ? EPOCHS : TRAINING, title, v, () -> chart(title, group, members, epochs));
         }
     }
 
-    /** The chart a series goes on: its metric without the split, else its family, else itself. */
-    static String group(String name) {
-        if (MetricNames.split(name).isPresent()) {
-            return MetricNames.metric(name);
-        }
-        return MetricNames.family(name).orElse(name);
-    }
-
-    static int splitOrder(String name) {
-        return switch (MetricNames.split(name).orElse(MetricNames.TRAIN)) {
-            case MetricNames.TRAIN -> 0;
-            case MetricNames.VALIDATION -> 1;
-            default -> 2;
-        };
-    }
-
-    private static String title(String group, List<String> members, boolean epochs) {
-        String t = switch (group) {
-            case "loss" -> members.size() == 1 && !epochs ? "Training loss" : "Loss";
-            case MetricNames.LEARNING_RATE -> "Learning rate by layer";
-            case MetricNames.UPDATE_RATIO -> "Update : parameter ratio (log10) by weight";
-            default -> group;
-        };
-        return epochs ? t + " per epoch" : t;
-    }
-
-    /** A member's legend label: its split, its place in the family, or "train" for the plain one beside splits. */
-    private static String label(String group, String member, List<String> members) {
-        var split = MetricNames.split(member);
-        if (split.isPresent()) {
-            return split.get();
-        }
-        if (!member.equals(group) && member.startsWith(group + "/")) {
-            return member.substring(group.length() + 1);
-        }
-        boolean splitsBeside = members.stream().anyMatch(m -> MetricNames.split(m).isPresent());
-        return splitsBeside || group.equals("loss") ? MetricNames.TRAIN : member;
-    }
-
     private Figure chart(String title, String group, List<String> members, boolean epochs) {
-        LineChart c = LineChart.titled(title).xLabel(epochs ? "epoch" : "step");
-        if (group.equals("loss")) {
-            c.yLabel("loss");
-        }
+        LineChart c = LineChart.titled(title).xLabel(epochs ? "epoch" : "step").yLabel(MetricCharts.yLabel(group)); // every chart says what its y is
         int points = 0;
         for (String m : members) {
             Points p = epochs ? log.epochSeries(m) : log.stepSeries(m);
             points = Math.max(points, p.size());
-            c.series(label(group, m, members), epochs ? p.xs(1) : p.xs(), p.ys()); // epochs drawn from 1
+            c.series(MetricCharts.label(group, m, members), epochs ? p.xs(1) : p.xs(), p.ys()); // epochs drawn from 1
         }
         if (epochs) {
             c.markers(true).integerX(true);

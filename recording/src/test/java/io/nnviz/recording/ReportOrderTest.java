@@ -56,4 +56,37 @@ class ReportOrderTest {
         }
         assertEquals(List.of(1L, 200L, 314L), steps, "first, latest snapshot, then as trained");
     }
+
+    /** The y axis's title of a figure: its rotated text. */
+    private static String yTitle(io.nnviz.renderers.Figure f) throws Exception {
+        org.w3c.dom.Document d = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(
+                new java.io.ByteArrayInputStream(io.nnviz.renderers.Figures.toSvg(f).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        org.w3c.dom.NodeList texts = d.getElementsByTagName("text");
+        for (int i = 0; i < texts.getLength(); i++) {
+            org.w3c.dom.Element t = (org.w3c.dom.Element) texts.item(i);
+            if (t.getAttribute("transform").startsWith("rotate(-90")) {
+                return t.getTextContent();
+            }
+        }
+        return null;
+    }
+
+    /** Issue 26: the per-epoch chart had no y axis title; every chart of a run is titled by its metric on y. */
+    @Test
+    void everyChartSaysWhatItsYIs() throws Exception {
+        RunLog log = RunLog.create(RunInfo.named("cnn"), 100);
+        for (int s = 1; s <= 3; s++) {
+            log.scalar("loss", s, 1.0 / s);
+            log.scalar("learning_rate/conv", s, 0.01);
+        }
+        log.epochScalar("validation/accuracy", 0, 0.7);
+        log.epochScalar("train/accuracy", 0, 0.8);
+        log.epochScalar("f1", 0, 0.6);
+        java.util.Map<String, String> y = new java.util.LinkedHashMap<>();
+        for (RunFigures.Entry e : RunFigures.of(log).entries()) {
+            y.put(e.title(), yTitle(e.figure()));
+        }
+        assertEquals(java.util.Map.of("Training loss", "loss", "Learning rate by layer", "learning rate", "accuracy per epoch", "accuracy",
+                "f1 per epoch", "f1"), y);
+    }
 }
