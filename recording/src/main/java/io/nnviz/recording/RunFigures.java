@@ -230,7 +230,7 @@ public final class RunFigures {
         Tensor rows = batch.reshape(n, batch.size() / n);
         List<String> labels = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
-            labels.add("probe " + i);
+            labels.add("probe " + (i + 1)); // counted from 1, as the report's headings count them
         }
         return Heatmap.of(rows).axes("", "unit").rowLabels(labels)
                 .colormap(rows.stats().min() < 0 ? Colormaps.DIVERGING : Colormaps.VIRIDIS).title(title).build();
@@ -308,10 +308,13 @@ public final class RunFigures {
         return report;
     }
 
-    /** One line on the run: its name, id, start, hyperparameters and tags. */
+    /**
+     * One line on the run: its name once (not "Run run (...)" for a run named "run"), its id, start,
+     * hyperparameters and tags.
+     */
     static String describe(RunInfo i) {
-        StringBuilder b = new StringBuilder("Run ").append(i.name()).append(" (").append(i.id()).append("), started ")
-                .append(i.started().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        StringBuilder b = new StringBuilder(i.name().isBlank() || i.name().equals(i.id()) ? "Run " + i.id() : i.name() + " (id " + i.id() + ")")
+                .append(", started ").append(i.started().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         if (!i.hyperparameters().isEmpty()) {
             b.append("; hyperparameters: ");
             i.hyperparameters().forEach((k, v) -> b.append(k).append(" = ").append(v).append(", "));
@@ -335,9 +338,10 @@ public final class RunFigures {
                 .title("Weight change since step " + first.step() + ", by layer").build();
     }
 
+    /** The heading of the first probe's attributions: "Probe input 1 of 4", counted from 1. */
     static String probeHeading(RunLog log) {
         int n = log.probeInputs().map(t -> t.shape().dim(0)).orElse(1);
-        return "Probe input" + (n > 1 ? " 0 of " + n : "");
+        return "Probe input" + (n > 1 ? " 1 of " + n : "");
     }
 
     static Figure safe(String title, Supplier<Figure> draw) {

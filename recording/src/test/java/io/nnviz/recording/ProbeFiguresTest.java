@@ -57,11 +57,11 @@ class ProbeFiguresTest {
         log.probes(10, Map.of("conv", Tensor.of(conv, 4, 3, 28, 28), "lstm", Tensor.of(images, 4, 28, 28)));
         List<String> grid = texts(figure(log, "probe conv"));
         for (int p = 0; p < 4; p++) {
-            assertTrue(grid.contains("p" + p + " #0"), "probe " + p + " drawn: " + grid);
+            assertTrue(grid.contains("p" + (p + 1) + " #0"), "probe " + p + " drawn, counted from 1: " + grid);
         }
         List<String> seq = texts(figure(log, "probe lstm"));
         for (int p = 0; p < 4; p++) {
-            assertTrue(seq.contains("probe " + p + ": input") && seq.contains("probe " + p + ": hidden state"), seq.toString());
+            assertTrue(seq.contains("probe " + (p + 1) + ": input") && seq.contains("probe " + (p + 1) + ": hidden state"), seq.toString());
         }
         assertTrue(seq.containsAll(List.of("0", "10", "20")), "time steps and units ticked: " + seq);
         assertTrue(seq.contains("time step") && seq.contains("feature") && seq.contains("unit"), seq.toString());

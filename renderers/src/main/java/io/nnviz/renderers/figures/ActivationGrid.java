@@ -161,7 +161,8 @@ public final class ActivationGrid {
             for (int ch : order) {
                 int from = (n * c + ch) * plane;
                 float[] p = Arrays.copyOfRange(all, from, from + plane);
-                String label = (batch != null ? "p" + n + " " : "") + "#" + ch + (topK > 0 && batch == null ? " \u03bc=" + Num.label(means[ch]) : "");
+                // probes counted from 1, as the report's headings count them
+                String label = (batch != null ? "p" + (n + 1) + " " : "") + "#" + ch + (topK > 0 && batch == null ? " \u03bc=" + Num.label(means[ch]) : "");
                 if (overlay != null) {
                     tiles.add(overlayTile(base, label, p, h, w));
                 } else {

@@ -35,7 +35,7 @@ public final class SequenceProbes {
         double cell = Math.max(2, Math.min(10, 520.0 / hidden.shape().dim(1)));
         List<Figure> parts = new ArrayList<>();
         for (int p = 0; p < n; p++) {
-            String who = hidden.shape().dim(0) > 1 ? "probe " + p + ": " : "";
+            String who = hidden.shape().dim(0) > 1 ? "probe " + (p + 1) + ": " : ""; // counted from 1, as people count
             if (withInput) {
                 Tensor in = inputs.slice(p).permute(1, 0);
                 parts.add(Heatmap.of(in).cellSize(cell).axes("feature", "time step").title(who + "input")
