@@ -69,11 +69,27 @@ final class ActivationsCommand implements ModelOptions.Command {
                     ids.add(l.id());
                 }
             }
+            LayerInfo last = m.layers().get(m.layers().size() - 1);
+            String notice = null;
+            if (only == null && opened.format() == Format.TORCHSCRIPT) {
+                // libtorch runs the script whole: its layers have no activations of their own to show, its input and output do
+                ids = new ArrayList<>(List.of(in.id()));
+                if (last != in) {
+                    ids.add(last.id());
+                }
+                notice = model.getFileName() + " is TorchScript: its inner layers run inside the script, so the activations shown are"
+                        + " its input's and its output's";
+            }
             if (ids.isEmpty()) {
                 throw new Main.UsageException("--layers '" + layers + "' matches no layer of " + model.getFileName());
             }
             HtmlReport report = HtmlReport.titled("Activations of " + model.getFileName() + " for " + inputs.input.getFileName()).model(m);
-            LayerInfo last = m.layers().get(m.layers().size() - 1);
+            if (notice != null) {
+                report.section("Activations").note(notice);
+                if (!main.quiet) {
+                    main.err.println("nnviz: " + Main.printable(notice));
+                }
+            }
             try (CliSupport.Progress bar = CliSupport.progress(main, "Activations", ids.size() + 1)) {
                 List<String> all = new ArrayList<>(ids);
                 if (!all.contains(last.id())) {

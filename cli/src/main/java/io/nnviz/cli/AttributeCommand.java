@@ -29,7 +29,8 @@ import java.util.Map;
 
 /**
  * {@code nnviz attribute MODEL --input IMAGE}: attribution maps of several methods for one input,
- * each drawn with its deletion and insertion curves, and a table ranking the methods by them.
+ * each drawn with its deletion and insertion curves, and a table ranking the methods by them,
+ * printed and at the top of the report, with every method that could not be run and why.
  */
 @Command(name = "attribute", mixinStandardHelpOptions = true,
         description = "Writes attribution maps (Integrated Gradients, SmoothGrad, Grad-CAM++, occlusion...) for one input image, "
@@ -37,6 +38,8 @@ import java.util.Map;
 final class AttributeCommand implements ModelOptions.Command {
     /** The methods by their CLI names, in the order they are listed. */
     private static final List<String> METHODS = List.of("ig", "smoothgrad", "smoothgrad2", "ixg", "gradcam", "gradcam++", "scorecam", "occlusion");
+    /** The report's section holding the ranking table. */
+    static final String RANKING = "Ranking";
 
     @ParentCommand
     Main main;
@@ -52,7 +55,8 @@ final class AttributeCommand implements ModelOptions.Command {
 
     @Option(names = "--methods", split = ",", paramLabel = "M",
             description = "Any of ig, smoothgrad, smoothgrad2 (squared), ixg (input x gradient), gradcam, gradcam++, scorecam, occlusion "
-                    + "(default: ig, smoothgrad, gradcam++ and occlusion where the model has gradients, else occlusion).")
+                    + "(default: ig, smoothgrad, gradcam++ and occlusion where the model has gradients, else occlusion; a default "
+                    + "method the model cannot give is listed under the ranking with the reason).")
     List<String> methods;
 
     @Option(names = "--steps", defaultValue = "64", description = "Integrated Gradients' path steps (default: ${DEFAULT-VALUE}).")
@@ -130,7 +134,10 @@ final class AttributeCommand implements ModelOptions.Command {
             int cls = target != null ? target : argmax(scores);
             Faithfulness f = Faithfulness.of(m).baseline(baseline);
             HtmlReport report = HtmlReport.titled("Attribution of " + model.getFileName() + " for " + inputs.input.getFileName()).model(m);
+            // the ranking first in the report, above the maps it ranks; filled once they are done
+            report.section(RANKING);
             Map<String, double[]> table = new LinkedHashMap<>();
+            Map<String, String> notRun = new LinkedHashMap<>();
             Attribution random = Faithfulness.random(x, 1);
             table.put("random (reference)", new double[] {f.deletion(x, cls, random).area(), f.insertion(x, cls, random).area(), 0, Double.NaN});
             try (CliSupport.Progress bar = CliSupport.progress(main, "Attribution", wanted.size())) {
@@ -153,19 +160,16 @@ final class AttributeCommand implements ModelOptions.Command {
                         if (methods != null && e instanceof io.nnviz.api.InvalidInputException) {
                             throw new Main.UsageException("--methods " + name + ": " + e.getMessage());
                         }
-                        if (!main.quiet) {
+                        // asked for by name, it is said at once; every method not run is said under the table too
+                        if (methods != null && !main.quiet) {
                             main.err.println("nnviz: no " + method.name() + " for " + model.getFileName() + ": " + Main.oneLine(e.getMessage()));
                         }
+                        notRun.put(method.name() + (methods == null ? " (a default method)" : ""), Main.oneLine(e.getMessage()));
                     }
                     bar.step();
                 }
             }
-            main.out.printf("Attribution of output %d (score %.4g)%n", cls, scores.getFlat(cls));
-            main.out.printf("%-22s %10s %10s %8s%s%n", "Method", "Deletion", "Insertion", "Seconds", sanity ? "  Randomised" : "");
-            table.forEach((k, v) -> main.out.printf(Locale.ROOT, "%-22s %10.4f %10.4f %8.2f%s%n", k, v[0], v[1], v[2],
-                    !sanity ? "" : Double.isNaN(v[3]) ? (k.startsWith("random") ? "" : "  flat map") : String.format(Locale.ROOT, "  %10.3f", v[3])));
-            main.out.println("(areas under the curves of p(target): lower deletion and higher insertion are more faithful"
-                    + (sanity ? "; Randomised: rank correlation with the map of the model with shuffled weights, near 0 passes" : "") + ")");
+            ranking(report, String.format(Locale.ROOT, "Attribution of output %d (score %.4g)", cls, scores.getFlat(cls)), table, notRun);
             outputs.report(report);
             List<Path> files = outputs.commit();
             if (!main.quiet) {
@@ -173,6 +177,40 @@ final class AttributeCommand implements ModelOptions.Command {
             }
             return Main.OK;
         }
+    }
+
+    /**
+     * The ranking, printed and put in the report alike: each method's deletion and insertion areas
+     * (and its randomisation check), what they mean, and each method not run with the reason.
+     */
+    private void ranking(HtmlReport report, String title, Map<String, double[]> table, Map<String, String> notRun) {
+        List<String> header = new ArrayList<>(List.of("Method", "Deletion", "Insertion", "Seconds"));
+        if (sanity) {
+            header.add("Randomised");
+        }
+        List<List<String>> rows = new ArrayList<>();
+        main.out.println(title);
+        main.out.printf("%-22s %10s %10s %8s%s%n", "Method", "Deletion", "Insertion", "Seconds", sanity ? "  Randomised" : "");
+        table.forEach((k, v) -> {
+            String randomised = !sanity ? "" : Double.isNaN(v[3]) ? (k.startsWith("random") ? "" : "flat map")
+                    : String.format(Locale.ROOT, "%.3f", v[3]);
+            main.out.printf(Locale.ROOT, "%-22s %10.4f %10.4f %8.2f%s%n", k, v[0], v[1], v[2], randomised.isEmpty() ? ""
+                    : randomised.equals("flat map") ? "  flat map" : String.format(Locale.ROOT, "  %10s", randomised));
+            List<String> row = new ArrayList<>(List.of(k, String.format(Locale.ROOT, "%.4f", v[0]), String.format(Locale.ROOT, "%.4f", v[1]),
+                    String.format(Locale.ROOT, "%.2f", v[2])));
+            if (sanity) {
+                row.add(randomised);
+            }
+            rows.add(row);
+        });
+        String meaning = "(areas under the curves of p(target): lower deletion and higher insertion are more faithful"
+                + (sanity ? "; Randomised: rank correlation with the map of the model with shuffled weights, near 0 passes" : "") + ")";
+        main.out.println(meaning);
+        report.section(RANKING).note(title).table("ranking", header, rows).note(meaning);
+        notRun.forEach((k, why) -> {
+            main.out.println("Not run: " + k + ": " + why);
+            report.note("Not run: " + k + ": " + why);
+        });
     }
 
     private static int argmax(Tensor scores) {

@@ -24,7 +24,8 @@ final class ModelOptions {
 
     @Option(names = "--layers", paramLabel = "PATTERN",
             description = "A regular expression on layer ids and names: the layers that get figures "
-                    + "(default: inspect, every conv layer; activations, the conv layers, else every layer).")
+                    + "(default: inspect, every conv layer; activations, the conv layers, else every layer, and for TorchScript, whose "
+                    + "layers run inside its script, the input and the output).")
     String layers;
 
     @Option(names = "--input-shape", paramLabel = "[NAME=]D,D,...",
