@@ -54,6 +54,8 @@ final class TorchScriptArchive {
                     }
                 }
             }
+        } catch (IllegalArgumentException e) { // Java's reader on a name that is not UTF-8
+            throw new ModelLoadException(p, "not a TorchScript file (its zip directory is damaged: " + e.getMessage() + ")");
         } catch (java.util.zip.ZipException e) {
             throw new ModelLoadException(p, "not a TorchScript file (not a readable zip archive: " + e.getMessage() + ")");
         } catch (IOException e) {

@@ -88,8 +88,13 @@ final class TorchScriptZip {
 
     /** The bytes of {@code e} (at most {@code limit}), from where miniz reads them. */
     byte[] content(Entry e, long limit) throws IOException {
-        if (e.size() > limit || e.compressedSize() > limit * SafeFiles.MAX_COMPRESSION_RATIO) {
+        if (e.size() > limit) {
             throw refused("its entry " + SafeFiles.printable(e.name()) + " is " + e.size() + " bytes (at most " + limit + ")");
+        }
+        // deflate adds at most a few bytes per 16 KiB block to what it cannot compress
+        if (e.compressedSize() > e.size() + (e.size() >> 8) + 1024 || e.compressedSize() > length) {
+            throw refused("its entry " + SafeFiles.printable(e.name()) + " declares " + e.compressedSize() + " packed bytes for "
+                    + e.size());
         }
         ByteBuffer h = read(e.localOffset(), 30);
         long data = e.localOffset() + 30 + u16(h, 26) + u16(h, 28);
@@ -113,8 +118,12 @@ final class TorchScriptZip {
             inf.setInput(packed);
             byte[] out = new byte[(int) e.size()];
             int n = 0;
-            while (n < out.length && !inf.finished() && !inf.needsInput()) {
-                n += inf.inflate(out, n, out.length - n);
+            while (n < out.length && !inf.finished()) {
+                int r = inf.inflate(out, n, out.length - n);
+                if (r == 0 && (inf.needsInput() || inf.needsDictionary())) {
+                    break; // short, or asking for a preset dictionary libtorch does not have
+                }
+                n += r;
             }
             if (n != out.length || !inf.finished() && inf.inflate(new byte[1]) > 0) {
                 throw refused("its entry " + SafeFiles.printable(e.name()) + " does not unpack to the " + e.size() + " bytes it declares");
@@ -168,22 +177,23 @@ final class TorchScriptZip {
             byte[] raw = new byte[n];
             cd.get(p + 46, raw);
             // zip64: the fields saturated at 0xFFFFFFFF follow in this order in extra field 1
-            for (int e = p + 46 + n; e + 4 <= p + 46 + n + x; ) {
-                int id = u16(cd, e), len = u16(cd, e + 2), f = e + 4;
+            int extraEnd = p + 46 + n + x;
+            for (int e = p + 46 + n; e + 4 <= extraEnd; ) {
+                int id = u16(cd, e), fieldEnd = Math.min(e + 4 + u16(cd, e + 2), extraEnd), f = e + 4;
                 if (id == 1) {
-                    if (unpacked == 0xFFFF_FFFFL && f + 8 <= e + 4 + len) {
+                    if (unpacked == 0xFFFF_FFFFL && f + 8 <= fieldEnd) {
                         unpacked = cd.getLong(f);
                         f += 8;
                     }
-                    if (packed == 0xFFFF_FFFFL && f + 8 <= e + 4 + len) {
+                    if (packed == 0xFFFF_FFFFL && f + 8 <= fieldEnd) {
                         packed = cd.getLong(f);
                         f += 8;
                     }
-                    if (local == 0xFFFF_FFFFL && f + 8 <= e + 4 + len) {
+                    if (local == 0xFFFF_FFFFL && f + 8 <= fieldEnd) {
                         local = cd.getLong(f);
                     }
                 }
-                e += 4 + len;
+                e = fieldEnd;
             }
             out.add(new Entry(new String(raw, StandardCharsets.UTF_8), raw, method, packed, unpacked, local));
             p += 46 + n + x + m;
