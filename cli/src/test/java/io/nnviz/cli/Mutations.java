@@ -2,7 +2,6 @@ package io.nnviz.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -12,92 +11,80 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 /**
- * Mutated copies of real model files, as an attacker or a bad disk makes them. Byte-level edits
- * (bit flips, lengths overwritten with the values that break parsers, truncation, chunks cut,
- * doubled or inserted), applied inside a zip's entries (DL4J zips, TorchScript archives) and a
- * SavedModel's files, so the edit reaches the parser instead of the zip reader. Deterministic:
- * the same seed file and number give the same mutant.
+ * Mutated copies of real model files, as an attacker or a bad disk makes them. Most edits know the
+ * format (protobuf fields, tensor dims and dtypes, HDF5 messages and attributes, zip directories,
+ * JSON configs, pickle opcodes, TorchScript code, SavedModel init ops and signatures: see
+ * {@link ProtoMutator}, {@link Hdf5Mutator}, {@link ZipMutator}, {@link JsonMutator},
+ * {@link TorchScriptMutator}), so they reach the reader behind the envelope; the rest are byte
+ * edits (bit flips, lengths overwritten, truncation, chunks cut, doubled or inserted).
+ * Deterministic: the campaign's seed ({@code -Dnnviz.mutations.seed}, 27 unless given), the seed
+ * file's name and the mutant's number give the same mutant on every machine.
  */
 final class Mutations {
     /** Values that lengths, counts and dims are overwritten with. */
-    private static final long[] INTERESTING = {0, 1, -1, 0x7f, 0xff, 0x7fff, 0xffff, 0x7fffffffL, 0x80000000L, 0xffffffffL,
+    static final long[] INTERESTING = {0, 1, -1, 0x7f, 0xff, 0x7fff, 0xffff, 0x7fffffffL, 0x80000000L, 0xffffffffL,
             1L << 31, 1L << 32, 1L << 40, 1L << 62, Long.MAX_VALUE, Long.MIN_VALUE};
+    /** The campaign's seed: CI uses the fixed default, so a failing mutant is the same one on the next run. */
+    static final long SEED = Long.getLong("nnviz.mutations.seed", 27);
 
     private Mutations() {
     }
 
     /** Writes mutant number {@code n} of {@code seed} (a file or a SavedModel folder) to {@code out}; returns what was done. */
     static String write(Path seed, long n, Path out) throws IOException {
-        Random r = new Random(seed.getFileName().toString().hashCode() * 1_000_003L + n);
+        Random r = random(seed.getFileName().toString(), n);
         if (Files.isDirectory(seed)) {
             copyTree(seed, out);
             List<Path> files;
             try (Stream<Path> s = Files.walk(out)) {
                 files = s.filter(Files::isRegularFile).sorted().toList();
             }
-            Path victim = files.get(r.nextInt(files.size()));
-            Mutant m = mutate(Files.readAllBytes(victim), r);
+            // saved_model.pb holds the graph, the signatures and the init ops: it is the victim more often than the variables
+            Path victim = files.stream().filter(f -> f.getFileName().toString().equals("saved_model.pb")).findFirst()
+                    .filter(f -> r.nextInt(3) != 0).orElse(files.get(r.nextInt(files.size())));
+            byte[] b = Files.readAllBytes(victim);
+            Mutant m = victim.getFileName().toString().equals("saved_model.pb") && r.nextInt(4) != 0 ? ProtoMutator.mutate(b, "savedmodel", r) : null;
+            m = m != null ? m : bytes(b, r);
             Files.write(victim, m.bytes());
             return out.relativize(victim) + ": " + m.what();
         }
         byte[] whole = Files.readAllBytes(seed);
-        if (isZip(whole) && r.nextInt(4) != 0) { // mostly inside an entry; sometimes the zip itself
-            return rezip(seed, r, out);
+        Mutant m = null;
+        if (ZipMutator.isZip(whole)) {
+            int k = r.nextInt(20);
+            if (k < 11) { // mostly inside an entry; sometimes the zip's directory, sometimes bytes anywhere
+                return ZipMutator.entry(seed, r, out);
+            }
+            m = k < 16 ? ZipMutator.directory(whole, r) : null;
+        } else if (r.nextInt(4) != 0) {
+            m = whole.length > 8 && whole[1] == 'H' && whole[2] == 'D' && whole[3] == 'F' ? Hdf5Mutator.mutate(whole, r)
+                    : whole[0] == 0x08 ? ProtoMutator.mutate(whole, "onnx", r) : whole[0] == 0x0a ? ProtoMutator.mutate(whole, "graph", r) : null;
         }
-        Mutant m = mutate(whole, r);
+        m = m != null ? m : bytes(whole, r);
         Files.write(out, m.bytes());
         return m.what();
     }
 
+    /**
+     * The mutant's random source. The inputs are mixed first (SplitMix64's finaliser): java.util.Random
+     * seeded with neighbouring numbers gives nearly the same first values, so mutants 0, 1, 2... of
+     * a seed would all take the same first choice.
+     */
+    static Random random(String seedName, long n) {
+        long z = SEED * 0x9E3779B97F4A7C15L + seedName.hashCode() * 1_000_003L + n;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return new Random(z ^ (z >>> 31));
+    }
+
     /** Mutated bytes, and what was done to them. */
-    private record Mutant(byte[] bytes, String what) {
+    record Mutant(byte[] bytes, String what) {
     }
 
-    private static boolean isZip(byte[] b) {
-        return b.length > 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4;
-    }
-
-    private static String rezip(Path seed, Random r, Path out) throws IOException {
-        try (ZipFile in = new ZipFile(seed.toFile()); ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(out))) {
-            List<? extends ZipEntry> entries = java.util.Collections.list(in.entries());
-            int victim = r.nextInt(entries.size());
-            String what = null;
-            for (int i = 0; i < entries.size(); i++) {
-                ZipEntry e = entries.get(i);
-                byte[] b;
-                try (InputStream s = in.getInputStream(e)) {
-                    b = s.readAllBytes();
-                }
-                if (i == victim) {
-                    Mutant m = mutate(b, r);
-                    what = e.getName() + ": " + m.what();
-                    b = m.bytes();
-                }
-                ZipEntry copy = new ZipEntry(e.getName());
-                if (e.getMethod() == ZipEntry.STORED) { // TorchScript archives are stored: libtorch reads no other kind
-                    CRC32 crc = new CRC32();
-                    crc.update(b);
-                    copy.setMethod(ZipEntry.STORED);
-                    copy.setSize(b.length);
-                    copy.setCompressedSize(b.length);
-                    copy.setCrc(crc.getValue());
-                }
-                z.putNextEntry(copy);
-                z.write(b);
-                z.closeEntry();
-            }
-            return what;
-        }
-    }
-
-    /** One to three edits of {@code b}. */
-    private static Mutant mutate(byte[] b, Random r) {
+    /** One to three byte edits of {@code b}. */
+    static Mutant bytes(byte[] b, Random r) {
         StringBuilder what = new StringBuilder();
         byte[] bytes = b.length == 0 ? new byte[] {0} : b.clone();
         int edits = 1 + r.nextInt(3);
@@ -153,7 +140,7 @@ final class Mutations {
                 bytes = new byte[] {0};
             }
         }
-        return new Mutant(bytes, what.toString().trim());
+        return new Mutant(bytes, "bytes " + what.toString().trim());
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
