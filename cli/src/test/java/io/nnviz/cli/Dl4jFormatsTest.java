@@ -54,12 +54,12 @@ class Dl4jFormatsTest {
             assertTrue(r.err.isEmpty(), "--quiet: " + r.err);
         }
 
-        // the Keras CNN takes 8x8 grey images: the .h5 says so (the image is resized); the zip lost its input type, so --size
+        // the Keras CNN takes 8x8 grey images: the .h5 says so, and the zip, which keeps no input type, has it worked back
+        // from its layers (Dl4jInputTypes): both resize the image without --size
         Path png = CliRun.fashionPng(dir);
         for (Path model : List.of(h5, zip)) {
             Path acts = dir.resolve("acts-" + model.getFileName());
-            CliRun a = model == h5 ? CliRun.of("activations", model, "--input", png, "--out", acts).expect(0)
-                    : CliRun.of("activations", model, "--input", png, "--size", "8x8", "--out", acts).expect(0);
+            CliRun a = CliRun.of("activations", model, "--input", png, "--out", acts).expect(0);
             assertTrue(a.out.contains("Top output of"), a.out);
             assertTrue(a.err.lines().noneMatch(l -> l.contains("WARN") || l.contains("Keras")), "DL4J's import log lines stay off: " + a.err);
             List<String> files = CliRun.files(acts);
@@ -67,9 +67,9 @@ class Dl4jFormatsTest {
             assertTrue(Files.readString(acts.resolve("index.html")).contains("Saliency"));
             CliRun.svgs(acts);
         }
-        // without --size the zip's first conv gets a 28x28 image, which the dense layer cannot take: a clear refusal
-        assertTrue(CliRun.of("activations", zip, "--input", png, "--out", dir.resolve("never"), "--quiet").refused(3, "cnn.zip")
-                .err.contains("28"));
+        // a size the network cannot take is a usage error naming the input and the size the model wants
+        assertTrue(CliRun.of("activations", zip, "--input", png, "--size", "28x28", "--out", dir.resolve("never"), "--quiet")
+                .refused(2, "sample.png").err.contains("[?, 1, 8, 8]"));
 
         // a truncated real model: refused with its name, nothing written
         byte[] whole = Files.readAllBytes(zip);
