@@ -64,9 +64,9 @@ public final class Main implements Runnable {
             // warnings that say nothing about the user's model: no GPU on a CPU machine
             System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda", "error");
             System.setProperty("org.slf4j.simpleLogger.log.ai.djl.onnxruntime.engine.OrtEngine", "error");
-            // the frameworks' own log lines (DL4J's Keras import: "Couldn't determine dim ordering") are not the
-            // CLI's one line; nnviz's own warnings stay
-            for (String framework : new String[] {"org.deeplearning4j", "org.nd4j", "ai.djl", "org.tensorflow", "org.bytedeco"}) {
+            // the frameworks' own log lines (DL4J's Keras import: "Couldn't determine dim ordering"; jHDF's on a damaged
+            // .h5: "buffer still has 48 bytes remaining") are not the CLI's one line; nnviz's own warnings stay
+            for (String framework : new String[] {"org.deeplearning4j", "org.nd4j", "ai.djl", "org.tensorflow", "org.bytedeco", "io.jhdf"}) {
                 System.setProperty("org.slf4j.simpleLogger.log." + framework, "off");
             }
         }
