@@ -337,14 +337,26 @@ public final class LiveDashboard implements AutoCloseable {
         return show(name, new ComparisonContent(name, runs));
     }
 
+    /**
+     * Shows a run read from a runs root at {@code /run/NAME/} (its folder's name), called by the
+     * run's own name, as its report, run.json and comparisons call it.
+     */
+    URI showRun(String name, RunLog log) {
+        return show(name, log.info().name(), RunView.run(Objects.requireNonNull(log, "log"), java.util.Optional::empty));
+    }
+
     private URI show(String name, RunView.Content content) {
+        return show(name, name, content);
+    }
+
+    private URI show(String name, String title, RunView.Content content) {
         if (name == null || !RUN_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a run name is 1-64 letters, digits, '.', '_' or '-', got " + quote(name));
         }
         if (closed) {
             throw new IllegalStateException("the dashboard is closed");
         }
-        runs.put(name, new RunView(name, content, minRenderNanos));
+        runs.put(name, new RunView(name, title, content, minRenderNanos));
         return uri.resolve("run/" + name + "/");
     }
 
@@ -434,7 +446,7 @@ public final class LiveDashboard implements AutoCloseable {
             return;
         }
         if (path.equals("/")) {
-            send(request, response, callback, 200, "text/html; charset=utf-8", Pages.index(runs.keySet()).getBytes(StandardCharsets.UTF_8));
+            send(request, response, callback, 200, "text/html; charset=utf-8", Pages.index(titles()).getBytes(StandardCharsets.UTF_8));
             return;
         }
         if (STATIC.containsKey(path)) {
@@ -448,7 +460,7 @@ public final class LiveDashboard implements AutoCloseable {
             return;
         }
         if (m.group(2).isEmpty()) {
-            String page = run.comparison() ? Pages.comparison(run.name()) : Pages.run(run.name());
+            String page = run.comparison() ? Pages.comparison(run.name()) : Pages.run(run.name(), run.title());
             send(request, response, callback, 200, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8));
         } else if (m.group(2).equals("table.html")) {
             byte[] table = run.tableHtml();
@@ -488,5 +500,12 @@ public final class LiveDashboard implements AutoCloseable {
         } else {
             response.write(true, java.nio.ByteBuffer.wrap(body), callback);
         }
+    }
+
+    /** Each page's path name and what it is called. */
+    private java.util.Map<String, String> titles() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        runs.forEach((name, view) -> out.put(name, view.title()));
+        return out;
     }
 }

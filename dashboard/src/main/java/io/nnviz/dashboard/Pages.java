@@ -1,6 +1,5 @@
 package io.nnviz.dashboard;
 
-import java.util.Collection;
 
 /** The dashboard's HTML pages (the index, a run, a comparison of runs); everything dynamic comes from {@code state.json} through {@code dashboard.js}. */
 final class Pages {
@@ -28,10 +27,15 @@ final class Pages {
                 + "<link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/static/dashboard.css\"></head>\n";
     }
 
-    static String index(Collection<String> runs) {
+    /** The list of pages: each page's path name to what it is called (a run's own name). */
+    static String index(java.util.Map<String, String> runs) {
         StringBuilder b = new StringBuilder(head("nnviz runs")).append("<body><h1>nnviz: runs</h1>\n<ul id=\"runs\">\n");
-        for (String r : runs.stream().sorted().toList()) {
-            b.append("<li><a href=\"/run/").append(escape(r)).append("/\">").append(escape(r)).append("</a></li>\n");
+        for (java.util.Map.Entry<String, String> r : new java.util.TreeMap<>(runs).entrySet()) {
+            b.append("<li><a href=\"/run/").append(escape(r.getKey())).append("/\">").append(escape(r.getValue())).append("</a>");
+            if (!r.getValue().equals(r.getKey())) {
+                b.append(" <small>").append(escape(r.getKey())).append("</small>");
+            }
+            b.append("</li>\n");
         }
         if (runs.isEmpty()) {
             b.append("<li>No run is shown yet.</li>\n");
@@ -39,18 +43,19 @@ final class Pages {
         return b.append("</ul></body></html>\n").toString();
     }
 
-    static String run(String name) {
-        return page(name, "", "");
+    /** A run's page at {@code /run/NAME/}, headed with the run's own name. */
+    static String run(String name, String title) {
+        return page(name, title, "", "");
     }
 
     /** A comparison of runs: the run page's counters (of the run furthest on), the runs table, then the figures. */
     static String comparison(String name) {
-        return page(name, " data-compare=\"true\"", "<section id=\"runs-table\"></section>\n");
+        return page(name, name, " data-compare=\"true\"", "<section id=\"runs-table\"></section>\n");
     }
 
-    private static String page(String name, String bodyAttributes, String beforeFigures) {
-        return head("nnviz: " + name) + "<body data-run=\"" + escape(name) + "\"" + bodyAttributes + ">\n"
-                + "<header><h1>" + escape(name) + "</h1><a href=\"/\">all runs</a></header>\n"
+    private static String page(String name, String title, String bodyAttributes, String beforeFigures) {
+        return head("nnviz: " + title) + "<body data-run=\"" + escape(name) + "\"" + bodyAttributes + ">\n"
+                + "<header><h1>" + escape(title) + "</h1><a href=\"/\">all runs</a></header>\n"
                 + "<section id=\"counters\">"
                 + "<div>step <b id=\"step\">-</b></div><div>epoch <b id=\"epoch\">-</b></div>"
                 + "<div>steps/s <b id=\"rate\">-</b></div><div>loss <b id=\"loss\">-</b></div>"

@@ -50,7 +50,7 @@ final class RunView {
     /** Histogram figures shown (the first weights recorded), and the newest histograms drawn in each. */
     static final int MAX_HISTOGRAM_FIGURES = 8, RIDGES = 12;
 
-    private final String name;
+    private final String name, title;
     private final Content content;
     private final long minRenderNanos;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
@@ -60,6 +60,11 @@ final class RunView {
     }
 
     RunView(String name, Content content, long minRenderNanos) {
+        this(name, name, content, minRenderNanos);
+    }
+
+    RunView(String name, String title, Content content, long minRenderNanos) {
+        this.title = title;
         this.name = name;
         this.content = content;
         this.minRenderNanos = minRenderNanos;
@@ -101,6 +106,11 @@ final class RunView {
 
     String name() {
         return name;
+    }
+
+    /** What the page is called: its name, or for a run the watcher shows from its folder, the run's own name. */
+    String title() {
+        return title;
     }
 
     /** The state the page polls: counters, rate, and each figure's id, title and version. */

@@ -102,7 +102,7 @@ public final class RunsWatcher implements AutoCloseable {
             java.util.Optional<RunLog> log = Runs.read(root, d, problems);
             problems.forEach(p -> LOG.warn("nnviz: {}", p));
             log.ifPresent(l -> {
-                dash.show(name, l);
+                dash.showRun(name, l);
                 latest.put(name, l);
                 shown.add(name);
             });

@@ -48,6 +48,22 @@ class RunsWatcherTest {
     }
 
     @Test
+    void aRunsPageIsCalledByTheRunsOwnNameWhateverItsFolder() throws Exception {
+        Path root = dir.resolve("runs");
+        RunLog log = RunLog.create(RunInfo.named("lenet adam").with(Map.of(), List.of(), List.of()), 1000);
+        log.scalar("loss", 1, 0.5);
+        RunJson.write(log, Files.createDirectories(root.resolve("lenet-adam-1a2b3c4d")).resolve("run.json"));
+        HttpClient http = HttpClient.newHttpClient();
+        try (LiveDashboard dash = LiveDashboard.start(); RunsWatcher w = RunsWatcher.start(dash, root, 50)) {
+            String index = get(http, dash.uri());
+            assertTrue(index.contains("<a href=\"/run/lenet-adam-1a2b3c4d/\">lenet adam</a>"), "listed by its name: " + index);
+            String page = get(http, dash.uri().resolve("run/lenet-adam-1a2b3c4d/"));
+            assertTrue(page.contains("<h1>lenet adam</h1>") && page.contains("<title>nnviz: lenet adam</title>"),
+                    "the name its report and comparisons use: " + page);
+        }
+    }
+
+    @Test
     void aRootsRunsAreShownAndKeptCurrent() throws Exception {
         Path root = dir.resolve("runs");
         write(root, "first", 10);
