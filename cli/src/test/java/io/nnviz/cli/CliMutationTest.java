@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * {@code nnviz inspect} as a user runs it (its own JVM under {@code -Xmx512m}, the CLI's default
  * memory budget, its child JVM and all), asserting exit code 0, 2 or 3 only, one line on stderr for
  * 2 and 3, no run over 60 s, no process tree over 1.5 GB resident, the model left as it was and
- * nothing written beside it. CI runs 72 with the fixed seed; {@code bench/mutations.sh} is the full
+ * nothing written beside it ({@code -Dnnviz.mutations.strace=true}: nothing read or written outside
+ * the model's folder, from strace's log of the process tree). CI runs 56 with the fixed seed, and the kept regressions; {@code bench/mutations/run.sh} is the full
  * run. Failing mutants are kept in {@code target/mutants-failed/} with what was done to them,
  * mutants the child's net caught as a native crash in {@code target/mutants-crashed/}.
  */
@@ -35,6 +36,14 @@ class CliMutationTest {
     static final List<String> SEEDS = List.of("onnx:silero_vad_legacy.onnx", "onnx:ch_ppocr_mobile_v2.0_cls_infer.onnx",
             "keras:esrgan-slim-x2.h5", "zip:esrgan-slim-x2", "torchscript:liveness.pt", "torchscript:antispoof.pt",
             "savedmodel:emotion", "frozen:liveness");
+    /**
+     * Mutants that broke the contract once, run on every build: SEED_FILE#N@CAMPAIGN_SEED (mutants are
+     * deterministic, so the triple is the file). Each with what was done and what happened.
+     */
+    static final List<String> REGRESSIONS = List.of(
+            // a kernel's dataspace rank 4 -> 1: exit 3, but jHDF's two "buffer still has 48 bytes remaining" WARN lines on stderr
+            // before nnviz's line (Main now turns jHDF's logger off as it does the other frameworks')
+            "esrgan-slim-x2.h5#37@27");
     private static final long HANG_SECONDS = 60;
     private static final long MAX_RSS = 1536L << 20;
 
@@ -47,7 +56,8 @@ class CliMutationTest {
 
     @Test
     void mutantsOfRealModelsEndWithZeroTwoOrThreeAndOneLine() throws Exception {
-        int count = Integer.getInteger("nnviz.mutations", 72);
+        int count = Integer.getInteger("nnviz.mutations", 56);
+        int from = Integer.getInteger("nnviz.mutations.from", 0); // a long campaign runs in slices (surefire stops a test class after 15 minutes)
         String maxMemory = System.getProperty("nnviz.mutations.maxMemory", ""); // empty: the CLI's default budget, as the issue asks
         List<Path> seeds = new ArrayList<>();
         for (String s : SEEDS) {
@@ -55,19 +65,21 @@ class CliMutationTest {
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() / 2 + 1));
         List<Future<Outcome>> runs = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < from + count; i++) {
             Path seed = seeds.get(i % seeds.size());
             long n = i / seeds.size();
-            runs.add(pool.submit(() -> run(seed, n, maxMemory)));
+            runs.add(pool.submit(() -> run(seed, n, Mutations.SEED, maxMemory)));
+        }
+        for (String known : REGRESSIONS) {
+            String[] k = known.split("[#@]");
+            Path seed = seeds.stream().filter(p -> p.getFileName().toString().equals(k[0])).findFirst().orElseThrow();
+            runs.add(pool.submit(() -> run(seed, Long.parseLong(k[1]), Long.parseLong(k[2]), maxMemory)));
         }
         List<Outcome> all = new ArrayList<>(), bad = new ArrayList<>();
         for (Future<Outcome> f : runs) {
             Outcome o = f.get();
             all.add(o);
-            List<String> lines = o.err().lines().filter(l -> !l.isBlank()).toList();
-            boolean oneLine = o.code() == 0 || lines.size() == 1 && lines.get(0).startsWith("nnviz: ");
-            if (o.code() != 0 && o.code() != 2 && o.code() != 3 || !oneLine || o.seconds() > HANG_SECONDS || o.peakRss() > MAX_RSS
-                    || o.harm() != null) {
+            if (broken(o.code(), o.err(), o.seconds(), o.peakRss(), o.harm())) {
                 bad.add(o);
             }
         }
@@ -83,17 +95,28 @@ class CliMutationTest {
         assertEquals(List.of(), bad.stream().map(o -> o.seed() + " #" + o.n()).toList(), report.toString());
     }
 
-    private Outcome run(Path seed, long n, String maxMemory) throws Exception {
+    /** The contract: exit 0, 2 or 3; for 2 and 3 one line on stderr, nnviz's; within the time and memory; nothing harmed. */
+    private static boolean broken(int code, String err, long seconds, long peakRss, String harm) {
+        List<String> lines = err.lines().filter(l -> !l.isBlank()).toList();
+        boolean oneLine = code == 0 || lines.size() == 1 && lines.get(0).startsWith("nnviz: ");
+        return code != 0 && code != 2 && code != 3 || !oneLine || seconds > HANG_SECONDS || peakRss > MAX_RSS || harm != null;
+    }
+
+    private Outcome run(Path seed, long n, long campaign, String maxMemory) throws Exception {
         String name = seed.getFileName().toString();
-        Path work = Files.createDirectories(dir.resolve("m-" + name + "-" + n));
+        Path work = Files.createDirectories(dir.resolve("m-" + name + "-" + n + "-" + campaign));
         Path mutant = work.resolve(name);
-        String what = Mutations.write(seed, n, mutant);
+        String what = (campaign == Mutations.SEED ? "" : "[campaign " + campaign + "] ") + Mutations.write(seed, n, mutant, campaign);
         String before = digest(mutant);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "inspect", mutant.toString(),
                 "--out", work.resolve("out").toString(), "--quiet"));
         if (!maxMemory.isEmpty()) {
             cmd.addAll(List.of("--max-memory", maxMemory));
+        }
+        Path trace = dir.resolve("trace-" + name + "-" + n + "-" + campaign + ".log");
+        if (Boolean.getBoolean("nnviz.mutations.strace")) { // what the process tree opens, to check nothing outside the model is read or written
+            cmd.addAll(0, FileAccess.strace(trace));
         }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(work.resolve("stdout").toFile()).redirectError(work.resolve("stderr").toFile());
         pb.environment().remove(ChildJvm.CHILD);
@@ -117,9 +140,12 @@ class CliMutationTest {
                 || err.contains("still not done"));
         // the model is read, never written, and nothing appears beside it: only the output folder and the harness's two files
         List<String> beside = CliRun.files(work).stream().filter(f -> !List.of(name, "out", "stdout", "stderr").contains(f)).toList();
-        String harm = !digest(mutant).equals(before) ? "the model was changed" : !beside.isEmpty() ? "wrote " + beside + " beside the model" : null;
+        List<String> outside = Files.exists(trace) ? FileAccess.violations(trace, work, dir, Path.of("").toAbsolutePath()) : List.of();
+        String harm = !digest(mutant).equals(before) ? "the model was changed" : !beside.isEmpty() ? "wrote " + beside + " beside the model"
+                : !outside.isEmpty() ? "touched " + outside : null;
+        Files.deleteIfExists(trace);
         Outcome o = new Outcome(name, n, what, code, err, done ? seconds : HANG_SECONDS + 5, peak.get(), caught, harm);
-        boolean failed = code != 0 && code != 2 && code != 3 || o.seconds() > HANG_SECONDS || o.peakRss() > MAX_RSS || harm != null;
+        boolean failed = broken(code, err, o.seconds(), o.peakRss(), harm);
         if (failed || err.contains("native code reading it crashed")) { // the net's catches are kept too: each is a check still missing
             Path keep = Files.createDirectories(Path.of("target", failed ? "mutants-failed" : "mutants-crashed", name + "-" + n));
             Mutations.delete(keep.resolve(name));

@@ -23,6 +23,8 @@ import java.util.List;
 public final class InJvmLoad {
     /** Marks this harness's lines among whatever the natives print on stdout. */
     static final String MARK = "@@nnviz-mutant ";
+    /** Mutant numbers that test the harness itself: the child dies there, or hangs. */
+    static final long DIE = -2, HANG = -3;
 
     private InJvmLoad() {
     }
@@ -34,6 +36,13 @@ public final class InJvmLoad {
             String[] f = line.split("\t");
             Path seed = Path.of(f[2]);
             long n = Long.parseLong(f[1]);
+            if (n == DIE || n == HANG) { // the harness's own test: a JVM that dies, or a load that never returns, on this line
+                out.println(MARK + "BEGIN\t" + f[0] + "\tharness test");
+                if (n == DIE) {
+                    Runtime.getRuntime().halt(134);
+                }
+                Thread.sleep(Long.MAX_VALUE);
+            }
             Path mutant = n < 0 ? seed : work.resolve(f[1] + "-" + seed.getFileName()); // -1: the seed itself, the control
             String what = n < 0 ? "none (the seed)" : Mutations.write(seed, n, mutant).replaceAll("[\\r\\n\\t]", " ");
             out.println(MARK + "BEGIN\t" + f[0] + "\t" + what);

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The library's side of issue 27: the same mutants as {@link CliMutationTest}, opened with
@@ -29,15 +30,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * of nnviz's own exceptions; anything else (a framework's exception, an Error, a stack
  * overflow), a JVM death or a load that hangs is a failure. The JVM is a child ({@link InJvmLoad}),
  * so a crash is seen, its mutant kept in {@code target/mutants-crashed/} with the crash log, and
- * the run goes on with the next mutant in a new child. CI runs 320 with the fixed seed;
- * {@code -Dnnviz.mutations.inJvm=2000} is the full run ({@code bench/mutations.sh}).
+ * the run goes on with the next mutant in a new child. CI runs 800 with the fixed seed;
+ * {@code -Dnnviz.mutations.inJvm=2000} is the full run ({@code bench/mutations/run.sh}).
  */
 @Tag("fuzz")
 @Tag("corpus")
 @Tag("natives")
 class InJvmMutationTest {
     /** No answer from a load for this long is a hang. */
-    private static final long HANG_SECONDS = 90;
+    private long hangSeconds = 90;
+    /** Where failing and crashing mutants are kept. */
+    private Path keepRoot = Path.of("target");
 
     @TempDir
     Path dir;
@@ -48,7 +51,7 @@ class InJvmMutationTest {
 
     @Test
     void mutantsOpenedInOneJvmSucceedOrThrowNnvizExceptions() throws Exception {
-        int count = Integer.getInteger("nnviz.mutations.inJvm", 320);
+        int count = Integer.getInteger("nnviz.mutations.inJvm", 800);
         Map<String, List<String[]>> byWorld = new TreeMap<>(); // world -> {index, n, seed path}
         List<Path> seeds = new ArrayList<>();
         for (String s : CliMutationTest.SEEDS) {
@@ -78,6 +81,27 @@ class InJvmMutationTest {
         List<String> bad = all.stream().filter(r -> !r.verdict().equals("OK") && !r.verdict().equals("NNVIZ"))
                 .map(r -> r.seed() + " #" + r.n() + " " + r.verdict()).toList();
         assertEquals(List.of(), bad, report);
+    }
+
+    /**
+     * The harness itself: a child that dies on a mutant, and one that hangs on one, are each
+     * reported with the mutant kept, and the mutants after them still run in a new child.
+     */
+    @Test
+    void aDeathOrAHangIsReportedWithItsMutantKeptAndTheRunGoesOn() throws Exception {
+        hangSeconds = 5;
+        keepRoot = dir.resolve("kept");
+        Path seed = CorpusModels.make("onnx:ch_ppocr_mobile_v2.0_cls_infer.onnx", Files.createDirectories(dir.resolve("seeds")));
+        List<String[]> todo = List.of(new String[] {"0", "-1", seed.toString()}, new String[] {"1", Long.toString(InJvmLoad.DIE), seed.toString()},
+                new String[] {"2", "0", seed.toString()}, new String[] {"3", Long.toString(InJvmLoad.HANG), seed.toString()},
+                new String[] {"4", "-1", seed.toString()});
+        List<Result> results = runWorld("djl", todo, new AtomicLong());
+        // mutant 0 (loaded or refused, either is fine) ran after the crash, the last control after the hang
+        assertEquals(List.of("OK", "CRASH", "mutant", "HANG", "OK"), results.stream()
+                .map(r -> r.n() == 0 && List.of("OK", "NNVIZ").contains(r.verdict()) ? "mutant" : r.verdict()).toList(), results.toString());
+        String name = seed.getFileName().toString();
+        assertTrue(Files.isRegularFile(keepRoot.resolve("mutants-crashed").resolve(name + "-" + InJvmLoad.DIE).resolve(name)), "the crash's input kept");
+        assertTrue(Files.readString(keepRoot.resolve("mutants-crashed").resolve(name + "-" + InJvmLoad.HANG).resolve("what.txt")).contains("HANG"));
     }
 
     /** Runs the world's mutants in children, a new child after each death, until every mutant has an ending. */
@@ -112,7 +136,7 @@ class InJvmMutationTest {
             while (p.isAlive()) {
                 long rss = ChildJvm.residentBytes(p.pid());
                 peak.accumulateAndGet(rss, Math::max);
-                if (System.nanoTime() - lastProgress.get() > TimeUnit.SECONDS.toNanos(HANG_SECONDS)) {
+                if (System.nanoTime() - lastProgress.get() > TimeUnit.SECONDS.toNanos(hangSeconds)) {
                     killedFor.set("HANG");
                     p.destroyForcibly();
                 }
@@ -177,8 +201,10 @@ class InJvmMutationTest {
 
     /** The mutant made again (generation is deterministic) in {@code target/FOLDER/}, with what was done and how it ended. */
     private void keep(String folder, Result r, Path seed, Path crashDir) throws IOException {
-        Path keep = Files.createDirectories(Path.of("target", folder, r.seed() + "-" + r.n()));
-        if (seed != null) {
+        Path keep = Files.createDirectories(keepRoot.resolve(folder).resolve(r.seed() + "-" + r.n()));
+        if (seed != null && r.n() < 0) {
+            Files.copy(seed, keep.resolve(r.seed()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else if (seed != null) {
             Mutations.delete(keep.resolve(r.seed()));
             Mutations.write(seed, r.n(), keep.resolve(r.seed()));
         }

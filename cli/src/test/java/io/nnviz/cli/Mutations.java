@@ -34,7 +34,12 @@ final class Mutations {
 
     /** Writes mutant number {@code n} of {@code seed} (a file or a SavedModel folder) to {@code out}; returns what was done. */
     static String write(Path seed, long n, Path out) throws IOException {
-        Random r = random(seed.getFileName().toString(), n);
+        return write(seed, n, out, SEED);
+    }
+
+    /** Mutant number {@code n} of {@code seed} in the campaign seeded {@code campaign} (a kept regression names its campaign). */
+    static String write(Path seed, long n, Path out, long campaign) throws IOException {
+        Random r = random(campaign, seed.getFileName().toString(), n);
         if (Files.isDirectory(seed)) {
             copyTree(seed, out);
             List<Path> files;
@@ -72,8 +77,8 @@ final class Mutations {
      * seeded with neighbouring numbers gives nearly the same first values, so mutants 0, 1, 2... of
      * a seed would all take the same first choice.
      */
-    static Random random(String seedName, long n) {
-        long z = SEED * 0x9E3779B97F4A7C15L + seedName.hashCode() * 1_000_003L + n;
+    static Random random(long campaign, String seedName, long n) {
+        long z = campaign * 0x9E3779B97F4A7C15L + seedName.hashCode() * 1_000_003L + n;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return new Random(z ^ (z >>> 31));

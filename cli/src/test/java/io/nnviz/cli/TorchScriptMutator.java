@@ -44,13 +44,15 @@ final class TorchScriptMutator {
                 case 'M', 0x83 -> 2;
                 case 'J', 'r', 'j', 0x84 -> 4;
                 case 'G', 0x95 -> 8;
+                case 0x8d, 0x8e, 0x96 -> 8 + (at + 9 <= b.length ? (int) Math.min(Integer.MAX_VALUE - 16,
+                        Math.max(-9, ByteBuffer.wrap(b, at + 1, 8).order(ByteOrder.LITTLE_ENDIAN).getLong())) : 0);
                 case 0x8a, 'U', 'C', 0x8c -> 1 + (at + 1 < b.length ? b[at + 1] & 0xff : 0);
                 case 'X', 'T', 'B', 0x8b -> 4 + (at + 5 <= b.length ? ByteBuffer.wrap(b, at + 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() : 0);
                 case 'c', 'i' -> lines(b, at + 1, 2);
                 case 'I', 'L', 'S', 'V', 'F', 'p', 'g', 'P' -> lines(b, at + 1, 1);
                 default -> bare(code) ? 0 : -1;
             };
-            if (arg < 0 || at + 1 + arg > b.length) {
+            if (arg < 0 || (long) at + 1 + arg > b.length) {
                 break;
             }
             out.add(new Op(at, at + 1 + arg, code));

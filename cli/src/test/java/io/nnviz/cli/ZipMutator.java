@@ -162,7 +162,7 @@ final class ZipMutator {
             if (name.endsWith(".json")) {
                 JsonMutator.Edit e = JsonMutator.mutate(new String(b, StandardCharsets.UTF_8), r.nextBoolean(), r);
                 m = e == null ? null : new Mutations.Mutant(e.json().getBytes(StandardCharsets.UTF_8), "json " + e.what());
-            } else if (name.endsWith(".pkl")) {
+            } else if (name.endsWith(".pkl") || name.endsWith(".debug_pkl")) { // before code/: the debug pickles lie beside the code
                 m = TorchScriptMutator.pickle(b, r);
             } else if (name.contains("/code/") || name.startsWith("code/")) {
                 m = TorchScriptMutator.code(b, r);
