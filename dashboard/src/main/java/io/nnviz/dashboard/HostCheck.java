@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * own origin, but the browser still sends {@code Host: evil.example}. So a host is answered only if
  * it is an IP literal (rebinding needs a name an attacker's DNS answers for), {@code localhost} on a
  * loopback or wildcard bind (no attacker answers for it), or a name the application listed
- * ({@link LiveDashboard.Builder#allowedHosts}). The port is not compared: a dashboard reached through
+ * ({@link LiveDashboardBuilder#allowedHosts}). The port is not compared: a dashboard reached through
  * a forwarded port ({@code ssh -L 8080:localhost:PORT}) is named with the forwarded one, and a
  * rebinding attack is stopped by the name alone.
  *
@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  *     (HTTP/1.0) does not say which of the machine's addresses it meant and is refused
  */
 record HostCheck(Set<String> names, boolean localhost, boolean wildcard) {
-    /** A DNS name as {@link LiveDashboard.Builder#allowedHosts} takes it: labels of letters, digits and {@code -}. */
+    /** A DNS name as {@link LiveDashboardBuilder#allowedHosts} takes it: labels of letters, digits and {@code -}. */
     static final Pattern NAME = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\\.?");
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}");
     private static final Pattern IPV6 = Pattern.compile("\\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9._~-]+)?]");
