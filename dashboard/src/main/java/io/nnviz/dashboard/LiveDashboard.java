@@ -48,8 +48,8 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>Safe to leave running: it binds to the loopback interface unless told otherwise
- * ({@link Builder#bindAddress}); it answers only requests that name it in their {@code Host}
- * header, by an IP address, {@code localhost} or a name listed in {@link Builder#allowedHosts}
+ * ({@link LiveDashboardBuilder#bindAddress}); it answers only requests that name it in their {@code Host}
+ * header, by an IP address, {@code localhost} or a name listed in {@link LiveDashboardBuilder#allowedHosts}
  * (the rest get 421, so a web page cannot read it through DNS rebinding); it answers only
  * {@code GET} and {@code HEAD} on a fixed set of routes (everything else is 404 or 405, and no
  * request can name a file); request headers over 16 KiB get 431; at most
