@@ -43,7 +43,10 @@ class CliMutationTest {
     static final List<String> REGRESSIONS = List.of(
             // a kernel's dataspace rank 4 -> 1: exit 3, but jHDF's two "buffer still has 48 bytes remaining" WARN lines on stderr
             // before nnviz's line (Main now turns jHDF's logger off as it does the other frameworks')
-            "esrgan-slim-x2.h5#37@27");
+            "esrgan-slim-x2.h5#37@27",
+            // the in-JVM campaign's findings (InJvmMutationTest.REGRESSIONS), which the CLI holds: libtensorflow's SIGSEGV on
+            // an input "X:2147483648" caught by the child's net, protobuf's IndexOutOfBoundsException on an ONNX length turned into exit 3
+            "liveness.pb#612@27", "ch_ppocr_mobile_v2.0_cls_infer.onnx#948@27");
     private static final long HANG_SECONDS = 60;
     private static final long MAX_RSS = 1536L << 20;
 

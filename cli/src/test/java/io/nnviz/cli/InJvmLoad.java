@@ -14,8 +14,8 @@ import java.util.List;
 
 /**
  * The child JVM of {@link InJvmMutationTest}: one backend world on a flat class path, as an
- * application that depends on nnviz and that backend has it. For each line {@code INDEX N SEED}
- * of the list it makes mutant N of SEED (N = -1: the seed itself), opens it with {@link NNViz#load} and reads the whole
+ * application that depends on nnviz and that backend has it. For each line {@code INDEX N SEED CAMPAIGN_SEED}
+ * of the list it makes mutant N of SEED in that campaign (N = -1: the seed itself), opens it with {@link NNViz#load} and reads the whole
  * view, then says on stdout how that ended: {@code OK}, {@code NNVIZ} (one of nnviz's own
  * exceptions: the contract) or {@code BAD} (anything else: the finding). A line {@code BEGIN} is
  * written before each load, so when this JVM dies the parent knows which mutant killed it.
@@ -44,7 +44,7 @@ public final class InJvmLoad {
                 Thread.sleep(Long.MAX_VALUE);
             }
             Path mutant = n < 0 ? seed : work.resolve(f[1] + "-" + seed.getFileName()); // -1: the seed itself, the control
-            String what = n < 0 ? "none (the seed)" : Mutations.write(seed, n, mutant).replaceAll("[\\r\\n\\t]", " ");
+            String what = n < 0 ? "none (the seed)" : Mutations.write(seed, n, mutant, Long.parseLong(f[3])).replaceAll("[\\r\\n\\t]", " ");
             out.println(MARK + "BEGIN\t" + f[0] + "\t" + what);
             long t0 = System.nanoTime();
             String verdict;

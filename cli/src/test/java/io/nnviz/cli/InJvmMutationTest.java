@@ -45,8 +45,18 @@ class InJvmMutationTest {
     @TempDir
     Path dir;
 
+    /**
+     * Mutants that broke the contract once, run on every build: SEED_FILE#N@CAMPAIGN_SEED (mutants are
+     * deterministic, so the triple is the file). Each with what was done and what happened.
+     */
+    static final List<String> REGRESSIONS = List.of(
+            // a node's input rewired to "X:2147483648": libtensorflow's ImportGraphDef dies in Node::output_type (SIGSEGV, the JVM aborts)
+            "liveness.pb#612@27", "liveness.pb#1007@27",
+            // an AttributeProto's length set to 2^31-1: protobuf's IndexOutOfBoundsException comes out of NNViz.load as it is
+            "ch_ppocr_mobile_v2.0_cls_infer.onnx#948@27");
+
     /** One mutant's ending: OK, NNVIZ, BAD, CRASH or HANG, and how long it took. */
-    record Result(String seed, long n, String what, String verdict, String detail, long millis) {
+    record Result(String seed, long n, String what, String verdict, String detail, long millis, long campaign) {
     }
 
     @Test
@@ -58,12 +68,17 @@ class InJvmMutationTest {
             seeds.add(CorpusModels.make(s, Files.createDirectories(dir.resolve("seeds"))));
         }
         for (Path seed : seeds) { // the control: each seed itself loads, or the harness proves nothing (a world that cannot load at all refuses every mutant)
-            byWorld.computeIfAbsent(Format.detect(seed).world, k -> new ArrayList<>()).add(new String[] {"c" + seed.getFileName(), "-1", seed.toString()});
+            byWorld.computeIfAbsent(Format.detect(seed).world, k -> new ArrayList<>()).add(new String[] {"c" + seed.getFileName(), "-1", seed.toString(), "0"});
         }
         for (int i = 0; i < count; i++) {
             Path seed = seeds.get(i % seeds.size());
             byWorld.computeIfAbsent(Format.detect(seed).world, k -> new ArrayList<>())
-                    .add(new String[] {Integer.toString(i), Long.toString(i / seeds.size()), seed.toString()});
+                    .add(new String[] {Integer.toString(i), Long.toString(i / seeds.size()), seed.toString(), Long.toString(Mutations.SEED)});
+        }
+        for (String known : REGRESSIONS) {
+            String[] k = known.split("[#@]");
+            Path seed = seeds.stream().filter(p -> p.getFileName().toString().equals(k[0])).findFirst().orElseThrow();
+            byWorld.get(Format.detect(seed).world).add(new String[] {"r" + known, k[1], seed.toString(), k[2]});
         }
         List<Result> all = new ArrayList<>();
         Map<String, Long> peaks = new LinkedHashMap<>();
@@ -92,9 +107,9 @@ class InJvmMutationTest {
         hangSeconds = 5;
         keepRoot = dir.resolve("kept");
         Path seed = CorpusModels.make("onnx:ch_ppocr_mobile_v2.0_cls_infer.onnx", Files.createDirectories(dir.resolve("seeds")));
-        List<String[]> todo = List.of(new String[] {"0", "-1", seed.toString()}, new String[] {"1", Long.toString(InJvmLoad.DIE), seed.toString()},
-                new String[] {"2", "0", seed.toString()}, new String[] {"3", Long.toString(InJvmLoad.HANG), seed.toString()},
-                new String[] {"4", "-1", seed.toString()});
+        List<String[]> todo = List.of(new String[] {"0", "-1", seed.toString(), "0"}, new String[] {"1", Long.toString(InJvmLoad.DIE), seed.toString(), "0"},
+                new String[] {"2", "0", seed.toString(), "0"}, new String[] {"3", Long.toString(InJvmLoad.HANG), seed.toString(), "0"},
+                new String[] {"4", "-1", seed.toString(), "0"});
         List<Result> results = runWorld("djl", todo, new AtomicLong());
         // mutant 0 (loaded or refused, either is fine) ran after the crash, the last control after the hang
         assertEquals(List.of("OK", "CRASH", "mutant", "HANG", "OK"), results.stream()
@@ -169,10 +184,11 @@ class InJvmMutationTest {
                     }
                     case "END" -> {
                         String[] t = byIndex.get(f[1]);
-                        Result r = new Result(Path.of(t[2]).getFileName().toString(), Long.parseLong(t[1]), openWhat, f[3], f[4], Long.parseLong(f[2]));
+                        Result r = new Result(Path.of(t[2]).getFileName().toString(), Long.parseLong(t[1]), openWhat, f[3], f[4], Long.parseLong(f[2]),
+                                Long.parseLong(t[3]));
                         results.add(r);
                         if (r.verdict().equals("BAD")) {
-                            keep("mutants-failed-injvm", r, null, null);
+                            keep("mutants-failed-injvm", r, Path.of(t[2]), null);
                         }
                         open = null;
                     }
@@ -193,7 +209,7 @@ class InJvmMutationTest {
         }
         String verdict = killedFor.get() != null ? killedFor.get() : "CRASH";
         Result r = new Result(Path.of(open[2]).getFileName().toString(), Long.parseLong(open[1]), openWhat, verdict,
-                "exit " + p.exitValue() + ": " + tail(err), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedAt));
+                "exit " + p.exitValue() + ": " + tail(err), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedAt), Long.parseLong(open[3]));
         results.add(r);
         keep("mutants-crashed", r, Path.of(open[2]), crashDir);
         return open;
@@ -206,7 +222,7 @@ class InJvmMutationTest {
             Files.copy(seed, keep.resolve(r.seed()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } else if (seed != null) {
             Mutations.delete(keep.resolve(r.seed()));
-            Mutations.write(seed, r.n(), keep.resolve(r.seed()));
+            Mutations.write(seed, r.n(), keep.resolve(r.seed()), r.campaign());
         }
         Files.writeString(keep.resolve("what.txt"), r.what() + "\n" + r.verdict() + " " + r.detail() + "\n");
         if (crashDir != null) {

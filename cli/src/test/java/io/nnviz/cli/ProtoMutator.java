@@ -180,16 +180,18 @@ final class ProtoMutator {
         if (n == null) {
             return null;
         }
-        List<String> names = new ArrayList<>();
-        nodes.forEach(x -> x.all(2).forEach(o -> names.add(o.text())));
+        List<String> names = new ArrayList<>(); // the graph's value names (node outputs); an output that parsed as a message is no name
+        nodes.forEach(x -> x.all(2).stream().map(Field::text).filter(java.util.Objects::nonNull).forEach(names::add));
         if (r.nextBoolean()) {
             String op = r.nextBoolean() ? pick(nodes, r).kid(4).text() : new String[] {"Loop", "If", "Scan", "", "Custom", "Identity"}[r.nextInt(6)];
             n.kid(4).raw = op.getBytes(java.nio.charset.StandardCharsets.UTF_8);
             return "ONNX node op -> " + op;
         }
         Field in = pick(n.all(1), r);
-        String to = r.nextBoolean() && !n.all(2).isEmpty() ? n.all(2).get(0).text() : r.nextBoolean() ? pick(names, r) : "missing:0";
+        String own = n.all(2).isEmpty() ? null : n.all(2).get(0).text(), other = pick(names, r);
+        String to = r.nextBoolean() && own != null ? own : r.nextBoolean() && other != null ? other : "missing:0";
         in.raw = to.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        in.kids = null;
         return "ONNX node input -> " + to;
     }
 
@@ -219,6 +221,7 @@ final class ProtoMutator {
                     n.kids.add(Field.string(3, to));
                 } else {
                     in.raw = to.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    in.kids = null;
                 }
                 return "node " + n.kid(1).text() + " input -> " + to;
             }
