@@ -33,6 +33,7 @@ for ((from = 0; from < CLI; from += 200)); do
   cp cli/target/cli-mutations.txt "$OUT/cli-$from.txt"
 done
 
+[ "$CLI" -gt 0 ] || exit 0
 # the slices' tables summed per format: mutants, exit 0 / 2 / 3 / other, caught by the child's net, slowest, peak RSS
 echo
 echo "CLI: $CLI mutants (seed $SEED), all slices"

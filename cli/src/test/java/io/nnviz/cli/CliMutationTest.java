@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * memory budget, its child JVM and all), asserting exit code 0, 2 or 3 only, one line on stderr for
  * 2 and 3, no run over 60 s, no process tree over 1.5 GB resident, the model left as it was and
  * nothing written beside it ({@code -Dnnviz.mutations.strace=true}: nothing read or written outside
- * the model's folder, from strace's log of the process tree). CI runs 56 with the fixed seed, and the kept regressions; {@code bench/mutations/run.sh} is the full
- * run. Failing mutants are kept in {@code target/mutants-failed/} with what was done to them,
+ * the model's folder, from strace's log of the process tree). CI runs 56 with the fixed seed, and
+ * the kept regressions; {@code bench/mutations/run.sh} is the full run. Failing mutants are kept in {@code target/mutants-failed/} with what was done to them,
  * mutants the child's net caught as a native crash in {@code target/mutants-crashed/}.
  */
 @Tag("fuzz")
