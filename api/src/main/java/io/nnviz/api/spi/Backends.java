@@ -171,7 +171,8 @@ public final class Backends {
 
     /** Opens a saved model with the chosen provider. */
     public ModelView load(Path path) {
-        return forPath(path).load(path);
+        BackendProvider p = forPath(path);
+        return guarded(path, () -> p.load(path));
     }
 
     /** Opens a saved model with the chosen provider and options (input shapes). */
@@ -180,7 +181,22 @@ public final class Backends {
         if (Objects.requireNonNull(options, "options").isolation() != null) {
             io.nnviz.api.internal.IsolatedLoad.probe(path, options); // throws if the file harms the JVM that opens it
         }
-        return p.load(path, options.inProcess());
+        return guarded(path, () -> p.load(path, options.inProcess()));
+    }
+
+    /**
+     * A load whose heap or stack ran out is the file's doing (a reader walked past every check):
+     * the caller gets nnviz's exception, as for any file refused, and not an Error that usually ends
+     * an application. Unwound, what the load had allocated is unreachable again.
+     */
+    private static ModelView guarded(Path path, java.util.function.Supplier<ModelView> load) {
+        try {
+            return load.get();
+        } catch (OutOfMemoryError e) {
+            throw new io.nnviz.api.ModelTooLargeException(path, e);
+        } catch (StackOverflowError e) {
+            throw new io.nnviz.api.ModelLoadException(path, "it nests too deeply to be read (the stack ran out)", e);
+        }
     }
 
     /** Attaches hooks with the chosen provider. */

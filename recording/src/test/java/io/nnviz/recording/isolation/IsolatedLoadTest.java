@@ -60,4 +60,15 @@ class IsolatedLoadTest {
             assertEquals("fine.ok", m.name());
         }
     }
+
+    @Test
+    void aLoadThatExhaustsTheHeapOrTheStackInThisJvmIsNnvizsExceptionNotAnError() throws Exception {
+        ModelLoadException oom = assertThrows(io.nnviz.api.ModelTooLargeException.class, () -> NNViz.load(file("huge.oom")));
+        assertTrue(oom.getMessage().contains("huge.oom") && oom.getMessage().contains("ran out"), oom.getMessage());
+        ModelLoadException deep = assertThrows(ModelLoadException.class, () -> NNViz.load(file("nested.deep"), LoadOptions.defaults()));
+        assertTrue(deep.getMessage().contains("nests too deeply"), deep.getMessage());
+        try (ModelView m = NNViz.load(file("after.ok"))) { // and this JVM goes on
+            assertEquals("after.ok", m.name());
+        }
+    }
 }

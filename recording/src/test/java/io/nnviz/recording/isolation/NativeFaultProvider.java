@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * A reader with the faults native readers have had on hostile files, for {@link IsolatedLoadTest}:
  * {@code .segv} writes to address 0 from native code's point of view (the JVM dies of SIGSEGV, as
  * it did inside libtorch and libnd4j), {@code .hang} never returns (a read of a pipe), {@code .refuse}
- * refuses in one line, {@code .ok} opens. Every other file is not its business. Registered for this
+ * refuses in one line, {@code .ok} opens, {@code .oom} runs out of heap, {@code .deep} out of stack. Every other file is not its business. Registered for this
  * module's tests only.
  */
 public final class NativeFaultProvider implements BackendProvider {
@@ -36,7 +36,8 @@ public final class NativeFaultProvider implements BackendProvider {
     @Override
     public boolean canLoad(Path path) {
         String n = path.getFileName().toString();
-        return n.endsWith(".segv") || n.endsWith(".hang") || n.endsWith(".refuse") || n.endsWith(".ok");
+        return n.endsWith(".segv") || n.endsWith(".hang") || n.endsWith(".refuse") || n.endsWith(".ok") || n.endsWith(".oom")
+                || n.endsWith(".deep");
     }
 
     @Override
@@ -52,10 +53,20 @@ public final class NativeFaultProvider implements BackendProvider {
                     // a blocked native read does not answer interrupts either
                 }
             }
+        } else if (n.endsWith(".oom")) {
+            long[][] declared = new long[1][];
+            declared[0] = new long[Integer.MAX_VALUE]; // what a reader does with a size it believed: the heap runs out
+        } else if (n.endsWith(".deep")) {
+            return recurse(0);
         } else if (n.endsWith(".refuse")) {
             throw new ModelLoadException(path, "it declares 5,000,000,000 weights and holds 1,024 bytes");
         }
         return ModelBuilder.named(n).layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 4)).build()).build();
+    }
+
+    /** A reader recursing on nesting the file declares without end. */
+    private static ModelView recurse(int depth) {
+        return depth < 0 ? null : recurse(depth + 1);
     }
 
     @SuppressWarnings("removal")
