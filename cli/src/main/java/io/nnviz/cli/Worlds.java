@@ -59,7 +59,7 @@ final class Worlds {
         if (Files.isDirectory(self)) { // classes folder (tests, development): the jars lie there unpacked
             Path dir = self.resolve("worlds").resolve(name);
             if (!Files.isDirectory(dir)) {
-                throw new IOException("the nnviz CLI was built without its " + name + " backend (" + dir + " is missing)");
+                throw new Missing(name);
             }
             return list(dir);
         }
@@ -89,7 +89,7 @@ final class Worlds {
         try (JarFile jf = new JarFile(jar.toFile())) {
             List<JarEntry> entries = jf.stream().filter(e -> e.getName().startsWith(prefix) && e.getName().endsWith(".jar")).toList();
             if (entries.isEmpty()) {
-                throw new IOException("the nnviz CLI jar " + jar + " carries no " + name + " backend");
+                throw new Missing(name);
             }
             CRC32 key = new CRC32();
             for (JarEntry e : entries) {
@@ -158,6 +158,17 @@ final class Worlds {
             }
         } catch (IOException | RuntimeException e) {
             // tidying is best effort: the world in use is unaffected
+        }
+    }
+
+    /** A world this CLI does not carry: a one-framework distribution ({@code nnviz-dl4j.jar}, ...) has only its own. */
+    static final class Missing extends IOException {
+        private static final long serialVersionUID = 1L;
+        final String world;
+
+        Missing(String world) {
+            super("this nnviz carries no " + world + " backend");
+            this.world = world;
         }
     }
 
