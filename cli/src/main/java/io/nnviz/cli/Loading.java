@@ -38,8 +38,8 @@ final class Loading {
         try {
             world = Worlds.get(f.world);
         } catch (Worlds.Missing e) {
-            throw new Main.UsageException(file + ": " + f.description + ", which this nnviz jar cannot read: it carries the other "
-                    + "frameworks only (nnviz.jar reads every format, nnviz-" + e.world + ".jar this one)");
+            throw new Main.UsageException(file + ": " + f.description + ", which this nnviz jar cannot read: it does not carry the "
+                    + e.world + " backend (nnviz.jar reads every format, nnviz-" + e.world + ".jar this one)");
         } catch (IOException e) {
             throw new IllegalStateException("the " + f.world + " backend could not be prepared: " + e.getMessage(), e);
         }
