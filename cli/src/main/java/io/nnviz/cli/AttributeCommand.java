@@ -192,10 +192,11 @@ final class AttributeCommand implements ModelOptions.Command {
         main.out.println(title);
         main.out.printf("%-22s %10s %10s %8s%s%n", "Method", "Deletion", "Insertion", "Seconds", sanity ? "  Randomised" : "");
         table.forEach((k, v) -> {
-            String randomised = !sanity ? "" : Double.isNaN(v[3]) ? (k.startsWith("random") ? "" : "flat map")
-                    : String.format(Locale.ROOT, "%.3f", v[3]);
+            // the check's verdict beside its number, by the figure's own rule (AttributionFigure.randomizationVerdict)
+            String randomised = !sanity ? "" : Double.isNaN(v[3]) ? (k.startsWith("random") ? "" : "flat map, passes")
+                    : String.format(Locale.ROOT, "%.3f %s", v[3], v[3] < AttributionFigure.RANDOMIZATION_PASSES_BELOW ? "passes" : "fails");
             main.out.printf(Locale.ROOT, "%-22s %10.4f %10.4f %8.2f%s%n", k, v[0], v[1], v[2], randomised.isEmpty() ? ""
-                    : randomised.equals("flat map") ? "  flat map" : String.format(Locale.ROOT, "  %10s", randomised));
+                    : String.format(Locale.ROOT, "  %16s", randomised));
             List<String> row = new ArrayList<>(List.of(k, String.format(Locale.ROOT, "%.4f", v[0]), String.format(Locale.ROOT, "%.4f", v[1]),
                     String.format(Locale.ROOT, "%.2f", v[2])));
             if (sanity) {
@@ -204,7 +205,8 @@ final class AttributeCommand implements ModelOptions.Command {
             rows.add(row);
         });
         String meaning = "(areas under the curves of p(target): lower deletion and higher insertion are more faithful"
-                + (sanity ? "; Randomised: rank correlation with the map of the model with shuffled weights, near 0 passes" : "") + ")";
+                + (sanity ? "; Randomised: rank correlation with the map of the model with shuffled weights, passes below "
+                + AttributionFigure.RANDOMIZATION_PASSES_BELOW : "") + ")";
         main.out.println(meaning);
         report.section(RANKING).note(title).table("ranking", header, rows).note(meaning);
         notRun.forEach((k, why) -> {

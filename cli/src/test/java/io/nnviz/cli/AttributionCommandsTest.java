@@ -55,9 +55,10 @@ class AttributionCommandsTest {
         for (String method : List.of("SmoothGrad", "Occlusion")) {
             String row = r.out.lines().filter(l -> l.startsWith(method)).findFirst().orElseThrow(() -> new AssertionError(method + ": " + r.out));
             String[] cols = row.substring(22).trim().split("\\s+");
-            assertEquals(4, cols.length, row);
+            assertEquals(5, cols.length, row);
             double rho = Double.parseDouble(cols[3]);
             assertTrue(rho >= -1 && rho <= 1, row);
+            assertEquals(rho < 0.5 ? "passes" : "fails", cols[4], "the check's verdict beside its number: " + row);
         }
         String svg = java.nio.file.Files.readString(out.resolve("attribution-smoothgrad.svg"));
         assertTrue(svg.contains("Model randomisation check: "), "the check and its verdict under the figure");
