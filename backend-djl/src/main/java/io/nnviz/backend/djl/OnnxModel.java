@@ -92,7 +92,7 @@ public final class OnnxModel extends AbstractModel {
             com.google.protobuf.CodedInputStream coded = com.google.protobuf.CodedInputStream.newInstance(in);
             coded.setSizeLimit((int) Math.min(size, Integer.MAX_VALUE));
             model = OnnxMl.ModelProto.parseFrom(coded);
-        } catch (IOException | IllegalStateException e) { // protobuf's stream decoder throws both for files cut short (TfFiles)
+        } catch (IOException | RuntimeException e) { // protobuf's decoder throws unchecked exceptions on damaged lengths too (TfFiles)
             throw new ModelLoadException(path, "not an ONNX model (" + e.getMessage() + ")", e);
         }
         model = OnnxTensorChecks.check(path, model, budget);

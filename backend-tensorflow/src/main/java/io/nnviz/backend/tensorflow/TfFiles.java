@@ -222,9 +222,10 @@ final class TfFiles {
             com.google.protobuf.CodedInputStream coded = com.google.protobuf.CodedInputStream.newInstance(in);
             coded.setSizeLimit((int) Math.min(size, Integer.MAX_VALUE));
             def = GraphDef.parseFrom(coded);
-        } catch (IOException | IllegalStateException e) {
-            // protobuf's stream decoder throws IllegalStateException, not an IOException, for some strings cut short
-            // at the size limit (found by Jazzer)
+        } catch (IOException | RuntimeException e) {
+            // protobuf's stream decoder throws unchecked exceptions, not IOExceptions, on some damaged lengths: an
+            // IllegalStateException for strings cut short at the size limit (Jazzer), an IndexOutOfBoundsException for a
+            // length of 2^31-1 (the mutation campaign)
             throw new ModelLoadException(path, "not a TensorFlow GraphDef (" + e.getMessage() + ")", e);
         }
         if (def.getNodeCount() == 0) {

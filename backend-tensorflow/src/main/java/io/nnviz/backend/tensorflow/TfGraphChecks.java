@@ -70,6 +70,32 @@ final class TfGraphChecks {
     private static void node(Path file, NodeDef n) {
         check(file, n, "data_format", FORMATS);
         check(file, n, "filter_format", FILTER_FORMATS);
+        for (String in : n.getInputList()) {
+            outputIndex(file, n, in);
+        }
+    }
+
+    /** More outputs than any op has: the index of an input past it is damage (libtensorflow aborted on 2^31 in ImportGraphDef). */
+    static final int MAX_OUTPUT_INDEX = 1 << 16;
+
+    /**
+     * An input's output index ({@code node:3}, or {@code node:out:3} inside a function) must be a
+     * small non-negative number: libtensorflow's graph import parses it into an int and indexes
+     * the node's outputs with it before checking, and a number past the int's range killed the
+     * process (SIGABRT in {@code Node::output_type}).
+     */
+    private static void outputIndex(Path file, NodeDef n, String input) {
+        int colon = input.lastIndexOf(':');
+        if (colon < 0 || input.startsWith("^")) {
+            return;
+        }
+        String index = input.substring(colon + 1);
+        boolean ok = !index.isEmpty() && index.length() <= 6 && index.chars().allMatch(Character::isDigit)
+                && Integer.parseInt(index) < MAX_OUTPUT_INDEX;
+        if (!ok) {
+            throw new ModelLoadException(file, "op " + io.nnviz.api.spi.SafeFiles.printable(n.getName()) + " (" + n.getOp() + ") reads input "
+                    + io.nnviz.api.spi.SafeFiles.printable(input) + ", an output no op has; the graph is damaged");
+        }
     }
 
     private static void check(Path file, NodeDef n, String attr, Set<String> known) {

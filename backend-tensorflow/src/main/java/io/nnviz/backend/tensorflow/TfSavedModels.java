@@ -94,7 +94,7 @@ final class TfSavedModels {
             com.google.protobuf.CodedInputStream coded = com.google.protobuf.CodedInputStream.newInstance(in);
             coded.setSizeLimit((int) Math.min(Files.size(pb), Integer.MAX_VALUE));
             return SavedModel.parseFrom(coded);
-        } catch (IOException | IllegalStateException e) {
+        } catch (IOException | RuntimeException e) { // unchecked too, on damaged lengths (TfFiles)
             throw new ModelLoadException(dir, "saved_model.pb is not a SavedModel (" + SafeFiles.printable(String.valueOf(e.getMessage())) + ")", e);
         }
     }

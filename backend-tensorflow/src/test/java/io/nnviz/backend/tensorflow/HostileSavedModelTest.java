@@ -152,4 +152,21 @@ class HostileSavedModelTest {
                 .putAttr("Tout", AttrValue.newBuilder().setList(AttrValue.ListValue.newBuilder().addType(DataType.DT_FLOAT)).build())
                 .build();
     }
+
+    /**
+     * The mutation campaign's frozen graph (liveness.pb#612@27): a node reading output 2^31 of
+     * another killed the JVM in libtensorflow's ImportGraphDef; it is refused before the import.
+     */
+    @Test
+    void anInputNamingAnOutputPastAnyOpsIsRefusedBeforeTheImport() throws Exception {
+        for (String input : List.of("x:2147483648", "x:-1", "x:99999999999", "x:")) {
+            NodeDef x = NodeDef.newBuilder().setName("x").setOp("Placeholder")
+                    .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build()).build();
+            NodeDef y = NodeDef.newBuilder().setName("y").setOp("Identity").addInput(input)
+                    .putAttr("T", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build()).build();
+            Path pb = Files.write(dir.resolve("damaged.pb"), GraphDef.newBuilder().addNode(x).addNode(y).build().toByteArray());
+            ModelLoadException e = assertThrows(ModelLoadException.class, () -> NNViz.load(pb), input);
+            assertTrue(e.getMessage().contains("an output no op has"), e.getMessage());
+        }
+    }
 }
