@@ -1,25 +1,16 @@
 package io.nnviz.recording;
 
-import io.nnviz.api.Histogram;
-import io.nnviz.api.LayerInfo;
-import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.Tensor;
-import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.TrainingEvent;
-import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.renderers.report.HtmlReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,6 +49,7 @@ public final class Recorder implements Hook, AutoCloseable {
     private final RecorderBuilder.Policy policy;
     private final RunLog log;
     private final List<RunSink> sinks;
+    private final Captures captures;
     private final Worker worker = new Worker("nnviz-recorder", 256);
     private final AtomicLong sinkErrors = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean(), warnedClosed = new AtomicBoolean();
@@ -76,6 +68,22 @@ public final class Recorder implements Hook, AutoCloseable {
         this.policy = policy;
         this.log = log;
         this.sinks = List.copyOf(sinks);
+        this.captures = new Captures(policy, log, new Captures.Out() {
+            @Override
+            public void offer(Runnable task) {
+                Recorder.this.offer(task);
+            }
+
+            @Override
+            public void sinks(String what, Captures.SinkCall call) {
+                Recorder.this.sinks(what, call);
+            }
+
+            @Override
+            public boolean hasSinks() {
+                return !Recorder.this.sinks.isEmpty();
+            }
+        });
         this.budget = new CaptureBudget(policy.budget());
         int sampled = 0;
         for (long g = 2; g <= 10_001; g++) { // the share of steps the configured intervals capture at
@@ -235,23 +243,19 @@ public final class Recorder implements Hook, AutoCloseable {
         });
         boolean probes = probeStep(g) && model != null;
         if (probes) {
-            recordProbes(g);
-            captured[PROBES] = g;
+            captures.probes(model, g);
         }
         boolean embeds = embeddingStep(g) && model != null;
         if (embeds) {
-            policy.embeddings().capture(model, g, log);
-            captured[EMBEDDINGS] = g;
+            captures.embeddings(model, g);
         }
         probes |= embeds;
         if (histogramStep(g) && !e.snapshot().weights().isEmpty()) {
-            histograms(g, e.snapshot().gradients(), " (gradient)");
-            histograms(g, e.snapshot().weights(), "");
-            captured[HISTOGRAMS] = g;
+            captures.histograms(g, e.snapshot().gradients(), " (gradient)");
+            captures.histograms(g, e.snapshot().weights(), "");
         }
         if (filterStep(g) && !e.snapshot().weights().isEmpty()) {
-            filters(g, e.snapshot().weights());
-            captured[FILTERS] = g;
+            captures.filters(g, e.snapshot().weights());
         }
         if (policy.initialWeights() && !e.snapshot().weights().isEmpty()) {
             log.initialWeights(g, e.snapshot().weights()); // kept once: the first
@@ -298,59 +302,8 @@ public final class Recorder implements Hook, AutoCloseable {
     @Override
     public void onTrainingEnd(TrainingEvent e) {
         if (!closed.get()) {
-            captureFinalState();
+            captures.finalState(model, log.lastStep());
             flushSinksLater();
-        }
-    }
-
-    /** The last step each capture ran at: histograms, filters, probes, embeddings (training thread only). */
-    private final long[] captured = new long[4];
-    private static final int HISTOGRAMS = 0, FILTERS = 1, PROBES = 2, EMBEDDINGS = 3;
-
-    /**
-     * The trained network as it ends, whatever the intervals and the budget skipped: what was not
-     * captured at the last step is read from the model now that training is over (its weights are
-     * the trained ones; the probes run forward once).
-     */
-    private void captureFinalState() {
-        ModelView m = model;
-        long g = log.lastStep();
-        if (m == null || g <= 0) {
-            return;
-        }
-        try {
-            List<String> missed = new ArrayList<>();
-            if (captured[HISTOGRAMS] < g || captured[FILTERS] < g) {
-                Map<String, List<WeightTensor>> w = new LinkedHashMap<>();
-                for (LayerInfo l : m.layers()) {
-                    if (!l.weights().isEmpty() && policy.layers().test(l)) {
-                        w.put(l.id(), m.weights(l.id()));
-                    }
-                }
-                if (captured[HISTOGRAMS] < g) {
-                    histograms(g, w, "");
-                    missed.add("histograms");
-                }
-                if (captured[FILTERS] < g) {
-                    filters(g, w);
-                    missed.add("filters");
-                }
-            }
-            if (policy.probes() != null && captured[PROBES] < g) {
-                recordProbes(g);
-                missed.add("probes");
-            }
-            if (policy.embeddings() != null && captured[EMBEDDINGS] < g) {
-                policy.embeddings().capture(m, g, log);
-                missed.add("embeddings");
-            }
-            Arrays.fill(captured, g);
-            if (!missed.isEmpty()) {
-                log.note("final state", "The final state at step " + g + " (" + String.join(", ", missed)
-                        + ") was captured when training ended, after the last interval.");
-            }
-        } catch (RuntimeException | LinkageError ex) {
-            LOG.warn("nnviz: could not capture the final state at step {}; the run keeps what it has", g, ex);
         }
     }
 
@@ -389,86 +342,15 @@ public final class Recorder implements Hook, AutoCloseable {
         toSinks(s -> s.epochScalar(name, epoch, value));
     }
 
-    // ---- capture -------------------------------------------------------------------------------
-
-    private void histograms(long step, Map<String, List<WeightTensor>> weights, String suffix) {
-        if (weights.isEmpty()) {
-            return;
-        }
-        offer(() -> {
-            Map<String, Double> norms = new java.util.LinkedHashMap<>();
-            weights.forEach((layer, ws) -> {
-                double sq = 0;
-                for (WeightTensor t : ws) {
-                    String key = layer + " / " + t.name() + suffix;
-                    Histogram h = Histogram.of(t.values(), policy.bins());
-                    log.histogram(key, step, h);
-                    sinks("histogram", s -> s.histogram(key, step, h));
-                    for (int i = 0; i < t.values().size(); i++) {
-                        double v = t.values().getFlat(i);
-                        sq += Double.isFinite(v) ? v * v : 0;
-                    }
-                }
-                norms.put(layer, Math.sqrt(sq));
-            });
-            if (!suffix.isEmpty()) { // gradients: their norm per layer, for the architecture overlay
-                log.gradientNorms(step, norms);
-            }
-        });
-    }
-
-    /** The first convolution's kernel (the one seen first), and its tiles for image sinks. */
-    private void filters(long step, Map<String, List<WeightTensor>> weights) {
-        String first = log.firstFilters().map(f -> f.value().layerId()).orElse(null);
-        for (List<WeightTensor> ws : weights.values()) {
-            for (WeightTensor t : ws) {
-                if (t.role() == WeightRole.KERNEL && t.values().rank() == 4 && (first == null || t.layerId().equals(first))) {
-                    log.filters(step, t);
-                    if (!sinks.isEmpty()) {
-                        offer(() -> {
-                            var tiles = FilterGrid.of(t).build().mosaic();
-                            sinks("image", s -> s.image("filters/" + t.layerId(), step, tiles));
-                        });
-                    }
-                    return;
-                }
-            }
-        }
-    }
-
-    /** Layers whose probe activations are kept: the selected conv (maps) and recurrent (states over time) layers. */
-    private List<String> probeLayers(ModelView m) {
-        List<String> ids = new ArrayList<>();
-        for (LayerInfo l : m.layers()) {
-            if ((l.kind() == LayerKind.CONV || l.kind() == LayerKind.RECURRENT) && policy.layers().test(l)) {
-                ids.add(l.id());
-            }
-        }
-        return ids;
-    }
-
-    private void recordProbes(long step) {
-        ModelView m = model;
-        List<String> ids = probeLayers(m);
-        if (!ids.isEmpty()) {
-            Map<String, Tensor> acts = m.activations(policy.probes(), ids); // copies: the tensors are ours
-            log.probes(step, acts);
-        }
-    }
-
     // ---- sinks and the worker ------------------------------------------------------------------
 
-    private interface SinkCall {
-        void call(RunSink sink) throws IOException;
-    }
-
-    private void toSinks(SinkCall call) {
+    private void toSinks(Captures.SinkCall call) {
         if (!sinks.isEmpty()) {
             offer(() -> sinks("write", call));
         }
     }
 
-    private void sinks(String what, SinkCall call) {
+    private void sinks(String what, Captures.SinkCall call) {
         for (RunSink s : sinks) {
             try {
                 call.call(s);
