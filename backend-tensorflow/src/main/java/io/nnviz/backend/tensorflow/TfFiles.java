@@ -73,7 +73,7 @@ final class TfFiles {
             // TensorFlow would block forever on a pipe among the variables, and read what the files hold into memory
             io.nnviz.api.spi.SafeFiles.requireRegularTree(path, budget);
             // read as data: TensorFlow's own loader would run the file's restore and init ops, whatever they are
-            TfSavedModels.Frozen f = TfSavedModels.read(path);
+            TfSavedModels.Frozen f = TfSavedModels.read(path, budget);
             GraphDef def = inputShape == null ? f.graph() : withInputShape(f.graph(), f.input(), inputShape);
             try {
                 return imported(def, f.input(), f.output(), f.title(), () -> { });
@@ -231,7 +231,7 @@ final class TfFiles {
         if (def.getNodeCount() == 0) {
             throw new ModelLoadException(path, "not a TensorFlow GraphDef (no nodes)");
         }
-        TfGraphChecks.graph(path, def);
+        TfGraphChecks.graph(path, def, budget);
         boolean flatten = TfFunctions.hasCalls(def) || TfFusedOps.hasFused(def);
         try {
             if (flatten) {

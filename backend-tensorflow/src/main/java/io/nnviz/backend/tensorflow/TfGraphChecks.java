@@ -54,9 +54,51 @@ final class TfGraphChecks {
         }
     }
 
-    /** Checks a graph's nodes and its function library's. */
-    static void graph(Path file, GraphDef g) {
-        everyNode(g, n -> node(file, n));
+    /** Bytes an element of {@code t} takes in memory (strings counted at a pointer's 8, their content aside). */
+    private static int bytesPerElement(org.tensorflow.proto.DataType t) {
+        return switch (t) {
+            case DT_BOOL, DT_INT8, DT_UINT8, DT_QINT8, DT_QUINT8 -> 1;
+            case DT_HALF, DT_BFLOAT16, DT_INT16, DT_UINT16, DT_QINT16, DT_QUINT16 -> 2;
+            case DT_FLOAT, DT_INT32, DT_UINT32, DT_QINT32 -> 4;
+            case DT_COMPLEX128 -> 16;
+            default -> 8; // double, int64, complex64, strings, resources: 8 or an upper bound
+        };
+    }
+
+    /** Checks a graph's nodes and its function library's; constants may declare at most {@code budget} bytes. */
+    static void graph(Path file, GraphDef g, long budget) {
+        everyNode(g, n -> {
+            node(file, n);
+            constant(file, n, budget);
+        });
+    }
+
+    /**
+     * A tensor in a node's attributes (a {@code Const}'s value) declares its shape; one value may
+     * fill all of it ({@code float_val: 0} with any shape is a zeros tensor), so a few bytes of file
+     * can declare gigabytes that TensorFlow allocates when it imports the graph. Declared sizes are
+     * held to the memory budget before any native code sees them.
+     */
+    private static void constant(Path file, NodeDef n, long budget) {
+        for (AttrValue v : n.getAttrMap().values()) {
+            if (!v.hasTensor()) {
+                continue;
+            }
+            long elements = 1;
+            for (org.tensorflow.proto.TensorShapeProto.Dim d : v.getTensor().getTensorShape().getDimList()) {
+                if (d.getSize() < 0) {
+                    throw new ModelLoadException(file, "constant " + io.nnviz.api.spi.SafeFiles.printable(n.getName())
+                            + " declares a dimension of " + d.getSize());
+                }
+                elements = d.getSize() == 0 ? 0 : elements > Long.MAX_VALUE / d.getSize() ? Long.MAX_VALUE : elements * d.getSize();
+            }
+            int size = bytesPerElement(v.getTensor().getDtype());
+            long bytes = elements > Long.MAX_VALUE / size ? Long.MAX_VALUE : elements * size;
+            if (bytes > budget) {
+                throw new io.nnviz.api.ModelTooLargeException(file, "constant " + io.nnviz.api.spi.SafeFiles.printable(n.getName())
+                        + " (" + elements + " elements from " + v.getTensor().getSerializedSize() + " bytes of the file)", bytes, budget);
+            }
+        }
     }
 
     /** The graph's nodes, then its library functions' nodes. */

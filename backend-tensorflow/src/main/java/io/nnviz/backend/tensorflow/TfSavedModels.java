@@ -51,11 +51,11 @@ final class TfSavedModels {
     record Frozen(GraphDef graph, String input, String output, String title) {
     }
 
-    static Frozen read(Path dir) {
+    static Frozen read(Path dir, long budget) {
         SavedModel sm = parse(dir);
         MetaGraphDef mg = serving(dir, sm);
         GraphDef def = mg.getGraphDef();
-        TfGraphChecks.graph(dir, def);
+        TfGraphChecks.graph(dir, def, budget);
         Map.Entry<String, SignatureDef> sig = signature(dir, mg);
         SignatureDef s = sig.getValue();
         if (s.getInputsCount() != 1 || s.getOutputsCount() == 0) {

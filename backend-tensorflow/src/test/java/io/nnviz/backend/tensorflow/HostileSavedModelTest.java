@@ -169,4 +169,20 @@ class HostileSavedModelTest {
             assertTrue(e.getMessage().contains("an output no op has"), e.getMessage());
         }
     }
+
+    /** A constant of 10^10 floats filled from one value: 40 GB declared in a few bytes, refused before TensorFlow allocates it. */
+    @Test
+    void aConstantDeclaringGigabytesItDoesNotHoldIsRefused() throws Exception {
+        TensorProto zeros = TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).addFloatVal(0f).setTensorShape(TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dim.newBuilder().setSize(100_000)).addDim(TensorShapeProto.Dim.newBuilder().setSize(100_000))).build();
+        NodeDef c = NodeDef.newBuilder().setName("zeros").setOp("Const")
+                .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build())
+                .putAttr("value", AttrValue.newBuilder().setTensor(zeros).build()).build();
+        NodeDef y = NodeDef.newBuilder().setName("y").setOp("Identity").addInput("zeros")
+                .putAttr("T", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build()).build();
+        Path pb = Files.write(dir.resolve("zeros.pb"), GraphDef.newBuilder().addNode(c).addNode(y).build().toByteArray());
+        io.nnviz.api.ModelTooLargeException e = assertThrows(io.nnviz.api.ModelTooLargeException.class,
+                () -> NNViz.load(pb, io.nnviz.api.LoadOptions.defaults().memoryBudget(1L << 30)));
+        assertTrue(e.getMessage().contains("constant 'zeros'") && e.getMessage().contains("37.3 GiB"), e.getMessage());
+    }
 }
