@@ -24,12 +24,21 @@ final class QuietNatives {
     private static final Pattern NATIVE = Pattern.compile(
             "^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+: [IWE] \\S+:\\d+\\]"
                     + "|[IWE]\\d{4} \\d\\d:\\d\\d:\\d+\\.\\d+ +\\d+ \\S+:\\d+\\]"
+                    // libtorch's c10 warnings: [W1204 20:08:37.344476714 ir_emitter.cpp:4523] Warning: ...
+                    + "|\\[[IWE]\\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d+ (\\d+ )?\\S+:\\d+\\]"
                     + "|WARNING: All log messages before absl::InitializeLog\\(\\) is called"
                     + "|To enable the following instructions: .* rebuild TensorFlow"
                     // HDF5's error stack: HDF5-DIAG: Error detected in HDF5 (1.12.1) thread 0: / #000: H5A.c line 528 in ... / major: ...
                     + "|HDF5-DIAG: |  #\\d{3}: \\S+ line \\d+ in |    (major|minor): "
                     // protobuf's C++ parser, inside libtensorflow, on a damaged graph (the Java error that follows says it)
                     + "|\\[libprotobuf (ERROR|WARNING|INFO) \\S+:\\d+\\] )");
+
+    /**
+     * The lines a native message goes on with: TensorFlow prints a tensor's proto text over many
+     * lines, libtorch the source it warns about ("Serialized File ...", indented code, "(function
+     * ...)"). Dropped after a dropped native line, until a line that is none of these.
+     */
+    private static final Pattern CONTINUATION = Pattern.compile("^(\\s|\\}|[A-Za-z_][\\w.]* \\{|[A-Za-z_][\\w.]*: |Serialized +File )");
 
     private QuietNatives() {
     }
@@ -41,13 +50,15 @@ final class QuietNatives {
      */
     static void filter(InputStream in, OutputStream to) throws IOException {
         java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
-        boolean midBar = false;
+        boolean midBar = false, inNative = false;
         int b;
         while ((b = in.read()) >= 0) {
             line.write(b);
             if (b == '\n' || b == '\r') {
                 String s = line.toString(StandardCharsets.UTF_8);
-                if (b == '\r' || !NATIVE.matcher(s).lookingAt()) {
+                boolean nativeLine = b == '\n' && (NATIVE.matcher(s).lookingAt() || inNative && !s.startsWith("nnviz") && CONTINUATION.matcher(s).lookingAt());
+                inNative = nativeLine;
+                if (!nativeLine) {
                     if (midBar && b == '\n' && s.length() > 1) {
                         to.write('\n');
                     }

@@ -46,7 +46,10 @@ class CliMutationTest {
             "esrgan-slim-x2.h5#37@27",
             // the in-JVM campaign's findings (InJvmMutationTest.REGRESSIONS), which the CLI holds: libtensorflow's SIGSEGV on
             // an input "X:2147483648" caught by the child's net, protobuf's IndexOutOfBoundsException on an ONNX length turned into exit 3
-            "liveness.pb#612@27", "ch_ppocr_mobile_v2.0_cls_infer.onnx#948@27");
+            "liveness.pb#612@27", "ch_ppocr_mobile_v2.0_cls_infer.onnx#948@27",
+            // multi-line native messages before nnviz's line (QuietNatives now drops them whole): libtorch's c10 warning with
+            // the source it warns about (a list literal [-0.0, 2]); TensorFlow's error with a tensor's proto text (dtype 75)
+            "antispoof.pt#191@27", "liveness.pt#213@27", "liveness.pb#214@27");
     private static final long HANG_SECONDS = 60;
     private static final long MAX_RSS = 1536L << 20;
 

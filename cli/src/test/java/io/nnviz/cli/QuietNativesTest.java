@@ -33,4 +33,27 @@ class QuietNativesTest {
         assertEquals("Rendering model   0% [    ] 0/1\rRendering model 100% [====] 1/1\r"
                 + "\nnnviz: model.pb: not a TensorFlow graph\nWrote 5 files to /tmp/out", out.toString(StandardCharsets.UTF_8));
     }
+
+    /** The mutation campaign's multi-line native messages (libtorch's warning with its source; TensorFlow's proto text) go whole. */
+    @Test
+    void multiLineNativeMessagesAreDroppedWhole() throws Exception {
+        String in = "[W1204 20:08:37.344476714 ir_emitter.cpp:4523] Warning: List consists of heterogeneous types\n"
+                + "Serialized   File \"code/__torch__/torch/nn/modules/pooling.py\", line 8\n"
+                + "  def forward(self: __torch__.torch.nn.modules.pooling.MaxPool2d,\n"
+                + "    x = torch.max_pool2d(argument_1, [-0.0, 2], [2, 2], [0, 0], [1, 1])\n"
+                + "                                     ~~~~~~~~ <--- HERE\n"
+                + " (function emitListLiteral)\n"
+                + "nnviz: antispoof.pt: DJL's PyTorch engine could not load it\n"
+                + "2026-12-04 20:12:43.519241: E tensorflow/core/framework/graph.cc:1] Attr value has value dtype: 75 tensor_shape {\n"
+                + "  dim {\n    size: 3\n  }\n}\n"
+                + "tensor_content: \"\\207\\3019>Vg\"\n"
+                + "\n"
+                + "\twhen importing GraphDef to MLIR module in GrapplerHook\n"
+                + "[main] WARN io.nnviz.backend - kept: not native\n"
+                + "nnviz: liveness.pb: TensorFlow could not read the weights\n";
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        QuietNatives.filter(new ByteArrayInputStream(in.getBytes(StandardCharsets.UTF_8)), out);
+        assertEquals("nnviz: antispoof.pt: DJL's PyTorch engine could not load it\n[main] WARN io.nnviz.backend - kept: not native\n"
+                + "nnviz: liveness.pb: TensorFlow could not read the weights\n", out.toString(StandardCharsets.UTF_8));
+    }
 }
