@@ -1,0 +1,186 @@
+package io.nnviz.backend.djl;
+
+import net.razorvine.pickle.Opcodes;
+import net.razorvine.pickle.PickleException;
+import net.razorvine.pickle.PickleUtils;
+import net.razorvine.pickle.Unpickler;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A pickle read into plain values, never constructing or calling anything it names. Python's own
+ * unpickler imports every class a pickle names and calls it, which is how a model file runs code;
+ * here a class or function is a {@link Global}, calling one ({@code REDUCE}, {@code NEWOBJ},
+ * {@code OBJ}, {@code INST}) makes a {@link Call} that holds its arguments and any state
+ * {@code BUILD} gives it, and a persistent id (how PyTorch points at a tensor's bytes) is a
+ * {@link PersistentId}. Only the four builtin containers become Java ones (an {@code OrderedDict}
+ * is filled by the opcodes that follow it). Numbers, strings, lists, tuples ({@code Object[]}),
+ * dicts and sets are Pyrolite's. A length the bytes cannot back is refused before anything is
+ * allocated for it. Callers bound the nesting first ({@link TorchScriptPickles}): values are
+ * built, not walked recursively here, but Java's hashing of a deeply nested dict key would recurse.
+ */
+final class PlainPickle extends Unpickler {
+    /** A class or function a pickle names, by module and name; never imported. */
+    record Global(String module, String name) {
+        String qualified() {
+            return module + "." + name;
+        }
+    }
+
+    /** A call the pickle asks for, kept as data: what it would call, with what, and the state set on its result. */
+    static final class Call {
+        final Object callable;
+        final List<Object> args;
+        final Map<?, ?> kwargs;
+        Object state;
+
+        Call(Object callable, Object[] args, Map<?, ?> kwargs) {
+            this.callable = callable;
+            this.args = Arrays.asList(args);
+            this.kwargs = kwargs;
+        }
+
+        /** The qualified name of what it calls, or {@code ""} when that is not a global. */
+        String name() {
+            return callable instanceof Global g ? g.qualified() : "";
+        }
+    }
+
+    /** A persistent id: a reference to data outside the pickle (in PyTorch, a storage's zip entry). */
+    record PersistentId(Object id) {
+    }
+
+    /** Builtins whose call makes an empty container the pickle then fills. */
+    private static final Set<String> CONTAINERS = Set.of("collections.OrderedDict", "builtins.dict", "__builtin__.dict",
+            "builtins.set", "__builtin__.set", "builtins.list", "__builtin__.list");
+
+    private PlainPickle() {
+    }
+
+    /** The value the pickle in {@code bytes} holds; {@link PickleException} or {@link IOException} when it is damaged. */
+    static Object read(byte[] bytes) throws IOException {
+        PlainPickle p = new PlainPickle();
+        try {
+            return p.load(new ByteArrayInputStream(bytes));
+        } catch (ClassCastException | IndexOutOfBoundsException | NumberFormatException | NegativeArraySizeException e) {
+            throw new PickleException("an opcode found the wrong value on its stack (" + e.getClass().getSimpleName() + ")");
+        } finally {
+            p.close();
+        }
+    }
+
+    @Override
+    protected Object dispatch(short op) throws IOException {
+        switch (op) {
+            case Opcodes.GLOBAL -> stack.add(new Global(PickleUtils.readline(input), PickleUtils.readline(input)));
+            case Opcodes.STACK_GLOBAL -> {
+                Object name = stack.pop();
+                Object module = stack.pop();
+                if (!(module instanceof String m) || !(name instanceof String n)) {
+                    throw new PickleException("STACK_GLOBAL on values that are not names");
+                }
+                stack.add(new Global(m, n));
+            }
+            case Opcodes.INST -> {
+                Global g = new Global(PickleUtils.readline(input), PickleUtils.readline(input));
+                stack.add(call(g, stack.pop_all_since_marker().toArray(), Map.of()));
+            }
+            case Opcodes.OBJ -> {
+                List<Object> items = stack.pop_all_since_marker();
+                if (items.isEmpty()) {
+                    throw new PickleException("OBJ with nothing to call");
+                }
+                stack.add(call(items.get(0), items.subList(1, items.size()).toArray(), Map.of()));
+            }
+            case Opcodes.REDUCE, Opcodes.NEWOBJ -> {
+                Object[] args = tuple(stack.pop());
+                stack.add(call(stack.pop(), args, Map.of()));
+            }
+            case Opcodes.NEWOBJ_EX -> {
+                Object kwargs = stack.pop();
+                Object[] args = tuple(stack.pop());
+                stack.add(call(stack.pop(), args, kwargs instanceof Map<?, ?> m ? m : Map.of()));
+            }
+            case Opcodes.BUILD -> {
+                Object state = stack.pop();
+                if (stack.peek() instanceof Call c) {
+                    c.state = state;
+                } // Python would call __setstate__ on anything else; nothing here needs that state
+            }
+            case Opcodes.BINPERSID -> stack.add(new PersistentId(stack.pop()));
+            case Opcodes.PERSID -> stack.add(new PersistentId(PickleUtils.readline(input)));
+            case Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4 -> throw new PickleException("extension registry opcodes name no class here");
+            case Opcodes.BINBYTES, Opcodes.BINUNICODE, Opcodes.BINSTRING, Opcodes.LONG4 -> {
+                backed(4);
+                return super.dispatch(op);
+            }
+            case Opcodes.BINBYTES8, Opcodes.BINUNICODE8, Opcodes.BYTEARRAY8 -> {
+                backed(8);
+                return super.dispatch(op);
+            }
+            default -> {
+                return super.dispatch(op);
+            }
+        }
+        return NO_RETURN_VALUE;
+    }
+
+    /** Refuses a length prefix of {@code width} bytes (little-endian) that the bytes left cannot back. */
+    private void backed(int width) throws IOException {
+        InputStream in = input;
+        in.mark(width);
+        byte[] len = PickleUtils.readbytes(in, width);
+        in.reset();
+        long n = 0;
+        for (int k = width - 1; k >= 0; k--) {
+            n = (n << 8) | (len[k] & 0xFF);
+        }
+        if (n < 0 || n > in.available() - width) {
+            throw new PickleException("a value declares " + Long.toUnsignedString(n) + " bytes where " + Math.max(0, in.available() - width)
+                    + " are left");
+        }
+    }
+
+    private static Object[] tuple(Object o) {
+        if (o instanceof Object[] a) {
+            return a;
+        }
+        throw new PickleException("a call's arguments are not a tuple");
+    }
+
+    private static Object call(Object callable, Object[] args, Map<?, ?> kwargs) {
+        if (callable instanceof Global g && CONTAINERS.contains(g.qualified()) && kwargs.isEmpty()) {
+            Object from = args.length == 1 ? args[0] : null;
+            boolean set = g.name().equals("set");
+            boolean list = g.name().equals("list");
+            if (args.length == 0 || from instanceof Collection<?> || from instanceof Object[]) {
+                Collection<?> items = from == null ? List.of() : from instanceof Object[] a ? Arrays.asList(a) : (Collection<?>) from;
+                if (set) {
+                    return new HashSet<>(items);
+                }
+                if (list) {
+                    return new ArrayList<>(items);
+                }
+                Map<Object, Object> m = new LinkedHashMap<>();
+                for (Object pair : items) {
+                    if (!(pair instanceof Object[] kv) || kv.length != 2) {
+                        throw new PickleException(g.qualified() + " built from items that are not pairs");
+                    }
+                    m.put(kv[0], kv[1]);
+                }
+                return m;
+            }
+        }
+        return new Call(callable, args, kwargs);
+    }
+}
