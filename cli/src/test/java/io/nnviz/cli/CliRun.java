@@ -55,7 +55,7 @@ final class CliRun {
 
     /** The SVGs in {@code dir}, parsed; each must be an svg document. */
     static List<Document> svgs(Path dir) throws Exception {
-        return new ArrayList<>(io.nnviz.api.testkit.SvgFiles.parseAll(dir).values());
+        return new ArrayList<>(io.nnviz.testkit.SvgFiles.parseAll(dir).values());
     }
 
     /** The names of the files in {@code dir}, sorted ({@code []} if it does not exist). */
@@ -70,7 +70,7 @@ final class CliRun {
 
     /** A real Fashion-MNIST test image (an ankle boot or whatever comes first) as a PNG. */
     static Path fashionPng(Path dir) throws IOException {
-        io.nnviz.api.testkit.FashionMnist data = io.nnviz.api.testkit.FashionMnist.trainCached(8);
+        io.nnviz.testkit.FashionMnist data = io.nnviz.testkit.FashionMnist.trainCached(8);
         float[] px = data.image(0);
         BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
         for (int i = 0; i < 784; i++) {

@@ -1,6 +1,6 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.testkit.Corpus;
+import io.nnviz.testkit.Corpus;
 
 import java.io.File;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.testkit.Corpus;
+import io.nnviz.testkit.Corpus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -74,7 +74,7 @@ class MutationsTest {
 
     @Test
     void protobufTreeEncodesBackToTheBytesItRead() throws Exception {
-        byte[] onnx = Files.readAllBytes(io.nnviz.api.testkit.Corpus.file("onnx/silero_vad_legacy.onnx"));
+        byte[] onnx = Files.readAllBytes(io.nnviz.testkit.Corpus.file("onnx/silero_vad_legacy.onnx"));
         List<ProtoTree.Field> root = ProtoTree.parse(onnx);
         assertNotNull(root, "an ONNX model parses as a protobuf message");
         assertArrayEquals(onnx, ProtoTree.encode(root));

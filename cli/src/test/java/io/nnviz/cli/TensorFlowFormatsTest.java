@@ -42,7 +42,7 @@ class TensorFlowFormatsTest {
             assertTrue(af.containsAll(List.of("activations-conv1.svg", "activations-pool1.svg", "saliency.svg")), af.toString());
         }
         // a NumPy tensor in the canonical layout instead of an image: one sample without its batch dimension
-        float[] px = io.nnviz.api.testkit.FashionMnist.trainCached(8).image(3);
+        float[] px = io.nnviz.testkit.FashionMnist.trainCached(8).image(3);
         Path npy = Files.write(dir.resolve("sample.npy"), DjlFormatsTest.npy(px, 1, 28, 28));
         CliRun n = CliRun.of("activations", frozen, "--input", npy, "--out", dir.resolve("acts-npy"), "--layers", "conv1").expect(0);
         assertTrue(n.out.contains("Top output of"), n.out);

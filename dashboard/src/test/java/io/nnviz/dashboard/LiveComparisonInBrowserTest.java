@@ -1,6 +1,6 @@
 package io.nnviz.dashboard;
 
-import io.nnviz.api.testkit.Chromium;
+import io.nnviz.testkit.Chromium;
 import io.nnviz.recording.RunInfo;
 import io.nnviz.recording.RunLog;
 import org.junit.jupiter.api.Tag;

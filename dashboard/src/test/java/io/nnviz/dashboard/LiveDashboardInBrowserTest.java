@@ -1,8 +1,8 @@
 package io.nnviz.dashboard;
 
 import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.api.testkit.FashionMnist;
-import io.nnviz.api.testkit.Chromium;
+import io.nnviz.testkit.FashionMnist;
+import io.nnviz.testkit.Chromium;
 import io.nnviz.recording.Recorder;
 import io.nnviz.recording.SoftmaxRegression;
 import org.junit.jupiter.api.Tag;

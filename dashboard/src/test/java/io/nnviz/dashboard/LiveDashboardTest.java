@@ -1,7 +1,7 @@
 package io.nnviz.dashboard;
 
 import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.FashionMnist;
 import io.nnviz.recording.Recorder;
 import io.nnviz.recording.SoftmaxRegression;
 import org.junit.jupiter.api.AfterEach;

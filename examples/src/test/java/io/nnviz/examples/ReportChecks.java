@@ -1,6 +1,6 @@
 package io.nnviz.examples;
 
-import io.nnviz.api.testkit.SvgFiles;
+import io.nnviz.testkit.SvgFiles;
 import org.w3c.dom.Document;
 
 import java.nio.file.Files;

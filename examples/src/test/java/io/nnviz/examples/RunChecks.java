@@ -1,7 +1,7 @@
 package io.nnviz.examples;
 
 import com.google.protobuf.CodedInputStream;
-import io.nnviz.api.testkit.SvgFiles;
+import io.nnviz.testkit.SvgFiles;
 import io.nnviz.recording.Points;
 import io.nnviz.recording.RunFigures;
 import io.nnviz.recording.RunJson;

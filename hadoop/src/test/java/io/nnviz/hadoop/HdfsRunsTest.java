@@ -170,7 +170,7 @@ class HdfsRunsTest {
     @Test
     void aRunOnHdfsIsResumedAndWritesOnInItsOwnLog() throws Exception {
         String root = hdfs + "/sweeps/resume";
-        io.nnviz.api.testkit.FashionMnist data = io.nnviz.api.testkit.FashionMnist.trainCached(1024);
+        io.nnviz.testkit.FashionMnist data = io.nnviz.testkit.FashionMnist.trainCached(1024);
         io.nnviz.recording.SoftmaxRegression net = new io.nnviz.recording.SoftmaxRegression(data, 8);
         double[] losses = new double[100];
         io.nnviz.recording.Recorder rec = io.nnviz.recording.Recorder.builder().name("resumable").runsRoot(root).build();

@@ -2,7 +2,7 @@ package io.nnviz.recording;
 
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.proto.Event;

@@ -40,7 +40,7 @@ class ProbeFiguresTest {
 
     @Test
     void everyProbeIsDrawnAndSequencesComeWithTheirInputs() throws Exception {
-        io.nnviz.api.testkit.FashionMnist data = io.nnviz.api.testkit.FashionMnist.test(4);
+        io.nnviz.testkit.FashionMnist data = io.nnviz.testkit.FashionMnist.test(4);
         float[] images = new float[4 * 784];
         for (int i = 0; i < 4; i++) {
             System.arraycopy(data.image(i), 0, images, i * 784, 784);

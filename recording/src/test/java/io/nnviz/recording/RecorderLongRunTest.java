@@ -2,7 +2,7 @@ package io.nnviz.recording;
 
 import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Test;
 
 

@@ -7,7 +7,7 @@ import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.ManualTraining;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
-import io.nnviz.api.testkit.SvgFiles;
+import io.nnviz.testkit.SvgFiles;
 import io.nnviz.renderers.report.HtmlReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,6 @@
 package io.nnviz.recording;
 
-import io.nnviz.api.testkit.Chromium;
+import io.nnviz.testkit.Chromium;
 import io.nnviz.renderers.report.HtmlReport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

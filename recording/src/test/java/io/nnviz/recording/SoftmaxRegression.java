@@ -10,7 +10,7 @@ import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.Snapshot;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.FashionMnist;
 
 import java.util.List;
 import java.util.Map;

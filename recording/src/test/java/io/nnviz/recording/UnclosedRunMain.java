@@ -1,7 +1,7 @@
 package io.nnviz.recording;
 
 import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.FashionMnist;
 
 import java.nio.file.Path;
 

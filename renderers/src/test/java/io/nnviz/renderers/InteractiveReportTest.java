@@ -9,7 +9,7 @@ import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
-import io.nnviz.api.testkit.Chromium;
+import io.nnviz.testkit.Chromium;
 import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.renderers.figures.LineChart;
 import io.nnviz.renderers.report.HtmlReport;

@@ -1,6 +1,6 @@
 package io.nnviz.renderers;
 
-import io.nnviz.api.testkit.Chromium;
+import io.nnviz.testkit.Chromium;
 
 import io.nnviz.api.Histogram;
 import io.nnviz.api.ModelView;

@@ -9,7 +9,7 @@ import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attention.Attention;
 import io.nnviz.api.attention.AttentionMaps;
-import io.nnviz.api.testkit.Corpus;
+import io.nnviz.testkit.Corpus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -14,9 +14,9 @@ import ai.djl.training.dataset.Batch;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
-import io.nnviz.api.testkit.AttributionChecks;
-import io.nnviz.api.testkit.Corpus;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.AttributionChecks;
+import io.nnviz.testkit.Corpus;
+import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

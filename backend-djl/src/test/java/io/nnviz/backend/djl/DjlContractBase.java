@@ -27,8 +27,8 @@ import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
-import io.nnviz.api.testkit.FashionMnist;
-import io.nnviz.api.testkit.ModelContractKit;
+import io.nnviz.testkit.FashionMnist;
+import io.nnviz.testkit.ModelContractKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -238,6 +238,6 @@ abstract class DjlContractBase extends ModelContractKit {
         Tensor x = sampleInput().head(1);
         int target = gradientTarget();
         // a small step: the fewer max-pool or ReLU switches it crosses, the fewer points are skipped or misjudged
-        io.nnviz.api.testkit.FiniteDifferences.assertMatches(x, model().inputGradient(x, target), v -> logit(v, target), 1e-3, 2e-2, 5);
+        io.nnviz.testkit.FiniteDifferences.assertMatches(x, model().inputGradient(x, target), v -> logit(v, target), 1e-3, 2e-2, 5);
     }
 }

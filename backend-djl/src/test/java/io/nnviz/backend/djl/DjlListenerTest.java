@@ -18,7 +18,7 @@ import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.MetricNames;
 import io.nnviz.api.hook.TrainingEvent;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

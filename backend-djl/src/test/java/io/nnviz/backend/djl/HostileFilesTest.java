@@ -63,7 +63,7 @@ class HostileFilesTest {
     }
 
     private static void assertRefused(Path p, String reason) {
-        io.nnviz.api.testkit.Reproducers.keep(p);
+        io.nnviz.testkit.Reproducers.keep(p);
         NnvizException e = assertThrows(NnvizException.class, () -> NNViz.load(p));
         assertTrue(e.getMessage().contains(p.getFileName().toString()), e.getMessage());
         assertTrue(e.getMessage().contains(reason), e.getMessage());

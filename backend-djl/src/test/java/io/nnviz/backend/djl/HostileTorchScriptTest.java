@@ -50,7 +50,7 @@ class HostileTorchScriptTest {
 
     /** The one line {@code NNViz.load} refuses {@code p} with; it names the file and {@code reason}. */
     static String refusal(Path p, String reason) {
-        io.nnviz.api.testkit.Reproducers.keep(p);
+        io.nnviz.testkit.Reproducers.keep(p);
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> NNViz.load(p).close());
         String m = e.getMessage();
         assertTrue(m.contains(p.getFileName().toString()) && m.contains(reason), m);

@@ -8,8 +8,8 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
-import io.nnviz.api.testkit.Corpus;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.Corpus;
+import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -230,7 +230,7 @@ class OnnxCorpusTest {
         Path f = Corpus.file("onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx");
         try (OnnxModel m = (OnnxModel) NNViz.load(f)) {
             Tensor x = paddleImage(48, 192);
-            io.nnviz.api.testkit.AttributionChecks.assertShuffledCopy(m, x);
+            io.nnviz.testkit.AttributionChecks.assertShuffledCopy(m, x);
             var r = io.nnviz.api.attribution.ModelRandomization.of(m).cascadeSteps(4).cascading(mm -> io.nnviz.api.attribution.Occlusion
                     .of(mm).window(16, 32).stride(16, 32), x, 0);
             assertEquals(m.layers().stream().filter(l -> l.parameterCount() > 0).count(), r.last().randomized().size());

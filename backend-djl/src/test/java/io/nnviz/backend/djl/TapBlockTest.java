@@ -16,8 +16,8 @@ import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.LayerSelector;
 import io.nnviz.api.hook.TrainingEvent;
-import io.nnviz.api.testkit.FashionMnist;
-import io.nnviz.api.testkit.Hooks;
+import io.nnviz.testkit.FashionMnist;
+import io.nnviz.testkit.Hooks;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -1,7 +1,7 @@
 package io.nnviz.backend.djl;
 
 import io.nnviz.api.ModelLoadException;
-import io.nnviz.api.testkit.Corpus;
+import io.nnviz.testkit.Corpus;
 import io.nnviz.backend.djl.HostileCode.Shape;
 import io.nnviz.backend.djl.StoredZip.Item;
 import org.junit.jupiter.api.BeforeAll;

@@ -9,7 +9,7 @@ import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
-import io.nnviz.api.testkit.ModelContractKit;
+import io.nnviz.testkit.ModelContractKit;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Tag;
@@ -226,7 +226,7 @@ abstract class Dl4jContractBase extends ModelContractKit {
     protected void assertInputGradientMatchesFiniteDifferences(org.deeplearning4j.nn.api.Model doubleNet, Tensor input,
                                                                String outputLayer, String feedingLayer, int target) {
         try (ModelView m = NNViz.inspect(doubleNet)) {
-            io.nnviz.api.testkit.FiniteDifferences.assertMatches(input, m.inputGradient(input, target),
+            io.nnviz.testkit.FiniteDifferences.assertMatches(input, m.inputGradient(input, target),
                     x -> logit(doubleNet, input, x, outputLayer, feedingLayer, target), 1e-4, 1e-3, 5);
         } catch (RuntimeException | AssertionError e) {
             throw e;

@@ -64,7 +64,7 @@ class HostileFilesTest {
     }
 
     private static void assertRefused(Path p, String reason) {
-        io.nnviz.api.testkit.Reproducers.keep(p);
+        io.nnviz.testkit.Reproducers.keep(p);
         NnvizException e = assertThrows(NnvizException.class, () -> NNViz.load(p));
         assertTrue(e.getMessage().contains(p.getFileName().toString()), e.getMessage());
         assertTrue(e.getMessage().contains(reason), e.getMessage());
@@ -131,7 +131,7 @@ class HostileFilesTest {
         assertTrue(s.contains(from));
         to = to + " ".repeat(from.length() - to.length());
         Path p = Files.write(dir.resolve("huge.h5"), s.replace(from, to).getBytes(StandardCharsets.ISO_8859_1));
-        io.nnviz.api.testkit.Reproducers.keep(p);
+        io.nnviz.testkit.Reproducers.keep(p);
         ModelTooLargeException e = assertThrows(ModelTooLargeException.class, () -> NNViz.load(p));
         assertTrue(e.getMessage().contains("huge.h5") && e.getMessage().contains("model_config"), e.getMessage());
     }

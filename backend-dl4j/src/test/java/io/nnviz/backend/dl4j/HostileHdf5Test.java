@@ -70,7 +70,7 @@ class HostileHdf5Test {
     }
 
     private static void assertRefused(Path p, String reason) {
-        io.nnviz.api.testkit.Reproducers.keep(p);
+        io.nnviz.testkit.Reproducers.keep(p);
         long start = System.nanoTime();
         NnvizException e = assertThrows(NnvizException.class, () -> NNViz.load(p));
         assertTrue(System.nanoTime() - start < 30_000_000_000L, "refused at once, never blocked");
@@ -132,7 +132,7 @@ class HostileHdf5Test {
         // 40,000 x 40,000 floats (6.4 GB, under the default budget) declared, one chunk of 16 bytes written
         Path p = variant("huge", "d = g.create_dataset('kernel:0', shape=(40000, 40000), dtype='f4', chunks=(1, 4))\n"
                 + "d[0, :4] = 1");
-        io.nnviz.api.testkit.Reproducers.keep(p);
+        io.nnviz.testkit.Reproducers.keep(p);
         assertTrue(Files.size(p) < 1_000_000);
         NnvizException e = assertThrows(NnvizException.class, () -> NNViz.load(p));
         assertTrue(e.getMessage().contains("kernel:0") && (e.getMessage().contains("declares") || e.getMessage().contains("budget")

@@ -1,8 +1,8 @@
 package io.nnviz.backend.dl4j;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.nnviz.api.testkit.Corpus;
-import io.nnviz.api.testkit.LoaderFuzzing;
+import io.nnviz.testkit.Corpus;
+import io.nnviz.testkit.LoaderFuzzing;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Tag;

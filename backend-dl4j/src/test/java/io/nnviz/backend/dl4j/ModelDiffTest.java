@@ -4,7 +4,7 @@ import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.diff.ModelDiff;
-import io.nnviz.api.testkit.Corpus;
+import io.nnviz.testkit.Corpus;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;

@@ -1,6 +1,6 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.FashionMnist;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

@@ -5,7 +5,7 @@ import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attention.Attention;
 import io.nnviz.api.attention.AttentionMaps;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.FashionMnist;
 import io.nnviz.renderers.figures.AttentionFigures;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Tag;

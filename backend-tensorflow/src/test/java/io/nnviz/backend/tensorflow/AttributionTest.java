@@ -3,8 +3,8 @@ package io.nnviz.backend.tensorflow;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
-import io.nnviz.api.testkit.AttributionChecks;
-import io.nnviz.api.testkit.Corpus;
+import io.nnviz.testkit.AttributionChecks;
+import io.nnviz.testkit.Corpus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -98,7 +98,7 @@ class FilesTest {
             Tensor in = Tensor.of(img, 1, 1, 8, 8);
             String out = m.layers().get(m.layers().size() - 1).id();
             Tensor grad = m.inputGradient(in, 2);
-            io.nnviz.api.testkit.FiniteDifferences.assertMatches(in, grad,
+            io.nnviz.testkit.FiniteDifferences.assertMatches(in, grad,
                     v -> m.activations(Tensor.of(in.shape(), v), List.of(out)).get(out).getFlat(2), 1e-3, 1e-2, 6);
         }
     }

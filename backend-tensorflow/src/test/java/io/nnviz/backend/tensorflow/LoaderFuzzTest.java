@@ -1,8 +1,8 @@
 package io.nnviz.backend.tensorflow;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.nnviz.api.testkit.Corpus;
-import io.nnviz.api.testkit.LoaderFuzzing;
+import io.nnviz.testkit.Corpus;
+import io.nnviz.testkit.LoaderFuzzing;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -8,7 +8,7 @@ import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
-import io.nnviz.api.testkit.ModelContractKit;
+import io.nnviz.testkit.ModelContractKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -135,7 +135,7 @@ abstract class TfContractBase extends ModelContractKit {
     protected void assertInputGradientMatchesFiniteDifferences(Tensor input, String logitsOp, int target) {
         // float32 graph: a looser tolerance than in float64; a small step crosses few ReLU or max-pool switches
         try {
-            io.nnviz.api.testkit.FiniteDifferences.assertMatches(input, model().inputGradient(input, target),
+            io.nnviz.testkit.FiniteDifferences.assertMatches(input, model().inputGradient(input, target),
                     x -> logit(Tensor.of(x, input.shape().toArray()), logitsOp, target), 1e-3, 2e-2, 5);
         } catch (RuntimeException | AssertionError e) {
             throw e;

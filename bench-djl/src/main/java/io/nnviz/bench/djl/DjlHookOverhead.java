@@ -21,7 +21,7 @@ import ai.djl.translate.Batchifier;
 import ai.djl.ndarray.NDList;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.hook.Attachment;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.FashionMnist;
 import io.nnviz.backend.djl.TapBlock;
 import io.nnviz.bench.Alternation;
 import io.nnviz.bench.HookChoice;

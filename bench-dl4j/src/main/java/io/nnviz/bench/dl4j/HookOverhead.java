@@ -6,7 +6,7 @@ import io.nnviz.bench.SamplingRecorder;
 
 import io.nnviz.api.NNViz;
 import io.nnviz.api.hook.Attachment;
-import io.nnviz.api.testkit.FashionMnist;
+import io.nnviz.testkit.FashionMnist;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

@@ -7,7 +7,7 @@ import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
-import io.nnviz.api.testkit.Hooks;
+import io.nnviz.testkit.Hooks;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.types.TFloat32;
@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A CNN built with the Ops API and trained briefly on Fashion-MNIST. */
-class CnnContractTest extends TfContractBase {
+class TfCnnContractTest extends TfContractBase {
     @Override
     protected TfNets build() {
         return TfNets.cnn();

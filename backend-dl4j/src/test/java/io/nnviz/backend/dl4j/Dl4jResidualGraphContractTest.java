@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A ComputationGraph with a residual (skip) connection through an element-wise add vertex. */
-class ResidualGraphContractTest extends Dl4jContractBase {
-    ResidualGraphContractTest() {
+class Dl4jResidualGraphContractTest extends Dl4jContractBase {
+    Dl4jResidualGraphContractTest() {
         super(Nets::residual, Nets::flatBatch, 15);
     }
 

@@ -1,4 +1,4 @@
-package io.nnviz.api.testkit;
+package io.nnviz.testkit;
 
 import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;

@@ -1,4 +1,4 @@
-package io.nnviz.api.testkit;
+package io.nnviz.testkit;
 
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;

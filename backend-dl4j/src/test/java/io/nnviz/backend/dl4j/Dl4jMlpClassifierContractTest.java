@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** A two-hidden-layer MLP classifier on flat Fashion-MNIST images. */
-class MlpClassifierContractTest extends Dl4jContractBase {
-    MlpClassifierContractTest() {
+class Dl4jMlpClassifierContractTest extends Dl4jContractBase {
+    Dl4jMlpClassifierContractTest() {
         super(Nets::mlpClassifier, Nets::flatBatch, 30);
     }
 

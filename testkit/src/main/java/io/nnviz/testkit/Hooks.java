@@ -1,4 +1,4 @@
-package io.nnviz.api.testkit;
+package io.nnviz.testkit;
 
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;

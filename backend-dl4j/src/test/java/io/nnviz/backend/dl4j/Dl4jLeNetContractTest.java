@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** LeNet-style CNN (conv, pool, batch norm, dense, dropout) trained briefly on Fashion-MNIST. */
-class LeNetContractTest extends Dl4jContractBase {
-    LeNetContractTest() {
+class Dl4jLeNetContractTest extends Dl4jContractBase {
+    Dl4jLeNetContractTest() {
         super(Nets::lenet, Nets::flatBatch, 20);
     }
 

@@ -8,7 +8,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
-import io.nnviz.api.testkit.FiniteDifferences;
+import io.nnviz.testkit.FiniteDifferences;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;

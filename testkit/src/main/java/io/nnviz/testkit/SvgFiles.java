@@ -1,4 +1,4 @@
-package io.nnviz.api.testkit;
+package io.nnviz.testkit;
 
 import org.w3c.dom.Document;
 

@@ -1,4 +1,4 @@
-package io.nnviz.api.testkit;
+package io.nnviz.testkit;
 
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;

@@ -10,7 +10,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** An MLP classifier on flat Fashion-MNIST images. */
-class MlpContractTest extends TfContractBase {
+class TfMlpContractTest extends TfContractBase {
     @Override
     protected TfNets build() {
         return TfNets.mlp();

@@ -3,7 +3,7 @@ package io.nnviz.api;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.api.testkit.ModelContractKit;
+import io.nnviz.testkit.ModelContractKit;
 import org.junit.jupiter.api.Test;
 
 import java.util.Set;

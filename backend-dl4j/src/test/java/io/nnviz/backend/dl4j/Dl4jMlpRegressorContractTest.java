@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** An MLP regressor: the lower half's mean brightness of a Fashion-MNIST image from its upper half. */
-class MlpRegressorContractTest extends Dl4jContractBase {
-    MlpRegressorContractTest() {
+class Dl4jMlpRegressorContractTest extends Dl4jContractBase {
+    Dl4jMlpRegressorContractTest() {
         super(Nets::mlpRegressor, Nets::halvesBatch, 30);
     }
 

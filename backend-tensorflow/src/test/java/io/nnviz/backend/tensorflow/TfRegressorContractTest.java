@@ -9,7 +9,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** An MLP regressor: the lower half's mean brightness from the upper half of each image. */
-class RegressorContractTest extends TfContractBase {
+class TfRegressorContractTest extends TfContractBase {
     @Override
     protected TfNets build() {
         return TfNets.regressor();

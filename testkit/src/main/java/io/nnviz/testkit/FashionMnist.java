@@ -1,4 +1,4 @@
-package io.nnviz.api.testkit;
+package io.nnviz.testkit;
 
 import java.io.DataInputStream;
 import java.io.IOException;

@@ -13,7 +13,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** An LSTM unrolled from plain ops over 28 rows of each image. */
-class LstmContractTest extends TfContractBase {
+class TfLstmContractTest extends TfContractBase {
     @Override
     protected TfNets build() {
         return TfNets.lstm();

@@ -18,8 +18,8 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** An LSTM reading each Fashion-MNIST image as 28 time steps of pixel rows. */
-class LstmContractTest extends Dl4jContractBase {
-    LstmContractTest() {
+class Dl4jLstmContractTest extends Dl4jContractBase {
+    Dl4jLstmContractTest() {
         super(Nets::lstm, Nets::rowSequenceBatch, 10);
     }
 
