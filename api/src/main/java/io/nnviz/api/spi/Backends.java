@@ -13,14 +13,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -28,7 +25,7 @@ import java.util.stream.Collectors;
 /**
  * The set of installed backends and the rule that picks one.
  *
- * <p>{@link #defaults()} finds providers with {@link ServiceLoader} through the api's own class
+ * <p>{@link #defaults()} finds providers with {@link java.util.ServiceLoader} through the api's own class
  * loader, once. Where that loader cannot see the backends (fat jars with unmerged service files,
  * application servers, OSGi) use {@link #discover(ClassLoader)}, or {@link #register} a provider
  * by hand.
@@ -83,19 +80,9 @@ public final class Backends {
     /** The providers visible to {@code loader}; a provider that fails to load is skipped and reported. */
     public static Backends discover(ClassLoader loader) {
         Backends b = new Backends();
-        Iterator<BackendProvider> it = ServiceLoader.load(BackendProvider.class, loader).iterator();
-        while (true) {
-            try {
-                if (!it.hasNext()) {
-                    break;
-                }
-                b.add(it.next());
-            } catch (ServiceConfigurationError | LinkageError e) {
-                String msg = "nnviz backend skipped: it failed to load (" + rootMessage(e) + ")";
-                b.problems.add(msg);
-                LOG.warn(msg, e);
-            }
-        }
+        Services.Found<BackendProvider> found = Services.load(BackendProvider.class, List.of(loader));
+        found.services().forEach(b::add);
+        b.problems.addAll(found.problems());
         if (b.providers.isEmpty()) {
             LOG.debug("no nnviz backend found on the class path; add io.nnviz:nnviz-backend-dl4j, "
                     + "-tensorflow or -djl");
@@ -113,7 +100,7 @@ public final class Backends {
     }
 
     /**
-     * Adds a provider by hand, for class loaders {@link ServiceLoader} cannot see into. A provider
+     * Adds a provider by hand, for class loaders {@link java.util.ServiceLoader} cannot see into. A provider
      * with the name of one already present replaces it.
      */
     public Backends register(BackendProvider provider) {
@@ -301,13 +288,5 @@ public final class Backends {
             return "io.nnviz:nnviz-backend-djl";
         }
         return null;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + t;
     }
 }

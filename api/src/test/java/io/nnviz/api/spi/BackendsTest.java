@@ -100,10 +100,10 @@ class BackendsTest {
         assertEquals(List.of("alpha"), b.providers().stream().map(BackendProvider::name).toList());
         assertEquals(1, b.problems().size());
         String problem = b.problems().get(0);
-        assertTrue(problem.startsWith("nnviz backend skipped: it failed to load"), problem);
+        assertTrue(problem.startsWith("nnviz skipped a BackendProvider that failed to load"), problem);
         assertTrue(problem.contains("TestProviders$Exploding") && problem.contains("framework classes missing"), problem);
         NoBackendException e = assertThrows(NoBackendException.class, () -> b.inspect(3.0));
-        assertTrue(e.getMessage().contains("Skipped at discovery: nnviz backend skipped"), e.getMessage());
+        assertTrue(e.getMessage().contains("Skipped at discovery: nnviz skipped a BackendProvider"), e.getMessage());
     }
 
     @Test
