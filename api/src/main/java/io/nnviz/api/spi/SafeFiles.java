@@ -153,17 +153,8 @@ public final class SafeFiles {
         };
     }
 
-    /** A name from a file, fit for a message: control characters escaped, at most 120 characters. */
+    /** A name from a file, fit for a message: {@link Printable#name}, kept here for the callers written before it. */
     public static String printable(String s) {
-        if (s == null) {
-            return "null";
-        }
-        StringBuilder b = new StringBuilder("'");
-        for (int i = 0; i < s.length() && b.length() < 120; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || Character.getType(c) == Character.FORMAT
-                    ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return b.append(s.length() > 119 ? "...'" : "'").toString();
+        return Printable.name(s);
     }
 }
