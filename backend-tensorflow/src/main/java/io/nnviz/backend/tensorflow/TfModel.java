@@ -99,11 +99,11 @@ public final class TfModel extends AbstractModel {
             byId.put(grp.id, grp);
             LayerInfo.Builder b = LayerInfo.builder(grp.id, grp.kind).name(grp.id)
                     .frameworkType(grp.kind == LayerKind.INPUT ? "Placeholder" : grp.types())
-                    .outputShape(Tf.nchw(Tf.shape(grp.output.shape())));
+                    .outputShape(TfTensors.nchw(TfTensors.shape(grp.output.shape())));
             for (String src : grp.inputs) {
                 GraphReader.Group s = byId.get(src);
                 if (s != null && s.output != null) {
-                    b.inputShape(Tf.nchw(Tf.shape(s.output.shape())));
+                    b.inputShape(TfTensors.nchw(TfTensors.shape(s.output.shape())));
                 }
                 edges.add(new Edge(src, grp.id));
             }
@@ -113,7 +113,7 @@ public final class TfModel extends AbstractModel {
             b.attribute("output op", grp.output.op().name());
             b.attribute("ops", grp.ops.size());
             for (GraphReader.Weight w : grp.weights) {
-                Shape tf = Tf.shape(w.source().output(0).shape());
+                Shape tf = TfTensors.shape(w.source().output(0).shape());
                 if (tf == null || tf.rank() == 0) {
                     continue;
                 }
@@ -178,7 +178,7 @@ public final class TfModel extends AbstractModel {
         TfModel root = base != null ? base : this;
         for (Map.Entry<Output<?>, org.tensorflow.Tensor> e : overrides.entrySet()) {
             if (!fresh.containsKey(e.getKey())) { // a copy of a copy keeps the weights already shuffled
-                feeds.put(e.getKey(), e.getValue().dataType() == DataType.DT_DOUBLE ? Tf.doubles(Tf.copy(e.getValue())) : Tf.floats(Tf.copy(e.getValue())));
+                feeds.put(e.getKey(), e.getValue().dataType() == DataType.DT_DOUBLE ? TfTensors.doubles(TfTensors.copy(e.getValue())) : TfTensors.floats(TfTensors.copy(e.getValue())));
             }
         }
         feeds.putAll(fresh);
@@ -267,7 +267,7 @@ public final class TfModel extends AbstractModel {
 
     /** Reads a {@link #sampled} fetch: already cut and in canonical layout where TensorFlow could make it so. */
     static Tensor canonical(org.tensorflow.Tensor t, SampledFetch f) {
-        return f.nchw() ? Tf.copy(t) : canonical(t, 0);
+        return f.nchw() ? TfTensors.copy(t) : TfTensors.canonical(t, 0);
     }
 
     @Override
@@ -303,10 +303,10 @@ public final class TfModel extends AbstractModel {
                 GraphOperation src = constantBehind(ws.get(i).source());
                 org.tensorflow.Tensor fed = overrides.get(ws.get(i).source().output(0));
                 if (fed != null) {
-                    values[i] = Tf.copy(fed);
+                    values[i] = TfTensors.copy(fed);
                 } else if (src != null) {
                     try (org.tensorflow.Tensor t = src.attributes().getAttrTensor("value")) {
-                        values[i] = Tf.copy(t);
+                        values[i] = TfTensors.copy(t);
                     }
                 } else {
                     r.fetch(ws.get(i).source().output(0));
@@ -316,7 +316,7 @@ public final class TfModel extends AbstractModel {
             if (!fetched.isEmpty()) {
                 try (Result res = r.run()) {
                     for (int k = 0; k < fetched.size(); k++) {
-                        values[fetched.get(k)] = Tf.copy(res.get(k));
+                        values[fetched.get(k)] = TfTensors.copy(res.get(k));
                     }
                 }
             }
@@ -353,18 +353,7 @@ public final class TfModel extends AbstractModel {
                     + canonical.shape());
         }
         Tensor t = canonical.rank() == 4 ? canonical.permute(0, 2, 3, 1) : canonical;
-        return inputOp.output(0).dataType() == DataType.DT_DOUBLE ? Tf.doubles(t) : Tf.floats(t);
-    }
-
-    /** A fetched value in canonical layout (NHWC to NCHW). */
-    static Tensor canonical(org.tensorflow.Tensor t) {
-        return canonical(t, 0);
-    }
-
-    /** The first {@code samples} of a fetched batch (all if 0) in canonical layout. */
-    static Tensor canonical(org.tensorflow.Tensor t, int samples) {
-        Tensor v = Tf.copy(t, samples);
-        return v.rank() == 4 ? v.permute(0, 3, 1, 2) : v;
+        return inputOp.output(0).dataType() == DataType.DT_DOUBLE ? TfTensors.doubles(t) : TfTensors.floats(t);
     }
 
     @Override
@@ -395,7 +384,7 @@ public final class TfModel extends AbstractModel {
             fetches.forEach(r::fetch);
             try (Result res = r.run()) {
                 for (LayerInfo l : layers) {
-                    out.put(l.id(), l.id().equals(inputOp.name()) ? input : canonical(res.get(index.get(l.id()))));
+                    out.put(l.id(), l.id().equals(inputOp.name()) ? input : TfTensors.canonical(res.get(index.get(l.id()))));
                 }
             }
         } catch (InvalidInputException e) {
@@ -411,7 +400,7 @@ public final class TfModel extends AbstractModel {
     protected Tensor doScores(Tensor input) {
         try (org.tensorflow.Tensor x = feed(input);
              Result res = runner().feed(inputOp.output(0), x).fetch(score.output()).run()) {
-            return canonical(res.get(0));
+            return TfTensors.canonical(res.get(0));
         } catch (io.nnviz.api.NnvizException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -490,7 +479,7 @@ public final class TfModel extends AbstractModel {
         Map<String, Tensor[]> out = new LinkedHashMap<>();
         try (org.tensorflow.Tensor x = feed(input);
              org.tensorflow.Tensor t = inputOp.output(0).dataType() == DataType.DT_DOUBLE
-                     ? Tf.doubles(Tensor.of(onehot, g.units)) : TFloat32.vectorOf(onehot)) {
+                     ? TfTensors.doubles(Tensor.of(onehot, g.units)) : TFloat32.vectorOf(onehot)) {
             Session.Runner r = runner().feed(inputOp.output(0), x).feed(g.target.asOutput(), t);
             List<String> fetched = new ArrayList<>();
             for (String id : ids) {
@@ -507,8 +496,8 @@ public final class TfModel extends AbstractModel {
             try (Result res = r.run()) {
                 int k = 0;
                 for (String id : fetched) {
-                    Tensor grad = canonical(res.get(k++));
-                    Tensor act = id.equals(inputOp.name()) ? input : canonical(res.get(k++));
+                    Tensor grad = TfTensors.canonical(res.get(k++));
+                    Tensor act = id.equals(inputOp.name()) ? input : TfTensors.canonical(res.get(k++));
                     out.put(id, new Tensor[] {act, grad});
                 }
             }

@@ -56,11 +56,11 @@ final class TfShuffledWeights {
                     throw new UnsupportedCapabilityException(model.name(), Capability.WEIGHT_RANDOMIZATION,
                             "weight '" + ws.get(i).name() + "' of layer '" + owners.get(i) + "' is " + t.dataType());
                 }
-                Tensor v = Tf.copy(t);
+                Tensor v = TfTensors.copy(t);
                 float[] shuffled = WeightShuffle.shuffle(v.toArray(), WeightShuffle.random(seed, owners.get(i), ws.get(i).name()));
                 Tensor s = Tensor.adopt(v.shape(), shuffled);
                 for (Output<?> p : points.get(i)) {
-                    feeds.put(p, t.dataType() == DataType.DT_DOUBLE ? Tf.doubles(s) : Tf.floats(s));
+                    feeds.put(p, t.dataType() == DataType.DT_DOUBLE ? TfTensors.doubles(s) : TfTensors.floats(s));
                 }
             }
         } catch (UnsupportedCapabilityException e) {

@@ -202,7 +202,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         for (LayerInfo l : model.layers()) {
             org.tensorflow.Tensor t = byOp.get(model.group(l.id()).output.op().name());
             if (t != null && r.layers().test(l) && !l.id().equals(model.inputOp().name())) {
-                out.put(l.id(), TfModel.canonical(t, Math.max(1, r.maxSamples())));
+                out.put(l.id(), TfTensors.canonical(t, Math.max(1, r.maxSamples())));
             }
         }
         return out;
@@ -239,7 +239,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         Snapshot snap = Snapshot.EMPTY;
         try {
             int base = result.size() - f.count();
-            lossValue = Tf.copy(result.get(base)).getFlat(0);
+            lossValue = TfTensors.copy(result.get(base)).getFlat(0);
             snap = f.read(result, base + 1);
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not read step {}'s captures; the step goes on without them", step + 1, e);
@@ -321,7 +321,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
                 String layer = key.substring(0, key.indexOf('\n')), name = key.substring(key.indexOf('\n') + 1);
                 GraphReader.Weight w = model.group(layer).weights.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
                 grads.computeIfAbsent(layer, x -> new ArrayList<>())
-                        .add(WeightTensor.of(layer, w.name(), w.role(), w.toCanonical().apply(Tf.copy(result.get(k++)))));
+                        .add(WeightTensor.of(layer, w.name(), w.role(), w.toCanonical().apply(TfTensors.copy(result.get(k++)))));
             }
             Map<String, List<WeightTensor>> w = r.weights() ? weights.copy(r.layers()) : Map.of();
             return new Snapshot(w, grads, acts, in, null, outputs);

@@ -78,7 +78,7 @@ final class TfWeightCopies implements AutoCloseable {
             for (Map.Entry<String, GraphReader.Weight> e : ws) {
                 GraphReader.Weight w = e.getValue();
                 org.tensorflow.Tensor copy = result.get(k++);
-                Tensor values = copies.add(Tf.shape(copy.shape()), () -> Tf.floats(copy));
+                Tensor values = copies.add(TfTensors.shape(copy.shape()), () -> TfTensors.floats(copy));
                 Tensor canonical = w.perm() != null ? values.permuteLater(w.perm()) : w.toCanonical().apply(values);
                 weights.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add(WeightTensor.of(e.getKey(), w.name(), w.role(), canonical));
             }

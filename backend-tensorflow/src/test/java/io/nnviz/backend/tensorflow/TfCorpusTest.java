@@ -61,12 +61,12 @@ class TfCorpusTest {
         Map<String, Tensor> out = new java.util.LinkedHashMap<>();
         try (Graph g = new Graph()) {
             g.importGraphDef(GraphDef.newBuilder().addAllNode(m.nodes()).build());
-            try (Session s = new Session(g); TFloat32 x = Tf.floats(nchw.permute(0, 2, 3, 1))) {
+            try (Session s = new Session(g); TFloat32 x = TfTensors.floats(nchw.permute(0, 2, 3, 1))) {
                 Session.Runner r = s.runner().feed(m.input().getName(), x);
                 ops.forEach(r::fetch);
                 try (Result res = r.run()) {
                     for (int i = 0; i < ops.size(); i++) {
-                        out.put(ops.get(i), TfModel.canonical(res.get(i)));
+                        out.put(ops.get(i), TfTensors.canonical(res.get(i)));
                     }
                 }
             }

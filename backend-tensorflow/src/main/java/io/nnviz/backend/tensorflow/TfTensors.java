@@ -7,9 +7,15 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 
-/** Copies between TensorFlow tensors and nnviz tensors. */
-final class Tf {
-    private Tf() {
+/**
+ * Copies between TensorFlow tensors and nnviz tensors, and between TensorFlow's layouts and the
+ * canonical ones: images and activations NHWC in TensorFlow, NCHW in nnviz.
+ *
+ * <p>{@code org.tensorflow.Tensor} is written out in full here: its simple name is nnviz's
+ * {@link Tensor}'s.
+ */
+final class TfTensors {
+    private TfTensors() {
     }
 
     /** A copy of a float tensor's values (float64 is narrowed), in TensorFlow's own layout. */
@@ -35,6 +41,17 @@ final class Tf {
         return Tensor.adopt(floats(t, Math.toIntExact(n)), shape);
     }
 
+    /** A fetched value in canonical layout (NHWC to NCHW). */
+    static Tensor canonical(org.tensorflow.Tensor t) {
+        return canonical(t, 0);
+    }
+
+    /** The first {@code samples} of a fetched batch (all if 0) in canonical layout. */
+    static Tensor canonical(org.tensorflow.Tensor t, int samples) {
+        Tensor v = copy(t, samples);
+        return v.rank() == 4 ? v.permute(0, 3, 1, 2) : v;
+    }
+
     /** A copy of a float tensor's values (float64 is narrowed), in TensorFlow's layout, as a fresh array. */
     static float[] floats(org.tensorflow.Tensor t) {
         return floats(t, Math.toIntExact(t.shape().size()));
@@ -57,27 +74,37 @@ final class Tf {
         return data;
     }
 
+    /** The input as a graph takes it: NCHW images to NHWC, as float64 where {@code type} is, else float32; the caller closes it. */
+    static org.tensorflow.Tensor input(Tensor canonical, DataType type) {
+        return of(canonical.rank() == 4 ? canonical.permute(0, 2, 3, 1) : canonical, type);
+    }
+
+    /** A new tensor with the given values, in TensorFlow's layout: float64 where {@code type} is, else float32; the caller closes it. */
+    static org.tensorflow.Tensor of(Tensor t, DataType type) {
+        return type == DataType.DT_DOUBLE ? doubles(t) : floats(t);
+    }
+
     /** A new float tensor with the given values; the caller closes it. */
     static TFloat32 floats(Tensor t) {
-        long[] shape = new long[t.rank()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.shape().dim(i);
-        }
-        return TFloat32.tensorOf(org.tensorflow.ndarray.Shape.of(shape), DataBuffers.of(t.toArray(), true, false));
+        return TFloat32.tensorOf(tfShape(t), DataBuffers.of(t.toArray(), true, false));
     }
 
     /** A new double tensor with the given values (for float64 graphs); the caller closes it. */
     static TFloat64 doubles(Tensor t) {
-        long[] shape = new long[t.rank()];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.shape().dim(i);
-        }
         float[] f = t.toArray();
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {
             d[i] = f[i];
         }
-        return TFloat64.tensorOf(org.tensorflow.ndarray.Shape.of(shape), DataBuffers.of(d, true, false));
+        return TFloat64.tensorOf(tfShape(t), DataBuffers.of(d, true, false));
+    }
+
+    private static org.tensorflow.ndarray.Shape tfShape(Tensor t) {
+        long[] shape = new long[t.rank()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.shape().dim(i);
+        }
+        return org.tensorflow.ndarray.Shape.of(shape);
     }
 
     /** An nnviz shape from a static TensorFlow shape (unknown rank gives null). */
