@@ -49,17 +49,17 @@ public final class LoadOptions {
     /**
      * The shape of the input named {@code input}, batch first; -1 leaves a dimension free.
      *
-     * @throws InvalidInputException for an empty shape or a dimension below -1 or 0
+     * @throws IllegalArgumentException for an empty shape or a dimension below -1 or 0
      */
     public LoadOptions inputShape(String input, long... dims) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(dims, "dims");
         if (dims.length == 0) {
-            throw new InvalidInputException("the input shape of '" + input + "' has no dimensions");
+            throw new IllegalArgumentException("the input shape of '" + input + "' has no dimensions");
         }
         for (long d : dims) {
             if (d == 0 || d < -1) {
-                throw new InvalidInputException("the input shape " + Arrays.toString(dims) + " of '" + input
+                throw new IllegalArgumentException("the input shape " + Arrays.toString(dims) + " of '" + input
                         + "' has a dimension " + d + ": use sizes >= 1, or -1 for a free one");
             }
         }
@@ -76,7 +76,7 @@ public final class LoadOptions {
      */
     public LoadOptions memoryBudget(long bytes) {
         if (bytes < 1 << 20) {
-            throw new InvalidInputException("a memory budget of " + bytes + " bytes is below 1 MiB");
+            throw new IllegalArgumentException("a memory budget of " + bytes + " bytes is below 1 MiB");
         }
         return new LoadOptions(inputShapes, bytes, isolation);
     }
@@ -97,7 +97,7 @@ public final class LoadOptions {
     /** As {@link #isolated()}, the child ended after {@code timeout}. */
     public LoadOptions isolated(java.time.Duration timeout) {
         if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
-            throw new InvalidInputException("an isolation timeout must be positive, got " + timeout);
+            throw new IllegalArgumentException("an isolation timeout must be positive, got " + timeout);
         }
         return new LoadOptions(inputShapes, memoryBudget, timeout);
     }

@@ -89,9 +89,9 @@ final class ModelOptions {
                     dims[i] = Long.parseLong(parts[i].trim());
                 }
                 o = o.inputShape(name, dims);
-            } catch (NumberFormatException | io.nnviz.api.InvalidInputException e) {
+            } catch (IllegalArgumentException e) { // a size that is not a number, or a shape LoadOptions refuses
                 throw new Main.UsageException("--input-shape " + spec + ": give sizes separated by commas, such as 1,3,224,224"
-                        + (e instanceof io.nnviz.api.InvalidInputException ? " (" + e.getMessage() + ")" : ""));
+                        + (e instanceof NumberFormatException ? "" : " (" + e.getMessage() + ")"));
             }
         }
         return o;

@@ -75,7 +75,7 @@ class RecorderTest {
     private static void train(ManualTraining t, Recorder rec, int n, int perEpoch, double[] accuracy) {
         java.util.Random r = new java.util.Random(2);
         for (int i = 1; i <= n; i++) {
-            t.stepEnd(2.0 / (t.step() + 1), Map.of("learning_rate/conv1", 0.01), req -> {
+            t.stepEnd(2.0 / (t.stepsSeen() + 1), Map.of("learning_rate/conv1", 0.01), req -> {
                 float[] k = new float[8 * 3 * 3 * 3];
                 for (int j = 0; j < k.length; j++) {
                     k[j] = (float) r.nextGaussian();

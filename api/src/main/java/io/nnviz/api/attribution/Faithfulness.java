@@ -65,7 +65,7 @@ public final class Faithfulness {
     /** The number of steps from none to all positions (default 20: 21 points). */
     public Faithfulness steps(int n) {
         if (n < 1 || n > 10_000) {
-            throw new InvalidInputException("faithfulness steps " + n + ": between 1 and 10,000");
+            throw new IllegalArgumentException("faithfulness steps " + n + ": between 1 and 10,000");
         }
         this.steps = n;
         return this;
@@ -92,7 +92,7 @@ public final class Faithfulness {
     /** How many inputs go through the model at once (default 16). */
     public Faithfulness internalBatch(int n) {
         if (n < 1) {
-            throw new InvalidInputException("internal batch " + n + ": at least 1");
+            throw new IllegalArgumentException("internal batch " + n + ": at least 1");
         }
         this.internalBatch = n;
         return this;

@@ -39,7 +39,7 @@ public final class IntegratedGradients implements AttributionMethod {
     /** The number of points on the path (default 50). */
     public IntegratedGradients steps(int n) {
         if (n < 1 || n > 4096) {
-            throw new InvalidInputException("integrated gradients steps " + n + ": between 1 and 4096");
+            throw new IllegalArgumentException("integrated gradients steps " + n + ": between 1 and 4096");
         }
         this.steps = n;
         return this;
@@ -48,7 +48,7 @@ public final class IntegratedGradients implements AttributionMethod {
     /** How many path points go through the model at once (default 16). */
     public IntegratedGradients internalBatch(int n) {
         if (n < 1) {
-            throw new InvalidInputException("internal batch " + n + ": at least 1");
+            throw new IllegalArgumentException("internal batch " + n + ": at least 1");
         }
         this.internalBatch = n;
         return this;

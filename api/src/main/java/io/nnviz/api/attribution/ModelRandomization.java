@@ -72,7 +72,7 @@ public final class ModelRandomization {
      */
     public ModelRandomization cascadeSteps(int n) {
         if (n < 0) {
-            throw new InvalidInputException("cascade steps must be 0 (every layer) or more, not " + n);
+            throw new IllegalArgumentException("cascade steps must be 0 (every layer) or more, not " + n);
         }
         this.cascadeSteps = n;
         return this;

@@ -43,7 +43,7 @@ public final class Occlusion implements AttributionMethod {
     /** The window, in positions (rows and columns for images; default: an eighth of each side, at least 1). */
     public Occlusion window(int h, int w) {
         if (h < 1 || w < 1) {
-            throw new InvalidInputException("occlusion window " + h + "x" + w + ": both sides must be at least 1");
+            throw new IllegalArgumentException("occlusion window " + h + "x" + w + ": both sides must be at least 1");
         }
         this.windowH = h;
         this.windowW = w;
@@ -53,7 +53,7 @@ public final class Occlusion implements AttributionMethod {
     /** The step between windows (default: half the window, at least 1). */
     public Occlusion stride(int h, int w) {
         if (h < 1 || w < 1) {
-            throw new InvalidInputException("occlusion stride " + h + "x" + w + ": both must be at least 1");
+            throw new IllegalArgumentException("occlusion stride " + h + "x" + w + ": both must be at least 1");
         }
         this.strideH = h;
         this.strideW = w;
@@ -69,7 +69,7 @@ public final class Occlusion implements AttributionMethod {
     /** Occluded copies per forward pass when the batch dimension is free (default 16). */
     public Occlusion batch(int n) {
         if (n < 1) {
-            throw new InvalidInputException("occlusion batch " + n + ": must be at least 1");
+            throw new IllegalArgumentException("occlusion batch " + n + ": must be at least 1");
         }
         this.batch = n;
         return this;

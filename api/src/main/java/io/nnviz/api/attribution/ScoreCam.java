@@ -43,7 +43,7 @@ public final class ScoreCam implements AttributionMethod {
     /** How many masked inputs go through the model at once (default 16). */
     public ScoreCam internalBatch(int n) {
         if (n < 1) {
-            throw new InvalidInputException("internal batch " + n + ": at least 1");
+            throw new IllegalArgumentException("internal batch " + n + ": at least 1");
         }
         this.internalBatch = n;
         return this;

@@ -1,6 +1,5 @@
 package io.nnviz.api.attribution;
 
-import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
@@ -34,7 +33,7 @@ public final class SmoothGrad implements AttributionMethod {
     /** The number of noisy copies (default 25). */
     public SmoothGrad samples(int n) {
         if (n < 1 || n > 10_000) {
-            throw new InvalidInputException("smoothgrad samples " + n + ": between 1 and 10,000");
+            throw new IllegalArgumentException("smoothgrad samples " + n + ": between 1 and 10,000");
         }
         this.samples = n;
         return this;
@@ -43,7 +42,7 @@ public final class SmoothGrad implements AttributionMethod {
     /** The noise's standard deviation as a fraction of the input's range (default 0.15, as in the paper's figures). */
     public SmoothGrad noise(double fraction) {
         if (!(fraction >= 0) || Double.isInfinite(fraction)) {
-            throw new InvalidInputException("smoothgrad noise " + fraction + ": a finite fraction of the input's range, at least 0");
+            throw new IllegalArgumentException("smoothgrad noise " + fraction + ": a finite fraction of the input's range, at least 0");
         }
         this.noise = fraction;
         return this;
@@ -58,7 +57,7 @@ public final class SmoothGrad implements AttributionMethod {
     /** How many copies go through the model at once (default 16). */
     public SmoothGrad internalBatch(int n) {
         if (n < 1) {
-            throw new InvalidInputException("internal batch " + n + ": at least 1");
+            throw new IllegalArgumentException("internal batch " + n + ": at least 1");
         }
         this.internalBatch = n;
         return this;

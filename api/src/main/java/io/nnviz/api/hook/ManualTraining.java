@@ -1,12 +1,15 @@
 package io.nnviz.api.hook;
 
 import io.nnviz.api.ModelView;
+import io.nnviz.api.spi.DispatchedAttachment;
 import io.nnviz.api.spi.HookDispatcher;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Hooks for a training loop nnviz has no backend for: a hand-written network, or a framework
@@ -22,11 +25,11 @@ import java.util.function.Function;
  * }
  * }</pre>
  */
-public final class ManualTraining implements io.nnviz.api.spi.DispatchedAttachment {
+public final class ManualTraining implements TrainingReporter, DispatchedAttachment {
     private final HookDispatcher dispatcher;
     private long step;
     private int epoch;
-    private java.util.function.Supplier<Map<String, Double>> validation;
+    private Supplier<Map<String, Double>> validation;
 
     private ManualTraining(ModelView model, List<Hook> hooks) {
         this.dispatcher = new HookDispatcher(model, hooks, () -> { });
@@ -54,12 +57,18 @@ public final class ManualTraining implements io.nnviz.api.spi.DispatchedAttachme
         stepEnd(loss, Map.of(), capture);
     }
 
+    /** Reports the end of a step with its loss and metrics, capturing nothing. */
+    @Override
+    public void stepEnd(double loss, Map<String, Double> metrics) {
+        stepEnd(loss, metrics, request -> Snapshot.EMPTY);
+    }
+
     /**
      * Reports the end of the current epoch with its metrics (for example
      * {@code Map.of("train/accuracy", 0.91, "validation/accuracy", 0.88)}) and starts the next.
      */
     public void epochEnd(double loss, Map<String, Double> metrics) {
-        Map<String, Double> all = new java.util.LinkedHashMap<>(metrics);
+        Map<String, Double> all = new LinkedHashMap<>(metrics);
         if (validation != null) {
             Objects.requireNonNull(validation.get(), "the validation supplier returned null")
                     .forEach((k, v) -> all.put(MetricNames.validation(MetricNames.canonical(k)), v));
@@ -69,6 +78,7 @@ public final class ManualTraining implements io.nnviz.api.spi.DispatchedAttachme
     }
 
     /** Reports the end of the current epoch with its metrics, and no loss of its own. */
+    @Override
     public void epochEnd(Map<String, Double> metrics) {
         epochEnd(Double.NaN, metrics);
     }
@@ -82,20 +92,15 @@ public final class ManualTraining implements io.nnviz.api.spi.DispatchedAttachme
     @Override
     @SuppressWarnings("unchecked")
     public ManualTraining validateOn(Object data) {
-        if (!(data instanceof java.util.function.Supplier<?> s)) {
+        if (!(data instanceof Supplier<?> s)) {
             throw new IllegalArgumentException("ManualTraining evaluates a Supplier<Map<String, Double>> of validation metrics, not "
                     + (data == null ? "null" : data.getClass().getName()));
         }
-        this.validation = (java.util.function.Supplier<Map<String, Double>>) s;
+        this.validation = (Supplier<Map<String, Double>>) s;
         return this;
     }
 
-    /** The number of steps reported so far. */
-    public long step() {
-        return step;
-    }
-
-    /** The dispatcher delivering to the hooks (null before the first callback). */
+    /** The dispatcher delivering to the hooks, made with this object. */
     @Override
     public HookDispatcher dispatcher() {
         return dispatcher;

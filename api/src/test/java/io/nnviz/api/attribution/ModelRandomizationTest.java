@@ -145,7 +145,7 @@ class ModelRandomizationTest {
         assertEquals(1, closes.get(), "the copy was closed, the model was not");
         assertEquals(List.of("y"), ModelRandomization.of(m).layersFromOutput());
         assertEquals(1, ModelRandomization.of(m).cascadeSteps(5).cascading(InputXGradient::of, input, 0).steps().size());
-        assertThrows(InvalidInputException.class, () -> ModelRandomization.of(m).cascadeSteps(-1));
+        assertThrows(IllegalArgumentException.class, () -> ModelRandomization.of(m).cascadeSteps(-1));
         assertThrows(InvalidInputException.class, () -> m.withShuffledWeights(List.of("nope"), 1));
         List<Float> unchanged = new ArrayList<>();
         for (float v : m.weights("y").get(0).values().toArray()) {

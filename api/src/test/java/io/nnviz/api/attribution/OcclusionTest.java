@@ -115,7 +115,7 @@ class OcclusionTest {
         assertTrue(assertThrows(InvalidInputException.class, () -> Occlusion.of(m).map(image(), 2)).getMessage().contains("target 2"));
         assertTrue(assertThrows(InvalidInputException.class, () -> Occlusion.of(m).map(Tensor.zeros(2, C, H, W), 0))
                 .getMessage().contains("[2, 2, 5, 6]"));
-        assertThrows(InvalidInputException.class, () -> Occlusion.of(m).window(0, 1));
+        assertThrows(IllegalArgumentException.class, () -> Occlusion.of(m).window(0, 1));
         assertEquals(List.of(H, W), List.of(Occlusion.of(m).map(image(), 0).shape().dim(0), Occlusion.of(m).map(image(), 0).shape().dim(1)));
     }
 }

@@ -390,8 +390,8 @@ class AttributionMethodsTest {
     @Test
     void badArgumentsAreClearErrors() {
         ModelView m = linear();
-        assertThrows(InvalidInputException.class, () -> IntegratedGradients.of(m).steps(0));
-        assertThrows(InvalidInputException.class, () -> SmoothGrad.of(m).noise(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> IntegratedGradients.of(m).steps(0));
+        assertThrows(IllegalArgumentException.class, () -> SmoothGrad.of(m).noise(Double.NaN));
         assertThrows(InvalidInputException.class, () -> IntegratedGradients.of(m).attribute(Tensor.zeros(2, C, H, W), 0));
         assertThrows(InvalidInputException.class, () -> IntegratedGradients.of(m).baseline(Tensor.zeros(1, 1, H, W)).attribute(input(1), 0));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> IntegratedGradients.of(m).attribute(input(1), 5));
