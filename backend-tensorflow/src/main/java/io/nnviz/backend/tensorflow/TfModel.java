@@ -33,7 +33,7 @@ import java.util.Set;
 
 /**
  * A TensorFlow graph and session seen as an nnviz model: layers recognised from the ops (see
- * {@link GraphReader}), weights read from the session, activations fetched in one run, and input
+ * {@link TfDescriber}), weights read from the session, activations fetched in one run, and input
  * and layer gradients through TensorFlow's own gradients API.
  *
  * <p>Layouts are converted at the boundary: image inputs and activations NHWC to NCHW, Conv2D
@@ -48,7 +48,7 @@ public final class TfModel extends AbstractModel {
     private final GraphOperation inputOp, outputOp;
     /** What gradients differentiate ({@link #doScores} gives it). */
     private final TfScore score;
-    private final Map<String, GraphReader.Group> groups;
+    private final Map<String, TfLayer> groups;
     private final AutoCloseable owned;
     private Gradients gradients;
     /** For a copy with other weights: the model whose graph, session and gradient ops it shares; else null. */
@@ -57,13 +57,13 @@ public final class TfModel extends AbstractModel {
     private final Map<Output<?>, org.tensorflow.Tensor> overrides;
 
     private TfModel(String name, List<LayerInfo> layers, List<Edge> edges, List<io.nnviz.api.Group> scopes, Map<String, String> props,
-                    Graph graph, Session session, GraphOperation inputOp, GraphOperation outputOp, Map<String, GraphReader.Group> groups,
+                    Graph graph, Session session, GraphOperation inputOp, GraphOperation outputOp, Map<String, TfLayer> groups,
                     AutoCloseable owned) {
         this(name, layers, edges, scopes, props, graph, session, inputOp, outputOp, groups, owned, null, Map.of());
     }
 
     private TfModel(String name, List<LayerInfo> layers, List<Edge> edges, List<io.nnviz.api.Group> scopes, Map<String, String> props,
-                    Graph graph, Session session, GraphOperation inputOp, GraphOperation outputOp, Map<String, GraphReader.Group> groups,
+                    Graph graph, Session session, GraphOperation inputOp, GraphOperation outputOp, Map<String, TfLayer> groups,
                     AutoCloseable owned, TfModel base, Map<Output<?>, org.tensorflow.Tensor> overrides) {
         super(name, "TensorFlow", layers, edges, scopes, props, EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS,
                 Capability.INPUT_GRADIENT, Capability.LAYER_GRADIENT, Capability.WEIGHT_RANDOMIZATION));
@@ -80,90 +80,9 @@ public final class TfModel extends AbstractModel {
 
     /** Opens a graph; {@code owned} (may be null) is closed with the model, e.g. a loaded SavedModel. */
     static TfModel open(String name, TfGraph g, AutoCloseable owned) {
-        if (g.input() == null || g.output() == null) {
-            throw new InvalidInputException("name the graph's input and output: TfGraph.of(graph, session).input(\"x\").output(\"logits\")");
-        }
-        GraphOperation in = g.graph().operation(g.input()), out = g.graph().operation(g.output());
-        if (in == null) {
-            throw new InvalidInputException("the graph has no operation named '" + g.input() + "' (the input)");
-        }
-        if (out == null) {
-            throw new InvalidInputException("the graph has no operation named '" + g.output() + "' (the output)");
-        }
-        GraphReader reader = new GraphReader(g.graph(), in, out);
-        List<GraphReader.Group> read = reader.read();
-        Map<String, GraphReader.Group> byId = new LinkedHashMap<>();
-        List<LayerInfo> layers = new ArrayList<>();
-        List<Edge> edges = new ArrayList<>();
-        for (GraphReader.Group grp : read) {
-            byId.put(grp.id, grp);
-            LayerInfo.Builder b = LayerInfo.builder(grp.id, grp.kind).name(grp.id)
-                    .frameworkType(grp.kind == LayerKind.INPUT ? "Placeholder" : grp.types())
-                    .outputShape(TfTensors.nchw(TfTensors.shape(grp.output.shape())));
-            for (String src : grp.inputs) {
-                GraphReader.Group s = byId.get(src);
-                if (s != null && s.output != null) {
-                    b.inputShape(TfTensors.nchw(TfTensors.shape(s.output.shape())));
-                }
-                edges.add(new Edge(src, grp.id));
-            }
-            if (!reader.prefix().isEmpty() && grp.kind != LayerKind.INPUT) {
-                b.group(reader.prefix());
-            }
-            b.attribute("output op", grp.output.op().name());
-            b.attribute("ops", grp.ops.size());
-            for (GraphReader.Weight w : grp.weights) {
-                Shape tf = TfTensors.shape(w.source().output(0).shape());
-                if (tf == null || tf.rank() == 0) {
-                    continue;
-                }
-                Shape canonical = w.toCanonical().apply(Tensor.zeros(tf.toArray())).shape();
-                b.weight(new WeightSpec(w.name(), w.role(), canonical));
-            }
-            layers.add(b.build());
-        }
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("input op", in.name());
-        props.put("output op", out.name());
-        props.put("graph operations", String.valueOf(count(g.graph())));
-        props.put("devices", devices(g.session(), read));
-        props.put("tensorflow", org.tensorflow.TensorFlow.version());
-        List<io.nnviz.api.Group> scopes = new ArrayList<>();
-        if (!reader.prefix().isEmpty()) { // the name scope every layer shares (a Keras model inside a TF 2 function)
-            String p = reader.prefix();
-            scopes.add(new io.nnviz.api.Group(p, p.substring(p.lastIndexOf('/') + 1), "name scope", null,
-                    layers.stream().filter(l -> l.kind() != LayerKind.INPUT).map(LayerInfo::id).toList()));
-            props.put("name scope", p);
-        }
-        return new TfModel(name, layers, edges, scopes, props, g.graph(), g.session(), in, out, byId, owned);
-    }
-
-    private static int count(Graph graph) {
-        int n = 0;
-        for (var it = graph.operations(); it.hasNext(); it.next()) {
-            n++;
-        }
-        return n;
-    }
-
-    /** The devices the session ran on, from a traced run that reads one weight (a software trace: a hardware one starts the profiler). */
-    private static String devices(Session session, List<GraphReader.Group> groups) {
-        for (GraphReader.Group g : groups) {
-            for (GraphReader.Weight w : g.weights) {
-                try {
-                    org.tensorflow.proto.RunOptions opts = org.tensorflow.proto.RunOptions.newBuilder()
-                            .setTraceLevel(org.tensorflow.proto.RunOptions.TraceLevel.SOFTWARE_TRACE).build();
-                    try (Result r = session.runner().fetch(w.source().output(0)).setOptions(opts).runAndFetchMetadata()) {
-                        Set<String> devs = new java.util.TreeSet<>();
-                        r.getMetadata().ifPresent(md -> md.getStepStats().getDevStatsList().forEach(d -> devs.add(d.getDevice())));
-                        return devs.isEmpty() ? "unknown" : String.join(", ", devs);
-                    }
-                } catch (RuntimeException e) {
-                    return "unknown (" + e.getMessage() + ")";
-                }
-            }
-        }
-        return "unknown";
+        TfDescriber.Description d = TfDescriber.describe(g);
+        return new TfModel(name, d.layers(), d.edges(), d.scopes(), d.properties(), g.graph(), g.session(), d.input(), d.output(),
+                d.groups(), owned);
     }
 
     /**
@@ -203,11 +122,11 @@ public final class TfModel extends AbstractModel {
         return session;
     }
 
-    GraphReader.Group group(String id) {
+    TfLayer group(String id) {
         return groups.get(id);
     }
 
-    Map<String, GraphReader.Group> layerGroups() {
+    Map<String, TfLayer> layerGroups() {
         return groups;
     }
 
@@ -279,9 +198,9 @@ public final class TfModel extends AbstractModel {
     Map<String, List<WeightTensor>> weightsOf(List<LayerInfo> layers) {
         ensureOpen();
         List<String> owners = new ArrayList<>();
-        List<GraphReader.Weight> ws = new ArrayList<>();
+        List<TfWeight> ws = new ArrayList<>();
         for (LayerInfo layer : layers) {
-            for (GraphReader.Weight w : groups.get(layer.id()).weights) {
+            for (TfWeight w : groups.get(layer.id()).weights) {
                 if (!layer.weights().isEmpty() && layer.weights().stream().anyMatch(spec -> spec.name().equals(w.name()))) {
                     ws.add(w);
                     owners.add(layer.id());
@@ -324,7 +243,7 @@ public final class TfModel extends AbstractModel {
             throw new BackendException("TensorFlow could not read the weights of " + owners + ": " + e.getMessage(), e);
         }
         for (int i = 0; i < ws.size(); i++) {
-            GraphReader.Weight w = ws.get(i);
+            TfWeight w = ws.get(i);
             out.computeIfAbsent(owners.get(i), k -> new ArrayList<>())
                     .add(WeightTensor.of(owners.get(i), w.name(), w.role(), w.toCanonical().apply(values[i])));
         }

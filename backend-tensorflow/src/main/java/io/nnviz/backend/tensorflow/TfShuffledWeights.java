@@ -30,11 +30,11 @@ final class TfShuffledWeights {
 
     /** Feed points and their shuffled values for the weights of {@code layers}; the caller closes the tensors. */
     static Map<Output<?>, org.tensorflow.Tensor> of(TfModel model, List<LayerInfo> layers, long seed) {
-        List<GraphReader.Weight> ws = new ArrayList<>();
+        List<TfWeight> ws = new ArrayList<>();
         List<String> owners = new ArrayList<>();
         List<List<Output<?>>> points = new ArrayList<>();
         for (LayerInfo layer : layers) {
-            for (GraphReader.Weight w : model.group(layer.id()).weights) {
+            for (TfWeight w : model.group(layer.id()).weights) {
                 List<Output<?>> at = feedPoints(model, w.source());
                 if (!at.isEmpty()) {
                     ws.add(w);

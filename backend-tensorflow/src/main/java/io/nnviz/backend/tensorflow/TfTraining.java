@@ -319,7 +319,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
             Map<String, List<WeightTensor>> grads = new LinkedHashMap<>();
             for (String key : gradientKeys) {
                 String layer = key.substring(0, key.indexOf('\n')), name = key.substring(key.indexOf('\n') + 1);
-                GraphReader.Weight w = model.group(layer).weights.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
+                TfWeight w = model.group(layer).weights.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
                 grads.computeIfAbsent(layer, x -> new ArrayList<>())
                         .add(WeightTensor.of(layer, w.name(), w.role(), w.toCanonical().apply(TfTensors.copy(result.get(k++)))));
             }
@@ -333,8 +333,8 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         if (weightGradients == null) {
             List<String> keys = new ArrayList<>();
             List<Output<?>> xs = new ArrayList<>();
-            for (Map.Entry<String, GraphReader.Group> e : model.layerGroups().entrySet()) {
-                for (GraphReader.Weight w : e.getValue().weights) {
+            for (Map.Entry<String, TfLayer> e : model.layerGroups().entrySet()) {
+                for (TfWeight w : e.getValue().weights) {
                     if (w.source().type().startsWith("Var")) {
                         keys.add(e.getKey() + "\n" + w.name());
                         xs.add(w.source().output(0));

@@ -35,17 +35,17 @@ final class TfWeightCopies implements AutoCloseable {
      * for reference variables (a fetch of one would alias the buffer the next step updates in place); the weight
      * itself for resource variables (TensorFlow reads them copy-on-write) and constants.
      */
-    private final Map<GraphReader.Weight, Output<?>> deepCopies = new HashMap<>();
+    private final Map<TfWeight, Output<?>> deepCopies = new HashMap<>();
     /** The runner of each weight set: a runner can run again, and making one costs more than the run. */
-    private final Map<List<Map.Entry<String, GraphReader.Weight>>, Session.Runner> runners = new HashMap<>();
+    private final Map<List<Map.Entry<String, TfWeight>>, Session.Runner> runners = new HashMap<>();
     /** The weights a layer selector picks, worked out once per selector (hooks keep theirs). */
-    private final Map<LayerSelector, List<Map.Entry<String, GraphReader.Weight>>> bySelector = new IdentityHashMap<>();
+    private final Map<LayerSelector, List<Map.Entry<String, TfWeight>>> bySelector = new IdentityHashMap<>();
     private DeferredCopies last;
 
     /** Makes the copy ops of every weight now: graph changes mid-training would make TensorFlow plan the next run again. */
     TfWeightCopies(TfModel model) {
         this.model = model;
-        for (GraphReader.Group g : model.layerGroups().values()) {
+        for (TfLayer g : model.layerGroups().values()) {
             g.weights.forEach(this::deepCopy);
         }
     }
@@ -56,7 +56,7 @@ final class TfWeightCopies implements AutoCloseable {
             last.loadAll(); // nothing to do unless a hook kept the last ones unread
             last = null;
         }
-        List<Map.Entry<String, GraphReader.Weight>> ws = weightsOf(selector);
+        List<Map.Entry<String, TfWeight>> ws = weightsOf(selector);
         if (ws.isEmpty()) {
             return Map.of();
         }
@@ -65,7 +65,7 @@ final class TfWeightCopies implements AutoCloseable {
         }
         Session.Runner r = runners.computeIfAbsent(ws, x -> {
             Session.Runner made = model.session().runner();
-            for (Map.Entry<String, GraphReader.Weight> e : x) {
+            for (Map.Entry<String, TfWeight> e : x) {
                 made.fetch(deepCopy(e.getValue()));
             }
             return made;
@@ -75,8 +75,8 @@ final class TfWeightCopies implements AutoCloseable {
         try {
             Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
             int k = 0;
-            for (Map.Entry<String, GraphReader.Weight> e : ws) {
-                GraphReader.Weight w = e.getValue();
+            for (Map.Entry<String, TfWeight> e : ws) {
+                TfWeight w = e.getValue();
                 org.tensorflow.Tensor copy = result.get(k++);
                 Tensor values = copies.add(TfTensors.shape(copy.shape()), () -> TfTensors.floats(copy));
                 Tensor canonical = w.perm() != null ? values.permuteLater(w.perm()) : w.toCanonical().apply(values);
@@ -91,21 +91,21 @@ final class TfWeightCopies implements AutoCloseable {
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private Output<?> deepCopy(GraphReader.Weight w) {
+    private Output<?> deepCopy(TfWeight w) {
         return deepCopies.computeIfAbsent(w, x -> !x.source().type().startsWith("Variable") ? x.source().output(0)
                 : org.tensorflow.op.Ops.create(model.graph()).withSubScope("nnviz").withSubScope("weight_copy")
                         .deepCopy((org.tensorflow.Operand) x.source().output(0)).asOutput());
     }
 
-    private List<Map.Entry<String, GraphReader.Weight>> weightsOf(LayerSelector selector) {
-        List<Map.Entry<String, GraphReader.Weight>> ws = bySelector.get(selector);
+    private List<Map.Entry<String, TfWeight>> weightsOf(LayerSelector selector) {
+        List<Map.Entry<String, TfWeight>> ws = bySelector.get(selector);
         if (ws == null) {
             ws = new ArrayList<>();
             for (LayerInfo l : model.layers()) {
                 if (l.weights().isEmpty() || !selector.test(l)) {
                     continue;
                 }
-                for (GraphReader.Weight w : model.group(l.id()).weights) {
+                for (TfWeight w : model.group(l.id()).weights) {
                     if (l.weights().stream().anyMatch(spec -> spec.name().equals(w.name()))) {
                         ws.add(Map.entry(l.id(), w));
                     }

@@ -1,12 +1,8 @@
 package io.nnviz.backend.tensorflow;
 
+import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Tensor;
-import io.nnviz.api.WeightRole;
-import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
-import org.tensorflow.Output;
-import org.tensorflow.proto.DataType;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,94 +14,55 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 
 /**
- * Turns a TensorFlow graph, a sea of ops, into layers a user recognises.
+ * Groups the ops a graph's output depends on into the layers a user recognises, in a TensorFlow
+ * graph, a sea of ops.
  *
  * <ul>
  *   <li>Only the ops the model's output depends on are read, so gradient, optimizer, initializer,
  *       summary and saver ops are left out.</li>
- *   <li>Variables and constants (and reads of them) are weights, not layers.</li>
+ *   <li>Variables and constants (and ops computed only from them) are weights, not layers.</li>
  *   <li>Ops in a name scope form one layer per scope below the prefix every scoped op shares
  *       ({@code conv1/Conv2D}, {@code conv1/BiasAdd}, {@code conv1/Relu}; in an expanded TF 2
  *       function, {@code StatefulPartitionedCall/sequential/conv2d/...} is layer {@code conv2d}
  *       of the scope {@code StatefulPartitionedCall/sequential}).</li>
- *   <li>Identities ({@code Identity}, {@code IdentityN}, {@code Snapshot}) belong to the layer
- *       whose value they forward.</li>
- *   <li>Root-level ops are grouped by pattern: Conv2D or MatMul with the bias add and activation
- *       that follow it; pooling, batch norm, reshape and merges (an add or concat of two computed
- *       tensors) each start a layer.</li>
- *   <li>A layer's kind comes from its ops; anything unknown is {@link LayerKind#OTHER}.</li>
+ *   <li>Identities ({@code Identity}, {@code IdentityN}, {@code Snapshot}, {@code StopGradient},
+ *       {@code PreventGradient}) belong to the layer whose value they forward.</li>
+ *   <li>Root-level ops are grouped by pattern: convolutions, matmuls, pooling, batch norm, reshapes,
+ *       recurrent cells, merges (an element-wise op of two computed tensors) and ops reading other
+ *       than one computed tensor each start a layer; a bias add, activation or element-wise op
+ *       whose only computed input is a root-level layer's value, read by nothing else, joins that
+ *       layer; any other op starts one.</li>
+ *   <li>A layer's kind and its weights' roles come from its ops ({@link TfOpRoles}); anything
+ *       unknown is {@link LayerKind#OTHER}.</li>
  * </ul>
  */
-final class GraphReader {
-    private static final Set<String> PARAM_SOURCES = Set.of("Variable", "VariableV2", "VarHandleOp", "Const");
-    private static final Set<String> PASS_THROUGH = Set.of("Identity", "ReadVariableOp", "Cast", "Snapshot");
+final class TfOpGroups {
+    /** Root-level ops that start a layer of their own. */
     private static final Set<String> ANCHORS = Set.of("Conv2D", "DepthwiseConv2dNative", "Conv1D", "Conv3D", "MatMul",
             "BatchMatMul", "BatchMatMulV2", "MaxPool", "AvgPool", "MaxPoolV2", "FusedBatchNorm", "FusedBatchNormV3",
             "Reshape", "ConcatV2", "Concat", "LSTMBlockCell", "BlockLSTM", "BlockLSTMV2", "GRUBlockCell", "Mean", "Squeeze",
             "Transpose", "Pad");
-    private static final Set<String> ACTIVATIONS = Set.of("Relu", "Relu6", "Elu", "Selu", "Tanh", "Sigmoid", "Softmax",
-            "LogSoftmax", "LeakyRelu", "Softplus", "Softsign", "Gelu");
-    private static final Set<String> SEQUENCE_READS = Set.of("Unpack", "Slice", "StridedSlice", "Squeeze", "GatherV2",
-            "Placeholder");
-    private static final Set<String> ELEMENTWISE_MERGES = Set.of("Add", "AddV2", "AddN", "Mul", "Sub", "Maximum");
+    /** Ops that forward their input's value: they join their producer's layer. */
+    private static final Set<String> IDENTITIES = Set.of("Identity", "IdentityN", "Snapshot", "StopGradient", "PreventGradient");
 
-    /**
-     * A weight of a layer: the variable or constant, its role, and its conversion to canonical
-     * layout, in Java ({@code toCanonical}) and as a TensorFlow axis permutation ({@code perm}, null
-     * when the layout is already canonical or the conversion is more than a transpose).
-     */
-    record Weight(String name, GraphOperation source, WeightRole role, UnaryOperator<Tensor> toCanonical, int[] perm) {
-        Weight(String name, GraphOperation source, WeightRole role, UnaryOperator<Tensor> toCanonical) {
-            this(name, source, role, toCanonical, null);
-        }
-    }
-
-    /** One recognised layer. */
-    static final class Group {
-        final String id;
-        final List<GraphOperation> ops = new ArrayList<>();
-        final List<Weight> weights = new ArrayList<>();
-        final Set<String> inputs = new LinkedHashSet<>();
-        Output<?> output;
-        LayerKind kind = LayerKind.OTHER;
-
-        Group(String id) {
-            this.id = id;
-        }
-
-        String types() {
-            List<String> t = new ArrayList<>();
-            for (GraphOperation op : ops) {
-                if (!t.contains(op.type())) {
-                    t.add(op.type());
-                }
-            }
-            return String.join("+", t.size() > 6 ? t.subList(0, 6) : t) + (t.size() > 6 ? "+..." : "");
-        }
-    }
-
-    private final Graph graph;
     private final GraphOperation input;
     private final GraphOperation output;
     private final Set<GraphOperation> forward = new LinkedHashSet<>();
     private final Set<GraphOperation> params = new HashSet<>();
-    private final Map<GraphOperation, Group> groupOf = new HashMap<>();
-    private final Map<String, Group> groups = new LinkedHashMap<>();
+    private final Map<GraphOperation, TfLayer> groupOf = new HashMap<>();
+    private final Map<String, TfLayer> groups = new LinkedHashMap<>();
     /** The name-scope components every scoped op shares ({@code StatefulPartitionedCall/sequential}). */
     private List<String> prefix = List.of();
-    private static final Set<String> IDENTITIES = Set.of("Identity", "IdentityN", "Snapshot", "StopGradient", "PreventGradient");
 
-    GraphReader(Graph graph, GraphOperation input, GraphOperation output) {
-        this.graph = graph;
+    TfOpGroups(GraphOperation input, GraphOperation output) {
         this.input = input;
         this.output = output;
     }
 
     /** The layers, in topological order (the input first). */
-    List<Group> read() {
+    List<TfLayer> read() {
         List<GraphOperation> order = topologicalForward();
         for (GraphOperation op : order) {
             if (op.equals(input)) {
@@ -116,7 +73,7 @@ final class GraphReader {
             }
         }
         prefix = commonPrefix(order);
-        Group in = new Group(input.name());
+        TfLayer in = new TfLayer(input.name());
         in.ops.add(input);
         in.kind = LayerKind.INPUT;
         in.output = input.output(0);
@@ -126,11 +83,11 @@ final class GraphReader {
             if (op.equals(input) || params.contains(op)) {
                 continue;
             }
-            Group g = groupFor(op);
+            TfLayer g = groupFor(op);
             g.ops.add(op);
             groupOf.put(op, g);
         }
-        for (Group g : groups.values()) {
+        for (TfLayer g : groups.values()) {
             if (g.kind != LayerKind.INPUT) {
                 finish(g);
             }
@@ -152,7 +109,7 @@ final class GraphReader {
             }
         }
         if (!forward.contains(input)) {
-            throw new io.nnviz.api.InvalidInputException("the output '" + output.name() + "' does not depend on the input '"
+            throw new InvalidInputException("the output '" + output.name() + "' does not depend on the input '"
                     + input.name() + "'");
         }
         List<GraphOperation> order = new ArrayList<>(forward.size());
@@ -191,7 +148,7 @@ final class GraphReader {
 
     /** Variables, constants, and ops computed only from them. */
     private boolean isParam(GraphOperation op) {
-        if (PARAM_SOURCES.contains(op.type())) {
+        if (TfOpRoles.PARAM_SOURCES.contains(op.type())) {
             return true;
         }
         if (op.type().equals("Placeholder") || op.numInputs() == 0) {
@@ -265,32 +222,32 @@ final class GraphReader {
         return out;
     }
 
-    private Group groupFor(GraphOperation op) {
+    private TfLayer groupFor(GraphOperation op) {
         String scope = scopeOf(op);
         if (scope != null) {
-            return groups.computeIfAbsent(unique(scope, true), Group::new);
+            return groups.computeIfAbsent(unique(scope, true), TfLayer::new);
         }
         List<GraphOperation> ins = computeInputs(op);
         if (IDENTITIES.contains(op.type()) && !ins.isEmpty()) {
-            Group pg = groupOf.get(ins.get(0));
+            TfLayer pg = groupOf.get(ins.get(0));
             if (pg != null && pg.kind != LayerKind.INPUT) {
                 return pg; // an identity forwards its producer's value: it is that layer's
             }
         }
         boolean anchor = ANCHORS.contains(op.type())
-                || ELEMENTWISE_MERGES.contains(op.type()) && ins.size() >= 2
+                || TfOpRoles.ELEMENTWISE_MERGES.contains(op.type()) && ins.size() >= 2
                 || ins.size() != 1;
         if (!anchor) {
             GraphOperation prev = ins.get(0);
-            Group pg = groupOf.get(prev);
+            TfLayer pg = groupOf.get(prev);
             boolean foldable = pg != null && pg.kind != LayerKind.INPUT && scopeOf(prev) == null
-                    && (ACTIVATIONS.contains(op.type()) || op.type().equals("BiasAdd") || ELEMENTWISE_MERGES.contains(op.type()))
+                    && (TfOpRoles.ACTIVATIONS.contains(op.type()) || op.type().equals("BiasAdd") || TfOpRoles.ELEMENTWISE_MERGES.contains(op.type()))
                     && prev.numConsumers() == 1;
             if (foldable) {
                 return pg;
             }
         }
-        Group g = new Group(unique(op.name(), false));
+        TfLayer g = new TfLayer(unique(op.name(), false));
         groups.put(g.id, g);
         return g;
     }
@@ -306,12 +263,12 @@ final class GraphReader {
         return name + "#" + k;
     }
 
-    private void finish(Group g) {
+    private void finish(TfLayer g) {
         // output: the last op whose value leaves the group (or the model's output)
         for (GraphOperation op : g.ops) {
             boolean leaves = op.equals(output);
             for (GraphOperation c : op.consumers()) {
-                Group cg = groupOf.get(c);
+                TfLayer cg = groupOf.get(c);
                 if (cg != null && cg != g) {
                     leaves = true;
                 }
@@ -327,13 +284,13 @@ final class GraphReader {
         for (GraphOperation op : g.ops) {
             types.add(op.type());
             for (GraphOperation in : computeInputs(op)) {
-                Group src = groupOf.get(in);
+                TfLayer src = groupOf.get(in);
                 if (src != null && src != g) {
                     g.inputs.add(src.id);
                 }
             }
         }
-        g.kind = kindOf(g, types);
+        g.kind = TfOpRoles.kindOf(g, types, output);
         Set<GraphOperation> seen = new HashSet<>();
         for (GraphOperation op : g.ops) {
             for (int i = 0; i < op.numInputs(); i++) {
@@ -341,104 +298,12 @@ final class GraphReader {
                 if (!params.contains(in)) {
                     continue;
                 }
-                GraphOperation src = source(in);
-                if (src == null || !seen.add(src) || !isFloatWeight(src)) {
+                GraphOperation src = TfOpRoles.source(in);
+                if (src == null || !seen.add(src) || !TfOpRoles.isFloatWeight(src)) {
                     continue;
                 }
-                g.weights.add(weight(g, op, i, src));
+                g.weights.add(TfOpRoles.weight(g, op, i, src, groupOf::get));
             }
         }
-    }
-
-    private LayerKind kindOf(Group g, Set<String> types) {
-        String id = g.id.toLowerCase(java.util.Locale.ROOT);
-        if (types.contains("LSTMBlockCell") || types.contains("BlockLSTM") || types.contains("BlockLSTMV2")
-                || types.contains("GRUBlockCell") || id.contains("lstm") || id.contains("gru") || id.contains("rnn")) {
-            return LayerKind.RECURRENT;
-        }
-        if (types.contains("Conv2D") || types.contains("DepthwiseConv2dNative") || types.contains("Conv3D")
-                || types.contains("Conv1D")) {
-            return LayerKind.CONV;
-        }
-        if (types.contains("MatMul") || types.contains("BatchMatMulV2")) {
-            return g.ops.contains(output) ? LayerKind.OUTPUT : LayerKind.DENSE;
-        }
-        if (types.contains("MaxPool") || types.contains("AvgPool") || types.contains("MaxPoolV2") || types.contains("Mean")) {
-            return LayerKind.POOL;
-        }
-        if (types.contains("FusedBatchNorm") || types.contains("FusedBatchNormV3")) {
-            return LayerKind.NORM;
-        }
-        if (types.contains("ConcatV2") || g.inputs.size() >= 2) {
-            return LayerKind.MERGE;
-        }
-        if (types.contains("Reshape") || types.contains("Squeeze") || types.contains("Transpose") || types.contains("Pad")) {
-            return LayerKind.RESHAPE;
-        }
-        if (ACTIVATIONS.containsAll(types)) {
-            return LayerKind.ACTIVATION;
-        }
-        return LayerKind.OTHER;
-    }
-
-    /** The variable or constant behind a parameter input (through reads and casts). */
-    private GraphOperation source(GraphOperation op) {
-        GraphOperation cur = op;
-        for (int depth = 0; depth < 8; depth++) {
-            if (PARAM_SOURCES.contains(cur.type())) {
-                return cur;
-            }
-            if (!PASS_THROUGH.contains(cur.type()) || cur.numInputs() == 0) {
-                return null;
-            }
-            cur = (GraphOperation) cur.input(0).op();
-        }
-        return null;
-    }
-
-    private static boolean isFloatWeight(GraphOperation src) {
-        Output<?> o = src.output(0);
-        DataType t = o.dataType();
-        if (t != DataType.DT_FLOAT && t != DataType.DT_DOUBLE && t != DataType.DT_HALF && t != DataType.DT_BFLOAT16
-                && t != DataType.DT_FLOAT_REF && t != DataType.DT_DOUBLE_REF) {
-            return false;
-        }
-        org.tensorflow.ndarray.Shape s = o.shape();
-        return !s.isUnknown() && s.numDimensions() >= 1 && s.size() > 1 || src.type().startsWith("Var");
-    }
-
-    private Weight weight(Group g, GraphOperation consumer, int index, GraphOperation src) {
-        String type = consumer.type();
-        String name = src.name();
-        if ((type.equals("Conv2D")) && index == 1) {
-            return new Weight(name, src, WeightRole.KERNEL, t -> t.permute(3, 2, 0, 1), new int[] {3, 2, 0, 1}); // HWIO -> OIHW
-        }
-        if (type.equals("DepthwiseConv2dNative") && index == 1) {
-            return new Weight(name, src, WeightRole.KERNEL, t -> {
-                int kh = t.shape().dim(0), kw = t.shape().dim(1), c = t.shape().dim(2), m = t.shape().dim(3);
-                return t.permute(2, 3, 0, 1).reshape(c * m, 1, kh, kw);
-            });
-        }
-        if (type.equals("MatMul") && index == 1) {
-            boolean transposed = consumer.attributes().getAttrBool("transpose_b");
-            WeightRole role = WeightRole.KERNEL;
-            if (g.kind == LayerKind.RECURRENT) {
-                // a matmul reading the sequence (from outside the layer, or a time step sliced out of it)
-                // holds the input kernel; one reading the state computed inside the layer, the recurrent one
-                GraphOperation other = (GraphOperation) consumer.input(0).op();
-                boolean readsInput = groupOf.get(other) != g || SEQUENCE_READS.contains(other.type());
-                role = readsInput ? WeightRole.INPUT_KERNEL : WeightRole.RECURRENT_KERNEL;
-            }
-            return transposed ? new Weight(name, src, role, t -> t)
-                    : new Weight(name, src, role, t -> t.permute(1, 0), new int[] {1, 0}); // [in, out] -> [out, in]
-        }
-        if (type.equals("BiasAdd") || ELEMENTWISE_MERGES.contains(type) && src.output(0).shape().numDimensions() == 1) {
-            return new Weight(name, src, WeightRole.BIAS, t -> t);
-        }
-        if (type.startsWith("FusedBatchNorm") && index >= 1 && index <= 4) {
-            WeightRole[] roles = {WeightRole.GAMMA, WeightRole.BETA, WeightRole.RUNNING_MEAN, WeightRole.RUNNING_VAR};
-            return new Weight(name, src, roles[index - 1], t -> t);
-        }
-        return new Weight(name, src, WeightRole.OTHER, t -> t);
     }
 }
