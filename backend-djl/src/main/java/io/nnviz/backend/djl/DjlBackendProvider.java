@@ -7,6 +7,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.spi.BackendProvider;
+import io.nnviz.backend.djl.torchscript.TorchScriptFiles;
 
 import java.util.List;
 
@@ -73,7 +74,7 @@ public final class DjlBackendProvider implements BackendProvider {
         }
     }
 
-    /** Opens an ONNX file ({@link OnnxModel}) or a TorchScript file ({@link TorchScriptModel}). */
+    /** Opens an ONNX file ({@link OnnxModel}) or a TorchScript file ({@link TorchScriptFiles}). */
     @Override
     public ModelView load(java.nio.file.Path path) {
         return load(path, io.nnviz.api.LoadOptions.defaults());
@@ -89,15 +90,7 @@ public final class DjlBackendProvider implements BackendProvider {
         if (path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
             return OnnxModel.load(path, options.inputShapes(), options.memoryBudget());
         }
-        byte[] head = new byte[4];
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
-            if (in.readNBytes(head, 0, 4) < 4 || head[0] != 'P' || head[1] != 'K') {
-                throw new io.nnviz.api.ModelLoadException(path, "not a TorchScript file (TorchScript files are zip archives)");
-            }
-        } catch (java.io.IOException e) {
-            throw new io.nnviz.api.ModelLoadException(path, "cannot read it: " + e.getMessage(), e);
-        }
-        return TorchScriptModel.load(path, options.singleInputShape(String.valueOf(path.getFileName())), options.memoryBudget());
+        return TorchScriptFiles.open(path, options);
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.nnviz.backend.djl;
 import io.nnviz.api.Tensor;
 
 /** A direct 2-D convolution in plain Java, to check a runtime's convolution against a model's weights. */
-final class JavaConv {
+public final class JavaConv {
     private JavaConv() {
     }
 
@@ -11,7 +11,7 @@ final class JavaConv {
      * {@code x} NCHW, {@code w} OIHW (I per group), {@code b} may be null; {@code pads} top, left,
      * bottom, right.
      */
-    static Tensor conv2d(Tensor x, Tensor w, Tensor b, long[] strides, long[] pads, long[] dil, int group) {
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor b, long[] strides, long[] pads, long[] dil, int group) {
         int n = x.shape().dim(0), c = x.shape().dim(1), h = x.shape().dim(2), wd = x.shape().dim(3);
         int o = w.shape().dim(0), cg = w.shape().dim(1), kh = w.shape().dim(2), kw = w.shape().dim(3);
         int oh = (int) ((h + pads[0] + pads[2] - dil[0] * (kh - 1) - 1) / strides[0] + 1);

@@ -1,11 +1,11 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
-import io.nnviz.backend.djl.StoredZip.Item;
+import io.nnviz.backend.djl.torchscript.StoredZip.Item;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import static io.nnviz.backend.djl.HostileCode.DATA;
+import static io.nnviz.backend.djl.torchscript.HostileCode.DATA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

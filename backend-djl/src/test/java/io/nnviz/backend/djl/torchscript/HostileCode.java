@@ -1,4 +1,4 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,8 +1,9 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.spi.SafeFiles;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -341,7 +342,7 @@ final class TorchScriptPickles {
     }
 
     private long decimal(int from, int end) {
-        String s = new String(b, from, Math.max(0, Math.min(end, b.length) - from), java.nio.charset.StandardCharsets.ISO_8859_1).trim();
+        String s = new String(b, from, Math.max(0, Math.min(end, b.length) - from), StandardCharsets.ISO_8859_1).trim();
         try {
             return s.length() > 12 ? -1 : Long.parseLong(s);
         } catch (NumberFormatException e) {

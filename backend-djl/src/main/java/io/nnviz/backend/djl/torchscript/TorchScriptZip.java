@@ -1,4 +1,4 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.spi.SafeFiles;
@@ -10,11 +10,13 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import java.util.zip.ZipEntry;
 
 /**
  * A TorchScript zip read the way libtorch reads it (miniz, as PyTorch builds it), so that what nnviz
@@ -61,11 +63,11 @@ final class TorchScriptZip {
      * in order: {@code javaView}), no two names are the same to libtorch, and each local header names
      * its entry.
      */
-    List<Entry> entries(List<java.util.zip.ZipEntry> javaView) throws IOException {
+    List<Entry> entries(List<ZipEntry> javaView) throws IOException {
         List<Entry> entries = centralDirectory();
         boolean same = entries.size() == javaView.size();
         for (int k = 0; same && k < entries.size(); k++) {
-            java.util.zip.ZipEntry j = javaView.get(k);
+            ZipEntry j = javaView.get(k);
             Entry e = entries.get(k);
             same = e.name().equals(j.getName()) && e.size() == j.getSize() && e.compressedSize() == j.getCompressedSize();
         }
@@ -219,7 +221,7 @@ final class TorchScriptZip {
         }
         ByteBuffer h = read(e.localOffset(), 30 + e.rawName().length);
         int n = e.rawName().length;
-        if (h.getInt(0) != LOCAL || u16(h, 26) != n || !java.util.Arrays.equals(e.rawName(), 0, n, h.array(), 30, 30 + n)) {
+        if (h.getInt(0) != LOCAL || u16(h, 26) != n || !Arrays.equals(e.rawName(), 0, n, h.array(), 30, 30 + n)) {
             throw refused("its entry " + SafeFiles.printable(e.name()) + " has a local header that does not name it");
         }
     }

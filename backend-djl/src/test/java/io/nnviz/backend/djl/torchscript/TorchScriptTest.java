@@ -1,11 +1,11 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.Shape;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.NnvizException;
+import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightSpec;
 import org.junit.jupiter.api.Tag;

@@ -1,4 +1,4 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.spi.SafeFiles;
@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
@@ -88,7 +89,7 @@ final class TorchScriptArchive {
             throw new ModelLoadException(p, "its tensors declare more than 2^63 weights");
         } catch (IllegalArgumentException e) { // Java's reader on a name that is not UTF-8
             throw new ModelLoadException(p, "not a TorchScript file (its zip directory is damaged: " + e.getMessage() + ")");
-        } catch (java.util.zip.ZipException e) {
+        } catch (ZipException e) {
             throw new ModelLoadException(p, "not a TorchScript file (not a readable zip archive: " + e.getMessage() + ")");
         } catch (IOException e) {
             throw new ModelLoadException(p, "cannot read it (" + e.getMessage() + ")", e);

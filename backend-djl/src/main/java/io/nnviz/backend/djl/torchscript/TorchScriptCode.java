@@ -1,4 +1,7 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * How deep libtorch recurses to compile the Python source of a TorchScript archive, estimated from
@@ -147,11 +150,11 @@ final class TorchScriptCode {
     private void openBlock(int width) {
         if (blocks == widths.length) {
             int n = blocks * 2;
-            widths = java.util.Arrays.copyOf(widths, n);
-            exits = java.util.Arrays.copyOf(exits, n);
-            elifs = java.util.Arrays.copyOf(elifs, n);
-            hasExit = java.util.Arrays.copyOf(hasExit, n);
-            opensFunction = java.util.Arrays.copyOf(opensFunction, n);
+            widths = Arrays.copyOf(widths, n);
+            exits = Arrays.copyOf(exits, n);
+            elifs = Arrays.copyOf(elifs, n);
+            hasExit = Arrays.copyOf(hasExit, n);
+            opensFunction = Arrays.copyOf(opensFunction, n);
         }
         widths[blocks] = width;
         exits[blocks] = 0;
@@ -264,7 +267,7 @@ final class TorchScriptCode {
         while (i < b.length && (isIdentStart(b[i] & 0xFF) || isDigit(b[i] & 0xFF))) {
             i++;
         }
-        String w = i - s <= 8 ? new String(b, s, i - s, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+        String w = i - s <= 8 ? new String(b, s, i - s, StandardCharsets.ISO_8859_1) : "";
         if (pendingStatement) {
             firstWord(w);
         }

@@ -1,11 +1,11 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
-import io.nnviz.backend.djl.HostileCode.Shape;
-import io.nnviz.backend.djl.StoredZip.Item;
+import io.nnviz.backend.djl.torchscript.HostileCode.Shape;
+import io.nnviz.backend.djl.torchscript.StoredZip.Item;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -14,14 +14,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipFile;
 
-import static io.nnviz.backend.djl.HostileCode.CODE;
-import static io.nnviz.backend.djl.HostileCode.DATA;
+import static io.nnviz.backend.djl.torchscript.HostileCode.CODE;
+import static io.nnviz.backend.djl.torchscript.HostileCode.DATA;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

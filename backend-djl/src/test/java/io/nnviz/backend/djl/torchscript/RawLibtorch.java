@@ -1,4 +1,4 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDList;

@@ -1,11 +1,11 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.spi.SafeFiles;
-import io.nnviz.backend.djl.PlainPickle.Call;
-import io.nnviz.backend.djl.PlainPickle.Global;
-import io.nnviz.backend.djl.PlainPickle.PersistentId;
+import io.nnviz.backend.djl.torchscript.PlainPickle.Call;
+import io.nnviz.backend.djl.torchscript.PlainPickle.Global;
+import io.nnviz.backend.djl.torchscript.PlainPickle.PersistentId;
 
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -55,7 +56,7 @@ final class TorchScriptStorages {
         this.path = path;
         this.pickle = pickle;
         this.entryBytes = entryBytes;
-        this.folder = pickle.substring(0, pickle.length() - ".pkl".length()).toLowerCase(java.util.Locale.ROOT) + "/";
+        this.folder = pickle.substring(0, pickle.length() - ".pkl".length()).toLowerCase(Locale.ROOT) + "/";
     }
 
     /**
@@ -131,7 +132,7 @@ final class TorchScriptStorages {
         if (size == null || !type.module().equals("torch")) {
             throw refused("names a storage type PyTorch does not have: " + SafeFiles.printable(type.qualified()));
         }
-        String entry = folder + key.toLowerCase(java.util.Locale.ROOT);
+        String entry = folder + key.toLowerCase(Locale.ROOT);
         Long held = entryBytes.get(entry);
         if (held == null) {
             throw refused("names storage " + SafeFiles.printable(key) + ", which the archive does not hold");

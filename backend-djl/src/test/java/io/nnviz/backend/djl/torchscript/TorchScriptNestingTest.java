@@ -1,9 +1,9 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.backend.djl.torchscript.HostileCode.Shape;
+import io.nnviz.backend.djl.torchscript.StoredZip.Item;
 import io.nnviz.testkit.Corpus;
-import io.nnviz.backend.djl.HostileCode.Shape;
-import io.nnviz.backend.djl.StoredZip.Item;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,39 +1,108 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
 import io.nnviz.api.Group;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
+import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The module tree of a TorchScript file from its parameters' dotted names
- * ({@code layer1.0.conv1.weight}): a TorchScript file keeps code, not a graph of layers, and DJL
- * gives only the parameters. Each module owning parameters is a layer, its kind told by its
- * weights' shapes; each module above is a group. Names and shapes are all there is, so some
- * kinds are guesses the layer says it made: a 4-D weight is a 2-D convolution or a transposed
- * one, a 2-D weight a linear layer or (named so) an embedding.
+ * The structure of a loaded TorchScript module: its module tree, read from its parameters' dotted
+ * names ({@code layer1.0.conv1.weight}), between an input and an output layer. A TorchScript file
+ * keeps code, not a graph of layers, and DJL gives only the parameters. Each module owning
+ * parameters is a layer, its kind told by its weights' shapes; each module above is a group. Names
+ * and shapes are all there is, so some kinds are guesses the layer says it made: a 4-D weight is a
+ * 2-D convolution or a transposed one, a 2-D weight a linear layer or (named so) an embedding.
+ * The order of layers is the order modules registered their parameters, usually but not surely the
+ * order they run.
  */
-final class TorchScriptModules {
+final class TorchScriptDescriber {
     /** One parameter: its dotted name and shape. */
     record Param(String name, long[] shape) {
     }
 
-    /** The layers, groups and, per layer id, the parameter names in its weights' order. */
+    /** The layers, groups and, per layer id, the full parameter names in its weights' order. */
     record Tree(List<LayerInfo> layers, List<Group> groups, Map<String, List<String>> params) {
     }
 
-    private TorchScriptModules() {
+    private TorchScriptDescriber() {
     }
 
-    static Tree read(List<Param> params) {
+    /**
+     * The layers of a loaded module: {@link TorchScriptModel#INPUT}, its modules, then
+     * {@link TorchScriptModel#OUTPUT}. With an input shape (batch first, -1 for free dims; may be
+     * null) the output's shape is found by running the module once on zeros; without one, an image
+     * input's channels are guessed from a first convolution.
+     */
+    static Tree describe(Block block, long[] inputShape, Path path) {
+        List<Param> params = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            params.add(new Param(p.getKey(), p.getValue().getArray().getShape().getShape()));
+        }
+        Tree tree = read(params);
+        List<LayerInfo> layers = new ArrayList<>();
+        Shape in = inputShape != null ? batchFree(inputShape) : guessInput(tree.layers());
+        layers.add(LayerInfo.builder(TorchScriptModel.INPUT, LayerKind.INPUT).name(TorchScriptModel.INPUT).frameworkType("input")
+                .outputShape(in).build());
+        layers.addAll(tree.layers());
+        Shape out = inputShape != null ? outputShape(block, inputShape, path) : null;
+        layers.add(LayerInfo.builder(TorchScriptModel.OUTPUT, LayerKind.OUTPUT).name(TorchScriptModel.OUTPUT).frameworkType("forward")
+                .outputShape(out).build());
+        return new Tree(layers, tree.groups(), tree.params());
+    }
+
+    private static Shape batchFree(long[] s) {
+        long[] d = s.clone();
+        d[0] = -1;
+        return Shape.ofLongs(d);
+    }
+
+    /** An image input's channels from the first module when it is a convolution, image size free. */
+    private static Shape guessInput(List<LayerInfo> modules) {
+        if (modules.isEmpty() || modules.get(0).kind() != LayerKind.CONV) {
+            return null;
+        }
+        WeightSpec w = modules.get(0).weights().get(0);
+        long[] d = new long[w.shape().rank()];
+        Arrays.fill(d, -1);
+        d[1] = w.shape().dim(1); // the first convolution's input channels (ungrouped on an input, as a rule)
+        return Shape.ofLongs(d);
+    }
+
+    private static Shape outputShape(Block block, long[] inputShape, Path path) {
+        long[] s = inputShape.clone();
+        for (int i = 0; i < s.length; i++) {
+            if (s[i] < 0) {
+                throw new ModelLoadException(path, "the input shape given must be complete (dimension " + i + " is free) to run it once");
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray out = block.forward(new ParameterStore(m, false), new NDList(m.zeros(new ai.djl.ndarray.types.Shape(s))), false).get(0);
+            return batchFree(out.getShape().getShape());
+        } catch (RuntimeException e) {
+            throw new ModelLoadException(path, "it does not run on an input of shape " + Arrays.toString(s) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The modules owning parameters as layers, and the modules above them as groups. */
+    private static Tree read(List<Param> params) {
         Map<String, List<Param>> byModule = new LinkedHashMap<>();
         for (Param p : params) {
             int dot = p.name().lastIndexOf('.');
@@ -68,7 +137,7 @@ final class TorchScriptModules {
     }
 
     /** The enclosing module of a dotted module path, or null at the top. */
-    static String parentOf(String module) {
+    private static String parentOf(String module) {
         int dot = module.lastIndexOf('.');
         return dot < 0 ? null : module.substring(0, dot);
     }
@@ -100,7 +169,7 @@ final class TorchScriptModules {
             attrs.put("in channels per group", String.valueOf(w[1]));
             attrs.put("guess", type + " (or ConvTranspose" + (w.length - 2) + "d, whose weight has the same rank)");
             long[] o = new long[w.length];
-            java.util.Arrays.fill(o, -1);
+            Arrays.fill(o, -1);
             o[1] = w[0];
             out = Shape.ofLongs(o);
         } else if (w != null && w.length == 2 && (leaf.contains("emb") || leaf.contains("wte") || leaf.contains("wpe"))) {
@@ -143,7 +212,7 @@ final class TorchScriptModules {
         return s.toString();
     }
 
-    static WeightRole role(LayerKind kind, String name, int rank) {
+    private static WeightRole role(LayerKind kind, String name, int rank) {
         if (kind == LayerKind.RECURRENT) {
             return name.startsWith("weight_ih") ? WeightRole.INPUT_KERNEL : name.startsWith("weight_hh") ? WeightRole.RECURRENT_KERNEL
                     : name.startsWith("bias") ? WeightRole.BIAS : WeightRole.OTHER;

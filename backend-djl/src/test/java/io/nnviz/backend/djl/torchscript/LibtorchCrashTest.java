@@ -1,9 +1,9 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.NNViz;
-import io.nnviz.backend.djl.HostileCode.Shape;
-import io.nnviz.backend.djl.StoredZip.Item;
+import io.nnviz.backend.djl.torchscript.HostileCode.Shape;
+import io.nnviz.backend.djl.torchscript.StoredZip.Item;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,8 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static io.nnviz.backend.djl.HostileCode.CODE;
-import static io.nnviz.backend.djl.HostileCode.DATA;
+import static io.nnviz.backend.djl.torchscript.HostileCode.CODE;
+import static io.nnviz.backend.djl.torchscript.HostileCode.DATA;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

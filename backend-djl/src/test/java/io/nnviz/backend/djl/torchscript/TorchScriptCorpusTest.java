@@ -1,4 +1,4 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.torchscript;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +11,7 @@ import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.backend.djl.JavaConv;
 import io.nnviz.testkit.Corpus;
 import io.nnviz.testkit.FiniteDifferences;
 import org.junit.jupiter.api.Tag;

@@ -1,0 +1,68 @@
+package io.nnviz.backend.djl.torchscript;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.GradientCollector;
+import io.nnviz.api.BackendException;
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.Tensor;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+
+/**
+ * The gradient of one output unit of a TorchScript module with respect to its input, through
+ * libtorch's autograd with the module left in eval mode. The output is the one the script returns,
+ * after any softmax or sigmoid in its code. No layer inside the module can be cut: DJL runs it whole.
+ */
+final class TorchScriptGradients {
+    private TorchScriptGradients() {
+    }
+
+    /**
+     * The gradient of output unit {@code target} (the last axis, summed over the rest) with respect
+     * to {@code input}, computed in a sub-manager of {@code manager}.
+     */
+    static Tensor ofInput(Block block, NDManager manager, Tensor input, int target, String model) {
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray x = TorchScriptTensors.array(sub, input);
+            x.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+                NDArray out = forwardWithAutograd(block, x);
+                long units = out.getShape().get(out.getShape().dimension() - 1);
+                if (target < 0 || target >= units) {
+                    throw new InvalidInputException("target " + target + " is not an output unit: the output has " + units
+                            + " units (0.." + (units - 1) + ")");
+                }
+                gc.backward(out.get("..., " + target).sum());
+            }
+            return TorchScriptTensors.copy(x.getGradient());
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("PyTorch could not compute the input gradient of model '" + model + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The module's forward with autograd recording and the module left in eval mode. DJL's
+     * {@code forward(..., training=false)} runs without autograd, and {@code training=true} would
+     * switch the module to training mode (batch norm on batch statistics, dropout on), so this calls
+     * the engine's own forward with its gradient flag directly. The PyTorch engine is the
+     * application's dependency, not this module's, hence reflection.
+     */
+    private static NDArray forwardWithAutograd(Block block, NDArray x) {
+        try {
+            Class<?> symbol = Class.forName("ai.djl.pytorch.engine.PtSymbolBlock");
+            Method forward = Class.forName("ai.djl.pytorch.jni.IValueUtils").getMethod("forward", symbol, NDList.class, boolean.class);
+            return ((NDList) forward.invoke(null, block, new NDList(x), true)).get(0);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new BackendException(String.valueOf(e.getCause()), e);
+        } catch (ReflectiveOperationException e) {
+            throw new BackendException("DJL's PyTorch engine has no IValueUtils.forward(PtSymbolBlock, NDList, boolean): " + e, e);
+        }
+    }
+}
