@@ -1,18 +1,29 @@
 package io.nnviz.backend.tensorflow;
 
+import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
-import org.tensorflow.SavedModelBundle;
+import io.nnviz.api.hook.Attachment;
+import io.nnviz.api.hook.Hook;
 import io.nnviz.api.spi.BackendProvider;
+import org.tensorflow.SavedModelBundle;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The TensorFlow Java backend: {@link TfGraph} (a graph and session with named input and output),
  * {@link SavedModelBundle}s, SavedModel directories and frozen GraphDef {@code .pb} files. Training
  * hooks attach to a session, graph, bundle or model as a {@link TfTraining}, to which the loop
- * reports its steps (TensorFlow Java has no trainer to listen to).
+ * reports its steps (TensorFlow Java has no trainer to listen to). Registered in
+ * {@code META-INF/services}; it says what it supports by class and file names alone, never loading
+ * TensorFlow's natives, and hands each request to {@link TfModel}, {@link TfFiles} or
+ * {@link TfTraining}.
  */
 public final class TfBackendProvider implements BackendProvider {
+    private static final String TF_GRAPH = "io.nnviz.backend.tensorflow.TfGraph";
+    private static final String BUNDLE = "org.tensorflow.SavedModelBundle";
+    private static final String SESSION = "org.tensorflow.Session";
+
     @Override
     public String name() {
         return "tensorflow";
@@ -24,25 +35,21 @@ public final class TfBackendProvider implements BackendProvider {
             return false;
         }
         String n = nativeModel.getClass().getName();
-        return n.equals("io.nnviz.backend.tensorflow.TfGraph") || n.equals("org.tensorflow.SavedModelBundle");
+        return n.equals(TF_GRAPH) || n.equals(BUNDLE);
     }
 
     @Override
     public ModelView open(Object nativeModel) {
         if (nativeModel instanceof TfGraph g) {
-            return TfModel.open("TensorFlow graph", g, null);
+            return TfModel.of(g);
         }
         if (nativeModel instanceof SavedModelBundle b) {
-            return fromBundle(b, null, "SavedModel");
+            return TfModel.of(b);
         }
         throw new IllegalArgumentException("not a TensorFlow model: " + (nativeModel == null ? "null" : nativeModel.getClass().getName()));
     }
 
-    /** The first signature's single input and output name the model's input and output ops (see {@link TfFiles#fromBundle}). */
-    static TfModel fromBundle(SavedModelBundle b, AutoCloseable owned, String name) {
-        return TfFiles.fromBundle(b, owned, name);
-    }
-
+    /** True for a folder holding a {@code saved_model.pb} and for a file named {@code *.pb}: names only (see {@link TfFiles#canLoad}). */
     @Override
     public boolean canLoad(Path path) {
         return TfFiles.canLoad(path);
@@ -50,31 +57,24 @@ public final class TfBackendProvider implements BackendProvider {
 
     @Override
     public ModelView load(Path path) {
-        if (path == null) {
-            throw new IllegalArgumentException("path is null");
-        }
-        return TfFiles.load(path);
+        return TfFiles.open(path, LoadOptions.defaults());
     }
 
     /** As {@link #load(Path)}; an input shape given (canonical, images NCHW) replaces the placeholder's declared one. */
     @Override
-    public ModelView load(Path path, io.nnviz.api.LoadOptions options) {
-        if (path == null) {
-            throw new IllegalArgumentException("path is null");
-        }
-        return TfFiles.load(path, options.singleInputShape(String.valueOf(path.getFileName())), options.memoryBudget());
+    public ModelView load(Path path, LoadOptions options) {
+        return TfFiles.open(path, options);
     }
 
     @Override
     public boolean canAttach(Object trainingTarget) {
         return trainingTarget instanceof TfModel || supports(trainingTarget)
-                || trainingTarget != null && trainingTarget.getClass().getName().equals("org.tensorflow.Session");
+                || trainingTarget != null && trainingTarget.getClass().getName().equals(SESSION);
     }
 
     /** A {@link TfTraining} on the target (cast the attachment to it to report steps). */
     @Override
-    public io.nnviz.api.hook.Attachment attach(Object trainingTarget, java.util.List<io.nnviz.api.hook.Hook> hooks) {
-        return TfTraining.attach(trainingTarget, hooks.toArray(new io.nnviz.api.hook.Hook[0]));
+    public Attachment attach(Object trainingTarget, List<Hook> hooks) {
+        return TfTraining.attach(trainingTarget, hooks.toArray(new Hook[0]));
     }
-
 }

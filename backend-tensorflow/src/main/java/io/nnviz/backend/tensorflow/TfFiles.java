@@ -1,14 +1,20 @@
 package io.nnviz.backend.tensorflow;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.spi.SafeFiles;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
+import org.tensorflow.RawTensor;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
@@ -23,23 +29,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * TensorFlow's files, the one place that knows them: SavedModel folders and frozen GraphDef
- * {@code .pb} files. A graph that keeps its model in library functions (TF 2 exports: one
- * {@code StatefulPartitionedCall}) or fuses ops ({@code _FusedConv2D}) is flattened first: the
- * calls expanded into their bodies ({@link TfFunctions}), the variables they read frozen to their
- * restored values ({@link TfFreezing}), the fused ops split ({@link TfFusedOps}), and the result
- * imported into a graph and session of nnviz's own, so every inner layer has its weights, shapes,
- * activations and gradients.
+ * TensorFlow's formats, the one place that reads them: SavedModel folders and frozen GraphDef
+ * {@code .pb} files ({@link #open}), and the graph of a SavedModel TensorFlow has loaded
+ * ({@link #fromBundle}). Files are read as data and checked before TensorFlow sees them
+ * ({@link TfSavedModels}, {@link TfGraphChecks}, {@link TfPruning}). A graph that keeps its model
+ * in library functions (TF 2 exports: one {@code StatefulPartitionedCall}) or fuses ops
+ * ({@code _FusedConv2D}) is flattened first: the calls expanded into their bodies
+ * ({@link TfFunctions}), the variables they read frozen to their restored values
+ * ({@link TfFreezing}), the fused ops split ({@link TfFusedOps}), and the result imported into a
+ * graph and session of nnviz's own, so every inner layer has its weights, shapes, activations and
+ * gradients.
  */
 final class TfFiles {
     private TfFiles() {
     }
 
+    /**
+     * True for a folder holding a {@code saved_model.pb} and for a regular file named
+     * {@code *.pb}: judged by names alone ({@link #open} reads and checks the content). Never throws.
+     */
     static boolean canLoad(Path path) {
         try {
             if (path == null) {
@@ -54,15 +68,21 @@ final class TfFiles {
         }
     }
 
-    static TfModel load(Path path) {
-        return load(path, null, io.nnviz.api.LoadOptions.defaultMemoryBudget());
-    }
-
     /**
-     * Opens a SavedModel directory or frozen graph; {@code inputShape} (canonical: images NCHW,
-     * batch first, -1 free; may be null) replaces the input placeholder's declared shape.
+     * Opens a SavedModel folder or frozen graph, never running what the file carries beyond the
+     * model's forward ops; the model owns the graph and session it made. An input shape in
+     * {@code options} (canonical: images NCHW, batch first, -1 free) replaces the input
+     * placeholder's declared one; what the file declares is held to the options' memory budget.
+     *
+     * @throws IllegalArgumentException if {@code path} is null
+     * @throws ModelLoadException       if the file is missing, damaged, or holds what nnviz does not run
      */
-    static TfModel load(Path path, long[] inputShape, long budget) {
+    static TfModel open(Path path, LoadOptions options) {
+        if (path == null) {
+            throw new IllegalArgumentException("path is null");
+        }
+        long[] inputShape = options.singleInputShape(String.valueOf(path.getFileName()));
+        long budget = options.memoryBudget();
         if (!Files.exists(path)) {
             throw new ModelLoadException(path, "no such file or directory");
         }
@@ -71,7 +91,7 @@ final class TfFiles {
                 throw new ModelLoadException(path, "not a SavedModel directory (no saved_model.pb)");
             }
             // TensorFlow would block forever on a pipe among the variables, and read what the files hold into memory
-            io.nnviz.api.spi.SafeFiles.requireRegularTree(path, budget);
+            SafeFiles.requireRegularTree(path, budget);
             // read as data: TensorFlow's own loader would run the file's restore and init ops, whatever they are
             TfSavedModels.Frozen f = TfSavedModels.read(path, budget);
             GraphDef def = inputShape == null ? f.graph() : withInputShape(f.graph(), f.input(), inputShape);
@@ -87,15 +107,11 @@ final class TfFiles {
     }
 
     /**
-     * A SavedModel's default signature (else its first) with one input, flattened when its graph
-     * calls functions or fuses ops; {@code owned} (may be null) is closed with the model.
+     * A SavedModel TensorFlow has loaded, through its default signature (else its first), which
+     * must have one input; its graph is flattened into a graph of nnviz's own when it calls
+     * functions or fuses ops (that model closes the graph it made; the bundle stays the caller's).
      */
-    static TfModel fromBundle(SavedModelBundle b, AutoCloseable owned, String name) {
-        return fromBundle(b, owned, name, null);
-    }
-
-    /** As {@link #fromBundle(SavedModelBundle, AutoCloseable, String)}; a given input shape re-imports the graph with it. */
-    static TfModel fromBundle(SavedModelBundle b, AutoCloseable owned, String name, long[] inputShape) {
+    static TfModel fromBundle(SavedModelBundle b) {
         if (b.signatures().isEmpty()) {
             throw new InvalidInputException("the SavedModel has no signatures, so its input and output are unknown");
         }
@@ -111,23 +127,16 @@ final class TfFiles {
         }
         String in = opName(sig.getInputs().values().iterator().next().name);
         String outTensor = sig.getOutputs().values().iterator().next().name;
-        String title = name + " (" + sig.key() + ": " + sig.getInputs().keySet() + " -> " + sig.getOutputs().keySet() + ")";
+        String title = "SavedModel (" + sig.key() + ": " + sig.getInputs().keySet() + " -> " + sig.getOutputs().keySet() + ")";
         GraphDef def = b.metaGraphDef().getGraphDef();
-        if (!TfFunctions.hasCalls(def) && !TfFusedOps.hasFused(def) && inputShape == null) {
-            return TfModel.open(title, new TfGraph(b.graph(), b.session(), in, opName(outTensor)), owned);
+        if (!TfFunctions.hasCalls(def) && !TfFusedOps.hasFused(def)) {
+            return TfModel.of(title, new TfGraph(b.graph(), b.session(), in, opName(outTensor)), null);
         }
         GraphDef flat = TfFunctions.inline(def);
         Set<String> vars = TfFreezing.variablesRead(flat);
         Map<String, TensorProto> values = values(b, flat, vars);
         flat = TfFusedOps.split(TfFreezing.freeze(flat, values::get));
-        if (inputShape != null) {
-            flat = withInputShape(flat, in, inputShape);
-        }
-        return imported(flat, in, outTensor, title + ", flattened: its functions expanded, " + vars.size() + " variables frozen", () -> {
-            if (owned != null) {
-                owned.close();
-            }
-        });
+        return imported(flat, in, outTensor, title + ", flattened: its functions expanded, " + vars.size() + " variables frozen", () -> { });
     }
 
     /** The restored values of the variables, read by ops nnviz adds to the bundle's graph under {@code nnviz_freeze/}. */
@@ -160,8 +169,8 @@ final class TfFiles {
     }
 
     /** A tensor's value as a TensorProto (its raw bytes, its type and shape). */
-    static TensorProto proto(org.tensorflow.Tensor t) {
-        org.tensorflow.RawTensor raw = t.asRawTensor();
+    static TensorProto proto(Tensor t) {
+        RawTensor raw = t.asRawTensor();
         byte[] bytes = new byte[(int) raw.numBytes()];
         raw.data().read(bytes);
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
@@ -193,7 +202,7 @@ final class TfFiles {
             graph.importGraphDef(g.build());
             session = new Session(graph);
             Session s = session;
-            return TfModel.open(title, new TfGraph(graph, s, input, index != 0 ? "nnviz_output" : out), () -> {
+            return TfModel.of(title, new TfGraph(graph, s, input, index != 0 ? "nnviz_output" : out), () -> {
                 s.close();
                 graph.close();
                 alsoClose.close();
@@ -210,16 +219,16 @@ final class TfFiles {
     /** A frozen GraphDef: constants for weights; the input is the first placeholder, the output the last float op. */
     private static TfModel frozen(Path path, long[] inputShape, long budget) {
         GraphDef def;
-        long size = io.nnviz.api.spi.SafeFiles.requireRegularFile(path);
+        long size = SafeFiles.requireRegularFile(path);
         if (size == 0) {
             throw new ModelLoadException(path, "the file is empty");
         }
         if (size > budget / 3) { // parsed here, then imported into TensorFlow's own graph
-            throw new io.nnviz.api.ModelTooLargeException(path, "the file", 3 * size, budget);
+            throw new ModelTooLargeException(path, "the file", 3 * size, budget);
         }
         try (InputStream in = Files.newInputStream(path)) {
             // no field can be longer than the file: a length claiming more fails at once, before any allocation
-            com.google.protobuf.CodedInputStream coded = com.google.protobuf.CodedInputStream.newInstance(in);
+            CodedInputStream coded = CodedInputStream.newInstance(in);
             coded.setSizeLimit((int) Math.min(size, Integer.MAX_VALUE));
             def = GraphDef.parseFrom(coded);
         } catch (IOException | RuntimeException e) {
@@ -242,7 +251,7 @@ final class TfFiles {
                 }
             }
             NodeDef input = null, output = null;
-            Set<String> consumed = new java.util.HashSet<>();
+            Set<String> consumed = new HashSet<>();
             for (NodeDef n : def.getNodeList()) {
                 n.getInputList().forEach(i -> consumed.add(opName(i.startsWith("^") ? i.substring(1) : i)));
             }
@@ -275,9 +284,9 @@ final class TfFiles {
     /** The graph with placeholder {@code input} declared of a canonical shape (rank-4 images NCHW, declared NHWC as TensorFlow takes them). */
     static GraphDef withInputShape(GraphDef def, String input, long[] canonical) {
         long[] tf = canonical.length == 4 ? new long[] {canonical[0], canonical[2], canonical[3], canonical[1]} : canonical;
-        org.tensorflow.proto.TensorShapeProto.Builder shape = org.tensorflow.proto.TensorShapeProto.newBuilder();
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (long d : tf) {
-            shape.addDim(org.tensorflow.proto.TensorShapeProto.Dim.newBuilder().setSize(d));
+            shape.addDim(TensorShapeProto.Dim.newBuilder().setSize(d));
         }
         GraphDef.Builder g = def.toBuilder();
         for (int i = 0; i < g.getNodeCount(); i++) {

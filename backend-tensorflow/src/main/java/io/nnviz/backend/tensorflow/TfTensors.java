@@ -1,15 +1,27 @@
 package io.nnviz.backend.tensorflow;
 
+import io.nnviz.api.BackendException;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightTensor;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Copies between TensorFlow tensors and nnviz tensors, and between TensorFlow's layouts and the
- * canonical ones: images and activations NHWC in TensorFlow, NCHW in nnviz.
+ * canonical ones: images and activations NHWC in TensorFlow, NCHW in nnviz; weights in the layout
+ * each {@link TfWeight} converts from.
  *
  * <p>{@code org.tensorflow.Tensor} is written out in full here: its simple name is nnviz's
  * {@link Tensor}'s.
@@ -50,6 +62,78 @@ final class TfTensors {
     static Tensor canonical(org.tensorflow.Tensor t, int samples) {
         Tensor v = copy(t, samples);
         return v.rank() == 4 ? v.permute(0, 3, 1, 2) : v;
+    }
+
+    /**
+     * Copies of the weights of {@code layers} in canonical layout, by layer id: constants (frozen
+     * graphs, flattened SavedModels) read from the graph itself, since a session run would first
+     * optimise and place the graph, hundreds of milliseconds the first time; variables, whose
+     * values change while training, read in one session run; the weights a copy with other
+     * weights is fed, from its feeds.
+     */
+    static Map<String, List<WeightTensor>> weights(TfModel model, List<LayerInfo> layers) {
+        List<String> owners = new ArrayList<>();
+        List<TfWeight> ws = new ArrayList<>();
+        for (LayerInfo layer : layers) {
+            for (TfWeight w : model.group(layer.id()).weights) {
+                if (!layer.weights().isEmpty() && layer.weights().stream().anyMatch(spec -> spec.name().equals(w.name()))) {
+                    ws.add(w);
+                    owners.add(layer.id());
+                }
+            }
+        }
+        Map<String, List<WeightTensor>> out = new LinkedHashMap<>();
+        if (ws.isEmpty()) {
+            return out;
+        }
+        Tensor[] values = new Tensor[ws.size()];
+        Session.Runner r = model.session().runner();
+        List<Integer> fetched = new ArrayList<>();
+        try {
+            for (int i = 0; i < ws.size(); i++) {
+                GraphOperation src = constantBehind(ws.get(i).source());
+                org.tensorflow.Tensor fed = model.fed(ws.get(i).source().output(0));
+                if (fed != null) {
+                    values[i] = copy(fed);
+                } else if (src != null) {
+                    try (org.tensorflow.Tensor t = src.attributes().getAttrTensor("value")) {
+                        values[i] = copy(t);
+                    }
+                } else {
+                    r.fetch(ws.get(i).source().output(0));
+                    fetched.add(i);
+                }
+            }
+            if (!fetched.isEmpty()) {
+                try (Result res = r.run()) {
+                    for (int k = 0; k < fetched.size(); k++) {
+                        values[fetched.get(k)] = copy(res.get(k));
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new BackendException("TensorFlow could not read the weights of " + owners + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < ws.size(); i++) {
+            TfWeight w = ws.get(i);
+            out.computeIfAbsent(owners.get(i), k -> new ArrayList<>())
+                    .add(WeightTensor.of(owners.get(i), w.name(), w.role(), w.toCanonical().apply(values[i])));
+        }
+        return out;
+    }
+
+    /** The Const op a weight's source is, or passes on through identities; null for anything else (a variable). */
+    private static GraphOperation constantBehind(GraphOperation op) {
+        for (int hops = 0; op != null && hops < 8; hops++) {
+            if (op.type().equals("Const")) {
+                return op;
+            }
+            if (!op.type().equals("Identity") || op.numInputs() != 1) {
+                return null;
+            }
+            op = (GraphOperation) op.input(0).op();
+        }
+        return null;
     }
 
     /** A copy of a float tensor's values (float64 is narrowed), in TensorFlow's layout, as a fresh array. */

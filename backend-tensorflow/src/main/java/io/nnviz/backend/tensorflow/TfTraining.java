@@ -6,16 +6,20 @@ import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
+import io.nnviz.api.hook.MetricNames;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.api.spi.DispatchedAttachment;
 import io.nnviz.api.spi.HookDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +55,7 @@ import java.util.Objects;
  * Nothing here throws into your loop once a step has run: a failed capture is logged and the step
  * is delivered without it.
  */
-public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
+public final class TfTraining implements DispatchedAttachment {
     private static final Logger LOG = LoggerFactory.getLogger(TfTraining.class);
 
     private final TfModel model;
@@ -71,14 +75,13 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         this.loss = loss;
         this.lossEcho = loss == null ? null : echo(model, loss);
         this.weights = new TfWeightCopies(model); // graph changes make TensorFlow plan again: make them now, not mid-training
-        model.inputEcho();
+        model.sampledFetches().inputEcho();
         this.dispatcher = new HookDispatcher(model, hooks, () -> { });
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Output<?> echo(TfModel model, Output<?> loss) {
-        return org.tensorflow.op.Ops.create(model.graph()).withSubScope("nnviz").withName("loss")
-                .identity((org.tensorflow.Operand) loss).asOutput();
+        return Ops.create(model.graph()).withSubScope("nnviz").withName("loss").identity((Operand) loss).asOutput();
     }
 
     /**
@@ -100,11 +103,11 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         if (target instanceof TfModel m) {
             model = m;
         } else if (target instanceof TfGraph g) {
-            model = TfModel.open("TensorFlow graph", g, null);
+            model = TfModel.of(g);
         } else if (target instanceof SavedModelBundle b) {
-            model = TfBackendProvider.fromBundle(b, null, "SavedModel");
+            model = TfModel.of(b);
         } else if (target instanceof Session s) {
-            model = TfModel.open("TensorFlow session", TfGraph.guess(s), null);
+            model = TfModel.of("TensorFlow session", TfGraph.guess(s), null);
         } else {
             throw new InvalidInputException("TfTraining attaches to a TfModel, TfGraph, SavedModelBundle or Session, not "
                     + target.getClass().getName());
@@ -156,7 +159,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         step(loss, Map.of(), null);
     }
 
-    /** The step that just ran had this loss and these metrics (named as {@link io.nnviz.api.hook.MetricNames} says). */
+    /** The step that just ran had this loss and these metrics (named as {@link MetricNames} says). */
     public void step(double loss, Map<String, Double> metrics) {
         step(loss, metrics, null);
     }
@@ -224,12 +227,12 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         }
         long t0 = System.nanoTime();
         CaptureRequest r = request();
-        Fetches f = new Fetches(r);
+        TfStepFetches f = new TfStepFetches(model, r, lossEcho, weights, this::weightGradients);
         try {
             f.add(runner);
         } catch (RuntimeException e) {
             LOG.warn("nnviz: could not add step {}'s captures to the run; it captures only the loss", step + 1, e);
-            f = new Fetches(CaptureRequest.NONE);
+            f = new TfStepFetches(model, CaptureRequest.NONE, lossEcho, weights, this::weightGradients);
             f.add(runner);
         }
         dispatcher.addTimeInNnviz(System.nanoTime() - t0);
@@ -239,7 +242,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         Snapshot snap = Snapshot.EMPTY;
         try {
             int base = result.size() - f.count();
-            lossValue = TfTensors.copy(result.get(base)).getFlat(0);
+            lossValue = f.loss(result, base);
             snap = f.read(result, base + 1);
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not read step {}'s captures; the step goes on without them", step + 1, e);
@@ -248,111 +251,10 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         return result;
     }
 
-    /** What one {@link #run} adds to a runner, in order, and how to read it back. */
-    private final class Fetches {
-        private final CaptureRequest r;
-        private TfModel.SampledFetch inputs;
-        private final List<String> ids = new ArrayList<>();
-        private final List<TfModel.SampledFetch> sampled = new ArrayList<>();
-        private final List<String> gradientKeys = new ArrayList<>();
-
-        Fetches(CaptureRequest r) {
-            this.r = r;
-        }
-
-        void add(Session.Runner runner) {
-            runner.fetch(lossEcho);
-            if (r.activations() || r.outputs()) {
-                int samples = Math.max(1, r.maxSamples());
-                inputs = model.sampled(model.inputEcho(), samples); // a fed tensor cannot be fetched: through an Identity
-                List<Output<?>> seen = new ArrayList<>();
-                String last = model.layers().get(model.layers().size() - 1).id();
-                for (LayerInfo l : model.layers()) {
-                    boolean wanted = r.activations() && r.layers().test(l) || r.outputs() && l.id().equals(last);
-                    Output<?> o = model.group(l.id()).output;
-                    if (wanted && !l.id().equals(model.inputOp().name()) && !seen.contains(o)) {
-                        seen.add(o);
-                        ids.add(l.id());
-                        sampled.add(model.sampled(o, samples));
-                    }
-                }
-            }
-            if (r.gradients()) {
-                for (Map.Entry<String, Output<?>> e : weightGradients().entrySet()) {
-                    LayerInfo l = model.layer(e.getKey().substring(0, e.getKey().indexOf('\n'))).orElse(null);
-                    if (l != null && r.layers().test(l)) {
-                        gradientKeys.add(e.getKey());
-                    }
-                }
-            }
-            if (inputs != null) {
-                runner.fetch(inputs.output());
-            }
-            sampled.forEach(s -> runner.fetch(s.output()));
-            gradientKeys.forEach(k -> runner.fetch(weightGradients().get(k)));
-        }
-
-        int count() {
-            return 1 + (inputs != null ? 1 : 0) + sampled.size() + gradientKeys.size();
-        }
-
-        Snapshot read(Result result, int k) {
-            if (r.isEmpty()) {
-                return Snapshot.EMPTY;
-            }
-            Tensor in = null, outputs = null;
-            Map<String, Tensor> acts = new LinkedHashMap<>();
-            String last = model.layers().get(model.layers().size() - 1).id();
-            if (inputs != null) {
-                in = TfModel.canonical(result.get(k++), inputs);
-                for (int i = 0; i < ids.size(); i++) {
-                    Tensor a = TfModel.canonical(result.get(k++), sampled.get(i));
-                    String id = ids.get(i);
-                    if (r.outputs() && id.equals(last)) {
-                        outputs = a;
-                    }
-                    if (r.activations() && r.layers().test(model.layer(id).orElseThrow())) {
-                        acts.put(id, a);
-                    }
-                }
-            }
-            Map<String, List<WeightTensor>> grads = new LinkedHashMap<>();
-            for (String key : gradientKeys) {
-                String layer = key.substring(0, key.indexOf('\n')), name = key.substring(key.indexOf('\n') + 1);
-                TfWeight w = model.group(layer).weights.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-                grads.computeIfAbsent(layer, x -> new ArrayList<>())
-                        .add(WeightTensor.of(layer, w.name(), w.role(), w.toCanonical().apply(TfTensors.copy(result.get(k++)))));
-            }
-            Map<String, List<WeightTensor>> w = r.weights() ? weights.copy(r.layers()) : Map.of();
-            return new Snapshot(w, grads, acts, in, null, outputs);
-        }
-    }
-
-    /** d(loss)/d(each variable), built once in the graph under nnviz/ the first time a hook asks for gradients. */
+    /** d(loss)/d(each variable), added to the graph (under {@code nnviz_weight_gradients/}) the first time a hook asks for gradients. */
     private synchronized Map<String, Output<?>> weightGradients() {
         if (weightGradients == null) {
-            List<String> keys = new ArrayList<>();
-            List<Output<?>> xs = new ArrayList<>();
-            for (Map.Entry<String, TfLayer> e : model.layerGroups().entrySet()) {
-                for (TfWeight w : e.getValue().weights) {
-                    if (w.source().type().startsWith("Var")) {
-                        keys.add(e.getKey() + "\n" + w.name());
-                        xs.add(w.source().output(0));
-                    }
-                }
-            }
-            Map<String, Output<?>> out = new LinkedHashMap<>();
-            if (!xs.isEmpty()) {
-                TfGradients.register();
-                Output<?>[] dx = model.graph().addGradients("nnviz_weight_gradients", new Output<?>[] {loss},
-                        xs.toArray(new Output<?>[0]), null);
-                for (int i = 0; i < dx.length; i++) {
-                    if (dx[i] != null) {
-                        out.put(keys.get(i), dx[i]);
-                    }
-                }
-            }
-            weightGradients = out;
+            weightGradients = TfGradients.ofWeights(model, loss);
         }
         return weightGradients;
     }
@@ -363,7 +265,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
      */
     public void epochEnd(Map<String, Double> metrics) {
         Map<String, Double> all = new LinkedHashMap<>();
-        metrics.forEach((k, v) -> all.put(io.nnviz.api.hook.MetricNames.canonical(k), v));
+        metrics.forEach((k, v) -> all.put(MetricNames.canonical(k), v));
         if (validation != null) {
             try {
                 all.putAll(validation.evaluate(model, loss));
@@ -399,7 +301,7 @@ public final class TfTraining implements io.nnviz.api.spi.DispatchedAttachment {
         return step;
     }
 
-    /** The dispatcher delivering to the hooks (null before the first callback). */
+    /** The dispatcher delivering to the hooks, made at attach: never null. */
     @Override
     public HookDispatcher dispatcher() {
         return dispatcher;
