@@ -9,6 +9,7 @@ import org.tensorflow.proto.OpDef;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,7 +40,7 @@ final class TfFunctions {
 
     /** True if the graph calls a function of its library. */
     static boolean hasCalls(GraphDef g) {
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         g.getLibrary().getFunctionList().forEach(f -> names.add(f.getSignature().getName()));
         for (NodeDef n : g.getNodeList()) {
             if (called(n, names) != null) {

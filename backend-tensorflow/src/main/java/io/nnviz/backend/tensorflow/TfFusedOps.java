@@ -25,7 +25,7 @@ final class TfFusedOps {
     private TfFusedOps() {
     }
 
-    /** True if the graph (or its library) has a fused op. */
+    /** True if one of the graph's own nodes is a fused op (its library's functions are not looked into: expand the calls first). */
     static boolean hasFused(GraphDef g) {
         return g.getNodeList().stream().anyMatch(n -> FUSED.contains(n.getOp()));
     }

@@ -31,13 +31,11 @@ import java.util.Set;
  * model's {@link Score} with respect to its input and each layer's output (saliency, Grad-CAM),
  * and of a training loss with respect to the weights (gradient histograms).
  *
- * <p>An instance is the first kind's subgraph: a one-hot target placeholder, the score (the
- * target's unit, summed over the batch) and its gradients, added once per graph under
- * {@code nnviz/}. Ops TensorFlow's C++ gradient registry lacks, which nnviz's flattened graphs
- * contain, get gradients of their own first ({@link #register}).
- *
- * <p>{@code org.tensorflow.Tensor} is written out in full here: its simple name is nnviz's
- * {@link Tensor}'s.
+ * <p>An instance is the first kind's subgraph, added to the graph once: a one-hot target
+ * placeholder and the score (the target's unit, summed over the batch) under {@code nnviz/}, its
+ * gradients under the prefix TensorFlow picks ({@code gradients/}). Ops TensorFlow's C++ gradient
+ * registry lacks, which nnviz's flattened graphs contain, get gradients of their own first
+ * ({@link #register}).
  */
 final class TfGradients {
     private static volatile boolean registered;

@@ -1,21 +1,30 @@
 package io.nnviz.backend.tensorflow;
 
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.spi.SafeFiles;
 import org.tensorflow.proto.AttrValue;
+import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
+import org.tensorflow.proto.TensorShapeProto;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
- * Checks a graph for attribute values on which libtensorflow aborts the process instead of
- * reporting an error: its C++ code CHECK-fails (SIGABRT, "Unknown format 32751" in
- * tensor_format.h) on a {@code data_format} it does not know, once shape inference reaches the op.
- * Found by Jazzer: one edited byte of a SavedModel's {@code data_format = "NHWC"}. Run before
- * a graph is imported.
+ * Checks a graph from a file before TensorFlow sees it, in its nodes and its library's functions:
+ * {@link #graph} refuses what libtensorflow aborts the process on instead of reporting an error,
+ * and constants declaring more memory than the budget; {@link #noSideEffects} refuses ops that
+ * act outside the process. Run before a graph is imported.
+ *
+ * <p>libtensorflow's C++ code CHECK-fails (SIGABRT, "Unknown format 32751" in tensor_format.h) on
+ * a {@code data_format} it does not know, once shape inference reaches the op (found by Jazzer:
+ * one edited byte of a SavedModel's {@code data_format = "NHWC"}), and on an input's output index
+ * past the int's range (found by the mutation campaign).
  */
 final class TfGraphChecks {
     /** The layouts tensor_format.h parses (FormatFromString and the 3-D ones). */
@@ -47,15 +56,15 @@ final class TfGraphChecks {
     private static void effect(Path file, NodeDef n) {
         for (String w : EFFECT_WORDS) {
             if (n.getOp().contains(w)) {
-                throw new ModelLoadException(file, "op " + io.nnviz.api.spi.SafeFiles.printable(n.getName()) + " of type "
-                        + io.nnviz.api.spi.SafeFiles.printable(n.getOp()) + " acts outside the model (files, network, console or "
+                throw new ModelLoadException(file, "op " + SafeFiles.printable(n.getName()) + " of type "
+                        + SafeFiles.printable(n.getOp()) + " acts outside the model (files, network, console or "
                         + "callbacks); nnviz never runs such an op from a file, so it does not open this graph");
             }
         }
     }
 
     /** Bytes an element of {@code t} takes in memory (strings counted at a pointer's 8, their content aside). */
-    private static int bytesPerElement(org.tensorflow.proto.DataType t) {
+    private static int bytesPerElement(DataType t) {
         return switch (t) {
             case DT_BOOL, DT_INT8, DT_UINT8, DT_QINT8, DT_QUINT8 -> 1;
             case DT_HALF, DT_BFLOAT16, DT_INT16, DT_UINT16, DT_QINT16, DT_QUINT16 -> 2;
@@ -85,9 +94,9 @@ final class TfGraphChecks {
                 continue;
             }
             long elements = 1;
-            for (org.tensorflow.proto.TensorShapeProto.Dim d : v.getTensor().getTensorShape().getDimList()) {
+            for (TensorShapeProto.Dim d : v.getTensor().getTensorShape().getDimList()) {
                 if (d.getSize() < 0) {
-                    throw new ModelLoadException(file, "constant " + io.nnviz.api.spi.SafeFiles.printable(n.getName())
+                    throw new ModelLoadException(file, "constant " + SafeFiles.printable(n.getName())
                             + " declares a dimension of " + d.getSize());
                 }
                 elements = d.getSize() == 0 ? 0 : elements > Long.MAX_VALUE / d.getSize() ? Long.MAX_VALUE : elements * d.getSize();
@@ -95,14 +104,14 @@ final class TfGraphChecks {
             int size = bytesPerElement(v.getTensor().getDtype());
             long bytes = elements > Long.MAX_VALUE / size ? Long.MAX_VALUE : elements * size;
             if (bytes > budget) {
-                throw new io.nnviz.api.ModelTooLargeException(file, "constant " + io.nnviz.api.spi.SafeFiles.printable(n.getName())
+                throw new ModelTooLargeException(file, "constant " + SafeFiles.printable(n.getName())
                         + " (" + elements + " elements from " + v.getTensor().getSerializedSize() + " bytes of the file)", bytes, budget);
             }
         }
     }
 
     /** The graph's nodes, then its library functions' nodes. */
-    private static void everyNode(GraphDef g, java.util.function.Consumer<NodeDef> check) {
+    private static void everyNode(GraphDef g, Consumer<NodeDef> check) {
         g.getNodeList().forEach(check);
         for (FunctionDef f : g.getLibrary().getFunctionList()) {
             f.getNodeDefList().forEach(check);
@@ -135,16 +144,16 @@ final class TfGraphChecks {
         boolean ok = !index.isEmpty() && index.length() <= 6 && index.chars().allMatch(Character::isDigit)
                 && Integer.parseInt(index) < MAX_OUTPUT_INDEX;
         if (!ok) {
-            throw new ModelLoadException(file, "op " + io.nnviz.api.spi.SafeFiles.printable(n.getName()) + " (" + n.getOp() + ") reads input "
-                    + io.nnviz.api.spi.SafeFiles.printable(input) + ", an output no op has; the graph is damaged");
+            throw new ModelLoadException(file, "op " + SafeFiles.printable(n.getName()) + " (" + n.getOp() + ") reads input "
+                    + SafeFiles.printable(input) + ", an output no op has; the graph is damaged");
         }
     }
 
     private static void check(Path file, NodeDef n, String attr, Set<String> known) {
         AttrValue v = n.getAttrMap().get(attr);
         if (v != null && v.hasS() && !known.contains(v.getS().toStringUtf8())) {
-            throw new ModelLoadException(file, "op " + io.nnviz.api.spi.SafeFiles.printable(n.getName()) + " (" + n.getOp() + ") has "
-                    + attr + " " + io.nnviz.api.spi.SafeFiles.printable(v.getS().toStringUtf8()) + ", which TensorFlow does not know");
+            throw new ModelLoadException(file, "op " + SafeFiles.printable(n.getName()) + " (" + n.getOp() + ") has "
+                    + attr + " " + SafeFiles.printable(v.getS().toStringUtf8()) + ", which TensorFlow does not know");
         }
     }
 }

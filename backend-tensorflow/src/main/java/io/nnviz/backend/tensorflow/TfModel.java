@@ -38,12 +38,9 @@ import java.util.Map;
  * (constants) or the session (variables); a layer's activations are fetched in one run.
  * Gradients are of unit {@code target} of the score (the logits when the output op is a softmax,
  * else the output itself: {@link TfGradients.Score}), summed over the batch; the first gradient
- * request adds a small subgraph under {@code nnviz/} to the graph, once. The graph and session
+ * request adds a small subgraph to the graph, once ({@link TfGradients}). The graph and session
  * stay the caller's unless the model made them (from a file, or a flattened SavedModelBundle);
  * then closing the model closes them.
- *
- * <p>{@code org.tensorflow.Tensor} is written out in full here: its simple name is nnviz's
- * {@link Tensor}'s.
  */
 public final class TfModel extends AbstractModel {
     private final Graph graph;

@@ -1,5 +1,6 @@
 package io.nnviz.backend.tensorflow;
 
+import org.tensorflow.TensorFlow;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.NodeDef;
@@ -30,7 +31,7 @@ final class TfOpArgs {
         Map<String, OpDef> r = registry;
         if (r == null) {
             r = new HashMap<>();
-            for (OpDef d : org.tensorflow.TensorFlow.registeredOpList().getOpList()) {
+            for (OpDef d : TensorFlow.registeredOpList().getOpList()) {
                 r.put(d.getName(), d);
             }
             registry = r;

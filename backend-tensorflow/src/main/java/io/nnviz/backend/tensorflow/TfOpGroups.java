@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Groups the ops a graph's output depends on into the layers a user recognises, in a TensorFlow
- * graph, a sea of ops.
+ * Groups the ops a TensorFlow graph's output depends on (a sea of ops) into the layers a user
+ * recognises.
  *
  * <ul>
  *   <li>Only the ops the model's output depends on are read, so gradient, optimizer, initializer,

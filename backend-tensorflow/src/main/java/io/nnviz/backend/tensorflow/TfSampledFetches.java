@@ -17,9 +17,6 @@ import java.util.Map;
  * output and sample count its first samples, cut (and made NCHW) by TensorFlow in the step's own
  * run, so that a step's sampled activations cost a few small tensors instead of whole batches held
  * back from TensorFlow's allocator and copied out. Safe to use from several threads.
- *
- * <p>{@code org.tensorflow.Tensor} is written out in full here: its simple name is nnviz's
- * {@link Tensor}'s.
  */
 final class TfSampledFetches {
     /** A fetch of an output cut to its first samples in graph, and whether TensorFlow also made it NCHW. */

@@ -1,5 +1,7 @@
 package io.nnviz.backend.tensorflow;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.spi.SafeFiles;
 import org.tensorflow.Graph;
@@ -7,6 +9,7 @@ import org.tensorflow.GraphOperation;
 import org.tensorflow.GraphOperationBuilder;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.op.Ops;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
@@ -18,6 +21,7 @@ import org.tensorflow.proto.TensorProto;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -63,7 +68,7 @@ final class TfSavedModels {
                     + " inputs and " + s.getOutputsCount() + " outputs; nnviz reads models with one input");
         }
         String in = TfFiles.opName(s.getInputsMap().values().iterator().next().getName());
-        String out = new java.util.TreeMap<>(s.getOutputsMap()).firstEntry().getValue().getName();
+        String out = new TreeMap<>(s.getOutputsMap()).firstEntry().getValue().getName();
         String title = "SavedModel " + dir.getFileName() + " (" + sig.getKey() + ": " + new TreeSet<>(s.getInputsMap().keySet()) + " -> "
                 + new TreeSet<>(s.getOutputsMap().keySet()) + ")";
         GraphDef flat;
@@ -91,7 +96,7 @@ final class TfSavedModels {
     static SavedModel parse(Path dir) {
         Path pb = dir.resolve("saved_model.pb");
         try (InputStream in = Files.newInputStream(pb)) {
-            com.google.protobuf.CodedInputStream coded = com.google.protobuf.CodedInputStream.newInstance(in);
+            CodedInputStream coded = CodedInputStream.newInstance(in);
             coded.setSizeLimit((int) Math.min(Files.size(pb), Integer.MAX_VALUE));
             return SavedModel.parseFrom(coded);
         } catch (IOException | RuntimeException e) { // unchecked too, on damaged lengths (TfFiles)
@@ -114,7 +119,7 @@ final class TfSavedModels {
 
     /** {@code serving_default}, else the first signature by name; never the init op's. */
     private static Map.Entry<String, SignatureDef> signature(Path dir, MetaGraphDef mg) {
-        Map<String, SignatureDef> sigs = new java.util.TreeMap<>(mg.getSignatureDefMap());
+        Map<String, SignatureDef> sigs = new TreeMap<>(mg.getSignatureDefMap());
         sigs.remove(INIT_SIGNATURE);
         if (sigs.isEmpty()) {
             throw new ModelLoadException(dir, "the SavedModel has no signatures, so its input and output are unknown");
@@ -186,7 +191,7 @@ final class TfSavedModels {
             throw new ModelLoadException(dir, "the graph has " + vars.size() + " variables but the folder has no variables/variables.index");
         }
         String[] keys = new String[vars.size()], slices = new String[vars.size()];
-        org.tensorflow.proto.DataType[] types = new org.tensorflow.proto.DataType[vars.size()];
+        DataType[] types = new DataType[vars.size()];
         for (int i = 0; i < vars.size(); i++) {
             Entry e = entries.get(vars.get(i));
             keys[i] = e.key();
@@ -197,8 +202,8 @@ final class TfSavedModels {
             Ops tf = Ops.create(g);
             GraphOperationBuilder b = g.opBuilder("RestoreV2", "restore", tf.scope())
                     .addInput(tf.constant(prefix.toString()).asOutput())
-                    .addInput(tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(keys)).asOutput())
-                    .addInput(tf.constant(org.tensorflow.ndarray.NdArrays.vectorOfObjects(slices)).asOutput());
+                    .addInput(tf.constant(NdArrays.vectorOfObjects(keys)).asOutput())
+                    .addInput(tf.constant(NdArrays.vectorOfObjects(slices)).asOutput());
             b.setAttr("dtypes", types);
             GraphOperation r = b.build();
             Session.Runner run = s.runner();
@@ -250,12 +255,12 @@ final class TfSavedModels {
         for (var d : t.getTensorShape().getDimList()) {
             n *= Math.max(0, d.getSize());
         }
-        com.google.protobuf.ByteString content = t.getTensorContent();
+        ByteString content = t.getTensorContent();
         if (n > content.size()) {
             return null;
         }
         try {
-            com.google.protobuf.CodedInputStream in = content.newCodedInput();
+            CodedInputStream in = content.newCodedInput();
             int[] lengths = new int[(int) n];
             long total = 0;
             for (int i = 0; i < n; i++) {
@@ -267,7 +272,7 @@ final class TfSavedModels {
             }
             List<String> out = new ArrayList<>();
             for (int len : lengths) {
-                out.add(new String(in.readRawBytes(len), java.nio.charset.StandardCharsets.UTF_8));
+                out.add(new String(in.readRawBytes(len), StandardCharsets.UTF_8));
             }
             return out;
         } catch (IOException | RuntimeException e) {

@@ -22,9 +22,6 @@ import java.util.Map;
  * Copies between TensorFlow tensors and nnviz tensors, and between TensorFlow's layouts and the
  * canonical ones: images and activations NHWC in TensorFlow, NCHW in nnviz; weights in the layout
  * each {@link TfWeight} converts from.
- *
- * <p>{@code org.tensorflow.Tensor} is written out in full here: its simple name is nnviz's
- * {@link Tensor}'s.
  */
 final class TfTensors {
     private TfTensors() {

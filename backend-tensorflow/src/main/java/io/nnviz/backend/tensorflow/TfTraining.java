@@ -309,8 +309,9 @@ public final class TfTraining implements DispatchedAttachment {
 
     /**
      * Ends training for the hooks; their last weights are read into Java first (they must outlive
-     * the session). The graph and session stay yours, and the few ops nnviz added under
-     * {@code nnviz/} stay in the graph (TensorFlow cannot remove ops).
+     * the session). The graph and session stay yours, and the few ops nnviz added (under
+     * {@code nnviz/} and, for gradients, {@code nnviz_weight_gradients/}) stay in the graph
+     * (TensorFlow cannot remove ops).
      */
     @Override
     public void close() {

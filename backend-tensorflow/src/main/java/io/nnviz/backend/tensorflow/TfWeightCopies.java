@@ -7,9 +7,11 @@ import io.nnviz.api.hook.LayerSelector;
 import io.nnviz.api.spi.DeferredCopies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
+import org.tensorflow.op.Ops;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -93,8 +95,8 @@ final class TfWeightCopies implements AutoCloseable {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private Output<?> deepCopy(TfWeight w) {
         return deepCopies.computeIfAbsent(w, x -> !x.source().type().startsWith("Variable") ? x.source().output(0)
-                : org.tensorflow.op.Ops.create(model.graph()).withSubScope("nnviz").withSubScope("weight_copy")
-                        .deepCopy((org.tensorflow.Operand) x.source().output(0)).asOutput());
+                : Ops.create(model.graph()).withSubScope("nnviz").withSubScope("weight_copy")
+                        .deepCopy((Operand) x.source().output(0)).asOutput());
     }
 
     private List<Map.Entry<String, TfWeight>> weightsOf(LayerSelector selector) {
