@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.DotProductAttention;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.MultiHeadDotProductAttention;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class Dl4jAttention {
 
     /** The self-attention layers of a network, by node key (MLN layer index, CG vertex name). */
     static List<String> layers(MultiLayerNetwork mln, ComputationGraph cg) {
-        List<String> keys = new java.util.ArrayList<>();
+        List<String> keys = new ArrayList<>();
         if (mln != null) {
             for (int i = 0; i < mln.getnLayers(); i++) {
                 if (mln.getLayerWiseConfigurations().getConf(i).getLayer() instanceof SelfAttentionLayer) {

@@ -1,5 +1,6 @@
 package io.nnviz.backend.dl4j;
 
+import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
@@ -11,10 +12,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The Deeplearning4j backend: {@link MultiLayerNetwork} and {@link ComputationGraph} objects,
- * DL4J model zips ({@code ModelSerializer}) and Keras {@code .h5} files, and training hooks as a
- * DL4J {@code TrainingListener}. Registered in {@code META-INF/services}; DL4J classes are only
- * touched once an object or file of DL4J's is handed over.
+ * The Deeplearning4j backend: {@link MultiLayerNetwork} and {@link ComputationGraph} objects
+ * ({@link Dl4jModel}), DL4J model zips ({@code ModelSerializer}) and Keras {@code .h5} files
+ * ({@link Dl4jFiles}), and training hooks as a DL4J {@code TrainingListener} ({@link Dl4jListener}).
+ * Registered in {@code META-INF/services}; DL4J's classes are only touched once an object or file
+ * of DL4J's is handed over (objects are recognised by class name).
  */
 public final class Dl4jBackendProvider implements BackendProvider {
     private static final String MLN = "org.deeplearning4j.nn.multilayer.MultiLayerNetwork";
@@ -25,6 +27,7 @@ public final class Dl4jBackendProvider implements BackendProvider {
         return "dl4j";
     }
 
+    /** True for a {@code MultiLayerNetwork} or {@code ComputationGraph} (or a subclass), judged by class name. */
     private static boolean isNetwork(Object o) {
         for (Class<?> c = o == null ? null : o.getClass(); c != null; c = c.getSuperclass()) {
             if (c.getName().equals(MLN) || c.getName().equals(CG)) {
@@ -41,29 +44,23 @@ public final class Dl4jBackendProvider implements BackendProvider {
 
     @Override
     public ModelView open(Object nativeModel) {
-        if (nativeModel instanceof MultiLayerNetwork n) {
-            return Dl4jModel.of(n, null);
-        }
-        if (nativeModel instanceof ComputationGraph g) {
-            return Dl4jModel.of(g);
-        }
-        throw new IllegalArgumentException("not a DL4J network: " + (nativeModel == null ? "null" : nativeModel.getClass().getName()));
+        return Dl4jModel.ofNetwork(nativeModel);
     }
 
     @Override
     public boolean canLoad(Path path) {
-        return Dl4jFiles.sniff(path) != Dl4jFiles.Kind.UNKNOWN;
+        return Dl4jFiles.canLoad(path);
     }
 
     @Override
     public ModelView load(Path path) {
-        return load(path, io.nnviz.api.LoadOptions.defaults());
+        return Dl4jFiles.open(path, LoadOptions.defaults());
     }
 
     /** As {@link #load(Path)}; an input shape given applies to DL4J zips, which keep no input type. */
     @Override
-    public ModelView load(Path path, io.nnviz.api.LoadOptions options) {
-        return Dl4jFiles.load(path, options.singleInputShape(String.valueOf(path == null ? null : path.getFileName())), options.memoryBudget());
+    public ModelView load(Path path, LoadOptions options) {
+        return Dl4jFiles.open(path, options);
     }
 
     @Override
@@ -74,10 +71,6 @@ public final class Dl4jBackendProvider implements BackendProvider {
     /** Adds a {@link Dl4jListener} to the network; the attachment's {@code close()} removes it. */
     @Override
     public Attachment attach(Object trainingTarget, List<Hook> hooks) {
-        Dl4jModel model = (Dl4jModel) open(trainingTarget);
-        org.deeplearning4j.nn.api.Model net = (org.deeplearning4j.nn.api.Model) trainingTarget;
-        Dl4jListener l = Dl4jListener.of(hooks.toArray(new Hook[0])).bind(net, model);
-        net.addListeners(l);
-        return l;
+        return Dl4jListener.attach(trainingTarget, hooks);
     }
 }

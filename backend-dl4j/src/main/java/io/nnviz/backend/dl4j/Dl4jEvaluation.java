@@ -1,6 +1,8 @@
 package io.nnviz.backend.dl4j;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -8,6 +10,7 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.ViewIterator;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -29,6 +32,18 @@ final class Dl4jEvaluation {
         if (split.isBlank() || split.contains("/")) {
             throw new IllegalArgumentException("a split is a plain name such as \"validation\", got '" + split + "'");
         }
+    }
+
+    /** The evaluation of {@code data}, a {@code DataSetIterator} or a {@code DataSet} (read in batches of 256). */
+    static Dl4jEvaluation of(String split, Object data) {
+        if (data instanceof DataSetIterator i) {
+            return new Dl4jEvaluation(split, i);
+        }
+        if (data instanceof DataSet ds) {
+            return new Dl4jEvaluation(split, new ViewIterator(ds, 256));
+        }
+        throw new IllegalArgumentException("DL4J validation data is a DataSetIterator or a DataSet, not "
+                + (data == null ? "null" : data.getClass().getName()));
     }
 
     /** Runs the evaluation on {@code m} in inference mode and puts its metrics in {@code out}. */
@@ -67,9 +82,9 @@ final class Dl4jEvaluation {
     }
 
     private static boolean isSoftmax(Model m) {
-        org.deeplearning4j.nn.api.Layer out = m instanceof MultiLayerNetwork net ? net.getOutputLayer()
+        Layer out = m instanceof MultiLayerNetwork net ? net.getOutputLayer()
                 : ((ComputationGraph) m).getOutputLayer(0);
-        return out != null && out.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer o
+        return out != null && out.conf().getLayer() instanceof BaseOutputLayer o
                 && o.getActivationFn() instanceof ActivationSoftmax;
     }
 }

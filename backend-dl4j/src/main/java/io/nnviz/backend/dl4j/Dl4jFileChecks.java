@@ -7,14 +7,18 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.modelimport.keras.KerasModel;
 
 import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -29,8 +33,7 @@ final class Dl4jFileChecks {
     static final long MAX_CONFIG_BYTES = 64L << 20;
     static final int MAX_JSON_DEPTH = 256;
     /** The class Keras writes first in a model_config, spaced or compact. */
-    private static final java.util.regex.Pattern CLASS_NAME =
-            java.util.regex.Pattern.compile("^\\s*\\{\\s*\"class_name\"\\s*:\\s*\"([A-Za-z0-9_]{1,64})\"");
+    private static final Pattern CLASS_NAME = Pattern.compile("^\\s*\\{\\s*\"class_name\"\\s*:\\s*\"([A-Za-z0-9_]{1,64})\"");
     private static final Map<String, Integer> BYTES = Map.ofEntries(Map.entry("FLOAT", 4), Map.entry("DOUBLE", 8),
             Map.entry("HALF", 2), Map.entry("BFLOAT16", 2), Map.entry("INT", 4), Map.entry("LONG", 8), Map.entry("SHORT", 2),
             Map.entry("BYTE", 1), Map.entry("UBYTE", 1), Map.entry("BOOL", 1), Map.entry("UINT16", 2), Map.entry("UINT32", 4),
@@ -97,7 +100,7 @@ final class Dl4jFileChecks {
     private static long coefficients(Path p, ZipFile z, ZipEntry coef) throws IOException {
         long size = coef.getSize();
         long[] read = {0};
-        InputStream counted = new java.io.FilterInputStream(SafeFiles.bounded(p, "coefficients.bin", z.getInputStream(coef), size)) {
+        InputStream counted = new FilterInputStream(SafeFiles.bounded(p, "coefficients.bin", z.getInputStream(coef), size)) {
             @Override
             public int read() throws IOException {
                 int b = super.read();
@@ -149,7 +152,7 @@ final class Dl4jFileChecks {
                 throw new ModelLoadException(p, "coefficients.bin declares " + length + " " + type + " values, but the entry is " + size + " bytes");
             }
             return length;
-        } catch (java.io.EOFException e) {
+        } catch (EOFException e) {
             throw new ModelLoadException(p, "coefficients.bin ends inside its header");
         }
     }
@@ -163,11 +166,11 @@ final class Dl4jFileChecks {
     }
 
     /**
-     * A Keras HDF5 file's {@code model_config} (read by {@link Hdf5Checks}; null if it has none) parsed
+     * A Keras HDF5 file's {@code model_config} (read by {@link Dl4jHdf5Checks}; null if it has none) parsed
      * by DL4J's Keras import without weights, and its parameters checked against the budget and
      * against what the file's datasets hold.
      */
-    static void checkKeras(Path p, Hdf5Checks.Contents held, boolean sequential, long budget) {
+    static void checkKeras(Path p, Dl4jHdf5Checks.Contents held, boolean sequential, long budget) {
         String json = held.modelConfig();
         if (json == null) {
             return;
@@ -179,7 +182,7 @@ final class Dl4jFileChecks {
             // would read it with Keras 1's layer names
             int open = json.indexOf('{');
             String described = "{\"keras_version\": \"2.10.0\", \"backend\": \"tensorflow\", " + json.substring(open + 1);
-            var b = new org.deeplearning4j.nn.modelimport.keras.KerasModel().modelBuilder().modelJson(described).enforceTrainingConfig(false);
+            var b = new KerasModel().modelBuilder().modelJson(described).enforceTrainingConfig(false);
             params = sequential ? parameters(b.buildSequential().getMultiLayerConfiguration())
                     : parameters(b.buildModel().getComputationGraphConfiguration());
         } catch (Exception | LinkageError e) {
@@ -201,7 +204,7 @@ final class Dl4jFileChecks {
         if (json == null) {
             return "";
         }
-        java.util.regex.Matcher m = CLASS_NAME.matcher(json);
+        Matcher m = CLASS_NAME.matcher(json);
         return m.find() ? m.group(1) : "";
     }
 

@@ -1,9 +1,12 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.ModelView;
+import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.spi.SafeFiles;
+import org.bytedeco.hdf5.global.hdf5;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
 import org.deeplearning4j.nn.modelimport.keras.KerasSequentialModel;
@@ -16,21 +19,33 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
-/** Recognises and opens DL4J model zips and Keras HDF5 files. */
+/**
+ * The one place that reads DL4J's file formats: model zips ({@code ModelSerializer}'s
+ * {@code configuration.json} and {@code coefficients.bin}) and Keras HDF5 files, recognised by their
+ * content and checked ({@link Dl4jFileChecks}, {@link Dl4jHdf5Checks}) before DL4J reads them.
+ */
 final class Dl4jFiles {
     private static final byte[] HDF5 = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1A, '\n'};
 
-    enum Kind { MULTI_LAYER_ZIP, GRAPH_ZIP, KERAS_H5, UNKNOWN }
+    private enum Kind { MULTI_LAYER_ZIP, GRAPH_ZIP, KERAS_H5, UNKNOWN }
+
+    private static volatile boolean hdf5Quiet;
 
     private Dl4jFiles() {
     }
 
+    /** True if the file's content is a DL4J zip or a Keras HDF5 file; never throws. */
+    static boolean canLoad(Path p) {
+        return sniff(p) != Kind.UNKNOWN;
+    }
+
     /** What the file is, judged from its content; never throws. */
-    static Kind sniff(Path p) {
+    private static Kind sniff(Path p) {
         try {
             if (p == null || !Files.isRegularFile(p) || Files.size(p) < 8) {
                 return Kind.UNKNOWN;
@@ -41,7 +56,7 @@ final class Dl4jFiles {
                     return Kind.UNKNOWN;
                 }
             }
-            if (java.util.Arrays.equals(head, HDF5)) {
+            if (Arrays.equals(head, HDF5)) {
                 return Kind.KERAS_H5;
             }
             if (head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
@@ -65,10 +80,13 @@ final class Dl4jFiles {
 
     /**
      * Opens a DL4J zip or Keras .h5 file; anything else is a {@link ModelLoadException} naming the
-     * file. {@code inputShape} (canonical, batch first; may be null) is the input type of a zip;
-     * {@code budget} the bytes the model may take (what the file declares is checked against it first).
+     * file. The options' input shape (canonical, batch first; one input) is the input type of a zip,
+     * which keeps none, and refused for a Keras file, which states its own; their memory budget is
+     * the bytes the model may take (what the file declares is checked against it first).
      */
-    static ModelView load(Path p, long[] inputShape, long budget) {
+    static Dl4jModel open(Path p, LoadOptions options) {
+        long[] inputShape = options.singleInputShape(String.valueOf(p == null ? null : p.getFileName()));
+        long budget = options.memoryBudget();
         if (p == null) {
             throw new IllegalArgumentException("path is null");
         }
@@ -96,14 +114,14 @@ final class Dl4jFiles {
                                 + g.getConfiguration().getNetworkInputs());
                     }
                     return Dl4jModel.of(g, inputType(p, inputShape, g.getLayers().length == 0 ? null
-                            : Dl4jDescriber.firstLayerFed(g.getConfiguration()))).named(name);
+                            : Dl4jInputTypes.firstLayerFed(g.getConfiguration()))).named(name);
                 }
                 case KERAS_H5:
                     if (inputShape != null) {
                         throw new ModelLoadException(p, "a Keras file states its input shape; an input shape is taken for DL4J zips");
                     }
                     // before any native code: external storage, declared sizes, then the configuration's parameters
-                    Hdf5Checks.Contents held = Hdf5Checks.check(p, budget);
+                    Dl4jHdf5Checks.Contents held = Dl4jHdf5Checks.check(p, budget);
                     boolean sequential = Dl4jFileChecks.kerasClassName(held.modelConfig()).equals("Sequential");
                     Dl4jFileChecks.checkKeras(p, held, sequential, budget);
                     return keras(p, sequential).named(name);
@@ -119,7 +137,7 @@ final class Dl4jFiles {
     }
 
     /** The DL4J input type of a canonical shape ([N, C, H, W] in the first layer's layout, [N, F], [N, T, F]). */
-    static InputType inputType(Path p, long[] s, org.deeplearning4j.nn.conf.layers.Layer first) {
+    private static InputType inputType(Path p, long[] s, Layer first) {
         for (int i = 1; i < s.length; i++) {
             if (s[i] < 1) {
                 throw new ModelLoadException(p, "the input shape given has a free dimension " + i + "; a DL4J zip needs them all");
@@ -128,8 +146,8 @@ final class Dl4jFiles {
         return switch (s.length) {
             case 2 -> InputType.feedForward(s[1]);
             case 3 -> InputType.recurrent(s[2], s[1]);
-            case 4 -> InputType.convolutional(s[2], s[3], s[1], LayerMapping.imageFormat(first) == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC
-                    ? org.deeplearning4j.nn.conf.CNN2DFormat.NHWC : org.deeplearning4j.nn.conf.CNN2DFormat.NCHW);
+            case 4 -> InputType.convolutional(s[2], s[3], s[1], Dl4jLayerKinds.imageFormat(first) == CNN2DFormat.NHWC
+                    ? CNN2DFormat.NHWC : CNN2DFormat.NCHW);
             default -> throw new ModelLoadException(p, "an input shape of rank " + s.length + " is not one DL4J takes (2, 3 or 4)");
         };
     }
@@ -152,13 +170,11 @@ final class Dl4jFiles {
         return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
-    private static volatile boolean hdf5Quiet;
-
     /** HDF5 prints its error stack to stderr itself (19-55 lines for one bad file): the exception says it once. */
     private static void quietHdf5() {
         if (!hdf5Quiet) {
             try {
-                org.bytedeco.hdf5.global.hdf5.H5Eset_auto2(org.bytedeco.hdf5.global.hdf5.H5E_DEFAULT, null, null);
+                hdf5.H5Eset_auto2(hdf5.H5E_DEFAULT, null, null);
             } catch (RuntimeException | LinkageError e) {
                 // the HDF5 natives did not load: DL4J's import will say so
             }
@@ -166,6 +182,7 @@ final class Dl4jFiles {
         }
     }
 
+    /** A Keras file through DL4J's import, as a multi-layer network ({@code Sequential}) or a graph, with the input types it states. */
     private static Dl4jModel keras(Path p, boolean sequential) throws Exception {
         quietHdf5();
         String file = p.toAbsolutePath().toString();
@@ -186,5 +203,4 @@ final class Dl4jFiles {
         }
         return Dl4jModel.of(g, types);
     }
-
 }

@@ -1,13 +1,10 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.LayerInfo;
-import io.nnviz.api.LayerKind;
-import io.nnviz.api.Tensor;
-import io.nnviz.api.WeightTensor;
-import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
+import io.nnviz.api.hook.MetricNames;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.api.spi.DispatchedAttachment;
 import io.nnviz.api.spi.HookDispatcher;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -50,7 +47,7 @@ import java.util.Objects;
  * at once (as under {@code ParallelWrapper}) each build their own step; the dispatcher serialises
  * delivery. Nothing thrown here reaches {@code fit()}.
  */
-public final class Dl4jListener extends BaseTrainingListener implements io.nnviz.api.spi.DispatchedAttachment {
+public final class Dl4jListener extends BaseTrainingListener implements DispatchedAttachment {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jListener.class);
 
     private final List<Hook> hooks;
@@ -58,29 +55,14 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
     /** The data given to {@link #validateOn}, evaluated after {@link #evaluations}. */
     private volatile Dl4jEvaluation validation;
     private final boolean learningRates;
-    private final ThreadLocal<StepState> state = new ThreadLocal<>();
+    private final ThreadLocal<Dl4jStep> state = new ThreadLocal<>();
     private volatile Dl4jModel model;
     private volatile HookDispatcher dispatcher;
     private volatile Model network;
     private volatile boolean closed;
     private volatile double lastLoss = Double.NaN;
     private volatile long lastStep;
-    private volatile int lastEpoch;
-
-    /** What one thread has captured for the step in progress. */
-    private static final class StepState {
-        final long step;
-        final CaptureRequest request;
-        final Map<String, Tensor> activations = new LinkedHashMap<>();
-        final Map<String, List<WeightTensor>> gradients = new LinkedHashMap<>();
-        Tensor inputs;
-        Dl4jModel.Node inputNode;
-
-        StepState(long step, CaptureRequest request) {
-            this.step = step;
-            this.request = request;
-        }
-    }
+    private volatile boolean warnedOther;
 
     private Dl4jListener(Builder b) {
         this.hooks = List.copyOf(b.hooks);
@@ -131,8 +113,17 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
         }
     }
 
-    /** Binds to {@code net} now (what {@code NNViz.attach} does), describing it with {@code described}. */
-    Dl4jListener bind(Model net, Dl4jModel described) {
+    /** Adds a listener for {@code hooks} to {@code network}, bound to it at once: what {@code NNViz.attach} does. */
+    static Dl4jListener attach(Object network, List<Hook> hooks) {
+        Dl4jModel model = Dl4jModel.ofNetwork(network);
+        Model net = (Model) network;
+        Dl4jListener l = of(hooks.toArray(new Hook[0])).bind(net, model);
+        net.addListeners(l);
+        return l;
+    }
+
+    /** Binds to {@code net} now, describing it with {@code described}; a listener already bound stays as it is. */
+    private Dl4jListener bind(Model net, Dl4jModel described) {
         synchronized (this) {
             if (network == null) {
                 network = net;
@@ -156,7 +147,7 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
         if (d == null && (m instanceof MultiLayerNetwork || m instanceof ComputationGraph)) {
             synchronized (this) {
                 if (dispatcher == null) {
-                    bind(m, m instanceof MultiLayerNetwork n ? Dl4jModel.of(n, null) : Dl4jModel.of((ComputationGraph) m));
+                    bind(m, Dl4jModel.ofNetwork(m));
                 }
                 d = dispatcher;
             }
@@ -174,8 +165,6 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
         return null;
     }
 
-    private volatile boolean warnedOther;
-
     /** DL4J's iteration and epoch counts of a network: {iterations, epochs}. */
     private static long[] counts(Model m) {
         if (m instanceof MultiLayerNetwork n) {
@@ -188,20 +177,15 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
     }
 
     /** The state of this thread's step in progress, starting it if needed. */
-    private StepState begin(Model m, HookDispatcher d) {
+    private Dl4jStep begin(Model m, HookDispatcher d) {
         long[] c = counts(m);
         long step = c[0] + 1;
-        StepState s = state.get();
+        Dl4jStep s = state.get();
         if (s == null || s.step != step) {
-            s = new StepState(step, d.request(step, (int) c[1]));
+            s = new Dl4jStep(model, step, d.request(step, (int) c[1]));
             state.set(s);
         }
         return s;
-    }
-
-    private boolean wanted(Dl4jModel.Node n, CaptureRequest r) {
-        LayerInfo l = model.layer(n.id).orElse(null);
-        return l != null && r.layers().test(l);
     }
 
     @Override
@@ -228,27 +212,9 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
             if (d == null) {
                 return;
             }
-            StepState s = begin(m, d);
+            Dl4jStep s = begin(m, d);
             t0 = System.nanoTime();
-            CaptureRequest r = s.request;
-            if (!r.activations() && !r.outputs()) {
-                return;
-            }
-            for (Map.Entry<String, INDArray> e : byKey.entrySet()) {
-                Dl4jModel.Node n = model.nodeByKey(e.getKey());
-                if (n == null) {
-                    continue;
-                }
-                boolean isInput = model.layer(n.id).map(l -> l.kind() == LayerKind.INPUT).orElse(false);
-                if (isInput) {
-                    if (s.inputs == null) {
-                        s.inputs = n.canonical(e.getValue(), Math.max(1, r.maxSamples()));
-                        s.inputNode = n;
-                    }
-                } else if (r.activations() && wanted(n, r)) {
-                    s.activations.put(n.id, n.canonical(e.getValue(), r.maxSamples()));
-                }
-            }
+            s.copyActivations(byKey);
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy activations; the step goes on without them", e);
         } finally {
@@ -265,24 +231,10 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
             if (d == null) {
                 return;
             }
-            StepState s = begin(m, d);
+            Dl4jStep s = begin(m, d);
             t0 = System.nanoTime();
-            if (!s.request.gradients() || m.gradient() == null) {
-                return;
-            }
-            Map<String, Map<String, INDArray>> byLayer = new LinkedHashMap<>();
-            for (Map.Entry<String, INDArray> e : m.gradient().gradientForVariable().entrySet()) {
-                int cut = e.getKey().lastIndexOf('_');
-                if (cut > 0) {
-                    byLayer.computeIfAbsent(e.getKey().substring(0, cut), k -> new LinkedHashMap<>())
-                            .put(e.getKey().substring(cut + 1), e.getValue());
-                }
-            }
-            for (Map.Entry<String, Map<String, INDArray>> e : byLayer.entrySet()) {
-                Dl4jModel.Node n = model.nodeByKey(e.getKey());
-                if (n != null && !n.paramKeys.isEmpty() && wanted(n, s.request)) {
-                    s.gradients.put(n.id, model.weightsOf(n, e.getValue())); // copies: the updater rewrites them next
-                }
+            if (s.request.gradients() && m.gradient() != null) {
+                s.copyGradients(m.gradient().gradientForVariable());
             }
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy gradients; the step goes on without them", e);
@@ -305,74 +257,29 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
             return;
         }
         try {
-            StepState s = state.get();
+            Dl4jStep s = state.get();
             long step = iteration + 1L;
             if (s == null || s.step != step) {
-                s = new StepState(step, d.request(step, epoch));
+                s = new Dl4jStep(model, step, d.request(step, epoch));
             }
             state.remove();
             long t0 = System.nanoTime();
-            CaptureRequest r = s.request;
-            Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
-            if (r.weights()) {
-                for (Dl4jModel.Node n : model.nodes().values()) {
-                    org.deeplearning4j.nn.api.Layer live = liveLayer(m, n);
-                    if (live != null && !n.paramKeys.isEmpty() && wanted(n, r)) {
-                        weights.put(n.id, model.weightsOf(n, live.paramTable()));
-                    }
-                }
-            }
-            Tensor labels = null, outputs = null;
-            if (r.outputs() && s.inputs != null) {
-                outputs = outputs(m, s.inputNode, s.inputs);
-                INDArray l = m instanceof MultiLayerNetwork n ? n.getLabels() : null;
-                if (l == null && m instanceof ComputationGraph g && g.getOutputLayer(0) instanceof org.deeplearning4j.nn.api.layers.IOutputLayer o) {
-                    l = o.getLabels();
-                }
-                labels = l == null ? null : Nd.copy(l, s.inputs.shape().dim(0));
-            }
+            Snapshot snap = s.snapshot(m);
             Map<String, Double> metrics = new LinkedHashMap<>();
             if (learningRates) {
                 Dl4jMetrics.learningRates(m, model, metrics);
             }
-            if (r.updates()) {
-                Dl4jMetrics.updateRatios(m, model, r, metrics);
+            if (s.request.updates()) {
+                Dl4jMetrics.updateRatios(m, model, s.request, metrics);
             }
-            Snapshot snap = r.isEmpty() ? Snapshot.EMPTY
-                    : new Snapshot(weights, s.gradients, s.activations, r.activations() || r.outputs() ? s.inputs : null, labels, outputs);
             double loss = m.score();
             lastLoss = loss;
             lastStep = step;
-            lastEpoch = epoch;
             spent(d, t0);
             d.stepEnd(new TrainingEvent(step, epoch, loss, metrics, snap));
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not deliver step {}; training goes on", iteration + 1, e);
         }
-    }
-
-    /** The network's outputs for the captured input samples: a small inference pass, outside DL4J's workspaces. */
-    private Tensor outputs(Model m, Dl4jModel.Node inputNode, Tensor inputs) {
-        try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored =
-                     org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray x = inputNode.fromCanonical(inputs);
-            INDArray out = m instanceof MultiLayerNetwork n ? n.output(x, false) : ((ComputationGraph) m).output(false, x)[0];
-            Dl4jModel.Node last = model.node(model.layers().get(model.layers().size() - 1).id());
-            return last.canonical(out, 0);
-        }
-    }
-
-    private static org.deeplearning4j.nn.api.Layer liveLayer(Model m, Dl4jModel.Node n) {
-        if (n.layer == null) {
-            return null;
-        }
-        if (m instanceof MultiLayerNetwork net) {
-            return net.getLayer(Integer.parseInt(n.key));
-        }
-        if (m instanceof ComputationGraph g) {
-            return g.getLayer(n.key);
-        }
-        return n.layer;
     }
 
     @Override
@@ -428,16 +335,7 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
      */
     @Override
     public Dl4jListener validateOn(Object data) {
-        DataSetIterator it;
-        if (data instanceof DataSetIterator i) {
-            it = i;
-        } else if (data instanceof org.nd4j.linalg.dataset.DataSet ds) {
-            it = new org.nd4j.linalg.dataset.ViewIterator(ds, 256);
-        } else {
-            throw new IllegalArgumentException("DL4J validation data is a DataSetIterator or a DataSet, not "
-                    + (data == null ? "null" : data.getClass().getName()));
-        }
-        validation = new Dl4jEvaluation(io.nnviz.api.hook.MetricNames.VALIDATION, it);
+        validation = Dl4jEvaluation.of(MetricNames.VALIDATION, data);
         return this;
     }
 
@@ -456,7 +354,7 @@ public final class Dl4jListener extends BaseTrainingListener implements io.nnviz
         }
     }
 
-    /** The dispatcher delivering to the hooks (null before the first callback). */
+    /** The dispatcher delivering to the hooks: null until the listener is bound, by {@code NNViz.attach} or at its first callback. */
     @Override
     public HookDispatcher dispatcher() {
         return dispatcher;

@@ -20,7 +20,7 @@ final class Dl4jMetrics {
 
     /** The learning rate of every layer with parameters, by layer id ({@link MetricNames#learningRate}); layers with no updater are left out. */
     static void learningRates(Model m, Dl4jModel model, Map<String, Double> out) {
-        for (Dl4jModel.Node n : model.nodes().values()) {
+        for (Dl4jNode n : model.nodes().values()) {
             if (n.paramKeys.isEmpty() || n.layer == null) {
                 continue;
             }
@@ -44,7 +44,7 @@ final class Dl4jMetrics {
         }
         Map<String, INDArray> updates = m.gradient().gradientForVariable();
         Map<String, INDArray> params = m.paramTable();
-        for (Dl4jModel.Node n : model.nodes().values()) {
+        for (Dl4jNode n : model.nodes().values()) {
             LayerInfo l = model.layer(n.id).orElse(null);
             if (l == null || n.paramKeys.isEmpty() || !r.layers().test(l)) {
                 continue;

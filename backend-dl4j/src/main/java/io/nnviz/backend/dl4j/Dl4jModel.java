@@ -1,39 +1,42 @@
 package io.nnviz.backend.dl4j;
 
+import io.nnviz.api.BackendException;
 import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
+import io.nnviz.api.NnvizException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
-import io.nnviz.api.spi.WeightShuffle;
-import io.nnviz.api.BackendException;
 import io.nnviz.api.spi.AbstractModel;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.RNNFormat;
+import io.nnviz.api.spi.WeightShuffle;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * A Deeplearning4j {@link MultiLayerNetwork} or {@link ComputationGraph} seen as an nnviz model.
+ * A Deeplearning4j {@link MultiLayerNetwork} or {@link ComputationGraph} seen as an nnviz model:
+ * the {@code ModelView} over the live network, which runs it and hands structure, copies and
+ * gradients to the backend's describer, tensors and gradients classes. Users reach it through
+ * {@code NNViz.inspect(network)} and {@code NNViz.load(file)}, or through {@link #of} to give a
+ * network's input type themselves.
  *
  * <p>Layer ids are the DL4J layer names (vertex names for graphs; {@code "layer<i>"} where a
  * multi-layer network's layer has no name) plus {@code "input"}. Shapes come from the
  * configuration's activation types when the input type is known: given to {@link #of}, found in
- * the first preprocessor, in the network's last input, or in the first layer's {@code nIn}; where
- * it is not, channel counts are still shown and spatial sizes are unknown (-1).
+ * the first preprocessor, in the network's last input, in the image size a multi-layer network's
+ * layers work back to, or in the first layer's {@code nIn}; where it is not, channel counts are
+ * still shown and spatial sizes are unknown (-1).
  *
  * <p>Everything is converted to nnviz's canonical layouts: dense weights {@code [out, in]},
  * recurrent kernels {@code [gates * units, in]}, depthwise kernels {@code [C * M, 1, kH, kW]},
@@ -46,115 +49,15 @@ import java.util.Set;
  */
 public final class Dl4jModel extends AbstractModel {
 
-    /** Internal description of one layer or vertex. */
-    static final class Node {
-        final String id;
-        final String key; // MLN layer index or "input"; CG vertex name
-        final org.deeplearning4j.nn.conf.layers.Layer conf; // null for inputs and non-layer vertices
-        final org.deeplearning4j.nn.api.Layer layer; // null for inputs and non-layer vertices
-        final boolean nwc, conv1d, flatImage;
-        /** Images in this node are NHWC; set after construction for an input whose type is unknown (see describe). */
-        boolean nhwc;
-        /** Final but where the input type is unknown: {@link #guessInput} and {@link PartialShapes} complete it. */
-        Shape outputShape;
-        final List<String> paramKeys = new ArrayList<>();
-        final List<LayerMapping.ParamMapping> mappings = new ArrayList<>();
-
-        Node(String id, String key, org.deeplearning4j.nn.conf.layers.Layer conf, org.deeplearning4j.nn.api.Layer layer,
-             InputType type, boolean flatImage) {
-            this.id = id;
-            this.key = key;
-            this.conf = conf;
-            this.layer = layer;
-            this.conv1d = conf != null && LayerMapping.isConv1d(conf);
-            this.flatImage = flatImage;
-            boolean h = false, w = false;
-            if (type instanceof InputType.InputTypeConvolutional c) {
-                h = c.getFormat() == CNN2DFormat.NHWC;
-            } else if (type instanceof InputType.InputTypeRecurrent r) {
-                w = r.getFormat() == RNNFormat.NWC;
-            } else if (LayerMapping.imageFormat(conf) != null) {
-                h = LayerMapping.imageFormat(conf) == CNN2DFormat.NHWC;
-            } else if (conf instanceof BaseRecurrentLayer r) {
-                w = r.getRnnDataFormat() == RNNFormat.NWC;
-            }
-            this.nhwc = h;
-            this.nwc = w;
-            this.outputShape = type != null ? Dl4jDescriber.shapeOf(type, conv1d, flatImage) : Dl4jDescriber.partialShape(conf);
-        }
-
-        /**
-         * For an input whose type is unknown (DL4J zips do not keep it): the layout the first layer
-         * it feeds works in and the channel count of the first convolution after it (the layers it
-         * feeds, in order), image size unknown.
-         */
-        void guessInput(List<org.deeplearning4j.nn.conf.layers.Layer> chain) {
-            CNN2DFormat f = chain.isEmpty() ? null : LayerMapping.imageFormat(chain.get(0));
-            if (f == null) {
-                return;
-            }
-            nhwc = f == CNN2DFormat.NHWC;
-            outputShape = Shape.ofLongs(-1, PartialShapes.inputChannels(chain), -1, -1);
-        }
-
-        /** The DL4J array of this node as a canonical tensor (first {@code maxSamples} samples if > 0). */
-        Tensor canonical(INDArray a, int maxSamples) {
-            Tensor t = Nd.copy(a, maxSamples);
-            if (flatImage && t.rank() == 2 && outputShape != null && outputShape.rank() == 4) {
-                return t.reshape(t.shape().dim(0), outputShape.dim(1), outputShape.dim(2), outputShape.dim(3));
-            }
-            if (t.rank() == 4 && nhwc) {
-                return t.permute(0, 3, 1, 2);
-            }
-            if (t.rank() == 3 && (conv1d == nwc)) {
-                // sequences to [N, T, C] from NCW; 1-D conv maps to NCW from NWC
-                return t.permute(0, 2, 1);
-            }
-            return t;
-        }
-
-        /** This node bound to the same layer of another network (a clone of this one's). */
-        Node boundTo(org.deeplearning4j.nn.api.Layer other) {
-            return new Node(this, other);
-        }
-
-        private Node(Node n, org.deeplearning4j.nn.api.Layer other) {
-            this.id = n.id;
-            this.key = n.key;
-            this.conf = n.conf;
-            this.layer = other;
-            this.nwc = n.nwc;
-            this.conv1d = n.conv1d;
-            this.flatImage = n.flatImage;
-            this.nhwc = n.nhwc;
-            this.outputShape = n.outputShape;
-            this.paramKeys.addAll(n.paramKeys);
-            this.mappings.addAll(n.mappings);
-        }
-
-        /** A canonical input tensor as the DL4J array this (input) node takes. */
-        INDArray fromCanonical(Tensor t) {
-            if (flatImage && t.rank() == 4) {
-                return Nd.array(t.reshape(t.shape().dim(0), t.size() / t.shape().dim(0)));
-            }
-            if (t.rank() == 4 && nhwc) {
-                return Nd.array(t.permute(0, 2, 3, 1));
-            }
-            if (t.rank() == 3 && !nwc) {
-                return Nd.array(t.permute(0, 2, 1));
-            }
-            return Nd.array(t);
-        }
-    }
-
     private final MultiLayerNetwork mln;
     private final ComputationGraph cg;
-    private final Map<String, Node> nodes;
+    private final Map<String, Dl4jNode> nodes;
     private final Map<String, String> idByKey;
     private final Object lock;
 
+    /** A model of {@code mln} or {@code cg} (the other null), its nodes by layer id, as {@link Dl4jDescriber} describes it. */
     Dl4jModel(String name, List<LayerInfo> layers, List<Edge> edges, Map<String, String> props, Set<Capability> caps,
-                      MultiLayerNetwork mln, ComputationGraph cg, Map<String, Node> nodes) {
+              MultiLayerNetwork mln, ComputationGraph cg, Map<String, Dl4jNode> nodes) {
         super(name, "Deeplearning4j", layers, edges, List.of(), props, caps);
         this.mln = mln;
         this.cg = cg;
@@ -162,11 +65,6 @@ public final class Dl4jModel extends AbstractModel {
         this.idByKey = new LinkedHashMap<>();
         nodes.values().forEach(n -> idByKey.put(n.key, n.id));
         this.lock = mln != null ? mln : cg;
-    }
-
-    /** The network this model reads. */
-    public Object network() {
-        return mln != null ? mln : cg;
     }
 
     /** A multi-layer network; {@code inputType} may be null to infer it. */
@@ -179,6 +77,17 @@ public final class Dl4jModel extends AbstractModel {
         return Dl4jDescriber.describe(graph, inputTypes);
     }
 
+    /** A live network, multi-layer or graph, with its input types inferred; anything else is an {@link IllegalArgumentException}. */
+    static Dl4jModel ofNetwork(Object network) {
+        if (network instanceof MultiLayerNetwork n) {
+            return of(n, null);
+        }
+        if (network instanceof ComputationGraph g) {
+            return of(g);
+        }
+        throw new IllegalArgumentException("not a DL4J network: " + (network == null ? "null" : network.getClass().getName()));
+    }
+
     /** The same model under another name (a file's), for models opened from files. */
     Dl4jModel named(String name) {
         return new Dl4jModel(name, layers(), edges(), properties(), capabilities(), mln, cg, nodes);
@@ -189,75 +98,61 @@ public final class Dl4jModel extends AbstractModel {
      * listed layers' parameters shuffled in place, each parameter array within itself.
      */
     @Override
-    protected io.nnviz.api.ModelView doWithShuffledWeights(List<LayerInfo> layers, long seed) {
+    protected ModelView doWithShuffledWeights(List<LayerInfo> layers, long seed) {
         MultiLayerNetwork mc;
         ComputationGraph gc;
         synchronized (lock) {
             mc = mln != null ? mln.clone() : null;
             gc = cg != null ? cg.clone() : null;
         }
-        Map<String, Node> copies = new LinkedHashMap<>();
-        for (Node n : nodes.values()) {
-            org.deeplearning4j.nn.api.Layer other = n.layer == null ? null
+        Map<String, Dl4jNode> copies = new LinkedHashMap<>();
+        for (Dl4jNode n : nodes.values()) {
+            Layer other = n.layer == null ? null
                     : mc != null ? mc.getLayer(Integer.parseInt(n.key)) : gc.getLayer(n.key);
             copies.put(n.id, n.boundTo(other));
         }
         for (LayerInfo l : layers) {
-            Node n = copies.get(l.id());
+            Dl4jNode n = copies.get(l.id());
             if (n.layer == null) {
                 continue;
             }
             for (Map.Entry<String, INDArray> p : n.layer.paramTable().entrySet()) {
-                INDArray a = p.getValue();
-                float[] v = WeightShuffle.shuffle(a.dup('c').data().asFloat(), WeightShuffle.random(seed, l.id(), p.getKey()));
-                a.assign(org.nd4j.linalg.factory.Nd4j.create(v, a.shape(), 'c').castTo(a.dataType()));
+                Dl4jTensors.shuffleInPlace(p.getValue(), WeightShuffle.random(seed, l.id(), p.getKey()));
             }
         }
         return new Dl4jModel(name() + " (shuffled " + layers.size() + " layers)", layers(), edges(), properties(), capabilities(),
                 mc, gc, copies);
     }
 
-    Node node(String id) {
+    /** The node of a layer id, or null. */
+    Dl4jNode node(String id) {
         return nodes.get(id);
     }
 
     /** The node of a DL4J key (MLN layer index, CG vertex name), or null. */
-    Node nodeByKey(String key) {
+    Dl4jNode nodeByKey(String key) {
         String id = idByKey.get(key);
         return id == null ? null : nodes.get(id);
     }
 
-    Map<String, Node> nodes() {
+    /** Every node by layer id, in the model's layer order. */
+    Map<String, Dl4jNode> nodes() {
         return nodes;
-    }
-
-    /** The parameters of one node, canonical. */
-    List<WeightTensor> weightsOf(Node n, Map<String, INDArray> params) {
-        List<WeightTensor> out = new ArrayList<>(n.paramKeys.size());
-        for (int i = 0; i < n.paramKeys.size(); i++) {
-            INDArray p = params.get(n.paramKeys.get(i));
-            if (p == null) {
-                continue;
-            }
-            LayerMapping.ParamMapping m = n.mappings.get(i);
-            Tensor canonical = m.isTranspose() && p.rank() == 2 ? Nd.copy(p.transpose()) : m.toCanonical().apply(Nd.copy(p));
-            out.add(WeightTensor.of(n.id, m.name(), m.role(), canonical));
-        }
-        return out;
     }
 
     @Override
     protected List<WeightTensor> doWeights(LayerInfo layer) {
-        Node n = nodes.get(layer.id());
+        Dl4jNode n = nodes.get(layer.id());
         if (n.layer == null) {
             return List.of();
         }
         synchronized (lock) {
-            return weightsOf(n, n.layer.paramTable());
+            return Dl4jTensors.weights(n, n.layer.paramTable());
         }
     }
 
-    private Node inputNode() {
+    /** The network's one input node; several inputs are an {@link InvalidInputException}. */
+    private Dl4jNode inputNode() {
         List<String> inputs = cg != null ? cg.getConfiguration().getNetworkInputs() : List.of("input");
         if (inputs.size() != 1) {
             throw new InvalidInputException("model '" + name() + "' has " + inputs.size() + " inputs " + inputs
@@ -267,12 +162,12 @@ public final class Dl4jModel extends AbstractModel {
     }
 
     private INDArray toNetworkInput(Tensor input) {
-        Node in = inputNode();
+        Dl4jNode in = inputNode();
         checkInputShape(input, in);
-        return in.fromCanonical(input);
+        return Dl4jTensors.networkInput(in, input);
     }
 
-    private void checkInputShape(Tensor input, Node in) {
+    private void checkInputShape(Tensor input, Dl4jNode in) {
         Shape declared = in.outputShape;
         if (declared == null || declared.isCompatibleWith(input.shape())) {
             return;
@@ -298,7 +193,7 @@ public final class Dl4jModel extends AbstractModel {
         Map<String, Tensor> out = new LinkedHashMap<>();
         synchronized (lock) {
             try {
-                Dl4jAttention.of(mln, cg, x).forEach((key, w) -> out.put(idByKey.get(key), Nd.copy(w)));
+                Dl4jAttention.of(mln, cg, x).forEach((key, w) -> out.put(idByKey.get(key), Dl4jTensors.copy(w)));
             } catch (InvalidInputException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -318,19 +213,19 @@ public final class Dl4jModel extends AbstractModel {
                 if (mln != null) {
                     List<INDArray> acts = mln.feedForward(x, false);
                     for (LayerInfo l : layers) {
-                        Node n = nodes.get(l.id());
+                        Dl4jNode n = nodes.get(l.id());
                         INDArray a = n.key.equals("input") ? x : acts.get(Integer.parseInt(n.key) + 1);
-                        out.put(l.id(), n.canonical(a, 0));
+                        out.put(l.id(), Dl4jTensors.canonical(n, a, 0));
                     }
                 } else {
                     Map<String, INDArray> acts = cg.feedForward(new INDArray[] {x}, false);
                     for (LayerInfo l : layers) {
-                        Node n = nodes.get(l.id());
+                        Dl4jNode n = nodes.get(l.id());
                         INDArray a = acts.get(n.key);
                         if (a == null) {
                             throw new BackendException("DL4J's forward pass gave no activation for vertex '" + n.key + "'", null);
                         }
-                        out.put(l.id(), n.canonical(a, 0));
+                        out.put(l.id(), Dl4jTensors.canonical(n, a, 0));
                     }
                 }
             } catch (RuntimeException e) {
@@ -341,18 +236,18 @@ public final class Dl4jModel extends AbstractModel {
     }
 
     private RuntimeException wrap(String what, Tensor input, RuntimeException e) {
-        if (e instanceof io.nnviz.api.NnvizException) {
+        if (e instanceof NnvizException) {
             return e;
         }
         return new InvalidInputException("DL4J " + what + " of model '" + name() + "' failed on input " + input.shape()
                 + ": " + e.getMessage(), e);
     }
 
-    private Backprop.Result backprop(Tensor input, int target) {
+    private Dl4jGradients.Result backprop(Tensor input, int target) {
         INDArray x = toNetworkInput(input);
         synchronized (lock) {
             try {
-                return mln != null ? Backprop.run(mln, x, target) : Backprop.run(cg, new INDArray[] {x}, target);
+                return mln != null ? Dl4jGradients.run(mln, x, target) : Dl4jGradients.run(cg, new INDArray[] {x}, target);
             } catch (RuntimeException e) {
                 throw wrap("backward pass", input, e);
             }
@@ -363,40 +258,35 @@ public final class Dl4jModel extends AbstractModel {
     @Override
     protected Tensor doScores(Tensor input) {
         INDArray x = toNetworkInput(input);
-        Backprop.Result r;
+        Dl4jGradients.Result r;
         synchronized (lock) {
             try {
-                r = mln != null ? Backprop.forward(mln, x) : Backprop.forward(cg, new INDArray[] {x});
+                r = mln != null ? Dl4jGradients.forward(mln, x) : Dl4jGradients.forward(cg, new INDArray[] {x});
             } catch (RuntimeException e) {
                 throw wrap("forward pass", input, e);
             }
         }
         LayerInfo last = layers().get(layers().size() - 1);
-        return nodes.get(last.id()).canonical(r.scores(), 0);
+        return Dl4jTensors.canonical(nodes.get(last.id()), r.scores(), 0);
     }
 
     @Override
     protected Tensor doInputGradient(Tensor input, int target) {
-        Node in = inputNode();
-        Tensor g = in.canonical(backprop(input, target).gradients().get(in.key), 0);
+        Dl4jNode in = inputNode();
+        Tensor g = Dl4jTensors.canonical(in, backprop(input, target).gradients().get(in.key), 0);
         // give the gradient in the shape the caller passed (flattened images stay flat)
         return g.shape().equals(input.shape()) ? g : g.reshape(input.shape().toArray());
     }
 
     @Override
     protected LayerGradient doLayerGradient(Tensor input, LayerInfo layer, int target) {
-        Node n = nodes.get(layer.id());
-        Backprop.Result r = backprop(input, target);
+        Dl4jNode n = nodes.get(layer.id());
+        Dl4jGradients.Result r = backprop(input, target);
         INDArray a = r.activations().get(n.key), g = r.gradients().get(n.key);
         if (a == null || g == null) {
             throw new InvalidInputException("layer '" + layer.id() + "' of model '" + name()
                     + "' has no gradient: it is the output layer or does not lead to it");
         }
-        return new LayerGradient(layer.id(), target, n.canonical(a, 0), n.canonical(g, 0));
-    }
-
-    /** Layer ids in the order DL4J's listener reports activations (MLN: layer index + 1, after the input). */
-    List<String> idsInOrder() {
-        return Collections.unmodifiableList(new ArrayList<>(nodes.keySet()));
+        return new LayerGradient(layer.id(), target, Dl4jTensors.canonical(n, a, 0), Dl4jTensors.canonical(n, g, 0));
     }
 }

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Real pretrained Keras models nobody here made: UpscalerJS's ESRGAN-slim x2 and x4 (a residual

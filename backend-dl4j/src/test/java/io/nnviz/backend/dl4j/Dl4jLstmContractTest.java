@@ -5,11 +5,9 @@ import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;

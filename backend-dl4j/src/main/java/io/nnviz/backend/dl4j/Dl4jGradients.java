@@ -1,19 +1,37 @@
 package io.nnviz.backend.dl4j;
 
+import io.nnviz.api.Capability;
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.UnsupportedCapabilityException;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Gradients of one output score with respect to the input and to any layer's activation, by a
@@ -23,12 +41,14 @@ import java.util.Map;
  *
  * <p>The network's layers hold inputs between the two passes, so callers lock the network.
  */
-final class Backprop {
-    private Backprop() {
+final class Dl4jGradients {
+    private Dl4jGradients() {
     }
 
-    /** Activations (keyed by DL4J name: layer index for MLN, vertex name for CG) and their gradients. */
-    /** Activations and gradients by node key, and the output layer's pre-activation (the scores differentiated). */
+    /**
+     * Activations and their gradients by node key (layer index or {@code "input"} for a multi-layer
+     * network, vertex name for a graph), and the output layer's pre-activation (the scores differentiated).
+     */
     record Result(Map<String, INDArray> activations, Map<String, INDArray> gradients, INDArray scores) {
     }
 
@@ -37,18 +57,18 @@ final class Backprop {
      * dropout for the mask of a training forward pass, which an inference pass does not make.
      * The configurations are shared with the live network, so they are restored at once.
      */
-    static <T> T withoutDropout(List<org.deeplearning4j.nn.conf.layers.Layer> confs, java.util.function.Supplier<T> body) {
-        Map<org.deeplearning4j.nn.conf.layers.Layer, org.deeplearning4j.nn.conf.dropout.IDropout> saved = new java.util.IdentityHashMap<>();
-        for (org.deeplearning4j.nn.conf.layers.Layer c : confs) {
-            if (c != null && c.getIDropout() != null) {
-                saved.put(c, c.getIDropout());
-                c.setIDropout(null);
+    private static <T> T withoutDropout(List<NeuralNetConfiguration> confs, Supplier<T> body) {
+        Map<NeuralNetConfiguration, IDropout> saved = new IdentityHashMap<>();
+        for (NeuralNetConfiguration c : confs) {
+            if (c != null && c.getLayer() != null && c.getLayer().getIDropout() != null) {
+                saved.put(c, c.getLayer().getIDropout());
+                c.getLayer().setIDropout(null);
             }
         }
         try {
             return body.get();
         } finally {
-            saved.forEach(org.deeplearning4j.nn.conf.layers.Layer::setIDropout);
+            saved.forEach((c, dropout) -> c.getLayer().setIDropout(dropout));
         }
     }
 
@@ -71,9 +91,9 @@ final class Backprop {
     }
 
     private static Result run(MultiLayerNetwork net, INDArray input, int target, boolean backward) {
-        List<org.deeplearning4j.nn.conf.layers.Layer> confs = new java.util.ArrayList<>();
+        List<NeuralNetConfiguration> confs = new ArrayList<>();
         for (int i = 0; i < net.getnLayers(); i++) {
-            confs.add(net.getLayerWiseConfigurations().getConf(i).getLayer());
+            confs.add(net.getLayerWiseConfigurations().getConf(i));
         }
         if (net.getFlattenedGradients() == null) {
             net.initGradientsView(); // networks made by convertDataType or deserialised without an updater lack it
@@ -82,9 +102,9 @@ final class Backprop {
     }
 
     private static Result run(ComputationGraph cg, INDArray[] inputs, int target, boolean backward) {
-        List<org.deeplearning4j.nn.conf.layers.Layer> confs = new java.util.ArrayList<>();
-        for (org.deeplearning4j.nn.api.Layer l : cg.getLayers()) {
-            confs.add(l.conf().getLayer());
+        List<NeuralNetConfiguration> confs = new ArrayList<>();
+        for (Layer l : cg.getLayers()) {
+            confs.add(l.conf());
         }
         if (cg.getFlattenedGradients() == null) {
             cg.initGradientsView();
@@ -175,7 +195,7 @@ final class Backprop {
         INDArray[] eps = new INDArray[vertices.length];
         INDArray e = backward ? scoreGradient(out, h, y, target, mgr) : null;
         if (backward) {
-        eps[outVertex.getInputVertices()[0].getVertexIndex()] = pre != null ? pre.backprop(e, mb, mgr) : e;
+            eps[outVertex.getInputVertices()[0].getVertexIndex()] = pre != null ? pre.backprop(e, mb, mgr) : e;
         }
         for (int k = order.length - 1; backward && k >= 0; k--) {
             int idx = order[k];
@@ -184,7 +204,7 @@ final class Backprop {
                 continue;
             }
             INDArray[] back;
-            if (v.hasLayer() && v.getLayer() instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
+            if (v.hasLayer() && v.getLayer() instanceof BatchNormalization) {
                 InputPreProcessor p = v instanceof LayerVertex lv ? lv.getLayerPreProcessor() : null;
                 INDArray g = layerBackward(v.getLayer(), eps[idx], mgr);
                 back = new INDArray[] {p != null ? p.backprop(g, mb, mgr) : g};
@@ -221,14 +241,13 @@ final class Backprop {
      * layer is affine, so its input gradient is {@code eps * gamma / std} per channel.
      */
     private static INDArray layerBackward(Layer layer, INDArray eps, LayerWorkspaceMgr mgr) {
-        if (layer instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
-            org.deeplearning4j.nn.conf.layers.BatchNormalization conf =
-                    (org.deeplearning4j.nn.conf.layers.BatchNormalization) bn.getConfig();
+        if (layer instanceof BatchNormalization bn) {
+            var conf = bn.layerConf(); // the configuration's BatchNormalization
             INDArray std;
             if (bn.getParam("log10stdev") != null) {
-                std = org.nd4j.linalg.ops.transforms.Transforms.exp(bn.getParam("log10stdev").mul(Math.log(10)), false);
+                std = Transforms.exp(bn.getParam("log10stdev").mul(Math.log(10)), false);
             } else {
-                std = org.nd4j.linalg.ops.transforms.Transforms.sqrt(bn.getParam("var").add(conf.getEps()), false);
+                std = Transforms.sqrt(bn.getParam("var").add(conf.getEps()), false);
             }
             INDArray gamma = bn.getParam("gamma");
             INDArray scale = gamma != null ? gamma.div(std) : std.rdiv(conf.getGamma());
@@ -236,7 +255,7 @@ final class Backprop {
             scale = scale.castTo(eps.dataType());
             long[] shape;
             if (eps.rank() == 4) {
-                shape = conf.getCnn2DFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC
+                shape = conf.getCnn2DFormat() == CNN2DFormat.NHWC
                         ? new long[] {1, 1, 1, c} : new long[] {1, c, 1, 1};
             } else if (eps.rank() == 3) {
                 shape = new long[] {1, c, 1};
@@ -257,12 +276,12 @@ final class Backprop {
      */
     private static INDArray scoreGradient(Layer out, INDArray h, INDArray y, int target, LayerWorkspaceMgr mgr) {
         INDArray w = out.getParam("W");
-        if (w != null && w.rank() == 4 && y.rank() == 4 && out.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c) {
+        if (w != null && w.rank() == 4 && y.rank() == 4 && out.conf().getLayer() instanceof ConvolutionLayer c) {
             return convolutionScoreGradient(out, c, y, target, mgr);
         }
         long units = w != null ? w.size(1) : h.size(1);
         if (target < 0 || target >= units) {
-            throw new io.nnviz.api.InvalidInputException("target " + target + " is not an output unit: the output layer has "
+            throw new InvalidInputException("target " + target + " is not an output unit: the output layer has "
                     + units + " units (0.." + (units - 1) + ")");
         }
         INDArray eps = Nd4j.zeros(h.dataType(), h.shape());
@@ -270,12 +289,12 @@ final class Backprop {
             if (h.rank() == 2) {
                 eps.getColumn(target).assign(1);
             } else {
-                eps.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(target)).assign(1);
+                eps.get(NDArrayIndex.all(), NDArrayIndex.point(target)).assign(1);
             }
             return eps;
         }
         long nIn = w.size(0);
-        INDArray col = w.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(target))
+        INDArray col = w.get(NDArrayIndex.all(), NDArrayIndex.point(target))
                 .reshape(nIn).castTo(h.dataType());
         if (h.rank() == 2) {
             eps.addiRowVector(col.reshape(1, nIn));
@@ -283,7 +302,7 @@ final class Backprop {
             // [N, nIn, T]: the column along the feature axis at every sample and time step
             eps.addi(col.reshape(1, col.length(), 1).broadcast(h.shape()));
         } else {
-            throw new io.nnviz.api.UnsupportedCapabilityException("output layer", io.nnviz.api.Capability.INPUT_GRADIENT,
+            throw new UnsupportedCapabilityException("output layer", Capability.INPUT_GRADIENT,
                     "its input has rank " + h.rank());
         }
         return eps;
@@ -295,11 +314,11 @@ final class Backprop {
      * activation, as {@link #convolutionScoreGradient} does.
      */
     private static INDArray preActivation(Layer out, INDArray h, LayerWorkspaceMgr mgr) {
-        if (!(out.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer conf)) {
+        if (!(out.conf().getLayer() instanceof BaseLayer conf)) {
             return out.activate(h, false, mgr).dup();
         }
-        org.nd4j.linalg.activations.IActivation fn = conf.getActivationFn();
-        conf.setActivationFn(new org.nd4j.linalg.activations.impl.ActivationIdentity());
+        IActivation fn = conf.getActivationFn();
+        conf.setActivationFn(new ActivationIdentity());
         try {
             return out.activate(h, false, mgr).dup();
         } finally {
@@ -308,21 +327,21 @@ final class Backprop {
     }
 
     /** The output convolution's backward pass from a one-hot channel, its activation function set to identity meanwhile. */
-    private static INDArray convolutionScoreGradient(Layer out, org.deeplearning4j.nn.conf.layers.ConvolutionLayer c, INDArray y,
+    private static INDArray convolutionScoreGradient(Layer out, ConvolutionLayer c, INDArray y,
                                                      int target, LayerWorkspaceMgr mgr) {
-        int channelAxis = c.getCnn2dDataFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NHWC ? 3 : 1;
+        int channelAxis = c.getCnn2dDataFormat() == CNN2DFormat.NHWC ? 3 : 1;
         long units = y.size(channelAxis);
         if (target < 0 || target >= units) {
-            throw new io.nnviz.api.InvalidInputException("target " + target + " is not an output channel: the output convolution has "
+            throw new InvalidInputException("target " + target + " is not an output channel: the output convolution has "
                     + units + " channels (0.." + (units - 1) + ")");
         }
         INDArray eps = Nd4j.zeros(y.dataType(), y.shape());
-        org.nd4j.linalg.indexing.INDArrayIndex[] at = new org.nd4j.linalg.indexing.INDArrayIndex[4];
-        java.util.Arrays.fill(at, org.nd4j.linalg.indexing.NDArrayIndex.all());
-        at[channelAxis] = org.nd4j.linalg.indexing.NDArrayIndex.point(target);
+        INDArrayIndex[] at = new INDArrayIndex[4];
+        Arrays.fill(at, NDArrayIndex.all());
+        at[channelAxis] = NDArrayIndex.point(target);
         eps.get(at).assign(1);
-        org.nd4j.linalg.activations.IActivation fn = c.getActivationFn();
-        c.setActivationFn(new org.nd4j.linalg.activations.impl.ActivationIdentity());
+        IActivation fn = c.getActivationFn();
+        c.setActivationFn(new ActivationIdentity());
         try {
             return out.backpropGradient(eps, mgr).getSecond();
         } finally {

@@ -40,9 +40,12 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every common DL4J layer type maps to a kind and canonical weights; anything else to OTHER. */
+/**
+ * Every common DL4J layer type maps to a kind ({@link Dl4jLayerKinds}) and canonical weights
+ * ({@link Dl4jWeightRoles}); anything else to OTHER.
+ */
 @Tag("natives")
-class LayerMappingTest {
+class Dl4jLayerKindsTest {
 
     private static ModelView open(MultiLayerNetwork net) {
         return NNViz.inspect(net);

@@ -1,6 +1,7 @@
 package io.nnviz.backend.dl4j;
 
 import io.jhdf.HdfFile;
+import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
@@ -11,6 +12,7 @@ import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.spi.SafeFiles;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -26,7 +28,7 @@ import java.nio.file.Path;
  * <li>the declared sizes add up within the memory budget.</li>
  * </ul>
  */
-final class Hdf5Checks {
+final class Dl4jHdf5Checks {
     /** More than deflate's best (about 1032:1); a larger ratio is a declared size the file does not hold. */
     static final long MAX_COMPRESSION_RATIO = 1100;
     static final int MAX_NODES = 100_000, MAX_DEPTH = 64;
@@ -36,7 +38,7 @@ final class Hdf5Checks {
     private long declared;
     private int nodes;
 
-    private Hdf5Checks(Path file, long fileSize, long budget) {
+    private Dl4jHdf5Checks(Path file, long fileSize, long budget) {
         this.file = file;
         this.fileSize = fileSize;
         this.budget = budget;
@@ -52,7 +54,7 @@ final class Hdf5Checks {
     /** Checks every dataset of the HDF5 file {@code p}. */
     static Contents check(Path p, long budget) {
         long size = SafeFiles.requireRegularFile(p);
-        Hdf5Checks c = new Hdf5Checks(p, size, budget);
+        Dl4jHdf5Checks c = new Dl4jHdf5Checks(p, size, budget);
         try (HdfFile f = new HdfFile(p)) {
             c.group(f, 0);
             return new Contents(modelConfig(p, f), c.declared);
@@ -71,7 +73,7 @@ final class Hdf5Checks {
     }
 
     private static String modelConfig(Path p, HdfFile f) {
-        io.jhdf.api.Attribute a = f.getAttribute("model_config");
+        Attribute a = f.getAttribute("model_config");
         if (a == null) {
             return null;
         }
@@ -80,7 +82,7 @@ final class Hdf5Checks {
         }
         Object v = a.getData();
         if (v instanceof byte[] b) {
-            return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+            return new String(b, StandardCharsets.UTF_8);
         }
         return v instanceof String s ? s : null;
     }

@@ -1,0 +1,140 @@
+package io.nnviz.backend.dl4j;
+
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightTensor;
+import io.nnviz.api.hook.CaptureRequest;
+import io.nnviz.api.hook.Snapshot;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one thread captures of one training step for {@link Dl4jListener}, as its request asks:
+ * the input samples and activations of the forward pass and the gradients before the updater
+ * (copied out of DL4J's workspaces as they pass), then the weights, outputs and labels once the
+ * iteration is done, delivered together as one {@link Snapshot}.
+ */
+final class Dl4jStep {
+    final long step;
+    final CaptureRequest request;
+    private final Dl4jModel model;
+    private final Map<String, Tensor> activations = new LinkedHashMap<>();
+    private final Map<String, List<WeightTensor>> gradients = new LinkedHashMap<>();
+    private Tensor inputs;
+    private Dl4jNode inputNode;
+
+    Dl4jStep(Dl4jModel model, long step, CaptureRequest request) {
+        this.model = model;
+        this.step = step;
+        this.request = request;
+    }
+
+    private boolean wanted(Dl4jNode n) {
+        LayerInfo l = model.layer(n.id).orElse(null);
+        return l != null && request.layers().test(l);
+    }
+
+    /** Copies the input samples and the activations the step asks for, keyed by DL4J key (layer index or vertex name). */
+    void copyActivations(Map<String, INDArray> byKey) {
+        CaptureRequest r = request;
+        if (!r.activations() && !r.outputs()) {
+            return;
+        }
+        for (Map.Entry<String, INDArray> e : byKey.entrySet()) {
+            Dl4jNode n = model.nodeByKey(e.getKey());
+            if (n == null) {
+                continue;
+            }
+            boolean isInput = model.layer(n.id).map(l -> l.kind() == LayerKind.INPUT).orElse(false);
+            if (isInput) {
+                if (inputs == null) {
+                    inputs = Dl4jTensors.canonical(n, e.getValue(), Math.max(1, r.maxSamples()));
+                    inputNode = n;
+                }
+            } else if (r.activations() && wanted(n)) {
+                activations.put(n.id, Dl4jTensors.canonical(n, e.getValue(), r.maxSamples()));
+            }
+        }
+    }
+
+    /**
+     * Copies the gradients of the layers the step asks for from DL4J's, by variable ({@code KEY_PARAM}),
+     * before the updater rewrites them; the caller checks that the request wants gradients.
+     */
+    void copyGradients(Map<String, INDArray> byVariable) {
+        Map<String, Map<String, INDArray>> byLayer = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> e : byVariable.entrySet()) {
+            int cut = e.getKey().lastIndexOf('_');
+            if (cut > 0) {
+                byLayer.computeIfAbsent(e.getKey().substring(0, cut), k -> new LinkedHashMap<>())
+                        .put(e.getKey().substring(cut + 1), e.getValue());
+            }
+        }
+        for (Map.Entry<String, Map<String, INDArray>> e : byLayer.entrySet()) {
+            Dl4jNode n = model.nodeByKey(e.getKey());
+            if (n != null && !n.paramKeys.isEmpty() && wanted(n)) {
+                gradients.put(n.id, Dl4jTensors.weights(n, e.getValue()));
+            }
+        }
+    }
+
+    /** The step's snapshot once network {@code m} has finished the iteration: what was copied, with its weights, outputs and labels. */
+    Snapshot snapshot(Model m) {
+        CaptureRequest r = request;
+        Map<String, List<WeightTensor>> weights = new LinkedHashMap<>();
+        if (r.weights()) {
+            for (Dl4jNode n : model.nodes().values()) {
+                Layer live = liveLayer(m, n);
+                if (live != null && !n.paramKeys.isEmpty() && wanted(n)) {
+                    weights.put(n.id, Dl4jTensors.weights(n, live.paramTable()));
+                }
+            }
+        }
+        Tensor labels = null, outputs = null;
+        if (r.outputs() && inputs != null) {
+            outputs = outputs(m);
+            INDArray l = m instanceof MultiLayerNetwork n ? n.getLabels() : null;
+            if (l == null && m instanceof ComputationGraph g && g.getOutputLayer(0) instanceof IOutputLayer o) {
+                l = o.getLabels();
+            }
+            labels = l == null ? null : Dl4jTensors.copy(l, inputs.shape().dim(0));
+        }
+        return r.isEmpty() ? Snapshot.EMPTY
+                : new Snapshot(weights, gradients, activations, r.activations() || r.outputs() ? inputs : null, labels, outputs);
+    }
+
+    /** The network's outputs for the captured input samples: a small inference pass, outside DL4J's workspaces. */
+    private Tensor outputs(Model m) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray x = Dl4jTensors.networkInput(inputNode, inputs);
+            INDArray out = m instanceof MultiLayerNetwork n ? n.output(x, false) : ((ComputationGraph) m).output(false, x)[0];
+            Dl4jNode last = model.node(model.layers().get(model.layers().size() - 1).id());
+            return Dl4jTensors.canonical(last, out, 0);
+        }
+    }
+
+    /** The layer of node {@code n} in network {@code m} (the network calling back may be a replica); null for nodes without one. */
+    private static Layer liveLayer(Model m, Dl4jNode n) {
+        if (n.layer == null) {
+            return null;
+        }
+        if (m instanceof MultiLayerNetwork net) {
+            return net.getLayer(Integer.parseInt(n.key));
+        }
+        if (m instanceof ComputationGraph g) {
+            return g.getLayer(n.key);
+        }
+        return n.layer;
+    }
+}
