@@ -96,7 +96,7 @@ final class TfFiles {
             TfSavedModels.Frozen f = TfSavedModels.read(path, budget);
             GraphDef def = inputShape == null ? f.graph() : withInputShape(f.graph(), f.input(), inputShape);
             try {
-                return imported(def, f.input(), f.output(), f.title(), () -> { });
+                return imported(def, f.input(), f.output(), f.title());
             } catch (ModelLoadException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -136,7 +136,7 @@ final class TfFiles {
         Set<String> vars = TfFreezing.variablesRead(flat);
         Map<String, TensorProto> values = values(b, flat, vars);
         flat = TfFusedOps.split(TfFreezing.freeze(flat, values::get));
-        return imported(flat, in, outTensor, title + ", flattened: its functions expanded, " + vars.size() + " variables frozen", () -> { });
+        return imported(flat, in, outTensor, title + ", flattened: its functions expanded, " + vars.size() + " variables frozen");
     }
 
     /** The restored values of the variables, read by ops nnviz adds to the bundle's graph under {@code nnviz_freeze/}. */
@@ -181,10 +181,11 @@ final class TfFiles {
     }
 
     /**
-     * A flattened GraphDef in a graph and session of its own; the output is {@code outTensor}, through
-     * an Identity under {@code nnviz_output} when it is not an op's first output.
+     * A flattened GraphDef in a graph and session of its own, which the model closes; the output is
+     * {@code outTensor}, through an Identity under {@code nnviz_output} when it is not an op's first
+     * output.
      */
-    private static TfModel imported(GraphDef flat, String input, String outTensor, String title, AutoCloseable alsoClose) {
+    private static TfModel imported(GraphDef flat, String input, String outTensor, String title) {
         String out = opName(outTensor);
         int index = outTensor.contains(":") ? Integer.parseInt(outTensor.substring(outTensor.lastIndexOf(':') + 1)) : 0;
         GraphDef.Builder g = flat.toBuilder();
@@ -205,7 +206,6 @@ final class TfFiles {
             return TfModel.of(title, new TfGraph(graph, s, input, index != 0 ? "nnviz_output" : out), () -> {
                 s.close();
                 graph.close();
-                alsoClose.close();
             });
         } catch (RuntimeException e) {
             if (session != null) {
@@ -216,7 +216,7 @@ final class TfFiles {
         }
     }
 
-    /** A frozen GraphDef: constants for weights; the input is the first placeholder, the output the last float op. */
+    /** A frozen GraphDef: constants for weights; the input is the first placeholder, the output the last op nothing reads (not a NoOp or constant). */
     private static TfModel frozen(Path path, long[] inputShape, long budget) {
         GraphDef def;
         long size = SafeFiles.requireRegularFile(path);
@@ -273,7 +273,7 @@ final class TfFiles {
                 def = withInputShape(def, input.getName(), inputShape);
             }
             return imported(def, input.getName(), output.getName(), "frozen graph " + path.getFileName()
-                    + (flatten ? ", flattened: its functions expanded and fused ops split" : ""), () -> { });
+                    + (flatten ? ", flattened: its functions expanded and fused ops split" : ""));
         } catch (ModelLoadException e) {
             throw e;
         } catch (RuntimeException e) {

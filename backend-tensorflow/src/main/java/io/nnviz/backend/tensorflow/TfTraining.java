@@ -120,7 +120,9 @@ public final class TfTraining implements DispatchedAttachment {
             }
             loss = op.output(0);
         }
-        return new TfTraining(model, loss, List.of(hooks)); // a model made here owns nothing: the session stays the caller's
+        // the model is not closed with the training: what it wraps stays the caller's (a bundle flattened into a graph of
+        // nnviz's own leaves that graph open)
+        return new TfTraining(model, loss, List.of(hooks));
     }
 
     /** The model the hooks see. */
