@@ -7,6 +7,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.spi.BackendProvider;
+import io.nnviz.backend.djl.onnx.OnnxFiles;
 import io.nnviz.backend.djl.torchscript.TorchScriptFiles;
 
 import java.util.List;
@@ -74,7 +75,7 @@ public final class DjlBackendProvider implements BackendProvider {
         }
     }
 
-    /** Opens an ONNX file ({@link OnnxModel}) or a TorchScript file ({@link TorchScriptFiles}). */
+    /** Opens an ONNX file ({@link OnnxFiles}) or a TorchScript file ({@link TorchScriptFiles}). */
     @Override
     public ModelView load(java.nio.file.Path path) {
         return load(path, io.nnviz.api.LoadOptions.defaults());
@@ -83,14 +84,7 @@ public final class DjlBackendProvider implements BackendProvider {
     /** As {@link #load(java.nio.file.Path)}, with input shapes: by input name for ONNX; one for TorchScript. */
     @Override
     public ModelView load(java.nio.file.Path path, io.nnviz.api.LoadOptions options) {
-        if (path == null) {
-            throw new IllegalArgumentException("path is null");
-        }
-        io.nnviz.api.spi.SafeFiles.requireRegularFile(path);
-        if (path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
-            return OnnxModel.load(path, options.inputShapes(), options.memoryBudget());
-        }
-        return TorchScriptFiles.open(path, options);
+        return OnnxFiles.canLoad(path) ? OnnxFiles.open(path, options) : TorchScriptFiles.open(path, options);
     }
 
     @Override

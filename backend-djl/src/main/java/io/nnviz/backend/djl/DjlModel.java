@@ -37,7 +37,7 @@ import java.util.Map;
  * e.g. {@code 02Conv2d} or {@code 03SequentialBlock/01Linear}); sequential and parallel blocks
  * are groups; a parallel block's join is a merge layer. DJL (PyTorch) already uses nnviz's
  * canonical layouts: NCHW, OIHW kernels, Linear weights {@code [out, in]}.
- * Files are other classes: {@link OnnxModel}, {@code TorchScriptModel}.
+ * Files are other classes: {@code OnnxModel}, {@code TorchScriptModel}.
  */
 public final class DjlModel extends AbstractModel {
     /** A leaf block (or a parallel join) and where it sits. */

@@ -1,4 +1,4 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import io.nnviz.api.Edge;
@@ -13,21 +13,23 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * An ONNX graph as nnviz layers: every computing node a layer with its op type, edges from tensor
- * names, the subgraphs of {@code If}, {@code Loop} and {@code Scan} nodes as nested groups. The
+ * The structure of an ONNX graph as nnviz layers: every computing node a layer with its op type
+ * and kind, edges from tensor names, the subgraphs of {@code If}, {@code Loop} and {@code Scan}
+ * nodes as nested groups, the weights' roles, and output shapes from {@link OnnxShapes}. The
  * tensors a node reads that are not computed, initializers and the outputs of {@code Constant}
  * nodes alike (Paddle2ONNX and some PyTorch exports keep every weight in a {@code Constant}), are
  * that node's weights; {@code Constant} nodes are not layers. Only floating-point tensors of rank
  * one or more count as parameters: integer constants are shape values (Reshape targets, Slice
- * bounds), not learnt. Output shapes come from {@link OnnxShapes}.
+ * bounds), not learnt.
  */
-final class OnnxGraph {
-    private static final Set<Integer> FLOATS = Set.of(OnnxShapes.FLOAT, OnnxShapes.FLOAT16, OnnxShapes.DOUBLE, OnnxShapes.BFLOAT16);
+final class OnnxDescriber {
+    private static final Set<Integer> FLOATS = Set.of(OnnxTensors.FLOAT, OnnxTensors.FLOAT16, OnnxTensors.DOUBLE, OnnxTensors.BFLOAT16);
 
     final List<LayerInfo> layers = new ArrayList<>();
     final List<Edge> edges = new ArrayList<>();
@@ -47,11 +49,11 @@ final class OnnxGraph {
     private final Set<String> ids = new HashSet<>();
     private final Set<String> claimed = new HashSet<>(); // a shared tensor counts once, at its first user
 
-    private OnnxGraph() {
+    private OnnxDescriber() {
     }
 
-    static OnnxGraph read(OnnxMl.ModelProto model, OnnxShapes shapes) {
-        OnnxGraph r = new OnnxGraph();
+    static OnnxDescriber read(OnnxMl.ModelProto model, OnnxShapes shapes) {
+        OnnxDescriber r = new OnnxDescriber();
         r.graph(model.getGraph(), shapes, null, "", Map.of());
         return r;
     }
@@ -83,14 +85,14 @@ final class OnnxGraph {
                     continue;
                 }
                 String id = unique("input:" + in.getName());
-                OnnxShapes.Info info = shapes.get(in.getName());
+                OnnxTensorInfo info = shapes.get(in.getName());
                 LayerInfo.Builder b = LayerInfo.builder(id, LayerKind.INPUT).name(in.getName()).frameworkType("graph input")
                         .outputShape(info == null ? null : info.toShape());
                 symbolic(b, info);
                 layers.add(b.build());
                 producer.put(in.getName(), id);
                 outputTensor.put(id, in.getName());
-                inputs.put(in.getName(), info == null || info.type() == 0 ? OnnxShapes.FLOAT : info.type());
+                inputs.put(in.getName(), info == null || info.type() == 0 ? OnnxTensors.FLOAT : info.type());
             }
         } else {
             for (OnnxMl.ValueInfoProto in : g.getInputList()) {
@@ -104,7 +106,7 @@ final class OnnxGraph {
                 continue; // its value is the weight of the node that reads it
             }
             String id = unique(prefix + (n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName()));
-            OnnxShapes.Info info = n.getOutputCount() > 0 ? shapes.get(n.getOutput(0)) : null;
+            OnnxTensorInfo info = n.getOutputCount() > 0 ? shapes.get(n.getOutput(0)) : null;
             LayerInfo.Builder b = LayerInfo.builder(id, kind(n, constants)).name(n.getName().isEmpty() ? id : n.getName())
                     .frameworkType(n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType())
                     .outputShape(info == null ? null : info.toShape());
@@ -113,13 +115,13 @@ final class OnnxGraph {
                 b.group(group);
             }
             List<OnnxMl.TensorProto> mine = new ArrayList<>();
-            Set<String> from = new java.util.LinkedHashSet<>();
+            Set<String> from = new LinkedHashSet<>();
             for (int k = 0; k < n.getInputCount(); k++) {
                 String in = n.getInput(k);
                 OnnxMl.TensorProto t = computedHere.contains(in) ? null : constants.get(in);
                 if (t != null) {
                     if (FLOATS.contains(t.getDataType()) && t.getDimsCount() > 0 && claimed.add(prefix + t.getName())) {
-                        Shape s = Shape.ofLongs(OnnxModel.dims(t));
+                        Shape s = Shape.ofLongs(OnnxTensors.dims(t));
                         b.weight(new WeightSpec(t.getName(), role(n, k), s));
                         mine.add(t);
                         parameters += s.size();
@@ -127,7 +129,7 @@ final class OnnxGraph {
                 } else if (producer.containsKey(in)) {
                     from.add(producer.get(in));
                 }
-                OnnxShapes.Info inInfo = shapes.get(in);
+                OnnxTensorInfo inInfo = shapes.get(in);
                 if (t == null && inInfo != null && inInfo.dims() != null) {
                     b.inputShape(inInfo.toShape());
                 }
@@ -172,7 +174,7 @@ final class OnnxGraph {
     }
 
     /** Symbolic dimensions (batch_size, sequence_length) survive as an attribute: nnviz's shapes hold sizes only. */
-    private static void symbolic(LayerInfo.Builder b, OnnxShapes.Info info) {
+    private static void symbolic(LayerInfo.Builder b, OnnxTensorInfo info) {
         if (info != null && info.symbolic()) {
             b.attribute("shape", info.toString());
         }
@@ -186,7 +188,7 @@ final class OnnxGraph {
         return u;
     }
 
-    static LayerKind kind(OnnxMl.NodeProto n, Map<String, OnnxMl.TensorProto> constants) {
+    private static LayerKind kind(OnnxMl.NodeProto n, Map<String, OnnxMl.TensorProto> constants) {
         String op = n.getOpType();
         return switch (op) {
             case "Conv", "ConvTranspose", "ConvInteger", "QLinearConv" -> LayerKind.CONV;

@@ -1,4 +1,4 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.onnx;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +8,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.backend.djl.JavaConv;
 import io.nnviz.testkit.Corpus;
 import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Tag;
@@ -121,7 +122,7 @@ class OnnxCorpusTest {
             }
             List<Tensor> out = new ArrayList<>();
             for (ai.djl.ndarray.NDArray a : p.predict(feed)) {
-                out.add(DjlModel.copy(a));
+                out.add(OnnxTensors.copy(a));
             }
             return out;
         }

@@ -1,4 +1,4 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import io.nnviz.api.LayerInfo;

@@ -1,6 +1,7 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.onnx;
 
 import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
 import io.nnviz.api.spi.WeightShuffle;
 
 import java.nio.ByteBuffer;
@@ -23,13 +24,13 @@ final class OnnxShuffledWeights {
         Map<String, OnnxMl.TensorProto> replaced = new HashMap<>();
         byLayer.forEach((layer, tensors) -> {
             for (OnnxMl.TensorProto t : tensors) {
-                if (t.getDataType() == OnnxShapes.FLOAT) {
-                    float[] v = WeightShuffle.shuffle(OnnxModel.values(t), WeightShuffle.random(seed, layer, t.getName()));
+                if (t.getDataType() == OnnxTensors.FLOAT) {
+                    float[] v = WeightShuffle.shuffle(OnnxTensors.floats(t), WeightShuffle.random(seed, layer, t.getName()));
                     ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
                     b.asFloatBuffer().put(v);
                     replaced.put(t.getName(), t.toBuilder().clearFloatData().clearExternalData()
                             .setDataLocation(OnnxMl.TensorProto.DataLocation.DEFAULT)
-                            .setRawData(com.google.protobuf.ByteString.copyFrom(b.array())).build());
+                            .setRawData(ByteString.copyFrom(b.array())).build());
                 }
             }
         });

@@ -1,14 +1,18 @@
-package io.nnviz.backend.djl;
+package io.nnviz.backend.djl.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.spi.SafeFiles;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -158,7 +162,7 @@ final class OnnxTensorChecks {
         Path data;
         try {
             data = dir.resolve(location).normalize();
-        } catch (java.nio.file.InvalidPathException x) { // a NUL or another character no file name may hold (found by Jazzer)
+        } catch (InvalidPathException x) { // a NUL or another character no file name may hold (found by Jazzer)
             throw new ModelLoadException(file, name + " names external data by an impossible file name: " + SafeFiles.printable(location));
         }
         if (Path.of(location).isAbsolute() || !data.startsWith(dir)) {
@@ -166,7 +170,7 @@ final class OnnxTensorChecks {
         }
         // the name lies inside the folder; the file it reaches must too, once links are followed (a link beside the model to
         // /etc/passwd): checked before anything of it is read or told, its size included
-        if (Files.exists(data, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 if (!data.toRealPath().startsWith(dir.toRealPath())) {
                     throw new ModelLoadException(file, name + " names external data outside the model's folder: " + SafeFiles.printable(location)
@@ -199,9 +203,9 @@ final class OnnxTensorChecks {
             if (b.length != length) {
                 throw new ModelLoadException(file, name + ": " + SafeFiles.printable(location) + " ended early");
             }
-            ByteString raw = com.google.protobuf.UnsafeByteOperations.unsafeWrap(b); // b is ours alone: no copy
+            ByteString raw = UnsafeByteOperations.unsafeWrap(b); // b is ours alone: no copy
             return t.toBuilder().clearExternalData().setDataLocation(OnnxMl.TensorProto.DataLocation.DEFAULT).setRawData(raw).build();
-        } catch (java.io.EOFException e) {
+        } catch (EOFException e) {
             throw new ModelLoadException(file, name + ": " + SafeFiles.printable(location) + " ended early");
         } catch (IOException e) {
             throw new ModelLoadException(file, name + ": cannot read " + SafeFiles.printable(location) + " (" + e.getMessage() + ")");

@@ -1,0 +1,128 @@
+package io.nnviz.backend.djl.onnx;
+
+import io.nnviz.backend.djl.onnx.OnnxShapeRules.Rule;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
+
+/**
+ * Shape rules for the sliding-window operators: {@code Conv} and {@code ConvTranspose} (output
+ * channels from the kernel, spatial sizes from kernel, strides, dilations, pads or
+ * {@code auto_pad}), {@code MaxPool}, {@code AveragePool} and {@code LpPool} (with
+ * {@code ceil_mode}), and the global pools, which keep batch and channels and make every spatial
+ * size 1.
+ */
+final class OnnxConvPoolRules {
+    private OnnxConvPoolRules() {
+    }
+
+    static void register(Map<String, Rule> rules) {
+        add(rules, n -> n.put(conv(n)), "Conv");
+        add(rules, n -> n.put(convTranspose(n)), "ConvTranspose");
+        add(rules, n -> n.put(pool(n)), "MaxPool", "AveragePool", "LpPool");
+        add(rules, OnnxConvPoolRules::globalPool, "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool");
+    }
+
+    private static void globalPool(OnnxNode n) {
+        List<OnnxDim> x = n.dims(0);
+        if (x != null && x.size() >= 2) {
+            List<OnnxDim> d = new ArrayList<>(x.subList(0, 2));
+            for (int i = 2; i < x.size(); i++) {
+                d.add(OnnxDim.of(1));
+            }
+            n.put(OnnxTensorInfo.of(d, n.type(0)));
+        }
+    }
+
+    /** Spatial attributes of conv and pool nodes, padded to the spatial rank. */
+    private static long[] spatial(OnnxNode n, String name, int rank, long dflt) {
+        long[] v = n.attrInts(name);
+        if (v == null || v.length == 0) {
+            v = new long[rank];
+            Arrays.fill(v, dflt);
+        }
+        return v;
+    }
+
+    /** Output sizes of a sliding window over {@code x}'s spatial dims. */
+    private static List<OnnxDim> window(OnnxNode n, List<OnnxDim> x, long[] kernel, boolean ceil) {
+        int sp = x.size() - 2;
+        long[] strides = spatial(n, "strides", sp, 1), dil = spatial(n, "dilations", sp, 1), pads = n.attrInts("pads");
+        String autoPad = n.attrString("auto_pad", "NOTSET");
+        List<OnnxDim> out = new ArrayList<>();
+        for (int i = 0; i < sp; i++) {
+            OnnxDim d = x.get(2 + i);
+            if (!d.known() || kernel == null || i >= kernel.length) {
+                out.add(OnnxDim.UNKNOWN);
+                continue;
+            }
+            long in = d.size(), k = (kernel[i] - 1) * dil[i] + 1, s = strides[i];
+            if (autoPad.startsWith("SAME")) {
+                out.add(OnnxDim.of((in + s - 1) / s));
+            } else {
+                long p = autoPad.equals("VALID") || pads == null ? 0 : pads[i] + pads[i + sp];
+                long num = in + p - k;
+                out.add(OnnxDim.of(num < 0 ? 0 : (ceil ? Math.floorDiv(num + s - 1, s) : Math.floorDiv(num, s)) + 1));
+            }
+        }
+        return out;
+    }
+
+    private static OnnxTensorInfo conv(OnnxNode n) {
+        List<OnnxDim> x = n.dims(0), w = n.dims(1);
+        if (x == null || x.size() < 3) {
+            return null;
+        }
+        long[] kernel = n.attrInts("kernel_shape");
+        if ((kernel == null || kernel.length == 0) && w != null && w.size() == x.size()) {
+            kernel = new long[x.size() - 2];
+            for (int i = 0; i < kernel.length; i++) {
+                kernel[i] = w.get(2 + i).size();
+            }
+        }
+        List<OnnxDim> d = new ArrayList<>();
+        d.add(x.get(0));
+        d.add(w == null ? OnnxDim.UNKNOWN : w.get(0));
+        d.addAll(window(n, x, kernel, false));
+        return OnnxTensorInfo.of(d, n.type(0));
+    }
+
+    private static OnnxTensorInfo convTranspose(OnnxNode n) {
+        List<OnnxDim> x = n.dims(0), w = n.dims(1);
+        if (x == null || w == null || x.size() < 3 || w.size() != x.size()) {
+            return null;
+        }
+        int sp = x.size() - 2;
+        long group = n.attrInt("group", 1);
+        long[] strides = spatial(n, "strides", sp, 1), dil = spatial(n, "dilations", sp, 1), outPad = spatial(n, "output_padding", sp, 0);
+        long[] pads = n.attrInts("pads"), given = n.attrInts("output_shape");
+        List<OnnxDim> d = new ArrayList<>();
+        d.add(x.get(0));
+        d.add(w.get(1).known() ? OnnxDim.of(w.get(1).size() * group) : OnnxDim.UNKNOWN);
+        for (int i = 0; i < sp; i++) {
+            if (given != null && given.length == sp) {
+                d.add(OnnxDim.of(given[i]));
+                continue;
+            }
+            OnnxDim in = x.get(2 + i), k = w.get(2 + i);
+            long p = pads == null ? 0 : pads[i] + pads[i + sp];
+            d.add(in.known() && k.known() ? OnnxDim.of(strides[i] * (in.size() - 1) + outPad[i] + (k.size() - 1) * dil[i] + 1 - p)
+                    : OnnxDim.UNKNOWN);
+        }
+        return OnnxTensorInfo.of(d, n.type(0));
+    }
+
+    private static OnnxTensorInfo pool(OnnxNode n) {
+        List<OnnxDim> x = n.dims(0);
+        if (x == null || x.size() < 3) {
+            return null;
+        }
+        List<OnnxDim> d = new ArrayList<>(x.subList(0, 2));
+        d.addAll(window(n, x, n.attrInts("kernel_shape"), n.attrInt("ceil_mode", 0) == 1));
+        return OnnxTensorInfo.of(d, n.type(0));
+    }
+}

@@ -1,0 +1,122 @@
+package io.nnviz.backend.djl.onnx;
+
+import io.nnviz.backend.djl.onnx.OnnxShapeRules.Rule;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
+
+/**
+ * Shape rules for elementwise operators: unary ones (activations, normalisations, rounding) keep
+ * their input's shape; {@code Identity}, {@code Neg} and {@code Not} keep its values too;
+ * {@code Cast} changes the element type; arithmetic and comparisons broadcast their inputs NumPy's
+ * way and compute the values of small integer inputs (sizes), so that an {@code If} on a condition
+ * computed from sizes can take its branch; {@code Where} broadcasts its three inputs.
+ */
+final class OnnxElementwiseRules {
+    private OnnxElementwiseRules() {
+    }
+
+    static void register(Map<String, Rule> rules) {
+        add(rules, n -> n.put(same(n)), "Relu", "Sigmoid", "Tanh", "Erf", "Sqrt", "Exp", "Log", "Reciprocal", "Abs", "Clip",
+                "HardSigmoid", "HardSwish", "LeakyRelu", "Elu", "Selu", "Softplus", "Softsign", "Gelu", "Softmax", "LogSoftmax", "Hardmax",
+                "Dropout", "BatchNormalization", "InstanceNormalization", "LayerNormalization", "LRN", "Round", "Floor",
+                "Ceil", "Sign", "Sin", "Cos", "Mish", "ThresholdedRelu", "Celu", "Shrink", "CumSum");
+        add(rules, OnnxElementwiseRules::keepValues, "Identity", "Neg", "Not");
+        add(rules, OnnxElementwiseRules::cast, "Cast");
+        add(rules, n -> n.put(broadcast(n, false)), "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Mod", "PRelu", "BitShift", "Sum",
+                "Mean");
+        add(rules, n -> n.put(broadcast(n, true)), "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor");
+        add(rules, n -> n.put(OnnxTensorInfo.of(OnnxDim.broadcast(List.of(n.dims(0), n.dims(1), n.dims(2))), n.type(1))), "Where");
+    }
+
+    private static OnnxTensorInfo same(OnnxNode n) {
+        OnnxTensorInfo i = n.info(0);
+        return i == null ? null : OnnxTensorInfo.of(i.dims(), i.type());
+    }
+
+    private static void keepValues(OnnxNode n) {
+        String op = n.op();
+        OnnxTensorInfo i = n.info(0);
+        if (i != null) {
+            List<OnnxDim> v = i.values();
+            if (v != null && op.equals("Neg")) {
+                long[] iv = n.intValues(0);
+                v = iv == null ? null : OnnxDim.values(negate(iv));
+            }
+            n.put(new OnnxTensorInfo(i.dims(), op.equals("Not") ? OnnxTensors.BOOL : i.type(), v, op.equals("Identity") ? i.floats() : null));
+        }
+    }
+
+    private static long[] negate(long[] v) {
+        long[] o = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            o[i] = -v[i];
+        }
+        return o;
+    }
+
+    private static void cast(OnnxNode n) {
+        OnnxTensorInfo i = n.info(0);
+        int to = (int) n.attrInt("to", 0);
+        if (i != null) {
+            n.put(new OnnxTensorInfo(i.dims(), to, to == OnnxTensors.INT64 || to == OnnxTensors.INT32 ? i.values() : null, null));
+        }
+    }
+
+    private static OnnxTensorInfo broadcast(OnnxNode n, boolean bool) {
+        List<List<OnnxDim>> shapes = new ArrayList<>();
+        for (int i = 0; i < n.inputCount(); i++) {
+            shapes.add(n.dims(i));
+        }
+        List<OnnxDim> d = OnnxDim.broadcast(shapes);
+        OnnxTensorInfo info = OnnxTensorInfo.of(d, bool ? OnnxTensors.BOOL : n.type(0));
+        long[] a = n.intValues(0), b = n.inputCount() > 1 ? n.intValues(1) : null;
+        if (bool && a != null && b != null && (a.length == b.length || a.length == 1 || b.length == 1)) {
+            int len = Math.max(a.length, b.length);
+            long[] v = new long[len];
+            for (int i = 0; i < len; i++) {
+                long x = a[a.length == 1 ? 0 : i], y = b[b.length == 1 ? 0 : i];
+                boolean r = switch (n.op()) {
+                    case "Equal" -> x == y;
+                    case "Less" -> x < y;
+                    case "Greater" -> x > y;
+                    case "LessOrEqual" -> x <= y;
+                    case "GreaterOrEqual" -> x >= y;
+                    case "And" -> x != 0 && y != 0;
+                    case "Or" -> x != 0 || y != 0;
+                    default -> (x != 0) != (y != 0);
+                };
+                v[i] = r ? 1 : 0;
+            }
+            return info.withValues(OnnxDim.values(v)); // a condition on known sizes: an If can take its branch
+        }
+        if (!bool && a != null && b != null && (a.length == b.length || a.length == 1 || b.length == 1)) {
+            int len = Math.max(a.length, b.length);
+            long[] v = new long[len];
+            for (int i = 0; i < len; i++) {
+                long x = a[a.length == 1 ? 0 : i], y = b[b.length == 1 ? 0 : i];
+                switch (n.op()) {
+                    case "Add" -> v[i] = x + y;
+                    case "Sub" -> v[i] = x - y;
+                    case "Mul" -> v[i] = x * y;
+                    case "Div" -> {
+                        if (y == 0) {
+                            return info;
+                        }
+                        v[i] = Math.floorDiv(x, y);
+                    }
+                    case "Max" -> v[i] = Math.max(x, y);
+                    case "Min" -> v[i] = Math.min(x, y);
+                    default -> {
+                        return info;
+                    }
+                }
+            }
+            info = info.withValues(OnnxDim.values(v));
+        }
+        return info;
+    }
+}

@@ -1,0 +1,115 @@
+package io.nnviz.backend.djl.onnx;
+
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.CodedInputStream;
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.LoadOptions;
+import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.ModelView;
+import io.nnviz.api.spi.SafeFiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one place that reads ONNX files: the protobuf parsed within the memory budget, every tensor
+ * checked and external data read in by {@link OnnxTensorChecks}, shapes inferred
+ * ({@link OnnxShapes}) and the graph described ({@link OnnxDescriber}) as an {@link OnnxModel}.
+ * Public only so that {@code io.nnviz.backend.djl.DjlBackendProvider} can hand files to it:
+ * applications open files with {@code NNViz.load}. Stateless and thread-safe; reading a file needs
+ * no engine (activations need ONNX Runtime's, see {@link OnnxSession}).
+ */
+public final class OnnxFiles {
+    private OnnxFiles() {
+    }
+
+    /** True for a regular file named {@code *.onnx} (any case). Judges the name only and never throws. */
+    public static boolean canLoad(Path path) {
+        try {
+            return path != null && Files.isRegularFile(path)
+                    && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Opens an ONNX file. {@code options} may give input shapes by input name
+     * ({@link LoadOptions#FIRST_INPUT} for the first fed input; -1 for free dimensions), which
+     * replace the file's declared ones, and the memory budget the file and every tensor it declares
+     * are checked against. The returned model owns what it loaded (temporary files included); close it.
+     *
+     * @throws IllegalArgumentException if {@code path} is null
+     * @throws ModelLoadException       if the file is not an ONNX model or a tensor in it is damaged
+     * @throws ModelTooLargeException   if the file or its tensors exceed the memory budget
+     * @throws InvalidInputException    if an input shape names an input the graph does not have
+     */
+    public static ModelView open(Path path, LoadOptions options) {
+        if (path == null) {
+            throw new IllegalArgumentException("path is null");
+        }
+        return load(path, options.inputShapes(), options.memoryBudget());
+    }
+
+    /** Reads an ONNX file, the file and every tensor it declares checked against {@code budget} first. */
+    static OnnxModel load(Path path, Map<String, long[]> inputShapes, long budget) {
+        long size = SafeFiles.requireRegularFile(path);
+        if (size > budget / 2) { // the parsed model holds the file's bytes once more
+            throw new ModelTooLargeException(path, "the file", 2 * size, budget);
+        }
+        OnnxMl.ModelProto model;
+        try (InputStream in = Files.newInputStream(path)) {
+            // no field can be longer than the file: a length claiming more fails at once, before any allocation
+            CodedInputStream coded = CodedInputStream.newInstance(in);
+            coded.setSizeLimit((int) Math.min(size, Integer.MAX_VALUE));
+            model = OnnxMl.ModelProto.parseFrom(coded);
+        } catch (IOException | RuntimeException e) { // protobuf's decoder throws unchecked exceptions on damaged lengths too (TfFiles)
+            throw new ModelLoadException(path, "not an ONNX model (" + e.getMessage() + ")", e);
+        }
+        model = OnnxTensorChecks.check(path, model, budget);
+        if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
+            throw new ModelLoadException(path, "not an ONNX model (no graph nodes)");
+        }
+        OnnxShapes shapes = OnnxShapes.of(model, inputShapes(path, model, inputShapes));
+        OnnxDescriber g = OnnxDescriber.read(model, shapes);
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("producer", (model.getProducerName() + " " + model.getProducerVersion()).trim());
+        props.put("ir version", String.valueOf(model.getIrVersion()));
+        StringBuilder opsets = new StringBuilder();
+        for (OnnxMl.OperatorSetIdProto o : model.getOpsetImportList()) {
+            opsets.append(opsets.length() == 0 ? "" : ", ").append(o.getDomain().isEmpty() ? "ai.onnx" : o.getDomain())
+                    .append(' ').append(o.getVersion());
+        }
+        props.put("opsets", opsets.toString());
+        props.put("nodes", String.valueOf(g.nodes));
+        props.put("inputs", g.inputs.keySet().toString());
+        props.put("activations", "any top-level node, through DJL's ONNX Runtime engine; attribution by occlusion (no gradients)");
+        return new OnnxModel(path.getFileName().toString(), g, props, model, shapes, path, false);
+    }
+
+    /** The shapes given, by the graph's input names ({@link LoadOptions#FIRST_INPUT} is the first); a name it lacks is an error. */
+    private static Map<String, long[]> inputShapes(Path path, OnnxMl.ModelProto model, Map<String, long[]> given) {
+        Set<String> initializers = new HashSet<>();
+        model.getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
+        List<String> inputs = model.getGraph().getInputList().stream().map(OnnxMl.ValueInfoProto::getName)
+                .filter(n -> !initializers.contains(n)).toList();
+        Map<String, long[]> out = new LinkedHashMap<>();
+        given.forEach((name, dims) -> {
+            String n = name.equals(LoadOptions.FIRST_INPUT) && !inputs.isEmpty() ? inputs.get(0) : name;
+            if (!inputs.contains(n)) {
+                throw new InvalidInputException(path.getFileName() + " has no input '" + name + "'; its inputs are " + inputs);
+            }
+            out.put(n, dims);
+        });
+        return out;
+    }
+}

@@ -1,0 +1,51 @@
+package io.nnviz.backend.djl.onnx;
+
+import io.nnviz.backend.djl.onnx.OnnxShapeRules.Rule;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
+
+/**
+ * Shape rules for matrix products: {@code Gemm} ({@code [M, K] x [K, N]}, either side transposed
+ * by {@code transA}/{@code transB}) and {@code MatMul}/{@code MatMulInteger} (NumPy's
+ * {@code matmul}: vectors promoted, batch dimensions broadcast; int32 out of
+ * {@code MatMulInteger}).
+ */
+final class OnnxMatMulRules {
+    private OnnxMatMulRules() {
+    }
+
+    static void register(Map<String, Rule> rules) {
+        add(rules, OnnxMatMulRules::gemm, "Gemm");
+        add(rules, n -> n.put(matMul(n)), "MatMul", "MatMulInteger");
+    }
+
+    private static void gemm(OnnxNode n) {
+        List<OnnxDim> a = n.dims(0), b = n.dims(1);
+        if (a != null && b != null && a.size() == 2 && b.size() == 2) {
+            OnnxDim m = n.attrInt("transA", 0) == 0 ? a.get(0) : a.get(1);
+            OnnxDim nn = n.attrInt("transB", 0) == 0 ? b.get(1) : b.get(0);
+            n.put(OnnxTensorInfo.of(List.of(m, nn), n.type(0)));
+        }
+    }
+
+    private static OnnxTensorInfo matMul(OnnxNode n) {
+        List<OnnxDim> a = n.dims(0), b = n.dims(1);
+        if (a == null || b == null || a.isEmpty() || b.isEmpty()) {
+            return null;
+        }
+        List<OnnxDim> a2 = a.size() == 1 ? List.of(OnnxDim.of(1), a.get(0)) : a, b2 = b.size() == 1 ? List.of(b.get(0), OnnxDim.of(1)) : b;
+        List<OnnxDim> batch = OnnxDim.broadcast(List.of(a2.subList(0, a2.size() - 2), b2.subList(0, b2.size() - 2)));
+        List<OnnxDim> d = new ArrayList<>(batch);
+        if (a.size() > 1) {
+            d.add(a2.get(a2.size() - 2));
+        }
+        if (b.size() > 1) {
+            d.add(b2.get(b2.size() - 1));
+        }
+        return OnnxTensorInfo.of(d, n.op().equals("MatMulInteger") ? OnnxTensors.INT32 : n.type(0));
+    }
+}

@@ -1,0 +1,226 @@
+package io.nnviz.backend.djl.onnx;
+
+import ai.onnx.proto.OnnxMl;
+import io.nnviz.backend.djl.onnx.OnnxShapeRules.Rule;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
+
+/**
+ * Shape rules for constants and the shape arithmetic exporters write, which carry the values of
+ * small integer tensors (sizes and symbols) from one node to the next: {@code Constant},
+ * {@code ConstantOfShape}, {@code Shape} and {@code Size} (a tensor's dimensions as values),
+ * {@code Gather}, {@code Slice}, {@code Concat} and {@code Split}.
+ */
+final class OnnxShapeValueRules {
+    private OnnxShapeValueRules() {
+    }
+
+    static void register(Map<String, Rule> rules) {
+        add(rules, OnnxShapeValueRules::constant, "Constant");
+        add(rules, OnnxShapeValueRules::constantOfShape, "ConstantOfShape");
+        add(rules, OnnxShapeValueRules::shape, "Shape");
+        add(rules, OnnxShapeValueRules::size, "Size");
+        add(rules, n -> n.put(gather(n)), "Gather");
+        add(rules, n -> n.put(slice(n)), "Slice");
+        add(rules, n -> n.put(concat(n)), "Concat");
+        add(rules, OnnxShapeValueRules::split, "Split");
+    }
+
+    private static void constant(OnnxNode n) {
+        OnnxMl.AttributeProto v = n.attr("value");
+        if (v != null && v.hasT()) {
+            n.put(OnnxTensorInfo.held(v.getT()));
+        } else if (n.attr("value_int") != null) {
+            n.put(new OnnxTensorInfo(List.of(), OnnxTensors.INT64, List.of(OnnxDim.value(n.attr("value_int").getI())), null));
+        } else if (n.attr("value_ints") != null) {
+            long[] vs = n.attrInts("value_ints");
+            n.put(new OnnxTensorInfo(List.of(OnnxDim.of(vs.length)), OnnxTensors.INT64, OnnxDim.values(vs), null));
+        } else if (n.attr("value_float") != null) {
+            n.put(OnnxTensorInfo.of(List.of(), OnnxTensors.FLOAT));
+        } else if (n.attr("value_floats") != null) {
+            n.put(OnnxTensorInfo.of(List.of(OnnxDim.of(n.attr("value_floats").getFloatsCount())), OnnxTensors.FLOAT));
+        }
+    }
+
+    private static void constantOfShape(OnnxNode n) {
+        long[] shape = n.intValues(0);
+        OnnxMl.AttributeProto v = n.attr("value");
+        int t = v != null && v.hasT() ? v.getT().getDataType() : OnnxTensors.FLOAT;
+        List<OnnxDim> sv = n.values(0);
+        n.put(OnnxTensorInfo.of(shape != null ? OnnxDim.sizes(shape) : OnnxDim.asSizes(sv), t));
+    }
+
+    private static void shape(OnnxNode n) {
+        List<OnnxDim> x = n.dims(0);
+        if (x != null) {
+            int start = (int) n.attrInt("start", 0), end = (int) n.attrInt("end", x.size());
+            start = Math.max(0, Math.min(x.size(), start < 0 ? start + x.size() : start));
+            end = Math.max(start, Math.min(x.size(), end < 0 ? end + x.size() : end));
+            List<OnnxDim> v = x.subList(start, end);
+            n.put(new OnnxTensorInfo(List.of(OnnxDim.of(v.size())), OnnxTensors.INT64, v, null));
+        } else {
+            n.put(OnnxTensorInfo.of(List.of(OnnxDim.UNKNOWN), OnnxTensors.INT64));
+        }
+    }
+
+    private static void size(OnnxNode n) {
+        List<OnnxDim> x = n.dims(0);
+        OnnxDim p = x == null ? OnnxDim.UNKNOWN : OnnxDim.product(x);
+        n.put(new OnnxTensorInfo(List.of(), OnnxTensors.INT64, p.known() ? List.of(p) : null, null));
+    }
+
+    private static OnnxTensorInfo gather(OnnxNode n) {
+        OnnxTensorInfo data = n.info(0), idx = n.info(1);
+        if (data == null || idx == null || data.dims() == null || idx.dims() == null) {
+            return null;
+        }
+        int axis = (int) n.attrInt("axis", 0);
+        axis = axis < 0 ? axis + data.rank() : axis;
+        if (axis < 0 || axis >= data.rank()) {
+            return null;
+        }
+        List<OnnxDim> d = new ArrayList<>(data.dims().subList(0, axis));
+        d.addAll(idx.dims());
+        d.addAll(data.dims().subList(axis + 1, data.rank()));
+        OnnxTensorInfo out = OnnxTensorInfo.of(d, data.type());
+        long[] iv = n.intValues(1);
+        if (data.values() != null && data.rank() == 1 && iv != null) {
+            List<OnnxDim> v = new ArrayList<>();
+            for (long i : iv) {
+                int at = (int) (i < 0 ? i + data.values().size() : i);
+                if (at < 0 || at >= data.values().size()) {
+                    return out;
+                }
+                v.add(data.values().get(at));
+            }
+            out = out.withValues(v);
+        }
+        return out;
+    }
+
+    private static OnnxTensorInfo slice(OnnxNode n) {
+        OnnxTensorInfo x = n.info(0);
+        if (x == null || x.dims() == null) {
+            return null;
+        }
+        long[] starts, ends, axes, steps;
+        if (n.opset() < 10 || n.attr("starts") != null) {
+            starts = n.attrInts("starts");
+            ends = n.attrInts("ends");
+            axes = n.attrInts("axes");
+            steps = null;
+        } else {
+            starts = n.intValues(1);
+            ends = n.intValues(2);
+            axes = n.inputCount() > 3 && !n.input(3).isEmpty() ? n.intValues(3) : null;
+            steps = n.inputCount() > 4 && !n.input(4).isEmpty() ? n.intValues(4) : null;
+            if (n.inputCount() > 3 && !n.input(3).isEmpty() && axes == null) {
+                return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
+            }
+        }
+        if (starts == null || ends == null) {
+            return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
+        }
+        List<OnnxDim> d = new ArrayList<>(x.dims());
+        int[] kept = new int[2];
+        kept[1] = -1;
+        for (int i = 0; i < starts.length; i++) {
+            int axis = (int) (axes == null ? i : axes[i] < 0 ? axes[i] + x.rank() : axes[i]);
+            long step = steps == null ? 1 : steps[i];
+            OnnxDim dim = d.get(axis);
+            if (!dim.known() || step == 0) {
+                if (!(starts[i] == 0 && ends[i] >= Long.MAX_VALUE / 2 && step == 1)) {
+                    d.set(axis, OnnxDim.UNKNOWN);
+                }
+                continue;
+            }
+            long len = dim.size();
+            long s = clamp(starts[i], len, step), e = clamp(ends[i], len, step);
+            long size = step > 0 ? Math.max(0, (e - s + step - 1) / step) : Math.max(0, (s - e - step - 1) / -step);
+            d.set(axis, OnnxDim.of(size));
+            if (x.rank() == 1) {
+                kept[0] = (int) s;
+                kept[1] = step == 1 ? (int) size : -1;
+            }
+        }
+        OnnxTensorInfo out = OnnxTensorInfo.of(d, x.type());
+        if (x.values() != null && kept[1] >= 0 && kept[0] + kept[1] <= x.values().size()) {
+            out = out.withValues(x.values().subList(kept[0], kept[0] + kept[1]));
+        }
+        return out;
+    }
+
+    private static long clamp(long v, long len, long step) {
+        long x = v < 0 ? v + len : v;
+        return step > 0 ? Math.max(0, Math.min(len, x)) : Math.max(-1, Math.min(len - 1, x));
+    }
+
+    private static OnnxTensorInfo concat(OnnxNode n) {
+        List<List<OnnxDim>> ins = new ArrayList<>();
+        for (int i = 0; i < n.inputCount(); i++) {
+            ins.add(n.dims(i));
+        }
+        if (ins.isEmpty() || ins.contains(null)) {
+            return null;
+        }
+        int rank = ins.get(0).size();
+        int axis = (int) n.attrInt("axis", 0);
+        axis = axis < 0 ? axis + rank : axis;
+        if (axis < 0 || axis >= rank) {
+            return null;
+        }
+        List<OnnxDim> d = new ArrayList<>(ins.get(0));
+        long sum = 0;
+        boolean known = true;
+        for (List<OnnxDim> s : ins) {
+            if (s.size() != rank) {
+                return null;
+            }
+            known &= s.get(axis).known();
+            sum += s.get(axis).known() ? s.get(axis).size() : 0;
+        }
+        d.set(axis, known ? OnnxDim.of(sum) : OnnxDim.UNKNOWN);
+        OnnxTensorInfo out = OnnxTensorInfo.of(d, n.type(0));
+        if (rank == 1) { // shape vectors: their values concatenate
+            List<OnnxDim> v = new ArrayList<>();
+            for (int i = 0; i < n.inputCount(); i++) {
+                List<OnnxDim> part = n.values(i);
+                if (part == null) {
+                    return out;
+                }
+                v.addAll(part);
+            }
+            out = out.withValues(v);
+        }
+        return out;
+    }
+
+    private static void split(OnnxNode n) {
+        OnnxTensorInfo x = n.info(0);
+        if (x == null || x.dims() == null) {
+            return;
+        }
+        int axis = (int) n.attrInt("axis", 0);
+        axis = axis < 0 ? axis + x.rank() : axis;
+        long[] parts = n.attrInts("split");
+        if (parts == null && n.inputCount() > 1 && !n.input(1).isEmpty()) {
+            parts = n.intValues(1);
+        }
+        OnnxDim dim = x.dims().get(axis);
+        for (int k = 0; k < n.outputCount(); k++) {
+            List<OnnxDim> d = new ArrayList<>(x.dims());
+            if (parts != null && parts.length == n.outputCount()) {
+                d.set(axis, OnnxDim.of(parts[k]));
+            } else if (dim.known() && dim.size() % n.outputCount() == 0) {
+                d.set(axis, OnnxDim.of(dim.size() / n.outputCount()));
+            } else {
+                d.set(axis, OnnxDim.UNKNOWN);
+            }
+            n.put(k, OnnxTensorInfo.of(d, x.type()));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.nnviz.backend.djl.onnx;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.onnx.proto.OnnxMl;
+import io.nnviz.api.Capability;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.UnsupportedCapabilityException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Copies between ONNX's tensors (the file's {@code TensorProto}s, ONNX Runtime's arrays through
+ * DJL) and nnviz {@link Tensor}s, and the ONNX element types they use. ONNX models of images are
+ * NCHW with OIHW kernels, nnviz's canonical layouts, so a copy keeps shapes and the order of
+ * values; values are float32 on the Java side.
+ */
+final class OnnxTensors {
+    /** ONNX element types ({@code TensorProto.DataType}) that nnviz reads. */
+    static final int FLOAT = 1, INT32 = 6, INT64 = 7, BOOL = 9, FLOAT16 = 10, DOUBLE = 11, BFLOAT16 = 16;
+
+    private OnnxTensors() {
+    }
+
+    /** A tensor's dimensions as the file declares them. */
+    static long[] dims(OnnxMl.TensorProto t) {
+        long[] d = new long[t.getDimsCount()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = t.getDims(i);
+        }
+        return d;
+    }
+
+    /** The values of a floating-point tensor (raw data or typed fields; float16, bfloat16 and double widened or narrowed to float). */
+    static float[] floats(OnnxMl.TensorProto t) {
+        ByteBuffer raw = t.getRawData().isEmpty() ? null : t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        switch (t.getDataType()) {
+            case DOUBLE -> {
+                if (raw != null) {
+                    float[] f = new float[raw.remaining() / 8];
+                    for (int i = 0; i < f.length; i++) {
+                        f[i] = (float) raw.getDouble();
+                    }
+                    return f;
+                }
+                float[] f = new float[t.getDoubleDataCount()];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = (float) t.getDoubleData(i);
+                }
+                return f;
+            }
+            case FLOAT16, BFLOAT16 -> {
+                boolean bf = t.getDataType() == BFLOAT16;
+                int n = raw != null ? raw.remaining() / 2 : t.getInt32DataCount();
+                float[] f = new float[n];
+                for (int i = 0; i < n; i++) {
+                    int bits = raw != null ? raw.getShort() & 0xFFFF : t.getInt32Data(i) & 0xFFFF;
+                    f[i] = bf ? Float.intBitsToFloat(bits << 16) : half(bits);
+                }
+                return f;
+            }
+            default -> {
+                if (raw != null) {
+                    float[] f = new float[raw.remaining() / 4];
+                    raw.asFloatBuffer().get(f);
+                    return f;
+                }
+                float[] f = new float[t.getFloatDataCount()];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = t.getFloatData(i);
+                }
+                return f;
+            }
+        }
+    }
+
+    /** IEEE 754 half precision to float (Java 17 has no Float.float16ToFloat). */
+    private static float half(int bits) {
+        int sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1F, mant = bits & 0x3FF;
+        if (exp == 0x1F) {
+            return Float.intBitsToFloat(sign | 0x7F800000 | mant << 13); // infinity, NaN
+        }
+        if (exp == 0) {
+            return (sign != 0 ? -1 : 1) * mant * 0x1p-24f; // zero and subnormals
+        }
+        return Float.intBitsToFloat(sign | (exp + 112) << 23 | mant << 13);
+    }
+
+    /** The {@code n} values of an int32 or int64 tensor (raw data or typed fields), or null if it holds another number of them. */
+    static long[] longs(OnnxMl.TensorProto t, int n) {
+        if (!t.getRawData().isEmpty()) {
+            ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            int width = t.getDataType() == INT64 ? 8 : 4;
+            if (b.remaining() != (long) n * width) {
+                return null;
+            }
+            long[] v = new long[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = width == 8 ? b.getLong() : b.getInt();
+            }
+            return v;
+        }
+        if (t.getDataType() == INT64 && t.getInt64DataCount() == n) {
+            long[] v = new long[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = t.getInt64Data(i);
+            }
+            return v;
+        }
+        if (t.getInt32DataCount() == n) {
+            long[] v = new long[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = t.getInt32Data(i);
+            }
+            return v;
+        }
+        return null;
+    }
+
+    /** An ONNX Runtime array as a tensor of its shape, float32, in fresh Java memory. */
+    static Tensor copy(NDArray a) {
+        return Tensor.adopt(Shape.ofLongs(a.getShape().getShape()), a.toType(DataType.FLOAT32, false).toFloatArray());
+    }
+
+    /**
+     * The tensor as input {@code name} of model {@code model}, an array of the input's ONNX element
+     * type {@code elem} (float, double, int32, int64 or bool) in {@code manager}.
+     */
+    static NDArray array(NDManager manager, String model, String name, Tensor t, int elem) {
+        DataType type = switch (elem) {
+            case FLOAT -> DataType.FLOAT32;
+            case INT32 -> DataType.INT32;
+            case INT64 -> DataType.INT64;
+            case DOUBLE -> DataType.FLOAT64;
+            case BOOL -> DataType.BOOLEAN;
+            default -> throw new UnsupportedCapabilityException(model, Capability.ACTIVATIONS, "input '" + name + "' has ONNX element"
+                    + " type " + elem + "; activations feed float, double, int32, int64 or bool inputs");
+        };
+        long[] dims = new long[t.rank()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = t.shape().dim(i);
+        }
+        NDArray x = manager.create(t.toArray(), new ai.djl.ndarray.types.Shape(dims));
+        if (type != DataType.FLOAT32) {
+            x = x.toType(type, false);
+        }
+        x.setName(name);
+        return x;
+    }
+}
