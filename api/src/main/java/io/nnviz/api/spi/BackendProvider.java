@@ -18,7 +18,7 @@ import java.util.List;
  *   <li>The constructor is cheap and must not load the framework: nnviz constructs every provider
  *       on the class path to ask what it supports. Load lazily on the first {@link #open}.</li>
  *   <li>{@link #supports(Object)} and {@link #canLoad(Path)} never throw and never load natives:
- *       check class names and file signatures.</li>
+ *       check class names, and a file's name or its first bytes.</li>
  *   <li>Convert to canonical layouts (see {@link io.nnviz.api.Tensor}) and wrap framework
  *       throwables in {@link io.nnviz.api.NnvizException}s with a message a user can act on.</li>
  *   <li>Training hooks: implement the framework's own listener interface where it has one and
@@ -42,8 +42,9 @@ public interface BackendProvider {
     ModelView open(Object nativeModel);
 
     /**
-     * True if this provider can read the file or directory, judged from its content where
-     * possible (signatures, not only the name). Must not throw.
+     * True if this provider can read the file or directory, judged without loading a framework:
+     * from its name or its first bytes (today's backends differ; DL4J reads the bytes, TensorFlow
+     * and DJL the names). Must not throw.
      */
     default boolean canLoad(Path path) {
         return false;
