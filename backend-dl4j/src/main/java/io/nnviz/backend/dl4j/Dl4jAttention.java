@@ -92,7 +92,7 @@ final class Dl4jAttention {
     }
 
     /** The probabilities of one layer on its input {@code x} ([N, nIn, T], or [N, T, nIn] for NWC data), [N, heads, T, T]. */
-    static INDArray weights(SelfAttentionLayer conf, Map<String, INDArray> params, INDArray x) {
+    private static INDArray weights(SelfAttentionLayer conf, Map<String, INDArray> params, INDArray x) {
         if (x.rank() != 3) {
             throw new InvalidInputException("self-attention layer '" + conf.getLayerName() + "' got input of rank " + x.rank()
                     + "; it takes sequences [N, features, T]");

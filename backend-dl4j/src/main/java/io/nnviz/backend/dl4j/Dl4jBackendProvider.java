@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * The Deeplearning4j backend: {@link MultiLayerNetwork} and {@link ComputationGraph} objects
  * ({@link Dl4jModel}), DL4J model zips ({@code ModelSerializer}) and Keras {@code .h5} files
- * ({@link Dl4jFiles}), and training hooks as a DL4J {@code TrainingListener} ({@link Dl4jListener}).
+ * ({@code Dl4jFiles}), and training hooks as a DL4J {@code TrainingListener} ({@link Dl4jListener}).
  * Registered in {@code META-INF/services}; DL4J's classes are only touched once an object or file
  * of DL4J's is handed over (objects are recognised by class name).
  */

@@ -74,7 +74,7 @@ final class Dl4jFileChecks {
     }
 
     /** The parameters a configuration declares, as DL4J counts them, without allocating any. */
-    static long parameters(MultiLayerConfiguration c) {
+    private static long parameters(MultiLayerConfiguration c) {
         long n = 0;
         for (NeuralNetConfiguration layer : c.getConfs()) {
             n = Math.addExact(n, layer.getLayer().initializer().numParams(layer));
@@ -82,7 +82,8 @@ final class Dl4jFileChecks {
         return n;
     }
 
-    static long parameters(ComputationGraphConfiguration c) {
+    /** The parameters a graph configuration declares, as DL4J counts them, without allocating any. */
+    private static long parameters(ComputationGraphConfiguration c) {
         long n = 0;
         for (var v : c.getVertices().values()) {
             if (v instanceof LayerVertex lv) {
@@ -209,7 +210,7 @@ final class Dl4jFileChecks {
     }
 
     /** JSON nested no deeper than {@link #MAX_JSON_DEPTH}: deeper nesting overflows the stack of DL4J's parser. */
-    static void requireShallowJson(Path p, String what, String json) {
+    private static void requireShallowJson(Path p, String what, String json) {
         if (scan(json, 0, MAX_JSON_DEPTH, false)[1] > MAX_JSON_DEPTH) {
             throw new ModelLoadException(p, "its " + what + " nests deeper than " + MAX_JSON_DEPTH + " levels");
         }

@@ -37,10 +37,11 @@ import java.util.Objects;
  * nnviz.close();
  * }</pre>
  *
- * <p>Per step the hooks get DL4J's score as the loss, and each layer's learning rate as a metric;
- * on the steps they ask: activations (copied out of DL4J's workspace during the forward pass),
- * gradients (before the updater), weights, and update : parameter ratios (when the iteration is
- * done). At the end of each epoch ({@code fit(iterator)}, or {@link #epochEnd()} for a loop of
+ * <p>Per step the hooks get DL4J's score as the loss, and each layer's learning rate as a metric
+ * (unless {@link Builder#learningRates} turns it off); on the steps they ask: activations (copied
+ * out of DL4J's workspace during the forward pass), gradients (before the updater), weights, the
+ * outputs and labels of the captured samples, and update : parameter ratios (when the iteration
+ * is done). At the end of each epoch ({@code fit(iterator)}, or {@link #epochEnd()} for a loop of
  * {@code fit(DataSet)} calls) it evaluates the data sets it was given and delivers their loss and
  * accuracy with {@code onEpochEnd}. Steps are DL4J's iteration count + 1, so a network trained on
  * after a re-attach continues its own count. State is per thread, so several workers calling it
@@ -135,7 +136,8 @@ public final class Dl4jListener extends BaseTrainingListener implements Dispatch
     }
 
     /**
-     * The dispatcher for the network calling back: bound at the first callback; other networks of
+     * The dispatcher for the network calling back, binding to it at the first callback if
+     * {@code NNViz.attach} has not bound the listener already; other networks of
      * the same size are taken for replicas of it (as under {@code ParallelWrapper}, which hands one
      * listener to every worker's copy); anything else is ignored, with one warning.
      */

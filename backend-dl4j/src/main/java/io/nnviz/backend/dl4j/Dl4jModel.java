@@ -180,7 +180,7 @@ public final class Dl4jModel extends AbstractModel {
                 + " but got " + input.shape());
     }
 
-    /** The probabilities of the network's self-attention layers ({@link Dl4jAttention}), by layer id. */
+    /** The probabilities of the network's self-attention layers ({@code Dl4jAttention}), by layer id. */
     @Override
     protected Map<String, Tensor> doAttentionWeights(Map<String, Tensor> inputs) {
         if (inputs.size() != 1) {
