@@ -1,8 +1,10 @@
 package io.nnviz.backend.djl;
 
+import ai.djl.Model;
 import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
-import io.nnviz.api.InvalidInputException;
+import ai.djl.training.Trainer;
+import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
@@ -10,12 +12,15 @@ import io.nnviz.api.spi.BackendProvider;
 import io.nnviz.backend.djl.onnx.OnnxFiles;
 import io.nnviz.backend.djl.torchscript.TorchScriptFiles;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The DJL backend: {@code ai.djl.Model}s and initialised {@code Block}s, TorchScript and ONNX
- * files, and hooks ({@link DjlListener}) attached to a {@code DefaultTrainingConfig} or to a
- * {@code Trainer}.
+ * The DJL backend, {@code "djl"}: {@code ai.djl.Model}s and initialised {@code Block}s
+ * ({@link DjlModel}), ONNX files ({@link OnnxFiles}) and TorchScript files
+ * ({@link TorchScriptFiles}), and hooks ({@link DjlListener}) attached to a
+ * {@code DefaultTrainingConfig} or to a {@code Trainer}. Registered in {@code META-INF/services}.
+ * It hands each request to the class that does it.
  */
 public final class DjlBackendProvider implements BackendProvider {
     @Override
@@ -42,48 +47,36 @@ public final class DjlBackendProvider implements BackendProvider {
         return is(nativeModel, "ai.djl.Model") || is(nativeModel, "ai.djl.nn.Block");
     }
 
+    /** A DJL {@code Model} or {@code Block}, initialised with one input shape, as a {@link DjlModel}. */
     @Override
     public ModelView open(Object nativeModel) {
-        Block block;
-        String name;
-        if (nativeModel instanceof ai.djl.Model m) {
-            block = m.getBlock();
-            name = m.getName();
-        } else if (nativeModel instanceof Block b) {
-            block = b;
-            name = b.getClass().getSimpleName();
-        } else {
-            throw new IllegalArgumentException("not a DJL model or block: " + nativeModel);
+        if (nativeModel instanceof Model m) {
+            return DjlModel.of(m);
         }
-        if (block == null || !block.isInitialized() || block.getInputShapes() == null || block.getInputShapes().length != 1) {
-            throw new InvalidInputException("the DJL block of '" + name + "' must be initialised with one input shape"
-                    + " (trainer.initialize(shape) or block.initialize(manager, dataType, shape))");
+        if (nativeModel instanceof Block b) {
+            return DjlModel.of(b);
         }
-        return DjlModel.of(name, block, block.getInputShapes()[0]);
+        throw new IllegalArgumentException("not a DJL model or block: " + nativeModel);
     }
 
+    /** True for a regular file named {@code *.onnx}, {@code *.pt}, {@code *.pth} or {@code *.torchscript}. */
     @Override
-    public boolean canLoad(java.nio.file.Path path) {
-        try {
-            if (path == null || !java.nio.file.Files.isRegularFile(path)) {
-                return false;
-            }
-            String n = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-            return n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".torchscript") || n.endsWith(".onnx");
-        } catch (RuntimeException e) {
-            return false;
-        }
+    public boolean canLoad(Path path) {
+        return OnnxFiles.canLoad(path) || TorchScriptFiles.canLoad(path);
     }
 
     /** Opens an ONNX file ({@link OnnxFiles}) or a TorchScript file ({@link TorchScriptFiles}). */
     @Override
-    public ModelView load(java.nio.file.Path path) {
-        return load(path, io.nnviz.api.LoadOptions.defaults());
+    public ModelView load(Path path) {
+        return load(path, LoadOptions.defaults());
     }
 
-    /** As {@link #load(java.nio.file.Path)}, with input shapes: by input name for ONNX; one for TorchScript. */
+    /**
+     * As {@link #load(Path)}, with input shapes: by input name for ONNX; one for TorchScript. A
+     * regular file named {@code *.onnx} is ONNX; any other path is TorchScript's to open or refuse.
+     */
     @Override
-    public ModelView load(java.nio.file.Path path, io.nnviz.api.LoadOptions options) {
+    public ModelView load(Path path, LoadOptions options) {
         return OnnxFiles.canLoad(path) ? OnnxFiles.open(path, options) : TorchScriptFiles.open(path, options);
     }
 
@@ -96,7 +89,7 @@ public final class DjlBackendProvider implements BackendProvider {
     @Override
     public Attachment attach(Object trainingTarget, List<Hook> hooks) {
         DjlListener l = DjlListener.of(hooks.toArray(new Hook[0]));
-        if (trainingTarget instanceof ai.djl.training.Trainer t) {
+        if (trainingTarget instanceof Trainer t) {
             return DjlTrainers.attach(t, l);
         }
         return l.installIn(((DefaultTrainingConfig) trainingTarget).getTrainingListeners());

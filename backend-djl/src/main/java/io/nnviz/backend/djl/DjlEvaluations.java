@@ -2,11 +2,15 @@ package io.nnviz.backend.djl;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.Dataset;
 import ai.djl.training.evaluator.Evaluator;
 import ai.djl.training.listener.EvaluatorTrainingListener;
 import ai.djl.training.listener.TrainingListener;
+import ai.djl.translate.TranslateException;
 import io.nnviz.api.hook.MetricNames;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,14 +124,13 @@ final class DjlEvaluations {
      * Evaluates {@code data} with the trainer's own evaluators, in accumulators of nnviz's own
      * (so DJL's and the user's are untouched): {@code validation/NAME} for each evaluator.
      */
-    static Map<String, Double> validate(Trainer trainer, ai.djl.training.dataset.Dataset data) throws java.io.IOException,
-            ai.djl.translate.TranslateException {
+    static Map<String, Double> validate(Trainer trainer, Dataset data) throws IOException, TranslateException {
         List<Evaluator> evaluators = List.copyOf(trainer.getEvaluators());
         for (Evaluator e : evaluators) {
             e.addAccumulator(HELD_OUT);
         }
         try {
-            for (ai.djl.training.dataset.Batch b : trainer.iterateDataset(data)) {
+            for (Batch b : trainer.iterateDataset(data)) {
                 try (b; NDList preds = trainer.evaluate(b.getData())) {
                     for (Evaluator e : evaluators) {
                         e.updateAccumulator(HELD_OUT, b.getLabels(), preds);

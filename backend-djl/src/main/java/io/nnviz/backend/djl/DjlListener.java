@@ -5,9 +5,15 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Dataset;
 import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.loss.L2Loss;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import ai.djl.util.Pair;
 import io.nnviz.api.LayerInfo;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.CaptureRequest;
@@ -15,6 +21,7 @@ import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.api.spi.DeferredCopies;
+import io.nnviz.api.spi.DispatchedAttachment;
 import io.nnviz.api.spi.HookDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * nnviz hooks as a DJL {@link TrainingListener}: add it to a config yourself
@@ -48,7 +56,7 @@ import java.util.Map;
  * training and validation batches ({@link DjlEvaluations}). Steps count from 1 for each trainer;
  * a recorder attached to the next trainer continues its own count.
  */
-public final class DjlListener implements TrainingListener, io.nnviz.api.spi.DispatchedAttachment {
+public final class DjlListener implements TrainingListener, DispatchedAttachment {
     private static final Logger LOG = LoggerFactory.getLogger(DjlListener.class);
 
     private final List<Hook> hooks;
@@ -57,7 +65,7 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
     private volatile HookDispatcher dispatcher;
     private volatile DjlModel model;
     private volatile boolean detached;
-    private volatile ai.djl.training.dataset.Dataset validation;
+    private volatile Dataset validation;
     private long step;
     private int epoch;
     private CaptureRequest pending;
@@ -115,7 +123,7 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
             return;
         }
         try {
-            ai.djl.ndarray.types.Shape[] in = trainer.getModel().getBlock().getInputShapes();
+            var in = trainer.getModel().getBlock().getInputShapes();
             if (in != null && in.length == 1) {
                 model = DjlModel.of(trainer.getModel().getName(), trainer.getModel().getBlock(), in[0]);
             }
@@ -156,7 +164,7 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
                 NDManager copyManager = r.weights() ? trainer.getManager().newSubManager() : null;
                 DeferredCopies copies = r.weights() ? new DeferredCopies(copyManager::close) : null;
                 Map<String, List<WeightTensor>> weights = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
-                for (Map.Entry<String, DjlModel.Node> e : model.nodes().entrySet()) {
+                for (Map.Entry<String, DjlDescriber.Node> e : model.nodes().entrySet()) {
                     LayerInfo layer = model.layer(e.getKey()).orElse(null);
                     if (layer == null || e.getValue().join() || layer.weights().isEmpty() || !r.layers().test(layer)) {
                         continue;
@@ -165,12 +173,12 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
                     for (Pair<String, Parameter> p : e.getValue().block().getParameters()) {
                         NDArray a = p.getValue().getArray();
                         if (r.weights()) {
-                            w.add(WeightTensor.of(layer.id(), p.getKey(), DjlModel.role(e.getValue().block(), p.getKey()),
+                            w.add(WeightTensor.of(layer.id(), p.getKey(), DjlDescriber.role(e.getValue().block(), p.getKey()),
                                     deferredCopy(a, copyManager, copies)));
                         }
                         if (r.gradients() && a.hasGradient()) {
                             try (NDArray grad = a.getGradient()) {
-                                g.add(WeightTensor.of(layer.id(), p.getKey(), DjlModel.role(e.getValue().block(), p.getKey()), DjlModel.copy(grad)));
+                                g.add(WeightTensor.of(layer.id(), p.getKey(), DjlDescriber.role(e.getValue().block(), p.getKey()), DjlTensors.copy(grad)));
                             }
                         }
                     }
@@ -185,14 +193,14 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
                 lastCopies = copies;
             }
             if (r.activations() && tapped != null && model != null) {
-                Map<String, io.nnviz.api.Tensor> acts = new LinkedHashMap<>();
+                Map<String, Tensor> acts = new LinkedHashMap<>();
                 for (Map.Entry<String, NDArray> e : tapped.entrySet()) {
                     LayerInfo layer = model.layer(e.getKey()).orElse(null);
                     if (layer != null && r.layers().test(layer)) {
                         NDArray a = e.getValue();
                         long n = Math.min(a.getShape().get(0), Math.max(1, r.maxSamples()));
                         try (NDArray head = a.get("0:" + n)) {
-                            acts.put(layer.id(), DjlModel.copy(head));
+                            acts.put(layer.id(), DjlTensors.copy(head));
                         }
                     }
                 }
@@ -207,7 +215,7 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
         // ask now what the next step wants, so its real forward pass can be tapped if needed
         pending = d.request(s + 1, epoch);
         if (tap != null && pending.activations()) {
-            taps = new java.util.concurrent.ConcurrentHashMap<>();
+            taps = new ConcurrentHashMap<>();
             tap.arm(taps);
         }
     }
@@ -220,11 +228,11 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
      * hot) into {@code manager}, and read into Java, the expensive part (fresh memory, through a direct buffer), when
      * a hook first reads it, usually on its background thread.
      */
-    private static io.nnviz.api.Tensor deferredCopy(NDArray a, NDManager manager, DeferredCopies copies) {
+    private static Tensor deferredCopy(NDArray a, NDManager manager, DeferredCopies copies) {
         NDArray c = a.duplicate();
         c.attach(manager);
-        return copies.add(io.nnviz.api.Shape.ofLongs(a.getShape().getShape()), () -> {
-            float[] v = DjlModel.floats(c);
+        return copies.add(Shape.ofLongs(a.getShape().getShape()), () -> {
+            float[] v = DjlTensors.floats(c);
             c.close();
             return v;
         });
@@ -254,16 +262,16 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
         }
     }
 
-    private static double javaLoss(ai.djl.training.loss.Loss loss, NDList labels, NDList preds) {
+    private static double javaLoss(Loss loss, NDList labels, NDList preds) {
         if (labels.size() != 1 || preds.size() != 1) {
             return Double.NaN;
         }
         NDArray p = preds.singletonOrThrow(), y = labels.singletonOrThrow();
-        if (loss instanceof ai.djl.training.loss.SoftmaxCrossEntropyLoss && p.getShape().dimension() == 2
+        if (loss instanceof SoftmaxCrossEntropyLoss && p.getShape().dimension() == 2
                 && y.getShape().size() == p.getShape().get(0)) {
             int n = (int) p.getShape().get(0), c = (int) p.getShape().get(1);
-            float[] z = DjlModel.floats(p);
-            float[] t = DjlModel.floats(y);
+            float[] z = DjlTensors.floats(p);
+            float[] t = DjlTensors.floats(y);
             double sum = 0;
             for (int i = 0; i < n; i++) {
                 double max = Double.NEGATIVE_INFINITY;
@@ -282,9 +290,9 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
             }
             return sum / n;
         }
-        if (loss instanceof ai.djl.training.loss.L2Loss && p.getShape().size() == y.getShape().size()) {
-            float[] a = DjlModel.floats(p);
-            float[] b = DjlModel.floats(y);
+        if (loss instanceof L2Loss && p.getShape().size() == y.getShape().size()) {
+            float[] a = DjlTensors.floats(p);
+            float[] b = DjlTensors.floats(y);
             double sum = 0;
             for (int i = 0; i < a.length; i++) {
                 double d = a[i] - b[i];
@@ -304,7 +312,7 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
             } catch (RuntimeException | LinkageError e) {
                 LOG.warn("nnviz: could not read the evaluators at the end of epoch {}; training goes on", epoch, e);
             }
-            ai.djl.training.dataset.Dataset v = validation;
+            Dataset v = validation;
             if (v != null) {
                 try {
                     metrics = DjlEvaluations.withValidation(metrics, DjlEvaluations.validate(trainer, v));
@@ -325,8 +333,8 @@ public final class DjlListener implements TrainingListener, io.nnviz.api.spi.Dis
      */
     @Override
     public DjlListener validateOn(Object data) {
-        if (!(data instanceof ai.djl.training.dataset.Dataset d)) {
-            throw new IllegalArgumentException("DJL validation data is an ai.djl.training.dataset.Dataset, not "
+        if (!(data instanceof Dataset d)) {
+            throw new IllegalArgumentException("DJL validation data is an Dataset, not "
                     + (data == null ? "null" : data.getClass().getName()));
         }
         validation = d;

@@ -8,6 +8,7 @@ import io.nnviz.api.text.TextTokenizer;
 import io.nnviz.api.text.TokenizedText;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,7 +26,7 @@ public final class HfTextTokenizer implements TextTokenizer {
             return false;
         }
         try (var in = Files.newInputStream(file)) {
-            String head = new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
+            String head = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
             return head.contains("\"model\"") || head.contains("\"added_tokens\"") || head.contains("\"truncation\"");
         } catch (IOException e) {
             return false;

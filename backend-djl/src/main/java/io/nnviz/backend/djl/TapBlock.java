@@ -57,7 +57,7 @@ public final class TapBlock extends AbstractBlock {
         if (taps == null) {
             return inner.forward(ps, inputs, training, params);
         }
-        return DjlModel.runTree(inner, "", inputs, ps, taps, training, null);
+        return DjlForward.run(inner, "", inputs, ps, taps, training, null);
     }
 
     @Override

@@ -161,7 +161,7 @@ class AttentionTest {
                     x.add(nd.create(v, new ai.djl.ndarray.types.Shape(1, v.length)));
                 }
                 ai.djl.ndarray.NDList y = dm.getBlock().forward(new ai.djl.training.ParameterStore(nd, false), x, false);
-                Corpus.assertClose(hidden, DjlModel.copy(y.get(0)), 1e-4, "last hidden state, TorchScript against ONNX Runtime");
+                Corpus.assertClose(hidden, DjlTensors.copy(y.get(0)), 1e-4, "last hidden state, TorchScript against ONNX Runtime");
             }
         }
     }

@@ -196,7 +196,7 @@ abstract class DjlContractBase extends ModelContractKit {
             int i = 0;
             for (var child : b.getChildren()) {
                 NDArray a = all.get(i++);
-                String id = DjlModel.segment(child.getKey(), child.getValue()); // DJL's key, a named lambda by its name
+                String id = DjlDescriber.segment(child.getKey(), child.getValue()); // DJL's key, a named lambda by its name
                 values.put(id, a.toFloatArray());
                 shapes.put(id, a.getShape().getShape());
             }
