@@ -1,12 +1,14 @@
 package io.nnviz.bench;
 
-import io.nnviz.recording.JsonSink;
-import io.nnviz.recording.RunComparison;
-import io.nnviz.recording.RunEvents;
-import io.nnviz.recording.RunInfo;
-import io.nnviz.recording.RunLog;
 import io.nnviz.recording.Runs;
-import io.nnviz.recording.TensorBoardSink;
+import io.nnviz.recording.format.RunEvents;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.sink.EventLogSink;
+import io.nnviz.recording.sink.JsonSink;
+import io.nnviz.recording.sink.TensorBoardSink;
+import io.nnviz.recording.view.RunComparison;
 import io.nnviz.renderers.report.HtmlReport;
 
 import java.lang.management.ManagementFactory;
@@ -58,10 +60,10 @@ public final class RunsScale {
             int run = r;
             all.add(pool.submit(() -> {
                 double lr = 1e-4 * Math.pow(10, (run % 20) / 5.0), width = 32 << (run % 4);
-                RunLog log = RunLog.create(RunInfo.named("run-" + run).with(Map.of("lr", lr, "width", (int) width, "seed", run),
+                MutableRunLog log = MutableRunLog.create(RunInfo.named("run-" + run).with(Map.of("lr", lr, "width", (int) width, "seed", run),
                         List.of("synthetic"), List.of()), 1000);
                 Path dir = root.resolve(String.format("run-%04d", run));
-                RunEvents events = new RunEvents(dir.resolve(RunEvents.FILE), log);
+                EventLogSink events = new EventLogSink(dir.resolve(RunEvents.FILE), log);
                 TensorBoardSink tb = new TensorBoardSink(dir.resolve("tensorboard"));
                 java.util.Random rnd = new java.util.Random(run);
                 for (int s = 1; s <= steps; s++) {
@@ -101,7 +103,7 @@ public final class RunsScale {
         long t0 = System.nanoTime();
         Runs runs = Runs.open(root);
         double read = (System.nanoTime() - t0) / 1e9;
-        Path index = RunComparison.addTo(HtmlReport.titled(runs.logs().size() + " runs"), runs.logs()).write(out);
+        Path index = RunComparison.of(runs.logs()).addTo(HtmlReport.titled(runs.logs().size() + " runs")).write(out);
         double total = (System.nanoTime() - t0) / 1e9;
         long peak = 0;
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {

@@ -1,8 +1,8 @@
 package io.nnviz.cli;
 
-import io.nnviz.recording.RunComparison;
 import io.nnviz.recording.Runs;
 import io.nnviz.recording.storage.RunStore;
+import io.nnviz.recording.view.RunComparison;
 import io.nnviz.renderers.report.HtmlReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,7 +48,7 @@ final class RunsCommand implements Callable<Integer> {
         }
         // staged as inspect's output is: a full disk or a killed run leaves no half-written comparison
         try (Outputs outputs = Outputs.in(out, "html")) {
-            outputs.report(RunComparison.addTo(report, runs.logs()));
+            outputs.report(RunComparison.of(runs.logs()).addTo(report));
             outputs.commit();
         }
         main.out.printf("%d runs compared (%d left out): %s%n", runs.logs().size(), runs.problems().size(),

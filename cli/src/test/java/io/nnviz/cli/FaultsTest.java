@@ -1,8 +1,8 @@
 package io.nnviz.cli;
 
-import io.nnviz.recording.RunInfo;
-import io.nnviz.recording.RunJson;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +35,7 @@ class FaultsTest {
 
     private Path runsRoot() throws Exception {
         Path root = dir.resolve("runs");
-        RunLog log = RunLog.create(RunInfo.named("faults").with(Map.of("lr", 0.1), List.of(), List.of()), 1000);
+        MutableRunLog log = MutableRunLog.create(RunInfo.named("faults").with(Map.of("lr", 0.1), List.of(), List.of()), 1000);
         for (int s = 1; s <= 50; s++) {
             log.scalar("loss", s, 2.0 / s);
         }

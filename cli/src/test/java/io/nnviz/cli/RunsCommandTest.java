@@ -1,8 +1,8 @@
 package io.nnviz.cli;
 
-import io.nnviz.recording.RunInfo;
-import io.nnviz.recording.RunJson;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +22,7 @@ class RunsCommandTest {
     void runsComparesEveryRunOfARoot() throws Exception {
         Path root = dir.resolve("runs");
         for (int r = 0; r < 2; r++) {
-            RunLog log = RunLog.create(RunInfo.named("run " + r).with(Map.of("lr", 0.1 / (r + 1)), List.of("cli"), List.of()), 1000);
+            MutableRunLog log = MutableRunLog.create(RunInfo.named("run " + r).with(Map.of("lr", 0.1 / (r + 1)), List.of("cli"), List.of()), 1000);
             for (int s = 1; s <= 20; s++) {
                 log.scalar("loss", s, 2.0 / (s + r));
             }

@@ -1,8 +1,8 @@
 package io.nnviz.cli;
 
-import io.nnviz.recording.RunInfo;
-import io.nnviz.recording.RunJson;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +30,7 @@ class ServeCommandTest {
     @Test
     void serveShowsTheRootsRunsUntilStopped() throws Exception {
         Path root = dir.resolve("runs");
-        RunLog log = RunLog.create(RunInfo.named("only").with(Map.of(), List.of(), List.of()), 100);
+        MutableRunLog log = MutableRunLog.create(RunInfo.named("only").with(Map.of(), List.of(), List.of()), 100);
         log.scalar("loss", 1, 0.5);
         RunJson.write(log, Files.createDirectories(root.resolve("only")).resolve("run.json"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();

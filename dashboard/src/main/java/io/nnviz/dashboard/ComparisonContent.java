@@ -1,9 +1,10 @@
 package io.nnviz.dashboard;
 
-import io.nnviz.recording.RunComparison;
-import io.nnviz.recording.RunFigures;
-import io.nnviz.recording.RunInfo;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.view.RunComparison;
+import io.nnviz.recording.view.RunFigures;
 
 import java.util.List;
 import java.util.function.Supplier;
@@ -28,13 +29,13 @@ final class ComparisonContent implements RunView.Content {
         for (RunLog r : runs.get()) { // the counters follow the run that got furthest
             latest = latest == null || r.lastStep() > latest.lastStep() ? r : latest;
         }
-        return latest != null ? latest : RunLog.create(RunInfo.named(name), 2);
+        return latest != null ? latest : MutableRunLog.create(RunInfo.named(name), 2);
     }
 
     @Override
     public List<RunFigures.Entry> entries() {
         List<RunLog> all = runs.get();
-        return RunComparison.entries(all, version(all));
+        return RunComparison.of(all).entries(version(all));
     }
 
     /** Finished once every run compared is. */
@@ -46,7 +47,7 @@ final class ComparisonContent implements RunView.Content {
 
     @Override
     public RunComparison.Table table() {
-        return RunComparison.table(runs.get());
+        return RunComparison.of(runs.get()).table();
     }
 
     @Override

@@ -13,7 +13,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import io.nnviz.recording.Recorder;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.view.RunComparison;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -193,7 +194,7 @@ public final class LiveDashboard implements AutoCloseable {
 
     /**
      * Shows many runs on one page, {@code /run/NAME/}, as the comparison report does
-     * ({@link io.nnviz.recording.RunComparison}): the runs table (sorts, hides a run from every
+     * ({@link RunComparison}): the runs table (sorts, hides a run from every
      * chart), the loss and every metric overlaid, the hyperparameters against the target metric and
      * weight histograms across runs, drawn again as the runs change. {@code runs} is asked for the
      * current runs at every look (once a second per viewer); {@link RunsWatcher} keeps one up to date.

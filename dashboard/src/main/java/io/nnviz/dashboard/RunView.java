@@ -2,9 +2,10 @@ package io.nnviz.dashboard;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.nnviz.recording.Points;
-import io.nnviz.recording.RunFigures;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.run.Points;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.view.RunComparison;
+import io.nnviz.recording.view.RunFigures;
 import io.nnviz.renderers.Figures;
 
 import java.io.ByteArrayOutputStream;
@@ -18,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One page of the dashboard, a run or a comparison of runs: its figures are {@link RunFigures}' or
- * {@link io.nnviz.recording.RunComparison}'s (the same as the report's), drawn on demand from
+ * {@link RunComparison}'s (the same as the report's), drawn on demand from
  * copies of the runs' bounded state, each at most once per change and per render interval, the SVG
  * cached. Never blocks training.
  */
@@ -32,7 +33,7 @@ final class RunView {
         List<RunFigures.Entry> entries();
 
         /** The runs table of a comparison, or null for a single run. */
-        default io.nnviz.recording.RunComparison.Table table() {
+        default RunComparison.Table table() {
             return null;
         }
 
@@ -100,7 +101,7 @@ final class RunView {
 
     /** The runs table's HTML (sortable, a box per run to hide it in the charts), or null for a run's page. */
     byte[] tableHtml() {
-        io.nnviz.recording.RunComparison.Table t = content.table();
+        RunComparison.Table t = content.table();
         return t == null ? null : io.nnviz.renderers.report.Tables.html("runs", t.header(), t.rows(), t.colors()).getBytes(StandardCharsets.UTF_8);
     }
 

@@ -1,7 +1,8 @@
 package io.nnviz.dashboard;
 
-import io.nnviz.recording.RunLog;
 import io.nnviz.recording.Runs;
+import io.nnviz.recording.format.RunEvents;
+import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.storage.LocalRunStore;
 import io.nnviz.recording.storage.RunStore;
 import org.slf4j.Logger;
@@ -123,7 +124,7 @@ public final class RunsWatcher implements AutoCloseable {
         try {
             for (String f : root.files(d, 0)) {
                 s.append(f).append(':').append(root.size(f)).append('@').append(root.modified(f));
-                if (io.nnviz.recording.RunEvents.isLog(f.substring(f.lastIndexOf('/') + 1))) {
+                if (RunEvents.isLog(f.substring(f.lastIndexOf('/') + 1))) {
                     // HDFS reports a file being written at its last whole block's length and time: its tail shows what was hflushed
                     s.append('#').append(java.util.Arrays.hashCode(root.tail(f, 256)));
                 }

@@ -1,8 +1,8 @@
 package io.nnviz.dashboard;
 
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
 import io.nnviz.testkit.Chromium;
-import io.nnviz.recording.RunInfo;
-import io.nnviz.recording.RunLog;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +29,8 @@ class LiveComparisonInBrowserTest {
     @TempDir
     Path dir;
 
-    private static RunLog run(String name, double lr, int steps) {
-        RunLog log = RunLog.create(RunInfo.named(name).with(Map.of("lr", lr), List.of(), List.of()), 1000);
+    private static MutableRunLog run(String name, double lr, int steps) {
+        MutableRunLog log = MutableRunLog.create(RunInfo.named(name).with(Map.of("lr", lr), List.of(), List.of()), 1000);
         for (int s = 1; s <= steps; s++) {
             log.scalar("loss", s, Math.exp(-lr * s));
             log.advance(s, 0);
@@ -40,7 +40,7 @@ class LiveComparisonInBrowserTest {
 
     @Test
     void theLiveRunsTableSortsAndHidesWhileRunsGoOn() throws Exception {
-        List<RunLog> runs = new CopyOnWriteArrayList<>(List.of(run("b", 0.01, 40), run("a", 0.1, 40), run("c", 0.001, 40)));
+        List<MutableRunLog> runs = new CopyOnWriteArrayList<>(List.of(run("b", 0.01, 40), run("a", 0.1, 40), run("c", 0.001, 40)));
         try (LiveDashboard dash = LiveDashboard.start()) {
             var page = dash.showComparison("compare", () -> List.copyOf(runs));
             ChromeDriver driver = Chromium.start(dir);

@@ -1,9 +1,10 @@
 package io.nnviz.dashboard;
 
 import io.nnviz.recording.Recorder;
-import io.nnviz.recording.RunLog;
 import io.nnviz.recording.Runs;
 import io.nnviz.recording.TestRuns;
+import io.nnviz.recording.format.RunEvents;
+import io.nnviz.recording.run.RunLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +70,7 @@ class RunFinishedTest {
         List<String> events = Files.readAllLines(run.resolve("events.jsonl"));
         assertTrue(events.get(events.size() - 1).matches("\\{\"end\":[0-9]{13}}"), events.get(events.size() - 1));
         assertTrue(Files.readString(run.resolve("run.json")).contains("\"finished\" : \""), "run.json says when it finished");
-        io.nnviz.recording.RunEvents.Read log = io.nnviz.recording.RunEvents.read(run.resolve("events.jsonl"), 1000);
+        RunEvents.Read log = RunEvents.read(run.resolve("events.jsonl"), 1000);
         assertEquals(0, log.badLines(), "the end record is read, not skipped");
         assertEquals(rec.log().finishedAt(), log.log().finishedAt(), "the event log alone tells it");
         RunLog back = Runs.open(root).logs().get(0);

@@ -1,8 +1,8 @@
 package io.nnviz.dashboard;
 
-import io.nnviz.recording.RunJson;
-import io.nnviz.recording.RunLog;
 import io.nnviz.recording.TestRuns;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.MutableRunLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +34,7 @@ class RunsWatcherLinksTest {
         Path root = Files.createDirectories(dir.resolve("runs")), outside = Files.createDirectories(dir.resolve("private"));
         RunJson.write(TestRuns.losses("real", Map.of("lr", 0.1), 10), Files.createDirectories(root.resolve("real")).resolve("run.json"));
         // a valid run file, so that if it were read its secret would show: in its name, a hyperparameter and a series
-        RunLog secret = TestRuns.losses(SECRET, Map.of("token", SECRET), 10);
+        MutableRunLog secret = TestRuns.losses(SECRET, Map.of("token", SECRET), 10);
         secret.scalar(SECRET, 1, 1.0);
         RunJson.write(secret, outside.resolve("secret.json"));
         Files.createSymbolicLink(Files.createDirectories(root.resolve("linked")).resolve("run.json"), outside.resolve("secret.json"));

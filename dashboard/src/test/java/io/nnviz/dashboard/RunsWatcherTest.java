@@ -1,8 +1,8 @@
 package io.nnviz.dashboard;
 
-import io.nnviz.recording.RunInfo;
-import io.nnviz.recording.RunJson;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +25,7 @@ class RunsWatcherTest {
     Path dir;
 
     private static void write(Path root, String name, int steps) throws Exception {
-        RunLog log = RunLog.create(RunInfo.named(name).with(Map.of("lr", 0.1), List.of(), List.of()), 1000);
+        MutableRunLog log = MutableRunLog.create(RunInfo.named(name).with(Map.of("lr", 0.1), List.of(), List.of()), 1000);
         for (int s = 1; s <= steps; s++) {
             log.scalar("loss", s, 1.0 / s);
         }
@@ -50,7 +50,7 @@ class RunsWatcherTest {
     @Test
     void aRunsPageIsCalledByTheRunsOwnNameWhateverItsFolder() throws Exception {
         Path root = dir.resolve("runs");
-        RunLog log = RunLog.create(RunInfo.named("lenet adam").with(Map.of(), List.of(), List.of()), 1000);
+        MutableRunLog log = MutableRunLog.create(RunInfo.named("lenet adam").with(Map.of(), List.of(), List.of()), 1000);
         log.scalar("loss", 1, 0.5);
         RunJson.write(log, Files.createDirectories(root.resolve("lenet-adam-1a2b3c4d")).resolve("run.json"));
         HttpClient http = HttpClient.newHttpClient();

@@ -2,7 +2,7 @@ package io.nnviz.dashboard;
 
 import io.nnviz.recording.Recorder;
 import io.nnviz.recording.TestRuns;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.run.RunLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.nnviz.examples;
 
+import io.nnviz.recording.format.RunJson;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +64,7 @@ class MainJobTest {
             Path events = tb.filter(p -> p.getFileName().toString().startsWith("events.out.tfevents.")).findFirst().orElseThrow();
             assertTrue(Files.size(events) > 150 * 20, "an event per step and the histograms: " + Files.size(events) + " bytes");
         }
-        var run = io.nnviz.recording.RunJson.read(dir.resolve("report/run.json"));
+        var run = RunJson.read(dir.resolve("report/run.json"));
         assertTrue(run.histogramKeys().contains(jsonHistogram), "the run as JSON: " + run.histogramKeys());
         assertEquals(150, run.stepSeries("loss").size(), "every step's loss");
         String saliency = f.newDocumentBuilder().parse(figures.resolve("saliency.svg").toFile()).getDocumentElement().getTextContent();

@@ -1,5 +1,6 @@
 package io.nnviz.examples;
 
+import io.nnviz.recording.format.RunJson;
 import io.nnviz.testkit.SvgFiles;
 import org.w3c.dom.Document;
 
@@ -51,7 +52,7 @@ public final class ReportChecks {
             }
             default -> { }
         }
-        var run = io.nnviz.recording.RunJson.read(out.resolve("run.json"));
+        var run = RunJson.read(out.resolve("run.json"));
         assertEquals(r.steps(), run.stepSeries("loss").size(), "the run as JSON, every step's loss");
         assertEquals(r.steps(), run.lastStep());
         try (Stream<Path> tb = Files.list(out.resolve("tensorboard"))) {

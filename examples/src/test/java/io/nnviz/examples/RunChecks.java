@@ -1,11 +1,11 @@
 package io.nnviz.examples;
 
 import com.google.protobuf.CodedInputStream;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.Points;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.view.RunFigures;
 import io.nnviz.testkit.SvgFiles;
-import io.nnviz.recording.Points;
-import io.nnviz.recording.RunFigures;
-import io.nnviz.recording.RunJson;
-import io.nnviz.recording.RunLog;
 import io.nnviz.renderers.Figures;
 
 import java.io.IOException;

@@ -20,7 +20,7 @@ import io.nnviz.api.hook.MetricNames;
 import io.nnviz.backend.djl.DjlListener;
 import io.nnviz.backend.dl4j.Dl4jListener;
 import io.nnviz.recording.Recorder;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.run.RunLog;
 import io.nnviz.renderers.report.HtmlReport;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

@@ -1,12 +1,14 @@
 package io.nnviz.hadoop;
 
-import io.nnviz.recording.Points;
-import io.nnviz.recording.RunComparison;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.Recorder;
 import io.nnviz.recording.Runs;
+import io.nnviz.recording.SoftmaxRegression;
 import io.nnviz.recording.WorkerProcess;
+import io.nnviz.recording.run.Points;
+import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.storage.RunStore;
 import io.nnviz.recording.storage.RunStores;
+import io.nnviz.recording.view.RunComparison;
 import io.nnviz.renderers.report.HtmlReport;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -77,7 +79,7 @@ class HdfsRunsTest {
         assertTrue(tensorBoard >= 4, tensorBoard + " TensorBoard event files");
         // the comparison report of runs read from HDFS
         java.nio.file.Path out = Files.createTempDirectory("hdfs-report");
-        java.nio.file.Path index = RunComparison.addTo(HtmlReport.titled("HDFS sweep"), runs.logs()).write(out);
+        java.nio.file.Path index = RunComparison.of(runs.logs()).addTo(HtmlReport.titled("HDFS sweep")).write(out);
         String html = Files.readString(index);
         for (int w = 0; w < 4; w++) {
             assertTrue(html.contains("worker-" + w), "the runs table names worker-" + w);
@@ -171,10 +173,10 @@ class HdfsRunsTest {
     void aRunOnHdfsIsResumedAndWritesOnInItsOwnLog() throws Exception {
         String root = hdfs + "/sweeps/resume";
         io.nnviz.testkit.FashionMnist data = io.nnviz.testkit.FashionMnist.trainCached(1024);
-        io.nnviz.recording.SoftmaxRegression net = new io.nnviz.recording.SoftmaxRegression(data, 8);
+        SoftmaxRegression net = new SoftmaxRegression(data, 8);
         double[] losses = new double[100];
-        io.nnviz.recording.Recorder rec = io.nnviz.recording.Recorder.builder().name("resumable").runsRoot(root).build();
-        try (io.nnviz.api.hook.ManualTraining run = io.nnviz.api.hook.ManualTraining.start(io.nnviz.recording.SoftmaxRegression.model(), rec)) {
+        Recorder rec = Recorder.builder().name("resumable").runsRoot(root).build();
+        try (io.nnviz.api.hook.ManualTraining run = io.nnviz.api.hook.ManualTraining.start(SoftmaxRegression.model(), rec)) {
             for (int s = 0; s < 50; s++) {
                 losses[s] = net.step(s);
                 run.stepEnd(losses[s], r -> net.snapshot());
@@ -185,9 +187,9 @@ class HdfsRunsTest {
         try (RunStore store = RunStores.open(root)) {
             dir = Runs.directories(store).get(0);
         }
-        io.nnviz.recording.Recorder again = io.nnviz.recording.Recorder.resume(root, dir).build();
+        Recorder again = Recorder.resume(root, dir).build();
         assertEquals(50, again.log().lastStep(), "resumed at its last step");
-        try (io.nnviz.api.hook.ManualTraining run = io.nnviz.api.hook.ManualTraining.start(io.nnviz.recording.SoftmaxRegression.model(), again)) {
+        try (io.nnviz.api.hook.ManualTraining run = io.nnviz.api.hook.ManualTraining.start(SoftmaxRegression.model(), again)) {
             for (int s = 50; s < 100; s++) {
                 losses[s] = net.step(s);
                 run.stepEnd(losses[s], r -> net.snapshot());
@@ -207,7 +209,7 @@ class HdfsRunsTest {
             files.add(st.getPath().getName());
         }
         assertTrue(files.contains("events.jsonl") && files.stream().noneMatch(f -> f.startsWith("events-")), "HDFS appends: " + files);
-        IOException e = assertThrows(IOException.class, () -> io.nnviz.recording.Recorder.resume(root, "nothing-here"));
+        IOException e = assertThrows(IOException.class, () -> Recorder.resume(root, "nothing-here"));
         assertTrue(e.getMessage().contains("no run to resume"), e.getMessage());
     }
 }

@@ -5,6 +5,14 @@ import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.recording.capture.CapturePolicy;
+import io.nnviz.recording.capture.Captures;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.run.Stamped;
+import io.nnviz.recording.sink.RunSink;
+import io.nnviz.recording.view.RunReport;
 import io.nnviz.renderers.report.HtmlReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,21 +22,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A hook that records a training run into a {@link RunLog}: the loss and metrics every step, the
- * metrics of every epoch, weight histograms, filter snapshots and probe activations as its
- * {@link RecorderBuilder policy} says, and hands them to its {@link RunSink}s (TensorBoard,
- * {@code run.json}). Configured once with {@link #builder()}, immutable after {@code build()};
- * {@link #defaults()} is enough for a first report.
+ * A hook that records a training run: the loss and metrics every step and the metrics of every
+ * epoch into its {@link RunLog}, weight histograms, filter snapshots and probe activations as its
+ * {@link RecorderBuilder policy} says ({@link Captures}), and the run to its {@link RunSink}s
+ * (TensorBoard, {@code run.json}, the event log). Configured once with {@link #builder()},
+ * immutable after {@code build()}; {@link #defaults()} is enough for a first report. Its
+ * {@link #log()} is read-only: only the recorder writes its run.
  *
  * <pre>{@code
  * Recorder rec = Recorder.builder().histogramsEvery(20).tensorBoard(Path.of("runs/cnn")).build();
  * try (Attachment a = NNViz.attach(network, rec)) { network.fit(data, 2); }
  * rec.epochScalar("validation/accuracy", 1, 0.87);        // your own values, any time
- * rec.addTo(HtmlReport.titled("cnn").model(model)).write(Path.of("report"));
+ * rec.addTo(HtmlReport.titled("cnn").model(model)).write(Path.of("report")); // RunReport's figures
  * }</pre>
  *
  * <h2>One run across attachments</h2>
@@ -46,55 +55,22 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Recorder implements Hook, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
 
-    private final RecorderBuilder.Policy policy;
-    private final RunLog log;
-    private final List<RunSink> sinks;
+    private final MutableRunLog log;
+    private final Sinks sinks;
     private final Captures captures;
-    private final Worker worker = new Worker("nnviz-recorder", 256);
-    private final AtomicLong sinkErrors = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean(), warnedClosed = new AtomicBoolean();
     /** Closes a recorder nobody closed when the JVM exits, so what it was given still reaches its sinks; null without sinks. */
     private final Thread atExit;
-    private final CaptureBudget budget;
-    private final double sampledShare;
-    private long requestedStep = -1;
-    private int noted = 1;
     private volatile ModelView model;
     private boolean rebase = true;
     private long stepOffset;
     private int epochOffset;
 
-    Recorder(RecorderBuilder.Policy policy, RunLog log, List<RunSink> sinks) {
-        this.policy = policy;
+    Recorder(CapturePolicy policy, MutableRunLog log, List<RunSink> sinks) {
         this.log = log;
-        this.sinks = List.copyOf(sinks);
-        this.captures = new Captures(policy, log, new Captures.Out() {
-            @Override
-            public void offer(Runnable task) {
-                Recorder.this.offer(task);
-            }
-
-            @Override
-            public void sinks(String what, Captures.SinkCall call) {
-                Recorder.this.sinks(what, call);
-            }
-
-            @Override
-            public boolean hasSinks() {
-                return !Recorder.this.sinks.isEmpty();
-            }
-        });
-        this.budget = new CaptureBudget(policy.budget());
-        int sampled = 0;
-        for (long g = 2; g <= 10_001; g++) { // the share of steps the configured intervals capture at
-            sampled += g % policy.histogramsEvery() == 0 || g % policy.filtersEvery() == 0
-                    || policy.probes() != null && g % policy.probesEvery() == 0 ? 1 : 0;
-        }
-        this.sampledShare = sampled / 10_000.0;
-        if (policy.probes() != null) {
-            log.probeInputs(policy.probes());
-        }
-        this.atExit = this.sinks.isEmpty() ? null : new Thread(this::closeAtExit, "nnviz-recorder-exit");
+        this.sinks = new Sinks(sinks, log);
+        this.captures = new Captures(policy, log, this.sinks);
+        this.atExit = sinks.isEmpty() ? null : new Thread(this::closeAtExit, "nnviz-recorder-exit");
         if (atExit != null) {
             try {
                 Runtime.getRuntime().addShutdownHook(atExit);
@@ -154,8 +130,8 @@ public final class Recorder implements Hook, AutoCloseable {
     public void onAttach(ModelView m) {
         synchronized (this) {
             rebase = true;
-            budget.restart();
         }
+        captures.attached();
         if (m != null) {
             model = m;
             log.info(log.info().withModel(m.name(), m.framework(), m.parameterCount()));
@@ -186,41 +162,12 @@ public final class Recorder implements Hook, AutoCloseable {
         return local + epochOffset;
     }
 
-    private boolean histogramStep(long g) {
-        return g % ((long) policy.histogramsEvery() * budget.stretch()) == 0 || g == 1;
-    }
-
-    private boolean filterStep(long g) {
-        return g % ((long) policy.filtersEvery() * budget.stretch()) == 0 || g == 1;
-    }
-
-    private boolean embeddingStep(long g) {
-        return policy.embeddings() != null && (g % ((long) policy.probesEvery() * budget.stretch()) == 0 || g == 1);
-    }
-
-    private boolean probeStep(long g) {
-        return policy.probes() != null && (g % ((long) policy.probesEvery() * budget.stretch()) == 0 || g == 1);
-    }
-
     @Override
     public CaptureRequest request(long step, int epoch) {
         if (closed.get()) {
             return CaptureRequest.NONE;
         }
-        long g = global(step, epoch);
-        boolean hist = histogramStep(g);
-        boolean first = policy.initialWeights() && log.initialWeights().isEmpty();
-        if (!hist && !filterStep(g) && !first) {
-            return CaptureRequest.NONE;
-        }
-        synchronized (this) {
-            requestedStep = g;
-        }
-        CaptureRequest r = CaptureRequest.weights(policy.layers());
-        if (hist && policy.gradients()) {
-            r = r.withGradients();
-        }
-        return hist && policy.updateRatios() ? r.withUpdates() : r;
+        return captures.request(global(step, epoch));
     }
 
     @Override
@@ -235,51 +182,18 @@ public final class Recorder implements Hook, AutoCloseable {
         e.metrics().forEach((k, v) -> log.scalar(k, g, v));
         double loss = e.loss();
         Map<String, Double> metrics = e.metrics();
-        toSinks(s -> {
+        sinks.write(s -> {
             s.scalar("loss", g, loss);
             for (Map.Entry<String, Double> m : metrics.entrySet()) {
                 s.scalar(m.getKey(), g, m.getValue());
             }
         });
-        boolean probes = probeStep(g) && model != null;
-        if (probes) {
-            captures.probes(model, g);
-        }
-        boolean embeds = embeddingStep(g) && model != null;
-        if (embeds) {
-            captures.embeddings(model, g);
-        }
-        probes |= embeds;
-        if (histogramStep(g) && !e.snapshot().weights().isEmpty()) {
-            captures.histograms(g, e.snapshot().gradients(), " (gradient)");
-            captures.histograms(g, e.snapshot().weights(), "");
-        }
-        if (filterStep(g) && !e.snapshot().weights().isEmpty()) {
-            captures.filters(g, e.snapshot().weights());
-        }
-        if (policy.initialWeights() && !e.snapshot().weights().isEmpty()) {
-            log.initialWeights(g, e.snapshot().weights()); // kept once: the first
-        }
-        budgeted(g, probes);
-    }
-
-    /** Tells the budget how long this step took, from the end of the last one's callback, and notes a change of pace. */
-    private synchronized void budgeted(long g, boolean probes) {
-        budget.stepEnded(System.nanoTime(), probes || requestedStep == g, sampledShare);
-        int s = budget.stretch();
-        if (s != noted) {
-            noted = s;
-            log.note("sampling", String.format(java.util.Locale.ROOT, "From step %d, histograms every %d steps, filters every %d%s"
-                            + " (the configured intervals x %d), to keep the recording within %.1f%% of the training time: its captures"
-                            + " measured %.2f%% at the configured intervals.", g, policy.histogramsEvery() * s, policy.filtersEvery() * s,
-                    policy.probes() == null ? "" : ", probes every " + policy.probesEvery() * s, s, budget.budget() * 100,
-                    budget.share(sampledShare) * s * 100));
-        }
+        captures.stepEnded(g, model, e.snapshot());
     }
 
     /** The factor the budget stretches the configured capture intervals by now (1: as configured). */
     public int captureStretch() {
-        return budget.stretch();
+        return captures.stretch();
     }
 
     @Override
@@ -291,19 +205,19 @@ public final class Recorder implements Hook, AutoCloseable {
         Map<String, Double> metrics = e.metrics();
         metrics.forEach((k, v) -> log.epochScalar(k, epoch, v));
         log.epochEnded(epoch);
-        toSinks(s -> {
+        sinks.write(s -> {
             for (Map.Entry<String, Double> m : metrics.entrySet()) {
                 s.epochScalar(m.getKey(), epoch, m.getValue());
             }
         });
-        flushSinksLater();
+        sinks.flushLater();
     }
 
     @Override
     public void onTrainingEnd(TrainingEvent e) {
         if (!closed.get()) {
             captures.finalState(model, log.lastStep());
-            flushSinksLater();
+            sinks.flushLater();
         }
     }
 
@@ -318,7 +232,7 @@ public final class Recorder implements Hook, AutoCloseable {
         Objects.requireNonNull(name, "name");
         requireOpen(name);
         log.scalar(name, step, value);
-        toSinks(s -> s.scalar(name, step, value));
+        sinks.write(s -> s.scalar(name, step, value));
     }
 
     /** Records a value of your own at the run's latest step. */
@@ -328,7 +242,7 @@ public final class Recorder implements Hook, AutoCloseable {
 
     /**
      * Records a per-epoch value of your own at a zero-based epoch (the run's epochs, as
-     * {@link io.nnviz.api.hook.TrainingEvent#epoch()} counts them; charts show it as epoch + 1).
+     * {@link TrainingEvent#epoch()} counts them; charts show it as epoch + 1).
      *
      * @throws IllegalStateException if the recorder is closed: the value could reach no sink
      */
@@ -339,41 +253,10 @@ public final class Recorder implements Hook, AutoCloseable {
         }
         requireOpen(name);
         log.epochScalar(name, epoch, value);
-        toSinks(s -> s.epochScalar(name, epoch, value));
+        sinks.write(s -> s.epochScalar(name, epoch, value));
     }
 
-    // ---- sinks and the worker ------------------------------------------------------------------
-
-    private void toSinks(Captures.SinkCall call) {
-        if (!sinks.isEmpty()) {
-            offer(() -> sinks("write", call));
-        }
-    }
-
-    private void sinks(String what, Captures.SinkCall call) {
-        for (RunSink s : sinks) {
-            try {
-                call.call(s);
-            } catch (IOException | RuntimeException e) {
-                long n = sinkErrors.incrementAndGet();
-                if (n <= 5 || Long.bitCount(n) == 1) {
-                    LOG.warn("nnviz recorder: sink {} failed to {} (error {}); the run goes on", s.getClass().getSimpleName(), what, n, e);
-                }
-            }
-        }
-    }
-
-    private void offer(Runnable task) {
-        if (!worker.offer(task)) {
-            log.dropped(1);
-        }
-    }
-
-    private void flushSinksLater() {
-        if (!sinks.isEmpty()) {
-            offer(() -> sinks("flush", s -> s.flush(log)));
-        }
-    }
+    // ---- closed ------------------------------------------------------------------------------
 
     /**
      * The framework still calling after close(): a hook never breaks training, so this is said
@@ -400,19 +283,19 @@ public final class Recorder implements Hook, AutoCloseable {
 
     // ---- the run -------------------------------------------------------------------------------
 
-    /** The run recorded so far: the read API of reports and dashboards. */
+    /** The run recorded so far, read-only: what reports and dashboards read, while it goes on changing. */
     public RunLog log() {
-        return log;
+        return log.view();
     }
 
     /** The weights of the run's first capture, by layer id, if {@link RecorderBuilder#keepInitialWeights} asked for them. */
-    public java.util.Optional<Stamped<Map<String, List<WeightTensor>>>> initialWeights() {
+    public Optional<Stamped<Map<String, List<WeightTensor>>>> initialWeights() {
         return log.initialWeights();
     }
 
     /** The model the recorder was last attached to, if it was told. */
-    public java.util.Optional<ModelView> model() {
-        return java.util.Optional.ofNullable(model);
+    public Optional<ModelView> model() {
+        return Optional.ofNullable(model);
     }
 
     /**
@@ -421,31 +304,26 @@ public final class Recorder implements Hook, AutoCloseable {
      */
     public void flush() {
         if (!closed.get()) {
-            flushSinksLater();
+            sinks.flushLater();
         }
-        if (!worker.drain(60)) {
+        if (!sinks.drain(60)) {
             LOG.warn("nnviz recorder: background work still running after a minute; figures may miss the latest histograms");
         }
     }
 
     /**
-     * Adds the run's figures to a report ({@link RunFigures}): the architecture and the trained
-     * filters from the report's model ({@link HtmlReport#model(Model)}) or else the one the
-     * recorder was attached to, the curves, histograms, filters and probes. Flushes first;
-     * recording goes on.
+     * Adds the run to a report ({@link RunReport}): the architecture and the trained filters of the
+     * report's model ({@link HtmlReport#model(ModelView)}) or else of the one the recorder was
+     * attached to, the curves, histograms, filters, probes and embedding (captured again now if
+     * training went on after the latest capture). Flushes first; recording goes on.
+     *
+     * @return {@code report}
      */
     public HtmlReport addTo(HtmlReport report) {
         flush();
-        // the embedding as trained: captured now, on the caller's thread, if training went on after the latest capture
         ModelView m = model;
-        if (policy.embeddings() != null && m != null && log.latestEmbedding().map(s -> s.step() < log.lastStep()).orElse(true)) {
-            try {
-                policy.embeddings().capture(m, log.lastStep(), log);
-            } catch (RuntimeException ex) {
-                LOG.warn("nnviz recorder: the embedding set could not be run through the model: {}", ex.getMessage());
-            }
-        }
-        return RunFigures.addTo(report, log, report.model().orElse(model));
+        captures.embeddingAsTrained(m);
+        return RunReport.of(log.view(), m).addTo(report);
     }
 
     /** Writes the run as {@code run.json} ({@link RunJson}); flushes first; recording goes on. */
@@ -461,12 +339,12 @@ public final class Recorder implements Hook, AutoCloseable {
 
     /** Sink calls that failed (for example a full disk); the run went on without them. */
     public long sinkErrors() {
-        return sinkErrors.get();
+        return sinks.errors();
     }
 
     /** The sinks, in the order they are called. */
     public List<RunSink> sinks() {
-        return sinks;
+        return sinks.list();
     }
 
     /**
@@ -487,9 +365,6 @@ public final class Recorder implements Hook, AutoCloseable {
             }
         }
         log.finish(System.currentTimeMillis()); // before the sinks close: their last write (run.json, the event log's end) says so
-        if (!sinks.isEmpty()) {
-            worker.offer(() -> sinks("close", s -> s.close(log)));
-        }
-        worker.close();
+        sinks.close();
     }
 }

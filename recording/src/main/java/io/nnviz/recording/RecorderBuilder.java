@@ -3,9 +3,21 @@ package io.nnviz.recording;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.hook.LayerSelector;
+import io.nnviz.recording.capture.CapturePolicy;
+import io.nnviz.recording.capture.EmbeddingCapture;
+import io.nnviz.recording.format.RunEvents;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.sink.EventLogSink;
+import io.nnviz.recording.sink.JsonSink;
+import io.nnviz.recording.sink.RunSink;
+import io.nnviz.recording.sink.TensorBoardSink;
 import io.nnviz.recording.storage.RunStore;
 import io.nnviz.recording.storage.RunStores;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,13 +40,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class RecorderBuilder {
-    /** The capture policy a recorder follows, fixed at build. */
-    record Policy(int histogramsEvery, int filtersEvery, int probesEvery, int bins, boolean gradients,
-                  boolean updateRatios, LayerSelector layers, Tensor probes, double budget, EmbeddingCapture embeddings,
-                  boolean initialWeights) {
-    }
-
-    private final RunLog resumed;
+    private final MutableRunLog resumed;
     private int histogramsEvery = 10, filtersEvery = 50, probesEvery = 100, maxPoints = 1000, bins = 30;
     private double budget = 0.005;
     private boolean gradients, updateRatios = true, initialWeights;
@@ -48,7 +54,7 @@ public final class RecorderBuilder {
     private final List<RunSink> sinks = new ArrayList<>();
     private boolean built;
 
-    RecorderBuilder(RunLog resumed) {
+    RecorderBuilder(MutableRunLog resumed) {
         this.resumed = resumed;
         if (resumed != null) {
             RunInfo i = resumed.info();
@@ -213,7 +219,7 @@ public final class RecorderBuilder {
     /**
      * Stores the run in a directory of its own under {@code root}, {@code NAME-ID8/} (the run's name
      * made safe and the first 8 characters of its id): {@code events.jsonl}, the append-only log
-     * of every value as it comes ({@link RunEvents}: readable while written and after a crash),
+     * of every value as it comes ({@link RunEvents}, {@link EventLogSink}: readable while written and after a crash),
      * {@code run.json} kept up to date at flushes, and TensorBoard's files in {@code tensorboard/}.
      * {@link Runs#open} reads every run of a root back for comparison; TensorBoard pointed at the
      * root overlays them.
@@ -225,7 +231,7 @@ public final class RecorderBuilder {
     /**
      * {@link #runsRoot(Path)} on a root given as a local path or a URI: {@code hdfs://namenode:8020/runs},
      * {@code s3a://bucket/runs} and any other Hadoop file system with {@code io.nnviz:nnviz-hadoop}
-     * on the class path ({@link io.nnviz.recording.storage.RunStores}). A root that cannot be opened
+     * on the class path ({@link RunStores}). A root that cannot be opened
      * fails {@link #build()}.
      */
     public RecorderBuilder runsRoot(String root) {
@@ -268,13 +274,13 @@ public final class RecorderBuilder {
             throw new IllegalStateException("this builder already built a Recorder; a builder builds one");
         }
         built = true;
-        RunLog log = resumed;
+        MutableRunLog log = resumed;
         if (log == null) {
             RunInfo named = RunInfo.named(name);
             if (runId != null) {
                 named = new RunInfo(runId, name, Map.of(), List.of(), named.started(), "", "", -1, List.of());
             }
-            log = RunLog.create(named.with(hyperparameters, tags, classNames), maxPoints);
+            log = MutableRunLog.create(named.with(hyperparameters, tags, classNames), maxPoints);
         } else {
             log.info(new RunInfo(log.info().id(), name, hyperparameters, tags, log.info().started(), log.info().model(),
                     log.info().framework(), log.info().parameters(), classNames));
@@ -286,7 +292,7 @@ public final class RecorderBuilder {
         if (runsRoot != null) {
             try {
                 addRunSinks(log);
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 // training must not stop because a disk is full or read-only: the run stays in memory (reports,
                 // dashboards still work) and the failure is said once, where it is seen even without a logging binding
                 String line = "nnviz: the run cannot be written under " + runsRoot + " (" + e.getMessage()
@@ -296,20 +302,20 @@ public final class RecorderBuilder {
             }
         }
         Tensor p = probes != null ? probes : log.probeInputs().orElse(null);
-        return new Recorder(new Policy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget, embeddings,
-                initialWeights), log, sinks);
+        return new Recorder(new CapturePolicy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget,
+                embeddings, initialWeights), log, sinks);
     }
 
     /** {@link Recorder#resume(String, String)}: the run read as {@link Runs} reads it, written on under the same root. */
-    static RecorderBuilder resuming(String root, String runDirectory) throws java.io.IOException {
-        java.util.List<String> problems = new java.util.ArrayList<>();
-        RunLog log;
+    static RecorderBuilder resuming(String root, String runDirectory) throws IOException {
+        List<String> problems = new ArrayList<>();
+        MutableRunLog log;
         try (RunStore store = RunStores.open(root)) {
-            log = Runs.read(store, runDirectory, problems).orElseThrow(() -> new java.io.IOException(root + "/" + runDirectory
+            log = Runs.load(store, runDirectory, problems).orElseThrow(() -> new IOException(root + "/" + runDirectory
                     + ": no run to resume (" + String.join("; ", problems) + ")"));
         }
         if (!Runs.directoryName(log.info()).equals(runDirectory.substring(runDirectory.lastIndexOf('/') + 1))) {
-            throw new java.io.IOException(runDirectory + ": holds run " + log.info().name() + " (" + log.info().id() + "), whose directory is "
+            throw new IOException(runDirectory + ": holds run " + log.info().name() + " (" + log.info().id() + "), whose directory is "
                     + Runs.directoryName(log.info()) + "; resume it there");
         }
         return new RecorderBuilder(log).runsRoot(root.replaceAll("/+$", "") + (runDirectory.contains("/")
@@ -317,24 +323,24 @@ public final class RecorderBuilder {
     }
 
     /** The sinks of a run under the runs root: its event log, run.json (unless a worker's shard) and TensorBoard files. */
-    private void addRunSinks(RunLog log) {
+    private void addRunSinks(MutableRunLog log) {
         RunStore store;
         try {
             store = RunStores.open(runsRoot);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("the runs root cannot be opened: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the runs root cannot be opened: " + e.getMessage(), e);
         }
         String dir = Runs.directoryName(log.info());
         try {
-            sinks.add(new RunEvents(store, dir + "/" + RunEvents.fileFor(worker), log));
-        } catch (java.io.IOException | RuntimeException e) {
+            sinks.add(new EventLogSink(store, dir + "/" + RunEvents.fileFor(worker), log));
+        } catch (IOException | RuntimeException e) {
             try {
                 store.close();
-            } catch (java.io.IOException suppressed) {
+            } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new java.io.UncheckedIOException("the run's event log cannot be written in " + store.location() + "/" + dir + ": "
-                    + e.getMessage(), e instanceof java.io.IOException io ? io : new java.io.IOException(e));
+            throw new UncheckedIOException("the run's event log cannot be written in " + store.location() + "/" + dir + ": "
+                    + e.getMessage(), e instanceof IOException io ? io : new IOException(e));
         }
         if (worker == null) {
             sinks.add(new JsonSink(store, dir + "/" + Runs.RUN_FILE));
@@ -342,7 +348,7 @@ public final class RecorderBuilder {
         sinks.add(new TensorBoardSink(store, dir + "/tensorboard"));
         sinks.add(new RunSink() { // last: the store's connection outlives every file of the run
             @Override
-            public void close(RunLog l) throws java.io.IOException {
+            public void close(RunLog l) throws IOException {
                 store.close();
             }
         });

@@ -1,10 +1,17 @@
 package io.nnviz.recording;
 
+import io.nnviz.recording.format.RunEvents;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
+import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.storage.LocalRunStore;
 import io.nnviz.recording.storage.RunStore;
 import io.nnviz.recording.storage.RunStores;
+import io.nnviz.recording.view.RunComparison;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +22,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The runs of a runs root ({@link RecorderBuilder#runsRoot}): every run directory under the root
@@ -27,7 +38,7 @@ import java.util.TreeSet;
  *
  * <pre>{@code
  * Runs runs = Runs.open(Path.of("runs"));
- * RunComparison.addTo(HtmlReport.titled("sweep"), runs.logs()).write(Path.of("out"));
+ * RunComparison.of(runs.logs()).addTo(HtmlReport.titled("sweep")).write(Path.of("out"));
  * }</pre>
  */
 public final class Runs {
@@ -71,28 +82,28 @@ public final class Runs {
         List<RunLog> logs = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         int threads = Math.max(1, Math.min(READERS, Math.min(dirs.size(), Runtime.getRuntime().availableProcessors())));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "nnviz-runs-reader");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<java.util.concurrent.Future<Read>> reads = new ArrayList<>();
+            List<Future<Read>> reads = new ArrayList<>();
             for (String d : dirs) {
                 reads.add(pool.submit(() -> {
                     List<String> mine = new ArrayList<>();
-                    return new Read(read(store, d, mine), mine);
+                    return new Read(load(store, d, mine), mine);
                 }));
             }
-            for (java.util.concurrent.Future<Read> f : reads) { // in directory order, so problems read the same every time
+            for (Future<Read> f : reads) { // in directory order, so problems read the same every time
                 Read r = f.get();
-                r.log().ifPresent(logs::add);
+                r.log().ifPresent(l -> logs.add(l.view()));
                 problems.addAll(r.problems());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("reading the runs of " + store.location() + " was interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
+            throw new InterruptedIOException("reading the runs of " + store.location() + " was interrupted");
+        } catch (ExecutionException e) {
             throw new IOException(store.location() + ": " + e.getCause(), e.getCause()); // read() itself never throws
         } finally {
             pool.shutdownNow();
@@ -104,7 +115,7 @@ public final class Runs {
     /** Runs read at once at most. */
     static final int READERS = 4;
 
-    private record Read(Optional<RunLog> log, List<String> problems) {
+    private record Read(Optional<MutableRunLog> log, List<String> problems) {
     }
 
     /**
@@ -114,8 +125,13 @@ public final class Runs {
      * record the snapshot already holds is not read at all.
      */
     public static Optional<RunLog> read(RunStore store, String dir, List<String> problems) {
+        return load(store, dir, problems).map(MutableRunLog::view);
+    }
+
+    /** {@link #read}, the run writable: for a recorder resuming it. */
+    static Optional<MutableRunLog> load(RunStore store, String dir, List<String> problems) {
         String prefix = dir.isEmpty() ? "" : dir + "/";
-        RunLog snapshot = null, events = null;
+        MutableRunLog snapshot = null, events = null;
         String why = "no run.json or event log";
         List<String> logs = new ArrayList<>();
         boolean hasJson = false;
@@ -139,7 +155,7 @@ public final class Runs {
                 why = e.getMessage();
             }
         }
-        List<RunLog> shards = new ArrayList<>();
+        List<MutableRunLog> shards = new ArrayList<>();
         for (String f : logs) {
             try {
                 if (snapshot != null && logs.size() == 1) {
@@ -164,8 +180,8 @@ public final class Runs {
             events = Shards.merge(shards);
         }
         // the snapshot has everything up to its flush; the event log every value up to now (or the crash)
-        RunLog best = snapshot == null ? events : events == null ? snapshot : events.lastStep() > snapshot.lastStep() ? events : snapshot;
-        RunLog other = best == snapshot ? events : snapshot;
+        MutableRunLog best = snapshot == null ? events : events == null ? snapshot : events.lastStep() > snapshot.lastStep() ? events : snapshot;
+        MutableRunLog other = best == snapshot ? events : snapshot;
         if (best != null && other != null && best.finishedAt().isEmpty() && other.finishedAt().isPresent() && other.lastStep() <= best.lastStep()) {
             best.finish(other.finishedAt().getAsLong()); // one of the two was written after the recorder closed
         }

@@ -1,11 +1,16 @@
 package io.nnviz.recording;
 
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.Points;
+import io.nnviz.recording.run.RunLog;
+
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -18,13 +23,13 @@ final class Shards {
     private Shards() {
     }
 
-    static RunLog merge(List<RunLog> shards) {
+    static MutableRunLog merge(List<MutableRunLog> shards) {
         if (shards.size() == 1) {
             return shards.get(0);
         }
-        List<RunLog> byStart = shards.stream().sorted(Comparator.comparing((RunLog l) -> l.info().started())).toList();
+        List<RunLog> byStart = shards.stream().sorted(Comparator.comparing((RunLog l) -> l.info().started())).map(l -> (RunLog) l).toList();
         RunLog first = byStart.get(0);
-        RunLog out = RunLog.create(first.info(), shards.stream().mapToInt(RunLog::maxPoints).max().orElse(1000));
+        MutableRunLog out = MutableRunLog.create(first.info(), shards.stream().mapToInt(RunLog::maxPoints).max().orElse(1000));
         merge(byStart, RunLog::stepSeriesNames, RunLog::stepSeries, (name, x, v) -> out.scalar(name, x, v));
         merge(byStart, RunLog::epochSeriesNames, RunLog::epochSeries, (name, x, v) -> out.epochScalar(name, (int) x, v));
         for (RunLog s : byStart) {
@@ -45,7 +50,7 @@ final class Shards {
         void add(String name, long x, double v);
     }
 
-    private static void merge(List<RunLog> shards, Function<RunLog, List<String>> names, java.util.function.BiFunction<RunLog, String, Points> series,
+    private static void merge(List<RunLog> shards, Function<RunLog, List<String>> names, BiFunction<RunLog, String, Points> series,
             Sink sink) {
         Set<String> all = new LinkedHashSet<>();
         shards.forEach(s -> all.addAll(names.apply(s)));

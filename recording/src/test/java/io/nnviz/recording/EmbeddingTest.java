@@ -8,6 +8,8 @@ import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.hook.ManualTraining;
 import io.nnviz.api.hook.Snapshot;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.view.RunFigures;
 import io.nnviz.renderers.Figures;
 import org.junit.jupiter.api.Test;
 

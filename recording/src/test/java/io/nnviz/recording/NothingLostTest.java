@@ -2,6 +2,10 @@ package io.nnviz.recording;
 
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.ManualTraining;
+import io.nnviz.recording.format.RunEvents;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.sink.TensorBoardWriterTest;
 import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

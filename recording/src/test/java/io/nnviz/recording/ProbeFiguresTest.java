@@ -1,6 +1,10 @@
 package io.nnviz.recording;
 
 import io.nnviz.api.Tensor;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.view.RunFigures;
 import io.nnviz.renderers.Figures;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
@@ -45,7 +49,7 @@ class ProbeFiguresTest {
         for (int i = 0; i < 4; i++) {
             System.arraycopy(data.image(i), 0, images, i * 784, 784);
         }
-        RunLog log = RunLog.create(RunInfo.named("probes"), 100);
+        MutableRunLog log = MutableRunLog.create(RunInfo.named("probes"), 100);
         // four image probes; a conv layer's maps of them (the image itself in 3 channels, the third dead), and the rows
         // of each image read as a sequence [4, 28 steps, 28 features] for a recurrent layer's "hidden states"
         float[] conv = new float[4 * 3 * 784];

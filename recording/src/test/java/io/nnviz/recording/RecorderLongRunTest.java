@@ -2,6 +2,7 @@ package io.nnviz.recording;
 
 import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.ManualTraining;
+import io.nnviz.recording.run.Points;
 import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Test;
 

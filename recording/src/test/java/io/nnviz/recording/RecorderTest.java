@@ -7,6 +7,15 @@ import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.ManualTraining;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.Points;
+import io.nnviz.recording.run.RunInfo;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.sink.TensorBoardSink;
+import io.nnviz.recording.sink.TensorBoardWriterTest;
+import io.nnviz.recording.view.RunFigures;
+import io.nnviz.recording.view.RunReport;
 import io.nnviz.testkit.SvgFiles;
 import io.nnviz.renderers.report.HtmlReport;
 import org.junit.jupiter.api.Test;
@@ -27,23 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RecorderTest {
     @TempDir
     Path dir;
-
-    @Test
-    void seriesStayBoundedAndKeepTheLatestPoint() {
-        Series s = new Series(100);
-        for (int step = 1; step <= 20_000; step++) {
-            s.add(step, step * 0.5);
-        }
-        Points p = s.points();
-        assertTrue(p.size() <= 101, "points kept: " + p.size());
-        assertTrue(p.size() >= 50, "points kept: " + p.size());
-        assertEquals(20_000, p.x(p.size() - 1), "the latest step is always there");
-        assertEquals(1, p.x(0), "and the first");
-        for (int i = 1; i < p.size(); i++) {
-            assertTrue(p.x(i) > p.x(i - 1), "steps increase");
-            assertEquals(p.x(i) * 0.5, p.y(i));
-        }
-    }
 
     @Test
     void theBuilderRejectsSettingsThatCannotWork() {
@@ -208,7 +200,7 @@ class RecorderTest {
 
     @Test
     void oneBadSeriesBecomesANoticeAndTheReportKeepsEverythingElse() throws Exception {
-        RunLog log = RunLog.create(RunInfo.named("bad"), 100);
+        MutableRunLog log = MutableRunLog.create(RunInfo.named("bad"), 100);
         log.scalar("loss", 1, 1.0);
         log.scalar("loss", 2, 0.5);
         log.histogram("fc / kernel", 1, io.nnviz.api.Histogram.of(Tensor.of(new float[] {1, 2, 3}, 3), 4));
@@ -216,7 +208,7 @@ class RecorderTest {
             throw new IllegalStateException("the native copy was freed");
         });
         log.filters(1, WeightTensor.of("conv1", "kernel", WeightRole.KERNEL, broken));
-        Path index = RunFigures.addTo(HtmlReport.titled("bad"), log, null).write(dir);
+        Path index = RunReport.of(log).addTo(HtmlReport.titled("bad")).write(dir);
         String html = Files.readString(index);
         assertTrue(html.contains("could not be drawn: the native copy was freed"), "the notice says why");
         assertTrue(Files.exists(index.getParent().resolve("figures/loss.svg")));

@@ -9,6 +9,10 @@ import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
+import io.nnviz.recording.view.RunFigures;
+import io.nnviz.recording.view.RunReport;
 import io.nnviz.renderers.report.HtmlReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +41,7 @@ class ReportOrderTest {
 
     @Test
     void filterGridsOverTimeAreInStepOrder() throws Exception {
-        RunLog log = RunLog.create(RunInfo.named("cnn"), 100);
+        MutableRunLog log = MutableRunLog.create(RunInfo.named("cnn"), 100);
         log.filters(1, kernel(1));
         log.filters(200, kernel(2));
         log.scalar("loss", 314, 0.1);
@@ -47,7 +51,7 @@ class ReportOrderTest {
                 .layer(LayerInfo.builder("conv", LayerKind.CONV).outputShape(Shape.of(-1, 4, 6, 6))
                         .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(4, 1, 3, 3))).build())
                 .chain("in", "conv").weights("conv", kernel(3)).build();
-        Path index = RunFigures.addTo(HtmlReport.titled("cnn"), log, model).write(dir.resolve("report"));
+        Path index = RunReport.of(log, model).addTo(HtmlReport.titled("cnn")).write(dir.resolve("report"));
         String html = Files.readString(index);
         Matcher m = Pattern.compile("<figcaption>Filters of conv at step (\\d+)").matcher(html);
         List<Long> steps = new ArrayList<>();
@@ -74,7 +78,7 @@ class ReportOrderTest {
     /** Issue 26: the per-epoch chart had no y axis title; every chart of a run is titled by its metric on y. */
     @Test
     void everyChartSaysWhatItsYIs() throws Exception {
-        RunLog log = RunLog.create(RunInfo.named("cnn"), 100);
+        MutableRunLog log = MutableRunLog.create(RunInfo.named("cnn"), 100);
         for (int s = 1; s <= 3; s++) {
             log.scalar("loss", s, 1.0 / s);
             log.scalar("learning_rate/conv", s, 0.01);

@@ -1,5 +1,11 @@
 package io.nnviz.recording;
 
+import io.nnviz.recording.format.RunEvents;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.Points;
+import io.nnviz.recording.run.RunInfo;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.sink.EventLogSink;
 import io.nnviz.recording.storage.LocalRunStore;
 import io.nnviz.recording.storage.RunStore;
 import org.junit.jupiter.api.Test;
@@ -109,8 +115,8 @@ class RunEventsSegmentsTest {
     @Test
     void segmentsRollAtFlushesAndReadBackWhole() throws Exception {
         ObjectStore store = new ObjectStore(dir);
-        RunLog log = RunLog.create(RunInfo.named("s3-like"), 1000);
-        RunEvents events = new RunEvents(store, "r/events.jsonl", log);
+        MutableRunLog log = MutableRunLog.create(RunInfo.named("s3-like"), 1000);
+        EventLogSink events = new EventLogSink(store, "r/events.jsonl", log);
         for (int s = 1; s <= 30; s++) {
             events.scalar("loss", s, 1.0 / s);
         }
@@ -142,7 +148,7 @@ class RunEventsSegmentsTest {
         assertEquals(60, back.lastStep());
 
         // a resumed writer cannot append to an object: it starts the next segment
-        RunEvents again = new RunEvents(store, "r/events.jsonl", log);
+        EventLogSink again = new EventLogSink(store, "r/events.jsonl", log);
         again.scalar("loss", 61, 1.0 / 61);
         again.close(log);
         assertEquals("r/events-3.jsonl", again.file());
@@ -152,9 +158,9 @@ class RunEventsSegmentsTest {
     @Test
     void workersShardsMergeByStepWithTheMeanWhereTheyMeet() throws Exception {
         LocalRunStore store = new LocalRunStore(dir);
-        RunLog log = RunLog.create(RunInfo.named("data parallel"), 1000);
-        RunEvents a = new RunEvents(store, "r/" + RunEvents.fileFor("w0"), log);
-        RunEvents b = new RunEvents(store, "r/" + RunEvents.fileFor("w1"), log);
+        MutableRunLog log = MutableRunLog.create(RunInfo.named("data parallel"), 1000);
+        EventLogSink a = new EventLogSink(store, "r/" + RunEvents.fileFor("w0"), log);
+        EventLogSink b = new EventLogSink(store, "r/" + RunEvents.fileFor("w1"), log);
         for (int s = 1; s <= 10; s++) {
             a.scalar("loss", s, s);
             if (s <= 8) { // worker 1 stopped two steps early
@@ -175,7 +181,7 @@ class RunEventsSegmentsTest {
         assertEquals(7, merged.stepSeries("w1/only").y(0), 0);
         assertTrue(merged.notes().get("shards").startsWith("2 event logs"), merged.notes().toString());
         assertThrows(IllegalArgumentException.class, () -> RunEvents.fileFor("../x"));
-        assertThrows(IllegalArgumentException.class, () -> new RunEvents(store, "r/notes.txt", log));
+        assertThrows(IllegalArgumentException.class, () -> new EventLogSink(store, "r/notes.txt", log));
         assertEquals(Optional.empty(), Runs.read(store, "nothing-here", problems).map(RunLog::lastStep));
         assertTrue(Files.isRegularFile(dir.resolve("r/events.w0.jsonl")));
     }

@@ -1,6 +1,8 @@
 package io.nnviz.recording;
 
 import io.nnviz.api.hook.ManualTraining;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
 import io.nnviz.testkit.FashionMnist;
 
 import java.util.List;
@@ -12,8 +14,8 @@ public final class TestRuns {
     }
 
     /** A run log named {@code name} with {@code hyperparameters} and the loss 1/s at steps 1..{@code steps}. */
-    public static RunLog losses(String name, Map<String, ?> hyperparameters, int steps) {
-        RunLog log = RunLog.create(RunInfo.named(name).with(hyperparameters, List.of(), List.of()), 1000);
+    public static MutableRunLog losses(String name, Map<String, ?> hyperparameters, int steps) {
+        MutableRunLog log = MutableRunLog.create(RunInfo.named(name).with(hyperparameters, List.of(), List.of()), 1000);
         for (int s = 1; s <= steps; s++) {
             log.scalar("loss", s, 1.0 / s);
         }

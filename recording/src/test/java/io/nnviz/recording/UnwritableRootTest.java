@@ -1,5 +1,6 @@
 package io.nnviz.recording;
 
+import io.nnviz.recording.run.RunLog;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

@@ -1,5 +1,8 @@
 package io.nnviz.recording;
 
+import io.nnviz.recording.run.Points;
+import io.nnviz.recording.run.RunLog;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

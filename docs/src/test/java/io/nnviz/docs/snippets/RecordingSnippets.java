@@ -6,8 +6,8 @@ import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.LayerSelector;
 import io.nnviz.dashboard.LiveDashboard;
 import io.nnviz.recording.Recorder;
-import io.nnviz.recording.RunComparison;
 import io.nnviz.recording.Runs;
+import io.nnviz.recording.view.RunComparison;
 import io.nnviz.renderers.report.HtmlReport;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
@@ -47,7 +47,7 @@ final class RecordingSnippets {
                 .runsRoot(Path.of("runs")).build();
         // ... train, rec.close(), and the other runs of the sweep the same way; then
         Runs runs = Runs.open(Path.of("runs"));                       // every run, from whichever file reaches later
-        RunComparison.addTo(HtmlReport.titled("sweep"), runs.logs()).write(Path.of("out"));
+        RunComparison.of(runs.logs()).addTo(HtmlReport.titled("sweep")).write(Path.of("out"));
         // docs:end
     }
 

@@ -1,7 +1,7 @@
 package io.nnviz.examples.spark;
 
-import io.nnviz.recording.RunComparison;
 import io.nnviz.recording.Runs;
+import io.nnviz.recording.view.RunComparison;
 import io.nnviz.renderers.report.HtmlReport;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -70,6 +70,6 @@ public final class SparkSweep {
     public static Path report(String root, Path out) throws IOException {
         Runs runs = Runs.open(root);
         runs.problems().forEach(p -> System.err.println("nnviz: " + p));
-        return RunComparison.addTo(HtmlReport.titled("Sweep: " + runs.logs().size() + " runs from " + root), runs.logs()).write(out);
+        return RunComparison.of(runs.logs()).addTo(HtmlReport.titled("Sweep: " + runs.logs().size() + " runs from " + root)).write(out);
     }
 }

@@ -1,7 +1,7 @@
 package io.nnviz.examples.spark;
 
-import io.nnviz.recording.RunLog;
 import io.nnviz.recording.Runs;
+import io.nnviz.recording.run.RunLog;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.SparkConf;

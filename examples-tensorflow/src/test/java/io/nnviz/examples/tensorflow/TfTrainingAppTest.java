@@ -8,7 +8,7 @@ import io.nnviz.examples.Images;
 import io.nnviz.examples.RunChecks;
 import io.nnviz.examples.Task;
 import io.nnviz.recording.Recorder;
-import io.nnviz.recording.RunLog;
+import io.nnviz.recording.run.RunLog;
 import io.nnviz.renderers.report.HtmlReport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -161,7 +162,7 @@ public final class LocalRunStore implements RunStore {
             while (b.hasRemaining() && c.read(b, at + b.position()) >= 0) {
                 // the file may shrink under a reader only if someone truncates it; read what is there
             }
-            return java.util.Arrays.copyOf(b.array(), b.position());
+            return Arrays.copyOf(b.array(), b.position());
         }
     }
 

@@ -1,10 +1,11 @@
 package io.nnviz.recording.storage;
 
-import io.nnviz.recording.RunEvents;
-import io.nnviz.recording.RunJson;
-import io.nnviz.recording.RunLog;
-import io.nnviz.recording.TestRuns;
 import io.nnviz.recording.Runs;
+import io.nnviz.recording.TestRuns;
+import io.nnviz.recording.format.RunEvents;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.sink.EventLogSink;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +48,7 @@ class LocalRunStoreLinksTest {
         // valid run files, so that if one were read its secret would show in the run's name and hyperparameters
         RunLog secret = TestRuns.losses(SECRET, Map.of("token", SECRET), 5);
         RunJson.write(secret, outside.resolve("secret.json"));
-        RunEvents log = new RunEvents(outside.resolve("events.jsonl"), secret);
+        EventLogSink log = new EventLogSink(outside.resolve("events.jsonl"), secret);
         log.scalar("loss", 1, 0.5);
         log.close(secret);
         Files.copy(outside.resolve("secret.json"), outside.resolve("run.json"));

@@ -1,0 +1,82 @@
+package io.nnviz.recording.capture;
+
+/**
+ * Keeps a recorder's sampled captures within a share of the training time, whatever the machine
+ * and the model: it measures, from the training thread's own clock, how much longer a step that
+ * captures something takes than one that captures nothing (which covers the backend's copies as
+ * well as the hook), and stretches the capture intervals by powers of two while the estimated
+ * share is over the budget, and narrows them again once it is well under. Pauses between steps
+ * (evaluations, checkpoints, data loading hiccups) are not taken for capture costs.
+ *
+ * <p>Not thread-safe: the recorder calls it from its step callbacks, which hook dispatchers
+ * serialise.
+ */
+final class CaptureBudget {
+    /** Most the intervals are stretched. */
+    static final int MAX_STRETCH = 64;
+    private static final int DECIDE_EVERY = 50, MIN_SAMPLES = 3;
+    /** A plain step this many times the plain estimate, or a sampled one {@link #PAUSE} times, is a pause, not a step. */
+    private static final double PLAIN_PAUSE = 3, PAUSE = 20;
+
+    private final double budget;
+    private long lastEnd;
+    private double plain = Double.NaN, extra = Double.NaN;
+    private int samples, stretch = 1, sinceDecision;
+
+    /** A budget of {@code fraction} of the training time (0 turns it off: intervals stay as configured). */
+    CaptureBudget(double fraction) {
+        this.budget = fraction;
+    }
+
+    /** A new attachment: the first step after it has no gap to measure. */
+    void restart() {
+        lastEnd = 0;
+    }
+
+    /**
+     * A step ended at {@code now} (nanoTime); {@code sampled} says whether it captured anything, and
+     * {@code share} is the fraction of steps the configured intervals sample at stretch 1.
+     */
+    void stepEnded(long now, boolean sampled, double share) {
+        long gap = lastEnd == 0 ? -1 : now - lastEnd;
+        lastEnd = now;
+        if (budget <= 0 || gap <= 0 || Double.isFinite(plain) && gap > (sampled ? PAUSE : PLAIN_PAUSE) * plain) {
+            return;
+        }
+        if (!sampled) {
+            plain = Double.isNaN(plain) ? gap : plain * 0.95 + gap * 0.05;
+        } else if (Double.isFinite(plain)) {
+            double cost = Math.max(0, gap - plain);
+            extra = Double.isNaN(extra) ? cost : extra * 0.8 + cost * 0.2;
+            samples++;
+        }
+        if (++sinceDecision >= DECIDE_EVERY && samples >= MIN_SAMPLES) {
+            sinceDecision = 0;
+            if (estimate(stretch, share) > budget && stretch < MAX_STRETCH) {
+                stretch *= 2;
+            } else if (stretch > 1 && estimate(stretch / 2, share) < budget / 2) {
+                stretch /= 2;
+            }
+        }
+    }
+
+    /** The share of training time the captures take at a stretch. */
+    private double estimate(int s, double share) {
+        return extra * share / s / plain;
+    }
+
+    /** The factor the configured intervals are multiplied by now (1 unless over budget). */
+    int stretch() {
+        return stretch;
+    }
+
+    /** The measured share of training time the captures take at the current stretch, or NaN before it is known. */
+    double share(double share) {
+        return samples < MIN_SAMPLES || !(plain > 0) ? Double.NaN : estimate(stretch, share);
+    }
+
+    /** The budget, as a fraction of the training time. */
+    double budget() {
+        return budget;
+    }
+}

@@ -1,0 +1,108 @@
+package io.nnviz.recording.capture;
+
+import io.nnviz.api.hook.ManualTraining;
+import io.nnviz.api.hook.Snapshot;
+import io.nnviz.recording.Recorder;
+import io.nnviz.recording.format.RunJson;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.renderers.report.HtmlReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CaptureBudgetTest {
+    @TempDir
+    Path dir;
+
+    private static final long MS = 1_000_000;
+
+    /** Steps of 10 ms on a fake clock; every {@code every}-th (at the budget's current stretch) costs {@code extraMs} more. */
+    private static long run(CaptureBudget b, long now, int steps, int every, double extraMs) {
+        for (int i = 1; i <= steps; i++) {
+            boolean sampled = i % (every * b.stretch()) == 0;
+            now += 10 * MS + (sampled ? (long) (extraMs * MS) : 0);
+            b.stepEnded(now, sampled, 1.0 / every);
+        }
+        return now;
+    }
+
+    @Test
+    void intervalsStretchWhileCapturesCostMoreThanTheBudgetAndNarrowAgain() {
+        CaptureBudget b = new CaptureBudget(0.01);
+        long now = run(b, 1, 2000, 10, 4); // 4 ms every 10th step of 10 ms: 4% at the configured interval
+        assertEquals(4, b.stretch(), "stretched until it is within 1%: 4% / 4");
+        assertEquals(0.01, b.share(0.1), 1e-3);
+        now = run(b, now, 4000, 10, 0.2); // the captures got cheap (0.2%): back to the configured interval
+        assertEquals(1, b.stretch());
+        CaptureBudget off = new CaptureBudget(0);
+        run(off, 1, 2000, 10, 4);
+        assertEquals(1, off.stretch(), "a budget of 0 keeps the intervals");
+    }
+
+    @Test
+    void pausesBetweenStepsAreNotTakenForCaptureCosts() {
+        CaptureBudget b = new CaptureBudget(0.01);
+        long now = 1;
+        for (int i = 1; i <= 2000; i++) {
+            boolean sampled = i % 10 == 0;
+            now += 10 * MS + (sampled && i % 100 == 0 ? 5_000 * MS : 0); // a 5 s evaluation after some sampled steps
+            b.stepEnded(now, sampled, 0.1);
+        }
+        assertEquals(1, b.stretch(), "sampled steps cost nothing beyond the pauses");
+    }
+
+    @Test
+    void pausesBeforePlainStepsDoNotHideTheCaptureCost() {
+        // as when loops take turns (a benchmark) or data loading stalls: every 10th plain step follows a 150 ms gap
+        CaptureBudget b = new CaptureBudget(0.005);
+        long now = 1;
+        for (int i = 1; i <= 3000; i++) {
+            boolean sampled = i % (10 * b.stretch()) == 0;
+            now += (i % 10 == 1 ? 150 : 7) * MS + (sampled ? 740_000 : 0); // 0.74 ms a capture every 10 steps of 7 ms: about 1%
+            b.stepEnded(now, sampled, 0.1);
+        }
+        assertEquals(4, b.stretch(), "1.06% at the configured interval: stretched to within 0.5%");
+    }
+
+    @Test
+    void aRecorderWhoseCapturesAreSlowSamplesLessAndSaysSo() throws Exception {
+        Recorder rec = Recorder.builder().histogramsEvery(10).filtersEvery(50).build();
+        int captures = 0;
+        try (ManualTraining t = ManualTraining.start(null, rec)) {
+            for (int i = 0; i < 600; i++) {
+                TimeUnit.MICROSECONDS.sleep(500); // the step's own work
+                int[] c = {0};
+                t.stepEnd(1.0, req -> {
+                    c[0]++;
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(5); // a copy that costs ten plain steps
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return Snapshot.EMPTY;
+                });
+                captures += c[0];
+            }
+        }
+        assertTrue(rec.captureStretch() >= 8, "stretched x" + rec.captureStretch());
+        assertTrue(captures < 600 / 10, "fewer captures than every 10 steps: " + captures);
+        String note = rec.log().notes().get("sampling");
+        assertTrue(note != null && note.contains("to keep the recording within 0.5% of the training time"), note);
+        String html = Files.readString(rec.addTo(HtmlReport.titled("slow")).write(dir));
+        assertTrue(html.contains("the configured intervals x " + rec.captureStretch()), "the report says so");
+        RunLog back = RunJson.read(writeJson(rec));
+        assertEquals(rec.log().notes(), back.notes(), "and run.json keeps it");
+    }
+
+    private Path writeJson(Recorder rec) throws Exception {
+        Path f = dir.resolve("run.json");
+        rec.writeJson(f);
+        return f;
+    }
+}
