@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * The DJL backend, {@code "djl"}: {@code ai.djl.Model}s and initialised {@code Block}s
- * ({@link DjlModel}), ONNX files ({@link OnnxFiles}) and TorchScript files
+ * ({@code DjlModel}), ONNX files ({@link OnnxFiles}) and TorchScript files
  * ({@link TorchScriptFiles}), and hooks ({@link DjlListener}) attached to a
  * {@code DefaultTrainingConfig} or to a {@code Trainer}. Registered in {@code META-INF/services}.
  * It hands each request to the class that does it.
@@ -47,7 +47,7 @@ public final class DjlBackendProvider implements BackendProvider {
         return is(nativeModel, "ai.djl.Model") || is(nativeModel, "ai.djl.nn.Block");
     }
 
-    /** A DJL {@code Model} or {@code Block}, initialised with one input shape, as a {@link DjlModel}. */
+    /** A DJL {@code Model} or {@code Block}, initialised with one input shape, as a {@code DjlModel}. */
     @Override
     public ModelView open(Object nativeModel) {
         if (nativeModel instanceof Model m) {
@@ -59,7 +59,7 @@ public final class DjlBackendProvider implements BackendProvider {
         throw new IllegalArgumentException("not a DJL model or block: " + nativeModel);
     }
 
-    /** True for a regular file named {@code *.onnx}, {@code *.pt}, {@code *.pth} or {@code *.torchscript}. */
+    /** True for a regular file named {@code *.onnx}, {@code *.pt}, {@code *.pth} or {@code *.torchscript} (any case). */
     @Override
     public boolean canLoad(Path path) {
         return OnnxFiles.canLoad(path) || TorchScriptFiles.canLoad(path);

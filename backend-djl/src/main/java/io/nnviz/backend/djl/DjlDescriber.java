@@ -1,6 +1,7 @@
 package io.nnviz.backend.djl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.ParallelBlock;
@@ -11,7 +12,6 @@ import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.Shape;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 
@@ -52,26 +52,25 @@ final class DjlDescriber {
      * The tree of {@code block} behind an {@link #INPUT} layer of {@code inputShape} (DJL shape,
      * batch first; null for a block that cannot tell its shapes: they stay unknown).
      */
-    static Description describe(Block block, ai.djl.ndarray.types.Shape inputShape) {
+    static Description describe(Block block, Shape inputShape) {
         DjlDescriber d = new DjlDescriber();
         d.layers.add(LayerInfo.builder(INPUT, LayerKind.INPUT).name(INPUT).frameworkType("input")
                 .outputShape(inputShape == null ? null : shape(inputShape)).build());
-        d.walk(block, "", null, List.of(INPUT), inputShape == null ? null : new ai.djl.ndarray.types.Shape[] {inputShape});
+        d.walk(block, "", null, List.of(INPUT), inputShape == null ? null : new Shape[] {inputShape});
         return new Description(d.layers, d.edges, d.groups, d.nodes);
     }
 
-    /** A DJL shape as nnviz's, the batch dimension free. */
-    private static Shape shape(ai.djl.ndarray.types.Shape s) {
+    /** A DJL shape as nnviz's ({@code io.nnviz.api.Shape}, named in full beside DJL's), the batch dimension free. */
+    private static io.nnviz.api.Shape shape(Shape s) {
         long[] d = s.getShape().clone();
         if (d.length > 0) {
             d[0] = -1;
         }
-        return Shape.ofLongs(d);
+        return io.nnviz.api.Shape.ofLongs(d);
     }
 
     /** Adds the subtree; returns its exit layer ids and output shapes. */
-    private Pair<List<String>, ai.djl.ndarray.types.Shape[]> walk(Block b, String path, String group, List<String> from,
-                                                                  ai.djl.ndarray.types.Shape[] in) {
+    private Pair<List<String>, Shape[]> walk(Block b, String path, String group, List<String> from, Shape[] in) {
         if (b instanceof TapBlock t) {
             return walk(t.inner(), path, group, from, in);
         }
@@ -79,11 +78,10 @@ final class DjlDescriber {
             String gid = path.isEmpty() ? "model" : path;
             List<String> members = new ArrayList<>();
             List<String> exits = from;
-            ai.djl.ndarray.types.Shape[] shapes = in;
+            Shape[] shapes = in;
             int before = layers.size();
             for (Pair<String, Block> child : seq.getChildren()) {
-                Pair<List<String>, ai.djl.ndarray.types.Shape[]> r = walk(child.getValue(), join(path, segment(child.getKey(), child.getValue())),
-                        gid, exits, shapes);
+                Pair<List<String>, Shape[]> r = walk(child.getValue(), join(path, segment(child.getKey(), child.getValue())), gid, exits, shapes);
                 exits = r.getKey();
                 shapes = r.getValue();
             }
@@ -100,7 +98,7 @@ final class DjlDescriber {
             for (Pair<String, Block> child : par.getChildren()) {
                 exits.addAll(walk(child.getValue(), join(path, segment(child.getKey(), child.getValue())), gid, from, in).getKey());
             }
-            ai.djl.ndarray.types.Shape[] out = par.getOutputShapes(in);
+            Shape[] out = par.getOutputShapes(in);
             String joinId = join(path, "join");
             layers.add(LayerInfo.builder(joinId, LayerKind.MERGE).name(joinId).frameworkType("ParallelBlock join")
                     .outputShape(out.length > 0 ? shape(out[0]) : null).group(gid).build());
@@ -116,17 +114,17 @@ final class DjlDescriber {
             return new Pair<>(List.of(joinId), out);
         }
         String id = path.isEmpty() ? b.getClass().getSimpleName() : path;
-        ai.djl.ndarray.types.Shape[] out = in == null ? new ai.djl.ndarray.types.Shape[0] : b.getOutputShapes(in);
+        Shape[] out = in == null ? new Shape[0] : b.getOutputShapes(in);
         LayerInfo.Builder lb = LayerInfo.builder(id, kind(b)).name(id).frameworkType(typeName(b))
                 .outputShape(out.length > 0 ? shape(out[0]) : null).group(group);
         if (in != null) {
-            for (ai.djl.ndarray.types.Shape s : in) {
+            for (Shape s : in) {
                 lb.inputShape(shape(s));
             }
         }
         for (Pair<String, Parameter> p : b.getParameters()) {
             NDArray a = p.getValue().getArray();
-            lb.weight(new WeightSpec(p.getKey(), role(b, p.getKey()), Shape.ofLongs(a.getShape().getShape())));
+            lb.weight(new WeightSpec(p.getKey(), role(b, p.getKey()), io.nnviz.api.Shape.ofLongs(a.getShape().getShape())));
         }
         layers.add(lb.build());
         nodes.put(id, new Node(id, b, false));

@@ -53,7 +53,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Activations come from the real training forward pass when the model's block is a
  * {@link TapBlock}: the request for step N+1 is asked at the end of step N, which arms the tap for
  * that one forward (the first step is never tapped). Per epoch: the trainer's evaluators on the
- * training and validation batches ({@link DjlEvaluations}). Steps count from 1 for each trainer;
+ * training and validation batches ({@code DjlEvaluations}). Steps count from 1 for each trainer;
  * a recorder attached to the next trainer continues its own count.
  */
 public final class DjlListener implements TrainingListener, DispatchedAttachment {

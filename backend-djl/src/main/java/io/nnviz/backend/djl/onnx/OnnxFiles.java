@@ -22,11 +22,11 @@ import java.util.Set;
 
 /**
  * The one place that reads ONNX files: the protobuf parsed within the memory budget, every tensor
- * checked and external data read in by {@link OnnxTensorChecks}, shapes inferred
- * ({@link OnnxShapes}) and the graph described ({@link OnnxDescriber}) as an {@link OnnxModel}.
+ * checked and external data read in by {@code OnnxTensorChecks}, shapes inferred
+ * ({@code OnnxShapes}) and the graph described ({@code OnnxDescriber}) as an {@code OnnxModel}.
  * Public only so that {@code io.nnviz.backend.djl.DjlBackendProvider} can hand files to it:
  * applications open files with {@code NNViz.load}. Stateless and thread-safe; reading a file needs
- * no engine (activations need ONNX Runtime's, see {@link OnnxSession}).
+ * no engine (activations need ONNX Runtime's, see {@code OnnxSession}).
  */
 public final class OnnxFiles {
     private OnnxFiles() {

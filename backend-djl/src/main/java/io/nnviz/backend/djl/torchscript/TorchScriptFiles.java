@@ -14,9 +14,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The one place that reads TorchScript files: a zip archive, checked by {@link TorchScriptArchive}
- * before DJL's PyTorch engine loads it on a {@link NativeStack}, then described as a
- * {@link TorchScriptModel}. Public only so that {@code io.nnviz.backend.djl.DjlBackendProvider}
+ * The one place that reads TorchScript files: a zip archive, checked by {@code TorchScriptArchive}
+ * before DJL's PyTorch engine loads it on a {@code NativeStack}, then described as a
+ * {@code TorchScriptModel}. Public only so that {@code io.nnviz.backend.djl.DjlBackendProvider}
  * can hand files to it: applications open files with {@code NNViz.load}. Stateless and
  * thread-safe; the engine ({@code ai.djl.pytorch:pytorch-engine}) is the application's dependency.
  */
