@@ -4,6 +4,7 @@ import io.nnviz.recording.storage.RunStore;
 import io.nnviz.recording.storage.RunStores;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,7 +20,7 @@ final class RunRoots {
     static RunStore open(String root) throws Main.UsageException {
         String scheme = RunStores.scheme(root);
         if ((scheme == null || scheme.equals("file"))
-                && !Files.isDirectory(scheme == null ? Path.of(root) : Path.of(java.net.URI.create(root)))) {
+                && !Files.isDirectory(scheme == null ? Path.of(root) : Path.of(URI.create(root)))) {
             throw new Main.UsageException(root + ": no such runs root (a directory of run directories)");
         }
         try {

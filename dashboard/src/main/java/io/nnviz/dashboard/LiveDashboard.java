@@ -1,5 +1,10 @@
 package io.nnviz.dashboard;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+import io.nnviz.api.ModelView;
+import io.nnviz.recording.Recorder;
+import io.nnviz.recording.run.RunLog;
+import io.nnviz.recording.view.RunComparison;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
@@ -12,26 +17,28 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import io.nnviz.recording.Recorder;
-import io.nnviz.recording.run.RunLog;
-import io.nnviz.recording.view.RunComparison;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -184,10 +191,10 @@ public final class LiveDashboard implements AutoCloseable {
      * {@code /run/NAME/}, and returns the page's address.
      */
     public URI show(String name, RunLog log) {
-        return show(name, log, java.util.Optional::empty);
+        return show(name, log, Optional::empty);
     }
 
-    private URI show(String name, RunLog log, java.util.function.Supplier<java.util.Optional<io.nnviz.api.ModelView>> model) {
+    private URI show(String name, RunLog log, Supplier<Optional<ModelView>> model) {
         Objects.requireNonNull(log, "log");
         return show(name, RunView.run(log, model));
     }
@@ -199,7 +206,7 @@ public final class LiveDashboard implements AutoCloseable {
      * weight histograms across runs, drawn again as the runs change. {@code runs} is asked for the
      * current runs at every look (once a second per viewer); {@link RunsWatcher} keeps one up to date.
      */
-    public URI showComparison(String name, java.util.function.Supplier<List<RunLog>> runs) {
+    public URI showComparison(String name, Supplier<List<RunLog>> runs) {
         Objects.requireNonNull(runs, "runs");
         return show(name, new ComparisonContent(name, runs));
     }
@@ -209,7 +216,7 @@ public final class LiveDashboard implements AutoCloseable {
      * run's own name, as its report, run.json and comparisons call it.
      */
     URI showRun(String name, RunLog log) {
-        return show(name, log.info().name(), RunView.run(Objects.requireNonNull(log, "log"), java.util.Optional::empty));
+        return show(name, log.info().name(), RunView.run(Objects.requireNonNull(log, "log"), Optional::empty));
     }
 
     private URI show(String name, RunView.Content content) {
@@ -261,7 +268,7 @@ public final class LiveDashboard implements AutoCloseable {
     /** 4,096, or a quarter of the file descriptors this process may open if that is fewer (never under 64). */
     private static int defaultMaxConnections() {
         try {
-            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os
+            if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os
                     && os.getMaxFileDescriptorCount() > 0) {
                 return (int) Math.max(64, Math.min(4096, os.getMaxFileDescriptorCount() / 4));
             }
@@ -365,13 +372,13 @@ public final class LiveDashboard implements AutoCloseable {
         if ("HEAD".equals(request.getMethod())) {
             response.write(true, null, callback);
         } else {
-            response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+            response.write(true, ByteBuffer.wrap(body), callback);
         }
     }
 
     /** Each page's path name and what it is called. */
-    private java.util.Map<String, String> titles() {
-        java.util.Map<String, String> out = new java.util.TreeMap<>();
+    private Map<String, String> titles() {
+        Map<String, String> out = new TreeMap<>();
         runs.forEach((name, view) -> out.put(name, view.title()));
         return out;
     }

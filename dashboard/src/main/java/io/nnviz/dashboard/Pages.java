@@ -1,5 +1,7 @@
 package io.nnviz.dashboard;
 
+import java.util.Map;
+import java.util.TreeMap;
 
 /** The dashboard's HTML pages (the index, a run, a comparison of runs); everything dynamic comes from {@code state.json} through {@code dashboard.js}. */
 final class Pages {
@@ -28,9 +30,9 @@ final class Pages {
     }
 
     /** The list of pages: each page's path name to what it is called (a run's own name). */
-    static String index(java.util.Map<String, String> runs) {
+    static String index(Map<String, String> runs) {
         StringBuilder b = new StringBuilder(head("nnviz runs")).append("<body><h1>nnviz: runs</h1>\n<ul id=\"runs\">\n");
-        for (java.util.Map.Entry<String, String> r : new java.util.TreeMap<>(runs).entrySet()) {
+        for (Map.Entry<String, String> r : new TreeMap<>(runs).entrySet()) {
             b.append("<li><a href=\"/run/").append(escape(r.getKey())).append("/\">").append(escape(r.getValue())).append("</a>");
             if (!r.getValue().equals(r.getKey())) {
                 b.append(" <small>").append(escape(r.getKey())).append("</small>");

@@ -2,20 +2,26 @@ package io.nnviz.dashboard;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.nnviz.api.ModelView;
 import io.nnviz.recording.run.Points;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.view.RunComparison;
 import io.nnviz.recording.view.RunFigures;
 import io.nnviz.renderers.Figures;
+import io.nnviz.renderers.figures.ArchitectureDiagram;
+import io.nnviz.renderers.report.Tables;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * One page of the dashboard, a run or a comparison of runs: its figures are {@link RunFigures}' or
@@ -75,7 +81,7 @@ final class RunView {
      * A run's page: the architecture of the model it trains once its recorder knows it (the
      * structure only, no weights, no forward pass: safe while the model trains), then the run's figures.
      */
-    static Content run(RunLog log, java.util.function.Supplier<java.util.Optional<io.nnviz.api.ModelView>> model) {
+    static Content run(RunLog log, Supplier<Optional<ModelView>> model) {
         return new Content() {
             @Override
             public RunLog counters() {
@@ -84,10 +90,10 @@ final class RunView {
 
             @Override
             public List<RunFigures.Entry> entries() {
-                List<RunFigures.Entry> out = new java.util.ArrayList<>();
+                List<RunFigures.Entry> out = new ArrayList<>();
                 model.get().ifPresent(m -> out.add(new RunFigures.Entry("architecture", "architecture", "Architecture",
                         "Architecture of " + m.name() + " (click a layer for its figures)", 1,
-                        () -> io.nnviz.renderers.figures.ArchitectureDiagram.of(m).build())));
+                        () -> ArchitectureDiagram.of(m).build())));
                 out.addAll(RunFigures.of(log).histograms(MAX_HISTOGRAM_FIGURES, RIDGES).entries());
                 return out;
             }
@@ -102,7 +108,7 @@ final class RunView {
     /** The runs table's HTML (sortable, a box per run to hide it in the charts), or null for a run's page. */
     byte[] tableHtml() {
         RunComparison.Table t = content.table();
-        return t == null ? null : io.nnviz.renderers.report.Tables.html("runs", t.header(), t.rows(), t.colors()).getBytes(StandardCharsets.UTF_8);
+        return t == null ? null : Tables.html("runs", t.header(), t.rows(), t.colors()).getBytes(StandardCharsets.UTF_8);
     }
 
     String name() {

@@ -12,10 +12,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * A runs root on a {@link LiveDashboard}: every run directory under it ({@link Runs}) shown on a
@@ -33,9 +38,9 @@ public final class RunsWatcher implements AutoCloseable {
     private final LiveDashboard dash;
     private final RunStore root;
     private final Map<String, String> seen = new HashMap<>(); // run directory -> the sizes and times of its files when last read
-    private final java.util.Set<String> shown = new java.util.TreeSet<>();
+    private final Set<String> shown = new TreeSet<>();
     /** The latest read of every run shown, by page name: what the comparison page draws. */
-    private final Map<String, RunLog> latest = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<String, RunLog> latest = new ConcurrentSkipListMap<>();
     /** The comparison page's name. */
     public static final String COMPARISON = "compare";
     private final Thread thread;
@@ -100,7 +105,7 @@ public final class RunsWatcher implements AutoCloseable {
                 continue;
             }
             List<String> problems = new ArrayList<>();
-            java.util.Optional<RunLog> log = Runs.read(root, d, problems);
+            Optional<RunLog> log = Runs.read(root, d, problems);
             problems.forEach(p -> LOG.warn("nnviz: {}", p));
             log.ifPresent(l -> {
                 dash.showRun(name, l);
@@ -126,7 +131,7 @@ public final class RunsWatcher implements AutoCloseable {
                 s.append(f).append(':').append(root.size(f)).append('@').append(root.modified(f));
                 if (RunEvents.isLog(f.substring(f.lastIndexOf('/') + 1))) {
                     // HDFS reports a file being written at its last whole block's length and time: its tail shows what was hflushed
-                    s.append('#').append(java.util.Arrays.hashCode(root.tail(f, 256)));
+                    s.append('#').append(Arrays.hashCode(root.tail(f, 256)));
                 }
                 s.append(' ');
             }

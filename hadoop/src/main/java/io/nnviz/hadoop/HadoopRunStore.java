@@ -21,6 +21,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -86,7 +87,7 @@ public final class HadoopRunStore implements RunStore {
             try {
                 out = fs.append(p); // an UnsupportedOperationException (S3A) goes to the caller as it is
             } catch (IOException e) {
-                if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("not supported")) {
+                if (String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("not supported")) {
                     throw new UnsupportedOperationException(uri + " cannot append to " + path + ": " + e.getMessage(), e);
                 }
                 throw e;

@@ -7,6 +7,7 @@ import org.apache.hadoop.fs.FileSystem;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.Arrays;
 
 /**
  * Serves every URI scheme the Hadoop on the class path knows ({@code hdfs}, {@code webhdfs},
@@ -48,7 +49,7 @@ public final class HadoopRunStoreProvider implements RunStoreProvider {
 
     private static void bound(Configuration conf, String key, String value) {
         String[] from = conf.getPropertySources(key);
-        if (from == null || from.length == 0 || java.util.Arrays.stream(from).allMatch(f -> f.endsWith("-default.xml"))) {
+        if (from == null || from.length == 0 || Arrays.stream(from).allMatch(f -> f.endsWith("-default.xml"))) {
             conf.set(key, value, "nnviz: bounded retries");
         }
     }

@@ -34,7 +34,8 @@ import java.util.concurrent.Future;
  * ({@link RunEvents}), whichever reaches the later step, so a run still going or killed mid-write
  * shows every value it logged. A run neither file of which can be read is left out and named in
  * {@link #problems()}: it never stops the others from being read. The root may be a local folder or
- * any {@link RunStore} (HDFS, S3 with {@code nnviz-hadoop}).
+ * any {@link RunStore} (HDFS, S3 with {@code nnviz-hadoop}). The runs are read when opened, each a
+ * read-only {@link RunLog}; open the root again to see what changed since. Immutable.
  *
  * <pre>{@code
  * Runs runs = Runs.open(Path.of("runs"));
