@@ -334,7 +334,7 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
     @Override
     public DjlListener validateOn(Object data) {
         if (!(data instanceof Dataset d)) {
-            throw new IllegalArgumentException("DJL validation data is an Dataset, not "
+            throw new IllegalArgumentException("DJL validation data is an ai.djl.training.dataset.Dataset, not "
                     + (data == null ? "null" : data.getClass().getName()));
         }
         validation = d;

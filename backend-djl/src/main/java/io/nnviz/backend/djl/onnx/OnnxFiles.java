@@ -43,10 +43,11 @@ public final class OnnxFiles {
     }
 
     /**
-     * Opens an ONNX file. {@code options} may give input shapes by input name
-     * ({@link LoadOptions#FIRST_INPUT} for the first fed input; -1 for free dimensions), which
-     * replace the file's declared ones, and the memory budget the file and every tensor it declares
-     * are checked against. The returned model owns what it loaded (temporary files included); close it.
+     * Opens an ONNX file. {@code options} (not null: {@link LoadOptions#defaults()} for none) may
+     * give input shapes by input name ({@link LoadOptions#FIRST_INPUT} for the first fed input; -1
+     * for free dimensions), which replace the file's declared ones, and gives the memory budget the
+     * file and every tensor it declares are checked against. The returned model owns what it loaded
+     * (temporary files included); close it.
      *
      * @throws IllegalArgumentException if {@code path} is null
      * @throws ModelLoadException       if the file is not an ONNX model or a tensor in it is damaged

@@ -41,7 +41,8 @@ public final class TorchScriptFiles {
     }
 
     /**
-     * Opens a TorchScript file whatever its name. {@code options} gives at most one input shape
+     * Opens a TorchScript file whatever its name. {@code options} (not null:
+     * {@link LoadOptions#defaults()} for none) gives the memory budget and at most one input shape
      * (batch first, -1 for free dimensions): given, the output's shape is found by running the
      * module once on zeros. The returned model owns the loaded module; close it.
      *
