@@ -1,5 +1,6 @@
 package io.nnviz.recording;
 
+import io.nnviz.analysis.Pca;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
@@ -11,8 +12,12 @@ import io.nnviz.api.hook.Snapshot;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.view.RunFigures;
 import io.nnviz.renderers.Figures;
+import io.nnviz.renderers.report.HtmlReport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -64,12 +69,12 @@ class EmbeddingTest {
         RunLog.Embedding e = rec.log().latestEmbedding().orElseThrow().value();
         assertEquals("hidden", e.layerId(), "the last dense layer before the output");
         assertEquals(7, rec.log().latestEmbedding().orElseThrow().step(), "and again when training ended, as trained");
-        rec.addTo(io.nnviz.renderers.report.HtmlReport.titled("t"));
+        rec.addTo(HtmlReport.titled("t"));
         assertEquals(7, rec.log().latestEmbedding().orElseThrow().step());
         RunFigures.Entry entry = RunFigures.of(rec.log()).entries().stream().filter(x2 -> x2.id().equals("embedding")).findFirst().orElseThrow();
         String svg = Figures.toSvg(entry.figure());
         // nearly all the variance is along the classes' direction: 2 * 9 against 3 * 0.09
-        io.nnviz.analysis.Pca p = io.nnviz.analysis.Pca.fit(Tensor.of(x, n, 3), 2);
+        Pca p = Pca.fit(Tensor.of(x, n, 3), 2);
         long pc1 = Math.round(100 * p.explainedVarianceRatio()[0]);
         assertTrue(pc1 >= 98, "PC1 share " + pc1);
         assertTrue(svg.contains("PC1 (" + pc1 + "% of variance)") && svg.contains("left") && svg.contains("right"), svg.substring(0, 400));
@@ -87,11 +92,11 @@ class EmbeddingTest {
 
         // TensorBoard's projector files, written by the TensorBoard sink
         rec.close();
-        String config = java.nio.file.Files.readString(dir.resolve("projector_config.pbtxt"));
+        String config = Files.readString(dir.resolve("projector_config.pbtxt"));
         assertTrue(config.contains("tensor_path: \"embedding/tensors.tsv\"") && config.contains("metadata_path: \"embedding/metadata.tsv\"")
                 && config.contains("tensor_name: \"hidden@7\""), config);
-        List<String> rows = java.nio.file.Files.readAllLines(dir.resolve("embedding/tensors.tsv"));
-        List<String> meta = java.nio.file.Files.readAllLines(dir.resolve("embedding/metadata.tsv"));
+        List<String> rows = Files.readAllLines(dir.resolve("embedding/tensors.tsv"));
+        List<String> meta = Files.readAllLines(dir.resolve("embedding/metadata.tsv"));
         assertEquals(n, rows.size());
         assertEquals(n, meta.size(), "one column: no header line");
         for (int i = 0; i < n; i += 17) {
@@ -102,6 +107,6 @@ class EmbeddingTest {
         }
     }
 
-    @org.junit.jupiter.api.io.TempDir
-    java.nio.file.Path dir;
+    @TempDir
+    Path dir;
 }

@@ -6,11 +6,14 @@ import io.nnviz.recording.run.RunInfo;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.view.RunFigures;
 import io.nnviz.renderers.Figures;
+import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +47,7 @@ class ProbeFiguresTest {
 
     @Test
     void everyProbeIsDrawnAndSequencesComeWithTheirInputs() throws Exception {
-        io.nnviz.testkit.FashionMnist data = io.nnviz.testkit.FashionMnist.test(4);
+        FashionMnist data = FashionMnist.test(4);
         float[] images = new float[4 * 784];
         for (int i = 0; i < 4; i++) {
             System.arraycopy(data.image(i), 0, images, i * 784, 784);
@@ -69,7 +72,7 @@ class ProbeFiguresTest {
         }
         assertTrue(seq.containsAll(List.of("0", "10", "20")), "time steps and units ticked: " + seq);
         assertTrue(seq.contains("time step") && seq.contains("feature") && seq.contains("unit"), seq.toString());
-        java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "probe-figures"));
+        Path dir = Files.createDirectories(Path.of("target", "probe-figures"));
         for (RunFigures.Entry e : RunFigures.of(log).entries()) { // to look at
             Figures.writePng(e.figure(), dir.resolve(e.id() + ".png"), 1);
         }

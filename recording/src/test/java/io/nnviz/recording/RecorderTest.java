@@ -1,6 +1,8 @@
 package io.nnviz.recording;
 
+import io.nnviz.api.Histogram;
 import io.nnviz.api.ModelView;
+import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
@@ -16,17 +18,22 @@ import io.nnviz.recording.sink.TensorBoardSink;
 import io.nnviz.recording.sink.TensorBoardWriterTest;
 import io.nnviz.recording.view.RunFigures;
 import io.nnviz.recording.view.RunReport;
+import io.nnviz.renderers.Figures;
 import io.nnviz.testkit.SvgFiles;
 import io.nnviz.renderers.report.HtmlReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.proto.Event;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,7 +72,7 @@ class RecorderTest {
 
     /** Steps 1..n with a 3x3x3x8 kernel whenever the recorder asks for weights; epochs of {@code perEpoch} steps. */
     private static void train(ManualTraining t, Recorder rec, int n, int perEpoch, double[] accuracy) {
-        java.util.Random r = new java.util.Random(2);
+        Random r = new Random(2);
         for (int i = 1; i <= n; i++) {
             t.stepEnd(2.0 / (t.stepsSeen() + 1), Map.of("learning_rate/conv1", 0.01), req -> {
                 float[] k = new float[8 * 3 * 3 * 3];
@@ -158,7 +165,7 @@ class RecorderTest {
 
     static List<Float> values(List<Event> events, String tag) {
         return events.stream().filter(e -> e.getSummary().getValueCount() > 0 && e.getSummary().getValue(0).getTag().equals(tag))
-                .sorted(java.util.Comparator.comparingLong(Event::getStep)).map(e -> e.getSummary().getValue(0).getSimpleValue()).toList();
+                .sorted(Comparator.comparingLong(Event::getStep)).map(e -> e.getSummary().getValue(0).getSimpleValue()).toList();
     }
 
     @Test
@@ -190,9 +197,9 @@ class RecorderTest {
     }
 
     private static Map<String, String> svgs(RunLog log) {
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         for (RunFigures.Entry e : RunFigures.of(log).entries()) {
-            out.put(e.id(), io.nnviz.renderers.Figures.toSvg(e.figure()));
+            out.put(e.id(), Figures.toSvg(e.figure()));
         }
         assertTrue(out.size() >= 6, "loss, lr, accuracy, histograms, filters: " + out.keySet());
         return out;
@@ -203,8 +210,8 @@ class RecorderTest {
         MutableRunLog log = MutableRunLog.create(RunInfo.named("bad"), 100);
         log.scalar("loss", 1, 1.0);
         log.scalar("loss", 2, 0.5);
-        log.histogram("fc / kernel", 1, io.nnviz.api.Histogram.of(Tensor.of(new float[] {1, 2, 3}, 3), 4));
-        Tensor broken = Tensor.later(io.nnviz.api.Shape.of(4, 1, 3, 3), () -> {
+        log.histogram("fc / kernel", 1, Histogram.of(Tensor.of(new float[] {1, 2, 3}, 3), 4));
+        Tensor broken = Tensor.later(Shape.of(4, 1, 3, 3), () -> {
             throw new IllegalStateException("the native copy was freed");
         });
         log.filters(1, WeightTensor.of("conv1", "kernel", WeightRole.KERNEL, broken));
@@ -219,15 +226,15 @@ class RecorderTest {
     void hostileRunFilesAreRefusedWithTheirNameAndReason() throws Exception {
         Path f = dir.resolve("run.json");
         Files.writeString(f, "{\"format\":\"nnviz-run/2\",\"probes\":{\"inputs\":{\"shape\":[65536,65536,65536],\"data\":\"\"}}}");
-        var e = assertThrows(java.io.IOException.class, () -> RunJson.read(f));
+        var e = assertThrows(IOException.class, () -> RunJson.read(f));
         assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("larger than"), e.getMessage());
         Files.writeString(f, "{\"format\":\"nnviz-run/2\",\"series\":{\"loss\":{\"x\":[1,2],\"values\":[1]}}}");
-        e = assertThrows(java.io.IOException.class, () -> RunJson.read(f));
+        e = assertThrows(IOException.class, () -> RunJson.read(f));
         assertTrue(e.getMessage().contains("2 x values and 1 values"), e.getMessage());
         Files.writeString(f, "[".repeat(10_000));
-        assertThrows(java.io.IOException.class, () -> RunJson.read(f));
+        assertThrows(IOException.class, () -> RunJson.read(f));
         Files.writeString(f, "{\"format\":\"something else\"}");
-        e = assertThrows(java.io.IOException.class, () -> RunJson.read(f));
+        e = assertThrows(IOException.class, () -> RunJson.read(f));
         assertTrue(e.getMessage().contains("format"), e.getMessage());
     }
 

@@ -13,16 +13,26 @@ import io.nnviz.recording.run.MutableRunLog;
 import io.nnviz.recording.run.RunInfo;
 import io.nnviz.recording.view.RunFigures;
 import io.nnviz.recording.view.RunReport;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.report.HtmlReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -62,12 +72,12 @@ class ReportOrderTest {
     }
 
     /** The y axis's title of a figure: its rotated text. */
-    private static String yTitle(io.nnviz.renderers.Figure f) throws Exception {
-        org.w3c.dom.Document d = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(
-                new java.io.ByteArrayInputStream(io.nnviz.renderers.Figures.toSvg(f).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        org.w3c.dom.NodeList texts = d.getElementsByTagName("text");
+    private static String yTitle(Figure f) throws Exception {
+        Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(
+                new ByteArrayInputStream(Figures.toSvg(f).getBytes(StandardCharsets.UTF_8)));
+        NodeList texts = d.getElementsByTagName("text");
         for (int i = 0; i < texts.getLength(); i++) {
-            org.w3c.dom.Element t = (org.w3c.dom.Element) texts.item(i);
+            Element t = (Element) texts.item(i);
             if (t.getAttribute("transform").startsWith("rotate(-90")) {
                 return t.getTextContent();
             }
@@ -86,11 +96,11 @@ class ReportOrderTest {
         log.epochScalar("validation/accuracy", 0, 0.7);
         log.epochScalar("train/accuracy", 0, 0.8);
         log.epochScalar("f1", 0, 0.6);
-        java.util.Map<String, String> y = new java.util.LinkedHashMap<>();
+        Map<String, String> y = new LinkedHashMap<>();
         for (RunFigures.Entry e : RunFigures.of(log).entries()) {
             y.put(e.title(), yTitle(e.figure()));
         }
-        assertEquals(java.util.Map.of("Training loss", "loss", "Learning rate by layer", "learning rate", "accuracy per epoch", "accuracy",
+        assertEquals(Map.of("Training loss", "loss", "Learning rate by layer", "learning rate", "accuracy per epoch", "accuracy",
                 "f1 per epoch", "f1"), y);
     }
 }

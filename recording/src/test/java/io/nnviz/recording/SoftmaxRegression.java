@@ -12,6 +12,7 @@ import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.testkit.FashionMnist;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -72,8 +73,8 @@ public final class SoftmaxRegression {
 
     /** One SGD step (learning rate 0.05 unless given) on batch {@code s}; returns its mean cross-entropy before the update. */
     public double step(int s) {
-        java.util.Arrays.fill(gw, 0);
-        java.util.Arrays.fill(gb, 0);
+        Arrays.fill(gw, 0);
+        Arrays.fill(gb, 0);
         double loss = 0;
         for (int k = 0; k < batch; k++) {
             int n = (s * batch + k) % data.size();

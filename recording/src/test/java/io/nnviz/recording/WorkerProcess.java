@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -98,7 +99,7 @@ public final class WorkerProcess {
      * Waits for workers 0-2 (300 steps each), kills worker 3 after 400, then checks {@code read}
      * (called after the kill) against what each printed; returns the killed one's steps read back.
      */
-    public static int assertThreeCompleteAndAPrefix(List<WorkerProcess> workers, java.util.concurrent.Callable<Runs> read) throws Exception {
+    public static int assertThreeCompleteAndAPrefix(List<WorkerProcess> workers, Callable<Runs> read) throws Exception {
         for (int w = 0; w < 3; w++) {
             assertTrue(workers.get(w).finished(180), "worker " + w + " finished:\n" + workers.get(w).output());
         }

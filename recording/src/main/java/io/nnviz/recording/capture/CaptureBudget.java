@@ -8,8 +8,8 @@ package io.nnviz.recording.capture;
  * share is over the budget, and narrows them again once it is well under. Pauses between steps
  * (evaluations, checkpoints, data loading hiccups) are not taken for capture costs.
  *
- * <p>Not thread-safe: the recorder calls it from its step callbacks, which hook dispatchers
- * serialise.
+ * <p>Not thread-safe: {@link Captures} calls it under its own lock from the recorder's step
+ * callbacks, which hook dispatchers serialise.
  */
 final class CaptureBudget {
     /** Most the intervals are stretched. */

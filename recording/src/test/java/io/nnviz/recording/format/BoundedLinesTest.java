@@ -1,5 +1,6 @@
 package io.nnviz.recording.format;
 
+import com.sun.management.ThreadMXBean;
 import io.nnviz.recording.run.MutableRunLog;
 import io.nnviz.recording.run.Points;
 import io.nnviz.recording.run.RunInfo;
@@ -124,7 +125,7 @@ class BoundedLinesTest {
         after.close(log);
         assertTrue(Files.size(file) > bigLine);
 
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId(), allocated = threads.getThreadAllocatedBytes(id);
         RunEvents.Read read = RunEvents.read(file, 100);
         allocated = threads.getThreadAllocatedBytes(id) - allocated;

@@ -2,6 +2,7 @@ package io.nnviz.recording.isolation;
 
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NNViz;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class IsolatedLoadTest {
 
     @Test
     void aLoadThatExhaustsTheHeapOrTheStackInThisJvmIsNnvizsExceptionNotAnError() throws Exception {
-        ModelLoadException oom = assertThrows(io.nnviz.api.ModelTooLargeException.class, () -> NNViz.load(file("huge.oom")));
+        ModelLoadException oom = assertThrows(ModelTooLargeException.class, () -> NNViz.load(file("huge.oom")));
         assertTrue(oom.getMessage().contains("huge.oom") && oom.getMessage().contains("ran out"), oom.getMessage());
         ModelLoadException deep = assertThrows(ModelLoadException.class, () -> NNViz.load(file("nested.deep"), LoadOptions.defaults()));
         assertTrue(deep.getMessage().contains("nests too deeply"), deep.getMessage());

@@ -8,6 +8,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;
 import io.nnviz.api.spi.BackendProvider;
 
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 
 /**
@@ -72,7 +73,7 @@ public final class NativeFaultProvider implements BackendProvider {
     @SuppressWarnings("removal")
     private static void segfault() {
         try {
-            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
             f.setAccessible(true);
             ((sun.misc.Unsafe) f.get(null)).putAddress(0, 0);
         } catch (ReflectiveOperationException e) {

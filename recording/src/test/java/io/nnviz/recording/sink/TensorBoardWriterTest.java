@@ -8,8 +8,10 @@ import org.tensorflow.proto.Event;
 import org.tensorflow.proto.HistogramProto;
 import org.tensorflow.proto.Summary;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,7 +79,7 @@ public class TensorBoardWriterTest {
         tb.scalar("x", 1, 2);
         tb.close();
         tb.close();
-        java.io.IOException e = assertThrows(java.io.IOException.class, () -> tb.scalar("x", 2, 3));
+        IOException e = assertThrows(IOException.class, () -> tb.scalar("x", 2, 3));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         byte[] bytes = Files.readAllBytes(Path.of(tb.location()));
         bytes[bytes.length - 6] ^= 0x40; // flip a bit in the last record's data
@@ -88,7 +90,7 @@ public class TensorBoardWriterTest {
     void theMaskedCrcIsTfRecordsOnTheStandardCheckValue() {
         // CRC-32C("123456789") = 0xE3069283 (the standard check value); TFRecord masks it as
         // rotate-right-15 + 0xA282EAD8 = 0xC78AB0E5
-        byte[] check = "123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] check = "123456789".getBytes(StandardCharsets.US_ASCII);
         assertEquals(0xC78AB0E5, TensorBoardWriter.maskedCrc(check, check.length));
     }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -133,7 +134,7 @@ class LocalRunStoreLinksTest {
         try (var out = store.create("fresh/new.json")) {
             out.write('x');
         }
-        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> store.create("fresh/new.json"));
+        assertThrows(FileAlreadyExistsException.class, () -> store.create("fresh/new.json"));
         // a root that does not exist yet is made by the first write, as before
         LocalRunStore later = new LocalRunStore(dir.resolve("later/runs"));
         later.replace("a/run.json", "{}".getBytes(StandardCharsets.UTF_8));

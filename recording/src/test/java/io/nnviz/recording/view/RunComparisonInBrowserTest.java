@@ -7,10 +7,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -54,7 +57,7 @@ class RunComparisonInBrowserTest {
             assertEquals(0L, js.executeScript("return performance.getEntriesByType('resource').length;"));
             // issue 26: the table stays within the page, however many metric columns, and its key columns (box, colour, run) stay
             // in view when it scrolls to its last column; each run's swatch is its colour in the charts
-            driver.manage().window().setSize(new org.openqa.selenium.Dimension(900, 900));
+            driver.manage().window().setSize(new Dimension(900, 900));
             assertTrue((Boolean) js.executeScript("var w = document.querySelector('#tab-runs').closest('.table-wrap');"
                     + "return w.getBoundingClientRect().right <= document.documentElement.clientWidth;"), "the table fits the page's width");
             js.executeScript("var w = document.querySelector('#tab-runs').closest('.table-wrap'); w.scrollLeft = w.scrollWidth;");
@@ -70,8 +73,8 @@ class RunComparisonInBrowserTest {
                             + ".map(r => { var c = getComputedStyle(r.querySelector('.swatch')).backgroundColor.match(/\\d+/g);"
                             + " return '#' + c.slice(0, 3).map(v => (+v).toString(16).padStart(2, '0')).join(''); });"),
                     "each row's swatch is its run's colour in the loss chart (the runs in the order they were added)");
-            java.nio.file.Files.write(java.nio.file.Files.createDirectories(Path.of("target")).resolve("runs-comparison.png"),
-                    driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at
+            Files.write(Files.createDirectories(Path.of("target")).resolve("runs-comparison.png"),
+                    driver.getScreenshotAs(OutputType.BYTES)); // to look at
             assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
         } finally {
             driver.quit();

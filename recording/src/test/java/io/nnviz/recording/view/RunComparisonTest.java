@@ -6,12 +6,21 @@ import io.nnviz.recording.run.MutableRunLog;
 import io.nnviz.recording.run.Points;
 import io.nnviz.recording.run.RunInfo;
 import io.nnviz.recording.run.RunLog;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.Figures;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,7 +81,7 @@ class RunComparisonTest {
         List<RunFigures.Entry> entries = RunComparison.of(List.of(a, b, c)).entries(7);
         List<String> weights = entries.stream().filter(e -> e.section().equals(RunComparison.WEIGHTS)).map(RunFigures.Entry::title).toList();
         assertEquals(List.of("dense / kernel across 2 runs (latest of each)"), weights, "a weight one run has is not compared");
-        String svg = io.nnviz.renderers.Figures.toSvg(entries.stream().filter(e -> e.section().equals(RunComparison.WEIGHTS))
+        String svg = Figures.toSvg(entries.stream().filter(e -> e.section().equals(RunComparison.WEIGHTS))
                 .findFirst().orElseThrow().figure());
         assertTrue(svg.contains("<title>a (step 10)</title>") && svg.contains("<title>b (step 10)</title>"), "a ridge per run");
         assertTrue(entries.stream().allMatch(e -> e.version() == 7), "every figure carries the given version");
@@ -90,7 +99,7 @@ class RunComparisonTest {
         List<String> scatters = RunComparison.of(runs).entries(0).stream().filter(e -> e.id().startsWith("hp-") && !e.id().equals("hp-parallel"))
                 .map(RunFigures.Entry::id).toList();
         assertEquals(List.of("hp-lr", "hp-lr-vs-loss"), scatters, "lr against the target (validation accuracy), then the loss; batch never varies");
-        String svg = io.nnviz.renderers.Figures.toSvg(RunComparison.of(runs).entries(0).stream().filter(e -> e.id().equals("hp-lr-vs-loss"))
+        String svg = Figures.toSvg(RunComparison.of(runs).entries(0).stream().filter(e -> e.id().equals("hp-lr-vs-loss"))
                 .findFirst().orElseThrow().figure());
         assertTrue(svg.contains("lr against loss"), "titled by its pair");
 
@@ -102,7 +111,7 @@ class RunComparisonTest {
         List<RunFigures.Entry> all = RunComparison.of(runs).entries(0);
         long drawn = all.stream().filter(e -> e.section().equals(RunComparison.HYPERPARAMETERS) && e.id().startsWith("hp-lr")).count();
         assertEquals(RunComparison.SCATTERS, drawn);
-        String more = io.nnviz.renderers.Figures.toSvg(all.stream().filter(e -> e.id().equals("hp-more")).findFirst().orElseThrow().figure());
+        String more = Figures.toSvg(all.stream().filter(e -> e.id().equals("hp-more")).findFirst().orElseThrow().figure());
         assertTrue(more.contains("8 more pairs"), more);
     }
 
@@ -122,17 +131,17 @@ class RunComparisonTest {
     }
 
     /** The colour of each legend entry of a figure, by its series' name. */
-    private static Map<String, String> legendColours(io.nnviz.renderers.Figure f) throws Exception {
-        javax.xml.parsers.DocumentBuilderFactory dbf = javax.xml.parsers.DocumentBuilderFactory.newInstance();
-        org.w3c.dom.Document d = dbf.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(
-                io.nnviz.renderers.Figures.toSvg(f).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        Map<String, String> out = new java.util.LinkedHashMap<>();
-        org.w3c.dom.NodeList gs = d.getElementsByTagName("g");
+    private static Map<String, String> legendColours(Figure f) throws Exception {
+        DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        Document d = dbf.newDocumentBuilder().parse(new ByteArrayInputStream(
+                Figures.toSvg(f).getBytes(StandardCharsets.UTF_8)));
+        Map<String, String> out = new LinkedHashMap<>();
+        NodeList gs = d.getElementsByTagName("g");
         for (int i = 0; i < gs.getLength(); i++) {
-            org.w3c.dom.Element g = (org.w3c.dom.Element) gs.item(i);
+            Element g = (Element) gs.item(i);
             if (g.getAttribute("class").equals("legend")) {
                 String name = g.getElementsByTagName("title").item(0).getTextContent().replace("legend: ", "");
-                org.w3c.dom.Element mark = (org.w3c.dom.Element) (g.getElementsByTagName("line").getLength() > 0 ? g.getElementsByTagName("line").item(0)
+                Element mark = (Element) (g.getElementsByTagName("line").getLength() > 0 ? g.getElementsByTagName("line").item(0)
                         : g.getElementsByTagName("rect").item(0));
                 out.put(name, mark.hasAttribute("stroke") ? mark.getAttribute("stroke") : mark.getAttribute("fill"));
             }

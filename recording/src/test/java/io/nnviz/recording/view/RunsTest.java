@@ -7,6 +7,7 @@ import io.nnviz.recording.SoftmaxRegression;
 import io.nnviz.recording.format.RunEvents;
 import io.nnviz.recording.run.Points;
 import io.nnviz.recording.run.RunLog;
+import io.nnviz.renderers.canvas.Num;
 import io.nnviz.testkit.FashionMnist;
 import io.nnviz.renderers.report.HtmlReport;
 import org.junit.jupiter.api.Test;
@@ -14,8 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,10 +78,10 @@ class RunsTest {
             first = ls.filter(p -> !p.equals(torn)).sorted().findFirst().orElseThrow().resolve(Runs.RUN_FILE);
         }
         byte[] whole = Files.readAllBytes(first);
-        Files.write(torn.resolve(Runs.RUN_FILE), java.util.Arrays.copyOf(whole, whole.length / 2));
+        Files.write(torn.resolve(Runs.RUN_FILE), Arrays.copyOf(whole, whole.length / 2));
         // and a worker killed in the middle of a record: the torn last line of its event log is ignored, not a problem
         Path events = first.resolveSibling(RunEvents.FILE);
-        Files.writeString(events, "{\"s\":\"loss\",\"step\":61,\"v\":0.", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(events, "{\"s\":\"loss\",\"step\":61,\"v\":0.", StandardOpenOption.APPEND);
         RunEvents.Read back = RunEvents.read(events, 1000);
         assertTrue(back.tornLast() && back.badLines() == 0, back.toString());
         assertEquals(60, back.log().stepSeries("loss").size(), "every whole record, not the torn one");
@@ -101,7 +105,7 @@ class RunsTest {
         for (int i = 0; i < 3; i++) {
             RunLog r = runs.logs().get(i);
             String row = rowOf(html, r.info().name());
-            assertTrue(row.contains(String.format(java.util.Locale.ROOT, "<td>%.6g</td>", logged.get(i)[60])), row);
+            assertTrue(row.contains(String.format(Locale.ROOT, "<td>%.6g</td>", logged.get(i)[60])), row);
             assertTrue(row.contains("<td>" + RunsTable.hyperparameter(r.info().hyperparameters().get("lr")) + "</td>"), row);
             assertTrue(Pattern.compile("<td>\\d+:\\d\\d:\\d\\d</td><td>\\d+\\.\\d</td>").matcher(row).find(), "duration and steps/s: " + row);
         }
@@ -115,7 +119,7 @@ class RunsTest {
             String[] pts = m.group(1).split(";");
             assertEquals(60, pts.length);
             for (int k = 0; k < 60; k += 7) {
-                assertEquals(io.nnviz.renderers.canvas.Num.label(logged.get(i)[k]), pts[k].split(" ")[3], "step " + k + " of " + name);
+                assertEquals(Num.label(logged.get(i)[k]), pts[k].split(" ")[3], "step " + k + " of " + name);
             }
         }
         assertTrue(Files.exists(dir.resolve("report/figures/hp-lr.svg")), "learning rate against validation accuracy");
