@@ -3,6 +3,7 @@ package io.nnviz.dashboard;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.nnviz.api.ModelView;
+import io.nnviz.recording.format.RunJson;
 import io.nnviz.recording.run.Points;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.view.RunComparison;
@@ -147,12 +148,8 @@ final class RunView {
             g.writeNumberField("epoch", log.lastEpoch());
             g.writeNumberField("stepsPerSecond", Math.round(perSecond * 10) / 10.0);
             g.writeNumberField("lossPoints", loss.size());
-            double latest = loss.last();
-            if (Double.isFinite(latest)) {
-                g.writeNumberField("loss", latest);
-            } else {
-                g.writeStringField("loss", Double.toString(latest));
-            }
+            g.writeFieldName("loss");
+            RunJson.writeNumber(g, loss.last());
             g.writeNumberField("dropped", log.dropped());
             g.writeBooleanField("finished", content.finished()); // the page says "finished", not "live", once the recorder closed
             if (comparison()) {

@@ -26,7 +26,9 @@ import java.util.Map;
 
 /**
  * {@code run.json}, format {@code nnviz-run/2}: a whole {@link RunLog}, written atomically and read
- * back so that a run can be reported again or continued. The one place that knows the format.
+ * back so that a run can be reported again or continued. The one place that knows the format
+ * (writing here, the fields read back in the package's {@code RunJsonReader}). A run read back is
+ * a {@link MutableRunLog}: the caller's own, which a resumed recorder writes on.
  *
  * <pre>{@code
  * RunJson.write(recorder.log(), Path.of("report/run.json"));
@@ -35,8 +37,9 @@ import java.util.Map;
  *
  * Layout: {@code run} (id, name, started, model, framework, parameters, hyperparameters, tags,
  * classNames); {@code lastStep}, {@code lastEpoch}, {@code epochsEnded}, {@code maxPoints},
- * {@code dropped}, {@code notes}, {@code updated} and {@code finished} (ISO instants; {@code finished} once the recorder closed); {@code series} and {@code epochSeries} (per name: {@code x}, {@code values},
- * and the reservoir's {@code stride} and {@code seen}); {@code histograms} (per weight: a list of
+ * {@code dropped}, {@code notes}, {@code updated} and {@code finished} (ISO instants;
+ * {@code finished} once the recorder closed); {@code series} and {@code epochSeries} (per name:
+ * {@code x}, {@code values}, and the reservoir's {@code stride} and {@code seen}); {@code histograms} (per weight: a list of
  * {@code step, min, max, nonFinite, counts}); {@code filters} ({@code first}, {@code latest}:
  * step, layer, name, role, shape, data); {@code probes} ({@code inputs}, {@code first},
  * {@code latest}). Tensor data is base64 of little-endian float32. Non-finite values are the
@@ -58,6 +61,15 @@ public final class RunJson {
     }
 
     // ---- writing -------------------------------------------------------------------------------
+
+    /**
+     * Writes {@code value} as nnviz writes every number in JSON (run files, the dashboard's state):
+     * as a number, or, since JSON has none, a non-finite one as the string {@code "NaN"},
+     * {@code "Infinity"} or {@code "-Infinity"}.
+     */
+    public static void writeNumber(JsonGenerator g, double value) throws IOException {
+        Json.number(g, value);
+    }
 
     /** Writes {@code log} to {@code file} (a temporary file, then renamed). */
     public static void write(RunLog log, Path file) throws IOException {

@@ -14,7 +14,8 @@
  *
  * <p>Idioms: JSON has no NaN or Infinity, so a non-finite number is written as the string
  * {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"} and read back as the number (one
- * place: {@code Json}). Reading is bounded (file size, tensor elements, line length) and a file
+ * place: {@code Json}; {@link io.nnviz.recording.format.RunJson#writeNumber} for other JSON nnviz
+ * writes, as the dashboard's state). Reading is bounded (file size, tensor elements, line length) and a file
  * that cannot be read is an {@link java.io.IOException} naming it and what is wrong; never a
  * runtime exception. Files go through a {@link io.nnviz.recording.storage.RunStore}, local or
  * remote. Stateless: every method may be called from any thread. Null: arguments are never
