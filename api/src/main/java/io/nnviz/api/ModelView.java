@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * A neural network seen through nnviz: its structure, its weights, and what it computes.
  *
- * <p>Get one from a framework object with {@link NNViz#inspect(Object)}, from a saved file with
- * {@link NNViz#load(java.nio.file.Path)}, or describe one by hand with {@link ModelBuilder}.
+ * <p>Get one from a framework object with {@link io.nnviz.NNViz#inspect(Object)}, from a saved file with
+ * {@link io.nnviz.NNViz#load(java.nio.file.Path)}, or describe one by hand with {@link io.nnviz.api.spi.ModelBuilder}.
  *
  * <pre>{@code
  * try (Model model = NNViz.inspect(myMultiLayerNetwork)) {

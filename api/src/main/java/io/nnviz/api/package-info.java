@@ -1,7 +1,7 @@
 /**
  * The neutral model of a neural network that every nnviz backend produces and every renderer
  * reads: {@link io.nnviz.api.ModelView}, {@link io.nnviz.api.LayerInfo}, {@link io.nnviz.api.Tensor},
- * and the facade {@link io.nnviz.api.NNViz}.
+ * and the facade {@link io.nnviz.NNViz}.
  *
  * <p>Null policy: arguments are never {@code null} unless a parameter says so; methods never
  * return {@code null} except the record components documented as nullable
@@ -25,7 +25,7 @@
  *       through {@link io.nnviz.api.spi.Printable}; SVG and HTML only through the renderers'
  *       {@code Xml.escape}.</li>
  *   <li><b>Discovery.</b> Every service interface is found through {@link io.nnviz.api.spi.Services}.</li>
- *   <li><b>Training.</b> A framework's own loop is hooked with {@link io.nnviz.api.NNViz#attach};
+ *   <li><b>Training.</b> A framework's own loop is hooked with {@link io.nnviz.NNViz#attach};
  *       a loop nnviz cannot hook reports each step and epoch to a
  *       {@link io.nnviz.api.hook.ManualTraining}.</li>
  * </ul>

@@ -1,5 +1,6 @@
 package io.nnviz.api;
 
+import io.nnviz.api.spi.ModelBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -24,7 +24,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.backend.djl.TapBlock;
 import io.nnviz.recording.Recorder;

@@ -14,7 +14,7 @@ import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.MetricNames;
 import io.nnviz.backend.djl.DjlListener;

@@ -2,7 +2,7 @@ package com.example;
 
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.recording.Recorder;

@@ -2,7 +2,7 @@ package io.nnviz.testkit;
 
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.NnvizException;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.nnviz.api;
 
+import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Snapshot;
 

@@ -4,7 +4,7 @@ import io.nnviz.api.ModelView;
 
 /**
  * Receives training events from any framework's training loop. Attach one with
- * {@link io.nnviz.api.NNViz#attach(Object, Hook...)}.
+ * {@link io.nnviz.NNViz#attach(Object, Hook...)}.
  *
  * <pre>{@code
  * Hook lossPrinter = new Hook() {

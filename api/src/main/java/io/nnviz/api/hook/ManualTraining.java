@@ -1,8 +1,6 @@
 package io.nnviz.api.hook;
 
 import io.nnviz.api.ModelView;
-import io.nnviz.api.spi.DispatchedAttachment;
-import io.nnviz.api.spi.HookDispatcher;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -22,7 +22,7 @@ import java.util.List;
  *   <li>Convert to canonical layouts (see {@link io.nnviz.api.Tensor}) and wrap framework
  *       throwables in {@link io.nnviz.api.NnvizException}s with a message a user can act on.</li>
  *   <li>Training hooks: implement the framework's own listener interface where it has one and
- *       route every callback through a {@link HookDispatcher}.</li>
+ *       route every callback through a {@link io.nnviz.api.hook.HookDispatcher}.</li>
  * </ul>
  */
 public interface BackendProvider {

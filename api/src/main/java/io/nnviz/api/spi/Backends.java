@@ -1,5 +1,6 @@
 package io.nnviz.api.spi;
 
+import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.NoBackendException;
@@ -163,10 +164,10 @@ public final class Backends {
     }
 
     /** Opens a saved model with the chosen provider and options (input shapes). */
-    public ModelView load(Path path, io.nnviz.api.LoadOptions options) {
+    public ModelView load(Path path, LoadOptions options) {
         BackendProvider p = forPath(path);
         if (Objects.requireNonNull(options, "options").isolation() != null) {
-            io.nnviz.api.internal.IsolatedLoad.probe(path, options); // throws if the file harms the JVM that opens it
+            IsolatedLoad.probe(path, options); // throws if the file harms the JVM that opens it
         }
         return guarded(path, () -> p.load(path, options.inProcess()));
     }

@@ -2,7 +2,7 @@ package io.nnviz.api.hook;
 
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.NnvizException;
-import io.nnviz.api.spi.HookDispatcher;
+import io.nnviz.api.hook.HookDispatcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -141,7 +141,7 @@ class HookDispatcherTest {
 
     @Test
     void timeSpentInHooksAndBackendCopiesIsAccounted() {
-        io.nnviz.api.ModelView model = io.nnviz.api.ModelBuilder.named("m")
+        io.nnviz.api.ModelView model = io.nnviz.api.spi.ModelBuilder.named("m")
                 .layer(io.nnviz.api.LayerInfo.builder("in", io.nnviz.api.LayerKind.INPUT).build()).build();
         Hook slow = new Hook() {
             @Override
@@ -152,7 +152,7 @@ class HookDispatcherTest {
                 }
             }
         };
-        io.nnviz.api.spi.HookDispatcher d = new io.nnviz.api.spi.HookDispatcher(model, java.util.List.of(slow), () -> { });
+        io.nnviz.api.hook.HookDispatcher d = new io.nnviz.api.hook.HookDispatcher(model, java.util.List.of(slow), () -> { });
         assertEquals(0, d.timeInNnvizNanos() / 1_000_000);
         d.stepEnd(TrainingEvent.of(1, 0, 0.5));
         d.addTimeInNnviz(2_000_000);

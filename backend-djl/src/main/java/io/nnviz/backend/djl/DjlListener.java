@@ -21,8 +21,8 @@ import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.api.spi.DeferredCopies;
-import io.nnviz.api.spi.DispatchedAttachment;
-import io.nnviz.api.spi.HookDispatcher;
+import io.nnviz.api.hook.DispatchedAttachment;
+import io.nnviz.api.hook.HookDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

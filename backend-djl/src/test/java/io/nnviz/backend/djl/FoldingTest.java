@@ -1,7 +1,7 @@
 package io.nnviz.backend.djl;
 
 import io.nnviz.api.ModelView;
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.testkit.Corpus;
 import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.figures.ArchitectureDiagram;

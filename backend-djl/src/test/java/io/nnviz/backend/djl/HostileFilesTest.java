@@ -6,7 +6,7 @@ import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
 import org.junit.jupiter.api.Tag;

@@ -9,7 +9,7 @@ import ai.djl.util.Pair;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import org.junit.jupiter.api.Tag;

@@ -2,7 +2,7 @@ package io.nnviz.bench.djl;
 
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attribution.Attribution;
 import io.nnviz.api.attribution.IntegratedGradients;

@@ -4,7 +4,7 @@ import io.nnviz.bench.Alternation;
 import io.nnviz.bench.HookChoice;
 import io.nnviz.bench.SamplingRecorder;
 
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.testkit.FashionMnist;
 import org.deeplearning4j.core.storage.StatsStorage;

@@ -1,6 +1,6 @@
 package io.nnviz.bench.tensorflow;
 
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.backend.tensorflow.TfModel;
 import io.nnviz.backend.tensorflow.TfTraining;

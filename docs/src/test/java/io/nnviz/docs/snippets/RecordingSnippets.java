@@ -1,6 +1,6 @@
 package io.nnviz.docs.snippets;
 
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.LayerSelector;

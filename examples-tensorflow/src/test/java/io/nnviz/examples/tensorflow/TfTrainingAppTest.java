@@ -1,6 +1,6 @@
 package io.nnviz.examples.tensorflow;
 
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.hook.MetricNames;
 import io.nnviz.backend.tensorflow.TfModel;
 import io.nnviz.backend.tensorflow.TfTraining;

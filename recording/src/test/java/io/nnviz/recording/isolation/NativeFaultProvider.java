@@ -2,7 +2,7 @@ package io.nnviz.recording.isolation;
 
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.ModelBuilder;
+import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;

@@ -4,7 +4,7 @@ import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.backend.djl.torchscript.StoredZip.Item;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;

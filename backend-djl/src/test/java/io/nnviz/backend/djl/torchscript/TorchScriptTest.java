@@ -3,7 +3,7 @@ package io.nnviz.backend.djl.torchscript;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.NNViz;
+import io.nnviz.NNViz;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;

@@ -1,4 +1,4 @@
-package io.nnviz.api.internal;
+package io.nnviz.api.spi;
 
 import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
@@ -7,7 +7,7 @@ import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.ModelBuilder;
+import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
@@ -21,13 +21,13 @@ import java.util.Map;
 import java.util.Set;
 
 /** The model {@link ModelBuilder} builds. Not API: use {@link io.nnviz.api.ModelView}. */
-public final class HandBuiltModel extends AbstractModel {
+final class HandBuiltModel extends AbstractModel {
     private final Map<String, List<WeightTensor>> weights;
     private final ModelBuilder.Forward forward;
     private final ModelBuilder.InputGradient inputGradient;
 
     /** Validates everything; see {@link ModelBuilder#build()}. */
-    public HandBuiltModel(String name, String framework, List<LayerInfo> layers, List<Edge> edges, List<Group> groups,
+    HandBuiltModel(String name, String framework, List<LayerInfo> layers, List<Edge> edges, List<Group> groups,
                           Map<String, List<WeightTensor>> weights, Map<String, String> properties,
                           ModelBuilder.Forward forward, ModelBuilder.InputGradient inputGradient) {
         super(name, framework, layers, edges, groups, properties, capabilities(layers, weights, forward, inputGradient));

@@ -1,6 +1,16 @@
-package io.nnviz.api;
+package io.nnviz.api.spi;
 
-import io.nnviz.api.internal.HandBuiltModel;
+import io.nnviz.api.Shape;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.WeightSpec;
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.ModelView;
+import io.nnviz.api.Group;
+import io.nnviz.api.Edge;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.WeightTensor;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.nnviz.api.spi;
+package io.nnviz.api.hook;
 
 import io.nnviz.api.hook.Attachment;
 

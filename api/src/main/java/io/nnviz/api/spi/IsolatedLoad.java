@@ -1,9 +1,8 @@
-package io.nnviz.api.internal;
+package io.nnviz.api.spi;
 
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.NNViz;
 import io.nnviz.api.NnvizException;
 
 import java.io.ByteArrayOutputStream;
@@ -17,11 +16,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@link LoadOptions#isolated()}: a model file opened in a child JVM before this one opens it. The
- * child is this class's {@link #main}: it opens the file as {@code NNViz.load} does and answers
+ * child is this class's {@link #main}: it opens the file as {@code NNViz.load} does (through {@link Backends#defaults()}) and answers
  * with its exit code and one line. Exit 0: opened. Exit 3: refused, the line says why. Anything
  * else (a signal, a native abort, the timeout) is what the file would have done to this JVM.
  */
-public final class IsolatedLoad {
+final class IsolatedLoad {
     private static final int OPENED = 0, REFUSED = 3, FAILED = 4;
     /** The most of the child's answer kept: one line, bounded. */
     private static final int MAX_ANSWER = 4096;
@@ -34,7 +33,7 @@ public final class IsolatedLoad {
      *
      * @throws ModelLoadException if the child refused the file, died opening it, or ran out of time
      */
-    public static void probe(Path path, LoadOptions options) {
+    static void probe(Path path, LoadOptions options) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx" + Math.max(64, Runtime.getRuntime().maxMemory() >> 20) + "m");
@@ -98,7 +97,7 @@ public final class IsolatedLoad {
                 }
                 o = o.inputShape(args[i].substring(0, eq), d);
             }
-            try (ModelView m = NNViz.load(Path.of(args[0]), o)) {
+            try (ModelView m = Backends.defaults().load(Path.of(args[0]), o)) {
                 line = m.layers().size() + " layers";
             }
             code = OPENED;

@@ -1,2 +1,0 @@
-/** Implementation details; not API, may change without notice. */
-package io.nnviz.api.internal;
