@@ -13,7 +13,8 @@
  *   <li><b>Making things.</b> A value is made by a static {@code of(...)}; something with options by
  *       {@code X.builder()} (or {@code X.of(required)} returning its builder) whose setters return
  *       the builder and whose {@code build()} returns an immutable result. Options objects
- *       ({@link io.nnviz.api.LoadOptions}) are immutable and each setter returns a copy.</li>
+ *       ({@link io.nnviz.api.LoadOptions}, the attribution methods of {@link io.nnviz.api.attribution}) are immutable and each
+ *       setter returns a changed copy: configuring one never changes another that shares its origin.</li>
  *   <li><b>Errors.</b> {@link java.lang.NullPointerException} and
  *       {@link java.lang.IllegalArgumentException} for a caller's mistake whatever the model (a null,
  *       a step count of 0, a negative budget), thrown by the call that takes the value;

@@ -27,7 +27,7 @@ import java.util.stream.IntStream;
  * double random = f.deletion(image, cls, Faithfulness.random(image, 7)).area();    // ig should be lower
  * }</pre>
  */
-public final class Faithfulness {
+public final class Faithfulness implements Cloneable {
     /** A deletion or insertion curve: the target's probability after each fraction of positions removed or put back. */
     public record Curve(String kind, double[] fractions, double[] probabilities, double area) {
         /** Copies the arrays. */
@@ -67,26 +67,30 @@ public final class Faithfulness {
         if (n < 1 || n > 10_000) {
             throw new IllegalArgumentException("faithfulness steps " + n + ": between 1 and 10,000");
         }
-        this.steps = n;
-        return this;
+        Faithfulness c = copy();
+        c.steps = n;
+        return c;
     }
 
     /** The value a removed position takes (default 0). */
     public Faithfulness baseline(float value) {
-        this.baseline = value;
-        return this;
+        Faithfulness c = copy();
+        c.baseline = value;
+        return c;
     }
 
     /** The seed of the order in which positions of equal attribution are removed (default 1). */
     public Faithfulness seed(long seed) {
-        this.seed = seed;
-        return this;
+        Faithfulness c = copy();
+        c.seed = seed;
+        return c;
     }
 
     /** The layer whose output gives the probability. */
     public Faithfulness output(String layerId) {
-        this.outputLayer = Objects.requireNonNull(layerId, "layerId");
-        return this;
+        Faithfulness c = copy();
+        c.outputLayer = Objects.requireNonNull(layerId, "layerId");
+        return c;
     }
 
     /** How many inputs go through the model at once (default 16). */
@@ -94,8 +98,9 @@ public final class Faithfulness {
         if (n < 1) {
             throw new IllegalArgumentException("internal batch " + n + ": at least 1");
         }
-        this.internalBatch = n;
-        return this;
+        Faithfulness c = copy();
+        c.internalBatch = n;
+        return c;
     }
 
     /** The deletion curve: most important positions removed first. Lower area is more faithful. */
@@ -190,6 +195,15 @@ public final class Faithfulness {
             }
         } else {
             v[p] = restore ? x[p] : baseline;
+        }
+    }
+
+    /** A copy whose settings a setter changes: settings are immutable, and each setter returns a new object. */
+    private Faithfulness copy() {
+        try {
+            return (Faithfulness) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
         }
     }
 }

@@ -18,7 +18,7 @@ import java.util.Objects;
  * credits every instance of a class, not the strongest one. Both are ReLU'd: what speaks for the
  * target.
  */
-public final class GradCam implements AttributionMethod {
+public final class GradCam implements AttributionMethod, Cloneable {
     private final ModelView model;
     private final boolean plusPlus;
     private String layer;
@@ -40,8 +40,9 @@ public final class GradCam implements AttributionMethod {
 
     /** The layer whose activations are weighed (a conv layer, output {@code [N, C, H, W]}). */
     public GradCam layer(String layerId) {
-        this.layer = Objects.requireNonNull(layerId, "layerId");
-        return this;
+        GradCam c = copy();
+        c.layer = Objects.requireNonNull(layerId, "layerId");
+        return c;
     }
 
     @Override
@@ -129,5 +130,14 @@ public final class GradCam implements AttributionMethod {
             cam[i] = Math.max(0, cam[i]);
         }
         return Tensor.adopt(cam, d[1], d[2]);
+    }
+
+    /** A copy whose settings a setter changes: settings are immutable, and each setter returns a new object. */
+    private GradCam copy() {
+        try {
+            return (GradCam) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 }

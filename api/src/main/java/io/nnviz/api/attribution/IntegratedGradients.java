@@ -21,7 +21,7 @@ import java.util.Objects;
  * double gap = a.diagnostics().get("delta");
  * }</pre>
  */
-public final class IntegratedGradients implements AttributionMethod {
+public final class IntegratedGradients implements AttributionMethod, Cloneable {
     private final ModelView model;
     private int steps = 50, internalBatch = 16;
     private float baselineValue;
@@ -41,8 +41,9 @@ public final class IntegratedGradients implements AttributionMethod {
         if (n < 1 || n > 4096) {
             throw new IllegalArgumentException("integrated gradients steps " + n + ": between 1 and 4096");
         }
-        this.steps = n;
-        return this;
+        IntegratedGradients c = copy();
+        c.steps = n;
+        return c;
     }
 
     /** How many path points go through the model at once (default 16). */
@@ -50,21 +51,24 @@ public final class IntegratedGradients implements AttributionMethod {
         if (n < 1) {
             throw new IllegalArgumentException("internal batch " + n + ": at least 1");
         }
-        this.internalBatch = n;
-        return this;
+        IntegratedGradients c = copy();
+        c.internalBatch = n;
+        return c;
     }
 
     /** A constant baseline (default 0: black, or the mean of a normalised input). */
     public IntegratedGradients baseline(float value) {
-        this.baselineValue = value;
-        this.baseline = null;
-        return this;
+        IntegratedGradients c = copy();
+        c.baselineValue = value;
+        c.baseline = null;
+        return c;
     }
 
     /** A baseline input of the input's shape (a blurred copy, noise, a reference example). */
     public IntegratedGradients baseline(Tensor input) {
-        this.baseline = Objects.requireNonNull(input, "baseline");
-        return this;
+        IntegratedGradients c = copy();
+        c.baseline = Objects.requireNonNull(input, "baseline");
+        return c;
     }
 
     @Override
@@ -123,5 +127,14 @@ public final class IntegratedGradients implements AttributionMethod {
         return Attribution.ofValues(name(), target, Tensor.adopt(attr, input.shape().toArray()), Map.of("f(input)", f[0], "f(baseline)", f[1],
                 "sum", sum, "delta", sum - expected, "relativeDelta", expected == 0 ? Math.abs(sum) : Math.abs(sum - expected) / Math.abs(expected),
                 "steps", (double) steps));
+    }
+
+    /** A copy whose settings a setter changes: settings are immutable, and each setter returns a new object. */
+    private IntegratedGradients copy() {
+        try {
+            return (IntegratedGradients) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 }

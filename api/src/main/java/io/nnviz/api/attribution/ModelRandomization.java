@@ -25,7 +25,7 @@ import java.util.function.Function;
  * double rho = r.last().rankCorrelation();   // near 0 for a method that passes
  * }</pre>
  */
-public final class ModelRandomization {
+public final class ModelRandomization implements Cloneable {
     /** One randomised copy: which layers were randomised, and how its map compares with the original's. */
     public record Step(List<String> randomized, double rankCorrelation, double signedRankCorrelation, Attribution attribution) {
         /** Copies the list. */
@@ -62,8 +62,9 @@ public final class ModelRandomization {
 
     /** The seed of the shuffles (default 1). */
     public ModelRandomization seed(long seed) {
-        this.seed = seed;
-        return this;
+        ModelRandomization c = copy();
+        c.seed = seed;
+        return c;
     }
 
     /**
@@ -74,8 +75,9 @@ public final class ModelRandomization {
         if (n < 0) {
             throw new IllegalArgumentException("cascade steps must be 0 (every layer) or more, not " + n);
         }
-        this.cascadeSteps = n;
-        return this;
+        ModelRandomization c = copy();
+        c.cascadeSteps = n;
+        return c;
     }
 
     /** The layers with weights, from the output down: the order the cascading test randomises them. */
@@ -189,5 +191,14 @@ public final class ModelRandomization {
             i = j + 1;
         }
         return r;
+    }
+
+    /** A copy whose settings a setter changes: settings are immutable, and each setter returns a new object. */
+    private ModelRandomization copy() {
+        try {
+            return (ModelRandomization) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 }

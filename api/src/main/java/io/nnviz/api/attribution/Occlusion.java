@@ -25,7 +25,7 @@ import java.util.Objects;
  * Tensor map = Occlusion.of(model).window(8, 8).stride(4).map(image, predictedClass);   // [H, W]
  * }</pre>
  */
-public final class Occlusion implements AttributionMethod {
+public final class Occlusion implements AttributionMethod, Cloneable {
     private final ModelView model;
     private int windowH = -1, windowW = -1, strideH = -1, strideW = -1, batch = 16;
     private float baseline;
@@ -45,9 +45,10 @@ public final class Occlusion implements AttributionMethod {
         if (h < 1 || w < 1) {
             throw new IllegalArgumentException("occlusion window " + h + "x" + w + ": both sides must be at least 1");
         }
-        this.windowH = h;
-        this.windowW = w;
-        return this;
+        Occlusion c = copy();
+        c.windowH = h;
+        c.windowW = w;
+        return c;
     }
 
     /** The step between windows (default: half the window, at least 1). */
@@ -55,15 +56,17 @@ public final class Occlusion implements AttributionMethod {
         if (h < 1 || w < 1) {
             throw new IllegalArgumentException("occlusion stride " + h + "x" + w + ": both must be at least 1");
         }
-        this.strideH = h;
-        this.strideW = w;
-        return this;
+        Occlusion c = copy();
+        c.strideH = h;
+        c.strideW = w;
+        return c;
     }
 
     /** The value an occluded position takes (default 0: black, or the mean for normalised inputs). */
     public Occlusion baseline(float value) {
-        this.baseline = value;
-        return this;
+        Occlusion c = copy();
+        c.baseline = value;
+        return c;
     }
 
     /** Occluded copies per forward pass when the batch dimension is free (default 16). */
@@ -71,14 +74,16 @@ public final class Occlusion implements AttributionMethod {
         if (n < 1) {
             throw new IllegalArgumentException("occlusion batch " + n + ": must be at least 1");
         }
-        this.batch = n;
-        return this;
+        Occlusion c = copy();
+        c.batch = n;
+        return c;
     }
 
     /** The layer whose output is scored (default: the model's last layer). */
     public Occlusion output(String layerId) {
-        this.outputLayer = Objects.requireNonNull(layerId, "layerId");
-        return this;
+        Occlusion c = copy();
+        c.outputLayer = Objects.requireNonNull(layerId, "layerId");
+        return c;
     }
 
     @Override
@@ -179,6 +184,15 @@ public final class Occlusion implements AttributionMethod {
                     v[off + i] = baseline;
                 }
             }
+        }
+    }
+
+    /** A copy whose settings a setter changes: settings are immutable, and each setter returns a new object. */
+    private Occlusion copy() {
+        try {
+            return (Occlusion) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
         }
     }
 }

@@ -14,7 +14,7 @@ import java.util.Objects;
  * for the masked input is that channel's weight. Forward passes only, {@code internalBatch} masks
  * at a time, so it serves models without gradients, given the layer's activations.
  */
-public final class ScoreCam implements AttributionMethod {
+public final class ScoreCam implements AttributionMethod, Cloneable {
     private final ModelView model;
     private String layer, outputLayer;
     private int internalBatch = 16;
@@ -30,14 +30,16 @@ public final class ScoreCam implements AttributionMethod {
 
     /** The layer whose channels make the masks. */
     public ScoreCam layer(String layerId) {
-        this.layer = Objects.requireNonNull(layerId, "layerId");
-        return this;
+        ScoreCam c = copy();
+        c.layer = Objects.requireNonNull(layerId, "layerId");
+        return c;
     }
 
     /** The layer whose output is scored (default: the model's last). */
     public ScoreCam output(String layerId) {
-        this.outputLayer = Objects.requireNonNull(layerId, "layerId");
-        return this;
+        ScoreCam c = copy();
+        c.outputLayer = Objects.requireNonNull(layerId, "layerId");
+        return c;
     }
 
     /** How many masked inputs go through the model at once (default 16). */
@@ -45,8 +47,9 @@ public final class ScoreCam implements AttributionMethod {
         if (n < 1) {
             throw new IllegalArgumentException("internal batch " + n + ": at least 1");
         }
-        this.internalBatch = n;
-        return this;
+        ScoreCam c = copy();
+        c.internalBatch = n;
+        return c;
     }
 
     @Override
@@ -111,5 +114,14 @@ public final class ScoreCam implements AttributionMethod {
             up[i] = range > 0 ? (up[i] - min) / range : 0;
         }
         return up;
+    }
+
+    /** A copy whose settings a setter changes: settings are immutable, and each setter returns a new object. */
+    private ScoreCam copy() {
+        try {
+            return (ScoreCam) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 }

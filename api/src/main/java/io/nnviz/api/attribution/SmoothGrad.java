@@ -14,7 +14,7 @@ import java.util.Random;
  * with a standard deviation of {@code noise} times the input's value range; the copies go through
  * the model {@code internalBatch} at a time. The same seed gives the same map.
  */
-public final class SmoothGrad implements AttributionMethod {
+public final class SmoothGrad implements AttributionMethod, Cloneable {
     private final ModelView model;
     private int samples = 25, internalBatch = 16;
     private double noise = 0.15;
@@ -35,8 +35,9 @@ public final class SmoothGrad implements AttributionMethod {
         if (n < 1 || n > 10_000) {
             throw new IllegalArgumentException("smoothgrad samples " + n + ": between 1 and 10,000");
         }
-        this.samples = n;
-        return this;
+        SmoothGrad c = copy();
+        c.samples = n;
+        return c;
     }
 
     /** The noise's standard deviation as a fraction of the input's range (default 0.15, as in the paper's figures). */
@@ -44,14 +45,16 @@ public final class SmoothGrad implements AttributionMethod {
         if (!(fraction >= 0) || Double.isInfinite(fraction)) {
             throw new IllegalArgumentException("smoothgrad noise " + fraction + ": a finite fraction of the input's range, at least 0");
         }
-        this.noise = fraction;
-        return this;
+        SmoothGrad c = copy();
+        c.noise = fraction;
+        return c;
     }
 
     /** Average squared gradients: SmoothGrad-squared (unsigned). */
     public SmoothGrad squared(boolean on) {
-        this.squared = on;
-        return this;
+        SmoothGrad c = copy();
+        c.squared = on;
+        return c;
     }
 
     /** How many copies go through the model at once (default 16). */
@@ -59,14 +62,16 @@ public final class SmoothGrad implements AttributionMethod {
         if (n < 1) {
             throw new IllegalArgumentException("internal batch " + n + ": at least 1");
         }
-        this.internalBatch = n;
-        return this;
+        SmoothGrad c = copy();
+        c.internalBatch = n;
+        return c;
     }
 
     /** The noise's seed (default 1). */
     public SmoothGrad seed(long seed) {
-        this.seed = seed;
-        return this;
+        SmoothGrad c = copy();
+        c.seed = seed;
+        return c;
     }
 
     @Override
@@ -107,5 +112,14 @@ public final class SmoothGrad implements AttributionMethod {
         }
         return Attribution.ofValues(name(), target, Tensor.adopt(mean, input.shape().toArray()),
                 Map.of("samples", (double) samples, "sigma", sigma));
+    }
+
+    /** A copy whose settings a setter changes: settings are immutable, and each setter returns a new object. */
+    private SmoothGrad copy() {
+        try {
+            return (SmoothGrad) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
     }
 }
