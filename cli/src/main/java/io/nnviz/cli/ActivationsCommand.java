@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
@@ -87,7 +88,7 @@ final class ActivationsCommand implements ModelOptions.Command {
             if (notice != null) {
                 report.section("Activations").note(notice);
                 if (!main.quiet) {
-                    main.err.println("nnviz: " + Main.printable(notice));
+                    main.err.println("nnviz: " + Printable.line(notice));
                 }
             }
             try (CliSupport.Progress bar = CliSupport.progress(main, "Activations", ids.size() + 1)) {
@@ -122,7 +123,7 @@ final class ActivationsCommand implements ModelOptions.Command {
                         outputs.figure(report, "Saliency", "saliency", s);
                     } catch (NnvizException | UnsupportedOperationException e) {
                         if (!main.quiet) {
-                            main.err.println("nnviz: no saliency for " + model.getFileName() + ": " + Main.oneLine(e.getMessage()));
+                            main.err.println("nnviz: no saliency for " + model.getFileName() + ": " + Printable.oneLine(e.getMessage()));
                         }
                     }
                 }

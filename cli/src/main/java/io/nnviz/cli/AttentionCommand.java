@@ -1,5 +1,7 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.Services;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
@@ -21,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /**
  * {@code nnviz attention MODEL --text "..."}: a transformer's attention for a text, tokenised by the
@@ -98,7 +99,7 @@ final class AttentionCommand implements ModelOptions.Command {
         try (Outputs outputs = Outputs.in(opts.out, opts.format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             ModelView m = opened.model();
             TextTokenizer tok = null;
-            for (TextTokenizer t : ServiceLoader.load(TextTokenizer.class, Thread.currentThread().getContextClassLoader())) {
+            for (TextTokenizer t : Services.load(TextTokenizer.class).services()) {
                 if (t.canRead(tokFile)) {
                     tok = t;
                     break;
@@ -111,7 +112,7 @@ final class AttentionCommand implements ModelOptions.Command {
             try {
                 enc = tok.encode(tokFile, text, maxTokens);
             } catch (NnvizException e) {
-                throw new Main.UsageException(Main.oneLine(e.getMessage()));
+                throw new Main.UsageException(Printable.oneLine(e.getMessage()));
             }
             long t0 = System.nanoTime();
             Attention a;

@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.Capability;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
@@ -162,9 +163,9 @@ final class AttributeCommand implements ModelOptions.Command {
                         }
                         // asked for by name, it is said at once; every method not run is said under the table too
                         if (methods != null && !main.quiet) {
-                            main.err.println("nnviz: no " + method.name() + " for " + model.getFileName() + ": " + Main.oneLine(e.getMessage()));
+                            main.err.println("nnviz: no " + method.name() + " for " + model.getFileName() + ": " + Printable.oneLine(e.getMessage()));
                         }
-                        notRun.put(method.name() + (methods == null ? " (a default method)" : ""), Main.oneLine(e.getMessage()));
+                        notRun.put(method.name() + (methods == null ? " (a default method)" : ""), Printable.oneLine(e.getMessage()));
                     }
                     bar.step();
                 }

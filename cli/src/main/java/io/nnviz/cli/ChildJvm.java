@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -122,12 +123,12 @@ final class ChildJvm {
     /** The CLI's exit code for a child's ending, and the one line that says why when the child could not say it. */
     static int verdict(Ending e, Limits limits, String subject, PrintStream err) {
         if ("memory".equals(e.killedFor())) {
-            err.println("nnviz: " + Main.oneLine(subject + ": model too large for the memory budget (" + mib(e.peakRss() + (1 << 20) - 1) + " in use, "
+            err.println("nnviz: " + Printable.oneLine(subject + ": model too large for the memory budget (" + mib(e.peakRss() + (1 << 20) - 1) + " in use, "
                     + mib(limits.memoryBytes()) + " allowed; --max-memory raises it)"));
             return Main.BAD_MODEL;
         }
         if ("time".equals(e.killedFor())) {
-            err.println("nnviz: " + Main.oneLine(subject + ": still not done after " + limits.timeoutSeconds() + " s (--timeout); stopped"));
+            err.println("nnviz: " + Printable.oneLine(subject + ": still not done after " + limits.timeoutSeconds() + " s (--timeout); stopped"));
             return Main.BAD_MODEL;
         }
         if (e.code() >= 0 && e.code() <= Main.BAD_MODEL) {
@@ -135,7 +136,7 @@ final class ChildJvm {
         }
         String why = e.code() > 128 ? "the native code reading it crashed (" + signal(e.code() - 128) + ")" : "the process reading it died (exit code "
                 + e.code() + ")";
-        err.println("nnviz: " + Main.oneLine(subject + ": " + why + "; the file is damaged or not what it claims to be (--verbose keeps a crash log)"));
+        err.println("nnviz: " + Printable.oneLine(subject + ": " + why + "; the file is damaged or not what it claims to be (--verbose keeps a crash log)"));
         return Main.BAD_MODEL;
     }
 

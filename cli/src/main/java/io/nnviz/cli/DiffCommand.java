@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.diff.ModelDiff;
 import io.nnviz.renderers.figures.DiffDiagram;
@@ -55,7 +56,7 @@ final class DiffCommand implements ModelOptions.Command {
             for (ModelDiff.LayerDiff l : d.layers()) {
                 String id = l.idA() == null ? l.idB() : l.idB() == null || l.idB().equals(l.idA()) ? l.idA() : l.idA() + " -> " + l.idB();
                 String w = Double.isNaN(l.weightChange()) ? "" : String.format(Locale.ROOT, "%.4g", l.weightChange());
-                main.out.printf("%-9s %-40s %12s  %s%n", change(l), Main.oneLine(id), w, String.join("; ", l.differences()));
+                main.out.printf("%-9s %-40s %12s  %s%n", change(l), Printable.oneLine(id), w, String.join("; ", l.differences()));
             }
             main.out.println("(Weights: ||W_B - W_A|| / ||W_A|| over the layer's tensors, in nnviz's canonical layouts; 'same' is the same structure"
                     + " and weights moved by at most " + DiffDiagram.UNCHANGED_TEXT + ", 'weights' the same structure with weights moved more)");

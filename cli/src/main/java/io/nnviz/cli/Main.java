@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.NnvizException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -80,7 +81,7 @@ public final class Main implements Runnable {
         // picocli answers invalid input with ExitCode.USAGE, which is 2: one line, as for every other error, not the whole usage
         cl.setParameterExceptionHandler((e, a) -> {
             CommandLine c = e.getCommandLine();
-            err.println("nnviz: " + oneLine(e.getMessage()) + " (nnviz " + (c.getCommandName().equals("nnviz") ? "" : c.getCommandName() + " ")
+            err.println("nnviz: " + Printable.oneLine(e.getMessage()) + " (nnviz " + (c.getCommandName().equals("nnviz") ? "" : c.getCommandName() + " ")
                     + "--help for the options)");
             return USAGE;
         });
@@ -105,7 +106,7 @@ public final class Main implements Runnable {
                 code = INTERNAL;
                 msg = "internal error: " + t + (main.verbose ? "" : " (--verbose for details)");
             }
-            err.println("nnviz: " + oneLine(msg));
+            err.println("nnviz: " + Printable.oneLine(msg));
             if (main.verbose) {
                 t.printStackTrace(err);
             }
@@ -114,7 +115,7 @@ public final class Main implements Runnable {
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError | StackOverflowError e) { // picocli passes errors on: the memory is free again once they unwind
-            err.println("nnviz: " + oneLine(exhausted(e, cl.getParseResult())));
+            err.println("nnviz: " + Printable.oneLine(exhausted(e, cl.getParseResult())));
             if (main.verbose) {
                 e.printStackTrace(err);
             }
@@ -136,7 +137,7 @@ public final class Main implements Runnable {
                     case "FileAlreadyExistsException" -> "already exists";
                     default -> f.getClass().getSimpleName();
                 };
-                return printable(f.getFile()) + ": " + reason;
+                return Printable.line(f.getFile()) + ": " + reason;
             }
             if (c instanceof java.io.IOException io && io.getMessage() != null && io.getMessage().contains("No space left on device")) {
                 return "the disk is full (No space left on device)";
@@ -159,35 +160,6 @@ public final class Main implements Runnable {
             }
         }
         return null;
-    }
-
-    static String oneLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        String l = s.replaceAll("\\s*[\\r\\n]+\\s*", "; ");
-        return printable(l.length() > 400 ? l.substring(0, 400) + "..." : l);
-    }
-
-    /**
-     * Text for the terminal, every line of output (error lines, tables): names from a hostile file
-     * must not drive it, so controls (escape sequences), bidi and other format characters, line
-     * and paragraph separators and non-characters are shown as code points.
-     */
-    static String printable(String l) {
-        if (l == null) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder(l.length());
-        l.codePoints().forEach(c -> {
-            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == 0x2028 || c == 0x2029
-                    || (c & 0xFFFE) == 0xFFFE || c >= 0xFDD0 && c <= 0xFDEF) {
-                b.append(String.format("\\u%04x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return b.toString();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.Printable;
 import io.nnviz.recording.storage.RunStore;
 import io.nnviz.recording.storage.RunStores;
 
@@ -28,7 +29,7 @@ final class RunRoots {
             store.files("", 0); // reached and listable, or a clear error now
             return store;
         } catch (IOException | RuntimeException e) {
-            throw new Main.UsageException(Main.oneLine(root + ": " + e.getMessage()));
+            throw new Main.UsageException(Printable.oneLine(root + ": " + e.getMessage()));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.Printable;
 import io.nnviz.recording.Runs;
 import io.nnviz.recording.storage.RunStore;
 import io.nnviz.recording.view.RunComparison;
@@ -37,7 +38,7 @@ final class RunsCommand implements Callable<Integer> {
             runs = Runs.open(store);
         }
         for (String p : runs.problems()) {
-            main.err.println("nnviz: " + Main.oneLine(p));
+            main.err.println("nnviz: " + Printable.oneLine(p));
         }
         if (runs.logs().isEmpty()) {
             throw new Main.UsageException(root + ": no run (run.json or events.jsonl) under it");

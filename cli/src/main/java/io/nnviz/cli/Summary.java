@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
 
@@ -21,14 +22,14 @@ final class Summary {
         int name = 5, kind = 4, shape = 12;
         io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
         for (LayerInfo l : m.layers()) {
-            name = Math.max(name, Math.min(48, Main.printable(names.display(l)).length()));
+            name = Math.max(name, Math.min(48, Printable.line(names.display(l)).length()));
             kind = Math.max(kind, l.kind().name().length());
             shape = Math.max(shape, Math.min(28, shapeOf(l).length()));
         }
         String row = "%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %,14d%n";
-        out.printf("%s: %s, %s%n", Main.printable(m.name()), f.description, m.framework());
+        out.printf("%s: %s, %s%n", Printable.line(m.name()), f.description, m.framework());
         if (!names.prefix().isEmpty()) {
-            out.printf("Layer names without the prefix they all share: %s%n", Main.printable(names.prefix()));
+            out.printf("Layer names without the prefix they all share: %s%n", Printable.line(names.prefix()));
         }
         out.printf("%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %14s%n", "Layer", "Kind", "Output shape", "Parameters");
         java.util.List<LayerInfo> layers = m.layers();
@@ -38,7 +39,7 @@ final class Summary {
                 i = layers.size() - (MAX_ROWS - HEAD_ROWS);
             }
             LayerInfo l = layers.get(i);
-            String clean = Main.printable(names.display(l)); // a hostile name must not drive the terminal
+            String clean = Printable.line(names.display(l)); // a hostile name must not drive the terminal
             String n = clean.length() > 48 ? clean.substring(0, 45) + "..." : clean;
             String s = shapeOf(l);
             out.printf(row, n, l.kind().name().toLowerCase(java.util.Locale.ROOT), s.length() > 28 ? s.substring(0, 25) + "..." : s,

@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.Printable;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -184,7 +185,7 @@ class HostileInputsTest {
     @Test
     void hostileNamesCannotDriveTheTerminalOrBreakDot() {
         String osc = "conv\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202eevil\u2028x\uFFFE";
-        String line = Main.oneLine("m.onnx: layer " + osc + " is bad");
+        String line = Printable.oneLine("m.onnx: layer " + osc + " is bad");
         assertTrue(line.codePoints().noneMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == 0xFFFE
                 || c == 0x2028), line);
         assertTrue(line.contains("\\u001b]0;pwned\\u0007") && line.contains("\\u202e") && line.contains("\\ufffe"), line);

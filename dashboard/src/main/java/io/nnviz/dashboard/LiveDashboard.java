@@ -1,5 +1,6 @@
 package io.nnviz.dashboard;
 
+import io.nnviz.api.spi.Printable;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.nnviz.api.ModelView;
 import io.nnviz.recording.Recorder;
@@ -225,7 +226,7 @@ public final class LiveDashboard implements AutoCloseable {
 
     private URI show(String name, String title, RunView.Content content) {
         if (name == null || !RUN_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("a run name is 1-64 letters, digits, '.', '_' or '-', got " + quote(name));
+            throw new IllegalArgumentException("a run name is 1-64 letters, digits, '.', '_' or '-', got " + Printable.name(name));
         }
         if (closed) {
             throw new IllegalStateException("the dashboard is closed");
@@ -276,10 +277,6 @@ public final class LiveDashboard implements AutoCloseable {
             // a runtime without the jdk.management module: the limit is unknown
         }
         return 4096;
-    }
-
-    static String quote(String s) {
-        return s == null ? "null" : "'" + (s.length() > 80 ? s.substring(0, 80) + "..." : s) + "'";
     }
 
     private void handle(Request request, Response response, Callback callback) {

@@ -1,5 +1,6 @@
 package io.nnviz.dashboard;
 
+import io.nnviz.api.spi.Printable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.HashSet;
@@ -68,7 +69,7 @@ public final class LiveDashboardBuilder {
         Set<String> all = new HashSet<>();
         for (String n : names) {
             if (n == null || !HostCheck.NAME.matcher(n).matches() || n.length() > 253) {
-                throw new IllegalArgumentException("an allowed host is a DNS name without a port or wildcard, got " + LiveDashboard.quote(n));
+                throw new IllegalArgumentException("an allowed host is a DNS name without a port or wildcard, got " + Printable.name(n));
             }
             all.add(HostCheck.normalise(n));
         }

@@ -1,5 +1,7 @@
 package io.nnviz.dashboard;
 
+import io.nnviz.renderers.canvas.Xml;
+
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -8,23 +10,8 @@ final class Pages {
     private Pages() {
     }
 
-    static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 16);
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
     private static String head(String title) {
-        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + escape(title) + "</title>"
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + Xml.escape(title) + "</title>"
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                 + "<link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/static/dashboard.css\"></head>\n";
     }
@@ -33,9 +20,9 @@ final class Pages {
     static String index(Map<String, String> runs) {
         StringBuilder b = new StringBuilder(head("nnviz runs")).append("<body><h1>nnviz: runs</h1>\n<ul id=\"runs\">\n");
         for (Map.Entry<String, String> r : new TreeMap<>(runs).entrySet()) {
-            b.append("<li><a href=\"/run/").append(escape(r.getKey())).append("/\">").append(escape(r.getValue())).append("</a>");
+            b.append("<li><a href=\"/run/").append(Xml.escape(r.getKey())).append("/\">").append(Xml.escape(r.getValue())).append("</a>");
             if (!r.getValue().equals(r.getKey())) {
-                b.append(" <small>").append(escape(r.getKey())).append("</small>");
+                b.append(" <small>").append(Xml.escape(r.getKey())).append("</small>");
             }
             b.append("</li>\n");
         }
@@ -56,8 +43,8 @@ final class Pages {
     }
 
     private static String page(String name, String title, String bodyAttributes, String beforeFigures) {
-        return head("nnviz: " + title) + "<body data-run=\"" + escape(name) + "\"" + bodyAttributes + ">\n"
-                + "<header><h1>" + escape(title) + "</h1><a href=\"/\">all runs</a></header>\n"
+        return head("nnviz: " + title) + "<body data-run=\"" + Xml.escape(name) + "\"" + bodyAttributes + ">\n"
+                + "<header><h1>" + Xml.escape(title) + "</h1><a href=\"/\">all runs</a></header>\n"
                 + "<section id=\"counters\">"
                 + "<div>step <b id=\"step\">-</b></div><div>epoch <b id=\"epoch\">-</b></div>"
                 + "<div>steps/s <b id=\"rate\">-</b></div><div>loss <b id=\"loss\">-</b></div>"

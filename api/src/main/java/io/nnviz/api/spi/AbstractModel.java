@@ -54,9 +54,9 @@ public abstract class AbstractModel implements ModelView {
         Map<String, LayerInfo> ids = new LinkedHashMap<>();
         for (LayerInfo l : layers) {
             if (l.id().length() > MAX_NAME_LENGTH || l.name().length() > MAX_NAME_LENGTH) {
-                throw new InvalidInputException("model " + SafeFiles.printable(name) + " has a layer named with "
+                throw new InvalidInputException("model " + Printable.name(name) + " has a layer named with "
                         + Math.max(l.id().length(), l.name().length()) + " characters (at most " + MAX_NAME_LENGTH + "): "
-                        + SafeFiles.printable(l.id()));
+                        + Printable.name(l.id()));
             }
             if (ids.put(l.id(), l) != null) {
                 throw new InvalidInputException("model '" + name + "' has two layers with id '" + l.id() + "'");

@@ -101,10 +101,10 @@ public final class SafeFiles {
             }
             long size = e.getSize(), packed = e.getCompressedSize();
             if (size < 0 || packed < 0) {
-                throw new ModelLoadException(path, "the archive's entry " + printable(e.getName()) + " does not state its size");
+                throw new ModelLoadException(path, "the archive's entry " + Printable.name(e.getName()) + " does not state its size");
             }
             if (size > MAX_COMPRESSION_RATIO * Math.max(packed, 1) + 4096) {
-                throw new ModelLoadException(path, "the archive's entry " + printable(e.getName()) + " unpacks " + packed + " bytes into "
+                throw new ModelLoadException(path, "the archive's entry " + Printable.name(e.getName()) + " unpacks " + packed + " bytes into "
                         + size + ": a zip bomb, not a model");
             }
             total += size;
@@ -151,10 +151,5 @@ public final class SafeFiles {
                 in.close();
             }
         };
-    }
-
-    /** A name from a file, fit for a message: {@link Printable#name}, kept here for the callers written before it. */
-    public static String printable(String s) {
-        return Printable.name(s);
     }
 }

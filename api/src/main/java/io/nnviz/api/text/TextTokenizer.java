@@ -3,7 +3,7 @@ package io.nnviz.api.text;
 import java.nio.file.Path;
 
 /**
- * A tokenizer read from a file, found with {@link java.util.ServiceLoader}: the DJL backend gives
+ * A tokenizer read from a file, found through {@link io.nnviz.api.spi.Services}: the DJL backend gives
  * one for HuggingFace {@code tokenizer.json} files, so a model's own tokenizer turns text into the
  * ids it was trained on (the neutral API has no tokenizer of its own).
  */

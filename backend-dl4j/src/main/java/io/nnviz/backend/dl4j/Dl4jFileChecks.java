@@ -2,6 +2,7 @@ package io.nnviz.backend.dl4j;
 
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.spi.SafeFiles;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -121,7 +122,7 @@ final class Dl4jFileChecks {
             long shapeLength = in.readLong();
             String shapeType = in.readUTF();
             if (shapeLength < 4 || shapeLength > 2 * 32 + 4 || !shapeType.equals("LONG") && !shapeType.equals("INT")) {
-                throw new ModelLoadException(p, "coefficients.bin declares a shape header of " + shapeLength + " " + SafeFiles.printable(shapeType)
+                throw new ModelLoadException(p, "coefficients.bin declares a shape header of " + shapeLength + " " + Printable.name(shapeType)
                         + " values (ND4J writes 4 + 2 x rank LONG values, rank at most 32)");
             }
             long[] info = new long[(int) shapeLength];
@@ -144,7 +145,7 @@ final class Dl4jFileChecks {
             String type = in.readUTF();
             Integer bytes = BYTES.get(type);
             if (bytes == null) {
-                throw new ModelLoadException(p, "coefficients.bin declares values of an unknown type " + SafeFiles.printable(type));
+                throw new ModelLoadException(p, "coefficients.bin declares values of an unknown type " + Printable.name(type));
             }
             if (length != elements) {
                 throw new ModelLoadException(p, "coefficients.bin declares " + length + " values for a shape of " + elements);

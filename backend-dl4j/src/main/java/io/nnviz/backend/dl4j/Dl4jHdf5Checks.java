@@ -10,6 +10,7 @@ import io.jhdf.exceptions.UnsupportedHdfException;
 import io.jhdf.object.message.DataLayout;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.spi.SafeFiles;
 
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,7 @@ final class Dl4jHdf5Checks {
                     throw c.unsupported(null, u);
                 }
             }
-            throw new ModelLoadException(p, "its Keras HDF5 structure could not be read (" + SafeFiles.printable(String.valueOf(e.getMessage()))
+            throw new ModelLoadException(p, "its Keras HDF5 structure could not be read (" + Printable.name(String.valueOf(e.getMessage()))
                     + ")", e);
         }
     }
@@ -97,7 +98,7 @@ final class Dl4jHdf5Checks {
             }
             if (n.isLink()) {
                 // soft and external links: an external one names another file
-                throw new ModelLoadException(file, "HDF5 object " + SafeFiles.printable(n.getPath())
+                throw new ModelLoadException(file, "HDF5 object " + Printable.name(n.getPath())
                         + " is a link; nnviz reads only objects the model file holds");
             }
             try {
@@ -122,7 +123,7 @@ final class Dl4jHdf5Checks {
         } catch (ArithmeticException e) {
             bytes = -1;
         }
-        String name = SafeFiles.printable(d.getPath());
+        String name = Printable.name(d.getPath());
         if (bytes < 0) {
             throw new ModelLoadException(file, "dataset " + name + " declares more than 2^63 bytes");
         }
@@ -150,12 +151,12 @@ final class Dl4jHdf5Checks {
     }
 
     private ModelLoadException unsupported(String path, UnsupportedHdfException e) {
-        String what = path == null ? "an HDF5 object" : "HDF5 object " + SafeFiles.printable(path);
+        String what = path == null ? "an HDF5 object" : "HDF5 object " + Printable.name(path);
         if (String.valueOf(e.getMessage()).contains("External Data Files")) {
             return new ModelLoadException(file, what + " keeps its values in another file (HDF5 external storage); "
                     + "nnviz reads only what the model file holds");
         }
         return new ModelLoadException(file, what + " uses an HDF5 feature nnviz does not check ("
-                + SafeFiles.printable(String.valueOf(e.getMessage())) + ")", e);
+                + Printable.name(String.valueOf(e.getMessage())) + ")", e);
     }
 }

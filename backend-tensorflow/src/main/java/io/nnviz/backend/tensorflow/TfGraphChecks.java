@@ -2,7 +2,7 @@ package io.nnviz.backend.tensorflow;
 
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
-import io.nnviz.api.spi.SafeFiles;
+import io.nnviz.api.spi.Printable;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.FunctionDef;
@@ -56,8 +56,8 @@ final class TfGraphChecks {
     private static void effect(Path file, NodeDef n) {
         for (String w : EFFECT_WORDS) {
             if (n.getOp().contains(w)) {
-                throw new ModelLoadException(file, "op " + SafeFiles.printable(n.getName()) + " of type "
-                        + SafeFiles.printable(n.getOp()) + " acts outside the model (files, network, console or "
+                throw new ModelLoadException(file, "op " + Printable.name(n.getName()) + " of type "
+                        + Printable.name(n.getOp()) + " acts outside the model (files, network, console or "
                         + "callbacks); nnviz never runs such an op from a file, so it does not open this graph");
             }
         }
@@ -96,7 +96,7 @@ final class TfGraphChecks {
             long elements = 1;
             for (TensorShapeProto.Dim d : v.getTensor().getTensorShape().getDimList()) {
                 if (d.getSize() < 0) {
-                    throw new ModelLoadException(file, "constant " + SafeFiles.printable(n.getName())
+                    throw new ModelLoadException(file, "constant " + Printable.name(n.getName())
                             + " declares a dimension of " + d.getSize());
                 }
                 elements = d.getSize() == 0 ? 0 : elements > Long.MAX_VALUE / d.getSize() ? Long.MAX_VALUE : elements * d.getSize();
@@ -104,7 +104,7 @@ final class TfGraphChecks {
             int size = bytesPerElement(v.getTensor().getDtype());
             long bytes = elements > Long.MAX_VALUE / size ? Long.MAX_VALUE : elements * size;
             if (bytes > budget) {
-                throw new ModelTooLargeException(file, "constant " + SafeFiles.printable(n.getName())
+                throw new ModelTooLargeException(file, "constant " + Printable.name(n.getName())
                         + " (" + elements + " elements from " + v.getTensor().getSerializedSize() + " bytes of the file)", bytes, budget);
             }
         }
@@ -144,16 +144,16 @@ final class TfGraphChecks {
         boolean ok = !index.isEmpty() && index.length() <= 6 && index.chars().allMatch(Character::isDigit)
                 && Integer.parseInt(index) < MAX_OUTPUT_INDEX;
         if (!ok) {
-            throw new ModelLoadException(file, "op " + SafeFiles.printable(n.getName()) + " (" + n.getOp() + ") reads input "
-                    + SafeFiles.printable(input) + ", an output no op has; the graph is damaged");
+            throw new ModelLoadException(file, "op " + Printable.name(n.getName()) + " (" + n.getOp() + ") reads input "
+                    + Printable.name(input) + ", an output no op has; the graph is damaged");
         }
     }
 
     private static void check(Path file, NodeDef n, String attr, Set<String> known) {
         AttrValue v = n.getAttrMap().get(attr);
         if (v != null && v.hasS() && !known.contains(v.getS().toStringUtf8())) {
-            throw new ModelLoadException(file, "op " + SafeFiles.printable(n.getName()) + " (" + n.getOp() + ") has "
-                    + attr + " " + SafeFiles.printable(v.getS().toStringUtf8()) + ", which TensorFlow does not know");
+            throw new ModelLoadException(file, "op " + Printable.name(n.getName()) + " (" + n.getOp() + ") has "
+                    + attr + " " + Printable.name(v.getS().toStringUtf8()) + ", which TensorFlow does not know");
         }
     }
 }

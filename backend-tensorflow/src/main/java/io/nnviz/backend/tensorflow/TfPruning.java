@@ -1,6 +1,6 @@
 package io.nnviz.backend.tensorflow;
 
-import io.nnviz.api.spi.SafeFiles;
+import io.nnviz.api.spi.Printable;
 import org.tensorflow.proto.AttrValue;
 import org.tensorflow.proto.FunctionDef;
 import org.tensorflow.proto.FunctionDefLibrary;
@@ -85,7 +85,7 @@ final class TfPruning {
     /** Depth-first, in {@code path} while being explored, in {@code reached} once done: a name met again on its path is a cycle. */
     private static void visit(String f, Map<String, FunctionDef> byName, Set<String> reached, Set<String> path) {
         if (path.contains(f)) {
-            throw new IllegalArgumentException("function " + SafeFiles.printable(f) + " calls itself");
+            throw new IllegalArgumentException("function " + Printable.name(f) + " calls itself");
         }
         if (reached.contains(f)) {
             return;

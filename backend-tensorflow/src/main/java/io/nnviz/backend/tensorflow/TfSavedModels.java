@@ -3,7 +3,7 @@ package io.nnviz.backend.tensorflow;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import io.nnviz.api.ModelLoadException;
-import io.nnviz.api.spi.SafeFiles;
+import io.nnviz.api.spi.Printable;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.GraphOperationBuilder;
@@ -64,7 +64,7 @@ final class TfSavedModels {
         Map.Entry<String, SignatureDef> sig = signature(dir, mg);
         SignatureDef s = sig.getValue();
         if (s.getInputsCount() != 1 || s.getOutputsCount() == 0) {
-            throw new ModelLoadException(dir, "signature '" + SafeFiles.printable(sig.getKey()) + "' has " + s.getInputsCount()
+            throw new ModelLoadException(dir, "signature '" + Printable.name(sig.getKey()) + "' has " + s.getInputsCount()
                     + " inputs and " + s.getOutputsCount() + " outputs; nnviz reads models with one input");
         }
         String in = TfFiles.opName(s.getInputsMap().values().iterator().next().getName());
@@ -88,7 +88,7 @@ final class TfSavedModels {
         } catch (ModelLoadException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new ModelLoadException(dir, "saved_model.pb: " + SafeFiles.printable(String.valueOf(e.getMessage())), e);
+            throw new ModelLoadException(dir, "saved_model.pb: " + Printable.name(String.valueOf(e.getMessage())), e);
         }
     }
 
@@ -100,7 +100,7 @@ final class TfSavedModels {
             coded.setSizeLimit((int) Math.min(Files.size(pb), Integer.MAX_VALUE));
             return SavedModel.parseFrom(coded);
         } catch (IOException | RuntimeException e) { // unchecked too, on damaged lengths (TfFiles)
-            throw new ModelLoadException(dir, "saved_model.pb is not a SavedModel (" + SafeFiles.printable(String.valueOf(e.getMessage())) + ")", e);
+            throw new ModelLoadException(dir, "saved_model.pb is not a SavedModel (" + Printable.name(String.valueOf(e.getMessage())) + ")", e);
         }
     }
 
@@ -176,7 +176,7 @@ final class TfSavedModels {
         for (NodeDef n : model.getNodeList()) {
             if (Set.of("VarHandleOp", "VariableV2", "Variable").contains(n.getOp())) {
                 if (!entries.containsKey(n.getName())) {
-                    throw new ModelLoadException(dir, "variable " + SafeFiles.printable(n.getName())
+                    throw new ModelLoadException(dir, "variable " + Printable.name(n.getName())
                             + " is not restored from the checkpoint by the SavedModel's restore ops, so its value is unknown");
                 }
                 vars.add(n.getName());
@@ -216,7 +216,7 @@ final class TfSavedModels {
                 }
             }
         } catch (RuntimeException e) {
-            throw new ModelLoadException(dir, "its variables could not be read (" + SafeFiles.printable(firstLine(e.getMessage())) + ")", e);
+            throw new ModelLoadException(dir, "its variables could not be read (" + Printable.name(firstLine(e.getMessage())) + ")", e);
         }
         return out;
     }

@@ -8,6 +8,7 @@ import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.MetricNames;
 import io.nnviz.api.hook.Snapshot;
+import io.nnviz.api.hook.TrainingReporter;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.api.hook.DispatchedAttachment;
 import io.nnviz.api.hook.HookDispatcher;
@@ -37,7 +38,7 @@ import java.util.Objects;
  *         for (Batch b : batches) {
  *             try (Result r = session.runner().feed("images", b.x()).feed("labels", b.y())
  *                     .fetch("loss").addTarget("train").run()) {
- *                 training.step(((TFloat32) r.get(0)).getFloat());
+ *                 training.stepEnd(((TFloat32) r.get(0)).getFloat());
  *             }
  *         }
  *         training.epochEnd(Map.of("validation/accuracy", evaluate(testSet)));
@@ -48,14 +49,14 @@ import java.util.Objects;
  * What a hook asks for is taken without touching your run: weights by a short run of nnviz's own
  * right after {@link #step} (the weights after the update, copied by TensorFlow and read into Java
  * when a hook first reads them, on its own thread); activations from the tensors you fetched and
- * pass to {@link #step(double, Map, Result)} ({@link #wanted()} names the layer outputs the hooks
+ * pass to {@link #stepEnd(double, Map, Result)} ({@link #wanted()} names the layer outputs the hooks
  * want at the next step). Or let nnviz add what the hooks want to your runner with
  * {@link #run(Session.Runner)}: its fetches go after yours, so your indices do not move, and it
  * reads the loss itself from the loss op named at attach; this is also the way to get gradients.
  * Nothing here throws into your loop once a step has run: a failed capture is logged and the step
  * is delivered without it.
  */
-public final class TfTraining implements DispatchedAttachment {
+public final class TfTraining implements TrainingReporter, DispatchedAttachment {
     private static final Logger LOG = LoggerFactory.getLogger(TfTraining.class);
 
     private final TfModel model;
@@ -140,7 +141,7 @@ public final class TfTraining implements DispatchedAttachment {
 
     /**
      * The graph outputs (op names) whose values the hooks want at the next step; fetch them in
-     * your run and pass its result to {@link #step(double, Map, Result)}. Empty on most steps.
+     * your run and pass its result to {@link #stepEnd(double, Map, Result)}. Empty on most steps.
      */
     public List<String> wanted() {
         CaptureRequest r = request();
@@ -156,14 +157,10 @@ public final class TfTraining implements DispatchedAttachment {
         return out;
     }
 
-    /** The step that just ran had this loss. */
-    public void step(double loss) {
-        step(loss, Map.of(), null);
-    }
-
     /** The step that just ran had this loss and these metrics (named as {@link MetricNames} says). */
-    public void step(double loss, Map<String, Double> metrics) {
-        step(loss, metrics, null);
+    @Override
+    public void stepEnd(double loss, Map<String, Double> metrics) {
+        stepEnd(loss, metrics, null);
     }
 
     /**
@@ -171,7 +168,7 @@ public final class TfTraining implements DispatchedAttachment {
      * the activations the hooks asked for ({@link #wanted()}) are copied from it. The result stays
      * yours to close.
      */
-    public void step(double loss, Map<String, Double> metrics, Result fetched) {
+    public void stepEnd(double loss, Map<String, Double> metrics, Result fetched) {
         Objects.requireNonNull(metrics, "metrics");
         long t0 = System.nanoTime();
         CaptureRequest r = request();
@@ -265,6 +262,7 @@ public final class TfTraining implements DispatchedAttachment {
      * Ends an epoch with its metrics (for example {@code "train/accuracy"}), after evaluating the
      * data given to {@link #validateOn}; hooks get {@code onEpochEnd}.
      */
+    @Override
     public void epochEnd(Map<String, Double> metrics) {
         Map<String, Double> all = new LinkedHashMap<>();
         metrics.forEach((k, v) -> all.put(MetricNames.canonical(k), v));
@@ -293,15 +291,6 @@ public final class TfTraining implements DispatchedAttachment {
         return this;
     }
 
-    /** Ends an epoch with no metrics of its own. */
-    public void epochEnd() {
-        epochEnd(Map.of());
-    }
-
-    /** The number of steps delivered so far. */
-    public long steps() {
-        return step;
-    }
 
     /** The dispatcher delivering to the hooks, made at attach: never null. */
     @Override

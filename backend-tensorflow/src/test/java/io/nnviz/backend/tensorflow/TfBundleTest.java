@@ -53,9 +53,9 @@ class TfBundleTest {
         try (SavedModelBundle b = SavedModelBundle.load(saved.toString(), "serve");
              Attachment a = NNViz.attach(b, new Hook() { })) {
             TfTraining training = (TfTraining) a;
-            training.step(1.5);
-            training.step(1.25);
-            assertEquals(2, training.steps());
+            training.stepEnd(1.5);
+            training.stepEnd(1.25);
+            assertEquals(2, training.stepsSeen());
             assertEquals(2, a.stepsSeen());
             assertTrue(training.model().name().startsWith("SavedModel ("), training.model().name());
             assertTrue(training.model().layers().size() > 2, ids(training.model()).toString());

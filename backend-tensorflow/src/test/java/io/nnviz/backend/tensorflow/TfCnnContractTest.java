@@ -102,7 +102,7 @@ class TfCnnContractTest extends TfContractBase {
                 for (int i = 0; i < 6; i++) {
                     try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
                          Result r = net.session.runner().feed(net.input, x).feed(net.labels, y).fetch(net.loss).addTarget(net.train).run()) {
-                        training.step(((TFloat32) r.get(0)).getFloat());
+                        training.stepEnd(((TFloat32) r.get(0)).getFloat());
                     }
                     if (i == 1) {
                         after2 = variables(net);
@@ -184,7 +184,7 @@ class TfCnnContractTest extends TfContractBase {
                 try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
                      Result r = training.run(net.session.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train)
                              .fetch(net.loss).fetch(net.output))) { // the loop fetches the loss too: no name collision
-                    loopLoss.put(training.steps(), (double) ((TFloat32) r.get(0)).getFloat());
+                    loopLoss.put(training.stepsSeen(), (double) ((TFloat32) r.get(0)).getFloat());
                     assertEquals(org.tensorflow.ndarray.Shape.of(32, 10), r.get(1).shape(), "the loop's own fetches keep indices 0 and 1");
                 }
                 assertEquals(i + 1, order.size(), "step " + (i + 1) + " is delivered when its run returns");
@@ -215,7 +215,7 @@ class TfCnnContractTest extends TfContractBase {
             try (TfTraining training = TfTraining.attach(model, net.loss, hook).validateOn(held)) {
                 for (int i = 0; i < 10; i++) {
                     net.fit(i);
-                    training.step(0.0);
+                    training.stepEnd(0.0);
                 }
                 training.epochEnd(Map.of("train_Accuracy", 0.5));
             }
@@ -265,7 +265,7 @@ class TfCnnContractTest extends TfContractBase {
                     expected = training.model().activations(images, java.util.List.of("conv1", "fc1"));
                 }
                 try (Result r = runner.run()) {
-                    training.step(((TFloat32) r.get(0)).getFloat(), Map.of("train/accuracy", 0.5), r);
+                    training.stepEnd(((TFloat32) r.get(0)).getFloat(), Map.of("train/accuracy", 0.5), r);
                 }
             }
             assertEquals(expected.get("conv1"), seen.get(1).snapshot().activations().get("conv1"), "2 samples, NCHW, as a plain forward");

@@ -122,7 +122,7 @@ abstract class TfContractBase extends ModelContractKit {
             for (int i = 0; i < steps; i++) {
                 try (TFloat32 x = net.features(i); TFloat32 y = net.targets(i);
                      Result r = training.run(net.session.runner().feed(net.input, x).feed(net.labels, y).addTarget(net.train))) {
-                    assertEquals(training.steps(), i + 1);
+                    assertEquals(training.stepsSeen(), i + 1);
                 }
             }
             training.close();

@@ -46,7 +46,7 @@ public final class TfHookOverhead {
         int blocks = cycles * CYCLE / BLOCK, steps = blocks * BLOCK;
         boolean diagnose = Arrays.asList(args).contains("diagnose");
         HookChoice choice = HookChoice.of(args);
-        List<String> names = new ArrayList<>(List.of("unhooked", choice.name() + " (TfTraining.step)", "unhooked again"));
+        List<String> names = new ArrayList<>(List.of("unhooked", choice.name() + " (TfTraining.stepEnd)", "unhooked again"));
         if (diagnose) {
             names.add(choice.name() + " (TfTraining.run)");
         }
@@ -85,7 +85,7 @@ public final class TfHookOverhead {
                     try (Result r = runner.run()) {
                         float loss = ((TFloat32) r.get(0)).getFloat();
                         if (t != null) {
-                            t.step(loss, java.util.Map.of(), r);
+                            t.stepEnd(loss, java.util.Map.of(), r);
                         }
                     }
                 }

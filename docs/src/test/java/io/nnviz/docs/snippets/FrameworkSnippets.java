@@ -56,7 +56,7 @@ final class FrameworkSnippets {
                 for (Map<String, TFloat32> b : batches) {
                     try (Result r = session.runner().feed("images", b.get("images")).feed("labels", b.get("labels"))
                             .fetch("loss").addTarget("train").run()) {
-                        training.step(((TFloat32) r.get(0)).getFloat());
+                        training.stepEnd(((TFloat32) r.get(0)).getFloat());
                     }
                 }
                 training.epochEnd();                           // validation/loss and validation/accuracy through the "loss" op

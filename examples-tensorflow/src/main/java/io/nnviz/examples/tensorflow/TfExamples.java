@@ -19,7 +19,7 @@ import java.util.function.LongConsumer;
 /**
  * The four examples on TensorFlow Java: the same tasks, data and report as the DL4J and DJL ones.
  * TensorFlow Java has no trainer, so the loop is the user's own: it runs each step, fetching the
- * loss, and hands the loss to {@link TfTraining#step}; nnviz copies what the {@link Recorder}
+ * loss, and hands the loss to {@link TfTraining#stepEnd}; nnviz copies what the {@link Recorder}
  * asked for after the step, in a run of its own.
  */
 public final class TfExamples {
@@ -40,7 +40,7 @@ public final class TfExamples {
                          TFloat32 y = TFloat32.tensorOf(Shape.of(batch, task.outputs()),
                                  DataBuffers.of(task.targets(train, from, batch), true, false));
                          Result r = net.session.runner().feed(net.input, x).feed(net.labels, y).fetch(net.loss).addTarget(net.train).run()) {
-                        training.step(((TFloat32) r.get(0)).getFloat());
+                        training.stepEnd(((TFloat32) r.get(0)).getFloat());
                     }
                     progress.accept(s + 1);
                 }

@@ -59,7 +59,7 @@ class TfTrainingAppTest {
                          Result r = net.session.runner().feed(net.input, x).feed(net.labels, y).fetch(net.loss).addTarget(net.train).run()) {
                         double loss = ((TFloat32) r.get(0)).getFloat();
                         losses.add(loss);
-                        training.step(loss);
+                        training.stepEnd(loss);
                     }
                 }
                 double t = accuracy(net, train, 256), v = accuracy(net, test, VALIDATION);

@@ -5,7 +5,7 @@ import java.net.URI;
 
 /**
  * Serves runs roots of some URI schemes ({@code hdfs}, {@code s3a}), found with
- * {@link java.util.ServiceLoader} by {@link RunStores#open}. {@code nnviz-hadoop} provides one for
+ * {@link io.nnviz.api.spi.Services} (nnviz's ServiceLoader policy) by {@link RunStores#open}. {@code nnviz-hadoop} provides one for
  * every Hadoop file system.
  */
 public interface RunStoreProvider {

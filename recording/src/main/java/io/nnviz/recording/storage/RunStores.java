@@ -1,11 +1,11 @@
 package io.nnviz.recording.storage;
 
+import io.nnviz.api.spi.Services;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.ServiceLoader;
 import java.util.TreeSet;
 
 /** Opens a runs root given as a local path or a URI ({@code file:}, or a scheme a {@link RunStoreProvider} on the class path serves). */
@@ -36,14 +36,16 @@ public final class RunStores {
             return new LocalRunStore(Path.of(uri));
         }
         TreeSet<String> seen = new TreeSet<>();
-        for (RunStoreProvider p : ServiceLoader.load(RunStoreProvider.class)) {
+        Services.Found<RunStoreProvider> found = Services.load(RunStoreProvider.class);
+        for (RunStoreProvider p : found.services()) {
             if (p.supports(scheme)) {
                 return p.open(uri);
             }
             seen.add(p.getClass().getName());
         }
         throw new IOException(root + ": no run store for " + scheme + ":// on the class path (add io.nnviz:nnviz-hadoop for HDFS, S3 and"
-                + " other Hadoop file systems" + (seen.isEmpty() ? "" : "; providers found: " + seen) + ")");
+                + " other Hadoop file systems" + (seen.isEmpty() ? "" : "; providers found: " + seen)
+                + (found.problems().isEmpty() ? "" : "; " + String.join("; ", found.problems())) + ")");
     }
 
     /** The URI scheme of {@code root} in lower case, or null for a plain path (a Windows drive letter is a path). */

@@ -6,7 +6,7 @@
  *   <li>{@link io.nnviz.recording.storage.LocalRunStore}: a local (or mounted) folder, never read
  *       or written outside it, even through a link.</li>
  *   <li>{@link io.nnviz.recording.storage.RunStoreProvider}: serves roots of some URI schemes,
- *       found with {@link java.util.ServiceLoader} ({@code nnviz-hadoop} registers one for HDFS,
+ *       found through {@link io.nnviz.api.spi.Services} ({@code nnviz-hadoop} registers one for HDFS,
  *       S3 and other Hadoop file systems).</li>
  *   <li>{@link io.nnviz.recording.storage.RunStores}: opens a root given as a path or a URI.</li>
  * </ul>

@@ -5,6 +5,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.spi.SafeFiles;
 
 import java.io.EOFException;
@@ -66,10 +67,10 @@ final class OnnxTensorChecks {
                 }
                 OnnxMl.AttributeProto.Builder ab = at.toBuilder();
                 if (at.hasT()) {
-                    ab.setT(tensor(at.getT(), "attribute of node " + SafeFiles.printable(n.getName())));
+                    ab.setT(tensor(at.getT(), "attribute of node " + Printable.name(n.getName())));
                 }
                 for (int k = 0; k < at.getTensorsCount(); k++) {
-                    ab.setTensors(k, tensor(at.getTensors(k), "attribute of node " + SafeFiles.printable(n.getName())));
+                    ab.setTensors(k, tensor(at.getTensors(k), "attribute of node " + Printable.name(n.getName())));
                 }
                 if (at.hasG()) {
                     ab.setG(graph(at.getG(), depth + 1));
@@ -90,7 +91,7 @@ final class OnnxTensorChecks {
     }
 
     private OnnxMl.TensorProto tensor(OnnxMl.TensorProto t, String where) {
-        String name = "tensor " + SafeFiles.printable(t.getName()) + " (" + where + ")";
+        String name = "tensor " + Printable.name(t.getName()) + " (" + where + ")";
         long count = 1;
         for (long d : t.getDimsList()) {
             if (d < 0) {
@@ -152,7 +153,7 @@ final class OnnxTensorChecks {
                     default -> { }
                 }
             } catch (NumberFormatException x) {
-                throw new ModelLoadException(file, name + " gives its external data's " + e.getKey() + " as " + SafeFiles.printable(e.getValue()));
+                throw new ModelLoadException(file, name + " gives its external data's " + e.getKey() + " as " + Printable.name(e.getValue()));
             }
         }
         if (location == null || location.isEmpty()) {
@@ -163,35 +164,35 @@ final class OnnxTensorChecks {
         try {
             data = dir.resolve(location).normalize();
         } catch (InvalidPathException x) { // a NUL or another character no file name may hold (found by Jazzer)
-            throw new ModelLoadException(file, name + " names external data by an impossible file name: " + SafeFiles.printable(location));
+            throw new ModelLoadException(file, name + " names external data by an impossible file name: " + Printable.name(location));
         }
         if (Path.of(location).isAbsolute() || !data.startsWith(dir)) {
-            throw new ModelLoadException(file, name + " names external data outside the model's folder: " + SafeFiles.printable(location));
+            throw new ModelLoadException(file, name + " names external data outside the model's folder: " + Printable.name(location));
         }
         // the name lies inside the folder; the file it reaches must too, once links are followed (a link beside the model to
         // /etc/passwd): checked before anything of it is read or told, its size included
         if (Files.exists(data, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 if (!data.toRealPath().startsWith(dir.toRealPath())) {
-                    throw new ModelLoadException(file, name + " names external data outside the model's folder: " + SafeFiles.printable(location)
+                    throw new ModelLoadException(file, name + " names external data outside the model's folder: " + Printable.name(location)
                             + " is a link out of it");
                 }
             } catch (IOException e) {
-                throw new ModelLoadException(file, name + " is stored in " + SafeFiles.printable(location) + ", which cannot be resolved");
+                throw new ModelLoadException(file, name + " is stored in " + Printable.name(location) + ", which cannot be resolved");
             }
         }
         long size;
         try {
             size = SafeFiles.requireRegularFile(data);
         } catch (ModelLoadException e) {
-            throw new ModelLoadException(file, name + " is stored in " + SafeFiles.printable(location) + ", which is "
+            throw new ModelLoadException(file, name + " is stored in " + Printable.name(location) + ", which is "
                     + e.getMessage().substring(e.getMessage().lastIndexOf(": ") + 2));
         }
         if (length < 0) {
             length = size - offset;
         }
         if (offset < 0 || length != bytes || offset > size - length) {
-            throw new ModelLoadException(file, name + " takes " + length + " bytes at offset " + offset + " of " + SafeFiles.printable(location)
+            throw new ModelLoadException(file, name + " takes " + length + " bytes at offset " + offset + " of " + Printable.name(location)
                     + " (" + size + " bytes) for dimensions " + t.getDimsList() + ", which need " + bytes);
         }
         if (bytes > Integer.MAX_VALUE - 8) {
@@ -201,14 +202,14 @@ final class OnnxTensorChecks {
             in.skipNBytes(offset);
             byte[] b = in.readNBytes((int) length);
             if (b.length != length) {
-                throw new ModelLoadException(file, name + ": " + SafeFiles.printable(location) + " ended early");
+                throw new ModelLoadException(file, name + ": " + Printable.name(location) + " ended early");
             }
             ByteString raw = UnsafeByteOperations.unsafeWrap(b); // b is ours alone: no copy
             return t.toBuilder().clearExternalData().setDataLocation(OnnxMl.TensorProto.DataLocation.DEFAULT).setRawData(raw).build();
         } catch (EOFException e) {
-            throw new ModelLoadException(file, name + ": " + SafeFiles.printable(location) + " ended early");
+            throw new ModelLoadException(file, name + ": " + Printable.name(location) + " ended early");
         } catch (IOException e) {
-            throw new ModelLoadException(file, name + ": cannot read " + SafeFiles.printable(location) + " (" + e.getMessage() + ")");
+            throw new ModelLoadException(file, name + ": cannot read " + Printable.name(location) + " (" + e.getMessage() + ")");
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.spi.SafeFiles;
 import net.razorvine.pickle.PickleException;
 
@@ -46,8 +47,8 @@ final class TorchScriptArchive {
         try {
             return PlainPickle.read(bytes);
         } catch (PickleException | IOException x) {
-            throw new ModelLoadException(p, "its " + SafeFiles.printable(e.name()) + " is not a pickle libtorch reads ("
-                    + SafeFiles.printable(String.valueOf(x.getMessage())) + ")");
+            throw new ModelLoadException(p, "its " + Printable.name(e.name()) + " is not a pickle libtorch reads ("
+                    + Printable.name(String.valueOf(x.getMessage())) + ")");
         }
     }
 
@@ -70,13 +71,13 @@ final class TorchScriptArchive {
                 if (folded.endsWith(".py")) {
                     TorchScriptCode.Nesting n = TorchScriptCode.measure(zip.content(e, MAX_CODE_BYTES), MAX_CODE_NESTING);
                     if (n.depth() > MAX_CODE_NESTING) {
-                        throw new ModelLoadException(p, "its " + SafeFiles.printable(e.name()) + " nests deeper than " + MAX_CODE_NESTING
+                        throw new ModelLoadException(p, "its " + Printable.name(e.name()) + " nests deeper than " + MAX_CODE_NESTING
                                 + " levels at line " + n.line() + " (blocks, brackets and operator chains), which would overflow libtorch's"
                                 + " native stack");
                     }
                 } else if (folded.endsWith("pkl")) {
                     if (TorchScriptPickles.depth(p, e.name(), zip.content(e, MAX_CODE_BYTES), MAX_PICKLE_DEPTH) > MAX_PICKLE_DEPTH) {
-                        throw new ModelLoadException(p, "its " + SafeFiles.printable(e.name()) + " nests deeper than " + MAX_PICKLE_DEPTH
+                        throw new ModelLoadException(p, "its " + Printable.name(e.name()) + " nests deeper than " + MAX_PICKLE_DEPTH
                                 + " levels, which would overflow libtorch's native stack");
                     }
                     if (folded.endsWith("data.pkl") || folded.endsWith("constants.pkl")) {

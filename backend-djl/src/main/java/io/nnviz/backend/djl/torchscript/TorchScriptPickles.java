@@ -1,7 +1,7 @@
 package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
-import io.nnviz.api.spi.SafeFiles;
+import io.nnviz.api.spi.Printable;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -366,6 +366,6 @@ final class TorchScriptPickles {
     }
 
     private ModelLoadException refused(String what) {
-        return new ModelLoadException(path, "its " + SafeFiles.printable(entry) + " " + what);
+        return new ModelLoadException(path, "its " + Printable.name(entry) + " " + what);
     }
 }

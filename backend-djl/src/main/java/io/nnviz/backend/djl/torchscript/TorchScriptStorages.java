@@ -2,7 +2,7 @@ package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
-import io.nnviz.api.spi.SafeFiles;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.backend.djl.torchscript.PlainPickle.Call;
 import io.nnviz.backend.djl.torchscript.PlainPickle.Global;
 import io.nnviz.backend.djl.torchscript.PlainPickle.PersistentId;
@@ -130,16 +130,16 @@ final class TorchScriptStorages {
         }
         Integer size = ELEMENT_BYTES.get(type.name());
         if (size == null || !type.module().equals("torch")) {
-            throw refused("names a storage type PyTorch does not have: " + SafeFiles.printable(type.qualified()));
+            throw refused("names a storage type PyTorch does not have: " + Printable.name(type.qualified()));
         }
         String entry = folder + key.toLowerCase(Locale.ROOT);
         Long held = entryBytes.get(entry);
         if (held == null) {
-            throw refused("names storage " + SafeFiles.printable(key) + ", which the archive does not hold");
+            throw refused("names storage " + Printable.name(key) + ", which the archive does not hold");
         }
         long declared = n instanceof Long || n instanceof Integer ? n.longValue() : -1;
         if (declared < 0 || declared > held / size) {
-            throw refused("storage " + SafeFiles.printable(key) + " declares " + (declared < 0 ? n : declared) + " weights, holds "
+            throw refused("storage " + Printable.name(key) + " declares " + (declared < 0 ? n : declared) + " weights, holds "
                     + held / size);
         }
         return new Storage(key, held / size);
@@ -155,7 +155,7 @@ final class TorchScriptStorages {
         List<Long> steps = longs(strides);
         long start = offset instanceof Long || offset instanceof Integer ? offset.longValue() : -1;
         if (dims == null || steps == null || start < 0) {
-            throw refused("has a tensor on storage " + SafeFiles.printable(s.key()) + " with a negative or non-integer offset, shape or stride");
+            throw refused("has a tensor on storage " + Printable.name(s.key()) + " with a negative or non-integer offset, shape or stride");
         }
         long elements = 1;
         long last = start;
@@ -167,10 +167,10 @@ final class TorchScriptStorages {
                 }
             }
         } catch (ArithmeticException e) {
-            throw refused("has a tensor of shape " + dims + " on storage " + SafeFiles.printable(s.key()) + " past 2^63 elements");
+            throw refused("has a tensor of shape " + dims + " on storage " + Printable.name(s.key()) + " past 2^63 elements");
         }
         if (elements > 0 && last >= s.elements()) {
-            throw refused("has a tensor of shape " + dims + " that reaches element " + last + " of storage " + SafeFiles.printable(s.key())
+            throw refused("has a tensor of shape " + dims + " that reaches element " + last + " of storage " + Printable.name(s.key())
                     + ", which holds " + s.elements());
         }
         return elements;
@@ -188,6 +188,6 @@ final class TorchScriptStorages {
     }
 
     private ModelLoadException refused(String what) {
-        return new ModelLoadException(path, "its " + SafeFiles.printable(pickle) + " " + what);
+        return new ModelLoadException(path, "its " + Printable.name(pickle) + " " + what);
     }
 }

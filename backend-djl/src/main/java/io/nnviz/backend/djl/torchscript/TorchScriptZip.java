@@ -1,6 +1,7 @@
 package io.nnviz.backend.djl.torchscript;
 
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.spi.SafeFiles;
 
 import java.io.IOException;
@@ -79,8 +80,8 @@ final class TorchScriptZip {
         for (Entry e : entries) {
             String before = seen.putIfAbsent(e.folded(), e.name());
             if (before != null) {
-                throw refused("its archive holds " + SafeFiles.printable(e.name()) + (before.equals(e.name()) ? " twice"
-                        : " and " + SafeFiles.printable(before) + ", the same entry to libtorch (which ignores case)")
+                throw refused("its archive holds " + Printable.name(e.name()) + (before.equals(e.name()) ? " twice"
+                        : " and " + Printable.name(before) + ", the same entry to libtorch (which ignores case)")
                         + ": libtorch would read one copy and nnviz check another");
             }
             localHeader(e);
@@ -91,28 +92,28 @@ final class TorchScriptZip {
     /** The bytes of {@code e} (at most {@code limit}), from where miniz reads them. */
     byte[] content(Entry e, long limit) throws IOException {
         if (e.size() > limit) {
-            throw refused("its entry " + SafeFiles.printable(e.name()) + " is " + e.size() + " bytes (at most " + limit + ")");
+            throw refused("its entry " + Printable.name(e.name()) + " is " + e.size() + " bytes (at most " + limit + ")");
         }
         // deflate adds at most a few bytes per 16 KiB block to what it cannot compress
         if (e.compressedSize() > e.size() + (e.size() >> 8) + 1024 || e.compressedSize() > length) {
-            throw refused("its entry " + SafeFiles.printable(e.name()) + " declares " + e.compressedSize() + " packed bytes for "
+            throw refused("its entry " + Printable.name(e.name()) + " declares " + e.compressedSize() + " packed bytes for "
                     + e.size());
         }
         ByteBuffer h = read(e.localOffset(), 30);
         long data = e.localOffset() + 30 + u16(h, 26) + u16(h, 28);
         if (data + e.compressedSize() > length) {
-            throw refused("its entry " + SafeFiles.printable(e.name()) + " runs past the end of the file");
+            throw refused("its entry " + Printable.name(e.name()) + " runs past the end of the file");
         }
         byte[] packed = read(data, (int) e.compressedSize()).array();
         if (e.method() == 0) {
             if (packed.length != e.size()) {
-                throw refused("its stored entry " + SafeFiles.printable(e.name()) + " declares " + e.size() + " bytes and holds "
+                throw refused("its stored entry " + Printable.name(e.name()) + " declares " + e.size() + " bytes and holds "
                         + packed.length);
             }
             return packed;
         }
         if (e.method() != 8) {
-            throw refused("its entry " + SafeFiles.printable(e.name()) + " is packed with method " + e.method()
+            throw refused("its entry " + Printable.name(e.name()) + " is packed with method " + e.method()
                     + " (libtorch reads stored and deflated entries)");
         }
         Inflater inf = new Inflater(true);
@@ -128,11 +129,11 @@ final class TorchScriptZip {
                 n += r;
             }
             if (n != out.length || !inf.finished() && inf.inflate(new byte[1]) > 0) {
-                throw refused("its entry " + SafeFiles.printable(e.name()) + " does not unpack to the " + e.size() + " bytes it declares");
+                throw refused("its entry " + Printable.name(e.name()) + " does not unpack to the " + e.size() + " bytes it declares");
             }
             return out;
         } catch (DataFormatException ex) {
-            throw refused("its entry " + SafeFiles.printable(e.name()) + " is damaged (" + ex.getMessage() + ")");
+            throw refused("its entry " + Printable.name(e.name()) + " is damaged (" + ex.getMessage() + ")");
         } finally {
             inf.end();
         }
@@ -217,12 +218,12 @@ final class TorchScriptZip {
 
     private void localHeader(Entry e) throws IOException {
         if (e.localOffset() < 0 || e.localOffset() + 30 + e.rawName().length > length) {
-            throw refused("its entry " + SafeFiles.printable(e.name()) + " has no local header in the file");
+            throw refused("its entry " + Printable.name(e.name()) + " has no local header in the file");
         }
         ByteBuffer h = read(e.localOffset(), 30 + e.rawName().length);
         int n = e.rawName().length;
         if (h.getInt(0) != LOCAL || u16(h, 26) != n || !Arrays.equals(e.rawName(), 0, n, h.array(), 30, 30 + n)) {
-            throw refused("its entry " + SafeFiles.printable(e.name()) + " has a local header that does not name it");
+            throw refused("its entry " + Printable.name(e.name()) + " has a local header that does not name it");
         }
     }
 
