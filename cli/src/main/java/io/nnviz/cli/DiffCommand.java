@@ -61,7 +61,7 @@ final class DiffCommand implements ModelOptions.Command {
             main.out.println("(Weights: ||W_B - W_A|| / ||W_A|| over the layer's tensors, in nnviz's canonical layouts; 'same' is the same structure"
                     + " and weights moved by at most " + DiffDiagram.UNCHANGED_TEXT + ", 'weights' the same structure with weights moved more)");
             HtmlReport report = HtmlReport.titled("Diff of " + opts.model.getFileName() + " and " + other.getFileName()).model(mb);
-            outputs.figure(report, "Diff", "diff", DiffDiagram.of(d, mb, opts.model.getFileName() + " \u2192 " + other.getFileName()));
+            outputs.figure(report, "Diff", "diff", DiffDiagram.of(d, mb).title(opts.model.getFileName() + " \u2192 " + other.getFileName()).build());
             outputs.report(report);
             List<Path> files = outputs.commit();
             if (!main.quiet) {

@@ -7,6 +7,7 @@ import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
+import io.nnviz.renderers.figures.Notice;
 import io.nnviz.renderers.figures.Overlays;
 import io.nnviz.renderers.report.HtmlReport;
 import picocli.CommandLine.Command;
@@ -88,7 +89,7 @@ final class InspectCommand implements ModelOptions.Command {
                         if (w.role() == WeightRole.KERNEL && w.values().rank() == 4) {
                             String title = "Filters of " + l.name() + " " + w.values().shape();
                             // a kernel with a zero dimension holds no filter to draw: said on the page, not an internal error
-                            var grid = w.values().size() == 0 ? io.nnviz.renderers.figures.Notice.of(title, "no filters: the kernel has a zero dimension")
+                            var grid = w.values().size() == 0 ? Notice.of(title, "no filters: the kernel has a zero dimension").build()
                                     : FilterGrid.of(w).title(title).build();
                             String name = "filters-" + slugs.apply(l.id());
                             outputs.layerFigure(report, "Filters", l.id(), name, grid);

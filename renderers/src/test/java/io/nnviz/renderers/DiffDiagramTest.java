@@ -77,7 +77,7 @@ class DiffDiagramTest {
     void fillsFollowTheWeightScaleFromZeroAndOutlinesTheStructureAsTheKeySays() {
         ModelView a = model(false), b = model(true);
         ModelDiff d = ModelDiff.of(a, b);
-        Figure f = DiffDiagram.of(d, b, "before \u2192 after");
+        Figure f = DiffDiagram.of(d, b).title("before \u2192 after").build();
         Svg svg = Svg.parse(Figures.toSvg(f));
         Map<String, Element> boxes = new HashMap<>();
         for (Element g : svg.groups("node")) {

@@ -111,7 +111,7 @@ class TitlesFitTest {
                 HistogramRidge.titled(LONG).add(1, Histogram.of(Tensor.of(new float[] {1, 2, 3}, 3), 4)).build(),
                 Heatmap.of(Tensor.of(new float[] {1, 2, 3, 4}, 2, 2)).title(LONG).build(),
                 ParallelCoordinates.of(LONG, List.of("lr", "loss")).line("a", new double[] {0.1, 0.2}).build(),
-                Notice.of(LONG, LONG + " " + LONG + " " + LONG),
+                Notice.of(LONG, LONG + " " + LONG + " " + LONG).build(),
                 FilterGrid.of(Tensor.of(new float[2 * 1 * 3 * 3], 2, 1, 3, 3)).title(LONG).build(),
                 AttentionFigures.headView(new io.nnviz.api.attention.Attention(List.of("layer.0/attention/self/Softmax"), List.of("a", "b"),
                         Tensor.of(new float[] {0.5f, 0.5f, 0.5f, 0.5f}, 1, 1, 2, 2)), 0));

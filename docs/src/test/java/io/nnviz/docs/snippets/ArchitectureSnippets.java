@@ -26,7 +26,7 @@ final class ArchitectureSnippets {
         try (ModelView a = NNViz.load(Path.of("step0.zip")); ModelView b = NNViz.load(Path.of("step500.zip"))) {
             ModelDiff d = ModelDiff.of(a, b);
             d.weightChanges().forEach((layer, change) -> System.out.printf("%s %.3f%n", layer, change));
-            Figures.writeSvg(DiffDiagram.of(d, b, "step 0 -> step 500"), Path.of("out/diff.svg"));
+            Figures.writeSvg(DiffDiagram.of(d, b).title("step 0 -> step 500").build(), Path.of("out/diff.svg"));
         }
         // docs:end
     }

@@ -300,7 +300,7 @@ public final class RunComparison {
             int n = left, first = most;
             RunFigures.add(out, ids, "hp more", HYPERPARAMETERS, "More hyperparameter scatters", version, () -> Notice.of(
                     "More hyperparameter scatters", n + " more pairs of a hyperparameter and a metric are not drawn (the first " + first
-                            + " of " + runs.size() + " runs are: the target metric first, then the metrics every run has, then the rest); the runs table has every value."));
+                            + " of " + runs.size() + " runs are: the target metric first, then the metrics every run has, then the rest); the runs table has every value.").build());
         }
     }
 

@@ -77,7 +77,7 @@ public final class RunFigures {
             } catch (RuntimeException | OutOfMemoryError e) {
                 LOG.warn("nnviz: figure '{}' could not be drawn: {}", title, e.toString());
                 return Notice.of(title, "This figure could not be drawn: " + (e.getMessage() == null ? e.toString() : e.getMessage())
-                        + " (" + e.getClass().getSimpleName() + ")");
+                        + " (" + e.getClass().getSimpleName() + ")").build();
             }
         }
     }
@@ -229,7 +229,7 @@ public final class RunFigures {
             return ActivationGrid.ofBatch(shown).topK(n > 1 ? 8 : 16).title(title).build();
         }
         if (batch.rank() == 3) {
-            return SequenceProbes.of(layer + ": hidden state over time at step " + step, batch, inputs, MAX_PROBES);
+            return SequenceProbes.of(batch, inputs).title(layer + ": hidden state over time at step " + step).maxProbes(MAX_PROBES).build();
         }
         Tensor rows = batch.reshape(n, batch.size() / n);
         List<String> labels = new ArrayList<>();

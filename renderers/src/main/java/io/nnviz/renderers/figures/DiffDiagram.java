@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A {@link ModelDiff} drawn on the second model's architecture, structure and weights kept apart
@@ -34,9 +35,6 @@ public final class DiffDiagram {
     /** {@link #UNCHANGED_AT_MOST} as the key and the CLI write it. */
     public static final String UNCHANGED_TEXT = "1e-6";
 
-    private DiffDiagram() {
-    }
-
     /** Whether a layer's weights moved: a relative change above {@link #UNCHANGED_AT_MOST} (NaN, nothing to compare, did not). */
     public static boolean weightsChanged(double relativeChange) {
         return relativeChange > UNCHANGED_AT_MOST;
@@ -47,8 +45,28 @@ public final class DiffDiagram {
         return diff.weightChanges().values().stream().filter(DiffDiagram::weightsChanged).count();
     }
 
-    /** The diff from some model to {@code b}, on {@code b}'s architecture. */
-    public static Figure of(ModelDiff diff, ModelView b, String title) {
+    private final ModelDiff diff;
+    private final ModelView b;
+    private String title = "Diff";
+
+    private DiffDiagram(ModelDiff diff, ModelView b) {
+        this.diff = Objects.requireNonNull(diff, "diff");
+        this.b = Objects.requireNonNull(b, "b");
+    }
+
+    /** The diff from some model to {@code b}, drawn on {@code b}'s architecture. */
+    public static DiffDiagram of(ModelDiff diff, ModelView b) {
+        return new DiffDiagram(diff, b);
+    }
+
+    /** The title's start; the counts of what changed follow it (default "Diff"). */
+    public DiffDiagram title(String title) {
+        this.title = Objects.requireNonNull(title, "title");
+        return this;
+    }
+
+    /** The figure. */
+    public Figure build() {
         Map<String, Integer> marks = new LinkedHashMap<>();
         diff.added().forEach(l -> marks.put(l.idB(), ADDED));
         diff.changed().forEach(l -> marks.put(l.idB(), CHANGED));

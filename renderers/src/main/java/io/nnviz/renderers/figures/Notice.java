@@ -13,19 +13,27 @@ import java.util.Objects;
  * report with one bad series shows this in that series' place and keeps every other figure.
  *
  * <pre>{@code
- * Figure f = Notice.of("Loss", "the series has no points");
+ * Figure f = Notice.of("Loss", "the series has no points").build();
  * }</pre>
  */
 public final class Notice {
     private static final int MAX_LINES = 8;
     private static final double WIDTH = 560, LINE_H = 15;
 
-    private Notice() {
+    private final String title, message;
+
+    private Notice(String title, String message) {
+        this.title = Objects.requireNonNull(title, "title");
+        this.message = message;
     }
 
-    /** A notice titled {@code title} that says {@code message} (wrapped, at most 8 lines). */
-    public static Figure of(String title, String message) {
-        Objects.requireNonNull(title, "title");
+    /** A notice titled {@code title} that says {@code message} (wrapped, at most 8 lines; null says no reason was given). */
+    public static Notice of(String title, String message) {
+        return new Notice(title, message);
+    }
+
+    /** The figure. */
+    public Figure build() {
         Caption lines = message(Objects.requireNonNullElse(message, "no reason given"));
         Caption head = Caption.title(title, WIDTH - 24);
         double dy = head.extra(), height = 64 + lines.height() + dy;

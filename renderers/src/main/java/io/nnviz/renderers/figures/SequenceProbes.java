@@ -16,15 +16,40 @@ import java.util.Objects;
  * TensorBoard do not show. Units and features are rows, time steps columns, both axes ticked.
  */
 public final class SequenceProbes {
-    private SequenceProbes() {
+    private final Tensor hidden, inputs;
+    private String title = "Hidden state over time";
+    private int maxProbes = 4;
+
+    private SequenceProbes(Tensor hidden, Tensor inputs) {
+        this.hidden = Objects.requireNonNull(hidden, "hidden");
+        this.inputs = inputs;
     }
 
     /**
-     * The figure of {@code hidden} ({@code [N, T, units]}) with {@code inputs} ({@code [N, T, features]},
-     * or null when the inputs are not sequences of the same length) for the first {@code maxProbes} probes.
+     * The hidden states {@code hidden} ({@code [N, T, units]}) beside {@code inputs} ({@code [N, T, features]},
+     * or null when the inputs are not sequences of the same length).
      */
-    public static Figure of(String title, Tensor hidden, Tensor inputs, int maxProbes) {
-        Objects.requireNonNull(hidden, "hidden");
+    public static SequenceProbes of(Tensor hidden, Tensor inputs) {
+        return new SequenceProbes(hidden, inputs);
+    }
+
+    /** The title (default "Hidden state over time"). */
+    public SequenceProbes title(String title) {
+        this.title = Objects.requireNonNull(title, "title");
+        return this;
+    }
+
+    /** How many probes (batch rows) to draw, from the first (default 4). */
+    public SequenceProbes maxProbes(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("maxProbes must be at least 1, got " + n);
+        }
+        this.maxProbes = n;
+        return this;
+    }
+
+    /** The figure. */
+    public Figure build() {
         if (hidden.rank() != 3) {
             throw new IllegalArgumentException("hidden states are [N, T, units], got " + hidden.shape());
         }
