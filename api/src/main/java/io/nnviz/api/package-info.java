@@ -12,7 +12,11 @@
  * <ul>
  *   <li><b>Making things.</b> A value is made by a static {@code of(...)}; something with options by
  *       {@code X.builder()} (or {@code X.of(required)} returning its builder) whose setters return
- *       the builder and whose {@code build()} returns an immutable result. Options objects
+ *       the builder and whose {@code build()} returns the result, immutable where it is a value (a model,
+ *       a figure) ({@code ModelBuilder.of(name)},
+ *       {@code LayerInfo.builder(id, kind)}, {@code Recorder.builder()}, the figures' {@code X.of(data)}). A
+ *       builder whose result runs something ends in {@code start()} instead ({@code LiveDashboard}),
+ *       since a server built but not started has no use. Options objects
  *       ({@link io.nnviz.api.LoadOptions}, the attribution methods of {@link io.nnviz.api.attribution}) are immutable and each
  *       setter returns a changed copy: configuring one never changes another that shares its origin.</li>
  *   <li><b>Errors.</b> {@link java.lang.NullPointerException} and

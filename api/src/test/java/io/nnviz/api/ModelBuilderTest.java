@@ -17,7 +17,7 @@ class ModelBuilderTest {
 
     @Test
     void layersAreSortedTopologicallyAndStably() {
-        ModelView m = ModelBuilder.named("skip")
+        ModelView m = ModelBuilder.of("skip")
                 .layer(layer("add")).layer(layer("in")).layer(layer("a")).layer(layer("b")).layer(layer("side"))
                 .chain("in", "a", "b", "add").edge("in", "add")
                 .build();
@@ -28,13 +28,13 @@ class ModelBuilderTest {
     @Test
     void badStructureGivesMessagesNamingTheCulprit() {
         InvalidInputException dup = assertThrows(InvalidInputException.class,
-                () -> ModelBuilder.named("m").layer(layer("x")).layer(layer("x")).build());
+                () -> ModelBuilder.of("m").layer(layer("x")).layer(layer("x")).build());
         assertTrue(dup.getMessage().contains("'x'"), dup.getMessage());
         InvalidInputException edge = assertThrows(InvalidInputException.class,
-                () -> ModelBuilder.named("m").layer(layer("x")).edge("x", "ghost").build());
+                () -> ModelBuilder.of("m").layer(layer("x")).edge("x", "ghost").build());
         assertTrue(edge.getMessage().contains("ghost"), edge.getMessage());
         InvalidInputException cycle = assertThrows(InvalidInputException.class,
-                () -> ModelBuilder.named("m").layer(layer("p")).layer(layer("q")).chain("p", "q", "p").build());
+                () -> ModelBuilder.of("m").layer(layer("p")).layer(layer("q")).chain("p", "q", "p").build());
         assertTrue(cycle.getMessage().contains("cycle"), cycle.getMessage());
     }
 
@@ -42,7 +42,7 @@ class ModelBuilderTest {
     void weightsMustMatchTheirSpecs() {
         LayerInfo fc = LayerInfo.builder("fc", LayerKind.DENSE)
                 .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(2, 3))).build();
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelBuilder.named("m").layer(fc)
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ModelBuilder.of("m").layer(fc)
                 .weights("fc", WeightTensor.of("fc", "W", WeightRole.KERNEL, Tensor.zeros(3, 2))).build());
         assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("[3, 2]"), e.getMessage());
     }
@@ -51,7 +51,7 @@ class ModelBuilderTest {
     void missingCapabilitiesSayHowToAddThem() {
         LayerInfo fc = LayerInfo.builder("fc", LayerKind.DENSE)
                 .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(2, 3))).build();
-        try (ModelView m = ModelBuilder.named("structure-only").layer(fc).build()) {
+        try (ModelView m = ModelBuilder.of("structure-only").layer(fc).build()) {
             assertEquals(6, m.parameterCount());
             assertTrue(m.capabilities().isEmpty());
             UnsupportedCapabilityException e = assertThrows(UnsupportedCapabilityException.class,

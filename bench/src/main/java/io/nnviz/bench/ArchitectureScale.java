@@ -33,7 +33,7 @@ public final class ArchitectureScale {
 
     /** A chain of n layers with a skip every 3. */
     static ModelView chain(int n) {
-        ModelBuilder b = ModelBuilder.named("chain-" + n);
+        ModelBuilder b = ModelBuilder.of("chain-" + n);
         for (int i = 0; i < n; i++) {
             LayerKind kind = i == 0 ? LayerKind.INPUT : i % 3 == 0 ? LayerKind.MERGE : LayerKind.CONV;
             LayerInfo.Builder l = LayerInfo.builder("n" + i, kind).outputShape(Shape.of(-1, 64, 56, 56));
@@ -53,7 +53,7 @@ public final class ArchitectureScale {
 
     /** 10 stages of identical blocks of 10 layers (n layers in all), each block skip-connected around its body. */
     static ModelView nested(int n) {
-        ModelBuilder b = ModelBuilder.named("nested-" + n);
+        ModelBuilder b = ModelBuilder.of("nested-" + n);
         b.layer(LayerInfo.builder("input", LayerKind.INPUT).outputShape(Shape.of(-1, 64, 56, 56)).build());
         String prev = "input";
         int perStage = Math.max(1, n / 100);

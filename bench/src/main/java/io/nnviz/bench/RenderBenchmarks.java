@@ -65,7 +65,7 @@ public class RenderBenchmarks {
     }
 
     static ModelView chain(int n) {
-        ModelBuilder b = ModelBuilder.named("chain-" + n);
+        ModelBuilder b = ModelBuilder.of("chain-" + n);
         for (int i = 0; i < n; i++) {
             b.layer(LayerInfo.builder("n" + i, i % 3 == 0 ? LayerKind.MERGE : LayerKind.CONV).outputShape(Shape.of(-1, 64, 56, 56)).build());
             if (i > 0) {

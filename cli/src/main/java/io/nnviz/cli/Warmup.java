@@ -48,7 +48,7 @@ final class Warmup {
                 k[i] = (float) Math.sin(i);
             }
             Tensor kernel = Tensor.of(k, 4, 3, 3, 3);
-            ModelView m = ModelBuilder.named("warm-up").layer(LayerInfo.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 3, 8, 8)).build())
+            ModelView m = ModelBuilder.of("warm-up").layer(LayerInfo.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 3, 8, 8)).build())
                     .layer(LayerInfo.builder("conv", LayerKind.CONV).weight(new WeightSpec("W", WeightRole.KERNEL, kernel.shape())).build())
                     .layer(LayerInfo.builder("fc", LayerKind.DENSE).build()).chain("in", "conv", "fc")
                     .weights("conv", WeightTensor.of("conv", "W", WeightRole.KERNEL, kernel)).build();

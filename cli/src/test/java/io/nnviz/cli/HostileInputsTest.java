@@ -170,7 +170,7 @@ class HostileInputsTest {
     @Test
     void hostileNamesInTheSummaryTableAreEscaped() {
         String osc = "conv\u001b]0;pwned\u0007\u202eevil\u2066x\u2028y\uFFFE";
-        io.nnviz.api.ModelView m = io.nnviz.api.spi.ModelBuilder.named("model\u202e")
+        io.nnviz.api.ModelView m = io.nnviz.api.spi.ModelBuilder.of("model\u202e")
                 .layer(io.nnviz.api.LayerInfo.builder("in", io.nnviz.api.LayerKind.INPUT).outputShape(io.nnviz.api.Shape.of(-1, 4)).build())
                 .layer(io.nnviz.api.LayerInfo.builder(osc, io.nnviz.api.LayerKind.DENSE).outputShape(io.nnviz.api.Shape.of(-1, 2)).build())
                 .chain("in", osc).build();

@@ -45,7 +45,7 @@ class EmbeddingTest {
             x[3 * i + 1] = (float) (c + 0.3 * r.nextGaussian());
             x[3 * i + 2] = (float) (0.3 * r.nextGaussian());
         }
-        ModelView m = ModelBuilder.named("points").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 3)).build())
+        ModelView m = ModelBuilder.of("points").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 3)).build())
                 .layer(LayerInfo.builder("hidden", LayerKind.DENSE).outputShape(Shape.of(-1, 3)).build())
                 .layer(LayerInfo.builder("out", LayerKind.OUTPUT).outputShape(Shape.of(-1, 1)).build()).chain("x", "hidden", "out")
                 .forward((in, ids) -> {

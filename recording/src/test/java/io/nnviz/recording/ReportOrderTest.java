@@ -56,7 +56,7 @@ class ReportOrderTest {
         log.filters(200, kernel(2));
         log.scalar("loss", 314, 0.1);
         log.advance(314, 0); // trained on after the last snapshot: the report adds the filters as trained, read from the model
-        ModelView model = ModelBuilder.named("cnn")
+        ModelView model = ModelBuilder.of("cnn")
                 .layer(LayerInfo.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 1, 8, 8)).build())
                 .layer(LayerInfo.builder("conv", LayerKind.CONV).outputShape(Shape.of(-1, 4, 6, 6))
                         .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(4, 1, 3, 3))).build())

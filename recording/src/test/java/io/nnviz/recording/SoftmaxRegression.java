@@ -63,7 +63,7 @@ public final class SoftmaxRegression {
 
     /** The model as nnviz sees it: the input and one dense output layer. */
     public static ModelView model() {
-        return ModelBuilder.named("softmax regression")
+        return ModelBuilder.of("softmax regression")
                 .layer(LayerInfo.builder("pixels", LayerKind.INPUT).outputShape(Shape.of(-1, IN)).build())
                 .layer(LayerInfo.builder("dense", LayerKind.OUTPUT).outputShape(Shape.of(-1, OUT))
                         .weight(new WeightSpec("kernel", WeightRole.KERNEL, Shape.of(OUT, IN)))

@@ -23,7 +23,7 @@ class ArchitectureDiagramTest {
 
     /** A ResNet-like chain: n layers, an extra edge skipping ahead every 3 layers. */
     static ModelView chain(int n, String namePrefix) {
-        ModelBuilder b = ModelBuilder.named("chain-" + n);
+        ModelBuilder b = ModelBuilder.of("chain-" + n);
         for (int i = 0; i < n; i++) {
             LayerKind kind = i == 0 ? LayerKind.INPUT : i % 3 == 0 ? LayerKind.MERGE : LayerKind.CONV;
             LayerInfo.Builder l = LayerInfo.builder("n" + i, kind).name(namePrefix + i).outputShape(Shape.of(-1, 64, 56, 56));
@@ -92,7 +92,7 @@ class ArchitectureDiagramTest {
     @Test
     void hostileNamesAreEscapedAndTheFileStillParses() {
         String evil = "<script>alert('x')</script>\"&\u0001\u0007" + "A".repeat(10_000);
-        ModelView m = ModelBuilder.named(evil).layer(LayerInfo.builder("a", LayerKind.INPUT).name(evil).build())
+        ModelView m = ModelBuilder.of(evil).layer(LayerInfo.builder("a", LayerKind.INPUT).name(evil).build())
                 .layer(LayerInfo.builder("b", LayerKind.DENSE).name("x\"y'z&<>").attribute("act", "<b>").build())
                 .chain("a", "b").build();
         String text = Figures.toSvg(ArchitectureDiagram.of(m).build());
@@ -106,7 +106,7 @@ class ArchitectureDiagramTest {
     @Test
     void nodesShowNamesWithoutTheSharedPrefixAndTooltipsTheFullId() {
         String p = "StatefulPartitionedCall/functional_1/";
-        ModelView m = ModelBuilder.named("tf").layer(LayerInfo.builder("x", LayerKind.INPUT).name("x").build())
+        ModelView m = ModelBuilder.of("tf").layer(LayerInfo.builder("x", LayerKind.INPUT).name("x").build())
                 .layer(LayerInfo.builder(p + "conv2d_12/BiasAdd", LayerKind.CONV).name(p + "conv2d_12/BiasAdd").build())
                 .layer(LayerInfo.builder(p + "dense/MatMul", LayerKind.DENSE).name(p + "dense/MatMul").build())
                 .chain("x", p + "conv2d_12/BiasAdd", p + "dense/MatMul").build();
@@ -116,16 +116,16 @@ class ArchitectureDiagramTest {
         assertFalse(svg.texts().stream().anyMatch(t -> t.contains("StatefulPartitionedCall")), svg.texts().toString());
         assertTrue(svg.all("title").stream().anyMatch(e -> e.getTextContent().startsWith(p + "conv2d_12/BiasAdd")), "full id on hover");
         // nothing shared, or a name that is all prefix: names stay whole
-        ModelView none = ModelBuilder.named("n").layer(LayerInfo.builder("a/b", LayerKind.DENSE).build())
+        ModelView none = ModelBuilder.of("n").layer(LayerInfo.builder("a/b", LayerKind.DENSE).build())
                 .layer(LayerInfo.builder("c/d", LayerKind.DENSE).build()).build();
         assertEquals("", LayerNames.of(none).prefix());
-        ModelView whole = ModelBuilder.named("w").layer(LayerInfo.builder("enc", LayerKind.OTHER).name("enc/").build())
+        ModelView whole = ModelBuilder.of("w").layer(LayerInfo.builder("enc", LayerKind.OTHER).name("enc/").build())
                 .layer(LayerInfo.builder("enc/q", LayerKind.DENSE).build()).build();
         assertEquals("", LayerNames.of(whole).prefix());
     }
 
     static ModelView blocks(int n) {
-        ModelBuilder b = ModelBuilder.named("stack");
+        ModelBuilder b = ModelBuilder.of("stack");
         b.layer(LayerInfo.builder("in", LayerKind.INPUT).build());
         String prev = "in";
         for (int k = 0; k < n; k++) {
@@ -178,7 +178,7 @@ class ArchitectureDiagramTest {
     @Test
     void anOverlayColoursTheBoxesByItsValuesWithALegend() {
         float[] w1 = {3, 4}, w2 = {1, 0, 0, 0, 0, 0};
-        ModelView m = ModelBuilder.named("mlp").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 1)).build())
+        ModelView m = ModelBuilder.of("mlp").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 1)).build())
                 .layer(LayerInfo.builder("fc1", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(2, 1))).build())
                 .layer(LayerInfo.builder("relu", LayerKind.ACTIVATION).outputShape(Shape.of(-1, 2)).build())
                 .layer(LayerInfo.builder("fc2", LayerKind.DENSE).outputShape(Shape.of(-1, 3)).weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(3, 2))).build())

@@ -45,7 +45,7 @@ class DiffDiagramTest {
 
     /** in -> d1 -> d2 -> d3 -> d4 -> out, plus "extra" in b; out has 3 units in a, 5 in b. */
     private static ModelView model(boolean b) {
-        ModelBuilder m = ModelBuilder.named(b ? "after" : "before");
+        ModelBuilder m = ModelBuilder.of(b ? "after" : "before");
         m.layer(LayerInfo.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 3)).build());
         List<String> chain = new java.util.ArrayList<>(List.of("in", "d1", "d2", "d3", "d4"));
         Map<String, float[]> moves = Map.of("d1", new float[] {1, 0}, "d2", new float[] {1.18f, 0}, "d3", new float[] {1.14f, 0},

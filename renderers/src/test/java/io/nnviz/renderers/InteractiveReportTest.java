@@ -43,7 +43,7 @@ class InteractiveReportTest {
 
     /** input -> 3 stages of 2 identical blocks (conv, norm, relu) -> dense: groups two deep. */
     static ModelView staged() {
-        ModelBuilder b = ModelBuilder.named("staged");
+        ModelBuilder b = ModelBuilder.of("staged");
         b.layer(LayerInfo.builder("input", LayerKind.INPUT).outputShape(Shape.of(-1, 3, 32, 32)).build());
         String prev = "input";
         for (int s = 0; s < 3; s++) {

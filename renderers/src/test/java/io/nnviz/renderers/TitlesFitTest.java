@@ -78,7 +78,7 @@ class TitlesFitTest {
     }
 
     static ModelView model(String name) {
-        ModelBuilder b = ModelBuilder.named(name).framework("Deeplearning4j");
+        ModelBuilder b = ModelBuilder.of(name).framework("Deeplearning4j");
         for (int i = 0; i < 3; i++) {
             LayerInfo.Builder l = LayerInfo.builder("n" + i, i == 0 ? LayerKind.INPUT : LayerKind.DENSE).name("layer_" + i)
                     .outputShape(Shape.of(-1, 10));

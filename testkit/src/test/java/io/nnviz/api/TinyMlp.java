@@ -148,7 +148,7 @@ final class TinyMlp {
     }
 
     ModelView describe() {
-        return ModelBuilder.named("tiny-mlp")
+        return ModelBuilder.of("tiny-mlp")
                 .layer(LayerInfo.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, IN)).build())
                 .layer(LayerInfo.builder("fc1", LayerKind.DENSE).frameworkType("Dense").attribute("activation", "relu")
                         .inputShape(Shape.of(-1, IN)).outputShape(Shape.of(-1, HIDDEN))

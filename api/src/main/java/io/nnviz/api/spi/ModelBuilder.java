@@ -24,7 +24,7 @@ import java.util.Objects;
  * order; {@link #build()} sorts them topologically and checks that weights match their specs.
  *
  * <pre>{@code
- * Model mlp = ModelBuilder.named("mlp")
+ * Model mlp = ModelBuilder.of("mlp")
  *         .layer(Layer.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 4)).build())
  *         .layer(Layer.builder("fc1", LayerKind.DENSE).outputShape(Shape.of(-1, 8))
  *                 .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(8, 4))).build())
@@ -65,7 +65,7 @@ public final class ModelBuilder {
     }
 
     /** A builder for a model with the given display name. */
-    public static ModelBuilder named(String name) {
+    public static ModelBuilder of(String name) {
         return new ModelBuilder(name);
     }
 

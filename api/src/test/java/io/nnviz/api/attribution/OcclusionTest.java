@@ -34,7 +34,7 @@ class OcclusionTest {
 
     /** Two outputs: score 0 = w . x, score 1 = -2 (w . x); batch free or fixed at 1. */
     private static ModelView linear(boolean fixedBatch, AtomicInteger calls) {
-        return ModelBuilder.named("linear").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(fixedBatch ? 1 : -1, C, H, W)).build())
+        return ModelBuilder.of("linear").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(fixedBatch ? 1 : -1, C, H, W)).build())
                 .layer(LayerInfo.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).build()).chain("x", "y")
                 .forward((in, ids) -> {
                     calls.incrementAndGet();

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelDiffTest {
     /** input -> fc1 [units x 4] -> relu -> out [2 x units], with given weights. */
     private static ModelView mlp(String fc1Id, int units, float[] w1, float[] w2, boolean extraNorm) {
-        ModelBuilder b = ModelBuilder.named("mlp")
+        ModelBuilder b = ModelBuilder.of("mlp")
                 .layer(LayerInfo.builder("in", LayerKind.INPUT).outputShape(Shape.of(-1, 4)).build())
                 .layer(LayerInfo.builder(fc1Id, LayerKind.DENSE).outputShape(Shape.of(-1, units))
                         .weight(new WeightSpec("W", WeightRole.KERNEL, Shape.of(units, 4))).attribute("units", units).build())

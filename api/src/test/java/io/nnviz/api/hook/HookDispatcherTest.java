@@ -141,7 +141,7 @@ class HookDispatcherTest {
 
     @Test
     void timeSpentInHooksAndBackendCopiesIsAccounted() {
-        io.nnviz.api.ModelView model = io.nnviz.api.spi.ModelBuilder.named("m")
+        io.nnviz.api.ModelView model = io.nnviz.api.spi.ModelBuilder.of("m")
                 .layer(io.nnviz.api.LayerInfo.builder("in", io.nnviz.api.LayerKind.INPUT).build()).build();
         Hook slow = new Hook() {
             @Override

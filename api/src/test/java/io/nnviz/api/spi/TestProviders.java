@@ -20,7 +20,7 @@ final class TestProviders {
 
         @Override
         public ModelView open(Object o) {
-            return ModelBuilder.named(name() + ":" + o).framework(name())
+            return ModelBuilder.of(name() + ":" + o).framework(name())
                     .layer(LayerInfo.builder("x", LayerKind.INPUT).build()).build();
         }
 

@@ -62,7 +62,7 @@ public final class NativeFaultProvider implements BackendProvider {
         } else if (n.endsWith(".refuse")) {
             throw new ModelLoadException(path, "it declares 5,000,000,000 weights and holds 1,024 bytes");
         }
-        return ModelBuilder.named(n).layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 4)).build()).build();
+        return ModelBuilder.of(n).layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 4)).build()).build();
     }
 
     /** A reader recursing on nesting the file declares without end. */

@@ -30,7 +30,7 @@ class NameGroupsTest {
 
     @Test
     void aGroupNeedsTwoLayersAndMayNotHoldThemAll() {
-        ModelBuilder b = ModelBuilder.named("keras");
+        ModelBuilder b = ModelBuilder.of("keras");
         String prev = null;
         for (String n : List.of("input_1", "block_1_expand", "block_1_expand_BN", "block_2_expand", "block_2_expand_BN", "block_3_only", "out")) {
             b.layer(LayerInfo.builder(n, n.equals("input_1") ? LayerKind.INPUT : LayerKind.CONV).build());
@@ -43,7 +43,7 @@ class NameGroupsTest {
         List<Group> g = NameGroups.of(m);
         assertEquals(List.of("block_1", "block_2"), g.stream().map(Group::name).toList(), "block_3 has one layer; input_1 is no block");
         assertEquals(List.of("block_1_expand", "block_1_expand_BN"), g.get(0).layerIds());
-        ModelBuilder all = ModelBuilder.named("shared");
+        ModelBuilder all = ModelBuilder.of("shared");
         all.layer(LayerInfo.builder("x", LayerKind.INPUT).build()).layer(LayerInfo.builder("model/a/y", LayerKind.DENSE).build())
                 .layer(LayerInfo.builder("model/a/z", LayerKind.DENSE).build()).chain("x", "model/a/y", "model/a/z");
         assertTrue(NameGroups.of(all.build()).isEmpty(), "a prefix every layer but the input shares is no block");

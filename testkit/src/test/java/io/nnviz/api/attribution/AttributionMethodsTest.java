@@ -54,7 +54,7 @@ class AttributionMethodsTest {
 
     /** Two linear scores y_k = WL_k . x; the gradient of y_t is WL_t for every sample. */
     static ModelView linear() {
-        return ModelBuilder.named("linear").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
+        return ModelBuilder.of("linear").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
                 .layer(LayerInfo.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).build()).chain("x", "y")
                 .forward((in, ids) -> {
                     int n = in.shape().dim(0);
@@ -94,7 +94,7 @@ class AttributionMethodsTest {
 
     /** y_t = V_t . tanh(W1 x), its gradient by the chain rule. */
     static ModelView tanhNet() {
-        return ModelBuilder.named("tanh").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
+        return ModelBuilder.of("tanh").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
                 .layer(LayerInfo.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 2)).build()).chain("x", "y")
                 .forward((in, ids) -> {
                     int n = in.shape().dim(0);
@@ -273,7 +273,7 @@ class AttributionMethodsTest {
      */
     @Test
     void scoreCamWeighsEachChannelByTheProbabilityOfItsMaskedInput() {
-        ModelView m = ModelBuilder.named("two").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
+        ModelView m = ModelBuilder.of("two").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
                 .layer(LayerInfo.builder("conv", LayerKind.CONV).outputShape(Shape.of(-1, C, H, W)).build())
                 .layer(LayerInfo.builder("p", LayerKind.ACTIVATION).outputShape(Shape.of(-1, 2)).build()).chain("x", "conv", "p")
                 .forward((in, ids) -> {
@@ -354,7 +354,7 @@ class AttributionMethodsTest {
     @Test
     void aSingleUnitOutputIsTakenAsABinaryProbability() {
         for (float scale : new float[] {0.01f, 3f}) {
-            ModelView m = ModelBuilder.named("one").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
+            ModelView m = ModelBuilder.of("one").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, C, H, W)).build())
                     .layer(LayerInfo.builder("y", LayerKind.DENSE).outputShape(Shape.of(-1, 1)).build()).chain("x", "y")
                     .forward((in, ids) -> {
                         int n = in.shape().dim(0);
