@@ -1,10 +1,10 @@
 package io.nnviz;
 
-import io.nnviz.api.NoBackendException;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.LoadOptions;
+import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelView;
+import io.nnviz.api.NoBackendException;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.spi.Backends;

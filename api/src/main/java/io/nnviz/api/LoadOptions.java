@@ -1,5 +1,7 @@
 package io.nnviz.api;
 
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,14 +25,14 @@ public final class LoadOptions {
     public static final String FIRST_INPUT = "";
     private static final LoadOptions DEFAULTS = new LoadOptions(Map.of(), 0, null);
     /** How long an isolated open may take by default: far more than any real file needs, and a blocked read ends. */
-    public static final java.time.Duration DEFAULT_ISOLATION_TIMEOUT = java.time.Duration.ofMinutes(2);
+    public static final Duration DEFAULT_ISOLATION_TIMEOUT = Duration.ofMinutes(2);
     private final Map<String, long[]> inputShapes;
     /** Bytes a load may allocate (heap and native), 0 for the default. */
     private final long memoryBudget;
     /** Non-null: open the file in a child JVM first, within this time. */
-    private final java.time.Duration isolation;
+    private final Duration isolation;
 
-    private LoadOptions(Map<String, long[]> inputShapes, long memoryBudget, java.time.Duration isolation) {
+    private LoadOptions(Map<String, long[]> inputShapes, long memoryBudget, Duration isolation) {
         this.inputShapes = inputShapes;
         this.memoryBudget = memoryBudget;
         this.isolation = isolation;
@@ -95,7 +97,7 @@ public final class LoadOptions {
     }
 
     /** As {@link #isolated()}, the child ended after {@code timeout}. */
-    public LoadOptions isolated(java.time.Duration timeout) {
+    public LoadOptions isolated(Duration timeout) {
         if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("an isolation timeout must be positive, got " + timeout);
         }
@@ -103,7 +105,7 @@ public final class LoadOptions {
     }
 
     /** The time an isolated open may take, or null when the file is opened in this JVM only. */
-    public java.time.Duration isolation() {
+    public Duration isolation() {
         return isolation;
     }
 
@@ -123,7 +125,7 @@ public final class LoadOptions {
      */
     public static long defaultMemoryBudget() {
         try {
-            java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
             if (os instanceof com.sun.management.OperatingSystemMXBean sun && sun.getTotalMemorySize() > 0) {
                 return sun.getTotalMemorySize() / 2;
             }

@@ -1,6 +1,7 @@
 package io.nnviz.api;
 
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * A model file declares more data than the load's memory budget ({@link LoadOptions#memoryBudget}):
@@ -33,6 +34,6 @@ public class ModelTooLargeException extends ModelLoadException {
             v /= 1024;
             u++;
         }
-        return u == 0 ? bytes + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 }

@@ -2,6 +2,13 @@ package io.nnviz.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntFunction;
 
 /**
  * Runs several variants of one training loop in turns, block by block, in one JVM, and reports
@@ -32,13 +39,13 @@ public final class Alternation {
     public static Alternation run(int variants, int blocks, int blockSize, Body body) throws Exception {
         Alternation a = new Alternation(variants, blocks, blockSize);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        java.util.Random rnd = new java.util.Random(20261128L);
-        java.util.List<Integer> order = new java.util.ArrayList<>();
+        Random rnd = new Random(20261128L);
+        List<Integer> order = new ArrayList<>();
         for (int v = 0; v < variants; v++) {
             order.add(v);
         }
         for (int b = 0; b < blocks; b++) {
-            java.util.Collections.shuffle(order, rnd);
+            Collections.shuffle(order, rnd);
             for (int v : order) {
                 long c0 = threads.getCurrentThreadCpuTime(), total = 0;
                 for (int s = b * blockSize; s < (b + 1) * blockSize; s++) {
@@ -76,11 +83,11 @@ public final class Alternation {
      * 0), each variant's mean step time against the first variant's mean over the same steps, and
      * each kind's share of the amortized overhead.
      */
-    public void reportByKind(String[] names, java.util.function.IntFunction<String> kinds) {
+    public void reportByKind(String[] names, IntFunction<String> kinds) {
         int n = stepWall[0].length;
-        java.util.Map<String, java.util.List<Integer>> byKind = new java.util.LinkedHashMap<>();
+        Map<String, List<Integer>> byKind = new LinkedHashMap<>();
         for (int s = 0; s < n; s++) {
-            byKind.computeIfAbsent(kinds.apply(s), k -> new java.util.ArrayList<>()).add(s);
+            byKind.computeIfAbsent(kinds.apply(s), k -> new ArrayList<>()).add(s);
         }
         double base = sum(stepWall[0]) / n;
         System.out.println("wall-clock time by kind of step (difference to " + names[0] + " on the same steps; share = its part of the"

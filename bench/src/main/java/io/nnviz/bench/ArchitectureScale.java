@@ -4,10 +4,10 @@ import io.nnviz.api.Group;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
+import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 
@@ -17,6 +17,8 @@ import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Architecture layout and SVG at scale (issue 19): synthetic graphs of N nodes, a chain with a
@@ -59,10 +61,10 @@ public final class ArchitectureScale {
         int perStage = Math.max(1, n / 100);
         for (int s = 0; s < 10; s++) {
             String stage = "stage" + s;
-            java.util.List<String> stageLayers = new java.util.ArrayList<>();
+            List<String> stageLayers = new ArrayList<>();
             for (int k = 0; k < perStage; k++) {
                 String block = stage + "/block" + k;
-                java.util.List<String> members = new java.util.ArrayList<>();
+                List<String> members = new ArrayList<>();
                 String in = prev;
                 for (int j = 0; j < 10; j++) {
                     String id = block + "/l" + j;
@@ -82,7 +84,7 @@ public final class ArchitectureScale {
                 b.group(new Group(block, "block" + k, "Block", stage, members));
                 stageLayers.addAll(members);
             }
-            b.group(new Group(stage, stage, "Stage", null, java.util.List.of()));
+            b.group(new Group(stage, stage, "Stage", null, List.of()));
         }
         return b.build();
     }

@@ -2,12 +2,15 @@ package io.nnviz.bench;
 
 import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Hook;
+import io.nnviz.dashboard.LiveDashboard;
 import io.nnviz.recording.Recorder;
 import io.nnviz.renderers.report.HtmlReport;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -20,8 +23,8 @@ import java.util.stream.Stream;
  */
 public final class HookChoice {
     private final Hook hook;
-    private io.nnviz.dashboard.LiveDashboard dashboard;
-    private final List<Process> browsers = new java.util.ArrayList<>();
+    private LiveDashboard dashboard;
+    private final List<Process> browsers = new ArrayList<>();
 
     private HookChoice(Hook hook) {
         this.hook = hook;
@@ -41,8 +44,8 @@ public final class HookChoice {
             if (args[i].equals("dashboard")) {
                 Recorder r = Recorder.defaults();
                 HookChoice c = new HookChoice(r);
-                c.dashboard = io.nnviz.dashboard.LiveDashboard.start();
-                java.net.URI page = c.dashboard.show("bench", r);
+                c.dashboard = LiveDashboard.start();
+                URI page = c.dashboard.show("bench", r);
                 for (int b = 0; b < 2; b++) {
                     Path profile = Files.createTempDirectory("nnviz-bench-chromium");
                     c.browsers.add(new ProcessBuilder("/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-gpu",

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -65,7 +66,7 @@ public final class RunsScale {
                 Path dir = root.resolve(String.format("run-%04d", run));
                 EventLogSink events = new EventLogSink(dir.resolve(RunEvents.FILE), log);
                 TensorBoardSink tb = new TensorBoardSink(dir.resolve("tensorboard"));
-                java.util.Random rnd = new java.util.Random(run);
+                Random rnd = new Random(run);
                 for (int s = 1; s <= steps; s++) {
                     double progress = 1 - Math.exp(-s * lr * 2);
                     double[] v = {2.3 * (1 - progress) + 0.1 * rnd.nextGaussian() * (1 - progress) + 0.05, 0.1 + 0.8 * progress,

@@ -1,11 +1,13 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.spi.Printable;
+import io.nnviz.api.Capability;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
+import io.nnviz.api.attribution.Occlusion;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.color.Colormaps;
 import io.nnviz.renderers.figures.ActivationGrid;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** {@code nnviz activations MODEL --input IMAGE|TENSOR}: activation maps of chosen layers and a saliency overlay for one input. */
@@ -59,7 +62,7 @@ final class ActivationsCommand implements ModelOptions.Command {
         checkOptions();
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             ModelView m = opened.model();
-            java.util.function.Function<String, String> slugs = CliSupport.slugs(m);
+            Function<String, String> slugs = CliSupport.slugs(m);
             LayerInfo in = m.layers().stream().filter(l -> l.kind() == LayerKind.INPUT).findFirst().orElse(m.layers().get(0));
             Tensor x = inputs.tensor(m, model);
             List<String> ids = new ArrayList<>();
@@ -116,9 +119,9 @@ final class ActivationsCommand implements ModelOptions.Command {
                 if (x.rank() == 4) {
                     try {
                         // gradients where the framework has them; else occlusion, which needs forward passes only
-                        Figure s = m.capabilities().contains(io.nnviz.api.Capability.INPUT_GRADIENT)
+                        Figure s = m.capabilities().contains(Capability.INPUT_GRADIENT)
                                 ? SaliencyOverlay.saliency(x.slice(0), m.inputGradient(x, cls).slice(0)).title("Saliency for output " + cls).build()
-                                : SaliencyOverlay.occlusion(x.slice(0), io.nnviz.api.attribution.Occlusion.of(m).output(last.id()).map(x, cls))
+                                : SaliencyOverlay.occlusion(x.slice(0), Occlusion.of(m).output(last.id()).map(x, cls))
                                         .title("Occlusion for output " + cls + " (no gradients in " + m.framework() + ")").build();
                         outputs.figure(report, "Saliency", "saliency", s);
                     } catch (NnvizException | UnsupportedOperationException e) {

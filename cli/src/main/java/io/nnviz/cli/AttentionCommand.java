@@ -1,7 +1,6 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.spi.Services;
-import io.nnviz.api.spi.Printable;
+import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
@@ -9,6 +8,8 @@ import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attention.Attention;
 import io.nnviz.api.attention.AttentionMaps;
+import io.nnviz.api.spi.Printable;
+import io.nnviz.api.spi.Services;
 import io.nnviz.api.text.TextTokenizer;
 import io.nnviz.api.text.TokenizedText;
 import io.nnviz.renderers.figures.AttentionFigures;
@@ -19,6 +20,7 @@ import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +51,7 @@ final class AttentionCommand implements ModelOptions.Command {
     int maxTokens;
 
     @Option(names = "--head", paramLabel = "LAYER,HEAD", description = "Also draw this head as a labelled heatmap. Repeatable.")
-    List<String> heads = new java.util.ArrayList<>();
+    List<String> heads = new ArrayList<>();
 
     @Override
     public ModelOptions options() {
@@ -134,7 +136,7 @@ final class AttentionCommand implements ModelOptions.Command {
                     int[] lh = head(spec);
                     try {
                         outputs.figure(report, "Heads", "attention-" + lh[0] + "-" + lh[1], AttentionFigures.head(a, lh[0], lh[1]));
-                    } catch (io.nnviz.api.InvalidInputException e) {
+                    } catch (InvalidInputException e) {
                         throw new Main.UsageException("--head " + spec + ": " + e.getMessage());
                     }
                     bar.step();

@@ -1,7 +1,7 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.spi.Printable;
 import io.nnviz.api.Capability;
+import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
@@ -15,6 +15,7 @@ import io.nnviz.api.attribution.ModelRandomization;
 import io.nnviz.api.attribution.Occlusion;
 import io.nnviz.api.attribution.ScoreCam;
 import io.nnviz.api.attribution.SmoothGrad;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.renderers.figures.AttributionFigure;
 import io.nnviz.renderers.report.HtmlReport;
 import picocli.CommandLine.Command;
@@ -158,7 +159,7 @@ final class AttributeCommand implements ModelOptions.Command {
                         table.put(method.name(), new double[] {del.area(), ins.area(), seconds, rho});
                         outputs.figure(report, "Attribution", "attribution-" + name.replace("++", "pp"), fig.build());
                     } catch (NnvizException | UnsupportedOperationException e) {
-                        if (methods != null && e instanceof io.nnviz.api.InvalidInputException) {
+                        if (methods != null && e instanceof InvalidInputException) {
                             throw new Main.UsageException("--methods " + name + ": " + e.getMessage());
                         }
                         // asked for by name, it is said at once; every method not run is said under the table too

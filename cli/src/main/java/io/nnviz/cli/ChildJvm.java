@@ -1,10 +1,12 @@
 package io.nnviz.cli;
 
 import io.nnviz.api.spi.Printable;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,7 +64,7 @@ final class ChildJvm {
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        List<String> jvm = ManagementFactory.getRuntimeMXBean().getInputArguments();
         cmd.addAll(jvm);
         if (jvm.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxHeapSize") || a.startsWith("-XX:MaxRAMPercentage"))) {
             // the heap is part of the budget: cap it below, so a heap that runs out is a clear OutOfMemoryError, not a kill

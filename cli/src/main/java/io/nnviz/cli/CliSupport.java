@@ -1,11 +1,19 @@
 package io.nnviz.cli;
 
 import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelView;
+import io.nnviz.renderers.LayerNames;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -39,11 +47,11 @@ final class CliSupport {
     }
 
     /** File-name slugs of a model's layers: from their display names (the shared prefix left out), unique. */
-    static java.util.function.Function<String, String> slugs(io.nnviz.api.ModelView m) {
-        io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
-        java.util.Map<String, String> byId = new java.util.HashMap<>();
-        java.util.Set<String> used = new java.util.HashSet<>();
-        for (io.nnviz.api.LayerInfo l : m.layers()) {
+    static Function<String, String> slugs(ModelView m) {
+        LayerNames names = LayerNames.of(m);
+        Map<String, String> byId = new HashMap<>();
+        Set<String> used = new HashSet<>();
+        for (LayerInfo l : m.layers()) {
             String base = slug(names.display(l)), s = base;
             for (int i = 2; !used.add(s); i++) {
                 s = base + "-" + i;
@@ -74,7 +82,7 @@ final class CliSupport {
             };
         }
         ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(main.err)).build();
+                .setConsumer(new ConsoleProgressBarConsumer(main.err)).build();
         return new Progress() {
             @Override
             public void step() {

@@ -1,8 +1,8 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.spi.Printable;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.diff.ModelDiff;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.renderers.figures.DiffDiagram;
 import io.nnviz.renderers.report.HtmlReport;
 import picocli.CommandLine.Command;

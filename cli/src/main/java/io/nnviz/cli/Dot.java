@@ -4,6 +4,8 @@ import io.nnviz.api.Edge;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
 
+import java.util.Locale;
+
 /** The model's graph as Graphviz DOT, for users who lay it out with their own tools. */
 final class Dot {
     private Dot() {
@@ -14,7 +16,7 @@ final class Dot {
         b.append("digraph \"").append(quote(m.name())).append("\" {\n  rankdir=TB;\n  node [shape=box, fontname=\"DejaVu Sans\"];\n");
         for (LayerInfo l : m.layers()) {
             b.append("  \"").append(quote(l.id())).append("\" [label=\"").append(quote(l.name())).append("\\n")
-                    .append(l.kind().name().toLowerCase(java.util.Locale.ROOT)).append("\"];\n");
+                    .append(l.kind().name().toLowerCase(Locale.ROOT)).append("\"];\n");
         }
         for (Edge e : m.edges()) {
             b.append("  \"").append(quote(e.from())).append("\" -> \"").append(quote(e.to())).append("\";\n");

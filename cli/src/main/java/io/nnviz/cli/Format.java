@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -62,7 +63,7 @@ enum Format {
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
             return zipFormat(path);
         }
-        if (n >= 8 && java.util.Arrays.equals(java.util.Arrays.copyOf(head, 8), HDF5)) {
+        if (n >= 8 && Arrays.equals(Arrays.copyOf(head, 8), HDF5)) {
             return KERAS_H5;
         }
         // protobufs: an ONNX ModelProto starts with ir_version (field 1, varint: tag 0x08); a GraphDef

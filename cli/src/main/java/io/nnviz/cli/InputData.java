@@ -3,20 +3,26 @@ package io.nnviz.cli;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 
-import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /** The input of {@code nnviz activations}: an image (resized and normalised to the model's input) or a NumPy {@code .npy} tensor. */
 final class InputData {
@@ -35,12 +41,12 @@ final class InputData {
      * larger than {@link #MAX_PIXELS}, is a usage error naming it.
      */
     static int[] imageSize(Path p) throws IOException {
-        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(p.toFile())) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(p.toFile())) {
             var readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {
                 throw new Main.UsageException(p + ": not an image (PNG, JPEG, GIF, BMP) nor a .npy tensor");
             }
-            javax.imageio.ImageReader r = readers.next();
+            ImageReader r = readers.next();
             try {
                 r.setInput(in, true, true);
                 int w = r.getWidth(0), h = r.getHeight(0);
@@ -69,7 +75,7 @@ final class InputData {
                 throw new Main.UsageException(p + ": not an image (PNG, JPEG, GIF, BMP) nor a .npy tensor");
             }
             return img;
-        } catch (javax.imageio.IIOException | RuntimeException e) {
+        } catch (IIOException | RuntimeException e) {
             if (e instanceof Main.UsageException u) {
                 throw u;
             }
@@ -138,7 +144,7 @@ final class InputData {
             int[] shape;
             long n = 1;
             try {
-                shape = java.util.Arrays.stream(parts).map(String::trim).filter(x -> !x.isEmpty()).mapToInt(Integer::parseInt).toArray();
+                shape = Arrays.stream(parts).map(String::trim).filter(x -> !x.isEmpty()).mapToInt(Integer::parseInt).toArray();
                 if (shape.length > 8) {
                     throw new NumberFormatException();
                 }
@@ -170,7 +176,7 @@ final class InputData {
                 v[i] = floating ? (width == 4 ? b.getFloat() : (float) b.getDouble()) : (width == 4 ? b.getInt() : (float) b.getLong());
             }
             return Tensor.of(v, shape.length == 0 ? new int[] {1} : shape);
-        } catch (java.io.EOFException | java.nio.BufferUnderflowException e) { // the magic bytes and little else
+        } catch (EOFException | BufferUnderflowException e) { // the magic bytes and little else
             throw new Main.UsageException(p + ": a .npy file too short for its header (" + Files.size(p) + " bytes)");
         }
     }

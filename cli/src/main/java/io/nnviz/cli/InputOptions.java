@@ -5,11 +5,14 @@ import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightRole;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What the commands that run a model on one input take: the input (an image, resized and
@@ -68,7 +71,7 @@ final class InputOptions {
     }
 
     private int[] sizeOption() {
-        String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
+        String[] wh = size.toLowerCase(Locale.ROOT).split("x");
         try {
             if (wh.length != 2) {
                 throw new NumberFormatException();
@@ -80,14 +83,14 @@ final class InputOptions {
     }
 
     /** The model's input for these options: a batch of one, in the model's canonical layout. */
-    Tensor tensor(ModelView m, Path model) throws java.io.IOException {
+    Tensor tensor(ModelView m, Path model) throws IOException {
         LayerInfo in = m.layers().stream().filter(l -> l.kind() == LayerKind.INPUT).findFirst().orElse(m.layers().get(0));
         Shape inShape = in.outputShape();
         Tensor x = InputData.isNpy(input) ? InputData.npy(input) : image(m, inShape, model);
         return InputData.batchOfOne(x, inShape, input);
     }
 
-    private Tensor image(ModelView m, Shape inShape, Path model) throws java.io.IOException {
+    private Tensor image(ModelView m, Shape inShape, Path model) throws IOException {
         int[] d = inShape == null ? guessedInput(m, model) : inShape.toArray();
         int c, h, w;
         if (d.length == 4) {
@@ -132,11 +135,11 @@ final class InputOptions {
      * A model that does not say its input shape: an image [?, C, H, W] with C from the first
      * convolution's kernel and the image's own size (or --size); else a .npy tensor is needed.
      */
-    private int[] guessedInput(ModelView m, Path model) throws java.io.IOException {
+    private int[] guessedInput(ModelView m, Path model) throws IOException {
         for (LayerInfo l : m.layers()) {
             if (l.kind() == LayerKind.CONV) {
                 for (var w : m.weights(l.id())) {
-                    if (w.role() == io.nnviz.api.WeightRole.KERNEL && w.values().rank() == 4) {
+                    if (w.role() == WeightRole.KERNEL && w.values().rank() == 4) {
                         int[] own = InputData.imageSize(input);
                         return new int[] {-1, w.values().shape().dim(1), own[1], own[0]};
                     }

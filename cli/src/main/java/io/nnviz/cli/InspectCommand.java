@@ -17,6 +17,7 @@ import picocli.CommandLine.ParentCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -70,7 +71,7 @@ final class InspectCommand implements ModelOptions.Command {
                     convs.add(l);
                 }
             }
-            java.util.function.Function<String, String> slugs = CliSupport.slugs(m);
+            Function<String, String> slugs = CliSupport.slugs(m);
             HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().description + ")").model(m);
             try (CliSupport.Progress bar = CliSupport.progress(main, "Rendering " + model.getFileName(), convs.size() + 1)) {
                 if (depth == 0 && overlay == null) {

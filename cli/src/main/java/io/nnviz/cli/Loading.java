@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.spi.BackendProvider;
@@ -25,7 +26,7 @@ final class Loading {
         }
     }
 
-    static Opened open(Path file, io.nnviz.api.LoadOptions options) {
+    static Opened open(Path file, LoadOptions options) {
         Format f;
         try {
             f = Format.detect(file);

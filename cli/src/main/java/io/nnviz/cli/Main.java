@@ -1,13 +1,18 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.spi.Printable;
 import io.nnviz.api.NnvizException;
-import picocli.CommandLine;
+import io.nnviz.api.spi.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@code nnviz}: render any saved model headlessly. Exit codes: 0 success, 1 an internal error,
@@ -57,7 +62,7 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code, writing to {@code out} and {@code err}. */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         // frameworks log a lot at INFO; the CLI shows warnings unless --verbose (set before any logger exists)
-        boolean verboseAsked = java.util.Arrays.asList(args).contains("--verbose");
+        boolean verboseAsked = Arrays.asList(args).contains("--verbose");
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null || verboseAsked) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verboseAsked ? "info" : "warn");
         }
@@ -129,7 +134,7 @@ public final class Main implements Runnable {
      */
     static String fileFault(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            if (c instanceof FileSystemException f && f.getFile() != null) {
                 String reason = f.getReason() != null ? f.getReason() : switch (f.getClass().getSimpleName()) {
                     case "AccessDeniedException" -> "permission denied";
                     case "NoSuchFileException" -> "no such file or folder";
@@ -139,7 +144,7 @@ public final class Main implements Runnable {
                 };
                 return Printable.line(f.getFile()) + ": " + reason;
             }
-            if (c instanceof java.io.IOException io && io.getMessage() != null && io.getMessage().contains("No space left on device")) {
+            if (c instanceof IOException io && io.getMessage() != null && io.getMessage().contains("No space left on device")) {
                 return "the disk is full (No space left on device)";
             }
         }
@@ -174,14 +179,14 @@ public final class Main implements Runnable {
         ModelOptions isolated = modelOptions(args);
         if (isolated != null) {
             try {
-                boolean outExisted = java.nio.file.Files.exists(isolated.out);
-                int code = ChildJvm.run(Main.class.getName(), java.util.List.of(args), isolated.limits(),
-                        !java.util.Arrays.asList(args).contains("--verbose"), isolated.model.toString(), System.out, System.err);
+                boolean outExisted = Files.exists(isolated.out);
+                int code = ChildJvm.run(Main.class.getName(), List.of(args), isolated.limits(),
+                        !Arrays.asList(args).contains("--verbose"), isolated.model.toString(), System.out, System.err);
                 if (code != OK) { // a child that was killed or crashed could not clean up after itself
                     Outputs.removeStaleStaging(isolated.out, outExisted);
                 }
                 System.exit(code);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // no child JVM to be had: run here, without the net
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -1,14 +1,21 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.LoadOptions;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What every command takes: the model, where its outputs go, in which formats, and which layers. */
 final class ModelOptions {
     /** A command that reads a model: it runs in a child JVM under the options' limits ({@link ChildJvm}). */
-    interface Command extends java.util.concurrent.Callable<Integer> {
+    interface Command extends Callable<Integer> {
         ModelOptions options();
     }
 
@@ -31,7 +38,7 @@ final class ModelOptions {
     @Option(names = "--input-shape", paramLabel = "[NAME=]D,D,...",
             description = "The input's shape, batch first, for models whose input has free dimensions "
                     + "(e.g. 1,3,224,224; -1 leaves one free; NAME= for one input of several). Repeatable.")
-    java.util.List<String> inputShapes = new java.util.ArrayList<>();
+    List<String> inputShapes = new ArrayList<>();
 
     @Option(names = "--max-memory", paramLabel = "SIZE",
             description = "The memory reading and drawing the model may use, heap and native together, such as 2g or 800m "
@@ -48,13 +55,13 @@ final class ModelOptions {
     /** The memory budget in bytes: {@code --max-memory}, else half of the machine's memory. */
     long memoryBudget() {
         if (maxMemory == null) {
-            return io.nnviz.api.LoadOptions.defaultMemoryBudget();
+            return LoadOptions.defaultMemoryBudget();
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?\\s*").matcher(maxMemory);
+        Matcher m = Pattern.compile("(?i)\\s*(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?\\s*").matcher(maxMemory);
         if (!m.matches()) {
             throw new Main.UsageException("--max-memory " + maxMemory + ": give a size such as 2g, 800m or 1.5GB");
         }
-        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
             case "k" -> 10;
             case "m" -> 20;
             case "g" -> 30;
@@ -77,11 +84,11 @@ final class ModelOptions {
     }
 
     /** The load options the flags give; a malformed shape is a usage error. */
-    io.nnviz.api.LoadOptions loadOptions() {
-        io.nnviz.api.LoadOptions o = io.nnviz.api.LoadOptions.defaults().memoryBudget(limits().memoryBytes());
+    LoadOptions loadOptions() {
+        LoadOptions o = LoadOptions.defaults().memoryBudget(limits().memoryBytes());
         for (String spec : inputShapes) {
             int eq = spec.indexOf('=');
-            String name = eq < 0 ? io.nnviz.api.LoadOptions.FIRST_INPUT : spec.substring(0, eq).trim();
+            String name = eq < 0 ? LoadOptions.FIRST_INPUT : spec.substring(0, eq).trim();
             String[] parts = spec.substring(eq + 1).split(",");
             long[] dims = new long[parts.length];
             try {

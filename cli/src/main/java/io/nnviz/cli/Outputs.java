@@ -1,21 +1,28 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.ModelView;
+import io.nnviz.renderers.AtomicFiles;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.report.HtmlReport;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -52,7 +59,7 @@ final class Outputs implements AutoCloseable {
         Set<Kind> kinds = EnumSet.noneOf(Kind.class);
         for (String f : formats.split(",")) {
             try {
-                kinds.add(Kind.valueOf(f.trim().toLowerCase(java.util.Locale.ROOT)));
+                kinds.add(Kind.valueOf(f.trim().toLowerCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw new Main.UsageException("--format: unknown format '" + f.trim() + "' (use svg, png, html, dot)");
             }
@@ -107,7 +114,7 @@ final class Outputs implements AutoCloseable {
      * The architecture: with html, the report's interactive one (every depth of the hierarchy,
      * the view that fits a screen also written as {@code NAME.svg/.png}); else {@code fallback}.
      */
-    void architecture(HtmlReport report, String name, io.nnviz.api.ModelView m, java.util.function.Supplier<Figure> fallback) throws IOException {
+    void architecture(HtmlReport report, String name, ModelView m, Supplier<Figure> fallback) throws IOException {
         if (kinds.contains(Kind.html)) {
             report.section("Architecture").architecture(m);
             return;
@@ -118,7 +125,7 @@ final class Outputs implements AutoCloseable {
     /** Writes a text file (such as the DOT graph) if its kind was chosen. */
     void text(Kind kind, String name, String text) throws IOException {
         if (kinds.contains(kind)) {
-            io.nnviz.renderers.AtomicFiles.write(staging.resolve(name), text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            AtomicFiles.write(staging.resolve(name), text.getBytes(StandardCharsets.UTF_8));
             written.add(name);
         }
     }
@@ -154,7 +161,7 @@ final class Outputs implements AutoCloseable {
      * goes too if that run made it ({@code existed} false) and nothing else is in it.
      */
     static void removeStaleStaging(Path out, boolean existed) {
-        if (!Files.isDirectory(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         removeStale(out);
@@ -169,7 +176,7 @@ final class Outputs implements AutoCloseable {
 
     private static void removeStale(Path out) {
         try (Stream<Path> s = Files.list(out)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(STAGING) && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(STAGING) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
                 String rest = p.getFileName().toString().substring(STAGING.length());
                 int dash = rest.indexOf('-');
                 long pid;
@@ -186,7 +193,7 @@ final class Outputs implements AutoCloseable {
                 }
                 deleteTree(p);
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             // best effort: a leftover folder is harmless, and the new run writes its own
         }
     }

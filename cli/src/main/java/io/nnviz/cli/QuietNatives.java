@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +50,7 @@ final class QuietNatives {
      * its own, so an error is never glued to the end of a bar.
      */
     static void filter(InputStream in, OutputStream to) throws IOException {
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         boolean midBar = false, inNative = false;
         int b;
         while ((b = in.read()) >= 0) {

@@ -1,10 +1,13 @@
 package io.nnviz.cli;
 
-import io.nnviz.api.spi.Printable;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
+import io.nnviz.api.spi.Printable;
+import io.nnviz.renderers.LayerNames;
 
 import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
 
 /** The summary table: layer, kind, output shape, parameters; and the totals. */
 final class Summary {
@@ -20,7 +23,7 @@ final class Summary {
 
     static void print(ModelView m, Format f, PrintStream out) {
         int name = 5, kind = 4, shape = 12;
-        io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
+        LayerNames names = LayerNames.of(m);
         for (LayerInfo l : m.layers()) {
             name = Math.max(name, Math.min(48, Printable.line(names.display(l)).length()));
             kind = Math.max(kind, l.kind().name().length());
@@ -32,7 +35,7 @@ final class Summary {
             out.printf("Layer names without the prefix they all share: %s%n", Printable.line(names.prefix()));
         }
         out.printf("%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %14s%n", "Layer", "Kind", "Output shape", "Parameters");
-        java.util.List<LayerInfo> layers = m.layers();
+        List<LayerInfo> layers = m.layers();
         for (int i = 0; i < layers.size(); i++) {
             if (layers.size() > MAX_ROWS && i == HEAD_ROWS) { // 100,000 rows help nobody in a terminal; the report lists them all
                 out.printf("... %,d layers not listed here (index.html's model summary has every one)%n", layers.size() - MAX_ROWS);
@@ -42,7 +45,7 @@ final class Summary {
             String clean = Printable.line(names.display(l)); // a hostile name must not drive the terminal
             String n = clean.length() > 48 ? clean.substring(0, 45) + "..." : clean;
             String s = shapeOf(l);
-            out.printf(row, n, l.kind().name().toLowerCase(java.util.Locale.ROOT), s.length() > 28 ? s.substring(0, 25) + "..." : s,
+            out.printf(row, n, l.kind().name().toLowerCase(Locale.ROOT), s.length() > 28 ? s.substring(0, 25) + "..." : s,
                     l.parameterCount());
         }
         out.printf("Total: %,d layers, %,d parameters%n", m.layers().size(), m.parameterCount());

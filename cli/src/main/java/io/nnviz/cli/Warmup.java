@@ -3,15 +3,18 @@ package io.nnviz.cli;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
+
+import java.awt.color.ColorSpace;
+import javax.imageio.ImageIO;
 
 /**
  * Draws a tiny model's figures on a background thread while the real model loads: a fresh JVM
@@ -30,10 +33,10 @@ final class Warmup {
      * them at once, as the warm-up's drawing and the command's image decoding would.
      */
     static Thread start() {
-        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_sRGB);
-        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY);
-        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB);
-        javax.imageio.ImageIO.getReaderFormatNames();
+        ColorSpace.getInstance(ColorSpace.CS_sRGB);
+        ColorSpace.getInstance(ColorSpace.CS_GRAY);
+        ColorSpace.getInstance(ColorSpace.CS_LINEAR_RGB);
+        ImageIO.getReaderFormatNames();
         Thread t = new Thread(Warmup::run, "nnviz-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);

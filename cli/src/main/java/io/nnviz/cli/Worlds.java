@@ -6,9 +6,13 @@ import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -93,7 +97,7 @@ final class Worlds {
             }
             CRC32 key = new CRC32();
             for (JarEntry e : entries) {
-                key.update((e.getName() + e.getCrc() + e.getSize()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                key.update((e.getName() + e.getCrc() + e.getSize()).getBytes(StandardCharsets.UTF_8));
             }
             Path cache = Path.of(System.getProperty("nnviz.cache", System.getProperty("user.home") + "/.cache/nnviz"), "worlds");
             Path dir = cache.resolve(name + "-" + Long.toHexString(key.getValue()));
@@ -128,11 +132,11 @@ final class Worlds {
     }
 
     /** A world unused this long is another build's: its copy is removed (a running CLI touches its own at every start). */
-    static final java.time.Duration STALE = java.time.Duration.ofDays(1);
+    static final Duration STALE = Duration.ofDays(1);
 
     private static void used(Path dir) {
         try {
-            Files.setLastModifiedTime(dir, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+            Files.setLastModifiedTime(dir, FileTime.from(Instant.now()));
         } catch (IOException e) {
             // a read-only cache still works; it is only not tidied
         }
@@ -144,7 +148,7 @@ final class Worlds {
      * extracts its own copy, a few hundred MB, and nothing else would ever delete the old ones.
      */
     static void removeStale(Path cache, String name, Path keep) {
-        java.time.Instant cutoff = java.time.Instant.now().minus(STALE);
+        Instant cutoff = Instant.now().minus(STALE);
         try (Stream<Path> s = Files.list(cache)) {
             for (Path d : s.toList()) {
                 String n = d.getFileName().toString();

@@ -1,9 +1,9 @@
 package io.nnviz.cli;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.NnvizException;
 
 import java.io.PrintStream;

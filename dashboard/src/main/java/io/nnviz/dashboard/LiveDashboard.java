@@ -1,8 +1,8 @@
 package io.nnviz.dashboard;
 
-import io.nnviz.api.spi.Printable;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.nnviz.api.ModelView;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.recording.Recorder;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.view.RunComparison;

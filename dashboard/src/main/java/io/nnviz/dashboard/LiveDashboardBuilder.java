@@ -1,6 +1,7 @@
 package io.nnviz.dashboard;
 
 import io.nnviz.api.spi.Printable;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.HashSet;

@@ -1,10 +1,10 @@
 package io.nnviz.dashboard;
 
 import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.testkit.FashionMnist;
-import io.nnviz.testkit.Chromium;
 import io.nnviz.recording.Recorder;
 import io.nnviz.recording.SoftmaxRegression;
+import io.nnviz.testkit.Chromium;
+import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

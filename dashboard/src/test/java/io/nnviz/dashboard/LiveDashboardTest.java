@@ -1,9 +1,9 @@
 package io.nnviz.dashboard;
 
 import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.testkit.FashionMnist;
 import io.nnviz.recording.Recorder;
 import io.nnviz.recording.SoftmaxRegression;
+import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

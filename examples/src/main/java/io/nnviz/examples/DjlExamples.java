@@ -1,6 +1,7 @@
 package io.nnviz.examples;
 
 import ai.djl.Device;
+import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -23,14 +24,15 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.backend.djl.TapBlock;
 import io.nnviz.recording.Recorder;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.function.LongConsumer;
 
 /** The four examples on DJL (PyTorch engine): the same tasks, data and report as {@link Dl4jExamples}. */
@@ -81,7 +83,7 @@ public final class DjlExamples {
                 .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
                 .optDevices(new Device[] {Device.cpu()});
         Attachment hooks = NNViz.attach(config, recorder);
-        try (ai.djl.Model model = ai.djl.Model.newInstance(task.name())) {
+        try (Model model = Model.newInstance(task.name())) {
             model.setBlock(TapBlock.wrap(network(task)));
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(shape(task, batch));
@@ -106,7 +108,7 @@ public final class DjlExamples {
                 float[] flat = y.toFloatArray();
                 int k = task.outputs();
                 for (int i = 0; i < outputs.length; i++) {
-                    outputs[i] = java.util.Arrays.copyOfRange(flat, i * k, (i + 1) * k);
+                    outputs[i] = Arrays.copyOfRange(flat, i * k, (i + 1) * k);
                 }
             }
             try (ModelView view = NNViz.inspect(model)) {

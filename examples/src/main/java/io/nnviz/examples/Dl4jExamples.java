@@ -1,7 +1,7 @@
 package io.nnviz.examples;
 
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.recording.Recorder;
 import org.deeplearning4j.nn.api.NeuralNetwork;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -18,7 +19,7 @@ import java.util.zip.GZIPInputStream;
  */
 public record Images(float[][] pixels, int[] labels, String source) {
     /** Class names in label order. */
-    public static final java.util.List<String> CLASSES = java.util.List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
+    public static final List<String> CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
             "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
     static final Path DEBIAN = Path.of("/usr/share/datasets/fashion-mnist");
 

@@ -3,12 +3,17 @@ package io.nnviz.examples;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
 
 /**
  * The main job: trains an example network with nnviz attached and writes its report.
@@ -38,22 +43,22 @@ public final class Main implements Callable<Integer> {
     /** Runs one example on one framework. */
     @FunctionalInterface
     interface Runner {
-        RunReport.Result run(Task task, int steps, int batch, Path out, java.util.function.LongConsumer progress) throws Exception;
+        RunReport.Result run(Task task, int steps, int batch, Path out, LongConsumer progress) throws Exception;
     }
 
     /** TensorFlow Java's natives cannot share a class path with DL4J's, so its examples live in their own module. */
     static final String TF_RUNNER = "io.nnviz.examples.tensorflow.TfExamples";
 
     /** The runner of a backend, or empty if its framework is not on this class path. */
-    static java.util.Optional<Runner> runner(Backend b) {
+    static Optional<Runner> runner(Backend b) {
         try {
-            return java.util.Optional.of(switch (b) {
+            return Optional.of(switch (b) {
                 case dl4j -> { Class.forName("org.deeplearning4j.nn.multilayer.MultiLayerNetwork"); yield Dl4jExamples::run; }
                 case djl -> { Class.forName("ai.djl.Model"); yield DjlExamples::run; }
                 case tensorflow -> {
-                    java.lang.invoke.MethodHandle h = java.lang.invoke.MethodHandles.publicLookup().findStatic(Class.forName(TF_RUNNER), "run",
-                            java.lang.invoke.MethodType.methodType(RunReport.Result.class, Task.class, int.class, int.class, Path.class,
-                                    java.util.function.LongConsumer.class));
+                    MethodHandle h = MethodHandles.publicLookup().findStatic(Class.forName(TF_RUNNER), "run",
+                            MethodType.methodType(RunReport.Result.class, Task.class, int.class, int.class, Path.class,
+                                    LongConsumer.class));
                     yield (task, steps, batch, out, progress) -> {
                         try {
                             return (RunReport.Result) h.invoke(task, steps, batch, out, progress);
@@ -66,7 +71,7 @@ public final class Main implements Callable<Integer> {
                 }
             });
         } catch (ReflectiveOperationException | LinkageError e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -76,7 +81,7 @@ public final class Main implements Callable<Integer> {
             System.err.println("--steps and --batch must be positive");
             return 2;
         }
-        java.util.Optional<Runner> runner = runner(backend);
+        Optional<Runner> runner = runner(backend);
         if (runner.isEmpty()) {
             System.err.println(backend == Backend.tensorflow
                     ? "The TensorFlow examples run from their own module (TensorFlow Java's natives cannot share a class path with"

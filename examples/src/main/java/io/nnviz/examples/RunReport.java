@@ -1,13 +1,14 @@
 package io.nnviz.examples;
 
 import io.nnviz.api.ModelView;
+import io.nnviz.recording.Recorder;
 import io.nnviz.renderers.figures.Heatmap;
 import io.nnviz.renderers.figures.Scatter;
-import io.nnviz.recording.Recorder;
 import io.nnviz.renderers.report.HtmlReport;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /** The report every example writes, whatever the framework and task: the recorded run and the test results. */
@@ -44,7 +45,7 @@ public final class RunReport {
                 .tensorBoard(out.resolve("tensorboard"));
         if (task.classifier()) {
             int n = Math.min(EMBEDDED, test.labels().length);
-            b.embeddings(task.tensor(test, 0, n), java.util.Arrays.copyOf(test.labels(), n));
+            b.embeddings(task.tensor(test, 0, n), Arrays.copyOf(test.labels(), n));
         }
         return b.build();
     }

@@ -1,7 +1,7 @@
 package io.nnviz.examples;
 
-import io.nnviz.api.Histogram;
 import io.nnviz.NNViz;
+import io.nnviz.api.Histogram;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.recording.Recorder;

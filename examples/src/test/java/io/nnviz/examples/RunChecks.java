@@ -5,8 +5,8 @@ import io.nnviz.recording.format.RunJson;
 import io.nnviz.recording.run.Points;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.view.RunFigures;
-import io.nnviz.testkit.SvgFiles;
 import io.nnviz.renderers.Figures;
+import io.nnviz.testkit.SvgFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
 package com.example;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.backend.tensorflow.TfGraph;
 import io.nnviz.backend.tensorflow.TfTraining;

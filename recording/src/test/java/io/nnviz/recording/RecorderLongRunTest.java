@@ -6,7 +6,6 @@ import io.nnviz.recording.run.Points;
 import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Test;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

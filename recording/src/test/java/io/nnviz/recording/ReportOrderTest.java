@@ -2,13 +2,13 @@ package io.nnviz.recording;
 
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.recording.run.MutableRunLog;
 import io.nnviz.recording.run.RunInfo;
 import io.nnviz.recording.view.RunFigures;

@@ -4,8 +4,13 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * Writes files through a temporary sibling and a rename, so readers never see half a file. A
@@ -16,7 +21,7 @@ import java.nio.file.StandardCopyOption;
 public final class AtomicFiles {
     /** A temporary sibling untouched this long belongs to a writer that died. */
     static final long ORPHAN_MILLIS = 10 * 60_000L;
-    private static final java.util.Set<Path> SWEPT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<Path> SWEPT = ConcurrentHashMap.newKeySet();
 
     private AtomicFiles() {
     }
@@ -46,7 +51,7 @@ public final class AtomicFiles {
         try {
             Files.write(tmp, bytes);
             try { // temporary files are private (0600); the result is an ordinary output file
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             } catch (UnsupportedOperationException e) {
                 // not a POSIX file system: its defaults apply
             }
@@ -63,11 +68,11 @@ public final class AtomicFiles {
     /** Deletes the temporary siblings ({@code .NAME<digits>.tmp}) dead writers left in {@code dir}. */
     static void removeOrphans(Path dir) {
         long cutoff = System.currentTimeMillis() - ORPHAN_MILLIS;
-        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+        try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
-                if (n.startsWith(".") && n.matches("\\..+[0-9]+\\.tmp") && Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                        && Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
+                if (n.startsWith(".") && n.matches("\\..+[0-9]+\\.tmp") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                        && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
                     Files.deleteIfExists(p);
                 }
             }

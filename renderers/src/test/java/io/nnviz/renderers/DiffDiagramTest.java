@@ -2,7 +2,6 @@ package io.nnviz.renderers;
 
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -10,6 +9,7 @@ import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.diff.ModelDiff;
+import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.renderers.color.Colormaps;
 import io.nnviz.renderers.figures.DiffDiagram;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package io.nnviz.renderers;
 
-import io.nnviz.testkit.Chromium;
-
 import io.nnviz.api.Histogram;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
@@ -12,6 +10,7 @@ import io.nnviz.renderers.figures.HistogramRidge;
 import io.nnviz.renderers.figures.LineChart;
 import io.nnviz.renderers.figures.Scatter;
 import io.nnviz.renderers.report.HtmlReport;
+import io.nnviz.testkit.Chromium;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +20,6 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -29,6 +27,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

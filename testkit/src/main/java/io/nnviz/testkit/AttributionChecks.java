@@ -1,17 +1,22 @@
 package io.nnviz.testkit;
 
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightTensor;
 import io.nnviz.api.attribution.Attribution;
 import io.nnviz.api.attribution.Faithfulness;
 import io.nnviz.api.attribution.GradCam;
-import io.nnviz.api.attribution.IntegratedGradients;
 import io.nnviz.api.attribution.InputXGradient;
+import io.nnviz.api.attribution.IntegratedGradients;
 import io.nnviz.api.attribution.ModelRandomization;
 import io.nnviz.api.attribution.SmoothGrad;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.DoubleUnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +36,7 @@ public final class AttributionChecks {
     /** {@code n} Fashion-MNIST test images as {@code [1, 1, 28, 28]} inputs, pixels in [0, 1]. */
     public static List<Tensor> testImages(int n) throws IOException {
         FashionMnist data = FashionMnist.test(n);
-        List<Tensor> out = new java.util.ArrayList<>();
+        List<Tensor> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             out.add(Tensor.of(data.image(i), 1, 1, FashionMnist.SIDE, FashionMnist.SIDE));
         }
@@ -119,7 +124,7 @@ public final class AttributionChecks {
         ModelRandomization r = ModelRandomization.of(m).seed(3);
         double cam = 0, sg = 0, ig = 0, ixg = 0;
         int[] flat = new int[1];
-        java.util.function.DoubleUnaryOperator rho = v -> {
+        DoubleUnaryOperator rho = v -> {
             if (Double.isNaN(v)) { // the randomised map is flat: it keeps nothing of the trained one's order
                 flat[0]++;
                 return 0;
@@ -155,36 +160,36 @@ public final class AttributionChecks {
 
     /** As {@link #assertShuffledCopy(Model, Tensor)} for a chosen layer. */
     public static void assertShuffledCopy(ModelView m, String layer, Tensor x) {
-        List<io.nnviz.api.WeightTensor> before = m.weights(layer);
+        List<WeightTensor> before = m.weights(layer);
         Tensor out = m.scores(x);
         try (ModelView copy = m.withShuffledWeights(List.of(layer), 11)) {
-            List<io.nnviz.api.WeightTensor> shuffled = copy.weights(layer);
+            List<WeightTensor> shuffled = copy.weights(layer);
             assertEquals(before.size(), shuffled.size());
             for (int i = 0; i < before.size(); i++) {
                 float[] a = before.get(i).values().toArray(), b = shuffled.get(i).values().toArray();
                 if (a.length > 1) {
-                    assertFalse(java.util.Arrays.equals(a, b), "weight " + before.get(i).name() + " of " + layer + " was shuffled");
+                    assertFalse(Arrays.equals(a, b), "weight " + before.get(i).name() + " of " + layer + " was shuffled");
                 }
-                java.util.Arrays.sort(a);
-                java.util.Arrays.sort(b);
+                Arrays.sort(a);
+                Arrays.sort(b);
                 assertArrayEquals(a, b, "weight " + before.get(i).name() + " of " + layer + " keeps its values");
             }
-            for (io.nnviz.api.LayerInfo other : m.layers()) {
+            for (LayerInfo other : m.layers()) {
                 if (!other.id().equals(layer) && other.parameterCount() > 0) {
                     assertEquals(values(m.weights(other.id())), values(copy.weights(other.id())), "layer " + other.id() + " untouched");
                 }
             }
-            assertFalse(java.util.Arrays.equals(out.toArray(), copy.scores(x).toArray()), "the copy computes something else");
+            assertFalse(Arrays.equals(out.toArray(), copy.scores(x).toArray()), "the copy computes something else");
         }
-        List<io.nnviz.api.WeightTensor> after = m.weights(layer);
+        List<WeightTensor> after = m.weights(layer);
         assertEquals(values(before), values(after), "the original model's weights are unchanged");
         assertArrayEquals(out.toArray(), m.scores(x).toArray(), "the original model computes what it did");
     }
 
-    private static List<List<Float>> values(List<io.nnviz.api.WeightTensor> ws) {
-        List<List<Float>> out = new java.util.ArrayList<>();
-        for (io.nnviz.api.WeightTensor w : ws) {
-            List<Float> v = new java.util.ArrayList<>();
+    private static List<List<Float>> values(List<WeightTensor> ws) {
+        List<List<Float>> out = new ArrayList<>();
+        for (WeightTensor w : ws) {
+            List<Float> v = new ArrayList<>();
             for (float f : w.values().toArray()) {
                 v.add(f);
             }

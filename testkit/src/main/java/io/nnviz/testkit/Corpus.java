@@ -1,7 +1,16 @@
 package io.nnviz.testkit;
 
+import io.nnviz.api.Tensor;
+import org.junit.jupiter.api.Assertions;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * The real-model corpus: pretrained models nobody here made, fetched from the registries and
@@ -28,38 +37,38 @@ public final class Corpus {
     }
 
     /** A NumPy {@code .npy} file of float32 values written by the corpus scripts: {shape as long[], values as float[]}. */
-    public static Object[] npy(Path file) throws java.io.IOException {
+    public static Object[] npy(Path file) throws IOException {
         byte[] b = Files.readAllBytes(file);
         if (b.length < 10 || b[0] != (byte) 0x93 || b[1] != 'N') {
-            throw new java.io.IOException(file + " is not a .npy file");
+            throw new IOException(file + " is not a .npy file");
         }
         int headerLen = (b[8] & 0xFF) | (b[9] & 0xFF) << 8;
-        String header = new String(b, 10, headerLen, java.nio.charset.StandardCharsets.US_ASCII);
+        String header = new String(b, 10, headerLen, StandardCharsets.US_ASCII);
         if (!header.contains("'<f4'") || header.contains("'fortran_order': True")) {
-            throw new java.io.IOException(file + ": only little-endian float32 in C order is read here: " + header);
+            throw new IOException(file + ": only little-endian float32 in C order is read here: " + header);
         }
         String dims = header.substring(header.indexOf("'shape': (") + 10, header.indexOf(')', header.indexOf("'shape': (")));
-        long[] shape = java.util.Arrays.stream(dims.split(",")).map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
-        java.nio.FloatBuffer f = java.nio.ByteBuffer.wrap(b, 10 + headerLen, b.length - 10 - headerLen)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        long[] shape = Arrays.stream(dims.split(",")).map(String::trim).filter(s -> !s.isEmpty()).mapToLong(Long::parseLong).toArray();
+        FloatBuffer f = ByteBuffer.wrap(b, 10 + headerLen, b.length - 10 - headerLen)
+                .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         float[] v = new float[f.remaining()];
         f.get(v);
         return new Object[] {shape, v};
     }
 
     /** A corpus {@code .npy} file as a tensor of its own shape. */
-    public static io.nnviz.api.Tensor tensor(String relative) throws java.io.IOException {
+    public static Tensor tensor(String relative) throws IOException {
         Object[] a = npy(file(relative));
         long[] s = (long[]) a[0];
-        return io.nnviz.api.Tensor.of((float[]) a[1], java.util.Arrays.stream(s).mapToInt(Math::toIntExact).toArray());
+        return Tensor.of((float[]) a[1], Arrays.stream(s).mapToInt(Math::toIntExact).toArray());
     }
 
     /**
      * Asserts equal shapes and every value within {@code rel} of the expected one, relative to the
      * value itself or, for values near zero, to 1% of the expected tensor's largest magnitude.
      */
-    public static void assertClose(io.nnviz.api.Tensor expected, io.nnviz.api.Tensor actual, double rel, String what) {
-        org.junit.jupiter.api.Assertions.assertEquals(expected.shape(), actual.shape(), what + ": shape");
+    public static void assertClose(Tensor expected, Tensor actual, double rel, String what) {
+        Assertions.assertEquals(expected.shape(), actual.shape(), what + ": shape");
         double scale = Math.max(1e-6, Math.max(Math.abs(expected.stats().max()), Math.abs(expected.stats().min())));
         for (int i = 0; i < expected.size(); i++) {
             double e = expected.getFlat(i), a = actual.getFlat(i);

@@ -2,8 +2,12 @@ package io.nnviz.testkit;
 
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -20,7 +24,7 @@ public final class FashionMnist {
     /** Where Debian puts the files; {@code -Dnnviz.fashionMnist=DIR} overrides. */
     public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
     /** The ten class names, in label order. */
-    public static final java.util.List<String> CLASSES = java.util.List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
+    public static final List<String> CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
             "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
     public static final int SIDE = 28, PIXELS = SIDE * SIDE;
 
@@ -43,7 +47,7 @@ public final class FashionMnist {
         return read("train", n);
     }
 
-    private static final java.util.Map<Integer, FashionMnist> CACHE = new java.util.HashMap<>();
+    private static final Map<Integer, FashionMnist> CACHE = new HashMap<>();
 
     /** The first {@code n} training images, read once per JVM (for tests that share them). */
     public static synchronized FashionMnist trainCached(int n) {
@@ -51,7 +55,7 @@ public final class FashionMnist {
             try {
                 return train(k);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
     }

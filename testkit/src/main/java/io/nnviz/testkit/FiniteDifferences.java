@@ -2,6 +2,8 @@ package io.nnviz.testkit;
 
 import io.nnviz.api.Tensor;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +35,7 @@ public final class FiniteDifferences {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, (a, b) -> Float.compare(Math.abs(gradient.getFlat(b)), Math.abs(gradient.getFlat(a))));
+        Arrays.sort(order, (a, b) -> Float.compare(Math.abs(gradient.getFlat(b)), Math.abs(gradient.getFlat(a))));
         assertTrue(Math.abs(gradient.getFlat(order[0])) > 1e-6, "the input gradient is zero");
         double base = score.of(x);
         int checked = 0;

@@ -1,14 +1,15 @@
 package io.nnviz.testkit;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.NnvizException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 
 /**
  * The fuzz target every loader shares: bytes written as a file of the given name, opened with
@@ -37,7 +38,7 @@ public final class LoaderFuzzing {
                 return load(fileName.contains("/") ? dir.resolve(fileName.substring(0, fileName.indexOf('/'))) : p);
             } finally {
                 try (var s = Files.walk(dir)) {
-                    s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
                 }
             }
         } catch (IOException e) {

@@ -5,11 +5,12 @@ import io.nnviz.api.Edge;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelClosedException;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.Attachment;
@@ -22,12 +23,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.ToDoubleBiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -64,7 +67,7 @@ public abstract class ModelContractKit {
         double value(String layerId, int[] canonicalIndex);
 
         /** An oracle for {@code layerIds} answering with {@code value}. */
-        static ActivationOracle of(Set<String> layerIds, java.util.function.ToDoubleBiFunction<String, int[]> value) {
+        static ActivationOracle of(Set<String> layerIds, ToDoubleBiFunction<String, int[]> value) {
             return new ActivationOracle() {
                 @Override
                 public Set<String> layerIds() {
@@ -192,7 +195,7 @@ public abstract class ModelContractKit {
 
     private static void checkCanonicalKernel(LayerInfo l, WeightSpec spec) {
         Shape out = l.outputShape();
-        if (spec.role() != io.nnviz.api.WeightRole.KERNEL || out == null || out.rank() < 2) {
+        if (spec.role() != WeightRole.KERNEL || out == null || out.rank() < 2) {
             return;
         }
         if (l.kind() == LayerKind.CONV && spec.shape().rank() >= 3 && out.rank() == spec.shape().rank()
@@ -223,7 +226,7 @@ public abstract class ModelContractKit {
                     int[] idx = randomIndex(t.shape(), rnd, k);
                     double expected = oracle.value(l, l.weights().get(i), idx);
                     assertEquals(expected, t.get(idx), 1e-6 * Math.max(1, Math.abs(expected)),
-                            l.id() + "/" + values.get(i).name() + " at " + java.util.Arrays.toString(idx));
+                            l.id() + "/" + values.get(i).name() + " at " + Arrays.toString(idx));
                     compared++;
                 }
             }
@@ -268,7 +271,7 @@ public abstract class ModelContractKit {
                 int[] idx = randomIndex(t.shape(), rnd, k);
                 double expected = oracle.value(id, idx);
                 assertEquals(expected, t.get(idx), activationTolerance() * Math.max(1, Math.abs(expected)),
-                        "activation of " + id + " at " + java.util.Arrays.toString(idx));
+                        "activation of " + id + " at " + Arrays.toString(idx));
             }
         }
     }

@@ -1,13 +1,18 @@
 package io.nnviz.testkit;
 
 import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
 
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
 
 /** Written figures read back: every SVG in a folder parsed as XML, each checked to be an {@code <svg>} document. */
 public final class SvgFiles {
@@ -43,16 +48,16 @@ public final class SvgFiles {
     }
 
     /** The tooltip titles of the groups ({@code <g class="cssClass"><title>}) in document order. */
-    public static java.util.List<String> groupTitles(Document svg, String cssClass) {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        org.w3c.dom.NodeList gs = svg.getElementsByTagNameNS("*", "g");
+    public static List<String> groupTitles(Document svg, String cssClass) {
+        List<String> out = new ArrayList<>();
+        NodeList gs = svg.getElementsByTagNameNS("*", "g");
         for (int i = 0; i < gs.getLength(); i++) {
-            org.w3c.dom.Element g = (org.w3c.dom.Element) gs.item(i);
+            Element g = (Element) gs.item(i);
             if (!cssClass.equals(g.getAttribute("class"))) {
                 continue;
             }
-            for (org.w3c.dom.Node c = g.getFirstChild(); c != null; c = c.getNextSibling()) {
-                if (c instanceof org.w3c.dom.Element e && "title".equals(e.getLocalName())) {
+            for (Node c = g.getFirstChild(); c != null; c = c.getNextSibling()) {
+                if (c instanceof Element e && "title".equals(e.getLocalName())) {
                     out.add(e.getTextContent());
                     break;
                 }
@@ -62,9 +67,9 @@ public final class SvgFiles {
     }
 
     /** The contents of every {@code <text>} element, in document order. */
-    public static java.util.List<String> texts(Document svg) {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        org.w3c.dom.NodeList ts = svg.getElementsByTagNameNS("*", "text");
+    public static List<String> texts(Document svg) {
+        List<String> out = new ArrayList<>();
+        NodeList ts = svg.getElementsByTagNameNS("*", "text");
         for (int i = 0; i < ts.getLength(); i++) {
             out.add(ts.item(i).getTextContent());
         }

@@ -1,8 +1,8 @@
 package io.nnviz.api;
 
-import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Snapshot;
+import io.nnviz.api.spi.ModelBuilder;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package io.nnviz.api.attention;
 
+import io.nnviz.api.Capability;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
@@ -9,6 +10,7 @@ import io.nnviz.api.UnsupportedCapabilityException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -32,7 +34,7 @@ public final class AttentionMaps {
         List<LayerInfo> out = new ArrayList<>();
         for (LayerInfo l : model.layers()) {
             Shape s = l.outputShape();
-            boolean softmax = l.frameworkType() != null && l.frameworkType().toLowerCase(java.util.Locale.ROOT).endsWith("softmax");
+            boolean softmax = l.frameworkType() != null && l.frameworkType().toLowerCase(Locale.ROOT).endsWith("softmax");
             if (softmax && s != null && s.rank() == 4 && (s.dim(2) < 0 || s.dim(3) < 0 || s.dim(2) == s.dim(3))) {
                 out.add(l);
             }
@@ -52,7 +54,7 @@ public final class AttentionMaps {
         }
         List<LayerInfo> layers = layers(model);
         if (layers.isEmpty()) {
-            throw new UnsupportedCapabilityException(model.name(), io.nnviz.api.Capability.ACTIVATIONS,
+            throw new UnsupportedCapabilityException(model.name(), Capability.ACTIVATIONS,
                     "it has no attention softmax (a softmax layer with a [batch, heads, T, T] output) and no attention layer of its own");
         }
         List<String> ids = layers.stream().map(LayerInfo::id).toList();

@@ -6,6 +6,7 @@ import io.nnviz.api.Tensor;
 
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -122,7 +123,7 @@ public final class Faithfulness implements Cloneable {
         for (int i = 0; i < v.length; i++) {
             v[i] = r.nextFloat();
         }
-        return new Attribution("Random", -1, null, Tensor.adopt(v, shape.shape().toArray()), java.util.Map.of());
+        return new Attribution("Random", -1, null, Tensor.adopt(v, shape.shape().toArray()), Map.of());
     }
 
     private Curve curve(String kind, Tensor input, int target, Attribution a) {

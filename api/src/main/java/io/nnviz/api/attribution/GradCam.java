@@ -1,8 +1,8 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;

@@ -4,6 +4,7 @@ import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
@@ -87,7 +88,7 @@ public final class IntegratedGradients implements AttributionMethod, Cloneable {
             }
             baseline.copyTo(b, 0);
         } else {
-            java.util.Arrays.fill(b, baselineValue);
+            Arrays.fill(b, baselineValue);
         }
         // the two ends first: they check the target before any gradient is taken
         float[] ends = new float[2 * x.length];

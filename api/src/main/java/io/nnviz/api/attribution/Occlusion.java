@@ -6,6 +6,7 @@ import io.nnviz.api.Tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -94,7 +95,7 @@ public final class Occlusion implements AttributionMethod, Cloneable {
     /** The occlusion map as an attribution of positions ({@link #map}). */
     @Override
     public Attribution attribute(Tensor input, int target) {
-        return new Attribution(name(), target, null, map(input, target), java.util.Map.of());
+        return new Attribution(name(), target, null, map(input, target), Map.of());
     }
 
     /**

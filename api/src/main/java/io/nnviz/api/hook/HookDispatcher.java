@@ -9,7 +9,9 @@ import io.nnviz.api.hook.TrainingEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -103,9 +105,9 @@ public final class HookDispatcher implements Attachment {
             return;
         }
         TrainingEvent e = event;
-        String trainLoss = io.nnviz.api.hook.MetricNames.train("loss");
+        String trainLoss = MetricNames.train("loss");
         if (epochLossSteps > 0 && !event.metrics().containsKey(trainLoss)) {
-            java.util.Map<String, Double> m = new java.util.LinkedHashMap<>(event.metrics());
+            Map<String, Double> m = new LinkedHashMap<>(event.metrics());
             m.put(trainLoss, epochLossSum / epochLossSteps);
             e = new TrainingEvent(event.step(), event.epoch(), event.loss(), m, event.snapshot());
         }

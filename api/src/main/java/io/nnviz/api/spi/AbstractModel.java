@@ -4,10 +4,10 @@ import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
-import io.nnviz.api.ModelView;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelClosedException;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
 import io.nnviz.api.WeightTensor;
@@ -19,7 +19,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -99,7 +101,7 @@ public abstract class AbstractModel implements ModelView {
             return layers;
         }
         // Kahn's algorithm; a priority queue on the original index keeps the order stable.
-        java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
+        PriorityQueue<Integer> ready = new PriorityQueue<>();
         for (int i = 0; i < n; i++) {
             if (indegree[i] == 0) {
                 ready.add(i);
@@ -217,7 +219,7 @@ public abstract class AbstractModel implements ModelView {
     @Override
     public final Map<String, Tensor> activations(Tensor input, Collection<String> layerIds) {
         require(Capability.ACTIVATIONS);
-        java.util.Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(input, "input");
         List<LayerInfo> wanted = new ArrayList<>(layerIds.size());
         for (String id : layerIds) {
             wanted.add(requireLayer(id));
@@ -228,7 +230,7 @@ public abstract class AbstractModel implements ModelView {
     @Override
     public final Map<String, Tensor> activations(Map<String, Tensor> inputs, Collection<String> layerIds) {
         require(Capability.ACTIVATIONS);
-        java.util.Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(inputs, "inputs");
         List<LayerInfo> wanted = new ArrayList<>(layerIds.size());
         for (String id : layerIds) {
             wanted.add(requireLayer(id));
@@ -242,7 +244,7 @@ public abstract class AbstractModel implements ModelView {
     @Override
     public final Tensor scores(Tensor input) {
         require(Capability.ACTIVATIONS);
-        java.util.Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(input, "input");
         return doScores(input);
     }
 
@@ -255,21 +257,21 @@ public abstract class AbstractModel implements ModelView {
     @Override
     public final Tensor inputGradient(Tensor input, int target) {
         require(Capability.INPUT_GRADIENT);
-        java.util.Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(input, "input");
         return doInputGradient(input, target);
     }
 
     @Override
     public final LayerGradient layerGradient(Tensor input, String layerId, int target) {
         require(Capability.LAYER_GRADIENT);
-        java.util.Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(input, "input");
         return doLayerGradient(input, requireLayer(layerId), target);
     }
 
     @Override
     public final Map<String, Tensor> attentionWeights(Map<String, Tensor> inputs) {
         ensureOpen();
-        java.util.Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(inputs, "inputs");
         return doAttentionWeights(inputs);
     }
 
@@ -309,7 +311,7 @@ public abstract class AbstractModel implements ModelView {
 
     /** Activations of a model with several inputs (by input layer id or name); models with one input need not override. */
     protected Map<String, Tensor> doActivations(Map<String, Tensor> inputs, List<LayerInfo> layers) {
-        throw new io.nnviz.api.UnsupportedCapabilityException(name, Capability.ACTIVATIONS,
+        throw new UnsupportedCapabilityException(name, Capability.ACTIVATIONS,
                 "it takes one input; " + inputs.size() + " were given: " + inputs.keySet());
     }
 

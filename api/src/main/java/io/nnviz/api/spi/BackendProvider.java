@@ -1,5 +1,7 @@
 package io.nnviz.api.spi;
 
+import io.nnviz.api.InvalidInputException;
+import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NoBackendException;
 import io.nnviz.api.hook.Attachment;
@@ -59,11 +61,11 @@ public interface BackendProvider {
      * Opens a saved model with options (input shapes). Backends that take them override this; the
      * default opens the file as it is when nothing is given and refuses options it cannot honour.
      */
-    default ModelView load(Path path, io.nnviz.api.LoadOptions options) {
+    default ModelView load(Path path, LoadOptions options) {
         if (options == null || options.isEmpty()) {
             return load(path);
         }
-        throw new io.nnviz.api.InvalidInputException("backend '" + name() + "' cannot open " + path + " with " + options);
+        throw new InvalidInputException("backend '" + name() + "' cannot open " + path + " with " + options);
     }
 
     /** True if {@link #attach} can hook into this training target (a network, a trainer). Must not throw. */

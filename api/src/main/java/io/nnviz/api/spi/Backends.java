@@ -1,8 +1,9 @@
 package io.nnviz.api.spi;
 
 import io.nnviz.api.LoadOptions;
-import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NoBackendException;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -177,13 +179,13 @@ public final class Backends {
      * the caller gets nnviz's exception, as for any file refused, and not an Error that usually ends
      * an application. Unwound, what the load had allocated is unreachable again.
      */
-    private static ModelView guarded(Path path, java.util.function.Supplier<ModelView> load) {
+    private static ModelView guarded(Path path, Supplier<ModelView> load) {
         try {
             return load.get();
         } catch (OutOfMemoryError e) {
-            throw new io.nnviz.api.ModelTooLargeException(path, e);
+            throw new ModelTooLargeException(path, e);
         } catch (StackOverflowError e) {
-            throw new io.nnviz.api.ModelLoadException(path, "it nests too deeply to be read (the stack ran out)", e);
+            throw new ModelLoadException(path, "it nests too deeply to be read (the stack ran out)", e);
         }
     }
 
@@ -192,7 +194,7 @@ public final class Backends {
         return forTrainingTarget(trainingTarget).attach(trainingTarget, List.copyOf(hooks));
     }
 
-    private BackendProvider choose(Predicate<BackendProvider> fits, java.util.function.Supplier<String> what,
+    private BackendProvider choose(Predicate<BackendProvider> fits, Supplier<String> what,
                                    String verb, String artifact) {
         List<BackendProvider> all = providers();
         String forced = System.getProperty(BACKEND_PROPERTY);

@@ -4,17 +4,18 @@ import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.spi.AbstractModel;
+import io.nnviz.api.spi.ModelBuilder;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class HandBuiltModel extends AbstractModel {
         this.weights = new LinkedHashMap<>(weights);
         this.forward = forward;
         this.inputGradient = inputGradient;
-        Set<String> groupIds = new java.util.HashSet<>();
+        Set<String> groupIds = new HashSet<>();
         groups.forEach(g -> groupIds.add(g.id()));
         for (Group g : groups) {
             if (g.parentId() != null && !groupIds.contains(g.parentId())) {

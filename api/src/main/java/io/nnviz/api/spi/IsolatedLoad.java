@@ -6,11 +6,13 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -50,7 +52,7 @@ final class IsolatedLoad {
         long timeout = options.isolation().toMillis();
         Process p;
         try {
-            p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            p = pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         } catch (IOException e) {
             throw new ModelLoadException(path, "cannot start the isolated JVM to open it (" + e.getMessage() + ")", e);
         }
@@ -128,7 +130,7 @@ final class IsolatedLoad {
             while ((n = in.read(buf)) >= 0) {
                 synchronized (to) {
                     if (to.size() > MAX_ANSWER) { // keep the end, where the answer is
-                        byte[] keep = java.util.Arrays.copyOfRange(to.toByteArray(), to.size() - MAX_ANSWER / 2, to.size());
+                        byte[] keep = Arrays.copyOfRange(to.toByteArray(), to.size() - MAX_ANSWER / 2, to.size());
                         to.reset();
                         to.write(keep, 0, keep.length);
                     }

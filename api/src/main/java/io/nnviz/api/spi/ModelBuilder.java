@@ -1,18 +1,19 @@
 package io.nnviz.api.spi;
 
-import io.nnviz.api.Shape;
-import io.nnviz.api.WeightRole;
-import io.nnviz.api.LayerKind;
-import io.nnviz.api.WeightSpec;
-import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.Tensor;
-import io.nnviz.api.ModelView;
-import io.nnviz.api.Group;
 import io.nnviz.api.Edge;
+import io.nnviz.api.Group;
+import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerInfo;
+import io.nnviz.api.LayerKind;
+import io.nnviz.api.ModelView;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class ModelBuilder {
     @FunctionalInterface
     public interface Forward {
         /** Returns layer id to output for each requested id. */
-        Map<String, Tensor> run(Tensor input, java.util.Collection<String> layerIds);
+        Map<String, Tensor> run(Tensor input, Collection<String> layerIds);
     }
 
     /** Computes d(output[target]) / d(input); see {@link ModelView#inputGradient}. */

@@ -5,6 +5,7 @@ import io.nnviz.api.ModelTooLargeException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ public final class SafeFiles {
         List<Path> all;
         try (Stream<Path> s = Files.walk(dir)) {
             all = s.limit(MAX_DIRECTORY_FILES + 1L).toList();
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new ModelLoadException(dir, "cannot list it (" + e.getMessage() + ")");
         }
         if (all.size() > MAX_DIRECTORY_FILES) {

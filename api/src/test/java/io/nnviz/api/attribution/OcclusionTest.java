@@ -4,10 +4,9 @@ import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
-
+import io.nnviz.api.spi.ModelBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -3,12 +3,12 @@ package io.nnviz.api.diff;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.api.spi.ModelBuilder;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

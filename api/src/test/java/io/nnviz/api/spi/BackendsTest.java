@@ -1,8 +1,8 @@
 package io.nnviz.api.spi;
 
-import io.nnviz.api.ModelView;
-import io.nnviz.api.ModelLoadException;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NoBackendException;
 import org.deeplearning4j.fake.FakeNetwork;
 import org.junit.jupiter.api.AfterEach;

@@ -17,12 +17,12 @@ import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.CaptureRequest;
+import io.nnviz.api.hook.DispatchedAttachment;
 import io.nnviz.api.hook.Hook;
+import io.nnviz.api.hook.HookDispatcher;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.api.spi.DeferredCopies;
-import io.nnviz.api.hook.DispatchedAttachment;
-import io.nnviz.api.hook.HookDispatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,10 +2,10 @@ package io.nnviz.backend.djl;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.nnviz.NNViz;
 import io.nnviz.api.Edge;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attention.Attention;
 import io.nnviz.api.attention.AttentionMaps;

@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

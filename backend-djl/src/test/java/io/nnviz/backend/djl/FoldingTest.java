@@ -1,17 +1,16 @@
 package io.nnviz.backend.djl;
 
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
-import io.nnviz.testkit.Corpus;
+import io.nnviz.api.ModelView;
 import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
+import io.nnviz.testkit.Corpus;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

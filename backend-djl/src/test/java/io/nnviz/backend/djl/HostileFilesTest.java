@@ -2,11 +2,11 @@ package io.nnviz.backend.djl;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
+import io.nnviz.NNViz;
 import io.nnviz.api.LoadOptions;
-import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
-import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
 import org.junit.jupiter.api.Tag;

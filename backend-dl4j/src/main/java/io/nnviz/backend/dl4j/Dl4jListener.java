@@ -1,11 +1,11 @@
 package io.nnviz.backend.dl4j;
 
+import io.nnviz.api.hook.DispatchedAttachment;
 import io.nnviz.api.hook.Hook;
+import io.nnviz.api.hook.HookDispatcher;
 import io.nnviz.api.hook.MetricNames;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
-import io.nnviz.api.hook.DispatchedAttachment;
-import io.nnviz.api.hook.HookDispatcher;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

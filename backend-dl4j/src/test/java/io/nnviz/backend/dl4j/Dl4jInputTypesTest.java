@@ -1,8 +1,8 @@
 package io.nnviz.backend.dl4j;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.Shape;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

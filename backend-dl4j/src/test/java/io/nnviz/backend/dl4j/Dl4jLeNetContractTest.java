@@ -1,11 +1,11 @@
 package io.nnviz.backend.dl4j;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.Capability;
-import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;

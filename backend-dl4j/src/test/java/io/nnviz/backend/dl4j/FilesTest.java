@@ -1,10 +1,10 @@
 package io.nnviz.backend.dl4j;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.ModelView;
 import io.nnviz.api.ModelLoadException;
-import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;

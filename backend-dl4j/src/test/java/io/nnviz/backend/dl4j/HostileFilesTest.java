@@ -1,9 +1,9 @@
 package io.nnviz.backend.dl4j;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
-import io.nnviz.NNViz;
 import io.nnviz.api.NnvizException;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

@@ -1,7 +1,7 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.WeightTensor;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,12 +1,12 @@
 package io.nnviz.backend.dl4j;
 
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attention.Attention;
 import io.nnviz.api.attention.AttentionMaps;
-import io.nnviz.testkit.FashionMnist;
 import io.nnviz.renderers.figures.AttentionFigures;
+import io.nnviz.testkit.FashionMnist;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.nnviz.backend.tensorflow;
 
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.testkit.AttributionChecks;
 import io.nnviz.testkit.Corpus;

@@ -1,9 +1,9 @@
 package io.nnviz.backend.tensorflow;
 
-import io.nnviz.api.LayerInfo;
-import io.nnviz.api.ModelView;
-import io.nnviz.api.ModelLoadException;
 import io.nnviz.NNViz;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
 import org.junit.jupiter.api.Tag;

@@ -1,9 +1,9 @@
 package io.nnviz.backend.tensorflow;
 
 import com.google.protobuf.ByteString;
-import io.nnviz.api.ModelView;
-import io.nnviz.api.ModelLoadException;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.nnviz.backend.tensorflow;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;

@@ -1,17 +1,17 @@
 package io.nnviz.backend.tensorflow;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.Edge;
-import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Shape;
-import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.testkit.Hooks;
+import org.junit.jupiter.api.Test;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.types.TFloat32;
-import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;

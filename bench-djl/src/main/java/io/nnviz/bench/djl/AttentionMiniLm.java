@@ -1,7 +1,7 @@
 package io.nnviz.bench.djl;
 
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attention.Attention;
 import io.nnviz.api.attention.AttentionMaps;

@@ -1,8 +1,12 @@
 package io.nnviz.bench.djl;
 
 import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
@@ -18,14 +22,16 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.Batchifier;
-import ai.djl.ndarray.NDList;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
-import io.nnviz.testkit.FashionMnist;
 import io.nnviz.backend.djl.TapBlock;
 import io.nnviz.bench.Alternation;
 import io.nnviz.bench.HookChoice;
 import io.nnviz.bench.SamplingRecorder;
+import io.nnviz.testkit.FashionMnist;
+
+import java.util.function.BiConsumer;
 
 /**
  * The training-hook overhead of issue #5 on DJL (PyTorch engine, one thread): LeNet at DJL's
@@ -43,12 +49,12 @@ public final class DjlHookOverhead {
 
     static Block lenet() {
         return new SequentialBlock()
-                .add(Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(5, 5)).setFilters(20).build())
+                .add(Conv2d.builder().setKernelShape(new Shape(5, 5)).setFilters(20).build())
                 .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(2, 2), new ai.djl.ndarray.types.Shape(2, 2)))
-                .add(Conv2d.builder().setKernelShape(new ai.djl.ndarray.types.Shape(5, 5)).setFilters(50).build())
+                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                .add(Conv2d.builder().setKernelShape(new Shape(5, 5)).setFilters(50).build())
                 .add(Activation.reluBlock())
-                .add(Pool.maxPool2dBlock(new ai.djl.ndarray.types.Shape(2, 2), new ai.djl.ndarray.types.Shape(2, 2)))
+                .add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
                 .add(Blocks.batchFlattenBlock())
                 .add(Linear.builder().setUnits(500).build())
                 .add(Activation.reluBlock())
@@ -71,17 +77,17 @@ public final class DjlHookOverhead {
         Block[] blocksOf = {lenet(), TapBlock.wrap(lenet()), TapBlock.wrap(lenet()), lenet()};
         DefaultTrainingConfig[] configs = {config(), config(), hookedConfig, config()};
         String[] names = {"unhooked", "unarmed TapBlock", choice.name() + " + TapBlock", "unhooked again"};
-        ai.djl.Model[] models = new ai.djl.Model[4];
+        Model[] models = new Model[4];
         Trainer[] trainers = new Trainer[4];
         try (NDManager data32 = NDManager.newBaseManager()) {
             for (int v = 0; v < 4; v++) {
-                models[v] = ai.djl.Model.newInstance(names[v]);
+                models[v] = Model.newInstance(names[v]);
                 models[v].setBlock(blocksOf[v]);
                 trainers[v] = models[v].newTrainer(configs[v]);
                 // the same initial weights in every copy: different random starts train at different speeds
                 // (a few percent between copies here), which would show as overhead
-                ai.djl.engine.Engine.getInstance().setRandomSeed(42);
-                trainers[v].initialize(new ai.djl.ndarray.types.Shape(BATCH, 1, 28, 28));
+                Engine.getInstance().setRandomSeed(42);
+                trainers[v].initialize(new Shape(BATCH, 1, 28, 28));
             }
             float[][] x = new float[steps + warmup][], y = new float[steps + warmup][];
             for (int i = 0; i < x.length; i++) {
@@ -92,9 +98,9 @@ public final class DjlHookOverhead {
                 }
                 x[i] = data.batch(from, from + BATCH);
             }
-            java.util.function.BiConsumer<Integer, Integer> step = (v, i) -> {
+            BiConsumer<Integer, Integer> step = (v, i) -> {
                 NDManager sub = trainers[v].getManager().newSubManager();
-                NDArray bx = sub.create(x[i], new ai.djl.ndarray.types.Shape(BATCH, 1, 28, 28)), by = sub.create(y[i]);
+                NDArray bx = sub.create(x[i], new Shape(BATCH, 1, 28, 28)), by = sub.create(y[i]);
                 try (Batch b = new Batch(sub, new NDList(bx), new NDList(by), BATCH, Batchifier.STACK, Batchifier.STACK, i, steps)) {
                     EasyTrain.trainBatch(trainers[v], b);
                     trainers[v].step();
@@ -110,14 +116,14 @@ public final class DjlHookOverhead {
             long insideMeasured = attachment.timeInNnvizNanos() - insideBefore;
             attachment.close();
             System.out.printf("DJL %s LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, 1 thread%n",
-                    ai.djl.engine.Engine.getInstance().getEngineName(), BATCH);
+                    Engine.getInstance().getEngineName(), BATCH);
             System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup));
             runs.report(names, steps, "");
             runs.reportByKind(names, s -> SamplingRecorder.kindOf(warmup + s + 1)); // the hook saw the warm-up steps too
             double inside = insideMeasured / 1e6 / steps;
             System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                     + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
-            try (io.nnviz.api.ModelView view = NNViz.inspect(models[2])) {
+            try (ModelView view = NNViz.inspect(models[2])) {
                 choice.printSummary(view, attachment.hookErrors());
             }
         } finally {

@@ -1,14 +1,15 @@
 package io.nnviz.bench.djl;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attribution.Attribution;
 import io.nnviz.api.attribution.IntegratedGradients;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Integrated Gradients on ResNet-50 at 224 x 224 through nnviz, the same work as
@@ -26,7 +27,7 @@ public final class IgResNet50 {
         Path pt = Path.of(args.length > 0 ? args[0] : "/tmp/resnet50.pt");
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 50, batch = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         float[] v = new float[3 * 224 * 224];
-        java.util.Arrays.fill(v, 0.5f);
+        Arrays.fill(v, 0.5f);
         Tensor x = Tensor.of(v, 1, 3, 224, 224);
         try (ModelView m = NNViz.load(pt, LoadOptions.defaults().inputShape(1, 3, 224, 224))) {
             Tensor s = m.scores(x);

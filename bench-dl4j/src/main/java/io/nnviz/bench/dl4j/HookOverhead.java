@@ -1,11 +1,11 @@
 package io.nnviz.bench.dl4j;
 
+import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
+import io.nnviz.api.hook.Attachment;
 import io.nnviz.bench.Alternation;
 import io.nnviz.bench.HookChoice;
 import io.nnviz.bench.SamplingRecorder;
-
-import io.nnviz.NNViz;
-import io.nnviz.api.hook.Attachment;
 import io.nnviz.testkit.FashionMnist;
 import org.deeplearning4j.core.storage.StatsStorage;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.ui.model.stats.StatsListener;
 import org.deeplearning4j.ui.model.storage.InMemoryStatsStorage;
 import org.nd4j.linalg.activations.Activation;
@@ -76,7 +77,7 @@ public final class HookOverhead {
         MultiLayerNetwork base = lenet();
         MultiLayerNetwork plain = base.clone(), hooked = base.clone(), stats = base.clone(), empty = base.clone(), control = base.clone();
         // a listener that does nothing: what DL4J itself spends on having a listener at all
-        empty.setListeners(new org.deeplearning4j.optimize.api.BaseTrainingListener() { });
+        empty.setListeners(new BaseTrainingListener() { });
         HookChoice choice = HookChoice.of(args);
         StatsStorage storage = new InMemoryStatsStorage();
         stats.setListeners(new StatsListener(storage));
@@ -107,7 +108,7 @@ public final class HookOverhead {
         double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
         System.out.printf("time inside nnviz (backend copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                 + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
-        try (io.nnviz.api.ModelView model = NNViz.inspect(hooked)) {
+        try (ModelView model = NNViz.inspect(hooked)) {
             choice.printSummary(model, attachment.hookErrors());
         }
     }

@@ -18,6 +18,7 @@ import org.tensorflow.types.TFloat32;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The training-hook overhead on TensorFlow Java: the examples' Ops-API CNN at LeNet's size
@@ -85,7 +86,7 @@ public final class TfHookOverhead {
                     try (Result r = runner.run()) {
                         float loss = ((TFloat32) r.get(0)).getFloat();
                         if (t != null) {
-                            t.stepEnd(loss, java.util.Map.of(), r);
+                            t.stepEnd(loss, Map.of(), r);
                         }
                     }
                 }

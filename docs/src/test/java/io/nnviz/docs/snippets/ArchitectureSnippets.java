@@ -1,7 +1,7 @@
 package io.nnviz.docs.snippets;
 
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.diff.ModelDiff;
 import io.nnviz.renderers.Figures;

@@ -1,7 +1,7 @@
 package io.nnviz.docs.snippets;
 
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.backend.dl4j.Dl4jListener;
 import io.nnviz.backend.tensorflow.TfGraph;

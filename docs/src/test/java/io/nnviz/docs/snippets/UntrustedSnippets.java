@@ -1,8 +1,8 @@
 package io.nnviz.docs.snippets;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.NnvizException;
 import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.figures.ArchitectureDiagram;

@@ -8,6 +8,7 @@ import io.nnviz.examples.RunReport;
 import io.nnviz.examples.Task;
 import io.nnviz.recording.Recorder;
 import org.tensorflow.Result;
+import org.tensorflow.TensorFlow;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
@@ -60,7 +61,7 @@ public final class TfExamples {
                     }
                 }
             }
-            return RunReport.write(task, "TensorFlow Java " + org.tensorflow.TensorFlow.version(), model, recorder, test, outputs,
+            return RunReport.write(task, "TensorFlow Java " + TensorFlow.version(), model, recorder, test, outputs,
                     out, steps, errors);
         }
     }

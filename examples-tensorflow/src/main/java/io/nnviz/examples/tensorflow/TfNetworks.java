@@ -11,6 +11,8 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Stack;
+import org.tensorflow.op.core.Unstack;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
@@ -125,7 +127,7 @@ public final class TfNetworks implements AutoCloseable {
         Variable<TFloat32> wh = variable("lstm_recurrent_kernel", units, units, 4L * units);
         Variable<TFloat32> b = variable("lstm_bias", 0, 4L * units);
         Ops s = tf.withSubScope("lstm");
-        List<Output<TFloat32>> xs = s.unstack(rows, (long) steps, org.tensorflow.op.core.Unstack.axis(1L)).output();
+        List<Output<TFloat32>> xs = s.unstack(rows, (long) steps, Unstack.axis(1L)).output();
         Operand<TFloat32> h = null, c = null;
         List<Operand<TFloat32>> states = new ArrayList<>();
         for (int t = 0; t < steps; t++) {
@@ -139,7 +141,7 @@ public final class TfNetworks implements AutoCloseable {
             h = s.math.mul(s.math.sigmoid(gates.get(3)), s.math.tanh(c));
             states.add(h);
         }
-        Operand<TFloat32> all = s.withName("states").stack(states, org.tensorflow.op.core.Stack.axis(1L));
+        Operand<TFloat32> all = s.withName("states").stack(states, Stack.axis(1L));
         Ops last = tf.withSubScope("last");
         return last.reshape(last.slice(all, last.constant(new int[] {0, steps - 1, 0}), last.constant(new int[] {-1, 1, -1})),
                 last.constant(new int[] {-1, units}));

@@ -1,6 +1,7 @@
 package io.nnviz.recording.storage;
 
 import io.nnviz.api.spi.Services;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -2,11 +2,11 @@ package io.nnviz.recording.isolation;
 
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
-import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Shape;
 import io.nnviz.api.spi.BackendProvider;
+import io.nnviz.api.spi.ModelBuilder;
 
 import java.lang.reflect.Field;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.nnviz.recording.view;
 
 import io.nnviz.recording.Runs;
-import io.nnviz.testkit.Chromium;
 import io.nnviz.renderers.report.HtmlReport;
+import io.nnviz.testkit.Chromium;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

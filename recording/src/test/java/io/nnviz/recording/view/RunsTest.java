@@ -8,8 +8,8 @@ import io.nnviz.recording.format.RunEvents;
 import io.nnviz.recording.run.Points;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.renderers.canvas.Num;
-import io.nnviz.testkit.FashionMnist;
 import io.nnviz.renderers.report.HtmlReport;
+import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,6 @@
 package io.nnviz.renderers.canvas;
+import java.util.Map;
+
 
 /**
  * The drawing vocabulary every figure uses, so each figure is drawn once onto any target:
@@ -37,7 +39,7 @@ public interface Canvas {
      * (SVG {@code data-KEY} attributes: the layer a box stands for, a series' points); targets
      * without such attributes ignore them. Keys are lower-case letters and dashes.
      */
-    default void beginGroup(String title, String cssClass, java.util.Map<String, String> data) {
+    default void beginGroup(String title, String cssClass, Map<String, String> data) {
         beginGroup(title, cssClass);
     }
 

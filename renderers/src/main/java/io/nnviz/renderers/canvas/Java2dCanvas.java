@@ -9,6 +9,7 @@ import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
+import java.util.function.Consumer;
 
 /**
  * Draws onto any {@link Graphics2D}: a {@link BufferedImage} for PNG, or Batik's
@@ -31,7 +32,7 @@ public final class Java2dCanvas implements Canvas {
      * Renders a figure of size {@code width x height} to an ARGB image at {@code scale} pixels per
      * unit, on a white background.
      */
-    public static BufferedImage render(double width, double height, double scale, java.util.function.Consumer<Canvas> draw) {
+    public static BufferedImage render(double width, double height, double scale, Consumer<Canvas> draw) {
         int w = Math.max(1, (int) Math.ceil(width * scale)), h = Math.max(1, (int) Math.ceil(height * scale));
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = img.createGraphics();

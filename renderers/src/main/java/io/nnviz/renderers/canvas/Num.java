@@ -1,5 +1,8 @@
 package io.nnviz.renderers.canvas;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Arrays;
 import java.util.Locale;
 
 /** Number formatting for coordinates (compact, locale-free) and for labels people read. */
@@ -65,7 +68,7 @@ public final class Num {
         String[] out = new String[ticks.length];
         double most = 0, step = Double.POSITIVE_INFINITY;
         double[] sorted = ticks.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         for (int i = 0; i < sorted.length; i++) {
             if (Double.isFinite(sorted[i])) {
                 most = Math.max(most, Math.abs(sorted[i]));
@@ -132,7 +135,7 @@ public final class Num {
 
     /** A power of ten (or any tick of a log axis) in plain decimals, as few places as it needs: 0.001, 0.1, 10. */
     private static String plainPower(double t) {
-        return java.math.BigDecimal.valueOf(t).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+        return BigDecimal.valueOf(t).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     /** A count with thousands separators: 1,234,567. */

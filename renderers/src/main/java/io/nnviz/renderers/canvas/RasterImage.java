@@ -1,5 +1,14 @@
 package io.nnviz.renderers.canvas;
 
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
+import java.awt.image.DirectColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.util.Objects;
 
 /**
@@ -70,20 +79,20 @@ public final class RasterImage {
     }
 
     /** A {@link java.awt.image.BufferedImage} sharing this image's pixels (no copy). */
-    public java.awt.image.BufferedImage toBufferedImage() {
+    public BufferedImage toBufferedImage() {
         if (indices != null) {
-            java.awt.image.IndexColorModel cm = new java.awt.image.IndexColorModel(8, palette.length, palette, 0, true, -1,
-                    java.awt.image.DataBuffer.TYPE_BYTE);
-            java.awt.image.DataBufferByte buf = new java.awt.image.DataBufferByte(indices, indices.length);
-            java.awt.image.WritableRaster r = java.awt.image.Raster.createInterleavedRaster(buf, width, height, width, 1,
+            IndexColorModel cm = new IndexColorModel(8, palette.length, palette, 0, true, -1,
+                    DataBuffer.TYPE_BYTE);
+            DataBufferByte buf = new DataBufferByte(indices, indices.length);
+            WritableRaster r = Raster.createInterleavedRaster(buf, width, height, width, 1,
                     new int[] {0}, null);
-            return new java.awt.image.BufferedImage(cm, r, false, null);
+            return new BufferedImage(cm, r, false, null);
         }
-        java.awt.image.DirectColorModel cm = (java.awt.image.DirectColorModel) java.awt.image.ColorModel.getRGBdefault();
-        java.awt.image.DataBufferInt buf = new java.awt.image.DataBufferInt(argb, argb.length);
-        java.awt.image.WritableRaster r = java.awt.image.Raster.createPackedRaster(buf, width, height, width,
+        DirectColorModel cm = (DirectColorModel) ColorModel.getRGBdefault();
+        DataBufferInt buf = new DataBufferInt(argb, argb.length);
+        WritableRaster r = Raster.createPackedRaster(buf, width, height, width,
                 cm.getMasks(), null);
-        return new java.awt.image.BufferedImage(cm, r, false, null);
+        return new BufferedImage(cm, r, false, null);
     }
 
     /** Encodes as PNG (fast deflate: pixel data from tensors compresses little at higher levels). */

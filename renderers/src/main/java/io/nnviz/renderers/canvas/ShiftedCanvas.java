@@ -1,5 +1,6 @@
 package io.nnviz.renderers.canvas;
 
+import java.util.Map;
 import java.util.Objects;
 
 /** A canvas drawing onto another at an offset: how a figure made of figures places each part. */
@@ -45,7 +46,7 @@ public final class ShiftedCanvas implements Canvas {
     }
 
     @Override
-    public void beginGroup(String title, String cssClass, java.util.Map<String, String> data) {
+    public void beginGroup(String title, String cssClass, Map<String, String> data) {
         target.beginGroup(title, cssClass, data);
     }
 

@@ -1,6 +1,8 @@
 package io.nnviz.renderers.canvas;
 
 import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes SVG text directly: no DOM, one pass, every string escaped. Pixel data goes in as an
@@ -166,17 +168,17 @@ public final class SvgCanvas implements Canvas {
 
     @Override
     public void beginGroup(String title, String cssClass) {
-        beginGroup(title, cssClass, java.util.Map.of());
+        beginGroup(title, cssClass, Map.of());
     }
 
     @Override
-    public void beginGroup(String title, String cssClass, java.util.Map<String, String> data) {
+    public void beginGroup(String title, String cssClass, Map<String, String> data) {
         depth++;
         sb.append("<g");
         if (cssClass != null) {
             sb.append(" class=\"").append(Xml.escape(cssClass)).append('"');
         }
-        for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(data).entrySet()) {
+        for (Map.Entry<String, String> e : new TreeMap<>(data).entrySet()) {
             if (!e.getKey().matches("[a-z][a-z-]{0,40}")) {
                 throw new IllegalArgumentException("a data key is lower-case letters and dashes: " + e.getKey());
             }

@@ -1,4 +1,9 @@
 package io.nnviz.renderers.canvas;
+import java.awt.Font;
+import java.awt.font.FontRenderContext;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 
 /**
  * How a text is drawn. The y coordinate of {@link Canvas#text} is the baseline.
@@ -47,13 +52,13 @@ public record TextStyle(double size, int color, Anchor anchor, boolean bold, dou
     }
 
     /** The font this style is drawn in by {@link Java2dCanvas}. */
-    java.awt.Font font() {
-        return FONTS.computeIfAbsent(size * (bold ? -1 : 1), k -> new java.awt.Font(FAMILY, bold ? java.awt.Font.BOLD : java.awt.Font.PLAIN, 1)
+    Font font() {
+        return FONTS.computeIfAbsent(size * (bold ? -1 : 1), k -> new Font(FAMILY, bold ? Font.BOLD : Font.PLAIN, 1)
                 .deriveFont((float) size));
     }
 
     /** The family every canvas draws text in (SVG lists fallbacks after it). */
     static final String FAMILY = "DejaVu Sans";
-    private static final java.awt.font.FontRenderContext FRC = new java.awt.font.FontRenderContext(null, true, true);
-    private static final java.util.Map<Double, java.awt.Font> FONTS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final FontRenderContext FRC = new FontRenderContext(null, true, true);
+    private static final Map<Double, Font> FONTS = new ConcurrentHashMap<>();
 }

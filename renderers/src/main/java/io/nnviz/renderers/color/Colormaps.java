@@ -1,4 +1,6 @@
 package io.nnviz.renderers.color;
+import java.util.Locale;
+
 
 /**
  * The colormaps nnviz uses: perceptual viridis for magnitudes, gray for images, a blue-white-red
@@ -47,7 +49,7 @@ public final class Colormaps {
 
     /** The map with the given name. */
     public static Colormap byName(String name) {
-        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
             case "viridis" -> VIRIDIS;
             case "gray", "grey" -> GRAY;
             case "diverging", "rdbu" -> DIVERGING;

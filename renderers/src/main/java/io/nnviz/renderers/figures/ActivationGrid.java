@@ -4,6 +4,7 @@ import io.nnviz.api.Tensor;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.color.Colormap;
 import io.nnviz.renderers.color.Colormaps;
+import io.nnviz.renderers.color.ValueScale;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -181,7 +182,7 @@ public final class ActivationGrid {
             return new TileGrid(t, tiles, cols, scale, map, norm, "activation");
         }
         return new TileGrid(t, tiles, cols, scale, map, norm, "activation (over input)",
-                io.nnviz.renderers.color.ValueScale.of(act.stats(), false), act.stats().hasNonFinite());
+                ValueScale.of(act.stats(), false), act.stats().hasNonFinite());
     }
 
     private Tile overlayTile(Images.Gray base, String label, float[] plane, int h, int w) {

@@ -19,6 +19,7 @@ import org.eclipse.elk.alg.layered.options.LayeredMetaDataProvider;
 import org.eclipse.elk.alg.layered.options.LayeredOptions;
 import org.eclipse.elk.core.RecursiveGraphLayoutEngine;
 import org.eclipse.elk.core.data.LayoutMetaDataService;
+import org.eclipse.elk.core.math.ElkPadding;
 import org.eclipse.elk.core.options.CoreOptions;
 import org.eclipse.elk.core.options.Direction;
 import org.eclipse.elk.core.options.HierarchyHandling;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -346,7 +348,7 @@ public final class ArchitectureDiagram {
         root.setProperty(LayeredOptions.SPACING_NODE_NODE, 18.0);
         root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 26.0);
         root.setProperty(LayeredOptions.SPACING_EDGE_NODE, 10.0);
-        root.setProperty(CoreOptions.PADDING, new org.eclipse.elk.core.math.ElkPadding(PAD));
+        root.setProperty(CoreOptions.PADDING, new ElkPadding(PAD));
         boolean hierarchical = u.units.values().stream().anyMatch(x -> x.frame);
         if (hierarchical) {
             root.setProperty(CoreOptions.HIERARCHY_HANDLING, HierarchyHandling.INCLUDE_CHILDREN);
@@ -356,14 +358,14 @@ public final class ArchitectureDiagram {
         List<Unit> pending = new ArrayList<>(u.units.values());
         while (!pending.isEmpty()) {
             boolean progress = false;
-            for (java.util.Iterator<Unit> it = pending.iterator(); it.hasNext(); ) {
+            for (Iterator<Unit> it = pending.iterator(); it.hasNext(); ) {
                 Unit x = it.next();
                 if (x.parent != null && !nodes.containsKey(x.parent)) {
                     continue;
                 }
                 ElkNode n = ElkGraphUtil.createNode(x.parent == null ? root : nodes.get(x.parent));
                 if (x.frame) {
-                    n.setProperty(CoreOptions.PADDING, new org.eclipse.elk.core.math.ElkPadding(GROUP_HEADER + 6, 10, 10, 10));
+                    n.setProperty(CoreOptions.PADDING, new ElkPadding(GROUP_HEADER + 6, 10, 10, 10));
                     n.setProperty(CoreOptions.DIRECTION, root.getProperty(CoreOptions.DIRECTION));
                 } else {
                     n.setDimensions(x.w, x.h);

@@ -9,6 +9,7 @@ import io.nnviz.renderers.figures.ArchitectureDiagram.Placed;
 import io.nnviz.renderers.figures.ArchitectureUnits.Unit;
 import io.nnviz.renderers.figures.ArchitectureUnits.Units;
 
+import java.util.List;
 import java.util.Map;
 
 import static io.nnviz.renderers.figures.ArchitectureDiagram.LINE;
@@ -28,7 +29,7 @@ final class ArchitectureFigure extends SizedFigure {
      * What the legend column shows: the overlay's colour bar (null scale: none) and a key of what
      * box fills and outlines mean (a diff's added and changed layers).
      */
-    record Legend(Colormap map, ValueScale scale, String label, java.util.List<ArchitectureDiagram.KeyEntry> key) {
+    record Legend(Colormap map, ValueScale scale, String label, List<ArchitectureDiagram.KeyEntry> key) {
         static final double SWATCH = 14, BAR_H = 160, ROW_H = 18;
 
         boolean isEmpty() {

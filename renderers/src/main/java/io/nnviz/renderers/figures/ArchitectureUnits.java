@@ -4,6 +4,7 @@ import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
+import io.nnviz.renderers.LayerNames;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.canvas.Xml;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -84,7 +86,7 @@ final class ArchitectureUnits {
         private Units(ModelView m, List<Group> modelGroups, Set<String> collapsed, Set<String> expanded, boolean auto, int autoLimit, int depth,
                       int minRun) {
             layerCount = m.layers().size();
-            io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
+            LayerNames names = LayerNames.of(m);
             Map<String, Group> groups = new LinkedHashMap<>();
             modelGroups.forEach(g -> groups.put(g.id(), g));
             Map<String, String> groupOfLayer = new HashMap<>();
@@ -198,7 +200,7 @@ final class ArchitectureUnits {
                 String uid = "l:" + l.id();
                 unitOfLayer.put(l.id(), uid);
                 String shape = l.outputShape() == null ? "?" : l.outputShape().toString();
-                String type = l.kind().name().toLowerCase(java.util.Locale.ROOT) + " \u00b7 " + l.frameworkType();
+                String type = l.kind().name().toLowerCase(Locale.ROOT) + " \u00b7 " + l.frameworkType();
                 String parent = g != null && units.containsKey("g:" + g) ? "g:" + g : null;
                 // the full id on hover; on the node, the name without the prefix all layers share, and
                 // inside a group's frame without the group's own path

@@ -2,6 +2,9 @@ package io.nnviz.renderers.figures;
 
 import io.nnviz.renderers.canvas.Num;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** A numeric axis: "nice" tick values (1, 2, 5 x 10^k) over a range, linear or log10. */
 record Axis(double min, double max, boolean log, double[] ticks) {
 
@@ -13,7 +16,7 @@ record Axis(double min, double max, boolean log, double[] ticks) {
             }
             int n = (int) (b - a) + 1;
             int step = Math.max(1, n / target);
-            java.util.List<Double> t = new java.util.ArrayList<>();
+            List<Double> t = new ArrayList<>();
             for (double e = a; e <= b; e += step) {
                 t.add(Math.pow(10, e));
             }

@@ -5,8 +5,10 @@ import io.nnviz.api.TensorStats;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.renderers.color.Colormap;
 import io.nnviz.renderers.color.Colormaps;
+import io.nnviz.renderers.color.ValueScale;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -167,7 +169,7 @@ public final class FilterGrid {
         if (mode == Channels.RGB) {
             // RGB tiles carry no values: the bar shows the kernel's range mapped to each channel's intensity
             return new TileGrid(t, tiles, cols, scale, colormap, norm, "per channel",
-                    io.nnviz.renderers.color.ValueScale.of(kernel.stats(), false), kernel.stats().hasNonFinite());
+                    ValueScale.of(kernel.stats(), false), kernel.stats().hasNonFinite());
         }
         return new TileGrid(t, tiles, cols, scale, colormap, norm, "weight");
     }
@@ -175,7 +177,7 @@ public final class FilterGrid {
     private int[] rgbTile(float[] all, int base, int plane, TensorStats global) {
         double lo, hi;
         if (norm == Normalization.PER_TILE) {
-            float[] part = java.util.Arrays.copyOfRange(all, base, base + 3 * plane);
+            float[] part = Arrays.copyOfRange(all, base, base + 3 * plane);
             TensorStats s = TensorStats.of(part);
             lo = s.min();
             hi = s.max();

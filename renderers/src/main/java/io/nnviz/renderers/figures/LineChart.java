@@ -8,7 +8,10 @@ import io.nnviz.renderers.canvas.Xml;
 import io.nnviz.renderers.color.Colormaps;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -63,7 +66,7 @@ public final class LineChart {
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
-            java.util.Arrays.sort(order, (a, b) -> Double.compare(x[a], x[b]));
+            Arrays.sort(order, (a, b) -> Double.compare(x[a], x[b]));
             for (int i = 0; i < order.length; i++) {
                 xs[i] = x[order[i]];
                 ys[i] = y[order[i]];
@@ -139,7 +142,7 @@ public final class LineChart {
 
     /** A value as a tooltip shows it: enough digits to tell close values apart. */
     static String value(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.6g", v);
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.6g", v);
     }
 
     /** Debiased EMA as TensorBoard computes it; non-finite points stay non-finite and do not update it. */
@@ -196,7 +199,7 @@ public final class LineChart {
                 for (int k = 0; k < series.size(); k++) {
                     Series s = series.get(k);
                     int color = s.color != 0 ? s.color : Colormaps.category(k);
-                    c.beginGroup(s.name, "series", java.util.Map.of("points", hoverPoints(s, left, right, top, bottom)));
+                    c.beginGroup(s.name, "series", Map.of("points", hoverPoints(s, left, right, top, bottom)));
                     if (smoothing > 0) {
                         line(c, s.x, s.y, (color & 0x00FFFFFF) | 0x55000000, 1, left, right, top, bottom);
                         line(c, s.x, smooth(s.y, smoothing), color, 1.8, left, right, top, bottom);
@@ -251,7 +254,7 @@ public final class LineChart {
                     if (i % every != 0 && !last || !Double.isFinite(s.y[i]) || logY && s.y[i] <= 0) {
                         continue;
                     }
-                    sb.append(sb.length() == 0 ? "" : ";").append(String.format(java.util.Locale.ROOT, "%.1f %.1f ", l + ax.frac(s.x[i]) * (r - l),
+                    sb.append(sb.length() == 0 ? "" : ";").append(String.format(Locale.ROOT, "%.1f %.1f ", l + ax.frac(s.x[i]) * (r - l),
                             b - ay.frac(s.y[i]) * (b - t))).append(Axis.label(s.x[i])).append(' ').append(Num.label(s.y[i]));
                 }
                 return sb.toString();

@@ -2,6 +2,7 @@ package io.nnviz.renderers.figures;
 
 import io.nnviz.api.Group;
 import io.nnviz.api.LayerInfo;
+import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ final class NameGroups {
             }
         }
         // a prefix every layer but the inputs shares (StatefulPartitionedCall/functional_1/...) is the model, not a block
-        int all = (int) m.layers().stream().filter(l -> l.kind() != io.nnviz.api.LayerKind.INPUT).count();
+        int all = (int) m.layers().stream().filter(l -> l.kind() != LayerKind.INPUT).count();
         Map<String, Group> groups = new LinkedHashMap<>();
         Map<String, List<String>> members = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : path.entrySet()) {

@@ -9,8 +9,10 @@ import io.nnviz.renderers.canvas.Xml;
 import io.nnviz.renderers.color.Colormaps;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A parallel-coordinates plot, as sweep tools draw one: a vertical axis per quantity (the
@@ -30,7 +32,7 @@ public final class ParallelCoordinates {
     private final String title;
     private final List<String> axes;
     private final List<Line> lines = new ArrayList<>();
-    private final java.util.Set<String> logAxes = new java.util.HashSet<>();
+    private final Set<String> logAxes = new HashSet<>();
 
     private ParallelCoordinates(String title, List<String> axes) {
         this.title = Objects.requireNonNull(title, "title");

@@ -2,6 +2,8 @@ package io.nnviz.renderers.figures;
 
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.Tensor;
+import io.nnviz.api.TensorStats;
+import io.nnviz.api.attribution.GradCam;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.color.Colormap;
 import io.nnviz.renderers.color.Colormaps;
@@ -89,7 +91,7 @@ public final class SaliencyOverlay {
      * ({@link io.nnviz.api.attribution.GradCam#map}).
      */
     public static Tensor gradCamMap(LayerGradient lg) {
-        return io.nnviz.api.attribution.GradCam.map(lg);
+        return GradCam.map(lg);
     }
 
     /** Title. */
@@ -121,7 +123,7 @@ public final class SaliencyOverlay {
         Images.Gray base = Images.gray(image);
         int h = base.height(), w = base.width();
         float[] up = Images.resize(heat, heatH, heatW, h, w);
-        io.nnviz.api.TensorStats hs = io.nnviz.api.TensorStats.of(up);
+        TensorStats hs = TensorStats.of(up);
         int[] heatPx = Images.blend(base, up, map, 1.0, hs);
         int[] overPx = Images.blend(base, up, map, alpha, hs);
         List<Tile> tiles = List.of(Tile.argb("input", h, w, Images.argb(base)), Tile.argb("heat", h, w, heatPx),

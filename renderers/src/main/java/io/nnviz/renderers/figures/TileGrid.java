@@ -10,6 +10,7 @@ import io.nnviz.renderers.color.Colormap;
 import io.nnviz.renderers.color.Palette;
 import io.nnviz.renderers.color.ValueScale;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -183,7 +184,7 @@ final class TileGrid implements TileFigure {
         int[] palette = Palette.of(map, 0xFFFFFFFF);
         if (!anyArgb) {
             byte[] idx = new byte[w * h];
-            java.util.Arrays.fill(idx, Palette.BACKGROUND);
+            Arrays.fill(idx, Palette.BACKGROUND);
             double gMin = legendScale.min(), gInv = legendScale.isDegenerate() ? 0 : 1 / (legendScale.max() - legendScale.min());
             for (int k = 0; k < tiles.size(); k++) {
                 Tile t = tiles.get(k);
@@ -209,7 +210,7 @@ final class TileGrid implements TileFigure {
             return RasterImage.indexed(w, h, idx, palette);
         }
         int[] px = new int[w * h];
-        java.util.Arrays.fill(px, 0xFFFFFFFF);
+        Arrays.fill(px, 0xFFFFFFFF);
         for (int k = 0; k < tiles.size(); k++) {
             Tile t = tiles.get(k);
             int ox = (k % cols) * (tileW + pad), oy = (k / cols) * (tileH + gapRows) + gapRows;

@@ -5,6 +5,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.renderers.AtomicFiles;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.Figures;
+import io.nnviz.renderers.LayerNames;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.Xml;
 
@@ -12,13 +13,20 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * A self-contained HTML report: one page with a table of contents, a model summary table and
@@ -75,8 +83,8 @@ public final class HtmlReport {
     }
 
     /** The model given to {@link #model(Model)}, if any. */
-    public java.util.Optional<ModelView> model() {
-        return java.util.Optional.ofNullable(model);
+    public Optional<ModelView> model() {
+        return Optional.ofNullable(model);
     }
 
     /** Starts a section; figures added next belong to it. */
@@ -167,7 +175,7 @@ public final class HtmlReport {
      * written, by the name it was added with, in the order added.
      */
     public Map<String, String> figureFiles() {
-        Map<String, String> files = new java.util.LinkedHashMap<>();
+        Map<String, String> files = new LinkedHashMap<>();
         sections.values().forEach(es -> es.stream().filter(e -> e.figure() != null || e.model() != null)
                 .forEach(e -> files.put(e.name(), e.slug())));
         return files;
@@ -269,15 +277,15 @@ public final class HtmlReport {
      */
     private Map<Entry, String> drawAll(Path figures) throws IOException {
         List<Entry> all = sections.values().stream().flatMap(List::stream).filter(e -> e.figure() != null).toList();
-        Map<Entry, String> out = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Entry, String> out = new ConcurrentHashMap<>();
         int threads = Math.max(1, Math.min(all.size(), Runtime.getRuntime().availableProcessors()));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "nnviz-report");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            List<Future<?>> done = new ArrayList<>();
             for (Entry e : all) {
                 done.add(pool.submit(() -> {
                     String svg = Figures.toSvg(e.figure());
@@ -287,13 +295,13 @@ public final class HtmlReport {
                     return null;
                 }));
             }
-            for (java.util.concurrent.Future<?> f : done) {
+            for (Future<?> f : done) {
                 f.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while drawing the report's figures", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof IOException io) {
                 throw io;
@@ -322,7 +330,7 @@ public final class HtmlReport {
 
     /** Draws each architecture entry's views (SVG and PNG files, the first view shown as the entry's own name) and returns its viewer's HTML. */
     private Map<Entry, String> drawViews(Path figures) throws IOException {
-        Map<Entry, String> out = new java.util.HashMap<>();
+        Map<Entry, String> out = new HashMap<>();
         for (List<Entry> es : sections.values()) {
             for (Entry e : es) {
                 if (e.model() == null) {
@@ -370,7 +378,7 @@ public final class HtmlReport {
         }
         h.append("<table class=\"layers\"><tr><th>#</th><th>layer</th><th>kind</th><th>type</th><th>output shape</th><th>parameters</th></tr>\n");
         int i = 0;
-        io.nnviz.renderers.LayerNames names = io.nnviz.renderers.LayerNames.of(m);
+        LayerNames names = LayerNames.of(m);
         if (!names.prefix().isEmpty()) {
             h.append("<p class=\"note\">Layer names are shown without the prefix they all share, <code>")
                     .append(Xml.escape(names.prefix())).append("</code>; hover a name for its full id.</p>\n");

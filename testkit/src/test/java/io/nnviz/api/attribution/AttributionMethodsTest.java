@@ -1,13 +1,13 @@
 package io.nnviz.api.attribution;
 
 import io.nnviz.api.InvalidInputException;
-import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerGradient;
+import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
+import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.testkit.FiniteDifferences;
 import org.junit.jupiter.api.Test;
 

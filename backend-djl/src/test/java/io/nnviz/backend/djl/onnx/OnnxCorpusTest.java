@@ -2,10 +2,10 @@ package io.nnviz.backend.djl.onnx;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnviz.NNViz;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.backend.djl.JavaConv;

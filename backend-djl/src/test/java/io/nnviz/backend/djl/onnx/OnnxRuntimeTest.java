@@ -2,8 +2,8 @@ package io.nnviz.backend.djl.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
-import io.nnviz.api.ModelView;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package io.nnviz.backend.djl.onnx;
 
 import ai.onnx.proto.OnnxMl;
+import io.nnviz.NNViz;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.WeightTensor;
 import org.junit.jupiter.api.Test;

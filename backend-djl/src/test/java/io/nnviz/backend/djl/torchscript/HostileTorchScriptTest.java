@@ -1,8 +1,8 @@
 package io.nnviz.backend.djl.torchscript;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.backend.djl.torchscript.HostileCode.Shape;
 import io.nnviz.backend.djl.torchscript.StoredZip.Item;

@@ -1,7 +1,7 @@
 package io.nnviz.backend.djl.torchscript;
 
-import io.nnviz.api.ModelLoadException;
 import io.nnviz.NNViz;
+import io.nnviz.api.ModelLoadException;
 import io.nnviz.backend.djl.torchscript.HostileCode.Shape;
 import io.nnviz.backend.djl.torchscript.StoredZip.Item;
 import org.junit.jupiter.api.Tag;

@@ -2,12 +2,12 @@ package io.nnviz.backend.djl.torchscript;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nnviz.NNViz;
 import io.nnviz.api.Capability;
 import io.nnviz.api.Group;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
 import io.nnviz.api.WeightTensor;

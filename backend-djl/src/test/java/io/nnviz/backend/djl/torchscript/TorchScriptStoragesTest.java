@@ -1,10 +1,10 @@
 package io.nnviz.backend.djl.torchscript;
 
+import io.nnviz.NNViz;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.ModelView;
-import io.nnviz.NNViz;
 import io.nnviz.backend.djl.torchscript.StoredZip.Item;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
