@@ -316,7 +316,8 @@ public final class ArchitectureDiagram {
     private Placed layout(Units u) {
         register();
         AtomicReference<Object> result = new AtomicReference<>();
-        // ELK recurses along long chains: run it on a thread with a large stack (shared FACTS.md).
+        // ELK 0.10 recurses once per node along a chain (ComponentsProcessor.dfs): a 500-node chain overflowed
+        // the default stack, so layouts run on a thread with a 512 MiB stack (reserved, not committed)
         Thread t = new Thread(null, () -> {
             try {
                 result.set(doLayout(u));
