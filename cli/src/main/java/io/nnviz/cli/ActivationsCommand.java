@@ -7,6 +7,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attribution.Occlusion;
+import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.spi.Printable;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.color.Colormaps;
@@ -75,7 +76,7 @@ final class ActivationsCommand implements ModelOptions.Command {
             }
             LayerInfo last = m.layers().get(m.layers().size() - 1);
             String notice = null;
-            if (only == null && opened.format() == Format.TORCHSCRIPT) {
+            if (only == null && opened.format() == ModelFormat.TORCHSCRIPT) {
                 // libtorch runs the script whole: its layers have no activations of their own to show, its input and output do
                 ids = new ArrayList<>(List.of(in.id()));
                 if (last != in) {

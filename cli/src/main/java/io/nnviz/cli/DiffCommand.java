@@ -50,7 +50,7 @@ final class DiffCommand implements ModelOptions.Command {
             ModelView ma = a.model(), mb = b.model();
             ModelDiff d = ModelDiff.of(ma, mb);
             main.out.printf("%s (%s) -> %s (%s): %d added, %d removed, %d changed, %d with moved weights%n", opts.model.getFileName(),
-                    a.format().description, other.getFileName(), b.format().description, d.added().size(), d.removed().size(), d.changed().size(),
+                    a.format().title(), other.getFileName(), b.format().title(), d.added().size(), d.removed().size(), d.changed().size(),
                     DiffDiagram.weightsChanged(d));
             main.out.printf("%-9s %-40s %12s  %s%n", "Change", "Layer", "Weights", "Differences");
             for (ModelDiff.LayerDiff l : d.layers()) {

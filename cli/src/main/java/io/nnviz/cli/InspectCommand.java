@@ -72,7 +72,7 @@ final class InspectCommand implements ModelOptions.Command {
                 }
             }
             Function<String, String> slugs = CliSupport.slugs(m);
-            HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().description + ")").model(m);
+            HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().title() + ")").model(m);
             try (CliSupport.Progress bar = CliSupport.progress(main, "Rendering " + model.getFileName(), convs.size() + 1)) {
                 if (depth == 0 && overlay == null) {
                     outputs.architecture(report, "architecture", m, () -> ArchitectureDiagram.of(m).build());

@@ -5,6 +5,8 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.spi.BackendProvider;
 import io.nnviz.api.spi.Backends;
+import io.nnviz.api.spi.FileGate;
+import io.nnviz.api.spi.ModelFormat;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +17,7 @@ final class Loading {
     }
 
     /** An open model; closing it closes the model and gives the thread back its context class loader. */
-    record Opened(ModelView model, Format format, ClassLoader previousContext) implements AutoCloseable {
+    record Opened(ModelView model, ModelFormat format, ClassLoader previousContext) implements AutoCloseable {
         @Override
         public void close() {
             try {
@@ -27,22 +29,19 @@ final class Loading {
     }
 
     static Opened open(Path file, LoadOptions options) {
-        Format f;
-        try {
-            f = Format.detect(file);
-        } catch (Format.Unsupported e) {
-            throw new Main.ModelException(file + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new Main.ModelException(file + ": cannot be read (" + e.getMessage() + ")", e);
+        FileGate.Recognition r = FileGate.recognize(file);
+        ModelFormat f = r.format();
+        if (f == null || f.backend() == null) {
+            throw new Main.ModelException(file + ": " + r.line(), null);
         }
         ClassLoader world;
         try {
-            world = Worlds.get(f.world);
+            world = Worlds.get(f.backend());
         } catch (Worlds.Missing e) {
-            throw new Main.UsageException(file + ": " + f.description + ", which this nnviz jar cannot read: it does not carry the "
+            throw new Main.UsageException(file + ": " + f.description() + ", which this nnviz jar cannot read: it does not carry the "
                     + e.world + " backend (nnviz.jar reads every format, nnviz-" + e.world + ".jar this one)");
         } catch (IOException e) {
-            throw new IllegalStateException("the " + f.world + " backend could not be prepared: " + e.getMessage(), e);
+            throw new IllegalStateException("the " + f.backend() + " backend could not be prepared: " + e.getMessage(), e);
         }
         Thread t = Thread.currentThread();
         ClassLoader before = t.getContextClassLoader();
@@ -53,7 +52,7 @@ final class Loading {
         try {
             Backends backends = Backends.discover(world);
             BackendProvider p = backends.providers().stream().filter(x -> x.canLoad(file)).findFirst().orElseThrow(
-                    () -> new Main.ModelException(file + ": looks like " + f.description + " but the backend cannot read it", null));
+                    () -> new Main.ModelException(file + ": looks like " + f.description() + " but the backend cannot read it", null));
             Opened o = new Opened(p.load(file, options), f, before);
             opened = true;
             return o;
@@ -63,7 +62,7 @@ final class Loading {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
             throw new Main.ModelException(m.contains(file.toString()) || m.contains(file.getFileName().toString()) ? m : file + ": " + m, e);
         } catch (RuntimeException | LinkageError e) {
-            throw new Main.ModelException(file + ": " + f.description + " could not be read (" + e + ")", e);
+            throw new Main.ModelException(file + ": " + f.description() + " could not be read (" + e + ")", e);
         } finally {
             if (!opened) {
                 t.setContextClassLoader(before);

@@ -2,6 +2,7 @@ package io.nnviz.cli;
 
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
+import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.spi.Printable;
 import io.nnviz.renderers.LayerNames;
 
@@ -21,7 +22,7 @@ final class Summary {
     /** Rows listed at most: the first {@link #HEAD_ROWS} and the last ones. */
     static final int MAX_ROWS = 500, HEAD_ROWS = 450;
 
-    static void print(ModelView m, Format f, PrintStream out) {
+    static void print(ModelView m, ModelFormat f, PrintStream out) {
         int name = 5, kind = 4, shape = 12;
         LayerNames names = LayerNames.of(m);
         for (LayerInfo l : m.layers()) {
@@ -30,7 +31,7 @@ final class Summary {
             shape = Math.max(shape, Math.min(28, shapeOf(l).length()));
         }
         String row = "%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %,14d%n";
-        out.printf("%s: %s, %s%n", Printable.line(m.name()), f.description, m.framework());
+        out.printf("%s: %s, %s%n", Printable.line(m.name()), f.title(), m.framework());
         if (!names.prefix().isEmpty()) {
             out.printf("Layer names without the prefix they all share: %s%n", Printable.line(names.prefix()));
         }

@@ -37,7 +37,7 @@ class BadInputsTest {
             z.putNextEntry(new java.util.zip.ZipEntry("hello.txt"));
             z.write("hi".getBytes());
         }
-        assertTrue(CliRun.of("inspect", zip, "--out", out).refused(3, "other.zip").err.contains("neither a DL4J model"));
+        assertTrue(CliRun.of("inspect", zip, "--out", out).refused(3, "other.zip").err.contains("a zip archive, but no model format nnviz knows"));
         assertEquals(List.of(), CliRun.files(out), "no outputs, not even the folder");
     }
 

@@ -175,7 +175,7 @@ class HostileInputsTest {
                 .layer(io.nnviz.api.LayerInfo.builder(osc, io.nnviz.api.LayerKind.DENSE).outputShape(io.nnviz.api.Shape.of(-1, 2)).build())
                 .chain("in", osc).build();
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        Summary.print(m, Format.values()[0], new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        Summary.print(m, io.nnviz.api.spi.ModelFormat.values()[0], new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
         String table = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(table.codePoints().noneMatch(c -> c != '\n' && (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
                 || c == 0xFFFE || c == 0x2028)), table);

@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.api.spi.FileGate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,17 +69,17 @@ class InJvmMutationTest {
             seeds.add(CorpusModels.make(s, Files.createDirectories(dir.resolve("seeds"))));
         }
         for (Path seed : seeds) { // the control: each seed itself loads, or the harness proves nothing (a world that cannot load at all refuses every mutant)
-            byWorld.computeIfAbsent(Format.detect(seed).world, k -> new ArrayList<>()).add(new String[] {"c" + seed.getFileName(), "-1", seed.toString(), "0"});
+            byWorld.computeIfAbsent(FileGate.recognize(seed).format().backend(), k -> new ArrayList<>()).add(new String[] {"c" + seed.getFileName(), "-1", seed.toString(), "0"});
         }
         for (int i = 0; i < count; i++) {
             Path seed = seeds.get(i % seeds.size());
-            byWorld.computeIfAbsent(Format.detect(seed).world, k -> new ArrayList<>())
+            byWorld.computeIfAbsent(FileGate.recognize(seed).format().backend(), k -> new ArrayList<>())
                     .add(new String[] {Integer.toString(i), Long.toString(i / seeds.size()), seed.toString(), Long.toString(Mutations.SEED)});
         }
         for (String known : REGRESSIONS) {
             String[] k = known.split("[#@]");
             Path seed = seeds.stream().filter(p -> p.getFileName().toString().equals(k[0])).findFirst().orElseThrow();
-            byWorld.get(Format.detect(seed).world).add(new String[] {"r" + known, k[1], seed.toString(), k[2]});
+            byWorld.get(FileGate.recognize(seed).format().backend()).add(new String[] {"r" + known, k[1], seed.toString(), k[2]});
         }
         List<Result> all = new ArrayList<>();
         Map<String, Long> peaks = new LinkedHashMap<>();

@@ -17,7 +17,6 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -143,8 +142,17 @@ public final class Backends {
         if (!Files.exists(path)) {
             throw new ModelLoadException(path, "no such file or directory");
         }
-        return choose(p -> p.canLoad(path), () -> "the model file " + path, "read",
-                artifactForFile(path));
+        FileGate.Recognition r = FileGate.recognize(path);
+        try {
+            return choose(p -> p.canLoad(path), () -> "the model file " + path, "read", r.format() == null ? null : r.format().artifact());
+        } catch (NoBackendException e) {
+            // no backend takes it and none could: a format nnviz knows but does not read yet, or none it knows
+            String forced = System.getProperty(BACKEND_PROPERTY);
+            if ((forced == null || forced.isBlank()) && (r.format() == null || r.format().backend() == null)) {
+                throw new ModelLoadException(path, r.line());
+            }
+            throw e;
+        }
     }
 
     /** The provider that attaches hooks to {@code trainingTarget}. */
@@ -271,24 +279,6 @@ public final class Backends {
             if (className.startsWith(e.getKey())) {
                 return e.getValue();
             }
-        }
-        return null;
-    }
-
-    static String artifactForFile(Path path) {
-        if (Files.isDirectory(path)) {
-            return Files.exists(path.resolve("saved_model.pb")) ? "io.nnviz:nnviz-backend-tensorflow" : null;
-        }
-        Path fileName = path.getFileName();
-        String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".zip") || name.endsWith(".h5") || name.endsWith(".hdf5") || name.endsWith(".keras")) {
-            return "io.nnviz:nnviz-backend-dl4j";
-        }
-        if (name.endsWith(".pb")) {
-            return "io.nnviz:nnviz-backend-tensorflow";
-        }
-        if (name.endsWith(".pt") || name.endsWith(".onnx")) {
-            return "io.nnviz:nnviz-backend-djl";
         }
         return null;
     }

@@ -72,8 +72,8 @@ public final class DjlBackendProvider implements BackendProvider {
     }
 
     /**
-     * As {@link #load(Path)}, with input shapes: by input name for ONNX; one for TorchScript. A
-     * regular file named {@code *.onnx} is ONNX; any other path is TorchScript's to open or refuse.
+     * As {@link #load(Path)}, with input shapes: by input name for ONNX; one for TorchScript. What
+     * the file is comes from the file gate; anything but ONNX is TorchScript's to open or refuse.
      */
     @Override
     public ModelView load(Path path, LoadOptions options) {

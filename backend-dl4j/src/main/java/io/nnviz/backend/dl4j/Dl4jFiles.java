@@ -2,6 +2,8 @@ package io.nnviz.backend.dl4j;
 
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.spi.FileGate;
+import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.spi.SafeFiles;
 import org.bytedeco.hdf5.global.hdf5;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -19,7 +21,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -30,8 +31,6 @@ import java.util.zip.ZipFile;
  * content and checked ({@link Dl4jFileChecks}, {@link Dl4jHdf5Checks}) before DL4J reads them.
  */
 final class Dl4jFiles {
-    private static final byte[] HDF5 = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1A, '\n'};
-
     private enum Kind { MULTI_LAYER_ZIP, GRAPH_ZIP, KERAS_H5, UNKNOWN }
 
     private static volatile boolean hdf5Quiet;
@@ -39,43 +38,39 @@ final class Dl4jFiles {
     private Dl4jFiles() {
     }
 
-    /** True if the file's content is a DL4J zip or a Keras HDF5 file; never throws. */
+    /** True if the file's content is a DL4J zip or a Keras HDF5 file ({@link FileGate}); never throws. */
     static boolean canLoad(Path p) {
-        return sniff(p) != Kind.UNKNOWN;
+        return FileGate.recognize(p).is(ModelFormat.DL4J_ZIP, ModelFormat.KERAS_HDF5);
     }
 
-    /** What the file is, judged from its content; never throws. */
+    /** What the file is: the gate's format, and for a zip which of DL4J's two networks its configuration holds. */
     private static Kind sniff(Path p) {
-        try {
-            if (p == null || !Files.isRegularFile(p) || Files.size(p) < 8) {
-                return Kind.UNKNOWN;
-            }
-            byte[] head = new byte[8];
-            try (InputStream in = Files.newInputStream(p)) {
-                if (in.readNBytes(head, 0, 8) < 8) {
-                    return Kind.UNKNOWN;
-                }
-            }
-            if (Arrays.equals(head, HDF5)) {
-                return Kind.KERAS_H5;
-            }
-            if (head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-                try (ZipFile z = new ZipFile(p.toFile())) {
-                    ZipEntry conf = z.getEntry("configuration.json");
-                    if (conf == null || z.getEntry("coefficients.bin") == null) {
-                        return Kind.UNKNOWN;
-                    }
-                    String json;
-                    try (InputStream in = z.getInputStream(conf)) {
-                        json = new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
-                    }
-                    return json.contains("\"vertices\"") ? Kind.GRAPH_ZIP : Kind.MULTI_LAYER_ZIP;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
+        FileGate.Recognition r = FileGate.recognize(p);
+        if (r.is(ModelFormat.KERAS_HDF5)) {
+            return Kind.KERAS_H5;
+        }
+        if (!r.is(ModelFormat.DL4J_ZIP)) {
             return Kind.UNKNOWN;
         }
-        return Kind.UNKNOWN;
+        try (ZipFile z = new ZipFile(p.toFile())) {
+            ZipEntry conf = z.getEntry("configuration.json");
+            if (conf == null) {
+                return Kind.UNKNOWN;
+            }
+            if (z.getEntry("coefficients.bin") == null) {
+                throw new ModelLoadException(p, "a DL4J model zip without coefficients.bin, which holds its weights");
+            }
+            String json;
+            try (InputStream in = z.getInputStream(conf)) {
+                json = new String(in.readNBytes(1 << 20), StandardCharsets.UTF_8);
+            }
+            return json.contains("\"vertices\"") ? Kind.GRAPH_ZIP : Kind.MULTI_LAYER_ZIP;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ModelLoadException m) {
+                throw m;
+            }
+            return Kind.UNKNOWN;
+        }
     }
 
     /**
@@ -126,8 +121,7 @@ final class Dl4jFiles {
                     Dl4jFileChecks.checkKeras(p, held, sequential, budget);
                     return keras(p, sequential).named(name);
                 default:
-                    throw new ModelLoadException(p, "not a DL4J model zip (configuration.json + coefficients.bin)"
-                            + " nor a Keras HDF5 file (it starts with neither signature)");
+                    throw new ModelLoadException(p, "not a DL4J model zip nor a Keras HDF5 file: " + FileGate.recognize(p).line());
             }
         } catch (ModelLoadException e) {
             throw e;

@@ -6,6 +6,8 @@ import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.spi.FileGate;
+import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.spi.SafeFiles;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
@@ -51,21 +53,12 @@ final class TfFiles {
     }
 
     /**
-     * True for a folder holding a {@code saved_model.pb} and for a regular file named
-     * {@code *.pb}: judged by names alone ({@link #open} reads and checks the content). Never throws.
+     * True for a SavedModel folder and a frozen GraphDef, as the file gate tells them by content
+     * ({@link FileGate}: a GraphDef's top-level protobuf fields), whatever the file is named; never
+     * throws. {@link #open} then reads and checks the whole file.
      */
     static boolean canLoad(Path path) {
-        try {
-            if (path == null) {
-                return false;
-            }
-            if (Files.isDirectory(path)) {
-                return Files.isRegularFile(path.resolve("saved_model.pb"));
-            }
-            return Files.isRegularFile(path) && path.getFileName().toString().endsWith(".pb");
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return FileGate.recognize(path).is(ModelFormat.SAVED_MODEL, ModelFormat.FROZEN_GRAPH);
     }
 
     /**

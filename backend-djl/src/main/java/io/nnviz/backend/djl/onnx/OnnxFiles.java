@@ -2,6 +2,8 @@ package io.nnviz.backend.djl.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.CodedInputStream;
+import io.nnviz.api.spi.FileGate;
+import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
@@ -32,14 +34,9 @@ public final class OnnxFiles {
     private OnnxFiles() {
     }
 
-    /** True for a regular file named {@code *.onnx} (any case). Judges the name only and never throws. */
+    /** True for a file the file gate ({@link FileGate}) says is an ONNX model; never throws. */
     public static boolean canLoad(Path path) {
-        try {
-            return path != null && Files.isRegularFile(path)
-                    && path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return FileGate.recognize(path).is(ModelFormat.ONNX);
     }
 
     /**

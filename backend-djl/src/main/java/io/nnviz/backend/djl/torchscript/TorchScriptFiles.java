@@ -1,6 +1,8 @@
 package io.nnviz.backend.djl.torchscript;
 
 import ai.djl.Model;
+import io.nnviz.api.spi.FileGate;
+import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelView;
@@ -24,20 +26,9 @@ public final class TorchScriptFiles {
     private TorchScriptFiles() {
     }
 
-    /**
-     * True for a regular file named {@code *.pt}, {@code *.pth} or {@code *.torchscript} (any
-     * case). Judges the name only, never loads natives and never throws.
-     */
+    /** True for a file the file gate ({@link FileGate}) says is a TorchScript archive; never throws. */
     public static boolean canLoad(Path path) {
-        try {
-            if (path == null || !Files.isRegularFile(path)) {
-                return false;
-            }
-            String n = path.getFileName().toString().toLowerCase(Locale.ROOT);
-            return n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".torchscript");
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return FileGate.recognize(path).is(ModelFormat.TORCHSCRIPT);
     }
 
     /**
