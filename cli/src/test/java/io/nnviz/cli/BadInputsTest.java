@@ -41,6 +41,25 @@ class BadInputsTest {
         assertEquals(List.of(), CliRun.files(out), "no outputs, not even the folder");
     }
 
+    /** Issue 29: formats nnviz recognises by content but does not read yet get one line saying what to do. */
+    @Test
+    void aFileNnvizKnowsButDoesNotReadYetSaysWhatItIsAndWhatToDo() throws Exception {
+        Path out = dir.resolve("out");
+        Path checkpoint = dir.resolve("weights.bin");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(checkpoint))) {
+            for (String e : List.of("archive/data.pkl", "archive/data/0", "archive/version")) {
+                z.putNextEntry(new java.util.zip.ZipEntry(e));
+                z.write(new byte[] {(byte) 0x80, 2, '.'});
+            }
+        }
+        String err = CliRun.of("inspect", checkpoint, "--out", out).refused(3, "weights.bin").err;
+        assertTrue(err.contains("a PyTorch checkpoint (torch.save of a state_dict or a module): nnviz does not read PyTorch"
+                + " checkpoints yet; export the model with torch.jit.trace"), err);
+        Path gguf = Files.write(dir.resolve("model.onnx"), "GGUF\u0003\0\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertTrue(CliRun.of("inspect", gguf, "--out", out).refused(3, "model.onnx").err.contains("a GGUF file"), "content, not the name");
+        assertEquals(List.of(), CliRun.files(out), "no outputs");
+    }
+
     @Test
     void usageErrorsExitWithTwo() throws Exception {
         Path model = Files.write(dir.resolve("m.onnx"), new byte[] {0x55});

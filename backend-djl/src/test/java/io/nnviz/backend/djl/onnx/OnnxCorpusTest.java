@@ -176,6 +176,17 @@ class OnnxCorpusTest {
         return m.layers().get(m.layers().size() - 1);
     }
 
+    /** Issue 29: the file gate reads content, so a model under a name that says nothing opens the same. */
+    @Test
+    void anOnnxModelNamedAnythingOpensAsOnnx(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = Corpus.file("onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx");
+        Path renamed = java.nio.file.Files.copy(f, dir.resolve("weights.bin"));
+        try (ModelView a = NNViz.load(f); ModelView b = NNViz.load(renamed)) {
+            assertEquals(a.layers(), b.layers());
+            assertEquals(a.parameterCount(), b.parameterCount());
+        }
+    }
+
     @Test
     void paddleOcrsClassifierKeepsItsWeightsInConstants() throws Exception {
         Path f = Corpus.file("onnx/ch_ppocr_mobile_v2.0_cls_infer.onnx");
