@@ -61,4 +61,7 @@ done
 # a BERT encoder in TorchScript that returns its attentions, rebuilt from the MiniLM ONNX file's own weights
 [ -f "$out/torchscript/minilm-attentions.pt" ] || /usr/bin/python3 "$here/onnx_bert_to_torchscript.py" \
   "$out/onnx/all-minilm-l6-v2.onnx" "$out/torchscript/minilm-attentions.pt"
+# PyTorch checkpoints (torch.save: state_dicts in float32, float16 and bfloat16, a training script's and a Lightning
+# checkpoint, a whole pickled module, the legacy format), with torch's own reading of each as the oracle
+[ -f "$out/checkpoints/regnet_x_400mf-module.oracle.json" ] || /usr/bin/python3 "$here/torch_checkpoints.py" "$out/checkpoints"
 echo "$out"

@@ -45,16 +45,10 @@ class BadInputsTest {
     @Test
     void aFileNnvizKnowsButDoesNotReadYetSaysWhatItIsAndWhatToDo() throws Exception {
         Path out = dir.resolve("out");
-        Path checkpoint = dir.resolve("weights.bin");
-        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(checkpoint))) {
-            for (String e : List.of("archive/data.pkl", "archive/data/0", "archive/version")) {
-                z.putNextEntry(new java.util.zip.ZipEntry(e));
-                z.write(new byte[] {(byte) 0x80, 2, '.'});
-            }
-        }
-        String err = CliRun.of("inspect", checkpoint, "--out", out).refused(3, "weights.bin").err;
-        assertTrue(err.contains("a PyTorch checkpoint (torch.save of a state_dict or a module): nnviz does not read PyTorch"
-                + " checkpoints yet; export the model with torch.jit.trace"), err);
+        Path legacy = Files.write(dir.resolve("weights.bin"), new byte[] {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc,
+                (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, '.'});
+        String err = CliRun.of("inspect", legacy, "--out", out).refused(3, "weights.bin").err;
+        assertTrue(err.contains("a PyTorch checkpoint in the legacy format (torch.save before 1.6): nnviz reads the zip format"), err);
         Path gguf = Files.write(dir.resolve("model.onnx"), "GGUF\u0003\0\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         assertTrue(CliRun.of("inspect", gguf, "--out", out).refused(3, "model.onnx").err.contains("a GGUF file"), "content, not the name");
         assertEquals(List.of(), CliRun.files(out), "no outputs");

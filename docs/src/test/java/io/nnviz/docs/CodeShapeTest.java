@@ -55,7 +55,8 @@ class CodeShapeTest {
             "io.nnviz.backend.tensorflow", "Tf",
             "io.nnviz.backend.djl", "Djl",
             "io.nnviz.backend.djl.onnx", "Onnx",
-            "io.nnviz.backend.djl.torchscript", "TorchScript");
+            "io.nnviz.backend.djl.torchscript", "TorchScript",
+            "io.nnviz.backend.djl.checkpoint", "Checkpoint");
 
     @Test
     void everyBackendHasTheSameClassesByRole() {

@@ -14,12 +14,10 @@ public enum ModelFormat {
     FROZEN_GRAPH("a TensorFlow frozen GraphDef", "tensorflow", null),
     TORCHSCRIPT("a TorchScript archive", "djl", null),
     ONNX("an ONNX model", "djl", null),
-    PYTORCH_CHECKPOINT("a PyTorch checkpoint (torch.save of a state_dict or a module)", null,
-            "nnviz does not read PyTorch checkpoints yet; export the model with torch.jit.trace(model, example).save(\"m.pt\")"
-                    + " or torch.onnx.export"),
+    PYTORCH_CHECKPOINT("a PyTorch checkpoint (torch.save of a state_dict or a module)", "djl", null),
     PYTORCH_LEGACY("a PyTorch checkpoint in the legacy format (torch.save before 1.6)", null,
-            "nnviz does not read PyTorch checkpoints yet; export the model with torch.jit.trace(model, example).save(\"m.pt\")"
-                    + " or torch.onnx.export"),
+            "nnviz reads the zip format torch.save writes since PyTorch 1.6: load and save it again (torch.save(torch.load(f),"
+                    + " \"m.pth\")), or export the model with torch.jit.trace or torch.onnx.export"),
     PICKLE("a Python pickle", null, "nnviz never unpickles arbitrary Python objects; export the model to ONNX or TorchScript"),
     SAFETENSORS("a safetensors file", null,
             "nnviz does not read safetensors yet; export the model to ONNX (torch.onnx.export, or optimum-cli export onnx)"),

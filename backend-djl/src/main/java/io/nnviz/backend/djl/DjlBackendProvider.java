@@ -9,6 +9,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.spi.BackendProvider;
+import io.nnviz.backend.djl.checkpoint.CheckpointFiles;
 import io.nnviz.backend.djl.onnx.OnnxFiles;
 import io.nnviz.backend.djl.torchscript.TorchScriptFiles;
 
@@ -62,7 +63,7 @@ public final class DjlBackendProvider implements BackendProvider {
     /** True for a regular file named {@code *.onnx}, {@code *.pt}, {@code *.pth} or {@code *.torchscript} (any case). */
     @Override
     public boolean canLoad(Path path) {
-        return OnnxFiles.canLoad(path) || TorchScriptFiles.canLoad(path);
+        return OnnxFiles.canLoad(path) || TorchScriptFiles.canLoad(path) || CheckpointFiles.canLoad(path);
     }
 
     /** Opens an ONNX file ({@link OnnxFiles}) or a TorchScript file ({@link TorchScriptFiles}). */
@@ -77,7 +78,10 @@ public final class DjlBackendProvider implements BackendProvider {
      */
     @Override
     public ModelView load(Path path, LoadOptions options) {
-        return OnnxFiles.canLoad(path) ? OnnxFiles.open(path, options) : TorchScriptFiles.open(path, options);
+        if (OnnxFiles.canLoad(path)) {
+            return OnnxFiles.open(path, options);
+        }
+        return CheckpointFiles.canLoad(path) ? CheckpointFiles.open(path, options) : TorchScriptFiles.open(path, options);
     }
 
     @Override

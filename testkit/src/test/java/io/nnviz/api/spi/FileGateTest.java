@@ -61,11 +61,15 @@ class FileGateTest {
 
     private static ModelFormat claimed(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (p.getParent().getFileName().toString().equals("checkpoints") && !n.endsWith(".json")) {
+            // PyTorch users name checkpoints .pt, .pth and .ckpt alike: torch.save is what made them
+            return n.contains("legacy") ? ModelFormat.PYTORCH_LEGACY : ModelFormat.PYTORCH_CHECKPOINT;
+        }
         return CLAIMED.entrySet().stream().filter(e -> n.endsWith(e.getKey())).map(Map.Entry::getValue).findFirst().orElse(null);
     }
 
     @Test
-    void formatsNoBackendReadsYetAreNamedWithWhatToDo() throws IOException {
+    void formatsAreNamedAndThoseNoBackendReadsSayWhatToDo() throws IOException {
         ByteArrayOutputStream st = new ByteArrayOutputStream();
         byte[] header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}".getBytes(StandardCharsets.UTF_8);
         st.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
@@ -79,8 +83,9 @@ class FileGateTest {
         assertFormat(write("obj.pkl", new byte[] {(byte) 0x80, 0x04, 'N', '.'}), ModelFormat.PICKLE);
         assertFormat(zip("state.pth", "archive/data.pkl", "archive/data/0", "archive/version"), ModelFormat.PYTORCH_CHECKPOINT);
         assertFormat(zip("m.keras", "config.json", "model.weights.h5", "metadata.json"), ModelFormat.KERAS_V3);
-        FileGate.Recognition r = FileGate.recognize(dir.resolve("state.pth"));
-        assertTrue(r.line().contains("torch.jit.trace") && r.line().startsWith("a PyTorch checkpoint"), r.line());
+        FileGate.Recognition r = FileGate.recognize(dir.resolve("legacy.pth"));
+        assertTrue(r.line().contains("torch.jit.trace") && r.line().startsWith("a PyTorch checkpoint in the legacy format"), r.line());
+        assertEquals("djl", FileGate.recognize(dir.resolve("state.pth")).format().backend(), "zip checkpoints are read");
     }
 
     @Test

@@ -25,20 +25,21 @@ import java.util.Set;
  * {@code BUILD} gives it, and a persistent id (how PyTorch points at a tensor's bytes) is a
  * {@link PersistentId}. Only the four builtin containers become Java ones (an {@code OrderedDict}
  * is filled by the opcodes that follow it). Numbers, strings, lists, tuples ({@code Object[]}),
- * dicts and sets are Pyrolite's. A length the bytes cannot back is refused before anything is
+ * sets are Pyrolite's; dicts keep their order, as Python's do. A length the bytes cannot back is refused before anything is
  * allocated for it. Callers bound the nesting first ({@link TorchScriptPickles}): values are
  * built, not walked recursively here, but Java's hashing of a deeply nested dict key would recurse.
  */
-final class PlainPickle extends Unpickler {
+public final class PlainPickle extends Unpickler {
     /** A class or function a pickle names, by module and name; never imported. */
-    record Global(String module, String name) {
-        String qualified() {
+    public record Global(String module, String name) {
+        /** {@code module.name}. */
+        public String qualified() {
             return module + "." + name;
         }
     }
 
     /** A call the pickle asks for, kept as data: what it would call, with what, and the state set on its result. */
-    static final class Call {
+    public static final class Call {
         final Object callable;
         final List<Object> args;
         final Map<?, ?> kwargs;
@@ -50,14 +51,24 @@ final class PlainPickle extends Unpickler {
             this.kwargs = kwargs;
         }
 
+        /** The arguments, as the pickle gave them. */
+        public List<Object> args() {
+            return args;
+        }
+
+        /** The state {@code BUILD} set on the result, or null. */
+        public Object state() {
+            return state;
+        }
+
         /** The qualified name of what it calls, or {@code ""} when that is not a global. */
-        String name() {
+        public String name() {
             return callable instanceof Global g ? g.qualified() : "";
         }
     }
 
     /** A persistent id: a reference to data outside the pickle (in PyTorch, a storage's zip entry). */
-    record PersistentId(Object id) {
+    public record PersistentId(Object id) {
     }
 
     /** Builtins whose call makes an empty container the pickle then fills. */
@@ -68,7 +79,7 @@ final class PlainPickle extends Unpickler {
     }
 
     /** The value the pickle in {@code bytes} holds; {@link PickleException} or {@link IOException} when it is damaged. */
-    static Object read(byte[] bytes) throws IOException {
+    public static Object read(byte[] bytes) throws IOException {
         PlainPickle p = new PlainPickle();
         try {
             return p.load(new ByteArrayInputStream(bytes));
@@ -116,6 +127,26 @@ final class PlainPickle extends Unpickler {
                 if (stack.peek() instanceof Call c) {
                     c.state = state;
                 } // Python would call __setstate__ on anything else; nothing here needs that state
+            }
+            case Opcodes.EMPTY_DICT -> stack.add(new LinkedHashMap<>()); // Python's dicts keep their order; a state_dict's is the modules'
+            case Opcodes.DICT -> {
+                List<Object> items = stack.pop_all_since_marker();
+                Map<Object, Object> m = new LinkedHashMap<>();
+                for (int i = 0; i + 1 < items.size(); i += 2) {
+                    m.put(items.get(i), items.get(i + 1));
+                }
+                stack.add(m);
+            }
+            case Opcodes.SETITEMS -> { // Pyrolite gathers the items in a HashMap first, which loses their order
+                List<Object> items = stack.pop_all_since_marker();
+                if (!(stack.peek() instanceof Map<?, ?> target)) {
+                    throw new PickleException("SETITEMS on a value that is not a dict");
+                }
+                @SuppressWarnings("unchecked")
+                Map<Object, Object> m = (Map<Object, Object>) target;
+                for (int i = 0; i + 1 < items.size(); i += 2) {
+                    m.put(items.get(i), items.get(i + 1));
+                }
             }
             case Opcodes.BINPERSID -> stack.add(new PersistentId(stack.pop()));
             case Opcodes.PERSID -> stack.add(new PersistentId(PickleUtils.readline(input)));

@@ -49,7 +49,7 @@ final class TorchScriptModel extends AbstractModel {
     private final Path path;
     private final long[] inputShape;
 
-    private TorchScriptModel(String name, TorchScriptDescriber.Tree tree, Map<String, String> props, Block block,
+    private TorchScriptModel(String name, ModuleTree.Tree tree, Map<String, String> props, Block block,
                              AutoCloseable owner, Path path, long[] inputShape) {
         super(name, "TorchScript (DJL/PyTorch)", tree.layers(), List.of(), tree.groups(), props,
                 EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.INPUT_GRADIENT, Capability.WEIGHT_RANDOMIZATION));
@@ -67,7 +67,7 @@ final class TorchScriptModel extends AbstractModel {
      */
     static TorchScriptModel of(Model loaded, Path path, long[] inputShape) {
         Block block = loaded.getBlock();
-        TorchScriptDescriber.Tree tree = TorchScriptDescriber.describe(block, inputShape, path);
+        ModuleTree.Tree tree = TorchScriptDescriber.describe(block, inputShape, path);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("edges", "unknown: a TorchScript file keeps code, not a graph of layers; layers are its modules in the order"
                 + " they registered their parameters");

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * leaves up), and a container holding itself is refused. Tuples and other values that cannot change
  * once made keep only their depth. The graph is bounded: at most {@link #MAX_NODES} containers.
  */
-final class TorchScriptPickles {
+public final class TorchScriptPickles {
     /** Containers, items put into them and memo entries a pickle may hold: far above a real module's. */
     static final int MAX_NODES = 1 << 20;
 
@@ -48,7 +48,7 @@ final class TorchScriptPickles {
     }
 
     /** The nesting depth of the pickle in {@code b}, or more than {@code limit} once it passes it; refuses broken or cyclic pickles. */
-    static int depth(Path path, String entry, byte[] b, int limit) {
+    public static int depth(Path path, String entry, byte[] b, int limit) {
         TorchScriptPickles p = new TorchScriptPickles(path, entry, b, limit);
         p.read();
         return p.finalMax > limit ? p.finalMax : Math.max(p.finalMax, p.longestPath());

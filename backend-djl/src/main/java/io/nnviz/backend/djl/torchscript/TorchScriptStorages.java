@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a TorchScript pickle's tensors declare, checked against the bytes that back them. A tensor
+ * What a TorchScript archive's or a PyTorch checkpoint's pickle's tensors declare, checked against the bytes that back them. A tensor
  * is a storage (a persistent id naming its type, its zip entry and its element count) seen through
  * an offset, a shape and strides. libtorch sizes a storage from its entry, so a storage that declares
  * more elements than its entry holds, or a view reaching past its storage, is a damaged or hostile
@@ -29,9 +29,9 @@ import java.util.Set;
  * elements than it has bytes (strides of 0), which nnviz would copy out dense, so the elements all
  * tensors declare are counted against the memory budget.
  */
-final class TorchScriptStorages {
+public final class TorchScriptStorages {
     /** Bytes per element of each storage type PyTorch writes. */
-    private static final Map<String, Integer> ELEMENT_BYTES = Map.ofEntries(
+    static final Map<String, Integer> ELEMENT_BYTES = Map.ofEntries(
             Map.entry("FloatStorage", 4), Map.entry("DoubleStorage", 8), Map.entry("HalfStorage", 2), Map.entry("BFloat16Storage", 2),
             Map.entry("LongStorage", 8), Map.entry("IntStorage", 4), Map.entry("ShortStorage", 2), Map.entry("CharStorage", 1),
             Map.entry("ByteStorage", 1), Map.entry("BoolStorage", 1), Map.entry("ComplexFloatStorage", 8),
@@ -63,12 +63,12 @@ final class TorchScriptStorages {
      * The elements the tensors of {@code value} (read from {@code pickle}) declare, after checking every
      * storage and view against {@code entryBytes} (entry sizes by folded name).
      */
-    static long check(Path path, String pickle, Object value, Map<String, Long> entryBytes) {
+    public static long check(Path path, String pickle, Object value, Map<String, Long> entryBytes) {
         return new TorchScriptStorages(path, pickle, entryBytes).walk(value);
     }
 
     /** Refuses tensors that declare more than {@code budget} bytes of float copies in all. */
-    static void checkBudget(Path path, long elements, long heldBytes, long budget) {
+    public static void checkBudget(Path path, long elements, long heldBytes, long budget) {
         long bytes = elements > Long.MAX_VALUE / 4 ? -1 : elements * 4;
         if (bytes < 0 || bytes > budget) {
             throw new ModelTooLargeException(path, "its tensors (" + elements + " weights, where the file holds " + heldBytes
