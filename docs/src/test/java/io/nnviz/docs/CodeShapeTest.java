@@ -56,7 +56,8 @@ class CodeShapeTest {
             "io.nnviz.backend.djl", "Djl",
             "io.nnviz.backend.djl.onnx", "Onnx",
             "io.nnviz.backend.djl.torchscript", "TorchScript",
-            "io.nnviz.backend.djl.checkpoint", "Checkpoint");
+            "io.nnviz.backend.djl.checkpoint", "Checkpoint",
+            "io.nnviz.backend.djl.safetensors", "Safetensors");
 
     @Test
     void everyBackendHasTheSameClassesByRole() {

@@ -19,8 +19,7 @@ public enum ModelFormat {
             "nnviz reads the zip format torch.save writes since PyTorch 1.6: load and save it again (torch.save(torch.load(f),"
                     + " \"m.pth\")), or export the model with torch.jit.trace or torch.onnx.export"),
     PICKLE("a Python pickle", null, "nnviz never unpickles arbitrary Python objects; export the model to ONNX or TorchScript"),
-    SAFETENSORS("a safetensors file", null,
-            "nnviz does not read safetensors yet; export the model to ONNX (torch.onnx.export, or optimum-cli export onnx)"),
+    SAFETENSORS("a safetensors file", "djl", null),
     GGUF("a GGUF file (llama.cpp)", null, "nnviz does not read GGUF yet"),
     TFLITE("a TensorFlow Lite flatbuffer", null, "nnviz does not read TFLite yet; open the SavedModel or Keras file it was converted from"),
     TFJS("a TensorFlow.js model.json", null,

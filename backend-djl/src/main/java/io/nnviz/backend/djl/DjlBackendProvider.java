@@ -11,6 +11,7 @@ import io.nnviz.api.hook.Hook;
 import io.nnviz.api.spi.BackendProvider;
 import io.nnviz.backend.djl.checkpoint.CheckpointFiles;
 import io.nnviz.backend.djl.onnx.OnnxFiles;
+import io.nnviz.backend.djl.safetensors.SafetensorsFiles;
 import io.nnviz.backend.djl.torchscript.TorchScriptFiles;
 
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ public final class DjlBackendProvider implements BackendProvider {
     /** True for a regular file named {@code *.onnx}, {@code *.pt}, {@code *.pth} or {@code *.torchscript} (any case). */
     @Override
     public boolean canLoad(Path path) {
-        return OnnxFiles.canLoad(path) || TorchScriptFiles.canLoad(path) || CheckpointFiles.canLoad(path);
+        return OnnxFiles.canLoad(path) || TorchScriptFiles.canLoad(path) || CheckpointFiles.canLoad(path) || SafetensorsFiles.canLoad(path);
     }
 
     /** Opens an ONNX file ({@link OnnxFiles}) or a TorchScript file ({@link TorchScriptFiles}). */
@@ -80,6 +81,9 @@ public final class DjlBackendProvider implements BackendProvider {
     public ModelView load(Path path, LoadOptions options) {
         if (OnnxFiles.canLoad(path)) {
             return OnnxFiles.open(path, options);
+        }
+        if (SafetensorsFiles.canLoad(path)) {
+            return SafetensorsFiles.open(path, options);
         }
         return CheckpointFiles.canLoad(path) ? CheckpointFiles.open(path, options) : TorchScriptFiles.open(path, options);
     }

@@ -94,6 +94,13 @@ public final class ModuleTree {
             attrs.put("layers", String.valueOf(layersCount));
             attrs.put("bidirectional", String.valueOf(by.containsKey("weight_ih_l0_reverse")));
             out = Shape.ofLongs(-1, -1, by.containsKey("weight_ih_l0_reverse") ? 2 * units : units);
+        } else if (by.containsKey("in_proj_weight") && by.get("in_proj_weight").length == 2) {
+            // nn.MultiheadAttention: query, key and value projections stacked in one [3 * E, E] weight
+            kind = LayerKind.ATTENTION;
+            type = "MultiheadAttention";
+            long embed = by.get("in_proj_weight")[1];
+            attrs.put("embed dim", String.valueOf(embed));
+            out = Shape.ofLongs(-1, -1, embed);
         } else if (w != null && w.length >= 3 && w.length <= 5) {
             kind = LayerKind.CONV;
             type = "Conv" + (w.length - 2) + "d";
@@ -151,6 +158,9 @@ public final class ModuleTree {
         }
         if (kind == LayerKind.NORM) {
             return name.equals("weight") ? WeightRole.GAMMA : name.equals("bias") ? WeightRole.BETA : WeightRole.OTHER;
+        }
+        if (kind == LayerKind.ATTENTION) {
+            return name.endsWith("weight") ? WeightRole.KERNEL : name.endsWith("bias") ? WeightRole.BIAS : WeightRole.OTHER;
         }
         if (kind == LayerKind.EMBEDDING && name.equals("weight")) {
             return WeightRole.EMBEDDING;

@@ -1,0 +1,109 @@
+package io.nnviz.backend.djl.safetensors;
+
+import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.Shape;
+import io.nnviz.api.Tensor;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A safetensors file's tensors as float32 {@link Tensor}s, each read from the memory-mapped file
+ * when asked, so a file larger than the heap is drawn a tensor at a time. Values are little-endian
+ * and row-major, in the layouts PyTorch wrote them (nnviz's canonical ones for PyTorch modules).
+ */
+final class SafetensorsTensors {
+    /** A tensor as the header declares it: dtype, shape, and its bytes' offsets from the data's start. */
+    record Ref(String name, String dtype, long[] shape, long begin, long end) {
+        long elements() {
+            long n = 1;
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            return n;
+        }
+    }
+
+    /** Bytes per element of the dtypes the format defines. */
+    static final Map<String, Integer> BYTES = Map.ofEntries(Map.entry("F64", 8), Map.entry("F32", 4), Map.entry("F16", 2),
+            Map.entry("BF16", 2), Map.entry("I64", 8), Map.entry("I32", 4), Map.entry("I16", 2), Map.entry("I8", 1),
+            Map.entry("U64", 8), Map.entry("U32", 4), Map.entry("U16", 2), Map.entry("U8", 1), Map.entry("BOOL", 1),
+            Map.entry("F8_E5M2", 1), Map.entry("F8_E4M3", 1));
+
+    private SafetensorsTensors() {
+    }
+
+    /** Whether a dtype holds floating-point values (a parameter's). */
+    static boolean floating(String dtype) {
+        return dtype.startsWith("F") || dtype.equals("BF16");
+    }
+
+    /** The tensor {@code r} of the file {@code path}, whose data starts at {@code dataStart}. */
+    static Tensor read(Path path, long dataStart, Ref r) {
+        try (FileChannel ch = FileChannel.open(path)) {
+            int n = Math.toIntExact(r.elements());
+            MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + r.begin(), r.end() - r.begin());
+            b.order(ByteOrder.LITTLE_ENDIAN);
+            float[] out = new float[n];
+            int size = BYTES.get(r.dtype());
+            for (int i = 0; i < n; i++) {
+                out[i] = value(b, i * size, r.dtype());
+            }
+            return Tensor.adopt(Shape.ofLongs(r.shape()), out);
+        } catch (IOException | ArithmeticException e) {
+            throw new ModelLoadException(path, "its tensor " + r.name() + " cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static float value(MappedByteBuffer b, int at, String dtype) {
+        return switch (dtype) {
+            case "F64" -> (float) b.getDouble(at);
+            case "F32" -> b.getFloat(at);
+            case "F16" -> half(b.getShort(at));
+            case "BF16" -> Float.intBitsToFloat((b.getShort(at) & 0xFFFF) << 16);
+            case "I64" -> b.getLong(at);
+            case "U64" -> {
+                long v = b.getLong(at);
+                yield v >= 0 ? v : (v >>> 1) * 2f; // past 2^63: halved and doubled back, as float keeps it anyway
+            }
+            case "I32" -> b.getInt(at);
+            case "U32" -> b.getInt(at) & 0xFFFFFFFFL;
+            case "I16" -> b.getShort(at);
+            case "U16" -> b.getShort(at) & 0xFFFF;
+            case "I8" -> b.get(at);
+            case "U8", "BOOL" -> b.get(at) & 0xFF;
+            case "F8_E5M2" -> half((short) ((b.get(at) & 0xFF) << 8)); // e5m2 is the top byte of a half
+            case "F8_E4M3" -> e4m3(b.get(at));
+            default -> throw new IllegalStateException(dtype);
+        };
+    }
+
+    /** An IEEE 754 half-precision value. */
+    static float half(short bits) {
+        int h = bits & 0xFFFF;
+        int sign = (h >>> 15) << 31, exp = (h >>> 10) & 0x1F, mant = h & 0x3FF;
+        if (exp == 0x1F) {
+            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            float v = mant / 1024f / 16384f;
+            return sign != 0 ? -v : v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+    }
+
+    /** An FP8 E4M3 (finite, no infinities: S.1111.111 is NaN) value. */
+    static float e4m3(byte bits) {
+        int v = bits & 0xFF;
+        int sign = v >>> 7, exp = (v >>> 3) & 0xF, mant = v & 0x7;
+        if (exp == 0xF && mant == 0x7) {
+            return Float.NaN;
+        }
+        float f = exp == 0 ? mant / 8f * (float) Math.pow(2, -6) : (1 + mant / 8f) * (float) Math.pow(2, exp - 7);
+        return sign != 0 ? -f : f;
+    }
+}
