@@ -85,9 +85,11 @@ public final class FileGate {
     }
 
     /** Extensions exporters give each format: what an unrecognised file claims to be. */
-    private static final Map<String, ModelFormat> CLAIMS = Map.of(".onnx", ModelFormat.ONNX, ".pt", ModelFormat.TORCHSCRIPT,
-            ".pth", ModelFormat.TORCHSCRIPT, ".torchscript", ModelFormat.TORCHSCRIPT, ".pb", ModelFormat.FROZEN_GRAPH,
-            ".h5", ModelFormat.KERAS_HDF5, ".hdf5", ModelFormat.KERAS_HDF5, ".zip", ModelFormat.DL4J_ZIP);
+    private static final Map<String, ModelFormat> CLAIMS = Map.ofEntries(Map.entry(".onnx", ModelFormat.ONNX),
+            Map.entry(".pt", ModelFormat.TORCHSCRIPT), Map.entry(".pth", ModelFormat.TORCHSCRIPT), Map.entry(".torchscript", ModelFormat.TORCHSCRIPT),
+            Map.entry(".ckpt", ModelFormat.PYTORCH_CHECKPOINT), Map.entry(".pb", ModelFormat.FROZEN_GRAPH), Map.entry(".h5", ModelFormat.KERAS_HDF5),
+            Map.entry(".hdf5", ModelFormat.KERAS_HDF5), Map.entry(".keras", ModelFormat.KERAS_V3), Map.entry(".zip", ModelFormat.DL4J_ZIP),
+            Map.entry(".safetensors", ModelFormat.SAFETENSORS), Map.entry(".gguf", ModelFormat.GGUF), Map.entry(".tflite", ModelFormat.TFLITE));
 
     /**
      * What {@code path} is, from its content; when the content is none nnviz knows, what its
