@@ -3,6 +3,7 @@ package io.nnviz.backend.djl.checkpoint;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
+import io.nnviz.api.spi.LowPrecision;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,8 +91,8 @@ final class CheckpointTensors {
         return switch (type) {
             case "FloatStorage" -> b.getFloat(at);
             case "DoubleStorage" -> (float) b.getDouble(at);
-            case "HalfStorage" -> half(b.getShort(at));
-            case "BFloat16Storage" -> Float.intBitsToFloat((b.getShort(at) & 0xFFFF) << 16);
+            case "HalfStorage" -> LowPrecision.half(b.getShort(at));
+            case "BFloat16Storage" -> LowPrecision.bfloat16(b.getShort(at));
             case "LongStorage" -> b.getLong(at);
             case "IntStorage" -> b.getInt(at);
             case "ShortStorage" -> b.getShort(at);
@@ -101,17 +102,4 @@ final class CheckpointTensors {
         };
     }
 
-    /** An IEEE 754 half-precision value. */
-    static float half(short bits) {
-        int h = bits & 0xFFFF;
-        int sign = (h >>> 15) << 31, exp = (h >>> 10) & 0x1F, mant = h & 0x3FF;
-        if (exp == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            float v = mant / 1024f / 16384f; // subnormal: mant * 2^-24
-            return sign != 0 ? -v : v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-    }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.onnx.proto.OnnxMl;
+import io.nnviz.api.spi.LowPrecision;
 import io.nnviz.api.Capability;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -58,7 +59,7 @@ final class OnnxTensors {
                 float[] f = new float[n];
                 for (int i = 0; i < n; i++) {
                     int bits = raw != null ? raw.getShort() & 0xFFFF : t.getInt32Data(i) & 0xFFFF;
-                    f[i] = bf ? Float.intBitsToFloat(bits << 16) : half(bits);
+                    f[i] = bf ? LowPrecision.bfloat16(bits) : LowPrecision.half(bits);
                 }
                 return f;
             }
@@ -77,17 +78,6 @@ final class OnnxTensors {
         }
     }
 
-    /** IEEE 754 half precision to float (Java 17 has no Float.float16ToFloat). */
-    private static float half(int bits) {
-        int sign = (bits & 0x8000) << 16, exp = (bits >>> 10) & 0x1F, mant = bits & 0x3FF;
-        if (exp == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | mant << 13); // infinity, NaN
-        }
-        if (exp == 0) {
-            return (sign != 0 ? -1 : 1) * mant * 0x1p-24f; // zero and subnormals
-        }
-        return Float.intBitsToFloat(sign | (exp + 112) << 23 | mant << 13);
-    }
 
     /** The {@code n} values of an int32 or int64 tensor (raw data or typed fields), or null if it holds another number of them. */
     static long[] longs(OnnxMl.TensorProto t, int n) {

@@ -3,6 +3,7 @@ package io.nnviz.backend.djl.safetensors;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
+import io.nnviz.api.spi.LowPrecision;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -63,8 +64,8 @@ final class SafetensorsTensors {
         return switch (dtype) {
             case "F64" -> (float) b.getDouble(at);
             case "F32" -> b.getFloat(at);
-            case "F16" -> half(b.getShort(at));
-            case "BF16" -> Float.intBitsToFloat((b.getShort(at) & 0xFFFF) << 16);
+            case "F16" -> LowPrecision.half(b.getShort(at));
+            case "BF16" -> LowPrecision.bfloat16(b.getShort(at));
             case "I64" -> b.getLong(at);
             case "U64" -> {
                 long v = b.getLong(at);
@@ -76,34 +77,9 @@ final class SafetensorsTensors {
             case "U16" -> b.getShort(at) & 0xFFFF;
             case "I8" -> b.get(at);
             case "U8", "BOOL" -> b.get(at) & 0xFF;
-            case "F8_E5M2" -> half((short) ((b.get(at) & 0xFF) << 8)); // e5m2 is the top byte of a half
-            case "F8_E4M3" -> e4m3(b.get(at));
+            case "F8_E5M2" -> LowPrecision.e5m2(b.get(at));
+            case "F8_E4M3" -> LowPrecision.e4m3(b.get(at));
             default -> throw new IllegalStateException(dtype);
         };
-    }
-
-    /** An IEEE 754 half-precision value. */
-    static float half(short bits) {
-        int h = bits & 0xFFFF;
-        int sign = (h >>> 15) << 31, exp = (h >>> 10) & 0x1F, mant = h & 0x3FF;
-        if (exp == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            float v = mant / 1024f / 16384f;
-            return sign != 0 ? -v : v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-    }
-
-    /** An FP8 E4M3 (finite, no infinities: S.1111.111 is NaN) value. */
-    static float e4m3(byte bits) {
-        int v = bits & 0xFF;
-        int sign = v >>> 7, exp = (v >>> 3) & 0xF, mant = v & 0x7;
-        if (exp == 0xF && mant == 0x7) {
-            return Float.NaN;
-        }
-        float f = exp == 0 ? mant / 8f * (float) Math.pow(2, -6) : (1 + mant / 8f) * (float) Math.pow(2, exp - 7);
-        return sign != 0 ? -f : f;
     }
 }
