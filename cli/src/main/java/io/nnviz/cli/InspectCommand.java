@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /** {@code nnviz inspect MODEL}: the summary table, the architecture, a filter grid per conv layer and an HTML report. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,

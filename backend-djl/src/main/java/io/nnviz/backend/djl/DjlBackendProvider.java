@@ -9,6 +9,8 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.spi.BackendProvider;
+import io.nnviz.api.spi.FileGate;
+import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.backend.djl.checkpoint.CheckpointFiles;
 import io.nnviz.backend.djl.onnx.OnnxFiles;
 import io.nnviz.backend.djl.safetensors.SafetensorsFiles;
@@ -61,13 +63,20 @@ public final class DjlBackendProvider implements BackendProvider {
         throw new IllegalArgumentException("not a DJL model or block: " + nativeModel);
     }
 
-    /** True for a regular file named {@code *.onnx}, {@code *.pt}, {@code *.pth} or {@code *.torchscript} (any case). */
+    /** The formats this provider's sub-backends read. */
+    private static final ModelFormat[] FORMATS = {ModelFormat.ONNX, ModelFormat.TORCHSCRIPT, ModelFormat.PYTORCH_CHECKPOINT,
+            ModelFormat.SAFETENSORS};
+
+    /** True for ONNX, TorchScript, PyTorch checkpoint and safetensors files, as the file gate tells them by content. */
     @Override
     public boolean canLoad(Path path) {
-        return OnnxFiles.canLoad(path) || TorchScriptFiles.canLoad(path) || CheckpointFiles.canLoad(path) || SafetensorsFiles.canLoad(path);
+        return FileGate.recognize(path).is(FORMATS);
     }
 
-    /** Opens an ONNX file ({@link OnnxFiles}) or a TorchScript file ({@link TorchScriptFiles}). */
+    /**
+     * Opens an ONNX file ({@link OnnxFiles}), a TorchScript file ({@link TorchScriptFiles}), a PyTorch
+     * checkpoint ({@link CheckpointFiles}) or a safetensors file ({@link SafetensorsFiles}).
+     */
     @Override
     public ModelView load(Path path) {
         return load(path, LoadOptions.defaults());
@@ -75,17 +84,18 @@ public final class DjlBackendProvider implements BackendProvider {
 
     /**
      * As {@link #load(Path)}, with input shapes: by input name for ONNX; one for TorchScript. What
-     * the file is comes from the file gate; anything but ONNX is TorchScript's to open or refuse.
+     * the file is comes from the file gate, asked once; anything else is TorchScript's to open or refuse.
      */
     @Override
     public ModelView load(Path path, LoadOptions options) {
-        if (OnnxFiles.canLoad(path)) {
+        ModelFormat f = FileGate.recognize(path).format();
+        if (f == ModelFormat.ONNX) {
             return OnnxFiles.open(path, options);
         }
-        if (SafetensorsFiles.canLoad(path)) {
+        if (f == ModelFormat.SAFETENSORS) {
             return SafetensorsFiles.open(path, options);
         }
-        return CheckpointFiles.canLoad(path) ? CheckpointFiles.open(path, options) : TorchScriptFiles.open(path, options);
+        return f == ModelFormat.PYTORCH_CHECKPOINT ? CheckpointFiles.open(path, options) : TorchScriptFiles.open(path, options);
     }
 
     @Override

@@ -1,13 +1,9 @@
 package io.nnviz.renderers.figures;
 
-import io.nnviz.api.Edge;
 import io.nnviz.api.Group;
-import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.renderers.Figure;
-import io.nnviz.renderers.canvas.Anchor;
-import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.color.Colormap;
@@ -35,7 +31,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -2,24 +2,27 @@ package io.nnviz.backend.djl.checkpoint;
 
 import io.nnviz.api.Capability;
 import io.nnviz.api.LayerInfo;
+import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.spi.AbstractModel;
 import io.nnviz.backend.djl.torchscript.ModuleTree;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.ZipFile;
 
 /**
  * A PyTorch checkpoint as a neutral model: the module tree of its parameters, their values read
  * from the file when asked. A checkpoint holds weights, not the code that runs them, so it has
  * weights only: activations and gradients need the model exported with {@code torch.jit.trace}
  * or {@code torch.onnx.export}, which its unsupported-capability messages say. Thread-safe: each
- * weight read opens the file afresh.
+ * layer's weights are read through an opening of the file of their own.
  */
 final class CheckpointModel extends AbstractModel {
     private final Path path;
@@ -51,10 +54,14 @@ final class CheckpointModel extends AbstractModel {
     protected List<WeightTensor> doWeights(LayerInfo layer) {
         List<WeightTensor> out = new ArrayList<>();
         List<String> names = params.getOrDefault(layer.id(), List.of());
-        for (int i = 0; i < names.size(); i++) {
-            CheckpointTensors.Ref r = byName.get(names.get(i));
-            WeightSpec spec = layer.weights().get(i);
-            out.add(new WeightTensor(layer.id(), spec.name(), spec.role(), CheckpointTensors.read(path, r)));
+        try (ZipFile z = new ZipFile(path.toFile())) { // once for the layer's tensors
+            for (int i = 0; i < names.size(); i++) {
+                CheckpointTensors.Ref r = byName.get(names.get(i));
+                WeightSpec spec = layer.weights().get(i);
+                out.add(new WeightTensor(layer.id(), spec.name(), spec.role(), CheckpointTensors.read(path, z, r)));
+            }
+        } catch (IOException e) {
+            throw new ModelLoadException(path, "cannot read it again (" + e.getMessage() + ")", e);
         }
         return out;
     }

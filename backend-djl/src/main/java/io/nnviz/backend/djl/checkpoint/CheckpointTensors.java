@@ -39,24 +39,19 @@ final class CheckpointTensors {
     private CheckpointTensors() {
     }
 
-    /** Whether nnviz can read values of this storage type. */
-    static boolean readable(String storageType) {
-        return BYTES.containsKey(storageType);
-    }
-
     /** Whether the type holds floating-point values (a parameter's), not counters or indices. */
     static boolean floating(String storageType) {
         return storageType.equals("FloatStorage") || storageType.equals("DoubleStorage") || storageType.equals("HalfStorage")
                 || storageType.equals("BFloat16Storage");
     }
 
-    /** The tensor {@code r} of the checkpoint {@code path}, as float32. */
-    static Tensor read(Path path, Ref r) {
+    /** The tensor {@code r} of the checkpoint {@code path}, open as {@code z}, as float32. */
+    static Tensor read(Path path, ZipFile z, Ref r) {
         Integer size = BYTES.get(r.storageType());
         if (size == null) {
             throw new ModelLoadException(path, "its tensor " + r.name() + " is a " + r.storageType() + ", which nnviz does not read");
         }
-        try (ZipFile z = new ZipFile(path.toFile())) {
+        try {
             ZipEntry e = z.getEntry(r.entry());
             if (e == null) {
                 throw new ModelLoadException(path, "its entry " + r.entry() + " is gone");

@@ -65,10 +65,6 @@ public final class SafetensorsFiles {
             }
             long dataStart = 8 + n, dataBytes = size - dataStart;
             List<SafetensorsTensors.Ref> refs = refs(path, root, dataBytes);
-            long elements = 0;
-            for (SafetensorsTensors.Ref r : refs) {
-                elements = Math.addExact(elements, r.elements());
-            }
             long largest = refs.stream().mapToLong(SafetensorsTensors.Ref::elements).max().orElse(0);
             if (largest * 4 > options.memoryBudget()) {
                 throw new ModelTooLargeException(path, "its largest tensor", largest * 4, options.memoryBudget());

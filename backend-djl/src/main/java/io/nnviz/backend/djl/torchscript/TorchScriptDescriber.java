@@ -16,9 +16,7 @@ import io.nnviz.api.WeightSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The structure of a loaded TorchScript module: its module tree, read from its parameters' dotted
