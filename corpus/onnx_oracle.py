@@ -1,6 +1,9 @@
 """What the onnx package itself says of an ONNX model, for nnviz's tests to compare against:
-the number of nodes of each op type (Constant nodes apart), the total of floating-point tensor
-elements (initializers and Constant values of rank >= 1, in subgraphs too, each name once), and
+the number of nodes of each op type (Constant nodes apart, and DequantizeLinear nodes of constants,
+whose output is a weight as a Constant's is), the total of floating-point tensor elements
+(initializers and Constant values of rank >= 1, in subgraphs too, each name once), the parameters
+by element type (those floats, and the 8-bit weights of ONNX's quantized operators: ConvInteger and
+MatMulInteger input 1, QLinearConv and QLinearMatMul input 3, DequantizeLinear of a constant), and
 onnx.shape_inference's shape of every tensor it can infer (dimension sizes, or the symbol's name).
 
   /usr/bin/python3 onnx_oracle.py MODEL.onnx OUT.json
@@ -12,36 +15,64 @@ import onnx
 from onnx import shape_inference
 
 FLOATS = {onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.DOUBLE, onnx.TensorProto.BFLOAT16}
+EIGHT_BIT = {onnx.TensorProto.UINT8, onnx.TensorProto.INT8}
+# the input that is the quantized weight, by operator
+QUANTIZED_WEIGHT = {"ConvInteger": {1}, "MatMulInteger": {1}, "QLinearConv": {3}, "QLinearMatMul": {0, 3}, "DequantizeLinear": {0}}
 
 
-def walk(g, ops, tensors, seen):
+def dtype_name(t):
+    return onnx.helper.tensor_dtype_to_np_dtype(t).name if hasattr(onnx.helper, "tensor_dtype_to_np_dtype") \
+        else onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[t].name
+
+
+def size(dims):
+    n = 1
+    for d in dims:
+        n *= d
+    return n
+
+
+def walk(g, ops, tensors, seen, by_dtype, outer=None):
+    consts = dict(outer or {})
+    for t in g.initializer:
+        consts[t.name] = t
+    for node in g.node:
+        if node.op_type == "Constant":
+            for a in node.attribute:
+                if a.name == "value":
+                    consts[node.output[0]] = a.t
     for t in g.initializer:
         if t.data_type in FLOATS and len(t.dims) > 0 and t.name not in seen:
             seen.add(t.name)
-            n = 1
-            for d in t.dims:
-                n *= d
-            tensors.append(n)
+            tensors.append(size(t.dims))
+            by_dtype[dtype_name(t.data_type)] = by_dtype.get(dtype_name(t.data_type), 0) + size(t.dims)
     for node in g.node:
         if node.op_type == "Constant":
             for a in node.attribute:
                 if a.name == "value" and a.t.data_type in FLOATS and len(a.t.dims) > 0 and node.output[0] not in seen:
                     seen.add(node.output[0])
-                    n = 1
-                    for d in a.t.dims:
-                        n *= d
-                    tensors.append(n)
+                    tensors.append(size(a.t.dims))
+                    by_dtype[dtype_name(a.t.data_type)] = by_dtype.get(dtype_name(a.t.data_type), 0) + size(a.t.dims)
             continue
+        for k in QUANTIZED_WEIGHT.get(node.op_type, ()):
+            t = consts.get(node.input[k]) if k < len(node.input) else None
+            if t is not None and t.data_type in EIGHT_BIT and len(t.dims) > 0 and node.input[k] not in seen:
+                if node.op_type == "DequantizeLinear" and (len(node.input) < 2 or node.input[1] not in consts):
+                    continue
+                seen.add(node.input[k])
+                by_dtype[dtype_name(t.data_type)] = by_dtype.get(dtype_name(t.data_type), 0) + size(t.dims)
+        if node.op_type == "DequantizeLinear" and node.input[0] in consts and len(node.input) > 1 and node.input[1] in consts:
+            continue  # a weight, not a layer
         ops[node.op_type] = ops.get(node.op_type, 0) + 1
         for a in node.attribute:
             if a.type == onnx.AttributeProto.GRAPH:
-                walk(a.g, ops, tensors, seen)
+                walk(a.g, ops, tensors, seen, by_dtype, consts)
 
 
 def main(path, out):
     m = onnx.load(path)
-    ops, tensors = {}, []
-    walk(m.graph, ops, tensors, set())
+    ops, tensors, by_dtype = {}, [], {}
+    walk(m.graph, ops, tensors, set(), by_dtype)
     shapes = {}
     try:
         inferred = shape_inference.infer_shapes(m)
@@ -51,8 +82,8 @@ def main(path, out):
                 shapes[v.name] = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in t.shape.dim]
     except Exception as e:  # inference gives up on some graphs: then there is no shape oracle
         print("shape inference failed:", e)
-    json.dump({"ops": ops, "floatParameters": sum(tensors), "shapes": shapes}, open(out, "w"), indent=1)
-    print(path, "nodes", sum(ops.values()), "float parameters", sum(tensors), "shapes", len(shapes))
+    json.dump({"ops": ops, "floatParameters": sum(tensors), "parametersByDtype": by_dtype, "shapes": shapes}, open(out, "w"), indent=1)
+    print(path, "nodes", sum(ops.values()), "float parameters", sum(tensors), "by type", by_dtype, "shapes", len(shapes))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 package io.nnviz.api;
 
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +33,7 @@ import java.util.Set;
  *   <li>{@link #close()} frees what the backend allocated (not the user's own network) and is
  *       idempotent; use after close throws {@link ModelClosedException}.</li>
  * </ul>
- * The api's test-jar has {@code ModelContractKit}, an abstract JUnit 5 test each backend extends.
+ * The conformance kit ({@code io.nnviz:nnviz-testkit}) has {@code ModelContractKit}, an abstract JUnit 5 test each backend extends.
  */
 public interface ModelView extends AutoCloseable {
 
@@ -77,6 +78,20 @@ public interface ModelView extends AutoCloseable {
             n += l.parameterCount();
         }
         return n;
+    }
+
+    /**
+     * Parameter totals by the type they are stored in, in the order the layers first use each
+     * type: a quantized model's summary gives its float and its quantized totals apart.
+     */
+    default Map<DType, Long> parameterCountByDtype() {
+        Map<DType, Long> totals = new LinkedHashMap<>();
+        for (LayerInfo l : layers()) {
+            for (WeightSpec w : l.weights()) {
+                totals.merge(w.dtype(), w.size(), Long::sum);
+            }
+        }
+        return totals;
     }
 
     /**

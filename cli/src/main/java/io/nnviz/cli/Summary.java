@@ -5,6 +5,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.spi.Printable;
 import io.nnviz.renderers.LayerNames;
+import io.nnviz.renderers.canvas.Num;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -49,6 +50,6 @@ final class Summary {
             out.printf(row, n, l.kind().name().toLowerCase(Locale.ROOT), s.length() > 28 ? s.substring(0, 25) + "..." : s,
                     l.parameterCount());
         }
-        out.printf("Total: %,d layers, %,d parameters%n", m.layers().size(), m.parameterCount());
+        out.printf("Total: %,d layers, %s%n", m.layers().size(), Num.parameters(m.parameterCountByDtype()));
     }
 }

@@ -1,9 +1,12 @@
 package io.nnviz.renderers.canvas;
 
+import io.nnviz.api.DType;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 
 /** Number formatting for coordinates (compact, locale-free) and for labels people read. */
 public final class Num {
@@ -141,6 +144,29 @@ public final class Num {
     /** A count with thousands separators: 1,234,567. */
     public static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /**
+     * A model's parameter total, with the floating-point and the quantized totals apart when it
+     * stores any weight in a type other than float32: "44,017,990 parameters (14,470 float32,
+     * 44,003,520 quantized uint8)".
+     */
+    public static String parameters(Map<DType, Long> byDtype) {
+        long total = 0;
+        for (long n : byDtype.values()) {
+            total += n;
+        }
+        String all = count(total) + " parameters";
+        if (byDtype.isEmpty() || byDtype.size() == 1 && byDtype.containsKey(DType.FLOAT32)) {
+            return all;
+        }
+        StringBuilder b = new StringBuilder(all).append(" (");
+        String sep = "";
+        for (Map.Entry<DType, Long> e : byDtype.entrySet()) {
+            b.append(sep).append(count(e.getValue())).append(e.getKey().floating() ? " " : " quantized ").append(e.getKey().name());
+            sep = ", ";
+        }
+        return b.append(')').toString();
     }
 
     /** A count in short form: 1.2M, 35.6K, 812. */

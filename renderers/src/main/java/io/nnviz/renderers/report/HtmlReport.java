@@ -369,7 +369,7 @@ public final class HtmlReport {
     private static void summary(StringBuilder h, ModelView m) {
         h.append("<section id=\"model-summary\"><h2>Model summary</h2>\n<p>").append(Xml.escape(m.name())).append(" \u00b7 ")
                 .append(Xml.escape(m.framework())).append(" \u00b7 ").append(m.layers().size()).append(" layers \u00b7 ")
-                .append(Num.count(m.parameterCount())).append(" parameters</p>\n");
+                .append(Xml.escape(Num.parameters(m.parameterCountByDtype()))).append("</p>\n");
         if (!m.properties().isEmpty()) {
             h.append("<table><tr><th>property</th><th>value</th></tr>\n");
             m.properties().forEach((k, v) -> h.append("<tr><td>").append(Xml.escape(k)).append("</td><td>")

@@ -21,7 +21,10 @@ final class OnnxConvPoolRules {
     }
 
     static void register(Map<String, Rule> rules) {
-        add(rules, n -> n.put(conv(n)), "Conv");
+        add(rules, n -> n.put(conv(n, 0, 1, n.type(0))), "Conv");
+        add(rules, n -> n.put(conv(n, 0, 1, OnnxTensors.INT32)), "ConvInteger");
+        // QLinearConv(x, x_scale, x_zero_point, w, w_scale, w_zero_point, y_scale, y_zero_point, B): y has y_zero_point's type
+        add(rules, n -> n.put(conv(n, 0, 3, n.type(7) != 0 ? n.type(7) : n.type(0))), "QLinearConv");
         add(rules, n -> n.put(convTranspose(n)), "ConvTranspose");
         add(rules, n -> n.put(pool(n)), "MaxPool", "AveragePool", "LpPool");
         add(rules, OnnxConvPoolRules::globalPool, "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool");
@@ -72,8 +75,9 @@ final class OnnxConvPoolRules {
         return out;
     }
 
-    private static OnnxTensorInfo conv(OnnxNode n) {
-        List<OnnxDim> x = n.dims(0), w = n.dims(1);
+    /** A convolution of input {@code xi} by the kernel at input {@code wi}, whose output has element type {@code type}. */
+    private static OnnxTensorInfo conv(OnnxNode n, int xi, int wi, int type) {
+        List<OnnxDim> x = n.dims(xi), w = n.dims(wi);
         if (x == null || x.size() < 3) {
             return null;
         }
@@ -88,7 +92,7 @@ final class OnnxConvPoolRules {
         d.add(x.get(0));
         d.add(w == null ? OnnxDim.UNKNOWN : w.get(0));
         d.addAll(window(n, x, kernel, false));
-        return OnnxTensorInfo.of(d, n.type(0));
+        return OnnxTensorInfo.of(d, type);
     }
 
     private static OnnxTensorInfo convTranspose(OnnxNode n) {

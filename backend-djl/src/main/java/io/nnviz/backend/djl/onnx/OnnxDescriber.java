@@ -24,9 +24,12 @@ import java.util.Set;
  * nodes as nested groups, the weights' roles, and output shapes from {@link OnnxShapes}. The
  * tensors a node reads that are not computed, initializers and the outputs of {@code Constant}
  * nodes alike (Paddle2ONNX and some PyTorch exports keep every weight in a {@code Constant}), are
- * that node's weights; {@code Constant} nodes are not layers. Only floating-point tensors of rank
- * one or more count as parameters: integer constants are shape values (Reshape targets, Slice
- * bounds), not learnt.
+ * that node's weights; {@code Constant} nodes are not layers. Floating-point tensors of rank one or
+ * more count as parameters, and so do the 8-bit weights of quantized operators ({@code ConvInteger},
+ * {@code MatMulInteger}, {@code QLinearConv}, {@code QLinearMatMul}, and a {@code DequantizeLinear}
+ * of a constant, which is folded into the node that reads it as a {@code Constant} is), each with
+ * its stored type ({@link OnnxQuantization}); other integer constants are shape values (Reshape
+ * targets, Slice bounds), not learnt.
  */
 final class OnnxDescriber {
     private static final Set<Integer> FLOATS = Set.of(OnnxTensors.FLOAT, OnnxTensors.FLOAT16, OnnxTensors.DOUBLE, OnnxTensors.BFLOAT16);
@@ -35,14 +38,14 @@ final class OnnxDescriber {
     final List<Edge> edges = new ArrayList<>();
     final List<Group> groups = new ArrayList<>();
     /** Layer id -> the tensors its weights are, in the order of its weight specs. */
-    final Map<String, List<OnnxMl.TensorProto>> weights = new LinkedHashMap<>();
+    final Map<String, List<OnnxWeight>> weights = new LinkedHashMap<>();
     /** Layer id -> the tensor it outputs (its first output; a graph input's own name). */
     final Map<String, String> outputTensor = new LinkedHashMap<>();
     /** The top-level graph's inputs that are fed (not initializers), with their ONNX element types, in order. */
     final Map<String, Integer> inputs = new LinkedHashMap<>();
     /** Nodes read, subgraphs included. */
     int nodes;
-    /** Float parameters, counted once each. */
+    /** Parameters (float and quantized), counted once each. */
     long parameters;
 
     private final Map<String, String> producer = new HashMap<>();
@@ -78,6 +81,8 @@ final class OnnxDescriber {
 
     private void graph(OnnxMl.GraphProto g, OnnxShapes shapes, String group, String prefix, Map<String, OnnxMl.TensorProto> outer) {
         Map<String, OnnxMl.TensorProto> constants = constants(g, outer);
+        OnnxQuantization quantization = new OnnxQuantization(g, constants);
+        Map<String, OnnxWeight> dequantized = new HashMap<>(); // DequantizeLinear outputs of constants, by tensor name
         Set<String> computedHere = new HashSet<>();
         if (group == null) {
             for (OnnxMl.ValueInfoProto in : g.getInputList()) {
@@ -105,6 +110,11 @@ final class OnnxDescriber {
             if (n.getOpType().equals("Constant")) {
                 continue; // its value is the weight of the node that reads it
             }
+            OnnxWeight folded = quantization.dequantized(n);
+            if (folded != null) {
+                dequantized.put(n.getOutput(0), folded); // as a Constant: the weight of the node that reads it
+                continue;
+            }
             String id = unique(prefix + (n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName()));
             OnnxTensorInfo info = n.getOutputCount() > 0 ? shapes.get(n.getOutput(0)) : null;
             LayerInfo.Builder b = LayerInfo.builder(id, kind(n, constants)).name(n.getName().isEmpty() ? id : n.getName())
@@ -114,16 +124,20 @@ final class OnnxDescriber {
             if (group != null) {
                 b.group(group);
             }
-            List<OnnxMl.TensorProto> mine = new ArrayList<>();
+            List<OnnxWeight> mine = new ArrayList<>();
             Set<String> from = new LinkedHashSet<>();
             for (int k = 0; k < n.getInputCount(); k++) {
                 String in = n.getInput(k);
                 OnnxMl.TensorProto t = computedHere.contains(in) ? null : constants.get(in);
-                if (t != null) {
-                    if (FLOATS.contains(t.getDataType()) && t.getDimsCount() > 0 && claimed.add(prefix + t.getName())) {
-                        Shape s = Shape.ofLongs(OnnxTensors.dims(t));
-                        b.weight(new WeightSpec(t.getName(), role(n, k), s));
-                        mine.add(t);
+                OnnxWeight w = computedHere.contains(in) ? null : dequantized.get(in);
+                if (w == null && t != null) {
+                    w = FLOATS.contains(t.getDataType()) && t.getDimsCount() > 0 ? OnnxWeight.plain(t) : quantization.weight(n, k, t);
+                }
+                if (t != null || w != null) {
+                    if (w != null && claimed.add(prefix + w.values().getName())) {
+                        Shape s = Shape.ofLongs(OnnxTensors.dims(w.values()));
+                        b.weight(new WeightSpec(w.values().getName(), role(n, k), s, w.dtype()));
+                        mine.add(w);
                         parameters += s.size();
                     }
                 } else if (producer.containsKey(in)) {
@@ -212,7 +226,9 @@ final class OnnxDescriber {
 
     private static WeightRole role(OnnxMl.NodeProto n, int input) {
         return switch (n.getOpType()) {
-            case "Conv", "ConvTranspose", "Gemm", "MatMul" -> input == 1 ? WeightRole.KERNEL : input == 2 ? WeightRole.BIAS : WeightRole.OTHER;
+            case "Conv", "ConvTranspose", "Gemm", "MatMul", "ConvInteger", "MatMulInteger" -> input == 1 ? WeightRole.KERNEL
+                    : input == 2 && !n.getOpType().endsWith("Integer") ? WeightRole.BIAS : WeightRole.OTHER;
+            case "QLinearConv", "QLinearMatMul" -> input == 3 ? WeightRole.KERNEL : input == 8 ? WeightRole.BIAS : WeightRole.OTHER;
             case "Gather" -> input == 0 ? WeightRole.EMBEDDING : WeightRole.OTHER;
             case "BatchNormalization" -> switch (input) {
                 case 1 -> WeightRole.GAMMA;

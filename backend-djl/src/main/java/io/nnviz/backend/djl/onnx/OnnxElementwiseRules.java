@@ -30,6 +30,23 @@ final class OnnxElementwiseRules {
                 "Mean");
         add(rules, n -> n.put(broadcast(n, true)), "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor");
         add(rules, n -> n.put(OnnxTensorInfo.of(OnnxDim.broadcast(List.of(n.dims(0), n.dims(1), n.dims(2))), n.type(1))), "Where");
+        // quantization keeps the shape and changes the type: to the zero point's (uint8 when there is none), back to float
+        add(rules, n -> n.put(typed(n, n.type(2) != 0 ? n.type(2) : OnnxTensors.UINT8)), "QuantizeLinear");
+        add(rules, n -> n.put(typed(n, n.type(1) != 0 ? n.type(1) : OnnxTensors.FLOAT)), "DequantizeLinear");
+        add(rules, OnnxElementwiseRules::dynamicQuantize, "DynamicQuantizeLinear");
+    }
+
+    /** Input 0's shape with another element type. */
+    private static OnnxTensorInfo typed(OnnxNode n, int type) {
+        List<OnnxDim> d = n.dims(0);
+        return d == null ? null : OnnxTensorInfo.of(d, type);
+    }
+
+    /** DynamicQuantizeLinear(x) gives y (uint8, x's shape) and its scale and zero point, both scalars. */
+    private static void dynamicQuantize(OnnxNode n) {
+        n.put(0, typed(n, OnnxTensors.UINT8));
+        n.put(1, OnnxTensorInfo.of(List.of(), OnnxTensors.FLOAT));
+        n.put(2, OnnxTensorInfo.of(List.of(), OnnxTensors.UINT8));
     }
 
     private static OnnxTensorInfo same(OnnxNode n) {

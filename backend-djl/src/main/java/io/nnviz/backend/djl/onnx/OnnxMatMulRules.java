@@ -20,7 +20,10 @@ final class OnnxMatMulRules {
 
     static void register(Map<String, Rule> rules) {
         add(rules, OnnxMatMulRules::gemm, "Gemm");
-        add(rules, n -> n.put(matMul(n)), "MatMul", "MatMulInteger");
+        add(rules, n -> n.put(matMul(n, 0, 1, n.type(0))), "MatMul");
+        add(rules, n -> n.put(matMul(n, 0, 1, OnnxTensors.INT32)), "MatMulInteger");
+        // QLinearMatMul(a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point)
+        add(rules, n -> n.put(matMul(n, 0, 3, n.type(7) != 0 ? n.type(7) : n.type(0))), "QLinearMatMul");
     }
 
     private static void gemm(OnnxNode n) {
@@ -32,8 +35,9 @@ final class OnnxMatMulRules {
         }
     }
 
-    private static OnnxTensorInfo matMul(OnnxNode n) {
-        List<OnnxDim> a = n.dims(0), b = n.dims(1);
+    /** The product of inputs {@code ai} and {@code bi} (numpy's matmul broadcasting), of element type {@code type}. */
+    private static OnnxTensorInfo matMul(OnnxNode n, int ai, int bi, int type) {
+        List<OnnxDim> a = n.dims(ai), b = n.dims(bi);
         if (a == null || b == null || a.isEmpty() || b.isEmpty()) {
             return null;
         }
@@ -46,6 +50,6 @@ final class OnnxMatMulRules {
         if (b.size() > 1) {
             d.add(b2.get(b2.size() - 1));
         }
-        return OnnxTensorInfo.of(d, n.op().equals("MatMulInteger") ? OnnxTensors.INT32 : n.type(0));
+        return OnnxTensorInfo.of(d, type);
     }
 }

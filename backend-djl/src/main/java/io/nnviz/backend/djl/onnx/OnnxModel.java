@@ -53,8 +53,8 @@ final class OnnxModel extends AbstractModel {
         this.session = new OnnxSession(name, proto, shapes, file);
     }
 
-    /** The float parameters the file holds, each counted once. */
-    long floatParameters() {
+    /** The parameters the file holds (float and quantized), each counted once. */
+    long fileParameters() {
         return graph.parameters;
     }
 
@@ -86,11 +86,11 @@ final class OnnxModel extends AbstractModel {
     @Override
     protected List<WeightTensor> doWeights(LayerInfo layer) {
         List<WeightTensor> out = new ArrayList<>();
-        List<OnnxMl.TensorProto> ts = graph.weights.getOrDefault(layer.id(), List.of());
+        List<OnnxWeight> ts = graph.weights.getOrDefault(layer.id(), List.of());
         for (int i = 0; i < ts.size(); i++) {
-            OnnxMl.TensorProto t = ts.get(i);
+            OnnxMl.TensorProto t = ts.get(i).values();
             WeightSpec spec = layer.weights().get(i);
-            float[] v = OnnxTensors.floats(t);
+            float[] v = ts.get(i).floats();
             if (v.length != spec.shape().size()) {
                 throw new BackendException("tensor '" + t.getName() + "' of layer '" + layer.id() + "' declares shape "
                         + spec.shape() + " but holds " + v.length + " values");
@@ -107,7 +107,7 @@ final class OnnxModel extends AbstractModel {
      */
     @Override
     protected ModelView doWithShuffledWeights(List<LayerInfo> layers, long seed) {
-        Map<String, List<OnnxMl.TensorProto>> byLayer = new LinkedHashMap<>();
+        Map<String, List<OnnxWeight>> byLayer = new LinkedHashMap<>();
         for (LayerInfo l : layers) {
             byLayer.put(l.id(), graph.weights.getOrDefault(l.id(), List.of()));
         }

@@ -20,11 +20,25 @@ final class OnnxShuffledWeights {
     }
 
     /** {@code model} with the tensors of {@code byLayer} (layer id to its tensors) shuffled. */
-    static OnnxMl.ModelProto of(OnnxMl.ModelProto model, Map<String, List<OnnxMl.TensorProto>> byLayer, long seed) {
+    static OnnxMl.ModelProto of(OnnxMl.ModelProto model, Map<String, List<OnnxWeight>> byLayer, long seed) {
         Map<String, OnnxMl.TensorProto> replaced = new HashMap<>();
-        byLayer.forEach((layer, tensors) -> {
-            for (OnnxMl.TensorProto t : tensors) {
-                if (t.getDataType() == OnnxTensors.FLOAT) {
+        byLayer.forEach((layer, weights) -> {
+            for (OnnxWeight w : weights) {
+                OnnxMl.TensorProto t = w.values();
+                if (w.quantized() && !t.getRawData().isEmpty()) {
+                    byte[] bytes = t.getRawData().toByteArray(); // one byte per value: shuffled as bytes, scale and zero point kept
+                    float[] order = new float[bytes.length];
+                    for (int i = 0; i < order.length; i++) {
+                        order[i] = i;
+                    }
+                    float[] shuffled = WeightShuffle.shuffle(order, WeightShuffle.random(seed, layer, t.getName()));
+                    byte[] out = new byte[bytes.length];
+                    for (int i = 0; i < out.length; i++) {
+                        out[i] = bytes[(int) shuffled[i]];
+                    }
+                    replaced.put(t.getName(), t.toBuilder().clearExternalData().setDataLocation(OnnxMl.TensorProto.DataLocation.DEFAULT)
+                            .setRawData(ByteString.copyFrom(out)).build());
+                } else if (t.getDataType() == OnnxTensors.FLOAT) {
                     float[] v = WeightShuffle.shuffle(OnnxTensors.floats(t), WeightShuffle.random(seed, layer, t.getName()));
                     ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
                     b.asFloatBuffer().put(v);

@@ -21,7 +21,7 @@ import java.nio.ByteOrder;
  */
 final class OnnxTensors {
     /** ONNX element types ({@code TensorProto.DataType}) that nnviz reads. */
-    static final int FLOAT = 1, INT32 = 6, INT64 = 7, BOOL = 9, FLOAT16 = 10, DOUBLE = 11, BFLOAT16 = 16;
+    static final int FLOAT = 1, UINT8 = 2, INT8 = 3, INT32 = 6, INT64 = 7, BOOL = 9, FLOAT16 = 10, DOUBLE = 11, BFLOAT16 = 16;
 
     private OnnxTensors() {
     }
@@ -78,6 +78,52 @@ final class OnnxTensors {
         }
     }
 
+
+    /** The bytes of an 8-bit tensor as integers (uint8 0..255, int8 -128..127), from raw data or int32_data. */
+    static int[] bytes(OnnxMl.TensorProto t) {
+        boolean unsigned = t.getDataType() == UINT8;
+        if (!t.getRawData().isEmpty()) {
+            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer();
+            int[] v = new int[raw.remaining()];
+            for (int i = 0; i < v.length; i++) {
+                byte b = raw.get();
+                v[i] = unsigned ? b & 0xFF : b;
+            }
+            return v;
+        }
+        int[] v = new int[t.getInt32DataCount()];
+        for (int i = 0; i < v.length; i++) {
+            int x = t.getInt32Data(i);
+            v[i] = unsigned ? x & 0xFF : (byte) x;
+        }
+        return v;
+    }
+
+    /**
+     * A quantized weight's values as floats: {@code (q - zeroPoint) * scale}, with a scale and zero
+     * point per slice along the weight's axis when they hold one value per slice; without a scale,
+     * the integer steps from the zero point.
+     */
+    static float[] dequantized(OnnxWeight w) {
+        int[] q = bytes(w.values());
+        float[] scale = w.scale() == null ? new float[] {1f} : floats(w.scale());
+        int[] zero = w.zeroPoint() == null ? new int[] {0} : bytes(w.zeroPoint());
+        long[] dims = dims(w.values());
+        int axis = w.axis() < 0 ? w.axis() + dims.length : w.axis();
+        int slices = dims.length == 0 || axis < 0 || axis >= dims.length ? 1 : (int) dims[axis];
+        long inner = 1;
+        for (int i = axis + 1; i < dims.length; i++) {
+            inner *= dims[i];
+        }
+        float[] f = new float[q.length];
+        for (int i = 0; i < q.length; i++) {
+            int slice = slices <= 1 ? 0 : (int) ((i / inner) % slices);
+            float s = scale.length == 1 ? scale[0] : scale[Math.min(slice, scale.length - 1)];
+            int z = zero.length == 1 ? zero[0] : zero[Math.min(slice, zero.length - 1)];
+            f[i] = (q[i] - z) * s;
+        }
+        return f;
+    }
 
     /** The {@code n} values of an int32 or int64 tensor (raw data or typed fields), or null if it holds another number of them. */
     static long[] longs(OnnxMl.TensorProto t, int n) {

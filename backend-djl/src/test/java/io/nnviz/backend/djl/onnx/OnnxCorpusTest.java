@@ -52,7 +52,7 @@ class OnnxCorpusTest {
         assertEquals(theirs, ours, "layers by op type");
         assertEquals(0, ours.getOrDefault("Constant", 0), "Constant nodes are weights, not layers");
         assertEquals(oracle.get("floatParameters").asLong(), m.parameterCount(), "float parameters, integer shape constants left out");
-        assertEquals(m.floatParameters(), m.parameterCount());
+        assertEquals(m.fileParameters(), m.parameterCount());
     }
 
     /** Shapes known for >= 95% of layers, and equal to onnx.shape_inference's wherever it inferred one. */
