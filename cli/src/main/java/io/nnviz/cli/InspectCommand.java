@@ -7,6 +7,7 @@ import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
+import io.nnviz.renderers.figures.LayoutQuality;
 import io.nnviz.renderers.figures.Notice;
 import io.nnviz.renderers.figures.Overlays;
 import io.nnviz.renderers.report.HtmlReport;
@@ -40,6 +41,11 @@ final class InspectCommand implements ModelOptions.Command {
     @Option(names = "--depth", paramLabel = "D", defaultValue = "0",
             description = "Draw the model's blocks at this depth collapsed (1: the top-level blocks), identical runs folded (default: chosen by size).")
     int depth;
+
+    @Option(names = "--layout-quality",
+            description = "Print how readable the architecture's layout is: boxes, frames, edges, the share of edges pointing down, "
+                    + "crossings per edge, group purity, width/height, cut labels, the title (one 'layout:' line).")
+    boolean layoutQuality;
 
     @Override
     public ModelOptions options() {
@@ -99,6 +105,10 @@ final class InspectCommand implements ModelOptions.Command {
                 }
             }
             long t2 = System.nanoTime();
+            if (layoutQuality) {
+                main.out.println("layout: " + LayoutQuality.header());
+                main.out.println("layout: " + LayoutQuality.of(ArchitectureDiagram.of(m).depth(depth).build()).row(model.getFileName().toString()));
+            }
             outputs.text(Outputs.Kind.dot, "architecture.dot", Dot.of(m));
             outputs.report(report);
             List<Path> files = outputs.commit();

@@ -10,7 +10,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,8 +60,9 @@ class CorpusCliTest {
     void inspectWritesTheSummaryArchitectureFiltersAndReport(String spec) throws Exception {
         Path m = model(spec);
         Path out = dir.resolve("out");
-        CliRun r = CliRun.of("inspect", m, "--out", out, "--format", "svg,html", "--quiet").expect(0);
-        List<String> rows = r.out.lines().toList();
+        CliRun r = CliRun.of("inspect", m, "--out", out, "--format", "svg,html", "--quiet", "--layout-quality").expect(0);
+        assertReadable(spec, r.out.lines().filter(l -> l.startsWith("layout: ")).toList());
+        List<String> rows = r.out.lines().filter(l -> !l.startsWith("layout: ")).toList();
         String total = rows.get(rows.size() - 1);
         assertTrue(total.startsWith("Total: "), r.out);
         long layers = Long.parseLong(total.replaceAll("Total: ([\\d,]+) layers.*", "$1").replace(",", ""));
@@ -78,6 +82,29 @@ class CorpusCliTest {
         assertTrue(!grids || convs, "filter grids only for a model with convolutions: " + files);
         assertTrue(CliRun.svgs(out).size() >= 1);
         assertTrue(files.stream().allMatch(f -> f.length() < 100), "short file names: " + files);
+    }
+
+    /**
+     * Issue 30's thresholds for the architecture at the default depth, on every corpus model:
+     * edges point down (data flows down the page), few crossings, no box inside a frame of a group
+     * it is not in, no page wider than 3 times its height, few names cut to fit, the title whole.
+     */
+    private static void assertReadable(String spec, List<String> layout) {
+        assertEquals(2, layout.size(), "the header and one row: " + layout);
+        String[] h = layout.get(0).substring(8).trim().split("\\s+"), v = layout.get(1).substring(8).trim().split("\\s+");
+        String[] cells = Arrays.copyOfRange(v, v.length - h.length + 1, v.length); // the model's name may hold spaces
+        Map<String, String> row = new HashMap<>();
+        for (int i = 1; i < h.length; i++) {
+            row.put(h[i], cells[i - 1].replace("%", ""));
+        }
+        int boxes = Integer.parseInt(row.get("boxes"));
+        assertTrue(Double.parseDouble(row.get("down")) >= 95, spec + ": edges pointing down " + layout.get(1));
+        assertTrue(Double.parseDouble(row.get("cross/e")) <= 0.5, spec + ": crossings per edge " + layout.get(1));
+        assertEquals(100.0, Double.parseDouble(row.get("purity")), spec + ": boxes inside frames of groups they are not in " + layout.get(1));
+        // a page of a few boxes is as wide as its title: the bound is for graphs
+        assertTrue(boxes < 5 || Double.parseDouble(row.get("w/h")) <= 3, spec + ": a page wider than 3 times its height " + layout.get(1));
+        assertTrue(Integer.parseInt(row.get("cut")) <= Math.max(2, boxes / 10), spec + ": names cut to fit " + layout.get(1));
+        assertEquals("ok", row.get("title"), spec + ": the title " + layout.get(1));
     }
 
     @Test

@@ -93,6 +93,11 @@ final class ArchitectureFigure extends SizedFigure {
         return new ArchitectureFigure(title, units, placed, w, h + dy, legend, legendX, head);
     }
 
+    /** How readable the layout is ({@link LayoutQuality}). */
+    LayoutQuality quality() {
+        return LayoutQuality.measure(units, placed.edges(), width(), height(), head.widest() + 2 * PAD);
+    }
+
     @Override
     public void draw(Canvas c) {
         head.drawTitle(c, PAD);

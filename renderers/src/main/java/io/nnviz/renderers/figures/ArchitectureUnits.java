@@ -135,10 +135,18 @@ final class ArchitectureUnits {
                     rep.put(g.id(), top);
                 }
             }
-            // fold runs of identical consecutive collapsed siblings
+            // fold runs of identical collapsed siblings that feed one another (a stack of blocks, not parallel branches)
             Map<String, String> foldedInto = new HashMap<>();
             Map<String, Integer> runLength = new HashMap<>();
             if (!isCollapsed.isEmpty()) {
+                Set<String> feeds = new HashSet<>(); // "a\0b": a collapsed group whose output a collapsed group reads
+                for (Edge e : m.edges()) {
+                    String ga = groupOfLayer.get(e.from()), gb = groupOfLayer.get(e.to());
+                    String a = ga == null ? null : rep.get(ga), b = gb == null ? null : rep.get(gb);
+                    if (a != null && b != null && !a.equals(b)) {
+                        feeds.add(a + "\u0000" + b);
+                    }
+                }
                 Map<String, List<Group>> siblings = new LinkedHashMap<>();
                 for (Group g : modelGroups) {
                     if (isCollapsed.contains(g.id()) && rep.get(g.id()).equals(g.id()) && firstIndex.containsKey(g.id())) {
@@ -151,7 +159,8 @@ final class ArchitectureUnits {
                     while (i < sib.size()) {
                         int j = i + 1;
                         String sig = signature(sib.get(i), m, groupOfLayer, params);
-                        while (j < sib.size() && signature(sib.get(j), m, groupOfLayer, params).equals(sig)) {
+                        while (j < sib.size() && signature(sib.get(j), m, groupOfLayer, params).equals(sig)
+                                && (m.edges().isEmpty() || feeds.contains(sib.get(j - 1).id() + "\u0000" + sib.get(j).id()))) {
                             j++;
                         }
                         if (j - i >= minRun) {
@@ -244,7 +253,7 @@ final class ArchitectureUnits {
 
         /**
          * The model's groups; for a model without any, the ones its layer names give
-         * ({@link NameGroups}); failing those, past {@link #CHUNK_FACTOR} times the automatic limit, runs of layers.
+         * ({@link NameGroups}), completed from the graph ({@link StructureGroups}); failing those, past {@link #CHUNK_FACTOR} times the automatic limit, runs of layers.
          */
         static List<Group> groupsOf(ModelView m, boolean auto, int autoLimit) {
             if (!m.groups().isEmpty()) {
@@ -252,7 +261,7 @@ final class ArchitectureUnits {
             }
             List<Group> named = NameGroups.of(m);
             if (!named.isEmpty()) {
-                return named;
+                return StructureGroups.complete(m, named);
             }
             return auto && m.layers().size() > CHUNK_FACTOR * Math.max(1, autoLimit) ? chunks(m, Math.max(1, autoLimit)) : List.of();
         }

@@ -108,6 +108,15 @@ record Caption(List<String> lines, TextStyle style, double lineHeight) {
         return text.substring(0, fits) + "\u2026";
     }
 
+    /** The width of the widest line. */
+    double widest() {
+        double w = 0;
+        for (String l : lines) {
+            w = Math.max(w, style.width(l));
+        }
+        return w;
+    }
+
     /** The height the lines take (0 for none). */
     double height() {
         return lines.size() * lineHeight;

@@ -19,13 +19,15 @@ import java.util.regex.Pattern;
  * PyTorch's ONNX export and TensorFlow write them), dotted module paths ({@code layer1.0.conv1}),
  * and Keras' numbered blocks ({@code block_3_expand_BN}). A group needs two layers and may not
  * hold every layer but the inputs (a prefix all names share is no block). Operator-and-index names
- * ({@code Conv.12}) are no hierarchy.
+ * ({@code Conv.12}, and the tensor names PyTorch numbers that quantizers suffix,
+ * {@code input.1252_QuantizeLinear}) are no hierarchy.
  */
 final class NameGroups {
     /** The id prefix of the groups made here. */
     static final String ID_PREFIX = "nnviz:name:";
     private static final Pattern KERAS_BLOCK = Pattern.compile("^(.*?_\\d+)_.+$");
-    private static final Pattern INDEX = Pattern.compile("\\d+");
+    /** A last dotted part that is an index, maybe with a suffix: {@code Conv.12}, {@code input.1252_QuantizeLinear}. */
+    private static final Pattern INDEX = Pattern.compile("\\d+(_.*)?");
 
     private NameGroups() {
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnviz.NNViz;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
+import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.renderers.Figures;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -136,7 +138,7 @@ class OnnxCorpusSweepTest {
                         continue;
                     }
                     left.remove(twinKernel);
-                    io.nnviz.api.Tensor a = w.values(), b = twinKernel.values();
+                    Tensor a = w.values(), b = twinKernel.values();
                     String bad = offLattice(a, b);
                     if (bad != null) {
                         wrong.add(twin[0] + ": " + w.layerId() + " against " + twin[1] + ": " + bad);
@@ -158,7 +160,7 @@ class OnnxCorpusSweepTest {
      * smallest gap between distinct values) spans the slice's float range in 255 steps or fewer,
      * and every value is within half a step of the float one.
      */
-    private static String offLattice(io.nnviz.api.Tensor q, io.nnviz.api.Tensor f) {
+    private static String offLattice(Tensor q, Tensor f) {
         String why = null;
         for (int axis : new int[] {0, q.rank() - 1}) {
             int slices = q.shape().dim(axis), inner = 1;
@@ -177,7 +179,7 @@ class OnnxCorpusSweepTest {
             }
             why = null;
             for (int s = 0; s < slices && why == null; s++) {
-                java.util.Arrays.sort(qs[s]);
+                Arrays.sort(qs[s]);
                 double step = 0; // one value: only the distance says
                 for (int i = 1; i < per; i++) {
                     if (qs[s][i] > qs[s][i - 1]) {
