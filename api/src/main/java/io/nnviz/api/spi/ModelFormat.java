@@ -20,7 +20,7 @@ public enum ModelFormat {
                     + " \"m.pth\")), or export the model with torch.jit.trace or torch.onnx.export"),
     PICKLE("a Python pickle", null, "nnviz never unpickles arbitrary Python objects; export the model to ONNX or TorchScript"),
     SAFETENSORS("a safetensors file", "djl", null),
-    GGUF("a GGUF file (llama.cpp)", null, "nnviz does not read GGUF yet"),
+    GGUF("a GGUF file (llama.cpp)", "djl", null),
     TFLITE("a TensorFlow Lite flatbuffer", null, "nnviz does not read TFLite yet; open the SavedModel or Keras file it was converted from"),
     TFJS("a TensorFlow.js model.json", null,
             "convert it with tensorflowjs_converter --output_format=tf_saved_model, then open the SavedModel"),

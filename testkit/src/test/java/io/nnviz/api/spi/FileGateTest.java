@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FileGateTest {
     /** The format each exporter's file extension claims. */
     static final Map<String, ModelFormat> CLAIMED = Map.of(".onnx", ModelFormat.ONNX, ".pt", ModelFormat.TORCHSCRIPT,
-            ".h5", ModelFormat.KERAS_HDF5, ".npy", ModelFormat.NUMPY, "model.json", ModelFormat.TFJS, ".safetensors", ModelFormat.SAFETENSORS);
+            ".h5", ModelFormat.KERAS_HDF5, ".npy", ModelFormat.NUMPY, "model.json", ModelFormat.TFJS, ".safetensors", ModelFormat.SAFETENSORS,
+            ".gguf", ModelFormat.GGUF);
 
     @TempDir
     Path dir;
