@@ -15,9 +15,7 @@ public enum ModelFormat {
     TORCHSCRIPT("a TorchScript archive", "djl", null),
     ONNX("an ONNX model", "djl", null),
     PYTORCH_CHECKPOINT("a PyTorch checkpoint (torch.save of a state_dict or a module)", "djl", null),
-    PYTORCH_LEGACY("a PyTorch checkpoint in the legacy format (torch.save before 1.6)", null,
-            "nnviz reads the zip format torch.save writes since PyTorch 1.6: load and save it again (torch.save(torch.load(f),"
-                    + " \"m.pth\")), or export the model with torch.jit.trace or torch.onnx.export"),
+    PYTORCH_LEGACY("a PyTorch checkpoint in the legacy format (torch.save before 1.6)", "djl", null),
     PICKLE("a Python pickle", null, "nnviz never unpickles arbitrary Python objects; export the model to ONNX or TorchScript"),
     SAFETENSORS("a safetensors file", "djl", null),
     GGUF("a GGUF file (llama.cpp)", "djl", null),

@@ -67,9 +67,9 @@ public final class DjlBackendProvider implements BackendProvider {
 
     /** The formats this provider's sub-backends read. */
     private static final ModelFormat[] FORMATS = {ModelFormat.ONNX, ModelFormat.TORCHSCRIPT, ModelFormat.PYTORCH_CHECKPOINT,
-            ModelFormat.SAFETENSORS, ModelFormat.GGUF};
+            ModelFormat.PYTORCH_LEGACY, ModelFormat.SAFETENSORS, ModelFormat.GGUF};
 
-    /** True for ONNX, TorchScript, PyTorch checkpoint, safetensors and GGUF files, as the file gate tells them by content. */
+    /** True for ONNX, TorchScript, PyTorch checkpoint (zip or legacy), safetensors and GGUF files, as the file gate tells them by content. */
     @Override
     public boolean canLoad(Path path) {
         return FileGate.recognize(path).is(FORMATS);
@@ -100,7 +100,8 @@ public final class DjlBackendProvider implements BackendProvider {
         if (f == ModelFormat.GGUF) {
             return GgufFiles.open(path, options);
         }
-        return f == ModelFormat.PYTORCH_CHECKPOINT ? CheckpointFiles.open(path, options) : TorchScriptFiles.open(path, options);
+        return f == ModelFormat.PYTORCH_CHECKPOINT || f == ModelFormat.PYTORCH_LEGACY ? CheckpointFiles.open(path, options)
+                : TorchScriptFiles.open(path, options);
     }
 
     @Override
