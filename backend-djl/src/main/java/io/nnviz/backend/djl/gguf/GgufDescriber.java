@@ -35,6 +35,10 @@ final class GgufDescriber {
     private static final List<String> ARCH_KEYS = List.of("block_count", "context_length", "embedding_length", "feed_forward_length",
             "attention.head_count", "attention.head_count_kv", "expert_count", "expert_used_count");
     private static final int MAX_PROPERTIES = 64;
+    /** {@code general.file_type}: the type of most of the tensors, as the spec numbers them. */
+    private static final List<String> FILE_TYPES = List.of("ALL_F32", "MOSTLY_F16", "MOSTLY_Q4_0", "MOSTLY_Q4_1", "MOSTLY_Q4_1_SOME_F16",
+            "MOSTLY_Q4_2", "MOSTLY_Q4_3", "MOSTLY_Q8_0", "MOSTLY_Q5_0", "MOSTLY_Q5_1", "MOSTLY_Q2_K", "MOSTLY_Q3_K_S", "MOSTLY_Q3_K_M",
+            "MOSTLY_Q3_K_L", "MOSTLY_Q4_K_S", "MOSTLY_Q4_K_M", "MOSTLY_Q5_K_S", "MOSTLY_Q5_K_M", "MOSTLY_Q6_K");
 
     /** The layers and groups, and per layer id its tensors in its weights' order. */
     record Tree(List<LayerInfo> layers, List<Group> groups, Map<String, List<GgufHeader.Ref>> tensors) {
@@ -70,7 +74,8 @@ final class GgufDescriber {
         }
         List<Group> groups = new ArrayList<>();
         groupLayers.keySet().stream().sorted(Comparator.comparingInt(g -> g.split("\\.").length)).forEach(g -> groups.add(new Group(g,
-                leaf(g), isNumber(leaf(g)) ? "Block" : "Module", parentOf(g), groupLayers.get(g))));
+                leaf(g), isNumber(leaf(g)) ? "Block" : groupLayers.keySet().contains(g + ".0") ? "Blocks" : "Module", parentOf(g),
+                groupLayers.get(g))));
         return new Tree(layers, groups, tensors);
     }
 
@@ -153,8 +158,7 @@ final class GgufDescriber {
             out = Shape.ofLongs(o);
         } else if (w.length >= 2) {
             kind = leaf.startsWith("attn") ? LayerKind.ATTENTION : LayerKind.DENSE;
-            type = leaf.startsWith("attn") ? "attention projection (" + leaf + ")" : leaf.startsWith("ffn") ? "feed-forward (" + leaf + ")"
-                    : leaf.equals("output") ? "output head" : "Linear";
+            type = leaf.equals("output") ? "Linear (output head)" : "Linear";
             out = sequences ? Shape.ofLongs(-1, -1, w[w.length - 2]) : Shape.ofLongs(-1, w[w.length - 2]);
         } else {
             kind = LayerKind.OTHER;
@@ -198,8 +202,10 @@ final class GgufDescriber {
         p.put("format", "GGUF version " + h.version + (h.order() == ByteOrder.BIG_ENDIAN ? ", big-endian" : ""));
         Object arch = h.metadata.get("general.architecture");
         for (String k : List.of("general.architecture", "general.name", "general.file_type", "general.quantization_version")) {
-            if (h.metadata.containsKey(k)) {
-                p.put("metadata " + k, String.valueOf(h.metadata.get(k)));
+            Object v = h.metadata.get(k);
+            if (v != null) {
+                p.put("metadata " + k, k.equals("general.file_type") && v instanceof Long t && t >= 0 && t < FILE_TYPES.size()
+                        ? t + " (" + FILE_TYPES.get(t.intValue()) + ")" : String.valueOf(v));
             }
         }
         if (arch instanceof String a) {

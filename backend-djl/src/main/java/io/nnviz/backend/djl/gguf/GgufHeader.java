@@ -290,6 +290,6 @@ final class GgufHeader {
     }
 
     private ModelLoadException refused(String what) {
-        return new ModelLoadException(path, what);
+        return new ModelLoadException(path, "GGUF: " + what);
     }
 }
