@@ -83,8 +83,24 @@ done
 [ -f "$out/torchscript/minilm-attentions.pt" ] || /usr/bin/python3 "$here/onnx_bert_to_torchscript.py" \
   "$out/onnx/all-minilm-l6-v2.onnx" "$out/torchscript/minilm-attentions.pt"
 # PyTorch checkpoints (torch.save: state_dicts in float32, float16 and bfloat16, a training script's and a Lightning
-# checkpoint, a whole pickled module, the legacy format), with torch's own reading of each as the oracle
-[ -f "$out/checkpoints/regnet_x_400mf-module.oracle.json" ] || /usr/bin/python3 "$here/torch_checkpoints.py" "$out/checkpoints"
+# checkpoint, a whole pickled module; the legacy format, three of them in checkpoints-legacy), with torch's own
+# reading of each as the oracle
+[ -f "$out/checkpoints-legacy/regnet_x_400mf-module.oracle.json" ] || /usr/bin/python3 "$here/torch_checkpoints.py" "$out/checkpoints"
 # safetensors files written to the format's spec from real architectures, with torch's reading of each as the oracle
 [ -f "$out/safetensors/encoder/model.oracle.json" ] || /usr/bin/python3 "$here/safetensors_files.py" "$out/safetensors"
+# GGUF files (llama.cpp) written to the spec from the MiniLM ONNX file's weights and RegNetX's architecture, each with
+# an oracle: @huggingface/gguf's reading of its header (node), checked against ggml's own reader, and the values ggml's
+# own dequantizer makes (libggml-base.so of the llama.cpp build @node-llama-cpp/linux-x64 ships; also its K-quantizer)
+ggml=$(fetch @node-llama-cpp/linux-x64@3.22.1)/bins/linux-x64/libggml-base.so
+parser="$out/npm/gguf-parser"
+if [ ! -f "$parser/.done" ]; then
+  rm -rf "$parser" && mkdir -p "$parser"
+  (cd "$parser" && npm install --no-save --no-audit --no-fund --silent @huggingface/gguf@0.4.6 @huggingface/tasks@0.21.54)
+  touch "$parser/.done"
+fi
+mkdir -p "$out/gguf"
+[ -f "$out/gguf/regnet_x_400mf.gguf" ] || /usr/bin/python3 "$here/gguf_files.py" "$out/gguf" "$out/onnx/all-minilm-l6-v2.onnx" "$ggml"
+for f in "$out"/gguf/*.gguf; do
+  [ -f "${f%.gguf}.oracle.json" ] || /usr/bin/python3 "$here/gguf_oracle.py" "$parser" "$ggml" "$f"
+done
 echo "$out"

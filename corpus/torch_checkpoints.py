@@ -4,9 +4,13 @@ total of the model (floating-point tensors that are not running statistics or co
 
   python3 torch_checkpoints.py OUT_DIR
 
+Files already there are kept: running it again writes only what is missing.
+
 Files: a torchvision ResNet-18 state_dict (float32), the same in float16 and bfloat16, a training
 script's dict with the model under "model" and an SGD optimizer's momentum buffers, a Lightning-style
-dict with the model under "state_dict", and a whole pickled module (RegNetX-400MF's architecture).
+dict with the model under "state_dict", and a whole pickled module (RegNetX-400MF's architecture); and, in the
+legacy (non-zip) format torch.save wrote before 1.6, in OUT_DIR-legacy: the ResNet-18 state_dict, the training script's
+dict with its optimizer, and the whole pickled module, each with torch.load's reading of that file as its oracle.
 Architectures only: the weights are torch.manual_seed(0)'s, nothing is downloaded."""
 import json
 import os
@@ -16,11 +20,26 @@ import torch
 import torchvision
 
 out = sys.argv[1]
+legacy = out.rstrip("/") + "-legacy"
 os.makedirs(out, exist_ok=True)
+os.makedirs(legacy, exist_ok=True)
+_save = torch.save
+
+
+def save(obj, path, **kw):
+    """torch.save, unless the file is there already; written beside and renamed, so a reader never sees half of it."""
+    if not os.path.exists(path):
+        _save(obj, path + ".part", **kw)
+        os.replace(path + ".part", path)
+
+
+torch.save = save
 BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
 
 
 def oracle(model_state, path, key=None, others=0):
+    if os.path.exists(path[: path.rindex(".")] + ".oracle.json"):
+        return
     tensors = {}
     params = 0
     for name, t in model_state.items():
@@ -69,3 +88,10 @@ oracle(regnet.state_dict(), f"{out}/regnet_x_400mf-module.pt")
 
 # the legacy (non-zip) format of torch.save before 1.6
 torch.save(sd, f"{out}/resnet18-legacy.pth", _use_new_zipfile_serialization=False)
+# the same three kinds in the legacy format, each oracle torch.load's reading of the file written
+torch.save(sd, f"{legacy}/resnet18.pth", _use_new_zipfile_serialization=False)
+oracle(torch.load(f"{legacy}/resnet18.pth"), f"{legacy}/resnet18.pth")
+torch.save(state, f"{legacy}/mobilenet_v2-train.ckpt", _use_new_zipfile_serialization=False)
+oracle(torch.load(f"{legacy}/mobilenet_v2-train.ckpt")["model"], f"{legacy}/mobilenet_v2-train.ckpt", "model", others)
+torch.save(regnet, f"{legacy}/regnet_x_400mf-module.pt", _use_new_zipfile_serialization=False)
+oracle(torch.load(f"{legacy}/regnet_x_400mf-module.pt").state_dict(), f"{legacy}/regnet_x_400mf-module.pt")

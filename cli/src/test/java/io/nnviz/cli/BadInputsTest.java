@@ -41,16 +41,17 @@ class BadInputsTest {
         assertEquals(List.of(), CliRun.files(out), "no outputs, not even the folder");
     }
 
-    /** Issue 29: formats nnviz recognises by content but does not read yet get one line saying what to do. */
+    /** Issue 29: a legacy torch.save file or a GGUF file cut short is refused by its reader, in one line naming the format. */
     @Test
-    void aFileNnvizKnowsButDoesNotReadYetSaysWhatItIsAndWhatToDo() throws Exception {
+    void aLegacyCheckpointOrGgufFileCutShortIsRefusedByItsReader() throws Exception {
         Path out = dir.resolve("out");
         Path legacy = Files.write(dir.resolve("weights.bin"), new byte[] {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc,
                 (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, '.'});
         String err = CliRun.of("inspect", legacy, "--out", out).refused(3, "weights.bin").err;
-        assertTrue(err.contains("a PyTorch checkpoint in the legacy format (torch.save before 1.6): nnviz reads the zip format"), err);
+        assertTrue(err.contains("its legacy torch.save stream holds pickles PyTorch does not read"), err);
         Path gguf = Files.write(dir.resolve("model.onnx"), "GGUF\u0003\0\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        assertTrue(CliRun.of("inspect", gguf, "--out", out).refused(3, "model.onnx").err.contains("a GGUF file"), "content, not the name");
+        err = CliRun.of("inspect", gguf, "--out", out).refused(3, "model.onnx").err;
+        assertTrue(err.contains("GGUF: it is cut short"), "content, not the name: " + err);
         assertEquals(List.of(), CliRun.files(out), "no outputs");
     }
 

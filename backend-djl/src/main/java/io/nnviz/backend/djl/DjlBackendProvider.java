@@ -12,6 +12,7 @@ import io.nnviz.api.spi.BackendProvider;
 import io.nnviz.api.spi.FileGate;
 import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.backend.djl.checkpoint.CheckpointFiles;
+import io.nnviz.backend.djl.gguf.GgufFiles;
 import io.nnviz.backend.djl.onnx.OnnxFiles;
 import io.nnviz.backend.djl.safetensors.SafetensorsFiles;
 import io.nnviz.backend.djl.torchscript.TorchScriptFiles;
@@ -22,7 +23,8 @@ import java.util.List;
 /**
  * The DJL backend, {@code "djl"}: {@code ai.djl.Model}s and initialised {@code Block}s
  * ({@code DjlModel}), ONNX files ({@link OnnxFiles}) and TorchScript files
- * ({@link TorchScriptFiles}), and hooks ({@link DjlListener}) attached to a
+ * ({@link TorchScriptFiles}), the weights of PyTorch checkpoints ({@link CheckpointFiles}),
+ * safetensors ({@link SafetensorsFiles}) and GGUF files ({@link GgufFiles}), and hooks ({@link DjlListener}) attached to a
  * {@code DefaultTrainingConfig} or to a {@code Trainer}. Registered in {@code META-INF/services}.
  * It hands each request to the class that does it.
  */
@@ -65,9 +67,9 @@ public final class DjlBackendProvider implements BackendProvider {
 
     /** The formats this provider's sub-backends read. */
     private static final ModelFormat[] FORMATS = {ModelFormat.ONNX, ModelFormat.TORCHSCRIPT, ModelFormat.PYTORCH_CHECKPOINT,
-            ModelFormat.SAFETENSORS};
+            ModelFormat.PYTORCH_LEGACY, ModelFormat.SAFETENSORS, ModelFormat.GGUF};
 
-    /** True for ONNX, TorchScript, PyTorch checkpoint and safetensors files, as the file gate tells them by content. */
+    /** True for ONNX, TorchScript, PyTorch checkpoint (zip or legacy), safetensors and GGUF files, as the file gate tells them by content. */
     @Override
     public boolean canLoad(Path path) {
         return FileGate.recognize(path).is(FORMATS);
@@ -75,7 +77,7 @@ public final class DjlBackendProvider implements BackendProvider {
 
     /**
      * Opens an ONNX file ({@link OnnxFiles}), a TorchScript file ({@link TorchScriptFiles}), a PyTorch
-     * checkpoint ({@link CheckpointFiles}) or a safetensors file ({@link SafetensorsFiles}).
+     * checkpoint ({@link CheckpointFiles}), a safetensors file ({@link SafetensorsFiles}) or a GGUF file ({@link GgufFiles}).
      */
     @Override
     public ModelView load(Path path) {
@@ -95,7 +97,11 @@ public final class DjlBackendProvider implements BackendProvider {
         if (f == ModelFormat.SAFETENSORS) {
             return SafetensorsFiles.open(path, options);
         }
-        return f == ModelFormat.PYTORCH_CHECKPOINT ? CheckpointFiles.open(path, options) : TorchScriptFiles.open(path, options);
+        if (f == ModelFormat.GGUF) {
+            return GgufFiles.open(path, options);
+        }
+        return f == ModelFormat.PYTORCH_CHECKPOINT || f == ModelFormat.PYTORCH_LEGACY ? CheckpointFiles.open(path, options)
+                : TorchScriptFiles.open(path, options);
     }
 
     @Override

@@ -24,15 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 29: every weights-only file of the corpus (PyTorch checkpoints written by torch.save,
- * safetensors written to the format's spec; torch's reading of each is the oracle) opens through
+ * Issue 29: every weights-only file of the corpus (PyTorch checkpoints written by torch.save, zip and
+ * legacy, safetensors written to the format's spec; torch's reading of each is the oracle) opens through
  * NNViz.load with torch's parameter total and, tensor by tensor, torch's shapes and sums.
  */
 @Tag("corpus")
 class WeightFilesCorpusTest {
     static List<Path> oracles() throws IOException {
         List<Path> all = new ArrayList<>();
-        for (String folder : List.of("checkpoints", "safetensors")) {
+        for (String folder : List.of("checkpoints", "checkpoints-legacy", "safetensors")) {
             try (Stream<Path> s = Files.walk(Corpus.dir().resolve(folder))) {
                 s.filter(p -> p.toString().endsWith(".oracle.json")).sorted().forEach(all::add);
             }
@@ -51,7 +51,7 @@ class WeightFilesCorpusTest {
     @Test
     void everyWeightFileHasTorchsParametersShapesAndValues() throws Exception {
         List<Path> oracles = oracles();
-        assertTrue(oracles.size() >= 8, "weight files in the corpus: " + oracles.size());
+        assertTrue(oracles.size() >= 11, "weight files in the corpus: " + oracles.size());
         List<String> wrong = new ArrayList<>();
         for (Path o : oracles) {
             JsonNode want = new ObjectMapper().readTree(o.toFile());

@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FileGateTest {
     /** The format each exporter's file extension claims. */
     static final Map<String, ModelFormat> CLAIMED = Map.of(".onnx", ModelFormat.ONNX, ".pt", ModelFormat.TORCHSCRIPT,
-            ".h5", ModelFormat.KERAS_HDF5, ".npy", ModelFormat.NUMPY, "model.json", ModelFormat.TFJS, ".safetensors", ModelFormat.SAFETENSORS);
+            ".h5", ModelFormat.KERAS_HDF5, ".npy", ModelFormat.NUMPY, "model.json", ModelFormat.TFJS, ".safetensors", ModelFormat.SAFETENSORS,
+            ".gguf", ModelFormat.GGUF);
 
     @TempDir
     Path dir;
@@ -61,9 +62,10 @@ class FileGateTest {
 
     private static ModelFormat claimed(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (p.getParent().getFileName().toString().equals("checkpoints") && !n.endsWith(".json")) {
+        String folder = p.getParent().getFileName().toString();
+        if (folder.startsWith("checkpoints") && !n.endsWith(".json")) {
             // PyTorch users name checkpoints .pt, .pth and .ckpt alike: torch.save is what made them
-            return n.contains("legacy") ? ModelFormat.PYTORCH_LEGACY : ModelFormat.PYTORCH_CHECKPOINT;
+            return n.contains("legacy") || folder.equals("checkpoints-legacy") ? ModelFormat.PYTORCH_LEGACY : ModelFormat.PYTORCH_CHECKPOINT;
         }
         return CLAIMED.entrySet().stream().filter(e -> n.endsWith(e.getKey())).map(Map.Entry::getValue).findFirst().orElse(null);
     }
@@ -84,7 +86,7 @@ class FileGateTest {
         assertFormat(zip("state.pth", "archive/data.pkl", "archive/data/0", "archive/version"), ModelFormat.PYTORCH_CHECKPOINT);
         assertFormat(zip("m.keras", "config.json", "model.weights.h5", "metadata.json"), ModelFormat.KERAS_V3);
         FileGate.Recognition r = FileGate.recognize(dir.resolve("legacy.pth"));
-        assertTrue(r.line().contains("torch.jit.trace") && r.line().startsWith("a PyTorch checkpoint in the legacy format"), r.line());
+        assertTrue(r.line().startsWith("a PyTorch checkpoint in the legacy format") && r.line().contains("djl backend reads"), r.line());
         assertEquals("djl", FileGate.recognize(dir.resolve("state.pth")).format().backend(), "zip checkpoints are read");
     }
 

@@ -24,7 +24,7 @@ import java.util.zip.ZipFile;
 
 /**
  * The one place that reads PyTorch checkpoints: the zip {@code torch.save} writes (since PyTorch
- * 1.6) of a state_dict, of a dict holding one (Lightning's, a training script's with its
+ * 1.6), or its legacy stream of pickles and storages ({@link CheckpointLegacy}), of a state_dict, of a dict holding one (Lightning's, a training script's with its
  * optimizer) or of a whole module. Nothing in the file is run or imported: the pickle is read as
  * data ({@link PlainPickle}) after its nesting is measured ({@link TorchScriptPickles}), and every
  * tensor's view is checked against its storage's bytes and the memory budget
@@ -39,15 +39,21 @@ public final class CheckpointFiles {
     private CheckpointFiles() {
     }
 
-    /** True for a file the file gate ({@link FileGate}) says is a PyTorch checkpoint; never throws. */
+    /** True for a file the file gate ({@link FileGate}) says is a PyTorch checkpoint, in the zip or the legacy format; never throws. */
     public static boolean canLoad(Path path) {
-        return FileGate.recognize(path).is(ModelFormat.PYTORCH_CHECKPOINT);
+        return FileGate.recognize(path).is(ModelFormat.PYTORCH_CHECKPOINT, ModelFormat.PYTORCH_LEGACY);
     }
 
-    /** Opens a checkpoint; {@code options} give its memory budget (input shapes do not apply: it has no input). */
+    /**
+     * Opens a checkpoint, zip or legacy ({@link CheckpointLegacy}, as the file gate tells them); {@code options} give its memory
+     * budget (input shapes do not apply: it has no input).
+     */
     public static ModelView open(Path path, LoadOptions options) {
         long budget = options.memoryBudget();
-        SafeFiles.requireRegularFile(path);
+        long size = SafeFiles.requireRegularFile(path);
+        if (FileGate.recognize(path).is(ModelFormat.PYTORCH_LEGACY)) {
+            return CheckpointLegacy.open(path, size, budget);
+        }
         try (ZipFile z = new ZipFile(path.toFile())) {
             List<ZipEntry> entries = SafeFiles.checkedEntries(path, z, budget);
             ZipEntry pickle = null;

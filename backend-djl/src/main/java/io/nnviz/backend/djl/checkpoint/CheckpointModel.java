@@ -9,6 +9,7 @@ import io.nnviz.api.spi.AbstractModel;
 import io.nnviz.backend.djl.torchscript.ModuleTree;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,16 +29,27 @@ final class CheckpointModel extends AbstractModel {
     private final Path path;
     private final Map<String, CheckpointTensors.Ref> byName = new LinkedHashMap<>();
     private final Map<String, List<String>> params;
+    /** For the legacy format: each storage's bytes in the file ({@code [offset, length]}) by its entry name; null for a zip. */
+    private final Map<String, long[]> ranges;
 
     CheckpointModel(Path path, String name, CheckpointDescriber.Contents contents, ModuleTree.Tree tree) {
-        super(name, "PyTorch", tree.layers(), List.of(), tree.groups(), properties(contents), Set.of(Capability.WEIGHTS));
+        this(path, name, contents, tree, null);
+    }
+
+    /** A checkpoint in the legacy format, its storages at {@code ranges} of the file. */
+    CheckpointModel(Path path, String name, CheckpointDescriber.Contents contents, ModuleTree.Tree tree, Map<String, long[]> ranges) {
+        super(name, "PyTorch", tree.layers(), List.of(), tree.groups(), properties(contents, ranges != null), Set.of(Capability.WEIGHTS));
         this.path = path;
         this.params = tree.params();
+        this.ranges = ranges;
         contents.parameters().forEach(r -> byName.put(r.name(), r));
     }
 
-    private static Map<String, String> properties(CheckpointDescriber.Contents c) {
+    private static Map<String, String> properties(CheckpointDescriber.Contents c, boolean legacy) {
         Map<String, String> p = new LinkedHashMap<>();
+        if (legacy) {
+            p.put("format", "legacy torch.save (before PyTorch 1.6)");
+        }
         p.put("parameter tensors", String.valueOf(c.parameters().size()));
         p.put("buffers", c.buffers().size() + " (running statistics and counters; not parameters)");
         if (c.modelKey() != null) {
@@ -54,11 +66,30 @@ final class CheckpointModel extends AbstractModel {
     protected List<WeightTensor> doWeights(LayerInfo layer) {
         List<WeightTensor> out = new ArrayList<>();
         List<String> names = params.getOrDefault(layer.id(), List.of());
+        if (ranges != null) {
+            return legacyWeights(layer, names);
+        }
         try (ZipFile z = new ZipFile(path.toFile())) { // once for the layer's tensors
             for (int i = 0; i < names.size(); i++) {
                 CheckpointTensors.Ref r = byName.get(names.get(i));
                 WeightSpec spec = layer.weights().get(i);
                 out.add(new WeightTensor(layer.id(), spec.name(), spec.role(), CheckpointTensors.read(path, z, r)));
+            }
+        } catch (IOException e) {
+            throw new ModelLoadException(path, "cannot read it again (" + e.getMessage() + ")", e);
+        }
+        return out;
+    }
+
+    private List<WeightTensor> legacyWeights(LayerInfo layer, List<String> names) {
+        List<WeightTensor> out = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(path)) {
+            for (int i = 0; i < names.size(); i++) {
+                CheckpointTensors.Ref r = byName.get(names.get(i));
+                long[] at = ranges.get(r.entry());
+                WeightSpec spec = layer.weights().get(i);
+                out.add(new WeightTensor(layer.id(), spec.name(), spec.role(),
+                        CheckpointTensors.read(path, ch.map(FileChannel.MapMode.READ_ONLY, at[0], at[1]), r)));
             }
         } catch (IOException e) {
             throw new ModelLoadException(path, "cannot read it again (" + e.getMessage() + ")", e);

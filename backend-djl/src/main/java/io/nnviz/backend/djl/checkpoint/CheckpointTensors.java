@@ -47,19 +47,27 @@ final class CheckpointTensors {
 
     /** The tensor {@code r} of the checkpoint {@code path}, open as {@code z}, as float32. */
     static Tensor read(Path path, ZipFile z, Ref r) {
-        Integer size = BYTES.get(r.storageType());
-        if (size == null) {
-            throw new ModelLoadException(path, "its tensor " + r.name() + " is a " + r.storageType() + ", which nnviz does not read");
-        }
         try {
             ZipEntry e = z.getEntry(r.entry());
             if (e == null) {
                 throw new ModelLoadException(path, "its entry " + r.entry() + " is gone");
             }
-            ByteBuffer b;
             try (InputStream in = z.getInputStream(e)) {
-                b = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
+                return read(path, ByteBuffer.wrap(in.readAllBytes()), r);
             }
+        } catch (IOException e) {
+            throw new ModelLoadException(path, "its tensor " + r.name() + " cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The tensor {@code r} as float32, its storage's bytes in {@code storage} (from position 0). */
+    static Tensor read(Path path, ByteBuffer storage, Ref r) {
+        Integer size = BYTES.get(r.storageType());
+        if (size == null) {
+            throw new ModelLoadException(path, "its tensor " + r.name() + " is a " + r.storageType() + ", which nnviz does not read");
+        }
+        try {
+            ByteBuffer b = storage.order(ByteOrder.LITTLE_ENDIAN);
             int n = Math.toIntExact(r.elements());
             float[] out = new float[n];
             long[] index = new long[r.shape().length];
@@ -77,7 +85,7 @@ final class CheckpointTensors {
                 }
             }
             return Tensor.adopt(Shape.ofLongs(r.shape()), out);
-        } catch (IOException | ArithmeticException | IndexOutOfBoundsException e) {
+        } catch (ArithmeticException | IndexOutOfBoundsException e) {
             throw new ModelLoadException(path, "its tensor " + r.name() + " cannot be read (" + e.getMessage() + ")", e);
         }
     }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A pickle read into plain values, never constructing or calling anything it names. Python's own
@@ -75,14 +76,33 @@ public final class PlainPickle extends Unpickler {
     private static final Set<String> CONTAINERS = Set.of("collections.OrderedDict", "builtins.dict", "__builtin__.dict",
             "builtins.set", "__builtin__.set", "builtins.list", "__builtin__.list");
 
-    private PlainPickle() {
+    /** What a persistent id becomes: a {@link PersistentId}, unless a reader maps it to something else. */
+    private final UnaryOperator<Object> persistentLoad;
+
+    private PlainPickle(UnaryOperator<Object> persistentLoad) {
+        this.persistentLoad = persistentLoad;
+    }
+
+    /** A pickle read from bytes holding several back to back: its value, and the offset just past its {@code STOP}. */
+    public record Read(Object value, int end) {
     }
 
     /** The value the pickle in {@code bytes} holds; {@link PickleException} or {@link IOException} when it is damaged. */
     public static Object read(byte[] bytes) throws IOException {
-        PlainPickle p = new PlainPickle();
+        return read(bytes, 0, PersistentId::new).value();
+    }
+
+    /**
+     * The pickle starting at {@code offset} of {@code bytes} (the legacy {@code torch.save} format
+     * writes several back to back), each persistent id it meets replaced by {@code persistentLoad}
+     * of it (by default a {@link PersistentId}); the values it names are still never constructed.
+     */
+    public static Read read(byte[] bytes, int offset, UnaryOperator<Object> persistentLoad) throws IOException {
+        PlainPickle p = new PlainPickle(persistentLoad);
+        ByteArrayInputStream in = new ByteArrayInputStream(bytes, offset, bytes.length - offset);
         try {
-            return p.load(new ByteArrayInputStream(bytes));
+            Object v = p.load(in);
+            return new Read(v, bytes.length - in.available());
         } catch (ClassCastException | IndexOutOfBoundsException | NumberFormatException | NegativeArraySizeException e) {
             throw new PickleException("an opcode found the wrong value on its stack (" + e.getClass().getSimpleName() + ")");
         } finally {
@@ -148,8 +168,8 @@ public final class PlainPickle extends Unpickler {
                     m.put(items.get(i), items.get(i + 1));
                 }
             }
-            case Opcodes.BINPERSID -> stack.add(new PersistentId(stack.pop()));
-            case Opcodes.PERSID -> stack.add(new PersistentId(PickleUtils.readline(input)));
+            case Opcodes.BINPERSID -> stack.add(persistentLoad.apply(stack.pop()));
+            case Opcodes.PERSID -> stack.add(persistentLoad.apply(PickleUtils.readline(input)));
             case Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4 -> throw new PickleException("extension registry opcodes name no class here");
             case Opcodes.BINBYTES, Opcodes.BINUNICODE, Opcodes.BINSTRING, Opcodes.LONG4 -> {
                 backed(4);

@@ -67,6 +67,11 @@ public final class TorchScriptStorages {
         return new TorchScriptStorages(path, pickle, entryBytes).walk(value);
     }
 
+    /** Bytes per element of a storage type PyTorch writes ({@code FloatStorage}: 4), or null for a type it does not have. */
+    public static Integer elementBytes(String storageType) {
+        return ELEMENT_BYTES.get(storageType);
+    }
+
     /** Refuses tensors that declare more than {@code budget} bytes of float copies in all. */
     public static void checkBudget(Path path, long elements, long heldBytes, long budget) {
         long bytes = elements > Long.MAX_VALUE / 4 ? -1 : elements * 4;

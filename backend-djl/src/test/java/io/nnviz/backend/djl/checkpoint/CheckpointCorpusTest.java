@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnviz.NNViz;
 import io.nnviz.api.Capability;
 import io.nnviz.api.LayerInfo;
-import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
@@ -27,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 29: what a checkpoint cannot do says what to do instead, and so does the legacy format.
- * Every checkpoint's values against torch's are {@code WeightFilesCorpusTest}'s.
+ * Issue 29: what a checkpoint cannot do says what to do instead, and the legacy format opens as
+ * the zip one does. Every checkpoint's values against torch's are {@code WeightFilesCorpusTest}'s.
  */
 @Tag("corpus")
 class CheckpointCorpusTest {
@@ -41,9 +40,23 @@ class CheckpointCorpusTest {
             assertTrue(e.getMessage().contains("torch.jit.trace"), e.getMessage());
             assertEquals("conv1", m.layers().get(0).id());
         }
-        ModelLoadException legacy = assertThrows(ModelLoadException.class, () -> NNViz.load(dir.resolve("resnet18-legacy.pth")));
-        assertTrue(legacy.getMessage().contains("legacy format") && legacy.getMessage().contains("torch.save(torch.load(f)"),
-                legacy.getMessage());
+    }
+
+    @Test
+    void theLegacyFormatOpensAsTheSameStateDictSavedAsAZip() throws Exception {
+        Path dir = Corpus.dir().resolve("checkpoints");
+        try (ModelView zip = NNViz.load(dir.resolve("resnet18.pth")); ModelView legacy = NNViz.load(dir.resolve("resnet18-legacy.pth"))) {
+            assertEquals(zip.parameterCount(), legacy.parameterCount());
+            assertEquals(zip.layers(), legacy.layers());
+            assertEquals("legacy torch.save (before PyTorch 1.6)", legacy.properties().get("format"));
+            for (String layer : List.of("conv1", "layer4.1.bn2", "fc")) {
+                List<WeightTensor> a = zip.weights(layer), b = legacy.weights(layer);
+                assertEquals(a.size(), b.size());
+                for (int i = 0; i < a.size(); i++) {
+                    assertEquals(a.get(i).values(), b.get(i).values(), layer + " " + a.get(i).name());
+                }
+            }
+        }
     }
 
     private static double sum(Tensor t) {
