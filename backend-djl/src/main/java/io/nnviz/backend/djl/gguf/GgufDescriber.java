@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The structure of a GGUF file: a layer per module its tensor names make ({@code blk.3.attn_q}
@@ -173,7 +172,7 @@ final class GgufDescriber {
         for (GgufHeader.Ref r : refs) {
             String p = param(r.name(), id);
             types.add(r.type().toString());
-            b.weight(new WeightSpec(p, role(kind, p, r.dims().length), Shape.ofLongs(r.shape())));
+            b.weight(new WeightSpec(p, role(kind, p, r.dims().length), Shape.ofLongs(r.shape()), r.type().dtype()));
             if (notDecoded.containsKey(r.name())) {
                 skipped.add(p + ": " + notDecoded.get(r.name()));
             }
@@ -221,18 +220,6 @@ final class GgufDescriber {
         p.put("metadata keys", String.valueOf(h.metadata.size()));
         p.put("alignment", String.valueOf(h.alignment));
         p.put("tensors", String.valueOf(h.tensors.size()));
-        Map<GgufType.Family, Long> byFamily = new TreeMap<>();
-        Map<GgufType, Long> byType = new TreeMap<>();
-        for (GgufHeader.Ref r : h.tensors) {
-            byFamily.merge(r.type().family, r.elements(), Long::sum);
-            byType.merge(r.type(), r.elements(), Long::sum);
-        }
-        p.put("parameters float", String.valueOf(byFamily.getOrDefault(GgufType.Family.FLOAT, 0L)));
-        p.put("parameters quantized", String.valueOf(byFamily.getOrDefault(GgufType.Family.QUANTIZED, 0L)));
-        if (byFamily.containsKey(GgufType.Family.INTEGER)) {
-            p.put("parameters integer", String.valueOf(byFamily.get(GgufType.Family.INTEGER)));
-        }
-        byType.forEach((t, n) -> p.put("parameters " + t, String.valueOf(n)));
         if (!notDecoded.isEmpty()) {
             p.put("not decoded", notDecoded.size() + " tensors, listed with their shapes and counted, not read: "
                     + new LinkedHashSet<>(notDecoded.values()));

@@ -1,5 +1,9 @@
 package io.nnviz.backend.djl.gguf;
 
+import io.nnviz.api.DType;
+
+import java.util.Locale;
+
 /**
  * The element types a GGUF tensor may declare ({@code ggml_type} in ggml's {@code ggml.h}, as of
  * type 42): id, elements per block and bytes per block (ggml-common.h's {@code block_*} structs),
@@ -53,6 +57,23 @@ enum GgufType {
         this.bytes = bytes;
         this.family = family;
         this.decoded = decoded;
+    }
+
+    /**
+     * How nnviz names the stored type in parameter totals: the float and integer types by the names
+     * every format shares ({@code float16}, {@code int32}), the block formats by ggml's own
+     * ({@code q4_0}, {@code q6_k}).
+     */
+    DType dtype() {
+        return switch (this) {
+            case F32 -> DType.FLOAT32;
+            case F16 -> DType.FLOAT16;
+            case BF16 -> DType.BFLOAT16;
+            case F64 -> DType.FLOAT64;
+            case I8 -> DType.INT8;
+            case I16, I32, I64 -> DType.quantized("int" + name().substring(1));
+            default -> DType.quantized(name().toLowerCase(Locale.ROOT));
+        };
     }
 
     /** The type with this id, or null for an id ggml never defined. */
