@@ -1,5 +1,6 @@
 package io.nnviz.backend.tensorflow.tflite;
 
+import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelView;
@@ -42,6 +43,8 @@ public final class TfliteFiles {
             return TfliteModel.of(path, size, graph);
         } catch (IOException e) {
             throw new ModelLoadException(path, "cannot read it (" + Printable.oneLine(String.valueOf(e.getMessage())) + ")", e);
+        } catch (InvalidInputException e) { // the neutral model's own checks (a name longer than figures take, say)
+            throw new ModelLoadException(path, Printable.oneLine(e.getMessage()), e);
         } catch (ArithmeticException e) {
             throw new ModelLoadException(path, "its tensors declare more values than can be counted (" + e.getMessage() + ")");
         }
