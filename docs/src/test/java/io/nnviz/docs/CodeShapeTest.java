@@ -57,7 +57,8 @@ class CodeShapeTest {
             "io.nnviz.backend.djl.onnx", "Onnx",
             "io.nnviz.backend.djl.torchscript", "TorchScript",
             "io.nnviz.backend.djl.checkpoint", "Checkpoint",
-            "io.nnviz.backend.djl.safetensors", "Safetensors");
+            "io.nnviz.backend.djl.safetensors", "Safetensors",
+            "io.nnviz.backend.tensorflow.tflite", "Tflite");
 
     @Test
     void everyBackendHasTheSameClassesByRole() {
