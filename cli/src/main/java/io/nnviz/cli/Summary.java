@@ -10,7 +10,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 
-/** The summary table: layer, kind, output shape, parameters; and the totals. */
+/** The summary table: layer, kind, output shape, parameters; and the totals (by dtype where the model counts them so). */
 final class Summary {
     private Summary() {
     }
@@ -49,6 +49,21 @@ final class Summary {
             out.printf(row, n, l.kind().name().toLowerCase(Locale.ROOT), s.length() > 28 ? s.substring(0, 25) + "..." : s,
                     l.parameterCount());
         }
-        out.printf("Total: %,d layers, %,d parameters%n", m.layers().size(), m.parameterCount());
+        out.printf("Total: %,d layers, %,d parameters%s%n", m.layers().size(), m.parameterCount(), byDtype(m));
+    }
+
+    /**
+     * The parameters by dtype, for a model that counts them so (its "parameters by dtype" property, with
+     * "float parameters" and "quantized parameters": a TFLite file's), as " (float16 1,024; float 1,024,
+     * quantized 0)"; else "".
+     */
+    static String byDtype(ModelView m) {
+        String by = m.properties().get("parameters by dtype");
+        if (by == null) {
+            return "";
+        }
+        String floats = m.properties().get("float parameters"), quantized = m.properties().get("quantized parameters");
+        return " (" + Printable.line(by) + (floats == null || quantized == null ? "" : "; float " + floats.split(" ")[0]
+                + ", quantized " + quantized.split(" ")[0]) + ")";
     }
 }

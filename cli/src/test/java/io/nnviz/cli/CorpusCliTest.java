@@ -32,7 +32,8 @@ class CorpusCliTest {
     @ValueSource(strings = {"onnx:all-minilm-l6-v2.onnx", "onnx:silero_vad_legacy.onnx", "onnx:ch_ppocr_mobile_v2.0_cls_infer.onnx",
             "onnx:ch_PP-OCRv4_det_infer.onnx", "keras:esrgan-slim-x2.h5", "keras:esrgan-slim-x4.h5", "zip:esrgan-slim-x2",
             "zip:esrgan-slim-x4", "torchscript:antispoof.pt", "torchscript:liveness.pt", "torchscript:resnet18.pt",
-            "torchscript:regnet_x_400mf.pt", "savedmodel:emotion", "savedmodel:blazeface", "frozen:antispoof", "frozen:liveness"})
+            "torchscript:regnet_x_400mf.pt", "savedmodel:emotion", "savedmodel:blazeface", "frozen:antispoof", "frozen:liveness", "tflite:selfie_segmentation.tflite",
+            "tflite:face_detection_short_range_int8.tflite"})
     void inspectWritesTheSummaryArchitectureFiltersAndReport(String spec) throws Exception {
         Path m = model(spec);
         Path out = dir.resolve("out");
@@ -40,6 +41,9 @@ class CorpusCliTest {
         List<String> rows = r.out.lines().toList();
         String total = rows.get(rows.size() - 1);
         assertTrue(total.startsWith("Total: "), r.out);
+        if (spec.startsWith("tflite:")) { // TFLite counts its parameters by dtype, float and quantized apart
+            assertTrue(total.matches("Total: .* parameters \\((float16|int8) [\\d,]+.*; float [\\d,]+, quantized [\\d,]+\\)"), total);
+        }
         long layers = Long.parseLong(total.replaceAll("Total: ([\\d,]+) layers.*", "$1").replace(",", ""));
         long tableRows = rows.stream().filter(l -> !l.startsWith("Total: ") && !l.startsWith("Layer")).count() - 1; // less the title
         // one row per layer, or for big models the first and last ones and a line saying how many are left out
