@@ -38,7 +38,8 @@ public final class TfliteFiles {
         try (FileChannel ch = FileChannel.open(path)) {
             // the flatbuffer is the file's first 2 GiB at most (offsets are 32-bit); larger models keep buffers after it
             MappedByteBuffer bb = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, Integer.MAX_VALUE));
-            TfliteGraph graph = TfliteGraph.read(path, TfliteTable.root(path, bb, "TFL3"), size);
+            TfliteGraph graph = TfliteGraph.read(path, TfliteTable.root(path, bb, "TFL3", new TfliteTable.Budget(path, options.memoryBudget())),
+                    size);
             TfliteChecks.check(path, graph, options.memoryBudget());
             return TfliteModel.of(path, size, graph);
         } catch (IOException e) {

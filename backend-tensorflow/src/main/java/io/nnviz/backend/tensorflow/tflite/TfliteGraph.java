@@ -229,6 +229,7 @@ record TfliteGraph(long version, int subgraphs, String description, List<Tensor>
         int width = type == 1 ? 4 : type == 2 ? 2 : 1;
         TfliteTable.Vec vec = v.vector(INDEX_VECTOR_VALUES, width, "the sparse indices of " + of);
         ByteBuffer bb = v.buffer();
+        v.charge(4L * vec.length());
         int[] out = new int[vec.length()];
         for (int i = 0; i < out.length; i++) {
             int at = vec.start() + i * width;

@@ -2,6 +2,7 @@ package io.nnviz.backend.tensorflow.tflite;
 
 import com.google.flatbuffers.Table;
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelTooLargeException;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,17 +15,52 @@ import java.nio.file.Path;
  * each field inside the table's inline bytes, each offset to a table, string or vector landing
  * inside the buffer, and each vector's declared length fitting in what follows it. A check that
  * fails is a {@link ModelLoadException} naming what was being read; nothing is read out of bounds
- * and nothing is allocated before its size is known to fit in the file.
+ * and nothing is allocated before its size is known to fit in the file, and what all reads of one
+ * file allocate is held to the load's memory budget ({@link Budget}).
  */
 final class TfliteTable extends Table {
+    /** What reading a table costs in memory, at least (the objects made from it), charged to the load's budget. */
+    static final int TABLE_COST = 64;
+
     private final Path path;
     private final String what;
     private final int limit;
     private final int inlineSize;
+    private final Budget budget;
 
-    private TfliteTable(Path path, ByteBuffer bb, int pos, String what) {
+    /**
+     * The memory the values read from one file take, held to the load's budget as they are read: a
+     * file can name the same tables, strings and vectors any number of times, and each naming is read
+     * anew, so what is read is bounded by this, not by the file's size.
+     */
+    static final class Budget {
+        private final Path path;
+        private final long limit;
+        private long used;
+
+        Budget(Path path, long limit) {
+            this.path = path;
+            this.limit = limit;
+        }
+
+        void charge(long bytes) {
+            used += bytes;
+            if (used > limit) {
+                throw new ModelTooLargeException(path, "what its tables name (counting each time a table, string or vector is named)",
+                        used, limit);
+            }
+        }
+
+        long used() {
+            return used;
+        }
+    }
+
+    private TfliteTable(Path path, ByteBuffer bb, int pos, String what, Budget budget) {
         this.path = path;
         this.what = what;
+        this.budget = budget;
+        budget.charge(TABLE_COST);
         this.limit = bb.limit();
         if (pos < 0 || pos > limit - 4) {
             throw damaged(what + " at byte " + Integer.toUnsignedString(pos) + " lies past the end");
@@ -44,7 +80,7 @@ final class TfliteTable extends Table {
     }
 
     /** The root table of a flatbuffer whose identifier is {@code identifier} (4 characters at byte 4). */
-    static TfliteTable root(Path path, ByteBuffer bb, String identifier) {
+    static TfliteTable root(Path path, ByteBuffer bb, String identifier, Budget budget) {
         bb.order(ByteOrder.LITTLE_ENDIAN);
         if (bb.limit() < 12) {
             throw new ModelLoadException(path, "not a TFLite file: " + bb.limit() + " bytes, shorter than a flatbuffer's header");
@@ -57,7 +93,7 @@ final class TfliteTable extends Table {
             throw new ModelLoadException(path, "the TFLite file is truncated or damaged: its model table at byte " + root
                     + " lies past the end (" + bb.limit() + " bytes)");
         }
-        return new TfliteTable(path, bb, (int) root, "the model table");
+        return new TfliteTable(path, bb, (int) root, "the model table", budget);
     }
 
     /** A ModelLoadException for this file, saying what is wrong with it. */
@@ -122,7 +158,7 @@ final class TfliteTable extends Table {
     /** The table in field {@code slot}, or null when absent. */
     TfliteTable table(int slot, String of) {
         int at = field(slot, 4);
-        return at == 0 ? null : new TfliteTable(path, bb, target(at, 4, of), of);
+        return at == 0 ? null : new TfliteTable(path, bb, target(at, 4, of), of, budget);
     }
 
     /** A vector: where its elements start and how many there are, checked to fit in the buffer. */
@@ -150,12 +186,13 @@ final class TfliteTable extends Table {
 
     /** Element {@code i} of a vector of tables. */
     TfliteTable tableAt(Vec v, int i, String of) {
-        return new TfliteTable(path, bb, target(v.start() + 4 * i, 4, of), of);
+        return new TfliteTable(path, bb, target(v.start() + 4 * i, 4, of), of, budget);
     }
 
     /** A vector of int32, copied (its size is bounded by the file's, checked). */
     int[] ints(int slot, String of) {
         Vec v = vector(slot, 4, of);
+        budget.charge(4L * v.length());
         int[] out = new int[v.length()];
         for (int i = 0; i < out.length; i++) {
             out[i] = bb.getInt(v.start() + 4 * i);
@@ -165,6 +202,7 @@ final class TfliteTable extends Table {
 
     float[] floats(int slot, String of) {
         Vec v = vector(slot, 4, of);
+        budget.charge(4L * v.length());
         float[] out = new float[v.length()];
         for (int i = 0; i < out.length; i++) {
             out[i] = bb.getFloat(v.start() + 4 * i);
@@ -174,6 +212,7 @@ final class TfliteTable extends Table {
 
     long[] longs(int slot, String of) {
         Vec v = vector(slot, 8, of);
+        budget.charge(8L * v.length());
         long[] out = new long[v.length()];
         for (int i = 0; i < out.length; i++) {
             out[i] = bb.getLong(v.start() + 8 * i);
@@ -187,9 +226,15 @@ final class TfliteTable extends Table {
         if (!has(slot)) {
             return null;
         }
+        budget.charge(3L * v.length()); // the bytes, then the string's
         byte[] b = new byte[v.length()];
         bb.get(v.start(), b);
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Charges {@code bytes} read from this file to the load's budget. */
+    void charge(long bytes) {
+        budget.charge(bytes);
     }
 
     /** The buffer, for reading checked ranges. */

@@ -151,6 +151,18 @@ class HostileTfliteTest {
     }
 
     @Test
+    void aTableNamedOverAndOverIsHeldToTheBudget() throws Exception {
+        // 200,000 tensors that are one table with a 60,000-character name: 800 KB of file, 36 GB if each were read anew
+        TfliteWriter w = new TfliteWriter().repeatFirstTensor(200_000);
+        int x = w.tensor("n".repeat(60_000), TfliteWriter.FLOAT32, 1, 2);
+        w.op(TfliteWriter.RELU, new int[] {x}, w.tensor("relu", TfliteWriter.FLOAT32, 1, 2)).io(new int[] {x}, new int[] {1});
+        Path p = write("again.tflite", w.build());
+        ModelLoadException e = assertThrows(ModelLoadException.class, () -> NNViz.load(p, LoadOptions.defaults().memoryBudget(64L << 20)).close());
+        assertInstanceOf(ModelTooLargeException.class, e, e.getMessage());
+        assertTrue(e.getMessage().contains("counting each time a table, string or vector is named"), e.getMessage());
+    }
+
+    @Test
     void anotherSchemaVersionOrAnUnknownTypeIsRefused() throws Exception {
         TfliteWriter w = new TfliteWriter().version(2);
         int x = w.tensor("input", TfliteWriter.FLOAT32, 1);

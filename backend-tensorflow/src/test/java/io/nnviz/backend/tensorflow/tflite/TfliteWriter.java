@@ -5,6 +5,7 @@ import com.google.flatbuffers.FlatBufferBuilder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ final class TfliteWriter {
     private final List<Op> ops = new ArrayList<>();
     private int[] inputs = {0}, outputs = {};
     private int version = 3;
+    private int repeat;
 
     /** An activation tensor (no data); returns its index. */
     int tensor(String name, int type, int... shape) {
@@ -74,6 +76,12 @@ final class TfliteWriter {
     TfliteWriter io(int[] in, int[] out) {
         inputs = in;
         outputs = out;
+        return this;
+    }
+
+    /** The subgraph's tensors vector names tensor 0's table {@code n} more times after the tensors (a hostile file's trick). */
+    TfliteWriter repeatFirstTensor(int n) {
+        repeat = n;
         return this;
     }
 
@@ -169,7 +177,9 @@ final class TfliteWriter {
             b.addOffset(2, out, 0);
             opOffsets[i] = b.endTable();
         }
-        int tensorVec = b.createVectorOfTables(tensorOffsets);
+        int[] named = Arrays.copyOf(tensorOffsets, tensorOffsets.length + repeat);
+        Arrays.fill(named, tensorOffsets.length, named.length, tensorOffsets[0]);
+        int tensorVec = b.createVectorOfTables(named);
         int in = ints(b, inputs), out = ints(b, outputs);
         int opVec = b.createVectorOfTables(opOffsets);
         int graphName = b.createString("main");
