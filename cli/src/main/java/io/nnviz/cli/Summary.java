@@ -11,7 +11,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 
-/** The summary table: layer, kind, output shape, parameters; and the totals. */
+/** The summary table: layer, kind, output shape, parameters; and the totals (by dtype where the model counts them so). */
 final class Summary {
     private Summary() {
     }

@@ -65,6 +65,9 @@ class CorpusCliTest {
         List<String> rows = r.out.lines().filter(l -> !l.startsWith("layout: ")).toList();
         String total = rows.get(rows.size() - 1);
         assertTrue(total.startsWith("Total: "), r.out);
+        if (spec.startsWith("tflite:")) { // TFLite counts its parameters by dtype, float and quantized apart
+            assertTrue(total.matches("Total: .* parameters \\((float16|int8) [\\d,]+.*; float [\\d,]+, quantized [\\d,]+\\)"), total);
+        }
         long layers = Long.parseLong(total.replaceAll("Total: ([\\d,]+) layers.*", "$1").replace(",", ""));
         long tableRows = rows.stream().filter(l -> !l.startsWith("Total: ") && !l.startsWith("Layer")).count() - 1; // less the title
         // one row per layer, or for big models the first and last ones and a line saying how many are left out

@@ -58,7 +58,8 @@ class CodeShapeTest {
             "io.nnviz.backend.djl.torchscript", "TorchScript",
             "io.nnviz.backend.djl.checkpoint", "Checkpoint",
             "io.nnviz.backend.djl.safetensors", "Safetensors",
-            "io.nnviz.backend.djl.gguf", "Gguf");
+            "io.nnviz.backend.djl.gguf", "Gguf",
+            "io.nnviz.backend.tensorflow.tflite", "Tflite");
 
     @Test
     void everyBackendHasTheSameClassesByRole() {

@@ -19,7 +19,7 @@ public enum ModelFormat {
     PICKLE("a Python pickle", null, "nnviz never unpickles arbitrary Python objects; export the model to ONNX or TorchScript"),
     SAFETENSORS("a safetensors file", "djl", null),
     GGUF("a GGUF file (llama.cpp)", "djl", null),
-    TFLITE("a TensorFlow Lite flatbuffer", null, "nnviz does not read TFLite yet; open the SavedModel or Keras file it was converted from"),
+    TFLITE("a TensorFlow Lite flatbuffer", "tensorflow", null),
     TFJS("a TensorFlow.js model.json", null,
             "convert it with tensorflowjs_converter --output_format=tf_saved_model, then open the SavedModel"),
     NUMPY("a NumPy array (.npy)", null, "this is data, not a model: give it as an input (--input) to a command that takes one");

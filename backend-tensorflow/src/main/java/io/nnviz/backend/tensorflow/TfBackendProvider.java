@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * The TensorFlow Java backend: {@link TfGraph} (a graph and session with named input and output),
- * {@link SavedModelBundle}s, SavedModel directories and frozen GraphDef {@code .pb} files. Training
+ * {@link SavedModelBundle}s, SavedModel directories, frozen GraphDef {@code .pb} files and TFLite
+ * flatbuffers (read as data, weights only, by {@code io.nnviz.backend.tensorflow.tflite}). Training
  * hooks attach to a session, graph, bundle or model as a {@link TfTraining}, to which the loop
  * reports its steps (TensorFlow Java has no trainer to listen to). Registered in
  * {@code META-INF/services}; it says what it supports by class and file names alone, never loading
@@ -49,7 +50,7 @@ public final class TfBackendProvider implements BackendProvider {
         throw new IllegalArgumentException("not a TensorFlow model: " + (nativeModel == null ? "null" : nativeModel.getClass().getName()));
     }
 
-    /** True for a folder holding a {@code saved_model.pb} and for a file named {@code *.pb}: names only (see {@link TfFiles#canLoad}). */
+    /** True for a SavedModel folder, a frozen GraphDef and a TFLite file, as the file gate tells them by content (see {@link TfFiles#canLoad}). */
     @Override
     public boolean canLoad(Path path) {
         return TfFiles.canLoad(path);

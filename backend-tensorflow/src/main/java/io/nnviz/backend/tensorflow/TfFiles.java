@@ -6,9 +6,11 @@ import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.spi.FileGate;
 import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.spi.SafeFiles;
+import io.nnviz.backend.tensorflow.tflite.TfliteFiles;
 import org.tensorflow.Graph;
 import org.tensorflow.GraphOperation;
 import org.tensorflow.RawTensor;
@@ -38,7 +40,7 @@ import java.util.Set;
 
 /**
  * TensorFlow's formats, the one place that reads them: SavedModel folders and frozen GraphDef
- * {@code .pb} files ({@link #open}), and the graph of a SavedModel TensorFlow has loaded
+ * {@code .pb} files ({@link #open}; TFLite flatbuffers it hands to {@link TfliteFiles}), and the graph of a SavedModel TensorFlow has loaded
  * ({@link #fromBundle}). Files are read as data and checked before TensorFlow sees them
  * ({@link TfSavedModels}, {@link TfGraphChecks}, {@link TfPruning}). A graph that keeps its model
  * in library functions (TF 2 exports: one {@code StatefulPartitionedCall}) or fuses ops
@@ -58,7 +60,7 @@ final class TfFiles {
      * throws. {@link #open} then reads and checks the whole file.
      */
     static boolean canLoad(Path path) {
-        return FileGate.recognize(path).is(ModelFormat.SAVED_MODEL, ModelFormat.FROZEN_GRAPH);
+        return FileGate.recognize(path).is(ModelFormat.SAVED_MODEL, ModelFormat.FROZEN_GRAPH, ModelFormat.TFLITE);
     }
 
     /**
@@ -70,9 +72,12 @@ final class TfFiles {
      * @throws IllegalArgumentException if {@code path} is null
      * @throws ModelLoadException       if the file is missing, damaged, or holds what nnviz does not run
      */
-    static TfModel open(Path path, LoadOptions options) {
+    static ModelView open(Path path, LoadOptions options) {
         if (path == null) {
             throw new IllegalArgumentException("path is null");
+        }
+        if (FileGate.recognize(path).is(ModelFormat.TFLITE)) { // read as data by its own package: no TensorFlow runtime
+            return TfliteFiles.open(path, options);
         }
         long[] inputShape = options.singleInputShape(String.valueOf(path.getFileName()));
         long budget = options.memoryBudget();
