@@ -34,7 +34,7 @@ final class Summary {
         String row = "%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %,14d%n";
         out.printf("%s: %s, %s%n", Printable.line(m.name()), f.title(), m.framework());
         if (!names.prefix().isEmpty()) {
-            out.printf("Layer names without the prefix they all share: %s%n", Printable.line(names.prefix()));
+            out.printf("Layer names shown without the prefix most of them share: %s%n", Printable.line(names.prefix()));
         }
         out.printf("%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %14s%n", "Layer", "Kind", "Output shape", "Parameters");
         List<LayerInfo> layers = m.layers();

@@ -4,16 +4,18 @@ import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Short names for display: the layers' names without the prefix they all share
+ * Short names for display: the layers' names without the prefix most of them share
  * ({@code StatefulPartitionedCall/functional_1/conv2d_12/BiasAdd} shows as
- * {@code conv2d_12/BiasAdd} when every layer sits under {@code StatefulPartitionedCall/functional_1/}).
- * The prefix ends at a separator ({@code / . :}) and leaves every name something; inputs are not
- * asked to share it. Figures keep the full id in tooltips, and JSON keeps ids as they are.
+ * {@code conv2d_12/BiasAdd} when most layers sit under {@code StatefulPartitionedCall/functional_1/});
+ * a name without the prefix shows whole. The prefix ends at a separator ({@code / . :}) and leaves
+ * every name that has it something; inputs are not counted. Figures keep the full id in tooltips,
+ * and JSON keeps ids as they are.
  */
 public final class LayerNames {
     private static final String SEPARATORS = "/.:";
@@ -35,36 +37,45 @@ public final class LayerNames {
 
     /** The display names of these layers. */
     public static LayerNames of(List<LayerInfo> layers) {
-        String common = null;
-        int named = 0;
+        List<String> names = new ArrayList<>();
         for (LayerInfo l : layers) {
-            if (l.kind() == LayerKind.INPUT) {
-                continue;
-            }
-            named++;
-            common = common == null ? l.name() : commonPrefix(common, l.name());
-            if (common.isEmpty()) {
-                break;
+            if (l.kind() != LayerKind.INPUT) {
+                names.add(l.name());
             }
         }
-        if (common == null || named < 2) {
-            return new LayerNames("", layers);
-        }
-        int cut = -1;
-        for (int i = common.length() - 1; i >= 0; i--) {
-            if (SEPARATORS.indexOf(common.charAt(i)) >= 0) {
-                cut = i + 1;
-                break;
-            }
-        }
-        String p = cut <= 1 ? "" : common.substring(0, cut);
-        for (LayerInfo l : layers) { // a name that is the prefix itself would show as nothing
-            if (l.kind() != LayerKind.INPUT && l.name().length() <= p.length()) {
-                p = "";
-            }
-        }
-        return new LayerNames(p, layers);
+        return new LayerNames(prefix(names), layers);
     }
+
+    /**
+     * The longest prefix, ending at a separator, that at least {@link #MOST} of the names share
+     * and that leaves each of them something; "" for fewer than two names or none such. Exporters
+     * put most of a graph under one scope and a few ops beside it (a detector's post-processing,
+     * a quantizer's input ops), so a prefix all names share would often be none.
+     */
+    static String prefix(List<String> names) {
+        if (names.size() < 2) {
+            return "";
+        }
+        Map<String, Integer> count = new HashMap<>();
+        for (String n : names) {
+            for (int i = 0; i < n.length() - 1; i++) { // a prefix that is the whole name would show as nothing
+                if (SEPARATORS.indexOf(n.charAt(i)) >= 0 && i > 0) {
+                    count.merge(n.substring(0, i + 1), 1, Integer::sum);
+                }
+            }
+        }
+        String best = "";
+        int need = Math.max(2, (int) Math.ceil(MOST * names.size()));
+        for (Map.Entry<String, Integer> e : count.entrySet()) {
+            if (e.getValue() >= need && e.getKey().length() > best.length()) {
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+
+    /** The share of names a prefix must be shared by to be left out. */
+    static final double MOST = 0.6;
 
     private static String commonPrefix(String a, String b) {
         int n = Math.min(a.length(), b.length()), i = 0;
@@ -74,7 +85,7 @@ public final class LayerNames {
         return a.substring(0, i);
     }
 
-    /** The prefix every (non-input) layer name shares, or "" when none. */
+    /** The prefix most (non-input) layer names share, or "" when none. */
     public String prefix() {
         return prefix;
     }

@@ -28,6 +28,9 @@ final class ArchitectureUnits {
     }
 
 
+    /** The widest a box gets: a name of about 44 characters fits, a longer one is cut with an ellipsis. */
+    static final double MAX_W = 300;
+
     /** A box or frame in the diagram. */
     static final class Unit {
         final String id;
@@ -54,13 +57,13 @@ final class ArchitectureUnits {
             this.frame = frame;
             double tw = Math.max(Math.max(textW(name, ArchitectureDiagram.NAME), textW(line2, ArchitectureDiagram.LINE)),
                     Math.max(textW(line3, ArchitectureDiagram.LINE), textW(line4, ArchitectureDiagram.LINE)));
-            this.w = Math.max(110, Math.min(260, tw + 16));
+            this.w = Math.max(110, Math.min(MAX_W, tw + 16));
             this.h = ArchitectureDiagram.NODE_H;
         }
 
-        /** The width a line takes in the style the diagram draws it in (names past 38 characters are abbreviated anyway). */
+        /** The width a line takes in the style the diagram draws it in (names past 44 characters are abbreviated anyway). */
         private static double textW(String s, TextStyle style) {
-            return s == null ? 0 : style.width(Xml.abbreviate(s, 38));
+            return s == null ? 0 : style.width(Xml.abbreviate(s, 44));
         }
     }
 
@@ -183,6 +186,7 @@ final class ArchitectureUnits {
                 units.put("g:" + g.id(), new Unit("g:" + g.id(), g.name(), g.frameworkType(), null, null, 0x00000000,
                         g.name() + " (" + g.frameworkType() + ")", parent, true));
             }
+            Map<String, String> framePrefix = new HashMap<>();
             for (LayerInfo l : layers) {
                 String g = groupOfLayer.get(l.id());
                 String r = g == null ? null : rep.get(g);
@@ -224,6 +228,12 @@ final class ArchitectureUnits {
                 if (parent != null && g != null && l.name().length() > g.length() + 1 && l.name().startsWith(g)
                         && "/.:".indexOf(l.name().charAt(g.length())) >= 0) {
                     label = l.name().substring(g.length() + 1);
+                } else if (parent != null && !g.startsWith(NameGroups.ID_PREFIX)) {
+                    // a framework's own group: its members' names without the prefix most of them share
+                    String p = framePrefix.computeIfAbsent(g, k -> LayerNames.of(membersOf(k, layers, groupOfLayer)).prefix());
+                    if (!p.isEmpty() && l.name().startsWith(p) && l.name().length() > p.length()) {
+                        label = l.name().substring(p.length());
+                    }
                 }
                 units.put(uid, new Unit(uid, label, type, "out " + shape,
                         l.parameterCount() > 0 ? "params " + Num.shortCount(l.parameterCount()) : null,
@@ -286,6 +296,17 @@ final class ArchitectureUnits {
                 }
                 String name = "layers " + from + "\u2013" + (to - 1);
                 out.add(new Group("nnviz:chunk:" + from, name, to - from + " layers in order", null, ids));
+            }
+            return out;
+        }
+
+        /** The layers directly in group {@code g}. */
+        private static List<LayerInfo> membersOf(String g, List<LayerInfo> layers, Map<String, String> groupOfLayer) {
+            List<LayerInfo> out = new ArrayList<>();
+            for (LayerInfo l : layers) {
+                if (g.equals(groupOfLayer.get(l.id()))) {
+                    out.add(l);
+                }
             }
             return out;
         }

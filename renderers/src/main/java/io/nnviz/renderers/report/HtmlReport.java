@@ -380,7 +380,7 @@ public final class HtmlReport {
         int i = 0;
         LayerNames names = LayerNames.of(m);
         if (!names.prefix().isEmpty()) {
-            h.append("<p class=\"note\">Layer names are shown without the prefix they all share, <code>")
+            h.append("<p class=\"note\">Layer names are shown without the prefix most of them share, <code>")
                     .append(Xml.escape(names.prefix())).append("</code>; hover a name for its full id.</p>\n");
         }
         for (LayerInfo l : m.layers()) {
