@@ -17,7 +17,7 @@ final class Summary {
     }
 
     static String shapeOf(LayerInfo l) {
-        return l.outputShape() == null ? "?" : l.outputShape().toString();
+        return LayerNames.shape(l);
     }
 
     /** Rows listed at most: the first {@link #HEAD_ROWS} and the last ones. */
@@ -29,7 +29,7 @@ final class Summary {
         for (LayerInfo l : m.layers()) {
             name = Math.max(name, Math.min(48, Printable.line(names.display(l)).length()));
             kind = Math.max(kind, l.kind().name().length());
-            shape = Math.max(shape, Math.min(28, shapeOf(l).length()));
+            shape = Math.max(shape, Math.min(36, shapeOf(l).length()));
         }
         String row = "%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %,14d%n";
         out.printf("%s: %s, %s%n", Printable.line(m.name()), f.title(), m.framework());
@@ -47,7 +47,7 @@ final class Summary {
             String clean = Printable.line(names.display(l)); // a hostile name must not drive the terminal
             String n = clean.length() > 48 ? clean.substring(0, 45) + "..." : clean;
             String s = shapeOf(l);
-            out.printf(row, n, l.kind().name().toLowerCase(Locale.ROOT), s.length() > 28 ? s.substring(0, 25) + "..." : s,
+            out.printf(row, n, l.kind().name().toLowerCase(Locale.ROOT), s.length() > 36 ? s.substring(0, 33) + "..." : s,
                     l.parameterCount());
         }
         out.printf("Total: %,d layers, %s%n", m.layers().size(), Num.parameters(m.parameterCountByDtype()));

@@ -90,6 +90,19 @@ public final class LayerNames {
         return prefix;
     }
 
+    /**
+     * A layer's output shape for display: with the names of its symbolic dimensions where the
+     * backend kept them (its {@code shape} attribute, "[batch_size, 128]"), else its sizes, "?"
+     * for one unknown, or "?" when none is known.
+     */
+    public static String shape(LayerInfo l) {
+        String symbolic = l.attributes().get("shape");
+        if (symbolic != null && symbolic.startsWith("[") && symbolic.endsWith("]")) {
+            return symbolic;
+        }
+        return l.outputShape() == null ? "?" : l.outputShape().toString();
+    }
+
     /** The name to show for a layer. */
     public String display(LayerInfo l) {
         return byId.getOrDefault(l.id(), l.name());

@@ -212,7 +212,7 @@ final class ArchitectureUnits {
                 }
                 String uid = "l:" + l.id();
                 unitOfLayer.put(l.id(), uid);
-                String shape = l.outputShape() == null ? "?" : l.outputShape().toString();
+                String shape = LayerNames.shape(l);
                 String type = l.kind().name().toLowerCase(Locale.ROOT) + " \u00b7 " + l.frameworkType();
                 String parent = g != null && units.containsKey("g:" + g) ? "g:" + g : null;
                 // the full id on hover; on the node, the name without the prefix all layers share, and
