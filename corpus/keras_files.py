@@ -503,8 +503,30 @@ def keras3_nested(corpus, layers, weights, shapes, stem):
     print("wrote", out, "(nested)", o["parameters"], "parameters (", o["non_trainable"], "non-trainable )")
 
 
+def init(cls, **cfg):
+    return {"class_name": cls, "config": cfg}
+
+
+# the fields Keras 2 writes for each layer with weights, as get_config gives them
+KERNEL = {"kernel_initializer": init("GlorotUniform", seed=None), "bias_initializer": init("Zeros"), "kernel_regularizer": None,
+          "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+EXTRA = {
+    "Conv1D": KERNEL, "Conv3D": KERNEL, "Conv3DTranspose": KERNEL, "Dense": KERNEL,
+    "Embedding": {"embeddings_initializer": init("RandomUniform", minval=-0.05, maxval=0.05, seed=None), "embeddings_regularizer": None,
+                  "activity_regularizer": None, "embeddings_constraint": None},
+    "GRU": dict(KERNEL, recurrent_initializer=init("Orthogonal", gain=1.0, seed=None), recurrent_regularizer=None,
+                recurrent_constraint=None),
+    "BatchNormalization": {"beta_initializer": init("Zeros"), "gamma_initializer": init("Ones"),
+                           "moving_mean_initializer": init("Zeros"), "moving_variance_initializer": init("Ones"),
+                           "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None},
+    "LayerNormalization": {"beta_initializer": init("Zeros"), "gamma_initializer": init("Ones"), "beta_regularizer": None,
+                           "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None},
+}
+
+
 def k2_layer(cls, name, inbound=None, **cfg):
     c = {"name": name, "trainable": True, "dtype": "float32"}
+    c.update({k: v for k, v in EXTRA.get(cls, {}).items() if k not in cfg})
     c.update(cfg)
     l = {"class_name": cls, "config": c, "name": name}
     if inbound is not None:
