@@ -91,6 +91,43 @@ class HostileKerasTest {
         }
     }
 
+    /** Keras 2 keeps a nested model's weights in one group, each named after its own layer: they go to the layers inside. */
+    @Test
+    void aNestedKeras2ModelsWeightsGoToItsLayers() throws Exception {
+        String config = "{\"class_name\": \"Functional\", \"config\": {\"name\": \"outer\", \"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 3], \"name\": \"x\"}, \"name\": \"x\","
+                + " \"inbound_nodes\": []},"
+                + "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"encoder\", \"trainable\": false, \"layers\": ["
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"inner\", \"units\": 5, \"batch_input_shape\": [null, 3]}}]},"
+                + " \"name\": \"encoder\", \"inbound_nodes\": [[[\"x\", 0, 0, {}]]]},"
+                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"head\", \"units\": 2}, \"name\": \"head\","
+                + " \"inbound_nodes\": [[[\"encoder\", 1, 0, {}]]]}],"
+                + " \"input_layers\": [[\"x\", 0, 0]], \"output_layers\": [[\"head\", 0, 0]]}}";
+        Path p = dir.resolve("nested.h5");
+        try (io.jhdf.WritableHdfFile f = io.jhdf.HdfFile.write(p)) {
+            f.putAttribute("model_config", config);
+            io.jhdf.api.WritableGroup mw = f.putGroup("model_weights");
+            io.jhdf.api.WritableGroup enc = mw.putGroup("encoder");
+            enc.putAttribute("weight_names", new String[] {"inner/kernel:0", "inner/bias:0"});
+            io.jhdf.api.WritableGroup inner = enc.putGroup("inner");
+            inner.putDataset("kernel:0", new float[3][5]);
+            inner.putDataset("bias:0", new float[5]);
+            io.jhdf.api.WritableGroup head = mw.putGroup("head");
+            head.putAttribute("weight_names", new String[] {"head/kernel:0", "head/bias:0"});
+            io.jhdf.api.WritableGroup hw = head.putGroup("head");
+            hw.putDataset("kernel:0", new float[5][2]);
+            hw.putDataset("bias:0", new float[2]);
+        }
+        try (ModelView m = KerasFiles.open(p, LoadOptions.defaults())) {
+            assertEquals(List.of("x", "encoder/inner_input", "encoder/inner", "head"), m.layers().stream().map(LayerInfo::id).toList());
+            assertEquals(Shape.of(5, 3), m.layer("encoder/inner").orElseThrow().weights().get(0).shape());
+            assertEquals(Shape.of(-1, 2), m.layer("head").orElseThrow().outputShape());
+            assertEquals(1, m.groups().size());
+            assertEquals(32, m.parameterCount());
+            assertEquals("12", m.properties().get("trainable parameters")); // the encoder is frozen
+        }
+    }
+
     @Test
     void aConfigurationThatIsNotJsonOrNestsTooDeepIsOneLine() throws Exception {
         refusal(keras3("notjson.keras", "{\"class_name\": \"Functional\", \"config\": {"), "its config.json is not JSON");
