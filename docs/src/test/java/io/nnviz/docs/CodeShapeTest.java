@@ -52,6 +52,7 @@ class CodeShapeTest {
      */
     static final Map<String, String> BACKENDS = Map.of(
             "io.nnviz.backend.dl4j", "Dl4j",
+            "io.nnviz.backend.dl4j.keras", "Keras",
             "io.nnviz.backend.tensorflow", "Tf",
             "io.nnviz.backend.djl", "Djl",
             "io.nnviz.backend.djl.onnx", "Onnx",

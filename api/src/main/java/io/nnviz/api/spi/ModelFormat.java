@@ -7,8 +7,7 @@ package io.nnviz.api.spi;
 public enum ModelFormat {
     DL4J_ZIP("a DL4J model zip", "dl4j", null),
     KERAS_HDF5("a Keras HDF5 file", "dl4j", null),
-    KERAS_V3("a Keras 3 .keras archive", null,
-            "nnviz does not read Keras 3 archives yet; save the model as HDF5 (model.save(\"m.h5\")) or export a SavedModel"),
+    KERAS_V3("a Keras 3 .keras archive", "dl4j", null),
     SAVED_MODEL("a TensorFlow SavedModel", "tensorflow", null),
     SAVED_MODEL_PROTO("a SavedModel's saved_model.pb", null, "open the SavedModel's folder, which holds its variables"),
     FROZEN_GRAPH("a TensorFlow frozen GraphDef", "tensorflow", null),

@@ -2,9 +2,13 @@ package io.nnviz.backend.dl4j;
 
 import io.nnviz.api.LoadOptions;
 import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.ModelView;
 import io.nnviz.api.spi.FileGate;
 import io.nnviz.api.spi.ModelFormat;
+import io.nnviz.api.spi.Printable;
 import io.nnviz.api.spi.SafeFiles;
+import io.nnviz.backend.dl4j.keras.KerasFiles;
 import org.bytedeco.hdf5.global.hdf5;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -27,19 +31,22 @@ import java.util.zip.ZipFile;
 /**
  * The one place that reads DL4J's file formats: model zips ({@code ModelSerializer}'s
  * {@code configuration.json} and {@code coefficients.bin}) and Keras HDF5 files, recognised by their
- * content and checked ({@link Dl4jFileChecks}, {@link Dl4jHdf5Checks}) before DL4J reads them.
+ * content and checked ({@link Dl4jFileChecks}, {@link Dl4jHdf5Checks}) before DL4J reads them. A
+ * Keras HDF5 file DL4J's import refuses (a layer it does not support, a per-voxel Dense after a
+ * Conv3D) and a Keras 3 archive, which it does not read, are read by nnviz itself
+ * ({@link KerasFiles}): architecture and weights, no activations.
  */
 final class Dl4jFiles {
-    private enum Kind { MULTI_LAYER_ZIP, GRAPH_ZIP, KERAS_H5, UNKNOWN }
+    private enum Kind { MULTI_LAYER_ZIP, GRAPH_ZIP, KERAS_H5, KERAS_V3, UNKNOWN }
 
     private static volatile boolean hdf5Quiet;
 
     private Dl4jFiles() {
     }
 
-    /** True if the file's content is a DL4J zip or a Keras HDF5 file ({@link FileGate}); never throws. */
+    /** True if the file's content is a DL4J zip, a Keras HDF5 file or a Keras 3 archive ({@link FileGate}); never throws. */
     static boolean canLoad(Path p) {
-        return FileGate.recognize(p).is(ModelFormat.DL4J_ZIP, ModelFormat.KERAS_HDF5);
+        return FileGate.recognize(p).is(ModelFormat.DL4J_ZIP, ModelFormat.KERAS_HDF5, ModelFormat.KERAS_V3);
     }
 
     /** What the file is: the gate's format, and for a zip which of DL4J's two networks its configuration holds. */
@@ -47,6 +54,9 @@ final class Dl4jFiles {
         FileGate.Recognition r = FileGate.recognize(p);
         if (r.is(ModelFormat.KERAS_HDF5)) {
             return Kind.KERAS_H5;
+        }
+        if (r.is(ModelFormat.KERAS_V3)) {
+            return Kind.KERAS_V3;
         }
         if (!r.is(ModelFormat.DL4J_ZIP)) {
             return Kind.UNKNOWN;
@@ -73,12 +83,13 @@ final class Dl4jFiles {
     }
 
     /**
-     * Opens a DL4J zip or Keras .h5 file; anything else is a {@link ModelLoadException} naming the
-     * file. The options' input shape (canonical, batch first; one input) is the input type of a zip,
-     * which keeps none, and refused for a Keras file, which states its own; their memory budget is
-     * the bytes the model may take (what the file declares is checked against it first).
+     * Opens a DL4J zip, a Keras .h5 file or a Keras 3 archive; anything else is a {@link ModelLoadException}
+     * naming the file. The options' input shape (canonical, batch first; one input) is the input type
+     * of a zip, which keeps none, and refused for a Keras file, which states its own; their memory
+     * budget is the bytes the model may take (what the file declares is checked against it first).
+     * A Keras file DL4J's import refuses is read by nnviz itself, weights and architecture only.
      */
-    static Dl4jModel open(Path p, LoadOptions options) {
+    static ModelView open(Path p, LoadOptions options) {
         long[] inputShape = options.singleInputShape(String.valueOf(p == null ? null : p.getFileName()));
         long budget = options.memoryBudget();
         if (p == null) {
@@ -118,7 +129,13 @@ final class Dl4jFiles {
                     Dl4jHdf5Checks.Contents held = Dl4jHdf5Checks.check(p, budget);
                     boolean sequential = Dl4jFileChecks.kerasClassName(held.modelConfig()).equals("Sequential");
                     Dl4jFileChecks.checkKeras(p, held, sequential, budget);
-                    return keras(p, sequential).named(name);
+                    try {
+                        return keras(p, sequential).named(name);
+                    } catch (Exception | LinkageError e) {
+                        return nnvizReads(p, options, rootMessage(e));
+                    }
+                case KERAS_V3:
+                    return KerasFiles.open(p, options);
                 default:
                     throw new ModelLoadException(p, "not a DL4J model zip nor a Keras HDF5 file: " + FileGate.recognize(p).line());
             }
@@ -126,6 +143,19 @@ final class Dl4jFiles {
             throw e;
         } catch (Exception | LinkageError e) {
             throw new ModelLoadException(p, describe(kind) + " could not be read: " + rootMessage(e), e);
+        }
+    }
+
+    /** A Keras file DL4J's import refused with {@code refusal}, read by nnviz itself; if it cannot, one line saying both. */
+    private static ModelView nnvizReads(Path p, LoadOptions options, String refusal) {
+        try {
+            return KerasFiles.open(p, options, refusal);
+        } catch (ModelTooLargeException e) {
+            throw e;
+        } catch (ModelLoadException e) {
+            String own = e.getMessage().substring(Math.min(e.getMessage().length(), ("cannot open model " + p + ": ").length()));
+            throw new ModelLoadException(p, "DL4J's Keras import refused it (" + Printable.oneLine(refusal) + "), and nnviz's own reading"
+                    + " too: " + own, e);
         }
     }
 

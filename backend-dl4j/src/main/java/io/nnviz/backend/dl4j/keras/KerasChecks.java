@@ -1,0 +1,190 @@
+package io.nnviz.backend.dl4j.keras;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ContiguousDataset;
+import io.jhdf.exceptions.UnsupportedHdfException;
+import io.jhdf.object.message.DataLayout;
+import io.nnviz.api.ModelLoadException;
+import io.nnviz.api.ModelTooLargeException;
+import io.nnviz.api.spi.Printable;
+import io.nnviz.api.spi.SafeFiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * Checks of an untrusted Keras file before nnviz reads it, each failure one line naming the file:
+ * <ul>
+ * <li>an archive's entries few, bounded, not bombs, within the memory budget, and none named
+ *     outside the archive ({@code ../}, an absolute path);</li>
+ * <li>its JSON bounded in size and nesting (Jackson's read constraints: no stack overflow);</li>
+ * <li>the weights file's HDF5 structure (jHDF, which reads structure and allocates nothing for
+ *     data): no links or external storage (which name other files), every dataset's declared size
+ *     backed by the file's bytes, compressed at most {@value #MAX_COMPRESSION_RATIO}:1, the sum
+ *     within the budget, groups nested at most {@value #MAX_DEPTH} deep and at most
+ *     {@value #MAX_NODES} objects.</li>
+ * </ul>
+ */
+final class KerasChecks {
+    static final long MAX_JSON_BYTES = 64L << 20;
+    static final int MAX_JSON_DEPTH = 256;
+    static final long MAX_COMPRESSION_RATIO = 1100;
+    static final int MAX_NODES = 200_000, MAX_DEPTH = 64;
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build()).build());
+
+    private final Path file;
+    private final long bytes, budget;
+    private long declared;
+    private int nodes;
+
+    private KerasChecks(Path file, long bytes, long budget) {
+        this.file = file;
+        this.bytes = bytes;
+        this.budget = budget;
+    }
+
+    /** The entries of a .keras archive, checked, and none named outside it. */
+    static List<ZipEntry> entries(Path p, ZipFile z, long budget) {
+        List<ZipEntry> entries = SafeFiles.checkedEntries(p, z, budget);
+        for (ZipEntry e : entries) {
+            String n = e.getName().replace('\\', '/');
+            if (n.startsWith("/") || n.equals("..") || n.startsWith("../") || n.contains("/../") || n.endsWith("/..")
+                    || n.matches("^[A-Za-z]:.*")) {
+                throw new ModelLoadException(p, "its archive names an entry outside itself: " + Printable.name(e.getName()));
+            }
+        }
+        return entries;
+    }
+
+    /** An archive entry's bytes, at most {@code limit} and no more than it declares. */
+    static byte[] read(Path p, ZipFile z, ZipEntry e, long limit) throws IOException {
+        if (e.getSize() > limit) {
+            throw new ModelLoadException(p, "its " + Printable.name(e.getName()) + " is " + e.getSize() + " bytes (nnviz reads at most "
+                    + limit + ")");
+        }
+        try (InputStream in = SafeFiles.bounded(p, Printable.name(e.getName()), z.getInputStream(e), e.getSize())) {
+            return in.readNBytes((int) e.getSize());
+        }
+    }
+
+    /** JSON text parsed within the size and nesting limits; {@code what} names it in a message. */
+    static JsonNode json(Path p, String what, byte[] text) {
+        if (text.length > MAX_JSON_BYTES) {
+            throw new ModelLoadException(p, "its " + what + " is " + text.length + " bytes (at most " + MAX_JSON_BYTES + ")");
+        }
+        try {
+            JsonNode n = JSON.readTree(new String(text, StandardCharsets.UTF_8).replace("\u0000", ""));
+            if (n == null || !n.isObject()) {
+                throw new ModelLoadException(p, "its " + what + " is not a JSON object");
+            }
+            return n;
+        } catch (StreamConstraintsException e) {
+            throw new ModelLoadException(p, "its " + what + " nests deeper than " + MAX_JSON_DEPTH + " levels");
+        } catch (JsonProcessingException e) {
+            throw new ModelLoadException(p, "its " + what + " is not JSON (" + Printable.oneLine(e.getOriginalMessage()) + ")");
+        }
+    }
+
+    /** Checks the HDF5 structure of {@code h5} ({@code bytes} long: the file, or the archive's entry); the bytes its datasets declare. */
+    static long hdf5(Path p, HdfFile h5, long bytes, long budget) {
+        KerasChecks c = new KerasChecks(p, bytes, budget);
+        try {
+            c.group(h5, 0);
+            return c.declared;
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof UnsupportedHdfException u) {
+                    throw c.unsupported(null, u);
+                }
+            }
+            throw new ModelLoadException(p, "its HDF5 structure could not be read (" + Printable.oneLine(String.valueOf(e.getMessage())) + ")", e);
+        }
+    }
+
+    private void group(Group g, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new ModelLoadException(file, "its HDF5 groups nest deeper than " + MAX_DEPTH);
+        }
+        for (Node n : g.getChildren().values()) {
+            if (++nodes > MAX_NODES) {
+                throw new ModelLoadException(file, "it holds more than " + MAX_NODES + " HDF5 objects");
+            }
+            if (n.isLink()) {
+                throw new ModelLoadException(file, "HDF5 object " + Printable.name(n.getPath()) + " is a link; nnviz reads only objects the"
+                        + " model file holds");
+            }
+            try {
+                if (n instanceof Group child) {
+                    group(child, depth + 1);
+                } else if (n instanceof Dataset d) {
+                    dataset(d);
+                }
+            } catch (UnsupportedHdfException e) {
+                throw unsupported(n.getPath(), e);
+            }
+        }
+    }
+
+    private void dataset(Dataset d) {
+        if (d.isEmpty() || d.isVariableLength() || d.isScalar()) {
+            return;
+        }
+        long size;
+        try {
+            size = d.getSizeInBytes();
+        } catch (ArithmeticException e) {
+            size = -1;
+        }
+        String name = Printable.name(d.getPath());
+        if (size < 0) {
+            throw new ModelLoadException(file, "dataset " + name + " declares more than 2^63 bytes");
+        }
+        declared += size;
+        if (declared > budget) {
+            throw new ModelTooLargeException(file, "its datasets", declared, budget);
+        }
+        DataLayout layout = d.getDataLayout();
+        if (layout == DataLayout.CONTIGUOUS && d instanceof ContiguousDataset c) {
+            long address = c.getDataAddress();
+            if (address >= 0 && (address > bytes || size > bytes - address)) {
+                throw new ModelLoadException(file, "dataset " + name + " declares " + size + " bytes, the file holds "
+                        + Math.max(0, bytes - Math.min(address, bytes)) + " after its start");
+            }
+        } else if (layout == DataLayout.CHUNKED) {
+            long stored = d.getStorageInBytes();
+            if (stored > bytes) {
+                throw new ModelLoadException(file, "dataset " + name + " declares chunks of " + stored + " bytes in a file of " + bytes);
+            }
+            if (size > Math.max(stored, 1) * MAX_COMPRESSION_RATIO) {
+                throw new ModelLoadException(file, "dataset " + name + " declares " + size + " bytes, its chunks hold " + stored);
+            }
+        }
+    }
+
+    private ModelLoadException unsupported(String path, UnsupportedHdfException e) {
+        String what = path == null ? "an HDF5 object" : "HDF5 object " + Printable.name(path);
+        if (String.valueOf(e.getMessage()).contains("External Data Files")) {
+            return new ModelLoadException(file, what + " keeps its values in another file (HDF5 external storage); nnviz reads only"
+                    + " what the model file holds");
+        }
+        return new ModelLoadException(file, what + " uses an HDF5 feature nnviz does not read (" + Printable.oneLine(String.valueOf(e.getMessage()))
+                + ")", e);
+    }
+}
