@@ -8,7 +8,7 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 jar="$here/cli/target/nnviz.jar"
 corpus="${NNVIZ_CORPUS:-$HOME/.cache/nnviz/corpus}"
-[ $# -gt 0 ] || set -- "$corpus"/onnx "$corpus"/keras "$corpus"/torchscript "$corpus"/checkpoints "$corpus"/safetensors "$corpus"/tflite "$corpus"/gguf
+[ $# -gt 0 ] || set -- "$corpus"/onnx "$corpus"/keras "$corpus"/torchscript "$corpus"/checkpoints "$corpus"/checkpoints-legacy "$corpus"/safetensors "$corpus"/tflite "$corpus"/gguf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 header=0

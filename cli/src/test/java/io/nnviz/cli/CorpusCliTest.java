@@ -43,7 +43,7 @@ class CorpusCliTest {
     static Stream<String> models() throws Exception {
         List<String> specs = new ArrayList<>(List.of("zip:esrgan-slim-x2", "zip:esrgan-slim-x4", "savedmodel:emotion", "savedmodel:blazeface",
                 "frozen:antispoof", "frozen:liveness"));
-        for (String folder : List.of("onnx", "keras", "torchscript", "checkpoints", "safetensors", "tflite", "gguf")) {
+        for (String folder : List.of("onnx", "keras", "torchscript", "checkpoints", "checkpoints-legacy", "safetensors", "tflite", "gguf")) {
             Path d = Corpus.dir().resolve(folder);
             if (!Files.isDirectory(d)) {
                 continue;

@@ -72,7 +72,7 @@ final class StructureGroups {
         return out;
     }
 
-    /** Puts an ungrouped, unnamed layer in the one group all its {@code neighbours} that have a group are in. */
+    /** Puts an ungrouped, unnamed layer in the one group all its {@code neighbours} are in, if they all are in one. */
     private static void join(LayerInfo l, Map<String, List<String>> neighbours, Map<String, String> groupOf, Map<String, List<String>> added) {
         if (groupOf.containsKey(l.id()) || l.kind() == LayerKind.INPUT || !NameGroups.path(l.name()).isEmpty()) {
             return;
@@ -80,11 +80,8 @@ final class StructureGroups {
         String only = null;
         for (String n : neighbours.getOrDefault(l.id(), List.of())) {
             String g = groupOf.get(n);
-            if (g == null) {
-                continue;
-            }
-            if (only != null && !only.equals(g)) {
-                return; // between groups: it is drawn between their frames
+            if (g == null || only != null && !only.equals(g)) {
+                return; // a neighbour outside every group, or in another: it is drawn between the frames
             }
             only = g;
         }
