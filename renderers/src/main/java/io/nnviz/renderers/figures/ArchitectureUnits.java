@@ -263,7 +263,9 @@ final class ArchitectureUnits {
 
         /**
          * The model's groups; for a model without any, the ones its layer names give
-         * ({@link NameGroups}), completed from the graph ({@link StructureGroups}); failing those, past {@link #CHUNK_FACTOR} times the automatic limit, runs of layers.
+         * ({@link NameGroups}), completed from the graph ({@link StructureGroups}); failing those, the
+         * blocks its graph gives ({@link StructureBlocks}); failing those, past {@link #CHUNK_FACTOR}
+         * times the automatic limit, runs of layers.
          */
         static List<Group> groupsOf(ModelView m, boolean auto, int autoLimit) {
             if (!m.groups().isEmpty()) {
@@ -272,6 +274,10 @@ final class ArchitectureUnits {
             List<Group> named = NameGroups.of(m);
             if (!named.isEmpty()) {
                 return StructureGroups.complete(m, named);
+            }
+            List<Group> blocks = StructureBlocks.of(m, auto && m.layers().size() > autoLimit);
+            if (!blocks.isEmpty()) {
+                return blocks;
             }
             return auto && m.layers().size() > CHUNK_FACTOR * Math.max(1, autoLimit) ? chunks(m, Math.max(1, autoLimit)) : List.of();
         }
