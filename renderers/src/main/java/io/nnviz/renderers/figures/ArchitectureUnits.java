@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -138,16 +139,27 @@ final class ArchitectureUnits {
                     rep.put(g.id(), top);
                 }
             }
-            // fold runs of identical collapsed siblings that feed one another (a stack of blocks, not parallel branches)
+            // fold runs of identical collapsed siblings that feed one another (a stack of blocks), or that read and feed the
+            // same (parallel branches: a fan of 200 identical towers is one box "x200", not a strip 200 boxes wide)
             Map<String, String> foldedInto = new HashMap<>();
             Map<String, Integer> runLength = new HashMap<>();
             if (!isCollapsed.isEmpty()) {
                 Set<String> feeds = new HashSet<>(); // "a\0b": a collapsed group whose output a collapsed group reads
+                Map<String, Set<String>> from = new HashMap<>(), to = new HashMap<>(); // what each collapsed group reads and feeds
                 for (Edge e : m.edges()) {
                     String ga = groupOfLayer.get(e.from()), gb = groupOfLayer.get(e.to());
                     String a = ga == null ? null : rep.get(ga), b = gb == null ? null : rep.get(gb);
-                    if (a != null && b != null && !a.equals(b)) {
+                    if (a != null && a.equals(b)) {
+                        continue;
+                    }
+                    if (a != null && b != null) {
                         feeds.add(a + "\u0000" + b);
+                    }
+                    if (b != null) {
+                        from.computeIfAbsent(b, k -> new HashSet<>()).add(a != null ? "g:" + a : "l:" + e.from());
+                    }
+                    if (a != null) {
+                        to.computeIfAbsent(a, k -> new HashSet<>()).add(b != null ? "g:" + b : "l:" + e.to());
                     }
                 }
                 Map<String, List<Group>> siblings = new LinkedHashMap<>();
@@ -163,7 +175,8 @@ final class ArchitectureUnits {
                         int j = i + 1;
                         String sig = signature(sib.get(i), m, groupOfLayer, params);
                         while (j < sib.size() && signature(sib.get(j), m, groupOfLayer, params).equals(sig)
-                                && (m.edges().isEmpty() || feeds.contains(sib.get(j - 1).id() + "\u0000" + sib.get(j).id()))) {
+                                && (m.edges().isEmpty() || feeds.contains(sib.get(j - 1).id() + "\u0000" + sib.get(j).id())
+                                || parallel(sib.get(i).id(), sib.get(j).id(), from, to))) {
                             j++;
                         }
                         if (j - i >= minRun) {
@@ -304,6 +317,11 @@ final class ArchitectureUnits {
                 out.add(new Group("nnviz:chunk:" + from, name, to - from + " layers in order", null, ids));
             }
             return out;
+        }
+
+        /** True for two collapsed groups that read the same units and feed the same units. */
+        private static boolean parallel(String a, String b, Map<String, Set<String>> from, Map<String, Set<String>> to) {
+            return from.containsKey(a) && from.get(a).equals(from.get(b)) && Objects.equals(to.get(a), to.get(b));
         }
 
         /** The layers directly in group {@code g}. */
