@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nnviz.NNViz;
 import io.nnviz.api.Capability;
 import io.nnviz.api.LayerInfo;
+import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
@@ -77,6 +78,14 @@ class WeightFilesCorpusTest {
                         double sum = sum(w.values()), expected = t.get("sum").asDouble();
                         if (!shape.equals(got) || Math.abs(sum - expected) > 1e-3 * Math.max(1, Math.abs(expected)) + 1e-3) {
                             wrong.add(file.getFileName() + ": " + key + " " + got + " sums to " + sum + ", torch: " + shape + " " + expected);
+                        }
+                    }
+                }
+                for (LayerInfo l : m.layers()) { // a normalisation is a BatchNorm exactly when torch saw its running statistics
+                    if (l.kind() == LayerKind.NORM) {
+                        String expected = want.get("tensors").has(l.id() + ".running_mean") ? "BatchNorm" : "LayerNorm";
+                        if (!expected.equals(l.frameworkType())) {
+                            wrong.add(file.getFileName() + ": " + l.id() + " is a " + l.frameworkType() + ", torch's buffers say " + expected);
                         }
                     }
                 }

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -64,10 +65,16 @@ final class CheckpointDescriber {
     }
 
     /** The module tree of the parameters. */
-    static ModuleTree.Tree tree(List<CheckpointTensors.Ref> parameters) {
+    static ModuleTree.Tree tree(List<CheckpointTensors.Ref> parameters, List<CheckpointTensors.Ref> buffers) {
         List<ModuleTree.Param> ps = new ArrayList<>();
         parameters.forEach(r -> ps.add(new ModuleTree.Param(r.name(), r.shape())));
-        return ModuleTree.read(ps);
+        Set<String> runningStats = new HashSet<>();
+        for (CheckpointTensors.Ref b : buffers) {
+            if (b.name().endsWith(".running_mean")) {
+                runningStats.add(b.name().substring(0, b.name().length() - ".running_mean".length()));
+            }
+        }
+        return ModuleTree.read(ps, runningStats);
     }
 
     private static void walk(Object v, String prefix, Map<String, CheckpointTensors.Ref> out, String folder, Set<Object> seen) {

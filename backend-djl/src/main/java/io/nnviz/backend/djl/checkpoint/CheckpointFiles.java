@@ -99,7 +99,7 @@ public final class CheckpointFiles {
                 throw new ModelLoadException(path, "a PyTorch checkpoint without a model's parameters (it holds "
                         + (contents.others().size() + contents.buffers().size()) + " other tensors)");
             }
-            return new CheckpointModel(path, String.valueOf(path.getFileName()), contents, CheckpointDescriber.tree(contents.parameters()));
+            return new CheckpointModel(path, String.valueOf(path.getFileName()), contents, CheckpointDescriber.tree(contents.parameters(), contents.buffers()));
         } catch (IOException e) {
             throw new ModelLoadException(path, "not a readable zip archive (" + Printable.oneLine(String.valueOf(e.getMessage())) + ")", e);
         } catch (ArithmeticException e) {

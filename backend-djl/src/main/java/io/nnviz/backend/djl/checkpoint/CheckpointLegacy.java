@@ -156,7 +156,7 @@ final class CheckpointLegacy {
             throw new ModelLoadException(path, "a PyTorch checkpoint (legacy format) without a model's parameters (it holds "
                     + (contents.others().size() + contents.buffers().size()) + " other tensors)");
         }
-        return new CheckpointModel(path, String.valueOf(path.getFileName()), contents, CheckpointDescriber.tree(contents.parameters()),
+        return new CheckpointModel(path, String.valueOf(path.getFileName()), contents, CheckpointDescriber.tree(contents.parameters(), contents.buffers()),
                 ranges);
     }
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -42,10 +43,16 @@ final class SafetensorsDescriber {
         return new Split(params, buffers);
     }
 
-    static ModuleTree.Tree tree(List<SafetensorsTensors.Ref> parameters) {
+    static ModuleTree.Tree tree(List<SafetensorsTensors.Ref> parameters, List<SafetensorsTensors.Ref> buffers) {
         List<ModuleTree.Param> ps = new ArrayList<>();
         parameters.forEach(r -> ps.add(new ModuleTree.Param(r.name(), r.shape())));
-        return ModuleTree.read(ps);
+        Set<String> runningStats = new HashSet<>();
+        for (SafetensorsTensors.Ref b : buffers) {
+            if (b.name().endsWith(".running_mean")) {
+                runningStats.add(b.name().substring(0, b.name().length() - ".running_mean".length()));
+            }
+        }
+        return ModuleTree.read(ps, runningStats);
     }
 
     /** What the file's header metadata and a config.json beside it say, as model properties. */

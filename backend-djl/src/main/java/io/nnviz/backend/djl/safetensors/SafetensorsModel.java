@@ -47,7 +47,7 @@ final class SafetensorsModel extends AbstractModel {
 
     static SafetensorsModel of(Path path, long dataStart, List<SafetensorsTensors.Ref> refs, JsonNode metadata) {
         SafetensorsDescriber.Split split = SafetensorsDescriber.split(refs);
-        return new SafetensorsModel(path, dataStart, split, SafetensorsDescriber.tree(split.parameters()),
+        return new SafetensorsModel(path, dataStart, split, SafetensorsDescriber.tree(split.parameters(), split.buffers()),
                 SafetensorsDescriber.properties(path, metadata, split));
     }
 

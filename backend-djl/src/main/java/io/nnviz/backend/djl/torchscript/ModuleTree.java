@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A PyTorch module tree read from its parameters' dotted names ({@code layer1.0.conv1.weight})
@@ -33,8 +34,17 @@ public final class ModuleTree {
     private ModuleTree() {
     }
 
-    /** The modules owning parameters as layers, and the modules above them as groups. */
+    /** The modules owning parameters as layers, and the modules above them as groups; which buffers they have is not known. */
     public static Tree read(List<Param> params) {
+        return read(params, null);
+    }
+
+    /**
+     * As {@link #read(List)}, knowing which modules keep running statistics ({@code running_mean}
+     * buffers, a BatchNorm's): a normalisation with them is a BatchNorm, one without a LayerNorm or
+     * GroupNorm; {@code runningStats} null when the format does not say.
+     */
+    public static Tree read(List<Param> params, Set<String> runningStats) {
         Map<String, List<Param>> byModule = new LinkedHashMap<>();
         for (Param p : params) {
             int dot = p.name().lastIndexOf('.');
@@ -47,7 +57,8 @@ public final class ModuleTree {
         for (Map.Entry<String, List<Param>> e : byModule.entrySet()) {
             String id = e.getKey().isEmpty() ? "(root)" : e.getKey();
             String parent = parentOf(e.getKey());
-            LayerInfo l = layer(id, e.getValue(), parent, layers.isEmpty() ? null : layers.get(layers.size() - 1).outputShape());
+            Boolean stats = runningStats == null ? null : runningStats.contains(e.getKey());
+            LayerInfo l = layer(id, e.getValue(), parent, layers.isEmpty() ? null : layers.get(layers.size() - 1).outputShape(), stats);
             layers.add(l);
             paramNames.put(id, e.getValue().stream().map(Param::name).toList());
             for (String g = parent; g != null; g = parentOf(g)) {
@@ -74,8 +85,11 @@ public final class ModuleTree {
         return dot < 0 ? null : module.substring(0, dot);
     }
 
-    /** A module's layer; {@code before} is the output shape of the module registered before it, or null. */
-    private static LayerInfo layer(String id, List<Param> ps, String group, Shape before) {
+    /**
+     * A module's layer; {@code before} is the output shape of the module registered before it, or
+     * null; {@code runningStats} whether it keeps running statistics, null if unknown.
+     */
+    private static LayerInfo layer(String id, List<Param> ps, String group, Shape before, Boolean runningStats) {
         Map<String, long[]> by = new LinkedHashMap<>();
         ps.forEach(p -> by.put(p.name().substring(p.name().lastIndexOf('.') + 1), p.shape()));
         long[] w = by.get("weight");
@@ -122,9 +136,16 @@ public final class ModuleTree {
             out = before != null && before.rank() == 3 ? Shape.ofLongs(-1, before.dim(1), w[0]) : Shape.ofLongs(-1, w[0]);
         } else if (w != null && w.length == 1 && by.containsKey("bias") && by.size() == 2) {
             kind = LayerKind.NORM;
-            type = leaf.contains("ln") || leaf.contains("layer") ? "LayerNorm" : "BatchNorm";
             attrs.put("channels", String.valueOf(w[0]));
-            attrs.put("guess", "a normalisation: a 1-D weight with a bias of the same size");
+            if (runningStats == null) {
+                type = leaf.contains("ln") || leaf.contains("layer") ? "LayerNorm" : "BatchNorm";
+                attrs.put("guess", "a normalisation: a 1-D weight with a bias of the same size");
+            } else if (runningStats) {
+                type = "BatchNorm"; // its running_mean and running_var say so
+            } else {
+                type = "LayerNorm";
+                attrs.put("guess", "a normalisation without running statistics: LayerNorm or GroupNorm");
+            }
             // a normalisation normalises what the module before it made, when the channels agree
             out = before != null && before.rank() >= 2 && before.dim(1) == w[0] ? before : null;
         } else {
