@@ -38,7 +38,7 @@ done
 echo
 echo "CLI: $CLI mutants (seed $SEED), all slices"
 printf '%-52s %7s %6s %6s %6s %6s %7s %8s %9s\n' "format / seed" mutants "exit 0" "exit 2" "exit 3" other caught slowest "peak RSS"
-awk '/^(ONNX|Keras|DL4J|TorchScript|SavedModel|frozen)/ {
+awk '/^(ONNX|Keras|DL4J|TorchScript|SavedModel|frozen|TFLite|safetensors|GGUF|PyTorch)/ {
        key = $1; for (i = 2; i <= NF - 10; i++) key = key " " $i
        k = NF - 9; m[key] += $k; e0[key] += $(k+1); e2[key] += $(k+2); e3[key] += $(k+3); o[key] += $(k+4); c[key] += $(k+5)
        if ($(k+6) > s[key]) s[key] = $(k+6); if ($(k+8) > r[key]) r[key] = $(k+8) }

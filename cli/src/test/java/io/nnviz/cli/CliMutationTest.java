@@ -35,7 +35,9 @@ class CliMutationTest {
     /** Real models, one or two per format the CLI reads (CorpusModels makes the TensorFlow and DL4J ones from fetched models). */
     static final List<String> SEEDS = List.of("onnx:silero_vad_legacy.onnx", "onnx:ch_ppocr_mobile_v2.0_cls_infer.onnx",
             "keras:esrgan-slim-x2.h5", "zip:esrgan-slim-x2", "torchscript:liveness.pt", "torchscript:antispoof.pt",
-            "savedmodel:emotion", "frozen:liveness");
+            "savedmodel:emotion", "frozen:liveness", "tflite:face_detection_short_range.tflite", "keras:esrgan-slim-x2-free.keras",
+            "keras:unet3d.h5", "safetensors:mobilenet_v2-bf16.safetensors", "gguf:minilm-q4_0.gguf",
+            "checkpoints-legacy:mobilenet_v2-train.ckpt", "checkpoints:resnet18-fp16.pth");
     /**
      * Mutants that broke the contract once, run on every build: SEED_FILE#N@CAMPAIGN_SEED (mutants are
      * deterministic, so the triple is the file). Each with what was done and what happened.

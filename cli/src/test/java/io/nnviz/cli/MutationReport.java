@@ -22,7 +22,9 @@ final class MutationReport {
     /** The format of a seed model, from its file name as {@link CorpusModels} makes it. */
     static String format(String seed) {
         return seed.endsWith(".onnx") ? "ONNX" : seed.endsWith(".h5") ? "Keras .h5" : seed.endsWith(".zip") ? "DL4J zip"
-                : seed.endsWith(".pt") ? "TorchScript" : seed.endsWith("_saved") ? "SavedModel" : seed.endsWith(".pb") ? "frozen .pb" : "?";
+                : seed.endsWith(".pt") ? "TorchScript" : seed.endsWith("_saved") ? "SavedModel" : seed.endsWith(".pb") ? "frozen .pb"
+                : seed.endsWith(".tflite") ? "TFLite" : seed.endsWith(".keras") ? "Keras 3" : seed.endsWith(".safetensors") ? "safetensors"
+                : seed.endsWith(".gguf") ? "GGUF" : seed.endsWith(".ckpt") || seed.endsWith(".pth") ? "PyTorch checkpoint" : "?";
     }
 
     /** The CLI run's table: exit codes, the child's net catches, slowest run and peak resident memory per format. */
