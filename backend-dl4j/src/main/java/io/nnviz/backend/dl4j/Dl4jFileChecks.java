@@ -1,5 +1,7 @@
 package io.nnviz.backend.dl4j;
 
+import io.nnviz.backend.dl4j.keras.KerasFiles;
+
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.spi.Printable;
@@ -168,11 +170,11 @@ final class Dl4jFileChecks {
     }
 
     /**
-     * A Keras HDF5 file's {@code model_config} (read by {@link Dl4jHdf5Checks}; null if it has none) parsed
+     * A Keras HDF5 file's {@code model_config} (read by {@link KerasFiles#checkHdf5}; null if it has none) parsed
      * by DL4J's Keras import without weights, and its parameters checked against the budget and
      * against what the file's datasets hold.
      */
-    static void checkKeras(Path p, Dl4jHdf5Checks.Contents held, boolean sequential, long budget) {
+    static void checkKeras(Path p, KerasFiles.Hdf5Contents held, boolean sequential, long budget) {
         String json = held.modelConfig();
         if (json == null) {
             return;

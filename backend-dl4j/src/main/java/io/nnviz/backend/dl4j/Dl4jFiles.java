@@ -31,7 +31,7 @@ import java.util.zip.ZipFile;
 /**
  * The one place that reads DL4J's file formats: model zips ({@code ModelSerializer}'s
  * {@code configuration.json} and {@code coefficients.bin}) and Keras HDF5 files, recognised by their
- * content and checked ({@link Dl4jFileChecks}, {@link Dl4jHdf5Checks}) before DL4J reads them. A
+ * content and checked ({@link Dl4jFileChecks}, and for Keras HDF5 {@link KerasFiles#checkHdf5}) before DL4J reads them. A
  * Keras HDF5 file DL4J's import refuses (a layer it does not support, a per-voxel Dense after a
  * Conv3D) and a Keras 3 archive, which it does not read, are read by nnviz itself
  * ({@link KerasFiles}): architecture and weights, no activations.
@@ -126,7 +126,7 @@ final class Dl4jFiles {
                         throw new ModelLoadException(p, "a Keras file states its input shape; an input shape is taken for DL4J zips");
                     }
                     // before any native code: external storage, declared sizes, then the configuration's parameters
-                    Dl4jHdf5Checks.Contents held = Dl4jHdf5Checks.check(p, budget);
+                    KerasFiles.Hdf5Contents held = KerasFiles.checkHdf5(p, budget);
                     boolean sequential = Dl4jFileChecks.kerasClassName(held.modelConfig()).equals("Sequential");
                     Dl4jFileChecks.checkKeras(p, held, sequential, budget);
                     try {

@@ -7,7 +7,7 @@
  * <ul>
  * <li>provider: {@code Dl4jBackendProvider}, what the backend supports, handing each request on;</li>
  * <li>files: {@code Dl4jFiles}, DL4J zips and Keras HDF5 files, with the checks of untrusted files
- *     beside it, {@code Dl4jFileChecks} (zips, Keras configurations) and {@code Dl4jHdf5Checks} (HDF5 structure);</li>
+ *     beside it, {@code Dl4jFileChecks} (zips, Keras configurations; a Keras HDF5 file's structure is checked by the keras package, which knows that format);</li>
  * <li>model: {@code Dl4jModel}, the {@code ModelView} over a live network, which runs it;</li>
  * <li>describer: {@code Dl4jDescriber} (layers, edges and nodes), {@code Dl4jNode} (one layer or
  *     vertex), {@code Dl4jLayerKinds} (kinds, layouts, attributes), {@code Dl4jWeightRoles}

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jhdf.HdfFile;
+import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
@@ -100,6 +101,38 @@ final class KerasChecks {
         }
     }
 
+    /**
+     * Checks the Keras HDF5 file {@code p} as {@link #hdf5} does, and reads its root
+     * {@code model_config} attribute (at most {@value #MAX_JSON_BYTES} bytes; null if it has none):
+     * what DL4J's import is given, checked before any native code runs.
+     */
+    static KerasFiles.Hdf5Contents hdf5File(Path p, long budget) {
+        long size = SafeFiles.requireRegularFile(p);
+        try (HdfFile h5 = new HdfFile(p)) {
+            long declared = hdf5(p, h5, size, budget);
+            return new KerasFiles.Hdf5Contents(modelConfig(p, h5), declared);
+        } catch (ModelLoadException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelLoadException(p, "its Keras HDF5 structure could not be read (" + Printable.oneLine(String.valueOf(e.getMessage())) + ")", e);
+        }
+    }
+
+    private static String modelConfig(Path p, HdfFile f) {
+        Attribute a = f.getAttribute("model_config");
+        if (a == null) {
+            return null;
+        }
+        if (a.getSizeInBytes() > MAX_JSON_BYTES) {
+            throw new ModelLoadException(p, "its model_config is " + a.getSizeInBytes() + " bytes (at most " + MAX_JSON_BYTES + ")");
+        }
+        Object v = a.getData();
+        if (v instanceof byte[] b) {
+            return new String(b, StandardCharsets.UTF_8);
+        }
+        return v instanceof String s ? s : null;
+    }
+
     /** Checks the HDF5 structure of {@code h5} ({@code bytes} long: the file, or the archive's entry); the bytes its datasets declare. */
     static long hdf5(Path p, HdfFile h5, long bytes, long budget) {
         KerasChecks c = new KerasChecks(p, bytes, budget);
@@ -114,7 +147,7 @@ final class KerasChecks {
                     throw c.unsupported(null, u);
                 }
             }
-            throw new ModelLoadException(p, "its HDF5 structure could not be read (" + Printable.oneLine(String.valueOf(e.getMessage())) + ")", e);
+            throw new ModelLoadException(p, "its Keras HDF5 structure could not be read (" + Printable.oneLine(String.valueOf(e.getMessage())) + ")", e);
         }
     }
 

@@ -118,6 +118,22 @@ public final class KerasFiles {
         }
     }
 
+    /**
+     * What a checked Keras HDF5 file holds: its root {@code model_config} (Keras's model as JSON;
+     * null if none) and the bytes its datasets declare, all backed by the file.
+     */
+    public record Hdf5Contents(String modelConfig, long datasetBytes) {
+    }
+
+    /**
+     * Checks a Keras HDF5 file's structure before anything reads its values (no links or external
+     * storage, declared sizes backed by the file, within {@code budget}) and returns its
+     * {@code model_config}: the one place that knows the format, for DL4J's import as for nnviz's own reading.
+     */
+    public static Hdf5Contents checkHdf5(Path p, long budget) {
+        return KerasChecks.hdf5File(p, budget);
+    }
+
     private static ModelView hdf5(Path p, long budget, String refusal) {
         HdfFile h5 = new HdfFile(p);
         try {
