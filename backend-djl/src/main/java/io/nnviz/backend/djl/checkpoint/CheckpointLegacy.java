@@ -18,7 +18,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
@@ -203,27 +202,9 @@ final class CheckpointLegacy {
                 }
                 continue;
             }
-            if (v instanceof PlainPickle.Call c) {
-                c.args().forEach(x -> push(todo, x));
-                push(todo, c.state());
-            } else if (v instanceof Object[] a) {
-                Arrays.stream(a).forEach(x -> push(todo, x));
-            } else if (v instanceof Collection<?> col) {
-                col.forEach(x -> push(todo, x));
-            } else if (v instanceof Map<?, ?> m) {
-                m.forEach((k, x) -> {
-                    push(todo, k);
-                    push(todo, x);
-                });
-            }
+            PlainPickle.pushChildren(v, todo);
         }
         return types;
-    }
-
-    private static void push(Deque<Object> todo, Object o) {
-        if (o != null) {
-            todo.push(o);
-        }
     }
 
     private ModelLoadException settled(String what) {

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,6 +66,38 @@ public final class PlainPickle extends Unpickler {
         /** The qualified name of what it calls, or {@code ""} when that is not a global. */
         public String name() {
             return callable instanceof Global g ? g.qualified() : "";
+        }
+    }
+
+    /**
+     * Pushes onto {@code todo} the values a pickled value holds (a call's callable, arguments,
+     * keyword arguments and state; an array's, a collection's or a map's keys and values), none
+     * null: one step of the iterative walks over a pickle's values, which may nest too deep to recurse.
+     */
+    public static void pushChildren(Object v, Deque<Object> todo) {
+        if (v instanceof Call c) {
+            push(todo, c.callable);
+            c.args.forEach(a -> push(todo, a));
+            push(todo, c.state);
+            c.kwargs.forEach((k, a) -> {
+                push(todo, k);
+                push(todo, a);
+            });
+        } else if (v instanceof Object[] a) {
+            Arrays.stream(a).forEach(x -> push(todo, x));
+        } else if (v instanceof Collection<?> col) {
+            col.forEach(x -> push(todo, x));
+        } else if (v instanceof Map<?, ?> m) {
+            m.forEach((k, x) -> {
+                push(todo, k);
+                push(todo, x);
+            });
+        }
+    }
+
+    private static void push(Deque<Object> todo, Object o) {
+        if (o != null) {
+            todo.push(o);
         }
     }
 

@@ -10,8 +10,6 @@ import io.nnviz.backend.djl.torchscript.PlainPickle.PersistentId;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
@@ -94,34 +92,14 @@ public final class TorchScriptStorages {
             if (seen.size() > MAX_VALUES) {
                 throw refused("holds more than " + MAX_VALUES + " values");
             }
-            if (v instanceof Call c) {
-                if (!c.args.isEmpty() && c.args.get(0) instanceof PersistentId id) {
-                    elements = Math.addExact(elements, view(c, storage(id)));
-                }
-                todo.push(c.callable);
-                c.args.forEach(a -> push(todo, a));
-                push(todo, c.state);
-                c.kwargs.values().forEach(a -> push(todo, a));
+            if (v instanceof Call c && !c.args.isEmpty() && c.args.get(0) instanceof PersistentId id) {
+                elements = Math.addExact(elements, view(c, storage(id)));
             } else if (v instanceof PersistentId id) {
                 storage(id);
-            } else if (v instanceof Object[] a) {
-                Arrays.stream(a).forEach(x -> push(todo, x));
-            } else if (v instanceof Collection<?> col) {
-                col.forEach(x -> push(todo, x));
-            } else if (v instanceof Map<?, ?> m) {
-                m.forEach((k, x) -> {
-                    push(todo, k);
-                    push(todo, x);
-                });
             }
+            PlainPickle.pushChildren(v, todo);
         }
         return elements;
-    }
-
-    private static void push(Deque<Object> todo, Object o) {
-        if (o != null) {
-            todo.push(o);
-        }
     }
 
     /** A storage as PyTorch names it: {@code ('storage', torch.FloatStorage, key, location, numel)}. */
