@@ -5,7 +5,7 @@ import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.TextStyle;
 import io.nnviz.renderers.color.Colormap;
 import io.nnviz.renderers.color.ValueScale;
-import io.nnviz.renderers.figures.ArchitectureDiagram.Placed;
+import io.nnviz.renderers.figures.ElkLayout.Placed;
 import io.nnviz.renderers.figures.ArchitectureUnits.Unit;
 import io.nnviz.renderers.figures.ArchitectureUnits.Units;
 

@@ -13,8 +13,10 @@
  * static methods. Text from a model reaches SVG only through the canvas, which escapes it.
  *
  * <h2>Figures</h2>
- * {@code ArchitectureDiagram} (a layered graph laid out by ELK; {@code ArchitectureUnits} decides
- * its boxes, {@code NameGroups} reads groups from names, {@code Overlays} colours them),
+ * {@code ArchitectureDiagram} (a layered graph: {@code ArchitectureUnits} decides its boxes,
+ * {@code NameGroups} reads groups from names, {@code StructureGroups} completes them from the graph,
+ * {@code StructureBlocks} finds blocks in a graph whose names give none, {@code ElkLayout} lays it
+ * out with ELK, {@code LayoutQuality} measures the result, {@code Overlays} colours the boxes),
  * {@code DiffDiagram}, {@code FilterGrid}, {@code ActivationGrid} (both on {@code TileGrid},
  * {@code Tile}, {@code TileFigure}), {@code SaliencyOverlay}, {@code AttributionFigure},
  * {@code Heatmap}, {@code SequenceProbes}, {@code LineChart}, {@code HistogramRidge},
