@@ -10,8 +10,9 @@ import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
 
 /**
  * Shape rules for elementwise operators: unary ones (activations, normalisations, rounding) keep
- * their input's shape; {@code Identity}, {@code Neg} and {@code Not} keep its values too;
- * {@code Cast} changes the element type; arithmetic and comparisons broadcast their inputs NumPy's
+ * their input's shape; {@code Identity}, {@code Neg} and {@code Not} keep its values too (as they
+ * are, negated, inverted); {@code Cast} changes the element type (keeping integer values, as
+ * integers or as conditions); arithmetic and comparisons broadcast their inputs NumPy's
  * way and compute the values of small integer inputs (sizes), so that an {@code If} on a condition
  * computed from sizes can take its branch; {@code Where} broadcasts its three inputs.
  */
@@ -59,12 +60,20 @@ final class OnnxElementwiseRules {
         OnnxTensorInfo i = n.info(0);
         if (i != null) {
             List<OnnxDim> v = i.values();
-            if (v != null && op.equals("Neg")) {
+            if (v != null && !op.equals("Identity")) {
                 long[] iv = n.intValues(0);
-                v = iv == null ? null : OnnxDim.values(negate(iv));
+                v = iv == null ? null : OnnxDim.values(op.equals("Neg") ? negate(iv) : not(iv));
             }
             n.put(new OnnxTensorInfo(i.dims(), op.equals("Not") ? OnnxTensors.BOOL : i.type(), v, op.equals("Identity") ? i.floats() : null));
         }
+    }
+
+    private static long[] not(long[] v) {
+        long[] o = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            o[i] = v[i] == 0 ? 1 : 0;
+        }
+        return o;
     }
 
     private static long[] negate(long[] v) {
@@ -79,7 +88,12 @@ final class OnnxElementwiseRules {
         OnnxTensorInfo i = n.info(0);
         int to = (int) n.attrInt("to", 0);
         if (i != null) {
-            n.put(new OnnxTensorInfo(i.dims(), to, to == OnnxTensors.INT64 || to == OnnxTensors.INT32 ? i.values() : null, null));
+            List<OnnxDim> v = to == OnnxTensors.INT64 || to == OnnxTensors.INT32 ? i.values() : null;
+            long[] iv = n.intValues(0);
+            if (to == OnnxTensors.BOOL && iv != null) {
+                v = OnnxDim.values(not(not(iv))); // a condition: nonzero is true
+            }
+            n.put(new OnnxTensorInfo(i.dims(), to, v, null));
         }
     }
 

@@ -8,8 +8,8 @@ import java.util.Map;
  * ({@link OnnxElementwiseRules}), convolution and pooling ({@link OnnxConvPoolRules}), matrix
  * products ({@link OnnxMatMulRules}), recurrent layers ({@link OnnxRecurrentRules}), reductions
  * ({@link OnnxReduceRules}), reshaping ({@link OnnxReshapeRules}), constants and the shape
- * arithmetic exporters write ({@link OnnxShapeValueRules}), and {@code If}
- * ({@link OnnxShapes#branches}). An operator type is registered once; one no family knows has no
+ * arithmetic exporters write ({@link OnnxShapeValueRules}), and control flow ({@code If},
+ * {@code Loop}, {@code Scan}: {@link OnnxControlFlowRules}). An operator type is registered once; one no family knows has no
  * rule, and its outputs stay unknown.
  */
 final class OnnxShapeRules {
@@ -33,7 +33,7 @@ final class OnnxShapeRules {
         OnnxReduceRules.register(rules);
         OnnxReshapeRules.register(rules);
         OnnxShapeValueRules.register(rules);
-        add(rules, OnnxShapes::branches, "If");
+        OnnxControlFlowRules.register(rules);
         return Map.copyOf(rules);
     }
 
