@@ -83,7 +83,7 @@ public final class OnnxFiles {
         }
         Map<String, long[]> given = inputShapes(path, model, inputShapes);
         OnnxShapes shapes = OnnxShapes.of(model, given);
-        OnnxShapeProbe.Result measured = measure ? OnnxShapeProbe.measureUnknown(path.getFileName().toString(), model, shapes, given) : null;
+        OnnxShapeProbe.Result measured = measure ? OnnxShapeProbe.measure(path.getFileName().toString(), model, shapes, given, false) : null;
         OnnxDescriber g = OnnxDescriber.read(model, shapes, measured);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("producer", (model.getProducerName() + " " + model.getProducerVersion()).trim());

@@ -11,7 +11,7 @@ import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
 /**
  * Shape rules for the operators that rearrange or resize a tensor: {@code Flatten},
  * {@code Reshape} (its 0s and its -1, which may come out as the one symbol the other sizes leave),
- * {@code Transpose}, {@code Squeeze} and {@code Unsqueeze} (which keep a shape vector's values),
+ * {@code Transpose} (which keeps a small tensor's values, permuted), {@code Squeeze} and {@code Unsqueeze} (which keep a shape vector's values),
  * {@code Expand}, {@code Tile}, {@code Pad}, and {@code Resize}/{@code Upsample} (by sizes or by
  * constant scales).
  */
@@ -43,12 +43,15 @@ final class OnnxReshapeRules {
     private static void transpose(OnnxNode n) {
         OnnxTensorInfo x = n.info(0);
         if (x != null && x.dims() != null) {
-            long[] perm = n.attrInts("perm");
+            long[] p = n.attrInts("perm");
+            int[] perm = new int[x.rank()];
             List<OnnxDim> d = new ArrayList<>();
             for (int i = 0; i < x.rank(); i++) {
-                d.add(x.dims().get((int) (perm == null ? x.rank() - 1 - i : perm[i])));
+                perm[i] = (int) (p == null || p.length == 0 ? x.rank() - 1 - i : p[i]);
+                d.add(x.dims().get(perm[i]));
             }
-            n.put(OnnxTensorInfo.of(d, x.type()));
+            OnnxTensorInfo out = OnnxTensorInfo.of(d, x.type());
+            n.put(x.values() == null ? out : out.withValues(OnnxValues.transpose(x.dims(), x.values(), perm)));
         }
     }
 

@@ -48,13 +48,13 @@ final class OnnxShapeProbe {
 
     /**
      * Measures the output shapes of the nodes whose first output static inference ({@code shapes})
-     * left without a rank or with a dimension that is neither a size nor a symbol, running the
-     * model on zeros of the {@code given} input shapes (-1 read as 1) or the declared ones (free
-     * dimensions 1).
+     * left without a rank or with a dimension that is neither a size nor a symbol ({@code all}:
+     * of every node, to check inference against), running the model on zeros of the {@code given}
+     * input shapes (-1 read as 1) or the declared ones (free dimensions 1).
      */
-    static Result measureUnknown(String model, OnnxMl.ModelProto proto, OnnxShapes shapes, Map<String, long[]> given) {
+    static Result measure(String model, OnnxMl.ModelProto proto, OnnxShapes shapes, Map<String, long[]> given, boolean all) {
         Set<String> wanted = new HashSet<>();
-        unknown(proto.getGraph(), shapes, wanted);
+        unknown(proto.getGraph(), shapes, wanted, all);
         Set<String> initializers = new HashSet<>();
         proto.getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
         Map<String, long[]> feed = new LinkedHashMap<>();
@@ -80,16 +80,16 @@ final class OnnxShapeProbe {
     }
 
     /** The first outputs of {@code g}'s nodes (and its If branches') whose shape static inference does not give. */
-    private static void unknown(OnnxMl.GraphProto g, OnnxShapes shapes, Set<String> wanted) {
+    private static void unknown(OnnxMl.GraphProto g, OnnxShapes shapes, Set<String> wanted, boolean all) {
         for (OnnxMl.NodeProto n : g.getNodeList()) {
             if (n.getOutputCount() > 0 && !n.getOpType().equals("Constant")) {
                 OnnxTensorInfo i = shapes.anywhere(n.getOutput(0));
-                if (i == null || i.dims() == null || i.dims().stream().anyMatch(d -> !d.known() && d.symbol() == null)) {
+                if (all || i == null || i.dims() == null || i.dims().stream().anyMatch(d -> !d.known() && d.symbol() == null)) {
                     wanted.add(n.getOutput(0));
                 }
             }
             if (n.getOpType().equals("If")) {
-                n.getAttributeList().stream().filter(OnnxMl.AttributeProto::hasG).forEach(a -> unknown(a.getG(), shapes, wanted));
+                n.getAttributeList().stream().filter(OnnxMl.AttributeProto::hasG).forEach(a -> unknown(a.getG(), shapes, wanted, all));
             }
         }
     }

@@ -13,7 +13,8 @@ import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
  * Shape rules for constants and the shape arithmetic exporters write, which carry the values of
  * small integer tensors (sizes and symbols) from one node to the next: {@code Constant},
  * {@code ConstantOfShape}, {@code Shape} and {@code Size} (a tensor's dimensions as values),
- * {@code Gather}, {@code Slice}, {@code Concat} and {@code Split}.
+ * {@code Gather}, {@code Slice} (of a tensor of any rank, steps and negative axes included),
+ * {@code Concat} and {@code Split}.
  */
 final class OnnxShapeValueRules {
     private OnnxShapeValueRules() {
@@ -46,12 +47,19 @@ final class OnnxShapeValueRules {
         }
     }
 
+    /** ConstantOfShape: the shape its input holds; a small integer fill keeps its values (the zeros of a pad list). */
     private static void constantOfShape(OnnxNode n) {
         long[] shape = n.intValues(0);
         OnnxMl.AttributeProto v = n.attr("value");
         int t = v != null && v.hasT() ? v.getT().getDataType() : OnnxTensors.FLOAT;
         List<OnnxDim> sv = n.values(0);
-        n.put(OnnxTensorInfo.of(shape != null ? OnnxDim.sizes(shape) : OnnxDim.asSizes(sv), t));
+        OnnxTensorInfo out = OnnxTensorInfo.of(shape != null ? OnnxDim.sizes(shape) : OnnxDim.asSizes(sv), t);
+        OnnxTensorInfo fill = v != null && v.hasT() ? OnnxTensorInfo.held(v.getT()) : null;
+        OnnxDim count = out.dims() == null ? OnnxDim.UNKNOWN : OnnxDim.product(out.dims());
+        if (fill != null && fill.values() != null && fill.values().size() == 1 && count.known() && count.size() <= 64) {
+            out = out.withValues(java.util.Collections.nCopies((int) count.size(), fill.values().get(0)));
+        }
+        n.put(out);
     }
 
     private static void shape(OnnxNode n) {
@@ -126,8 +134,7 @@ final class OnnxShapeValueRules {
             return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
         }
         List<OnnxDim> d = new ArrayList<>(x.dims());
-        int[] kept = new int[2];
-        kept[1] = -1;
+        int[][] picked = new int[x.rank()][]; // per axis, the source indices kept (null: all)
         for (int i = 0; i < starts.length; i++) {
             int axis = (int) (axes == null ? i : axes[i] < 0 ? axes[i] + x.rank() : axes[i]);
             long step = steps == null ? 1 : steps[i];
@@ -142,16 +149,13 @@ final class OnnxShapeValueRules {
             long s = clamp(starts[i], len, step), e = clamp(ends[i], len, step);
             long size = step > 0 ? Math.max(0, (e - s + step - 1) / step) : Math.max(0, (s - e - step - 1) / -step);
             d.set(axis, OnnxDim.of(size));
-            if (x.rank() == 1) {
-                kept[0] = (int) s;
-                kept[1] = step == 1 ? (int) size : -1;
+            picked[axis] = new int[(int) Math.min(size, 1 << 16)];
+            for (int k = 0; k < picked[axis].length; k++) {
+                picked[axis][k] = (int) (s + k * step);
             }
         }
         OnnxTensorInfo out = OnnxTensorInfo.of(d, x.type());
-        if (x.values() != null && kept[1] >= 0 && kept[0] + kept[1] <= x.values().size()) {
-            out = out.withValues(x.values().subList(kept[0], kept[0] + kept[1]));
-        }
-        return out;
+        return x.values() == null ? out : out.withValues(OnnxValues.pick(x.dims(), x.values(), picked));
     }
 
     private static long clamp(long v, long len, long step) {
