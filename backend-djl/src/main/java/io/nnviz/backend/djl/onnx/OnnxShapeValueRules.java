@@ -14,7 +14,9 @@ import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
  * small integer tensors (sizes and symbols) from one node to the next: {@code Constant},
  * {@code ConstantOfShape}, {@code Shape} and {@code Size} (a tensor's dimensions as values),
  * {@code Gather}, {@code Slice} (of a tensor of any rank, steps and negative axes included),
- * {@code Concat} and {@code Split}.
+ * {@code Concat}, {@code Split} (in parts, or in {@code num_outputs}), {@code Range}, and the
+ * generators whose size an input or attribute gives (window functions, {@code RandomNormal},
+ * {@code RandomUniform}).
  */
 final class OnnxShapeValueRules {
     private OnnxShapeValueRules() {
@@ -29,6 +31,10 @@ final class OnnxShapeValueRules {
         add(rules, n -> n.put(slice(n)), "Slice");
         add(rules, n -> n.put(concat(n)), "Concat");
         add(rules, OnnxShapeValueRules::split, "Split");
+        add(rules, n -> n.put(range(n)), "Range");
+        add(rules, n -> n.put(sized(n, n.intValues(0), (int) n.attrInt("output_datatype", OnnxTensors.FLOAT))), "HannWindow",
+                "HammingWindow", "BlackmanWindow");
+        add(rules, n -> n.put(sized(n, n.attrInts("shape"), (int) n.attrInt("dtype", OnnxTensors.FLOAT))), "RandomNormal", "RandomUniform");
     }
 
     private static void constant(OnnxNode n) {
@@ -158,6 +164,42 @@ final class OnnxShapeValueRules {
         return x.values() == null ? out : out.withValues(OnnxValues.pick(x.dims(), x.values(), picked));
     }
 
+    /** Range(start, limit, delta): {@code max(ceil((limit - start) / delta), 0)} values, computed when they are few integers. */
+    private static OnnxTensorInfo range(OnnxNode n) {
+        double[] abc = new double[3];
+        boolean known = true, ints = true;
+        for (int i = 0; i < 3; i++) {
+            long[] v = n.intValues(i);
+            OnnxTensorInfo info = n.info(i);
+            if (v != null && v.length == 1) {
+                abc[i] = v[0];
+            } else if (info != null && info.floats() != null && info.floats().length == 1) {
+                abc[i] = info.floats()[0];
+                ints = false;
+            } else {
+                known = false;
+            }
+        }
+        if (!known || abc[2] == 0) {
+            return OnnxTensorInfo.of(List.of(OnnxDim.UNKNOWN), n.type(0));
+        }
+        long count = Math.max((long) Math.ceil((abc[1] - abc[0]) / abc[2]), 0);
+        OnnxTensorInfo out = OnnxTensorInfo.of(List.of(OnnxDim.of(count)), n.type(0));
+        if (ints && count <= 64) {
+            long[] v = new long[(int) count];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (long) abc[0] + i * (long) abc[2];
+            }
+            out = out.withValues(OnnxDim.values(v));
+        }
+        return out;
+    }
+
+    /** A tensor of the sizes {@code dims} (a window's one size, a random tensor's shape attribute) and element type {@code type}. */
+    private static OnnxTensorInfo sized(OnnxNode n, long[] dims, int type) {
+        return dims == null ? null : OnnxTensorInfo.of(OnnxDim.sizes(dims), type);
+    }
+
     private static long clamp(long v, long len, long step) {
         long x = v < 0 ? v + len : v;
         return step > 0 ? Math.max(0, Math.min(len, x)) : Math.max(-1, Math.min(len - 1, x));
@@ -215,6 +257,14 @@ final class OnnxShapeValueRules {
             parts = n.intValues(1);
         }
         OnnxDim dim = x.dims().get(axis);
+        long outputs = n.attrInt("num_outputs", n.outputCount());
+        if (parts == null && n.attr("num_outputs") != null && dim.known() && outputs > 0) { // opset 18: the last part may be smaller
+            long chunk = (dim.size() + outputs - 1) / outputs;
+            parts = new long[(int) outputs];
+            for (int k = 0; k < outputs; k++) {
+                parts[k] = Math.max(0, Math.min(chunk, dim.size() - k * chunk));
+            }
+        }
         for (int k = 0; k < n.outputCount(); k++) {
             List<OnnxDim> d = new ArrayList<>(x.dims());
             if (parts != null && parts.length == n.outputCount()) {

@@ -51,6 +51,16 @@ final class OnnxGraphs {
         return t.build();
     }
 
+    /** An int64 scalar initializer. */
+    static OnnxMl.TensorProto scalar(String name, long v) {
+        return OnnxMl.TensorProto.newBuilder().setName(name).setDataType(OnnxTensors.INT64).addInt64Data(v).build();
+    }
+
+    /** A float scalar initializer. */
+    static OnnxMl.TensorProto scalar(String name, float v) {
+        return OnnxMl.TensorProto.newBuilder().setName(name).setDataType(OnnxTensors.FLOAT).addFloatData(v).build();
+    }
+
     /** A float initializer of these values and dims ({@code [values.length]} when none are given). */
     static OnnxMl.TensorProto floatTensor(String name, float[] values, long... dims) {
         OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(OnnxTensors.FLOAT);
