@@ -66,7 +66,10 @@ final class OnnxConvPoolRules {
         for (int i = 0; i < sp; i++) {
             OnnxDim d = x.get(2 + i);
             if (!d.known() || kernel == null || i >= kernel.length) {
-                out.add(OnnxDim.UNKNOWN);
+                long k = kernel == null || i >= kernel.length ? -1 : (kernel[i] - 1) * dil[i] + 1;
+                long p = autoPad.equals("VALID") || pads == null ? 0 : pads[i] + pads[i + sp];
+                boolean same = strides[i] == 1 && (autoPad.startsWith("SAME") || k >= 0 && p - k + 1 == 0);
+                out.add(same ? d : OnnxDim.UNKNOWN); // a symbol through a stride-1 window padded to keep the size stays itself
                 continue;
             }
             long in = d.size(), k = (kernel[i] - 1) * dil[i] + 1, s = strides[i];

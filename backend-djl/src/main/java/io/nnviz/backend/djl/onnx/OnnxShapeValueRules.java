@@ -121,43 +121,48 @@ final class OnnxShapeValueRules {
         if (x == null || x.dims() == null) {
             return null;
         }
-        long[] starts, ends, axes, steps;
+        List<OnnxDim> starts, ends;
+        long[] axes, steps;
         if (n.opset() < 10 || n.attr("starts") != null) {
-            starts = n.attrInts("starts");
-            ends = n.attrInts("ends");
+            starts = n.attrInts("starts") == null ? null : OnnxDim.values(n.attrInts("starts"));
+            ends = n.attrInts("ends") == null ? null : OnnxDim.values(n.attrInts("ends"));
             axes = n.attrInts("axes");
             steps = null;
         } else {
-            starts = n.intValues(1);
-            ends = n.intValues(2);
+            starts = n.values(1);
+            ends = n.values(2);
             axes = n.inputCount() > 3 && !n.input(3).isEmpty() ? n.intValues(3) : null;
             steps = n.inputCount() > 4 && !n.input(4).isEmpty() ? n.intValues(4) : null;
-            if (n.inputCount() > 3 && !n.input(3).isEmpty() && axes == null) {
+            if (n.inputCount() > 3 && !n.input(3).isEmpty() && axes == null || n.inputCount() > 4 && !n.input(4).isEmpty() && steps == null) {
                 return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
             }
         }
-        if (starts == null || ends == null) {
+        if (starts == null || ends == null || starts.size() != ends.size()) {
             return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
         }
         List<OnnxDim> d = new ArrayList<>(x.dims());
         int[][] picked = new int[x.rank()][]; // per axis, the source indices kept (null: all)
-        for (int i = 0; i < starts.length; i++) {
+        for (int i = 0; i < starts.size(); i++) {
             int axis = (int) (axes == null ? i : axes[i] < 0 ? axes[i] + x.rank() : axes[i]);
             long step = steps == null ? 1 : steps[i];
-            OnnxDim dim = d.get(axis);
+            OnnxDim dim = d.get(axis), start = starts.get(i), end = ends.get(i);
+            boolean whole = start.numeric() && start.size() == 0 && end.numeric() && end.size() >= Long.MAX_VALUE / 2 && step == 1;
+            if (!start.numeric() || !end.numeric()) {
+                // from 0 to a symbol (a table sliced to a sequence's length, which a valid input never exceeds): the symbol
+                d.set(axis, start.numeric() && start.size() == 0 && step == 1 && end.symbol() != null ? end : OnnxDim.UNKNOWN);
+                continue;
+            }
             if (!dim.known() || step == 0) {
-                if (!(starts[i] == 0 && ends[i] >= Long.MAX_VALUE / 2 && step == 1)) {
-                    d.set(axis, OnnxDim.UNKNOWN);
-                }
+                d.set(axis, whole ? dim : OnnxDim.UNKNOWN);
                 continue;
             }
             long len = dim.size();
-            long s = clamp(starts[i], len, step), e = clamp(ends[i], len, step);
-            long size = step > 0 ? Math.max(0, (e - s + step - 1) / step) : Math.max(0, (s - e - step - 1) / -step);
+            long s0 = clamp(start.size(), len, step), e = clamp(end.size(), len, step);
+            long size = step > 0 ? Math.max(0, (e - s0 + step - 1) / step) : Math.max(0, (s0 - e - step - 1) / -step);
             d.set(axis, OnnxDim.of(size));
             picked[axis] = new int[(int) Math.min(size, 1 << 16)];
             for (int k = 0; k < picked[axis].length; k++) {
-                picked[axis][k] = (int) (s + k * step);
+                picked[axis][k] = (int) (s0 + k * step);
             }
         }
         OnnxTensorInfo out = OnnxTensorInfo.of(d, x.type());

@@ -188,6 +188,10 @@ class OnnxShapeRulesTest {
                 node("MaxPool", "x -> p, pi").addAttribute(intsAttr("kernel_shape", 2, 2)).addAttribute(intsAttr("strides", 2, 2)),
                 node("LayerNormalization", "x, gamma -> ln, mean, inv").addAttribute(intAttr("axis", -1))),
                 "p", "[1, 3, 4, 4]", "pi", "[1, 3, 4, 4]", "ln", "[1, 3, 8, 8]", "mean", "[1, 3, 8, 1]");
+        add("conv-same-symbols", 13, graph(List.of("y", "z"), floats("x", "N", 3, "H", "W"), floatTensor("w", new float[8 * 3 * 9], 8, 3, 3, 3),
+                node("Conv", "x, w -> y").addAttribute(intsAttr("pads", 1, 1, 1, 1)),
+                node("Conv", "y, w8 -> z").addAttribute(intsAttr("strides", 2, 2)).addAttribute(intsAttr("kernel_shape", 1, 1))),
+                "y", "[N, 8, H, W]", "z", "[N, ?, ?, ?]");
         add("hann-window", 17, graph(List.of("w"), scalar("n", 16L), node("HannWindow", "n -> w")), "w", "[16]");
     }
 
