@@ -83,7 +83,8 @@ public final class OnnxFiles {
         }
         Map<String, long[]> given = inputShapes(path, model, inputShapes);
         OnnxShapes shapes = OnnxShapes.of(model, given);
-        OnnxShapeProbe.Result measured = measure ? OnnxShapeProbe.measure(path.getFileName().toString(), model, shapes, given, false) : null;
+        OnnxShapeProbe.Result measured = measure ? OnnxShapeProbe.measure(path.getFileName().toString(), model, shapes, given, false,
+                budget) : null;
         OnnxDescriber g = OnnxDescriber.read(model, shapes, measured);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("producer", (model.getProducerName() + " " + model.getProducerVersion()).trim());
@@ -97,8 +98,8 @@ public final class OnnxFiles {
         props.put("nodes", String.valueOf(g.nodes));
         props.put("inputs", g.inputs.keySet().toString());
         if (measured != null) {
-            props.put("measured shapes", measured.failure() != null ? "none: " + measured.failure()
-                    : measured.shapes().size() + " layers' output shapes, by ONNX Runtime on " + measured.on());
+            props.put("measured shapes", measured.failure() != null ? "none: " + measured.failure() : measured.on().isEmpty()
+                    ? "none needed: every shape was inferred" : measured.shapes().size() + " layers' output shapes, by ONNX Runtime on " + measured.on());
         }
         props.put("activations", "any top-level node, through DJL's ONNX Runtime engine; attribution by occlusion (no gradients)");
         return new OnnxModel(path.getFileName().toString(), g, props, model, shapes, measured, path, false);

@@ -50,11 +50,15 @@ final class OnnxShapeProbe {
      * Measures the output shapes of the nodes whose first output static inference ({@code shapes})
      * left without a rank or with a dimension that is neither a size nor a symbol ({@code all}:
      * of every node, to check inference against), running the model on zeros of the {@code given}
-     * input shapes (-1 read as 1) or the declared ones (free dimensions 1).
+     * input shapes (-1 read as 1) or the declared ones (free dimensions 1), whose zeros must fit in
+     * a quarter of {@code budget} bytes (the run needs room for its activations too).
      */
-    static Result measure(String model, OnnxMl.ModelProto proto, OnnxShapes shapes, Map<String, long[]> given, boolean all) {
+    static Result measure(String model, OnnxMl.ModelProto proto, OnnxShapes shapes, Map<String, long[]> given, boolean all, long budget) {
         Set<String> wanted = new HashSet<>();
         unknown(proto.getGraph(), shapes, wanted, all);
+        if (wanted.isEmpty()) {
+            return new Result(Map.of(), "", null); // inference gave every shape: nothing to run
+        }
         Set<String> initializers = new HashSet<>();
         proto.getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
         Map<String, long[]> feed = new LinkedHashMap<>();
@@ -75,6 +79,18 @@ final class OnnxShapeProbe {
             }
             feed.put(v.getName(), dims);
             types.put(v.getName(), declared.type() == 0 ? OnnxTensors.FLOAT : declared.type());
+        }
+        double bytes = 0;
+        for (long[] dims : feed.values()) {
+            double n = 8;
+            for (long d : dims) {
+                n *= d;
+            }
+            bytes += n;
+        }
+        if (bytes > budget / 4.0) {
+            return new Result(Map.of(), describe(feed), String.format("inputs of %.0f bytes exceed a quarter of the memory budget (%d bytes): "
+                    + "give smaller input shapes to measure", bytes, budget));
         }
         return measure(model, proto, wanted, feed, types);
     }

@@ -54,7 +54,7 @@ class OnnxMeasuredShapesTest {
             }
             Map<String, long[]> given = OnnxCorpusSweepTest.inputs(name);
             OnnxShapes shapes = OnnxShapes.of(proto, given);
-            OnnxShapeProbe.Result ort = OnnxShapeProbe.measure(name, proto, shapes, given, true);
+            OnnxShapeProbe.Result ort = OnnxShapeProbe.measure(name, proto, shapes, given, true, LoadOptions.defaultMemoryBudget());
             if (ort.failure() != null) {
                 wrong.add(name + ": " + ort.failure());
                 continue;
@@ -165,6 +165,16 @@ class OnnxMeasuredShapesTest {
             assertTrue(m.properties().get("measured shapes").contains("x=[1, 4]"), m.properties().toString());
             LayerInfo squeeze = m.layers().stream().filter(l -> l.frameworkType().equals("Squeeze") && l.groupId() != null).findFirst().orElseThrow();
             assertEquals(Shape.of(4), squeeze.outputShape(), "inside the branch: inferred");
+        }
+        // with N known, inference takes the branch itself: nothing to measure, nothing run
+        try (ModelView known = NNViz.load(file, LoadOptions.defaults().inputShape("x", 3, 4).measureShapes())) {
+            assertEquals(Shape.of(3, 4), known.layer("Relu:y").orElseThrow().outputShape());
+            assertTrue(known.layers().stream().noneMatch(l -> l.attributes().containsKey("shape source")));
+        }
+        // inputs too large for the memory budget are not run: the shapes stay unknown and the properties say why
+        try (ModelView big = NNViz.load(file, LoadOptions.defaults().memoryBudget(1 << 20).inputShape("x", -1, 100_000).measureShapes())) {
+            assertNull(big.layer("Relu:y").orElseThrow().outputShape());
+            assertTrue(big.properties().get("measured shapes").startsWith("none: inputs of 800000 bytes exceed"), big.properties().toString());
         }
     }
 }
