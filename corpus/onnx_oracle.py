@@ -4,7 +4,8 @@ whose output is a weight as a Constant's is), the total of floating-point tensor
 (initializers and Constant values of rank >= 1, in subgraphs too, each name once), the parameters
 by element type (those floats, and the 8-bit weights of ONNX's quantized operators: ConvInteger and
 MatMulInteger input 1, QLinearConv and QLinearMatMul input 3, DequantizeLinear of a constant), and
-onnx.shape_inference's shape of every tensor it can infer (dimension sizes, or the symbol's name).
+onnx.shape_inference's shape of every tensor it can infer (dimension sizes, or the symbol's name): those of the
+top-level graph as "shapes", those inside If/Loop/Scan bodies (at any depth) as "subgraphShapes".
 
   /usr/bin/python3 onnx_oracle.py MODEL.onnx OUT.json
 """
@@ -69,21 +70,42 @@ def walk(g, ops, tensors, seen, by_dtype, outer=None):
                 walk(a.g, ops, tensors, seen, by_dtype, consts)
 
 
+def shape_of(v):
+    t = v.type.tensor_type
+    if not t.HasField("shape"):
+        return None
+    return [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in t.shape.dim]
+
+
+def subgraph_shapes(g, shapes):
+    for node in g.node:
+        for a in node.attribute:
+            if a.type == onnx.AttributeProto.GRAPH:
+                for v in list(a.g.value_info) + list(a.g.output):
+                    s = shape_of(v)
+                    if s is not None:
+                        shapes[v.name] = s
+                subgraph_shapes(a.g, shapes)
+
+
 def main(path, out):
     m = onnx.load(path)
     ops, tensors, by_dtype = {}, [], {}
     walk(m.graph, ops, tensors, set(), by_dtype)
-    shapes = {}
+    shapes, inner = {}, {}
     try:
         inferred = shape_inference.infer_shapes(m)
         for v in list(inferred.graph.value_info) + list(inferred.graph.output):
-            t = v.type.tensor_type
-            if t.HasField("shape"):
-                shapes[v.name] = [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?") for d in t.shape.dim]
+            s = shape_of(v)
+            if s is not None:
+                shapes[v.name] = s
+        subgraph_shapes(inferred.graph, inner)
     except Exception as e:  # inference gives up on some graphs: then there is no shape oracle
         print("shape inference failed:", e)
-    json.dump({"ops": ops, "floatParameters": sum(tensors), "parametersByDtype": by_dtype, "shapes": shapes}, open(out, "w"), indent=1)
-    print(path, "nodes", sum(ops.values()), "float parameters", sum(tensors), "by type", by_dtype, "shapes", len(shapes))
+    json.dump({"ops": ops, "floatParameters": sum(tensors), "parametersByDtype": by_dtype, "shapes": shapes,
+               "subgraphShapes": inner}, open(out, "w"), indent=1)
+    print(path, "nodes", sum(ops.values()), "float parameters", sum(tensors), "by type", by_dtype, "shapes", len(shapes),
+          "in subgraphs", len(inner))
 
 
 if __name__ == "__main__":

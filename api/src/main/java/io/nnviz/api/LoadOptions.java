@@ -23,7 +23,7 @@ import java.util.Objects;
 public final class LoadOptions {
     /** The key of the shape given for a model's only (or first) input, whatever its name. */
     public static final String FIRST_INPUT = "";
-    private static final LoadOptions DEFAULTS = new LoadOptions(Map.of(), 0, null);
+    private static final LoadOptions DEFAULTS = new LoadOptions(Map.of(), 0, null, false);
     /** How long an isolated open may take by default: far more than any real file needs, and a blocked read ends. */
     public static final Duration DEFAULT_ISOLATION_TIMEOUT = Duration.ofMinutes(2);
     private final Map<String, long[]> inputShapes;
@@ -31,11 +31,14 @@ public final class LoadOptions {
     private final long memoryBudget;
     /** Non-null: open the file in a child JVM first, within this time. */
     private final Duration isolation;
+    /** Run the model once to measure the shapes static inference leaves unknown. */
+    private final boolean measureShapes;
 
-    private LoadOptions(Map<String, long[]> inputShapes, long memoryBudget, Duration isolation) {
+    private LoadOptions(Map<String, long[]> inputShapes, long memoryBudget, Duration isolation, boolean measureShapes) {
         this.inputShapes = inputShapes;
         this.memoryBudget = memoryBudget;
         this.isolation = isolation;
+        this.measureShapes = measureShapes;
     }
 
     /** Nothing given: what the file says. */
@@ -67,7 +70,7 @@ public final class LoadOptions {
         }
         Map<String, long[]> m = new LinkedHashMap<>(inputShapes);
         m.put(input, dims.clone());
-        return new LoadOptions(Collections.unmodifiableMap(m), memoryBudget, isolation);
+        return new LoadOptions(Collections.unmodifiableMap(m), memoryBudget, isolation, measureShapes);
     }
 
     /**
@@ -80,7 +83,7 @@ public final class LoadOptions {
         if (bytes < 1 << 20) {
             throw new IllegalArgumentException("a memory budget of " + bytes + " bytes is below 1 MiB");
         }
-        return new LoadOptions(inputShapes, bytes, isolation);
+        return new LoadOptions(inputShapes, bytes, isolation, measureShapes);
     }
 
     /**
@@ -101,7 +104,26 @@ public final class LoadOptions {
         if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("an isolation timeout must be positive, got " + timeout);
         }
-        return new LoadOptions(inputShapes, memoryBudget, timeout);
+        return new LoadOptions(inputShapes, memoryBudget, timeout, measureShapes);
+    }
+
+    /**
+     * Where a backend's static shape inference leaves a layer's output shape unknown (a branch
+     * taken on a size only known at run time, an operator it has no rule for), runs the model once
+     * on zeros of the input shape given ({@link #inputShape}), or the declared one with free
+     * dimensions 1, and gives those layers the shapes the run measured, marked as measured (layer
+     * attribute {@code "shape source"}), never as inferred: they hold for that input. Costs one
+     * forward pass at load time and needs the framework's runtime (for ONNX files, DJL's ONNX
+     * Runtime engine); a run that fails leaves the shapes unknown and says why in the model's
+     * properties ({@code "measured shapes"}). Backends without static inference ignore it.
+     */
+    public LoadOptions measureShapes() {
+        return new LoadOptions(inputShapes, memoryBudget, isolation, true);
+    }
+
+    /** True when {@link #measureShapes()} was asked for. */
+    public boolean measuresShapes() {
+        return measureShapes;
     }
 
     /** The time an isolated open may take, or null when the file is opened in this JVM only. */
@@ -111,7 +133,7 @@ public final class LoadOptions {
 
     /** These options without isolation: what the child JVM itself uses. */
     public LoadOptions inProcess() {
-        return new LoadOptions(inputShapes, memoryBudget, null);
+        return new LoadOptions(inputShapes, memoryBudget, null, measureShapes);
     }
 
     /** The memory budget in bytes. */
@@ -170,6 +192,9 @@ public final class LoadOptions {
         }
         if (isolation != null) {
             s.append("isolated=").append(isolation).append(' ');
+        }
+        if (measureShapes) {
+            s.append("measureShapes ");
         }
         inputShapes.forEach((k, v) -> s.append(k.isEmpty() ? "input" : k).append('=').append(Arrays.toString(v)).append(' '));
         return s.toString().trim() + "}";

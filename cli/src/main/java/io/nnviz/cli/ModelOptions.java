@@ -40,6 +40,11 @@ final class ModelOptions {
                     + "(e.g. 1,3,224,224; -1 leaves one free; NAME= for one input of several). Repeatable.")
     List<String> inputShapes = new ArrayList<>();
 
+    @Option(names = "--measure-shapes",
+            description = "Run the model once, on zeros of the --input-shape or declared shape (free dimensions 1), to measure the "
+                    + "output shapes static inference cannot give (ONNX); they are shown as measured, for that input only.")
+    boolean measureShapes;
+
     @Option(names = "--max-memory", paramLabel = "SIZE",
             description = "The memory reading and drawing the model may use, heap and native together, such as 2g or 800m "
                     + "(default: half of this machine's). A model that needs more is exit 3.")
@@ -86,6 +91,9 @@ final class ModelOptions {
     /** The load options the flags give; a malformed shape is a usage error. */
     LoadOptions loadOptions() {
         LoadOptions o = LoadOptions.defaults().memoryBudget(limits().memoryBytes());
+        if (measureShapes) {
+            o = o.measureShapes();
+        }
         for (String spec : inputShapes) {
             int eq = spec.indexOf('=');
             String name = eq < 0 ? LoadOptions.FIRST_INPUT : spec.substring(0, eq).trim();

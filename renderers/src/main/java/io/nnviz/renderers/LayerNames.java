@@ -93,14 +93,18 @@ public final class LayerNames {
     /**
      * A layer's output shape for display: with the names of its symbolic dimensions where the
      * backend kept them (its {@code shape} attribute, "[batch_size, 128]"), else its sizes, "?"
-     * for one unknown, or "?" when none is known.
+     * for one unknown, or "?" when none is known; followed by " measured" when the backend
+     * measured it by running the model rather than inferring it (its {@code shape source}
+     * attribute says "measured ..."), since it then holds for the input it ran on only.
      */
     public static String shape(LayerInfo l) {
         String symbolic = l.attributes().get("shape");
+        String source = l.attributes().get("shape source");
+        String mark = source != null && source.startsWith("measured") ? " measured" : "";
         if (symbolic != null && symbolic.startsWith("[") && symbolic.endsWith("]")) {
-            return symbolic;
+            return symbolic + mark;
         }
-        return l.outputShape() == null ? "?" : l.outputShape().toString();
+        return l.outputShape() == null ? "?" : l.outputShape() + mark;
     }
 
     /** The name to show for a layer. */

@@ -124,6 +124,23 @@ class ArchitectureDiagramTest {
         assertEquals("", LayerNames.of(whole).prefix());
     }
 
+    /** A shape a backend measured by running the model, not inferred, says so in the box (it holds for one input only). */
+    @Test
+    void aMeasuredShapeIsShownAsMeasured() {
+        LayerInfo measured = LayerInfo.builder("relu", LayerKind.ACTIVATION).outputShape(Shape.of(1, 4))
+                .attribute("shape source", "measured by ONNX Runtime").attribute("measured on", "x=[1, 4]").build();
+        LayerInfo symbolic = LayerInfo.builder("lstm", LayerKind.RECURRENT).outputShape(Shape.of(-1, 128))
+                .attribute("shape", "[batch, 128]").attribute("shape source", "measured by ONNX Runtime").build();
+        LayerInfo inferred = LayerInfo.builder("conv", LayerKind.CONV).outputShape(Shape.of(1, 4)).build();
+        assertEquals("[1, 4] measured", LayerNames.shape(measured));
+        assertEquals("[batch, 128] measured", LayerNames.shape(symbolic));
+        assertEquals("[1, 4]", LayerNames.shape(inferred));
+        ModelView m = ModelBuilder.of("m").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(1, 4)).build())
+                .layer(measured).chain("x", "relu").build();
+        Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
+        assertTrue(svg.texts().stream().anyMatch(t -> t.contains("[1, 4] measured")), svg.texts().toString());
+    }
+
     static ModelView blocks(int n) {
         ModelBuilder b = ModelBuilder.of("stack");
         b.layer(LayerInfo.builder("in", LayerKind.INPUT).build());

@@ -52,11 +52,16 @@ final class OnnxDescriber {
     private final Set<String> ids = new HashSet<>();
     private final Set<String> claimed = new HashSet<>(); // a shared tensor counts once, at its first user, also when both branches of an If read it
 
-    private OnnxDescriber() {
+    /** Shapes measured by ONNX Runtime where inference gives none, or null. */
+    private final OnnxShapeProbe.Result measured;
+
+    private OnnxDescriber(OnnxShapeProbe.Result measured) {
+        this.measured = measured;
     }
 
-    static OnnxDescriber read(OnnxMl.ModelProto model, OnnxShapes shapes) {
-        OnnxDescriber r = new OnnxDescriber();
+    /** The layers of {@code model}, with the shapes {@code shapes} infers, and those {@code measured} (may be null) where it has none. */
+    static OnnxDescriber read(OnnxMl.ModelProto model, OnnxShapes shapes, OnnxShapeProbe.Result measured) {
+        OnnxDescriber r = new OnnxDescriber(measured);
         r.graph(model.getGraph(), shapes, null, "", Map.of());
         return r;
     }
@@ -118,8 +123,16 @@ final class OnnxDescriber {
             String id = unique(prefix + (n.getName().isEmpty() ? n.getOpType() + "_" + i : n.getName()));
             OnnxTensorInfo info = n.getOutputCount() > 0 ? shapes.get(n.getOutput(0)) : null;
             LayerInfo.Builder b = LayerInfo.builder(id, kind(n, constants)).name(n.getName().isEmpty() ? id : n.getName())
-                    .frameworkType(n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType())
-                    .outputShape(info == null ? null : info.toShape());
+                    .frameworkType(n.getDomain().isEmpty() ? n.getOpType() : n.getDomain() + "." + n.getOpType());
+            long[] m = measured == null || n.getOutputCount() == 0 ? null : measured.shapes().get(n.getOutput(0));
+            if (m != null) {
+                b.attribute("shape source", OnnxShapeProbe.MEASURED).attribute("measured on", measured.on());
+                if (info != null && info.dims() != null) {
+                    b.attribute("inferred shape", info.toString());
+                }
+                info = OnnxShapeProbe.combined(info, m);
+            }
+            b.outputShape(info == null ? null : info.toShape());
             symbolic(b, info);
             if (group != null) {
                 b.group(group);
@@ -175,7 +188,7 @@ final class OnnxDescriber {
             for (OnnxMl.AttributeProto a : subgraphs) {
                 String sub = id + "/" + a.getName();
                 int before = layers.size();
-                graph(a.getG(), shapes.inside(n, a), sub, sub + "/", constants);
+                graph(a.getG(), shapes.inside(n, i, a), sub, sub + "/", constants);
                 List<String> members = new ArrayList<>();
                 for (int k = before; k < layers.size(); k++) {
                     if (sub.equals(layers.get(k).groupId())) {

@@ -17,9 +17,9 @@ record OnnxDim(long size, String symbol) {
         return size < 0 ? UNKNOWN : new OnnxDim(size, null);
     }
 
-    /** A value, negative or not. */
+    /** A value, negative or not; INT64_MIN (a Slice's "to the start") is kept as the next one up, which slices the same. */
     static OnnxDim value(long v) {
-        return v == NONE ? UNKNOWN : new OnnxDim(v, null);
+        return new OnnxDim(v == NONE ? NONE + 1 : v, null);
     }
 
     static OnnxDim symbol(String s) {

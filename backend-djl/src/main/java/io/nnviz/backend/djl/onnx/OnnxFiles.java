@@ -24,7 +24,7 @@ import java.util.Set;
 /**
  * The one place that reads ONNX files: the protobuf parsed within the memory budget, every tensor
  * checked and external data read in by {@code OnnxTensorChecks}, shapes inferred
- * ({@code OnnxShapes}) and the graph described ({@code OnnxDescriber}) as an {@code OnnxModel}.
+ * ({@code OnnxShapes}, and measured where asked: {@code OnnxShapeProbe}) and the graph described ({@code OnnxDescriber}) as an {@code OnnxModel}.
  * Public only so that {@code io.nnviz.backend.djl.DjlBackendProvider} can hand files to it:
  * applications open files with {@code NNViz.load}. Stateless and thread-safe; reading a file needs
  * no engine (activations need ONNX Runtime's, see {@code OnnxSession}).
@@ -41,8 +41,9 @@ public final class OnnxFiles {
     /**
      * Opens an ONNX file. {@code options} (not null: {@link LoadOptions#defaults()} for none) may
      * give input shapes by input name ({@link LoadOptions#FIRST_INPUT} for the first fed input; -1
-     * for free dimensions), which replace the file's declared ones, and gives the memory budget the
-     * file and every tensor it declares are checked against. The returned model owns what it loaded
+     * for free dimensions), which replace the file's declared ones, gives the memory budget the
+     * file and every tensor it declares are checked against, and may ask for the shapes static
+     * inference leaves unknown to be measured ({@link LoadOptions#measureShapes()}). The returned model owns what it loaded
      * (temporary files included); close it.
      *
      * @throws IllegalArgumentException if {@code path} is null
@@ -54,11 +55,15 @@ public final class OnnxFiles {
         if (path == null) {
             throw new IllegalArgumentException("path is null");
         }
-        return load(path, options.inputShapes(), options.memoryBudget());
+        return load(path, options.inputShapes(), options.memoryBudget(), options.measuresShapes());
     }
 
-    /** Reads an ONNX file, the file and every tensor it declares checked against {@code budget} first. */
-    static OnnxModel load(Path path, Map<String, long[]> inputShapes, long budget) {
+    /**
+     * Reads an ONNX file, the file and every tensor it declares checked against {@code budget}
+     * first; with {@code measure}, the shapes static inference leaves unknown are measured by one
+     * run of ONNX Runtime ({@link OnnxShapeProbe}).
+     */
+    static OnnxModel load(Path path, Map<String, long[]> inputShapes, long budget, boolean measure) {
         long size = SafeFiles.requireRegularFile(path);
         if (size > budget / 2) { // the parsed model holds the file's bytes once more
             throw new ModelTooLargeException(path, "the file", 2 * size, budget);
@@ -76,8 +81,11 @@ public final class OnnxFiles {
         if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
             throw new ModelLoadException(path, "not an ONNX model (no graph nodes)");
         }
-        OnnxShapes shapes = OnnxShapes.of(model, inputShapes(path, model, inputShapes));
-        OnnxDescriber g = OnnxDescriber.read(model, shapes);
+        Map<String, long[]> given = inputShapes(path, model, inputShapes);
+        OnnxShapes shapes = OnnxShapes.of(model, given);
+        OnnxShapeProbe.Result measured = measure ? OnnxShapeProbe.measure(path.getFileName().toString(), model, shapes, given, false,
+                budget) : null;
+        OnnxDescriber g = OnnxDescriber.read(model, shapes, measured);
         Map<String, String> props = new LinkedHashMap<>();
         props.put("producer", (model.getProducerName() + " " + model.getProducerVersion()).trim());
         props.put("ir version", String.valueOf(model.getIrVersion()));
@@ -89,8 +97,12 @@ public final class OnnxFiles {
         props.put("opsets", opsets.toString());
         props.put("nodes", String.valueOf(g.nodes));
         props.put("inputs", g.inputs.keySet().toString());
+        if (measured != null) {
+            props.put("measured shapes", measured.failure() != null ? "none: " + measured.failure() : measured.on().isEmpty()
+                    ? "none needed: every shape was inferred" : measured.shapes().size() + " layers' output shapes, by ONNX Runtime on " + measured.on());
+        }
         props.put("activations", "any top-level node, through DJL's ONNX Runtime engine; attribution by occlusion (no gradients)");
-        return new OnnxModel(path.getFileName().toString(), g, props, model, shapes, path, false);
+        return new OnnxModel(path.getFileName().toString(), g, props, model, shapes, measured, path, false);
     }
 
     /** The shapes given, by the graph's input names ({@link LoadOptions#FIRST_INPUT} is the first); a name it lacks is an error. */

@@ -12,7 +12,7 @@ import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
  * Shape rules for matrix products: {@code Gemm} ({@code [M, K] x [K, N]}, either side transposed
  * by {@code transA}/{@code transB}) and {@code MatMul}/{@code MatMulInteger} (NumPy's
  * {@code matmul}: vectors promoted, batch dimensions broadcast; int32 out of
- * {@code MatMulInteger}).
+ * {@code MatMulInteger}), their quantized forms, and {@code Einsum}.
  */
 final class OnnxMatMulRules {
     private OnnxMatMulRules() {
@@ -24,6 +24,9 @@ final class OnnxMatMulRules {
         add(rules, n -> n.put(matMul(n, 0, 1, OnnxTensors.INT32)), "MatMulInteger");
         // QLinearMatMul(a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point)
         add(rules, n -> n.put(matMul(n, 0, 3, n.type(7) != 0 ? n.type(7) : n.type(0))), "QLinearMatMul");
+        // ONNX Runtime's quantized products (com.microsoft): float out
+        add(rules, n -> n.put(matMul(n, 0, 1, OnnxTensors.FLOAT)), "MatMulIntegerToFloat", "DynamicQuantizeMatMul");
+        add(rules, n -> n.put(einsum(n)), "Einsum");
     }
 
     private static void gemm(OnnxNode n) {
@@ -33,6 +36,65 @@ final class OnnxMatMulRules {
             OnnxDim nn = n.attrInt("transB", 0) == 0 ? b.get(1) : b.get(0);
             n.put(OnnxTensorInfo.of(List.of(m, nn), n.type(0)));
         }
+    }
+
+    /**
+     * Einsum: each output letter's size from the input that has it (a size where one gives it),
+     * the output the letters after "->", or (implicit) the letters used once, in alphabetical
+     * order; an ellipsis stands for the same leading dimensions in every operand.
+     */
+    private static OnnxTensorInfo einsum(OnnxNode n) {
+        String eq = n.attrString("equation", "").replace(" ", "");
+        String[] sides = eq.split("->", -1);
+        String[] terms = sides[0].split(",", -1);
+        if (terms.length != n.inputCount()) {
+            return null;
+        }
+        java.util.Map<Character, OnnxDim> size = new java.util.HashMap<>();
+        java.util.Map<Character, Integer> uses = new java.util.TreeMap<>();
+        List<OnnxDim> ellipsis = null;
+        for (int i = 0; i < terms.length; i++) {
+            List<OnnxDim> d = n.dims(i);
+            String t = terms[i];
+            boolean dots = t.contains("...");
+            String letters = t.replace("...", "");
+            if (d == null || d.size() < letters.length() || !dots && d.size() != letters.length()) {
+                return null;
+            }
+            int lead = t.indexOf("..."), extra = d.size() - letters.length();
+            if (dots) {
+                List<OnnxDim> e = d.subList(lead, lead + extra);
+                ellipsis = ellipsis == null || e.size() > ellipsis.size() ? e : ellipsis;
+            }
+            for (int k = 0; k < letters.length(); k++) {
+                char c = letters.charAt(k);
+                OnnxDim x = d.get(dots && k >= lead ? k + extra : k);
+                OnnxDim had = size.get(c);
+                size.put(c, had == null || !had.known() && x.known() || had.known() && had.size() == 1 ? x : had);
+                uses.merge(c, 1, Integer::sum);
+            }
+        }
+        String out = sides.length > 1 ? sides[1] : null;
+        if (out == null) {
+            StringBuilder b = new StringBuilder(ellipsis != null ? "..." : "");
+            uses.forEach((c, k) -> b.append(k == 1 ? String.valueOf(c) : ""));
+            out = b.toString();
+        }
+        List<OnnxDim> d = new ArrayList<>();
+        for (int k = 0; k < out.length(); k++) {
+            if (out.startsWith("...", k)) {
+                if (ellipsis == null) {
+                    return null;
+                }
+                d.addAll(ellipsis);
+                k += 2;
+            } else if (size.containsKey(out.charAt(k))) {
+                d.add(size.get(out.charAt(k)));
+            } else {
+                return null;
+            }
+        }
+        return OnnxTensorInfo.of(d, n.type(0));
     }
 
     /** The product of inputs {@code ai} and {@code bi} (numpy's matmul broadcasting), of element type {@code type}. */

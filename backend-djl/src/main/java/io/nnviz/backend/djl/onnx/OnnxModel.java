@@ -35,20 +35,23 @@ final class OnnxModel extends AbstractModel {
     private final OnnxMl.ModelProto proto;
     private final OnnxDescriber graph;
     private final OnnxShapes shapes;
+    /** The shapes measured at load time, or null when none were asked for. */
+    private final OnnxShapeProbe.Result measured;
     private final Path file;
     private final OnnxSession session;
     /** True for a randomised copy, whose file is a temporary one of its own (deleted on close). */
     private final boolean ownsFile;
 
     /** The model read from {@code file} as {@code proto}, described as {@code graph}; {@code ownsFile} deletes the file on close. */
-    OnnxModel(String name, OnnxDescriber graph, Map<String, String> props, OnnxMl.ModelProto proto, OnnxShapes shapes, Path file,
-              boolean ownsFile) {
+    OnnxModel(String name, OnnxDescriber graph, Map<String, String> props, OnnxMl.ModelProto proto, OnnxShapes shapes,
+              OnnxShapeProbe.Result measured, Path file, boolean ownsFile) {
         super(name, "ONNX", graph.layers, graph.edges, graph.groups, props,
                 EnumSet.of(Capability.WEIGHTS, Capability.ACTIVATIONS, Capability.WEIGHT_RANDOMIZATION));
         this.ownsFile = ownsFile;
         this.proto = proto;
         this.graph = graph;
         this.shapes = shapes;
+        this.measured = measured;
         this.file = file;
         this.session = new OnnxSession(name, proto, shapes, file);
     }
@@ -63,9 +66,9 @@ final class OnnxModel extends AbstractModel {
         return Collections.unmodifiableMap(graph.inputs);
     }
 
-    /** The shape of a tensor as the file declares or nnviz infers it, symbols and unknowns written as such ("[batch_size, 128]"). */
+    /** The shape of a tensor (of any graph, subgraphs included) as the file declares or nnviz infers it (never measured), symbols and unknowns written as such ("[batch_size, 128]"). */
     String shapeOf(String tensor) {
-        OnnxTensorInfo i = shapes.get(tensor);
+        OnnxTensorInfo i = shapes.anywhere(tensor);
         return i == null ? "?" : i.toString();
     }
 
@@ -118,8 +121,8 @@ final class OnnxModel extends AbstractModel {
             try (var out = Files.newOutputStream(tmp)) {
                 shuffled.writeTo(out);
             }
-            return new OnnxModel(name() + " (shuffled " + layers.size() + " layers)", OnnxDescriber.read(shuffled, shapes), properties(),
-                    shuffled, shapes, tmp, true);
+            return new OnnxModel(name() + " (shuffled " + layers.size() + " layers)", OnnxDescriber.read(shuffled, shapes, measured),
+                    properties(), shuffled, shapes, measured, tmp, true);
         } catch (IOException | RuntimeException e) {
             if (tmp != null) {
                 tmp.toFile().delete();

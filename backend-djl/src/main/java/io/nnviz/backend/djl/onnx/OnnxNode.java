@@ -12,10 +12,18 @@ import java.util.List;
 final class OnnxNode {
     private final OnnxShapes scope;
     private final OnnxMl.NodeProto proto;
+    private final int index;
 
-    OnnxNode(OnnxShapes scope, OnnxMl.NodeProto proto) {
+    /** Node {@code proto}, the {@code index}th of its graph. */
+    OnnxNode(OnnxShapes scope, OnnxMl.NodeProto proto, int index) {
         this.scope = scope;
         this.proto = proto;
+        this.index = index;
+    }
+
+    /** Its place in its graph. */
+    int index() {
+        return index;
     }
 
     /** The graph whose shapes are being inferred, with its enclosing graphs in scope. */

@@ -9,11 +9,11 @@ import java.util.Map;
 import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
 
 /**
- * Shape rules for the operators that rearrange or resize a tensor: {@code Flatten},
- * {@code Reshape} (its 0s and its -1, which may come out as the one symbol the other sizes leave),
- * {@code Transpose}, {@code Squeeze} and {@code Unsqueeze} (which keep a shape vector's values),
- * {@code Expand}, {@code Tile}, {@code Pad}, and {@code Resize}/{@code Upsample} (by sizes or by
- * constant scales).
+ * Shape rules for the operators that rearrange a tensor: {@code Flatten}, {@code Reshape} (its
+ * 0s and its -1, which may come out as the one symbol the other sizes leave), {@code Transpose}
+ * (which keeps a small tensor's values, permuted), {@code Squeeze} and {@code Unsqueeze} (which
+ * keep a shape vector's values), {@code Expand} and {@code Tile}; padding and resizing are
+ * {@link OnnxResizeRules}'.
  */
 final class OnnxReshapeRules {
     private OnnxReshapeRules() {
@@ -27,8 +27,6 @@ final class OnnxReshapeRules {
         add(rules, n -> n.put(unsqueeze(n)), "Unsqueeze");
         add(rules, OnnxReshapeRules::expand, "Expand");
         add(rules, OnnxReshapeRules::tile, "Tile");
-        add(rules, n -> n.put(pad(n)), "Pad");
-        add(rules, n -> n.put(resize(n)), "Resize", "Upsample");
     }
 
     private static void flatten(OnnxNode n) {
@@ -43,12 +41,15 @@ final class OnnxReshapeRules {
     private static void transpose(OnnxNode n) {
         OnnxTensorInfo x = n.info(0);
         if (x != null && x.dims() != null) {
-            long[] perm = n.attrInts("perm");
+            long[] p = n.attrInts("perm");
+            int[] perm = new int[x.rank()];
             List<OnnxDim> d = new ArrayList<>();
             for (int i = 0; i < x.rank(); i++) {
-                d.add(x.dims().get((int) (perm == null ? x.rank() - 1 - i : perm[i])));
+                perm[i] = (int) (p == null || p.length == 0 ? x.rank() - 1 - i : p[i]);
+                d.add(x.dims().get(perm[i]));
             }
-            n.put(OnnxTensorInfo.of(d, x.type()));
+            OnnxTensorInfo out = OnnxTensorInfo.of(d, x.type());
+            n.put(x.values() == null ? out : out.withValues(OnnxValues.transpose(x.dims(), x.values(), perm)));
         }
     }
 
@@ -186,48 +187,5 @@ final class OnnxReshapeRules {
             d.add(inserted ? OnnxDim.of(1) : k < x.rank() ? x.dims().get(k++) : OnnxDim.UNKNOWN);
         }
         return new OnnxTensorInfo(d, x.type(), x.values(), null);
-    }
-
-    private static OnnxTensorInfo pad(OnnxNode n) {
-        OnnxTensorInfo x = n.info(0);
-        if (x == null || x.dims() == null) {
-            return null;
-        }
-        long[] pads = n.attrInts("pads");
-        if (pads == null) {
-            pads = n.intValues(1);
-        }
-        if (pads == null || pads.length != 2L * x.rank()) {
-            return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
-        }
-        List<OnnxDim> d = new ArrayList<>();
-        for (int i = 0; i < x.rank(); i++) {
-            OnnxDim dim = x.dims().get(i);
-            d.add(pads[i] == 0 && pads[i + x.rank()] == 0 ? dim : dim.known() ? OnnxDim.of(dim.size() + pads[i] + pads[i + x.rank()])
-                    : OnnxDim.UNKNOWN);
-        }
-        return OnnxTensorInfo.of(d, x.type());
-    }
-
-    private static OnnxTensorInfo resize(OnnxNode n) {
-        OnnxTensorInfo x = n.info(0);
-        if (x == null || x.dims() == null) {
-            return null;
-        }
-        long[] sizes = n.inputCount() > 3 && !n.input(3).isEmpty() ? n.intValues(3) : null;
-        if (sizes != null && sizes.length == x.rank()) {
-            return OnnxTensorInfo.of(OnnxDim.sizes(sizes), x.type());
-        }
-        OnnxTensorInfo scales = n.info(n.op().equals("Upsample") ? 1 : 2);
-        if (scales == null || scales.floats() == null || scales.floats().length != x.rank()) {
-            return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
-        }
-        List<OnnxDim> d = new ArrayList<>();
-        for (int i = 0; i < x.rank(); i++) {
-            OnnxDim dim = x.dims().get(i);
-            double s = scales.floats()[i];
-            d.add(s == 1.0 ? dim : dim.known() ? OnnxDim.of((long) Math.floor(dim.size() * s)) : OnnxDim.UNKNOWN);
-        }
-        return OnnxTensorInfo.of(d, x.type());
     }
 }

@@ -7,9 +7,10 @@ import java.util.Map;
  * The shape rules by operator type, each family of operators registering its own: elementwise
  * ({@link OnnxElementwiseRules}), convolution and pooling ({@link OnnxConvPoolRules}), matrix
  * products ({@link OnnxMatMulRules}), recurrent layers ({@link OnnxRecurrentRules}), reductions
- * ({@link OnnxReduceRules}), reshaping ({@link OnnxReshapeRules}), constants and the shape
- * arithmetic exporters write ({@link OnnxShapeValueRules}), and {@code If}
- * ({@link OnnxShapes#branches}). An operator type is registered once; one no family knows has no
+ * ({@link OnnxReduceRules}), reshaping ({@link OnnxReshapeRules}), padding and resizing
+ * ({@link OnnxResizeRules}), selecting and indexing ({@link OnnxIndexingRules}), constants and the shape
+ * arithmetic exporters write ({@link OnnxShapeValueRules}), and control flow ({@code If},
+ * {@code Loop}, {@code Scan}: {@link OnnxControlFlowRules}). An operator type is registered once; one no family knows has no
  * rule, and its outputs stay unknown.
  */
 final class OnnxShapeRules {
@@ -32,8 +33,10 @@ final class OnnxShapeRules {
         OnnxRecurrentRules.register(rules);
         OnnxReduceRules.register(rules);
         OnnxReshapeRules.register(rules);
+        OnnxResizeRules.register(rules);
+        OnnxIndexingRules.register(rules);
         OnnxShapeValueRules.register(rules);
-        add(rules, OnnxShapes::branches, "If");
+        OnnxControlFlowRules.register(rules);
         return Map.copyOf(rules);
     }
 

@@ -13,7 +13,10 @@ import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
  * Shape rules for constants and the shape arithmetic exporters write, which carry the values of
  * small integer tensors (sizes and symbols) from one node to the next: {@code Constant},
  * {@code ConstantOfShape}, {@code Shape} and {@code Size} (a tensor's dimensions as values),
- * {@code Gather}, {@code Slice}, {@code Concat} and {@code Split}.
+ * {@code Gather}, {@code Slice} (of a tensor of any rank, steps and negative axes included),
+ * {@code Concat}, {@code Split} (in parts, or in {@code num_outputs}), {@code Range}, and the
+ * generators whose size an input or attribute gives (window functions, {@code RandomNormal},
+ * {@code RandomUniform}).
  */
 final class OnnxShapeValueRules {
     private OnnxShapeValueRules() {
@@ -28,6 +31,10 @@ final class OnnxShapeValueRules {
         add(rules, n -> n.put(slice(n)), "Slice");
         add(rules, n -> n.put(concat(n)), "Concat");
         add(rules, OnnxShapeValueRules::split, "Split");
+        add(rules, n -> n.put(range(n)), "Range");
+        add(rules, n -> n.put(sized(n, n.intValues(0), (int) n.attrInt("output_datatype", OnnxTensors.FLOAT))), "HannWindow",
+                "HammingWindow", "BlackmanWindow");
+        add(rules, n -> n.put(sized(n, n.attrInts("shape"), (int) n.attrInt("dtype", OnnxTensors.FLOAT))), "RandomNormal", "RandomUniform");
     }
 
     private static void constant(OnnxNode n) {
@@ -46,12 +53,19 @@ final class OnnxShapeValueRules {
         }
     }
 
+    /** ConstantOfShape: the shape its input holds; a small integer fill keeps its values (the zeros of a pad list). */
     private static void constantOfShape(OnnxNode n) {
         long[] shape = n.intValues(0);
         OnnxMl.AttributeProto v = n.attr("value");
         int t = v != null && v.hasT() ? v.getT().getDataType() : OnnxTensors.FLOAT;
         List<OnnxDim> sv = n.values(0);
-        n.put(OnnxTensorInfo.of(shape != null ? OnnxDim.sizes(shape) : OnnxDim.asSizes(sv), t));
+        OnnxTensorInfo out = OnnxTensorInfo.of(shape != null ? OnnxDim.sizes(shape) : OnnxDim.asSizes(sv), t);
+        OnnxTensorInfo fill = v != null && v.hasT() ? OnnxTensorInfo.held(v.getT()) : null;
+        OnnxDim count = out.dims() == null ? OnnxDim.UNKNOWN : OnnxDim.product(out.dims());
+        if (fill != null && fill.values() != null && fill.values().size() == 1 && count.known() && count.size() <= 64) {
+            out = out.withValues(java.util.Collections.nCopies((int) count.size(), fill.values().get(0)));
+        }
+        n.put(out);
     }
 
     private static void shape(OnnxNode n) {
@@ -107,51 +121,88 @@ final class OnnxShapeValueRules {
         if (x == null || x.dims() == null) {
             return null;
         }
-        long[] starts, ends, axes, steps;
+        List<OnnxDim> starts, ends;
+        long[] axes, steps;
         if (n.opset() < 10 || n.attr("starts") != null) {
-            starts = n.attrInts("starts");
-            ends = n.attrInts("ends");
+            starts = n.attrInts("starts") == null ? null : OnnxDim.values(n.attrInts("starts"));
+            ends = n.attrInts("ends") == null ? null : OnnxDim.values(n.attrInts("ends"));
             axes = n.attrInts("axes");
             steps = null;
         } else {
-            starts = n.intValues(1);
-            ends = n.intValues(2);
+            starts = n.values(1);
+            ends = n.values(2);
             axes = n.inputCount() > 3 && !n.input(3).isEmpty() ? n.intValues(3) : null;
             steps = n.inputCount() > 4 && !n.input(4).isEmpty() ? n.intValues(4) : null;
-            if (n.inputCount() > 3 && !n.input(3).isEmpty() && axes == null) {
+            if (n.inputCount() > 3 && !n.input(3).isEmpty() && axes == null || n.inputCount() > 4 && !n.input(4).isEmpty() && steps == null) {
                 return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
             }
         }
-        if (starts == null || ends == null) {
+        if (starts == null || ends == null || starts.size() != ends.size()) {
             return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
         }
         List<OnnxDim> d = new ArrayList<>(x.dims());
-        int[] kept = new int[2];
-        kept[1] = -1;
-        for (int i = 0; i < starts.length; i++) {
+        int[][] picked = new int[x.rank()][]; // per axis, the source indices kept (null: all)
+        for (int i = 0; i < starts.size(); i++) {
             int axis = (int) (axes == null ? i : axes[i] < 0 ? axes[i] + x.rank() : axes[i]);
             long step = steps == null ? 1 : steps[i];
-            OnnxDim dim = d.get(axis);
+            OnnxDim dim = d.get(axis), start = starts.get(i), end = ends.get(i);
+            boolean whole = start.numeric() && start.size() == 0 && end.numeric() && end.size() >= Long.MAX_VALUE / 2 && step == 1;
+            if (!start.numeric() || !end.numeric()) {
+                // from 0 to a symbol (a table sliced to a sequence's length, which a valid input never exceeds): the symbol
+                d.set(axis, start.numeric() && start.size() == 0 && step == 1 && end.symbol() != null ? end : OnnxDim.UNKNOWN);
+                continue;
+            }
             if (!dim.known() || step == 0) {
-                if (!(starts[i] == 0 && ends[i] >= Long.MAX_VALUE / 2 && step == 1)) {
-                    d.set(axis, OnnxDim.UNKNOWN);
-                }
+                d.set(axis, whole ? dim : OnnxDim.UNKNOWN);
                 continue;
             }
             long len = dim.size();
-            long s = clamp(starts[i], len, step), e = clamp(ends[i], len, step);
-            long size = step > 0 ? Math.max(0, (e - s + step - 1) / step) : Math.max(0, (s - e - step - 1) / -step);
+            long s0 = clamp(start.size(), len, step), e = clamp(end.size(), len, step);
+            long size = step > 0 ? Math.max(0, (e - s0 + step - 1) / step) : Math.max(0, (s0 - e - step - 1) / -step);
             d.set(axis, OnnxDim.of(size));
-            if (x.rank() == 1) {
-                kept[0] = (int) s;
-                kept[1] = step == 1 ? (int) size : -1;
+            picked[axis] = new int[(int) Math.min(size, 1 << 16)];
+            for (int k = 0; k < picked[axis].length; k++) {
+                picked[axis][k] = (int) (s0 + k * step);
             }
         }
         OnnxTensorInfo out = OnnxTensorInfo.of(d, x.type());
-        if (x.values() != null && kept[1] >= 0 && kept[0] + kept[1] <= x.values().size()) {
-            out = out.withValues(x.values().subList(kept[0], kept[0] + kept[1]));
+        return x.values() == null ? out : out.withValues(OnnxValues.pick(x.dims(), x.values(), picked));
+    }
+
+    /** Range(start, limit, delta): {@code max(ceil((limit - start) / delta), 0)} values, computed when they are few integers. */
+    private static OnnxTensorInfo range(OnnxNode n) {
+        double[] abc = new double[3];
+        boolean known = true, ints = true;
+        for (int i = 0; i < 3; i++) {
+            long[] v = n.intValues(i);
+            OnnxTensorInfo info = n.info(i);
+            if (v != null && v.length == 1) {
+                abc[i] = v[0];
+            } else if (info != null && info.floats() != null && info.floats().length == 1) {
+                abc[i] = info.floats()[0];
+                ints = false;
+            } else {
+                known = false;
+            }
+        }
+        if (!known || abc[2] == 0) {
+            return OnnxTensorInfo.of(List.of(OnnxDim.UNKNOWN), n.type(0));
+        }
+        long count = Math.max((long) Math.ceil((abc[1] - abc[0]) / abc[2]), 0);
+        OnnxTensorInfo out = OnnxTensorInfo.of(List.of(OnnxDim.of(count)), n.type(0));
+        if (ints && count <= 64) {
+            long[] v = new long[(int) count];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (long) abc[0] + i * (long) abc[2];
+            }
+            out = out.withValues(OnnxDim.values(v));
         }
         return out;
+    }
+
+    /** A tensor of the sizes {@code dims} (a window's one size, a random tensor's shape attribute) and element type {@code type}. */
+    private static OnnxTensorInfo sized(OnnxNode n, long[] dims, int type) {
+        return dims == null ? null : OnnxTensorInfo.of(OnnxDim.sizes(dims), type);
     }
 
     private static long clamp(long v, long len, long step) {
@@ -211,6 +262,14 @@ final class OnnxShapeValueRules {
             parts = n.intValues(1);
         }
         OnnxDim dim = x.dims().get(axis);
+        long outputs = n.attrInt("num_outputs", n.outputCount());
+        if (parts == null && n.attr("num_outputs") != null && dim.known() && outputs > 0) { // opset 18: the last part may be smaller
+            long chunk = (dim.size() + outputs - 1) / outputs;
+            parts = new long[(int) outputs];
+            for (int k = 0; k < outputs; k++) {
+                parts[k] = Math.max(0, Math.min(chunk, dim.size() - k * chunk));
+            }
+        }
         for (int k = 0; k < n.outputCount(); k++) {
             List<OnnxDim> d = new ArrayList<>(x.dims());
             if (parts != null && parts.length == n.outputCount()) {

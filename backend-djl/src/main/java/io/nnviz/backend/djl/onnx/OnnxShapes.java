@@ -2,11 +2,9 @@ package io.nnviz.backend.djl.onnx;
 
 import ai.onnx.proto.OnnxMl;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The shapes and element types of an ONNX graph's tensors: from the file where it says
@@ -17,13 +15,13 @@ import java.util.Objects;
  * arithmetic exporters write ({@code Shape}, {@code Gather}, {@code Concat}, then {@code Reshape})
  * gives the reshaped dimensions. An operator no rule knows leaves its outputs unknown; nothing here
  * throws on a strange graph. Subgraphs ({@code If} branches, {@code Loop} and {@code Scan} bodies)
- * get shapes of their own with the enclosing graph's in scope.
+ * get shapes of their own with the enclosing graph's in scope ({@link OnnxControlFlowRules}).
  */
 final class OnnxShapes {
     private final Map<String, OnnxTensorInfo> infos = new HashMap<>();
     private final OnnxShapes outer;
     private final int opset;
-    /** The shapes inside each subgraph met so far, by "node name/attribute". */
+    /** The shapes inside each subgraph met so far, by "node name/attribute" ("#index/attribute" for a node without a name). */
     private final Map<String, OnnxShapes> subgraphs = new HashMap<>();
 
     private OnnxShapes(OnnxShapes outer, int opset) {
@@ -43,7 +41,15 @@ final class OnnxShapes {
             }
         }
         OnnxShapes s = new OnnxShapes(null, opset);
-        s.infer(model.getGraph(), inputs);
+        Map<String, OnnxTensorInfo> seeds = new HashMap<>();
+        for (OnnxMl.ValueInfoProto v : model.getGraph().getInputList()) {
+            long[] given = inputs.get(v.getName());
+            if (given != null) {
+                seeds.put(v.getName(), OnnxTensorInfo.of(OnnxDim.sizes(given), OnnxTensorInfo.declared(v).type()));
+            }
+        }
+        s.seed(model.getGraph(), seeds);
+        s.infer(model.getGraph());
         return s;
     }
 
@@ -83,15 +89,21 @@ final class OnnxShapes {
         return n;
     }
 
-    /** Seeds the graph's tensors from the file, then infers its nodes in order. */
-    private void infer(OnnxMl.GraphProto g, Map<String, long[]> overrides) {
+    /**
+     * Seeds the graph's tensors from the file: initializers, inputs ({@code given} replaces an
+     * input's declaration, keeping its element type where the given one has none), value infos
+     * and outputs.
+     */
+    private void seed(OnnxMl.GraphProto g, Map<String, OnnxTensorInfo> given) {
         for (OnnxMl.TensorProto t : g.getInitializerList()) {
             put(t.getName(), OnnxTensorInfo.held(t));
         }
         for (OnnxMl.ValueInfoProto v : g.getInputList()) {
-            long[] given = overrides.get(v.getName());
-            if (given != null) {
-                infos.put(v.getName(), OnnxTensorInfo.of(OnnxDim.sizes(given), OnnxTensorInfo.declared(v).type()));
+            OnnxTensorInfo in = given.get(v.getName());
+            if (in != null) {
+                OnnxTensorInfo d = OnnxTensorInfo.declared(v);
+                infos.put(v.getName(), new OnnxTensorInfo(in.dims() != null ? in.dims() : d.dims(), in.type() != 0 ? in.type() : d.type(), in.values(),
+                        in.floats()));
             } else if (!infos.containsKey(v.getName())) {
                 put(v.getName(), OnnxTensorInfo.declared(v));
             }
@@ -102,13 +114,18 @@ final class OnnxShapes {
         for (OnnxMl.ValueInfoProto v : g.getOutputList()) {
             put(v.getName(), OnnxTensorInfo.declared(v)); // declared first: inference fills in, it does not overrule
         }
-        for (OnnxMl.NodeProto n : g.getNodeList()) {
+    }
+
+    /** Infers the graph's nodes in order. */
+    private void infer(OnnxMl.GraphProto g) {
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            OnnxMl.NodeProto n = g.getNode(i);
             OnnxShapeRules.Rule rule = OnnxShapeRules.of(n.getOpType());
             if (rule == null) {
                 continue; // unknown: outputs stay unknown
             }
             try {
-                rule.infer(new OnnxNode(this, n));
+                rule.infer(new OnnxNode(this, n, i));
             } catch (RuntimeException e) {
                 // a malformed node leaves its outputs unknown; the graph is still drawn
             }
@@ -116,49 +133,52 @@ final class OnnxShapes {
     }
 
     /**
-     * The rule for {@code If}: its outputs are those of the branch its condition takes when the
-     * condition is known (it is computed from sizes), else its branches' where they agree. Both
-     * branches are inferred, with this graph's tensors in scope.
+     * The shapes inside subgraph {@code a} of node {@code n} (the {@code index}th of this graph),
+     * inferred once with this graph in scope and {@code seeds} (may be empty) for the subgraph's
+     * inputs: a loop body's iteration number, condition and carried values.
      */
-    static void branches(OnnxNode n) {
-        OnnxShapes scope = n.scope();
-        long[] cond = n.intValues(0);
-        List<List<OnnxTensorInfo>> outs = new ArrayList<>();
-        for (OnnxMl.AttributeProto a : n.proto().getAttributeList()) {
-            if (a.hasG()) {
-                boolean taken = cond == null || cond.length != 1 || (cond[0] != 0) == a.getName().equals("then_branch");
-                OnnxShapes inner = new OnnxShapes(scope, scope.opset);
-                inner.infer(a.getG(), Map.of());
-                List<OnnxTensorInfo> o = new ArrayList<>();
-                for (OnnxMl.ValueInfoProto v : a.getG().getOutputList()) {
-                    o.add(inner.get(v.getName()));
-                }
-                if (taken) {
-                    outs.add(o);
-                }
-                scope.subgraphs.put(n.proto().getName() + "/" + a.getName(), inner);
-            }
-        }
-        for (int k = 0; k < n.outputCount(); k++) {
-            OnnxTensorInfo merged = null;
-            for (List<OnnxTensorInfo> o : outs) {
-                OnnxTensorInfo i = k < o.size() ? o.get(k) : null;
-                merged = merged == null ? i : i == null || !Objects.equals(i.dims(), merged.dims()) ? OnnxTensorInfo.of(
-                        merged.dims() != null && i != null && i.dims() != null && i.rank() == merged.rank() ? OnnxDim.unknownLike(merged.dims()) : null,
-                        merged.type()) : merged;
-            }
-            n.put(k, merged);
-        }
-    }
-
-    /** The shapes inside a subgraph of node {@code n}, inferred (once) with this graph in scope. */
-    OnnxShapes inside(OnnxMl.NodeProto n, OnnxMl.AttributeProto a) {
-        OnnxShapes s = subgraphs.get(n.getName() + "/" + a.getName());
+    OnnxShapes subgraph(OnnxMl.NodeProto n, int index, OnnxMl.AttributeProto a, Map<String, OnnxTensorInfo> seeds) {
+        String key = key(n, index, a);
+        OnnxShapes s = subgraphs.get(key);
         if (s == null) {
             s = new OnnxShapes(this, opset);
-            s.infer(a.getG(), Map.of());
-            subgraphs.put(n.getName() + "/" + a.getName(), s);
+            s.seed(a.getG(), seeds);
+            s.infer(a.getG());
+            subgraphs.put(key, s);
         }
         return s;
+    }
+
+    /** Shapes inferred in {@code g} with this graph in scope and {@code seeds} for its inputs, kept nowhere: a first pass. */
+    OnnxShapes trial(OnnxMl.GraphProto g, Map<String, OnnxTensorInfo> seeds) {
+        OnnxShapes s = new OnnxShapes(this, opset);
+        s.seed(g, seeds);
+        s.infer(g);
+        return s;
+    }
+
+    /** The shapes inside subgraph {@code a} of node {@code n}, the {@code index}th of this graph, as its rule inferred them. */
+    OnnxShapes inside(OnnxMl.NodeProto n, int index, OnnxMl.AttributeProto a) {
+        return subgraph(n, index, a, Map.of());
+    }
+
+    /** A node's subgraph by its name, or its place in the graph when it has none (exporters leave names empty). */
+    private static String key(OnnxMl.NodeProto n, int index, OnnxMl.AttributeProto a) {
+        return (n.getName().isEmpty() ? "#" + index : n.getName()) + "/" + a.getName();
+    }
+
+    /** What is known of a tensor of this graph or of any subgraph in it, at any depth, or null. */
+    OnnxTensorInfo anywhere(String name) {
+        OnnxTensorInfo i = infos.get(name);
+        if (i != null) {
+            return i;
+        }
+        for (OnnxShapes s : subgraphs.values()) {
+            i = s.anywhere(name);
+            if (i != null) {
+                return i;
+            }
+        }
+        return null;
     }
 }
