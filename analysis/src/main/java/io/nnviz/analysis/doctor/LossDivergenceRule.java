@@ -39,7 +39,7 @@ public record LossDivergenceRule(double factor, double beta, int minPoints) impl
             return List.of();
         }
         double[] y = c.ys(), s = Curves.ema(y, beta);
-        double start = Curves.median(y, 0, 5), best = Double.POSITIVE_INFINITY;
+        double start = y[0], best = Double.POSITIVE_INFINITY; // the untrained network's loss: a divergence can come within five steps
         int bestAt = 0, crossed = -1;
         for (int i = 0; i < s.length; i++) {
             if (s[i] < best) {

@@ -78,8 +78,10 @@ public record NonFiniteRule() implements Rule {
             } else if (firstAt(grads, countsAt, true) != null) {
                 String deepest = firstAt(grads, countsAt, true);
                 layers.add(deepest);
-                m.append("; the forward pass of step ").append(Curves.step(countsAt)).append(" was finite, and the deepest layer"
-                        + " whose gradient holds them is ").append(deepest).append(", where backpropagation met them first");
+                boolean last = new ArrayList<>(grads.keySet()).indexOf(deepest) == grads.size() - 1;
+                m.append("; every layer output checked at step ").append(Curves.step(countsAt)).append(" was finite, and the deepest layer"
+                        + " whose gradient holds them is ").append(deepest).append(", where backpropagation met them first")
+                        .append(last ? " (the last layer: its output or the loss overflowed)" : "");
                 evidence.add(Evidence.step(MetricNames.ofLayer(MetricNames.NONFINITE_GRADIENTS, deepest)));
             }
         } else if (!histLayers.isEmpty()) {
