@@ -49,7 +49,7 @@ public record ChanceLevelRule(double tolerance, long minSteps, double beta) impl
         }
         List<Evidence> evidence = new ArrayList<>(List.of(Evidence.step("loss")));
         String m = "The loss has stayed at chance since step " + Curves.step(c.x(from)) + ": " + Curves.num(s[s.length - 1])
-                + " smoothed, against ln " + k + " = " + Curves.num(chance) + ", what predicting each of the " + k + " classes equally gives";
+                + " smoothed, against ln " + k + " = " + String.format(java.util.Locale.ROOT, "%.3f", chance) + ", what predicting each of the " + k + " classes equally gives";
         Curve acc = run.epochSeries("validation/accuracy");
         if (!acc.isEmpty() && acc.y(acc.size() - 1) < 1.5 / k) {
             m += "; validation accuracy is " + Curves.percent(acc.y(acc.size() - 1)) + " (chance: " + Curves.percent(1.0 / k) + ")";

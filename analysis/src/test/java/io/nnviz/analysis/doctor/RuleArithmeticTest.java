@@ -73,6 +73,20 @@ class RuleArithmeticTest {
     }
 
     @Test
+    void aSpikeIsAnIsolatedStepFarAboveItsNeighboursAndTheStart() {
+        double[] y = concat(ramp(40, 2.3, 0.3), flat(40, 0.3));
+        y[60] = 3.0; // ten times its neighbours, above the start, and back down at once
+        Finding f = check(LossSpikesRule.DEFAULT, new Record().step("loss", y)).get(0);
+        assertEquals(Severity.INFO, f.severity());
+        assertEquals(61, f.step());
+        double[] noise = concat(ramp(40, 0.02, 0.005), flat(40, 0.005));
+        for (int i = 45; i < 80; i += 7) {
+            noise[i] = 0.019; // four times the median, over the start: batch noise of a regression loss
+        }
+        assertEquals(List.of(), check(LossSpikesRule.DEFAULT, new Record().step("loss", noise)));
+    }
+
+    @Test
     void aPlateauIsJudgedOnlyAfterItsMinimumSpanAndNotWhenTheLossRises() {
         assertEquals(List.of(), check(LossPlateauRule.DEFAULT, new Record().step("loss", flat(150, 2.3))));
         assertEquals(Severity.WARNING, check(LossPlateauRule.DEFAULT, new Record().step("loss", flat(250, 2.3))).get(0).severity());
