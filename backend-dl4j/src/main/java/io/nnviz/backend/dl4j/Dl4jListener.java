@@ -49,7 +49,7 @@ import java.util.Objects;
  * at once (as under {@code ParallelWrapper}) each build their own step; the dispatcher serialises
  * delivery. Nothing thrown here reaches {@code fit()}, except the {@link TrainingStoppedException}
  * of a hook that asks training to stop ({@link Hook#stopReason()}). A request's non-finite check
- * ({@link io.nnviz.api.hook.CaptureRequest#nonFinite}) sums each layer's output and the gradient
+ * ({@link io.nnviz.api.hook.CaptureRequest#nonFinite}) sums the deepest output and the gradient
  * every step it is asked, and on a step with NaN or infinite values reports each layer's count.
  */
 public final class Dl4jListener extends BaseTrainingListener implements DispatchedAttachment {

@@ -25,7 +25,7 @@ import java.util.Map;
  * the input samples and activations of the forward pass and the gradients before the updater
  * (copied out of DL4J's workspaces as they pass), then the weights, outputs and labels once the
  * iteration is done, delivered together as one {@link Snapshot}; and, for a request's
- * {@link CaptureRequest#nonFinite} check, a sum over each layer's output and over the gradient,
+ * {@link CaptureRequest#nonFinite} check, a sum over the deepest output and over the gradient,
  * and where one is not finite the NaN and infinite values of every layer's output and gradient
  * counted, as metrics.
  */
@@ -75,22 +75,22 @@ final class Dl4jStep {
     }
 
     /**
-     * The non-finite check of the forward pass: a sum over each layer's output (one reduction per
-     * layer, far cheaper than the layer), and if any is not finite, every layer's NaN and infinite
-     * values counted (a copy of each output, on this rare step only).
+     * The non-finite check of the forward pass: a sum over the deepest output DL4J hands over (NaN
+     * and infinite values travel forward through the layers to it), one small reduction a step;
+     * if it is not finite, every layer's NaN and infinite values counted (a copy of each output, on
+     * this rare step only).
      */
     void checkActivations(Map<String, INDArray> byKey) {
-        if (!request.nonFinite()) {
+        if (!request.nonFinite() || byKey.isEmpty()) {
             return;
         }
-        boolean any = false;
+        INDArray deepest = null;
         for (Map.Entry<String, INDArray> e : byKey.entrySet()) {
-            if (!e.getKey().equals("input") && !Double.isFinite(e.getValue().sumNumber().doubleValue())) {
-                any = true;
-                break;
+            if (!e.getKey().equals("input")) {
+                deepest = e.getValue();
             }
         }
-        if (!any) {
+        if (deepest == null || Double.isFinite(deepest.sumNumber().doubleValue())) {
             return;
         }
         for (Map.Entry<String, INDArray> e : byKey.entrySet()) {

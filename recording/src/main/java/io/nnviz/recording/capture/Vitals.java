@@ -48,9 +48,9 @@ final class Vitals {
     /** {@code r} with what the doctor needs at this step added: the statistics' captures on {@code histogram} steps, outputs on {@code outputs} steps. */
     CaptureRequest request(CaptureRequest r, boolean histogram, boolean outputs) {
         CaptureRequest out = r;
-        if (histogram) { // gradients and activations of the selected layers (and of activation layers, which have no weights)
-            LayerSelector selected = layers.or(LayerSelector.kinds(LayerKind.ACTIVATION));
-            out = new CaptureRequest(r.weights(), true, true, r.outputs(), r.updates(), r.isEmpty() ? selected : r.layers().or(selected),
+        if (histogram) { // gradients of the selected layers, activations of those whose unit statistics are kept
+            LayerSelector units = l -> activation(l) != ActivationKind.OTHER && (l.kind() == LayerKind.ACTIVATION || layers.test(l));
+            out = new CaptureRequest(r.weights(), true, true, r.outputs(), r.updates(), r.isEmpty() ? layers.or(units) : r.layers().or(units),
                     Math.max(r.maxSamples(), SAMPLES), r.nonFinite());
         }
         if (outputs) {
