@@ -21,12 +21,22 @@ public enum ActivationKind {
     /**
      * The family of an activation named as a framework names it: DL4J's {@code "relu"},
      * {@code "leakyrelu(a=0.01)"}, TensorFlow's op types {@code "Relu"}, {@code "Sigmoid"}, Keras's
-     * {@code "tanh"}, ONNX's {@code "HardSigmoid"}; {@link #OTHER} for what it does not know.
+     * {@code "tanh"}, ONNX's {@code "HardSigmoid"}, DJL's {@code "LambdaBlock(ReLU)"} and block ids
+     * ({@code "02ReLU"}); {@link #OTHER} for what it does not know.
      */
     public static ActivationKind of(String name) {
         Objects.requireNonNull(name, "name");
-        int cut = name.indexOf('(');
-        String n = (cut >= 0 ? name.substring(0, cut) : name).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        int open = name.indexOf('(');
+        if (open < 0) {
+            return named(name);
+        }
+        ActivationKind outer = named(name.substring(0, open)); // leakyrelu(a=0.01): its parameters
+        int close = name.lastIndexOf(')');
+        return outer != OTHER || close < open ? outer : named(name.substring(open + 1, close)); // LambdaBlock(ReLU): what it wraps
+    }
+
+    private static ActivationKind named(String name) {
+        String n = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "").replaceAll("^[0-9]+", "");
         return switch (n) {
             case "relu", "relu6", "rectifiedlinear", "rectifier" -> RELU;
             case "sigmoid", "hardsigmoid", "logistic" -> SIGMOID;

@@ -95,6 +95,7 @@ final class Curves {
 
     /** A factor in words: {@code 3,400x}. */
     static String times(double f) {
-        return f >= 100 ? String.format(Locale.ROOT, "%,.0fx", f) : String.format(Locale.ROOT, "%.1fx", f);
+        return f >= 1e6 ? String.format(Locale.ROOT, "%.2ex", f) : f >= 100 ? String.format(Locale.ROOT, "%,.0fx", f)
+                : String.format(Locale.ROOT, "%.1fx", f);
     }
 }

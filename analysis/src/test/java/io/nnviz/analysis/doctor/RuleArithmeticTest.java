@@ -202,5 +202,7 @@ class RuleArithmeticTest {
         assertEquals(ActivationKind.RELU, ActivationKind.of("Relu"));
         assertEquals(ActivationKind.OTHER, ActivationKind.of("leakyrelu(a=0.01)"));
         assertEquals(ActivationKind.SIGMOID, ActivationKind.of("HardSigmoid"));
+        assertEquals(ActivationKind.RELU, ActivationKind.of("LambdaBlock(ReLU)"));
+        assertEquals(ActivationKind.RELU, ActivationKind.of("02ReLU"));
     }
 }
