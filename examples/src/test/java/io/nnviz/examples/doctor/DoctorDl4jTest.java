@@ -126,8 +126,11 @@ class DoctorDl4jTest {
         MultiLayerNetwork net = Dl4jTrainings.mlp(new Sgd(0.1), Activation.SIGMOID, WeightInit.XAVIER, null, 64, 64, 64, 64, 64, 64, 64, 64);
         Recorder rec = recorder();
         Dl4jTrainings.fit(net, batches, 1, rec, null);
-        Finding f = only(liveAndReadBack(rec), "vanishing-gradients");
+        List<Finding> fs = liveAndReadBack(rec);
+        Finding f = only(fs, "vanishing-gradients");
         assertEquals("hidden1", f.layers().get(0), "the first layer first: " + f.layers());
+        assertTrue(fs.stream().anyMatch(u -> u.rule().equals("update-ratio") && u.severity() == Severity.WARNING
+                && u.layers().get(0).equals("hidden1") && u.message().contains("below")), "their updates are too small to learn: " + fs);
         assertFalse(f.layers().contains("out"));
         // DL4J's own gradient on a batch: the first layer's, per parameter, is under 1% of the output layer's
         net.setInput(batches.get(0).getFeatures());
@@ -142,12 +145,35 @@ class DoctorDl4jTest {
         MultiLayerNetwork net = Dl4jTrainings.mlp(new Adam(1e-3), Activation.RELU, WeightInit.XAVIER, h -> h.biasInit(-10), 128, 64);
         Recorder rec = recorder();
         Dl4jTrainings.fit(net, batches, 1, rec, null);
-        Finding f = only(liveAndReadBack(rec), "dead-units");
+        List<Finding> fs = liveAndReadBack(rec);
+        Finding f = only(fs, "dead-units");
         assertEquals(List.of("hidden1", "hidden2"), f.layers());
         assertEquals(1, f.step(), "dead from the first capture");
         assertTrue(f.message().contains("hidden1 (100% since step 1)"), f.message());
         INDArray hidden1 = net.feedForward(batches.get(0).getFeatures(), false).get(1);
         assertEquals(0, hidden1.maxNumber().doubleValue(), "DL4J: every unit of hidden1 outputs 0");
+        only(fs, "collapse"); // nothing reaches the output layer but its biases: one answer for every input
+        INDArray predicted = net.output(batches.get(1).getFeatures()).argMax(1);
+        assertEquals(predicted.minNumber().intValue(), predicted.maxNumber().intValue(), "DL4J: one class for every input");
+    }
+
+    @Test
+    void aTanhNetworkAtSgd20DivergesAndSaturates() throws IOException {
+        MultiLayerNetwork net = Dl4jTrainings.mlp(new Sgd(20), Activation.TANH, WeightInit.XAVIER, null, 128, 64);
+        Dl4jWitness witness = new Dl4jWitness(net);
+        net.addListeners(witness);
+        Recorder rec = recorder();
+        Dl4jTrainings.fit(net, batches, 1, rec, null);
+        List<Finding> fs = liveAndReadBack(rec);
+        Finding d = only(fs, "loss-divergence");
+        assertEquals(Severity.ERROR, d.severity(), "it stays up");
+        assertTrue(witness.scores.get((int) d.step() - 1) > 4 * witness.scores.get(0), "DL4J's score at step " + d.step() + ": " + witness.scores);
+        Finding s = only(fs, "saturated-units");
+        assertEquals(List.of("hidden1", "hidden2"), s.layers());
+        INDArray hidden1 = net.feedForward(batches.get(0).getFeatures(), false).get(1);
+        double saturated = org.nd4j.linalg.ops.transforms.Transforms.abs(hidden1).gte(0.98).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)
+                .meanNumber().doubleValue();
+        assertTrue(saturated > 0.5, "DL4J: " + saturated + " of hidden1's outputs at the limits");
     }
 
     @Test
