@@ -49,6 +49,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * back from {@code run.json} continues the same way ({@link #resume(Path)}). Attach it to
  * one training loop at a time.
  *
+ * <h2>The training doctor</h2>
+ * Unless {@link RecorderBuilder#diagnose} turns it off, the recorder also keeps what the doctor's
+ * rules read and runs them as the run goes ({@code io.nnviz.analysis.doctor}): {@link #findings()}
+ * gives what they find, {@link RecorderBuilder#onFinding} hears each finding once, and
+ * {@link RecorderBuilder#stopOn} stops training at the first finding of a severity (through
+ * {@link #stopReason()}); the report leads with them.
+ *
  * <h2>The training thread</h2>
  * It does the least it can there: a series update per value, and on probe steps one small forward
  * pass. Histograms, images and every sink write go to one background thread behind a bounded
