@@ -25,7 +25,7 @@ import java.util.List;
 @Command(name = "nnviz", mixinStandardHelpOptions = true, version = "nnviz 0.1.0-SNAPSHOT",
         description = "Renders saved neural networks headlessly: summary, architecture, filters, activations, attribution, attention.",
         subcommands = {InspectCommand.class, ActivationsCommand.class, AttributeCommand.class, AttentionCommand.class, DiffCommand.class,
-                RunsCommand.class, ServeCommand.class},
+                RunsCommand.class, DoctorCommand.class, ServeCommand.class},
         footer = {"", "Formats (told apart by content): DL4J zip, Keras .h5, TensorFlow SavedModel folder, frozen .pb,"
                 + " TorchScript .pt, ONNX .onnx.", "Exit codes: 0 ok, 1 internal error, 2 usage error, 3 unreadable or unsupported model."})
 public final class Main implements Runnable {

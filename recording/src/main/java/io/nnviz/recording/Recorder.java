@@ -1,5 +1,6 @@
 package io.nnviz.recording;
 
+import io.nnviz.analysis.doctor.Finding;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.CaptureRequest;
@@ -7,6 +8,7 @@ import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.recording.capture.CapturePolicy;
 import io.nnviz.recording.capture.Captures;
+import io.nnviz.recording.diagnosis.Diagnosis;
 import io.nnviz.recording.format.RunJson;
 import io.nnviz.recording.run.MutableRunLog;
 import io.nnviz.recording.run.RunLog;
@@ -47,6 +49,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * back from {@code run.json} continues the same way ({@link #resume(Path)}). Attach it to
  * one training loop at a time.
  *
+ * <h2>The training doctor</h2>
+ * Unless {@link RecorderBuilder#diagnose} turns it off, the recorder also keeps what the doctor's
+ * rules read and runs them as the run goes ({@code io.nnviz.analysis.doctor}): {@link #findings()}
+ * gives what they find, {@link RecorderBuilder#onFinding} hears each finding once, and
+ * {@link RecorderBuilder#stopOn} stops training at the first finding of a severity (through
+ * {@link #stopReason()}); the report leads with them.
+ *
  * <h2>The training thread</h2>
  * It does the least it can there: a series update per value, and on probe steps one small forward
  * pass. Histograms, images and every sink write go to one background thread behind a bounded
@@ -58,6 +67,10 @@ public final class Recorder implements Hook, AutoCloseable {
     private final MutableRunLog log;
     private final Sinks sinks;
     private final Captures captures;
+    /** The doctor at work on the run, or null when it is off. */
+    private final Diagnosis diagnosis;
+    /** Whether the first non-finite step was diagnosed on the training thread already. */
+    private volatile boolean nonFiniteChecked;
     private final AtomicBoolean closed = new AtomicBoolean(), warnedClosed = new AtomicBoolean();
     /** Closes a recorder nobody closed when the JVM exits, so what it was given still reaches its sinks; null without sinks. */
     private final Thread atExit;
@@ -66,10 +79,11 @@ public final class Recorder implements Hook, AutoCloseable {
     private long stepOffset;
     private int epochOffset;
 
-    Recorder(CapturePolicy policy, MutableRunLog log, List<RunSink> sinks) {
+    Recorder(CapturePolicy policy, MutableRunLog log, List<RunSink> sinks, Diagnosis diagnosis) {
         this.log = log;
         this.sinks = new Sinks(sinks, log);
         this.captures = new Captures(policy, log, this.sinks);
+        this.diagnosis = diagnosis;
         this.atExit = sinks.isEmpty() ? null : new Thread(this::closeAtExit, "nnviz-recorder-exit");
         if (atExit != null) {
             try {
@@ -188,7 +202,35 @@ public final class Recorder implements Hook, AutoCloseable {
                 s.scalar(m.getKey(), g, m.getValue());
             }
         });
+        captures.stepMetrics(metrics);
         captures.stepEnded(g, model, e.snapshot());
+        if (diagnosis != null) {
+            boolean nonFinite = !Double.isFinite(loss) || metrics.keySet().stream().anyMatch(k -> k.startsWith("nonfinite_"));
+            if (nonFinite && !nonFiniteChecked) {
+                nonFiniteChecked = true;
+                diagnosis.check(); // now, on the training thread: a stop policy stops at this very step
+            } else if (captures.histogramStep(g)) {
+                sinks.offer(diagnosis::check); // after the step's statistics, which the worker computes first
+            }
+        }
+    }
+
+    /** Why training should stop (a stop policy met a finding), or null: asked after every step. */
+    @Override
+    public String stopReason() {
+        return diagnosis == null ? null : diagnosis.stopReason();
+    }
+
+    /**
+     * The doctor's findings on the run as recorded so far, most severe first: diagnosed now, once
+     * the background work queued so far is done (empty when {@link RecorderBuilder#diagnose} is off).
+     */
+    public List<Finding> findings() {
+        if (diagnosis == null) {
+            return List.of();
+        }
+        sinks.drain(60);
+        return diagnosis.check();
     }
 
     /** The factor the budget stretches the configured capture intervals by now (1: as configured). */
@@ -210,6 +252,9 @@ public final class Recorder implements Hook, AutoCloseable {
                 s.epochScalar(m.getKey(), epoch, m.getValue());
             }
         });
+        if (diagnosis != null) {
+            sinks.offer(diagnosis::check);
+        }
         sinks.flushLater();
     }
 
@@ -217,6 +262,9 @@ public final class Recorder implements Hook, AutoCloseable {
     public void onTrainingEnd(TrainingEvent e) {
         if (!closed.get()) {
             captures.finalState(model, log.lastStep());
+            if (diagnosis != null) {
+                sinks.offer(diagnosis::check);
+            }
             sinks.flushLater();
         }
     }
@@ -323,7 +371,8 @@ public final class Recorder implements Hook, AutoCloseable {
         flush();
         ModelView m = model;
         captures.embeddingAsTrained(m);
-        return RunReport.of(log.view(), m).addTo(report);
+        RunReport r = RunReport.of(log.view(), m);
+        return (diagnosis == null ? r : r.doctor(diagnosis.doctor())).addTo(report);
     }
 
     /** Writes the run as {@code run.json} ({@link RunJson}); flushes first; recording goes on. */

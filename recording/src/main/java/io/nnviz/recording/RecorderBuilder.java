@@ -1,10 +1,14 @@
 package io.nnviz.recording;
 
+import io.nnviz.analysis.doctor.Doctor;
+import io.nnviz.analysis.doctor.Finding;
+import io.nnviz.analysis.doctor.Severity;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.hook.LayerSelector;
 import io.nnviz.recording.capture.CapturePolicy;
 import io.nnviz.recording.capture.EmbeddingCapture;
+import io.nnviz.recording.diagnosis.Diagnosis;
 import io.nnviz.recording.format.RunEvents;
 import io.nnviz.recording.run.MutableRunLog;
 import io.nnviz.recording.run.RunInfo;
@@ -24,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Configures a {@link Recorder}: what it captures and how often, what it keeps, the run's name and
@@ -52,7 +57,10 @@ public final class RecorderBuilder {
     private String name = defaultName();
     private Map<String, Object> hyperparameters = Map.of();
     private final List<RunSink> sinks = new ArrayList<>();
-    private boolean built;
+    private boolean built, diagnose = true;
+    private Doctor doctor = Doctor.defaults();
+    private Consumer<Finding> onFinding;
+    private Severity stopOn;
 
     RecorderBuilder(MutableRunLog resumed) {
         this.resumed = resumed;
@@ -170,6 +178,47 @@ public final class RecorderBuilder {
             throw new IllegalArgumentException("budget must be in [0, 1), got " + fraction);
         }
         budget = fraction;
+        return this;
+    }
+
+    /**
+     * Whether the training doctor diagnoses the run as it trains (default on): it captures, within
+     * the same budget as the histograms, what its rules read (each layer's gradient RMS, dead and
+     * saturated units from a few samples' activations, the share of the most predicted class, a
+     * cheap NaN check every step until the first), as series every sink keeps, and runs its rules
+     * at each histogram step and epoch end ({@link Recorder#findings()}, {@link #onFinding},
+     * {@link #stopOn}). Off: none of that is captured and nothing is diagnosed live (a report
+     * still diagnoses what the run has).
+     */
+    public RecorderBuilder diagnose(boolean on) {
+        diagnose = on;
+        return this;
+    }
+
+    /** The doctor that diagnoses the run: its rules and their thresholds (default {@link Doctor#defaults()}). */
+    public RecorderBuilder doctor(Doctor d) {
+        doctor = Objects.requireNonNull(d, "doctor");
+        return this;
+    }
+
+    /**
+     * Called once for each finding as the doctor first finds it while training runs (the same
+     * finding, by rule and layers, is not repeated): on the recorder's background thread, or on the
+     * training thread for a NaN loss. Keep it short; what it throws is logged.
+     */
+    public RecorderBuilder onFinding(Consumer<Finding> listener) {
+        onFinding = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Stops training at the first finding of at least {@code severity} ({@code Severity.ERROR}: on
+     * the first NaN or a diverged loss): the step after it is found, the framework's {@code fit}
+     * throws {@link io.nnviz.api.hook.TrainingStoppedException} naming the finding (for a NaN loss,
+     * the very step it appears). Default: never.
+     */
+    public RecorderBuilder stopOn(Severity severity) {
+        stopOn = Objects.requireNonNull(severity, "severity");
         return this;
     }
 
@@ -301,9 +350,12 @@ public final class RecorderBuilder {
                 Loud.once(line);
             }
         }
+        if (!diagnose && (onFinding != null || stopOn != null)) {
+            throw new IllegalStateException("onFinding and stopOn need the doctor: diagnose(false) turns it off");
+        }
         Tensor p = probes != null ? probes : log.probeInputs().orElse(null);
         return new Recorder(new CapturePolicy(histogramsEvery, filtersEvery, probesEvery, bins, gradients, updateRatios, layers, p, budget,
-                embeddings, initialWeights), log, sinks);
+                embeddings, initialWeights, diagnose), log, sinks, diagnose ? new Diagnosis(doctor, log.view(), onFinding, stopOn) : null);
     }
 
     /** {@link Recorder#resume(String, String)}: the run read as {@link Runs} reads it, written on under the same root. */

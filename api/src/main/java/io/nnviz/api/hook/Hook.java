@@ -55,6 +55,18 @@ public interface Hook {
     default void onEpochEnd(TrainingEvent event) {
     }
 
+    /**
+     * Asked after each step's event has reached every hook: why training should stop now, or
+     * {@code null} (the default) to go on. When a hook gives a reason, the step's callback throws
+     * {@link TrainingStoppedException} with it into the training loop, the one way to stop every
+     * framework's loop from a listener: out of DL4J's and DJL's {@code fit}, out of
+     * {@code stepEnd} for loops that report themselves. What a recorder's stop policy uses
+     * ({@code Recorder.builder().stopOn(Severity.ERROR)}). Must be cheap.
+     */
+    default String stopReason() {
+        return null;
+    }
+
     /** When the training loop ends or the hook is detached, whichever comes first; called once. */
     default void onTrainingEnd(TrainingEvent event) {
     }

@@ -76,7 +76,13 @@ public final class HookDispatcher implements Attachment {
         return merged;
     }
 
-    /** Delivers a step-end event. */
+    /**
+     * Delivers a step-end event, then asks the hooks whether training should stop
+     * ({@link Hook#stopReason()}).
+     *
+     * @throws TrainingStoppedException if a hook asks to stop: backends let it through to the
+     *                                  framework's loop, which it ends
+     */
     public synchronized void stepEnd(TrainingEvent event) {
         if (closed.get()) {
             return;
@@ -89,6 +95,13 @@ public final class HookDispatcher implements Attachment {
         }
         for (Hook h : hooks) {
             call(h, "onStepEnd", () -> h.onStepEnd(event));
+        }
+        for (Hook h : hooks) {
+            String[] reason = new String[1];
+            call(h, "stopReason", () -> reason[0] = h.stopReason());
+            if (reason[0] != null) {
+                throw new TrainingStoppedException(event.step(), reason[0]);
+            }
         }
     }
 

@@ -27,6 +27,18 @@ public final class MetricNames {
     public static final String LEARNING_RATE = "learning_rate";
     /** The family of per-weight log10 update : parameter ratios (DL4J UI's chart). */
     public static final String UPDATE_RATIO = "update_ratio";
+    /** The family of per-layer root mean squares of the parameter gradients (what the doctor compares across depth). */
+    public static final String GRADIENT_RMS = "gradient_rms";
+    /** The family of per-layer fractions of ReLU-family units that output zero for every captured sample. */
+    public static final String DEAD_UNITS = "dead_units";
+    /** The family of per-layer fractions of tanh or sigmoid outputs at their limits. */
+    public static final String SATURATED_UNITS = "saturated_units";
+    /** The family of per-layer counts of NaN and infinite values in a layer's output, on the step they first appear. */
+    public static final String NONFINITE_ACTIVATIONS = "nonfinite_activations";
+    /** The family of per-layer counts of NaN and infinite values in a layer's parameter gradients, on the step they first appear. */
+    public static final String NONFINITE_GRADIENTS = "nonfinite_gradients";
+    /** The share of the captured samples the model predicts as its most predicted class (1: all one class). */
+    public static final String PREDICTED_CLASS_SHARE = "predicted_class_share";
 
     private MetricNames() {
     }
@@ -54,6 +66,11 @@ public final class MetricNames {
     /** log10(mean |update| / mean |value|) of one weight: {@code "update_ratio/layer/weight"}. */
     public static String updateRatio(String layer, String weight) {
         return UPDATE_RATIO + "/" + check(layer) + "/" + check(weight);
+    }
+
+    /** One member of a per-layer family: {@code family + "/" + layer} ({@link #GRADIENT_RMS}, {@link #DEAD_UNITS}, ...). */
+    public static String ofLayer(String family, String layer) {
+        return check(family) + "/" + check(layer);
     }
 
     /**

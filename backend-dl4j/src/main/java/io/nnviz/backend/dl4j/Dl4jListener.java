@@ -6,6 +6,7 @@ import io.nnviz.api.hook.HookDispatcher;
 import io.nnviz.api.hook.MetricNames;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
+import io.nnviz.api.hook.TrainingStoppedException;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -46,7 +47,10 @@ import java.util.Objects;
  * accuracy with {@code onEpochEnd}. Steps are DL4J's iteration count + 1, so a network trained on
  * after a re-attach continues its own count. State is per thread, so several workers calling it
  * at once (as under {@code ParallelWrapper}) each build their own step; the dispatcher serialises
- * delivery. Nothing thrown here reaches {@code fit()}.
+ * delivery. Nothing thrown here reaches {@code fit()}, except the {@link TrainingStoppedException}
+ * of a hook that asks training to stop ({@link Hook#stopReason()}). A request's non-finite check
+ * ({@link io.nnviz.api.hook.CaptureRequest#nonFinite}) sums the deepest output and the gradient
+ * every step it is asked, and on a step with NaN or infinite values reports each layer's count.
  */
 public final class Dl4jListener extends BaseTrainingListener implements DispatchedAttachment {
     private static final Logger LOG = LoggerFactory.getLogger(Dl4jListener.class);
@@ -217,6 +221,7 @@ public final class Dl4jListener extends BaseTrainingListener implements Dispatch
             Dl4jStep s = begin(m, d);
             t0 = System.nanoTime();
             s.copyActivations(byKey);
+            s.checkActivations(byKey);
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy activations; the step goes on without them", e);
         } finally {
@@ -238,6 +243,7 @@ public final class Dl4jListener extends BaseTrainingListener implements Dispatch
             if (s.request.gradients() && m.gradient() != null) {
                 s.copyGradients(m.gradient().gradientForVariable());
             }
+            s.checkGradients(m);
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy gradients; the step goes on without them", e);
         } finally {
@@ -274,11 +280,14 @@ public final class Dl4jListener extends BaseTrainingListener implements Dispatch
             if (s.request.updates()) {
                 Dl4jMetrics.updateRatios(m, model, s.request, metrics);
             }
+            metrics.putAll(s.nonFiniteMetrics());
             double loss = m.score();
             lastLoss = loss;
             lastStep = step;
             spent(d, t0);
             d.stepEnd(new TrainingEvent(step, epoch, loss, metrics, snap));
+        } catch (TrainingStoppedException e) {
+            throw e; // a hook asked to stop: out of fit(), the one way to stop DL4J's loop from a listener
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not deliver step {}; training goes on", iteration + 1, e);
         }

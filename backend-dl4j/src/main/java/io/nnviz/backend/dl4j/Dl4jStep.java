@@ -5,6 +5,7 @@ import io.nnviz.api.LayerKind;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.CaptureRequest;
+import io.nnviz.api.hook.MetricNames;
 import io.nnviz.api.hook.Snapshot;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -23,7 +24,10 @@ import java.util.Map;
  * What one thread captures of one training step for {@link Dl4jListener}, as its request asks:
  * the input samples and activations of the forward pass and the gradients before the updater
  * (copied out of DL4J's workspaces as they pass), then the weights, outputs and labels once the
- * iteration is done, delivered together as one {@link Snapshot}.
+ * iteration is done, delivered together as one {@link Snapshot}; and, for a request's
+ * {@link CaptureRequest#nonFinite} check, a sum over the deepest output and over the gradient,
+ * and where one is not finite the NaN and infinite values of every layer's output and gradient
+ * counted, as metrics.
  */
 final class Dl4jStep {
     final long step;
@@ -33,6 +37,8 @@ final class Dl4jStep {
     private final Map<String, List<WeightTensor>> gradients = new LinkedHashMap<>();
     private Tensor inputs;
     private Dl4jNode inputNode;
+    /** The non-finite counts of this step, as metrics by name, when the check found any. */
+    private final Map<String, Double> nonFinite = new LinkedHashMap<>();
 
     Dl4jStep(Dl4jModel model, long step, CaptureRequest request) {
         this.model = model;
@@ -66,6 +72,74 @@ final class Dl4jStep {
                 activations.put(n.id, Dl4jTensors.canonical(n, e.getValue(), r.maxSamples()));
             }
         }
+    }
+
+    /**
+     * The non-finite check of the forward pass: a sum over the deepest output DL4J hands over (NaN
+     * and infinite values travel forward through the layers to it), one small reduction a step;
+     * if it is not finite, every layer's NaN and infinite values counted (a copy of each output, on
+     * this rare step only).
+     */
+    void checkActivations(Map<String, INDArray> byKey) {
+        if (!request.nonFinite() || byKey.isEmpty()) {
+            return;
+        }
+        INDArray deepest = null;
+        for (Map.Entry<String, INDArray> e : byKey.entrySet()) {
+            if (!e.getKey().equals("input")) {
+                deepest = e.getValue();
+            }
+        }
+        if (deepest == null || Double.isFinite(deepest.sumNumber().doubleValue())) {
+            return;
+        }
+        for (Map.Entry<String, INDArray> e : byKey.entrySet()) {
+            Dl4jNode n = model.nodeByKey(e.getKey());
+            if (n != null && !model.layer(n.id).map(l -> l.kind() == LayerKind.INPUT).orElse(true)) {
+                nonFinite.put(MetricNames.ofLayer(MetricNames.NONFINITE_ACTIVATIONS, n.id), (double) nonFiniteCount(e.getValue()));
+            }
+        }
+    }
+
+    /**
+     * The non-finite check of the backward pass, before the updater: the score and a sum over the
+     * flattened gradient, and if either is not finite (or the forward pass was not), every layer's
+     * NaN and infinite gradient values counted.
+     */
+    void checkGradients(Model m) {
+        if (!request.nonFinite() || m.gradient() == null) {
+            return;
+        }
+        INDArray flat = m.gradient().gradient();
+        boolean any = !nonFinite.isEmpty() || !Double.isFinite(m.score())
+                || flat != null && !Double.isFinite(flat.sumNumber().doubleValue());
+        if (!any) {
+            return;
+        }
+        Map<String, Double> counts = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> e : m.gradient().gradientForVariable().entrySet()) {
+            int cut = e.getKey().lastIndexOf('_');
+            Dl4jNode n = cut > 0 ? model.nodeByKey(e.getKey().substring(0, cut)) : null;
+            if (n != null) {
+                counts.merge(MetricNames.ofLayer(MetricNames.NONFINITE_GRADIENTS, n.id), (double) nonFiniteCount(e.getValue()), Double::sum);
+            }
+        }
+        for (Dl4jNode n : model.nodes().values()) { // in the model's order, input side first
+            String key = MetricNames.ofLayer(MetricNames.NONFINITE_GRADIENTS, n.id);
+            if (counts.containsKey(key)) {
+                nonFinite.put(key, counts.get(key));
+            }
+        }
+    }
+
+    /** The step's non-finite counts as metrics ({@code nonfinite_activations/LAYER}, {@code nonfinite_gradients/LAYER}); empty if none was found. */
+    Map<String, Double> nonFiniteMetrics() {
+        return nonFinite;
+    }
+
+    private static long nonFiniteCount(INDArray a) {
+        var stats = Dl4jTensors.copy(a).stats();
+        return stats.nanCount() + stats.infCount();
     }
 
     /**

@@ -21,10 +21,12 @@ import java.util.Objects;
  * @param budget          the share of training time the sampled captures may take (0: intervals as configured)
  * @param embeddings      the embedding projector's set, or null for none
  * @param initialWeights  keep the selected layers' weights of the first capture
+ * @param diagnose        also capture what the doctor's rules read (gradient RMS, unit statistics, the
+ *                        predicted-class share, the non-finite check; see {@code Vitals})
  */
 public record CapturePolicy(int histogramsEvery, int filtersEvery, int probesEvery, int bins, boolean gradients,
                             boolean updateRatios, LayerSelector layers, Tensor probes, double budget, EmbeddingCapture embeddings,
-                            boolean initialWeights) {
+                            boolean initialWeights, boolean diagnose) {
     /** Validates the intervals, bins and budget. */
     public CapturePolicy {
         if (histogramsEvery < 1 || filtersEvery < 1 || probesEvery < 1 || bins < 1) {

@@ -62,6 +62,7 @@ public final class Captures {
     private final MutableRunLog log;
     private final Out out;
     private final CaptureBudget budget;
+    private final Vitals vitals;
     /** The share of steps the configured intervals capture at. */
     private final double sampledShare;
     /** The last step each capture ran at (training thread only). */
@@ -77,6 +78,7 @@ public final class Captures {
         this.out = out;
         this.budget = new CaptureBudget(policy.budget());
         this.sampledShare = policy.sampledShare();
+        this.vitals = policy.diagnose() ? new Vitals(log, out, policy.layers()) : null;
         if (policy.probes() != null) {
             log.probeInputs(policy.probes());
         }
@@ -89,7 +91,8 @@ public final class Captures {
         budget.restart();
     }
 
-    private boolean histogramStep(long g) {
+    /** Whether global step {@code g} captures histograms (and the doctor's statistics) at the intervals as stretched now. */
+    public boolean histogramStep(long g) {
         return g % ((long) policy.histogramsEvery() * budget.stretch()) == 0 || g == 1;
     }
 
@@ -105,21 +108,43 @@ public final class Captures {
         return policy.embeddings() != null && (g % ((long) policy.probesEvery() * budget.stretch()) == 0 || g == 1);
     }
 
-    /** What to ask the backend for at global step {@code g}: the selected layers' weights on histogram and filter steps, else nothing. */
+    /**
+     * Steps whose outputs the doctor's collapse rule reads: the probes' interval, whether there are
+     * probes or not, never stretched (a forward pass of a few samples every hundred steps is a
+     * fraction of a percent of the training).
+     */
+    private boolean outputStep(long g) {
+        return g % policy.probesEvery() == 0;
+    }
+
+    /**
+     * What to ask the backend for at global step {@code g}: the selected layers' weights on
+     * histogram and filter steps, else nothing; and, for a diagnosing policy, what the doctor
+     * reads ({@link Vitals}).
+     */
     public CaptureRequest request(long g) {
         boolean hist = histogramStep(g);
         boolean first = policy.initialWeights() && log.initialWeights().isEmpty();
-        if (!hist && !filterStep(g) && !first) {
-            return CaptureRequest.NONE;
+        boolean outputs = vitals != null && outputStep(g);
+        if (!hist && !filterStep(g) && !first && !outputs) {
+            return vitals == null ? CaptureRequest.NONE : vitals.request(CaptureRequest.NONE, false, false);
         }
         synchronized (this) {
             requestedStep = g;
         }
-        CaptureRequest r = CaptureRequest.weights(policy.layers());
+        CaptureRequest r = hist || filterStep(g) || first ? CaptureRequest.weights(policy.layers()) : CaptureRequest.NONE;
         if (hist && policy.gradients()) {
             r = r.withGradients();
         }
-        return hist && policy.updateRatios() ? r.withUpdates() : r;
+        r = hist && policy.updateRatios() ? r.withUpdates() : r;
+        return vitals == null ? r : vitals.request(r, hist, outputs);
+    }
+
+    /** A step's metrics, for the non-finite check: once a step reported counts, it is not asked again. */
+    public void stepMetrics(Map<String, Double> metrics) {
+        if (vitals != null) {
+            vitals.stepMetrics(metrics);
+        }
     }
 
     /**
@@ -137,8 +162,13 @@ public final class Captures {
         }
         probes |= embeds;
         if (histogramStep(g) && !snapshot.weights().isEmpty()) {
-            histograms(g, snapshot.gradients(), " (gradient)");
+            if (policy.gradients()) {
+                histograms(g, snapshot.gradients(), " (gradient)");
+            }
             histograms(g, snapshot.weights(), "");
+        }
+        if (vitals != null) {
+            vitals.record(g, snapshot, model);
         }
         if (filterStep(g) && !snapshot.weights().isEmpty()) {
             filters(g, snapshot.weights());

@@ -36,9 +36,20 @@ final class MetricCharts {
             case "loss" -> members.size() == 1 && !epochs ? "Training loss" : "Loss";
             case MetricNames.LEARNING_RATE -> "Learning rate by layer";
             case MetricNames.UPDATE_RATIO -> "Update : parameter ratio (log10) by weight";
+            case MetricNames.GRADIENT_RMS -> "Gradient RMS by layer";
+            case MetricNames.DEAD_UNITS -> "Dead ReLU units by layer";
+            case MetricNames.SATURATED_UNITS -> "Saturated tanh and sigmoid outputs by layer";
+            case MetricNames.NONFINITE_ACTIVATIONS -> "NaN and infinite values in each layer's output";
+            case MetricNames.NONFINITE_GRADIENTS -> "NaN and infinite values in each layer's gradient";
+            case MetricNames.PREDICTED_CLASS_SHARE -> "Share of the most predicted class";
             default -> group;
         };
         return epochs ? t + " per epoch" : t;
+    }
+
+    /** Whether a chart's values span decades and read best on a log scale. */
+    static boolean logScale(String group) {
+        return group.equals(MetricNames.GRADIENT_RMS);
     }
 
     /** The y axis's title: the metric (its splits share it), or what a family's members measure. */
@@ -46,6 +57,11 @@ final class MetricCharts {
         return switch (group) {
             case MetricNames.LEARNING_RATE -> "learning rate";
             case MetricNames.UPDATE_RATIO -> "log10(update / parameter)";
+            case MetricNames.GRADIENT_RMS -> "RMS of the parameter gradients";
+            case MetricNames.DEAD_UNITS -> "fraction of units zero for every sample";
+            case MetricNames.SATURATED_UNITS -> "fraction of outputs within 1% of the limits";
+            case MetricNames.NONFINITE_ACTIVATIONS, MetricNames.NONFINITE_GRADIENTS -> "NaN and infinite values";
+            case MetricNames.PREDICTED_CLASS_SHARE -> "share of the samples";
             default -> group;
         };
     }

@@ -188,7 +188,8 @@ public final class RunFigures {
     }
 
     private Figure chart(String title, String group, List<String> members, boolean epochs) {
-        LineChart c = LineChart.titled(title).xLabel(epochs ? "epoch" : "step").yLabel(MetricCharts.yLabel(group)); // every chart says what its y is
+        LineChart c = LineChart.titled(title).xLabel(epochs ? "epoch" : "step").yLabel(MetricCharts.yLabel(group)) // every chart says what its y is
+                .logY(MetricCharts.logScale(group));
         int points = 0;
         for (String m : members) {
             Points p = epochs ? log.epochSeries(m) : log.stepSeries(m);

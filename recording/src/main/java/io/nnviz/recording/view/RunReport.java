@@ -1,9 +1,11 @@
 package io.nnviz.recording.view;
 
+import io.nnviz.analysis.doctor.Doctor;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.diff.ModelDiff;
+import io.nnviz.recording.diagnosis.RunRecord;
 import io.nnviz.recording.run.RunInfo;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.run.Stamped;
@@ -28,7 +30,8 @@ import static io.nnviz.recording.view.RunFigures.TRAINING;
 import static io.nnviz.recording.view.RunFigures.WEIGHTS;
 
 /**
- * Adds one run to an HTML report: the model's architecture, a line on the run and its notes, every
+ * Adds one run to an HTML report: first the training doctor's diagnosis (its findings, each linked
+ * to the figures showing it), then the model's architecture, a line on the run and its notes, every
  * figure of {@link RunFigures} by section, and what only the trained model gives (the filters as
  * trained, each layer's weight change and gradient norm on the architecture, and for image probes
  * the saliency, Integrated Gradients and Grad-CAM of the predicted class). Immutable; the figures
@@ -43,15 +46,17 @@ public final class RunReport {
 
     private final RunLog log;
     private final ModelView model;
+    private final Doctor doctor;
 
-    private RunReport(RunLog log, ModelView model) {
+    private RunReport(RunLog log, ModelView model, Doctor doctor) {
         this.log = Objects.requireNonNull(log, "log");
         this.model = model;
+        this.doctor = Objects.requireNonNull(doctor, "doctor");
     }
 
     /** The report of {@code log}, with the report's own model if it has one ({@link HtmlReport#model(ModelView)}). */
     public static RunReport of(RunLog log) {
-        return new RunReport(log, null);
+        return new RunReport(log, null, Doctor.defaults());
     }
 
     /**
@@ -60,11 +65,16 @@ public final class RunReport {
      * uses that one.
      */
     public static RunReport of(RunLog log, ModelView model) {
-        return new RunReport(log, model);
+        return new RunReport(log, model, Doctor.defaults());
+    }
+
+    /** This report diagnosing the run with {@code d} (default {@link Doctor#defaults()}). */
+    public RunReport doctor(Doctor d) {
+        return new RunReport(log, model, d);
     }
 
     /**
-     * Adds the run to {@code report}: the architecture of the model (if any), every entry of
+     * Adds the run to {@code report}: its diagnosis as the report's lead section, the architecture of the model (if any), every entry of
      * {@link RunFigures#entries()} by section, the trained filters read from the model when
      * training went on after the last snapshot, and, for image probes, the model's saliency and
      * Grad-CAM for its predicted class.
@@ -72,6 +82,7 @@ public final class RunReport {
      * @return {@code report}
      */
     public HtmlReport addTo(HtmlReport report) {
+        DiagnosisSection.addTo(report, doctor.diagnose(RunRecord.of(log)), doctor.rules().size());
         ModelView model = report.model().orElse(this.model);
         if (model != null) {
             report.section("Architecture").architecture(model);

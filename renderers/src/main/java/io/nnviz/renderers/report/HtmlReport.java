@@ -50,9 +50,10 @@ public final class HtmlReport {
      * A figure (then {@code note} is null; {@code layer} the layer it is of, or null), a paragraph
      * of text (then {@code figure} is null), or the architecture's views (then {@code model} is set).
      */
-    private record Entry(String name, String slug, Figure figure, String note, String layer, ModelView model, Table table) {
+    private record Entry(String name, String slug, Figure figure, String note, String layer, ModelView model, Table table,
+                         List<Alerts.Alert> alerts) {
         Entry(String name, String slug, Figure figure, String note, String layer, ModelView model) {
-            this(name, slug, figure, note, layer, model, null);
+            this(name, slug, figure, note, layer, model, null, null);
         }
     }
 
@@ -64,7 +65,7 @@ public final class HtmlReport {
     private ModelView model;
     private final Map<String, List<Entry>> sections = new LinkedHashMap<>();
     private final Set<String> slugs = new HashSet<>();
-    private String current;
+    private String current, lead;
     private double pngScale = 2;
 
     private HtmlReport(String title) {
@@ -92,6 +93,20 @@ public final class HtmlReport {
         current = Objects.requireNonNull(heading, "heading");
         sections.putIfAbsent(current, new ArrayList<>());
         return this;
+    }
+
+    /**
+     * Starts the section shown first, above the model summary and every other section, whenever it
+     * is added: what a reader must see before anything else (a run's Diagnosis). One per report;
+     * given again, the same heading continues it.
+     */
+    public HtmlReport leadSection(String heading) {
+        Objects.requireNonNull(heading, "heading");
+        if (lead != null && !lead.equals(heading)) {
+            throw new IllegalStateException("the report leads with section '" + lead + "' already, not '" + heading + "'");
+        }
+        lead = heading;
+        return section(heading);
     }
 
     /** Adds a figure to the current section; {@code name} becomes its file name (sanitised, unique). */
@@ -139,7 +154,21 @@ public final class HtmlReport {
             section("Tables");
         }
         List<List<String>> copy = rows.stream().map(List::copyOf).toList();
-        sections.get(current).add(new Entry(name, slug(name), null, null, null, null, new Table(List.copyOf(header), copy, List.copyOf(colors))));
+        sections.get(current).add(new Entry(name, slug(name), null, null, null, null, new Table(List.copyOf(header), copy, List.copyOf(colors)), null));
+        return this;
+    }
+
+    /**
+     * Adds a list of alerts to the current section (a report's Diagnosis): each coloured by its
+     * level, with links to the figures of this report that show it, by the names they were added
+     * with (anywhere in the report, before or after).
+     */
+    public HtmlReport alerts(List<Alerts.Alert> alerts) {
+        Objects.requireNonNull(alerts, "alerts");
+        if (current == null) {
+            section("Alerts");
+        }
+        sections.get(current).add(new Entry(null, null, null, null, null, null, null, List.copyOf(alerts)));
         return this;
     }
 
@@ -181,6 +210,13 @@ public final class HtmlReport {
         return files;
     }
 
+    /** Each figure's title, by the name it was added with. */
+    private Map<String, String> figureTitles() {
+        Map<String, String> titles = new HashMap<>();
+        sections.values().forEach(es -> es.stream().filter(e -> e.figure() != null).forEach(e -> titles.put(e.name(), e.figure().title())));
+        return titles;
+    }
+
     /** Pixels per unit of the PNG copies (default 2). */
     public HtmlReport pngScale(double s) {
         this.pngScale = s;
@@ -211,34 +247,39 @@ public final class HtmlReport {
         Path figures = dir.resolve("figures");
         Map<Entry, String> svgs = drawAll(figures);
         Map<Entry, String> viewers = drawViews(figures);
-        StringBuilder body = new StringBuilder(1 << 16);
+        StringBuilder body = new StringBuilder(1 << 16), leading = new StringBuilder();
         for (Map.Entry<String, List<Entry>> s : sections.entrySet()) {
-            body.append("<section id=\"").append(anchor(s.getKey())).append("\">\n<h2>").append(Xml.escape(s.getKey())).append("</h2>\n");
+            StringBuilder out = s.getKey().equals(lead) ? leading : body;
+            out.append("<section id=\"").append(anchor(s.getKey())).append("\">\n<h2>").append(Xml.escape(s.getKey())).append("</h2>\n");
             for (Entry e : s.getValue()) {
                 if (e.model() != null) {
-                    body.append(viewers.get(e));
+                    out.append(viewers.get(e));
                     continue;
                 }
                 if (e.table() != null) {
-                    table(body, e);
+                    table(out, e);
+                    continue;
+                }
+                if (e.alerts() != null) {
+                    out.append(Alerts.html(e.alerts(), figureFiles(), figureTitles()));
                     continue;
                 }
                 if (e.figure() == null) {
-                    body.append("<p class=\"note\">").append(Xml.escape(e.note())).append("</p>\n");
+                    out.append("<p class=\"note\">").append(Xml.escape(e.note())).append("</p>\n");
                     continue;
                 }
                 String svg = svgs.get(e);
-                body.append("<figure id=\"fig-").append(e.slug()).append('"');
+                out.append("<figure id=\"fig-").append(e.slug()).append('"');
                 if (e.layer() != null) {
-                    body.append(" data-layer=\"").append(Xml.escape(e.layer())).append('"');
+                    out.append(" data-layer=\"").append(Xml.escape(e.layer())).append('"');
                 }
-                body.append(">\n")
+                out.append(">\n")
                         .append(svg.substring(svg.indexOf("<svg")))
                         .append("<figcaption>").append(Xml.escape(e.figure().title()))
                         .append(" \u2014 <a href=\"figures/").append(e.slug()).append(".svg\">SVG</a> \u00b7 <a href=\"figures/")
                         .append(e.slug()).append(".png\">PNG</a></figcaption>\n</figure>\n");
             }
-            body.append("</section>\n");
+            out.append("</section>\n");
         }
         StringBuilder html = new StringBuilder(body.length() + 8192);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -249,18 +290,23 @@ public final class HtmlReport {
                 .append("table{border-collapse:collapse;font-size:13px;margin:8px 0 24px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}")
                 .append("th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}\n")
                 .append("figure{margin:16px 0 32px;overflow-x:auto}figure svg{max-width:100%;height:auto}figcaption{font-size:12px;color:#555}\n")
-                .append(Tables.CSS).append(".table-wrap{max-height:520px;margin:8px 0 24px}.table-wrap table{margin:0}")
+                .append(Tables.CSS).append(Alerts.CSS).append(".table-wrap{max-height:520px;margin:8px 0 24px}.table-wrap table{margin:0}")
                 .append(".table-wrap thead th{position:sticky;top:0;z-index:1}input.table-filter{width:24em;margin:4px 0;padding:3px 6px}\n") // a runs table of 1,000 rows scrolls under its header
                 .append("nav ul{columns:2;font-size:14px}\n").append(ReportViewer.css()).append("</style>\n</head>\n<body>\n<main>\n<h1>")
                 .append(Xml.escape(title)).append("</h1>\n");
         html.append("<nav><h2>Contents</h2><ul>\n");
+        if (lead != null && sections.containsKey(lead)) {
+            html.append("<li><a href=\"#").append(anchor(lead)).append("\">").append(Xml.escape(lead)).append("</a></li>\n");
+        }
         if (model != null) {
             html.append("<li><a href=\"#model-summary\">Model summary</a></li>\n");
         }
         for (String s : sections.keySet()) {
-            html.append("<li><a href=\"#").append(anchor(s)).append("\">").append(Xml.escape(s)).append("</a></li>\n");
+            if (!s.equals(lead)) {
+                html.append("<li><a href=\"#").append(anchor(s)).append("\">").append(Xml.escape(s)).append("</a></li>\n");
+            }
         }
-        html.append("</ul></nav>\n");
+        html.append("</ul></nav>\n").append(leading);
         if (model != null) {
             summary(html, model);
         }

@@ -1,0 +1,121 @@
+package io.nnviz.recording.diagnosis;
+
+import io.nnviz.analysis.doctor.Finding;
+import io.nnviz.analysis.doctor.Severity;
+import io.nnviz.api.hook.ManualTraining;
+import io.nnviz.api.hook.Snapshot;
+import io.nnviz.api.hook.TrainingStoppedException;
+import io.nnviz.recording.Recorder;
+import io.nnviz.recording.RecorderBuilder;
+import io.nnviz.recording.SoftmaxRegression;
+import io.nnviz.renderers.report.HtmlReport;
+import io.nnviz.testkit.FashionMnist;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A recorder diagnosing its run on a real training (softmax regression on Fashion-MNIST, plain
+ * Java, through ManualTraining): each finding reaches the listener once, a stop policy ends the
+ * loop, and the report leads with the Diagnosis, every finding linked to figures in the page.
+ */
+class DiagnosisTest {
+    @TempDir
+    Path dir;
+
+    /** Trains at {@code lr} for up to {@code steps} steps; returns the last step reported. */
+    private static long train(Recorder rec, float lr, int steps) {
+        SoftmaxRegression model = new SoftmaxRegression(FashionMnist.trainCached(9600), 32, lr);
+        long s = 0;
+        try (ManualTraining t = ManualTraining.start(SoftmaxRegression.model(), rec)) {
+            for (; s < steps; s++) {
+                double loss = model.step((int) s);
+                t.stepEnd(loss, r -> r.weights() ? model.snapshot() : Snapshot.EMPTY);
+            }
+        }
+        return s;
+    }
+
+    private static RecorderBuilder builder() {
+        return Recorder.builder().classNames(FashionMnist.CLASSES);
+    }
+
+    @Test
+    void eachFindingReachesTheListenerOnceAsTrainingGoes() {
+        List<Finding> heard = new ArrayList<>();
+        Recorder rec = builder().onFinding(heard::add).build();
+        train(rec, 0f, 300);
+        List<Finding> end = rec.findings();
+        rec.close();
+        assertEquals(Set.of("frozen-weights", "loss-plateau", "chance-level"), new HashSet<>(end.stream().map(Finding::rule).toList()), end.toString());
+        assertEquals(end.size(), heard.size(), "each once: " + heard);
+        assertEquals(new HashSet<>(end.stream().map(Finding::key).toList()), new HashSet<>(heard.stream().map(Finding::key).toList()));
+        Finding frozen = heard.stream().filter(f -> f.rule().equals("frozen-weights")).findFirst().orElseThrow();
+        assertEquals(1, frozen.step(), "frozen since the first capture");
+    }
+
+    @Test
+    void aStopPolicyEndsTheLoopAtTheFirstFindingOfItsSeverity() {
+        Recorder rec = builder().stopOn(Severity.WARNING).build();
+        SoftmaxRegression model = new SoftmaxRegression(FashionMnist.trainCached(9600), 32, 0f);
+        List<Long> stepsDone = new ArrayList<>();
+        TrainingStoppedException e = assertThrows(TrainingStoppedException.class, () -> {
+            try (ManualTraining t = ManualTraining.start(SoftmaxRegression.model(), rec)) {
+                for (int s = 0; s < 300; s++) {
+                    t.stepEnd(model.step(s), r -> r.weights() ? model.snapshot() : Snapshot.EMPTY);
+                    stepsDone.add((long) s + 1);
+                }
+            }
+        });
+        // frozen weights are evident at the third capture over 50 steps (step 50); the stop follows once the background check ran
+        assertTrue(e.step() >= 50 && e.step() < 200, "stopped at step " + e.step());
+        assertTrue(e.reason().startsWith("WARNING frozen-weights step=1 layer=dense"), e.reason());
+        assertEquals(e.step() - 1, stepsDone.size(), "the loop went no further than the step it was stopped at");
+        assertEquals(e.step(), rec.log().lastStep());
+        rec.close();
+    }
+
+    @Test
+    void theReportLeadsWithTheDiagnosisEachFindingLinkedToItsFigures() throws Exception {
+        Recorder rec = builder().build();
+        train(rec, 0f, 300);
+        Path index = rec.addTo(HtmlReport.titled("lr 0")).write(dir.resolve("broken"));
+        rec.close();
+        String html = Files.readString(index);
+        int diagnosis = html.indexOf("<h2>Diagnosis</h2>");
+        assertTrue(diagnosis > 0 && diagnosis < html.indexOf("<h2>Architecture</h2>") && diagnosis < html.indexOf("<h2>Training</h2>"), "first");
+        String section = html.substring(diagnosis, html.indexOf("</section>", diagnosis));
+        assertEquals(3, section.split("<li class=\"warning\">", -1).length - 1, section);
+        assertTrue(section.contains("<b>WARNING frozen-weights step=1 layer=dense</b>"), section);
+        Matcher links = Pattern.compile("href=\"#(fig-[a-z0-9-]+)\"").matcher(section);
+        Set<String> targets = new HashSet<>();
+        while (links.find()) {
+            targets.add(links.group(1));
+        }
+        assertTrue(targets.contains("fig-loss") && targets.contains("fig-hist-dense-kernel"), "the loss and the kernel's histograms: " + targets);
+        for (String t : targets) {
+            assertTrue(html.contains("id=\"" + t + "\""), "the link " + t + " leads to a figure of the page");
+        }
+
+        Recorder healthy = builder().build();
+        train(healthy, 0.05f, 300);
+        assertEquals(List.of(), healthy.findings());
+        String ok = Files.readString(healthy.addTo(HtmlReport.titled("lr 0.05")).write(dir.resolve("healthy")));
+        healthy.close();
+        assertTrue(ok.contains("The training doctor found nothing wrong"), "a healthy run says so");
+        assertFalse(ok.contains("<ul class=\"alerts\">"));
+    }
+}
