@@ -3,6 +3,7 @@ package io.nnviz.dashboard;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.spi.Printable;
+import io.nnviz.analysis.doctor.Finding;
 import io.nnviz.recording.Recorder;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.view.RunComparison;
@@ -41,7 +42,9 @@ import java.util.regex.Pattern;
 /**
  * Watch training in a browser while it runs, served from your own JVM: no extra process, no CDN.
  * Each run is a {@link RunLog} (a {@link Recorder}'s) shown on its own page; the page polls a small JSON state once a
- * second and reloads a figure only when its data changed.
+ * second and reloads a figure only when its data changed. A banner atop a run's page shows the training doctor's
+ * findings as they are found ({@link Recorder#latestFindings()}; for a run log without its recorder, the doctor's
+ * defaults over it), each linked to the figure on the page that shows its evidence.
  *
  * <pre>{@code
  * try (LiveDashboard dash = LiveDashboard.start()) {           // 127.0.0.1, a free port
@@ -178,7 +181,7 @@ public final class LiveDashboard implements AutoCloseable {
      */
     public URI show(String name, Recorder recorder) {
         Objects.requireNonNull(recorder, "recorder");
-        return show(name, recorder.log(), recorder::model);
+        return show(name, recorder.log(), recorder::model, recorder::latestFindings);
     }
 
     /**
@@ -186,12 +189,12 @@ public final class LiveDashboard implements AutoCloseable {
      * {@code /run/NAME/}, and returns the page's address.
      */
     public URI show(String name, RunLog log) {
-        return show(name, log, Optional::empty);
+        Objects.requireNonNull(log, "log");
+        return show(name, log, Optional::empty, Banner.diagnosed(log));
     }
 
-    private URI show(String name, RunLog log, Supplier<Optional<ModelView>> model) {
-        Objects.requireNonNull(log, "log");
-        return show(name, RunView.run(log, model));
+    private URI show(String name, RunLog log, Supplier<Optional<ModelView>> model, Supplier<List<Finding>> findings) {
+        return show(name, RunView.run(log, model, findings));
     }
 
     /**
@@ -211,7 +214,8 @@ public final class LiveDashboard implements AutoCloseable {
      * run's own name, as its report, run.json and comparisons call it.
      */
     URI showRun(String name, RunLog log) {
-        return show(name, log.info().name(), RunView.run(Objects.requireNonNull(log, "log"), Optional::empty));
+        return show(name, log.info().name(), RunView.run(Objects.requireNonNull(log, "log"), Optional::empty,
+                Banner.diagnosed(log)));
     }
 
     private URI show(String name, RunView.Content content) {

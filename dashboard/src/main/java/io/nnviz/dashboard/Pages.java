@@ -45,6 +45,7 @@ final class Pages {
     private static String page(String name, String title, String bodyAttributes, String beforeFigures) {
         return head("nnviz: " + title) + "<body data-run=\"" + Xml.escape(name) + "\"" + bodyAttributes + ">\n"
                 + "<header><h1>" + Xml.escape(title) + "</h1><a href=\"/\">all runs</a></header>\n"
+                + "<section id=\"diagnosis\" hidden></section>\n" // the doctor's findings, filled by dashboard.js
                 + "<section id=\"counters\">"
                 + "<div>step <b id=\"step\">-</b></div><div>epoch <b id=\"epoch\">-</b></div>"
                 + "<div>steps/s <b id=\"rate\">-</b></div><div>loss <b id=\"loss\">-</b></div>"

@@ -2,6 +2,7 @@ package io.nnviz.dashboard;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.nnviz.analysis.doctor.Finding;
 import io.nnviz.api.ModelView;
 import io.nnviz.recording.format.RunJson;
 import io.nnviz.recording.run.Points;
@@ -49,6 +50,11 @@ final class RunView {
             return 0;
         }
 
+        /** The training doctor's findings on the page's run, most severe first, for the banner atop it (none for a comparison). */
+        default List<Finding> findings() {
+            return List.of();
+        }
+
         /** Whether the page's run is over: its recorder closed ({@link RunLog#finishedAt}). */
         default boolean finished() {
             return counters().finishedAt().isPresent();
@@ -80,10 +86,16 @@ final class RunView {
 
     /**
      * A run's page: the architecture of the model it trains once its recorder knows it (the
-     * structure only, no weights, no forward pass: safe while the model trains), then the run's figures.
+     * structure only, no weights, no forward pass: safe while the model trains), then the run's
+     * figures; {@code findings} gives the doctor's findings for the banner.
      */
-    static Content run(RunLog log, Supplier<Optional<ModelView>> model) {
+    static Content run(RunLog log, Supplier<Optional<ModelView>> model, Supplier<List<Finding>> findings) {
         return new Content() {
+            @Override
+            public List<Finding> findings() {
+                return findings.get();
+            }
+
             @Override
             public RunLog counters() {
                 return log;
@@ -121,7 +133,7 @@ final class RunView {
         return title;
     }
 
-    /** The state the page polls: counters, rate, and each figure's id, title and version. */
+    /** The state the page polls: counters, rate, the doctor's findings, and each figure's id, title and version. */
     byte[] stateJson() {
         RunLog log = content.counters();
         long step = log.lastStep(), now = System.nanoTime();
@@ -155,8 +167,10 @@ final class RunView {
             if (comparison()) {
                 g.writeNumberField("table", content.tableVersion());
             }
+            List<RunFigures.Entry> entries = content.entries();
+            Banner.write(g, content.findings(), entries);
             g.writeArrayFieldStart("figures");
-            for (RunFigures.Entry e : content.entries()) {
+            for (RunFigures.Entry e : entries) {
                 g.writeStartObject();
                 g.writeStringField("id", e.id());
                 g.writeStringField("title", e.title());

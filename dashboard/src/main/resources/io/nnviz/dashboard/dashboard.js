@@ -58,6 +58,39 @@
       });
   }
 
+  // the doctor's findings atop the page, each linked to the figures on the page that show it; text only, never HTML
+  var bannerShown = null;
+  function banner(findings) {
+    var key = JSON.stringify(findings || []);
+    if (key === bannerShown) { return; }
+    bannerShown = key;
+    var box = document.getElementById('diagnosis');
+    if (!box) { return; }
+    box.replaceChildren();
+    (findings || []).forEach(function (f) {
+      var div = document.createElement('div');
+      div.className = 'finding ' + f.severity.toLowerCase();
+      div.dataset.rule = f.rule;
+      var head = document.createElement('b');
+      head.textContent = f.severity + ' ' + f.rule + (f.where ? ' ' + f.where : '') + (f.layers ? ' layer=' + f.layers : '');
+      var msg = document.createElement('span');
+      msg.className = 'message';
+      msg.textContent = ': ' + f.message + ' ' + f.advice;
+      div.appendChild(head);
+      div.appendChild(msg);
+      f.figures.forEach(function (id) {
+        var a = document.createElement('a');
+        a.href = '#fig-' + id;
+        a.textContent = id;
+        a.className = 'evidence';
+        div.appendChild(document.createTextNode(' '));
+        div.appendChild(a);
+      });
+      box.appendChild(div);
+    });
+    box.hidden = !findings || findings.length === 0;
+  }
+
   function poll() {
     if (busy) { return; }
     busy = true;
@@ -70,6 +103,7 @@
         text('rate', s.stepsPerSecond);
         text('loss', typeof s.loss === 'number' ? s.loss.toPrecision(4) : s.loss);
         document.getElementById('counters').dataset.lossPoints = String(s.lossPoints);
+        banner(s.findings);
         var status = document.getElementById('status');
         finished = s.finished === true; // the recorder closed: the run is over, whatever the server does next
         status.textContent = finished ? 'finished' : 'live';

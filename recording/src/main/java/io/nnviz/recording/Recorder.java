@@ -233,6 +233,14 @@ public final class Recorder implements Hook, AutoCloseable {
         return diagnosis.check();
     }
 
+    /**
+     * The findings of the doctor's latest check, without checking now: cheap, for a page that polls
+     * (the live dashboard's banner); the recorder checks at each histogram step and at a NaN loss.
+     */
+    public List<Finding> latestFindings() {
+        return diagnosis == null ? List.of() : diagnosis.findings();
+    }
+
     /** The factor the budget stretches the configured capture intervals by now (1: as configured). */
     public int captureStretch() {
         return captures.stretch();

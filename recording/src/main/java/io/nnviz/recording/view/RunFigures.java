@@ -91,6 +91,14 @@ public final class RunFigures {
         this.ridges = ridges;
     }
 
+    /**
+     * The {@link Entry#name() name} of the figure drawing a finding's piece of evidence (the loss
+     * chart, a metric's chart, a weight's histograms), as the report's Diagnosis links it.
+     */
+    public static String figureName(io.nnviz.analysis.doctor.Evidence evidence) {
+        return DiagnosisSection.figureName(evidence);
+    }
+
     /** The figures of {@code log}: every histogram figure, each of all the histograms kept. */
     public static RunFigures of(RunLog log) {
         return new RunFigures(log, Integer.MAX_VALUE, Integer.MAX_VALUE);
