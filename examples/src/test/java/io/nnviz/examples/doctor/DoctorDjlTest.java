@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.SequentialBlock;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
@@ -39,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +48,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The training doctor on DJL (PyTorch engine), through the same listener as every DJL app: the
  * examples trained as they are have no finding at warning level; a learning rate that diverges to
  * NaN is found at the step DJL's own loss first is NaN, and a stop policy ends training there;
- * run.json read back gives the findings seen live.
+ * the rest of the broken trainings of issue 31 (a deep sigmoid network, ReLUs initialised to die,
+ * a learning rate of 0, a frozen layer, a tiny training set for many epochs, shuffled labels), each
+ * with its finding and where, checked against what DJL itself shows; run.json read back gives the
+ * findings seen live.
  */
 @Tag("natives")
 class DoctorDjlTest {
@@ -123,6 +128,178 @@ class DoctorDjlTest {
         TrainingStoppedException e = assertThrows(TrainingStoppedException.class, () -> sgd(1e6f, stopping, again));
         assertEquals(nan, e.step(), "stopped at the first NaN");
         assertEquals(nan, again.size(), "DJL trained no step after it");
+    }
+
+    /** The findings seen live, after checking that run.json written now and read back gives the same. */
+    private List<Finding> liveAndReadBack(Recorder rec) throws IOException {
+        List<Finding> live = rec.findings();
+        Path json = dir.resolve("run.json");
+        rec.writeJson(json);
+        assertEquals(live, Doctor.defaults().diagnose(RunRecord.of(RunJson.read(json))), "run.json read back gives the findings seen live");
+        live.forEach(f -> System.out.println("  " + f.line()));
+        return live;
+    }
+
+    private static Finding only(List<Finding> findings, String rule) {
+        List<Finding> of = findings.stream().filter(f -> f.rule().equals(rule)).toList();
+        assertEquals(1, of.size(), rule + " among " + findings.stream().map(Finding::line).toList());
+        return of.get(0);
+    }
+
+    private static Recorder recorder() {
+        return Recorder.builder().classNames(Images.CLASSES).build();
+    }
+
+    /** The layer ids nnviz gives the children of {@code block} (DJL's keys, a ReLU lambda called ReLU), in order. */
+    private static List<String> ids(SequentialBlock block) {
+        return block.getChildren().stream().map(c -> c.getValue() instanceof ai.djl.nn.LambdaBlock l && c.getKey().endsWith("LambdaBlock")
+                ? c.getKey().replace("LambdaBlock", l.getName()) : c.getKey()).toList();
+    }
+
+    private static NDArray weight(SequentialBlock block, int child, String name) {
+        return block.getChildren().get(child).getValue().getParameters().get(name).getArray();
+    }
+
+    @Test
+    void aDeepSigmoidNetworksGradientsVanishTowardTheInput() throws IOException {
+        SequentialBlock block = DjlTrainings.mlp(ai.djl.nn.Activation::sigmoidBlock, 64, 64, 64, 64, 64, 64, 64, 64);
+        List<String> ids = ids(block);
+        double[] rms = new double[2];
+        Recorder rec = recorder();
+        DjlTrainings.fit(block, DjlTrainings.sgd(0.1f), train, DjlTrainings.labels(train, 300 * 32, false), 300, rec, null, trainer -> {
+            // DJL's own gradient on a batch: the first Linear's, per parameter, against the last one's
+            try (NDManager m = trainer.getManager().newSubManager(); var collector = trainer.newGradientCollector()) {
+                NDArray x = m.create(Task.mlp.inputs(train, 0, 32), new Shape(32, 784));
+                NDArray y = m.create(java.util.Arrays.copyOf(DjlTrainings.labels(train, 32, false), 32));
+                NDArray loss = trainer.getLoss().evaluate(new NDList(y), trainer.forward(new NDList(x)));
+                collector.backward(loss);
+                rms[0] = rms(weight(block, 0, "weight").getGradient());
+                rms[1] = rms(weight(block, ids.size() - 1, "weight").getGradient());
+            }
+        });
+        List<Finding> fs = liveAndReadBack(rec);
+        Finding f = only(fs, "vanishing-gradients");
+        assertEquals(ids.get(0), f.layers().get(0), "the first layer first: " + f.layers());
+        assertFalse(f.layers().contains(ids.get(ids.size() - 1)), "not the output layer: " + f.layers());
+        assertTrue(rms[0] < 0.01 * rms[1], "DJL: the first Linear's gradient " + rms[0] + ", the last's " + rms[1]);
+    }
+
+    @Test
+    void reluLayersInitialisedToDieAreNamedWithTheirFraction() throws IOException {
+        SequentialBlock block = DjlTrainings.mlp(ai.djl.nn.Activation::reluBlock, 128, 64);
+        List<String> ids = ids(block);
+        DefaultTrainingConfig config = DjlTrainings.adam(1e-3f)
+                .optInitializer(new ai.djl.training.initializer.ConstantInitializer(-10f), ai.djl.nn.Parameter.Type.BIAS);
+        float[] max = new float[1];
+        Recorder rec = recorder();
+        DjlTrainings.fit(block, config, train, DjlTrainings.labels(train, 300 * 32, false), 300, rec, null, trainer -> {
+            try (NDManager m = trainer.getManager().newSubManager()) { // DJL's first Linear on a batch, by its own parameters
+                NDArray x = m.create(Task.mlp.inputs(train, 0, 32), new Shape(32, 784));
+                max[0] = x.matMul(weight(block, 0, "weight").transpose()).add(weight(block, 0, "bias")).max().getFloat();
+            }
+        });
+        Finding f = only(liveAndReadBack(rec), "dead-units");
+        assertEquals(List.of(ids.get(1), ids.get(3)), f.layers(), "the two ReLUs");
+        for (String relu : f.layers()) { // from the first capture (DJL's listener: step 10), every unit
+            assertTrue(f.message().contains(relu + " (100% since step " + f.step() + ")"), f.message());
+        }
+        assertTrue(max[0] <= 0, "DJL: every unit of the first ReLU gets a negative input, at most " + max[0]);
+    }
+
+    @Test
+    void aLearningRateOf0FreezesEveryLayer() throws IOException {
+        SequentialBlock block = DjlTrainings.mlp(ai.djl.nn.Activation::reluBlock, 128, 64);
+        List<String> ids = ids(block);
+        List<NDArray> before = new ArrayList<>();
+        boolean[] same = new boolean[1];
+        Recorder rec = recorder();
+        DjlTrainings.fit(block, DjlTrainings.sgd(0f), train, DjlTrainings.labels(train, 300 * 32, false), 300, rec,
+                trainer -> block.getParameters().values().forEach(p -> before.add(p.getArray().duplicate())),
+                trainer -> {
+                    List<NDArray> after = block.getParameters().values().stream().map(p -> p.getArray()).toList();
+                    same[0] = true;
+                    for (int i = 0; i < after.size(); i++) {
+                        same[0] &= before.get(i).contentEquals(after.get(i));
+                    }
+                });
+        List<Finding> fs = liveAndReadBack(rec);
+        Finding f = only(fs, "frozen-weights");
+        assertEquals(List.of(ids.get(0), ids.get(2), ids.get(4)), f.layers(), "every Linear");
+        assertTrue(f.message().startsWith("No layer's weights have changed since step 1"), f.message());
+        assertTrue(same[0], "DJL: no parameter moved");
+        only(fs, "loss-plateau");
+    }
+
+    @Test
+    void aFrozenLayerIsNamedAlone() throws IOException {
+        SequentialBlock block = DjlTrainings.mlp(ai.djl.nn.Activation::reluBlock, 128, 64);
+        List<String> ids = ids(block);
+        List<NDArray> before = new ArrayList<>();
+        boolean[] moved = new boolean[2];
+        Recorder rec = recorder();
+        DjlTrainings.fit(block, DjlTrainings.adam(1e-3f), train, DjlTrainings.labels(train, 300 * 32, false), 300, rec,
+                trainer -> {
+                    block.getChildren().get(0).getValue().freezeParameters(true); // the first Linear, frozen by mistake
+                    before.add(weight(block, 0, "weight").duplicate());
+                    before.add(weight(block, 2, "weight").duplicate());
+                },
+                trainer -> {
+                    moved[0] = !before.get(0).contentEquals(weight(block, 0, "weight"));
+                    moved[1] = !before.get(1).contentEquals(weight(block, 2, "weight"));
+                });
+        Finding f = only(liveAndReadBack(rec), "frozen-weights");
+        assertEquals(List.of(ids.get(0)), f.layers(), "the frozen Linear alone");
+        assertFalse(moved[0], "DJL: the first Linear did not move");
+        assertTrue(moved[1], "DJL: the second did");
+    }
+
+    @Test
+    void aTinyTrainingSetOverfitsFromTheEpochAfterItsBestValidationLoss() throws IOException {
+        Images validation = Images.load(true, 512);
+        List<Double> witness = new ArrayList<>();
+        Recorder rec = recorder();
+        DjlTrainings.fitEpochs(DjlTrainings.mlp(ai.djl.nn.Activation::reluBlock, 256, 128), DjlTrainings.adam(1e-3f), train, 128,
+                validation, 60, rec, new TrainingListenerAdapter() { // 128 images, 60 epochs; DJL's own loss on the validation images
+                    @Override
+                    public void onEpoch(Trainer trainer) {
+                        try (NDManager m = trainer.getManager().newSubManager()) {
+                            NDArray x = m.create(Task.mlp.inputs(validation, 0, 512), new Shape(512, 784));
+                            NDArray y = m.create(DjlTrainings.labels(validation, 512, false));
+                            witness.add((double) trainer.getLoss().evaluate(new NDList(y), trainer.evaluate(new NDList(x))).getFloat());
+                        }
+                    }
+                });
+        Finding f = only(liveAndReadBack(rec), "overfitting");
+        int best = 0;
+        for (int i = 1; i < witness.size(); i++) {
+            best = witness.get(i) < witness.get(best) ? i : best;
+        }
+        assertEquals(best + 1, f.epoch(), "the epoch after DJL's lowest validation loss: " + witness);
+        assertTrue(witness.get(witness.size() - 1) > 1.1 * witness.get(best), "DJL: validation loss rose over 10%");
+    }
+
+    @Test
+    void shuffledLabelsLeaveTheLossAtChance() throws IOException {
+        Images test = Images.load(true, 512);
+        double[] accuracy = new double[1];
+        Recorder rec = recorder();
+        DjlTrainings.fit(DjlTrainings.mlp(ai.djl.nn.Activation::reluBlock, 128, 64), DjlTrainings.adam(1e-3f), train,
+                DjlTrainings.labels(train, 300 * 32, true), 300, rec, null, trainer -> {
+                    try (NDManager m = trainer.getManager().newSubManager()) {
+                        NDArray x = m.create(Task.mlp.inputs(test, 0, 512), new Shape(512, 784));
+                        NDArray y = m.create(DjlTrainings.labels(test, 512, false));
+                        NDArray predicted = trainer.evaluate(new NDList(x)).singletonOrThrow().argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+                        accuracy[0] = predicted.eq(y).sum().getLong() / 512.0;
+                    }
+                });
+        List<Finding> fs = liveAndReadBack(rec);
+        Finding f = only(fs, "chance-level");
+        assertEquals(Severity.WARNING, f.severity());
+        assertTrue(accuracy[0] < 0.2, "DJL: it learnt nothing of the real labels, accuracy " + accuracy[0]);
+    }
+
+    private static double rms(NDArray a) {
+        return Math.sqrt(a.square().mean().getFloat());
     }
 
     /** The examples as they are: nothing at warning level. */
