@@ -41,7 +41,7 @@ public final class TfNetworks implements AutoCloseable {
     private final Random init = new Random(42);
 
     /** A network for {@code task}; the CNN with {@code c1} and {@code c2} filters and {@code fc} hidden units. */
-    private TfNetworks(Task task, int c1, int c2, int fc) {
+    private TfNetworks(Task task, int c1, int c2, int fc, float learningRate) {
         Operand<TFloat32> out = switch (task) {
             case cnn -> {
                 Operand<TFloat32> h = pool(conv(input("images", -1, Task.SIDE, Task.SIDE, 1), "conv1", 1, c1), "pool1");
@@ -65,18 +65,23 @@ public final class TfNetworks implements AutoCloseable {
         Placeholder<TFloat32> y = tf.withName(labels).placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, task.outputs())));
         Operand<TFloat32> perSample = task.classifier() ? tf.nn.softmaxCrossEntropyWithLogits(out, y).loss()
                 : tf.reshape(tf.math.squaredDifference(out, y), tf.constant(new int[] {-1}));
-        new Adam(graph, 1e-3f).minimize(tf.withName(loss).math.mean(perSample, tf.constant(0)), train);
+        new Adam(graph, learningRate).minimize(tf.withName(loss).math.mean(perSample, tf.constant(0)), train);
         session.initialize();
     }
 
     /** The network of an example task (the CNN with 16 and 32 filters and 128 hidden units). */
     public static TfNetworks of(Task task) {
-        return new TfNetworks(task, 16, 32, 128);
+        return of(task, 1e-3f);
+    }
+
+    /** The network of an example task trained by Adam at {@code learningRate} instead of 1e-3 (the doctor's broken trainings). */
+    public static TfNetworks of(Task task, float learningRate) {
+        return new TfNetworks(task, 16, 32, 128, learningRate);
     }
 
     /** The CNN at LeNet's size (20 and 50 filters, 500 hidden units), for the hook-overhead harness. */
     public static TfNetworks lenet() {
-        return new TfNetworks(Task.cnn, 20, 50, 500);
+        return new TfNetworks(Task.cnn, 20, 50, 500, 1e-3f);
     }
 
     /** This network as nnviz opens it: its graph, session, input and output. */
