@@ -71,4 +71,29 @@ class BannerStateTest {
             assertTrue(files.contains("\"findings\":[" + head), "the run read from its files, diagnosed: " + files);
         }
     }
+
+    /** Evidence other than the loss: a layer's gradient chart is linked, a histogram the page does not draw is not. */
+    @Test
+    void eachFindingLinksTheFiguresThePageDraws() throws Exception {
+        io.nnviz.recording.run.MutableRunLog log = io.nnviz.recording.run.MutableRunLog.create(
+                io.nnviz.recording.run.RunInfo.named("grad").with(java.util.Map.of(), List.of(), List.of()), 1000);
+        for (int s = 1; s <= 20; s++) {
+            log.scalar("loss", s, 2.3);
+            log.scalar("gradient_rms/dense1", s, 1e-6);
+            log.scalar("gradient_rms/out", s, 1e-2);
+        }
+        Finding f = new Finding(io.nnviz.analysis.doctor.Severity.WARNING, "vanishing-gradients", 1, -1, List.of("dense1"), "m", "a",
+                List.of(io.nnviz.analysis.doctor.Evidence.step("gradient_rms/dense1"), io.nnviz.analysis.doctor.Evidence.histogram("dense1 / W"),
+                        io.nnviz.analysis.doctor.Evidence.step("loss")));
+        List<io.nnviz.recording.view.RunFigures.Entry> entries = RunView.run(log, java.util.Optional::empty, List::of).entries();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var g = new com.fasterxml.jackson.core.JsonFactory().createGenerator(out)) {
+            g.writeStartObject();
+            Banner.write(g, List.of(f), entries);
+            g.writeEndObject();
+        }
+        String gradient = entries.stream().filter(e -> e.name().equals("metric gradient_rms")).findFirst()
+                .orElseThrow(() -> new AssertionError(entries.stream().map(e -> e.name()).toList())).id();
+        assertTrue(out.toString().contains("\"figures\":[\"" + gradient + "\",\"loss\"]"), out + " among " + entries.stream().map(e -> e.id()).toList());
+    }
 }
