@@ -9,6 +9,7 @@ import io.nnviz.api.Tensor;
 import io.nnviz.api.attribution.Occlusion;
 import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.spi.Printable;
+import io.nnviz.renderers.LayerNames;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.color.Colormaps;
 import io.nnviz.renderers.figures.ActivationGrid;
@@ -68,8 +69,9 @@ final class ActivationsCommand implements ModelOptions.Command {
             Tensor x = inputs.tensor(m, model);
             List<String> ids = new ArrayList<>();
             boolean anyConv = m.layers().stream().anyMatch(l -> l.kind() == LayerKind.CONV);
+            LayerNames shown = LayerNames.of(m); // --layers may name a layer as the table shows it
             for (LayerInfo l : m.layers()) {
-                boolean wanted = only != null ? CliSupport.selected(only, l) : anyConv ? l.kind() == LayerKind.CONV : l.kind() != LayerKind.INPUT;
+                boolean wanted = only != null ? CliSupport.selected(only, l, shown) : anyConv ? l.kind() == LayerKind.CONV : l.kind() != LayerKind.INPUT;
                 if (wanted && l != in) {
                     ids.add(l.id());
                 }

@@ -3,6 +3,7 @@ package io.nnviz.cli;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
 import io.nnviz.renderers.LayerNames;
+import io.nnviz.renderers.LayerNames;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -33,8 +34,9 @@ final class CliSupport {
         }
     }
 
-    static boolean selected(Pattern p, LayerInfo l) {
-        return p == null || p.matcher(l.id()).matches() || p.matcher(l.name()).matches();
+    /** Whether {@code --layers} picks {@code l}: the pattern matches its id, its name, or its name as the table shows it. */
+    static boolean selected(Pattern p, LayerInfo l, LayerNames names) {
+        return p == null || p.matcher(l.id()).matches() || p.matcher(l.name()).matches() || p.matcher(names.display(l)).matches();
     }
 
     /** A file-name-safe form of a layer id. */

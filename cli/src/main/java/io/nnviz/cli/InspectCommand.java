@@ -5,6 +5,7 @@ import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.renderers.LayerNames;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.renderers.figures.LayoutQuality;
@@ -71,8 +72,9 @@ final class InspectCommand implements ModelOptions.Command {
             Summary.print(m, opened.format(), main.out);
             long t1b = System.nanoTime();
             List<LayerInfo> convs = new ArrayList<>();
+            LayerNames shown = LayerNames.of(m); // --layers may name a layer as the table shows it
             for (LayerInfo l : m.layers()) {
-                if (l.kind() == LayerKind.CONV && CliSupport.selected(only, l)) {
+                if (l.kind() == LayerKind.CONV && CliSupport.selected(only, l, shown)) {
                     convs.add(l);
                 }
             }

@@ -30,7 +30,7 @@ final class ModelOptions {
     String format;
 
     @Option(names = "--layers", paramLabel = "PATTERN",
-            description = "A regular expression on layer ids and names: the layers that get figures "
+            description = "A regular expression on layer ids and names (or names as the table shows them): the layers that get figures "
                     + "(default: inspect, every conv layer; activations, the conv layers, else every layer, and for TorchScript, whose "
                     + "layers run inside its script, the input and the output).")
     String layers;

@@ -58,8 +58,10 @@ public final class LayerNames {
         }
         Map<String, Integer> count = new HashMap<>();
         for (String n : names) {
+            // a path name is cut at a slash only: "/encoder/layer.5/..." keeps "layer.5" whole
+            String seps = n.indexOf('/') >= 0 ? "/" : SEPARATORS;
             for (int i = 0; i < n.length() - 1; i++) { // a prefix that is the whole name would show as nothing
-                if (SEPARATORS.indexOf(n.charAt(i)) >= 0 && i > 0) {
+                if (seps.indexOf(n.charAt(i)) >= 0 && i > 0) {
                     count.merge(n.substring(0, i + 1), 1, Integer::sum);
                 }
             }
