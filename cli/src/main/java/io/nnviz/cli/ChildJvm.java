@@ -56,19 +56,31 @@ final class ChildJvm {
      */
     static int run(String mainClass, List<String> args, Limits limits, boolean quiet, String subject, PrintStream out, PrintStream err)
             throws IOException, InterruptedException {
-        Ending e = start(mainClass, args, limits, quiet, out, err);
+        return run(mainClass, args, limits, quiet, subject, null, out, err);
+    }
+
+    /** As above, for a command on {@code model}: the child runs on the class-data archives of the CLI's jar and the model's format ({@link Cds}). */
+    static int run(String mainClass, List<String> args, Limits limits, boolean quiet, String subject, Path model, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
+        Ending e = start(mainClass, args, limits, quiet, model, out, err);
         return verdict(e, limits, subject, err);
     }
 
     static Ending start(String mainClass, List<String> args, Limits limits, boolean quiet, PrintStream out, PrintStream err)
             throws IOException, InterruptedException {
+        return start(mainClass, args, limits, quiet, null, out, err);
+    }
+
+    static Ending start(String mainClass, List<String> args, Limits limits, boolean quiet, Path model, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> jvm = ManagementFactory.getRuntimeMXBean().getInputArguments();
         cmd.addAll(jvm);
+        long heap = Runtime.getRuntime().maxMemory();
         if (jvm.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxHeapSize") || a.startsWith("-XX:MaxRAMPercentage"))) {
             // the heap is part of the budget: cap it below, so a heap that runs out is a clear OutOfMemoryError, not a kill
-            long heap = Math.max(64L << 20, Math.min(Runtime.getRuntime().maxMemory(), limits.memoryBytes() / 4 * 3));
+            heap = Math.max(64L << 20, Math.min(heap, limits.memoryBytes() / 4 * 3));
             cmd.add("-Xmx" + (heap >> 20) + "m");
         }
         // a command is a few seconds of work in a fresh JVM: the serial collector keeps the heap (and so the resident memory)
@@ -81,6 +93,8 @@ final class ChildJvm {
                 || a.equals("-Xcomp"))) {
             cmd.add("-XX:TieredStopAtLevel=1");
         }
+        Cds.Plan cds = Cds.plan(model, jvm, heap);
+        cmd.addAll(cds.options());
         if (jvm.stream().noneMatch(a -> a.startsWith("-Dorg.bytedeco.javacpp.maxPhysicalBytes"))) {
             // JavaCPP (DL4J's and TensorFlow Java's natives) checks the process's physical memory on each allocation
             cmd.add("-Dorg.bytedeco.javacpp.maxPhysicalBytes=" + limits.memoryBytes());
@@ -91,11 +105,12 @@ final class ChildJvm {
             cmd.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "nnviz-crash-%p.log"));
         }
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(cds.classPath() != null ? cds.classPath() : System.getProperty("java.class.path"));
         cmd.add(mainClass);
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put(CHILD, Long.toString(ProcessHandle.current().pid()));
+        pb.environment().putAll(cds.environment());
         if (quiet) {
             pb.environment().putIfAbsent(QuietNatives.ENV, "3"); // errors too: the CLI says what failed in its own line
         }
@@ -129,7 +144,14 @@ final class ChildJvm {
         } catch (IllegalStateException shuttingDown) {
             // the hook runs anyway; the child is gone already
         }
-        return new Ending(p.exitValue(), killedFor, peak);
+        int code = p.exitValue();
+        Integer ended = cds.commandEnded(code, killedFor != null);
+        if (ended != null) { // the command had ended; what failed after it was the writing of a class-data archive
+            code = ended;
+            killedFor = null;
+        }
+        cds.finished(code, killedFor != null);
+        return new Ending(code, killedFor, peak);
     }
 
     /** The CLI's exit code for a child's ending, and the one line that says why when the child could not say it. */

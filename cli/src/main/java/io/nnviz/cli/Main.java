@@ -174,14 +174,16 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         if (ChildJvm.isChild()) {
             ChildJvm.exitWithParent();
-            System.exit(execute(args, System.out, System.err));
+            int code = execute(args, System.out, System.err);
+            Cds.commandEnded(code);
+            System.exit(code);
         }
         ModelOptions isolated = modelOptions(args);
         if (isolated != null) {
             try {
                 boolean outExisted = Files.exists(isolated.out);
                 int code = ChildJvm.run(Main.class.getName(), List.of(args), isolated.limits(),
-                        !Arrays.asList(args).contains("--verbose"), isolated.model.toString(), System.out, System.err);
+                        !Arrays.asList(args).contains("--verbose"), isolated.model.toString(), isolated.model, System.out, System.err);
                 if (code != OK) { // a child that was killed or crashed could not clean up after itself
                     Outputs.removeStaleStaging(isolated.out, outExisted);
                 }
