@@ -5,6 +5,7 @@ import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.renderers.figures.LayoutQuality;
@@ -18,6 +19,7 @@ import picocli.CommandLine.ParentCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -68,6 +70,11 @@ final class InspectCommand implements ModelOptions.Command {
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             ModelView m = opened.model();
             long t1 = System.nanoTime();
+            HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().title() + ")").model(m);
+            // the architecture's layout, the longest piece, starts now on another thread: the table is printed and the
+            // weights read meanwhile
+            CompletableFuture<Figure> architecture = depth == 0 && overlay == null
+                    ? outputs.architecture(report, "architecture", m, () -> ArchitectureDiagram.of(m).build()) : null;
             Summary.print(m, opened.format(), main.out);
             long t1b = System.nanoTime();
             List<LayerInfo> convs = new ArrayList<>();
@@ -77,11 +84,8 @@ final class InspectCommand implements ModelOptions.Command {
                 }
             }
             Function<String, String> slugs = CliSupport.slugs(m);
-            HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().title() + ")").model(m);
             try (CliSupport.Progress bar = CliSupport.progress(main, "Rendering " + model.getFileName(), convs.size() + 1)) {
-                if (depth == 0 && overlay == null) {
-                    outputs.architecture(report, "architecture", m, () -> ArchitectureDiagram.of(m).build());
-                } else {
+                if (depth != 0 || overlay != null) {
                     var diagram = ArchitectureDiagram.of(m).depth(depth);
                     if (overlay != null) {
                         diagram.overlay(overlay.equals("params") ? Overlays.parameters(m) : Overlays.weightNorm(m),
@@ -107,7 +111,9 @@ final class InspectCommand implements ModelOptions.Command {
             long t2 = System.nanoTime();
             if (layoutQuality) {
                 main.out.println("layout: " + LayoutQuality.header());
-                main.out.println("layout: " + LayoutQuality.of(ArchitectureDiagram.of(m).depth(depth).build()).row(model.getFileName().toString()));
+                // the figure written as architecture.svg when there is one (the same layout), else one of its own
+                Figure laidOut = architecture != null ? Outputs.join(architecture) : ArchitectureDiagram.of(m).depth(depth).build();
+                main.out.println("layout: " + LayoutQuality.of(laidOut).row(model.getFileName().toString()));
             }
             outputs.text(Outputs.Kind.dot, "architecture.dot", Dot.of(m));
             outputs.report(report);
