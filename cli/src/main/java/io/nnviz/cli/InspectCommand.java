@@ -17,8 +17,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -48,6 +51,15 @@ final class InspectCommand implements ModelOptions.Command {
             description = "Print how readable the architecture's layout is: boxes, frames, edges, the share of edges pointing down, "
                     + "crossings per edge, group purity, width/height, cut labels, the title (one 'layout:' line).")
     boolean layoutQuality;
+
+    /**
+     * How long this JVM took to reach the command (its start-up, the CLI's parsing; in the child JVM
+     * that runs it, the child's), from the process's start as the system records it (to 10 ms).
+     */
+    private static String startUp(long commandStart) {
+        return ProcessHandle.current().info().startInstant().map(s -> String.format(Locale.ROOT, "JVM start to command %d ms",
+                Duration.between(s, Instant.now()).toMillis() - (System.nanoTime() - commandStart) / 1_000_000)).orElse("JVM start unknown");
+    }
 
     @Override
     public ModelOptions options() {
@@ -121,8 +133,8 @@ final class InspectCommand implements ModelOptions.Command {
             long t3 = System.nanoTime();
             if (timings) {
                 main.err.printf("timings: load %.0f ms (class loading and native start-up included), describe %.0f ms,"
-                        + " render %.0f ms (layout and drawing %.0f ms, report and files %.0f ms); %d layers%n", (t1 - t0) / 1e6,
-                        (t1b - t1) / 1e6, (t3 - t1b) / 1e6, (t2 - t1b) / 1e6, (t3 - t2) / 1e6, m.layers().size());
+                        + " render %.0f ms (layout and drawing %.0f ms, report and files %.0f ms); %d layers; %s%n", (t1 - t0) / 1e6,
+                        (t1b - t1) / 1e6, (t3 - t1b) / 1e6, (t2 - t1b) / 1e6, (t3 - t2) / 1e6, m.layers().size(), startUp(t0));
             }
             if (!main.quiet) {
                 main.err.println("Wrote " + files.size() + " files to " + out.toAbsolutePath());
