@@ -88,6 +88,16 @@ final class ChildJvm {
         // time (on 2 cores, IS-Net's inspect took 40% less CPU)
         if (jvm.stream().noneMatch(a -> a.matches("-XX:[+-]Use\\w*GC"))) {
             cmd.add("-XX:+UseSerialGC");
+            // a young generation of at most 64 MB, and a heap given back past 30% free: what a command keeps is its model
+            // and a few figures, while drawing makes much short-lived garbage (2,000-node graph: 710 -> 540 MB resident)
+            if (jvm.stream().noneMatch(a -> a.startsWith("-Xmn") || a.startsWith("-XX:NewSize") || a.startsWith("-XX:MaxNewSize")
+                    || a.startsWith("-XX:NewRatio"))) {
+                cmd.add("-Xmn" + (Math.min(64L << 20, heap / 4) >> 20) + "m");
+            }
+            if (jvm.stream().noneMatch(a -> a.contains("HeapFreeRatio"))) {
+                cmd.add("-XX:MinHeapFreeRatio=10");
+                cmd.add("-XX:MaxHeapFreeRatio=30");
+            }
         }
         if (jvm.stream().noneMatch(a -> a.startsWith("-XX:TieredStopAtLevel") || a.contains("TieredCompilation") || a.equals("-Xint")
                 || a.equals("-Xcomp"))) {
