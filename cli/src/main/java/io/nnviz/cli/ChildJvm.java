@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Runs a model command in a child JVM and watches it, so that what validation misses still ends
@@ -73,6 +75,12 @@ final class ChildJvm {
 
     static Ending start(String mainClass, List<String> args, Limits limits, boolean quiet, Path model, PrintStream out, PrintStream err)
             throws IOException, InterruptedException {
+        return start(mainClass, args, limits, quiet, model, Map.of(), out, err);
+    }
+
+    /** As above, the child's environment having {@code env} too. */
+    static Ending start(String mainClass, List<String> args, Limits limits, boolean quiet, Path model, Map<String, String> env, PrintStream out,
+                        PrintStream err) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> jvm = ManagementFactory.getRuntimeMXBean().getInputArguments();
@@ -121,6 +129,7 @@ final class ChildJvm {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put(CHILD, Long.toString(ProcessHandle.current().pid()));
         pb.environment().putAll(cds.environment());
+        pb.environment().putAll(env);
         if (quiet) {
             pb.environment().putIfAbsent(QuietNatives.ENV, "3"); // errors too: the CLI says what failed in its own line
         }
@@ -166,13 +175,18 @@ final class ChildJvm {
 
     /** The CLI's exit code for a child's ending, and the one line that says why when the child could not say it. */
     static int verdict(Ending e, Limits limits, String subject, PrintStream err) {
+        return verdict(e, limits, () -> subject, err);
+    }
+
+    /** As above, the subject asked for only when the line needs it. */
+    static int verdict(Ending e, Limits limits, Supplier<String> subject, PrintStream err) {
         if ("memory".equals(e.killedFor())) {
-            err.println("nnviz: " + Printable.oneLine(subject + ": model too large for the memory budget (" + mib(e.peakRss() + (1 << 20) - 1) + " in use, "
+            err.println("nnviz: " + Printable.oneLine(subject.get() + ": model too large for the memory budget (" + mib(e.peakRss() + (1 << 20) - 1) + " in use, "
                     + mib(limits.memoryBytes()) + " allowed; --max-memory raises it)"));
             return Main.BAD_MODEL;
         }
         if ("time".equals(e.killedFor())) {
-            err.println("nnviz: " + Printable.oneLine(subject + ": still not done after " + limits.timeoutSeconds() + " s (--timeout); stopped"));
+            err.println("nnviz: " + Printable.oneLine(subject.get() + ": still not done after " + limits.timeoutSeconds() + " s (--timeout); stopped"));
             return Main.BAD_MODEL;
         }
         if (e.code() >= 0 && e.code() <= Main.BAD_MODEL) {
@@ -180,7 +194,7 @@ final class ChildJvm {
         }
         String why = e.code() > 128 ? "the native code reading it crashed (" + signal(e.code() - 128) + ")" : "the process reading it died (exit code "
                 + e.code() + ")";
-        err.println("nnviz: " + Printable.oneLine(subject + ": " + why + "; the file is damaged or not what it claims to be (--verbose keeps a crash log)"));
+        err.println("nnviz: " + Printable.oneLine(subject.get() + ": " + why + "; the file is damaged or not what it claims to be (--verbose keeps a crash log)"));
         return Main.BAD_MODEL;
     }
 
