@@ -4,13 +4,11 @@ import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
 import io.nnviz.renderers.AtomicFiles;
 import io.nnviz.renderers.Figure;
-import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.LayerNames;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.Xml;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,15 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.PriorityBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A self-contained HTML report: one page with a table of contents, a model summary table and
@@ -72,9 +61,8 @@ public final class HtmlReport {
     private String current;
     private double pngScale = 2;
     /** What {@link #drawAhead} started, by entry (a figure's one drawing, an architecture's views). */
-    private final Map<Entry, List<Drawing>> drawings = new HashMap<>();
-    private ExecutorService pool;
-    private Executor first, then;
+    private final Map<Entry, List<ReportDrawing.Drawing>> drawings = new HashMap<>();
+    private ReportDrawing drawing;
 
     private HtmlReport(String title) {
         this.title = Objects.requireNonNull(title, "title");
@@ -292,175 +280,54 @@ public final class HtmlReport {
     public HtmlReport drawAhead() {
         for (List<Entry> es : sections.values()) {
             for (Entry e : es) {
-                if ((e.figure() != null || e.model() != null) && !drawings.containsKey(e)) {
-                    drawings.put(e, draw(e));
-                }
+                start(e);
             }
         }
         return this;
     }
 
-    /** A figure or view being drawn: its label (views), its figure (laid out), SVG and PNG, and the PNG's scale. */
-    private record Drawing(String label, CompletableFuture<Figure> figure, CompletableFuture<String> svg, CompletableFuture<byte[]> png,
-                           double scale) {
-    }
-
-    /**
-     * Starts drawing an entry: a figure's SVG and PNG, or each view of an architecture, its layout
-     * first. The views go before any figure, their SVG and PNG as soon as they are laid out, and the
-     * deepest view (the most boxes, the longest layout) first: the report is done when the last
-     * view is, and the figures fill the time between.
-     */
-    private List<Drawing> draw(Entry e) {
-        pool();
-        List<Drawing> ds = new ArrayList<>();
-        double scale = pngScale;
-        if (e.model() != null) {
-            List<ReportViewer.View> views = ReportViewer.views(e.model());
-            Drawing[] byView = new Drawing[views.size()];
-            for (int i = views.size() - 1; i >= 0; i--) {
-                ReportViewer.View v = views.get(i);
-                CompletableFuture<Figure> f = CompletableFuture.supplyAsync(v.figure(), first);
-                byView[i] = new Drawing(v.label(), f, f.thenApplyAsync(Figures::toSvg, first), f.thenApplyAsync(x -> Figures.toPng(x, scale), first),
-                        scale);
+    /** Starts drawing an entry that has a figure or an architecture, unless it is drawing already. */
+    private void start(Entry e) {
+        if ((e.figure() != null || e.model() != null) && !drawings.containsKey(e)) {
+            if (drawing == null) {
+                drawing = new ReportDrawing();
             }
-            ds.addAll(List.of(byView));
-        } else {
-            CompletableFuture<Figure> f = CompletableFuture.completedFuture(e.figure());
-            ds.add(new Drawing(null, f, CompletableFuture.supplyAsync(() -> Figures.toSvg(e.figure()), then),
-                    CompletableFuture.supplyAsync(() -> Figures.toPng(e.figure(), scale), then), scale));
-        }
-        return ds;
-    }
-
-    /**
-     * The threads that draw: one per core, gone a second after their last piece, so a report never
-     * written holds none; pieces given to {@link #first} run before those given to {@link #then},
-     * each kind in the order given.
-     */
-    private void pool() {
-        if (pool == null) {
-            int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-            ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 1, TimeUnit.SECONDS, new PriorityBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "nnviz-report");
-                t.setDaemon(true);
-                return t;
-            });
-            p.allowCoreThreadTimeOut(true);
-            AtomicLong order = new AtomicLong();
-            first = r -> p.execute(new Piece(0, order.getAndIncrement(), r));
-            then = r -> p.execute(new Piece(1, order.getAndIncrement(), r));
-            pool = p;
-        }
-    }
-
-    /** A piece of drawing in the queue: its priority (0 first), then the order it was given in. */
-    private record Piece(int priority, long order, Runnable task) implements Runnable, Comparable<Piece> {
-        @Override
-        public void run() {
-            task.run();
-        }
-
-        @Override
-        public int compareTo(Piece o) {
-            return priority != o.priority ? Integer.compare(priority, o.priority) : Long.compare(order, o.order);
+            drawings.put(e, e.model() != null ? drawing.views(e.model(), pngScale) : drawing.figure(e.figure(), pngScale));
         }
     }
 
     /**
      * Draws every figure and every view of the architecture as SVG and PNG into {@code figures}, on
-     * all cores, and fills {@code svgs} (a figure's SVG) and {@code viewers} (an architecture entry's
-     * viewer HTML). The work is independent pieces: each view's layout, then its SVG and its PNG,
-     * and each figure's SVG and PNG (a filter grid per conv layer); the views' layouts go first, as
-     * the largest is the longest piece.
+     * all cores ({@link ReportDrawing}), and fills {@code svgs} (a figure's SVG) and {@code viewers}
+     * (an architecture entry's viewer HTML).
      */
     private void drawAll(Path figures, Map<Entry, String> svgs, Map<Entry, String> viewers) throws IOException {
         try {
             // the architectures first: their layouts are the longest pieces
-            for (List<Entry> es : sections.values()) {
-                for (Entry e : es) {
-                    if (e.model() != null && !drawings.containsKey(e)) {
-                        drawings.put(e, draw(e));
-                    }
-                }
-            }
+            sections.values().forEach(es -> es.stream().filter(e -> e.model() != null).forEach(this::start));
             drawAhead();
             for (List<Entry> es : sections.values()) {
                 for (Entry e : es) {
-                    List<Drawing> ds = drawings.get(e);
+                    List<ReportDrawing.Drawing> ds = drawings.get(e);
                     if (ds == null) {
                         continue;
                     }
                     if (e.model() != null) {
-                        viewers.put(e, viewer(e, ds, figures, pngScale));
+                        viewers.put(e, ReportDrawing.viewer(e.slug(), ds, figures, pngScale));
                     } else {
-                        Drawing d = ds.get(0);
-                        String svg = join(d.svg());
+                        String svg = ReportDrawing.join(ds.get(0).svg());
                         AtomicFiles.write(figures.resolve(e.slug() + ".svg"), svg.getBytes(StandardCharsets.UTF_8));
-                        AtomicFiles.write(figures.resolve(e.slug() + ".png"), png(d, pngScale));
+                        AtomicFiles.write(figures.resolve(e.slug() + ".png"), ReportDrawing.png(ds.get(0), pngScale));
                         svgs.put(e, svg);
                     }
                 }
             }
         } finally {
             drawings.clear();
-            if (pool != null) {
-                pool.shutdownNow();
-                pool = null;
-                first = then = null;
+            if (drawing != null) {
+                drawing.stop();
+                drawing = null;
             }
-        }
-    }
-
-    /** A drawing's PNG, drawn again if the scale changed since it was started. */
-    private static byte[] png(Drawing d, double scale) throws IOException {
-        return d.scale() == scale ? join(d.png()) : Figures.toPng(join(d.figure()), scale);
-    }
-
-    /** Writes an entry's views (SVG and PNG files, the first view shown as the entry's own name) once drawn, and returns its viewer's HTML. */
-    private static String viewer(Entry e, List<Drawing> views, Path figures, double scale) throws IOException {
-        List<String> svgs = new ArrayList<>();
-        for (Drawing v : views) {
-            svgs.add(join(v.svg()));
-        }
-        int start = ReportViewer.start(svgs);
-        StringBuilder h = new StringBuilder("<div class=\"nnviz-viewer\" id=\"fig-").append(e.slug()).append("\" data-start=\"")
-                .append(start).append("\">\n").append(ReportViewer.toolbar());
-        for (int i = 0; i < views.size(); i++) {
-            Drawing v = views.get(i);
-            String file = i == start ? e.slug() : e.slug() + "-" + v.label().replaceAll("[^a-z0-9]+", "-");
-            AtomicFiles.write(figures.resolve(file + ".svg"), svgs.get(i).getBytes(StandardCharsets.UTF_8));
-            AtomicFiles.write(figures.resolve(file + ".png"), png(v, scale));
-            String svg = svgs.get(i);
-            String title = join(v.figure()).title();
-            h.append("<figure class=\"view\" data-label=\"").append(Xml.escape(v.label())).append('"')
-                    .append(i == start ? "" : " hidden").append(">\n").append(svg, svg.indexOf("<svg"), svg.length())
-                    .append("<figcaption>").append(Xml.escape(title)).append(" (")
-                    .append(Xml.escape(v.label())).append(") \u2014 <a href=\"figures/").append(file)
-                    .append(".svg\">SVG</a> \u00b7 <a href=\"figures/").append(file).append(".png\">PNG</a></figcaption>\n</figure>\n");
-        }
-        return h.append("</div>\n").toString();
-    }
-
-    /** A task's result, or what it threw, as thrown where it happened. */
-    private static <T> T join(CompletableFuture<T> f) throws IOException {
-        try {
-            return f.join();
-        } catch (CompletionException | CancellationException e) {
-            Throwable c = e.getCause() != null ? e.getCause() : e;
-            if (c instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IOException(c);
         }
     }
 
