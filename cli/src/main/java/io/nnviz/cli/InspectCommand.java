@@ -5,6 +5,7 @@ import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.LayerNames;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
@@ -17,8 +18,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -48,6 +53,15 @@ final class InspectCommand implements ModelOptions.Command {
                     + "crossings per edge, group purity, width/height, cut labels, the title (one 'layout:' line).")
     boolean layoutQuality;
 
+    /**
+     * How long this JVM took to reach the command (its start-up, the CLI's parsing; in the child JVM
+     * that runs it, the child's), from the process's start as the system records it (to 10 ms).
+     */
+    private static String startUp(long commandStart) {
+        return ProcessHandle.current().info().startInstant().map(s -> String.format(Locale.ROOT, "JVM start to command %d ms",
+                Duration.between(s, Instant.now()).toMillis() - (System.nanoTime() - commandStart) / 1_000_000)).orElse("JVM start unknown");
+    }
+
     @Override
     public ModelOptions options() {
         return opts;
@@ -69,6 +83,11 @@ final class InspectCommand implements ModelOptions.Command {
         try (Outputs outputs = Outputs.in(out, format); Loading.Opened opened = Loading.open(model, opts.loadOptions())) {
             ModelView m = opened.model();
             long t1 = System.nanoTime();
+            HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().title() + ")").model(m);
+            // the architecture's layout, the longest piece, starts now on another thread: the table is printed and the
+            // weights read meanwhile
+            CompletableFuture<Figure> architecture = depth == 0 && overlay == null
+                    ? outputs.architecture(report, "architecture", m, () -> ArchitectureDiagram.of(m).build()) : null;
             Summary.print(m, opened.format(), main.out);
             long t1b = System.nanoTime();
             List<LayerInfo> convs = new ArrayList<>();
@@ -79,11 +98,8 @@ final class InspectCommand implements ModelOptions.Command {
                 }
             }
             Function<String, String> slugs = CliSupport.slugs(m);
-            HtmlReport report = HtmlReport.titled(model.getFileName() + " (" + opened.format().title() + ")").model(m);
             try (CliSupport.Progress bar = CliSupport.progress(main, "Rendering " + model.getFileName(), convs.size() + 1)) {
-                if (depth == 0 && overlay == null) {
-                    outputs.architecture(report, "architecture", m, () -> ArchitectureDiagram.of(m).build());
-                } else {
+                if (depth != 0 || overlay != null) {
                     var diagram = ArchitectureDiagram.of(m).depth(depth);
                     if (overlay != null) {
                         diagram.overlay(overlay.equals("params") ? Overlays.parameters(m) : Overlays.weightNorm(m),
@@ -109,7 +125,9 @@ final class InspectCommand implements ModelOptions.Command {
             long t2 = System.nanoTime();
             if (layoutQuality) {
                 main.out.println("layout: " + LayoutQuality.header());
-                main.out.println("layout: " + LayoutQuality.of(ArchitectureDiagram.of(m).depth(depth).build()).row(model.getFileName().toString()));
+                // the figure written as architecture.svg when there is one (the same layout), else one of its own
+                Figure laidOut = architecture != null ? Outputs.join(architecture) : ArchitectureDiagram.of(m).depth(depth).build();
+                main.out.println("layout: " + LayoutQuality.of(laidOut).row(model.getFileName().toString()));
             }
             outputs.text(Outputs.Kind.dot, "architecture.dot", Dot.of(m));
             outputs.report(report);
@@ -117,8 +135,8 @@ final class InspectCommand implements ModelOptions.Command {
             long t3 = System.nanoTime();
             if (timings) {
                 main.err.printf("timings: load %.0f ms (class loading and native start-up included), describe %.0f ms,"
-                        + " render %.0f ms (layout and drawing %.0f ms, report and files %.0f ms); %d layers%n", (t1 - t0) / 1e6,
-                        (t1b - t1) / 1e6, (t3 - t1b) / 1e6, (t2 - t1b) / 1e6, (t3 - t2) / 1e6, m.layers().size());
+                        + " render %.0f ms (layout and drawing %.0f ms, report and files %.0f ms); %d layers; %s%n", (t1 - t0) / 1e6,
+                        (t1b - t1) / 1e6, (t3 - t1b) / 1e6, (t2 - t1b) / 1e6, (t3 - t2) / 1e6, m.layers().size(), startUp(t0));
             }
             if (!main.quiet) {
                 main.err.println("Wrote " + files.size() + " files to " + out.toAbsolutePath());

@@ -13,6 +13,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code nnviz}: render any saved model headlessly. Exit codes: 0 success, 1 an internal error,
@@ -117,6 +118,10 @@ public final class Main implements Runnable {
             }
             return code;
         });
+        if (ChildJvm.isChild() && System.getenv(Prescan.EXPECT) != null) {
+            // the parent started this child on its reading of the command line: nothing is done unless the parse agrees
+            cl.setExecutionStrategy(r -> Prescan.check(modelOptions(r)) ? new CommandLine.RunLast().execute(r) : Prescan.MISMATCH);
+        }
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError | StackOverflowError e) { // picocli passes errors on: the memory is free again once they unwind
@@ -174,14 +179,46 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         if (ChildJvm.isChild()) {
             ChildJvm.exitWithParent();
-            System.exit(execute(args, System.out, System.err));
+            int code = execute(args, System.out, System.err);
+            Cds.commandEnded(code);
+            System.exit(code);
+        }
+        boolean quiet = !Arrays.asList(args).contains("--verbose");
+        Prescan.Read read = Prescan.read(args);
+        if (read != null) {
+            // the child starts on what the command line plainly says; it checks that against its own parse before it does
+            // anything, and this process parses only if it has to (a child that said otherwise, an ending to explain)
+            try {
+                boolean outExisted = Files.exists(read.options().out);
+                ChildJvm.Limits limits = read.options().limits();
+                ChildJvm.Ending e = ChildJvm.start(Main.class.getName(), List.of(args), limits, quiet, read.model(),
+                        Map.of(Prescan.EXPECT, read.expectation()), System.out, System.err);
+                if (e.killedFor() != null || e.code() != Prescan.MISMATCH) {
+                    int code = ChildJvm.verdict(e, limits, () -> {
+                        ModelOptions exact = modelOptions(args);
+                        return exact != null ? exact.model.toString() : read.model() != null ? read.model().toString() : "the model";
+                    }, System.err);
+                    if (code != OK) { // a child that was killed or crashed could not clean up after itself
+                        ModelOptions exact = modelOptions(args);
+                        if (exact != null && exact.out.equals(read.options().out)) {
+                            Outputs.removeStaleStaging(exact.out, outExisted);
+                        }
+                    }
+                    System.exit(code);
+                }
+            } catch (IOException e) {
+                // no child JVM to be had: as below, which runs the command here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                System.exit(INTERNAL);
+            }
         }
         ModelOptions isolated = modelOptions(args);
         if (isolated != null) {
             try {
                 boolean outExisted = Files.exists(isolated.out);
-                int code = ChildJvm.run(Main.class.getName(), List.of(args), isolated.limits(),
-                        !Arrays.asList(args).contains("--verbose"), isolated.model.toString(), System.out, System.err);
+                int code = ChildJvm.run(Main.class.getName(), List.of(args), isolated.limits(), quiet, isolated.model.toString(), isolated.model,
+                        System.out, System.err);
                 if (code != OK) { // a child that was killed or crashed could not clean up after itself
                     Outputs.removeStaleStaging(isolated.out, outExisted);
                 }
@@ -199,7 +236,15 @@ public final class Main implements Runnable {
     /** The model options of a command line that reads a model and parses well, else null (it runs here and says what is wrong). */
     static ModelOptions modelOptions(String[] args) {
         try {
-            CommandLine.ParseResult r = new CommandLine(new Main()).parseArgs(args);
+            return modelOptions(new CommandLine(new Main()).parseArgs(args));
+        } catch (CommandLine.ParameterException e) {
+            return null;
+        }
+    }
+
+    /** The model options of a parsed command line that reads a model, else null. */
+    static ModelOptions modelOptions(CommandLine.ParseResult r) {
+        try {
             CommandLine.ParseResult sub = r.subcommand();
             if (r.isUsageHelpRequested() || r.isVersionHelpRequested() || sub == null || sub.isUsageHelpRequested()
                     || sub.isVersionHelpRequested() || !(sub.commandSpec().userObject() instanceof ModelOptions.Command c)) {
@@ -207,7 +252,7 @@ public final class Main implements Runnable {
             }
             c.options().limits(); // a bad --max-memory or --timeout is reported by the command itself
             return c.options();
-        } catch (CommandLine.ParameterException | UsageException e) {
+        } catch (UsageException e) {
             return null;
         }
     }

@@ -22,6 +22,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -43,6 +49,9 @@ final class Outputs implements AutoCloseable {
     private final List<String> written = new ArrayList<>();
     private final boolean createdOut;
     private boolean committed;
+    /** Figure files being drawn on other threads (without html: with it, the report draws them), awaited before the commit. */
+    private final List<CompletableFuture<?>> pending = new ArrayList<>();
+    private ExecutorService pool;
 
     private Outputs(Path out, Path staging, Set<Kind> kinds, boolean createdOut) {
         this.out = out;
@@ -89,22 +98,17 @@ final class Outputs implements AutoCloseable {
     void figure(HtmlReport report, String section, String name, Figure f) throws IOException {
         report.section(section).figure(name, f);
         if (kinds.contains(Kind.html)) {
+            report.pngScale(PNG_SCALE).drawAhead();
             return;
         }
-        if (kinds.contains(Kind.svg)) {
-            Figures.writeSvg(f, staging.resolve(name + ".svg"));
-            written.add(name + ".svg");
-        }
-        if (kinds.contains(Kind.png)) {
-            Figures.writePng(f, staging.resolve(name + ".png"), PNG_SCALE);
-            written.add(name + ".png");
-        }
+        files(name, CompletableFuture.completedFuture(f));
     }
 
     /** As {@link #figure}, the figure being of one layer: the report shows it when that layer is clicked. */
     void layerFigure(HtmlReport report, String section, String layerId, String name, Figure f) throws IOException {
         if (kinds.contains(Kind.html)) {
             report.section(section).layerFigure(layerId, name, f);
+            report.pngScale(PNG_SCALE).drawAhead();
             return;
         }
         figure(report, section, name, f);
@@ -112,14 +116,89 @@ final class Outputs implements AutoCloseable {
 
     /**
      * The architecture: with html, the report's interactive one (every depth of the hierarchy,
-     * the view that fits a screen also written as {@code NAME.svg/.png}); else {@code fallback}.
+     * the view that fits a screen also written as {@code NAME.svg/.png}), laid out from now on
+     * other threads, and null is returned; else {@code fallback}, laid out and written on another
+     * thread, and returned (to wait for), or null when no image format was chosen.
      */
-    void architecture(HtmlReport report, String name, ModelView m, Supplier<Figure> fallback) throws IOException {
+    CompletableFuture<Figure> architecture(HtmlReport report, String name, ModelView m, Supplier<Figure> fallback) {
         if (kinds.contains(Kind.html)) {
             report.section("Architecture").architecture(m);
-            return;
+            report.pngScale(PNG_SCALE).drawAhead();
+            return null;
         }
-        figure(report, "Architecture", name, fallback.get());
+        if (!kinds.contains(Kind.svg) && !kinds.contains(Kind.png)) {
+            return null; // no figure asked for (--format dot): no layout
+        }
+        CompletableFuture<Figure> f = CompletableFuture.supplyAsync(fallback, pool());
+        files(name, f);
+        return f;
+    }
+
+    /** Writes {@code f}'s chosen image files once it is made, on other threads: the command goes on meanwhile. */
+    private void files(String name, CompletableFuture<Figure> f) {
+        if (kinds.contains(Kind.svg)) {
+            written.add(name + ".svg");
+            pending.add(f.thenAcceptAsync(x -> write(() -> Figures.writeSvg(x, staging.resolve(name + ".svg"))), pool()));
+        }
+        if (kinds.contains(Kind.png)) {
+            written.add(name + ".png");
+            pending.add(f.thenAcceptAsync(x -> write(() -> Figures.writePng(x, staging.resolve(name + ".png"), PNG_SCALE)), pool()));
+        }
+    }
+
+    private interface FileWrite {
+        void run() throws IOException;
+    }
+
+    private static void write(FileWrite w) {
+        try {
+            w.run();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The threads that draw figure files: one per core. */
+    private ExecutorService pool() {
+        if (pool == null) {
+            int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+            pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "nnviz-figures");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return pool;
+    }
+
+    /** Waits for the figure files being drawn; what one of them threw is thrown here, as it was thrown there. */
+    void await() throws IOException {
+        for (CompletableFuture<?> f : pending) {
+            join(f);
+        }
+        pending.clear();
+    }
+
+    /** A figure's result, or what making it threw, as thrown where it happened. */
+    static <T> T join(CompletableFuture<T> f) throws IOException {
+        try {
+            return f.join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            if (c instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(c);
+        }
     }
 
     /** Writes a text file (such as the DOT graph) if its kind was chosen. */
@@ -132,6 +211,7 @@ final class Outputs implements AutoCloseable {
 
     /** Writes the HTML report (index.html and its figures folder) if html was chosen, and the figures' image files from it. */
     void report(HtmlReport report) throws IOException {
+        await();
         if (!kinds.contains(Kind.html)) {
             return;
         }
@@ -206,6 +286,7 @@ final class Outputs implements AutoCloseable {
 
     /** Moves everything into the output folder. */
     List<Path> commit() throws IOException {
+        await();
         List<Path> done = new ArrayList<>();
         try (Stream<Path> s = Files.walk(staging)) {
             for (Path p : s.sorted().toList()) {
@@ -233,6 +314,14 @@ final class Outputs implements AutoCloseable {
     /** Removes the staging folder (and, if not committed, everything in it, and the output folder if this run made it). */
     @Override
     public void close() {
+        if (pool != null) { // figures still being drawn would write into the folder as it goes
+            pool.shutdownNow();
+            try {
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try (Stream<Path> s = Files.walk(staging)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
@@ -87,8 +88,62 @@ final class Worlds {
         return urls;
     }
 
-    /** Extracts {@code worlds/NAME/*.jar} from the CLI's jar into the cache, once per content. */
+    /**
+     * Extracts {@code worlds/NAME/*.jar} from the CLI's jar into the cache, once per content. Which
+     * folder a jar's world is in is noted ({@code worlds.index/NAME-KEY}, the key from the jar's path,
+     * size and time), so a command finds it without reading the jar's 35,000-entry directory again.
+     */
     private static Path extract(Path jar, String name) throws IOException {
+        Path cache = Path.of(System.getProperty("nnviz.cache", System.getProperty("user.home") + "/.cache/nnviz"), "worlds");
+        Path index = cache.resolveSibling("worlds.index").resolve(name + "-" + jarKey(jar));
+        try {
+            String known = Files.readString(index).trim();
+            Path dir = cache.resolve(known);
+            if (known.startsWith(name + "-") && !known.contains("/") && Files.isDirectory(dir)) {
+                used(dir);
+                used(index);
+                removeStale(cache, name, dir);
+                return dir;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not noted yet, or by a cache since emptied: from the jar's directory, as the first time
+        }
+        Path dir = extractFromJar(jar, name, cache);
+        try {
+            Files.createDirectories(index.getParent());
+            Path tmp = Files.writeString(index.resolveSibling(index.getFileName() + "." + ProcessHandle.current().pid() + ".tmp"),
+                    dir.getFileName().toString());
+            Files.move(tmp, index, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            removeStaleNotes(index.getParent());
+        } catch (IOException | RuntimeException e) {
+            // a note is a speed-up only
+        }
+        return dir;
+    }
+
+    /** What tells one build of the CLI's jar from another cheaply: its path, size and time. */
+    private static String jarKey(Path jar) throws IOException {
+        CRC32 key = new CRC32();
+        key.update((jar.toAbsolutePath() + "\n" + Files.size(jar) + "\n" + Files.getLastModifiedTime(jar).toMillis()).getBytes(StandardCharsets.UTF_8));
+        return Long.toHexString(key.getValue());
+    }
+
+    /** Removes the notes of jars not run for {@link #STALE} (their worlds go the same way). */
+    private static void removeStaleNotes(Path notes) {
+        Instant cutoff = Instant.now().minus(STALE);
+        try (Stream<Path> s = Files.list(notes)) {
+            for (Path n : s.toList()) {
+                if (Files.isRegularFile(n, LinkOption.NOFOLLOW_LINKS) && Files.getLastModifiedTime(n).toInstant().isBefore(cutoff)) {
+                    Files.deleteIfExists(n);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // tidying is best effort
+        }
+    }
+
+    /** Extracts {@code worlds/NAME/*.jar} from the CLI's jar into {@code cache}, once per content (a folder named by the entries' checksums). */
+    private static Path extractFromJar(Path jar, String name, Path cache) throws IOException {
         String prefix = "worlds/" + name + "/";
         try (JarFile jf = new JarFile(jar.toFile())) {
             List<JarEntry> entries = jf.stream().filter(e -> e.getName().startsWith(prefix) && e.getName().endsWith(".jar")).toList();
@@ -99,7 +154,6 @@ final class Worlds {
             for (JarEntry e : entries) {
                 key.update((e.getName() + e.getCrc() + e.getSize()).getBytes(StandardCharsets.UTF_8));
             }
-            Path cache = Path.of(System.getProperty("nnviz.cache", System.getProperty("user.home") + "/.cache/nnviz"), "worlds");
             Path dir = cache.resolve(name + "-" + Long.toHexString(key.getValue()));
             if (Files.isDirectory(dir)) {
                 used(dir);

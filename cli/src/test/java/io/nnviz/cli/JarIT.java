@@ -44,6 +44,20 @@ class JarIT {
             assertEquals(List.of("djl"), s.map(p -> p.getFileName().toString().replaceAll("-.*", "")).toList(),
                     "only the backend the model needs was extracted");
         }
+        // issue 32: the first command wrote the class-data archive of the jar, the next one on ONNX the format's, and the
+        // commands on them say and write what the first did
+        Path cds;
+        try (var s = Files.list(dir.resolve("cache/cds"))) {
+            cds = s.findFirst().orElseThrow();
+        }
+        assertTrue(Files.isRegularFile(cds.resolve("base.jsa")), "the base archive: " + CliRun.files(cds));
+        for (int i = 0; i < 2; i++) {
+            Run again = java("inspect", onnx.toString(), "--out", dir.resolve("again-" + i).toString(), "--quiet");
+            assertEquals(0, again.code(), again.err());
+            assertEquals(ok.out(), again.out());
+            assertEquals(CliRun.files(dir.resolve("out")), CliRun.files(dir.resolve("again-" + i)));
+        }
+        assertEquals(List.of("base.jsa", "onnx.jsa"), CliRun.files(cds), "the archives, and nothing half-written");
         Path bad = Files.write(dir.resolve("bad.onnx"), new byte[] {0x08, 0x07, 0x12, 0x7f, 0x01});
         Run no = java("inspect", bad.toString(), "--out", dir.resolve("never").toString());
         assertEquals(3, no.code(), no.err());

@@ -76,6 +76,30 @@ class HtmlReportTest {
         }
     }
 
+    /** Issue 30: drawing ahead (views laid out and figures drawn while the application goes on) writes the very same report. */
+    @Test
+    void drawnAheadTheReportIsTheSameByteForByte() throws Exception {
+        ModelView m = ArchitectureDiagramTest.chain(30, "L");
+        HtmlReport plain = HtmlReport.titled("r").section("Architecture").architecture(m).section("Filters")
+                .figure("filters", FilterGrid.of(TileFiguresTest.random(1, 8, 1, 5, 5)).build()).pngScale(1.5);
+        plain.write(dir.resolve("plain"));
+        HtmlReport ahead = HtmlReport.titled("r").section("Architecture").architecture(m).drawAhead();
+        ahead.section("Filters").figure("filters", FilterGrid.of(TileFiguresTest.random(1, 8, 1, 5, 5)).build()).drawAhead();
+        ahead.pngScale(1.5).write(dir.resolve("ahead")); // a scale set after drawing ahead still holds: those PNGs are drawn again
+        List<String> files = files(dir.resolve("plain"));
+        assertEquals(files, files(dir.resolve("ahead")));
+        assertTrue(files.contains("figures/architecture.png") && files.contains("figures/filters.png"), files.toString());
+        for (String f : files) {
+            assertEquals(-1L, Files.mismatch(dir.resolve("plain").resolve(f), dir.resolve("ahead").resolve(f)), f);
+        }
+    }
+
+    private static List<String> files(Path d) throws IOException {
+        try (Stream<Path> s = Files.walk(d)) {
+            return s.filter(Files::isRegularFile).map(p -> d.relativize(p).toString()).sorted().toList();
+        }
+    }
+
     @Test
     void anUnwritableFolderIsAClearErrorAndLeavesNoIndex() throws IOException {
         Path file = Files.writeString(dir.resolve("not-a-folder"), "x");

@@ -25,6 +25,8 @@ import java.util.zip.Deflater;
 public final class Png {
     private static final byte[] SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     private static final int LEVEL = 2;
+    /** Raw bytes converted and compressed at a time. */
+    private static final int BLOCK = 1 << 18;
 
     private Png() {
     }
@@ -56,30 +58,50 @@ public final class Png {
             }
         }
         int bpp = alpha ? 4 : 3;
-        byte[] raw = new byte[(w * bpp + 1) * h];
-        int p = 0;
-        for (int y = 0; y < h; y++) {
-            raw[p++] = 0; // filter: none
-            int row = y * w;
-            if (alpha) {
-                for (int x = 0; x < w; x++) {
-                    int c = px[row + x];
-                    raw[p++] = (byte) (c >> 16);
-                    raw[p++] = (byte) (c >> 8);
-                    raw[p++] = (byte) c;
-                    raw[p++] = (byte) (c >>> 24);
+        int rowBytes = w * bpp + 1, raw = rowBytes * h;
+        // rows are converted and compressed a block at a time: a 16-megapixel figure never needs its 48 MB of raw rows at once
+        int blockRows = Math.max(1, Math.min(h, BLOCK / rowBytes));
+        byte[] block = new byte[blockRows * rowBytes];
+        Deflater d = new Deflater(LEVEL);
+        ByteArrayOutputStream z = new ByteArrayOutputStream(Math.max(1 << 16, raw / 16));
+        byte[] buf = new byte[1 << 16];
+        try {
+            for (int y0 = 0; y0 < h; y0 += blockRows) {
+                int rows = Math.min(blockRows, h - y0), p = 0;
+                for (int y = y0; y < y0 + rows; y++) {
+                    block[p++] = 0; // filter: none
+                    int row = y * w;
+                    if (alpha) {
+                        for (int x = 0; x < w; x++) {
+                            int c = px[row + x];
+                            block[p++] = (byte) (c >> 16);
+                            block[p++] = (byte) (c >> 8);
+                            block[p++] = (byte) c;
+                            block[p++] = (byte) (c >>> 24);
+                        }
+                    } else {
+                        for (int x = 0; x < w; x++) {
+                            int c = px[row + x];
+                            block[p++] = (byte) (c >> 16);
+                            block[p++] = (byte) (c >> 8);
+                            block[p++] = (byte) c;
+                        }
+                    }
                 }
-            } else {
-                for (int x = 0; x < w; x++) {
-                    int c = px[row + x];
-                    raw[p++] = (byte) (c >> 16);
-                    raw[p++] = (byte) (c >> 8);
-                    raw[p++] = (byte) c;
+                d.setInput(block, 0, p);
+                boolean last = y0 + rows >= h;
+                if (last) {
+                    d.finish();
+                }
+                while (last ? !d.finished() : !d.needsInput()) {
+                    z.write(buf, 0, d.deflate(buf));
                 }
             }
+        } finally {
+            d.end();
         }
-        ByteArrayOutputStream out = start(w, h, alpha ? 6 : 2, raw.length / 4);
-        idat(out, raw);
+        ByteArrayOutputStream out = start(w, h, alpha ? 6 : 2, z.size() + 1024);
+        idat(out, z.toByteArray(), Math.max(1 << 16, raw / 4));
         return end(out);
     }
 
@@ -139,21 +161,33 @@ public final class Png {
         }
     }
 
+    /** Compressed image data as IDAT chunks of {@code size} bytes (the last one shorter). */
+    private static void idat(ByteArrayOutputStream out, byte[] compressed, int size) {
+        for (int at = 0; at < compressed.length; at += size) {
+            int n = Math.min(size, compressed.length - at);
+            chunk(out, "IDAT", compressed, at, n);
+        }
+    }
+
     private static byte[] end(ByteArrayOutputStream out) {
         chunk(out, "IEND", new byte[0], 0);
         return out.toByteArray();
     }
 
     private static void chunk(ByteArrayOutputStream out, String type, byte[] data, int len) {
+        chunk(out, type, data, 0, len);
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data, int off, int len) {
         byte[] head = new byte[8];
         putInt(head, 0, len);
         byte[] t = type.getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(t, 0, head, 4, 4);
         out.write(head, 0, 8);
-        out.write(data, 0, len);
+        out.write(data, off, len);
         CRC32 crc = new CRC32();
         crc.update(t);
-        crc.update(data, 0, len);
+        crc.update(data, off, len);
         byte[] c = new byte[4];
         putInt(c, 0, (int) crc.getValue());
         out.write(c, 0, 4);

@@ -4,7 +4,6 @@ import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
 import io.nnviz.renderers.AtomicFiles;
 import io.nnviz.renderers.Figure;
-import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.LayerNames;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.Xml;
@@ -22,11 +21,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * A self-contained HTML report: one page with a table of contents, a model summary table and
@@ -67,6 +61,9 @@ public final class HtmlReport {
     private final Set<String> slugs = new HashSet<>();
     private String current, lead;
     private double pngScale = 2;
+    /** What {@link #drawAhead} started, by entry (a figure's one drawing, an architecture's views). */
+    private final Map<Entry, List<ReportDrawing.Drawing>> drawings = new HashMap<>();
+    private ReportDrawing drawing;
 
     private HtmlReport(String title) {
         this.title = Objects.requireNonNull(title, "title");
@@ -245,8 +242,9 @@ public final class HtmlReport {
      */
     public Path write(Path dir) throws IOException {
         Path figures = dir.resolve("figures");
-        Map<Entry, String> svgs = drawAll(figures);
-        Map<Entry, String> viewers = drawViews(figures);
+        Map<Entry, String> svgs = new HashMap<>();
+        Map<Entry, String> viewers = new HashMap<>();
+        drawAll(figures, svgs, viewers);
         StringBuilder body = new StringBuilder(1 << 16), leading = new StringBuilder();
         for (Map.Entry<String, List<Entry>> s : sections.entrySet()) {
             StringBuilder out = s.getKey().equals(lead) ? leading : body;
@@ -274,7 +272,7 @@ public final class HtmlReport {
                     out.append(" data-layer=\"").append(Xml.escape(e.layer())).append('"');
                 }
                 out.append(">\n")
-                        .append(svg.substring(svg.indexOf("<svg")))
+                        .append(svg, svg.indexOf("<svg"), svg.length())
                         .append("<figcaption>").append(Xml.escape(e.figure().title()))
                         .append(" \u2014 <a href=\"figures/").append(e.slug()).append(".svg\">SVG</a> \u00b7 <a href=\"figures/")
                         .append(e.slug()).append(".png\">PNG</a></figcaption>\n</figure>\n");
@@ -318,51 +316,65 @@ public final class HtmlReport {
     }
 
     /**
-     * Draws every figure as SVG and PNG into {@code figures}, on all cores: the figures are
-     * independent, and rasterizing dozens of them (a filter grid per conv layer) is most of a report's time.
+     * Starts drawing, on other threads (as many as there are cores), what was added so far and is
+     * not drawing yet: each view of the architecture (laid out, then as SVG and PNG) and each
+     * figure. An application that goes on working meanwhile (the CLI reads a model's weights for its
+     * filter grids) gets its report sooner; {@link #write} finishes what is left and writes it all.
+     * Optional: {@link #write} draws whatever was not started. The models added must stay open until
+     * then, and the PNG scale is the one set so far.
      */
-    private Map<Entry, String> drawAll(Path figures) throws IOException {
-        List<Entry> all = sections.values().stream().flatMap(List::stream).filter(e -> e.figure() != null).toList();
-        Map<Entry, String> out = new ConcurrentHashMap<>();
-        int threads = Math.max(1, Math.min(all.size(), Runtime.getRuntime().availableProcessors()));
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "nnviz-report");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (Entry e : all) {
-                done.add(pool.submit(() -> {
-                    String svg = Figures.toSvg(e.figure());
-                    AtomicFiles.write(figures.resolve(e.slug() + ".svg"), svg.getBytes(StandardCharsets.UTF_8));
-                    AtomicFiles.write(figures.resolve(e.slug() + ".png"), Figures.toPng(e.figure(), pngScale));
-                    out.put(e, svg);
-                    return null;
-                }));
+    public HtmlReport drawAhead() {
+        for (List<Entry> es : sections.values()) {
+            for (Entry e : es) {
+                start(e);
             }
-            for (Future<?> f : done) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while drawing the report's figures", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IOException(c);
-        } finally {
-            pool.shutdownNow();
         }
-        return out;
+        return this;
+    }
+
+    /** Starts drawing an entry that has a figure or an architecture, unless it is drawing already. */
+    private void start(Entry e) {
+        if ((e.figure() != null || e.model() != null) && !drawings.containsKey(e)) {
+            if (drawing == null) {
+                drawing = new ReportDrawing();
+            }
+            drawings.put(e, e.model() != null ? drawing.views(e.model(), pngScale) : drawing.figure(e.figure(), pngScale));
+        }
+    }
+
+    /**
+     * Draws every figure and every view of the architecture as SVG and PNG into {@code figures}, on
+     * all cores ({@link ReportDrawing}), and fills {@code svgs} (a figure's SVG) and {@code viewers}
+     * (an architecture entry's viewer HTML).
+     */
+    private void drawAll(Path figures, Map<Entry, String> svgs, Map<Entry, String> viewers) throws IOException {
+        try {
+            // the architectures first: their layouts are the longest pieces
+            sections.values().forEach(es -> es.stream().filter(e -> e.model() != null).forEach(this::start));
+            drawAhead();
+            for (List<Entry> es : sections.values()) {
+                for (Entry e : es) {
+                    List<ReportDrawing.Drawing> ds = drawings.get(e);
+                    if (ds == null) {
+                        continue;
+                    }
+                    if (e.model() != null) {
+                        viewers.put(e, ReportDrawing.viewer(e.slug(), ds, figures, pngScale));
+                    } else {
+                        String svg = ReportDrawing.join(ds.get(0).svg());
+                        AtomicFiles.write(figures.resolve(e.slug() + ".svg"), svg.getBytes(StandardCharsets.UTF_8));
+                        AtomicFiles.write(figures.resolve(e.slug() + ".png"), ReportDrawing.png(ds.get(0), pngScale));
+                        svgs.put(e, svg);
+                    }
+                }
+            }
+        } finally {
+            drawings.clear();
+            if (drawing != null) {
+                drawing.stop();
+                drawing = null;
+            }
+        }
     }
 
     private static void table(StringBuilder h, Entry e) {
@@ -372,39 +384,6 @@ public final class HtmlReport {
     /** A table's HTML as {@link #table} puts it in a page: {@link Tables#html} without colours. */
     public static String tableHtml(String id, List<String> header, List<List<String>> rows) {
         return Tables.html(id, header, rows, List.of());
-    }
-
-    /** Draws each architecture entry's views (SVG and PNG files, the first view shown as the entry's own name) and returns its viewer's HTML. */
-    private Map<Entry, String> drawViews(Path figures) throws IOException {
-        Map<Entry, String> out = new HashMap<>();
-        for (List<Entry> es : sections.values()) {
-            for (Entry e : es) {
-                if (e.model() == null) {
-                    continue;
-                }
-                List<ReportViewer.View> views = ReportViewer.views(e.model());
-                List<String> svgs = new ArrayList<>();
-                for (ReportViewer.View v : views) {
-                    svgs.add(Figures.toSvg(v.figure()));
-                }
-                int start = ReportViewer.start(svgs);
-                StringBuilder h = new StringBuilder("<div class=\"nnviz-viewer\" id=\"fig-").append(e.slug()).append("\" data-start=\"")
-                        .append(start).append("\">\n").append(ReportViewer.toolbar());
-                for (int i = 0; i < views.size(); i++) {
-                    String file = i == start ? e.slug() : e.slug() + "-" + views.get(i).label().replaceAll("[^a-z0-9]+", "-");
-                    AtomicFiles.write(figures.resolve(file + ".svg"), svgs.get(i).getBytes(StandardCharsets.UTF_8));
-                    AtomicFiles.write(figures.resolve(file + ".png"), Figures.toPng(views.get(i).figure(), pngScale));
-                    String svg = svgs.get(i);
-                    h.append("<figure class=\"view\" data-label=\"").append(Xml.escape(views.get(i).label())).append('"')
-                            .append(i == start ? "" : " hidden").append(">\n").append(svg.substring(svg.indexOf("<svg")))
-                            .append("<figcaption>").append(Xml.escape(views.get(i).figure().title())).append(" (")
-                            .append(Xml.escape(views.get(i).label())).append(") \u2014 <a href=\"figures/").append(file)
-                            .append(".svg\">SVG</a> \u00b7 <a href=\"figures/").append(file).append(".png\">PNG</a></figcaption>\n</figure>\n");
-                }
-                out.put(e, h.append("</div>\n").toString());
-            }
-        }
-        return out;
     }
 
     private static String anchor(String heading) {

@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The report's interactive part, kept in the page so it works from {@code file://} and sends no
@@ -56,8 +57,8 @@ final class ReportViewer {
         }
     }
 
-    /** One view of the architecture: its label and figure. */
-    record View(String label, Figure figure) {
+    /** One view of the architecture: its label, and its figure, laid out when asked for (the views are laid out in parallel). */
+    record View(String label, Supplier<Figure> figure) {
     }
 
     /** The views: each depth of the hierarchy (if any), then every layer (for models up to {@link #MAX_EXPANDED} layers). */
@@ -65,10 +66,12 @@ final class ReportViewer {
         int depth = maxDepth(m);
         List<View> out = new ArrayList<>();
         for (int d = 1; d <= depth; d++) {
-            out.add(new View("depth " + d + " of " + depth, ArchitectureDiagram.of(m).depth(d).build()));
+            int at = d;
+            out.add(new View("depth " + d + " of " + depth, () -> ArchitectureDiagram.of(m).depth(at).build()));
         }
         if (out.isEmpty() || m.layers().size() <= MAX_EXPANDED) {
-            out.add(new View("every layer", ArchitectureDiagram.of(m).autoCollapse(out.isEmpty() ? 120 : Integer.MAX_VALUE).build()));
+            int threshold = out.isEmpty() ? 120 : Integer.MAX_VALUE;
+            out.add(new View("every layer", () -> ArchitectureDiagram.of(m).autoCollapse(threshold).build()));
         }
         return out;
     }
@@ -77,11 +80,20 @@ final class ReportViewer {
     static int start(List<String> svgs) {
         int best = 0;
         for (int i = 0; i < svgs.size(); i++) {
-            if (svgs.get(i).split("class=\"node\"", -1).length - 1 <= 120) {
+            if (count(svgs.get(i), "class=\"node\"", 121) <= 120) {
                 best = i;
             }
         }
         return best;
+    }
+
+    /** How often {@code what} occurs in {@code s}, counting up to {@code most}. */
+    private static int count(String s, String what, int most) {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0 && n < most; i = s.indexOf(what, i + what.length())) {
+            n++;
+        }
+        return n;
     }
 
     private static int maxDepth(ModelView m) {

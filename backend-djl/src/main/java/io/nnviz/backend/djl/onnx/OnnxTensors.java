@@ -83,11 +83,16 @@ final class OnnxTensors {
     static int[] bytes(OnnxMl.TensorProto t) {
         boolean unsigned = t.getDataType() == UINT8;
         if (!t.getRawData().isEmpty()) {
-            ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer();
-            int[] v = new int[raw.remaining()];
-            for (int i = 0; i < v.length; i++) {
-                byte b = raw.get();
-                v[i] = unsigned ? b & 0xFF : b;
+            byte[] raw = t.getRawData().toByteArray(); // one bulk copy: a buffer read a byte at a time was most of IS-Net's inspect
+            int[] v = new int[raw.length];
+            if (unsigned) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = raw[i] & 0xFF;
+                }
+            } else {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = raw[i];
+                }
             }
             return v;
         }
@@ -116,11 +121,23 @@ final class OnnxTensors {
             inner *= dims[i];
         }
         float[] f = new float[q.length];
-        for (int i = 0; i < q.length; i++) {
-            int slice = slices <= 1 ? 0 : (int) ((i / inner) % slices);
+        if (inner < 1) { // a zero dimension after the axis: element by element, as the data may not match the shape
+            for (int i = 0; i < q.length; i++) {
+                int slice = slices <= 1 ? 0 : (int) ((i / inner) % slices);
+                float s = scale.length == 1 ? scale[0] : scale[Math.min(slice, scale.length - 1)];
+                int z = zero.length == 1 ? zero[0] : zero[Math.min(slice, zero.length - 1)];
+                f[i] = (q[i] - z) * s;
+            }
+            return f;
+        }
+        // a run of `inner` elements at a time shares its slice's scale and zero point: no division per element
+        for (long start = 0; start < q.length; start += inner) {
+            int slice = slices <= 1 ? 0 : (int) ((start / inner) % slices);
             float s = scale.length == 1 ? scale[0] : scale[Math.min(slice, scale.length - 1)];
             int z = zero.length == 1 ? zero[0] : zero[Math.min(slice, zero.length - 1)];
-            f[i] = (q[i] - z) * s;
+            for (int i = (int) start, end = (int) Math.min(q.length, start + inner); i < end; i++) {
+                f[i] = (q[i] - z) * s;
+            }
         }
         return f;
     }

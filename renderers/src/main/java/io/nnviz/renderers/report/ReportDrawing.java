@@ -1,0 +1,145 @@
+package io.nnviz.renderers.report;
+
+import io.nnviz.api.ModelView;
+import io.nnviz.renderers.AtomicFiles;
+import io.nnviz.renderers.Figure;
+import io.nnviz.renderers.Figures;
+import io.nnviz.renderers.canvas.Xml;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An {@link HtmlReport}'s figures and architecture views being drawn on all cores, as independent
+ * pieces: each view's layout, then its SVG and its PNG, and each figure's SVG and PNG (a filter
+ * grid per conv layer). Views go before any figure, their SVG and PNG as soon as they are laid out,
+ * and the deepest view (the most boxes, the longest layout) first: a report is done when its last
+ * view is, and the figures fill the time between. The threads are one per core, gone a second after
+ * their last piece, so a report never written holds none.
+ */
+final class ReportDrawing {
+    /** A figure or view being drawn: its label (views), its figure (laid out), SVG and PNG, and the PNG's scale. */
+    record Drawing(String label, CompletableFuture<Figure> figure, CompletableFuture<String> svg, CompletableFuture<byte[]> png, double scale) {
+    }
+
+    /** A piece of drawing in the queue: its priority (0 first), then the order it was given in. */
+    private record Piece(int priority, long order, Runnable task) implements Runnable, Comparable<Piece> {
+        @Override
+        public void run() {
+            task.run();
+        }
+
+        @Override
+        public int compareTo(Piece o) {
+            return priority != o.priority ? Integer.compare(priority, o.priority) : Long.compare(order, o.order);
+        }
+    }
+
+    private final ThreadPoolExecutor pool;
+    /** Pieces given to {@code first} run before those given to {@code then}, each kind in the order given. */
+    private final Executor first, then;
+
+    ReportDrawing() {
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        pool = new ThreadPoolExecutor(threads, threads, 1, TimeUnit.SECONDS, new PriorityBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "nnviz-report");
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        AtomicLong order = new AtomicLong();
+        first = r -> pool.execute(new Piece(0, order.getAndIncrement(), r));
+        then = r -> pool.execute(new Piece(1, order.getAndIncrement(), r));
+    }
+
+    /** Starts drawing each view of {@code m}'s architecture, its layout first, the deepest view first; in the views' order. */
+    List<Drawing> views(ModelView m, double scale) {
+        List<ReportViewer.View> views = ReportViewer.views(m);
+        Drawing[] byView = new Drawing[views.size()];
+        for (int i = views.size() - 1; i >= 0; i--) {
+            ReportViewer.View v = views.get(i);
+            CompletableFuture<Figure> f = CompletableFuture.supplyAsync(v.figure(), first);
+            byView[i] = new Drawing(v.label(), f, f.thenApplyAsync(Figures::toSvg, first), f.thenApplyAsync(x -> Figures.toPng(x, scale), first),
+                    scale);
+        }
+        return List.of(byView);
+    }
+
+    /** Starts drawing a figure's SVG and PNG. */
+    List<Drawing> figure(Figure f, double scale) {
+        return List.of(new Drawing(null, CompletableFuture.completedFuture(f), CompletableFuture.supplyAsync(() -> Figures.toSvg(f), then),
+                CompletableFuture.supplyAsync(() -> Figures.toPng(f, scale), then), scale));
+    }
+
+    /** Stops the threads; pieces not drawn yet are dropped. */
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    /** A drawing's PNG, drawn again if the scale changed since it was started. */
+    static byte[] png(Drawing d, double scale) throws IOException {
+        return d.scale() == scale ? join(d.png()) : Figures.toPng(join(d.figure()), scale);
+    }
+
+    /**
+     * Writes an architecture's views into {@code figures} once drawn (SVG and PNG files, the view
+     * shown first under the entry's own name {@code slug}) and returns its viewer's HTML.
+     */
+    static String viewer(String slug, List<Drawing> views, Path figures, double scale) throws IOException {
+        List<String> svgs = new ArrayList<>();
+        for (Drawing v : views) {
+            svgs.add(join(v.svg()));
+        }
+        int start = ReportViewer.start(svgs);
+        StringBuilder h = new StringBuilder("<div class=\"nnviz-viewer\" id=\"fig-").append(slug).append("\" data-start=\"")
+                .append(start).append("\">\n").append(ReportViewer.toolbar());
+        for (int i = 0; i < views.size(); i++) {
+            Drawing v = views.get(i);
+            String file = i == start ? slug : slug + "-" + v.label().replaceAll("[^a-z0-9]+", "-");
+            AtomicFiles.write(figures.resolve(file + ".svg"), svgs.get(i).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(figures.resolve(file + ".png"), png(v, scale));
+            String svg = svgs.get(i);
+            String title = join(v.figure()).title();
+            h.append("<figure class=\"view\" data-label=\"").append(Xml.escape(v.label())).append('"')
+                    .append(i == start ? "" : " hidden").append(">\n").append(svg, svg.indexOf("<svg"), svg.length())
+                    .append("<figcaption>").append(Xml.escape(title)).append(" (")
+                    .append(Xml.escape(v.label())).append(") \u2014 <a href=\"figures/").append(file)
+                    .append(".svg\">SVG</a> \u00b7 <a href=\"figures/").append(file).append(".png\">PNG</a></figcaption>\n</figure>\n");
+        }
+        return h.append("</div>\n").toString();
+    }
+
+    /** A piece's result, or what it threw, as thrown where it happened. */
+    static <T> T join(CompletableFuture<T> f) throws IOException {
+        try {
+            return f.join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            if (c instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IOException(c);
+        }
+    }
+}
