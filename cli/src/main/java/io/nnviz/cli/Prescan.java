@@ -27,7 +27,7 @@ final class Prescan {
             "--depth", "--input", "--size", "--channels", "--scale", "--mean", "--std", "--target", "--methods", "--steps", "--baseline",
             "--cam-layer", "--text", "--tokenizer", "--max-tokens", "--head");
     /** Their options that take none, help and version aside (PrescanTest checks these too). */
-    static final Set<String> FLAGS = Set.of("--verbose", "-q", "--quiet", "--timings", "--layout-quality", "--sanity");
+    static final Set<String> FLAGS = Set.of("--verbose", "-q", "--quiet", "--timings", "--layout-quality", "--sanity", "--measure-shapes");
 
     /** What was read: the options the limits and the output folder come from, and the model (a guess: only the archive depends on it). */
     record Read(ModelOptions options, Path model) {
