@@ -26,9 +26,7 @@ public record DeadUnitsRule(double warnAt, int minCaptures) implements Rule {
 
     /** Validates the thresholds. */
     public DeadUnitsRule {
-        if (!(warnAt > 0 && warnAt <= 1) || minCaptures < 1) {
-            throw new IllegalArgumentException("0 < warnAt <= 1 and minCaptures >= 1; got " + warnAt + ", " + minCaptures);
-        }
+        UnitFractions.validate(warnAt, minCaptures);
     }
 
     @Override
@@ -38,15 +36,9 @@ public record DeadUnitsRule(double warnAt, int minCaptures) implements Rule {
 
     @Override
     public List<Finding> check(TrainingRecord run) {
-        List<UnitFractions.Layer> dead = UnitFractions.over(run, MetricNames.DEAD_UNITS, warnAt, minCaptures);
-        if (dead.isEmpty()) {
-            return List.of();
-        }
-        String m = "ReLU units are dead (zero for every sample of the batches captured, so they get no gradient and stay so) in "
-                + UnitFractions.describe(dead) + ".";
-        return List.of(Finding.atStep(Severity.WARNING, ID, UnitFractions.since(dead), dead.stream().map(UnitFractions.Layer::name).toList(), m,
+        return UnitFractions.finding(run, ID, MetricNames.DEAD_UNITS, warnAt, minCaptures,
+                "ReLU units are dead (zero for every sample of the batches captured, so they get no gradient and stay so)",
                 "Lower the learning rate, check the biases' initialisation (not large and negative), use He initialisation, or a"
-                        + " leaky ReLU or ELU that keeps a gradient below zero.",
-                dead.stream().map(l -> Evidence.step(MetricNames.ofLayer(MetricNames.DEAD_UNITS, l.name()))).toList()));
+                        + " leaky ReLU or ELU that keeps a gradient below zero.");
     }
 }

@@ -23,9 +23,7 @@ public record SaturatedUnitsRule(double warnAt, int minCaptures) implements Rule
 
     /** Validates the thresholds. */
     public SaturatedUnitsRule {
-        if (!(warnAt > 0 && warnAt <= 1) || minCaptures < 1) {
-            throw new IllegalArgumentException("0 < warnAt <= 1 and minCaptures >= 1; got " + warnAt + ", " + minCaptures);
-        }
+        UnitFractions.validate(warnAt, minCaptures);
     }
 
     @Override
@@ -35,16 +33,9 @@ public record SaturatedUnitsRule(double warnAt, int minCaptures) implements Rule
 
     @Override
     public List<Finding> check(TrainingRecord run) {
-        List<UnitFractions.Layer> saturated = UnitFractions.over(run, MetricNames.SATURATED_UNITS, warnAt, minCaptures);
-        if (saturated.isEmpty()) {
-            return List.of();
-        }
-        String m = "Units are saturated (outputs within 1% of the tanh or sigmoid limits, where almost no gradient passes) in "
-                + UnitFractions.describe(saturated) + ".";
-        return List.of(Finding.atStep(Severity.WARNING, ID, UnitFractions.since(saturated),
-                saturated.stream().map(UnitFractions.Layer::name).toList(), m,
+        return UnitFractions.finding(run, ID, MetricNames.SATURATED_UNITS, warnAt, minCaptures,
+                "Units are saturated (outputs within 1% of the tanh or sigmoid limits, where almost no gradient passes)",
                 "Scale the inputs (zero mean, unit variance), use Xavier initialisation, lower the learning rate, add batch"
-                        + " normalization, or use ReLU-family activations in hidden layers.",
-                saturated.stream().map(l -> Evidence.step(MetricNames.ofLayer(MetricNames.SATURATED_UNITS, l.name()))).toList()));
+                        + " normalization, or use ReLU-family activations in hidden layers.");
     }
 }

@@ -1,5 +1,7 @@
 package io.nnviz.analysis.doctor;
 
+import io.nnviz.api.hook.MetricNames;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,29 @@ final class UnitFractions {
             }
         }
         return out;
+    }
+
+    /** Refuses thresholds a unit rule cannot use. */
+    static void validate(double warnAt, int minCaptures) {
+        if (!(warnAt > 0 && warnAt <= 1) || minCaptures < 1) {
+            throw new IllegalArgumentException("0 < warnAt <= 1 and minCaptures >= 1; got " + warnAt + ", " + minCaptures);
+        }
+    }
+
+    /**
+     * A unit rule's finding: one {@link Severity#WARNING} naming every layer of {@code family} over
+     * {@code warnAt} at its last {@code minCaptures} captures ("{@code what} in fc1 (97% since step
+     * 10), ..."), since the earliest of them, with each layer's series as evidence; none if no layer is.
+     */
+    static List<Finding> finding(TrainingRecord run, String ruleId, String family, double warnAt, int minCaptures, String what,
+                                 String advice) {
+        List<Layer> layers = over(run, family, warnAt, minCaptures);
+        if (layers.isEmpty()) {
+            return List.of();
+        }
+        return List.of(Finding.atStep(Severity.WARNING, ruleId, since(layers), layers.stream().map(Layer::name).toList(),
+                what + " in " + describe(layers) + ".", advice,
+                layers.stream().map(l -> Evidence.step(MetricNames.ofLayer(family, l.name()))).toList()));
     }
 
     /** "fc1 (97% since step 10), conv2 (60% since step 200)". */
