@@ -5,6 +5,7 @@ import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.renderers.Drawn;
 import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.LayerNames;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
@@ -126,7 +127,7 @@ final class InspectCommand implements ModelOptions.Command {
             if (layoutQuality) {
                 main.out.println("layout: " + LayoutQuality.header());
                 // the figure written as architecture.svg when there is one (the same layout), else one of its own
-                Figure laidOut = architecture != null ? Outputs.join(architecture) : ArchitectureDiagram.of(m).depth(depth).build();
+                Figure laidOut = architecture != null ? Drawn.join(architecture) : ArchitectureDiagram.of(m).depth(depth).build();
                 main.out.println("layout: " + LayoutQuality.of(laidOut).row(model.getFileName().toString()));
             }
             outputs.text(Outputs.Kind.dot, "architecture.dot", Dot.of(m));

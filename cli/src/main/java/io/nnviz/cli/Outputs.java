@@ -1,5 +1,6 @@
 package io.nnviz.cli;
 
+import io.nnviz.renderers.Drawn;
 import io.nnviz.api.ModelView;
 import io.nnviz.renderers.AtomicFiles;
 import io.nnviz.renderers.Figure;
@@ -22,9 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -174,31 +173,9 @@ final class Outputs implements AutoCloseable {
     /** Waits for the figure files being drawn; what one of them threw is thrown here, as it was thrown there. */
     void await() throws IOException {
         for (CompletableFuture<?> f : pending) {
-            join(f);
+            Drawn.join(f);
         }
         pending.clear();
-    }
-
-    /** A figure's result, or what making it threw, as thrown where it happened. */
-    static <T> T join(CompletableFuture<T> f) throws IOException {
-        try {
-            return f.join();
-        } catch (CompletionException | CancellationException e) {
-            Throwable c = e.getCause() != null ? e.getCause() : e;
-            if (c instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IOException(c);
-        }
     }
 
     /** Writes a text file (such as the DOT graph) if its kind was chosen. */

@@ -1,5 +1,6 @@
 package io.nnviz.renderers.report;
 
+import io.nnviz.renderers.Drawn;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
 import io.nnviz.renderers.AtomicFiles;
@@ -361,7 +362,7 @@ public final class HtmlReport {
                     if (e.model() != null) {
                         viewers.put(e, ReportDrawing.viewer(e.slug(), ds, figures, pngScale));
                     } else {
-                        String svg = ReportDrawing.join(ds.get(0).svg());
+                        String svg = Drawn.join(ds.get(0).svg());
                         AtomicFiles.write(figures.resolve(e.slug() + ".svg"), svg.getBytes(StandardCharsets.UTF_8));
                         AtomicFiles.write(figures.resolve(e.slug() + ".png"), ReportDrawing.png(ds.get(0), pngScale));
                         svgs.put(e, svg);

@@ -1,5 +1,6 @@
 package io.nnviz.renderers.report;
 
+import io.nnviz.renderers.Drawn;
 import io.nnviz.api.ModelView;
 import io.nnviz.renderers.AtomicFiles;
 import io.nnviz.renderers.Figure;
@@ -7,14 +8,11 @@ import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.canvas.Xml;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -90,7 +88,7 @@ final class ReportDrawing {
 
     /** A drawing's PNG, drawn again if the scale changed since it was started. */
     static byte[] png(Drawing d, double scale) throws IOException {
-        return d.scale() == scale ? join(d.png()) : Figures.toPng(join(d.figure()), scale);
+        return d.scale() == scale ? Drawn.join(d.png()) : Figures.toPng(Drawn.join(d.figure()), scale);
     }
 
     /**
@@ -100,7 +98,7 @@ final class ReportDrawing {
     static String viewer(String slug, List<Drawing> views, Path figures, double scale) throws IOException {
         List<String> svgs = new ArrayList<>();
         for (Drawing v : views) {
-            svgs.add(join(v.svg()));
+            svgs.add(Drawn.join(v.svg()));
         }
         int start = ReportViewer.start(svgs);
         StringBuilder h = new StringBuilder("<div class=\"nnviz-viewer\" id=\"fig-").append(slug).append("\" data-start=\"")
@@ -111,7 +109,7 @@ final class ReportDrawing {
             AtomicFiles.write(figures.resolve(file + ".svg"), svgs.get(i).getBytes(StandardCharsets.UTF_8));
             AtomicFiles.write(figures.resolve(file + ".png"), png(v, scale));
             String svg = svgs.get(i);
-            String title = join(v.figure()).title();
+            String title = Drawn.join(v.figure()).title();
             h.append("<figure class=\"view\" data-label=\"").append(Xml.escape(v.label())).append('"')
                     .append(i == start ? "" : " hidden").append(">\n").append(svg, svg.indexOf("<svg"), svg.length())
                     .append("<figcaption>").append(Xml.escape(title)).append(" (")
@@ -119,27 +117,5 @@ final class ReportDrawing {
                     .append(".svg\">SVG</a> \u00b7 <a href=\"figures/").append(file).append(".png\">PNG</a></figcaption>\n</figure>\n");
         }
         return h.append("</div>\n").toString();
-    }
-
-    /** A piece's result, or what it threw, as thrown where it happened. */
-    static <T> T join(CompletableFuture<T> f) throws IOException {
-        try {
-            return f.join();
-        } catch (CompletionException | CancellationException e) {
-            Throwable c = e.getCause() != null ? e.getCause() : e;
-            if (c instanceof UncheckedIOException u) {
-                throw u.getCause();
-            }
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            if (c instanceof Error err) {
-                throw err;
-            }
-            throw new IOException(c);
-        }
     }
 }
