@@ -44,6 +44,11 @@ final class QuietNatives {
     private QuietNatives() {
     }
 
+    /** A line of the CLI's own, never a native message's continuation: its errors, and --timings' line (TensorFlow's last log line before it looked like its head). */
+    private static boolean own(String line) {
+        return line.startsWith("nnviz") || line.startsWith("timings: ");
+    }
+
     /**
      * Copies {@code in} to {@code to} line by line, dropping native log lines; a carriage return
      * passes at once (progress bars), and a line that follows a bar left mid-line starts a line of
@@ -57,7 +62,7 @@ final class QuietNatives {
             line.write(b);
             if (b == '\n' || b == '\r') {
                 String s = line.toString(StandardCharsets.UTF_8);
-                boolean nativeLine = b == '\n' && (NATIVE.matcher(s).lookingAt() || inNative && !s.startsWith("nnviz") && CONTINUATION.matcher(s).lookingAt());
+                boolean nativeLine = b == '\n' && (NATIVE.matcher(s).lookingAt() || inNative && !own(s) && CONTINUATION.matcher(s).lookingAt());
                 inNative = nativeLine;
                 if (!nativeLine) {
                     if (midBar && b == '\n' && s.length() > 1) {
