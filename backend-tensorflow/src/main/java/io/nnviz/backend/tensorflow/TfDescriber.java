@@ -79,6 +79,9 @@ final class TfDescriber {
                 b.group(reader.prefix());
             }
             b.attribute("output op", grp.output.op().name());
+            if (grp.kind != LayerKind.ACTIVATION && grp.kind != LayerKind.INPUT && TfOpRoles.ACTIVATIONS.contains(grp.output.op().type())) {
+                b.attribute("activation", grp.output.op().type()); // conv1/Conv2D, BiasAdd, Relu: the layer ends in its activation
+            }
             b.attribute("ops", grp.ops.size());
             for (TfWeight w : grp.weights) {
                 Shape tf = TfTensors.shape(w.source().output(0).shape());

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * What one {@link TfTraining#run} adds to the caller's runner, after the caller's own fetches and
- * in this order: the loss, the first samples of the batch and of the wanted layers' outputs, the
+ * in this order: the loss, the per-layer non-finite counts, the first samples of the batch and of the wanted layers' outputs, the
  * weights' gradients; and how the run's result is read back as the step's {@link Snapshot}. One
  * instance per step.
  */
@@ -27,6 +27,7 @@ final class TfStepFetches {
     private final Output<?> loss;
     private final TfWeightCopies weights;
     private final Supplier<Map<String, Output<?>>> weightGradients;
+    private final TfNonFinite nonFinite;
     private TfSampledFetches.Cut inputs;
     private final List<String> ids = new ArrayList<>();
     private final List<TfSampledFetches.Cut> sampled = new ArrayList<>();
@@ -35,19 +36,26 @@ final class TfStepFetches {
     /**
      * The fetches for request {@code r}: {@code loss} (an Identity of the loss op: the caller may
      * fetch the op itself), and {@code weightGradients} (as {@link TfGradients#ofWeights} keys
-     * them) asked for only when the hooks want gradients.
+     * them) asked for only when the hooks want gradients; {@code nonFinite} (null when the request
+     * has no {@link CaptureRequest#nonFinite} check or no layer has a floating output) fetched right
+     * after the loss.
      */
-    TfStepFetches(TfModel model, CaptureRequest r, Output<?> loss, TfWeightCopies weights, Supplier<Map<String, Output<?>>> weightGradients) {
+    TfStepFetches(TfModel model, CaptureRequest r, Output<?> loss, TfWeightCopies weights, Supplier<Map<String, Output<?>>> weightGradients,
+                  TfNonFinite nonFinite) {
         this.model = model;
         this.r = r;
         this.loss = loss;
         this.weights = weights;
         this.weightGradients = weightGradients;
+        this.nonFinite = nonFinite;
     }
 
     /** Adds the fetches to {@code runner}. */
     void add(Session.Runner runner) {
         runner.fetch(loss);
+        if (nonFinite != null) {
+            runner.fetch(nonFinite.counts());
+        }
         if (r.activations() || r.outputs()) {
             int samples = Math.max(1, r.maxSamples());
             TfSampledFetches cuts = model.sampledFetches();
@@ -81,7 +89,17 @@ final class TfStepFetches {
 
     /** How many fetches {@link #add} added. */
     int count() {
-        return 1 + (inputs != null ? 1 : 0) + sampled.size() + gradientKeys.size();
+        return 1 + (nonFinite != null ? 1 : 0) + (inputs != null ? 1 : 0) + sampled.size() + gradientKeys.size();
+    }
+
+    /** The per-layer non-finite counts as metrics (none when all were finite or none were asked), from index {@code k} (after the loss). */
+    Map<String, Double> nonFinite(Result result, int k) {
+        return nonFinite == null ? Map.of() : nonFinite.metrics(result.get(k));
+    }
+
+    /** Where the snapshot's fetches start, the loss's being at {@code k}. */
+    int snapshotStart(int k) {
+        return k + 1 + (nonFinite != null ? 1 : 0);
     }
 
     /** The loss this step's run gave, its fetches starting at index {@code k} of {@code result}. */

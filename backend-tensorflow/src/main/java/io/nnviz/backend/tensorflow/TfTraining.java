@@ -52,7 +52,9 @@ import java.util.Objects;
  * pass to {@link #stepEnd(double, Map, Result)} ({@link #wanted()} names the layer outputs the hooks
  * want at the next step). Or let nnviz add what the hooks want to your runner with
  * {@link #run(Session.Runner)}: its fetches go after yours, so your indices do not move, and it
- * reads the loss itself from the loss op named at attach; this is also the way to get gradients.
+ * reads the loss itself from the loss op named at attach; this is also the way to get gradients,
+ * and to have the NaN and infinite values in each layer's output counted on every step (for the
+ * doctor's non-finite rule: where they first appear).
  * Nothing here throws into your loop once a step has run: a failed capture is logged and the step
  * is delivered without it.
  */
@@ -69,6 +71,8 @@ public final class TfTraining implements TrainingReporter, DispatchedAttachment 
     private double lastLoss = Double.NaN;
     private CaptureRequest next;
     private Map<String, Output<?>> weightGradients;
+    private TfNonFinite nonFinite;
+    private boolean nonFiniteBuilt;
     private TfValidation validation;
 
     private TfTraining(TfModel model, Output<?> loss, List<Hook> hooks) {
@@ -226,12 +230,13 @@ public final class TfTraining implements TrainingReporter, DispatchedAttachment 
         }
         long t0 = System.nanoTime();
         CaptureRequest r = request();
-        TfStepFetches f = new TfStepFetches(model, r, lossEcho, weights, this::weightGradients);
+        TfStepFetches f;
         try {
+            f = new TfStepFetches(model, r, lossEcho, weights, this::weightGradients, r.nonFinite() ? nonFinite() : null);
             f.add(runner);
         } catch (RuntimeException e) {
             LOG.warn("nnviz: could not add step {}'s captures to the run; it captures only the loss", step + 1, e);
-            f = new TfStepFetches(model, CaptureRequest.NONE, lossEcho, weights, this::weightGradients);
+            f = new TfStepFetches(model, CaptureRequest.NONE, lossEcho, weights, this::weightGradients, null);
             f.add(runner);
         }
         dispatcher.addTimeInNnviz(System.nanoTime() - t0);
@@ -239,15 +244,26 @@ public final class TfTraining implements TrainingReporter, DispatchedAttachment 
         t0 = System.nanoTime();
         double lossValue = Double.NaN;
         Snapshot snap = Snapshot.EMPTY;
+        Map<String, Double> metrics = Map.of();
         try {
             int base = result.size() - f.count();
             lossValue = f.loss(result, base);
-            snap = f.read(result, base + 1);
+            metrics = f.nonFinite(result, base + 1);
+            snap = f.read(result, f.snapshotStart(base));
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not read step {}'s captures; the step goes on without them", step + 1, e);
         }
-        deliver(lossValue, Map.of(), snap, t0);
+        deliver(lossValue, metrics, snap, t0);
         return result;
+    }
+
+    /** The per-layer non-finite counts, added to the graph (under {@code nnviz/nonfinite/}) the first time a hook asks for the check. */
+    private synchronized TfNonFinite nonFinite() {
+        if (!nonFiniteBuilt) {
+            nonFiniteBuilt = true;
+            nonFinite = TfNonFinite.of(model);
+        }
+        return nonFinite;
     }
 
     /** d(loss)/d(each variable), added to the graph (under {@code nnviz_weight_gradients/}) the first time a hook asks for gradients. */

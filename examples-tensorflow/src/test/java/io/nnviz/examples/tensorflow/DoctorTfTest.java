@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Result;
+import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.types.TFloat32;
@@ -139,6 +140,55 @@ class DoctorTfTest {
             assertEquals(nan, e.step(), "stopped at the first NaN");
             assertEquals(nan, again.size(), "the loop went no further");
         }
+    }
+
+    /**
+     * Through {@link TfTraining#run}, which counts each layer's NaN and infinite values in the step's
+     * own run: the finding names the layer whose output TensorFlow gives first as not finite, on the
+     * step its loss first is (the witness: the three layers' outputs fetched in the same runs and
+     * read in Java).
+     */
+    @Test
+    void runNamesTheFirstLayerWhoseOutputTensorFlowGivesAsNotFinite() throws Exception {
+        Images train = Images.load(false, 40 * 32);
+        List<String> layers = List.of("hidden1", "hidden2", "logits");
+        List<String> outputs = List.of("hidden1/Relu", "hidden2/Relu", "logits/Add");
+        long nanStep = -1;
+        String firstLayer = null;
+        Recorder rec = Recorder.builder().classNames(Images.CLASSES).build();
+        try (TfNetworks net = TfNetworks.of(Task.mlp, 1e10f); TfModel model = (TfModel) NNViz.inspect(net.handle());
+             TfTraining training = TfTraining.attach(model, net.loss, rec)) {
+            float[] targets = Task.mlp.targets(train, 0, 40 * 32);
+            for (int s = 0; s < 40 && nanStep < 0; s++) {
+                try (TFloat32 x = TfExamples.inputs(Task.mlp, train, s * 32, 32);
+                     TFloat32 t = TFloat32.tensorOf(Shape.of(32, 10), DataBuffers.of(java.util.Arrays.copyOfRange(targets, s * 320, s * 320 + 320),
+                             true, false))) {
+                    Session.Runner runner = net.session.runner().feed(net.input, x).feed(net.labels, t).fetch(net.loss).addTarget(net.train);
+                    outputs.forEach(runner::fetch);
+                    try (Result res = training.run(runner)) {
+                        if (!Float.isFinite(((TFloat32) res.get(0)).getFloat())) {
+                            nanStep = s + 1;
+                            for (int i = 0; i < outputs.size() && firstLayer == null; i++) {
+                                TFloat32 a = (TFloat32) res.get(i + 1);
+                                float[] v = new float[(int) a.size()];
+                                a.copyTo(DataBuffers.of(v, false, false));
+                                for (float f : v) {
+                                    if (!Float.isFinite(f)) {
+                                        firstLayer = layers.get(i);
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(nanStep > 1, "TensorFlow's loss went NaN");
+        assertTrue(firstLayer != null, "some layer's output was not finite at step " + nanStep);
+        Finding f = only(liveAndReadBack(rec), "non-finite");
+        assertEquals(nanStep, f.step(), "the step TensorFlow's loss first was NaN");
+        assertEquals(List.of(firstLayer), f.layers(), f.message());
     }
 
     @Test

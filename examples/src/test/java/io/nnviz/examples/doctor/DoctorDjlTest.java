@@ -67,6 +67,15 @@ class DoctorDjlTest {
 
     /** DJL's MLP trained with plain SGD at {@code lr} for up to 300 steps, {@code rec} attached; DJL's loss of each step into {@code losses}. */
     private static void sgd(float lr, Recorder rec, List<Double> losses) {
+        sgd(lr, rec, losses, new ArrayList<>());
+    }
+
+    /**
+     * The same, adding to {@code firstNonFinite}, on the first step whose loss DJL gives as not
+     * finite, the index of the first child of the MLP whose output holds a NaN or an infinity when
+     * DJL runs that batch through the children one by one (read into Java and checked there).
+     */
+    private static void sgd(float lr, Recorder rec, List<Double> losses, List<Integer> firstNonFinite) {
         DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(lr)).build()).optDevices(new Device[] {Device.cpu()})
                 .addTrainingListeners(new TrainingListenerAdapter() {
@@ -76,6 +85,9 @@ class DoctorDjlTest {
                         var preds = batchData.getPredictions().values().iterator().next();
                         try (var l = trainer.getLoss().evaluate(labels, preds)) {
                             losses.add((double) l.getFloat());
+                        }
+                        if (!Double.isFinite(losses.get(losses.size() - 1)) && firstNonFinite.isEmpty()) {
+                            firstNonFinite.add(firstNonFiniteChild(trainer, batchData.getBatch().getData()));
                         }
                     }
                 });
@@ -99,6 +111,22 @@ class DoctorDjlTest {
         }
     }
 
+    private static int firstNonFiniteChild(Trainer trainer, NDList x) {
+        SequentialBlock mlp = (SequentialBlock) ((TapBlock) trainer.getModel().getBlock()).inner();
+        try (NDManager sub = trainer.getManager().newSubManager()) {
+            var store = new ai.djl.training.ParameterStore(sub, false);
+            for (int i = 0; i < mlp.getChildren().size(); i++) {
+                x = mlp.getChildren().get(i).getValue().forward(store, x, false);
+                for (float v : x.singletonOrThrow().toFloatArray()) {
+                    if (!Float.isFinite(v)) {
+                        return i;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
     private static long firstNaN(List<Double> losses) {
         for (int i = 0; i < losses.size(); i++) {
             if (!Double.isFinite(losses.get(i))) {
@@ -111,8 +139,9 @@ class DoctorDjlTest {
     @Test
     void aDivergingLearningRateIsFoundAtTheStepDjlsLossBecameNaNAndStopsThere() throws IOException {
         List<Double> losses = new ArrayList<>();
+        List<Integer> firstChild = new ArrayList<>();
         Recorder rec = Recorder.builder().classNames(Images.CLASSES).build();
-        sgd(1e6f, rec, losses);
+        sgd(1e6f, rec, losses, firstChild);
         List<Finding> live = rec.findings();
         live.forEach(f -> System.out.println("  " + f.line()));
         long nan = firstNaN(losses);
@@ -120,6 +149,9 @@ class DoctorDjlTest {
         Finding f = live.stream().filter(x -> x.rule().equals("non-finite")).findFirst().orElseThrow(() -> new AssertionError(live));
         assertEquals(Severity.ERROR, f.severity());
         assertEquals(nan, f.step(), "the step DJL's loss first was NaN");
+        assertTrue(firstChild.get(0) >= 0, "DJL's forward of that batch holds NaN or infinity in some layer's output");
+        assertEquals(List.of(ids(DjlExamples.network(Task.mlp)).get(firstChild.get(0))), f.layers(),
+                "the first layer whose output DJL gives as not finite on that step: " + f.message());
         rec.writeJson(dir.resolve("run.json"));
         assertEquals(live, Doctor.defaults().diagnose(RunRecord.of(RunJson.read(dir.resolve("run.json")))), "read back: the same");
 

@@ -1,0 +1,105 @@
+package io.nnviz.examples.tensorflow;
+
+import io.nnviz.NNViz;
+import io.nnviz.analysis.doctor.Doctor;
+import io.nnviz.analysis.doctor.Finding;
+import io.nnviz.backend.tensorflow.TfModel;
+import io.nnviz.backend.tensorflow.TfTraining;
+import io.nnviz.examples.Images;
+import io.nnviz.recording.Recorder;
+import io.nnviz.recording.diagnosis.RunRecord;
+import io.nnviz.recording.format.RunJson;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The doctor's per-layer rules on TensorFlow Java, trained through {@link TfTraining#run} (which
+ * adds the activations and gradients the hooks ask for to the step's own run): a deep sigmoid
+ * network's gradients vanish toward the input, and ReLU layers whose biases start at -10 are
+ * dead; each checked against TensorFlow's own values (the gradients the graph applies, the
+ * ReLUs' outputs).
+ */
+@Tag("natives")
+class DoctorTfLayersTest {
+    static Images train;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void data() throws java.io.IOException {
+        train = Images.load(false, 300 * TfTrainings.BATCH);
+    }
+
+    private List<Finding> liveAndReadBack(Recorder rec) throws java.io.IOException {
+        List<Finding> live = rec.findings();
+        Path json = dir.resolve("run.json");
+        rec.writeJson(json);
+        assertEquals(live, Doctor.defaults().diagnose(RunRecord.of(RunJson.read(json))), "run.json read back gives the findings seen live");
+        live.forEach(f -> System.out.println("  " + f.line()));
+        return live;
+    }
+
+    private static Finding only(List<Finding> findings, String rule) {
+        List<Finding> of = findings.stream().filter(f -> f.rule().equals(rule)).toList();
+        assertEquals(1, of.size(), rule + " among " + findings.stream().map(Finding::line).toList());
+        return of.get(0);
+    }
+
+    private static double rms(float[] a) {
+        double s = 0;
+        for (float v : a) {
+            s += (double) v * v;
+        }
+        return Math.sqrt(s / a.length);
+    }
+
+    @Test
+    void aDeepSigmoidNetworksGradientsVanishTowardTheInput() throws Exception {
+        Recorder rec = Recorder.builder().classNames(Images.CLASSES).build();
+        double first, last;
+        try (TfTrainings net = new TfTrainings((tf, z) -> tf.math.sigmoid(z), 0f, 0.1f, 64, 64, 64, 64, 64, 64, 64, 64);
+             TfModel model = (TfModel) NNViz.inspect(net.handle());
+             TfTraining training = TfTraining.attach(model, "loss", rec)) {
+            net.fit(training, train, 300);
+            List<float[]> g = net.values(train, List.of(net.gradients.get(0), net.gradients.get(net.gradients.size() - 2)));
+            first = rms(g.get(0));
+            last = rms(g.get(1));
+        }
+        Finding f = only(liveAndReadBack(rec), "vanishing-gradients");
+        assertEquals("dense1", f.layers().get(0), "the first layer first: " + f.layers());
+        assertFalse(f.layers().contains("logits"), "not the output layer: " + f.layers());
+        assertTrue(first < 0.01 * last, "TensorFlow: dense1's kernel gradient " + first + ", the logits' " + last);
+    }
+
+    @Test
+    void reluLayersWhoseBiasesStartAtMinus10AreNamedWithTheirFraction() throws Exception {
+        Recorder rec = Recorder.builder().classNames(Images.CLASSES).build();
+        List<float[]> outputs;
+        try (TfTrainings net = new TfTrainings((tf, z) -> tf.nn.relu(z), -10f, 1e-3f, 128, 64);
+             TfModel model = (TfModel) NNViz.inspect(net.handle());
+             TfTraining training = TfTraining.attach(model, "loss", rec)) {
+            net.fit(training, train, 300);
+            outputs = net.values(train, net.activations);
+        }
+        Finding f = only(liveAndReadBack(rec), "dead-units");
+        assertEquals(List.of("dense1", "dense2"), f.layers(), "the two ReLU layers");
+        for (String relu : f.layers()) {
+            assertTrue(f.message().contains(relu + " (100% since step " + f.step() + ")"), f.message());
+        }
+        for (int i = 0; i < outputs.size(); i++) {
+            for (float v : outputs.get(i)) {
+                assertEquals(0f, v, "TensorFlow: every output of dense" + (i + 1) + "'s ReLU is 0");
+            }
+        }
+    }
+}
