@@ -30,6 +30,9 @@ final class DjlEvaluations {
     private final List<TrainingListener> listeners;
     private final TrainingListener self;
     private boolean own;
+    /** The epoch's training losses so far, when nnviz keeps its own accumulators. */
+    private double lossSum;
+    private long lossBatches;
 
     /** For the listener {@code self} in {@code listeners} (the trainer's list; null if unknown). */
     DjlEvaluations(List<TrainingListener> listeners, TrainingListener self) {
@@ -59,10 +62,27 @@ final class DjlEvaluations {
         }
     }
 
-    /** A training batch: counted into nnviz's own accumulators if it keeps them. */
-    void trainingBatch(Trainer trainer, TrainingListener.BatchData batch) {
-        if (own) {
-            update(trainer, batch, TRAIN);
+    /**
+     * A training batch whose loss the listener has as {@code loss}: counted into nnviz's own
+     * accumulators if it keeps them. The trainer's loss is averaged here from that value (DJL's
+     * accumulator is the mean of the batches' losses too) instead of being evaluated again in
+     * native ops on every step, unless the batch was split over devices (the listener's value is
+     * the first device's).
+     */
+    void trainingBatch(Trainer trainer, TrainingListener.BatchData batch, double loss) {
+        if (!own) {
+            return;
+        }
+        boolean oneDevice = batch.getLabels().size() == 1;
+        for (Evaluator e : trainer.getEvaluators()) {
+            if (e == trainer.getLoss() && oneDevice) {
+                lossSum += loss;
+                lossBatches++;
+                continue;
+            }
+            for (var device : batch.getLabels().keySet()) {
+                e.updateAccumulator(TRAIN, batch.getLabels().get(device), batch.getPredictions().get(device));
+            }
         }
     }
 
@@ -91,7 +111,7 @@ final class DjlEvaluations {
             String name = name(trainer, e);
             double train, validate;
             if (djl == null) {
-                train = own ? acc(e, TRAIN) : Double.NaN;
+                train = !own ? Double.NaN : e == trainer.getLoss() && lossBatches > 0 ? lossSum / lossBatches : acc(e, TRAIN);
                 validate = own ? acc(e, VALIDATE) : Double.NaN;
             } else if (djlFirst) {
                 Map<String, Float> latest = djl.getLatestEvaluations();
@@ -112,6 +132,8 @@ final class DjlEvaluations {
                 e.resetAccumulator(VALIDATE);
             }
         }
+        lossSum = 0;
+        lossBatches = 0;
         return out;
     }
 

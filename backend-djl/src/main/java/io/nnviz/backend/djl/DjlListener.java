@@ -52,7 +52,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * asked, weights and their gradients (read after the backward pass, before {@code trainer.step()}).
  * Activations come from the real training forward pass when the model's block is a
  * {@link TapBlock}: the request for step N+1 is asked at the end of step N, which arms the tap for
- * that one forward (the first step is never tapped). Per epoch: the trainer's evaluators on the
+ * that one forward (the first step is never tapped). On the first step whose loss is not finite, and
+ * if the hooks ask for the non-finite check, the NaN and infinite values are counted per layer
+ * ({@code DjlNonFinite}). Per epoch: the trainer's evaluators on the
  * training and validation batches ({@code DjlEvaluations}). Steps count from 1 for each trainer;
  * a recorder attached to the next trainer continues its own count.
  */
@@ -73,6 +75,7 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
     private int lossPath;
     private Map<String, NDArray> taps;
     private double lastLoss = Double.NaN;
+    private boolean nonFiniteCounted;
 
     private DjlListener(List<Hook> hooks) {
         this.hooks = List.copyOf(hooks);
@@ -137,10 +140,9 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
         if (detached) {
             return;
         }
-        describe(trainer);
-        evaluations(trainer).trainingBatch(trainer, batchData);
-        HookDispatcher d = ensureDispatcher();
         long t0 = System.nanoTime();
+        describe(trainer);
+        HookDispatcher d = ensureDispatcher();
         long s = ++step;
         CaptureRequest r = pending != null ? pending : d.request(s, epoch);
         pending = null;
@@ -152,10 +154,16 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
         }
         double loss = Double.NaN;
         Snapshot snap = Snapshot.EMPTY;
+        Map<String, Double> metrics = Map.of();
         try {
             NDList labels = batchData.getLabels().values().iterator().next();
             NDList preds = batchData.getPredictions().values().iterator().next();
             loss = loss(trainer, labels, preds);
+            evaluations(trainer).trainingBatch(trainer, batchData, loss);
+            if (r.nonFinite() && !Double.isFinite(loss) && model != null && !nonFiniteCounted) {
+                nonFiniteCounted = true; // the first such step says where; after it every step is NaN and counting costs a forward pass
+                metrics = DjlNonFinite.counts(model, trainer.getManager(), batchData.getBatch().getData());
+            }
             if ((r.weights() || r.gradients()) && model != null) {
                 if (lastCopies != null) {
                     lastCopies.loadAll(); // nothing to do unless a hook kept the last ones unread
@@ -211,7 +219,7 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
         }
         lastLoss = loss;
         d.addTimeInNnviz(System.nanoTime() - t0);
-        d.stepEnd(new TrainingEvent(s, epoch, loss, Map.of(), snap));
+        d.stepEnd(new TrainingEvent(s, epoch, loss, metrics, snap));
         // ask now what the next step wants, so its real forward pass can be tapped if needed
         pending = d.request(s + 1, epoch);
         if (tap != null && pending.activations()) {
