@@ -13,12 +13,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
  * PNG encoding. Images this package makes (packed ARGB, 8-bit palette) are written directly with
- * {@link Deflater} at a fast level and no row filter, which on figure and tensor data is about three
+ * {@link Deflater} at a fast level and no row filter (except filter Up, all zeros, for a packed row
+ * equal to the one above: figures repeat rows a lot), which on figure and tensor data is about three
  * times faster than the JDK's ImageIO writer (which tries adaptive filters on every row) for a size
  * within 20%. Opaque ARGB images are written as RGB. Other image types go through ImageIO.
  */
@@ -69,8 +71,16 @@ public final class Png {
             for (int y0 = 0; y0 < h; y0 += blockRows) {
                 int rows = Math.min(blockRows, h - y0), p = 0;
                 for (int y = y0; y < y0 + rows; y++) {
-                    block[p++] = 0; // filter: none
                     int row = y * w;
+                    if (y > 0 && Arrays.mismatch(px, row, row + w, px, row - w, row) < 0) {
+                        // a row the same as the one above (a box's inside, a filter's cell, a margin): filter Up, all zeros,
+                        // which costs no conversion and next to nothing to compress
+                        block[p++] = 2;
+                        Arrays.fill(block, p, p + w * bpp, (byte) 0);
+                        p += w * bpp;
+                        continue;
+                    }
+                    block[p++] = 0; // filter: none
                     if (alpha) {
                         for (int x = 0; x < w; x++) {
                             int c = px[row + x];
