@@ -24,9 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The doctor's per-layer rules on TensorFlow Java, trained through {@link TfTraining#run} (which
  * adds the activations and gradients the hooks ask for to the step's own run): a deep sigmoid
- * network's gradients vanish toward the input, and ReLU layers whose biases start at -10 are
- * dead; each checked against TensorFlow's own values (the gradients the graph applies, the
- * ReLUs' outputs).
+ * network's gradients vanish toward the input, ReLU layers whose biases start at -10 are dead,
+ * and a layer left out of the updates is frozen alone; each checked against TensorFlow's own
+ * values (the gradients the graph applies, the ReLUs' outputs, the kernels before and after).
  */
 @Tag("natives")
 class DoctorTfLayersTest {
@@ -79,6 +79,24 @@ class DoctorTfLayersTest {
         assertEquals("dense1", f.layers().get(0), "the first layer first: " + f.layers());
         assertFalse(f.layers().contains("logits"), "not the output layer: " + f.layers());
         assertTrue(first < 0.01 * last, "TensorFlow: dense1's kernel gradient " + first + ", the logits' " + last);
+    }
+
+    @Test
+    void aLayerLeftOutOfTheUpdatesIsNamedAlone() throws Exception {
+        Recorder rec = Recorder.builder().classNames(Images.CLASSES).build();
+        List<float[]> before, after;
+        try (TfTrainings net = new TfTrainings((tf, z) -> tf.nn.relu(z), 0f, 0.05f, java.util.Set.of("dense1"), 128, 64);
+             TfModel model = (TfModel) NNViz.inspect(net.handle());
+             TfTraining training = TfTraining.attach(model, "loss", rec)) {
+            List<String> kernels = List.of("dense1_kernel", "dense2_kernel");
+            before = net.values(train, kernels);
+            net.fit(training, train, 300);
+            after = net.values(train, kernels);
+        }
+        Finding f = only(liveAndReadBack(rec), "frozen-weights");
+        assertEquals(List.of("dense1"), f.layers(), f.message());
+        assertTrue(java.util.Arrays.equals(before.get(0), after.get(0)), "TensorFlow: dense1's kernel did not move");
+        assertFalse(java.util.Arrays.equals(before.get(1), after.get(1)), "TensorFlow: dense2's kernel did");
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.BiFunction;
 
 /**
@@ -46,6 +47,11 @@ final class TfTrainings implements AutoCloseable {
      * Glorot-initialised kernels and biases of {@code bias}, trained at {@code lr}.
      */
     TfTrainings(BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> activation, float bias, float lr, int... widths) {
+        this(activation, bias, lr, Set.of(), widths);
+    }
+
+    /** The same, the layers named in {@code frozen} left out of the updates (their gradients still computed). */
+    TfTrainings(BiFunction<Ops, Operand<TFloat32>, Operand<TFloat32>> activation, float bias, float lr, Set<String> frozen, int... widths) {
         Operand<TFloat32> h = tf.withName("pixels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 784)));
         List<Variable<TFloat32>> vars = new ArrayList<>();
         int in = 784;
@@ -66,7 +72,10 @@ final class TfTrainings implements AutoCloseable {
             @SuppressWarnings({"unchecked", "rawtypes"})
             Operand<TFloat32> d = tf.withName("grad_" + variables.get(i)).identity((Operand) g.dy(i));
             gradients.add(d.op().name());
-            updates.add(tf.train.applyGradientDescent(vars.get(i), tf.constant(lr), d));
+            String layer = variables.get(i).substring(0, variables.get(i).lastIndexOf('_'));
+            if (!frozen.contains(layer)) {
+                updates.add(tf.train.applyGradientDescent(vars.get(i), tf.constant(lr), d));
+            }
         }
         tf.withControlDependencies(updates).withName("train").noOp();
         session.initialize();
