@@ -17,7 +17,8 @@ import java.util.Map;
  * Gradients of one output unit of a {@link DjlModel} (the last axis, summed over the rest) with
  * respect to its input (saliency) or to a leaf block's output (Grad-CAM), by the engine's autograd
  * on a forward pass in inference mode. A leaf is cut by {@link DjlForward}: only leaves on a
- * sequential path to the output have a layer gradient.
+ * sequential path to the output have a layer gradient. The parameters are detached from autograd
+ * for these passes ({@link DjlModel#inputOnlyStore}): no weight gradient is computed.
  */
 final class DjlGradients {
     private DjlGradients() {
@@ -29,7 +30,7 @@ final class DjlGradients {
             NDArray x = model.input(sub, input);
             x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray out = model.root().forward(model.store(sub), new NDList(x), false).singletonOrThrow();
+                NDArray out = model.root().forward(model.inputOnlyStore(sub), new NDList(x), false).singletonOrThrow();
                 backward(gc, out, target);
             }
             return DjlTensors.copy(x.getGradient());
@@ -52,7 +53,7 @@ final class DjlGradients {
             Map<String, NDArray> taps = new LinkedHashMap<>();
             NDArray leaf;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray out = DjlForward.run(model.root(), "", new NDList(x), model.store(sub), taps, false, layer.id()).singletonOrThrow();
+                NDArray out = DjlForward.run(model.root(), "", new NDList(x), model.inputOnlyStore(sub), taps, false, layer.id()).singletonOrThrow();
                 leaf = taps.get(layer.id() + "\n");
                 backward(gc, out, target);
             }

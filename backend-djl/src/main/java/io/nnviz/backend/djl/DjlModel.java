@@ -143,6 +143,24 @@ final class DjlModel extends AbstractModel {
         };
     }
 
+    /**
+     * The parameters of a call that differentiates with respect to its input (or a layer's output)
+     * only: each value detached from autograd, in {@code sub}. Backpropagation then computes no
+     * weight gradient (a third of a backward pass's work on a convolutional network), and a block
+     * being trained elsewhere gets nothing added to its parameters' gradients.
+     */
+    ParameterStore inputOnlyStore(NDManager sub) {
+        ParameterStore values = store(sub);
+        return new ParameterStore(sub, false) {
+            @Override
+            public NDArray getValue(Parameter parameter, Device device, boolean training) {
+                NDArray detached = values.getValue(parameter, device, training).stopGradient();
+                detached.attach(sub);
+                return detached;
+            }
+        };
+    }
+
     /** The input as an array in {@code sub}, once checked against the input layer's shape. */
     NDArray input(NDManager sub, Tensor input) {
         Shape declared = layer(DjlDescriber.INPUT).map(LayerInfo::outputShape).orElse(null);

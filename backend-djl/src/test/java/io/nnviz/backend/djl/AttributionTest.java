@@ -15,6 +15,8 @@ import io.nnviz.NNViz;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.testkit.AttributionChecks;
+import io.nnviz.api.attribution.IntegratedGradients;
+import java.util.List;
 import io.nnviz.testkit.Corpus;
 import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Tag;
@@ -69,6 +71,45 @@ class AttributionTest {
                 System.out.println("GAP CNN (DJL, PyTorch), 300 steps: " + AttributionChecks.assertFaithful(m, AttributionChecks.testImages(16)));
                 AttributionChecks.assertShuffledCopy(m, AttributionChecks.testImages(1).get(0));
                 System.out.println("GAP CNN (DJL, PyTorch): " + AttributionChecks.assertSane(m, AttributionChecks.testImages(8)));
+            }
+        }
+    }
+
+    /**
+     * An attribution taken on a block while it trains (a recorder's probe, between the step's
+     * backward pass and its update) differentiates to the input only: the parameters' gradients
+     * the trainer is about to apply are the same, value for value, before and after it.
+     */
+    @Test
+    void anAttributionBetweenBackwardAndStepLeavesTheTrainingGradientsAlone() throws Exception {
+        ai.djl.engine.Engine.getInstance().setRandomSeed(7);
+        try (ai.djl.Model dm = ai.djl.Model.newInstance("gap-cnn")) {
+            dm.setBlock(gapCnn());
+            try (Trainer t = dm.newTrainer(SmallNets.config(1e-3f))) {
+                t.initialize(new Shape(8, 1, 28, 28));
+                FashionMnist d = FashionMnist.trainCached(8);
+                float[] labels = new float[8];
+                for (int i = 0; i < 8; i++) {
+                    labels[i] = d.label(i);
+                }
+                NDArray x = t.getManager().create(d.batch(0, 8), new Shape(8, 1, 28, 28));
+                ArrayDataset data = new ArrayDataset.Builder().setData(x).optLabels(t.getManager().create(labels)).setSampling(8, false).build();
+                for (Batch b : t.iterateDataset(data)) {
+                    EasyTrain.trainBatch(t, b); // forward and backward: the gradients wait for t.step()
+                    b.close();
+                }
+                List<float[]> before = new java.util.ArrayList<>();
+                for (var p : dm.getBlock().getParameters()) {
+                    before.add(p.getValue().getArray().getGradient().toFloatArray());
+                }
+                try (ModelView m = NNViz.inspect(dm)) {
+                    IntegratedGradients.of(m).steps(8).attribute(AttributionChecks.testImages(1).get(0), 3);
+                }
+                int i = 0;
+                for (var p : dm.getBlock().getParameters()) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(i++), p.getValue().getArray().getGradient().toFloatArray(),
+                            p.getKey() + "'s gradient");
+                }
             }
         }
     }

@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
 import io.nnviz.api.BackendException;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.Tensor;
@@ -15,7 +17,7 @@ import java.lang.reflect.Method;
 
 /**
  * The gradient of one output unit of a TorchScript module with respect to its input, through
- * libtorch's autograd with the module left in eval mode. The output is the one the script returns,
+ * libtorch's autograd with the module left in eval mode and its parameters out of autograd. The output is the one the script returns,
  * after any softmax or sigmoid in its code. No layer inside the module can be cut: DJL runs it whole.
  */
 final class TorchScriptGradients {
@@ -28,6 +30,7 @@ final class TorchScriptGradients {
      */
     static Tensor ofInput(Block block, NDManager manager, Tensor input, int target, String model) {
         try (NDManager sub = manager.newSubManager()) {
+            inputOnly(block);
             NDArray x = TorchScriptTensors.array(sub, input);
             x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
@@ -44,6 +47,22 @@ final class TorchScriptGradients {
             throw e;
         } catch (RuntimeException e) {
             throw new InvalidInputException("PyTorch could not compute the input gradient of model '" + model + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Takes the module's parameters out of autograd (PyTorch's {@code requires_grad_(False)}, on
+     * the module's own tensors): libtorch's backward then computes the input's gradient alone, not
+     * every weight's as well (a third of a backward pass's work on a convolutional network, and no
+     * gradients left accumulating in the module). The module is nnviz's own, opened from a file
+     * and never trained, so it is not undone; asked again on each call (a flag per tensor, set
+     * the same way each time) rather than remembered per block.
+     */
+    private static void inputOnly(Block block) {
+        synchronized (block) {
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                p.getValue().getArray().setRequiresGradient(false);
+            }
         }
     }
 
