@@ -42,6 +42,17 @@ class AttributionTest {
                 .add(Pool.globalAvgPool2dBlock()).add(Linear.builder().setUnits(10).build());
     }
 
+    /** The first {@code n} Fashion-MNIST training images and their labels, in batches of {@code batch}, in {@code t}'s manager. */
+    private static ArrayDataset fashion(Trainer t, int n, int batch, boolean shuffle) throws java.io.IOException {
+        FashionMnist d = FashionMnist.trainCached(n);
+        float[] labels = new float[d.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = d.label(i);
+        }
+        NDArray x = t.getManager().create(d.batch(0, d.size()), new Shape(d.size(), 1, 28, 28));
+        return new ArrayDataset.Builder().setData(x).optLabels(t.getManager().create(labels)).setSampling(batch, shuffle).build();
+    }
+
     @Test
     void integratedGradientsAndGradCamBeatARandomAttributionAtDeletionOnATrainedCnn() throws Exception {
         ai.djl.engine.Engine.getInstance().setRandomSeed(1234);
@@ -49,13 +60,7 @@ class AttributionTest {
             dm.setBlock(gapCnn());
             try (Trainer t = dm.newTrainer(SmallNets.config(1e-3f))) {
                 t.initialize(new Shape(32, 1, 28, 28));
-                FashionMnist d = FashionMnist.trainCached(1024);
-                float[] labels = new float[d.size()];
-                for (int i = 0; i < labels.length; i++) {
-                    labels[i] = d.label(i);
-                }
-                NDArray x = t.getManager().create(d.batch(0, d.size()), new Shape(d.size(), 1, 28, 28));
-                ArrayDataset data = new ArrayDataset.Builder().setData(x).optLabels(t.getManager().create(labels)).setSampling(32, true).build();
+                ArrayDataset data = fashion(t, 1024, 32, true);
                 int steps = 0;
                 while (steps < 300) {
                     for (Batch b : t.iterateDataset(data)) {
@@ -87,13 +92,7 @@ class AttributionTest {
             dm.setBlock(gapCnn());
             try (Trainer t = dm.newTrainer(SmallNets.config(1e-3f))) {
                 t.initialize(new Shape(8, 1, 28, 28));
-                FashionMnist d = FashionMnist.trainCached(8);
-                float[] labels = new float[8];
-                for (int i = 0; i < 8; i++) {
-                    labels[i] = d.label(i);
-                }
-                NDArray x = t.getManager().create(d.batch(0, 8), new Shape(8, 1, 28, 28));
-                ArrayDataset data = new ArrayDataset.Builder().setData(x).optLabels(t.getManager().create(labels)).setSampling(8, false).build();
+                ArrayDataset data = fashion(t, 8, 8, false);
                 for (Batch b : t.iterateDataset(data)) {
                     EasyTrain.trainBatch(t, b); // forward and backward: the gradients wait for t.step()
                     b.close();

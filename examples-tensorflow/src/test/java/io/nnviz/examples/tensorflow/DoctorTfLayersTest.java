@@ -1,14 +1,11 @@
 package io.nnviz.examples.tensorflow;
 
 import io.nnviz.NNViz;
-import io.nnviz.analysis.doctor.Doctor;
 import io.nnviz.analysis.doctor.Finding;
 import io.nnviz.backend.tensorflow.TfModel;
 import io.nnviz.backend.tensorflow.TfTraining;
 import io.nnviz.examples.Images;
 import io.nnviz.recording.Recorder;
-import io.nnviz.recording.diagnosis.RunRecord;
-import io.nnviz.recording.format.RunJson;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -17,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.nnviz.examples.doctor.DoctorChecks.liveAndReadBack;
+import static io.nnviz.examples.doctor.DoctorChecks.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,20 +39,7 @@ class DoctorTfLayersTest {
         train = Images.load(false, 300 * TfTrainings.BATCH);
     }
 
-    private List<Finding> liveAndReadBack(Recorder rec) throws java.io.IOException {
-        List<Finding> live = rec.findings();
-        Path json = dir.resolve("run.json");
-        rec.writeJson(json);
-        assertEquals(live, Doctor.defaults().diagnose(RunRecord.of(RunJson.read(json))), "run.json read back gives the findings seen live");
-        live.forEach(f -> System.out.println("  " + f.line()));
-        return live;
-    }
 
-    private static Finding only(List<Finding> findings, String rule) {
-        List<Finding> of = findings.stream().filter(f -> f.rule().equals(rule)).toList();
-        assertEquals(1, of.size(), rule + " among " + findings.stream().map(Finding::line).toList());
-        return of.get(0);
-    }
 
     private static double rms(float[] a) {
         double s = 0;
@@ -75,7 +61,7 @@ class DoctorTfLayersTest {
             first = rms(g.get(0));
             last = rms(g.get(1));
         }
-        Finding f = only(liveAndReadBack(rec), "vanishing-gradients");
+        Finding f = only(liveAndReadBack(rec, dir), "vanishing-gradients");
         assertEquals("dense1", f.layers().get(0), "the first layer first: " + f.layers());
         assertFalse(f.layers().contains("logits"), "not the output layer: " + f.layers());
         assertTrue(first < 0.01 * last, "TensorFlow: dense1's kernel gradient " + first + ", the logits' " + last);
@@ -93,7 +79,7 @@ class DoctorTfLayersTest {
             net.fit(training, train, 300);
             after = net.values(train, kernels);
         }
-        Finding f = only(liveAndReadBack(rec), "frozen-weights");
+        Finding f = only(liveAndReadBack(rec, dir), "frozen-weights");
         assertEquals(List.of("dense1"), f.layers(), f.message());
         assertTrue(java.util.Arrays.equals(before.get(0), after.get(0)), "TensorFlow: dense1's kernel did not move");
         assertFalse(java.util.Arrays.equals(before.get(1), after.get(1)), "TensorFlow: dense2's kernel did");
@@ -109,7 +95,7 @@ class DoctorTfLayersTest {
             net.fit(training, train, 300);
             outputs = net.values(train, net.activations);
         }
-        Finding f = only(liveAndReadBack(rec), "dead-units");
+        Finding f = only(liveAndReadBack(rec, dir), "dead-units");
         assertEquals(List.of("dense1", "dense2"), f.layers(), "the two ReLU layers");
         for (String relu : f.layers()) {
             assertTrue(f.message().contains(relu + " (100% since step " + f.step() + ")"), f.message());

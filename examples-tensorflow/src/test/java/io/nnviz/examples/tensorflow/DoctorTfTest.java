@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
+import static io.nnviz.examples.doctor.DoctorChecks.liveAndReadBack;
+import static io.nnviz.examples.doctor.DoctorChecks.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,21 +59,7 @@ class DoctorTfTest {
         }
     }
 
-    /** The findings seen live, after checking that run.json written now and read back gives the same. */
-    private List<Finding> liveAndReadBack(Recorder rec) throws java.io.IOException {
-        List<Finding> live = rec.findings();
-        Path json = dir.resolve("run.json");
-        rec.writeJson(json);
-        assertEquals(live, Doctor.defaults().diagnose(RunRecord.of(RunJson.read(json))), "run.json read back gives the findings seen live");
-        live.forEach(f -> System.out.println("  " + f.line()));
-        return live;
-    }
 
-    private static Finding only(List<Finding> findings, String rule) {
-        List<Finding> of = findings.stream().filter(f -> f.rule().equals(rule)).toList();
-        assertEquals(1, of.size(), rule + " among " + findings.stream().map(Finding::line).toList());
-        return of.get(0);
-    }
 
     /**
      * One epoch of the MLP: {@code steps} batches of 32 of {@code d}'s first images, each loss handed
@@ -125,7 +113,7 @@ class DoctorTfTest {
         }
         long nan = firstNaN(losses);
         assertTrue(nan > 1, "TensorFlow's loss went NaN: " + losses);
-        Finding f = only(liveAndReadBack(rec), "non-finite");
+        Finding f = only(liveAndReadBack(rec, dir), "non-finite");
         assertEquals(Severity.ERROR, f.severity());
         assertEquals(nan, f.step(), "the step TensorFlow's loss first was NaN: " + losses);
 
@@ -186,7 +174,7 @@ class DoctorTfTest {
         }
         assertTrue(nanStep > 1, "TensorFlow's loss went NaN");
         assertTrue(firstLayer != null, "some layer's output was not finite at step " + nanStep);
-        Finding f = only(liveAndReadBack(rec), "non-finite");
+        Finding f = only(liveAndReadBack(rec, dir), "non-finite");
         assertEquals(nanStep, f.step(), "the step TensorFlow's loss first was NaN");
         assertEquals(List.of(firstLayer), f.layers(), f.message());
     }
@@ -202,7 +190,7 @@ class DoctorTfTest {
             }
             assertTrue(java.util.Arrays.equals(before, values(net, "hidden1_kernel")), "TensorFlow: hidden1's kernel did not move");
         }
-        List<Finding> fs = liveAndReadBack(rec);
+        List<Finding> fs = liveAndReadBack(rec, dir);
         Finding f = only(fs, "frozen-weights");
         assertEquals(List.of("hidden1", "hidden2", "logits"), f.layers(), "every layer");
         assertTrue(f.message().startsWith("No layer's weights have changed since step 1"), f.message());
@@ -228,7 +216,7 @@ class DoctorTfTest {
                 training.epochEnd(java.util.Map.of("train/loss", losses.stream().mapToDouble(Float::doubleValue).average().orElseThrow()));
             }
         }
-        Finding f = only(liveAndReadBack(rec), "overfitting");
+        Finding f = only(liveAndReadBack(rec, dir), "overfitting");
         int best = 0;
         for (int i = 1; i < witness.size(); i++) {
             best = witness.get(i) < witness.get(best) ? i : best;
@@ -256,7 +244,7 @@ class DoctorTfTest {
              TfTraining training = TfTraining.attach(model, rec)) {
             epoch(net, training, train, targets, steps, new ArrayList<>());
         }
-        assertEquals(Severity.WARNING, only(liveAndReadBack(rec), "chance-level").severity(), "at chance");
+        assertEquals(Severity.WARNING, only(liveAndReadBack(rec, dir), "chance-level").severity(), "at chance");
 
         // stopping on warnings: whichever of chance-level and loss-plateau the background checks find first ends the loop
         Recorder stopping = Recorder.builder().classNames(Images.CLASSES).stopOn(Severity.WARNING).build();

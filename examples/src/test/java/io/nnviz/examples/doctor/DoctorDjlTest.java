@@ -39,6 +39,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.nnviz.examples.doctor.DoctorChecks.liveAndReadBack;
+import static io.nnviz.examples.doctor.DoctorChecks.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -162,21 +164,7 @@ class DoctorDjlTest {
         assertEquals(nan, again.size(), "DJL trained no step after it");
     }
 
-    /** The findings seen live, after checking that run.json written now and read back gives the same. */
-    private List<Finding> liveAndReadBack(Recorder rec) throws IOException {
-        List<Finding> live = rec.findings();
-        Path json = dir.resolve("run.json");
-        rec.writeJson(json);
-        assertEquals(live, Doctor.defaults().diagnose(RunRecord.of(RunJson.read(json))), "run.json read back gives the findings seen live");
-        live.forEach(f -> System.out.println("  " + f.line()));
-        return live;
-    }
 
-    private static Finding only(List<Finding> findings, String rule) {
-        List<Finding> of = findings.stream().filter(f -> f.rule().equals(rule)).toList();
-        assertEquals(1, of.size(), rule + " among " + findings.stream().map(Finding::line).toList());
-        return of.get(0);
-    }
 
     private static Recorder recorder() {
         return Recorder.builder().classNames(Images.CLASSES).build();
@@ -209,7 +197,7 @@ class DoctorDjlTest {
                 rms[1] = rms(weight(block, ids.size() - 1, "weight").getGradient());
             }
         });
-        List<Finding> fs = liveAndReadBack(rec);
+        List<Finding> fs = liveAndReadBack(rec, dir);
         Finding f = only(fs, "vanishing-gradients");
         assertEquals(ids.get(0), f.layers().get(0), "the first layer first: " + f.layers());
         assertFalse(f.layers().contains(ids.get(ids.size() - 1)), "not the output layer: " + f.layers());
@@ -230,7 +218,7 @@ class DoctorDjlTest {
                 max[0] = x.matMul(weight(block, 0, "weight").transpose()).add(weight(block, 0, "bias")).max().getFloat();
             }
         });
-        Finding f = only(liveAndReadBack(rec), "dead-units");
+        Finding f = only(liveAndReadBack(rec, dir), "dead-units");
         assertEquals(List.of(ids.get(1), ids.get(3)), f.layers(), "the two ReLUs");
         for (String relu : f.layers()) { // from the first capture (DJL's listener: step 10), every unit
             assertTrue(f.message().contains(relu + " (100% since step " + f.step() + ")"), f.message());
@@ -254,7 +242,7 @@ class DoctorDjlTest {
                         same[0] &= before.get(i).contentEquals(after.get(i));
                     }
                 });
-        List<Finding> fs = liveAndReadBack(rec);
+        List<Finding> fs = liveAndReadBack(rec, dir);
         Finding f = only(fs, "frozen-weights");
         assertEquals(List.of(ids.get(0), ids.get(2), ids.get(4)), f.layers(), "every Linear");
         assertTrue(f.message().startsWith("No layer's weights have changed since step 1"), f.message());
@@ -279,7 +267,7 @@ class DoctorDjlTest {
                     moved[0] = !before.get(0).contentEquals(weight(block, 0, "weight"));
                     moved[1] = !before.get(1).contentEquals(weight(block, 2, "weight"));
                 });
-        Finding f = only(liveAndReadBack(rec), "frozen-weights");
+        Finding f = only(liveAndReadBack(rec, dir), "frozen-weights");
         assertEquals(List.of(ids.get(0)), f.layers(), "the frozen Linear alone");
         assertFalse(moved[0], "DJL: the first Linear did not move");
         assertTrue(moved[1], "DJL: the second did");
@@ -301,7 +289,7 @@ class DoctorDjlTest {
                         }
                     }
                 });
-        Finding f = only(liveAndReadBack(rec), "overfitting");
+        Finding f = only(liveAndReadBack(rec, dir), "overfitting");
         int best = 0;
         for (int i = 1; i < witness.size(); i++) {
             best = witness.get(i) < witness.get(best) ? i : best;
@@ -324,7 +312,7 @@ class DoctorDjlTest {
                         accuracy[0] = predicted.eq(y).sum().getLong() / 512.0;
                     }
                 });
-        List<Finding> fs = liveAndReadBack(rec);
+        List<Finding> fs = liveAndReadBack(rec, dir);
         Finding f = only(fs, "chance-level");
         assertEquals(Severity.WARNING, f.severity());
         assertTrue(accuracy[0] < 0.2, "DJL: it learnt nothing of the real labels, accuracy " + accuracy[0]);

@@ -36,6 +36,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.nnviz.examples.doctor.DoctorChecks.liveAndReadBack;
+import static io.nnviz.examples.doctor.DoctorChecks.only;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -67,21 +69,7 @@ class DoctorDl4jTest {
         return Recorder.builder().classNames(Images.CLASSES).build();
     }
 
-    /** The findings seen live, after checking that run.json written now and read back gives the same. */
-    private List<Finding> liveAndReadBack(Recorder rec) throws IOException {
-        List<Finding> live = rec.findings();
-        Path json = dir.resolve("run.json");
-        rec.writeJson(json);
-        assertEquals(live, Doctor.defaults().diagnose(RunRecord.of(RunJson.read(json))), "run.json read back gives the findings seen live");
-        live.forEach(f -> System.out.println("  " + f.line()));
-        return live;
-    }
 
-    private static Finding only(List<Finding> findings, String rule) {
-        List<Finding> of = findings.stream().filter(f -> f.rule().equals(rule)).toList();
-        assertEquals(1, of.size(), rule + " among " + findings.stream().map(Finding::line).toList());
-        return of.get(0);
-    }
 
     private static MultiLayerNetwork relu(Object updater) {
         return Dl4jTrainings.mlp((org.nd4j.linalg.learning.config.IUpdater) updater, Activation.RELU, WeightInit.XAVIER, null, 128, 64);
@@ -94,7 +82,7 @@ class DoctorDl4jTest {
         net.addListeners(witness);
         Recorder rec = recorder();
         Dl4jTrainings.fit(net, batches.subList(0, 40), 1, rec, null);
-        Finding f = only(liveAndReadBack(rec), "non-finite");
+        Finding f = only(liveAndReadBack(rec, dir), "non-finite");
         assertEquals(Severity.ERROR, f.severity());
         long nanStep = witness.firstNaNStep();
         assertTrue(nanStep > 1, "DL4J's score went NaN: " + witness.scores);
@@ -126,7 +114,7 @@ class DoctorDl4jTest {
         MultiLayerNetwork net = Dl4jTrainings.mlp(new Sgd(0.1), Activation.SIGMOID, WeightInit.XAVIER, null, 64, 64, 64, 64, 64, 64, 64, 64);
         Recorder rec = recorder();
         Dl4jTrainings.fit(net, batches, 1, rec, null);
-        List<Finding> fs = liveAndReadBack(rec);
+        List<Finding> fs = liveAndReadBack(rec, dir);
         Finding f = only(fs, "vanishing-gradients");
         assertEquals("hidden1", f.layers().get(0), "the first layer first: " + f.layers());
         assertTrue(fs.stream().anyMatch(u -> u.rule().equals("update-ratio") && u.severity() == Severity.WARNING
@@ -145,7 +133,7 @@ class DoctorDl4jTest {
         MultiLayerNetwork net = Dl4jTrainings.mlp(new Adam(1e-3), Activation.RELU, WeightInit.XAVIER, h -> h.biasInit(-10), 128, 64);
         Recorder rec = recorder();
         Dl4jTrainings.fit(net, batches, 1, rec, null);
-        List<Finding> fs = liveAndReadBack(rec);
+        List<Finding> fs = liveAndReadBack(rec, dir);
         Finding f = only(fs, "dead-units");
         assertEquals(List.of("hidden1", "hidden2"), f.layers());
         assertEquals(1, f.step(), "dead from the first capture");
@@ -164,7 +152,7 @@ class DoctorDl4jTest {
         net.addListeners(witness);
         Recorder rec = recorder();
         Dl4jTrainings.fit(net, batches, 1, rec, null);
-        List<Finding> fs = liveAndReadBack(rec);
+        List<Finding> fs = liveAndReadBack(rec, dir);
         Finding d = only(fs, "loss-divergence");
         assertEquals(Severity.ERROR, d.severity(), "it stays up");
         assertTrue(witness.scores.get((int) d.step() - 1) > 4 * witness.scores.get(0), "DL4J's score at step " + d.step() + ": " + witness.scores);
@@ -182,7 +170,7 @@ class DoctorDl4jTest {
         INDArray before = net.params().dup();
         Recorder rec = recorder();
         Dl4jTrainings.fit(net, batches, 1, rec, null);
-        List<Finding> fs = liveAndReadBack(rec);
+        List<Finding> fs = liveAndReadBack(rec, dir);
         Finding f = only(fs, "frozen-weights");
         assertEquals(List.of("hidden1", "hidden2", "out"), f.layers());
         assertTrue(f.message().startsWith("No layer's weights have changed since step 1") && f.message().contains("the learning rate is 0"),
@@ -203,7 +191,7 @@ class DoctorDl4jTest {
         INDArray hidden1 = net.getLayer(0).params().dup(), hidden2 = net.getLayer(1).params().dup();
         Recorder rec = recorder();
         Dl4jTrainings.fit(net, batches, 1, rec, null);
-        Finding f = only(liveAndReadBack(rec), "frozen-weights");
+        Finding f = only(liveAndReadBack(rec, dir), "frozen-weights");
         assertEquals(List.of(net.getLayer(0).conf().getLayer().getLayerName()), f.layers(), "the wrapped layer, as DL4J names it");
         assertEquals(hidden1, net.getLayer(0).params(), "DL4J: hidden1 did not move");
         assertFalse(hidden2.equals(net.getLayer(1).params()), "DL4J: hidden2 did");
@@ -222,7 +210,7 @@ class DoctorDl4jTest {
         });
         Recorder rec = recorder();
         Dl4jTrainings.fit(net, batches.subList(0, 4), 60, rec, validation); // 128 images, 60 epochs
-        Finding f = only(liveAndReadBack(rec), "overfitting");
+        Finding f = only(liveAndReadBack(rec, dir), "overfitting");
         int best = 0;
         for (int i = 1; i < witness.size(); i++) {
             best = witness.get(i) < witness.get(best) ? i : best;
@@ -236,7 +224,7 @@ class DoctorDl4jTest {
         MultiLayerNetwork net = relu(new Adam(1e-3));
         Recorder rec = recorder();
         Dl4jTrainings.fit(net, Dl4jTrainings.batches(train, Task.mlp, 0, STEPS * Dl4jTrainings.BATCH, true), 1, rec, null);
-        Finding f = only(liveAndReadBack(rec), "chance-level");
+        Finding f = only(liveAndReadBack(rec, dir), "chance-level");
         assertEquals(Severity.WARNING, f.severity());
         double accuracy = net.evaluate(new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(
                 Dl4jTrainings.batches(test, Task.mlp, 0, 512, false), 1)).accuracy();
