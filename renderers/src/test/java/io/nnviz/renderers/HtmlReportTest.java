@@ -35,6 +35,27 @@ class HtmlReportTest {
                         new double[] {3, 2, 1}).build());
     }
 
+    /**
+     * 400 identical blocks of four layers: the view of every layer (1,602 boxes, tens of thousands
+     * of units tall) would be a PNG drawn at a fifth of its size at most, so it gets none and its
+     * caption says so, while its SVG is written; the view shown first (the blocks) keeps its PNG,
+     * which a command writes as architecture.png.
+     */
+    @Test
+    void aViewTooLargeToRasterLegiblyIsWrittenAsSvgAloneAndSaysSo() throws Exception {
+        ModelView m = ArchitectureDiagramTest.blocks(400);
+        Path index = HtmlReport.titled("stack").model(m).section("Architecture").architecture(m).write(dir.resolve("big"));
+        Path figures = index.getParent().resolve("figures");
+        String html = Files.readString(index);
+        assertTrue(ImageIO.read(figures.resolve("architecture.png").toFile()).getWidth() > 50, "the first view's PNG");
+        Svg.parse(Files.readString(figures.resolve("architecture-every-layer.svg")));
+        assertFalse(Files.exists(figures.resolve("architecture-every-layer.png")), "no unreadable PNG");
+        Matcher said = Pattern.compile("no PNG: within its 16-megapixel limit it would be drawn at (\\d+)% of its size").matcher(html);
+        assertTrue(said.find(), "the caption says why");
+        assertTrue(Integer.parseInt(said.group(1)) < 50, "under half its size: " + said.group());
+        assertFalse(html.contains("href=\"figures/architecture-every-layer.png\""), "and links no PNG");
+    }
+
     @Test
     void selfContainedPageWithEveryFigureInlineAndAsFiles() throws Exception {
         ModelView m = ArchitectureDiagramTest.chain(7, "<L>");

@@ -69,8 +69,9 @@ final class ReportDrawing {
         for (int i = views.size() - 1; i >= 0; i--) {
             ReportViewer.View v = views.get(i);
             CompletableFuture<Figure> f = CompletableFuture.supplyAsync(v.figure(), first);
-            byView[i] = new Drawing(v.label(), f, f.thenApplyAsync(Figures::toSvg, first), f.thenApplyAsync(x -> Figures.toPng(x, scale), first),
-                    scale);
+            // a view too large to raster legibly gets no PNG ahead (null): the viewer draws one only if it shows it first
+            byView[i] = new Drawing(v.label(), f, f.thenApplyAsync(Figures::toSvg, first),
+                    f.thenApplyAsync(x -> legible(x, scale) ? Figures.toPng(x, scale) : null, first), scale);
         }
         return List.of(byView);
     }
@@ -86,7 +87,19 @@ final class ReportDrawing {
         pool.shutdownNow();
     }
 
-    /** A drawing's PNG, drawn again if the scale changed since it was started. */
+    /**
+     * The least share of its size a view's PNG may be drawn at: below it (a 2,000-layer graph's
+     * view of 9,000 x 108,000 units would be 13% at {@link Figures#MAX_PIXELS}) the text is a few
+     * pixels high and the PNG a thumbnail nobody can read, so none is drawn and the SVG is linked.
+     */
+    static final double MIN_PNG_SHARE = 0.5;
+
+    /** Whether {@code f}'s PNG at {@code scale} is drawn at {@link #MIN_PNG_SHARE} of its size or more. */
+    static boolean legible(Figure f, double scale) {
+        return Figures.rasterScale(f.width(), f.height(), scale) >= MIN_PNG_SHARE;
+    }
+
+    /** A drawing's PNG, drawn again if the scale changed since it was started (a view's is null when it was not drawn ahead). */
     static byte[] png(Drawing d, double scale) throws IOException {
         return d.scale() == scale ? Drawn.join(d.png()) : Figures.toPng(Drawn.join(d.figure()), scale);
     }
@@ -107,14 +120,24 @@ final class ReportDrawing {
             Drawing v = views.get(i);
             String file = i == start ? slug : slug + "-" + v.label().replaceAll("[^a-z0-9]+", "-");
             AtomicFiles.write(figures.resolve(file + ".svg"), svgs.get(i).getBytes(StandardCharsets.UTF_8));
-            AtomicFiles.write(figures.resolve(file + ".png"), png(v, scale));
+            Figure figure = Drawn.join(v.figure());
+            // the view shown first is also the command's architecture.png: always drawn
+            byte[] png = i == start || legible(figure, scale) ? png(v, scale) : null;
+            if (png == null && i == start) {
+                png = Figures.toPng(figure, scale);
+            }
+            if (png != null) {
+                AtomicFiles.write(figures.resolve(file + ".png"), png);
+            }
             String svg = svgs.get(i);
-            String title = Drawn.join(v.figure()).title();
             h.append("<figure class=\"view\" data-label=\"").append(Xml.escape(v.label())).append('"')
                     .append(i == start ? "" : " hidden").append(">\n").append(svg, svg.indexOf("<svg"), svg.length())
-                    .append("<figcaption>").append(Xml.escape(title)).append(" (")
-                    .append(Xml.escape(v.label())).append(") \u2014 <a href=\"figures/").append(file)
-                    .append(".svg\">SVG</a> \u00b7 <a href=\"figures/").append(file).append(".png\">PNG</a></figcaption>\n</figure>\n");
+                    .append("<figcaption>").append(Xml.escape(figure.title())).append(" (")
+                    .append(Xml.escape(v.label())).append(") \u2014 <a href=\"figures/").append(file).append(".svg\">SVG</a> \u00b7 ")
+                    .append(png != null ? "<a href=\"figures/" + file + ".png\">PNG</a>"
+                            : String.format(java.util.Locale.ROOT, "no PNG: within its %,d-megapixel limit it would be drawn at %.0f%% of its size",
+                                    Figures.MAX_PIXELS / 1_000_000, 100 * Figures.rasterScale(figure.width(), figure.height(), 1)))
+                    .append("</figcaption>\n</figure>\n");
         }
         return h.append("</div>\n").toString();
     }
