@@ -111,7 +111,7 @@ done
 
 # what the onnx package says of each ONNX model (node counts, float parameters, inferred shapes)
 for f in "$out"/onnx/*.onnx; do
-  grep -q subgraphShapes "${f%.onnx}.oracle.json" 2>/dev/null || /usr/bin/python3 "$here/onnx_oracle.py" "$f" "${f%.onnx}.oracle.json"
+  grep -q reshapedWeights "${f%.onnx}.oracle.json" 2>/dev/null || /usr/bin/python3 "$here/onnx_oracle.py" "$f" "${f%.onnx}.oracle.json"
 done
 # conversions (Debian's python3-h5py, python3-torch, numpy): each writes its expected outputs beside the model
 for x in x2 x4; do

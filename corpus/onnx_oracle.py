@@ -1,6 +1,7 @@
 """What the onnx package itself says of an ONNX model, for nnviz's tests to compare against:
-the number of nodes of each op type (Constant nodes apart, and DequantizeLinear nodes of constants,
-whose output is a weight as a Constant's is), the total of floating-point tensor elements
+the number of nodes of each op type (Constant nodes apart, DequantizeLinear nodes of constants,
+whose output is a weight as a Constant's is, and Reshape, Unsqueeze and Squeeze nodes of float constants, a weight
+given another shape), the total of floating-point tensor elements
 (initializers and Constant values of rank >= 1, in subgraphs too, each name once), the parameters
 by element type (those floats, and the 8-bit weights of ONNX's quantized operators: ConvInteger and
 MatMulInteger input 1, QLinearConv and QLinearMatMul input 3, DequantizeLinear of a constant), and
@@ -33,7 +34,7 @@ def size(dims):
     return n
 
 
-def walk(g, ops, tensors, seen, by_dtype, outer=None):
+def walk(g, ops, tensors, seen, by_dtype, outer=None, folded=None):
     consts = dict(outer or {})
     for t in g.initializer:
         consts[t.name] = t
@@ -64,10 +65,15 @@ def walk(g, ops, tensors, seen, by_dtype, outer=None):
                 by_dtype[dtype_name(t.data_type)] = by_dtype.get(dtype_name(t.data_type), 0) + size(t.dims)
         if node.op_type == "DequantizeLinear" and node.input[0] in consts and len(node.input) > 1 and node.input[1] in consts:
             continue  # a weight, not a layer
+        if node.op_type in ("Reshape", "Unsqueeze", "Squeeze") and len(node.input) > 0 and all(i == "" or i in consts for i in node.input) \
+                and consts[node.input[0]].data_type in FLOATS and len(consts[node.input[0]].dims) > 0:
+            if folded is not None:
+                folded[0] += 1
+            continue  # a float weight given another shape: the weight of the node that reads it
         ops[node.op_type] = ops.get(node.op_type, 0) + 1
         for a in node.attribute:
             if a.type == onnx.AttributeProto.GRAPH:
-                walk(a.g, ops, tensors, seen, by_dtype, consts)
+                walk(a.g, ops, tensors, seen, by_dtype, consts, folded)
 
 
 def shape_of(v):
@@ -90,8 +96,8 @@ def subgraph_shapes(g, shapes):
 
 def main(path, out):
     m = onnx.load(path)
-    ops, tensors, by_dtype = {}, [], {}
-    walk(m.graph, ops, tensors, set(), by_dtype)
+    ops, tensors, by_dtype, folded = {}, [], {}, [0]
+    walk(m.graph, ops, tensors, set(), by_dtype, None, folded)
     shapes, inner = {}, {}
     try:
         inferred = shape_inference.infer_shapes(m)
@@ -103,7 +109,7 @@ def main(path, out):
     except Exception as e:  # inference gives up on some graphs: then there is no shape oracle
         print("shape inference failed:", e)
     json.dump({"ops": ops, "floatParameters": sum(tensors), "parametersByDtype": by_dtype, "shapes": shapes,
-               "subgraphShapes": inner}, open(out, "w"), indent=1)
+               "subgraphShapes": inner, "reshapedWeights": folded[0]}, open(out, "w"), indent=1)
     print(path, "nodes", sum(ops.values()), "float parameters", sum(tensors), "by type", by_dtype, "shapes", len(shapes),
           "in subgraphs", len(inner))
 

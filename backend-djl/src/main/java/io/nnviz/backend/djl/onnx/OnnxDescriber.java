@@ -88,6 +88,7 @@ final class OnnxDescriber {
         Map<String, OnnxMl.TensorProto> constants = constants(g, outer);
         OnnxQuantization quantization = new OnnxQuantization(g, constants);
         Map<String, OnnxWeight> dequantized = new HashMap<>(); // DequantizeLinear outputs of constants, by tensor name
+        Map<String, OnnxMl.TensorProto> reshaped = new HashMap<>(); // Reshape/Unsqueeze/Squeeze outputs of float constants
         Set<String> computedHere = new HashSet<>();
         if (group == null) {
             for (OnnxMl.ValueInfoProto in : g.getInputList()) {
@@ -115,6 +116,13 @@ final class OnnxDescriber {
             if (n.getOpType().equals("Constant")) {
                 continue; // its value is the weight of the node that reads it
             }
+            OnnxMl.TensorProto stored = reshapedConstant(n, constants, computedHere);
+            if (stored != null) {
+                // a weight given another shape (ONNX Runtime's quantizer reshapes a conv's bias to [1, C, 1, 1] for the Add
+                // after ConvInteger): the weight of the node that reads it, in the shape it is stored in, not a layer
+                reshaped.put(n.getOutput(0), stored);
+                continue;
+            }
             OnnxWeight folded = quantization.dequantized(n);
             if (folded != null) {
                 dequantized.put(n.getOutput(0), folded); // as a Constant: the weight of the node that reads it
@@ -141,7 +149,7 @@ final class OnnxDescriber {
             Set<String> from = new LinkedHashSet<>();
             for (int k = 0; k < n.getInputCount(); k++) {
                 String in = n.getInput(k);
-                OnnxMl.TensorProto t = computedHere.contains(in) ? null : constants.get(in);
+                OnnxMl.TensorProto t = computedHere.contains(in) ? null : constants.getOrDefault(in, reshaped.get(in));
                 OnnxWeight w = computedHere.contains(in) ? null : dequantized.get(in);
                 if (w == null && t != null) {
                     w = FLOATS.contains(t.getDataType()) && t.getDimsCount() > 0 ? OnnxWeight.plain(t) : quantization.weight(n, k, t);
@@ -198,6 +206,23 @@ final class OnnxDescriber {
                 groups.add(new Group(sub, a.getName() + " of " + n.getOpType(), "subgraph", group, members));
             }
         }
+    }
+
+    /**
+     * The float constant of rank 1 or more that {@code n} only reshapes (Reshape, Unsqueeze or
+     * Squeeze, every input a constant of this graph or an enclosing one), or null.
+     */
+    private static OnnxMl.TensorProto reshapedConstant(OnnxMl.NodeProto n, Map<String, OnnxMl.TensorProto> constants, Set<String> computedHere) {
+        if (!Set.of("Reshape", "Unsqueeze", "Squeeze").contains(n.getOpType()) || n.getOutputCount() != 1 || n.getInputCount() == 0) {
+            return null;
+        }
+        for (String in : n.getInputList()) {
+            if (!in.isEmpty() && (computedHere.contains(in) || !constants.containsKey(in))) {
+                return null;
+            }
+        }
+        OnnxMl.TensorProto data = constants.get(n.getInput(0));
+        return data != null && FLOATS.contains(data.getDataType()) && data.getDimsCount() > 0 ? data : null;
     }
 
     /** Symbolic dimensions (batch_size, sequence_length) survive as an attribute: nnviz's shapes hold sizes only. */
