@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * Which hook a hook-overhead harness measures: the issues' prescribed sampling
  * ({@link SamplingRecorder}, the default) or, with the argument {@code recorder}, what users attach:
- * {@link Recorder#defaults()}. For the Recorder it also times what comes after training: writing the
+ * {@link Recorder#defaults()}; with {@code loss-only}, a hook that asks for nothing (what the backend's
+ * listener itself costs on every step). For the Recorder it also times what comes after training: writing the
  * report (HTML, every figure as SVG and PNG) and the run's JSON.
  */
 public final class HookChoice {
@@ -38,6 +39,9 @@ public final class HookChoice {
      */
     public static HookChoice of(String[] args) throws IOException {
         for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("loss-only")) {
+                return new HookChoice(new Hook() { }); // asks nothing, keeps nothing: the backend's own cost per step
+            }
             if (args[i].equals("recorder")) {
                 return new HookChoice(Recorder.defaults());
             }
@@ -67,7 +71,7 @@ public final class HookChoice {
     /** A name for reports. */
     public String name() {
         return dashboard != null ? "Recorder + dashboard, 2 browsers" : hook instanceof Recorder ? "nnviz Recorder.defaults()"
-                : "nnviz hook (sampling)";
+                : hook instanceof SamplingRecorder ? "nnviz hook (sampling)" : "a hook asking nothing";
     }
 
     /** Prints what the hook kept; for the Recorder, writes its report to a temporary folder and prints how long that took. */
@@ -77,7 +81,10 @@ public final class HookChoice {
                     + " dropped %d%n", s.losses(), s.histogramSeries(), s.activationSteps(), hookErrors, s.dropped());
             return;
         }
-        Recorder r = (Recorder) hook;
+        if (!(hook instanceof Recorder r)) {
+            System.out.printf("hook errors %d%n", hookErrors);
+            return;
+        }
         if (dashboard != null) {
             for (Process p : browsers) {
                 System.out.println("a browser was " + (p.isAlive() ? "still polling at the end" : "gone early (exit " + p.exitValue() + ")"));
