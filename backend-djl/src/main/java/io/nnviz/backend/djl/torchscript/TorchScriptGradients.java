@@ -30,7 +30,6 @@ final class TorchScriptGradients {
      */
     static Tensor ofInput(Block block, NDManager manager, Tensor input, int target, String model) {
         try (NDManager sub = manager.newSubManager()) {
-            inputOnly(block);
             NDArray x = TorchScriptTensors.array(sub, input);
             x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
@@ -51,18 +50,15 @@ final class TorchScriptGradients {
     }
 
     /**
-     * Takes the module's parameters out of autograd (PyTorch's {@code requires_grad_(False)}, on
-     * the module's own tensors): libtorch's backward then computes the input's gradient alone, not
-     * every weight's as well (a third of a backward pass's work on a convolutional network, and no
-     * gradients left accumulating in the module). The module is nnviz's own, opened from a file
-     * and never trained, so it is not undone; asked again on each call (a flag per tensor, set
-     * the same way each time) rather than remembered per block.
+     * Takes a module's parameters out of autograd (PyTorch's {@code requires_grad_(False)}, on the
+     * module's own tensors), once, when nnviz opens it: libtorch's backward then computes the
+     * input's gradient alone, not every weight's as well (a third of a backward pass's work on a
+     * convolutional network, and no gradients left accumulating in the module). The module is
+     * nnviz's own, opened from a file and never trained, so it is not undone.
      */
-    private static void inputOnly(Block block) {
-        synchronized (block) {
-            for (Pair<String, Parameter> p : block.getParameters()) {
-                p.getValue().getArray().setRequiresGradient(false);
-            }
+    static void inputOnly(Block block) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            p.getValue().getArray().setRequiresGradient(false);
         }
     }
 

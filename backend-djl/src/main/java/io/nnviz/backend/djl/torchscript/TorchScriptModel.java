@@ -76,6 +76,7 @@ final class TorchScriptModel extends AbstractModel {
         props.put("engine", "PyTorch " + Engine.getEngine("PyTorch").getVersion());
         props.put("device", Engine.getEngine("PyTorch").defaultDevice().toString());
         props.put("modules", String.valueOf(tree.layers().size() - 2));
+        TorchScriptGradients.inputOnly(block); // gradients are only ever taken to the input here
         return new TorchScriptModel(path.getFileName().toString(), tree, props, block, loaded, path, inputShape);
     }
 
