@@ -169,10 +169,17 @@ class InJvmMutationTest {
         String openWhat = null;
         long openedAt = 0;
         boolean done = false;
+        java.util.ArrayDeque<String> printed = new java.util.ArrayDeque<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 int at = line.indexOf(InJvmLoad.MARK);
-                if (at < 0) {
+                if (at < 0) { // the JVM's own fatal-error lines go to standard output: the last few are kept for a crash's detail
+                    if (!line.isBlank()) {
+                        printed.addLast(line.length() > 200 ? line.substring(0, 200) + "..." : line);
+                        if (printed.size() > 3) {
+                            printed.removeFirst();
+                        }
+                    }
                     continue;
                 }
                 String[] f = line.substring(at + InJvmLoad.MARK.length()).split("\t", -1);
@@ -210,7 +217,7 @@ class InJvmMutationTest {
         }
         String verdict = killedFor.get() != null ? killedFor.get() : "CRASH";
         Result r = new Result(Path.of(open[2]).getFileName().toString(), Long.parseLong(open[1]), openWhat, verdict,
-                "exit " + p.exitValue() + ": " + tail(err), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedAt), Long.parseLong(open[3]));
+                "exit " + p.exitValue() + ": " + tail(err) + (printed.isEmpty() ? "" : " | stdout: " + String.join(" | ", printed)) + crashSummary(crashDir), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openedAt), Long.parseLong(open[3]));
         results.add(r);
         keep("mutants-crashed", r, Path.of(open[2]), crashDir);
         return open;
@@ -233,6 +240,25 @@ class InJvmMutationTest {
                 }
             }
         }
+    }
+
+    /**
+     * What the JVM's crash log says failed (its lines naming the signal or error and the problematic frame), so that the
+     * build's own output tells a crash's cause; CI keeps nothing else of it.
+     */
+    private static String crashSummary(Path crashDir) throws IOException {
+        List<String> said = new ArrayList<>();
+        try (var s = Files.list(crashDir)) {
+            for (Path log : s.toList()) {
+                for (String l : Files.readAllLines(log, StandardCharsets.ISO_8859_1)) {
+                    if (l.startsWith("#  SIG") || l.startsWith("#  Internal Error") || l.startsWith("#  Out of Memory") || l.startsWith("# C ")
+                            || l.startsWith("# J ") || l.startsWith("# V ")) {
+                        said.add(l.substring(1).strip());
+                    }
+                }
+            }
+        }
+        return said.isEmpty() ? "" : " | crash log: " + String.join("; ", said);
     }
 
     private static String tail(Path err) throws IOException {

@@ -205,25 +205,32 @@ final class Dl4jFiles {
         }
     }
 
-    /** A Keras file through DL4J's import, as a multi-layer network ({@code Sequential}) or a graph, with the input types it states. */
+    /**
+     * A Keras file through DL4J's import, as a multi-layer network ({@code Sequential}) or a graph, with the input types it states.
+     * The builder is closed however the import ends: DL4J closes its HDF5 archive only when a build succeeds, and an archive left
+     * open is freed later by JavaCPP's deallocator thread, inside the HDF5 library (not thread-safe) while this thread reads the
+     * next file: a SIGABRT that came and went with the garbage collector's timing.
+     */
     private static Dl4jModel keras(Path p, boolean sequential) throws Exception {
         quietHdf5();
-        String file = p.toAbsolutePath().toString();
-        KerasModelBuilder builder = new KerasModel().modelBuilder().modelHdf5Filename(file).enforceTrainingConfig(false);
-        if (sequential) {
-            KerasSequentialModel m = builder.buildSequential();
-            MultiLayerNetwork net = m.getMultiLayerNetwork();
+        KerasModelBuilder builder = new KerasModel().modelBuilder();
+        try (builder) {
+            builder.modelHdf5Filename(p.toAbsolutePath().toString()).enforceTrainingConfig(false);
+            if (sequential) {
+                KerasSequentialModel m = builder.buildSequential();
+                MultiLayerNetwork net = m.getMultiLayerNetwork();
+                List<String> in = m.getInputLayerNames();
+                InputType t = in.isEmpty() ? null : m.getOutputTypes().get(in.get(0));
+                return Dl4jModel.of(net, t);
+            }
+            KerasModel m = builder.buildModel();
+            ComputationGraph g = m.getComputationGraph();
             List<String> in = m.getInputLayerNames();
-            InputType t = in.isEmpty() ? null : m.getOutputTypes().get(in.get(0));
-            return Dl4jModel.of(net, t);
+            InputType[] types = new InputType[in.size()];
+            for (int i = 0; i < types.length; i++) {
+                types[i] = m.getOutputTypes().get(in.get(i));
+            }
+            return Dl4jModel.of(g, types);
         }
-        KerasModel m = builder.buildModel();
-        ComputationGraph g = m.getComputationGraph();
-        List<String> in = m.getInputLayerNames();
-        InputType[] types = new InputType[in.size()];
-        for (int i = 0; i < types.length; i++) {
-            types[i] = m.getOutputTypes().get(in.get(i));
-        }
-        return Dl4jModel.of(g, types);
     }
 }

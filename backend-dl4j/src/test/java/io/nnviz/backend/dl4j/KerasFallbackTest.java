@@ -7,10 +7,16 @@ import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.UnsupportedCapabilityException;
 import io.nnviz.testkit.Corpus;
+import org.bytedeco.hdf5.global.hdf5;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -53,6 +59,29 @@ class KerasFallbackTest {
             assertEquals(Shape.of(8, 16, 2, 2, 2), m.weights("up1").get(0).values().shape(), "Conv3DTranspose [k, out, in] -> [out, in, k]");
             assertEquals(Shape.of(3, 8), m.weights("voxel_classes").get(0).values().shape());
         }
+    }
+
+    /**
+     * DL4J closes its HDF5 archive only when an import succeeds; one left open was freed later by
+     * JavaCPP's deallocator thread inside the (not thread-safe) HDF5 library, which once aborted the
+     * JVM in the in-JVM mutation campaign. Every Keras HDF5 file of the corpus, imported or refused,
+     * leaves no file open in the HDF5 library.
+     */
+    @Test
+    void everyKerasHdf5FileIsClosedInTheHdf5LibraryWhetherDl4jImportsItOrNot() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(Corpus.file("keras"))) {
+            files = s.filter(f -> f.toString().endsWith(".h5")).sorted().toList();
+        }
+        assertTrue(files.size() >= 2, "the corpus's Keras HDF5 files: " + files);
+        Set<String> frameworks = new TreeSet<>();
+        for (Path f : files) {
+            try (ModelView m = NNViz.load(f)) {
+                frameworks.add(m.framework());
+            }
+            assertEquals(0, hdf5.H5Fget_obj_count(hdf5.H5F_OBJ_ALL, hdf5.H5F_OBJ_FILE), f + " left open in the HDF5 library");
+        }
+        assertEquals(Set.of("Deeplearning4j", "Keras"), frameworks, "both paths taken: files DL4J imports and files it refuses");
     }
 
     @Test
