@@ -43,6 +43,8 @@ public final class Tensor {
     private final int[] pendingAxes;
     /** Where a {@link #later} tensor's values come from; cleared once they exist. */
     private volatile Supplier<float[]> supplier;
+    /** Where a {@link #ranged} tensor's values come from, range by range; cleared once they all exist. */
+    private volatile Source source;
     private volatile TensorStats stats;
 
     private Tensor(Shape shape, float[] data) {
@@ -75,6 +77,26 @@ public final class Tensor {
         this.shape = shape;
         this.supplier = Objects.requireNonNull(supplier, "supplier");
         this.pendingAxes = null;
+    }
+
+    private Tensor(Shape shape, Source source) {
+        Objects.requireNonNull(shape, "shape");
+        if (!shape.isKnown()) {
+            throw new IllegalArgumentException("a tensor needs a fully known shape, got " + shape);
+        }
+        this.shape = shape;
+        this.source = Objects.requireNonNull(source, "source");
+        this.pendingAxes = null;
+    }
+
+    /**
+     * Reads a tensor's values by range, for {@link #ranged} tensors: row-major elements
+     * {@code [from, from + length)} into {@code dst} from {@code offset}.
+     */
+    @FunctionalInterface
+    public interface Source {
+        /** Reads {@code length} values starting at flat position {@code from}. */
+        void read(int from, float[] dst, int offset, int length);
     }
 
     /** A tensor holding a copy of {@code data} with the given shape. */
@@ -115,6 +137,18 @@ public final class Tensor {
     }
 
     /**
+     * A tensor whose values a backend reads when they are first needed, and only as far as they are:
+     * {@link #head}, {@link #slice} and {@link #copyRange} read just their range, anything else reads
+     * every value once, which the tensor then keeps. For stored weights that must be decoded (a
+     * quantized kernel, half floats) of which a figure often shows a part: a filter grid draws the
+     * first 64 filters of a kernel that may have 512. The backend must keep what the source reads
+     * valid for the tensor's life.
+     */
+    public static Tensor ranged(Shape shape, Source values) {
+        return new Tensor(shape, values);
+    }
+
+    /**
      * Makes sure the values exist: runs a pending {@link #later} supplier or
      * {@link #permuteLater} permutation now, on this thread. Returns this tensor.
      */
@@ -123,7 +157,7 @@ public final class Tensor {
         return this;
     }
 
-    /** True if the values exist (false while a {@link #later} supplier or a {@link #permuteLater} permutation is pending). */
+    /** True if the values exist (false while a {@link #later} supplier, a {@link #ranged} source or a {@link #permuteLater} permutation is pending). */
     public boolean isLoaded() {
         return data != null;
     }
@@ -161,10 +195,12 @@ public final class Tensor {
             synchronized (this) {
                 d = data;
                 if (d == null) {
-                    d = pending != null ? permuteData(pending, pendingAxes, shape.toArray()) : supplied();
+                    d = pending != null ? permuteData(pending, pendingAxes, shape.toArray()) : source != null ? read(source, 0, size())
+                            : supplied();
                     data = d;
                     pending = null;
                     supplier = null;
+                    source = null;
                 }
             }
         }
@@ -178,6 +214,18 @@ public final class Tensor {
                     + " for shape " + shape);
         }
         return v;
+    }
+
+    private static float[] read(Source source, int from, int length) {
+        float[] v = new float[length];
+        source.read(from, v, 0, length);
+        return v;
+    }
+
+    /** The source to read a range from instead of every value, or null when the values exist (or come otherwise). */
+    private Source rangeSource() {
+        Source s = source; // read before data: the values are published before the source is let go
+        return data == null ? s : null;
     }
 
     /**
@@ -208,6 +256,13 @@ public final class Tensor {
 
     /** Copies elements {@code [from, from + length)} into {@code dst}; for renderers that read tiles. */
     public void copyRange(int from, float[] dst, int dstOffset, int length) {
+        Source s = rangeSource();
+        if (s != null) {
+            Objects.checkFromIndexSize(from, length, size());
+            Objects.checkFromIndexSize(dstOffset, length, dst.length);
+            s.read(from, dst, dstOffset, length);
+            return;
+        }
         System.arraycopy(data(), from, dst, dstOffset, length);
     }
 
@@ -227,17 +282,23 @@ public final class Tensor {
             throw new IllegalStateException("cannot slice a scalar tensor");
         }
         Objects.checkIndex(i, shape.dim(0));
-        float[] d = data();
-        int len = d.length / shape.dim(0);
-        return new Tensor(shape.dropFirst(), Arrays.copyOfRange(d, i * len, (i + 1) * len));
+        int len = size() / shape.dim(0);
+        Source s = rangeSource();
+        if (s != null) {
+            return new Tensor(shape.dropFirst(), read(s, i * len, len));
+        }
+        return new Tensor(shape.dropFirst(), Arrays.copyOfRange(data(), i * len, (i + 1) * len));
     }
 
     /** The first {@code n} elements along the first dimension (fewer if the tensor has fewer). */
     public Tensor head(int n) {
         int count = Math.min(n, shape.dim(0));
-        float[] d = data();
-        int len = shape.dim(0) == 0 ? 0 : d.length / shape.dim(0);
-        return new Tensor(shape.withDim(0, count), Arrays.copyOf(d, count * len));
+        int len = shape.dim(0) == 0 ? 0 : size() / shape.dim(0);
+        Source s = rangeSource();
+        if (s != null) {
+            return new Tensor(shape.withDim(0, count), read(s, 0, count * len));
+        }
+        return new Tensor(shape.withDim(0, count), Arrays.copyOf(data(), count * len));
     }
 
     /** The same data with another shape of the same size. */

@@ -274,4 +274,37 @@ class TensorTest {
         assertTrue(e.getMessage().contains("2 values") && e.getMessage().contains("[3]"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Tensor.later(Shape.of(-1, 3), () -> new float[3]));
     }
+
+    /** A ranged tensor reads only what head, slice and copyRange ask for, and every value once for anything else. */
+    @Test
+    void aRangedTensorReadsOnlyTheRangesAskedFor() {
+        float[] values = new float[4 * 3 * 2];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 0.5f - 3;
+        }
+        java.util.List<String> reads = new java.util.ArrayList<>();
+        Tensor.Source source = (from, dst, offset, length) -> {
+            reads.add(from + "+" + length);
+            System.arraycopy(values, from, dst, offset, length);
+        };
+        Tensor t = Tensor.ranged(Shape.of(4, 3, 2), source), eager = Tensor.of(values, 4, 3, 2);
+        assertEquals(eager.head(2), t.head(2));
+        assertEquals(eager.slice(3), t.slice(3));
+        float[] part = new float[9];
+        t.copyRange(5, part, 1, 7);
+        float[] want = new float[9];
+        System.arraycopy(values, 5, want, 1, 7);
+        assertArrayEquals(want, part, 0f, "values 5..11 at 1..7, the rest untouched");
+        assertEquals(java.util.List.of("0+12", "18+6", "5+7"), reads);
+        assertFalse(t.isLoaded(), "parts do not load the whole");
+        assertThrows(IndexOutOfBoundsException.class, () -> t.copyRange(20, new float[8], 0, 8));
+        assertEquals(eager.stats().mean(), t.stats().mean(), 1e-6);
+        assertEquals(eager, t);
+        assertTrue(t.isLoaded());
+        assertEquals("0+24", reads.get(reads.size() - 1));
+        int before = reads.size();
+        t.head(1);
+        t.copyRange(0, part, 0, 2);
+        assertEquals(before, reads.size(), "once loaded, the values are the tensor's own");
+    }
 }

@@ -119,7 +119,9 @@ public final class FilterGrid {
         }
         int plane = kh * kw;
         List<Tile> tiles = new ArrayList<>();
-        float[] all = kernel.toArray();
+        // only the filters drawn are read: a backend's ranged kernel (a quantized file's) decodes no more than those
+        float[] all = new float[shown * in * plane];
+        kernel.copyRange(0, all, 0, all.length);
         String t = title + (shown < o ? " (first " + shown + " of " + o + ")" : "");
         int cols = columns;
         Colormap colormap = map;

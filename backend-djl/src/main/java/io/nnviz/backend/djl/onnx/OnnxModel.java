@@ -93,12 +93,14 @@ final class OnnxModel extends AbstractModel {
         for (int i = 0; i < ts.size(); i++) {
             OnnxMl.TensorProto t = ts.get(i).values();
             WeightSpec spec = layer.weights().get(i);
-            float[] v = ts.get(i).floats();
-            if (v.length != spec.shape().size()) {
+            OnnxWeight w = ts.get(i);
+            long held = w.count();
+            if (held != spec.shape().size()) {
                 throw new BackendException("tensor '" + t.getName() + "' of layer '" + layer.id() + "' declares shape "
-                        + spec.shape() + " but holds " + v.length + " values");
+                        + spec.shape() + " but holds " + held + " values");
             }
-            out.add(WeightTensor.of(layer.id(), t.getName(), spec.role(), Tensor.adopt(spec.shape(), v)));
+            // decoded when read, and only as far as read: a filter grid draws the first filters of a kernel
+            out.add(WeightTensor.of(layer.id(), t.getName(), spec.role(), Tensor.ranged(spec.shape(), w::read)));
         }
         return out;
     }

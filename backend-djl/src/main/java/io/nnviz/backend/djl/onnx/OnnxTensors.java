@@ -104,42 +104,95 @@ final class OnnxTensors {
         return v;
     }
 
+    /** How many values a tensor holds (raw data or typed fields), whatever its dims declare. */
+    static long count(OnnxMl.TensorProto t) {
+        int type = t.getDataType();
+        if (!t.getRawData().isEmpty()) {
+            int width = switch (type) {
+                case DOUBLE, INT64 -> 8;
+                case FLOAT16, BFLOAT16 -> 2;
+                case UINT8, INT8, BOOL -> 1;
+                default -> 4;
+            };
+            return t.getRawData().size() / width;
+        }
+        return switch (type) {
+            case DOUBLE -> t.getDoubleDataCount();
+            case INT64 -> t.getInt64DataCount();
+            case FLOAT16, BFLOAT16, UINT8, INT8, BOOL, INT32 -> t.getInt32DataCount();
+            default -> t.getFloatDataCount();
+        };
+    }
+
     /**
-     * A quantized weight's values as floats: {@code (q - zeroPoint) * scale}, with a scale and zero
-     * point per slice along the weight's axis when they hold one value per slice; without a scale,
-     * the integer steps from the zero point.
+     * Values {@code [from, from + length)} of a floating-point tensor into {@code dst} from {@code offset}, read
+     * from the file's bytes without decoding the rest (as {@link #floats(OnnxMl.TensorProto)} does for all).
      */
-    static float[] dequantized(OnnxWeight w) {
-        int[] q = bytes(w.values());
+    static void floats(OnnxMl.TensorProto t, int from, float[] dst, int offset, int length) {
+        ByteBuffer raw = t.getRawData().isEmpty() ? null : t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        switch (t.getDataType()) {
+            case DOUBLE -> {
+                for (int i = 0; i < length; i++) {
+                    dst[offset + i] = (float) (raw != null ? raw.getDouble((from + i) * 8) : t.getDoubleData(from + i));
+                }
+            }
+            case FLOAT16, BFLOAT16 -> {
+                boolean bf = t.getDataType() == BFLOAT16;
+                for (int i = 0; i < length; i++) {
+                    int bits = raw != null ? raw.getShort((from + i) * 2) & 0xFFFF : t.getInt32Data(from + i) & 0xFFFF;
+                    dst[offset + i] = bf ? LowPrecision.bfloat16(bits) : LowPrecision.half(bits);
+                }
+            }
+            default -> {
+                if (raw != null) {
+                    raw.asFloatBuffer().get(from, dst, offset, length);
+                    return;
+                }
+                for (int i = 0; i < length; i++) {
+                    dst[offset + i] = t.getFloatData(from + i);
+                }
+            }
+        }
+    }
+
+    /**
+     * Values {@code [from, from + length)} of a quantized weight as floats, {@code (q - zeroPoint) * scale}, with a
+     * scale and zero point per slice along the weight's axis when they hold one value per slice; without a scale, the
+     * integer steps from the zero point. Only the range's bytes are copied out of the file's data: a filter grid
+     * reads the first 64 filters of a kernel, and a whole 2,000-node graph's kernels were 790 MB of short-lived arrays.
+     */
+    static void dequantize(OnnxWeight w, int from, float[] dst, int offset, int length) {
+        OnnxMl.TensorProto t = w.values();
+        boolean unsigned = t.getDataType() == UINT8;
+        byte[] raw = null;
+        if (!t.getRawData().isEmpty()) {
+            raw = new byte[length];
+            t.getRawData().copyTo(raw, from, 0, length);
+        }
         float[] scale = w.scale() == null ? new float[] {1f} : floats(w.scale());
         int[] zero = w.zeroPoint() == null ? new int[] {0} : bytes(w.zeroPoint());
-        long[] dims = dims(w.values());
+        long[] dims = dims(t);
         int axis = w.axis() < 0 ? w.axis() + dims.length : w.axis();
         int slices = dims.length == 0 || axis < 0 || axis >= dims.length ? 1 : (int) dims[axis];
         long inner = 1;
         for (int i = axis + 1; i < dims.length; i++) {
             inner *= dims[i];
         }
-        float[] f = new float[q.length];
-        if (inner < 1) { // a zero dimension after the axis: element by element, as the data may not match the shape
-            for (int i = 0; i < q.length; i++) {
-                int slice = slices <= 1 ? 0 : (int) ((i / inner) % slices);
-                float s = scale.length == 1 ? scale[0] : scale[Math.min(slice, scale.length - 1)];
-                int z = zero.length == 1 ? zero[0] : zero[Math.min(slice, zero.length - 1)];
-                f[i] = (q[i] - z) * s;
-            }
-            return f;
-        }
-        // a run of `inner` elements at a time shares its slice's scale and zero point: no division per element
-        for (long start = 0; start < q.length; start += inner) {
-            int slice = slices <= 1 ? 0 : (int) ((start / inner) % slices);
+        // a run of `inner` elements at a time shares its slice's scale and zero point: no division per element (a zero
+        // dimension after the axis, where the data may not match the shape, goes element by element)
+        long run = Math.max(1, inner);
+        for (int i = 0; i < length; ) {
+            long at = (long) from + i;
+            int slice = slices <= 1 ? 0 : (int) ((at / run) % slices);
             float s = scale.length == 1 ? scale[0] : scale[Math.min(slice, scale.length - 1)];
             int z = zero.length == 1 ? zero[0] : zero[Math.min(slice, zero.length - 1)];
-            for (int i = (int) start, end = (int) Math.min(q.length, start + inner); i < end; i++) {
-                f[i] = (q[i] - z) * s;
+            int end = (int) Math.min(length, i + (run - at % run));
+            for (; i < end; i++) {
+                int q = raw != null ? (unsigned ? raw[i] & 0xFF : raw[i]) : unsigned ? t.getInt32Data(from + i) & 0xFF
+                        : (byte) t.getInt32Data(from + i);
+                dst[offset + i] = (q - z) * s;
             }
         }
-        return f;
     }
 
     /** The {@code n} values of an int32 or int64 tensor (raw data or typed fields), or null if it holds another number of them. */

@@ -38,8 +38,17 @@ record OnnxWeight(OnnxMl.TensorProto values, OnnxMl.TensorProto scale, OnnxMl.Te
         };
     }
 
-    /** The values as floats, dequantized when the tensor is quantized. */
-    float[] floats() {
-        return quantized() ? OnnxTensors.dequantized(this) : OnnxTensors.floats(values);
+    /** How many values the file holds for it. */
+    long count() {
+        return OnnxTensors.count(values);
+    }
+
+    /** Values {@code [from, from + length)} as floats, dequantized when the tensor is quantized. */
+    void read(int from, float[] dst, int offset, int length) {
+        if (quantized()) {
+            OnnxTensors.dequantize(this, from, dst, offset, length);
+        } else {
+            OnnxTensors.floats(values, from, dst, offset, length);
+        }
     }
 }

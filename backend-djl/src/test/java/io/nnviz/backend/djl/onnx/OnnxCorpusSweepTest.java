@@ -144,6 +144,51 @@ class OnnxCorpusSweepTest {
     }
 
     /**
+     * Weights are decoded as far as they are read ({@code Tensor.ranged}): on every weight of every
+     * ONNX model of the corpus, float, half or quantized per tensor or per channel, the first rows, a
+     * middle slice and a range across slice boundaries read alone equal the same values of the whole
+     * tensor read at once.
+     */
+    @Test
+    void partsOfEveryWeightReadAloneEqualTheWholeTensor() throws Exception {
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
+        for (Path f : models()) {
+            try (OnnxModel m = (OnnxModel) NNViz.load(f)) {
+                for (LayerInfo l : m.layers()) {
+                    if (l.weights().isEmpty()) {
+                        continue;
+                    }
+                    List<WeightTensor> parts = m.weights(l.id()), whole = m.weights(l.id());
+                    for (int i = 0; i < parts.size(); i++) {
+                        Tensor p = parts.get(i).values(), all = whole.get(i).values().load();
+                        int n = p.size(), rows = p.rank() == 0 ? 1 : p.shape().dim(0);
+                        if (n == 0 || p.rank() == 0) {
+                            continue;
+                        }
+                        int row = n / rows, head = Math.max(1, rows / 3);
+                        float[] got = p.head(head).toArray(), mid = p.slice(rows / 2).toArray(), across = new float[Math.min(n, row + 7)];
+                        int from = Math.max(0, Math.min(n - across.length, row / 2 + 1));
+                        p.copyRange(from, across, 0, across.length);
+                        if (p.isLoaded()) {
+                            wrong.add(f.getFileName() + ": " + l.id() + " was decoded whole to read a part");
+                        }
+                        if (!Arrays.equals(got, Arrays.copyOf(all.toArray(), head * row))
+                                || !Arrays.equals(mid, Arrays.copyOfRange(all.toArray(), rows / 2 * row, (rows / 2 + 1) * row))
+                                || !Arrays.equals(across, Arrays.copyOfRange(all.toArray(), from, from + across.length))) {
+                            wrong.add(f.getFileName() + ": " + l.id() + " " + parts.get(i).name() + " " + l.weights().get(i).dtype()
+                                    + ": a part read alone differs from the whole");
+                        }
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertTrue(checked > 1000, "weights checked: " + checked);
+        assertEquals(List.of(), wrong.subList(0, Math.min(10, wrong.size())), wrong.size() + " wrong");
+    }
+
+    /**
      * The corpus's quantized models have float twins from the same weights (MiniLM and its
      * ONNX Runtime quantization, IS-Net in uint8 and in float16): every quantized kernel nnviz
      * dequantizes lies on a lattice (its scale) that spans the float kernel's range and is within
