@@ -55,9 +55,25 @@ public final class Figures {
         return Math.min(s, MAX_SIDE / Math.max(1, height));
     }
 
+    /**
+     * The raster a thread last drew a PNG into, kept for its next one when at most 4 megapixels (16 MB): a report's
+     * hundreds of filter grids otherwise allocated a fresh raster each, a third of a big model's garbage.
+     */
+    private static final ThreadLocal<int[]> RASTER = new ThreadLocal<>();
+    private static final long KEPT_PIXELS = 4_000_000L;
+
     /** The figure as PNG bytes. */
     public static byte[] toPng(Figure f, double scale) {
-        return Png.encode(toImage(f, scale));
+        double s = rasterScale(f.width(), f.height(), scale);
+        long n = Java2dCanvas.pixels(f.width(), f.height(), s);
+        int[] pixels = RASTER.get();
+        if (pixels == null || pixels.length < n) {
+            pixels = new int[(int) n];
+            if (n <= KEPT_PIXELS) {
+                RASTER.set(pixels);
+            }
+        }
+        return Png.encode(Java2dCanvas.render(pixels, f.width(), f.height(), s, f::draw));
     }
 
     /** Writes the SVG to {@code file} atomically. */

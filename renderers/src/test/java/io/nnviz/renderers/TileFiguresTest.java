@@ -259,4 +259,33 @@ class TileFiguresTest {
             }
         }
     }
+
+    /**
+     * {@code Figures.toPng} draws into the raster its thread drew the last PNG into: figures of
+     * different sizes in turn (the first larger, so the array is longer than the next image) each
+     * read back as {@code toImage} draws them on a fresh image, pixel for pixel.
+     */
+    @Test
+    void pngsDrawnOneAfterAnotherEqualTheirOwnFreshImages() throws Exception {
+        Random r = new Random(11);
+        List<io.nnviz.renderers.figures.TileFigure> figures = new java.util.ArrayList<>();
+        for (int[] d : new int[][] {{64, 3, 5, 5}, {9, 4, 3, 3}, {32, 8, 1, 1}, {16, 3, 7, 7}}) {
+            float[] v = new float[d[0] * d[1] * d[2] * d[3]];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextGaussian();
+            }
+            figures.add(FilterGrid.of(Tensor.of(v, d)).build());
+        }
+        for (io.nnviz.renderers.figures.TileFigure f : figures) {
+            BufferedImage png = ImageIO.read(new ByteArrayInputStream(Figures.toPng(f, 1.5)));
+            BufferedImage fresh = Figures.toImage(f, 1.5);
+            assertEquals(fresh.getWidth(), png.getWidth());
+            assertEquals(fresh.getHeight(), png.getHeight());
+            for (int y = 0; y < fresh.getHeight(); y++) {
+                for (int x = 0; x < fresh.getWidth(); x++) {
+                    assertEquals(fresh.getRGB(x, y), png.getRGB(x, y), f.title() + ": pixel " + x + "," + y);
+                }
+            }
+        }
+    }
 }

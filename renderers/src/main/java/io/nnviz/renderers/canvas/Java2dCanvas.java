@@ -9,6 +9,11 @@ import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.DataBufferInt;
+import java.awt.image.DirectColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.util.function.Consumer;
 
 /**
@@ -34,7 +39,28 @@ public final class Java2dCanvas implements Canvas {
      */
     public static BufferedImage render(double width, double height, double scale, Consumer<Canvas> draw) {
         int w = Math.max(1, (int) Math.ceil(width * scale)), h = Math.max(1, (int) Math.ceil(height * scale));
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+        return render(new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB), scale, draw);
+    }
+
+    /**
+     * As {@link #render(double, double, double, Consumer)}, into the first {@code w x h} values of
+     * {@code pixels} (packed ARGB, rows of {@code w}), which the image then shares: for a caller that
+     * encodes the image at once and draws the next one into the same array.
+     */
+    public static BufferedImage render(int[] pixels, double width, double height, double scale, Consumer<Canvas> draw) {
+        int w = Math.max(1, (int) Math.ceil(width * scale)), h = Math.max(1, (int) Math.ceil(height * scale));
+        DirectColorModel argb = (DirectColorModel) ColorModel.getRGBdefault();
+        WritableRaster raster = Raster.createPackedRaster(new DataBufferInt(pixels, w * h), w, h, w, argb.getMasks(), null);
+        return render(new BufferedImage(argb, raster, false, null), scale, draw);
+    }
+
+    /** The pixels {@link #render(int[], double, double, double, Consumer)} needs for a figure of this size. */
+    public static long pixels(double width, double height, double scale) {
+        return (long) Math.max(1, (int) Math.ceil(width * scale)) * Math.max(1, (int) Math.ceil(height * scale));
+    }
+
+    private static BufferedImage render(BufferedImage img, double scale, Consumer<Canvas> draw) {
+        int w = img.getWidth(), h = img.getHeight();
         Graphics2D g = img.createGraphics();
         try {
             g.setColor(Color.WHITE);

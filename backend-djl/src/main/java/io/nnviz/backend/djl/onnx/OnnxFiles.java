@@ -2,6 +2,7 @@ package io.nnviz.backend.djl.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.UnsafeByteOperations;
 import io.nnviz.api.spi.FileGate;
 import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.InvalidInputException;
@@ -12,9 +13,9 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.spi.SafeFiles;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,14 +66,19 @@ public final class OnnxFiles {
      */
     static OnnxModel load(Path path, Map<String, long[]> inputShapes, long budget, boolean measure) {
         long size = SafeFiles.requireRegularFile(path);
-        if (size > budget / 2) { // the parsed model holds the file's bytes once more
+        if (size > budget / 2) { // the file's pages, once read, and the weights decoded from them
             throw new ModelTooLargeException(path, "the file", 2 * size, budget);
         }
         OnnxMl.ModelProto model;
-        try (InputStream in = Files.newInputStream(path)) {
-            // no field can be longer than the file: a length claiming more fails at once, before any allocation
-            CodedInputStream coded = CodedInputStream.newInstance(in);
-            coded.setSizeLimit((int) Math.min(size, Integer.MAX_VALUE));
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (size > Integer.MAX_VALUE) { // protobuf's own limit: no ONNX file without external data is larger
+                throw new IOException("larger than the 2 GB a protobuf message can be");
+            }
+            // the file mapped and its tensors' bytes left in place (aliased, read when a weight is): copied into the heap they
+            // were the largest part of a big model's garbage; no field can be longer than the file, so a length claiming more
+            // fails at once, before any allocation
+            CodedInputStream coded = UnsafeByteOperations.unsafeWrap(ch.map(FileChannel.MapMode.READ_ONLY, 0, size)).newCodedInput();
+            coded.enableAliasing(true);
             model = OnnxMl.ModelProto.parseFrom(coded);
         } catch (IOException | RuntimeException e) { // protobuf's decoder throws unchecked exceptions on damaged lengths too (TfFiles)
             throw new ModelLoadException(path, "not an ONNX model (" + e.getMessage() + ")", e);
