@@ -48,11 +48,8 @@ public final class Tensor {
     private volatile TensorStats stats;
 
     private Tensor(Shape shape, float[] data) {
-        Objects.requireNonNull(shape, "shape");
+        known(shape);
         Objects.requireNonNull(data, "data");
-        if (!shape.isKnown()) {
-            throw new IllegalArgumentException("a tensor needs a fully known shape, got " + shape);
-        }
         long size = shape.size();
         if (size != data.length) {
             throw new IllegalArgumentException("shape " + shape + " holds " + size
@@ -70,23 +67,24 @@ public final class Tensor {
     }
 
     private Tensor(Shape shape, Supplier<float[]> supplier) {
-        Objects.requireNonNull(shape, "shape");
-        if (!shape.isKnown()) {
-            throw new IllegalArgumentException("a tensor needs a fully known shape, got " + shape);
-        }
-        this.shape = shape;
+        this.shape = known(shape);
         this.supplier = Objects.requireNonNull(supplier, "supplier");
         this.pendingAxes = null;
     }
 
     private Tensor(Shape shape, Source source) {
+        this.shape = known(shape);
+        this.source = Objects.requireNonNull(source, "source");
+        this.pendingAxes = null;
+    }
+
+    /** {@code shape}, if every dimension is known. */
+    private static Shape known(Shape shape) {
         Objects.requireNonNull(shape, "shape");
         if (!shape.isKnown()) {
             throw new IllegalArgumentException("a tensor needs a fully known shape, got " + shape);
         }
-        this.shape = shape;
-        this.source = Objects.requireNonNull(source, "source");
-        this.pendingAxes = null;
+        return shape;
     }
 
     /**
