@@ -51,7 +51,9 @@ class CliMutationTest {
             "liveness.pb#612@27", "ch_ppocr_mobile_v2.0_cls_infer.onnx#948@27",
             // multi-line native messages before nnviz's line (QuietNatives now drops them whole): libtorch's c10 warning with
             // the source it warns about (a list literal [-0.0, 2]); TensorFlow's error with a tensor's proto text (dtype 75)
-            "antispoof.pt#191@27", "liveness.pt#213@27", "liveness.pb#214@27");
+            "antispoof.pt#191@27", "liveness.pt#213@27", "liveness.pb#214@27",
+            // DL4J's native HDF5 reader on a damaged attribute (InJvmMutationTest.REGRESSIONS): now refused before native code
+            "unet3d.h5#8@27", "unet3d.h5#46@27");
     private static final long HANG_SECONDS = 60;
     private static final long MAX_RSS = 1536L << 20;
 

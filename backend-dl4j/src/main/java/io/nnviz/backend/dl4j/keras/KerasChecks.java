@@ -13,6 +13,8 @@ import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.api.dataset.ContiguousDataset;
 import io.jhdf.exceptions.UnsupportedHdfException;
+import io.jhdf.object.datatype.DataType;
+import io.jhdf.object.datatype.VariableLength;
 import io.jhdf.object.message.DataLayout;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
@@ -34,7 +36,8 @@ import java.util.zip.ZipFile;
  *     outside the archive ({@code ../}, an absolute path);</li>
  * <li>its JSON bounded in size and nesting (Jackson's read constraints: no stack overflow);</li>
  * <li>the weights file's HDF5 structure (jHDF, which reads structure and allocates nothing for
- *     data): no links or external storage (which name other files), every dataset's declared size
+ *     data): every attribute readable, with the variable-length element size the file format
+ *     stores; no links or external storage (which name other files), every dataset's declared size
  *     backed by the file's bytes, compressed at most {@value #MAX_COMPRESSION_RATIO}:1, the sum
  *     within the budget, groups nested at most {@value #MAX_DEPTH} deep and at most
  *     {@value #MAX_NODES} objects.</li>
@@ -50,6 +53,8 @@ final class KerasChecks {
 
     private final Path file;
     private final long bytes, budget;
+    /** The bytes a variable-length element takes in this file: its length (4), a global heap collection's address, an index (4). */
+    private int varLengthBytes = 16;
     private long declared;
     private int nodes;
 
@@ -137,6 +142,8 @@ final class KerasChecks {
     static long hdf5(Path p, HdfFile h5, long bytes, long budget) {
         KerasChecks c = new KerasChecks(p, bytes, budget);
         try {
+            c.varLengthBytes = 8 + h5.getHdfBackingStorage().getSizeOfOffsets();
+            c.attributes(h5);
             c.group(h5, 0);
             return c.declared;
         } catch (ModelLoadException e) {
@@ -164,6 +171,7 @@ final class KerasChecks {
                         + " model file holds");
             }
             try {
+                attributes(n);
                 if (n instanceof Group child) {
                     group(child, depth + 1);
                 } else if (n instanceof Dataset d) {
@@ -172,6 +180,28 @@ final class KerasChecks {
             } catch (UnsupportedHdfException e) {
                 throw unsupported(n.getPath(), e);
             }
+        }
+    }
+
+    /**
+     * Every attribute of {@code n} (DL4J's import reads the root's {@code model_config} and each layer group's
+     * {@code weight_names}) read here first: HDF5's native reader takes a variable-length datatype's size on trust, and a
+     * size other than what the file format stores sent it copying from a wild address (a SIGSEGV in libc's memcpy, from
+     * a mutant whose {@code model_config} datatype said 12 bytes).
+     */
+    private void attributes(Node n) {
+        for (Attribute a : n.getAttributes().values()) {
+            DataType t = a.getDataType();
+            String name = Printable.name(a.getName()) + " of " + Printable.name(n.getPath());
+            if (t instanceof VariableLength v && v.getSize() != varLengthBytes) {
+                throw new ModelLoadException(file, "its HDF5 attribute " + name + " declares variable-length elements of " + v.getSize()
+                        + " bytes (this file's are " + varLengthBytes + ")");
+            }
+            if (a.getSizeInBytes() > MAX_JSON_BYTES) {
+                throw new ModelLoadException(file, "its HDF5 attribute " + name + " is " + a.getSizeInBytes() + " bytes (at most "
+                        + MAX_JSON_BYTES + ")");
+            }
+            a.getData(); // what the native reader will follow (heap references, lengths) must read here
         }
     }
 
