@@ -6,9 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
 
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-
 /**
  * Copies between DJL's arrays ({@link NDArray}) and nnviz {@link Tensor}s. DJL (PyTorch) already
  * uses nnviz's canonical layouts (NCHW, OIHW kernels, Linear weights {@code [out, in]}), so a copy
@@ -23,16 +20,9 @@ final class DjlTensors {
         return Tensor.adopt(Shape.ofLongs(a.getShape().getShape()), floats(a));
     }
 
-    /**
-     * The array's values as float32, in a fresh Java array. Read through a direct view of the engine's memory where it
-     * gives one (PyTorch's contiguous CPU tensors): one copy instead of DJL's two (into a byte array, then into the
-     * floats), a third of the time for a step's predictions and labels.
-     */
+    /** The array's values as float32, in a fresh Java array. */
     static float[] floats(NDArray a) {
-        FloatBuffer b = a.toType(DataType.FLOAT32, false).toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        float[] v = new float[b.remaining()];
-        b.get(v);
-        return v;
+        return a.toType(DataType.FLOAT32, false).toFloatArray();
     }
 
     /** The tensor as a float32 array of its shape in {@code m}. */
