@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * A safetensors file's tensors as float32 {@link Tensor}s, each read from the memory-mapped file
- * when asked, so a file larger than the heap is drawn a tensor at a time. Values are little-endian
+ * when asked and only as far as asked, so a file larger than the heap is drawn a tensor at a time. Values are little-endian
  * and row-major, in the layouts PyTorch wrote them (nnviz's canonical ones for PyTorch modules).
  */
 final class SafetensorsTensors {
@@ -43,19 +43,29 @@ final class SafetensorsTensors {
         return dtype.startsWith("F") || dtype.equals("BF16");
     }
 
-    /** The tensor {@code r} of the file {@code path}, whose data starts at {@code dataStart}. */
+    /**
+     * The tensor {@code r} of the file {@code path}, whose data starts at {@code dataStart}: decoded when read, and
+     * only the range read ({@link Tensor#ranged}: a filter grid reads a kernel's first filters).
+     */
     static Tensor read(Path path, long dataStart, Ref r) {
+        try {
+            Math.toIntExact(r.elements());
+        } catch (ArithmeticException e) {
+            throw new ModelLoadException(path, "its tensor " + r.name() + " cannot be read (" + e.getMessage() + ")", e);
+        }
+        return Tensor.ranged(Shape.ofLongs(r.shape()), (from, dst, offset, length) -> read(path, dataStart, r, from, dst, offset, length));
+    }
+
+    /** Values {@code [from, from + length)} of tensor {@code r}, mapped from the file and decoded into {@code dst}. */
+    private static void read(Path path, long dataStart, Ref r, int from, float[] dst, int offset, int length) {
+        int size = BYTES.get(r.dtype());
         try (FileChannel ch = FileChannel.open(path)) {
-            int n = Math.toIntExact(r.elements());
-            MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + r.begin(), r.end() - r.begin());
+            MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + r.begin() + (long) from * size, (long) length * size);
             b.order(ByteOrder.LITTLE_ENDIAN);
-            float[] out = new float[n];
-            int size = BYTES.get(r.dtype());
-            for (int i = 0; i < n; i++) {
-                out[i] = value(b, i * size, r.dtype());
+            for (int i = 0; i < length; i++) {
+                dst[offset + i] = value(b, i * size, r.dtype());
             }
-            return Tensor.adopt(Shape.ofLongs(r.shape()), out);
-        } catch (IOException | ArithmeticException e) {
+        } catch (IOException e) {
             throw new ModelLoadException(path, "its tensor " + r.name() + " cannot be read (" + e.getMessage() + ")", e);
         }
     }
