@@ -10,6 +10,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.testkit.Corpus;
+import io.nnviz.testkit.TensorParts;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -75,7 +76,7 @@ class WeightFilesCorpusTest {
                         for (int i = 0; i < w.values().rank(); i++) {
                             got.add(w.values().shape().dim(i));
                         }
-                        String part = partsEqualWhole(w.values(), m.weights(l.id()).stream().filter(x -> x.name().equals(w.name()))
+                        String part = TensorParts.readAloneEqualWhole(w.values(), m.weights(l.id()).stream().filter(x -> x.name().equals(w.name()))
                                 .findFirst().orElseThrow().values(), file.toString().endsWith(".safetensors"));
                         if (part != null) {
                             wrong.add(file.getFileName() + ": " + key + ": " + part);
@@ -102,31 +103,6 @@ class WeightFilesCorpusTest {
             }
         }
         assertEquals(List.of(), wrong);
-    }
-
-    /**
-     * Null if {@code fresh}'s first rows, middle slice and a range across rows, each read alone, equal {@code whole}'s
-     * values there and, if {@code ranged} (safetensors: decoded only as far as read), leave {@code fresh} unread as a
-     * whole; else why not. Checkpoints are decoded whole from their pickled storages.
-     */
-    static String partsEqualWhole(Tensor whole, Tensor fresh, boolean ranged) {
-        if (fresh.rank() == 0 || fresh.size() == 0) {
-            return null;
-        }
-        int rows = fresh.shape().dim(0), row = fresh.size() / rows, head = Math.max(1, rows / 3);
-        float[] all = whole.toArray(), across = new float[Math.min(fresh.size(), row + 7)];
-        int from = Math.max(0, Math.min(fresh.size() - across.length, row / 2 + 1));
-        float[] first = fresh.head(head).toArray(), mid = fresh.slice(rows / 2).toArray();
-        fresh.copyRange(from, across, 0, across.length);
-        if (ranged && fresh.isLoaded()) {
-            return "reading parts decoded the whole tensor";
-        }
-        if (!java.util.Arrays.equals(first, java.util.Arrays.copyOf(all, head * row))
-                || !java.util.Arrays.equals(mid, java.util.Arrays.copyOfRange(all, rows / 2 * row, (rows / 2 + 1) * row))
-                || !java.util.Arrays.equals(across, java.util.Arrays.copyOfRange(all, from, from + across.length))) {
-            return "a part read alone differs from the whole";
-        }
-        return null;
     }
 
     private static double sum(Tensor t) {

@@ -37,47 +37,10 @@ final class OnnxTensors {
 
     /** The values of a floating-point tensor (raw data or typed fields; float16, bfloat16 and double widened or narrowed to float). */
     static float[] floats(OnnxMl.TensorProto t) {
-        ByteBuffer raw = t.getRawData().isEmpty() ? null : t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.getDataType()) {
-            case DOUBLE -> {
-                if (raw != null) {
-                    float[] f = new float[raw.remaining() / 8];
-                    for (int i = 0; i < f.length; i++) {
-                        f[i] = (float) raw.getDouble();
-                    }
-                    return f;
-                }
-                float[] f = new float[t.getDoubleDataCount()];
-                for (int i = 0; i < f.length; i++) {
-                    f[i] = (float) t.getDoubleData(i);
-                }
-                return f;
-            }
-            case FLOAT16, BFLOAT16 -> {
-                boolean bf = t.getDataType() == BFLOAT16;
-                int n = raw != null ? raw.remaining() / 2 : t.getInt32DataCount();
-                float[] f = new float[n];
-                for (int i = 0; i < n; i++) {
-                    int bits = raw != null ? raw.getShort() & 0xFFFF : t.getInt32Data(i) & 0xFFFF;
-                    f[i] = bf ? LowPrecision.bfloat16(bits) : LowPrecision.half(bits);
-                }
-                return f;
-            }
-            default -> {
-                if (raw != null) {
-                    float[] f = new float[raw.remaining() / 4];
-                    raw.asFloatBuffer().get(f);
-                    return f;
-                }
-                float[] f = new float[t.getFloatDataCount()];
-                for (int i = 0; i < f.length; i++) {
-                    f[i] = t.getFloatData(i);
-                }
-                return f;
-            }
-        }
+        float[] f = new float[Math.toIntExact(count(t))];
+        floats(t, 0, f, 0, f.length);
+        return f;
     }
-
 
     /** The bytes of an 8-bit tensor as integers (uint8 0..255, int8 -128..127), from raw data or int32_data. */
     static int[] bytes(OnnxMl.TensorProto t) {

@@ -12,6 +12,7 @@ import io.nnviz.api.WeightTensor;
 import io.nnviz.renderers.Figures;
 import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.testkit.Corpus;
+import io.nnviz.testkit.TensorParts;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -161,23 +162,9 @@ class OnnxCorpusSweepTest {
                     }
                     List<WeightTensor> parts = m.weights(l.id()), whole = m.weights(l.id());
                     for (int i = 0; i < parts.size(); i++) {
-                        Tensor p = parts.get(i).values(), all = whole.get(i).values().load();
-                        int n = p.size(), rows = p.rank() == 0 ? 1 : p.shape().dim(0);
-                        if (n == 0 || p.rank() == 0) {
-                            continue;
-                        }
-                        int row = n / rows, head = Math.max(1, rows / 3);
-                        float[] got = p.head(head).toArray(), mid = p.slice(rows / 2).toArray(), across = new float[Math.min(n, row + 7)];
-                        int from = Math.max(0, Math.min(n - across.length, row / 2 + 1));
-                        p.copyRange(from, across, 0, across.length);
-                        if (p.isLoaded()) {
-                            wrong.add(f.getFileName() + ": " + l.id() + " was decoded whole to read a part");
-                        }
-                        if (!Arrays.equals(got, Arrays.copyOf(all.toArray(), head * row))
-                                || !Arrays.equals(mid, Arrays.copyOfRange(all.toArray(), rows / 2 * row, (rows / 2 + 1) * row))
-                                || !Arrays.equals(across, Arrays.copyOfRange(all.toArray(), from, from + across.length))) {
-                            wrong.add(f.getFileName() + ": " + l.id() + " " + parts.get(i).name() + " " + l.weights().get(i).dtype()
-                                    + ": a part read alone differs from the whole");
+                        String why = TensorParts.readAloneEqualWhole(whole.get(i).values(), parts.get(i).values(), true);
+                        if (why != null) {
+                            wrong.add(f.getFileName() + ": " + l.id() + " " + parts.get(i).name() + " " + l.weights().get(i).dtype() + ": " + why);
                         }
                         checked++;
                     }
