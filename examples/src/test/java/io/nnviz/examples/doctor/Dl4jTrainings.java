@@ -78,6 +78,18 @@ final class Dl4jTrainings {
 
     /** A dense classifier of 784 inputs: hidden layers of {@code widths} with {@code activation}, and a softmax output. */
     static MultiLayerNetwork mlp(IUpdater updater, Activation activation, WeightInit init, Consumer<DenseLayer.Builder> hidden, int... widths) {
+        return dense(updater, activation, init, hidden, Task.mlp.features(),
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(10).activation(Activation.SOFTMAX).build(), widths);
+    }
+
+    /** The examples' regressor's task (392 inputs, one value) as a dense network: hidden layers of {@code widths}, a linear output, squared error. */
+    static MultiLayerNetwork regressor(IUpdater updater, Activation activation, int... widths) {
+        return dense(updater, activation, WeightInit.XAVIER, null, Task.regressor.features(),
+                new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nOut(1).activation(Activation.IDENTITY).build(), widths);
+    }
+
+    private static MultiLayerNetwork dense(IUpdater updater, Activation activation, WeightInit init, Consumer<DenseLayer.Builder> hidden,
+            int inputs, OutputLayer out, int... widths) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(1).updater(updater).weightInit(init).list();
         for (int i = 0; i < widths.length; i++) {
             DenseLayer.Builder b = new DenseLayer.Builder().name("hidden" + (i + 1)).nOut(widths[i]).activation(activation);
@@ -86,8 +98,7 @@ final class Dl4jTrainings {
             }
             list.layer(b.build());
         }
-        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(10).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.feedForward(784));
+        list.layer(out).setInputType(InputType.feedForward(inputs));
         MultiLayerNetwork net = new MultiLayerNetwork(list.build());
         net.init();
         return net;

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * What DL4J itself says happened at each step, seen by a listener of the test's own beside nnviz's:
  * the score, which layers' outputs (forward pass) and gradients (before the updater) held NaN or
- * infinite values. The independent witness the doctor's findings are checked against.
+ * infinite values, and each parameter's gradient size. The independent witness the doctor's findings are checked against.
  */
 final class Dl4jWitness extends BaseTrainingListener {
     /** DL4J's score of each iteration, in order (iteration i is step i + 1). */
@@ -22,6 +22,8 @@ final class Dl4jWitness extends BaseTrainingListener {
     final Map<Long, List<String>> badOutputs = new LinkedHashMap<>();
     /** Per step (1-based), the names of the layers whose gradient held a non-finite value, in forward order. */
     final Map<Long, List<String>> badGradients = new LinkedHashMap<>();
+    /** Per parameter (DL4J's key, {@code 2_W}), the root mean square of its gradient at each step, in order. */
+    final Map<String, List<Double>> gradientRms = new LinkedHashMap<>();
     private final MultiLayerNetwork net;
 
     Dl4jWitness(MultiLayerNetwork net) {
@@ -47,6 +49,8 @@ final class Dl4jWitness extends BaseTrainingListener {
 
     @Override
     public void onGradientCalculation(Model m) {
+        m.gradient().gradientForVariable().forEach((key, g) -> gradientRms.computeIfAbsent(key, k -> new ArrayList<>())
+                .add(g.norm2Number().doubleValue() / Math.sqrt(g.length())));
         List<String> bad = new ArrayList<>();
         for (int i = 0; i < net.getnLayers(); i++) {
             for (Map.Entry<String, INDArray> e : m.gradient().gradientForVariable().entrySet()) {

@@ -164,6 +164,33 @@ class DoctorDl4jTest {
         assertTrue(saturated > 0.5, "DL4J: " + saturated + " of hidden1's outputs at the limits");
     }
 
+    /**
+     * Squared error has no ceiling: at SGD 0.05 the regressor's output weights grow each step until
+     * the loss overflows near step 34. Captured every 2 steps, the explosion shows well before that.
+     */
+    @Test
+    void aTanhRegressorAtSgd005ExplodesInItsOutputLayerBeforeItsLossOverflows() throws IOException {
+        MultiLayerNetwork net = Dl4jTrainings.regressor(new Sgd(0.05), Activation.TANH, 128, 64);
+        Dl4jWitness witness = new Dl4jWitness(net);
+        net.addListeners(witness);
+        Recorder rec = Recorder.builder().histogramsEvery(2).build();
+        Dl4jTrainings.fit(net, Dl4jTrainings.batches(train, Task.regressor, 0, 60 * Dl4jTrainings.BATCH, false), 1, rec, null);
+        List<Finding> fs = liveAndReadBack(rec, dir);
+        Finding f = only(fs, "exploding-gradients");
+        assertEquals(List.of("out"), f.layers(), f.message());
+        long nanStep = witness.firstNaNStep();
+        assertTrue(nanStep > 0 && f.step() < nanStep, "found at step " + f.step() + ", before DL4J's loss overflowed at " + nanStep);
+        assertEquals(nanStep, only(fs, "non-finite").step());
+        List<Double> out = witness.gradientRms.get("2_W"); // DL4J's own gradient of out's weights, each step
+        double first = median(out.get(0), out.get(1), out.get(3)); // the steps of the recorder's first three captures: 1, 2, 4
+        assertTrue(out.get((int) f.step() - 1) > 100 * first, "DL4J: out's gradient at step " + f.step() + " over 100 times its first: " + out);
+        assertTrue(out.get((int) f.step() - 3) <= 100 * first, "and not yet at the capture before: " + out);
+    }
+
+    private static double median(double a, double b, double c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    }
+
     @Test
     void aLearningRateOf0FreezesEveryLayer() throws IOException {
         MultiLayerNetwork net = relu(new Sgd(0));
