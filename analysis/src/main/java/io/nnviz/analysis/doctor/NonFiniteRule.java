@@ -34,21 +34,16 @@ public record NonFiniteRule() implements Rule {
         Map<String, Curve> grads = Curves.family(run, MetricNames.NONFINITE_GRADIENTS);
         long countsAt = Math.min(firstPositive(acts), firstPositive(grads));
         long[] histAt = {Long.MAX_VALUE};
-        List<String> histLayers = new ArrayList<>(), histKeys = new ArrayList<>();
+        List<String> histKeys = new ArrayList<>();
         for (String key : run.histogramKeys()) {
             for (TrainingRecord.StepHistogram h : run.histograms(key)) {
                 if (h.histogram().nonFinite() > 0) {
                     if (h.step() < histAt[0]) {
                         histAt[0] = h.step();
-                        histLayers.clear();
                         histKeys.clear();
                     }
                     if (h.step() == histAt[0]) {
                         histKeys.add(key);
-                        String layer = layerOf(key);
-                        if (!histLayers.contains(layer)) {
-                            histLayers.add(layer);
-                        }
                     }
                     break;
                 }
@@ -61,14 +56,17 @@ public record NonFiniteRule() implements Rule {
         List<Evidence> evidence = new ArrayList<>();
         evidence.add(Evidence.step("loss"));
         StringBuilder m = new StringBuilder();
-        if (lossAt != Long.MAX_VALUE) {
-            double v = loss.y(loss.indexOf(lossAt));
-            m.append("The loss became ").append(Curves.num(v)).append(" at step ").append(Curves.step(lossAt));
+        String lossWent = lossAt == Long.MAX_VALUE ? null : Curves.num(loss.y(loss.indexOf(lossAt))) + " at step " + Curves.step(lossAt);
+        if (lossAt == at) {
+            m.append("The loss became ").append(lossWent);
         } else {
             m.append("NaN or infinite values appeared at step ").append(Curves.step(at));
+            if (lossWent != null) {
+                m.append(", before the loss did (").append(lossWent).append(')'); // a step's gradient, applied: the next loss
+            }
         }
         List<String> layers = new ArrayList<>();
-        if (countsAt != Long.MAX_VALUE) {
+        if (countsAt != Long.MAX_VALUE && countsAt <= histAt[0]) { // the evidence of the earliest step names the layer
             String first = firstAt(acts, countsAt, false);
             if (first != null) {
                 layers.add(first);
@@ -84,12 +82,14 @@ public record NonFiniteRule() implements Rule {
                         .append(last ? " (the last layer: its output or the loss overflowed)" : "");
                 evidence.add(Evidence.step(MetricNames.ofLayer(MetricNames.NONFINITE_GRADIENTS, deepest)));
             }
-        } else if (!histLayers.isEmpty()) {
-            layers.add(histLayers.get(0));
-            boolean gradient = histKeys.get(0).endsWith(GRADIENT);
-            m.append("; the first layer whose captured ").append(gradient ? "gradients" : "weights").append(" hold them is ")
-                    .append(histLayers.get(0)).append(" (step ").append(Curves.step(histAt[0])).append(")");
-            evidence.add(Evidence.histogram(histKeys.get(0)));
+        } else if (!histKeys.isEmpty()) {
+            // a gradient captured holding them is nearer their origin than the weights it was applied to: the deepest such
+            String key = histKeys.stream().filter(k -> k.endsWith(GRADIENT)).reduce((a, b) -> b).orElse(histKeys.get(0));
+            boolean gradient = key.endsWith(GRADIENT);
+            layers.add(layerOf(key));
+            m.append("; the ").append(gradient ? "deepest" : "first").append(" layer whose captured ").append(gradient ? "gradients" : "weights")
+                    .append(" hold them is ").append(layerOf(key)).append(" (step ").append(Curves.step(histAt[0])).append(")");
+            evidence.add(Evidence.histogram(key));
         }
         m.append('.');
         Curve finite = loss.finitePrefix();

@@ -41,6 +41,16 @@ class RuleArithmeticTest {
                 .step("nonfinite_gradients/out", new double[] {2}, new double[] {5});
         assertEquals(List.of("out"), check(NonFiniteRule.DEFAULT, backward).get(0).layers());
 
+        Record gradientFirst = new Record().step("loss", 2.3, 2.1, Double.NaN) // a gradient NaN at step 2, applied: the loss of step 3
+                .step("nonfinite_activations/fc1", new double[] {2}, new double[] {0})
+                .step("nonfinite_gradients/fc1", new double[] {2}, new double[] {7})
+                .step("nonfinite_gradients/out", new double[] {2}, new double[] {0});
+        Finding g = check(NonFiniteRule.DEFAULT, gradientFirst).get(0);
+        assertEquals(2, g.step());
+        assertTrue(g.line().startsWith("ERROR non-finite step=2 layer=fc1: NaN or infinite values appeared at step 2, before the loss"
+                + " did (NaN at step 3); every layer output checked at step 2 was finite, and the deepest layer whose gradient holds them"
+                + " is fc1"), g.line());
+
         Record finite = new Record().step("loss", 2.3, 2.0, 1.8);
         assertEquals(List.of(), check(NonFiniteRule.DEFAULT, finite));
     }
@@ -53,6 +63,14 @@ class RuleArithmeticTest {
         Finding f = check(NonFiniteRule.DEFAULT, run).get(0);
         assertEquals(2, f.step());
         assertEquals(List.of("fc1"), f.layers());
+
+        Record countsLater = new Record().step("loss", 2.3, 2.2, 2.1, Double.NaN) // counted when the loss turned, at step 4
+                .step("nonfinite_activations/conv1", new double[] {4}, new double[] {9})
+                .histogram("conv1 / W", 2, Histogram.of(good, 4)).histogram("fc1 / W (gradient)", 2, Histogram.of(bad, 4));
+        Finding g = check(NonFiniteRule.DEFAULT, countsLater).get(0);
+        assertEquals(2, g.step());
+        assertEquals(List.of("fc1"), g.layers(), "the layer of the earliest evidence: " + g.message());
+        assertTrue(g.message().contains("the deepest layer whose captured gradients hold them is fc1 (step 2)"), g.message());
     }
 
     @Test

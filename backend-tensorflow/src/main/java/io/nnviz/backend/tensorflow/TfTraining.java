@@ -261,7 +261,7 @@ public final class TfTraining implements TrainingReporter, DispatchedAttachment 
     private synchronized TfNonFinite nonFinite() {
         if (!nonFiniteBuilt) {
             nonFiniteBuilt = true;
-            nonFinite = TfNonFinite.of(model);
+            nonFinite = TfNonFinite.of(model, loss);
         }
         return nonFinite;
     }

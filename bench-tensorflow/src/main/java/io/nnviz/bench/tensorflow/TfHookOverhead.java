@@ -10,6 +10,7 @@ import io.nnviz.bench.SamplingRecorder;
 import io.nnviz.examples.Images;
 import io.nnviz.examples.Task;
 import io.nnviz.examples.tensorflow.TfNetworks;
+import io.nnviz.recording.Recorder;
 import org.tensorflow.Result;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -65,7 +66,7 @@ public final class TfHookOverhead {
             if (diagnose) {
                 models[3] = (TfModel) NNViz.inspect(nets[3].handle());
                 trainings[3] = TfTraining.attach(models[3], nets[3].loss, choice.hook() instanceof SamplingRecorder
-                        ? new SamplingRecorder() : new Hook() { });
+                        ? new SamplingRecorder() : choice.hook() instanceof Recorder ? Recorder.defaults() : new Hook() { });
             }
             Alternation.Body step = (v, i) -> {
                 TfNetworks n = nets[v];

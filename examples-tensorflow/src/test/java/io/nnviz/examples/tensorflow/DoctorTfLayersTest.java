@@ -85,6 +85,43 @@ class DoctorTfLayersTest {
         assertFalse(java.util.Arrays.equals(before.get(1), after.get(1)), "TensorFlow: dense2's kernel did");
     }
 
+    /**
+     * A square root after the ReLU: finite forward (the root of 0 is 0), but its gradient at 0 is
+     * infinite and the ReLU's gradient multiplies it by 0, so dense1's gradients hold NaN on step 1
+     * behind a finite loss. The per-step count is gated on the loss (a gate on gradients costs more
+     * than the hook may spend) and runs at step 2, where the NaN weights make the loss NaN; but
+     * the recorder captured step 1's weights, after the update that applied those gradients, and
+     * they name the step and the layer.
+     */
+    @Test
+    void aNaNBornInBackpropagationIsFoundAtItsStepInTheLayerItWasAppliedTo() throws Exception {
+        Recorder rec = Recorder.builder().classNames(Images.CLASSES).build();
+        List<List<float[]>> steps;
+        try (TfTrainings net = new TfTrainings((tf, z) -> tf.math.sqrt(tf.nn.relu(z)), 0f, 0.05f, 128);
+             TfModel model = (TfModel) NNViz.inspect(net.handle());
+             TfTraining training = TfTraining.attach(model, "loss", rec)) {
+            steps = net.fit(training, train, 5, List.of("loss", "dense1/Sqrt", "grad_dense1_kernel", "grad_logits_kernel"));
+        }
+        Finding f = only(liveAndReadBack(rec, dir), "non-finite");
+        List<float[]> first = steps.get(0), second = steps.get(1);
+        assertTrue(!nonFinite(first.get(0)) && !nonFinite(first.get(1)) && nonFinite(first.get(2)) && !nonFinite(first.get(3)),
+                "TensorFlow, step 1: loss and dense1's output finite, dense1's applied gradient not, the logits' finite");
+        assertTrue(nonFinite(second.get(0)) && nonFinite(second.get(1)), "TensorFlow, step 2: the loss and dense1's output are not finite");
+        assertEquals(1, f.step(), "the step TensorFlow's applied gradient first held NaN: " + f.message());
+        assertEquals(List.of("dense1"), f.layers(), f.message());
+        assertTrue(f.message().contains("before the loss did (NaN at step 2); the first layer whose captured weights hold them is dense1"
+                + " (step 1)"), f.message());
+    }
+
+    private static boolean nonFinite(float[] a) {
+        for (float v : a) {
+            if (!Float.isFinite(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Test
     void reluLayersWhoseBiasesStartAtMinus10AreNamedWithTheirFraction() throws Exception {
         Recorder rec = Recorder.builder().classNames(Images.CLASSES).build();

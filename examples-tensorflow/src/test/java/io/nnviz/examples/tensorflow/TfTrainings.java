@@ -103,17 +103,38 @@ final class TfTrainings implements AutoCloseable {
         return TfGraph.of(graph, session).input("pixels").output("logits/Add");
     }
 
-    /** Trains {@code steps} batches of {@code d} through {@code training.run}, one-hot labels; each batch's runner also fetches {@code also}. */
+    /** Trains {@code steps} batches of {@code d} through {@code training.run}, one-hot labels. */
     void fit(TfTraining training, Images d, int steps) {
+        fit(training, d, steps, List.of());
+    }
+
+    /** The same, each step's runner also fetching {@code also}: their values at each step, in order. */
+    List<List<float[]>> fit(TfTraining training, Images d, int steps, List<String> also) {
         float[] targets = Task.mlp.targets(d, 0, steps * BATCH);
+        List<List<float[]>> seen = new ArrayList<>();
         for (int s = 0; s < steps; s++) {
             try (TFloat32 x = TfExamples.inputs(Task.mlp, d, s * BATCH, BATCH);
                  TFloat32 t = TFloat32.tensorOf(Shape.of(BATCH, 10),
-                         DataBuffers.of(Arrays.copyOfRange(targets, s * BATCH * 10, (s + 1) * BATCH * 10), true, false));
-                 Result r = training.run(session.runner().feed("pixels", x).feed("labels", t).addTarget("train"))) {
-                // the step ran; nothing of ours to read
+                         DataBuffers.of(Arrays.copyOfRange(targets, s * BATCH * 10, (s + 1) * BATCH * 10), true, false))) {
+                Session.Runner runner = session.runner().feed("pixels", x).feed("labels", t).addTarget("train");
+                also.forEach(runner::fetch);
+                try (Result r = training.run(runner)) {
+                    seen.add(floats(r, also.size()));
+                }
             }
         }
+        return seen;
+    }
+
+    private static List<float[]> floats(Result r, int n) {
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            TFloat32 v = (TFloat32) r.get(i);
+            float[] a = new float[(int) v.size()];
+            v.copyTo(DataBuffers.of(a, false, false));
+            out.add(a);
+        }
+        return out;
     }
 
     /** The values of {@code ops} on the first batch of {@code d}, as TensorFlow computes them now. */
@@ -123,14 +144,7 @@ final class TfTrainings implements AutoCloseable {
             Session.Runner runner = session.runner().feed("pixels", x).feed("labels", t);
             ops.forEach(runner::fetch);
             try (Result r = runner.run()) {
-                List<float[]> out = new ArrayList<>();
-                for (int i = 0; i < ops.size(); i++) {
-                    TFloat32 v = (TFloat32) r.get(i);
-                    float[] a = new float[(int) v.size()];
-                    v.copyTo(DataBuffers.of(a, false, false));
-                    out.add(a);
-                }
-                return out;
+                return floats(r, ops.size());
             }
         }
     }
