@@ -214,6 +214,11 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
                 }
                 snap = new Snapshot(snap.weights(), snap.gradients(), acts, null, null, null);
             }
+            if (r.outputs()) { // the batch's predictions are at hand: its first samples, with their inputs and labels
+                long n = Math.max(1, r.maxSamples());
+                snap = new Snapshot(snap.weights(), snap.gradients(), snap.activations(), head(batchData.getBatch().getData().head(), n),
+                        head(labels.head(), n), head(preds.head(), n));
+            }
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy step {}; training goes on", s, e);
         }
@@ -225,6 +230,13 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
         if (tap != null && pending.activations()) {
             taps = new ConcurrentHashMap<>();
             tap.arm(taps);
+        }
+    }
+
+    /** The first {@code n} samples of {@code a} (all if fewer), copied into Java. */
+    private static Tensor head(NDArray a, long n) {
+        try (NDArray h = a.get("0:" + Math.min(n, a.getShape().get(0)))) {
+            return DjlTensors.copy(h);
         }
     }
 

@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The doctor's per-layer rules on TensorFlow Java, trained through {@link TfTraining#run} (which
  * adds the activations and gradients the hooks ask for to the step's own run): a deep sigmoid
  * network's gradients vanish toward the input, ReLU layers whose biases start at -10 are dead,
- * and a layer left out of the updates is frozen alone; each checked against TensorFlow's own
- * values (the gradients the graph applies, the ReLUs' outputs, the kernels before and after).
+ * (and the predictions collapse to one class), and a layer left out of the updates is frozen
+ * alone; each checked against TensorFlow's own values (the gradients the graph applies, the ReLUs' outputs, the kernels before and after).
  */
 @Tag("natives")
 class DoctorTfLayersTest {
@@ -126,13 +126,16 @@ class DoctorTfLayersTest {
     void reluLayersWhoseBiasesStartAtMinus10AreNamedWithTheirFraction() throws Exception {
         Recorder rec = Recorder.builder().classNames(Images.CLASSES).build();
         List<float[]> outputs;
+        float[] logits;
         try (TfTrainings net = new TfTrainings((tf, z) -> tf.nn.relu(z), -10f, 1e-3f, 128, 64);
              TfModel model = (TfModel) NNViz.inspect(net.handle());
              TfTraining training = TfTraining.attach(model, "loss", rec)) {
             net.fit(training, train, 300);
             outputs = net.values(train, net.activations);
+            logits = net.values(train, List.of("logits/Add")).get(0);
         }
-        Finding f = only(liveAndReadBack(rec, dir), "dead-units");
+        List<Finding> fs = liveAndReadBack(rec, dir);
+        Finding f = only(fs, "dead-units");
         assertEquals(List.of("dense1", "dense2"), f.layers(), "the two ReLU layers");
         for (String relu : f.layers()) {
             assertTrue(f.message().contains(relu + " (100% since step " + f.step() + ")"), f.message());
@@ -142,5 +145,15 @@ class DoctorTfLayersTest {
                 assertEquals(0f, v, "TensorFlow: every output of dense" + (i + 1) + "'s ReLU is 0");
             }
         }
+        only(fs, "collapse"); // nothing reaches the logits but their biases: one answer for every input
+        java.util.Set<Integer> predicted = new java.util.HashSet<>();
+        for (int i = 0; i < logits.length / 10; i++) {
+            int best = 0;
+            for (int c = 1; c < 10; c++) {
+                best = logits[i * 10 + c] > logits[i * 10 + best] ? c : best;
+            }
+            predicted.add(best);
+        }
+        assertEquals(1, predicted.size(), "TensorFlow: one class for every input of the batch " + predicted);
     }
 }

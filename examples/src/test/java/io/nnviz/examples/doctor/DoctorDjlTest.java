@@ -211,19 +211,26 @@ class DoctorDjlTest {
         DefaultTrainingConfig config = DjlTrainings.adam(1e-3f)
                 .optInitializer(new ai.djl.training.initializer.ConstantInitializer(-10f), ai.djl.nn.Parameter.Type.BIAS);
         float[] max = new float[1];
+        long[] classes = new long[2];
         Recorder rec = recorder();
         DjlTrainings.fit(block, config, train, DjlTrainings.labels(train, 300 * 32, false), 300, rec, null, trainer -> {
             try (NDManager m = trainer.getManager().newSubManager()) { // DJL's first Linear on a batch, by its own parameters
                 NDArray x = m.create(Task.mlp.inputs(train, 0, 32), new Shape(32, 784));
                 max[0] = x.matMul(weight(block, 0, "weight").transpose()).add(weight(block, 0, "bias")).max().getFloat();
+                NDArray predicted = trainer.evaluate(new ai.djl.ndarray.NDList(x)).singletonOrThrow().argMax(1); // DJL's own answers
+                classes[0] = predicted.min().getLong();
+                classes[1] = predicted.max().getLong();
             }
         });
-        Finding f = only(liveAndReadBack(rec, dir), "dead-units");
+        List<Finding> fs = liveAndReadBack(rec, dir);
+        Finding f = only(fs, "dead-units");
         assertEquals(List.of(ids.get(1), ids.get(3)), f.layers(), "the two ReLUs");
         for (String relu : f.layers()) { // from the first capture (DJL's listener: step 10), every unit
             assertTrue(f.message().contains(relu + " (100% since step " + f.step() + ")"), f.message());
         }
         assertTrue(max[0] <= 0, "DJL: every unit of the first ReLU gets a negative input, at most " + max[0]);
+        only(fs, "collapse"); // the batch's predictions, captured every 100 steps: nothing reaches the last Linear but its bias
+        assertEquals(classes[0], classes[1], "DJL: one class for every input of the batch");
     }
 
     @Test
