@@ -19,14 +19,16 @@ import java.util.Map;
  * <pre>{@code
  * model.setBlock(TapBlock.wrap(myBlock));   // then attach hooks to the training config as usual
  * }</pre>
- * Unarmed (most steps) the forward is the wrapped block's own, at no extra cost. Armed, it walks the
- * block tree itself (sequential blocks child by child) and records every leaf's output. The
- * wrapped block's parameters are this block's child's, so saved parameter files get an
- * {@code inner} prefix.
+ * Unarmed (most steps) the forward is the wrapped block's own, at the cost of a field read.
+ * Armed, it walks the block tree itself (sequential blocks child by child) and records every
+ * leaf's output. The wrapped block's parameters are this block's child's, so saved parameter
+ * files get an {@code inner} prefix.
  */
 public final class TapBlock extends AbstractBlock {
     private final Block inner;
     private volatile Map<String, NDArray> armed;
+    /** Set once every parameter is initialized; {@link #clear()} resets it. */
+    private volatile boolean initialized;
 
     private TapBlock(Block inner) {
         this.inner = addChildBlock("inner", inner);
@@ -58,6 +60,26 @@ public final class TapBlock extends AbstractBlock {
             return inner.forward(ps, inputs, training, params);
         }
         return DjlForward.run(inner, "", inputs, ps, taps, training, null);
+    }
+
+    /**
+     * DJL asks this on every training forward, and its own answer names and walks every parameter
+     * of the model (the wrapped block then asks the same of itself): 80 to 220 us a step for 53
+     * conv-norm-ReLU blocks (318 parameters). Once true it is remembered, so the wrapper adds no
+     * walk of its own to a step.
+     */
+    @Override
+    public boolean isInitialized() {
+        if (!initialized) {
+            initialized = super.isInitialized();
+        }
+        return initialized;
+    }
+
+    @Override
+    public void clear() {
+        initialized = false;
+        super.clear();
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Activations captured from the real training forward pass through a TapBlock, only on the steps that ask. */
@@ -67,5 +68,25 @@ class TapBlockTest {
         assertEquals(Shape.of(4, 10), acts.get("04Linear").shape());
         assertEquals(2, acts.size(), "only the kinds asked for");
         assertEquals(0, a.hookErrors());
+    }
+
+    /** The wrapper remembers that its parameters are initialized (DJL asks on every training forward), and forgets it when cleared. */
+    @Test
+    void aClearedTapBlockIsInitializedAgainByItsNextTrainingForward() {
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            TapBlock tap = TapBlock.wrap(SmallNets.cnn());
+            ai.djl.ndarray.NDArray x = manager.ones(new ai.djl.ndarray.types.Shape(2, 1, 28, 28));
+            ai.djl.training.ParameterStore ps = new ai.djl.training.ParameterStore(manager, false);
+            assertFalse(tap.isInitialized(), "a new block");
+            assertEquals(new ai.djl.ndarray.types.Shape(2, 10), tap.forward(ps, new ai.djl.ndarray.NDList(x), true).head().getShape());
+            assertTrue(tap.isInitialized());
+            assertTrue(tap.isInitialized(), "asked again, remembered");
+            tap.clear();
+            assertFalse(tap.isInitialized(), "cleared: DJL's own answer again");
+            assertFalse(tap.inner().isInitialized(), "the wrapped block's parameters are cleared too");
+            ai.djl.training.ParameterStore fresh = new ai.djl.training.ParameterStore(manager, false); // the old one holds the released arrays
+            assertEquals(new ai.djl.ndarray.types.Shape(2, 10), tap.forward(fresh, new ai.djl.ndarray.NDList(x), true).head().getShape());
+            assertTrue(tap.isInitialized() && tap.inner().isInitialized(), "initialized again by the forward");
+        }
     }
 }
