@@ -205,11 +205,7 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
                 for (Map.Entry<String, NDArray> e : tapped.entrySet()) {
                     LayerInfo layer = model.layer(e.getKey()).orElse(null);
                     if (layer != null && r.layers().test(layer)) {
-                        NDArray a = e.getValue();
-                        long n = Math.min(a.getShape().get(0), Math.max(1, r.maxSamples()));
-                        try (NDArray head = a.get("0:" + n)) {
-                            acts.put(layer.id(), DjlTensors.copy(head));
-                        }
+                        acts.put(layer.id(), head(e.getValue(), Math.max(1, r.maxSamples())));
                     }
                 }
                 snap = new Snapshot(snap.weights(), snap.gradients(), acts, null, null, null);

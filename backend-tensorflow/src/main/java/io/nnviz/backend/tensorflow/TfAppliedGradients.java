@@ -23,8 +23,6 @@ import java.util.regex.Pattern;
 final class TfAppliedGradients {
     /** Dense apply ops only: a sparse one's gradient is a slice of rows, indexed. */
     private static final Pattern APPLY = Pattern.compile("(Resource)?Apply[A-Z]\\w*");
-    /** Per apply op type, the index of its gradient input, read once from TensorFlow's op registry. */
-    private static volatile Map<String, Integer> gradInput;
 
     private TfAppliedGradients() {
     }
@@ -34,7 +32,7 @@ final class TfAppliedGradients {
         Map<String, List<Output<?>>> out = new LinkedHashMap<>();
         for (Map.Entry<String, TfLayer> e : model.layerGroups().entrySet()) {
             for (TfWeight w : e.getValue().weights) {
-                Output<?> g = applied(w.source());
+                Output<?> g = w.variable() ? applied(w.source()) : null; // a constant: nothing updates it
                 if (g != null) {
                     out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(g);
                 }
@@ -44,12 +42,9 @@ final class TfAppliedGradients {
     }
 
     private static Output<?> applied(GraphOperation variable) {
-        if (!variable.type().startsWith("Var") || variable.numOutputs() < 1) {
-            return null; // a constant: nothing updates it
-        }
         Output<?> found = null;
         for (GraphOperation c : variable.consumers(0)) {
-            Integer at = gradInputs().get(c.type());
+            Integer at = Registry.GRAD_INPUT.get(c.type());
             if (at == null || at >= c.numInputs() || !c.input(0).op().equals(variable)) {
                 continue;
             }
@@ -61,31 +56,26 @@ final class TfAppliedGradients {
         return found;
     }
 
-    private static Map<String, Integer> gradInputs() {
-        Map<String, Integer> m = gradInput;
-        if (m == null) {
-            synchronized (TfAppliedGradients.class) {
-                if (gradInput == null) {
-                    Map<String, Integer> made = new HashMap<>();
-                    for (OpDef op : TensorFlow.registeredOpList().getOpList()) {
-                        if (!APPLY.matcher(op.getName()).matches() || op.getInputArgCount() == 0
-                                || !op.getInputArg(0).getName().equals("var")) {
-                            continue;
-                        }
-                        for (int i = 0; i < op.getInputArgCount(); i++) {
-                            OpDef.ArgDef a = op.getInputArg(i);
-                            if ((a.getName().equals("grad") || a.getName().equals("delta")) && a.getNumberAttr().isEmpty()
-                                    && a.getTypeListAttr().isEmpty()) {
-                                made.put(op.getName(), i);
-                                break;
-                            }
-                        }
-                    }
-                    gradInput = Map.copyOf(made);
+    /** Per apply op type, the index of its gradient input, read from TensorFlow's op registry when first needed. */
+    private static final class Registry {
+        static final Map<String, Integer> GRAD_INPUT = read();
+
+        private static Map<String, Integer> read() {
+            Map<String, Integer> made = new HashMap<>();
+            for (OpDef op : TensorFlow.registeredOpList().getOpList()) {
+                if (!APPLY.matcher(op.getName()).matches() || op.getInputArgCount() == 0 || !op.getInputArg(0).getName().equals("var")) {
+                    continue;
                 }
-                m = gradInput;
+                for (int i = 0; i < op.getInputArgCount(); i++) {
+                    OpDef.ArgDef a = op.getInputArg(i);
+                    boolean single = a.getNumberAttr().isEmpty() && a.getTypeListAttr().isEmpty();
+                    if (single && (a.getName().equals("grad") || a.getName().equals("delta"))) {
+                        made.put(op.getName(), i);
+                        break;
+                    }
+                }
             }
+            return Map.copyOf(made);
         }
-        return m;
     }
 }

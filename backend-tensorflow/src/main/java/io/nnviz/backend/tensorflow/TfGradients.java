@@ -151,7 +151,7 @@ final class TfGradients {
         List<Output<?>> xs = new ArrayList<>();
         for (Map.Entry<String, TfLayer> e : model.layerGroups().entrySet()) {
             for (TfWeight w : e.getValue().weights) {
-                if (w.source().type().startsWith("Var")) {
+                if (w.variable()) {
                     keys.add(e.getKey() + "\n" + w.name());
                     xs.add(w.source().output(0));
                 }

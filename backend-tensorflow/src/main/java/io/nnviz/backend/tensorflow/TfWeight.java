@@ -22,4 +22,9 @@ record TfWeight(String name, GraphOperation source, WeightRole role, UnaryOperat
     TfWeight(String name, GraphOperation source, WeightRole role, UnaryOperator<Tensor> toCanonical) {
         this(name, source, role, toCanonical, null);
     }
+
+    /** Whether the weight is a variable ({@code Variable}, {@code VariableV2}, {@code VarHandleOp}), which training updates, not a constant. */
+    boolean variable() {
+        return source.type().startsWith("Var");
+    }
 }

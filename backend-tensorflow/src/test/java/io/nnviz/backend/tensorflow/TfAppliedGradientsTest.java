@@ -31,10 +31,10 @@ class TfAppliedGradientsTest {
                 List<Output<?>> found = new ArrayList<>(), variables = new ArrayList<>();
                 for (Map.Entry<String, TfLayer> e : model.layerGroups().entrySet()) {
                     List<Output<?>> of = applied.getOrDefault(e.getKey(), List.of());
-                    long vars = e.getValue().weights.stream().filter(w -> w.source().type().startsWith("Var")).count();
+                    long vars = e.getValue().weights.stream().filter(TfWeight::variable).count();
                     assertEquals(vars, of.size(), net.output + ": " + e.getKey() + "'s applied gradients");
                     found.addAll(of);
-                    e.getValue().weights.stream().filter(w -> w.source().type().startsWith("Var")).forEach(w -> variables.add(w.source().output(0)));
+                    e.getValue().weights.stream().filter(TfWeight::variable).forEach(w -> variables.add(w.source().output(0)));
                 }
                 Output<?>[] reference = net.graph.addGradients("reference", new Output<?>[] {net.graph.operation(net.loss).output(0)},
                         variables.toArray(new Output<?>[0]), null);
