@@ -65,6 +65,15 @@ public record TensorStats(long count, long finite, long nanCount, long posInfCou
         return new TensorStats(data.length, n, nan, pos, inf - pos, min, max, shift + meanD, Math.sqrt(var));
     }
 
+    /**
+     * The sum of the squares of the finite values ({@code finite * (std^2 + mean^2)}, 0 when none is
+     * finite): a norm or a root mean square from statistics a tensor keeps once computed, without
+     * another pass over its values.
+     */
+    public double sumOfSquares() {
+        return finite == 0 ? 0 : finite * (std * std + mean * mean);
+    }
+
     /** Number of infinite elements of either sign. */
     public long infCount() {
         return posInfCount + negInfCount;

@@ -307,4 +307,21 @@ class TensorTest {
         t.copyRange(0, part, 0, 2);
         assertEquals(before, reads.size(), "once loaded, the values are the tensor's own");
     }
+
+    @Test
+    void sumOfSquaresIsTheFiniteValuesSquaredAndSummed() {
+        java.util.Random rnd = new java.util.Random(3);
+        for (int trial = 0; trial < 50; trial++) {
+            float[] v = new float[1 + rnd.nextInt(5000)];
+            double offset = rnd.nextBoolean() ? 0 : 100 * rnd.nextGaussian(); // data far from zero too
+            double expected = 0;
+            for (int i = 0; i < v.length; i++) {
+                int kind = rnd.nextInt(50);
+                v[i] = kind == 0 ? Float.NaN : kind == 1 ? Float.POSITIVE_INFINITY : (float) (offset + rnd.nextGaussian());
+                expected += Float.isFinite(v[i]) ? (double) v[i] * v[i] : 0;
+            }
+            assertEquals(expected, Tensor.of(v, v.length).stats().sumOfSquares(), 1e-9 * Math.max(1, expected));
+        }
+        assertEquals(0, Tensor.of(new float[] {Float.NaN}, 1).stats().sumOfSquares());
+    }
 }

@@ -205,7 +205,7 @@ public final class Recorder implements Hook, AutoCloseable {
         captures.stepMetrics(metrics);
         captures.stepEnded(g, model, e.snapshot());
         if (diagnosis != null) {
-            boolean nonFinite = !Double.isFinite(loss) || metrics.keySet().stream().anyMatch(k -> k.startsWith("nonfinite_"));
+            boolean nonFinite = !Double.isFinite(loss) || hasNonFiniteCounts(metrics);
             if (nonFinite && !nonFiniteChecked) {
                 nonFiniteChecked = true;
                 diagnosis.check(); // now, on the training thread: a stop policy stops at this very step
@@ -213,6 +213,18 @@ public final class Recorder implements Hook, AutoCloseable {
                 sinks.offer(diagnosis::check); // after the step's statistics, which the worker computes first
             }
         }
+    }
+
+    /** Whether the step's metrics hold non-finite counts: a loop, not a stream, as it runs on the training thread every step. */
+    private static boolean hasNonFiniteCounts(Map<String, Double> metrics) {
+        if (!metrics.isEmpty()) {
+            for (String k : metrics.keySet()) {
+                if (k.startsWith("nonfinite_")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Why training should stop (a stop policy met a finding), or null: asked after every step. */

@@ -38,16 +38,23 @@ public final class UnitStats {
         for (int d = unitAxis + 1; d < rank; d++) {
             inner *= activations.shape().dim(d);
         }
+        // unit by unit within each sample (and time step), leaving a unit at its first positive value: most units of a
+        // healthy layer are found alive in their first few values
         boolean[] alive = new boolean[units];
-        int size = activations.size();
-        for (int i = 0; i < size; i++) {
-            if (activations.getFlat(i) > 0) {
-                alive[(i / inner) % units] = true;
+        int size = activations.size(), dead = units;
+        for (int base = 0; base < size && dead > 0; base += units * inner) {
+            for (int u = 0; u < units; u++) {
+                if (alive[u]) {
+                    continue;
+                }
+                for (int i = base + u * inner, end = i + inner; i < end; i++) {
+                    if (activations.getFlat(i) > 0) {
+                        alive[u] = true;
+                        dead--;
+                        break;
+                    }
+                }
             }
-        }
-        int dead = 0;
-        for (boolean a : alive) {
-            dead += a ? 0 : 1;
         }
         return (double) dead / units;
     }

@@ -223,4 +223,41 @@ class RuleArithmeticTest {
         assertEquals(ActivationKind.RELU, ActivationKind.of("LambdaBlock(ReLU)"));
         assertEquals(ActivationKind.RELU, ActivationKind.of("02ReLU"));
     }
+
+    @Test
+    void deadFractionMatchesItsDefinitionOnRandomShapes() {
+        java.util.Random rnd = new java.util.Random(7);
+        for (int trial = 0; trial < 200; trial++) {
+            int rank = 2 + rnd.nextInt(3);
+            int[] shape = new int[rank];
+            int size = 1;
+            for (int d = 0; d < rank; d++) {
+                shape[d] = 1 + rnd.nextInt(5);
+                size *= shape[d];
+            }
+            float[] v = new float[size];
+            double alive = rnd.nextDouble() * 0.3; // sparse positives, so some units die
+            for (int i = 0; i < size; i++) {
+                v[i] = rnd.nextDouble() < alive ? rnd.nextFloat() : -rnd.nextFloat();
+            }
+            int axis = 1 + rnd.nextInt(rank - 1);
+            Tensor t = Tensor.of(v, shape);
+            // the definition: a unit is dead when no value at its index along the axis is positive
+            int units = shape[axis];
+            int dead = 0;
+            for (int u = 0; u < units; u++) {
+                boolean any = false;
+                for (int i = 0; i < size; i++) {
+                    int[] idx = new int[rank];
+                    for (int d = rank - 1, r = i; d >= 0; d--) {
+                        idx[d] = r % shape[d];
+                        r /= shape[d];
+                    }
+                    any |= idx[axis] == u && v[i] > 0;
+                }
+                dead += any ? 0 : 1;
+            }
+            assertEquals((double) dead / units, UnitStats.deadFraction(t, axis), 1e-12, java.util.Arrays.toString(shape) + " axis " + axis);
+        }
+    }
 }

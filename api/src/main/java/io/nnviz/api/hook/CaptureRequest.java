@@ -27,6 +27,8 @@ public record CaptureRequest(boolean weights, boolean gradients, boolean activat
     /** Captures nothing: the answer for most steps. */
     public static final CaptureRequest NONE =
             new CaptureRequest(false, false, false, false, false, LayerSelector.none(), 0, false);
+    /** Nothing but the non-finite check. */
+    private static final CaptureRequest CHECK_ONLY = new CaptureRequest(false, false, false, false, false, NONE.layers(), 0, true);
 
     /** Validates the arguments. */
     public CaptureRequest {
@@ -88,6 +90,12 @@ public record CaptureRequest(boolean weights, boolean gradients, boolean activat
 
     /** This request with the {@link #nonFinite} check added. */
     public CaptureRequest withNonFiniteCheck() {
+        if (nonFinite) {
+            return this;
+        }
+        if (this == NONE) {
+            return CHECK_ONLY; // most steps of a diagnosing recorder: asked for once a step, made once
+        }
         return new CaptureRequest(weights, gradients, activations, outputs, updates, layers, maxSamples, true);
     }
 

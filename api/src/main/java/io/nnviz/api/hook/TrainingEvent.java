@@ -17,7 +17,7 @@ import java.util.Objects;
 public record TrainingEvent(long step, int epoch, double loss, Map<String, Double> metrics, Snapshot snapshot) {
     /** Validates and copies the arguments. */
     public TrainingEvent {
-        metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        metrics = metrics.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
         Objects.requireNonNull(snapshot, "snapshot");
     }
 

@@ -149,13 +149,14 @@ public final class TfTraining implements TrainingReporter, DispatchedAttachment 
      */
     public List<String> wanted() {
         CaptureRequest r = request();
+        if (!r.activations()) {
+            return List.of();
+        }
         List<String> out = new ArrayList<>();
-        if (r.activations()) {
-            for (LayerInfo l : model.layers()) {
-                String op = model.group(l.id()).output.op().name();
-                if (!l.id().equals(model.inputOp().name()) && r.layers().test(l) && !out.contains(op)) {
-                    out.add(op);
-                }
+        for (LayerInfo l : model.layers()) {
+            String op = model.group(l.id()).output.op().name();
+            if (!l.id().equals(model.inputOp().name()) && r.layers().test(l) && !out.contains(op)) {
+                out.add(op);
             }
         }
         return out;

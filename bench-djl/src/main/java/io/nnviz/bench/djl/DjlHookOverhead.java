@@ -38,6 +38,7 @@ import java.util.function.BiConsumer;
  * hands on Fashion-MNIST, batch 32. Variants in turns of 10 steps on the same batches: unhooked;
  * unhooked but wrapped in an unarmed {@link TapBlock} (what the wrapper costs on steps that capture
  * nothing); hooked through a TapBlock with the sampling of the other harnesses; an A/A control.
+ * The copies with a TapBlock warm up for {@value Alternation#HOOKED_WARMUP} steps, the others for 30.
  *
  * <pre>mvn -B -q -pl bench-djl -am install -DskipTests && mvn -B -q -pl bench-djl exec:exec@djl-hook-overhead</pre>
  */
@@ -107,8 +108,9 @@ public final class DjlHookOverhead {
                 }
             };
             for (int v = 0; v < 4; v++) {
-                for (int i = 0; i < warmup; i++) {
-                    step.accept(v, i);
+                // the copies with nnviz's code in them go on until it is compiled as in a long run, round the warm-up's batches
+                for (int i = 0, n = v == 1 || v == 2 ? Alternation.HOOKED_WARMUP : warmup; i < n; i++) {
+                    step.accept(v, i % warmup);
                 }
             }
             long insideBefore = attachment.timeInNnvizNanos(); // the warm-up's steps are not measured
@@ -117,9 +119,10 @@ public final class DjlHookOverhead {
             attachment.close();
             System.out.printf("DJL %s LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, 1 thread%n",
                     Engine.getInstance().getEngineName(), BATCH);
-            System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup));
+            System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup) + " (" + Alternation.HOOKED_WARMUP
+                    + " for the TapBlock copies: nnviz's per-step code compiled as in a long run)");
             runs.report(names, steps, "");
-            runs.reportByKind(names, s -> SamplingRecorder.kindOf(warmup + s + 1)); // the hook saw the warm-up steps too
+            runs.reportByKind(names, s -> SamplingRecorder.kindOf(Alternation.HOOKED_WARMUP + s + 1)); // the hook saw its warm-up too
             double inside = insideMeasured / 1e6 / steps;
             System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                     + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);

@@ -217,10 +217,7 @@ public final class Captures {
                     Histogram h = Histogram.of(t.values(), policy.bins());
                     log.histogram(key, step, h);
                     out.sinks("histogram", s -> s.histogram(key, step, h));
-                    for (int i = 0; i < t.values().size(); i++) {
-                        double v = t.values().getFlat(i);
-                        sq += Double.isFinite(v) ? v * v : 0;
-                    }
+                    sq += t.values().stats().sumOfSquares(); // the statistics the histogram computed
                 }
                 norms.put(layer, Math.sqrt(sq));
             });

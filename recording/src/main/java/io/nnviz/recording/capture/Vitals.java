@@ -6,6 +6,7 @@ import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
+import io.nnviz.api.TensorStats;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.LayerSelector;
@@ -61,7 +62,7 @@ final class Vitals {
 
     /** The step's metrics held non-finite counts: the check has done its work, and is not asked again. */
     void stepMetrics(Map<String, Double> metrics) {
-        if (!nonFiniteSeen) {
+        if (!nonFiniteSeen && !metrics.isEmpty()) {
             for (String k : metrics.keySet()) {
                 if (k.startsWith(MetricNames.NONFINITE_ACTIVATIONS + "/") || k.startsWith(MetricNames.NONFINITE_GRADIENTS + "/")) {
                     nonFiniteSeen = true;
@@ -111,14 +112,9 @@ final class Vitals {
         double sq = 0;
         long n = 0;
         for (WeightTensor w : ws) {
-            Tensor t = w.values();
-            for (int i = 0; i < t.size(); i++) {
-                double v = t.getFlat(i);
-                if (Double.isFinite(v)) {
-                    sq += v * v;
-                    n++;
-                }
-            }
+            TensorStats s = w.values().stats();
+            sq += s.sumOfSquares();
+            n += s.finite();
         }
         return n == 0 ? Double.NaN : Math.sqrt(sq / n);
     }

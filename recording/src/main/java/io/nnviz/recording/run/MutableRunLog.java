@@ -91,7 +91,12 @@ public final class MutableRunLog implements RunLog {
     private Series series(Map<String, Series> m, String name) {
         Objects.requireNonNull(name, "name");
         synchronized (m) {
-            return m.computeIfAbsent(name, k -> new Series(maxPoints));
+            Series s = m.get(name); // a plain lookup first: the mapping function would be made anew on every value
+            if (s == null) {
+                s = new Series(maxPoints);
+                m.put(name, s);
+            }
+            return s;
         }
     }
 

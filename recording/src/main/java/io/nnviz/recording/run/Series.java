@@ -1,8 +1,6 @@
 package io.nnviz.recording.run;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * A bounded reservoir of (x, value): when full it keeps every other point and from then on only
@@ -11,7 +9,9 @@ import java.util.List;
  */
 final class Series {
     private final int max;
-    private final List<double[]> points = new ArrayList<>();
+    /** The kept points, in arrival order: x and value side by side, {@code n} of them (no object per point: added every step). */
+    private double[] xs = new double[16], ys = new double[16];
+    private int n;
     private int stride = 1;
     private long seen;
 
@@ -24,55 +24,64 @@ final class Series {
 
     synchronized void add(double x, double value) {
         seen++;
-        if (!points.isEmpty() && (seen - 1) % stride != 0) {
-            points.set(points.size() - 1, new double[] {x, value}); // keep the latest in the last slot
+        if (n > 0 && (seen - 1) % stride != 0) {
+            xs[n - 1] = x; // keep the latest in the last slot
+            ys[n - 1] = value;
             return;
         }
-        points.add(new double[] {x, value});
-        if (points.size() > max) {
-            List<double[]> kept = new ArrayList<>(max / 2 + 2);
-            for (int i = 0; i < points.size(); i += 2) {
-                kept.add(points.get(i));
+        if (n == xs.length) {
+            xs = Arrays.copyOf(xs, Math.min(max + 1, 2 * n));
+            ys = Arrays.copyOf(ys, xs.length);
+        }
+        xs[n] = x;
+        ys[n] = value;
+        n++;
+        if (n > max) {
+            // every other point, from the first; the latest too when that skips it
+            int last = n - 1, k = 0;
+            for (int i = 0; i < n; i += 2) {
+                xs[k] = xs[i];
+                ys[k] = ys[i];
+                k++;
             }
-            if (kept.get(kept.size() - 1) != points.get(points.size() - 1)) {
-                kept.add(points.get(points.size() - 1));
+            if (last % 2 != 0) {
+                xs[k] = xs[last];
+                ys[k] = ys[last];
+                k++;
             }
-            points.clear();
-            points.addAll(kept);
+            n = k;
             stride *= 2;
         }
     }
 
     /** The points in x order (a value logged twice for one x: the later one). */
     synchronized Points points() {
-        double[][] sorted = points.toArray(new double[0][]);
-        Arrays.sort(sorted, (a, b) -> Double.compare(a[0], b[0])); // stable: equal x keep arrival order
-        int n = 0;
-        double[] x = new double[sorted.length], y = new double[sorted.length];
-        for (double[] p : sorted) {
-            if (n > 0 && x[n - 1] == p[0]) {
-                y[n - 1] = p[1];
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(xs[a], xs[b])); // stable: equal x keep arrival order
+        int m = 0;
+        double[] x = new double[n], y = new double[n];
+        for (int i : order) {
+            if (m > 0 && x[m - 1] == xs[i]) {
+                y[m - 1] = ys[i];
                 continue;
             }
-            x[n] = p[0];
-            y[n] = p[1];
-            n++;
+            x[m] = xs[i];
+            y[m] = ys[i];
+            m++;
         }
-        return Points.of(Arrays.copyOf(x, n), Arrays.copyOf(y, n));
+        return Points.of(Arrays.copyOf(x, m), Arrays.copyOf(y, m));
     }
 
     synchronized int size() {
-        return points.size();
+        return n;
     }
 
     /** The reservoir's whole state, in arrival order. */
     synchronized MutableRunLog.SeriesState state() {
-        double[] x = new double[points.size()], y = new double[points.size()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = points.get(i)[0];
-            y[i] = points.get(i)[1];
-        }
-        return new MutableRunLog.SeriesState(x, y, stride, seen);
+        return new MutableRunLog.SeriesState(Arrays.copyOf(xs, n), Arrays.copyOf(ys, n), stride, seen);
     }
 
     /** Puts back a state from {@link #state()}, so a resumed run thins exactly as the uninterrupted one would. */
@@ -82,10 +91,9 @@ final class Series {
             throw new IllegalArgumentException("inconsistent series: " + x.length + " x, " + y.length + " values, stride "
                     + s.stride() + ", seen " + s.seen() + ", at most " + max + " points");
         }
-        points.clear();
-        for (int i = 0; i < x.length; i++) {
-            points.add(new double[] {x[i], y[i]});
-        }
+        xs = Arrays.copyOf(x, Math.max(16, x.length));
+        ys = Arrays.copyOf(y, xs.length);
+        n = x.length;
         this.stride = s.stride();
         this.seen = s.seen();
     }

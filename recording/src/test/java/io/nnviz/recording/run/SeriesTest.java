@@ -22,4 +22,67 @@ class SeriesTest {
             assertEquals(p.x(i) * 0.5, p.y(i));
         }
     }
+
+    /**
+     * The reservoir's rule written out plainly (keep every stride-th arrival, the latest always in
+     * the last slot; when over the bound, every other kept point from the first, plus the latest,
+     * and double the stride), against the series on arrivals that go back and repeat steps, as
+     * resumed and re-logged runs do; and a state restored into a new series goes on identically.
+     */
+    @Test
+    void seriesFollowTheirRuleOnAnyArrivals() {
+        java.util.Random rnd = new java.util.Random(11);
+        for (int trial = 0; trial < 40; trial++) {
+            int max = 2 + rnd.nextInt(30);
+            Series s = new Series(max);
+            java.util.List<double[]> kept = new java.util.ArrayList<>();
+            int stride = 1;
+            long seen = 0;
+            int n = rnd.nextInt(2_000);
+            for (int k = 0; k < n; k++) {
+                double x = rnd.nextInt(10) == 0 ? rnd.nextInt(k + 1) : k, y = rnd.nextGaussian();
+                s.add(x, y);
+                seen++;
+                if (!kept.isEmpty() && (seen - 1) % stride != 0) {
+                    kept.set(kept.size() - 1, new double[] {x, y});
+                } else {
+                    kept.add(new double[] {x, y});
+                    if (kept.size() > max) {
+                        java.util.List<double[]> half = new java.util.ArrayList<>();
+                        for (int i = 0; i < kept.size(); i += 2) {
+                            half.add(kept.get(i));
+                        }
+                        if (half.get(half.size() - 1) != kept.get(kept.size() - 1)) {
+                            half.add(kept.get(kept.size() - 1));
+                        }
+                        kept = half;
+                        stride *= 2;
+                    }
+                }
+                if (k == n / 2) { // a resumed series takes over from here
+                    Series resumed = new Series(max);
+                    resumed.restore(s.state());
+                    s = resumed;
+                }
+            }
+            MutableRunLog.SeriesState st = s.state();
+            assertEquals(kept.size(), st.x().length);
+            assertEquals(stride, st.stride());
+            assertEquals(seen, st.seen());
+            for (int i = 0; i < kept.size(); i++) {
+                assertEquals(kept.get(i)[0], st.x()[i]);
+                assertEquals(kept.get(i)[1], st.y()[i]);
+            }
+            Points p = s.points();
+            java.util.TreeMap<Double, Double> last = new java.util.TreeMap<>();
+            kept.forEach(q -> last.put(q[0], q[1])); // x order, a repeated x its later value
+            assertEquals(last.size(), p.size());
+            int i = 0;
+            for (var e : last.entrySet()) {
+                assertEquals(e.getKey(), p.x(i));
+                assertEquals(e.getValue(), p.y(i));
+                i++;
+            }
+        }
+    }
 }

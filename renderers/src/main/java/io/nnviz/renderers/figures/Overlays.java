@@ -49,11 +49,7 @@ public final class Overlays {
             }
             double s = 0;
             for (WeightTensor w : m.weights(l.id())) {
-                Tensor t = w.values();
-                for (int i = 0; i < t.size(); i++) {
-                    double v = t.getFlat(i);
-                    s += Double.isFinite(v) ? v * v : 0;
-                }
+                s += w.values().stats().sumOfSquares();
             }
             out.put(l.id(), Math.sqrt(s));
         }
