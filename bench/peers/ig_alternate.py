@@ -10,7 +10,9 @@ both against the FLOP limit: the work at the pace these cores deliver on the mod
 the input alone (no weight gradients), each about one forward's multiply-adds: 100 forward-equivalents of one image.
 
     mvn -B -q -pl bench-djl -am install -DskipTests
-    /usr/bin/python3 bench/peers/ig_alternate.py [--rounds 3] [--threads 2] [--before CLASSPATH]
+    /usr/bin/python3 bench/peers/ig_alternate.py [--rounds 3] [--threads 2] [--method ig|smoothgrad] [--before CLASSPATH]
+
+--method smoothgrad times SmoothGrad instead, the same work (50 noisy copies, forward and backward to the input).
 
 --before runs a second nnviz build (its classpath) in the same rounds. Needs Debian's python3-torch, python3-torchvision
 and python3-numpy; the model is written to /tmp/resnet50.pt the first time (random weights, seed 0).
@@ -45,14 +47,15 @@ def seconds(cmd, env=None):
     return float(m.group(1)), p.stdout.strip()
 
 
-def peer(threads):
-    return seconds(["/usr/bin/python3", os.path.join(HERE, "ig_resnet50_torch.py"), MODEL, "50", "16", str(threads)])
+def peer(threads, method="ig"):
+    return seconds(["/usr/bin/python3", os.path.join(HERE, "ig_resnet50_torch.py"), MODEL, "50", "16", str(threads), method])
 
 
-def nnviz(cp, threads):
+def nnviz(cp, threads, method="ig"):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     return seconds(["java", "-Xmx3g", "-Dai.djl.offline=true", f"-Dai.djl.pytorch.num_threads={threads}",
-                    "-Dai.djl.pytorch.num_interop_threads=1", "-cp", cp, "io.nnviz.bench.djl.IgResNet50", MODEL, "50", "16"], env)
+                    "-Dai.djl.pytorch.num_interop_threads=1", "-cp", cp, "io.nnviz.bench.djl.IgResNet50", MODEL, "50", "16", method],
+                   env)
 
 
 def forward_seconds(threads):
@@ -75,6 +78,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--method", choices=["ig", "smoothgrad"], default="ig")
     ap.add_argument("--before", help="the classpath of another nnviz build to run in the same rounds")
     a = ap.parse_args()
     cp = classpath()
@@ -87,7 +91,7 @@ def main():
     for r in range(a.rounds):
         order = list(runs) if r % 2 == 0 else list(reversed(runs))
         for who in order:
-            s, line = peer(a.threads) if who == "pytorch" else nnviz(a.before if who == "nnviz before" else cp, a.threads)
+            s, line = peer(a.threads, a.method) if who == "pytorch" else nnviz(a.before if who == "nnviz before" else cp, a.threads, a.method)
             runs[who].append(s)
             print(f"round {r + 1} {who}: {line}", flush=True)
         limits.append(WORK_FORWARDS * forward_seconds(a.threads))

@@ -186,6 +186,7 @@ public final class Recorder implements Hook, AutoCloseable {
 
     @Override
     public void onStepEnd(TrainingEvent e) {
+        long started = System.nanoTime();
         if (trainingAfterClose(e)) {
             return;
         }
@@ -203,7 +204,7 @@ public final class Recorder implements Hook, AutoCloseable {
             }
         });
         captures.stepMetrics(metrics);
-        captures.stepEnded(g, model, e.snapshot());
+        captures.stepEnded(g, model, e.snapshot(), started);
         if (diagnosis != null) {
             boolean nonFinite = !Double.isFinite(loss) || hasNonFiniteCounts(metrics);
             if (nonFinite && !nonFiniteChecked) {

@@ -38,7 +38,7 @@ import java.util.function.BiConsumer;
  * hands on Fashion-MNIST, batch 32. Variants in turns of 10 steps on the same batches: unhooked;
  * unhooked but wrapped in an unarmed {@link TapBlock} (what the wrapper costs on steps that capture
  * nothing); hooked through a TapBlock with the sampling of the other harnesses; an A/A control.
- * The copies with a TapBlock warm up for {@value Alternation#HOOKED_WARMUP} steps, the others for 30.
+ * Every copy first trains {@value Alternation#WARMUP} steps (round 30 batches).
  *
  * <pre>mvn -B -q -pl bench-djl -am install -DskipTests && mvn -B -q -pl bench-djl exec:exec@djl-hook-overhead</pre>
  */
@@ -108,8 +108,7 @@ public final class DjlHookOverhead {
                 }
             };
             for (int v = 0; v < 4; v++) {
-                // the copies with nnviz's code in them go on until it is compiled as in a long run, round the warm-up's batches
-                for (int i = 0, n = v == 1 || v == 2 ? Alternation.HOOKED_WARMUP : warmup; i < n; i++) {
+                for (int i = 0; i < Alternation.WARMUP; i++) { // round the warm-up's batches
                     step.accept(v, i % warmup);
                 }
             }
@@ -119,10 +118,9 @@ public final class DjlHookOverhead {
             attachment.close();
             System.out.printf("DJL %s LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, 1 thread%n",
                     Engine.getInstance().getEngineName(), BATCH);
-            System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup) + " (" + Alternation.HOOKED_WARMUP
-                    + " for the TapBlock copies: nnviz's per-step code compiled as in a long run)");
+            System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, Alternation.WARMUP));
             runs.report(names, steps, "");
-            runs.reportByKind(names, s -> SamplingRecorder.kindOf(Alternation.HOOKED_WARMUP + s + 1)); // the hook saw its warm-up too
+            runs.reportByKind(names, s -> SamplingRecorder.kindOf(Alternation.WARMUP + s + 1)); // the hook saw the warm-up too
             double inside = insideMeasured / 1e6 / steps;
             System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                     + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);

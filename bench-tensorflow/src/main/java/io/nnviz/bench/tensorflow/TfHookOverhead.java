@@ -31,14 +31,14 @@ import java.util.Map;
  * in turns of 10 steps on the same batches. With the argument {@code diagnose}, one more: the
  * same hook through {@link TfTraining#run}, which adds the fetches itself.
  *
- * <p>Every copy first trains {@value #WARMUP} steps, a hooked one {@value Alternation#HOOKED_WARMUP} with its
- * hook attached: the figure wanted is a long run's steady state, after the JIT has compiled
- * nnviz's paths and the heap's pages have been touched once.
+ * <p>Every copy first trains {@value Alternation#WARMUP} steps, the hooked ones with their hook
+ * attached: the figure wanted is a long run's steady state, after the JIT has compiled nnviz's
+ * paths and the heap's pages have been touched once.
  *
  * <pre>mvn -B -q -pl bench-tensorflow -am install -DskipTests && mvn -B -q -pl bench-tensorflow exec:exec@tf-hook-overhead</pre>
  */
 public final class TfHookOverhead {
-    private static final int BLOCK = 10, CYCLE = 50, WARMUP = 500, BATCH = 32;
+    private static final int BLOCK = 10, CYCLE = 50, WARMUP = Alternation.WARMUP, BATCH = 32;
 
     private TfHookOverhead() {
     }
@@ -93,20 +93,19 @@ public final class TfHookOverhead {
                 }
             };
             for (int v = 0; v < variants; v++) {
-                for (int i = 0, n = trainings[v] != null ? Alternation.HOOKED_WARMUP : WARMUP; i < n; i++) {
+                for (int i = 0; i < WARMUP; i++) {
                     step.step(v, i);
                 }
             }
             long insideBefore = trainings[1].timeInNnvizNanos();
-            Alternation runs = Alternation.run(variants, blocks, BLOCK, (v, s) -> step.step(v, WARMUP + s)); // the same batches for all
+            Alternation runs = Alternation.run(variants, blocks, BLOCK, (v, s) -> step.step(v, WARMUP + s));
             long inside = trainings[1].timeInNnvizNanos() - insideBefore;
             String[] labels = names.toArray(new String[0]);
             System.out.printf("TensorFlow Java LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, 1 intra-op thread;"
                     + " every loop fetches its loss%n", BATCH);
-            System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, WARMUP) + " (" + Alternation.HOOKED_WARMUP
-                    + " for the hooked copies: nnviz's per-step code compiled as in a long run)");
+            System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, WARMUP));
             runs.report(labels, steps, "");
-            runs.reportByKind(labels, s -> SamplingRecorder.kindOf(Alternation.HOOKED_WARMUP + s + 1)); // the hook saw its warm-up too
+            runs.reportByKind(labels, s -> SamplingRecorder.kindOf(WARMUP + s + 1)); // the hook saw the warm-up too
             double ms = inside / 1e6 / steps;
             System.out.printf("time inside nnviz (copies, hook), measured where it happens: %.3f ms per step = %.2f%%"
                     + " of an unhooked step%n", ms, ms / runs.baselineMs(steps) * 100);

@@ -1,12 +1,13 @@
 package io.nnviz.recording.capture;
 
 /**
- * Keeps a recorder's sampled captures within a share of the training time, whatever the machine
- * and the model: it measures, from the training thread's own clock, how much longer a step that
- * captures something takes than one that captures nothing (which covers the backend's copies as
- * well as the hook), and stretches the capture intervals by powers of two while the estimated
- * share is over the budget, and narrows them again once it is well under. Pauses between steps
- * (evaluations, checkpoints, data loading hiccups) are not taken for capture costs.
+ * Keeps a recorder within a share of the training time, whatever the machine and the model: it
+ * measures, from the training thread's own clock, how much longer a step that captures something
+ * takes than one that captures nothing (which covers the backend's copies as well as the hook),
+ * and the recorder's own time on a step that captures nothing (paid every step, whatever the
+ * intervals); it stretches the capture intervals by powers of two while the two together are over
+ * the budget, and narrows them again once they are well under. Pauses between steps (evaluations,
+ * checkpoints, data loading hiccups) are not taken for capture costs.
  *
  * <p>Not thread-safe: {@link Captures} calls it under its own lock from the recorder's step
  * callbacks, which hook dispatchers serialise.
@@ -20,7 +21,7 @@ final class CaptureBudget {
 
     private final double budget;
     private long lastEnd;
-    private double plain = Double.NaN, extra = Double.NaN;
+    private double plain = Double.NaN, extra = Double.NaN, own = Double.NaN;
     private int samples, stretch = 1, sinceDecision;
 
     /** A budget of {@code fraction} of the training time (0 turns it off: intervals stay as configured). */
@@ -34,10 +35,11 @@ final class CaptureBudget {
     }
 
     /**
-     * A step ended at {@code now} (nanoTime); {@code sampled} says whether it captured anything, and
-     * {@code share} is the fraction of steps the configured intervals sample at stretch 1.
+     * A step ended at {@code now} (nanoTime); {@code sampled} says whether it captured anything,
+     * {@code share} is the fraction of steps the configured intervals sample at stretch 1, and
+     * {@code ownNanos} the recorder's own time on the training thread in this step.
      */
-    void stepEnded(long now, boolean sampled, double share) {
+    void stepEnded(long now, boolean sampled, double share, long ownNanos) {
         long gap = lastEnd == 0 ? -1 : now - lastEnd;
         lastEnd = now;
         if (budget <= 0 || gap <= 0 || Double.isFinite(plain) && gap > (sampled ? PAUSE : PLAIN_PAUSE) * plain) {
@@ -45,6 +47,7 @@ final class CaptureBudget {
         }
         if (!sampled) {
             plain = Double.isNaN(plain) ? gap : plain * 0.95 + gap * 0.05;
+            own = Double.isNaN(own) ? ownNanos : own * 0.95 + ownNanos * 0.05;
         } else if (Double.isFinite(plain)) {
             double cost = Math.max(0, gap - plain);
             extra = Double.isNaN(extra) ? cost : extra * 0.8 + cost * 0.2;
@@ -60,9 +63,9 @@ final class CaptureBudget {
         }
     }
 
-    /** The share of training time the captures take at a stretch. */
+    /** The share of training time the recorder takes at a stretch: its captures, and its work on every step. */
     private double estimate(int s, double share) {
-        return extra * share / s / plain;
+        return (extra * share / s + (Double.isNaN(own) ? 0 : own)) / plain;
     }
 
     /** The factor the configured intervals are multiplied by now (1 unless over budget). */
@@ -72,7 +75,12 @@ final class CaptureBudget {
 
     /** The measured share of training time the captures take at the current stretch, or NaN before it is known. */
     double share(double share) {
-        return samples < MIN_SAMPLES || !(plain > 0) ? Double.NaN : estimate(stretch, share);
+        return samples < MIN_SAMPLES || !(plain > 0) ? Double.NaN : extra * share / stretch / plain;
+    }
+
+    /** The measured share of training time the recorder's work on every step takes, or NaN before it is known. */
+    double ownShare() {
+        return plain > 0 && !Double.isNaN(own) ? own / plain : Double.NaN;
     }
 
     /** The budget, as a fraction of the training time. */

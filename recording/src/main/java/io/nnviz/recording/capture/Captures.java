@@ -69,6 +69,8 @@ public final class Captures {
     private final long[] captured = new long[4];
     /** The step whose weights were last requested from the backend; the stretch last noted on the run. */
     private long requestedStep = -1;
+    /** The time the last {@link #request} took: part of the recorder's own time on its step. */
+    private long requestNanos;
     private int noted = 1;
 
     /** Captures of {@code policy} into {@code log}, sending what sinks take to {@code out}; notes the probe inputs on the log. */
@@ -123,6 +125,15 @@ public final class Captures {
      * reads ({@link Vitals}).
      */
     public CaptureRequest request(long g) {
+        long t0 = System.nanoTime();
+        try {
+            return requestAt(g);
+        } finally {
+            requestNanos = System.nanoTime() - t0;
+        }
+    }
+
+    private CaptureRequest requestAt(long g) {
         boolean hist = histogramStep(g);
         boolean first = policy.initialWeights() && log.initialWeights().isEmpty();
         boolean outputs = vitals != null && outputStep(g);
@@ -149,9 +160,10 @@ public final class Captures {
 
     /**
      * Global step {@code g} ended, with {@code snapshot} (what {@link #request} asked for) and
-     * {@code model} (null if unknown): the captures due at it, and the step's time for the budget.
+     * {@code model} (null if unknown): the captures due at it, and the step's time for the budget;
+     * the recorder's callback for the step began at {@code callbackStart} (nanoTime).
      */
-    public void stepEnded(long g, ModelView model, Snapshot snapshot) {
+    public void stepEnded(long g, ModelView model, Snapshot snapshot, long callbackStart) {
         boolean probes = probeStep(g) && model != null;
         if (probes) {
             probes(model, g);
@@ -176,20 +188,21 @@ public final class Captures {
         if (policy.initialWeights() && !snapshot.weights().isEmpty()) {
             log.initialWeights(g, snapshot.weights()); // kept once: the first
         }
-        budgeted(g, probes);
+        budgeted(g, probes, callbackStart);
     }
 
     /** Tells the budget how long this step took, from the end of the last one's callback, and notes a change of pace. */
-    private synchronized void budgeted(long g, boolean probes) {
-        budget.stepEnded(System.nanoTime(), probes || requestedStep == g, sampledShare);
+    private synchronized void budgeted(long g, boolean probes, long callbackStart) {
+        long now = System.nanoTime();
+        budget.stepEnded(now, probes || requestedStep == g, sampledShare, now - callbackStart + requestNanos);
         int s = budget.stretch();
         if (s != noted) {
             noted = s;
             log.note("sampling", String.format(Locale.ROOT, "From step %d, histograms every %d steps, filters every %d%s"
                             + " (the configured intervals x %d), to keep the recording within %.1f%% of the training time: its captures"
-                            + " measured %.2f%% at the configured intervals.", g, policy.histogramsEvery() * s, policy.filtersEvery() * s,
-                    policy.probes() == null ? "" : ", probes every " + policy.probesEvery() * s, s, budget.budget() * 100,
-                    budget.share(sampledShare) * s * 100));
+                            + " measured %.2f%% at the configured intervals, its work on every step %.2f%%.", g, policy.histogramsEvery() * s,
+                    policy.filtersEvery() * s, policy.probes() == null ? "" : ", probes every " + policy.probesEvery() * s, s,
+                    budget.budget() * 100, budget.share(sampledShare) * s * 100, budget.ownShare() * 100));
         }
     }
 

@@ -27,7 +27,7 @@ class CaptureBudgetTest {
         for (int i = 1; i <= steps; i++) {
             boolean sampled = i % (every * b.stretch()) == 0;
             now += 10 * MS + (sampled ? (long) (extraMs * MS) : 0);
-            b.stepEnded(now, sampled, 1.0 / every);
+            b.stepEnded(now, sampled, 1.0 / every, 0);
         }
         return now;
     }
@@ -52,7 +52,7 @@ class CaptureBudgetTest {
         for (int i = 1; i <= 2000; i++) {
             boolean sampled = i % 10 == 0;
             now += 10 * MS + (sampled && i % 100 == 0 ? 5_000 * MS : 0); // a 5 s evaluation after some sampled steps
-            b.stepEnded(now, sampled, 0.1);
+            b.stepEnded(now, sampled, 0.1, 0);
         }
         assertEquals(1, b.stretch(), "sampled steps cost nothing beyond the pauses");
     }
@@ -65,9 +65,41 @@ class CaptureBudgetTest {
         for (int i = 1; i <= 3000; i++) {
             boolean sampled = i % (10 * b.stretch()) == 0;
             now += (i % 10 == 1 ? 150 : 7) * MS + (sampled ? 740_000 : 0); // 0.74 ms a capture every 10 steps of 7 ms: about 1%
-            b.stepEnded(now, sampled, 0.1);
+            b.stepEnded(now, sampled, 0.1, 0);
         }
         assertEquals(4, b.stretch(), "1.06% at the configured interval: stretched to within 0.5%");
+    }
+
+    @Test
+    void theRecordersWorkOnEveryStepCountsAgainstTheBudget() {
+        // captures at 0.6% and the recorder's own 0.3 ms on every 10 ms step (3%, more than the budget by itself)
+        CaptureBudget b = new CaptureBudget(0.01);
+        long now = 1;
+        for (int i = 1; i <= 4000; i++) {
+            boolean sampled = i % (10 * b.stretch()) == 0;
+            now += 10 * MS + (sampled ? 600_000 : 0);
+            b.stepEnded(now, sampled, 0.1, sampled ? 0 : 300_000);
+        }
+        assertEquals(0.03, b.ownShare(), 1e-3);
+        assertEquals(CaptureBudget.MAX_STRETCH, b.stretch(), "nothing left for captures: as rare as they go");
+        // the same captures with 0.2 ms of its own on every step: 0.6% / s + 2% stays over 1% at any stretch; with 0.02 ms,
+        // 0.6% / s + 0.2% is within 1% at the configured intervals
+        CaptureBudget light = new CaptureBudget(0.01);
+        now = 1;
+        for (int i = 1; i <= 4000; i++) {
+            boolean sampled = i % (10 * light.stretch()) == 0;
+            now += 10 * MS + (sampled ? 600_000 : 0);
+            light.stepEnded(now, sampled, 0.1, sampled ? 0 : 20_000);
+        }
+        assertEquals(1, light.stretch());
+        CaptureBudget between = new CaptureBudget(0.01);
+        now = 1;
+        for (int i = 1; i <= 4000; i++) {
+            boolean sampled = i % (10 * between.stretch()) == 0;
+            now += 10 * MS + (sampled ? 600_000 : 0);
+            between.stepEnded(now, sampled, 0.1, sampled ? 0 : 50_000); // 0.5% its own: the captures get the other half
+        }
+        assertEquals(2, between.stretch(), "0.6% / 2 + 0.5% is within 1%, 0.6% + 0.5% is not");
     }
 
     @Test
