@@ -167,11 +167,12 @@ public final class RecorderBuilder {
     }
 
     /**
-     * The share of training time the sampled captures (histograms, filters, probes) may take, as a
-     * fraction (default 0.005: half a percent, so that with the few microseconds every step costs
-     * besides, nnviz stays under one percent): the recorder measures what they cost on the training
-     * thread and stretches its intervals, by powers of two, while they cost more; the report says
-     * when it did. 0 keeps the intervals exactly as configured.
+     * The share of training time the recorder may take on the training thread, as a fraction
+     * (default 0.005: half a percent): it measures what its sampled captures (histograms, filters,
+     * probes, with the backend's copies) cost, and its own work on every step (the loss logged, the
+     * next step's request), and stretches the capture intervals, by powers of two, while the two
+     * together cost more; the report says when it did. The backend's own per-step work (reading
+     * the loss from the framework) is not counted. 0 keeps the intervals exactly as configured.
      */
     public RecorderBuilder budget(double fraction) {
         if (!(fraction >= 0 && fraction < 1)) {

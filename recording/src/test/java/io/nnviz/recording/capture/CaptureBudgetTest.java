@@ -72,34 +72,24 @@ class CaptureBudgetTest {
 
     @Test
     void theRecordersWorkOnEveryStepCountsAgainstTheBudget() {
-        // captures at 0.6% and the recorder's own 0.3 ms on every 10 ms step (3%, more than the budget by itself)
+        // captures of 0.6 ms every 10th 10 ms step (0.6%), and the recorder's own time on each step that captures nothing
+        CaptureBudget heavy = withOwnTime(300_000); // 3%: over the budget by itself
+        assertEquals(0.03, heavy.ownShare(), 1e-3);
+        assertEquals(CaptureBudget.MAX_STRETCH, heavy.stretch(), "nothing left for captures: as rare as they go");
+        assertEquals(2, withOwnTime(50_000).stretch(), "0.6% / 2 + 0.5% is within 1%, 0.6% + 0.5% is not");
+        assertEquals(1, withOwnTime(20_000).stretch(), "0.6% + 0.2% is within 1% at the configured intervals");
+    }
+
+    /** A 1% budget after 4,000 steps of 10 ms, every 10th (times the stretch) capturing for 0.6 ms, {@code ownNanos} of the recorder's own on the others. */
+    private static CaptureBudget withOwnTime(long ownNanos) {
         CaptureBudget b = new CaptureBudget(0.01);
         long now = 1;
         for (int i = 1; i <= 4000; i++) {
             boolean sampled = i % (10 * b.stretch()) == 0;
             now += 10 * MS + (sampled ? 600_000 : 0);
-            b.stepEnded(now, sampled, 0.1, sampled ? 0 : 300_000);
+            b.stepEnded(now, sampled, 0.1, sampled ? 0 : ownNanos);
         }
-        assertEquals(0.03, b.ownShare(), 1e-3);
-        assertEquals(CaptureBudget.MAX_STRETCH, b.stretch(), "nothing left for captures: as rare as they go");
-        // the same captures with 0.2 ms of its own on every step: 0.6% / s + 2% stays over 1% at any stretch; with 0.02 ms,
-        // 0.6% / s + 0.2% is within 1% at the configured intervals
-        CaptureBudget light = new CaptureBudget(0.01);
-        now = 1;
-        for (int i = 1; i <= 4000; i++) {
-            boolean sampled = i % (10 * light.stretch()) == 0;
-            now += 10 * MS + (sampled ? 600_000 : 0);
-            light.stepEnded(now, sampled, 0.1, sampled ? 0 : 20_000);
-        }
-        assertEquals(1, light.stretch());
-        CaptureBudget between = new CaptureBudget(0.01);
-        now = 1;
-        for (int i = 1; i <= 4000; i++) {
-            boolean sampled = i % (10 * between.stretch()) == 0;
-            now += 10 * MS + (sampled ? 600_000 : 0);
-            between.stepEnded(now, sampled, 0.1, sampled ? 0 : 50_000); // 0.5% its own: the captures get the other half
-        }
-        assertEquals(2, between.stretch(), "0.6% / 2 + 0.5% is within 1%, 0.6% + 0.5% is not");
+        return b;
     }
 
     @Test
