@@ -5,7 +5,7 @@ import io.nnviz.api.Tensor;
 
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * SmoothGrad (Smilkov et al., 2017): the gradient averaged over noisy copies of the input, which
@@ -89,14 +89,18 @@ public final class SmoothGrad implements AttributionMethod, Cloneable {
             max = Math.max(max, v);
         }
         double sigma = noise * (max - min);
-        Random r = new Random(seed);
+        // SplittableRandom's Gaussian is the JDK's ziggurat (RandomGenerator's default), several times faster than
+        // java.util.Random's polar method: a ResNet-50 input's 50 copies draw 7.5 million numbers
+        SplittableRandom r = new SplittableRandom(seed);
         double[] total = new double[x.length];
         int per = Scores.batch(model, internalBatch);
         for (int from = 0; from < samples; from += per) {
             int n = Math.min(per, samples - from);
             float[] copies = new float[n * x.length];
-            for (int i = 0; i < copies.length; i++) {
-                copies[i] = (float) (x[i % x.length] + sigma * r.nextGaussian());
+            for (int k = 0, o = 0; k < n; k++) {
+                for (int i = 0; i < x.length; i++, o++) {
+                    copies[o] = (float) (x[i] + sigma * r.nextGaussian());
+                }
             }
             Tensor g = model.inputGradient(Scores.batchOf(copies, n, input), target);
             for (int k = 0; k < n; k++) {
