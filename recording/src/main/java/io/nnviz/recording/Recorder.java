@@ -4,6 +4,7 @@ import io.nnviz.analysis.doctor.Finding;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.hook.CaptureRequest;
+import io.nnviz.api.hook.MetricNames;
 import io.nnviz.api.hook.Hook;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.recording.capture.CapturePolicy;
@@ -206,7 +207,7 @@ public final class Recorder implements Hook, AutoCloseable {
         captures.stepMetrics(metrics);
         captures.stepEnded(g, model, e.snapshot(), started);
         if (diagnosis != null) {
-            boolean nonFinite = !Double.isFinite(loss) || hasNonFiniteCounts(metrics);
+            boolean nonFinite = !Double.isFinite(loss) || MetricNames.hasNonFiniteCounts(metrics);
             if (nonFinite && !nonFiniteChecked) {
                 nonFiniteChecked = true;
                 diagnosis.check(); // now, on the training thread: a stop policy stops at this very step
@@ -214,18 +215,6 @@ public final class Recorder implements Hook, AutoCloseable {
                 sinks.offer(diagnosis::check); // after the step's statistics, which the worker computes first
             }
         }
-    }
-
-    /** Whether the step's metrics hold non-finite counts: a loop, not a stream, as it runs on the training thread every step. */
-    private static boolean hasNonFiniteCounts(Map<String, Double> metrics) {
-        if (!metrics.isEmpty()) {
-            for (String k : metrics.keySet()) {
-                if (k.startsWith("nonfinite_")) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** Why training should stop (a stop policy met a finding), or null: asked after every step. */

@@ -37,6 +37,18 @@ public final class MetricNames {
     public static final String NONFINITE_ACTIVATIONS = "nonfinite_activations";
     /** The family of per-layer counts of NaN and infinite values in a layer's parameter gradients, on the step they first appear. */
     public static final String NONFINITE_GRADIENTS = "nonfinite_gradients";
+
+    /** Whether a step's metrics hold per-layer non-finite counts ({@link #NONFINITE_ACTIVATIONS} or {@link #NONFINITE_GRADIENTS}). */
+    public static boolean hasNonFiniteCounts(java.util.Map<String, Double> metrics) {
+        if (!metrics.isEmpty()) { // a loop, not a stream: asked on the training thread every step
+            for (String k : metrics.keySet()) {
+                if (k.startsWith(NONFINITE_ACTIVATIONS + "/") || k.startsWith(NONFINITE_GRADIENTS + "/")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
     /** The share of the captured samples the model predicts as its most predicted class (1: all one class). */
     public static final String PREDICTED_CLASS_SHARE = "predicted_class_share";
 

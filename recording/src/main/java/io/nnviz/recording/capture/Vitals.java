@@ -62,13 +62,8 @@ final class Vitals {
 
     /** The step's metrics held non-finite counts: the check has done its work, and is not asked again. */
     void stepMetrics(Map<String, Double> metrics) {
-        if (!nonFiniteSeen && !metrics.isEmpty()) {
-            for (String k : metrics.keySet()) {
-                if (k.startsWith(MetricNames.NONFINITE_ACTIVATIONS + "/") || k.startsWith(MetricNames.NONFINITE_GRADIENTS + "/")) {
-                    nonFiniteSeen = true;
-                    return;
-                }
-            }
+        if (!nonFiniteSeen && MetricNames.hasNonFiniteCounts(metrics)) {
+            nonFiniteSeen = true;
         }
     }
 
