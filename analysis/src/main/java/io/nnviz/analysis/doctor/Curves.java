@@ -38,6 +38,17 @@ final class Curves {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
+    /**
+     * The standard error of the median of the finite values of {@code y[from..to)}, from their
+     * median absolute deviation: 1.4826 MAD estimates a normal scatter's sigma, and the median
+     * of n draws scatters by 1.2533 sigma / sqrt(n). NaN if there are none.
+     */
+    static double medianError(double[] y, int from, int to) {
+        double m = median(y, from, to);
+        double[] dev = Arrays.stream(y, Math.max(0, from), Math.min(y.length, to)).filter(Double::isFinite).map(v -> Math.abs(v - m)).toArray();
+        return 1.2533 * 1.4826 * median(dev, 0, dev.length) / Math.sqrt(dev.length);
+    }
+
     /** The median of a curve's last {@code n} values. */
     static double tailMedian(Curve c, int n) {
         double[] y = c.ys();

@@ -113,6 +113,39 @@ class RuleArithmeticTest {
     }
 
     @Test
+    void aFlatLossIsFoundThroughBatchNoiseAndAMovingOneIsNot() {
+        // A frozen network's loss: 2.5 with batch noise of 0.3, the medians' difference scattering by about 3%.
+        int found = 0, foundFixed = 0, moving = 0;
+        for (int seed = 0; seed < 200; seed++) {
+            java.util.Random r = new java.util.Random(seed);
+            double[] y = flat(300, 2.5), ramp = ramp(300, 2.5, 2.3);
+            for (int i = 0; i < y.length; i++) {
+                y[i] += 0.3 * r.nextGaussian();
+                ramp[i] += 0.02 * r.nextGaussian();
+            }
+            found += check(LossPlateauRule.DEFAULT, new Record().step("loss", y)).size();
+            foundFixed += check(new LossPlateauRule(200, 0.03), withoutNoiseBound(y)).size();
+            moving += check(LossPlateauRule.DEFAULT, new Record().step("loss", ramp)).size();
+        }
+        assertTrue(found >= 196, "a flat loss found in " + found + " of 200 noisy runs");
+        assertTrue(foundFixed < 190, "the noise matters here: a fixed 3% finds " + foundFixed + " of 200");
+        assertEquals(0, moving, "a loss that falls 8% with little noise is not flat");
+        double[] noisyFall = ramp(300, 2.5, 2.0); // 20% under the flat loss's noise
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < noisyFall.length; i++) {
+            noisyFall[i] += 0.3 * r.nextGaussian();
+        }
+        assertEquals(List.of(), check(LossPlateauRule.DEFAULT, new Record().step("loss", noisyFall)));
+    }
+
+    /** The first tenth's and last quarter's medians of {@code y} alone, with no noise around them: what a fixed threshold sees. */
+    private static Record withoutNoiseBound(double[] y) {
+        double[] head = java.util.Arrays.copyOfRange(y, 0, y.length / 10), tail = java.util.Arrays.copyOfRange(y, y.length - y.length / 4, y.length);
+        return new Record().step("loss", concat(flat(y.length / 10, Curves.median(head, 0, head.length)),
+                flat(y.length - y.length / 10 - y.length / 4, 0), flat(y.length / 4, Curves.median(tail, 0, tail.length))));
+    }
+
+    @Test
     void chanceLevelNeedsTheClassesAndStartsWhereTheLossSettled() {
         double[] y = concat(ramp(30, 2.6, 2.31), flat(300, 2.30));
         assertEquals(List.of(), check(ChanceLevelRule.DEFAULT, new Record().step("loss", y)));
