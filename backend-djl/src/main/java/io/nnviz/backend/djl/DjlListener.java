@@ -169,8 +169,8 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
                     lastCopies.loadAll(); // nothing to do unless a hook kept the last ones unread
                     lastCopies = null;
                 }
-                NDManager copyManager = r.weights() ? trainer.getManager().newSubManager() : null;
-                DeferredCopies copies = r.weights() ? new DeferredCopies(copyManager::close) : null;
+                NDManager copyManager = trainer.getManager().newSubManager();
+                DeferredCopies copies = new DeferredCopies(copyManager::close);
                 Map<String, List<WeightTensor>> weights = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
                 for (Map.Entry<String, DjlDescriber.Node> e : model.nodes().entrySet()) {
                     LayerInfo layer = model.layer(e.getKey()).orElse(null);
@@ -185,8 +185,9 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
                                     deferredCopy(a, copyManager, copies)));
                         }
                         if (r.gradients() && a.hasGradient()) {
-                            try (NDArray grad = a.getGradient()) {
-                                g.add(WeightTensor.of(layer.id(), p.getKey(), DjlDescriber.role(e.getValue().block(), p.getKey()), DjlTensors.copy(grad)));
+                            try (NDArray grad = a.getGradient()) { // duplicated before the optimizer's step and the next backward
+                                g.add(WeightTensor.of(layer.id(), p.getKey(), DjlDescriber.role(e.getValue().block(), p.getKey()),
+                                        deferredCopy(grad, copyManager, copies)));
                             }
                         }
                     }
@@ -240,7 +241,7 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
     private volatile DeferredCopies lastCopies;
 
     /**
-     * A copy of a parameter for a hook: made by the engine ({@code duplicate}, in native memory, while the values are
+     * A copy of a parameter or its gradient for a hook: made by the engine ({@code duplicate}, in native memory, while the values are
      * hot) into {@code manager}, and read into Java, the expensive part (fresh memory, through a direct buffer), when
      * a hook first reads it, usually on its background thread.
      */
