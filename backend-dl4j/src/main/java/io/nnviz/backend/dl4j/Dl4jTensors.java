@@ -110,8 +110,7 @@ final class Dl4jTensors {
                 continue;
             }
             Dl4jWeightRoles.ParamMapping m = n.mappings.get(i);
-            Tensor canonical = m.isTranspose() && p.rank() == 2 ? copy(p.transpose()) : m.toCanonical().apply(copy(p));
-            out.add(WeightTensor.of(n.id, m.name(), m.role(), canonical));
+            out.add(WeightTensor.of(n.id, m.name(), m.role(), m.toCanonical().apply(copy(p))));
         }
         return out;
     }

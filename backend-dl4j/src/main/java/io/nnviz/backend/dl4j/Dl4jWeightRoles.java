@@ -30,13 +30,12 @@ final class Dl4jWeightRoles {
 
     /** A parameter's role and its conversion to the canonical layout. */
     record ParamMapping(String name, WeightRole role, UnaryOperator<Tensor> toCanonical) {
-        /** The 2-D transpose, done by ND4J while copying (native, far faster than permuting in Java). */
-        static final UnaryOperator<Tensor> TRANSPOSE = t -> t.permute(1, 0);
-
-        /** True if the conversion is a plain 2-D transpose. */
-        boolean isTranspose() {
-            return toCanonical == TRANSPOSE;
-        }
+        /**
+         * The 2-D transpose, left until the values are first read in order (a figure of the matrix; never a
+         * histogram): the training thread copies DL4J's buffer as it is, 0.3 ms for an 800 x 500 kernel where
+         * ND4J's transposed copy took 1.6 ms.
+         */
+        static final UnaryOperator<Tensor> TRANSPOSE = t -> t.permuteLater(1, 0);
     }
 
     /** How DL4J parameter {@code key} of {@code layer} (with DL4J shape {@code shape}) maps. */
