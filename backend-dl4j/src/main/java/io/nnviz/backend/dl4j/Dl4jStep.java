@@ -25,9 +25,9 @@ import java.util.Map;
  * the input samples and activations of the forward pass and the gradients before the updater
  * (copied out of DL4J's workspaces as they pass), then the weights, outputs and labels once the
  * iteration is done, delivered together as one {@link Snapshot}; and, for a request's
- * {@link CaptureRequest#nonFinite} check, a sum over the deepest output and over the gradient,
- * and where one is not finite the NaN and infinite values of every layer's output and gradient
- * counted, as metrics.
+ * {@link CaptureRequest#nonFinite} check, a sum over the deepest output and the score, and where
+ * one is not finite the NaN and infinite values of every layer's output and gradient counted, as
+ * metrics.
  */
 final class Dl4jStep {
     final long step;
@@ -102,18 +102,15 @@ final class Dl4jStep {
     }
 
     /**
-     * The non-finite check of the backward pass, before the updater: the score and a sum over the
-     * flattened gradient, and if either is not finite (or the forward pass was not), every layer's
-     * NaN and infinite gradient values counted.
+     * The non-finite check of the backward pass, before the updater: if the score is not finite (or
+     * the forward pass was not), every layer's NaN and infinite gradient values counted. The
+     * gradient itself is not summed every step, as DJL's and TensorFlow's backends do not: a pass
+     * over every parameter (0.4 ms a LeNet step of 106 ms on one thread, far more of a dense
+     * network's step) to find what the score shows one step later at the latest, since the update
+     * carries a non-finite gradient into the weights and the next forward pass into the score.
      */
     void checkGradients(Model m) {
-        if (!request.nonFinite() || m.gradient() == null) {
-            return;
-        }
-        INDArray flat = m.gradient().gradient();
-        boolean any = !nonFinite.isEmpty() || !Double.isFinite(m.score())
-                || flat != null && !Double.isFinite(flat.sumNumber().doubleValue());
-        if (!any) {
+        if (!request.nonFinite() || m.gradient() == null || nonFinite.isEmpty() && Double.isFinite(m.score())) {
             return;
         }
         Map<String, Double> counts = new LinkedHashMap<>();
