@@ -201,16 +201,19 @@ public final class Dl4jListener extends BaseTrainingListener implements Dispatch
         for (int i = 0; i < activations.size(); i++) {
             byKey.put(i == 0 ? "input" : String.valueOf(i - 1), activations.get(i));
         }
-        copyActivations(m, byKey);
+        copyActivations(m, byKey, true);
     }
 
     @Override
     public void onForwardPass(Model m, Map<String, INDArray> activations) {
-        copyActivations(m, activations); // a graph's map: vertex name to activation
+        copyActivations(m, activations, false); // a graph's map: vertex name to activation
     }
 
-    /** Copies what this step asked for out of DL4J's workspace, keyed by DL4J key (layer index or vertex name). */
-    private void copyActivations(Model m, Map<String, INDArray> byKey) {
+    /**
+     * Copies what this step asked for out of DL4J's workspace, keyed by DL4J key (layer index or vertex name); a
+     * multi-layer network's list also gives its output layer's input.
+     */
+    private void copyActivations(Model m, Map<String, INDArray> byKey, boolean multiLayer) {
         long t0 = 0;
         HookDispatcher d = null;
         try {
@@ -222,6 +225,9 @@ public final class Dl4jListener extends BaseTrainingListener implements Dispatch
             t0 = System.nanoTime();
             s.copyActivations(byKey);
             s.checkActivations(byKey);
+            if (multiLayer) {
+                s.keepOutputLayerInput(byKey);
+            }
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("nnviz: could not copy activations; the step goes on without them", e);
         } finally {

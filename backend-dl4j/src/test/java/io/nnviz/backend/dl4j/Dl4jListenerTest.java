@@ -71,6 +71,41 @@ class Dl4jListenerTest {
     }
 
     @Test
+    void outputsAreTheOutputLayerOnTheTrainingForwardPassAndEqualDl4jsOwnOutput() {
+        // at a learning rate of 0 and with no dropout or batch norm, the training forward pass is DL4J's inference (Adam
+        // still moves the weights by about a millionth: the tolerance; another sample's output is off by far more)
+        for (MultiLayerNetwork net : List.of(Nets.mlpClassifier(), Nets.gapCnn(), Nets.mlpRegressor())) {
+            boolean regressor = net.getnLayers() == 2;
+            net.setLearningRate(0);
+            List<TrainingEvent> events = new ArrayList<>();
+            Hook h = new Hook() {
+                @Override
+                public CaptureRequest request(long step, int epoch) {
+                    return step == 2 ? CaptureRequest.NONE.withOutputs(4) : CaptureRequest.NONE;
+                }
+
+                @Override
+                public void onStepEnd(TrainingEvent e) {
+                    events.add(e);
+                }
+            };
+            try (Attachment a = NNViz.attach(net, h)) {
+                for (int i = 0; i < 3; i++) {
+                    net.fit(regressor ? Nets.halvesBatch(i) : Nets.flatBatch(i));
+                }
+            }
+            INDArray x = (regressor ? Nets.halvesBatch(1) : Nets.flatBatch(1)).getFeatures()
+                    .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4), org.nd4j.linalg.indexing.NDArrayIndex.all());
+            io.nnviz.api.Tensor expected = Dl4jTensors.copy(net.output(x, false));
+            io.nnviz.api.Tensor outputs = events.get(1).snapshot().outputs();
+            assertEquals(expected.shape(), outputs.shape(), net.getLayer(0).conf().getLayer().getLayerName());
+            for (int i = 0; i < expected.size(); i++) {
+                assertEquals(expected.getFlat(i), outputs.getFlat(i), 2e-4 * Math.max(1, Math.abs(expected.getFlat(i))), "output value " + i);
+            }
+        }
+    }
+
+    @Test
     void eachEpochEvaluatesItsDataWithDl4jsOwnEvaluation() {
         MultiLayerNetwork net = Nets.mlpClassifier();
         List<DataSet> train = new ArrayList<>(), validation = new ArrayList<>();
