@@ -125,6 +125,7 @@ public final class HookOverhead {
         System.out.printf("LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, OMP_NUM_THREADS=%s%n", BATCH,
                 System.getenv("OMP_NUM_THREADS"));
         System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, warmup));
+        System.out.printf("nnviz's code warmed first: a recorder on a narrow LeNet for %,d steps%n", Alternation.WARMUP);
         runs.report(names, steps, " (ND4J runs on it with OMP_NUM_THREADS=1)");
         runs.reportByKind(names, s -> SamplingRecorder.kindOf(s + 1)); // attached after the warm-up
         double inside = attachment.timeInNnvizNanos() / 1e6 / steps;
