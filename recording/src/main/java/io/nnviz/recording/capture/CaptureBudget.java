@@ -6,8 +6,7 @@ package io.nnviz.recording.capture;
  * takes than one that captures nothing (which covers the backend's copies as well as the hook),
  * and the recorder's own time on a step that captures nothing (paid every step, whatever the
  * intervals); it stretches the capture intervals by powers of two while the two together are over
- * the budget (at one decision, straight to the stretch that fits), and narrows them again, one
- * power at a time, once they are well under. Pauses between steps (evaluations,
+ * the budget, and narrows them again once they are well under. Pauses between steps (evaluations,
  * checkpoints, data loading hiccups) are not taken for capture costs.
  *
  * <p>Not thread-safe: {@link Captures} calls it under its own lock from the recorder's step
@@ -57,11 +56,7 @@ final class CaptureBudget {
         if (++sinceDecision >= DECIDE_EVERY && samples >= MIN_SAMPLES) {
             sinceDecision = 0;
             if (estimate(stretch, share) > budget && stretch < MAX_STRETCH) {
-                // straight to the stretch that fits: doubling once per decision left a slow step's run (DL4J's 100 ms
-                // steps) over budget for its first several hundred steps
-                do {
-                    stretch *= 2;
-                } while (estimate(stretch, share) > budget && stretch < MAX_STRETCH);
+                stretch *= 2;
             } else if (stretch > 1 && estimate(stretch / 2, share) < budget / 2) {
                 stretch /= 2;
             }
