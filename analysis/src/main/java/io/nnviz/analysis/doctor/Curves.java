@@ -39,12 +39,11 @@ final class Curves {
     }
 
     /**
-     * The standard error of the median of the finite values of {@code y[from..to)}, from their
-     * median absolute deviation: 1.4826 MAD estimates a normal scatter's sigma, and the median
-     * of n draws scatters by 1.2533 sigma / sqrt(n). NaN if there are none.
+     * The standard error of {@code m}, the median of the finite values of {@code y[from..to)}, from
+     * their median absolute deviation: 1.4826 MAD estimates a normal scatter's sigma, and the
+     * median of n draws scatters by 1.2533 sigma / sqrt(n). NaN if there are none.
      */
-    static double medianError(double[] y, int from, int to) {
-        double m = median(y, from, to);
+    static double medianError(double[] y, int from, int to, double m) {
         double[] dev = Arrays.stream(y, Math.max(0, from), Math.min(y.length, to)).filter(Double::isFinite).map(v -> Math.abs(v - m)).toArray();
         return 1.2533 * 1.4826 * median(dev, 0, dev.length) / Math.sqrt(dev.length);
     }

@@ -49,9 +49,9 @@ public record LossPlateauRule(long minSteps, double minChange) implements Rule {
         double[] y = c.ys();
         int head = Math.max(5, y.length / 10), tail = Math.max(5, y.length / 4);
         double first = Curves.median(y, 0, head), last = Curves.median(y, y.length - tail, y.length);
-        double change = Math.abs(last - first), noise = NOISE_SIGMAS * Math.hypot(Curves.medianError(y, 0, head),
-                Curves.medianError(y, y.length - tail, y.length));
-        double bound = Math.max(minChange, Math.min(noise / Math.abs(first), NOISE_CAP)) * Math.abs(first);
+        double change = Math.abs(last - first), noise = NOISE_SIGMAS * Math.hypot(Curves.medianError(y, 0, head, first),
+                Curves.medianError(y, y.length - tail, y.length, last));
+        double bound = Math.max(minChange * Math.abs(first), Math.min(noise, NOISE_CAP * Math.abs(first)));
         if (!(first != 0) || !(change < bound)) {
             return List.of();
         }

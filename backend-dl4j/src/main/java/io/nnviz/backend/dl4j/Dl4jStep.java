@@ -17,8 +17,6 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -208,12 +206,7 @@ final class Dl4jStep {
         INDArray a = deepest.getValue();
         long rows = Math.min(a.size(0), Math.max(1, request.maxSamples()));
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
-            idx[0] = NDArrayIndex.interval(0, rows);
-            for (int i = 1; i < idx.length; i++) {
-                idx[i] = NDArrayIndex.all();
-            }
-            outputLayerInput = a.get(idx).dup(); // out of the workspace, which the backward pass reuses
+            outputLayerInput = Dl4jTensors.firstRows(a, rows).dup(); // out of the workspace, which the backward pass reuses
             outputLayerInputKey = deepest.getKey();
         }
     }

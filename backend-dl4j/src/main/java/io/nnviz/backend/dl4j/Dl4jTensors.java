@@ -29,15 +29,7 @@ final class Dl4jTensors {
     /** A copy of {@code a} (or of its first {@code maxSamples} rows if positive) as a tensor, in ND4J's own layout. */
     static Tensor copy(INDArray a, int maxSamples) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray v = a;
-            if (maxSamples > 0 && a.rank() >= 1 && a.size(0) > maxSamples) {
-                INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
-                idx[0] = NDArrayIndex.interval(0, maxSamples);
-                for (int i = 1; i < idx.length; i++) {
-                    idx[i] = NDArrayIndex.all();
-                }
-                v = a.get(idx);
-            }
+            INDArray v = maxSamples > 0 && a.rank() >= 1 && a.size(0) > maxSamples ? firstRows(a, maxSamples) : a;
             long[] s = v.shape();
             int[] shape = new int[s.length];
             for (int i = 0; i < s.length; i++) {
@@ -55,6 +47,16 @@ final class Dl4jTensors {
             }
             return Tensor.adopt(data, shape);
         }
+    }
+
+    /** A view of the first {@code n} rows (samples) of {@code a}. */
+    static INDArray firstRows(INDArray a, long n) {
+        INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+        idx[0] = NDArrayIndex.interval(0, n);
+        for (int i = 1; i < idx.length; i++) {
+            idx[i] = NDArrayIndex.all();
+        }
+        return a.get(idx);
     }
 
     /** A copy of the whole array. */

@@ -1,6 +1,7 @@
 package io.nnviz.backend.dl4j;
 
 import io.nnviz.NNViz;
+import io.nnviz.api.Tensor;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.CaptureRequest;
 import io.nnviz.api.hook.Hook;
@@ -12,6 +13,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -95,9 +97,9 @@ class Dl4jListenerTest {
                 }
             }
             INDArray x = (regressor ? Nets.halvesBatch(1) : Nets.flatBatch(1)).getFeatures()
-                    .get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4), org.nd4j.linalg.indexing.NDArrayIndex.all());
-            io.nnviz.api.Tensor expected = Dl4jTensors.copy(net.output(x, false));
-            io.nnviz.api.Tensor outputs = events.get(1).snapshot().outputs();
+                    .get(NDArrayIndex.interval(0, 4), NDArrayIndex.all());
+            Tensor expected = Dl4jTensors.copy(net.output(x, false));
+            Tensor outputs = events.get(1).snapshot().outputs();
             assertEquals(expected.shape(), outputs.shape(), net.getLayer(0).conf().getLayer().getLayerName());
             for (int i = 0; i < expected.size(); i++) {
                 assertEquals(expected.getFlat(i), outputs.getFlat(i), 2e-4 * Math.max(1, Math.abs(expected.getFlat(i))), "output value " + i);
