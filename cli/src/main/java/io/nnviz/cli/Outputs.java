@@ -197,11 +197,22 @@ final class Outputs implements AutoCloseable {
         for (Map.Entry<String, String> e : report.figureFiles().entrySet()) {
             for (Kind k : List.of(Kind.svg, Kind.png)) {
                 if (kinds.contains(k)) {
-                    Files.copy(staging.resolve("figures").resolve(e.getValue() + "." + k), staging.resolve(e.getKey() + "." + k),
-                            StandardCopyOption.REPLACE_EXISTING);
+                    linkOrCopy(staging.resolve("figures").resolve(e.getValue() + "." + k), staging.resolve(e.getKey() + "." + k));
                     written.add(e.getKey() + "." + k);
                 }
             }
+        }
+    }
+
+    /**
+     * Makes {@code copy} a second name of {@code file} (a hard link: no data copied and, on ext4, no new inode to
+     * find, the costly part of making a file), or a copy where the file system has no links.
+     */
+    private static void linkOrCopy(Path file, Path copy) throws IOException {
+        try {
+            Files.createLink(copy, file);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

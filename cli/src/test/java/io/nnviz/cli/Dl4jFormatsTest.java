@@ -52,6 +52,19 @@ class Dl4jFormatsTest {
             assertTrue(files.stream().noneMatch(f -> f.startsWith(".nnviz-partial")), "no staging left: " + files);
             assertTrue(CliRun.svgs(out).size() >= 2);
             assertTrue(r.err.isEmpty(), "--quiet: " + r.err);
+            // the command's image files are the report's, under a second name: the same bytes, and a second run into the
+            // folder replaces both names (the link made by the first run is not written through)
+            for (String f : files.stream().filter(f -> f.endsWith(".svg") || f.endsWith(".png")).toList()) {
+                byte[] bytes = Files.readAllBytes(out.resolve(f));
+                try (var figures = Files.list(out.resolve("figures"))) {
+                    assertTrue(figures.anyMatch(g -> Arrays.equals(bytes, read(g))), f + " is one of the report's figures");
+                }
+            }
+            Path arch = out.resolve("architecture.svg"), archFigure = out.resolve("figures/architecture.svg");
+            Files.writeString(arch, "an edit the next run must replace");
+            CliRun.of("inspect", model, "--out", out, "--quiet").expect(0);
+            assertEquals(Files.readString(archFigure), Files.readString(arch));
+            assertTrue(Files.readString(arch).startsWith("<?xml") || Files.readString(arch).startsWith("<svg"), "an SVG again");
         }
 
         // the Keras CNN takes 8x8 grey images: the .h5 says so, and the zip, which keeps no input type, has it worked back
@@ -79,5 +92,13 @@ class Dl4jFormatsTest {
         Path cutH5 = Files.write(dir.resolve("cut.h5"), Arrays.copyOf(wholeH5, wholeH5.length / 2));
         CliRun.of("inspect", cutH5, "--out", dir.resolve("never")).refused(3, "cut.h5");
         assertEquals(List.of(), CliRun.files(dir.resolve("never")));
+    }
+
+    private static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
