@@ -211,8 +211,8 @@ public final class Recorder implements Hook, AutoCloseable {
             if (nonFinite && !nonFiniteChecked) {
                 nonFiniteChecked = true;
                 diagnosis.check(); // now, on the training thread: a stop policy stops at this very step
-            } else if (captures.histogramStep(g)) {
-                sinks.offer(diagnosis::check); // after the step's statistics, which the worker computes first
+            } else if (captures.histogramStep(g) || diagnosis.timedCheckDue(started)) {
+                diagnosis.queueCheck(sinks::offer); // after the step's statistics, which the worker computes first
             }
         }
     }
@@ -237,7 +237,8 @@ public final class Recorder implements Hook, AutoCloseable {
 
     /**
      * The findings of the doctor's latest check, without checking now: cheap, for a page that polls
-     * (the live dashboard's banner); the recorder checks at each histogram step and at a NaN loss.
+     * (the live dashboard's banner); the recorder checks at each histogram step, at a NaN loss and, between
+     * histogram steps, about once a second.
      */
     public List<Finding> latestFindings() {
         return diagnosis == null ? List.of() : diagnosis.findings();
@@ -263,7 +264,7 @@ public final class Recorder implements Hook, AutoCloseable {
             }
         });
         if (diagnosis != null) {
-            sinks.offer(diagnosis::check);
+            diagnosis.queueCheck(sinks::offer);
         }
         sinks.flushLater();
     }
@@ -273,7 +274,7 @@ public final class Recorder implements Hook, AutoCloseable {
         if (!closed.get()) {
             captures.finalState(model, log.lastStep());
             if (diagnosis != null) {
-                sinks.offer(diagnosis::check);
+                diagnosis.queueCheck(sinks::offer);
             }
             sinks.flushLater();
         }

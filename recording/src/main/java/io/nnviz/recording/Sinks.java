@@ -31,10 +31,12 @@ final class Sinks implements Captures.Out {
     }
 
     @Override
-    public void offer(Runnable task) {
+    public boolean offer(Runnable task) {
         if (!worker.offer(task)) {
             log.dropped(1);
+            return false;
         }
+        return true;
     }
 
     @Override

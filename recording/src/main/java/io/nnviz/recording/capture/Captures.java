@@ -47,8 +47,8 @@ public final class Captures {
 
     /** Where captures go besides the run log: the recorder's background worker and its sinks. */
     public interface Out {
-        /** Runs {@code task} on the background worker (or counts it dropped). */
-        void offer(Runnable task);
+        /** Runs {@code task} on the background worker, true; or counts it dropped (the queue full or closed), false. */
+        boolean offer(Runnable task);
 
         /** Calls every sink, counting and logging their failures as {@code what}. */
         void sinks(String what, SinkCall call);

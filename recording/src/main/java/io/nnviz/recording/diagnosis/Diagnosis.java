@@ -11,7 +11,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A run diagnosed while it is recorded: each {@link #check()} runs the {@link Doctor} over the
@@ -19,6 +21,10 @@ import java.util.function.Consumer;
  * listener, and once a finding at or above the stop severity is found, says why training should
  * stop ({@link #stopReason()}). Thread-safe: checks run one at a time, from the recorder's
  * worker or, for a non-finite loss, the training thread.
+ *
+ * <p>The recorder queues a check at each histogram step (new statistics to read) and, between them,
+ * whenever {@link #timedCheckDue} says so: the loss rules read scalars, which every step logs, so a
+ * stop policy must not wait for a histogram step the capture budget may have stretched far away.
  */
 public final class Diagnosis {
     private static final Logger LOG = LoggerFactory.getLogger("io.nnviz.recording.Recorder");
@@ -30,6 +36,15 @@ public final class Diagnosis {
     private final Set<String> seen = new HashSet<>();
     private volatile List<Finding> findings = List.of();
     private volatile String stopReason;
+    /** Checks queued and not run yet. */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** When the latest check started ({@link System#nanoTime}) and how long it took. */
+    private volatile long lastStart = System.nanoTime(), lastTook;
+
+    /** The least time between two checks queued between histogram steps. */
+    static final long CHECK_EVERY_NANOS = 1_000_000_000L;
+    /** A check's duration times this is the least time too: the checks keep to 5% of the worker's time on a long run. */
+    static final int WORKER_SHARE_INVERSE = 20;
 
     /**
      * A diagnosis of {@code log} by {@code doctor}; {@code listener} gets each new finding (null: none);
@@ -44,7 +59,10 @@ public final class Diagnosis {
 
     /** Diagnoses the run as it is now; returns the findings, most severe first. */
     public synchronized List<Finding> check() {
+        long start = System.nanoTime();
         List<Finding> now = doctor.diagnose(RunRecord.of(log));
+        lastStart = start;
+        lastTook = System.nanoTime() - start;
         findings = now;
         for (Finding f : now) {
             if (!seen.add(f.key())) {
@@ -62,6 +80,37 @@ public final class Diagnosis {
             }
         }
         return now;
+    }
+
+    /**
+     * Whether a check should be queued at {@code now} ({@link System#nanoTime}) though no new
+     * statistics came: none is queued, and the latest started a second ago or more (or 20 times its
+     * duration, if longer). Cheap enough for every step.
+     */
+    public boolean timedCheckDue(long now) {
+        return queued.get() == 0 && now - lastStart >= Math.max(CHECK_EVERY_NANOS, WORKER_SHARE_INVERSE * lastTook);
+    }
+
+    /**
+     * Queues a check with {@code queue} (the recorder's worker), counted as queued until it has
+     * run or the queue refused it.
+     */
+    public void queueCheck(Predicate<Runnable> queue) {
+        queued.incrementAndGet();
+        boolean taken = false;
+        try {
+            taken = queue.test(() -> {
+                try {
+                    check();
+                } finally {
+                    queued.decrementAndGet();
+                }
+            });
+        } finally {
+            if (!taken) {
+                queued.decrementAndGet();
+            }
+        }
     }
 
     /** The findings of the latest check. */

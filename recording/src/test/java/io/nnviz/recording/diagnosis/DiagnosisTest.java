@@ -1,5 +1,6 @@
 package io.nnviz.recording.diagnosis;
 
+import io.nnviz.analysis.doctor.Doctor;
 import io.nnviz.analysis.doctor.Finding;
 import io.nnviz.analysis.doctor.Severity;
 import io.nnviz.api.hook.ManualTraining;
@@ -86,6 +87,33 @@ class DiagnosisTest {
         assertEquals(e.step() - 1, stepsDone.size(), "the loop went no further than the step it was stopped at");
         assertEquals(e.step(), rec.log().lastStep());
         rec.close();
+    }
+
+    @Test
+    void aStopPolicyOnTheLossStopsWithinAboutASecondWhateverTheHistogramInterval() {
+        // no histogram step after the first: only the checks between them can see the loss rules' findings
+        Recorder rec = builder().stopOn(Severity.WARNING).histogramsEvery(1_000_000_000).build();
+        SoftmaxRegression model = new SoftmaxRegression(FashionMnist.trainCached(9600), 32, 0f);
+        long[] firstSeen = {-1};
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        TrainingStoppedException e = assertThrows(TrainingStoppedException.class, () -> {
+            try (ManualTraining t = ManualTraining.start(SoftmaxRegression.model(), rec)) {
+                for (int s = 0; System.nanoTime() < deadline; s++) {
+                    t.stepEnd(model.step(s % 300), r -> r.weights() ? model.snapshot() : Snapshot.EMPTY);
+                    // the verdict on the run so far, asked of a second doctor: when a finding the policy stops on first shows
+                    if (firstSeen[0] < 0 && s % 50 == 49 && Doctor.defaults().diagnose(RunRecord.of(rec.log())).stream()
+                            .anyMatch(f -> f.severity().atLeast(Severity.WARNING))) {
+                        firstSeen[0] = System.nanoTime();
+                    }
+                }
+            }
+        }, "a frozen network's flat loss stops the loop before the 30 s deadline");
+        long stoppedAfter = System.nanoTime() - firstSeen[0];
+        rec.close();
+        assertTrue(firstSeen[0] > 0, "the finding showed before the stop");
+        assertTrue(e.reason().contains("loss-plateau") || e.reason().contains("chance-level"), e.reason());
+        // checks come about once a second, run on the worker: a stop 3 s after the finding could be made is late
+        assertTrue(stoppedAfter < 3_000_000_000L, "stopped " + stoppedAfter / 1_000_000 + " ms after the finding showed");
     }
 
     @Test
