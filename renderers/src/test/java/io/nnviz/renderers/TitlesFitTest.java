@@ -123,6 +123,27 @@ class TitlesFitTest {
     }
 
     @Test
+    void legendLabelsAreDrawnWholeUpToAboutThirtyCharactersAndFitBeyond() {
+        double[] x = {0, 1, 2}, y = {0.3, 0.2, 0.1};
+        String share = "predicted_class_share", layer = "backbone/stage3/block2/conv_expand_1x1/kernel";
+        Figure one = LineChart.titled("Share of the most predicted class").series(share, x, y).build();
+        Figure many = LineChart.titled("Gradient RMS by layer").series("conv1", x, y).series(layer, x, y).series("head", x, y).build();
+        for (Figure f : List.of(one, many)) {
+            assertTextsFit(f);
+        }
+        List<String> legend = new ArrayList<>();
+        for (Figure f : List.of(one, many)) {
+            for (Element g : Svg.parse(Figures.toSvg(f)).groups("legend")) {
+                legend.add(g.getElementsByTagNameNS("*", "text").item(0).getTextContent());
+            }
+        }
+        assertEquals(share, legend.get(0), "a metric's whole name");
+        assertEquals("conv1", legend.get(1));
+        assertTrue(legend.get(2).endsWith("\u2026") && layer.startsWith(legend.get(2).substring(0, legend.get(2).length() - 1))
+                && legend.get(2).length() >= 30, "a long name shortened, to 30 characters or more: " + legend.get(2));
+    }
+
+    @Test
     void theAttributionFigureShowsTheWholeCheckWithItsVerdict() {
         int h = 8, w = 8;
         float[] pos = new float[h * w];

@@ -4,7 +4,6 @@ import io.nnviz.renderers.Figure;
 import io.nnviz.renderers.canvas.Canvas;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.canvas.TextStyle;
-import io.nnviz.renderers.canvas.Xml;
 import io.nnviz.renderers.color.Colormaps;
 
 import java.util.ArrayList;
@@ -162,6 +161,19 @@ public final class LineChart {
         return out;
     }
 
+    /** The legend's labels' style, and the widest a label is drawn (wider ones end in an ellipsis; the whole is its group's name, on hover). */
+    private static final TextStyle LEGEND = TextStyle.of(10);
+    private static final double MAX_LABEL = 190;
+
+    /** The room right of the plot: the legend's swatch and its widest label, at least the old fixed 140 units. */
+    private double legendWidth() {
+        double widest = 0;
+        for (Series s : series) {
+            widest = Math.max(widest, Math.min(MAX_LABEL, LEGEND.width(s.name)));
+        }
+        return Math.max(140, 35 + widest + 16); // 16: room for the font drawn a little wider than measured
+    }
+
     /** Builds the figure. */
     public Figure build() {
         double xmin = Double.POSITIVE_INFINITY, xmax = Double.NEGATIVE_INFINITY;
@@ -192,7 +204,7 @@ public final class LineChart {
         return new SizedFigure(width, h + extra, title) {
             @Override
             public void draw(Canvas c) {
-                double left = PlotFrame.left(ay), right = width - 140, top = 34 + dy, bottom = h - 46;
+                double left = PlotFrame.left(ay), right = width - legendWidth(), top = 34 + dy, bottom = h - 46;
                 head.drawTitle(c, 12);
                 PlotFrame frame = new PlotFrame(ax, ay, left, right, top, bottom);
                 frame.draw(c, xLabel, yLabel, h);
@@ -223,7 +235,7 @@ public final class LineChart {
                     }
                     c.beginGroup("legend: " + s.name, "legend");
                     c.line(right + 12, ly, right + 30, ly, color, 2.5);
-                    c.text(right + 35, ly + 4, Xml.abbreviate(s.name, 16), TextStyle.of(10));
+                    c.text(right + 35, ly + 4, Caption.fit(s.name, LEGEND, MAX_LABEL), LEGEND);
                     c.endGroup();
                 }
                 lines.draw(c, left, h - 2);
