@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.nnviz.analysis.doctor.Finding;
 import io.nnviz.api.ModelView;
 import io.nnviz.recording.format.RunJson;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.view.RunComparison;
 import io.nnviz.recording.view.RunFigures;
@@ -151,7 +151,7 @@ final class RunView {
             long[] first = rate.peekFirst(), last = rate.peekLast();
             perSecond = last[0] > first[0] ? (last[1] - first[1]) / ((last[0] - first[0]) / 1e9) : 0;
         }
-        Points loss = log.stepSeries("loss");
+        Curve loss = log.stepSeries("loss");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
         try (JsonGenerator g = new JsonFactory().createGenerator(bytes)) {
             g.writeStartObject();

@@ -2,7 +2,7 @@ package io.nnviz.examples;
 
 import com.google.protobuf.CodedInputStream;
 import io.nnviz.recording.format.RunJson;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.view.RunFigures;
 import io.nnviz.renderers.Figures;
@@ -36,7 +36,7 @@ public final class RunChecks {
 
     /** The loss series holds one point per step, steps 1..n without a gap across re-attaches, with the loop's own values. */
     public static void assertLossEveryStep(RunLog log, List<Double> loopLosses, double tolerance) {
-        Points loss = log.stepSeries("loss");
+        Curve loss = log.stepSeries("loss");
         assertEquals(loopLosses.size(), loss.size(), "one loss per step");
         for (int i = 0; i < loss.size(); i++) {
             assertEquals(i + 1, loss.x(i), "global step " + (i + 1) + ", never back to 1 after a re-attach");
@@ -122,14 +122,14 @@ public final class RunChecks {
     /** TensorBoard holds the run's loss of every step and its epoch metrics per split, as Keras lays them out. */
     public static void assertTensorBoard(Path dir, RunLog log, String metric) throws IOException {
         var tb = tensorBoardScalars(dir);
-        Points loss = log.stepSeries("loss");
+        Curve loss = log.stepSeries("loss");
         Map<Long, Float> tbLoss = tb.get("").get("loss");
         assertEquals(loss.size(), tbLoss.size(), "every step's loss");
         for (int i = 0; i < loss.size(); i++) {
             assertEquals((float) loss.y(i), tbLoss.get((long) loss.x(i)), "TensorBoard's loss at step " + (long) loss.x(i));
         }
         for (String split : List.of("train", "validation")) {
-            Points p = log.epochSeries(split + "/" + metric);
+            Curve p = log.epochSeries(split + "/" + metric);
             Map<Long, Float> tbm = tb.get(split).get("epoch_" + metric);
             assertEquals(p.size(), tbm.size(), split + " epochs in TensorBoard");
             for (int i = 0; i < p.size(); i++) {

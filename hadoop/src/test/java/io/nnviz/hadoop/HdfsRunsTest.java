@@ -4,7 +4,7 @@ import io.nnviz.recording.Recorder;
 import io.nnviz.recording.Runs;
 import io.nnviz.recording.SoftmaxRegression;
 import io.nnviz.recording.WorkerProcess;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.storage.RunStore;
 import io.nnviz.recording.storage.RunStores;
@@ -97,7 +97,7 @@ class HdfsRunsTest {
         assertTrue(runs.problems().isEmpty(), runs.problems().toString());
         assertEquals(1, runs.logs().size(), "one run, two shards");
         RunLog run = runs.logs().get(0);
-        Points loss = run.stepSeries("loss");
+        Curve loss = run.stepSeries("loss");
         assertEquals(200, loss.size());
         for (int i = 0; i < loss.size(); i++) {
             long step = (long) loss.x(i);
@@ -198,7 +198,7 @@ class HdfsRunsTest {
         again.close();
         Runs runs = Runs.open(root);
         assertEquals(1, runs.logs().size(), "one run, continued");
-        Points loss = runs.logs().get(0).stepSeries("loss");
+        Curve loss = runs.logs().get(0).stepSeries("loss");
         assertEquals(100, loss.size());
         for (int i = 0; i < 100; i++) {
             assertEquals(i + 1, loss.x(i));

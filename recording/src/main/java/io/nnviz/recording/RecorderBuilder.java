@@ -1,5 +1,6 @@
 package io.nnviz.recording;
 
+import io.nnviz.analysis.Curve;
 import io.nnviz.analysis.doctor.Doctor;
 import io.nnviz.analysis.doctor.Finding;
 import io.nnviz.analysis.doctor.Severity;

@@ -1,7 +1,7 @@
 package io.nnviz.recording;
 
 import io.nnviz.recording.run.MutableRunLog;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunLog;
 
 import java.util.Comparator;
@@ -50,7 +50,7 @@ final class Shards {
         void add(String name, long x, double v);
     }
 
-    private static void merge(List<RunLog> shards, Function<RunLog, List<String>> names, BiFunction<RunLog, String, Points> series,
+    private static void merge(List<RunLog> shards, Function<RunLog, List<String>> names, BiFunction<RunLog, String, Curve> series,
             Sink sink) {
         Set<String> all = new LinkedHashSet<>();
         shards.forEach(s -> all.addAll(names.apply(s)));
@@ -60,7 +60,7 @@ final class Shards {
                 if (!names.apply(s).contains(name)) {
                     continue;
                 }
-                Points p = series.apply(s, name);
+                Curve p = series.apply(s, name);
                 for (int i = 0; i < p.size(); i++) {
                     double[] acc = at.computeIfAbsent((long) p.x(i), k -> new double[2]);
                     acc[0] += p.y(i);

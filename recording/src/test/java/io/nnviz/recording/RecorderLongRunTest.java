@@ -2,7 +2,7 @@ package io.nnviz.recording;
 
 import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.ManualTraining;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +36,7 @@ class RecorderLongRunTest {
         assertTrue(lastLoss < firstLoss / 2, "it learned: loss " + firstLoss + " -> " + lastLoss);
         long after = usedAfterGc(rt);
         // bounds: at most 1000 loss points, 500 histograms of 30 bins per weight, one pair of filters
-        Points loss = rec.log().stepSeries("loss");
+        Curve loss = rec.log().stepSeries("loss");
         assertTrue(loss.size() <= 1001, "loss points " + loss.size());
         assertEquals(0, rec.dropped());
         long grown = after - before;

@@ -11,7 +11,7 @@ import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.recording.format.RunJson;
 import io.nnviz.recording.run.MutableRunLog;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunInfo;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.sink.TensorBoardSink;
@@ -100,13 +100,13 @@ class RecorderTest {
             train(second, rec, 10, 10, new double[] {acc[4], acc[5]});
         }
         RunLog log = rec.log();
-        Points loss = log.stepSeries("loss");
+        Curve loss = log.stepSeries("loss");
         assertEquals(30, loss.size());
         for (int i = 0; i < 30; i++) {
             assertEquals(i + 1, loss.x(i), "global steps 1..30, never back to 1");
         }
         assertEquals(2.0 / 1, loss.y(20), "the second loop's first step is global step 21");
-        Points val = log.epochSeries("validation/accuracy");
+        Curve val = log.epochSeries("validation/accuracy");
         assertEquals(3, val.size());
         assertEquals(2, val.x(2), "the second loop's epoch 0 is the run's epoch 2");
         assertEquals(0.71, val.y(2));

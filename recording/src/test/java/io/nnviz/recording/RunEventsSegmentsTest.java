@@ -2,7 +2,7 @@ package io.nnviz.recording;
 
 import io.nnviz.recording.format.RunEvents;
 import io.nnviz.recording.run.MutableRunLog;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunInfo;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.sink.EventLogSink;
@@ -138,7 +138,7 @@ class RunEventsSegmentsTest {
         assertEquals(List.of("r/events-1.jsonl", "r/events-2.jsonl", "r/events.jsonl"), store.files("r", 0));
         RunLog back = Runs.read(store, "r", problems).orElseThrow();
         assertTrue(problems.isEmpty(), problems.toString());
-        Points loss = back.stepSeries("loss");
+        Curve loss = back.stepSeries("loss");
         assertEquals(60, loss.size());
         for (int i = 0; i < 60; i++) {
             assertEquals(i + 1, loss.x(i));
@@ -172,7 +172,7 @@ class RunEventsSegmentsTest {
         b.close(log);
         List<String> problems = new ArrayList<>();
         RunLog merged = Runs.read(store, "r", problems).orElseThrow();
-        Points loss = merged.stepSeries("loss");
+        Curve loss = merged.stepSeries("loss");
         assertEquals(10, loss.size());
         for (int i = 0; i < 10; i++) {
             int s = i + 1;

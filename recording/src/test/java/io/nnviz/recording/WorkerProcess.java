@@ -1,6 +1,6 @@
 package io.nnviz.recording;
 
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunLog;
 
 import java.io.BufferedReader;
@@ -110,7 +110,7 @@ public final class WorkerProcess {
         int prefix = -1;
         for (RunLog r : runs.logs()) {
             WorkerProcess want = workers.get(Integer.parseInt(r.info().name().substring("worker-".length())));
-            Points loss = r.stepSeries("loss");
+            Curve loss = r.stepSeries("loss");
             if (!r.info().name().equals("worker-3")) {
                 assertEquals(300, loss.size(), r.info().name() + " complete");
             } else {

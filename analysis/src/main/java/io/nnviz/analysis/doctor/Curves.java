@@ -1,5 +1,6 @@
 package io.nnviz.analysis.doctor;
 
+import io.nnviz.analysis.Curve;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;

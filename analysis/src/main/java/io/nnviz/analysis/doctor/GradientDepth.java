@@ -1,5 +1,6 @@
 package io.nnviz.analysis.doctor;
 
+import io.nnviz.analysis.Curve;
 import io.nnviz.api.hook.MetricNames;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.nnviz.analysis.doctor;
 
+import io.nnviz.analysis.Curve;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -9,6 +9,6 @@
  * no file format: nnviz-recording feeds it a run.
  *
  * <p>Null policy: arguments are never {@code null}; absent evidence is an empty
- * {@link io.nnviz.analysis.doctor.Curve} or list, and a rule without enough of it finds nothing.
+ * {@link io.nnviz.analysis.Curve} or list, and a rule without enough of it finds nothing.
  */
 package io.nnviz.analysis.doctor;

@@ -1,8 +1,7 @@
 package io.nnviz.recording.diagnosis;
 
-import io.nnviz.analysis.doctor.Curve;
+import io.nnviz.analysis.Curve;
 import io.nnviz.analysis.doctor.TrainingRecord;
-import io.nnviz.recording.run.Points;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.run.Stamped;
 
@@ -33,7 +32,7 @@ public final class RunRecord implements TrainingRecord {
 
     @Override
     public Curve stepSeries(String name) {
-        return curve(log.stepSeries(name));
+        return log.stepSeries(name);
     }
 
     @Override
@@ -43,7 +42,7 @@ public final class RunRecord implements TrainingRecord {
 
     @Override
     public Curve epochSeries(String name) {
-        return curve(log.epochSeries(name));
+        return log.epochSeries(name);
     }
 
     @Override
@@ -65,9 +64,5 @@ public final class RunRecord implements TrainingRecord {
     @Override
     public long lastStep() {
         return log.lastStep();
-    }
-
-    private static Curve curve(Points p) {
-        return Curve.of(p.xs(), p.ys());
     }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.nnviz.recording.run.MutableRunLog;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunInfo;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.storage.LocalRunStore;
@@ -185,7 +185,7 @@ public final class RunEvents {
             if (!names.contains(name)) {
                 return false;
             }
-            Points p = epoch ? log.epochSeries(name) : log.stepSeries(name);
+            Curve p = epoch ? log.epochSeries(name) : log.stepSeries(name);
             return !p.isEmpty() && p.x(p.size() - 1) >= index;
         }
     }

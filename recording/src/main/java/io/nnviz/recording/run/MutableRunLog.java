@@ -1,5 +1,6 @@
 package io.nnviz.recording.run;
 
+import io.nnviz.analysis.Curve;
 import io.nnviz.api.Histogram;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
@@ -226,7 +227,7 @@ public final class MutableRunLog implements RunLog {
         if (m != null) {
             return m.series(epochSeries ? m.epochs : m.steps, name).state();
         }
-        Points p = epochSeries ? log.epochSeries(name) : log.stepSeries(name);
+        Curve p = epochSeries ? log.epochSeries(name) : log.stepSeries(name);
         return new SeriesState(p.xs(), p.ys(), 1, p.size());
     }
 
@@ -268,12 +269,12 @@ public final class MutableRunLog implements RunLog {
     }
 
     @Override
-    public Points stepSeries(String name) {
+    public Curve stepSeries(String name) {
         Series s;
         synchronized (steps) {
             s = steps.get(name);
         }
-        return s == null ? Points.empty() : s.points();
+        return s == null ? Curve.empty() : s.points();
     }
 
     @Override
@@ -284,12 +285,12 @@ public final class MutableRunLog implements RunLog {
     }
 
     @Override
-    public Points epochSeries(String name) {
+    public Curve epochSeries(String name) {
         Series s;
         synchronized (epochs) {
             s = epochs.get(name);
         }
-        return s == null ? Points.empty() : s.points();
+        return s == null ? Curve.empty() : s.points();
     }
 
     @Override

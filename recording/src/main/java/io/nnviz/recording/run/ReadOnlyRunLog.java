@@ -1,5 +1,6 @@
 package io.nnviz.recording.run;
 
+import io.nnviz.analysis.Curve;
 import io.nnviz.api.Histogram;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
@@ -56,7 +57,7 @@ final class ReadOnlyRunLog implements RunLog {
     }
 
     @Override
-    public Points stepSeries(String name) {
+    public Curve stepSeries(String name) {
         return log.stepSeries(name);
     }
 
@@ -66,7 +67,7 @@ final class ReadOnlyRunLog implements RunLog {
     }
 
     @Override
-    public Points epochSeries(String name) {
+    public Curve epochSeries(String name) {
         return log.epochSeries(name);
     }
 

@@ -1,5 +1,6 @@
 package io.nnviz.recording.run;
 
+import io.nnviz.analysis.Curve;
 import io.nnviz.api.Histogram;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
@@ -68,13 +69,13 @@ public interface RunLog {
     List<String> stepSeriesNames();
 
     /** A step series (x: global steps); empty if never recorded. */
-    Points stepSeries(String name);
+    Curve stepSeries(String name);
 
     /** Names of the epoch series, in the order first recorded. */
     List<String> epochSeriesNames();
 
     /** An epoch series (x: zero-based epochs); empty if never recorded. */
-    Points epochSeries(String name);
+    Curve epochSeries(String name);
 
     /** Keys of the recorded histograms ({@code "layer / weight"}), in the order first recorded. */
     List<String> histogramKeys();

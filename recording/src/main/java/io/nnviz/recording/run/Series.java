@@ -1,5 +1,6 @@
 package io.nnviz.recording.run;
 
+import io.nnviz.analysis.Curve;
 import java.util.Arrays;
 
 /**
@@ -55,7 +56,7 @@ final class Series {
     }
 
     /** The points in x order (a value logged twice for one x: the later one). */
-    synchronized Points points() {
+    synchronized Curve points() {
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
@@ -72,7 +73,7 @@ final class Series {
             y[m] = ys[i];
             m++;
         }
-        return Points.of(Arrays.copyOf(x, m), Arrays.copyOf(y, m));
+        return Curve.of(Arrays.copyOf(x, m), Arrays.copyOf(y, m));
     }
 
     synchronized int size() {

@@ -9,7 +9,7 @@
  *       view handed out.</li>
  *   <li>{@link io.nnviz.recording.run.RunInfo}: what a run is (id, name, hyperparameters, tags,
  *       model).</li>
- *   <li>{@link io.nnviz.recording.run.Points}: one series read back; {@link io.nnviz.recording.run.Stamped}:
+ *   <li>{@link io.nnviz.analysis.Curve}: one series read back (the type the doctor's rules read); {@link io.nnviz.recording.run.Stamped}:
  *       a value recorded at a step.</li>
  *   <li>Package-private: {@code Series} (the reservoir that keeps a series bounded at an even
  *       resolution), {@code ReadOnlyRunLog} (the view).</li>
@@ -18,7 +18,7 @@
  * <p>Null: nothing returned is {@code null}; arguments are never {@code null}. Threading: a
  * {@code MutableRunLog} may be written from several threads (a recorder's training thread and its
  * worker) while any thread reads; every read returns a copy or an immutable value. Values:
- * {@code RunInfo}, {@code Points}, {@code Stamped} and {@code RunLog.Embedding} are immutable.
+ * {@code RunInfo}, {@code Curve}, {@code Stamped} and {@code RunLog.Embedding} are immutable.
  * Steps are a run's global steps, epochs zero-based. Depends on no other recording package.
  */
 package io.nnviz.recording.run;

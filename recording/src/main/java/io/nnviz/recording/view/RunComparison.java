@@ -1,7 +1,7 @@
 package io.nnviz.recording.view;
 
 import io.nnviz.api.Histogram;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.run.Stamped;
 import io.nnviz.renderers.color.Colormaps;
@@ -131,7 +131,7 @@ public final class RunComparison {
     }
 
     /** Every point of {@code p}, or {@code n} evenly spaced ones with the first and last. */
-    static Points thin(Points p, int n) {
+    static Curve thin(Curve p, int n) {
         if (p.size() <= n) {
             return p;
         }
@@ -141,7 +141,7 @@ public final class RunComparison {
             x[i] = p.x(k);
             y[i] = p.y(k);
         }
-        return Points.of(x, y);
+        return Curve.of(x, y);
     }
 
     /**
@@ -169,7 +169,7 @@ public final class RunComparison {
                     c.smoothing(SMOOTHING);
                 }
                 for (int i = 0; i < all.size(); i++) {
-                    Points pts = m.epoch() ? m.of(all.get(i)) : thin(m.of(all.get(i)), thin);
+                    Curve pts = m.epoch() ? m.of(all.get(i)) : thin(m.of(all.get(i)), thin);
                     if (!pts.isEmpty()) {
                         c.series(names.get(i), m.epoch() ? pts.xs(1) : pts.xs(), pts.ys(), color(i)); // a run keeps its colour in every chart
                     }
@@ -187,7 +187,7 @@ public final class RunComparison {
 
     /** A metric of the comparison: a step series or an epoch series, by name. */
     record Metric(String name, boolean epoch) {
-        Points of(RunLog r) {
+        Curve of(RunLog r) {
             return epoch ? r.epochSeries(name) : r.stepSeries(name);
         }
     }
@@ -228,7 +228,7 @@ public final class RunComparison {
                 numeric.add(p);
             }
         }
-        Function<RunLog, Points> targetOf = r -> byEpoch ? r.epochSeries(target) : r.stepSeries(target);
+        Function<RunLog, Curve> targetOf = r -> byEpoch ? r.epochSeries(target) : r.stepSeries(target);
         if (!numeric.isEmpty()) { // every run through its numeric hyperparameters to its target metric
             String title = "Hyperparameters and " + target + " (" + runs.size() + (runs.size() == 1 ? " run)" : " runs)");
             RunFigures.add(out, ids, "hp parallel", HYPERPARAMETERS, title, version, () -> {
@@ -243,7 +243,7 @@ public final class RunComparison {
                         Double x = number(r.info().hyperparameters().get(numeric.get(a)));
                         v[a] = x == null ? Double.NaN : x;
                     }
-                    Points pts = targetOf.apply(r);
+                    Curve pts = targetOf.apply(r);
                     v[numeric.size()] = pts.isEmpty() ? Double.NaN : pts.last();
                     pc.line(names.get(i), v, color(i));
                 }
@@ -275,7 +275,7 @@ public final class RunComparison {
                     continue;
                 }
                 String metric = m.name(), label = metric + (m.epoch() ? " (last epoch)" : " (last)");
-                Function<RunLog, Points> of = m::of;
+                Function<RunLog, Curve> of = m::of;
                 if (runs.stream().noneMatch(r -> !of.apply(r).isEmpty())) {
                     continue;
                 }
@@ -287,7 +287,7 @@ public final class RunComparison {
                     for (int i = 0; i < runs.size(); i++) {
                         RunLog r = runs.get(i);
                         Double x = number(r.info().hyperparameters().get(p));
-                        Points pts = of.apply(r);
+                        Curve pts = of.apply(r);
                         if (x != null && !pts.isEmpty()) {
                             sc.points(names.get(i), new double[] {x}, new double[] {pts.last()}, color(i));
                         }

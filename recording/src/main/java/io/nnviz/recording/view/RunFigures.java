@@ -4,7 +4,7 @@ import io.nnviz.analysis.Pca;
 import io.nnviz.api.Histogram;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.recording.run.Stamped;
 import io.nnviz.renderers.Figure;
@@ -200,7 +200,7 @@ public final class RunFigures {
                 .logY(MetricCharts.logScale(group));
         int points = 0;
         for (String m : members) {
-            Points p = epochs ? log.epochSeries(m) : log.stepSeries(m);
+            Curve p = epochs ? log.epochSeries(m) : log.stepSeries(m);
             points = Math.max(points, p.size());
             c.series(MetricCharts.label(group, m, members), epochs ? p.xs(1) : p.xs(), p.ys()); // epochs drawn from 1
         }

@@ -1,6 +1,6 @@
 package io.nnviz.recording.view;
 
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunLog;
 
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ final class RunsTable {
             row.add(ms < 0 ? "" : duration(ms));
             row.add(ms <= 0 ? "" : String.format(Locale.ROOT, "%.1f", r.lastStep() * 1000.0 / ms));
             for (RunComparison.Metric m : metrics) {
-                Points pts = m.of(r);
+                Curve pts = m.of(r);
                 row.add(pts.isEmpty() ? "" : num(pts.last()));
                 row.add(pts.isEmpty() ? "" : num(extreme(pts, m.name())));
             }
@@ -66,7 +66,7 @@ final class RunsTable {
         return lowerIsBetter(metric) ? "min" : "max";
     }
 
-    private static double extreme(Points p, String metric) {
+    private static double extreme(Curve p, String metric) {
         double b = lowerIsBetter(metric) ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
         for (int i = 0; i < p.size(); i++) {
             double y = p.y(i);

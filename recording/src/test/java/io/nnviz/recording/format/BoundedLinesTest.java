@@ -2,7 +2,7 @@ package io.nnviz.recording.format;
 
 import com.sun.management.ThreadMXBean;
 import io.nnviz.recording.run.MutableRunLog;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunInfo;
 import io.nnviz.recording.sink.EventLogSink;
 import org.junit.jupiter.api.Test;
@@ -130,7 +130,7 @@ class BoundedLinesTest {
         RunEvents.Read read = RunEvents.read(file, 100);
         allocated = threads.getThreadAllocatedBytes(id) - allocated;
 
-        Points loss = read.log().stepSeries("loss");
+        Curve loss = read.log().stepSeries("loss");
         assertEquals(2, loss.size(), "both records around the long line");
         assertArrayEquals(new double[] {1, 0.5, 3, 0.25}, new double[] {loss.x(0), loss.y(0), loss.x(1), loss.y(1)});
         assertEquals(1, read.badLines(), "the long line is a bad line");

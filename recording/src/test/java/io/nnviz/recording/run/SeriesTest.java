@@ -1,5 +1,6 @@
 package io.nnviz.recording.run;
 
+import io.nnviz.analysis.Curve;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +13,7 @@ class SeriesTest {
         for (int step = 1; step <= 20_000; step++) {
             s.add(step, step * 0.5);
         }
-        Points p = s.points();
+        Curve p = s.points();
         assertTrue(p.size() <= 101, "points kept: " + p.size());
         assertTrue(p.size() >= 50, "points kept: " + p.size());
         assertEquals(20_000, p.x(p.size() - 1), "the latest step is always there");
@@ -73,7 +74,7 @@ class SeriesTest {
                 assertEquals(kept.get(i)[0], st.x()[i]);
                 assertEquals(kept.get(i)[1], st.y()[i]);
             }
-            Points p = s.points();
+            Curve p = s.points();
             java.util.TreeMap<Double, Double> last = new java.util.TreeMap<>();
             kept.forEach(q -> last.put(q[0], q[1])); // x order, a repeated x its later value
             assertEquals(last.size(), p.size());

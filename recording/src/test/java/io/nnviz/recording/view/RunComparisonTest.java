@@ -3,7 +3,7 @@ package io.nnviz.recording.view;
 import io.nnviz.api.Histogram;
 import io.nnviz.api.Tensor;
 import io.nnviz.recording.run.MutableRunLog;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunInfo;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.renderers.Figure;
@@ -58,7 +58,7 @@ class RunComparisonTest {
         }
         int n = RunComparison.thinnedTo(many);
         assertEquals(RunComparison.CHART_POINTS / 300, n);
-        Points thin = RunComparison.thin(many.get(0).stepSeries("loss"), n);
+        Curve thin = RunComparison.thin(many.get(0).stepSeries("loss"), n);
         assertEquals(n, thin.size());
         assertEquals(1, thin.x(0));
         assertEquals(1000, thin.x(n - 1));

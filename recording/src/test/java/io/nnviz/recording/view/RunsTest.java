@@ -5,7 +5,7 @@ import io.nnviz.recording.Recorder;
 import io.nnviz.recording.Runs;
 import io.nnviz.recording.SoftmaxRegression;
 import io.nnviz.recording.format.RunEvents;
-import io.nnviz.recording.run.Points;
+import io.nnviz.analysis.Curve;
 import io.nnviz.recording.run.RunLog;
 import io.nnviz.renderers.canvas.Num;
 import io.nnviz.renderers.report.HtmlReport;
@@ -92,7 +92,7 @@ class RunsTest {
         for (int i = 0; i < 3; i++) {
             RunLog r = runs.logs().get(i);
             double[] want = logged.get(i);
-            Points loss = r.stepSeries("loss");
+            Curve loss = r.stepSeries("loss");
             assertEquals(60, loss.size());
             for (int k = 0; k < 60; k++) {
                 assertEquals(want[k], loss.y(k), 1e-12, "run " + i + " step " + k);

@@ -1,10 +1,11 @@
-package io.nnviz.analysis.doctor;
+package io.nnviz.analysis;
 
 import java.util.Arrays;
 
 /**
- * One recorded series as the rules read it: x (global steps, or zero-based epochs) ascending and
- * the value at each. Immutable; the arrays handed out are copies.
+ * One recorded series: x (global steps, or zero-based epochs) strictly ascending and the value at
+ * each, as a run log gives it back and the doctor's rules read it. Immutable; the arrays handed out
+ * are copies.
  */
 public final class Curve {
     private static final Curve EMPTY = new Curve(new double[0], new double[0]);
@@ -53,9 +54,28 @@ public final class Curve {
         return y[i];
     }
 
+    /** The x values (a copy). */
+    public double[] xs() {
+        return x.clone();
+    }
+
+    /** The x values shifted by {@code dx} (epochs drawn from 1), a copy. */
+    public double[] xs(double dx) {
+        double[] out = x.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] += dx;
+        }
+        return out;
+    }
+
     /** The values (a copy). */
     public double[] ys() {
         return y.clone();
+    }
+
+    /** The value at the largest x, or NaN if empty. */
+    public double last() {
+        return y.length == 0 ? Double.NaN : y[y.length - 1];
     }
 
     /** The index of the point at {@code at}, or -1. */
@@ -77,6 +97,16 @@ public final class Curve {
     public Curve from(int from) {
         return from <= 0 ? this : from >= x.length ? EMPTY : new Curve(Arrays.copyOfRange(x, from, x.length),
                 Arrays.copyOfRange(y, from, y.length));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Curve c && Arrays.equals(x, c.x) && Arrays.equals(y, c.y);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(x) + Arrays.hashCode(y);
     }
 
     @Override
