@@ -128,6 +128,7 @@ final class ChildJvm {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put(CHILD, Long.toString(ProcessHandle.current().pid()));
+        pb.environment().put(CliSupport.INTERACTIVE, CliSupport.interactive() ? "1" : "0");
         pb.environment().putAll(cds.environment());
         pb.environment().putAll(env);
         if (quiet) {

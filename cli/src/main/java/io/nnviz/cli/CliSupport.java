@@ -63,7 +63,18 @@ final class CliSupport {
         return id -> byId.getOrDefault(id, slug(id));
     }
 
-    /** A progress bar on stderr, or nothing with {@code --quiet}. */
+    /**
+     * Set in a child JVM's environment to "1" when the command runs at a terminal: the child's own
+     * streams are pipes to the parent, so it cannot tell.
+     */
+    static final String INTERACTIVE = "NNVIZ_INTERACTIVE";
+
+    /** Whether the command runs at a terminal (a progress bar is for a person watching, not for a log file). */
+    static boolean interactive() {
+        return ChildJvm.isChild() ? "1".equals(System.getenv(INTERACTIVE)) : System.console() != null;
+    }
+
+    /** A progress bar on stderr at a terminal; nothing with {@code --quiet} or with the output going to a file or a pipe. */
     interface Progress extends AutoCloseable {
         void step();
 
@@ -72,7 +83,7 @@ final class CliSupport {
     }
 
     static Progress progress(Main main, String task, long max) {
-        if (main.quiet) {
+        if (main.quiet || !interactive()) {
             return new Progress() {
                 @Override
                 public void step() {
@@ -84,7 +95,7 @@ final class CliSupport {
             };
         }
         ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setConsumer(new ConsoleProgressBarConsumer(main.err)).build();
+                .setConsumer(new ConsoleProgressBarConsumer(main.err, 160)).build(); // long model names: the whole line
         return new Progress() {
             @Override
             public void step() {

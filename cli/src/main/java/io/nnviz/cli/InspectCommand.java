@@ -112,7 +112,7 @@ final class InspectCommand implements ModelOptions.Command {
                 for (LayerInfo l : convs) {
                     for (WeightTensor w : m.weights(l.id())) {
                         if (w.role() == WeightRole.KERNEL && w.values().rank() == 4) {
-                            String title = "Filters of " + l.name() + " " + w.values().shape();
+                            String title = "Filters of " + shown.display(l) + " " + w.values().shape(); // as the table names it
                             // a kernel with a zero dimension holds no filter to draw: said on the page, not an internal error
                             var grid = w.values().size() == 0 ? Notice.of(title, "no filters: the kernel has a zero dimension").build()
                                     : FilterGrid.of(w).title(title).build();

@@ -27,8 +27,9 @@ import java.util.Map;
         description = "Renders saved neural networks headlessly: summary, architecture, filters, activations, attribution, attention.",
         subcommands = {InspectCommand.class, ActivationsCommand.class, AttributeCommand.class, AttentionCommand.class, DiffCommand.class,
                 RunsCommand.class, DoctorCommand.class, ServeCommand.class},
-        footer = {"", "Formats (told apart by content): DL4J zip, Keras .h5, TensorFlow SavedModel folder, frozen .pb,"
-                + " TorchScript .pt, ONNX .onnx.", "Exit codes: 0 ok, 1 internal error, 2 usage error, 3 unreadable or unsupported model."})
+        footer = {"", "Formats (told apart by content): DL4J zip, Keras .h5 and .keras, TensorFlow SavedModel folder,"
+                + " frozen .pb, TensorFlow Lite .tflite, TorchScript .pt, ONNX .onnx; the weights of PyTorch checkpoints"
+                + " (.pt, .pth, .bin), safetensors and GGUF files.", "Exit codes: 0 ok, 1 internal error, 2 usage error, 3 unreadable or unsupported model."})
 public final class Main implements Runnable {
     static final int OK = 0, INTERNAL = 1, USAGE = 2, BAD_MODEL = 3;
 

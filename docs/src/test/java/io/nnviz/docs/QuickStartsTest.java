@@ -71,6 +71,11 @@ class QuickStartsTest {
         assertEquals(STEPS, run.get("probes").get("latest").get("step").asInt(), framework + ": the trained network's activations");
 
         Path figures = project.resolve("report/figures");
+        // what the README promises of every quick start's report, drawn from the trained model after training (the DJL one
+        // once lost them: its model view was closed with the attachment before the report was written)
+        for (String f : List.of("saliency", "integrated-gradients", "grad-cam", "filters-latest", "epoch-accuracy")) {
+            assertTrue(Files.isRegularFile(figures.resolve(f + ".svg")), framework + ": report/figures/" + f + ".svg");
+        }
         List<String> arch = texts(figures.resolve("architecture.svg"));
         assertTrue(arch.stream().anyMatch(t -> t.contains("[?, 8, 24, 24]")) && arch.stream().anyMatch(t -> t.contains("[?, 8, 12, 12]")),
                 framework + ": the conv and pool shapes: " + arch);

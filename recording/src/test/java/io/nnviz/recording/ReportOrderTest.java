@@ -100,7 +100,7 @@ class ReportOrderTest {
         for (RunFigures.Entry e : RunFigures.of(log).entries()) {
             y.put(e.title(), yTitle(e.figure()));
         }
-        assertEquals(Map.of("Training loss", "loss", "Learning rate by layer", "learning rate", "accuracy per epoch", "accuracy",
-                "f1 per epoch", "f1"), y);
+        assertEquals(Map.of("Training loss", "loss", "Learning rate by layer", "learning rate", "Accuracy per epoch", "accuracy",
+                "F1 per epoch", "f1"), y);
     }
 }

@@ -18,6 +18,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChartsTest {
 
     @Test
+    void markersAtTheDatasEndsLieWhollyInsideTheFrame() {
+        double[] x = {1, 2, 3};
+        Figure f = LineChart.titled("Accuracy per epoch").series("train", x, new double[] {0.52, 0.58, 0.60})
+                .series("validation", x, new double[] {0.55, 0.57, 0.59}).markers(true).integerX(true).build();
+        Svg svg = Svg.parse(Figures.toSvg(f));
+        Element frame = (Element) svg.groups("axes").get(0).getElementsByTagNameNS("*", "rect").item(0);
+        double fl = Svg.num(frame, "x"), ft = Svg.num(frame, "y"), fr = fl + Svg.num(frame, "width"), fb = ft + Svg.num(frame, "height");
+        List<Element> points = svg.groups("point");
+        assertEquals(6, points.size());
+        for (Element p : points) {
+            Element r = (Element) p.getElementsByTagNameNS("*", "rect").item(0);
+            double x0 = Svg.num(r, "x"), y0 = Svg.num(r, "y"), x1 = x0 + Svg.num(r, "width"), y1 = y0 + Svg.num(r, "height");
+            assertTrue(x0 >= fl && x1 <= fr && y0 >= ft && y1 <= fb, "marker " + x0 + ".." + x1 + " x " + y0 + ".." + y1
+                    + " outside the frame " + fl + ".." + fr + " x " + ft + ".." + fb);
+        }
+    }
+
+    @Test
     void epochChartsTickOnlyWholeEpochsAndTellEachPointsValueOnHover() {
         Svg svg = Svg.parse(Figures.toSvg(LineChart.titled("accuracy").xLabel("epoch").integerX(true).markers(true)
                 .series("validation", new double[] {2, 1}, new double[] {0.75, 0.5}).build())); // given out of order

@@ -119,6 +119,31 @@ class TileFiguresTest {
     }
 
     @Test
+    void aOneByOneKernelShowsEachFiltersWeightsOnItsInputChannels() throws Exception {
+        // 2 filters of 6 input channels: filter 0 runs -1 .. 1 over its channels, filter 1 the other way
+        float[] v = new float[12];
+        for (int c = 0; c < 6; c++) {
+            v[c] = -1 + 0.4f * c;
+            v[6 + c] = 1 - 0.4f * c;
+        }
+        Figure f = FilterGrid.of(Tensor.of(v, 2, 6, 1, 1)).build();
+        Svg svg = Svg.parse(Figures.toSvg(f));
+        BufferedImage raw = tiles(svg);
+        int gap = raw.getHeight() - 2; // each tile is 2 rows of 3 channels, below its label rows
+        assertEquals(2 * 3 + 1, raw.getWidth(), "2 tiles of 3 columns side by side, 1 apart");
+        for (int filter = 0; filter < 2; filter++) {
+            for (int c = 0; c < 6; c++) {
+                int x = filter * 4 + c % 3, y = gap + c / 3;
+                double frac = (v[filter * 6 + c] + 1) / 2; // the diverging scale spans -1 .. 1
+                assertColor(Colormaps.DIVERGING.color(frac), raw.getRGB(x, y), 3, "filter " + filter + ", channel " + c);
+            }
+        }
+        assertTrue(String.join(" ", svg.texts()).contains("weights on its 6 input channels, in 2 rows of 3"), svg.texts().toString());
+        Svg mean = Svg.parse(Figures.toSvg(FilterGrid.of(random(3, 4, 5, 3, 3)).build()));
+        assertTrue(String.join(" ", mean.texts()).contains("mean over its 5 input channels"), mean.texts().toString());
+    }
+
+    @Test
     void constantEmptyAndNanTensorsRenderWithCaptions() {
         Svg constant = Svg.parse(Figures.toSvg(ActivationGrid.of(Tensor.zeros(4, 3, 3)).build()));
         assertTrue(constant.texts().stream().anyMatch(t -> t.contains("constant")), constant.texts().toString());

@@ -177,11 +177,19 @@ public abstract class AbstractModel implements ModelView {
         return l;
     }
 
-    /** Throws {@link ModelClosedException} after {@link #close()}. */
+    /** Throws {@link ModelClosedException} after {@link #close()}, or once the framework's own model is gone ({@link #released}). */
     protected final void ensureOpen() {
-        if (closed.get()) {
+        if (closed.get() || released()) {
             throw new ModelClosedException(name);
         }
+    }
+
+    /**
+     * True once the framework's model this view reads was closed by its owner (a DJL {@code Model}
+     * closed by the application): the view is as closed as after {@link #close()}. False by default.
+     */
+    protected boolean released() {
+        return false;
     }
 
     private void require(Capability c) {

@@ -128,7 +128,9 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
         try {
             var in = trainer.getModel().getBlock().getInputShapes();
             if (in != null && in.length == 1) {
-                model = DjlModel.of(trainer.getModel().getName(), trainer.getModel().getBlock(), in[0]);
+                // under the DJL model's manager: the hooks keep this view after training (a recorder's report draws the trained
+                // model's saliency from it), so it lives as long as the model, not the trainer or this listener
+                model = DjlModel.of(trainer.getModel().getName(), trainer.getModel().getBlock(), in[0], trainer.getModel().getNDManager());
             }
         } catch (RuntimeException e) {
             LOG.warn("nnviz: could not describe the DJL model; hooks get steps without weights", e);
@@ -399,9 +401,7 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
             list.remove(this);
         }
         ensureDispatcher().close();
-        DjlModel m = model;
-        if (m != null) {
-            m.close();
-        }
+        // the model view is not closed here: hooks were given it and may use it after training (see describe); it is
+        // freed with the DJL model
     }
 }

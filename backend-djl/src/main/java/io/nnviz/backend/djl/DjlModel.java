@@ -81,6 +81,14 @@ final class DjlModel extends AbstractModel {
      * null for a block that cannot tell its shapes: they stay unknown).
      */
     static DjlModel of(String name, Block block, ai.djl.ndarray.types.Shape inputShape) {
+        return of(name, block, inputShape, null);
+    }
+
+    /**
+     * As above, computing in a manager under {@code owner} (null: a manager of its own): the view
+     * then lives as long as the framework's model that owns the block, and is closed with it.
+     */
+    static DjlModel of(String name, Block block, ai.djl.ndarray.types.Shape inputShape, NDManager owner) {
         if (inputShape != null && !block.isInitialized()) {
             throw new InvalidInputException("the block of '" + name + "' is not initialised: call initialize or trainer.initialize first");
         }
@@ -91,7 +99,7 @@ final class DjlModel extends AbstractModel {
         props.put("device", device.toString());
         props.put("gpus", String.valueOf(Engine.getInstance().getGpuCount()));
         props.put("input shape", inputShape == null ? "unknown" : inputShape.toString());
-        NDManager manager = NDManager.newBaseManager(device);
+        NDManager manager = owner != null ? owner.newSubManager(device) : NDManager.newBaseManager(device);
         return new DjlModel(name, d.layers(), d.edges(), d.groups(), props, block, manager, d.nodes(), Map.of());
     }
 
@@ -255,5 +263,11 @@ final class DjlModel extends AbstractModel {
     @Override
     protected void doClose() {
         manager.close();
+    }
+
+    /** Its manager closed under it: the DJL model that owns it was closed. */
+    @Override
+    protected boolean released() {
+        return !manager.isOpen();
     }
 }

@@ -42,7 +42,7 @@ final class MetricCharts {
             case MetricNames.NONFINITE_ACTIVATIONS -> "NaN and infinite values in each layer's output";
             case MetricNames.NONFINITE_GRADIENTS -> "NaN and infinite values in each layer's gradient";
             case MetricNames.PREDICTED_CLASS_SHARE -> "Share of the most predicted class";
-            default -> group;
+            default -> group.isEmpty() ? group : Character.toUpperCase(group.charAt(0)) + group.substring(1); // "Accuracy per epoch", as "Loss"
         };
         return epochs ? t + " per epoch" : t;
     }

@@ -1,6 +1,7 @@
 package io.nnviz.recording.view;
 
 import io.nnviz.api.Capability;
+import io.nnviz.api.ModelClosedException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 import io.nnviz.api.attribution.Attribution;
@@ -69,8 +70,11 @@ final class ProbeAttributions {
                     return fig.build();
                 }));
             }
-        } catch (RuntimeException e) { // a model that cannot give gradients still gets its other figures
+        } catch (RuntimeException e) { // a model that cannot give gradients still gets its other figures; the page says why
             LOG.warn("nnviz: no saliency for the probe: {}", e.getMessage());
+            report.section(heading).note("No saliency, Integrated Gradients or Grad-CAM for the first probe: " + e.getMessage()
+                    + (e instanceof ModelClosedException ? " (the report needs the model open: add the run to it before closing the model)" : "")
+                    + ".");
         }
     }
 

@@ -169,7 +169,7 @@ public final class Num {
         return b.append(')').toString();
     }
 
-    /** A count in short form: 1.2M, 35.6K, 812. */
+    /** A count in short form: 1.2M, 35.6K, 6,400, 812. */
     public static String shortCount(long n) {
         if (n >= 1_000_000_000L) {
             return String.format(Locale.ROOT, "%.1fB", n / 1e9);
@@ -180,6 +180,6 @@ public final class Num {
         if (n >= 10_000L) {
             return String.format(Locale.ROOT, "%.1fK", n / 1e3);
         }
-        return Long.toString(n);
+        return String.format(Locale.ROOT, "%,d", n); // grouped as the summary table's counts: 6,400 beside 79.7K
     }
 }

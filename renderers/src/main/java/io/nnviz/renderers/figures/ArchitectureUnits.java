@@ -216,7 +216,7 @@ final class ArchitectureUnits {
                                 ? "g:" + rg.parentId() : null;
                         units.put(uid, new Unit(uid, name, "block \u00b7 " + rg.frameworkType(),
                                 sizes.get(target) * (run == null ? 1 : run) + " layers (collapsed)",
-                                "params " + Num.shortCount(p), 0xFFF0F0F0,
+                                p > 0 ? "params " + Num.shortCount(p) : null, 0xFFF0F0F0, // as a layer without parameters
                                 Xml.abbreviate(rg.id(), 1000) + (run != null ? " \u00d7" + run + " (it and the " + (run - 1)
                                         + " identical blocks after it)" : "") + ": " + rg.frameworkType() + ", " + Num.count(p) + " parameters",
                                 parent, false));

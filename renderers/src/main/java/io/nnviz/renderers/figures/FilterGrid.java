@@ -25,14 +25,19 @@ import java.util.Objects;
 public final class FilterGrid {
     /** How input channels become tiles. */
     public enum Channels {
-        /** RGB when I = 3, else MEAN. */
+        /** RGB when I = 3, POINTWISE for a 1x1 kernel, else MEAN. */
         AUTO,
         /** Each filter as one RGB tile (needs I = 3). */
         RGB,
         /** Each filter as the mean over its input channels. */
         MEAN,
         /** One tile per (filter, input channel), a row per filter. */
-        PER_CHANNEL
+        PER_CHANNEL,
+        /**
+         * Each filter of a 1x1 kernel as its weights on the input channels, a tile of rows (the mean
+         * of a 1x1 filter over its channels would be one value, which says little of a channel mixer).
+         */
+        POINTWISE
     }
 
     private final Tensor kernel;
@@ -113,7 +118,8 @@ public final class FilterGrid {
     public TileFigure build() {
         int o = kernel.shape().dim(0), in = kernel.shape().dim(1), kh = kernel.shape().dim(2), kw = kernel.shape().dim(3);
         int shown = Math.min(o, maxFilters);
-        Channels mode = channels == Channels.AUTO ? (in == 3 ? Channels.RGB : Channels.MEAN) : channels;
+        Channels mode = channels != Channels.AUTO ? channels : in == 3 ? Channels.RGB : kh * kw == 1 && in > 1 ? Channels.POINTWISE
+                : Channels.MEAN;
         if (mode == Channels.RGB && in != 3) {
             throw new IllegalArgumentException("RGB filter tiles need 3 input channels, kernel has " + in);
         }
@@ -125,6 +131,7 @@ public final class FilterGrid {
         String t = title + (shown < o ? " (first " + shown + " of " + o + ")" : "");
         int cols = columns;
         Colormap colormap = map;
+        String note = "";
         switch (mode) {
             case RGB -> {
                 TensorStats s = kernel.stats();
@@ -150,6 +157,29 @@ public final class FilterGrid {
                 if (cols <= 0) {
                     cols = (int) Math.ceil(Math.sqrt(shown));
                 }
+                if (in > 1) {
+                    note = "Each tile: a filter's mean over its " + in + " input channels.";
+                }
+            }
+            case POINTWISE -> {
+                if (kh * kw != 1) {
+                    throw new IllegalArgumentException("POINTWISE filter tiles need a 1x1 kernel, kernel has " + kh + "x" + kw);
+                }
+                // the channels as rows of w, w the smallest divisor of in from its square root on: no cell left empty
+                int w = (int) Math.ceil(Math.sqrt(in));
+                while (in % w != 0) {
+                    w++;
+                }
+                for (int f = 0; f < shown; f++) {
+                    float[] v = new float[in];
+                    System.arraycopy(all, f * in, v, 0, in);
+                    tiles.add(Tile.values("#" + f, in / w, w, v));
+                }
+                if (cols <= 0) {
+                    cols = (int) Math.ceil(Math.sqrt(shown));
+                }
+                note = "A 1x1 kernel: each tile is a filter's weights on its " + in + " input channels, " + (in / w == 1 ? "in one row."
+                        : "in " + in / w + " rows of " + w + " (channel 0 top left).");
             }
             case PER_CHANNEL -> {
                 int ins = Math.min(in, maxInputChannels);
@@ -167,13 +197,15 @@ public final class FilterGrid {
             }
             default -> throw new AssertionError(mode);
         }
-        double scale = Math.max(1, tilePixels / Math.max(kh, kw));
+        // a tile's longer side is tilePixels on screen (no tiles: the grid below says so)
+        double scale = tiles.isEmpty() ? 1 : Math.max(1, tilePixels / Math.max(tiles.get(0).height(), tiles.get(0).width()));
         if (mode == Channels.RGB) {
             // RGB tiles carry no values: the bar shows the kernel's range mapped to each channel's intensity
-            return new TileGrid(t, tiles, cols, scale, colormap, norm, "per channel",
-                    ValueScale.of(kernel.stats(), false), kernel.stats().hasNonFinite());
+            return new TileGrid(t, tiles, cols, scale, colormap, norm, "R, G, B intensity",
+                    ValueScale.of(kernel.stats(), false), kernel.stats().hasNonFinite(),
+                    "Each tile: a filter's 3 input channels as red, green and blue, each from the bar's low (dark) to its high (bright).");
         }
-        return new TileGrid(t, tiles, cols, scale, colormap, norm, "weight");
+        return new TileGrid(t, tiles, cols, scale, colormap, norm, "weight", null, false, note);
     }
 
     private int[] rgbTile(float[] all, int base, int plane, TensorStats global) {

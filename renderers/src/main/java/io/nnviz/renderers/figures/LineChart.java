@@ -204,9 +204,11 @@ public final class LineChart {
         return new SizedFigure(width, h + extra, title) {
             @Override
             public void draw(Canvas c) {
-                double left = PlotFrame.left(ay), right = width - legendWidth(), top = 34 + dy, bottom = h - 46;
+                // with markers, the values are drawn a marker's width inside the frame: a point at an end shows whole
+                double pad = markers ? 5 : 0;
+                double left = PlotFrame.left(ay) + pad, right = width - legendWidth() - pad, top = 34 + dy + pad, bottom = h - 46 - pad;
                 head.drawTitle(c, 12);
-                PlotFrame frame = new PlotFrame(ax, ay, left, right, top, bottom);
+                PlotFrame frame = new PlotFrame(ax, ay, left, right, top, bottom, pad);
                 frame.draw(c, xLabel, yLabel, h);
                 for (int k = 0; k < series.size(); k++) {
                     Series s = series.get(k);
@@ -224,7 +226,7 @@ public final class LineChart {
                     c.endGroup();
                     double ly = top + 8 + k * 16;
                     if (ly > bottom - 8 && k < series.size() - 1) { // the legend is full: say how many are left out
-                        c.text(right + 12, ly + 4, "+" + (series.size() - k) + " more", TextStyle.of(10).color(0xFF666666));
+                        c.text(right + pad + 12, ly + 4, "+" + (series.size() - k) + " more", TextStyle.of(10).color(0xFF666666));
                         for (int rest = k + 1; rest < series.size(); rest++) {
                             Series r = series.get(rest);
                             c.beginGroup(r.name, "series");
@@ -234,8 +236,8 @@ public final class LineChart {
                         break;
                     }
                     c.beginGroup("legend: " + s.name, "legend");
-                    c.line(right + 12, ly, right + 30, ly, color, 2.5);
-                    c.text(right + 35, ly + 4, Caption.fit(s.name, LEGEND, MAX_LABEL), LEGEND);
+                    c.line(right + pad + 12, ly, right + pad + 30, ly, color, 2.5);
+                    c.text(right + pad + 35, ly + 4, Caption.fit(s.name, LEGEND, MAX_LABEL), LEGEND);
                     c.endGroup();
                 }
                 lines.draw(c, left, h - 2);

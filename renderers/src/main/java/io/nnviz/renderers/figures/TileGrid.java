@@ -31,6 +31,8 @@ final class TileGrid implements TileFigure {
     /** Per-tile normalisation only: tiles whose values are all equal, drawn grey and crossed rather than mid-scale. */
     private final boolean[] constant;
     private final String caption;
+    /** What a tile is, drawn in grey above the caption's warnings (in red). */
+    private final String note;
     private final boolean nonFinite;
     private final String barLabel;
     private final Caption head;
@@ -44,6 +46,12 @@ final class TileGrid implements TileFigure {
     /** A grid whose legend range is given: for ARGB tiles, which carry no values. */
     TileGrid(String title, List<Tile> tiles, int cols, double scale, Colormap map, Normalization norm,
              String barLabel, ValueScale legend, boolean legendNonFinite) {
+        this(title, tiles, cols, scale, map, norm, barLabel, legend, legendNonFinite, "");
+    }
+
+    /** As above, its caption starting with {@code note}: what a tile is, where that is not evident. */
+    TileGrid(String title, List<Tile> tiles, int cols, double scale, Colormap map, Normalization norm,
+             String barLabel, ValueScale legend, boolean legendNonFinite, String note) {
         if (tiles.isEmpty()) {
             throw new IllegalArgumentException("no tiles");
         }
@@ -82,6 +90,7 @@ final class TileGrid implements TileFigure {
         this.legendScale = legend != null ? legend
                 : finite == 0 ? new ValueScale(0, 0) : ValueScale.of(lo, hi, map.diverging());
         this.nonFinite = nan + inf > 0 || legendNonFinite;
+        this.note = note;
         StringBuilder cap = new StringBuilder();
         if (nan + inf > 0) {
             cap.append(nan).append(" NaN and ").append(inf).append(" infinite values shown in magenta. ");
@@ -153,7 +162,7 @@ final class TileGrid implements TileFigure {
 
     @Override
     public double height() {
-        return top() + rows() * cellH() + MARGIN + captionLines().height() + 4;
+        return top() + rows() * cellH() + MARGIN + noteLines().height() + captionLines().height() + 4;
     }
 
     @Override
@@ -255,8 +264,14 @@ final class TileGrid implements TileFigure {
         double barX = MARGIN + cols * cellW() + 14;
         double barH = Math.max(60, Math.min(220, rows() * cellH() - LABEL_H));
         ColorBar.draw(c, barX, top() + LABEL_H, barH, map, legendScale, barLabel, nonFinite);
-        Caption lines = captionLines();
+        Caption lines = captionLines(), notes = noteLines();
+        notes.draw(c, MARGIN, height() - 8 - lines.height() - notes.height() + Caption.LINE_H);
         lines.draw(c, MARGIN, height() - 8 - lines.height() + Caption.LINE_H);
+    }
+
+    /** The note wrapped to the figure's width, in the grey of explanatory text. */
+    private Caption noteLines() {
+        return Caption.of(note, width() - 2 * MARGIN, 0xFF555555);
     }
 
     /** The caption wrapped to the figure's width. */
