@@ -64,9 +64,9 @@ final class ArchitectureFigure extends SizedFigure {
     }
 
     /**
-     * A diagram sized to hold every box, the laid-out graph, the title and the legend (if any): as
-     * wide as the title up to {@link Caption#TITLE_MAX_WIDTH}, past which the title wraps and the
-     * graph moves down under it.
+     * A diagram sized to hold every box, the laid-out graph, the title and the legend (if any): the
+     * title wraps within the graph's width ({@link Caption#titleWidth}) and the graph moves down
+     * under it.
      */
     static ArchitectureFigure of(String title, Units units, Placed placed, Legend legend) {
         double w = placed.width(), h = placed.height();

@@ -20,8 +20,6 @@ record Caption(List<String> lines, TextStyle style, double lineHeight) {
     static final TextStyle TITLE = TextStyle.of(14).asBold();
     /** Line height of a title. */
     static final double TITLE_LINE_H = 18;
-    /** The widest a figure grows to hold its title on one line ({@link #titleWidth}); past it the title wraps. */
-    static final double TITLE_MAX_WIDTH = 720;
 
     /** {@code text} wrapped to {@code width} in 10-pt text of colour {@code argb}; no lines for an empty text. */
     static Caption of(String text, double width, int argb) {
@@ -33,13 +31,16 @@ record Caption(List<String> lines, TextStyle style, double lineHeight) {
         return of(text, width, TITLE, TITLE_LINE_H);
     }
 
+    /** The width a title may widen a narrow figure to before it wraps: a title of two lines reads better than a third of a figure empty. */
+    static final double TITLE_MIN_WRAP = 420;
+
     /**
      * The width a figure whose content is {@code content} wide takes to show {@code title} with
-     * margins of {@code margin}: wide enough for the title on one line, up to {@link #TITLE_MAX_WIDTH}
-     * (the title wraps past that), never narrower than its content.
+     * margins of {@code margin}: the content's width, the title wrapping within it; a narrow
+     * content (under {@link #TITLE_MIN_WRAP}) widens for the title up to that.
      */
     static double titleWidth(String title, double content, double margin) {
-        return Math.max(content, Math.min(TITLE.width(title) + 2 * margin, TITLE_MAX_WIDTH));
+        return Math.max(content, Math.min(TITLE.width(title) + 2 * margin, TITLE_MIN_WRAP));
     }
 
     /** {@code text} in {@code style} wrapped to {@code width}, {@code lineHeight} apart. */

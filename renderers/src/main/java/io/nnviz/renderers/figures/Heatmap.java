@@ -34,6 +34,8 @@ public final class Heatmap {
     private Colormap map = Colormaps.VIRIDIS;
     private boolean annotate;
     private long[][] counts;
+    /** A row-normalised confusion matrix: values in percent of the row, printed with a % sign. */
+    private boolean percentOfRow;
     private double cell = 0;
 
     private Heatmap(Tensor m) {
@@ -68,7 +70,8 @@ public final class Heatmap {
                 rowSum += c;
             }
             for (int j = 0; j < n; j++) {
-                v[i * n + j] = normalize ? (rowSum == 0 ? 0 : (float) counts[i][j] / rowSum) : counts[i][j];
+                // row-normalised in percent, as the cells print it, so that the colour bar reads in the same unit
+                v[i * n + j] = normalize ? (rowSum == 0 ? 0 : 100f * counts[i][j] / rowSum) : counts[i][j];
             }
             total += rowSum;
             correct += counts[i][i];
@@ -80,6 +83,7 @@ public final class Heatmap {
         h.rowAxis = "true class";
         h.colAxis = "predicted class";
         h.annotate = n <= 20;
+        h.percentOfRow = normalize;
         h.title = "Confusion matrix" + (normalize ? " (row-normalised)" : "") + ", accuracy "
                 + (total == 0 ? "n/a" : Num.label(100.0 * correct / total) + "%") + " of " + Num.count(total);
         return h;
@@ -221,27 +225,16 @@ public final class Heatmap {
                             float v = matrix.get(i, j);
                             double t = vs.normalize(v);
                             int fg = Double.isNaN(t) || t > 0.6 ? 0xFF000000 : 0xFFFFFFFF;
-                            String text = counts != null && matrix.stats().max() <= 1.0 && !isCounts()
-                                    ? percent(v) : counts != null ? Long.toString(counts[i][j]) : Num.label(v);
+                            String text = percentOfRow ? percent(v / 100) : counts != null ? Long.toString(counts[i][j]) : Num.label(v);
                             c.text(left + (j + 0.5) * cs, top + (i + 0.5) * cs + 3, text,
                                     TextStyle.of(Math.min(10, cs * 0.32)).color(fg).anchor(Anchor.MIDDLE));
                         }
                     }
                     c.endGroup();
                 }
-                ColorBar.draw(c, left + gw + 18, top, Math.max(60, Math.min(gh, 240)), map, vs, null, s.hasNonFinite());
+                ColorBar.draw(c, left + gw + 18, top, Math.max(60, Math.min(gh, 240)), map, vs, percentOfRow ? "% of the true class" : null,
+                        s.hasNonFinite());
                 lines.draw(c, 12, height + 8);
-            }
-
-            private boolean isCounts() {
-                for (int i = 0; i < nr; i++) {
-                    for (int j = 0; j < nc; j++) {
-                        if (counts[i][j] != (long) matrix.get(i, j)) {
-                            return false;
-                        }
-                    }
-                }
-                return true;
             }
         };
     }
