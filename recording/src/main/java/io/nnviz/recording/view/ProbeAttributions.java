@@ -52,12 +52,12 @@ final class ProbeAttributions {
             String what = log.info().className(cls);
             report.section(heading);
             report.figure("saliency", safe.apply("Saliency", () -> SaliencyOverlay.saliency(probe.slice(0), model.inputGradient(probe, cls).slice(0))
-                    .title("Saliency for " + what + ", the predicted class").build()));
+                    .title("Saliency of probe 1 for " + what + ", the predicted class").build()));
             Faithfulness f = Faithfulness.of(model);
             report.figure("integrated-gradients", safe.apply("Integrated Gradients", () -> {
                 Attribution a = IntegratedGradients.of(model).steps(STEPS).attribute(probe, cls);
                 AttributionFigure fig = AttributionFigure.of(probe.slice(0), a).deletion(f.deletion(probe, cls, a))
-                        .insertion(f.insertion(probe, cls, a)).title("Integrated Gradients for " + what);
+                        .insertion(f.insertion(probe, cls, a)).title("Integrated Gradients of probe 1 for " + what);
                 sanity(model, a, m -> IntegratedGradients.of(m).steps(STEPS), probe, cls, fig);
                 return fig.build();
             }));
@@ -65,7 +65,7 @@ final class ProbeAttributions {
                 report.layerFigure(lastConv, "grad-cam", safe.apply("Grad-CAM", () -> {
                     Attribution a = GradCam.of(model).layer(lastConv).attribute(probe, cls);
                     AttributionFigure fig = AttributionFigure.of(probe.slice(0), a).deletion(f.deletion(probe, cls, a))
-                            .insertion(f.insertion(probe, cls, a)).title("Grad-CAM at " + lastConv + " for " + what);
+                            .insertion(f.insertion(probe, cls, a)).title("Grad-CAM of probe 1 at " + lastConv + " for " + what);
                     sanity(model, a, m -> GradCam.of(m).layer(lastConv), probe, cls, fig);
                     return fig.build();
                 }));

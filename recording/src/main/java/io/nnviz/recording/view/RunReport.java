@@ -154,10 +154,10 @@ public final class RunReport {
                 .title("Weight change since step " + first.step() + ", by layer").build();
     }
 
-    /** The heading of the first probe's attributions: "Probe input 1 of 4", counted from 1. */
+    /** The heading of the probes' section: "Probe inputs 1 to 4", counted from 1 (its attributions say they are of probe 1). */
     static String probeHeading(RunLog log) {
         int n = log.probeInputs().map(t -> t.shape().dim(0)).orElse(1);
-        return "Probe input" + (n > 1 ? " 1 of " + n : "");
+        return n > 1 ? "Probe inputs 1 to " + n : "Probe input"; // the figures show every probe, counted from 1
     }
 
     /** The figure, or a notice saying why it could not be drawn. */

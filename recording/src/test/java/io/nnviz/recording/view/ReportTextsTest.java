@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Issue 26's texts: probes counted from 1 ("Probe input 1 of 4"), and a run's name said once ("Run run (uuid)" no more). */
+/** Issue 26's texts: probes counted from 1 ("Probe inputs 1 to 4"), and a run's name said once ("Run run (uuid)" no more). */
 class ReportTextsTest {
     @TempDir
     Path dir;
@@ -40,7 +40,7 @@ class ReportTextsTest {
         log.probeInputs(Tensor.of(in, 4, 3));
         log.probes(1, Map.of("dense", Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 4, 2)));
         String html = Files.readString(RunReport.of(log).addTo(HtmlReport.titled("t")).write(dir.resolve("r")));
-        assertTrue(html.contains(">Probe input 1 of 4<"), "the first of four probes is probe 1");
+        assertTrue(html.contains(">Probe inputs 1 to 4<"), "four probes, the first probe 1 (the section's figures show them all)");
         assertFalse(html.contains("Probe input 0"), "not counted from 0");
         String probes = Files.readString(dir.resolve("r/figures/probe-dense.svg"));
         assertTrue(probes.contains(">probe 1<") && probes.contains(">probe 4<") && !probes.contains(">probe 0<"), "its rows are probes 1 to 4");
