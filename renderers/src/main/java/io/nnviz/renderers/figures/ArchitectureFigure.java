@@ -106,7 +106,7 @@ final class ArchitectureFigure extends SizedFigure {
                 c.beginGroup(x.tooltip, "block", data(x));
                 c.rect(x.x, x.y, x.w, x.h, 0x0A3060A0, 0xFF8CA0B8, 1);
                 TextStyle header = TextStyle.of(10).color(0xFF46607A).asBold();
-                c.text(x.x + 6, x.y + 13, Caption.fit(x.name + "  \u00b7 " + x.line2, header, x.w - 12), header);
+                c.text(x.x + 6, x.y + 13, Caption.fit(x.name + " \u00b7 " + x.line2, header, x.w - 12), header);
                 c.endGroup();
             }
         }
