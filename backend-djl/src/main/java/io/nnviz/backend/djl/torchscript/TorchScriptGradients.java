@@ -11,7 +11,6 @@ import ai.djl.util.Pair;
 import io.nnviz.api.BackendException;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.Tensor;
-import io.nnviz.backend.djl.DjlTensors;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -31,7 +30,7 @@ final class TorchScriptGradients {
      */
     static Tensor ofInput(Block block, NDManager manager, Tensor input, int target, String model) {
         try (NDManager sub = manager.newSubManager()) {
-            NDArray x = DjlTensors.array(sub, input);
+            NDArray x = TorchScriptTensors.array(sub, input);
             x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray out = forwardWithAutograd(block, x);
@@ -42,7 +41,7 @@ final class TorchScriptGradients {
                 }
                 gc.backward(out.get("..., " + target).sum());
             }
-            return DjlTensors.copy(x.getGradient());
+            return TorchScriptTensors.copy(x.getGradient());
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -20,7 +20,6 @@ import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.spi.AbstractModel;
 import io.nnviz.api.spi.WeightShuffle;
-import io.nnviz.backend.djl.DjlTensors;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ import java.util.Map;
 
 /**
  * A TorchScript module loaded by DJL's PyTorch engine as a {@link ModelView}: structure from
- * {@link TorchScriptDescriber}, copies by {@link DjlTensors}, the input gradient from
+ * {@link TorchScriptDescriber}, copies by {@link TorchScriptTensors}, the input gradient from
  * {@link TorchScriptGradients}. Edges are unknown (the file keeps code, not a graph), and the
  * model says so in its {@code edges} property. DJL runs the script module whole, with no submodule
  * calls or forward hooks, so the activations are the input's and the output's ({@code "output"}).
@@ -98,7 +97,7 @@ final class TorchScriptModel extends AbstractModel {
             for (LayerInfo l : layers) {
                 for (String n : paramNames.getOrDefault(l.id(), List.of())) {
                     NDArray a = all.get(n).getArray();
-                    float[] v = WeightShuffle.shuffle(DjlTensors.floats(a), WeightShuffle.random(seed, l.id(), n));
+                    float[] v = WeightShuffle.shuffle(TorchScriptTensors.floats(a), WeightShuffle.random(seed, l.id(), n));
                     a.set(FloatBuffer.wrap(v));
                 }
             }
@@ -125,7 +124,7 @@ final class TorchScriptModel extends AbstractModel {
         Map<String, Parameter> all = parameters(block);
         for (int i = 0; i < names.size(); i++) {
             WeightSpec spec = layer.weights().get(i);
-            out.add(WeightTensor.of(layer.id(), spec.name(), spec.role(), DjlTensors.copy(all.get(names.get(i)).getArray())));
+            out.add(WeightTensor.of(layer.id(), spec.name(), spec.role(), TorchScriptTensors.copy(all.get(names.get(i)).getArray())));
         }
         return out;
     }
@@ -148,9 +147,9 @@ final class TorchScriptModel extends AbstractModel {
                     out.put(INPUT, input);
                 } else {
                     if (y == null) {
-                        y = block.forward(new ParameterStore(sub, false), new NDList(DjlTensors.array(sub, input)), false).get(0);
+                        y = block.forward(new ParameterStore(sub, false), new NDList(TorchScriptTensors.array(sub, input)), false).get(0);
                     }
-                    out.put(OUTPUT, DjlTensors.copy(y));
+                    out.put(OUTPUT, TorchScriptTensors.copy(y));
                 }
             }
         } catch (RuntimeException e) {
@@ -172,12 +171,12 @@ final class TorchScriptModel extends AbstractModel {
         try (NDManager sub = manager.newSubManager()) {
             NDList in = new NDList();
             for (Tensor t : inputs.values()) {
-                in.add(DjlTensors.input(sub, t));
+                in.add(TorchScriptTensors.input(sub, t));
             }
             NDList y = block.forward(new ParameterStore(sub, false), in, false);
             for (int i = 0; i < y.size(); i++) {
                 if (isAttention(y.get(i))) {
-                    out.put(OUTPUT + " " + i, DjlTensors.copy(y.get(i)));
+                    out.put(OUTPUT + " " + i, TorchScriptTensors.copy(y.get(i)));
                 }
             }
         } catch (RuntimeException e) {
@@ -192,7 +191,7 @@ final class TorchScriptModel extends AbstractModel {
         if (s.length != 4 || s[2] != s[3] || !a.getDataType().isFloating()) {
             return false;
         }
-        float[] v = DjlTensors.floats(a);
+        float[] v = TorchScriptTensors.floats(a);
         int t = (int) s[3];
         for (int r = 0; r < v.length / t; r++) {
             double sum = 0;

@@ -16,7 +16,7 @@
  * <li>model: {@code TorchScriptModel}, the {@code ModelView} over a loaded module;</li>
  * <li>describer: {@code TorchScriptDescriber}, the module tree ({@code ModuleTree}, from the parameters'
  *     dotted names) between an input and an output layer;</li>
- * <li>tensors: the backend's {@code io.nnviz.backend.djl.DjlTensors}, copies between PyTorch arrays and tensors;</li>
+ * <li>tensors: {@code TorchScriptTensors}, copies between PyTorch arrays and tensors;</li>
  * <li>gradients: {@code TorchScriptGradients}, the input gradient through libtorch's autograd.</li>
  * </ul>
  */
