@@ -97,19 +97,14 @@ public final class Diagnosis {
      */
     public void queueCheck(Predicate<Runnable> queue) {
         queued.incrementAndGet();
-        boolean taken = false;
-        try {
-            taken = queue.test(() -> {
-                try {
-                    check();
-                } finally {
-                    queued.decrementAndGet();
-                }
-            });
-        } finally {
-            if (!taken) {
+        if (!queue.test(() -> {
+            try {
+                check();
+            } finally {
                 queued.decrementAndGet();
             }
+        })) {
+            queued.decrementAndGet();
         }
     }
 

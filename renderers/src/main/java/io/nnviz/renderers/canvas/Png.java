@@ -32,10 +32,9 @@ public final class Png {
     private static final int BLOCK = 1 << 18;
     /**
      * One compressor per drawing thread, reset between images: a new {@link Deflater} allocates zlib's
-     * window and tables each time (3% of a 2,000-node graph's inspect for its 440 images).
+     * window and tables each time (3% of a 2,000-node graph's inspect for its 440 images). Raw deflate:
+     * {@link PngDeflate} writes zlib's header and check around it.
      */
-    private static final ThreadLocal<Deflater> DEFLATER = ThreadLocal.withInitial(() -> new Deflater(LEVEL));
-    /** The same without zlib's header and check, which {@link PngDeflate} writes around it. */
     private static final ThreadLocal<Deflater> RAW_DEFLATER = ThreadLocal.withInitial(() -> new Deflater(LEVEL, true));
     /**
      * Runs of repeated rows from this many bytes on are written as deflate matches ({@link PngDeflate}), shorter ones
@@ -164,7 +163,16 @@ public final class Png {
         if (anyAlpha) {
             chunk(out, "tRNS", trns, trns.length);
         }
-        idat(out, raw);
+        Deflater d = RAW_DEFLATER.get();
+        ByteArrayOutputStream z = new ByteArrayOutputStream(Math.max(1 << 12, raw.length / 8));
+        try {
+            PngDeflate zlib = new PngDeflate(d, z);
+            zlib.rows(raw, 0, raw.length);
+            zlib.finish();
+        } finally {
+            d.reset();
+        }
+        idat(out, z.toByteArray(), Math.max(1 << 16, raw.length / 4));
         return end(out);
     }
 
@@ -179,23 +187,6 @@ public final class Png {
         // compression, filter method, interlace: all 0
         chunk(out, "IHDR", ihdr, ihdr.length);
         return out;
-    }
-
-    private static void idat(ByteArrayOutputStream out, byte[] raw) {
-        Deflater d = DEFLATER.get();
-        try {
-            d.setInput(raw);
-            d.finish();
-            byte[] buf = new byte[Math.max(1 << 16, raw.length / 4)];
-            while (!d.finished()) {
-                int n = d.deflate(buf);
-                if (n > 0) {
-                    chunk(out, "IDAT", buf, n);
-                }
-            }
-        } finally {
-            d.reset();
-        }
     }
 
     /** Compressed image data as IDAT chunks of {@code size} bytes (the last one shorter). */

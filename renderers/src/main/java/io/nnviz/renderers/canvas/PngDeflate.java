@@ -80,8 +80,8 @@ final class PngDeflate {
         put(2, 3); // not the last block; fixed Huffman codes
         int first = rowBytes <= WINDOW ? 1 : rows; // rows written out; the others copy the row before (distance rowBytes)
         for (int i = 0; i < first; i++) {
-            literal(2);
-            literal(0);
+            symbol(2); // the literals: filter Up, then the first zero
+            symbol(0);
             copy(rowBytes - 2, 1);
         }
         copy((long) (rows - first) * rowBytes, rowBytes);
@@ -111,7 +111,7 @@ final class PngDeflate {
     private void copy(long count, int distance) {
         if (count < MIN_MATCH) { // only zeros come this short: the rest of a first row of 3 or 4 bytes
             for (long i = 0; i < count; i++) {
-                literal(0);
+                symbol(0);
             }
             return;
         }
@@ -137,11 +137,7 @@ final class PngDeflate {
         put(distance - DISTANCE_BASE[dc], DISTANCE_EXTRA[dc]);
     }
 
-    private void literal(int value) {
-        symbol(value);
-    }
-
-    /** A literal/length symbol in deflate's fixed Huffman code. */
+    /** A literal (0-255), the end of a block (256) or a length code (257-285), in deflate's fixed Huffman code. */
     private void symbol(int s) {
         if (s < 144) {
             huffman(0x30 + s, 8);

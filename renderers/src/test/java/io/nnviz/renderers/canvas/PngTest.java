@@ -69,7 +69,7 @@ class PngTest {
             }
             in.position(in.position() + len + 4);
         }
-        int bpp = colourType == 6 ? 4 : 3;
+        int bpp = colourType == 6 ? 4 : colourType == 3 ? 1 : 3; // RGBA, palette indices, RGB
         Inflater inflater = new Inflater();
         inflater.setInput(idat.toByteArray());
         byte[] buf = new byte[1 << 16];
@@ -109,6 +109,22 @@ class PngTest {
         }
         for (int type : new int[] {BufferedImage.TYPE_INT_RGB, BufferedImage.TYPE_INT_ARGB}) { // one run of 4,999 rows of 4 or 5 bytes
             roundTrip(new BufferedImage(1, 5000, type));
+        }
+    }
+
+    @Test
+    void paletteImagesReadBackWhole() throws IOException {
+        int[] palette = new int[200];
+        Random r = new Random(7);
+        for (int i = 0; i < palette.length; i++) {
+            palette[i] = (i % 3 == 0 ? r.nextInt(256) : 0xFF) << 24 | r.nextInt(1 << 24);
+        }
+        for (int[] size : new int[][] {{1, 1}, {37, 53}, {400, 300}}) {
+            byte[] idx = new byte[size[0] * size[1]];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = (byte) r.nextInt(palette.length);
+            }
+            roundTrip(RasterImage.indexed(size[0], size[1], idx, palette).toBufferedImage());
         }
     }
 
