@@ -17,12 +17,11 @@ final class Summary {
     private Summary() {
     }
 
-    static String shapeOf(LayerInfo l) {
-        return LayerNames.shape(l);
-    }
-
     /** Rows listed at most: the first {@link #HEAD_ROWS} and the last ones. */
     static final int MAX_ROWS = 500, HEAD_ROWS = 450;
+
+    /** The shape column's widest: a shape that fits and its " measured"; longer ones end in "...". */
+    static final int SHAPE_WIDTH = LayerNames.FIT + " measured".length();
 
     static void print(ModelView m, ModelFormat f, PrintStream out) {
         int name = 5, kind = 4, shape = 12;
@@ -30,7 +29,7 @@ final class Summary {
         for (LayerInfo l : m.layers()) {
             name = Math.max(name, Math.min(48, Printable.line(names.display(l)).length()));
             kind = Math.max(kind, l.kind().name().length());
-            shape = Math.max(shape, Math.min(36, shapeOf(l).length()));
+            shape = Math.max(shape, Math.min(SHAPE_WIDTH, names.shape(l).length()));
         }
         // the table is formatted whole and printed at once, as printf would print it line by line (the same locale): a
         // line at a time, each flushed, was a tenth of a second for a few hundred layers in a fresh JVM
@@ -40,6 +39,9 @@ final class Summary {
         t.format("%s: %s, %s%n", Printable.line(m.name()), f.title(), m.framework());
         if (!names.prefix().isEmpty()) {
             t.format("Layer names shown without the prefix most of them share: %s%n", Printable.line(names.prefix()));
+        }
+        if (!names.dimensionKey().isEmpty()) {
+            t.format("Free dimensions shown short: %s%n", Printable.line(String.join(", ", names.dimensionKey())));
         }
         t.format("%-" + name + "s  %-" + kind + "s  %-" + shape + "s  %14s%n", "Layer", "Kind", "Output shape", "Parameters");
         List<LayerInfo> layers = m.layers();
@@ -51,8 +53,8 @@ final class Summary {
             LayerInfo l = layers.get(i);
             String clean = Printable.line(names.display(l)); // a hostile name must not drive the terminal
             String n = clean.length() > 48 ? clean.substring(0, 45) + "..." : clean;
-            String s = shapeOf(l);
-            t.format(row, n, l.kind().name().toLowerCase(Locale.ROOT), s.length() > 36 ? s.substring(0, 33) + "..." : s,
+            String s = Printable.line(names.shape(l));
+            t.format(row, n, l.kind().name().toLowerCase(Locale.ROOT), s.length() > SHAPE_WIDTH ? s.substring(0, SHAPE_WIDTH - 3) + "..." : s,
                     l.parameterCount());
         }
         t.format("Total: %,d layers, %s%n", m.layers().size(), Num.parameters(m.parameterCountByDtype()));

@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -79,7 +81,9 @@ class CorpusCliTest {
             assertEquals(Long.parseLong(parts.group(1).replace(",", "")), sum, total);
         }
         long layers = Long.parseLong(total.replaceAll("Total: ([\\d,]+) layers.*", "$1").replace(",", ""));
-        long tableRows = rows.stream().filter(l -> !l.startsWith("Total: ") && !l.startsWith("Layer")).count() - 1; // less the title
+        assertShapesWhole(spec, rows);
+        long tableRows = rows.stream().filter(l -> !l.startsWith("Total: ") && !l.startsWith("Layer") && !l.startsWith(FREE_DIMENSIONS))
+                .count() - 1; // less the title
         // one row per layer, or for big models the first and last ones and a line saying how many are left out
         assertEquals(layers <= Summary.MAX_ROWS ? layers : Summary.MAX_ROWS + 1, tableRows, "the table: " + r.out);
         if (layers > Summary.MAX_ROWS) {
@@ -95,6 +99,40 @@ class CorpusCliTest {
         assertTrue(!grids || convs, "filter grids only for a model with convolutions: " + files);
         assertTrue(CliRun.svgs(out).size() >= 1);
         assertTrue(files.stream().allMatch(f -> f.length() < 100), "short file names: " + files);
+    }
+
+    private static final String FREE_DIMENSIONS = "Free dimensions shown short: ";
+
+    /**
+     * Every row's output shape is whole, with its symbolic dimensions by name: a name longer than a
+     * column can hold shows short, and the line above the table says what each short one stands for.
+     */
+    private static void assertShapesWhole(String spec, List<String> rows) {
+        Map<String, String> key = new HashMap<>();
+        rows.stream().filter(l -> l.startsWith(FREE_DIMENSIONS)).findFirst().ifPresent(line -> {
+            for (String e : line.substring(FREE_DIMENSIONS.length()).split(", ")) {
+                String[] kv = e.split(" = ", 2);
+                assertTrue(kv.length == 2 && kv[0].matches("D\\d+") && kv[1].length() > 3 && key.put(kv[0], kv[1]) == null, spec + ": the key " + line);
+            }
+        });
+        Pattern row = Pattern.compile("^(.+?)  +([a-z_]+)  +(\\[.*?\\]|\\?)( measured)?  +[\\d,]+$");
+        int header = rows.indexOf(rows.stream().filter(l -> l.matches("Layer +Kind +Output shape +Parameters")).findFirst().orElseThrow());
+        Set<String> used = new HashSet<>();
+        for (String l : rows.subList(header + 1, rows.size() - 1)) {
+            if (l.startsWith("... ")) {
+                continue;
+            }
+            Matcher m = row.matcher(l);
+            assertTrue(m.matches(), spec + ": a row whose shape is not whole: " + l);
+            if (m.group(3).length() > 2) {
+                for (String d : m.group(3).substring(1, m.group(3).length() - 1).split(", ")) {
+                    assertTrue(d.matches("-?\\d+|\\?") || d.length() <= 16 || key.containsKey(d), spec + ": dimension " + d + " in " + l);
+                    assertTrue(key.isEmpty() || !d.matches("D\\d+") || key.containsKey(d), spec + ": short name " + d + " not in the key");
+                    used.add(d);
+                }
+            }
+        }
+        assertTrue(used.containsAll(key.keySet()), spec + ": the key names only dimensions the table shows: " + key.keySet());
     }
 
     /**

@@ -132,13 +132,45 @@ class ArchitectureDiagramTest {
         LayerInfo symbolic = LayerInfo.builder("lstm", LayerKind.RECURRENT).outputShape(Shape.of(-1, 128))
                 .attribute("shape", "[batch, 128]").attribute("shape source", "measured by ONNX Runtime").build();
         LayerInfo inferred = LayerInfo.builder("conv", LayerKind.CONV).outputShape(Shape.of(1, 4)).build();
-        assertEquals("[1, 4] measured", LayerNames.shape(measured));
-        assertEquals("[batch, 128] measured", LayerNames.shape(symbolic));
-        assertEquals("[1, 4]", LayerNames.shape(inferred));
+        assertEquals("[1, 4] measured", LayerNames.fullShape(measured));
+        assertEquals("[batch, 128] measured", LayerNames.fullShape(symbolic));
+        assertEquals("[1, 4]", LayerNames.fullShape(inferred));
         ModelView m = ModelBuilder.of("m").layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(1, 4)).build())
                 .layer(measured).chain("x", "relu").build();
         Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
         assertTrue(svg.texts().stream().anyMatch(t -> t.contains("[1, 4] measured")), svg.texts().toString());
+    }
+
+    /**
+     * Long symbolic dimension names (paddle2onnx's {@code p2o.DynamicDimension.0}) show short on the
+     * boxes and in the table, each the same short name wherever it appears, with a key in the
+     * legend; short ones ({@code batch}) stay as they are; the tooltip keeps the full shape; an
+     * alias never takes a name the model already uses.
+     */
+    @Test
+    void longSymbolicDimensionsShowShortWithAKey() {
+        String n0 = "p2o.DynamicDimension.0", n1 = "p2o.DynamicDimension.1";
+        ModelBuilder b = ModelBuilder.of("m");
+        b.layer(LayerInfo.builder("x", LayerKind.INPUT).outputShape(Shape.of(-1, 3, -1, -1))
+                .attribute("shape", "[" + n0 + ", 3, " + n1 + ", D0]").build());
+        b.layer(LayerInfo.builder("conv", LayerKind.CONV).outputShape(Shape.of(-1, 16, -1, -1))
+                .attribute("shape", "[" + n0 + ", 16, ?, ?]").build());
+        b.layer(LayerInfo.builder("fc", LayerKind.DENSE).outputShape(Shape.of(-1, 10)).attribute("shape", "[batch, 10]").build());
+        ModelView m = b.chain("x", "conv", "fc").build();
+        LayerNames names = LayerNames.of(m);
+        assertEquals("[D1, 3, D2, D0]", names.shape(m.layers().get(0)), "D0 is the model's own name: the aliases skip it");
+        assertEquals("[D1, 16, ?, ?]", names.shape(m.layers().get(1)));
+        assertEquals("[batch, 10]", names.shape(m.layers().get(2)));
+        assertEquals(List.of("D1 = " + n0, "D2 = " + n1), names.dimensionKey());
+        assertEquals(List.of("D1 = " + n0), names.dimensionKey(m.layers().get(1)));
+        Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
+        List<String> texts = svg.texts();
+        assertTrue(texts.contains("out [D1, 16, ?, ?]") && texts.contains("out [batch, 10]"), texts.toString());
+        assertTrue(texts.containsAll(List.of("D1 = " + n0, "D2 = " + n1)), "the legend's key: " + texts);
+        assertTrue(texts.stream().noneMatch(t -> t.contains("\u2026") || t.endsWith("...")), "nothing cut: " + texts);
+        Element conv = svg.groups("node").stream().filter(g -> g.getAttribute("data-layer").equals("conv")).findFirst().orElseThrow();
+        String tip = conv.getElementsByTagNameNS("*", "title").item(0).getTextContent();
+        assertTrue(tip.contains("out [" + n0 + ", 16, ?, ?]"), tip);
     }
 
     static ModelView blocks(int n) {

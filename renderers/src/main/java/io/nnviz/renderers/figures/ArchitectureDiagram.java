@@ -230,7 +230,7 @@ public final class ArchitectureDiagram {
         ValueScale scale = overlay == null ? null : colour(units);
         ElkLayout.Placed placed = ElkLayout.layout(units, direction, model.name());
         ArchitectureFigure d = ArchitectureFigure.of(units.orderOnly ? t + " \u2014 edges unknown: layers in the file's order" : t, units, placed,
-                new ArchitectureFigure.Legend(overlayMap, scale, overlayLabel, key));
+                new ArchitectureFigure.Legend(overlayMap, scale, overlayLabel, key, List.copyOf(units.dimensionKey)));
         units.units.values().forEach(u -> u.outline = 0);
         marks.forEach((layer, argb) -> {
             Unit u = units.units.get(units.unitOfLayer.get(layer));

@@ -27,13 +27,14 @@ final class ArchitectureFigure extends SizedFigure {
 
     /**
      * What the legend column shows: the overlay's colour bar (null scale: none) and a key of what
-     * box fills and outlines mean (a diff's added and changed layers).
+     * box fills and outlines mean (a diff's added and changed layers), then what the boxes' short
+     * dimension names stand for.
      */
-    record Legend(Colormap map, ValueScale scale, String label, List<ArchitectureDiagram.KeyEntry> key) {
+    record Legend(Colormap map, ValueScale scale, String label, List<ArchitectureDiagram.KeyEntry> key, List<String> dimensions) {
         static final double SWATCH = 14, BAR_H = 160, ROW_H = 18;
 
         boolean isEmpty() {
-            return scale == null && key.isEmpty();
+            return scale == null && key.isEmpty() && dimensions.isEmpty();
         }
 
         /** The width the column takes: the colour bar's, or the widest key entry's. */
@@ -42,11 +43,14 @@ final class ArchitectureFigure extends SizedFigure {
             for (ArchitectureDiagram.KeyEntry e : key) {
                 w = Math.max(w, SWATCH + 6 + KEY.width(e.label()));
             }
+            for (String d : dimensions) {
+                w = Math.max(w, KEY.width(d));
+            }
             return w;
         }
 
         double height() {
-            return (scale == null ? 0 : BAR_H + 20) + key.size() * ROW_H;
+            return (scale == null ? 0 : BAR_H + 20) + key.size() * ROW_H + (dimensions.isEmpty() ? 0 : (dimensions.size() + 1) * ROW_H);
         }
     }
 
@@ -150,6 +154,15 @@ final class ArchitectureFigure extends SizedFigure {
             c.text(legendX + Legend.SWATCH + 6, y + 11, e.label(), KEY);
             c.endGroup();
             y += Legend.ROW_H;
+        }
+        if (!legend.dimensions().isEmpty()) {
+            c.beginGroup("free dimensions shown short", "key");
+            c.text(legendX, y + 11, "Dimensions", KEY.asBold());
+            for (String d : legend.dimensions()) {
+                y += Legend.ROW_H;
+                c.text(legendX, y + 11, d, KEY);
+            }
+            c.endGroup();
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,6 +75,8 @@ final class ArchitectureUnits {
         final Map<String, String> unitOfLayer = new HashMap<>();
         final List<String[]> edges = new ArrayList<>();
         final int layerCount;
+        /** What the short dimension names on the drawn boxes stand for ({@link LayerNames#dimensionKey}). */
+        final Set<String> dimensionKey = new LinkedHashSet<>();
         /** The model has no edges (a TorchScript file keeps none): units are chained in the model's layer order, drawn faint. */
         boolean orderOnly;
 
@@ -225,7 +228,7 @@ final class ArchitectureUnits {
                 }
                 String uid = "l:" + l.id();
                 unitOfLayer.put(l.id(), uid);
-                String shape = LayerNames.shape(l);
+                String shape = LayerNames.fullShape(l);
                 String type = l.kind().name().toLowerCase(Locale.ROOT) + " \u00b7 " + l.frameworkType();
                 String parent = g != null && units.containsKey("g:" + g) ? "g:" + g : null;
                 // the full id on hover; on the node, the name without the prefix all layers share, and
@@ -248,7 +251,8 @@ final class ArchitectureUnits {
                         label = l.name().substring(p.length());
                     }
                 }
-                units.put(uid, new Unit(uid, label, type, "out " + shape,
+                dimensionKey.addAll(names.dimensionKey(l));
+                units.put(uid, new Unit(uid, label, type, "out " + names.shape(l),
                         l.parameterCount() > 0 ? "params " + Num.shortCount(l.parameterCount()) : null,
                         ArchitectureDiagram.KIND_COLORS.get(l.kind()), tip.toString(), parent, false));
             }

@@ -415,7 +415,7 @@ public final class HtmlReport {
                     .append(Xml.escape(Xml.abbreviate(names.display(l), 120)))
                     .append("</td><td>").append(l.kind().name().toLowerCase(Locale.ROOT)).append("</td><td>")
                     .append(Xml.escape(l.frameworkType())).append("</td><td>")
-                    .append(l.outputShape() == null ? "?" : l.outputShape()).append("</td><td class=\"n\">")
+                    .append(Xml.escape(LayerNames.fullShape(l))).append("</td><td class=\"n\">")
                     .append(Num.count(l.parameterCount())).append("</td></tr>\n");
         }
         h.append("<tr><th colspan=\"5\">total</th><th class=\"n\">").append(Num.count(m.parameterCount())).append("</th></tr>\n</table></section>\n");
