@@ -113,6 +113,7 @@ final class OnnxConvPoolRules {
         long group = n.attrInt("group", 1);
         long[] strides = spatial(n, "strides", sp, 1), dil = spatial(n, "dilations", sp, 1), outPad = spatial(n, "output_padding", sp, 0);
         long[] pads = n.attrInts("pads"), given = n.attrInts("output_shape");
+        String autoPad = n.attrString("auto_pad", "NOTSET");
         List<OnnxDim> d = new ArrayList<>();
         d.add(x.get(0));
         d.add(w.get(1).known() ? OnnxDim.of(w.get(1).size() * group) : OnnxDim.UNKNOWN);
@@ -122,6 +123,10 @@ final class OnnxConvPoolRules {
                 continue;
             }
             OnnxDim in = x.get(2 + i), k = w.get(2 + i);
+            if (autoPad.startsWith("SAME")) { // the spec's SAME_UPPER and SAME_LOWER: the pads make the output input x stride
+                d.add(in.known() ? OnnxDim.of(in.size() * strides[i]) : OnnxDim.UNKNOWN);
+                continue;
+            }
             long p = pads == null ? 0 : pads[i] + pads[i + sp];
             d.add(in.known() && k.known() ? OnnxDim.of(strides[i] * (in.size() - 1) + outPad[i] + (k.size() - 1) * dil[i] + 1 - p)
                     : OnnxDim.UNKNOWN);

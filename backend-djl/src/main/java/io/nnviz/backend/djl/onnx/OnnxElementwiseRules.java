@@ -23,7 +23,7 @@ final class OnnxElementwiseRules {
     static void register(Map<String, Rule> rules) {
         add(rules, n -> n.put(same(n)), "Relu", "Sigmoid", "Tanh", "Erf", "Sqrt", "Exp", "Log", "Reciprocal", "Abs", "Clip",
                 "HardSigmoid", "HardSwish", "LeakyRelu", "Elu", "Selu", "Softplus", "Softsign", "Gelu", "Softmax", "LogSoftmax", "Hardmax",
-                "BatchNormalization", "InstanceNormalization", "LRN", "Round", "Floor",
+                "InstanceNormalization", "LRN", "Round", "Floor",
                 "Ceil", "Sign", "Sin", "Cos", "Mish", "ThresholdedRelu", "Celu", "Shrink", "CumSum", "Tan", "Asin", "Acos", "Atan", "Sinh",
                 "Cosh", "Asinh", "Acosh", "Atanh", "MeanVarianceNormalization", "LpNormalization", "GroupNormalization", "Trilu",
                 "ReverseSequence", "BitwiseNot", "Swish", "QuickGelu", "FastGelu", "BiasGelu", "SkipLayerNormalization",

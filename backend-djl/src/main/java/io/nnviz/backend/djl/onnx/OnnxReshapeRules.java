@@ -153,6 +153,9 @@ final class OnnxReshapeRules {
             return null;
         }
         long[] axes = n.axes(1);
+        if (axes == null && n.inputCount() > 1 && !n.input(1).isEmpty()) {
+            return null; // axes given as an input whose values are not known: not every 1 is squeezed
+        }
         List<OnnxDim> d = new ArrayList<>();
         for (int i = 0; i < x.rank(); i++) {
             boolean drop = false;

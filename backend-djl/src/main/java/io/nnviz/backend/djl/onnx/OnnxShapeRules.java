@@ -9,8 +9,9 @@ import java.util.Map;
  * products ({@link OnnxMatMulRules}), recurrent layers ({@link OnnxRecurrentRules}), reductions
  * ({@link OnnxReduceRules}), reshaping ({@link OnnxReshapeRules}), padding and resizing
  * ({@link OnnxResizeRules}), selecting and indexing ({@link OnnxIndexingRules}), constants and the shape
- * arithmetic exporters write ({@link OnnxShapeValueRules}), and control flow ({@code If},
- * {@code Loop}, {@code Scan}: {@link OnnxControlFlowRules}). An operator type is registered once; one no family knows has no
+ * arithmetic exporters write ({@link OnnxShapeValueRules}), control flow ({@code If},
+ * {@code Loop}, {@code Scan}: {@link OnnxControlFlowRules}), and what training graphs carry (batch
+ * statistics, losses, optimizers: {@link OnnxTrainingRules}). An operator type is registered once; one no family knows has no
  * rule, and its outputs stay unknown.
  */
 final class OnnxShapeRules {
@@ -37,6 +38,7 @@ final class OnnxShapeRules {
         OnnxIndexingRules.register(rules);
         OnnxShapeValueRules.register(rules);
         OnnxControlFlowRules.register(rules);
+        OnnxTrainingRules.register(rules);
         return Map.copyOf(rules);
     }
 

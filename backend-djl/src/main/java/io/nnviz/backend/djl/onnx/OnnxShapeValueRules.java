@@ -274,7 +274,8 @@ final class OnnxShapeValueRules {
             List<OnnxDim> d = new ArrayList<>(x.dims());
             if (parts != null && parts.length == n.outputCount()) {
                 d.set(axis, OnnxDim.of(parts[k]));
-            } else if (dim.known() && dim.size() % n.outputCount() == 0) {
+            } else if (dim.known() && dim.size() % n.outputCount() == 0 && !(n.inputCount() > 1 && !n.input(1).isEmpty())) {
+                // equal parts only where no 'split' input gives the sizes: one whose values are not known says nothing
                 d.set(axis, OnnxDim.of(dim.size() / n.outputCount()));
             } else {
                 d.set(axis, OnnxDim.UNKNOWN);
