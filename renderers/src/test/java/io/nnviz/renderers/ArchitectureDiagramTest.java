@@ -194,6 +194,29 @@ class ArchitectureDiagramTest {
         return b.build();
     }
 
+    /**
+     * A frame's header is drawn after the edges, on an opaque patch of its frame's colour: an edge
+     * that enters the frame at its top (the input's, into a DJL SequentialBlock) passes behind the
+     * header instead of striking through its letters.
+     */
+    @Test
+    void edgesPassBehindFrameHeaders() {
+        Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(blocks(2)).build()));
+        List<Element> all = svg.all("g");
+        int edges = all.indexOf(svg.groups("edges").get(0));
+        List<Element> headers = svg.groups("block-header");
+        assertEquals(2, headers.size());
+        for (Element h : headers) {
+            assertTrue(all.indexOf(h) > edges, "the header after the edges");
+            Element patch = (Element) h.getElementsByTagNameNS("*", "rect").item(0);
+            Element text = (Element) h.getElementsByTagNameNS("*", "text").item(0);
+            assertTrue(patch.getAttribute("fill").matches("#[0-9a-f]{6}") && !patch.hasAttribute("fill-opacity"), "an opaque patch: " + patch.getAttribute("fill"));
+            assertTrue(Svg.num(patch, "x") <= Svg.num(text, "x") && Svg.num(patch, "y") <= Svg.num(text, "y") - 10
+                    && Svg.num(patch, "y") + Svg.num(patch, "height") >= Svg.num(text, "y"), "the patch under the text");
+            assertTrue(text.getTextContent().startsWith("block"), text.getTextContent());
+        }
+    }
+
     @Test
     void groupsAreFramesAndCanBeCollapsed() {
         ModelView m = blocks(2);

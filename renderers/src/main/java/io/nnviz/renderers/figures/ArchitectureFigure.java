@@ -108,9 +108,7 @@ final class ArchitectureFigure extends SizedFigure {
         for (Unit x : units.units.values()) {
             if (x.frame) {
                 c.beginGroup(x.tooltip, "block", data(x));
-                c.rect(x.x, x.y, x.w, x.h, 0x0A3060A0, 0xFF8CA0B8, 1);
-                TextStyle header = TextStyle.of(10).color(0xFF46607A).asBold();
-                c.text(x.x + 6, x.y + 13, Caption.fit(x.name + " \u00b7 " + x.line2, header, x.w - 12), header);
+                c.rect(x.x, x.y, x.w, x.h, FRAME_TINT, 0xFF8CA0B8, 1);
                 c.endGroup();
             }
         }
@@ -125,6 +123,17 @@ final class ArchitectureFigure extends SizedFigure {
             arrow(c, e[0][n - 2], e[1][n - 2], e[0][n - 1], e[1][n - 1]);
         }
         c.endGroup();
+        // frames' headers after the edges, on their frame's colour: an edge entering a frame at its top passes behind
+        // the header, not through its letters
+        for (Unit x : units.units.values()) {
+            if (x.frame) {
+                String text = Caption.fit(x.name + " \u00b7 " + x.line2, HEADER, x.w - 12);
+                c.beginGroup(x.tooltip, "block-header");
+                c.rect(x.x + 3, x.y + 2, Math.min(x.w - 6, HEADER.width(text) + 6), 15, frameColour(x), 0, 0);
+                c.text(x.x + 6, x.y + 13, text, HEADER);
+                c.endGroup();
+            }
+        }
         for (Unit x : units.units.values()) {
             if (x.frame) {
                 continue;
@@ -164,6 +173,21 @@ final class ArchitectureFigure extends SizedFigure {
             }
             c.endGroup();
         }
+    }
+
+    private static final int FRAME_TINT = 0x0A3060A0;
+    private static final TextStyle HEADER = TextStyle.of(10).color(0xFF46607A).asBold();
+
+    /** The opaque colour a frame's inside has on the white page: its tint over those of the frames around it. */
+    private int frameColour(Unit x) {
+        double a = (FRAME_TINT >>> 24) / 255.0, r = 255, g = 255, b = 255;
+        int depth = 0;
+        for (Unit u = x; u != null && depth++ < 64; u = u.parent == null ? null : units.units.get(u.parent)) {
+            r = r * (1 - a) + ((FRAME_TINT >> 16) & 0xFF) * a;
+            g = g * (1 - a) + ((FRAME_TINT >> 8) & 0xFF) * a;
+            b = b * (1 - a) + (FRAME_TINT & 0xFF) * a;
+        }
+        return 0xFF000000 | (int) Math.round(r) << 16 | (int) Math.round(g) << 8 | (int) Math.round(b);
     }
 
     /** What the report's viewer reads off a box: the layer it is ({@code data-layer}) or the group ({@code data-group}). */
