@@ -1,6 +1,7 @@
 package io.nnviz.backend.djl.onnx;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -73,11 +74,12 @@ record OnnxDim(long size, String symbol) {
 
     /** As many unknown dimensions as {@code d} has: the rank is known, the sizes are not. */
     static List<OnnxDim> unknownLike(List<OnnxDim> d) {
-        List<OnnxDim> out = new ArrayList<>();
-        for (OnnxDim x : d) {
-            out.add(UNKNOWN);
-        }
-        return out;
+        return unknown(d.size());
+    }
+
+    /** {@code rank} unknown dimensions. */
+    static List<OnnxDim> unknown(int rank) {
+        return Collections.nCopies(rank, UNKNOWN);
     }
 
     /** The product of sizes; unknown if any is not a size, except that a single symbol is itself. */

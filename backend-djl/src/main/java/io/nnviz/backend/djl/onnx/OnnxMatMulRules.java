@@ -12,7 +12,8 @@ import static io.nnviz.backend.djl.onnx.OnnxShapeRules.add;
  * Shape rules for matrix products: {@code Gemm} ({@code [M, K] x [K, N]}, either side transposed
  * by {@code transA}/{@code transB}) and {@code MatMul}/{@code MatMulInteger} (NumPy's
  * {@code matmul}: vectors promoted, batch dimensions broadcast; int32 out of
- * {@code MatMulInteger}), their quantized forms, and {@code Einsum}.
+ * {@code MatMulInteger}), their quantized forms, {@code Einsum}, and {@code Det} (a determinant
+ * per matrix of the batch).
  */
 final class OnnxMatMulRules {
     private OnnxMatMulRules() {
@@ -27,6 +28,10 @@ final class OnnxMatMulRules {
         // ONNX Runtime's quantized products (com.microsoft): float out
         add(rules, n -> n.put(matMul(n, 0, 1, OnnxTensors.FLOAT)), "MatMulIntegerToFloat", "DynamicQuantizeMatMul");
         add(rules, n -> n.put(einsum(n)), "Einsum");
+        add(rules, n -> {
+            List<OnnxDim> x = n.dims(0);
+            n.put(x == null || x.size() < 2 ? null : OnnxTensorInfo.of(x.subList(0, x.size() - 2), n.type(0)));
+        }, "Det");
     }
 
     private static void gemm(OnnxNode n) {

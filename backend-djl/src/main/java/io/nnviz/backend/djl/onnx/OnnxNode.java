@@ -52,6 +52,12 @@ final class OnnxNode {
         return i < proto.getInputCount() ? proto.getInput(i) : "";
     }
 
+    /** The length of 1-D input {@code i} (a shape, axes, repeats) where its size is known, its values or not; else -1. */
+    long length(int i) {
+        List<OnnxDim> d = dims(i);
+        return d != null && d.size() == 1 && d.get(0).known() ? d.get(0).size() : -1;
+    }
+
     /** What is known of input {@code i}, or null. */
     OnnxTensorInfo info(int i) {
         return scope.get(input(i));

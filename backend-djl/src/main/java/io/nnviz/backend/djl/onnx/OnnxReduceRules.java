@@ -32,7 +32,8 @@ final class OnnxReduceRules {
         long[] axes = arg ? new long[] {n.attrInt("axis", 0)} : n.axes(1);
         boolean keep = n.attrInt("keepdims", 1) == 1;
         if (axes == null && !arg && n.inputCount() > 1 && !n.input(1).isEmpty()) {
-            return null; // axes given at run time
+            // axes given at run time: with keepdims, the rank is the input's
+            return keep ? OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type()) : null;
         }
         List<OnnxDim> d = new ArrayList<>();
         for (int i = 0; i < x.rank(); i++) {

@@ -54,8 +54,25 @@ final class OnnxReshapeRules {
     }
 
     private static void expand(OnnxNode n) {
-        List<OnnxDim> target = n.values(1);
-        n.put(OnnxTensorInfo.of(target == null ? null : OnnxDim.broadcast(List.of(n.dims(0), OnnxDim.asSizes(target))), n.type(0)));
+        List<OnnxDim> target = n.values(1), x = n.dims(0);
+        if (target == null) {
+            // sizes given at run time: the rank is the longer of the input's and the shape's length, and where the input's
+            // size is not 1 the output's is that size (the shape's must be 1 or equal to it)
+            long length = n.length(1);
+            if (x == null || length < 0) {
+                return;
+            }
+            int rank = (int) Math.max(x.size(), length);
+            List<OnnxDim> d = new ArrayList<>();
+            for (int i = 0; i < rank; i++) {
+                int xi = i - (rank - x.size());
+                OnnxDim own = xi >= 0 ? x.get(xi) : null;
+                d.add(own != null && own.known() && own.size() != 1 ? own : OnnxDim.UNKNOWN);
+            }
+            n.put(OnnxTensorInfo.of(d, n.type(0)));
+            return;
+        }
+        n.put(OnnxTensorInfo.of(OnnxDim.broadcast(List.of(x, OnnxDim.asSizes(target))), n.type(0)));
     }
 
     private static void tile(OnnxNode n) {
@@ -67,6 +84,8 @@ final class OnnxReshapeRules {
                 d.add(x.get(i).known() ? OnnxDim.of(x.get(i).size() * reps[i]) : reps[i] == 1 ? x.get(i) : OnnxDim.UNKNOWN);
             }
             n.put(OnnxTensorInfo.of(d, n.type(0)));
+        } else if (x != null) {
+            n.put(OnnxTensorInfo.of(OnnxDim.unknownLike(x), n.type(0))); // repeats at run time: the rank only
         }
     }
 
@@ -176,8 +195,12 @@ final class OnnxReshapeRules {
     private static OnnxTensorInfo unsqueeze(OnnxNode n) {
         OnnxTensorInfo x = n.info(0);
         long[] axes = n.axes(1);
-        if (x == null || x.dims() == null || axes == null) {
+        if (x == null || x.dims() == null) {
             return null;
+        }
+        if (axes == null) { // axes at run time: the rank only, from how many there are
+            long count = n.length(1);
+            return count < 0 ? null : OnnxTensorInfo.of(OnnxDim.unknown((int) (x.rank() + count)), x.type());
         }
         int rank = x.rank() + axes.length;
         List<OnnxDim> d = new ArrayList<>();

@@ -59,7 +59,11 @@ final class OnnxShapeValueRules {
         OnnxMl.AttributeProto v = n.attr("value");
         int t = v != null && v.hasT() ? v.getT().getDataType() : OnnxTensors.FLOAT;
         List<OnnxDim> sv = n.values(0);
-        OnnxTensorInfo out = OnnxTensorInfo.of(shape != null ? OnnxDim.sizes(shape) : OnnxDim.asSizes(sv), t);
+        List<OnnxDim> dims = shape != null ? OnnxDim.sizes(shape) : OnnxDim.asSizes(sv);
+        if (dims == null && n.length(0) >= 0) { // a shape given at run time: its length is the rank
+            dims = OnnxDim.unknown((int) n.length(0));
+        }
+        OnnxTensorInfo out = OnnxTensorInfo.of(dims, t);
         OnnxTensorInfo fill = v != null && v.hasT() ? OnnxTensorInfo.held(v.getT()) : null;
         OnnxDim count = out.dims() == null ? OnnxDim.UNKNOWN : OnnxDim.product(out.dims());
         if (fill != null && fill.values() != null && fill.values().size() == 1 && count.known() && count.size() <= 64) {
