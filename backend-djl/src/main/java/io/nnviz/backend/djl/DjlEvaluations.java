@@ -51,6 +51,19 @@ final class DjlEvaluations {
         return null;
     }
 
+    /**
+     * This batch's loss as DJL's evaluator listener has just accumulated it (its per-batch
+     * {@code TRAIN_ALL}, which DJL's own divergence check reads too), or NaN when that listener is
+     * not in the trainer's list before this one: the value is then the last batch's, or none.
+     */
+    double djlBatchLoss(Trainer trainer) {
+        EvaluatorTrainingListener djl = djls();
+        if (djl == null || listeners.indexOf(djl) > listeners.indexOf(self)) {
+            return Double.NaN;
+        }
+        return acc(trainer.getLoss(), EvaluatorTrainingListener.TRAIN_ALL);
+    }
+
     /** Sets up nnviz's own accumulators if DJL's evaluator listener is not there; call before the first batch counts. */
     void begin(Trainer trainer) {
         if (djls() == null && !own) {

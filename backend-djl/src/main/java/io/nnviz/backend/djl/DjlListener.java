@@ -48,7 +48,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * }
  * }</pre>
  *
- * <p>Per batch: the loss from the trainer's loss on the batch's labels and predictions, and, when
+ * <p>Per batch: the loss, the trainer's loss on the batch's labels and predictions (read from DJL's
+ * evaluator listener when it runs before this one, as in {@code TrainingListener.Defaults}; else
+ * computed here), and, when
  * asked, weights and their gradients (read after the backward pass, before {@code trainer.step()}).
  * Activations come from the real training forward pass when the model's block is a
  * {@link TapBlock}: the request for step N+1 is asked at the end of step N, which arms the tap for
@@ -71,8 +73,13 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
     private long step;
     private int epoch;
     private CaptureRequest pending;
-    /** 0: not decided; 1: the loss is computed in Java (checked against DJL's once); 2: DJL evaluates it. */
+    /**
+     * How the step's loss is read, decided on the first batch against DJL's own evaluation: {@link #LOSS_UNDECIDED},
+     * {@link #LOSS_ACCUMULATED}, {@link #LOSS_IN_JAVA} or {@link #LOSS_EVALUATED}.
+     */
     private int lossPath;
+    /** Not decided yet; read from DJL's evaluator listener's accumulator; computed in Java; evaluated by DJL again. */
+    private static final int LOSS_UNDECIDED = 0, LOSS_ACCUMULATED = 1, LOSS_IN_JAVA = 2, LOSS_EVALUATED = 3;
     private Map<String, NDArray> taps;
     private double lastLoss = Double.NaN;
     private boolean nonFiniteCounted;
@@ -258,27 +265,38 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
     }
 
     /**
-     * The batch's loss. Evaluating DJL's loss again costs several small native ops a step (about
-     * 0.35 ms on a LeNet step of 18 ms); for softmax cross-entropy on class indices and for L2 the
-     * loss is computed here from the predictions and labels instead, once checked against DJL's own
-     * value on the first batch (if they differ, for example a weighted or non-sparse loss, DJL's
-     * evaluation is used from then on).
+     * The batch's loss, the cheapest way that gives DJL's value, chosen on the first batch against
+     * DJL's own evaluation. Where DJL's {@code EvaluatorTrainingListener} runs before this listener
+     * (DJL's {@code TrainingListener.Defaults}), it has just evaluated the loss into its per-batch
+     * accumulator, read here without a native call. Else, for softmax cross-entropy on class
+     * indices and for L2, it is computed here from the predictions and labels (copied to Java:
+     * about 60 us a step); else DJL's loss is evaluated again in native ops (about 0.35 ms on a
+     * LeNet step of 18 ms): a weighted or non-sparse loss, say.
      */
     private double loss(Trainer trainer, NDList labels, NDList preds) {
-        if (lossPath != 2) {
-            double java = javaLoss(trainer.getLoss(), labels, preds);
-            if (lossPath == 1) {
-                return java;
-            }
-            try (NDArray l = trainer.getLoss().evaluate(labels, preds)) {
-                double djl = l.getFloat();
-                lossPath = Double.isFinite(java) && Math.abs(java - djl) <= 1e-4 * Math.max(1, Math.abs(djl)) ? 1 : 2;
+        switch (lossPath) {
+            case LOSS_ACCUMULATED:
+                return evaluations(trainer).djlBatchLoss(trainer);
+            case LOSS_IN_JAVA:
+                return javaLoss(trainer.getLoss(), labels, preds);
+            case LOSS_EVALUATED:
+                return evaluated(trainer, labels, preds);
+            default: // LOSS_UNDECIDED
+                double djl = evaluated(trainer, labels, preds);
+                lossPath = agrees(evaluations(trainer).djlBatchLoss(trainer), djl) ? LOSS_ACCUMULATED
+                        : agrees(javaLoss(trainer.getLoss(), labels, preds), djl) ? LOSS_IN_JAVA : LOSS_EVALUATED;
                 return djl;
-            }
         }
+    }
+
+    private static double evaluated(Trainer trainer, NDList labels, NDList preds) {
         try (NDArray l = trainer.getLoss().evaluate(labels, preds)) {
             return l.getFloat();
         }
+    }
+
+    private static boolean agrees(double v, double djl) {
+        return Double.isFinite(v) && Math.abs(v - djl) <= 1e-4 * Math.max(1, Math.abs(djl));
     }
 
     private static double javaLoss(Loss loss, NDList labels, NDList preds) {

@@ -2,6 +2,8 @@ package io.nnviz.backend.djl;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -13,6 +15,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.evaluator.Accuracy;
 import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.listener.TrainingListenerAdapter;
 import io.nnviz.NNViz;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
@@ -146,6 +149,57 @@ class DjlListenerTest {
             // nnviz averages the training loss from each step's value instead of DJL's evaluator: the same mean of batch losses
             assertEquals(withDjl.get(e).get(MetricNames.train("loss")), alone.get(e).get(MetricNames.train("loss")), 1e-5,
                     "epoch " + e + " train/loss");
+        }
+    }
+
+    /**
+     * Each step's loss is DJL's own evaluation of the trainer's loss on that batch, whichever way
+     * nnviz reads it: from DJL's evaluator listener when it runs first (no native call), computed
+     * from the predictions when nnviz runs first or alone. The reference is a listener of the test's
+     * own, last in the list, evaluating DJL's loss on each batch.
+     */
+    @Test
+    void everyStepsLossIsDjlsWhereverItsEvaluatorListenerRuns() throws Exception {
+        FashionMnist d = FashionMnist.trainCached(1024);
+        for (String order : List.of("djl first", "nnviz first", "alone")) {
+            List<Double> ours = new ArrayList<>(), djls = new ArrayList<>();
+            Engine.getInstance().setRandomSeed(7);
+            try (Model model = Model.newInstance("mlp"); NDManager m = NDManager.newBaseManager()) {
+                model.setBlock(mlp());
+                DefaultTrainingConfig config = SmallNets.config(1e-2f);
+                if (order.equals("djl first")) {
+                    config.addTrainingListeners(TrainingListener.Defaults.basic());
+                }
+                Attachment a = NNViz.attach(config, new Hook() {
+                    @Override
+                    public void onStepEnd(TrainingEvent e) {
+                        ours.add(e.loss());
+                    }
+                });
+                if (order.equals("nnviz first")) {
+                    config.addTrainingListeners(TrainingListener.Defaults.basic());
+                }
+                config.addTrainingListeners(new TrainingListenerAdapter() {
+                    @Override
+                    public void onTrainingBatch(Trainer trainer, BatchData batch) {
+                        NDList labels = batch.getLabels().values().iterator().next(), preds = batch.getPredictions().values().iterator().next();
+                        try (NDArray l = trainer.getLoss().evaluate(labels, preds)) {
+                            djls.add((double) l.getFloat());
+                        }
+                    }
+                });
+                try (Trainer trainer = model.newTrainer(config)) {
+                    trainer.initialize(new Shape(BATCH, 784));
+                    EasyTrain.fit(trainer, 1, data(m, d, 0, TRAIN), null);
+                }
+                a.close();
+            }
+            assertEquals(TRAIN / BATCH, djls.size(), order);
+            assertEquals(djls.size(), ours.size(), order);
+            for (int i = 0; i < djls.size(); i++) {
+                assertEquals(djls.get(i), ours.get(i), 1e-5 * Math.max(1, djls.get(i)), order + ", step " + (i + 1));
+            }
+            assertTrue(djls.get(0) > djls.get(djls.size() - 1), order + ": a loss that falls, so the steps differ: " + djls);
         }
     }
 }

@@ -18,6 +18,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.EasyTrain;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
+import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
@@ -62,10 +63,23 @@ public final class DjlHookOverhead {
                 .add(Linear.builder().setUnits(10).build());
     }
 
+    /**
+     * Every copy's configuration: with {@code -Dnnviz.djlListeners=basic} (the default) DJL's
+     * {@code TrainingListener.Defaults.basic()} first, as DJL's examples and nnviz's quick start have
+     * it (its evaluator listener computes each batch's loss, which nnviz then reads); with
+     * {@code none}, no listener of DJL's, so nnviz reads the loss itself.
+     */
     static DefaultTrainingConfig config() {
-        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+        DefaultTrainingConfig c = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                 .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
                 .optDevices(new Device[] {Device.cpu()});
+        String listeners = System.getProperty("nnviz.djlListeners", "basic");
+        if (listeners.equals("basic")) {
+            c.addTrainingListeners(TrainingListener.Defaults.basic());
+        } else if (!listeners.equals("none")) {
+            throw new IllegalArgumentException("nnviz.djlListeners=" + listeners + ": basic or none");
+        }
+        return c;
     }
 
     public static void main(String[] args) throws Exception {
