@@ -11,7 +11,8 @@ import java.util.Map;
  * ({@link OnnxResizeRules}), selecting and indexing ({@link OnnxIndexingRules}), constants and the shape
  * arithmetic exporters write ({@link OnnxShapeValueRules}), control flow ({@code If},
  * {@code Loop}, {@code Scan}: {@link OnnxControlFlowRules}), and what training graphs carry (batch
- * statistics, losses, optimizers: {@link OnnxTrainingRules}). An operator type is registered once; one no family knows has no
+ * statistics, losses, optimizers: {@link OnnxTrainingRules}), and the signal operators ({@code DFT},
+ * {@code STFT}, windows: {@link OnnxSignalRules}). An operator type is registered once; one no family knows has no
  * rule, and its outputs stay unknown.
  */
 final class OnnxShapeRules {
@@ -39,6 +40,7 @@ final class OnnxShapeRules {
         OnnxShapeValueRules.register(rules);
         OnnxControlFlowRules.register(rules);
         OnnxTrainingRules.register(rules);
+        OnnxSignalRules.register(rules);
         return Map.copyOf(rules);
     }
 

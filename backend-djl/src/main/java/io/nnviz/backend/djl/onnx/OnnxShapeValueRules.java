@@ -32,8 +32,6 @@ final class OnnxShapeValueRules {
         add(rules, n -> n.put(concat(n)), "Concat");
         add(rules, OnnxShapeValueRules::split, "Split");
         add(rules, n -> n.put(range(n)), "Range");
-        add(rules, n -> n.put(sized(n, n.intValues(0), (int) n.attrInt("output_datatype", OnnxTensors.FLOAT))), "HannWindow",
-                "HammingWindow", "BlackmanWindow");
         add(rules, n -> n.put(sized(n, n.attrInts("shape"), (int) n.attrInt("dtype", OnnxTensors.FLOAT))), "RandomNormal", "RandomUniform");
     }
 
