@@ -51,7 +51,11 @@ public final class RunsWatcher implements AutoCloseable {
         this.root = root;
         this.thread = new Thread(() -> {
             while (!stop) {
-                scan();
+                try {
+                    scan();
+                } catch (RuntimeException e) { // a store that fails once must not end the watching: the pages would freeze
+                    LOG.warn("nnviz: reading the runs root {} failed ({}); trying again", root.location(), e.toString());
+                }
                 try {
                     Thread.sleep(intervalMillis);
                 } catch (InterruptedException e) {

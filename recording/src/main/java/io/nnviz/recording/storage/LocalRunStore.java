@@ -8,14 +8,20 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Stream;
 
 /**
  * A runs root in a local folder (or a mounted shared one, NFS): records appended with
@@ -169,13 +175,21 @@ public final class LocalRunStore implements RunStore {
     @Override
     public long size(String path) throws IOException {
         Path p = existing(path);
-        return p != null ? Files.size(p) : -1;
+        try {
+            return p != null ? Files.size(p) : -1;
+        } catch (NoSuchFileException e) {
+            return -1; // gone since it was found: renamed or deleted by its writer
+        }
     }
 
     @Override
     public long modified(String path) throws IOException {
         Path p = existing(path);
-        return p != null ? Files.getLastModifiedTime(p).toMillis() : -1;
+        try {
+            return p != null ? Files.getLastModifiedTime(p).toMillis() : -1;
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
     }
 
     /** The real path of the regular file at {@code path}, or null if there is none under the root (none at all, a folder, or a link out). */
@@ -198,12 +212,29 @@ public final class LocalRunStore implements RunStore {
         if (!start.toRealPath().startsWith(realRoot)) {
             return List.of(); // a folder linked in from outside: not this root's
         }
-        // the walk follows no link, so only a file that is a link itself can lead out of the root
-        try (Stream<Path> s = Files.walk(start, depth + 1)) {
-            return s.filter(p -> Files.isRegularFile(p) && (!Files.isSymbolicLink(p) || under(p, realRoot)))
-                    .map(p -> root.normalize().relativize(p.normalize()).toString().replace('\\', '/'))
-                    .sorted().toList();
-        }
+        // the walk follows no link, so only a file that is a link itself can lead out of the root; a file gone between the
+        // directory's listing and the look at it (a run.json's temporary file, renamed by its writer) is left out, as
+        // Files.walk would not: it throws, and a runs watcher died of it
+        List<String> out = new ArrayList<>();
+        Files.walkFileTree(start, EnumSet.noneOf(FileVisitOption.class), depth + 1, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path p, BasicFileAttributes a) {
+                if (a.isRegularFile() || a.isSymbolicLink() && Files.isRegularFile(p) && under(p, realRoot)) {
+                    out.add(root.normalize().relativize(p.normalize()).toString().replace('\\', '/'));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+        out.sort(null);
+        return out;
     }
 
     private static boolean under(Path p, Path realRoot) {
