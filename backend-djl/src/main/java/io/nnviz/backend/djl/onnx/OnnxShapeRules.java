@@ -10,10 +10,10 @@ import java.util.Map;
  * ({@link OnnxReduceRules}), reshaping ({@link OnnxReshapeRules}), padding and resizing
  * ({@link OnnxResizeRules}), selecting and indexing ({@link OnnxIndexingRules}), constants and the shape
  * arithmetic exporters write ({@link OnnxShapeValueRules}), control flow ({@code If},
- * {@code Loop}, {@code Scan}: {@link OnnxControlFlowRules}), and what training graphs carry (batch
- * statistics, losses, optimizers: {@link OnnxTrainingRules}), and the signal operators ({@code DFT},
- * {@code STFT}, windows: {@link OnnxSignalRules}). An operator type is registered once; one no family knows has no
- * rule, and its outputs stay unknown.
+ * {@code Loop}, {@code Scan}: {@link OnnxControlFlowRules}), what training graphs carry (batch
+ * statistics, losses, optimizers: {@link OnnxTrainingRules}), signal operators ({@code DFT},
+ * {@code STFT}, windows: {@link OnnxSignalRules}) and text operators ({@link OnnxTextRules}). An
+ * operator type is registered once; one no family knows has no rule, and its outputs stay unknown.
  */
 final class OnnxShapeRules {
     /** Infers what it can of a node's outputs from what is known of its inputs, and puts it on the node. */
@@ -41,6 +41,7 @@ final class OnnxShapeRules {
         OnnxControlFlowRules.register(rules);
         OnnxTrainingRules.register(rules);
         OnnxSignalRules.register(rules);
+        OnnxTextRules.register(rules);
         return Map.copyOf(rules);
     }
 

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code value_info} taken out, so every output shape nnviz gives is its own inference; it is then
  * compared with the shape of the output the reference computed. A shape nnviz gives must be that
  * one (a symbolic dimension matches any size); how many it gives is printed per operator and
- * must not fall below what this test last measured, 96%. Every one of them is also drawn.
+ * must not fall below what this test last measured, 98%. Every one of them is also drawn.
  */
 @Tag("corpus")
 class OnnxConformanceTest {
@@ -117,10 +117,10 @@ class OnnxConformanceTest {
         System.out.printf("ONNX test models: %d, outputs %d, with a shape %d (%d%%; every size known %d), wrong %d, unreadable %d%n", models.size(),
                 outputs, known, 100 * known / Math.max(1, outputs), whole, wrong.size() - unreadable, unreadable);
         assertTrue(wrong.isEmpty(), wrong.size() + " wrong: " + String.join("\n", wrong.subList(0, Math.min(40, wrong.size()))));
-        // 2026-12-06: 1,201 of 1,241 (96%), 1,061 with every size (the others of rank only, or with some sizes: given at run time, as
-        // Expand's, Tile's, ConstantOfShape's, Unsqueeze's and Reduce's axes as graph inputs); none for text operators, sequences
-        // and optionals, gradients, and Squeeze's axes at run time
-        assertTrue(known >= 0.96 * outputs, "outputs with a shape: " + known + " of " + outputs);
+        // 2026-12-06: 1,220 of 1,241 (98%), 1,070 with every size (the others of rank only, or with some sizes: given at run time, as
+        // Expand's, Tile's, ConstantOfShape's, Unsqueeze's and Reduce's axes as graph inputs, or words left by stopwords); none for
+        // sequences and optionals, gradients, and Squeeze's axes at run time
+        assertTrue(known >= 0.98 * outputs, "outputs with a shape: " + known + " of " + outputs);
     }
 
     /**
