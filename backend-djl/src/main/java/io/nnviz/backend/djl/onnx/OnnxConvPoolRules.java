@@ -171,12 +171,12 @@ final class OnnxConvPoolRules {
     /** MaxUnpool: the output_shape input when given, else each spatial size (in - 1) * stride + kernel - pads. */
     private static OnnxTensorInfo maxUnpool(OnnxNode n) {
         List<OnnxDim> x = n.dims(0);
-        long[] given = n.inputCount() > 2 && !n.input(2).isEmpty() ? n.intValues(2) : null;
+        long[] given = n.given(2) ? n.intValues(2) : null;
         if (given != null) {
             return OnnxTensorInfo.of(OnnxDim.sizes(given), n.type(0));
         }
         long[] kernel = n.attrInts("kernel_shape");
-        if (x == null || x.size() < 3 || kernel == null || kernel.length != x.size() - 2 || n.inputCount() > 2 && !n.input(2).isEmpty()) {
+        if (x == null || x.size() < 3 || kernel == null || kernel.length != x.size() - 2 || n.given(2)) {
             return x == null ? null : OnnxTensorInfo.of(OnnxDim.unknownLike(x), n.type(0));
         }
         int sp = kernel.length;

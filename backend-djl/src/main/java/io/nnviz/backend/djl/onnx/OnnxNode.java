@@ -47,6 +47,11 @@ final class OnnxNode {
         return proto.getOutputCount();
     }
 
+    /** Whether optional input {@code i} is given: present and named (a left-out one is missing or named ""). */
+    boolean given(int i) {
+        return !input(i).isEmpty();
+    }
+
     /** The name of input {@code i}, or {@code ""} when the node has no such input. */
     String input(int i) {
         return i < proto.getInputCount() ? proto.getInput(i) : "";

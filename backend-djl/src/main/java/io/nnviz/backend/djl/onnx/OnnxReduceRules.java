@@ -31,7 +31,7 @@ final class OnnxReduceRules {
         boolean arg = n.op().startsWith("Arg");
         long[] axes = arg ? new long[] {n.attrInt("axis", 0)} : n.axes(1);
         boolean keep = n.attrInt("keepdims", 1) == 1;
-        if (axes == null && !arg && n.inputCount() > 1 && !n.input(1).isEmpty()) {
+        if (axes == null && !arg && n.given(1)) {
             // axes given at run time: with keepdims, the rank is the input's
             return keep ? OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type()) : null;
         }

@@ -172,7 +172,7 @@ final class OnnxReshapeRules {
             return null;
         }
         long[] axes = n.axes(1);
-        if (axes == null && n.inputCount() > 1 && !n.input(1).isEmpty()) {
+        if (axes == null && n.given(1)) {
             return null; // axes given as an input whose values are not known: not every 1 is squeezed
         }
         List<OnnxDim> d = new ArrayList<>();

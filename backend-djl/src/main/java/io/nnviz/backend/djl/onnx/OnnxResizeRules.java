@@ -53,10 +53,10 @@ final class OnnxResizeRules {
             return null;
         }
         long[] pads = n.attrInts("pads");
-        if (pads == null && n.inputCount() > 1 && !n.input(1).isEmpty()) {
+        if (pads == null && n.given(1)) {
             pads = n.intValues(1);
         }
-        boolean listed = n.inputCount() > 3 && !n.input(3).isEmpty();
+        boolean listed = n.given(3);
         int[] axes = axes(n, listed ? n.intValues(3) : null, x.rank());
         if (pads == null || axes == null || listed && n.intValues(3) == null || pads.length != 2L * axes.length) {
             return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
@@ -80,7 +80,7 @@ final class OnnxResizeRules {
         if (axes == null) {
             return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
         }
-        List<OnnxDim> sizes = !upsample && n.inputCount() > 3 && !n.input(3).isEmpty() ? OnnxDim.asSizes(n.values(3)) : null;
+        List<OnnxDim> sizes = !upsample && n.given(3) ? OnnxDim.asSizes(n.values(3)) : null;
         if (sizes != null && sizes.size() == axes.length) {
             return OnnxTensorInfo.of(sized(n, x.dims(), axes, sizes), x.type());
         }

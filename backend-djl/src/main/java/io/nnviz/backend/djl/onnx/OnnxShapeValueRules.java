@@ -133,9 +133,9 @@ final class OnnxShapeValueRules {
         } else {
             starts = n.values(1);
             ends = n.values(2);
-            axes = n.inputCount() > 3 && !n.input(3).isEmpty() ? n.intValues(3) : null;
-            steps = n.inputCount() > 4 && !n.input(4).isEmpty() ? n.intValues(4) : null;
-            if (n.inputCount() > 3 && !n.input(3).isEmpty() && axes == null || n.inputCount() > 4 && !n.input(4).isEmpty() && steps == null) {
+            axes = n.given(3) ? n.intValues(3) : null;
+            steps = n.given(4) ? n.intValues(4) : null;
+            if (n.given(3) && axes == null || n.given(4) && steps == null) {
                 return OnnxTensorInfo.of(OnnxDim.unknownLike(x.dims()), x.type());
             }
         }
@@ -260,7 +260,7 @@ final class OnnxShapeValueRules {
         int axis = (int) n.attrInt("axis", 0);
         axis = axis < 0 ? axis + x.rank() : axis;
         long[] parts = n.attrInts("split");
-        if (parts == null && n.inputCount() > 1 && !n.input(1).isEmpty()) {
+        if (parts == null && n.given(1)) {
             parts = n.intValues(1);
         }
         OnnxDim dim = x.dims().get(axis);
@@ -276,7 +276,7 @@ final class OnnxShapeValueRules {
             List<OnnxDim> d = new ArrayList<>(x.dims());
             if (parts != null && parts.length == n.outputCount()) {
                 d.set(axis, OnnxDim.of(parts[k]));
-            } else if (dim.known() && dim.size() % n.outputCount() == 0 && !(n.inputCount() > 1 && !n.input(1).isEmpty())) {
+            } else if (dim.known() && dim.size() % n.outputCount() == 0 && !n.given(1)) {
                 // equal parts only where no 'split' input gives the sizes: one whose values are not known says nothing
                 d.set(axis, OnnxDim.of(dim.size() / n.outputCount()));
             } else {

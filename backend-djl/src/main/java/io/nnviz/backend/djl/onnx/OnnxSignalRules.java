@@ -43,7 +43,7 @@ final class OnnxSignalRules {
         }
         long axis;
         if (n.opset() >= 20) { // the axis became an input, -2 when none is given
-            long[] a = n.inputCount() > 2 && !n.input(2).isEmpty() ? n.intValues(2) : new long[] {-2};
+            long[] a = n.given(2) ? n.intValues(2) : new long[] {-2};
             if (a == null || a.length != 1) {
                 return;
             }
@@ -55,7 +55,7 @@ final class OnnxSignalRules {
         if (axis <= 0 || axis >= x.size() - 1) {
             return;
         }
-        OnnxDim length = n.inputCount() > 1 && !n.input(1).isEmpty() ? scalar(n, 1) : x.get((int) axis);
+        OnnxDim length = n.given(1) ? scalar(n, 1) : x.get((int) axis);
         List<OnnxDim> d = new ArrayList<>(x);
         d.set((int) axis, n.attrInt("onesided", 0) == 1 ? (length.known() ? OnnxDim.of(length.size() / 2 + 1) : OnnxDim.UNKNOWN) : length);
         d.set(x.size() - 1, OnnxDim.of(2));
@@ -68,8 +68,8 @@ final class OnnxSignalRules {
         if (x == null || x.size() != 3) {
             return;
         }
-        OnnxDim step = scalar(n, 1), frame = n.inputCount() > 3 && !n.input(3).isEmpty() ? scalar(n, 3) : OnnxDim.UNKNOWN;
-        if (!frame.known() && n.inputCount() > 2 && !n.input(2).isEmpty()) {
+        OnnxDim step = scalar(n, 1), frame = n.given(3) ? scalar(n, 3) : OnnxDim.UNKNOWN;
+        if (!frame.known() && n.given(2)) {
             List<OnnxDim> w = n.dims(2);
             frame = w != null && w.size() == 1 ? w.get(0) : OnnxDim.UNKNOWN;
         }
