@@ -32,11 +32,19 @@ final class Sinks implements Captures.Out {
 
     @Override
     public boolean offer(Runnable task) {
-        if (!worker.offer(task)) {
+        return counted(worker.offer(task));
+    }
+
+    /** As {@link #offer}, for work that may wait a moment: it does not wake the worker (see {@link Worker}). */
+    private boolean offerLazily(Runnable task) {
+        return counted(worker.offerLazily(task));
+    }
+
+    private boolean counted(boolean taken) {
+        if (!taken) {
             log.dropped(1);
-            return false;
         }
-        return true;
+        return taken;
     }
 
     @Override
@@ -61,7 +69,7 @@ final class Sinks implements Captures.Out {
     /** Writes a value to every sink, later, on the worker. */
     void write(Captures.SinkCall call) {
         if (!sinks.isEmpty()) {
-            offer(() -> sinks("write", call));
+            offerLazily(() -> sinks("write", call));
         }
     }
 
@@ -69,7 +77,7 @@ final class Sinks implements Captures.Out {
     void flushLater() {
         if (!sinks.isEmpty()) {
             RunLog run = log.view();
-            offer(() -> sinks("flush", s -> s.flush(run)));
+            offerLazily(() -> sinks("flush", s -> s.flush(run)));
         }
     }
 

@@ -7,9 +7,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.training.listener.TrainingListener;
-import ai.djl.training.loss.L2Loss;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import ai.djl.util.Pair;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.Shape;
@@ -50,8 +47,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Per batch: the loss, the trainer's loss on the batch's labels and predictions (read from DJL's
  * evaluator listener when it runs before this one, as in {@code TrainingListener.Defaults}; else
- * computed here), and, when
- * asked, weights and their gradients (read after the backward pass, before {@code trainer.step()}).
+ * computed here: {@code DjlStepLoss}), and, when asked, weights and their gradients (read after the backward pass, before {@code trainer.step()}).
  * Activations come from the real training forward pass when the model's block is a
  * {@link TapBlock}: the request for step N+1 is asked at the end of step N, which arms the tap for
  * that one forward (the first step is never tapped). On the first step whose loss is not finite, and
@@ -73,13 +69,7 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
     private long step;
     private int epoch;
     private CaptureRequest pending;
-    /**
-     * How the step's loss is read, decided on the first batch against DJL's own evaluation: {@link #LOSS_UNDECIDED},
-     * {@link #LOSS_ACCUMULATED}, {@link #LOSS_IN_JAVA} or {@link #LOSS_EVALUATED}.
-     */
-    private int lossPath;
-    /** Not decided yet; read from DJL's evaluator listener's accumulator; computed in Java; evaluated by DJL again. */
-    private static final int LOSS_UNDECIDED = 0, LOSS_ACCUMULATED = 1, LOSS_IN_JAVA = 2, LOSS_EVALUATED = 3;
+    private final DjlStepLoss stepLoss = new DjlStepLoss();
     private Map<String, NDArray> taps;
     private double lastLoss = Double.NaN;
     private boolean nonFiniteCounted;
@@ -167,7 +157,7 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
         try {
             NDList labels = batchData.getLabels().values().iterator().next();
             NDList preds = batchData.getPredictions().values().iterator().next();
-            loss = loss(trainer, labels, preds);
+            loss = stepLoss.of(trainer, evaluations(trainer), labels, preds);
             evaluations(trainer).trainingBatch(trainer, batchData, loss);
             if (r.nonFinite() && !Double.isFinite(loss) && model != null && !nonFiniteCounted) {
                 nonFiniteCounted = true; // the first such step says where; after it every step is NaN and counting costs a forward pass
@@ -262,82 +252,6 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
             c.close();
             return v;
         });
-    }
-
-    /**
-     * The batch's loss, the cheapest way that gives DJL's value, chosen on the first batch against
-     * DJL's own evaluation. Where DJL's {@code EvaluatorTrainingListener} runs before this listener
-     * (DJL's {@code TrainingListener.Defaults}), it has just evaluated the loss into its per-batch
-     * accumulator, read here without a native call. Else, for softmax cross-entropy on class
-     * indices and for L2, it is computed here from the predictions and labels (copied to Java:
-     * about 60 us a step); else DJL's loss is evaluated again in native ops (about 0.35 ms on a
-     * LeNet step of 18 ms): a weighted or non-sparse loss, say.
-     */
-    private double loss(Trainer trainer, NDList labels, NDList preds) {
-        switch (lossPath) {
-            case LOSS_ACCUMULATED:
-                return evaluations(trainer).djlBatchLoss(trainer);
-            case LOSS_IN_JAVA:
-                return javaLoss(trainer.getLoss(), labels, preds);
-            case LOSS_EVALUATED:
-                return evaluated(trainer, labels, preds);
-            default: // LOSS_UNDECIDED
-                double djl = evaluated(trainer, labels, preds);
-                lossPath = agrees(evaluations(trainer).djlBatchLoss(trainer), djl) ? LOSS_ACCUMULATED
-                        : agrees(javaLoss(trainer.getLoss(), labels, preds), djl) ? LOSS_IN_JAVA : LOSS_EVALUATED;
-                return djl;
-        }
-    }
-
-    private static double evaluated(Trainer trainer, NDList labels, NDList preds) {
-        try (NDArray l = trainer.getLoss().evaluate(labels, preds)) {
-            return l.getFloat();
-        }
-    }
-
-    private static boolean agrees(double v, double djl) {
-        return Double.isFinite(v) && Math.abs(v - djl) <= 1e-4 * Math.max(1, Math.abs(djl));
-    }
-
-    private static double javaLoss(Loss loss, NDList labels, NDList preds) {
-        if (labels.size() != 1 || preds.size() != 1) {
-            return Double.NaN;
-        }
-        NDArray p = preds.singletonOrThrow(), y = labels.singletonOrThrow();
-        if (loss instanceof SoftmaxCrossEntropyLoss && p.getShape().dimension() == 2
-                && y.getShape().size() == p.getShape().get(0)) {
-            int n = (int) p.getShape().get(0), c = (int) p.getShape().get(1);
-            float[] z = DjlTensors.floats(p);
-            float[] t = DjlTensors.floats(y);
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int k = 0; k < c; k++) {
-                    max = Math.max(max, z[i * c + k]);
-                }
-                double e = 0;
-                for (int k = 0; k < c; k++) {
-                    e += Math.exp(z[i * c + k] - max);
-                }
-                int label = (int) t[i];
-                if (label < 0 || label >= c) {
-                    return Double.NaN;
-                }
-                sum += Math.log(e) + max - z[i * c + label];
-            }
-            return sum / n;
-        }
-        if (loss instanceof L2Loss && p.getShape().size() == y.getShape().size()) {
-            float[] a = DjlTensors.floats(p);
-            float[] b = DjlTensors.floats(y);
-            double sum = 0;
-            for (int i = 0; i < a.length; i++) {
-                double d = a[i] - b[i];
-                sum += d * d / 2;
-            }
-            return sum / a.length;
-        }
-        return Double.NaN;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.nnviz.backend.djl;
 
+import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -7,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
@@ -16,6 +18,9 @@ import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.evaluator.Accuracy;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.listener.TrainingListenerAdapter;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
 import io.nnviz.NNViz;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.api.hook.Hook;
@@ -160,46 +165,93 @@ class DjlListenerTest {
      */
     @Test
     void everyStepsLossIsDjlsWhereverItsEvaluatorListenerRuns() throws Exception {
-        FashionMnist d = FashionMnist.trainCached(1024);
         for (String order : List.of("djl first", "nnviz first", "alone")) {
-            List<Double> ours = new ArrayList<>(), djls = new ArrayList<>();
-            Engine.getInstance().setRandomSeed(7);
-            try (Model model = Model.newInstance("mlp"); NDManager m = NDManager.newBaseManager()) {
-                model.setBlock(mlp());
-                DefaultTrainingConfig config = SmallNets.config(1e-2f);
-                if (order.equals("djl first")) {
-                    config.addTrainingListeners(TrainingListener.Defaults.basic());
-                }
-                Attachment a = NNViz.attach(config, new Hook() {
-                    @Override
-                    public void onStepEnd(TrainingEvent e) {
-                        ours.add(e.loss());
-                    }
-                });
-                if (order.equals("nnviz first")) {
-                    config.addTrainingListeners(TrainingListener.Defaults.basic());
-                }
-                config.addTrainingListeners(new TrainingListenerAdapter() {
-                    @Override
-                    public void onTrainingBatch(Trainer trainer, BatchData batch) {
-                        NDList labels = batch.getLabels().values().iterator().next(), preds = batch.getPredictions().values().iterator().next();
-                        try (NDArray l = trainer.getLoss().evaluate(labels, preds)) {
-                            djls.add((double) l.getFloat());
-                        }
-                    }
-                });
-                try (Trainer trainer = model.newTrainer(config)) {
-                    trainer.initialize(new Shape(BATCH, 784));
-                    EasyTrain.fit(trainer, 1, data(m, d, 0, TRAIN), null);
-                }
-                a.close();
+            assertLossesAreDjls(order, Loss.softmaxCrossEntropyLoss(), mlp(), 1, true);
+        }
+    }
+
+    /**
+     * Without DJL's listeners nnviz computes the loss itself where it can (softmax cross-entropy on
+     * class indices, over any leading axes, and L2) and asks DJL again where it cannot (one-hot
+     * labels, a weight, L1): the same values every step, whichever.
+     */
+    @Test
+    void everyStepsLossIsDjlsForLossesNnvizComputesAndForOthers() throws Exception {
+        assertLossesAreDjls("alone", Loss.l2Loss(), mlp(), 0, true);
+        assertLossesAreDjls("alone", Loss.softmaxCrossEntropyLoss("one-hot", 1, -1, false, true), mlp(), 0, false);
+        assertLossesAreDjls("alone", Loss.softmaxCrossEntropyLoss("weighted", 0.5f, -1, true, true), mlp(), 1, false);
+        assertLossesAreDjls("alone", Loss.l1Loss(), mlp(), 0, false);
+        SequentialBlock twoHeads = new SequentialBlock().add(Linear.builder().setUnits(32).build()).add(Activation.reluBlock())
+                .add(Linear.builder().setUnits(20).build()).add(new LambdaBlock(x -> new NDList(x.singletonOrThrow().reshape(-1, 2, 10))));
+        assertLossesAreDjls("alone", Loss.softmaxCrossEntropyLoss(), twoHeads, 2, true);
+    }
+
+    /**
+     * One epoch of {@code block} under {@code loss}, with DJL's evaluator listener where {@code order}
+     * says; the loss nnviz gives at each step must be DJL's evaluation of that step. Labels: the
+     * classes (per sample, or {@code heads} per sample: the class and the next), or one-hot (0).
+     * {@code inJava}: whether nnviz's own computation gives DJL's value (else it must not be used).
+     */
+    private static void assertLossesAreDjls(String order, Loss loss, SequentialBlock block, int heads, boolean inJava) throws Exception {
+        FashionMnist d = FashionMnist.trainCached(1024);
+        String what = order + ", " + loss.getName();
+        List<Double> ours = new ArrayList<>(), djls = new ArrayList<>(), own = new ArrayList<>();
+        Engine.getInstance().setRandomSeed(7);
+        try (Model model = Model.newInstance("mlp"); NDManager m = NDManager.newBaseManager()) {
+            model.setBlock(block);
+            DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
+                    .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-2f)).build()).optDevices(new Device[] {Device.cpu()});
+            if (order.equals("djl first")) {
+                config.addTrainingListeners(TrainingListener.Defaults.basic());
             }
-            assertEquals(TRAIN / BATCH, djls.size(), order);
-            assertEquals(djls.size(), ours.size(), order);
-            for (int i = 0; i < djls.size(); i++) {
-                assertEquals(djls.get(i), ours.get(i), 1e-5 * Math.max(1, djls.get(i)), order + ", step " + (i + 1));
+            Attachment a = NNViz.attach(config, new Hook() {
+                @Override
+                public void onStepEnd(TrainingEvent e) {
+                    ours.add(e.loss());
+                }
+            });
+            if (order.equals("nnviz first")) {
+                config.addTrainingListeners(TrainingListener.Defaults.basic());
             }
-            assertTrue(djls.get(0) > djls.get(djls.size() - 1), order + ": a loss that falls, so the steps differ: " + djls);
+            config.addTrainingListeners(new TrainingListenerAdapter() {
+                @Override
+                public void onTrainingBatch(Trainer trainer, BatchData batch) {
+                    NDList labels = batch.getLabels().values().iterator().next(), preds = batch.getPredictions().values().iterator().next();
+                    try (NDArray l = trainer.getLoss().evaluate(labels, preds)) {
+                        djls.add((double) l.getFloat());
+                    }
+                    own.add(DjlStepLoss.inJava(trainer.getLoss(), labels, preds));
+                }
+            });
+            float[] y = new float[TRAIN * Math.max(heads, 10)];
+            for (int i = 0; i < TRAIN; i++) {
+                int c = d.label(i);
+                if (heads == 0) {
+                    y[i * 10 + c] = 1;
+                } else {
+                    for (int h = 0; h < heads; h++) {
+                        y[i * heads + h] = (c + h) % 10;
+                    }
+                }
+            }
+            Shape labels = heads == 0 ? new Shape(TRAIN, 10) : heads == 1 ? new Shape(TRAIN) : new Shape(TRAIN, heads, 1);
+            ArrayDataset data = new ArrayDataset.Builder().setData(m.create(d.batch(0, TRAIN), new Shape(TRAIN, 784)))
+                    .optLabels(m.create(java.util.Arrays.copyOf(y, (int) labels.size()), labels)).setSampling(BATCH, false).build();
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(BATCH, 784));
+                EasyTrain.fit(trainer, 1, data, null);
+            }
+            a.close();
+        }
+        assertEquals(TRAIN / BATCH, djls.size(), what);
+        assertEquals(djls.size(), ours.size(), what);
+        for (int i = 0; i < djls.size(); i++) {
+            assertEquals(djls.get(i), ours.get(i), 1e-5 * Math.max(1, djls.get(i)), what + ", step " + (i + 1));
+        }
+        assertTrue(djls.get(0) > djls.get(djls.size() - 1), what + ": a loss that falls, so the steps differ: " + djls);
+        for (int i = 0; i < djls.size(); i++) {
+            boolean agrees = Math.abs(own.get(i) - djls.get(i)) <= 1e-4 * Math.max(1, djls.get(i));
+            assertEquals(inJava, agrees, what + ", step " + (i + 1) + ": nnviz's own computation " + own.get(i) + ", DJL's " + djls.get(i));
         }
     }
 }
