@@ -105,8 +105,8 @@ public final class Recorder implements Hook, AutoCloseable {
     /**
      * Loss every step, weight histograms (30 bins) and update ratios of conv, dense, recurrent and
      * output layers every 10 steps, filters every 50, at most 1000 points a series, no probes;
-     * the intervals stretch where those captures and the recorder's work on every step would take
-     * more than half a percent of the training time ({@link RecorderBuilder#budget}).
+     * the intervals stretch where those captures and nnviz's work on every step would take more
+     * than half a percent of the training time ({@link RecorderBuilder#budget}).
      */
     public static Recorder defaults() {
         return builder().build();
@@ -205,7 +205,7 @@ public final class Recorder implements Hook, AutoCloseable {
             }
         });
         captures.stepMetrics(metrics);
-        captures.stepEnded(g, model, e.snapshot(), started);
+        captures.stepEnded(g, model, e.snapshot(), started, e.nnvizNanos());
         if (diagnosis != null) {
             boolean nonFinite = !Double.isFinite(loss) || MetricNames.hasNonFiniteCounts(metrics);
             if (nonFinite && !nonFiniteChecked) {

@@ -170,10 +170,12 @@ public final class RecorderBuilder {
     /**
      * The share of training time the recorder may take on the training thread, as a fraction
      * (default 0.005: half a percent): it measures what its sampled captures (histograms, filters,
-     * probes, with the backend's copies) cost, and its own work on every step (the loss logged, the
-     * next step's request), and stretches the capture intervals, by powers of two, while the two
-     * together cost more; the report says when it did. The backend's own per-step work (reading
-     * the loss from the framework) is not counted. 0 keeps the intervals exactly as configured.
+     * probes, with the backend's copies) cost, and nnviz's work on every step (the backend reading
+     * the loss from the framework, the recorder logging it, the next step's request), and stretches
+     * the capture intervals, by powers of two, while the two together cost more; the report says
+     * when it did. Where the work on every step alone is over the budget (a model whose steps take
+     * a millisecond or two), the intervals stretch as far as they go. 0 keeps the intervals exactly
+     * as configured.
      */
     public RecorderBuilder budget(double fraction) {
         if (!(fraction >= 0 && fraction < 1)) {

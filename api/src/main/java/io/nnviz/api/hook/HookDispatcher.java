@@ -37,6 +37,8 @@ public final class HookDispatcher implements Attachment {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong nanos = new AtomicLong();
+    /** The time nnviz spent on the step under way, before its end is delivered: given to the hooks with it. */
+    private long stepNanos;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile TrainingEvent last = TrainingEvent.of(0, 0, Double.NaN);
@@ -61,6 +63,16 @@ public final class HookDispatcher implements Attachment {
     /** What the hooks want captured at {@code step}, merged; {@link CaptureRequest#NONE} if nothing. */
     public synchronized CaptureRequest request(long step, int epoch) {
         long t0 = System.nanoTime();
+        try {
+            return merged(step, epoch);
+        } finally {
+            long spent = System.nanoTime() - t0;
+            nanos.addAndGet(spent);
+            stepNanos += spent;
+        }
+    }
+
+    private CaptureRequest merged(long step, int epoch) {
         CaptureRequest merged = CaptureRequest.NONE;
         for (Hook h : hooks) {
             try {
@@ -72,7 +84,6 @@ public final class HookDispatcher implements Attachment {
                 failed(h, "request", e);
             }
         }
-        nanos.addAndGet(System.nanoTime() - t0);
         return merged;
     }
 
@@ -83,11 +94,13 @@ public final class HookDispatcher implements Attachment {
      * @throws TrainingStoppedException if a hook asks to stop: backends let it through to the
      *                                  framework's loop, which it ends
      */
-    public synchronized void stepEnd(TrainingEvent event) {
+    public synchronized void stepEnd(TrainingEvent stepEvent) {
         if (closed.get()) {
             return;
         }
         steps.incrementAndGet();
+        TrainingEvent event = stepEvent.withNnvizNanos(stepNanos);
+        stepNanos = 0;
         last = event;
         if (Double.isFinite(event.loss())) {
             epochLossSum += event.loss();
@@ -142,11 +155,13 @@ public final class HookDispatcher implements Attachment {
     }
 
     /**
-     * Adds time a backend spent on the training thread for nnviz (copying captures); the
-     * dispatcher adds the time of its own hook calls itself.
+     * Adds time a backend spent on the training thread for nnviz (copying captures, reading the
+     * loss); the dispatcher adds the time of its own hook calls itself. What was added since the
+     * last step's end goes to the hooks with the next one ({@link TrainingEvent#nnvizNanos}).
      */
-    public void addTimeInNnviz(long nanoseconds) {
+    public synchronized void addTimeInNnviz(long nanoseconds) {
         nanos.addAndGet(nanoseconds);
+        stepNanos += nanoseconds;
     }
 
     @Override

@@ -4,8 +4,8 @@ package io.nnviz.recording.capture;
  * Keeps a recorder within a share of the training time, whatever the machine and the model: it
  * measures, from the training thread's own clock, how much longer a step that captures something
  * takes than one that captures nothing (which covers the backend's copies as well as the hook),
- * and the recorder's own time on a step that captures nothing (paid every step, whatever the
- * intervals); it stretches the capture intervals by powers of two while the two together are over
+ * and nnviz's time on a step that captures nothing (the backend reading the loss, the recorder's
+ * own work: paid every step, whatever the intervals); it stretches the capture intervals by powers of two while the two together are over
  * the budget, and narrows them again once they are well under. Pauses between steps (evaluations,
  * checkpoints, data loading hiccups) are not taken for capture costs.
  *
@@ -37,7 +37,7 @@ final class CaptureBudget {
     /**
      * A step ended at {@code now} (nanoTime); {@code sampled} says whether it captured anything,
      * {@code share} is the fraction of steps the configured intervals sample at stretch 1, and
-     * {@code ownNanos} the recorder's own time on the training thread in this step.
+     * {@code ownNanos} nnviz's time on the training thread in this step (the backend's and the recorder's).
      */
     void stepEnded(long now, boolean sampled, double share, long ownNanos) {
         long gap = lastEnd == 0 ? -1 : now - lastEnd;
@@ -63,7 +63,7 @@ final class CaptureBudget {
         }
     }
 
-    /** The share of training time the recorder takes at a stretch: its captures, and its work on every step. */
+    /** The share of training time nnviz takes at a stretch: the captures, and the work on every step. */
     private double estimate(int s, double share) {
         return (extra * share / s + (Double.isNaN(own) ? 0 : own)) / plain;
     }
@@ -78,7 +78,7 @@ final class CaptureBudget {
         return samples < MIN_SAMPLES || !(plain > 0) ? Double.NaN : extra * share / stretch / plain;
     }
 
-    /** The measured share of training time the recorder's work on every step takes, or NaN before it is known. */
+    /** The measured share of training time nnviz's work on every step takes, or NaN before it is known. */
     double ownShare() {
         return plain > 0 && !Double.isNaN(own) ? own / plain : Double.NaN;
     }

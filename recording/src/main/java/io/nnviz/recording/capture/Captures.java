@@ -161,9 +161,11 @@ public final class Captures {
     /**
      * Global step {@code g} ended, with {@code snapshot} (what {@link #request} asked for) and
      * {@code model} (null if unknown): the captures due at it, and the step's time for the budget;
-     * the recorder's callback for the step began at {@code callbackStart} (nanoTime).
+     * the recorder's callback for the step began at {@code callbackStart} (nanoTime), after nnviz had
+     * spent {@code nnvizNanos} on the step ({@code TrainingEvent.nnvizNanos}: the backend's loss and
+     * copies; 0 if unknown).
      */
-    public void stepEnded(long g, ModelView model, Snapshot snapshot, long callbackStart) {
+    public void stepEnded(long g, ModelView model, Snapshot snapshot, long callbackStart, long nnvizNanos) {
         boolean probes = probeStep(g) && model != null;
         if (probes) {
             probes(model, g);
@@ -188,19 +190,22 @@ public final class Captures {
         if (policy.initialWeights() && !snapshot.weights().isEmpty()) {
             log.initialWeights(g, snapshot.weights()); // kept once: the first
         }
-        budgeted(g, probes, callbackStart);
+        budgeted(g, probes, callbackStart, nnvizNanos);
     }
 
     /** Tells the budget how long this step took, from the end of the last one's callback, and notes a change of pace. */
-    private synchronized void budgeted(long g, boolean probes, long callbackStart) {
+    private synchronized void budgeted(long g, boolean probes, long callbackStart, long nnvizNanos) {
         long now = System.nanoTime();
-        budget.stepEnded(now, probes || requestedStep == g, sampledShare, now - callbackStart + requestNanos);
+        // nnviz's time before the callback as its dispatcher measured it (the backend's loss and copies, the requests),
+        // else (an event made by hand) the recorder's own request
+        long before = nnvizNanos > 0 ? nnvizNanos : requestNanos;
+        budget.stepEnded(now, probes || requestedStep == g, sampledShare, now - callbackStart + before);
         int s = budget.stretch();
         if (s != noted) {
             noted = s;
             log.note("sampling", String.format(Locale.ROOT, "From step %d, histograms every %d steps, filters every %d%s"
                             + " (the configured intervals x %d), to keep the recording within %.1f%% of the training time: its captures"
-                            + " measured %.2f%% at the configured intervals, its work on every step %.2f%%.", g, policy.histogramsEvery() * s,
+                            + " measured %.2f%% at the configured intervals, nnviz's work on every step (the loss read, the recorder's) %.2f%%.", g, policy.histogramsEvery() * s,
                     policy.filtersEvery() * s, policy.probes() == null ? "" : ", probes every " + policy.probesEvery() * s, s,
                     budget.budget() * 100, budget.share(sampledShare) * s * 100, budget.ownShare() * 100));
         }

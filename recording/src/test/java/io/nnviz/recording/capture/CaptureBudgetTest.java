@@ -1,7 +1,9 @@
 package io.nnviz.recording.capture;
 
+import io.nnviz.api.hook.HookDispatcher;
 import io.nnviz.api.hook.ManualTraining;
 import io.nnviz.api.hook.Snapshot;
+import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.recording.Recorder;
 import io.nnviz.recording.format.RunJson;
 import io.nnviz.recording.run.RunLog;
@@ -11,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -90,6 +94,34 @@ class CaptureBudgetTest {
             b.stepEnded(now, sampled, 0.1, sampled ? 0 : ownNanos);
         }
         return b;
+    }
+
+    /**
+     * What a backend spends on every step (reading the loss: what its dispatcher passes on with the
+     * step's event) counts with the recorder's own work: a recorder behind a backend whose
+     * every-step work is over the budget by itself captures as rarely as it can; the same recorder
+     * behind a backend that spends nothing keeps the configured intervals.
+     */
+    @Test
+    void theBackendsWorkOnEveryStepCountsAgainstTheBudget() throws Exception {
+        int[] stretch = new int[2];
+        for (int backendMicros : new int[] {0, 200}) { // 200 us on 1 ms steps: 20%, over a budget of 5%
+            Recorder rec = Recorder.builder().histogramsEvery(10).filtersEvery(50).budget(0.05).build();
+            HookDispatcher d = new HookDispatcher(null, List.of(rec), () -> { });
+            for (long s = 1; s <= 1_500; s++) {
+                d.request(s, 0);
+                long end = System.nanoTime() + MS; // the step's own work
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                d.addTimeInNnviz(backendMicros * 1_000L); // as a backend says what it spent
+                d.stepEnd(new TrainingEvent(s, 0, 1.0, Map.of(), Snapshot.EMPTY));
+            }
+            d.close();
+            stretch[backendMicros == 0 ? 0 : 1] = rec.captureStretch();
+        }
+        assertEquals(1, stretch[0], "a backend that spends nothing: the captures (none here) are within the budget");
+        assertEquals(CaptureBudget.MAX_STRETCH, stretch[1], "a backend over the budget on every step: captures as rare as they go");
     }
 
     @Test
