@@ -55,9 +55,12 @@ final class CaptureBudget {
         }
         if (++sinceDecision >= DECIDE_EVERY && samples >= MIN_SAMPLES) {
             sinceDecision = 0;
+            double every = Double.isNaN(own) ? 0 : own / plain;
             if (estimate(stretch, share) > budget && stretch < MAX_STRETCH) {
                 stretch *= 2;
-            } else if (stretch > 1 && estimate(stretch / 2, share) < budget / 2) {
+            } else if (stretch > 1 && estimate(stretch / 2, share) - every < (budget - every) / 2) {
+                // narrowed once the captures, twice as often, would take under half what the work on every step leaves
+                // of the budget: room for them to cost more before the next stretch
                 stretch /= 2;
             }
         }

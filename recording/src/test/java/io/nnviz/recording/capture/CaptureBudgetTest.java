@@ -84,6 +84,25 @@ class CaptureBudgetTest {
         assertEquals(1, withOwnTime(20_000).stretch(), "0.6% + 0.2% is within 1% at the configured intervals");
     }
 
+    @Test
+    void intervalsStretchedWhileCapturesWereDearNarrowAgainBesideTheWorkOnEveryStep() {
+        // captures of 8 ms every 10th 10 ms step (8%: a cold start) stretch to x16 or more; then they cost 0.4 ms (0.4% at
+        // the configured intervals) beside 0.2% of work on every step: within a 0.5% budget from x2 (0.2% + 0.2%). The
+        // intervals narrow while the captures, twice as often, would take under half of the 0.3% the every-step work
+        // leaves: to x4 (0.1% + 0.2%). Counting the every-step work against the narrowing too would have kept x16.
+        CaptureBudget b = new CaptureBudget(0.005);
+        long now = 1;
+        for (int i = 1; i <= 12_000; i++) {
+            boolean sampled = i % (10 * b.stretch()) == 0;
+            now += 10 * MS + (sampled ? (i < 2_000 ? 8 * MS : 400_000) : 0);
+            b.stepEnded(now, sampled, 0.1, sampled ? 0 : 20_000);
+            if (i == 2_000) {
+                assertTrue(b.stretch() >= 16, "the cold start's captures stretched the intervals: x" + b.stretch());
+            }
+        }
+        assertEquals(4, b.stretch());
+    }
+
     /** A 1% budget after 4,000 steps of 10 ms, every 10th (times the stretch) capturing for 0.6 ms, {@code ownNanos} of the recorder's own on the others. */
     private static CaptureBudget withOwnTime(long ownNanos) {
         CaptureBudget b = new CaptureBudget(0.01);
