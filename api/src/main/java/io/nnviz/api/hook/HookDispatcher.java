@@ -38,7 +38,7 @@ public final class HookDispatcher implements Attachment {
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong nanos = new AtomicLong();
     /** The time nnviz spent on the step under way, before its end is delivered: given to the hooks with it. */
-    private long stepNanos;
+    private final AtomicLong stepNanos = new AtomicLong();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile TrainingEvent last = TrainingEvent.of(0, 0, Double.NaN);
@@ -68,7 +68,7 @@ public final class HookDispatcher implements Attachment {
         } finally {
             long spent = System.nanoTime() - t0;
             nanos.addAndGet(spent);
-            stepNanos += spent;
+            stepNanos.addAndGet(spent);
         }
     }
 
@@ -99,8 +99,7 @@ public final class HookDispatcher implements Attachment {
             return;
         }
         steps.incrementAndGet();
-        TrainingEvent event = stepEvent.withNnvizNanos(stepNanos);
-        stepNanos = 0;
+        TrainingEvent event = stepEvent.withNnvizNanos(stepNanos.getAndSet(0));
         last = event;
         if (Double.isFinite(event.loss())) {
             epochLossSum += event.loss();
@@ -159,9 +158,9 @@ public final class HookDispatcher implements Attachment {
      * loss); the dispatcher adds the time of its own hook calls itself. What was added since the
      * last step's end goes to the hooks with the next one ({@link TrainingEvent#nnvizNanos}).
      */
-    public synchronized void addTimeInNnviz(long nanoseconds) {
+    public void addTimeInNnviz(long nanoseconds) {
         nanos.addAndGet(nanoseconds);
-        stepNanos += nanoseconds;
+        stepNanos.addAndGet(nanoseconds);
     }
 
     @Override
