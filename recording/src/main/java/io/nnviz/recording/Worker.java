@@ -39,7 +39,7 @@ final class Worker implements AutoCloseable {
     private final int capacity;
     private final AtomicLong dropped = new AtomicLong(), failed = new AtomicLong();
     private final String name;
-    private Thread thread;
+    private volatile Thread thread;
     private volatile boolean closed;
     /** The thread sleeps until woken: the next offer wakes it. */
     private volatile boolean asleep;
@@ -73,7 +73,7 @@ final class Worker implements AutoCloseable {
             dropped.incrementAndGet();
             return false;
         }
-        Thread t = start();
+        Thread t = thread != null ? thread : start(); // the lock only until the thread exists
         if (size.incrementAndGet() > capacity) {
             size.decrementAndGet();
             dropped.incrementAndGet();

@@ -2,13 +2,10 @@ package io.nnviz.backend.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.L2Loss;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
-
-import java.nio.FloatBuffer;
 
 /**
  * A training batch's loss, read the cheapest way that gives DJL's value, chosen on the first
@@ -63,7 +60,7 @@ final class DjlStepLoss {
         if (labels.size() != 1 || preds.size() != 1 || !(loss instanceof SoftmaxCrossEntropyLoss || loss instanceof L2Loss)) {
             return Double.NaN;
         }
-        float[] z = values(preds.singletonOrThrow()), t = values(labels.singletonOrThrow());
+        float[] z = DjlTensors.smallFloats(preds.singletonOrThrow()), t = DjlTensors.smallFloats(labels.singletonOrThrow());
         if (loss instanceof SoftmaxCrossEntropyLoss) {
             int n = t.length;
             if (n == 0 || z.length % n != 0 || z.length / n < 2) {
@@ -97,16 +94,5 @@ final class DjlStepLoss {
             sum += d * d / 2;
         }
         return sum / z.length;
-    }
-
-    /** A small array's values as float32, read with one native call where it is float32 already. */
-    private static float[] values(NDArray a) {
-        if (a.getDataType() != DataType.FLOAT32) {
-            return DjlTensors.floats(a);
-        }
-        FloatBuffer b = a.toByteBuffer(false).asFloatBuffer();
-        float[] v = new float[b.remaining()];
-        b.get(v);
-        return v;
     }
 }

@@ -69,8 +69,6 @@ public final class Captures {
     private final long[] captured = new long[4];
     /** The step whose weights were last requested from the backend; the stretch last noted on the run. */
     private long requestedStep = -1;
-    /** The time the last {@link #request} took: part of the recorder's own time on its step. */
-    private long requestNanos;
     private int noted = 1;
 
     /** Captures of {@code policy} into {@code log}, sending what sinks take to {@code out}; notes the probe inputs on the log. */
@@ -125,15 +123,6 @@ public final class Captures {
      * reads ({@link Vitals}).
      */
     public CaptureRequest request(long g) {
-        long t0 = System.nanoTime();
-        try {
-            return requestAt(g);
-        } finally {
-            requestNanos = System.nanoTime() - t0;
-        }
-    }
-
-    private CaptureRequest requestAt(long g) {
         boolean hist = histogramStep(g);
         boolean first = policy.initialWeights() && log.initialWeights().isEmpty();
         boolean outputs = vitals != null && outputStep(g);
@@ -196,10 +185,8 @@ public final class Captures {
     /** Tells the budget how long this step took, from the end of the last one's callback, and notes a change of pace. */
     private synchronized void budgeted(long g, boolean probes, long callbackStart, long nnvizNanos) {
         long now = System.nanoTime();
-        // nnviz's time before the callback as its dispatcher measured it (the backend's loss and copies, the requests),
-        // else (an event made by hand) the recorder's own request
-        long before = nnvizNanos > 0 ? nnvizNanos : requestNanos;
-        budget.stepEnded(now, probes || requestedStep == g, sampledShare, now - callbackStart + before);
+        // nnviz's time before the callback as its dispatcher measured it: the backend's loss and copies, the requests
+        budget.stepEnded(now, probes || requestedStep == g, sampledShare, now - callbackStart + nnvizNanos);
         int s = budget.stretch();
         if (s != noted) {
             noted = s;
