@@ -36,10 +36,17 @@ import java.util.function.BiConsumer;
 
 /**
  * The training-hook overhead of issue #5 on DJL (PyTorch engine, one thread): LeNet at DJL's
- * hands on Fashion-MNIST, batch 32. Variants in turns of 10 steps on the same batches: unhooked;
- * unhooked but wrapped in an unarmed {@link TapBlock} (what the wrapper costs on steps that capture
- * nothing); hooked through a TapBlock with the sampling of the other harnesses; an A/A control.
- * Every copy first trains {@value Alternation#WARMUP} steps (round 30 batches).
+ * hands on Fashion-MNIST, batch 32. Variants in turns of 10 steps on the same batches, every one a
+ * trainer of <em>the same weights</em> (one block, one optimizer): unhooked; unhooked but through an
+ * unarmed {@link TapBlock} (what the wrapper costs on steps that capture nothing); hooked through
+ * that TapBlock with the sampling of the other harnesses; unhooked again, an A/A control. One set of
+ * weights for all: copies of a network differ by a few percent in step time whatever their hook
+ * (where their memory lies), which hid a 0.5% target (the A/A control of copies drifted -0.3% to
+ * +3.9% between runs). The weights train under every variant's steps in turn, so every variant
+ * trains as long. A capture the hooked trainer asks for at the end of its turn arms the shared
+ * TapBlock until its next turn: the other variants' steps in between then record their leaves'
+ * outputs (no copies), which makes them slower, by a few microseconds on a few steps of a run.
+ * Every variant first trains {@value Alternation#WARMUP} steps in the same turns (round 30 batches).
  *
  * <pre>mvn -B -q -pl bench-djl -am install -DskipTests && mvn -B -q -pl bench-djl exec:exec@djl-hook-overhead</pre>
  */
@@ -69,9 +76,8 @@ public final class DjlHookOverhead {
      * it (its evaluator listener computes each batch's loss, which nnviz then reads); with
      * {@code none}, no listener of DJL's, so nnviz reads the loss itself.
      */
-    static DefaultTrainingConfig config() {
-        DefaultTrainingConfig c = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build())
+    static DefaultTrainingConfig config(Optimizer optimizer) {
+        DefaultTrainingConfig c = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(optimizer)
                 .optDevices(new Device[] {Device.cpu()});
         String listeners = System.getProperty("nnviz.djlListeners", "basic");
         if (listeners.equals("basic")) {
@@ -87,22 +93,30 @@ public final class DjlHookOverhead {
         int blocks = cycles * CYCLE / BLOCK, warmup = 30, steps = blocks * BLOCK;
         FashionMnist data = FashionMnist.train((steps + warmup) * BATCH);
         HookChoice choice = HookChoice.of(args);
-        DefaultTrainingConfig hookedConfig = config();
+        Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build();
+        DefaultTrainingConfig hookedConfig = config(adam);
         Attachment attachment = NNViz.attach(hookedConfig, choice.hook());
-        Block[] blocksOf = {lenet(), TapBlock.wrap(lenet()), TapBlock.wrap(lenet()), lenet()};
-        DefaultTrainingConfig[] configs = {config(), config(), hookedConfig, config()};
+        TapBlock tapped = TapBlock.wrap(lenet());
         String[] names = {"unhooked", "unarmed TapBlock", choice.name() + " + TapBlock", "unhooked again"};
-        Model[] models = new Model[4];
+        // the plain block's trainers and the TapBlock's train the same parameters, through two models
+        Model plainModel = Model.newInstance("lenet"), tappedModel = Model.newInstance("lenet, tapped");
+        plainModel.setBlock(tapped.inner());
+        tappedModel.setBlock(tapped);
+        Model[] models = {plainModel, tappedModel, tappedModel, plainModel};
+        DefaultTrainingConfig[] configs = {config(adam), config(adam), hookedConfig, config(adam)};
         Trainer[] trainers = new Trainer[4];
-        try (NDManager data32 = NDManager.newBaseManager()) {
+        try {
+            Engine.getInstance().setRandomSeed(42);
             for (int v = 0; v < 4; v++) {
-                models[v] = Model.newInstance(names[v]);
-                models[v].setBlock(blocksOf[v]);
                 trainers[v] = models[v].newTrainer(configs[v]);
-                // the same initial weights in every copy: different random starts train at different speeds
-                // (a few percent between copies here), which would show as overhead
-                Engine.getInstance().setRandomSeed(42);
-                trainers[v].initialize(new Shape(BATCH, 1, 28, 28));
+                if (v == 1) {
+                    trainers[v].initialize(new Shape(BATCH, 1, 28, 28)); // the parameters, once: the others find them initialized
+                }
+            }
+            for (int v = 0; v < 4; v++) {
+                if (v != 1) {
+                    trainers[v].initialize(new Shape(BATCH, 1, 28, 28));
+                }
             }
             float[][] x = new float[steps + warmup][], y = new float[steps + warmup][];
             for (int i = 0; i < x.length; i++) {
@@ -121,11 +135,7 @@ public final class DjlHookOverhead {
                     trainers[v].step();
                 }
             };
-            for (int v = 0; v < 4; v++) {
-                for (int i = 0; i < Alternation.WARMUP; i++) { // round the warm-up's batches
-                    step.accept(v, i % warmup);
-                }
-            }
+            Alternation.run(4, Alternation.WARMUP / BLOCK, BLOCK, (v, s) -> step.accept(v, s % warmup));
             long insideBefore = attachment.timeInNnvizNanos(); // the warm-up's steps are not measured
             Alternation runs = Alternation.run(4, blocks, BLOCK, (v, s) -> step.accept(v, warmup + s));
             long insideMeasured = attachment.timeInNnvizNanos() - insideBefore;
@@ -138,18 +148,17 @@ public final class DjlHookOverhead {
             double inside = insideMeasured / 1e6 / steps;
             System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                     + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
-            try (ModelView view = NNViz.inspect(models[2])) {
+            try (ModelView view = NNViz.inspect(tappedModel)) {
                 choice.printSummary(view, attachment.hookErrors());
             }
         } finally {
-            for (int v = 0; v < 4; v++) {
-                if (trainers[v] != null) {
-                    trainers[v].close();
-                }
-                if (models[v] != null) {
-                    models[v].close();
+            for (Trainer t : trainers) {
+                if (t != null) {
+                    t.close();
                 }
             }
+            tappedModel.close();
+            plainModel.close();
         }
     }
 }

@@ -24,16 +24,19 @@ import java.util.Map;
 /**
  * The training-hook overhead on TensorFlow Java: the examples' Ops-API CNN at LeNet's size
  * ({@link TfNetworks#lenet()}) on Fashion-MNIST, batch 32, one intra-op thread. Every variant is
- * the loop a user writes, fetching its loss each step: unhooked; hooked with {@link TfTraining}'s
+ * the loop a user writes, fetching its loss each step, and every variant trains <em>the same
+ * network</em>, in turns of 10 steps on the same batches: unhooked; hooked with {@link TfTraining}'s
  * push form ({@code step(loss)}) and the issue's sampling ({@link SamplingRecorder}: loss every
  * step, weight histograms every 10, activations of every layer for 4 samples every 50, which the
- * loop fetches as {@link TfTraining#wanted()} says); and a second unhooked copy as an A/A control,
- * in turns of 10 steps on the same batches. With the argument {@code diagnose}, one more: the
- * same hook through {@link TfTraining#run}, which adds the fetches itself.
+ * loop fetches as {@link TfTraining#wanted()} says); and unhooked again, an A/A control. One network
+ * for all: copies of a network differ by a few percent in step time whatever their hook (where
+ * their memory lies), which hid a 0.5% target (the A/A control of copies drifted -0.3% to +3.9%
+ * between runs). With the argument {@code diagnose}, one more: the same hook through
+ * {@link TfTraining#run}, which adds the fetches itself.
  *
- * <p>Every copy first trains {@value Alternation#WARMUP} steps, the hooked ones with their hook
- * attached: the figure wanted is a long run's steady state, after the JIT has compiled nnviz's
- * paths and the heap's pages have been touched once.
+ * <p>The network first trains {@value Alternation#WARMUP} steps per variant in the same turns, so
+ * the figure is a long run's steady state, after the JIT has compiled nnviz's paths and the heap's
+ * pages have been touched once.
  *
  * <pre>mvn -B -q -pl bench-tensorflow -am install -DskipTests && mvn -B -q -pl bench-tensorflow exec:exec@tf-hook-overhead</pre>
  */
@@ -54,22 +57,14 @@ public final class TfHookOverhead {
         }
         int variants = names.size();
         Images data = Images.load(false, 60_000);
-        TfNetworks[] nets = new TfNetworks[variants];
-        TfModel[] models = new TfModel[variants];
         TfTraining[] trainings = new TfTraining[variants];
-        try {
-            for (int v = 0; v < variants; v++) {
-                nets[v] = TfNetworks.lenet();
-            }
-            models[1] = (TfModel) NNViz.inspect(nets[1].handle());
-            trainings[1] = TfTraining.attach(models[1], choice.hook());
+        try (TfNetworks n = TfNetworks.lenet(); TfModel model = (TfModel) NNViz.inspect(n.handle())) {
+            trainings[1] = TfTraining.attach(model, choice.hook());
             if (diagnose) {
-                models[3] = (TfModel) NNViz.inspect(nets[3].handle());
-                trainings[3] = TfTraining.attach(models[3], nets[3].loss, choice.hook() instanceof SamplingRecorder
+                trainings[3] = TfTraining.attach(model, n.loss, choice.hook() instanceof SamplingRecorder
                         ? new SamplingRecorder() : choice.hook() instanceof Recorder ? Recorder.defaults() : new Hook() { });
             }
             Alternation.Body step = (v, i) -> {
-                TfNetworks n = nets[v];
                 int from = (i * BATCH) % (data.size() - BATCH);
                 try (TFloat32 x = TFloat32.tensorOf(Shape.of(BATCH, Task.SIDE, Task.SIDE, 1), DataBuffers.of(Task.cnn.inputs(data, from, BATCH), true, false));
                      TFloat32 y = TFloat32.tensorOf(Shape.of(BATCH, 10), DataBuffers.of(Task.cnn.targets(data, from, BATCH), true, false))) {
@@ -92,11 +87,7 @@ public final class TfHookOverhead {
                     }
                 }
             };
-            for (int v = 0; v < variants; v++) {
-                for (int i = 0; i < WARMUP; i++) {
-                    step.step(v, i);
-                }
-            }
+            Alternation.run(variants, WARMUP / BLOCK, BLOCK, step);
             long insideBefore = trainings[1].timeInNnvizNanos();
             Alternation runs = Alternation.run(variants, blocks, BLOCK, (v, s) -> step.step(v, WARMUP + s));
             long inside = trainings[1].timeInNnvizNanos() - insideBefore;
@@ -114,16 +105,7 @@ public final class TfHookOverhead {
                     t.close();
                 }
             }
-            choice.printSummary(models[1], trainings[1].hookErrors());
-        } finally {
-            for (int v = 0; v < variants; v++) {
-                if (models[v] != null) {
-                    models[v].close();
-                }
-                if (nets[v] != null) {
-                    nets[v].close();
-                }
-            }
+            choice.printSummary(model, trainings[1].hookErrors());
         }
     }
 }
