@@ -1,6 +1,5 @@
 package io.nnviz.api;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
@@ -142,19 +141,12 @@ public final class LoadOptions {
     }
 
     /**
-     * Half the machine's physical memory (where the JDK can tell it; else four times the heap's
+     * Half the machine's physical memory, or its container's limit (where it can be told; else four times the heap's
      * maximum): a model is read once into memory and usually copied once more by the framework.
      */
     public static long defaultMemoryBudget() {
-        try {
-            java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-            if (os instanceof com.sun.management.OperatingSystemMXBean sun && sun.getTotalMemorySize() > 0) {
-                return sun.getTotalMemorySize() / 2;
-            }
-        } catch (RuntimeException | LinkageError e) {
-            // not a HotSpot-family JDK: fall back on the heap's limit
-        }
-        return Runtime.getRuntime().maxMemory() * 4;
+        long total = PhysicalMemory.total();
+        return total > 0 ? total / 2 : Runtime.getRuntime().maxMemory() * 4;
     }
 
     /** The shapes given, by input name ({@link #FIRST_INPUT} for the unnamed one); copies. */

@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 
 /**
  * Class-data sharing (AppCDS) for the child JVMs that run model commands: the classes a command
@@ -236,12 +235,11 @@ final class Cds {
     static Path dir(Path jar) throws IOException {
         String id = jar + "\n" + Files.size(jar) + "\n" + Files.getLastModifiedTime(jar).toMillis() + "\n" + System.getProperty("java.home")
                 + "\n" + System.getProperty("java.vm.version") + "\n" + System.getProperty("java.vm.name");
-        String key;
-        try {
-            key = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)), 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            key = Integer.toHexString(id.hashCode());
-        }
+        // a checksum, not a digest: the name only tells jars apart (the JVM checks an archive against its jar anyway), and
+        // MessageDigest loads the security providers, about 30 ms of every command's start before the child is started
+        CRC32 crc = new CRC32();
+        crc.update(id.getBytes(StandardCharsets.UTF_8));
+        String key = HexFormat.of().toHexDigits(crc.getValue() << 32 | id.hashCode() & 0xFFFFFFFFL);
         return Path.of(System.getProperty("nnviz.cache", System.getProperty("user.home") + "/.cache/nnviz"), "cds", "nnviz-" + key);
     }
 

@@ -25,8 +25,6 @@ import java.util.Map;
  */
 @Command(name = "nnviz", mixinStandardHelpOptions = true, version = "nnviz 0.1.0-SNAPSHOT",
         description = "Renders saved neural networks headlessly: summary, architecture, filters, activations, attribution, attention.",
-        subcommands = {InspectCommand.class, ActivationsCommand.class, AttributeCommand.class, AttentionCommand.class, DiffCommand.class,
-                RunsCommand.class, DoctorCommand.class, ServeCommand.class},
         footer = {"", "Formats (told apart by content): DL4J zip, Keras .h5 and .keras, TensorFlow SavedModel folder,"
                 + " frozen .pb, TensorFlow Lite .tflite, TorchScript .pt, ONNX .onnx; the weights of PyTorch checkpoints"
                 + " (.pt, .pth, .bin), safetensors and GGUF files.", "Exit codes: 0 ok, 1 internal error, 2 usage error, 3 unreadable or unsupported model."})
@@ -42,9 +40,52 @@ public final class Main implements Runnable {
 
     PrintStream out = System.out, err = System.err;
 
+    /** The subcommands' names, in the order the usage lists them. */
+    static final List<String> COMMANDS = List.of("inspect", "activations", "attribute", "attention", "diff", "runs", "doctor", "serve");
+
+    /** A new subcommand object (a switch, not constructor references: each reference costs a fresh JVM a lambda's set-up). */
+    private static Object command(String name) {
+        return switch (name) {
+            case "inspect" -> new InspectCommand();
+            case "activations" -> new ActivationsCommand();
+            case "attribute" -> new AttributeCommand();
+            case "attention" -> new AttentionCommand();
+            case "diff" -> new DiffCommand();
+            case "runs" -> new RunsCommand();
+            case "doctor" -> new DoctorCommand();
+            case "serve" -> new ServeCommand();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /**
+     * The command line for {@code args}: {@code main} and its subcommands. picocli builds a
+     * subcommand's model from its annotations and fields by reflection, tens of milliseconds for
+     * all of them in a fresh JVM (every command starts one), so when the arguments name a
+     * subcommand before any other word (and ask for no help or version first) only that one is
+     * built: no other could run. Otherwise all are, for the usage and picocli's suggestions.
+     */
+    static CommandLine commandLine(Main main, String... args) {
+        CommandLine cl = new CommandLine(main);
+        String named = null;
+        for (String a : args) {
+            if (List.of("-h", "--help", "-V", "--version").contains(a)) {
+                break;
+            }
+            if (!a.startsWith("-")) {
+                named = a;
+                break;
+            }
+        }
+        for (String c : named != null && COMMANDS.contains(named) ? List.of(named) : COMMANDS) {
+            cl.addSubcommand(command(c));
+        }
+        return cl;
+    }
+
     @Override
     public void run() {
-        new CommandLine(this).usage(out);
+        commandLine(this).usage(out);
     }
 
     /** A usage problem found while running (exit code 2). */
@@ -82,7 +123,7 @@ public final class Main implements Runnable {
         Main main = new Main();
         main.out = out;
         main.err = err;
-        CommandLine cl = new CommandLine(main);
+        CommandLine cl = commandLine(main, args);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         // picocli answers invalid input with ExitCode.USAGE, which is 2: one line, as for every other error, not the whole usage
@@ -237,7 +278,7 @@ public final class Main implements Runnable {
     /** The model options of a command line that reads a model and parses well, else null (it runs here and says what is wrong). */
     static ModelOptions modelOptions(String[] args) {
         try {
-            return modelOptions(new CommandLine(new Main()).parseArgs(args));
+            return modelOptions(commandLine(new Main(), args).parseArgs(args));
         } catch (CommandLine.ParameterException e) {
             return null;
         }

@@ -30,7 +30,7 @@ class PrescanTest {
     /** The option tables are the commands' options: a new option cannot be misread as a model path or a value. */
     @Test
     void theOptionTablesAreTheModelCommandsOptions() {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = Main.commandLine(new Main());
         Set<String> values = new HashSet<>(), flags = new HashSet<>(List.of("--verbose", "-q", "--quiet"));
         for (String name : Prescan.COMMANDS) {
             CommandLine sub = cl.getSubcommands().get(name);
@@ -51,6 +51,18 @@ class PrescanTest {
     }
 
     /** Whatever it reads is what picocli parses (limits, output folder, model); where unsure, it reads nothing. */
+    /** A command line that names its subcommand builds that one alone, under the name picocli gives it; else all of them. */
+    @Test
+    void aNamedSubcommandIsBuiltAlone() {
+        Set<String> all = Main.commandLine(new Main()).getSubcommands().keySet();
+        assertEquals(Main.COMMANDS, List.copyOf(all));
+        for (String name : all) {
+            assertEquals(Set.of(name), Main.commandLine(new Main(), "--verbose", name, "x").getSubcommands().keySet(), name);
+            assertEquals(all, Main.commandLine(new Main(), "--help", name).getSubcommands().keySet(), name);
+        }
+        assertEquals(all, Main.commandLine(new Main(), "inpsect", "m.onnx").getSubcommands().keySet()); // picocli's suggestion needs them all
+    }
+
     @Test
     void whatItReadsIsWhatPicocliParses() {
         String m = dir.resolve("m.onnx").toString();
