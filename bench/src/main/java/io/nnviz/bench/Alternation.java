@@ -27,12 +27,15 @@ public final class Alternation {
     }
 
     private final long[][] wall, cpu, stepWall;
+    /** The variant whose turn came just before each variant's block (-1 for the first block of all). */
+    private final int[][] before;
     private final int blockSize;
 
     private Alternation(int variants, int blocks, int blockSize) {
         wall = new long[variants][blocks];
         cpu = new long[variants][blocks];
         stepWall = new long[variants][blocks * blockSize];
+        before = new int[variants][blocks];
         this.blockSize = blockSize;
     }
 
@@ -44,9 +47,12 @@ public final class Alternation {
         for (int v = 0; v < variants; v++) {
             order.add(v);
         }
+        int last = -1;
         for (int b = 0; b < blocks; b++) {
             Collections.shuffle(order, rnd);
             for (int v : order) {
+                a.before[v][b] = last;
+                last = v;
                 long c0 = threads.getCurrentThreadCpuTime(), total = 0;
                 for (int s = b * blockSize; s < (b + 1) * blockSize; s++) {
                     long t0 = System.nanoTime();
@@ -85,6 +91,43 @@ public final class Alternation {
     public void report(String[] names, int steps, String cpuNote) {
         report("wall-clock time", wall, names, steps);
         report("CPU time of the training thread" + cpuNote, cpu, names, steps);
+        reportCarryOver(names);
+    }
+
+    /**
+     * What each variant leaves to the turn after it (work its background threads finish then, the garbage it left):
+     * the other variants' blocks that came right after one of its turns, against their blocks that did not, each
+     * variant against its own mean, in wall-clock time. A cost nnviz leaves there is nnviz's too, though the hooked
+     * variant's own mean does not show it; with the random order one variant may follow another more often than the
+     * rest do, which this also explains in an A/A control.
+     */
+    private void reportCarryOver(String[] names) {
+        System.out.println("wall-clock time of the turn after each variant's (other variants' blocks after it, against their blocks after others):");
+        for (int v = 0; v < wall.length; v++) {
+            double sum = 0;
+            int n = 0;
+            for (int u = 0; u < wall.length; u++) {
+                if (u == v) {
+                    continue;
+                }
+                double after = 0, other = 0;
+                int na = 0, no = 0;
+                for (int b = 0; b < wall[u].length; b++) {
+                    if (before[u][b] == v) {
+                        after += wall[u][b];
+                        na++;
+                    } else if (before[u][b] >= 0) {
+                        other += wall[u][b];
+                        no++;
+                    }
+                }
+                if (na > 0 && no > 0) {
+                    sum += (after / na / (other / no) - 1) * na;
+                    n += na;
+                }
+            }
+            System.out.printf("  after %-34s %+.2f%% (%d blocks)%n", names[v], n > 0 ? sum / n * 100 : 0, n);
+        }
     }
 
     /**
