@@ -109,14 +109,10 @@ public final class DjlHookOverhead {
             Engine.getInstance().setRandomSeed(42);
             for (int v = 0; v < 4; v++) {
                 trainers[v] = models[v].newTrainer(configs[v]);
-                if (v == 1) {
-                    trainers[v].initialize(new Shape(BATCH, 1, 28, 28)); // the parameters, once: the others find them initialized
-                }
             }
-            for (int v = 0; v < 4; v++) {
-                if (v != 1) {
-                    trainers[v].initialize(new Shape(BATCH, 1, 28, 28));
-                }
+            // a TapBlock trainer first: it initializes the parameters, once, and the plain block's trainers find them so
+            for (int v : new int[] {1, 0, 2, 3}) {
+                trainers[v].initialize(new Shape(BATCH, 1, 28, 28));
             }
             float[][] x = new float[steps + warmup][], y = new float[steps + warmup][];
             for (int i = 0; i < x.length; i++) {
