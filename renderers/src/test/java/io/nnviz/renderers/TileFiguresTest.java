@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TileFiguresTest {
@@ -288,7 +289,7 @@ class TileFiguresTest {
     /**
      * {@code Figures.toPng} draws into the raster its thread drew the last PNG into: figures of
      * different sizes in turn (the first larger, so the array is longer than the next image) each
-     * read back as {@code toImage} draws them on a fresh image, pixel for pixel.
+     * read back as {@code toImage} draws them on a fresh image, pixel for pixel, both opaque.
      */
     @Test
     void pngsDrawnOneAfterAnotherEqualTheirOwnFreshImages() throws Exception {
@@ -304,6 +305,9 @@ class TileFiguresTest {
         for (io.nnviz.renderers.figures.TileFigure f : figures) {
             BufferedImage png = ImageIO.read(new ByteArrayInputStream(Figures.toPng(f, 1.5)));
             BufferedImage fresh = Figures.toImage(f, 1.5);
+            // opaque on their white background: drawn as RGB, written without an alpha channel
+            assertEquals(BufferedImage.TYPE_INT_RGB, fresh.getType(), f.title());
+            assertFalse(png.getColorModel().hasAlpha(), f.title());
             assertEquals(fresh.getWidth(), png.getWidth());
             assertEquals(fresh.getHeight(), png.getHeight());
             for (int y = 0; y < fresh.getHeight(); y++) {

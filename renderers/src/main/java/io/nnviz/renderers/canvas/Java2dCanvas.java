@@ -9,7 +9,6 @@ import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
 import java.awt.image.DataBufferInt;
 import java.awt.image.DirectColorModel;
 import java.awt.image.Raster;
@@ -22,6 +21,9 @@ import java.util.function.Consumer;
  * path for images). Groups become nothing: Java2D has no grouping.
  */
 public final class Java2dCanvas implements Canvas {
+    /** {@link BufferedImage#TYPE_INT_RGB}'s colour model: an image on it is of that type, which Java2D draws on with its own loops. */
+    private static final DirectColorModel RGB = new DirectColorModel(24, 0xFF0000, 0xFF00, 0xFF);
+
     private final Graphics2D g;
 
     /** Draws onto {@code g}; sets antialiasing hints. The caller disposes {@code g}. */
@@ -34,25 +36,26 @@ public final class Java2dCanvas implements Canvas {
     }
 
     /**
-     * Renders a figure of size {@code width x height} to an ARGB image at {@code scale} pixels per
-     * unit, on a white background.
+     * Renders a figure of size {@code width x height} to an RGB image at {@code scale} pixels per
+     * unit, on a white background. Opaque, as every figure is on its white background: the PNG
+     * encoder then neither looks for transparent pixels nor writes an alpha channel.
      */
     public static BufferedImage render(double width, double height, double scale, Consumer<Canvas> draw) {
         int w = Math.max(1, (int) Math.ceil(width * scale)), h = Math.max(1, (int) Math.ceil(height * scale));
-        return render(new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB), scale, draw);
+        return render(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), scale, draw);
     }
 
     /**
      * As {@link #render(double, double, double, Consumer)}, into the first {@code w x h} values of
-     * {@code pixels} (packed ARGB, rows of {@code w}), which the image then shares: for a caller that
+     * {@code pixels} (packed RGB, rows of {@code w}), which the image then shares: for a caller that
      * encodes the image at once and draws the next one into the same array.
      */
     public static BufferedImage render(int[] pixels, double width, double height, double scale, Consumer<Canvas> draw) {
         int w = Math.max(1, (int) Math.ceil(width * scale)), h = Math.max(1, (int) Math.ceil(height * scale));
-        DirectColorModel argb = (DirectColorModel) ColorModel.getRGBdefault();
-        WritableRaster raster = Raster.createPackedRaster(new DataBufferInt(pixels, w * h), w, h, w, argb.getMasks(), null);
-        return render(new BufferedImage(argb, raster, false, null), scale, draw);
+        WritableRaster raster = Raster.createPackedRaster(new DataBufferInt(pixels, w * h), w, h, w, RGB.getMasks(), null);
+        return render(new BufferedImage(RGB, raster, false, null), scale, draw);
     }
+
 
     /** The pixels {@link #render(int[], double, double, double, Consumer)} needs for a figure of this size. */
     public static long pixels(double width, double height, double scale) {
