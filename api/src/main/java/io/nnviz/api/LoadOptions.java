@@ -110,9 +110,10 @@ public final class LoadOptions {
      * Where a backend's static shape inference leaves a layer's output shape unknown (a branch
      * taken on a size only known at run time, an operator it has no rule for), runs the model once
      * on zeros of the input shape given ({@link #inputShape}), or the declared one with free
-     * dimensions 1, and gives those layers the shapes the run measured, marked as measured (layer
-     * attribute {@code "shape source"}), never as inferred: they hold for that input. Costs one
-     * forward pass at load time and needs the framework's runtime (for ONNX files, DJL's ONNX
+     * dimensions 1 (where that run fails, free dimensions after the batch at 64, 256, 1,024 and
+     * 16,384 in turn: an STFT needs more than one sample), and gives those layers the shapes the run
+     * measured, marked as measured (layer attributes {@code "shape source"}, {@code "measured on"}),
+     * never as inferred: they hold for that input. Costs a forward pass or a few at load time and needs the framework's runtime (for ONNX files, DJL's ONNX
      * Runtime engine); a run that fails leaves the shapes unknown and says why in the model's
      * properties ({@code "measured shapes"}). Backends without static inference ignore it.
      */

@@ -41,8 +41,9 @@ final class ModelOptions {
     List<String> inputShapes = new ArrayList<>();
 
     @Option(names = "--measure-shapes",
-            description = "Run the model once, on zeros of the --input-shape or declared shape (free dimensions 1), to measure the "
-                    + "output shapes static inference cannot give (ONNX); they are shown as measured, for that input only.")
+            description = "Run the model once, on zeros of the --input-shape or declared shape (free dimensions 1; if that fails, "
+                    + "those after the batch larger), to measure the output shapes static inference cannot give (ONNX); they are shown "
+                    + "as measured, for that input only.")
     boolean measureShapes;
 
     @Option(names = "--max-memory", paramLabel = "SIZE",

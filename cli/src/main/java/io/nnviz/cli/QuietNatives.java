@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
 /**
- * Keeps native log lines off the terminal. libtensorflow reads its log level from the environment
+ * Keeps native log lines off the terminal (libtensorflow's, libtorch's, HDF5's, ONNX Runtime's). libtensorflow reads its log level from the environment
  * once, when it loads, and the absl logging linked into it prints some lines whatever the level;
  * HDF5 prints its error stack before Java sees the error; a running JVM can neither set its own
  * environment nor redirect the native stderr. So the child JVM that runs a model command
@@ -32,7 +32,9 @@ final class QuietNatives {
                     // HDF5's error stack: HDF5-DIAG: Error detected in HDF5 (1.12.1) thread 0: / #000: H5A.c line 528 in ... / major: ...
                     + "|HDF5-DIAG: |  #\\d{3}: \\S+ line \\d+ in |    (major|minor): "
                     // protobuf's C++ parser, inside libtensorflow, on a damaged graph (the Java error that follows says it)
-                    + "|\\[libprotobuf (ERROR|WARNING|INFO) \\S+:\\d+\\] )");
+                    + "|\\[libprotobuf (ERROR|WARNING|INFO) \\S+:\\d+\\] "
+                    // ONNX Runtime's, coloured: \e[1;31m2026-12-07 00:43:36.233300991 [E:onnxruntime:, sequential_executor.cc:572 ...
+                    + "|(\u001B\\[[\\d;]*m)?\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d+ \\[[VIWEF]:onnxruntime:)");
 
     /**
      * The lines a native message goes on with: TensorFlow prints a tensor's proto text over many

@@ -255,7 +255,7 @@ final class OnnxDescriber {
             case "Attention", "MultiHeadAttention" -> LayerKind.ATTENTION;
             case "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "Shape", "Slice", "Cast", "Pad", "Expand", "Resize",
                  "Upsample", "Identity" -> LayerKind.RESHAPE;
-            case "Concat", "Add", "Sum", "Mul", "Sub", "Div" -> n.getInputList().stream().filter(i -> !constants.containsKey(i)).count() >= 2
+            case "Concat", "Add", "Sum", "Mul", "Sub", "Div", "Max", "Min" -> n.getInputList().stream().filter(i -> !constants.containsKey(i)).count() >= 2
                     ? LayerKind.MERGE : LayerKind.OTHER;
             case "Gather" -> n.getInputCount() > 0 && constants.containsKey(n.getInput(0)) ? LayerKind.EMBEDDING : LayerKind.OTHER;
             default -> LayerKind.OTHER;

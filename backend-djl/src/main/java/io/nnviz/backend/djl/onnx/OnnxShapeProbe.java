@@ -27,14 +27,22 @@ import java.util.Set;
  * it giving {@code [-1]} (no shape has a negative size), so only the shape vectors leave the
  * runtime, never the activations. Tensors inside {@code Loop} and {@code Scan} bodies are not
  * measured (their values differ from one iteration to the next). The inputs are zeros of the given
- * shape, or of the declared one with every free dimension 1; the run's shapes hold for that input
- * only, and say so ({@link Result#on}). Nothing here throws: a run that fails is a result that says
- * why.
+ * shape, or of the declared one with every free dimension 1; where that run fails and dimensions
+ * after the first (the batch) are free, it is tried again with them at {@link #FREE_SIZES} in turn,
+ * on the same session: a spectrogram's STFT needs more than one sample, a convolutional network
+ * more than one pixel. The run's shapes hold for the input it ran on only, and say so
+ * ({@link Result#on}). Nothing here throws: a run that fails is a result that says why.
  */
 final class OnnxShapeProbe {
     /** The layer attribute value that says a shape was measured, not inferred. */
     static final String MEASURED = "measured by ONNX Runtime";
     private static final String PREFIX = "nnviz_measured_shape_";
+    /**
+     * The sizes free dimensions after the first take, in turn, until a run succeeds: 1 (the least
+     * work), then sizes models of text, images and audio take (a sequence, an image side of 256, a
+     * second of 16 kHz audio and more).
+     */
+    static final long[] FREE_SIZES = {1, 64, 256, 1024, 16384};
 
     /** The shapes measured by tensor name, the inputs they were measured on ("x=[1, 3, 224, 224]"), or why none were. */
     record Result(Map<String, long[]> shapes, String on, String failure) {
@@ -50,8 +58,9 @@ final class OnnxShapeProbe {
      * Measures the output shapes of the nodes whose first output static inference ({@code shapes})
      * left without a rank or with a dimension that is neither a size nor a symbol ({@code all}:
      * of every node, to check inference against), running the model on zeros of the {@code given}
-     * input shapes (-1 read as 1) or the declared ones (free dimensions 1), whose zeros must fit in
-     * a quarter of {@code budget} bytes (the run needs room for its activations too).
+     * input shapes or the declared ones, their free dimensions (-1 where given) 1 first, then, for
+     * those after the first, {@link #FREE_SIZES} in turn while a run fails; the zeros must fit in a
+     * quarter of {@code budget} bytes (the run needs room for its activations too).
      */
     static Result measure(String model, OnnxMl.ModelProto proto, OnnxShapes shapes, Map<String, long[]> given, boolean all, long budget) {
         Set<String> wanted = new HashSet<>();
@@ -61,7 +70,7 @@ final class OnnxShapeProbe {
         }
         Set<String> initializers = new HashSet<>();
         proto.getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
-        Map<String, long[]> feed = new LinkedHashMap<>();
+        Map<String, long[]> free = new LinkedHashMap<>(); // by input, its dimensions, -1 where free
         Map<String, Integer> types = new LinkedHashMap<>();
         for (OnnxMl.ValueInfoProto v : proto.getGraph().getInputList()) {
             if (initializers.contains(v.getName())) {
@@ -70,16 +79,48 @@ final class OnnxShapeProbe {
             OnnxTensorInfo declared = OnnxTensorInfo.declared(v);
             long[] dims = given.get(v.getName());
             if (dims == null && declared.dims() == null) {
-                return new Result(Map.of(), describe(feed), "input '" + v.getName() + "' declares no shape: give its shape to measure");
+                return new Result(Map.of(), describe(feed(free, 1)), "input '" + v.getName() + "' declares no shape: give its shape to measure");
             }
             dims = dims != null ? dims.clone() : new long[declared.rank()];
             for (int i = 0; i < dims.length; i++) {
                 long d = given.containsKey(v.getName()) ? dims[i] : declared.dims().get(i).known() ? declared.dims().get(i).size() : -1;
-                dims[i] = d < 0 ? 1 : d;
+                dims[i] = d < 0 ? -1 : d;
             }
-            feed.put(v.getName(), dims);
+            free.put(v.getName(), dims);
             types.put(v.getName(), declared.type() == 0 ? OnnxTensors.FLOAT : declared.type());
         }
+        boolean laterFree = free.values().stream().anyMatch(d -> Arrays.stream(d, Math.min(1, d.length), d.length).anyMatch(x -> x < 0));
+        List<Map<String, long[]>> feeds = new ArrayList<>();
+        for (long size : laterFree ? FREE_SIZES : new long[] {1}) {
+            Map<String, long[]> feed = feed(free, size);
+            double bytes = bytes(feed);
+            if (bytes > budget / 4.0) {
+                if (feeds.isEmpty()) {
+                    return new Result(Map.of(), describe(feed), String.format("inputs of %.0f bytes exceed a quarter of the memory budget (%d bytes): "
+                            + "give smaller input shapes to measure", bytes, budget));
+                }
+                break;
+            }
+            feeds.add(feed);
+        }
+        return measure(model, proto, wanted, feeds, types);
+    }
+
+    /** The inputs {@code free} describes, their free dimensions 1 if first, else {@code size}. */
+    private static Map<String, long[]> feed(Map<String, long[]> free, long size) {
+        Map<String, long[]> feed = new LinkedHashMap<>();
+        free.forEach((name, dims) -> {
+            long[] d = dims.clone();
+            for (int i = 0; i < d.length; i++) {
+                d[i] = d[i] >= 0 ? d[i] : i == 0 ? 1 : size;
+            }
+            feed.put(name, d);
+        });
+        return feed;
+    }
+
+    /** The bytes of zeros the inputs take, at 8 a value (the widest type). */
+    private static double bytes(Map<String, long[]> feed) {
         double bytes = 0;
         for (long[] dims : feed.values()) {
             double n = 8;
@@ -88,11 +129,7 @@ final class OnnxShapeProbe {
             }
             bytes += n;
         }
-        if (bytes > budget / 4.0) {
-            return new Result(Map.of(), describe(feed), String.format("inputs of %.0f bytes exceed a quarter of the memory budget (%d bytes): "
-                    + "give smaller input shapes to measure", bytes, budget));
-        }
-        return measure(model, proto, wanted, feed, types);
+        return bytes;
     }
 
     /** The first outputs of {@code g}'s nodes (and its If branches') whose shape static inference does not give. */
@@ -111,11 +148,12 @@ final class OnnxShapeProbe {
     }
 
     /**
-     * Runs {@code proto} once on zeros of shapes {@code feed} (by fed input, in order, with their
-     * ONNX element types {@code types}) and returns the shapes of {@code wanted}.
+     * Runs {@code proto} on zeros of shapes {@code feeds} (each: by fed input, in order, with their
+     * ONNX element types {@code types}), one after another on one session until a run succeeds, and
+     * returns the shapes of {@code wanted} that run measured; if none succeeds, why the first failed.
      */
-    static Result measure(String model, OnnxMl.ModelProto proto, Set<String> wanted, Map<String, long[]> feed, Map<String, Integer> types) {
-        String on = describe(feed);
+    static Result measure(String model, OnnxMl.ModelProto proto, Set<String> wanted, List<Map<String, long[]>> feeds, Map<String, Integer> types) {
+        String on = describe(feeds.get(0));
         if (wanted.isEmpty()) {
             return new Result(Map.of(), on, null);
         }
@@ -130,6 +168,7 @@ final class OnnxShapeProbe {
             probe.names.add(e[1]);
         }
         Path copy = null;
+        String failure = null;
         try {
             copy = Files.createTempFile("nnviz-onnx-probe-", ".onnx");
             try (var out = Files.newOutputStream(copy)) {
@@ -137,23 +176,32 @@ final class OnnxShapeProbe {
             }
             try (Model m = Model.newInstance(model, "OnnxRuntime")) {
                 m.load(copy);
-                try (NDManager manager = m.getNDManager().newSubManager();
-                     Predictor<NDList, NDList> p = m.newPredictor(new ai.djl.translate.NoopTranslator())) {
-                    NDList in = new NDList();
-                    feed.forEach((name, dims) -> in.add(manager.zeros(new ai.djl.ndarray.types.Shape(dims), dataType(types.get(name)))));
-                    NDList result = p.predict(in);
-                    Map<String, long[]> shapes = new LinkedHashMap<>();
-                    for (int k = 0; k < probe.names.size() && original + k < result.size(); k++) {
-                        long[] s = result.get(original + k).toType(DataType.INT64, false).toLongArray();
-                        if (s.length != 1 || s[0] >= 0) { // [-1]: its branch was not taken
-                            shapes.put(probe.names.get(k), s);
+                try (Predictor<NDList, NDList> p = m.newPredictor(new ai.djl.translate.NoopTranslator())) {
+                    for (Map<String, long[]> feed : feeds) {
+                        try (NDManager manager = m.getNDManager().newSubManager()) {
+                            NDList in = new NDList();
+                            feed.forEach((name, dims) -> in.add(manager.zeros(new ai.djl.ndarray.types.Shape(dims), dataType(types.get(name)))));
+                            NDList result = p.predict(in);
+                            Map<String, long[]> shapes = new LinkedHashMap<>();
+                            for (int k = 0; k < probe.names.size() && original + k < result.size(); k++) {
+                                long[] s = result.get(original + k).toType(DataType.INT64, false).toLongArray();
+                                if (s.length != 1 || s[0] >= 0) { // [-1]: its branch was not taken
+                                    shapes.put(probe.names.get(k), s);
+                                }
+                            }
+                            result.close();
+                            return new Result(shapes, describe(feed), null);
+                        } catch (Exception e) { // not on this input (too small for its kernels): the next size, if any
+                            if (failure == null) {
+                                failure = "ONNX Runtime could not run it on " + on + (feeds.size() > 1 ? " nor with its free dimensions up to "
+                                        + FREE_SIZES[feeds.size() - 1] : "") + ": " + e.getMessage();
+                            }
                         }
                     }
-                    result.close();
-                    return new Result(shapes, on, null);
+                    return new Result(Map.of(), on, failure);
                 }
             }
-        } catch (Exception | LinkageError e) { // a model ONNX Runtime cannot load or run on these inputs: the shapes stay unknown
+        } catch (Exception | LinkageError e) { // a model ONNX Runtime cannot load: the shapes stay unknown
             return new Result(Map.of(), on, "ONNX Runtime could not run it on " + on + ": " + e.getMessage());
         } finally {
             if (copy != null) {

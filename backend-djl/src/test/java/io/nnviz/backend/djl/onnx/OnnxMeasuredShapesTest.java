@@ -177,4 +177,33 @@ class OnnxMeasuredShapesTest {
             assertTrue(big.properties().get("measured shapes").startsWith("none: inputs of 800000 bytes exceed"), big.properties().toString());
         }
     }
+
+    /**
+     * A free dimension the model needs larger than 1 (a frame of 400 samples, as a spectrogram's STFT
+     * convolution takes): the run on 1 sample fails, and the free dimensions after the batch are tried
+     * at larger sizes on the same session until one runs; the shapes say which input they were measured
+     * on. A kernel longer than the largest size tried leaves the shapes unknown, and says why in one line.
+     */
+    @Test
+    void aFreeDimensionTooSmallAtOneIsMeasuredAtTheFirstSizeThatRuns() throws Exception {
+        for (int kernel : new int[] {400, 20_000}) {
+            OnnxMl.GraphProto g = graph(List.of(floats("y", (Object[]) null)), floats("x", "N", 1, "T"),
+                    OnnxGraphs.floatTensor("w", new float[8 * kernel], 8, 1, kernel), node("Conv", "x, w -> c"), node("Relu", "c -> y"));
+            Path file = Files.write(dir.resolve("frames-" + kernel + ".onnx"), model(13, g).toByteArray());
+            try (ModelView m = NNViz.load(file, LoadOptions.defaults().measureShapes())) {
+                LayerInfo conv = m.layer("Conv:c").orElseThrow();
+                if (kernel == 400) {
+                    assertEquals(8, conv.outputShape().dim(1));
+                    assertEquals(1024 - 399, conv.outputShape().dim(2), "the frames of 1,024 samples: " + conv.outputShape());
+                    assertEquals(OnnxShapeProbe.MEASURED, conv.attributes().get("shape source"));
+                    assertEquals("x=[1, 1, 1024]", conv.attributes().get("measured on"), "the first of the sizes tried that runs");
+                } else {
+                    assertNull(conv.attributes().get("shape source"));
+                    String why = m.properties().get("measured shapes");
+                    assertTrue(why.contains("could not run it on x=[1, 1, 1]") && why.contains("nor with its free dimensions up to 16384")
+                            && !why.contains("\n"), why);
+                }
+            }
+        }
+    }
 }

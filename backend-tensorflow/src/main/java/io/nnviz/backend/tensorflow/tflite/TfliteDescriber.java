@@ -9,6 +9,7 @@ import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -73,7 +74,11 @@ final class TfliteDescriber {
                 continue;
             }
             String id = unique(op.outputs().length > 0 ? g.tensors().get(op.outputs()[0]).shortName() : op.name().toLowerCase(Locale.ROOT));
-            LayerInfo.Builder b = LayerInfo.builder(id, kind(op)).frameworkType(op.name());
+            LayerKind kind = kind(op);
+            if (kind == LayerKind.MERGE && activations(op) < 2) {
+                kind = LayerKind.OTHER; // a tensor and a constant (a clamp, a scale): nothing merges, as ONNX and TensorFlow graphs say
+            }
+            LayerInfo.Builder b = LayerInfo.builder(id, kind).frameworkType(op.name());
             List<Weight> ws = new ArrayList<>();
             for (int p = 0; p < op.inputs().length; p++) {
                 int in = op.inputs()[p];
@@ -191,6 +196,11 @@ final class TfliteDescriber {
         }
         int bias = op.builtin() == TfliteSchema.TRANSPOSE_CONV ? 3 : 2;
         return input == 1 ? WeightRole.KERNEL : input == bias ? WeightRole.BIAS : WeightRole.OTHER;
+    }
+
+    /** How many of {@code op}'s inputs are activations: neither constants nor constants' dequantized copies ({@code source}). */
+    private long activations(TfliteGraph.Op op) {
+        return Arrays.stream(op.inputs()).filter(in -> in >= 0 && g.tensors().get(in).data() == null && source.get(in) == null).count();
     }
 
     static LayerKind kind(TfliteGraph.Op op) {

@@ -165,11 +165,12 @@ class TfliteCorpusTest {
         }
     }
 
-    /** A tensor's shape as the model shows activations: NHWC images as NCHW. */
+    /** A tensor's shape as nnviz gives an activation's: NCHW for images, -1 (unknown) where the shape signature leaves a dimension open. */
     private static Shape activation(JsonNode t) {
-        int[] s = new int[t.get("shape").size()];
+        JsonNode dims = t.hasNonNull("signature") ? t.get("signature") : t.get("shape");
+        int[] s = new int[dims.size()];
         for (int i = 0; i < s.length; i++) {
-            s[i] = t.get("shape").get(i).asInt();
+            s[i] = dims.get(i).asInt();
         }
         return Shape.of(s.length == 4 ? new int[] {s[0], s[3], s[1], s[2]} : s);
     }
