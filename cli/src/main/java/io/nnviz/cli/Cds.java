@@ -240,7 +240,7 @@ final class Cds {
         CRC32 crc = new CRC32();
         crc.update(id.getBytes(StandardCharsets.UTF_8));
         String key = HexFormat.of().toHexDigits(crc.getValue() << 32 | id.hashCode() & 0xFFFFFFFFL);
-        return Path.of(System.getProperty("nnviz.cache", System.getProperty("user.home") + "/.cache/nnviz"), "cds", "nnviz-" + key);
+        return CliSupport.cacheRoot().resolve("cds").resolve("nnviz-" + key);
     }
 
     /** Writes the base archive from a class list: a JVM of its own, {@code -Xshare:dump}; its output is not the command's. */

@@ -3,12 +3,12 @@ package io.nnviz.cli;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
 import io.nnviz.renderers.LayerNames;
-import io.nnviz.renderers.LayerNames;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
@@ -107,5 +107,10 @@ final class CliSupport {
                 bar.close();
             }
         };
+    }
+
+    /** The CLI's cache folder ({@code nnviz.cache}, else {@code ~/.cache/nnviz}): class-data archives, backend worlds, layouts. */
+    static Path cacheRoot() {
+        return Path.of(System.getProperty("nnviz.cache", System.getProperty("user.home") + "/.cache/nnviz"));
     }
 }

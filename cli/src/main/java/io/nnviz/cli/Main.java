@@ -29,6 +29,8 @@ import java.util.Map;
                 + " frozen .pb, TensorFlow Lite .tflite, TorchScript .pt, ONNX .onnx; the weights of PyTorch checkpoints"
                 + " (.pt, .pth, .bin), safetensors and GGUF files.", "Exit codes: 0 ok, 1 internal error, 2 usage error, 3 unreadable or unsupported model."})
 public final class Main implements Runnable {
+    /** Renderers' layout cache folder (io.nnviz.renderers.figures.LayoutCache): set to the CLI's cache unless given ({@code -Dnnviz.layoutCache=} for none). */
+    static final String LAYOUT_CACHE = "nnviz.layoutCache";
     static final int OK = 0, INTERNAL = 1, USAGE = 2, BAD_MODEL = 3;
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
@@ -219,6 +221,10 @@ public final class Main implements Runnable {
      * limits ({@link ChildJvm}); everything else (help, usage errors) runs here.
      */
     public static void main(String[] args) {
+        if (System.getProperty(LAYOUT_CACHE) == null) {
+            // large diagrams' layouts are kept between commands: the same model drawn again skips ELK's second or so
+            System.setProperty(LAYOUT_CACHE, CliSupport.cacheRoot().resolve("layouts").toString());
+        }
         if (ChildJvm.isChild()) {
             ChildJvm.exitWithParent();
             int code = execute(args, System.out, System.err);

@@ -94,7 +94,7 @@ final class Worlds {
      * size and time), so a command finds it without reading the jar's 35,000-entry directory again.
      */
     private static Path extract(Path jar, String name) throws IOException {
-        Path cache = Path.of(System.getProperty("nnviz.cache", System.getProperty("user.home") + "/.cache/nnviz"), "worlds");
+        Path cache = CliSupport.cacheRoot().resolve("worlds");
         Path index = cache.resolveSibling("worlds.index").resolve(name + "-" + jarKey(jar));
         try {
             String known = Files.readString(index).trim();

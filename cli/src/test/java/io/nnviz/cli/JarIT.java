@@ -51,11 +51,16 @@ class JarIT {
             cds = s.findFirst().orElseThrow();
         }
         assertTrue(Files.isRegularFile(cds.resolve("base.jsa")), "the base archive: " + CliRun.files(cds));
+        // the report's views of 300 boxes or more were laid out and kept; the commands after draw them from the files
+        List<String> layouts = CliRun.files(dir.resolve("cache/layouts"));
+        assertTrue(!layouts.isEmpty() && layouts.stream().allMatch(f -> f.endsWith(".layout")), layouts.toString());
         for (int i = 0; i < 2; i++) {
             Run again = java("inspect", onnx.toString(), "--out", dir.resolve("again-" + i).toString(), "--quiet");
             assertEquals(0, again.code(), again.err());
             assertEquals(ok.out(), again.out());
             assertEquals(CliRun.files(dir.resolve("out")), CliRun.files(dir.resolve("again-" + i)));
+            assertEquals(Files.readString(dir.resolve("out/index.html")), Files.readString(dir.resolve("again-" + i + "/index.html")),
+                    "the report drawn from kept layouts is the one laid out");
         }
         assertEquals(List.of("base.jsa", "onnx.jsa"), CliRun.files(cds), "the archives, and nothing half-written");
         Path bad = Files.write(dir.resolve("bad.onnx"), new byte[] {0x08, 0x07, 0x12, 0x7f, 0x01});

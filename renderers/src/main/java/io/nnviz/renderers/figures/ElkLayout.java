@@ -17,6 +17,7 @@ import org.eclipse.elk.graph.ElkEdgeSection;
 import org.eclipse.elk.graph.ElkNode;
 import org.eclipse.elk.graph.util.ElkGraphUtil;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -50,7 +51,22 @@ final class ElkLayout {
         }
     }
 
+    /** The layout of {@code u}: as kept from an earlier run of the same diagram ({@link LayoutCache}), else ELK's, then kept. */
     static Placed layout(Units u, ArchitectureDiagram.Direction direction, String modelName) {
+        Path dir = u.units.size() >= LayoutCache.MIN_UNITS ? LayoutCache.dir() : null;
+        byte[] key = dir == null ? null : LayoutCache.key(u, direction);
+        Placed kept = key == null ? null : LayoutCache.get(dir, key, u);
+        if (kept != null) {
+            return kept;
+        }
+        Placed placed = elk(u, direction, modelName);
+        if (key != null) {
+            LayoutCache.put(dir, key, u, placed);
+        }
+        return placed;
+    }
+
+    private static Placed elk(Units u, ArchitectureDiagram.Direction direction, String modelName) {
         register();
         AtomicReference<Object> result = new AtomicReference<>();
         // ELK 0.10 recurses once per node along a chain (ComponentsProcessor.dfs): a 500-node chain overflowed
