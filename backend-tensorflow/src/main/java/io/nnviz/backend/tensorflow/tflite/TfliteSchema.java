@@ -93,6 +93,9 @@ final class TfliteSchema {
 
         private final int bytes;
 
+        /** By code: {@code values()} copies its array at every call, and a tensor's reading asked once a value. */
+        private static final Type[] ALL = values();
+
         Type(int bytes) {
             this.bytes = bytes;
         }
@@ -104,8 +107,7 @@ final class TfliteSchema {
 
         /** The type with code {@code code}, or null for one the schema does not define. */
         static Type of(int code) {
-            Type[] all = values();
-            return code >= 0 && code < all.length ? all[code] : null;
+            return code >= 0 && code < ALL.length ? ALL[code] : null;
         }
 
         /** Whether values of this type are floating point. */

@@ -67,10 +67,15 @@ final class TfliteTensors {
             }
             MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, t.data().offset(), t.data().length());
             b.order(ByteOrder.LITTLE_ENDIAN);
-            int n = Math.toIntExact(t.data().length() / t.type().bytes());
+            TfliteSchema.Type type = t.type();
+            int n = Math.toIntExact(t.data().length() / type.bytes());
             stored = new float[n];
-            for (int i = 0; i < n; i++) {
-                stored[i] = value(b, i, t.type());
+            if (type == TfliteSchema.Type.FLOAT32) {
+                b.asFloatBuffer().get(stored); // most weights: one bulk copy
+            } else {
+                for (int i = 0; i < n; i++) {
+                    stored[i] = value(b, i, type);
+                }
             }
         } catch (IOException | ArithmeticException e) {
             throw new ModelLoadException(path, "its tensor " + t.index() + " cannot be read (" + e.getMessage() + ")", e);
