@@ -51,7 +51,7 @@ class JarIT {
             cds = s.findFirst().orElseThrow();
         }
         assertTrue(Files.isRegularFile(cds.resolve("base.jsa")), "the base archive: " + CliRun.files(cds));
-        // the report's views of 300 boxes or more were laid out and kept; the commands after draw them from the files
+        // the report's views were laid out and kept; the commands after draw them from the files
         List<String> layouts = CliRun.files(dir.resolve("cache/layouts"));
         assertTrue(!layouts.isEmpty() && layouts.stream().allMatch(f -> f.endsWith(".layout")), layouts.toString());
         for (int i = 0; i < 2; i++) {

@@ -53,7 +53,7 @@ final class ElkLayout {
 
     /** The layout of {@code u}: as kept from an earlier run of the same diagram ({@link LayoutCache}), else ELK's, then kept. */
     static Placed layout(Units u, ArchitectureDiagram.Direction direction, String modelName) {
-        Path dir = u.units.size() >= LayoutCache.MIN_UNITS ? LayoutCache.dir() : null;
+        Path dir = LayoutCache.dir();
         byte[] key = dir == null ? null : LayoutCache.key(u, direction);
         Placed kept = key == null ? null : LayoutCache.get(dir, key, u);
         if (kept != null) {

@@ -23,12 +23,13 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Layouts kept between runs. ELK's layout of a diagram of a thousand boxes or more takes most of a
- * second of the command that draws it, and the same diagram (the same boxes at the same sizes in
- * the same frames, the same edges, the same code) lays out the same every time: ELK is
- * deterministic. With the system property {@value #PROPERTY} naming a folder (the CLI sets it to
- * its cache, {@code ~/.cache/nnviz/layouts}; a library user may set it too), each layout of at least
- * {@value #MIN_UNITS} units is kept there in a file named by a hash of what went into it. The file
+ * Layouts kept between runs. ELK's layout of a diagram of a thousand boxes takes most of a second
+ * of the command that draws it, and in a fresh JVM even a small one costs ELK's classes and their
+ * compiling; the same diagram (the same boxes at the same sizes in the same frames, the same edges,
+ * the same code) lays out the same every time: ELK is deterministic. With the system property
+ * {@value #PROPERTY} naming a folder (the CLI sets it to its cache, {@code ~/.cache/nnviz/layouts};
+ * a library user may set it too), each layout is kept there in a file named by a hash of what went
+ * into it, and a command that draws only diagrams it has kept never runs ELK. The file
  * starts with that whole input, compared byte for byte on reading, so a hash that collides or a
  * file damaged or cut short is a miss, never another diagram's layout. The input includes the
  * class file or jar this class came from (path, size, time), so a rebuilt nnviz lays out afresh.
@@ -37,8 +38,6 @@ import java.util.stream.Stream;
 final class LayoutCache {
     /** The system property naming the folder; unset or empty: nothing is kept or read. */
     static final String PROPERTY = "nnviz.layoutCache";
-    /** Smaller layouts take less time than a file's making and reading. */
-    static final int MIN_UNITS = 300;
     /** A layout unused this long is removed (when another is written). */
     static final Duration STALE = Duration.ofDays(7);
     private static final byte[] MAGIC = "nnviz-layout 1\n".getBytes(StandardCharsets.US_ASCII);
