@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * into it, and a command that draws only diagrams it has kept never runs ELK. The file
  * starts with that whole input, compared byte for byte on reading, so a hash that collides or a
  * file damaged or cut short is a miss, never another diagram's layout. The input includes the
- * class file or jar this class came from (path, size, time), so a rebuilt nnviz lays out afresh.
+ * jar (or class file) {@link ElkLayout} came from (path, size, time), so a rebuilt nnviz lays out afresh
+ * (loaded from anything else, a jar inside a jar, nothing is kept).
  * Files unused for {@link #STALE} are removed; reading one marks it used.
  */
 final class LayoutCache {
@@ -46,10 +47,10 @@ final class LayoutCache {
     private LayoutCache() {
     }
 
-    /** The folder layouts are kept in, or null when none is set. */
+    /** The folder layouts are kept in, or null when none is set (or this code's build cannot be told apart from another's). */
     static Path dir() {
         String d = System.getProperty(PROPERTY, "");
-        return d.isBlank() ? null : Path.of(d);
+        return d.isBlank() || CODE == null ? null : Path.of(d);
     }
 
     /** What the layout of {@code u} in {@code direction} depends on, one unit and one edge a line. */
@@ -184,19 +185,18 @@ final class LayoutCache {
         return v;
     }
 
-    /** Where this class was loaded from, its size and time: a rebuilt or updated nnviz has another. */
+    /** Where the layout's code was loaded from, its size and time (a rebuilt or updated nnviz has another), or null if not a file or jar. */
     private static String code() {
         try {
-            URL u = LayoutCache.class.getResource("LayoutCache.class");
+            // the layout's options are ElkLayout's: from a folder of classes, its own file tells builds apart (the file format here is MAGIC's)
+            URL u = ElkLayout.class.getResource("ElkLayout.class");
             String s = u == null ? "" : u.toString();
             Path p = s.startsWith("jar:file:") ? Path.of(new URL(s.substring(4, s.indexOf("!/"))).toURI())
                     : s.startsWith("file:") ? Path.of(u.toURI()) : null;
-            if (p == null) {
-                return "unknown " + System.nanoTime(); // loaded from elsewhere (a nested jar): nothing to tell builds apart by, never a hit
-            }
-            return p + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis();
+            // loaded from elsewhere (a jar inside a jar): nothing to tell builds apart by, so nothing is kept
+            return p == null ? null : p + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis();
         } catch (IOException | URISyntaxException | RuntimeException e) {
-            return "unknown " + System.nanoTime(); // nothing to tell builds apart by: never a hit
+            return null;
         }
     }
 }
