@@ -222,7 +222,7 @@ public final class Main implements Runnable {
      */
     public static void main(String[] args) {
         if (System.getProperty(LAYOUT_CACHE) == null) {
-            // large diagrams' layouts are kept between commands: the same model drawn again skips ELK's second or so
+            // layouts are kept between commands: the same model drawn again skips ELK (a second or so on a large graph)
             System.setProperty(LAYOUT_CACHE, CliSupport.cacheRoot().resolve("layouts").toString());
         }
         if (ChildJvm.isChild()) {

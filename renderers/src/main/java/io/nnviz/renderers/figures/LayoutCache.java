@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -34,7 +36,7 @@ import java.util.stream.Stream;
  * file damaged or cut short is a miss, never another diagram's layout. The input includes the
  * jar (or class file) {@link ElkLayout} came from (path, size, time), so a rebuilt nnviz lays out afresh
  * (loaded from anything else, a jar inside a jar, nothing is kept).
- * Files unused for {@link #STALE} are removed; reading one marks it used.
+ * Files unused for {@link #STALE} are removed (once a JVM, when it first keeps one); reading one marks it used.
  */
 final class LayoutCache {
     /** The system property naming the folder; unset or empty: nothing is kept or read. */
@@ -43,6 +45,8 @@ final class LayoutCache {
     static final Duration STALE = Duration.ofDays(7);
     private static final byte[] MAGIC = "nnviz-layout 1\n".getBytes(StandardCharsets.US_ASCII);
     private static final String CODE = code();
+    /** The folders this JVM has removed stale layouts from: once each, not at every layout kept. */
+    private static final Set<Path> SWEPT = ConcurrentHashMap.newKeySet();
 
     private LayoutCache() {
     }
@@ -156,7 +160,9 @@ final class LayoutCache {
             }
             out.flush();
             Files.createDirectories(dir);
-            removeStale(dir);
+            if (SWEPT.add(dir)) {
+                removeStale(dir);
+            }
             AtomicFiles.write(file(dir, key), bytes.toByteArray());
         } catch (IOException | RuntimeException e) {
             // a kept layout only saves time: a folder that cannot be written changes nothing drawn
