@@ -9,6 +9,7 @@ import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightRole;
 import io.nnviz.api.WeightSpec;
 import io.nnviz.api.spi.ModelBuilder;
+import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.renderers.figures.LineChart;
 import io.nnviz.renderers.report.HtmlReport;
@@ -21,11 +22,17 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.WheelInput;
 
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -127,6 +134,81 @@ class InteractiveReportTest {
         } finally {
             driver.quit();
         }
+    }
+
+    /**
+     * Only the view shown first gets a PNG file; any other view's PNG is drawn by the page from its
+     * SVG when its button is pressed, and saved as a download. That PNG has the size the report
+     * would have drawn (scale 2) and shows what Java2D draws for the same view: the two compared
+     * in 8 x 8 pixel blocks, text rasterised by two engines differing only at glyph edges.
+     */
+    @Test
+    void aViewsPngIsDrawnByThePageAsJavaWouldDrawIt() throws Exception {
+        ModelView m = staged();
+        Path index = HtmlReport.titled("views").section("Architecture").architecture(m).write(dir.resolve("report"));
+        Path figures = index.getParent().resolve("figures");
+        assertTrue(Files.exists(figures.resolve("architecture.png")), "the first view's PNG is a file");
+        for (String other : List.of("architecture-depth-1-of-2", "architecture-depth-2-of-2")) {
+            assertTrue(Files.exists(figures.resolve(other + ".svg")), other);
+            assertFalse(Files.exists(figures.resolve(other + ".png")), "no PNG file for " + other);
+        }
+        ChromeDriver driver = Chromium.start(dir);
+        try {
+            driver.get(index.toUri().toString());
+            driver.findElement(By.cssSelector(".nnviz-viewer .less")).click();
+            assertEquals("depth 2 of 2", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
+            // zoomed in first: the PNG is still the whole view
+            WebElement svg = visible(driver, ".view svg");
+            String home = svg.getDomAttribute("viewBox");
+            new Actions(driver).scrollFromOrigin(WheelInput.ScrollOrigin.fromElement(svg), 0, -300).perform();
+            assertFalse(home.equals(svg.getDomAttribute("viewBox")), "zoomed: " + home);
+            visible(driver, "button.png").click();
+            Path saved = Chromium.downloads(dir).resolve("architecture-depth-2-of-2.png");
+            long until = System.nanoTime() + 20_000_000_000L;
+            while (!Files.exists(saved) && System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
+            assertTrue(Files.exists(saved), "the download: " + Arrays.toString(Chromium.downloads(dir).toFile().list()));
+            BufferedImage browser = ImageIO.read(saved.toFile());
+            BufferedImage drawn = Figures.toImage(ArchitectureDiagram.of(m).depth(2).build(), 2);
+            assertEquals(drawn.getWidth() + "x" + drawn.getHeight(), browser.getWidth() + "x" + browser.getHeight(), "the report's size");
+            Files.copy(saved, Path.of("target/view-png-from-browser.png"), StandardCopyOption.REPLACE_EXISTING); // to look at
+            double[] d = blockDifference(drawn, browser, 8);
+            assertTrue(d[0] < 6 && d[1] < 0.02, "mean block difference " + d[0] + " of 255, share of blocks over 40: " + d[1]);
+            double[] other = blockDifference(drawn, Figures.toImage(ArchitectureDiagram.of(m).depth(1).build(), 2), 8);
+            assertTrue(other[0] > 3 * d[0], "another view differs more: " + other[0] + " against " + d[0]);
+            assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /** Mean absolute difference of 8 x 8 block means (grey, 0-255) over the first image's area, and the share of blocks differing by over 40. */
+    private static double[] blockDifference(BufferedImage a, BufferedImage b, int n) {
+        int bw = a.getWidth() / n, bh = a.getHeight() / n;
+        double sum = 0;
+        int far = 0;
+        for (int by = 0; by < bh; by++) {
+            for (int bx = 0; bx < bw; bx++) {
+                double x = blockMean(a, bx * n, by * n, n), y = blockMean(b, bx * n, by * n, n);
+                sum += Math.abs(x - y);
+                far += Math.abs(x - y) > 40 ? 1 : 0;
+            }
+        }
+        return new double[] {sum / (bw * bh), (double) far / (bw * bh)};
+    }
+
+    private static double blockMean(BufferedImage img, int x0, int y0, int n) {
+        double s = 0;
+        int k = 0;
+        for (int y = y0; y < y0 + n; y++) {
+            for (int x = x0; x < x0 + n; x++) {
+                int rgb = x < img.getWidth() && y < img.getHeight() ? img.getRGB(x, y) : 0xffffff;
+                s += ((rgb >> 16 & 255) + (rgb >> 8 & 255) + (rgb & 255)) / 3.0;
+                k++;
+            }
+        }
+        return s / k;
     }
 
     private static WebElement visible(ChromeDriver driver, String css) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 
 /** Debian's headless Chromium through chromedriver (both installed by {@code .ci/install-packages}), with its console log kept. */
@@ -19,19 +20,26 @@ public final class Chromium {
     private Chromium() {
     }
 
-    /** A headless browser with a fresh profile in {@code dir}; quit it when done. */
+    /** A headless browser with a fresh profile in {@code dir}, saving downloads in {@link #downloads}; quit it when done. */
     public static ChromeDriver start(Path dir) throws IOException {
         ChromeOptions opts = new ChromeOptions();
         opts.setBinary("/usr/bin/chromium");
         opts.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
                 "--window-size=1280,2000", "--user-data-dir=" + Files.createDirectories(dir.resolve("profile")));
+        opts.setExperimentalOption("prefs", Map.of("download.default_directory", Files.createDirectories(downloads(dir)).toString(),
+                "download.prompt_for_download", false));
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         opts.setCapability("goog:loggingPrefs", logs);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
                 .usingAnyFreePort().build();
         return new ChromeDriver(service, opts);
+    }
+
+    /** Where a browser started in {@code dir} saves what the page downloads. */
+    public static Path downloads(Path dir) {
+        return dir.resolve("downloads").toAbsolutePath();
     }
 
     /** Console entries at warning level or above since the last call. */

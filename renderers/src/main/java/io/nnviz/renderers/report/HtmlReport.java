@@ -25,7 +25,8 @@ import java.util.Set;
 
 /**
  * A self-contained HTML report: one page with a table of contents, a model summary table and
- * every figure as inline SVG, plus each figure as standalone SVG and PNG in {@code figures/}. It
+ * every figure as inline SVG, plus each figure as standalone SVG and PNG in {@code figures/} (of
+ * the architecture's views, the one shown first; the page draws any other's PNG when asked). It
  * is interactive from {@code file://} with nothing leaving the page (an inline script its CSP
  * allows by hash, {@link ReportViewer}): the architecture ({@link #architecture}) pans and zooms,
  * opens block by block through the model's hierarchy, and a click on a layer shows its details
@@ -318,7 +319,7 @@ public final class HtmlReport {
 
     /**
      * Starts drawing, on other threads (as many as there are cores), what was added so far and is
-     * not drawing yet: each view of the architecture (laid out, then as SVG and PNG) and each
+     * not drawing yet: each view of the architecture (laid out, then as SVG) and each
      * figure. An application that goes on working meanwhile (the CLI reads a model's weights for its
      * filter grids) gets its report sooner; {@link #write} finishes what is left and writes it all.
      * Optional: {@link #write} draws whatever was not started. The models added must stay open until
@@ -344,7 +345,7 @@ public final class HtmlReport {
     }
 
     /**
-     * Draws every figure and every view of the architecture as SVG and PNG into {@code figures}, on
+     * Draws every figure as SVG and PNG, and every view of the architecture as SVG (the first shown as PNG too), into {@code figures}, on
      * all cores ({@link ReportDrawing}), and fills {@code svgs} (a figure's SVG) and {@code viewers}
      * (an architecture entry's viewer HTML).
      */

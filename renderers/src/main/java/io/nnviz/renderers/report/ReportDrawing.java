@@ -21,14 +21,19 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An {@link HtmlReport}'s figures and architecture views being drawn on all cores, as independent
- * pieces: each view's layout, then its SVG and its PNG, and each figure's SVG and PNG (a filter
- * grid per conv layer). Views go before any figure, their SVG and PNG as soon as they are laid out,
- * and the deepest view (the most boxes, the longest layout) first: a report is done when its last
- * view is, and the figures fill the time between. The threads are one per core, gone a second after
- * their last piece, so a report never written holds none.
+ * pieces: each view's layout, then its SVG, and each figure's SVG and PNG (a filter grid per conv
+ * layer). Views go before any figure, their SVG as soon as they are laid out, and the deepest view
+ * (the most boxes, the longest layout) first: a report is done when its last view is, and the
+ * figures fill the time between. The threads are one per core, gone a second after their last
+ * piece, so a report never written holds none.
+ *
+ * <p>Of the views only the one shown first gets a PNG file (a command's {@code architecture.png}).
+ * The others are drawn as PNGs by the page itself, from their inline SVG, when the reader asks
+ * ({@code viewer.js}): their PNGs, up to 16 megapixels each, were most of a report's time for a
+ * model with a hierarchy (silero VAD's four: 60 megapixels), for files few readers open.
  */
 final class ReportDrawing {
-    /** A figure or view being drawn: its label (views), its figure (laid out), SVG and PNG, and the PNG's scale. */
+    /** A figure or view being drawn: its label (views), its figure (laid out), SVG and PNG (null for a view), and the PNG's scale. */
     record Drawing(String label, CompletableFuture<Figure> figure, CompletableFuture<String> svg, CompletableFuture<byte[]> png, double scale) {
     }
 
@@ -69,9 +74,8 @@ final class ReportDrawing {
         for (int i = views.size() - 1; i >= 0; i--) {
             ReportViewer.View v = views.get(i);
             CompletableFuture<Figure> f = CompletableFuture.supplyAsync(v.figure(), first);
-            // a view too large to raster legibly gets no PNG ahead (null): the viewer draws one only if it shows it first
-            byView[i] = new Drawing(v.label(), f, f.thenApplyAsync(Figures::toSvg, first),
-                    f.thenApplyAsync(x -> legible(x, scale) ? Figures.toPng(x, scale) : null, first), scale);
+            // no PNG ahead: which view is shown first, the one with a PNG file, is known once their SVGs are
+            byView[i] = new Drawing(v.label(), f, f.thenApplyAsync(Figures::toSvg, first), null, scale);
         }
         return List.of(byView);
     }
@@ -99,14 +103,15 @@ final class ReportDrawing {
         return Figures.rasterScale(f.width(), f.height(), scale) >= MIN_PNG_SHARE;
     }
 
-    /** A drawing's PNG, drawn again if the scale changed since it was started (a view's is null when it was not drawn ahead). */
+    /** A figure's PNG, drawn again if the scale changed since it was started. */
     static byte[] png(Drawing d, double scale) throws IOException {
         return d.scale() == scale ? Drawn.join(d.png()) : Figures.toPng(Drawn.join(d.figure()), scale);
     }
 
     /**
-     * Writes an architecture's views into {@code figures} once drawn (SVG and PNG files, the view
-     * shown first under the entry's own name {@code slug}) and returns its viewer's HTML.
+     * Writes an architecture's views into {@code figures} once drawn (SVG files, and the PNG of the
+     * view shown first, under the entry's own name {@code slug}) and returns its viewer's HTML: each
+     * other view's caption holds a button with which the page draws its PNG, or says why none.
      */
     static String viewer(String slug, List<Drawing> views, Path figures, double scale) throws IOException {
         List<String> svgs = new ArrayList<>();
@@ -121,20 +126,19 @@ final class ReportDrawing {
             String file = i == start ? slug : slug + "-" + v.label().replaceAll("[^a-z0-9]+", "-");
             AtomicFiles.write(figures.resolve(file + ".svg"), svgs.get(i).getBytes(StandardCharsets.UTF_8));
             Figure figure = Drawn.join(v.figure());
-            // the view shown first is also the command's architecture.png: always drawn
-            byte[] png = i == start || legible(figure, scale) ? png(v, scale) : null;
-            if (png == null && i == start) {
-                png = Figures.toPng(figure, scale);
-            }
-            if (png != null) {
-                AtomicFiles.write(figures.resolve(file + ".png"), png);
+            // the view shown first is also the command's architecture.png: always drawn, and the only one drawn here
+            if (i == start) {
+                AtomicFiles.write(figures.resolve(file + ".png"), Figures.toPng(figure, scale));
             }
             String svg = svgs.get(i);
             h.append("<figure class=\"view\" data-label=\"").append(Xml.escape(v.label())).append('"')
                     .append(i == start ? "" : " hidden").append(">\n").append(svg, svg.indexOf("<svg"), svg.length())
                     .append("<figcaption>").append(Xml.escape(figure.title())).append(" (")
                     .append(Xml.escape(v.label())).append(") \u2014 <a href=\"figures/").append(file).append(".svg\">SVG</a> \u00b7 ")
-                    .append(png != null ? "<a href=\"figures/" + file + ".png\">PNG</a>"
+                    .append(i == start ? "<a href=\"figures/" + file + ".png\">PNG</a>"
+                            : legible(figure, scale) ? String.format(java.util.Locale.ROOT, "<button type=\"button\" class=\"png\" data-file=\"%s.png\""
+                                    + " data-scale=\"%s\" title=\"draws this view as a PNG in the browser and saves it\">PNG</button>", file,
+                                    Figures.rasterScale(figure.width(), figure.height(), scale))
                             : String.format(java.util.Locale.ROOT, "no PNG: within its %,d-megapixel limit it would be drawn at %.0f%% of its size",
                                     Figures.MAX_PIXELS / 1_000_000, 100 * Figures.rasterScale(figure.width(), figure.height(), 1)))
                     .append("</figcaption>\n</figure>\n");

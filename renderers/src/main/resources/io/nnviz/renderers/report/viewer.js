@@ -19,6 +19,7 @@
     var vb = svg.viewBox.baseVal;
     if (!vb || !vb.width) { return; }
     var home = [vb.x, vb.y, vb.width, vb.height];
+    svg.nnvizHome = home;
     function set(x, y, w, h) { svg.setAttribute('viewBox', x + ' ' + y + ' ' + w + ' ' + h); }
     svg.nnvizReset = function () { set(home[0], home[1], home[2], home[3]); };
     svg.addEventListener('wheel', function (e) {
@@ -74,6 +75,52 @@
     }
   }
 
+  // ---- a view's PNG, drawn here from its SVG when asked (the report writes only the first view's) ---
+  // Resolves to the PNG as a Blob: the whole view (not the zoomed part) at the scale the button
+  // gives, which the report chose as it does for its own PNGs (at most 16 megapixels), on white.
+  function raster(svg, scale) {
+    var home = svg.nnvizHome || [svg.viewBox.baseVal.x, svg.viewBox.baseVal.y, svg.viewBox.baseVal.width, svg.viewBox.baseVal.height];
+    var w = Math.max(1, Math.ceil(home[2] * scale)), h = Math.max(1, Math.ceil(home[3] * scale));
+    var copy = svg.cloneNode(true);
+    copy.setAttribute('viewBox', home.join(' '));
+    copy.setAttribute('width', String(w));
+    copy.setAttribute('height', String(h));
+    copy.removeAttribute('style');
+    copy.querySelectorAll('.focus').forEach(function (g) { g.classList.remove('focus'); });
+    var text = new XMLSerializer().serializeToString(copy);
+    return new Promise(function (resolve, reject) {
+      var img = new Image();
+      img.onload = function () {
+        var c = document.createElement('canvas');
+        c.width = w;
+        c.height = h;
+        var g = c.getContext('2d');
+        g.fillStyle = '#ffffff';
+        g.fillRect(0, 0, w, h);
+        g.drawImage(img, 0, 0, w, h);
+        c.toBlob(function (b) { if (b) { resolve(b); } else { reject(new Error('the browser drew no PNG')); } }, 'image/png');
+      };
+      img.onerror = function () { reject(new Error('the browser could not read this view as an image')); };
+      img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(text);
+    });
+  }
+  function savePng(button) {
+    var svg = button.closest('figure').querySelector('svg');
+    button.disabled = true;
+    raster(svg, Number(button.dataset.scale)).then(function (b) {
+      var a = document.createElement('a');
+      a.href = URL.createObjectURL(b);
+      a.download = button.dataset.file;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 60000);
+    }, function (e) {
+      button.title = e.message;
+      button.textContent = 'PNG failed';
+    }).then(function () { button.disabled = false; });
+  }
+
   // ---- architecture views: one per depth, a collapsed block opens the next depth at it ------------
   document.querySelectorAll('.nnviz-viewer').forEach(function (viewer) {
     var views = viewer.querySelectorAll('.view');
@@ -98,6 +145,7 @@
       var svg = views[at].querySelector('svg');
       if (svg && svg.nnvizReset) { svg.nnvizReset(); }
     });
+    viewer.querySelectorAll('button.png').forEach(function (b) { b.addEventListener('click', function () { savePng(b); }); });
     viewer.addEventListener('click', function (e) {
       var g = e.target.closest ? e.target.closest('g.node') : null;
       if (!g || moved) { return; }
@@ -236,6 +284,7 @@
   window.nnvizViewer = {
     attach: function (svg) { zoomable(svg); hover(svg); applyHidden(svg); },
     table: bindTable,
-    details: details
+    details: details,
+    raster: raster
   };
 }());
