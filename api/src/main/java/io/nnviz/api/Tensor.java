@@ -321,6 +321,16 @@ public final class Tensor {
      */
     public Tensor permuteLater(int... axes) {
         int[] dst = permutedDims(axes);
+        Tensor p = pending; // a pending permutation of a pending permutation: one of the first's source, done once (or never)
+        if (p != null) {
+            int[] composed = new int[axes.length];
+            boolean identity = true;
+            for (int k = 0; k < axes.length; k++) {
+                composed[k] = pendingAxes[axes[k]];
+                identity &= composed[k] == k;
+            }
+            return identity ? p : new Tensor(Shape.of(dst), p, composed);
+        }
         return new Tensor(Shape.of(dst), this, axes.clone());
     }
 

@@ -202,6 +202,44 @@ class TensorTest {
         assertThrows(IllegalArgumentException.class, () -> hwio.permuteLater(0, 0, 1, 2));
     }
 
+    /**
+     * A pending permutation of a pending permutation reads the first one's source once, in one
+     * reordering, and one that undoes the first is its source itself (a DL4J column-major weight,
+     * copied as it lies, then transposed by its parameter mapping, is never reordered): the same
+     * values as the two permutations done eagerly, for every pair of permutations up to rank 4.
+     */
+    @Test
+    void twoPendingPermutationsAreOneAndAnUndoneOneIsNone() {
+        java.util.Random r = new java.util.Random(3);
+        int[] dims = {2, 3, 4, 5};
+        for (int rank = 1; rank <= 4; rank++) {
+            int[] shape = java.util.Arrays.copyOf(dims, rank);
+            float[] v = new float[java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y)];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextGaussian();
+            }
+            Tensor t = Tensor.of(v, shape);
+            for (int[] a : permutations(rank)) {
+                for (int[] b : permutations(rank)) {
+                    Tensor twice = t.permuteLater(a).permuteLater(b), eager = t.permute(a).permute(b);
+                    assertEquals(eager.shape(), twice.shape());
+                    assertArrayEquals(eager.toArray(), twice.toArray(), java.util.Arrays.toString(a) + java.util.Arrays.toString(b));
+                    boolean undone = true;
+                    for (int k = 0; k < rank; k++) {
+                        undone &= a[b[k]] == k;
+                    }
+                    if (undone) {
+                        org.junit.jupiter.api.Assertions.assertSame(t, t.permuteLater(a).permuteLater(b), "undone: the source itself");
+                    }
+                }
+            }
+        }
+        // a permutation done already (its values read) is permuted as any tensor
+        Tensor t = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor once = t.permuteLater(1, 0).load();
+        assertEquals(t, once.permuteLater(1, 0));
+    }
+
     private static float[] i0(Tensor t) {
         t.stats();
         return t.toArray();
