@@ -140,9 +140,9 @@ done
 [ -f "$out/torchscript/minilm-attentions.pt" ] || /usr/bin/python3 "$here/onnx_bert_to_torchscript.py" \
   "$out/onnx/all-minilm-l6-v2.onnx" "$out/torchscript/minilm-attentions.pt"
 # PyTorch checkpoints (torch.save: state_dicts in float32, float16 and bfloat16, a training script's and a Lightning
-# checkpoint, a whole pickled module; the legacy format, three of them in checkpoints-legacy), with torch's own
-# reading of each as the oracle
-[ -f "$out/checkpoints-legacy/regnet_x_400mf-module.oracle.json" ] || /usr/bin/python3 "$here/torch_checkpoints.py" "$out/checkpoints"
+# checkpoint, a whole pickled module, a state_dict of strided views; the legacy format, three of them in
+# checkpoints-legacy), with torch's own reading of each as the oracle
+[ -f "$out/checkpoints-legacy/regnet_x_400mf-module.oracle.json" ] && [ -f "$out/checkpoints/views.oracle.json" ] || /usr/bin/python3 "$here/torch_checkpoints.py" "$out/checkpoints"
 # safetensors files written to the format's spec from real architectures, with torch's reading of each as the oracle
 [ -f "$out/safetensors/encoder/model.oracle.json" ] || /usr/bin/python3 "$here/safetensors_files.py" "$out/safetensors"
 # GGUF files (llama.cpp) written to the spec from the MiniLM ONNX file's weights and RegNetX's architecture, each with

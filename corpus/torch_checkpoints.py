@@ -11,7 +11,8 @@ script's dict with the model under "model" and an SGD optimizer's momentum buffe
 dict with the model under "state_dict", and a whole pickled module (RegNetX-400MF's architecture); and, in the
 legacy (non-zip) format torch.save wrote before 1.6, in OUT_DIR-legacy: the ResNet-18 state_dict, the training script's
 dict with its optimizer, and the whole pickled module, each with torch.load's reading of that file as its oracle.
-Architectures only: the weights are torch.manual_seed(0)'s, nothing is downloaded."""
+A state_dict of strided views (a transposed slice, rows and columns of one shared storage, a permuted
+kernel), as a model whose parameters are views of others' is saved. Architectures only: the weights are torch.manual_seed(0)'s, nothing is downloaded."""
 import json
 import os
 import sys
@@ -43,8 +44,12 @@ def oracle(model_state, path, key=None, others=0):
     tensors = {}
     params = 0
     for name, t in model_state.items():
+        # "weighted" weighs the values by position (1-7, row-major): a reader that has the right values in the wrong
+        # order (a strided view read as stored) gets their sum right but not this
+        flat = t.double().flatten()
         tensors[name] = {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""),
-                         "sum": float(t.double().sum()), "count": t.numel()}
+                         "sum": float(flat.sum()), "count": t.numel(),
+                         "weighted": float((flat * (torch.arange(flat.numel()) % 7 + 1)).sum())}
         if t.is_floating_point() and name.rsplit(".", 1)[-1] not in BUFFERS:
             params += t.numel()
     with open(path[: path.rindex(".")] + ".oracle.json", "w") as f:
@@ -85,6 +90,16 @@ oracle(lightning["state_dict"], f"{out}/resnet18-lightning.ckpt", "state_dict")
 regnet = torchvision.models.regnet_x_400mf()
 torch.save(regnet, f"{out}/regnet_x_400mf-module.pt")
 oracle(regnet.state_dict(), f"{out}/regnet_x_400mf-module.pt")
+
+# parameters that are views into one storage (torch.save keeps each view's offset and strides): transposed, sliced
+# rows and columns, a permuted kernel
+torch.manual_seed(1)
+base = torch.randn(40, 40)
+kernel = torch.randn(2, 3, 3, 4)
+views = {"fc1.weight": base[:6, :4].t(), "fc1.bias": base[10, 3:7], "fc2.weight": base[20:23, 5:9], "fc2.bias": base[30:33, 0],
+         "conv.weight": kernel.permute(3, 1, 0, 2), "conv.bias": base[:4, 39]}
+torch.save(views, f"{out}/views.pth")
+oracle(views, f"{out}/views.pth")
 
 # the legacy (non-zip) format of torch.save before 1.6
 torch.save(sd, f"{out}/resnet18-legacy.pth", _use_new_zipfile_serialization=False)

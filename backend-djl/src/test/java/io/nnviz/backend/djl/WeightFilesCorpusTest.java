@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 29: every weights-only file of the corpus (PyTorch checkpoints written by torch.save, zip and
  * legacy, safetensors written to the format's spec; torch's reading of each is the oracle) opens through
- * NNViz.load with torch's parameter total and, tensor by tensor, torch's shapes and sums.
+ * NNViz.load with torch's parameter total and, tensor by tensor, torch's shapes, sums and sums weighted by position (the values in torch's order).
  */
 @Tag("corpus")
 class WeightFilesCorpusTest {
@@ -81,9 +81,13 @@ class WeightFilesCorpusTest {
                         if (part != null) {
                             wrong.add(file.getFileName() + ": " + key + ": " + part);
                         }
-                        double sum = sum(w.values()), expected = t.get("sum").asDouble();
-                        if (!shape.equals(got) || Math.abs(sum - expected) > 1e-3 * Math.max(1, Math.abs(expected)) + 1e-3) {
+                        double sum = sum(w.values(), false), expected = t.get("sum").asDouble();
+                        if (!shape.equals(got) || !close(sum, expected)) {
                             wrong.add(file.getFileName() + ": " + key + " " + got + " sums to " + sum + ", torch: " + shape + " " + expected);
+                        }
+                        if (t.has("weighted") && !close(sum(w.values(), true), t.get("weighted").asDouble())) {
+                            wrong.add(file.getFileName() + ": " + key + ": the values in another order than torch's (weighted sum "
+                                    + sum(w.values(), true) + ", torch " + t.get("weighted") + ")");
                         }
                     }
                 }
@@ -105,11 +109,16 @@ class WeightFilesCorpusTest {
         assertEquals(List.of(), wrong);
     }
 
-    private static double sum(Tensor t) {
+    /** The sum of the values, each weighted by its row-major position (1 to 7 in turn) if {@code weighted}: the oracle's. */
+    private static double sum(Tensor t, boolean weighted) {
         double s = 0;
         for (int i = 0; i < t.size(); i++) {
-            s += t.getFlat(i);
+            s += t.getFlat(i) * (weighted ? i % 7 + 1 : 1);
         }
         return s;
+    }
+
+    private static boolean close(double got, double expected) {
+        return Math.abs(got - expected) <= 1e-3 * Math.max(1, Math.abs(expected)) + 1e-3;
     }
 }

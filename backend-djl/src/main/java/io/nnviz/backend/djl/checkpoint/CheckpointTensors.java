@@ -70,13 +70,19 @@ final class CheckpointTensors {
             ByteBuffer b = storage.order(ByteOrder.LITTLE_ENDIAN);
             int n = Math.toIntExact(r.elements());
             float[] out = new float[n];
+            if (r.storageType().equals("FloatStorage") && rowMajor(r)) {
+                // the common case, a whole float32 tensor in order: one bulk copy, not a lookup per value
+                b.slice(Math.toIntExact(r.offset() * 4), Math.multiplyExact(n, 4)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+                return Tensor.adopt(Shape.ofLongs(r.shape()), out);
+            }
+            Value value = value(r.storageType());
             long[] index = new long[r.shape().length];
             for (int i = 0; i < n; i++) {
                 long at = r.offset();
                 for (int k = 0; k < index.length; k++) {
                     at += index[k] * r.strides()[k];
                 }
-                out[i] = value(b, Math.toIntExact(at * size), r.storageType());
+                out[i] = value.at(b, Math.toIntExact(at * size));
                 for (int k = index.length - 1; k >= 0; k--) {
                     if (++index[k] < r.shape()[k]) {
                         break;
@@ -90,19 +96,36 @@ final class CheckpointTensors {
         }
     }
 
-    private static float value(ByteBuffer b, int at, String type) {
+    /** Whether {@code r}'s strides are those of its shape in row-major order (dimensions of size 1 take any stride). */
+    private static boolean rowMajor(Ref r) {
+        long expected = 1;
+        for (int k = r.shape().length - 1; k >= 0; k--) {
+            if (r.shape()[k] != 1 && r.strides()[k] != expected) {
+                return false;
+            }
+            expected *= r.shape()[k];
+        }
+        return true;
+    }
+
+    /** Reads one value of a storage type as a float. */
+    private interface Value {
+        float at(ByteBuffer b, int at);
+    }
+
+    /** How values of {@code type} are read: chosen once a tensor, not once a value. */
+    private static Value value(String type) {
         return switch (type) {
-            case "FloatStorage" -> b.getFloat(at);
-            case "DoubleStorage" -> (float) b.getDouble(at);
-            case "HalfStorage" -> LowPrecision.half(b.getShort(at));
-            case "BFloat16Storage" -> LowPrecision.bfloat16(b.getShort(at));
-            case "LongStorage" -> b.getLong(at);
-            case "IntStorage" -> b.getInt(at);
-            case "ShortStorage" -> b.getShort(at);
-            case "CharStorage" -> b.get(at);
-            case "ByteStorage", "BoolStorage" -> b.get(at) & 0xFF;
+            case "FloatStorage" -> ByteBuffer::getFloat;
+            case "DoubleStorage" -> (b, at) -> (float) b.getDouble(at);
+            case "HalfStorage" -> (b, at) -> LowPrecision.half(b.getShort(at));
+            case "BFloat16Storage" -> (b, at) -> LowPrecision.bfloat16(b.getShort(at));
+            case "LongStorage" -> ByteBuffer::getLong;
+            case "IntStorage" -> ByteBuffer::getInt;
+            case "ShortStorage" -> ByteBuffer::getShort;
+            case "CharStorage" -> ByteBuffer::get;
+            case "ByteStorage", "BoolStorage" -> (b, at) -> b.get(at) & 0xFF;
             default -> throw new IllegalStateException(type);
         };
     }
-
 }
