@@ -70,13 +70,7 @@ final class TfliteTensors {
             TfliteSchema.Type type = t.type();
             int n = Math.toIntExact(t.data().length() / type.bytes());
             stored = new float[n];
-            if (type == TfliteSchema.Type.FLOAT32) {
-                b.asFloatBuffer().get(stored); // most weights: one bulk copy
-            } else {
-                for (int i = 0; i < n; i++) {
-                    stored[i] = value(b, i, type);
-                }
-            }
+            values(b, type, stored);
         } catch (IOException | ArithmeticException e) {
             throw new ModelLoadException(path, "its tensor " + t.index() + " cannot be read (" + e.getMessage() + ")", e);
         }
@@ -89,15 +83,41 @@ final class TfliteTensors {
         return Tensor.adopt(Shape.of(canonical), shape.length == 4 && layout != Layout.STORED ? reorder(dense, shape, layout) : dense);
     }
 
+    /**
+     * The stored values as floats: the common types copied out in bulk first (a value at a time, a
+     * mapped buffer checks its bounds and scope on every read: pose landmark heavy's float16
+     * weights took a fifth of its main thread), the others a value at a time.
+     */
+    private static void values(MappedByteBuffer b, TfliteSchema.Type type, float[] out) {
+        int n = out.length;
+        switch (type) {
+            case FLOAT32 -> b.asFloatBuffer().get(out);
+            case FLOAT16, INT16, UINT16 -> {
+                short[] v = new short[n];
+                b.asShortBuffer().get(v);
+                for (int i = 0; i < n; i++) {
+                    out[i] = type == TfliteSchema.Type.FLOAT16 ? LowPrecision.half(v[i]) : type == TfliteSchema.Type.INT16 ? v[i] : v[i] & 0xFFFF;
+                }
+            }
+            case INT8, UINT8, BOOL -> {
+                byte[] v = new byte[n];
+                b.get(0, v);
+                for (int i = 0; i < n; i++) {
+                    out[i] = type == TfliteSchema.Type.INT8 ? v[i] : v[i] & 0xFF;
+                }
+            }
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = value(b, i, type);
+                }
+            }
+        }
+    }
+
+    /** One value of the types {@link #values} does not copy in bulk. */
     private static float value(MappedByteBuffer b, int i, TfliteSchema.Type type) {
         return switch (type) {
-            case FLOAT32 -> b.getFloat(4 * i);
-            case FLOAT16 -> LowPrecision.half(b.getShort(2 * i));
             case FLOAT64 -> (float) b.getDouble(8 * i);
-            case INT8 -> b.get(i);
-            case UINT8, BOOL -> b.get(i) & 0xFF;
-            case INT16 -> b.getShort(2 * i);
-            case UINT16 -> b.getShort(2 * i) & 0xFFFF;
             case INT32 -> b.getInt(4 * i);
             case UINT32 -> b.getInt(4 * i) & 0xFFFFFFFFL;
             case INT64 -> b.getLong(8 * i);
