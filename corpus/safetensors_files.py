@@ -40,8 +40,9 @@ def write(sd, path, metadata=None):
             f.write(b)
     tensors, params = {}, 0
     for name, t in sd.items():
-        tensors[name] = {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""), "sum": float(t.double().sum()),
-                         "count": t.numel()}
+        flat = t.double().flatten()  # "weighted": the values weighted by position (1-7), which only the right order sums to
+        tensors[name] = {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""), "sum": float(flat.sum()),
+                         "count": t.numel(), "weighted": float((flat * (torch.arange(flat.numel()) % 7 + 1)).sum())}
         if t.is_floating_point() and name.rsplit(".", 1)[-1] not in BUFFERS:
             params += t.numel()
     with open(path[: path.rindex(".")] + ".oracle.json", "w") as f:

@@ -3,7 +3,7 @@ package io.nnviz.backend.djl.checkpoint;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
-import io.nnviz.api.spi.LowPrecision;
+import io.nnviz.api.spi.StoredNumbers;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,10 +31,12 @@ final class CheckpointTensors {
         }
     }
 
-    /** Bytes per element of each storage type, and whether its values are parameters' (floating point). */
-    private static final Map<String, Integer> BYTES = Map.ofEntries(Map.entry("FloatStorage", 4), Map.entry("DoubleStorage", 8),
-            Map.entry("HalfStorage", 2), Map.entry("BFloat16Storage", 2), Map.entry("LongStorage", 8), Map.entry("IntStorage", 4),
-            Map.entry("ShortStorage", 2), Map.entry("CharStorage", 1), Map.entry("ByteStorage", 1), Map.entry("BoolStorage", 1));
+    /** The number type of each storage type (a CharStorage holds signed bytes, a BoolStorage one byte a value). */
+    private static final Map<String, StoredNumbers> TYPES = Map.ofEntries(Map.entry("FloatStorage", StoredNumbers.F32),
+            Map.entry("DoubleStorage", StoredNumbers.F64), Map.entry("HalfStorage", StoredNumbers.F16),
+            Map.entry("BFloat16Storage", StoredNumbers.BF16), Map.entry("LongStorage", StoredNumbers.I64), Map.entry("IntStorage", StoredNumbers.I32),
+            Map.entry("ShortStorage", StoredNumbers.I16), Map.entry("CharStorage", StoredNumbers.I8), Map.entry("ByteStorage", StoredNumbers.U8),
+            Map.entry("BoolStorage", StoredNumbers.U8));
 
     private CheckpointTensors() {
     }
@@ -62,27 +64,26 @@ final class CheckpointTensors {
 
     /** The tensor {@code r} as float32, its storage's bytes in {@code storage} (from position 0). */
     static Tensor read(Path path, ByteBuffer storage, Ref r) {
-        Integer size = BYTES.get(r.storageType());
-        if (size == null) {
+        StoredNumbers type = TYPES.get(r.storageType());
+        if (type == null) {
             throw new ModelLoadException(path, "its tensor " + r.name() + " is a " + r.storageType() + ", which nnviz does not read");
         }
         try {
             ByteBuffer b = storage.order(ByteOrder.LITTLE_ENDIAN);
-            int n = Math.toIntExact(r.elements());
+            int n = Math.toIntExact(r.elements()), size = type.bytes();
             float[] out = new float[n];
-            if (r.storageType().equals("FloatStorage") && rowMajor(r)) {
-                // the common case, a whole float32 tensor in order: one bulk copy, not a lookup per value
-                b.slice(Math.toIntExact(r.offset() * 4), Math.multiplyExact(n, 4)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+            if (rowMajor(r)) {
+                // the common case, a whole tensor in order: one bulk copy
+                type.decode(b, Math.toIntExact(Math.multiplyExact(r.offset(), size)), out, 0, n);
                 return Tensor.adopt(Shape.ofLongs(r.shape()), out);
             }
-            Value value = value(r.storageType());
             long[] index = new long[r.shape().length];
             for (int i = 0; i < n; i++) {
                 long at = r.offset();
                 for (int k = 0; k < index.length; k++) {
                     at += index[k] * r.strides()[k];
                 }
-                out[i] = value.at(b, Math.toIntExact(at * size));
+                out[i] = type.get(b, Math.toIntExact(at * size));
                 for (int k = index.length - 1; k >= 0; k--) {
                     if (++index[k] < r.shape()[k]) {
                         break;
@@ -106,26 +107,5 @@ final class CheckpointTensors {
             expected *= r.shape()[k];
         }
         return true;
-    }
-
-    /** Reads one value of a storage type as a float. */
-    private interface Value {
-        float at(ByteBuffer b, int at);
-    }
-
-    /** How values of {@code type} are read: chosen once a tensor, not once a value. */
-    private static Value value(String type) {
-        return switch (type) {
-            case "FloatStorage" -> ByteBuffer::getFloat;
-            case "DoubleStorage" -> (b, at) -> (float) b.getDouble(at);
-            case "HalfStorage" -> (b, at) -> LowPrecision.half(b.getShort(at));
-            case "BFloat16Storage" -> (b, at) -> LowPrecision.bfloat16(b.getShort(at));
-            case "LongStorage" -> ByteBuffer::getLong;
-            case "IntStorage" -> ByteBuffer::getInt;
-            case "ShortStorage" -> ByteBuffer::getShort;
-            case "CharStorage" -> ByteBuffer::get;
-            case "ByteStorage", "BoolStorage" -> (b, at) -> b.get(at) & 0xFF;
-            default -> throw new IllegalStateException(type);
-        };
     }
 }

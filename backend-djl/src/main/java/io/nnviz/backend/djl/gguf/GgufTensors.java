@@ -3,7 +3,7 @@ package io.nnviz.backend.djl.gguf;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
-import io.nnviz.api.spi.LowPrecision;
+import io.nnviz.api.spi.StoredNumbers;
 import io.nnviz.api.spi.Printable;
 
 import java.io.IOException;
@@ -42,44 +42,21 @@ final class GgufTensors {
             MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + r.offset(), r.bytes());
             b.order(order);
             float[] out = new float[n];
-            switch (r.type()) {
-                case F32 -> b.asFloatBuffer().get(out);
-                case F16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = LowPrecision.half(b.getShort(2 * i));
-                    }
-                }
-                case BF16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = LowPrecision.bfloat16(b.getShort(2 * i));
-                    }
-                }
-                case F64 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = (float) b.getDouble(8 * i);
-                    }
-                }
-                case I8 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = b.get(i);
-                    }
-                }
-                case I16 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = b.getShort(2 * i);
-                    }
-                }
-                case I32 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = b.getInt(4 * i);
-                    }
-                }
-                case I64 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = b.getLong(8 * i);
-                    }
-                }
-                default -> GgufBlocks.decode(r.type(), b, r.elements() / r.type().block, out);
+            StoredNumbers plain = switch (r.type()) {
+                case F32 -> StoredNumbers.F32;
+                case F16 -> StoredNumbers.F16;
+                case BF16 -> StoredNumbers.BF16;
+                case F64 -> StoredNumbers.F64;
+                case I8 -> StoredNumbers.I8;
+                case I16 -> StoredNumbers.I16;
+                case I32 -> StoredNumbers.I32;
+                case I64 -> StoredNumbers.I64;
+                default -> null;
+            };
+            if (plain != null) {
+                plain.decode(b, 0, out, 0, n);
+            } else {
+                GgufBlocks.decode(r.type(), b, r.elements() / r.type().block, out);
             }
             return Tensor.adopt(Shape.ofLongs(r.shape()), out);
         } catch (IOException | ArithmeticException | IndexOutOfBoundsException e) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.onnx.proto.OnnxMl;
 import io.nnviz.api.spi.LowPrecision;
+import io.nnviz.api.spi.StoredNumbers;
 import io.nnviz.api.Capability;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
@@ -92,25 +93,32 @@ final class OnnxTensors {
      * from the file's bytes without decoding the rest (as {@link #floats(OnnxMl.TensorProto)} does for all).
      */
     static void floats(OnnxMl.TensorProto t, int from, float[] dst, int offset, int length) {
-        ByteBuffer raw = t.getRawData().isEmpty() ? null : t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        // sliced: a byte string viewing part of a larger array starts its buffer at a position other than 0
+        ByteBuffer raw = t.getRawData().isEmpty() ? null : t.getRawData().asReadOnlyByteBuffer().slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (raw != null) {
+            StoredNumbers stored = switch (t.getDataType()) {
+                case DOUBLE -> StoredNumbers.F64;
+                case FLOAT16 -> StoredNumbers.F16;
+                case BFLOAT16 -> StoredNumbers.BF16;
+                default -> StoredNumbers.F32;
+            };
+            stored.decode(raw, Math.multiplyExact(from, stored.bytes()), dst, offset, length);
+            return;
+        }
         switch (t.getDataType()) {
             case DOUBLE -> {
                 for (int i = 0; i < length; i++) {
-                    dst[offset + i] = (float) (raw != null ? raw.getDouble((from + i) * 8) : t.getDoubleData(from + i));
+                    dst[offset + i] = (float) t.getDoubleData(from + i);
                 }
             }
             case FLOAT16, BFLOAT16 -> {
                 boolean bf = t.getDataType() == BFLOAT16;
                 for (int i = 0; i < length; i++) {
-                    int bits = raw != null ? raw.getShort((from + i) * 2) & 0xFFFF : t.getInt32Data(from + i) & 0xFFFF;
+                    int bits = t.getInt32Data(from + i) & 0xFFFF;
                     dst[offset + i] = bf ? LowPrecision.bfloat16(bits) : LowPrecision.half(bits);
                 }
             }
             default -> {
-                if (raw != null) {
-                    raw.asFloatBuffer().get(from, dst, offset, length);
-                    return;
-                }
                 for (int i = 0; i < length; i++) {
                     dst[offset + i] = t.getFloatData(from + i);
                 }

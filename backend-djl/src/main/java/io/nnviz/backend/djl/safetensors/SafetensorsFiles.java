@@ -11,6 +11,7 @@ import io.nnviz.api.spi.FileGate;
 import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.spi.Printable;
 import io.nnviz.api.spi.SafeFiles;
+import io.nnviz.api.spi.StoredNumbers;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -91,9 +92,9 @@ public final class SafetensorsFiles {
             String name = e.getKey();
             JsonNode t = e.getValue();
             String dtype = t.path("dtype").asText("");
-            Integer bytes = SafetensorsTensors.BYTES.get(dtype);
+            StoredNumbers type = SafetensorsTensors.TYPES.get(dtype);
             JsonNode shape = t.path("shape"), offsets = t.path("data_offsets");
-            if (bytes == null || !shape.isArray() || !offsets.isArray() || offsets.size() != 2 || !offsets.get(0).canConvertToLong()
+            if (type == null || !shape.isArray() || !offsets.isArray() || offsets.size() != 2 || !offsets.get(0).canConvertToLong()
                     || !offsets.get(1).canConvertToLong()) {
                 throw new ModelLoadException(path, "its tensor " + Printable.name(name) + " is not described as the format says"
                         + " (dtype " + Printable.name(dtype) + ", shape, data_offsets [begin, end])");
@@ -108,7 +109,7 @@ public final class SafetensorsFiles {
                 count = Math.multiplyExact(count, dims[i]);
             }
             long begin = offsets.get(0).asLong(), end = offsets.get(1).asLong();
-            if (begin < 0 || end < begin || end > dataBytes || Math.multiplyExact(count, bytes) != end - begin) {
+            if (begin < 0 || end < begin || end > dataBytes || Math.multiplyExact(count, type.bytes()) != end - begin) {
                 throw new ModelLoadException(path, "its tensor " + Printable.name(name) + " declares " + count + " " + dtype
                         + " values in bytes " + begin + " to " + end + ", where the file holds " + dataBytes + " bytes of data");
             }

@@ -3,7 +3,7 @@ package io.nnviz.backend.djl.safetensors;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
-import io.nnviz.api.spi.LowPrecision;
+import io.nnviz.api.spi.StoredNumbers;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -30,10 +30,13 @@ final class SafetensorsTensors {
     }
 
     /** Bytes per element of the dtypes the format defines. */
-    static final Map<String, Integer> BYTES = Map.ofEntries(Map.entry("F64", 8), Map.entry("F32", 4), Map.entry("F16", 2),
-            Map.entry("BF16", 2), Map.entry("I64", 8), Map.entry("I32", 4), Map.entry("I16", 2), Map.entry("I8", 1),
-            Map.entry("U64", 8), Map.entry("U32", 4), Map.entry("U16", 2), Map.entry("U8", 1), Map.entry("BOOL", 1),
-            Map.entry("F8_E5M2", 1), Map.entry("F8_E4M3", 1));
+    /** The number type of each dtype the format names (BOOL stored as a byte). */
+    static final Map<String, StoredNumbers> TYPES = Map.ofEntries(Map.entry("F64", StoredNumbers.F64), Map.entry("F32", StoredNumbers.F32),
+            Map.entry("F16", StoredNumbers.F16), Map.entry("BF16", StoredNumbers.BF16), Map.entry("I64", StoredNumbers.I64),
+            Map.entry("I32", StoredNumbers.I32), Map.entry("I16", StoredNumbers.I16), Map.entry("I8", StoredNumbers.I8),
+            Map.entry("U64", StoredNumbers.U64), Map.entry("U32", StoredNumbers.U32), Map.entry("U16", StoredNumbers.U16),
+            Map.entry("U8", StoredNumbers.U8), Map.entry("BOOL", StoredNumbers.U8), Map.entry("F8_E5M2", StoredNumbers.F8_E5M2),
+            Map.entry("F8_E4M3", StoredNumbers.F8_E4M3));
 
     private SafetensorsTensors() {
     }
@@ -58,38 +61,14 @@ final class SafetensorsTensors {
 
     /** Values {@code [from, from + length)} of tensor {@code r}, mapped from the file and decoded into {@code dst}. */
     private static void read(Path path, long dataStart, Ref r, int from, float[] dst, int offset, int length) {
-        int size = BYTES.get(r.dtype());
+        StoredNumbers type = TYPES.get(r.dtype());
         try (FileChannel ch = FileChannel.open(path)) {
-            MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + r.begin() + (long) from * size, (long) length * size);
+            MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, dataStart + r.begin() + (long) from * type.bytes(),
+                    (long) length * type.bytes());
             b.order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < length; i++) {
-                dst[offset + i] = value(b, i * size, r.dtype());
-            }
+            type.decode(b, 0, dst, offset, length);
         } catch (IOException e) {
             throw new ModelLoadException(path, "its tensor " + r.name() + " cannot be read (" + e.getMessage() + ")", e);
         }
-    }
-
-    private static float value(MappedByteBuffer b, int at, String dtype) {
-        return switch (dtype) {
-            case "F64" -> (float) b.getDouble(at);
-            case "F32" -> b.getFloat(at);
-            case "F16" -> LowPrecision.half(b.getShort(at));
-            case "BF16" -> LowPrecision.bfloat16(b.getShort(at));
-            case "I64" -> b.getLong(at);
-            case "U64" -> {
-                long v = b.getLong(at);
-                yield v >= 0 ? v : (v >>> 1) * 2f; // past 2^63: halved and doubled back, as float keeps it anyway
-            }
-            case "I32" -> b.getInt(at);
-            case "U32" -> b.getInt(at) & 0xFFFFFFFFL;
-            case "I16" -> b.getShort(at);
-            case "U16" -> b.getShort(at) & 0xFFFF;
-            case "I8" -> b.get(at);
-            case "U8", "BOOL" -> b.get(at) & 0xFF;
-            case "F8_E5M2" -> LowPrecision.e5m2(b.get(at));
-            case "F8_E4M3" -> LowPrecision.e4m3(b.get(at));
-            default -> throw new IllegalStateException(dtype);
-        };
     }
 }

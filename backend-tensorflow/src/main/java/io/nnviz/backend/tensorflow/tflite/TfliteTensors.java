@@ -3,7 +3,7 @@ package io.nnviz.backend.tensorflow.tflite;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.Shape;
 import io.nnviz.api.Tensor;
-import io.nnviz.api.spi.LowPrecision;
+import io.nnviz.api.spi.StoredNumbers;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -14,7 +14,7 @@ import java.nio.file.Path;
 
 /**
  * A TFLite file's constant tensors as float32 {@link Tensor}s in nnviz's canonical layouts, read from
- * the file when asked: float32 as stored, float16 widened ({@link LowPrecision#half}), quantized
+ * the file when asked: float32 as stored, float16 widened ({@link StoredNumbers}), quantized
  * integers dequantized ({@code f = scale * (q - zero_point)}, per channel along the quantized
  * dimension), sparse storage made dense, and convolution kernels reordered to OIHW (TFLite stores
  * {@code CONV_2D} and {@code TRANSPOSE_CONV} kernels OHWI and {@code DEPTHWISE_CONV_2D} kernels
@@ -83,50 +83,23 @@ final class TfliteTensors {
         return Tensor.adopt(Shape.of(canonical), shape.length == 4 && layout != Layout.STORED ? reorder(dense, shape, layout) : dense);
     }
 
-    /**
-     * The stored values as floats: the common types copied out in bulk first (a value at a time, a
-     * mapped buffer checks its bounds and scope on every read: pose landmark heavy's float16
-     * weights took a fifth of its main thread), the others a value at a time.
-     */
+    /** The stored values as floats, decoded in bulk. */
     private static void values(MappedByteBuffer b, TfliteSchema.Type type, float[] out) {
-        int n = out.length;
-        switch (type) {
-            case FLOAT32 -> b.asFloatBuffer().get(out);
-            case FLOAT16, INT16, UINT16 -> {
-                short[] v = new short[n];
-                b.asShortBuffer().get(v);
-                for (int i = 0; i < n; i++) {
-                    out[i] = type == TfliteSchema.Type.FLOAT16 ? LowPrecision.half(v[i]) : type == TfliteSchema.Type.INT16 ? v[i] : v[i] & 0xFFFF;
-                }
-            }
-            case INT8, UINT8, BOOL -> {
-                byte[] v = new byte[n];
-                b.get(0, v);
-                for (int i = 0; i < n; i++) {
-                    out[i] = type == TfliteSchema.Type.INT8 ? v[i] : v[i] & 0xFF;
-                }
-            }
-            default -> {
-                for (int i = 0; i < n; i++) {
-                    out[i] = value(b, i, type);
-                }
-            }
-        }
-    }
-
-    /** One value of the types {@link #values} does not copy in bulk. */
-    private static float value(MappedByteBuffer b, int i, TfliteSchema.Type type) {
-        return switch (type) {
-            case FLOAT64 -> (float) b.getDouble(8 * i);
-            case INT32 -> b.getInt(4 * i);
-            case UINT32 -> b.getInt(4 * i) & 0xFFFFFFFFL;
-            case INT64 -> b.getLong(8 * i);
-            case UINT64 -> {
-                long v = b.getLong(8 * i);
-                yield v >= 0 ? v : (v >>> 1) * 2f;
-            }
+        StoredNumbers stored = switch (type) {
+            case FLOAT32 -> StoredNumbers.F32;
+            case FLOAT16 -> StoredNumbers.F16;
+            case FLOAT64 -> StoredNumbers.F64;
+            case INT8 -> StoredNumbers.I8;
+            case UINT8, BOOL -> StoredNumbers.U8;
+            case INT16 -> StoredNumbers.I16;
+            case UINT16 -> StoredNumbers.U16;
+            case INT32 -> StoredNumbers.I32;
+            case UINT32 -> StoredNumbers.U32;
+            case INT64 -> StoredNumbers.I64;
+            case UINT64 -> StoredNumbers.U64;
             default -> throw new IllegalStateException("not numeric: " + type);
         };
+        stored.decode(b, 0, out, 0, out.length);
     }
 
     /** {@code f = scale * (q - zero_point)}, with one scale for all or one per index of dimension {@code axis}. */
