@@ -94,7 +94,7 @@ final class ReportDrawing {
     /**
      * The least share of its size a view's PNG may be drawn at: below it (a 2,000-layer graph's
      * view of 9,000 x 108,000 units would be 13% at {@link Figures#MAX_PIXELS}) the text is a few
-     * pixels high and the PNG a thumbnail nobody can read, so none is drawn and the SVG is linked.
+     * pixels high and the PNG a thumbnail nobody can read, so the page offers none and links the SVG.
      */
     static final double MIN_PNG_SHARE = 0.5;
 
