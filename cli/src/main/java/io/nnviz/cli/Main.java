@@ -37,7 +37,7 @@ public final class Main implements Runnable {
             description = "Stack traces on errors; the frameworks' log lines, native ones included.")
     boolean verbose;
 
-    @Option(names = {"-q", "--quiet"}, scope = CommandLine.ScopeType.INHERIT, description = "No progress bar or messages; errors only.")
+    @Option(names = {"-q", "--quiet"}, scope = CommandLine.ScopeType.INHERIT, description = "No progress bar or messages on stderr, only errors; a command's results (inspect's table) still go to stdout.")
     boolean quiet;
 
     PrintStream out = System.out, err = System.err;

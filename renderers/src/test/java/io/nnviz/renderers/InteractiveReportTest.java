@@ -162,13 +162,19 @@ class InteractiveReportTest {
             String home = svg.getDomAttribute("viewBox");
             new Actions(driver).scrollFromOrigin(WheelInput.ScrollOrigin.fromElement(svg), 0, -300).perform();
             assertFalse(home.equals(svg.getDomAttribute("viewBox")), "zoomed: " + home);
-            visible(driver, "button.png").click();
+            WebElement button = visible(driver, "button.png");
+            WebElement link = button.findElement(By.xpath("preceding-sibling::a[1]"));
+            assertEquals(link.getCssValue("color"), button.getCssValue("color"), "the button reads as the SVG link beside it");
+            assertEquals(link.getCssValue("font-size"), button.getCssValue("font-size"));
+            button.click();
             Path saved = Chromium.downloads(dir).resolve("architecture-depth-2-of-2.png");
             long until = System.nanoTime() + 20_000_000_000L;
             while (!Files.exists(saved) && System.nanoTime() < until) {
                 Thread.sleep(100);
             }
             assertTrue(Files.exists(saved), "the download: " + Arrays.toString(Chromium.downloads(dir).toFile().list()));
+            assertEquals("PNG", button.getText(), "the button says so while it draws, then is itself again");
+            Files.write(Path.of("target/view-png-caption.png"), button.findElement(By.xpath("..")).getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at
             BufferedImage browser = ImageIO.read(saved.toFile());
             BufferedImage drawn = Figures.toImage(ArchitectureDiagram.of(m).depth(2).build(), 2);
             assertEquals(drawn.getWidth() + "x" + drawn.getHeight(), browser.getWidth() + "x" + browser.getHeight(), "the report's size");

@@ -116,7 +116,10 @@ final class ReportViewer {
 
     /** The viewer's styles. */
     static String css() {
-        return ".nnviz-viewer .view svg{max-width:100%;height:auto;max-height:80vh;cursor:grab;border:1px solid #ddd}"
+        return ".nnviz-viewer .view svg{max-width:100%;height:auto;max-height:80vh;cursor:grab;border:1px solid #ddd;box-sizing:border-box}"
+                // the PNG button of a view reads as the SVG link beside it
+                + ".nnviz-viewer figcaption button.png{font:inherit;color:#0000ee;background:none;border:0;padding:0;"
+                + "text-decoration:underline;cursor:pointer}.nnviz-viewer figcaption button.png:disabled{color:#777;cursor:wait}"
                 + ".toolbar{display:flex;gap:8px;align-items:center;font-size:13px;margin:4px 0}.toolbar .hint{color:#777}"
                 + "g.node{cursor:pointer}g.focus>rect{stroke:#e07800;stroke-width:3}"
                 + "#nnviz-details{position:fixed;top:0;right:0;width:min(560px,45vw);height:100vh;overflow:auto;background:#fff;"

@@ -107,6 +107,7 @@
   function savePng(button) {
     var svg = button.closest('figure').querySelector('svg');
     button.disabled = true;
+    button.textContent = 'drawing PNG\u2026';
     raster(svg, Number(button.dataset.scale)).then(function (b) {
       var a = document.createElement('a');
       a.href = URL.createObjectURL(b);
@@ -115,6 +116,7 @@
       a.click();
       a.remove();
       setTimeout(function () { URL.revokeObjectURL(a.href); }, 60000);
+      button.textContent = 'PNG';
     }, function (e) {
       button.title = e.message;
       button.textContent = 'PNG failed';
