@@ -72,7 +72,6 @@ public enum StoredNumbers {
                     dst[offset + i] = fromByte(v[i]);
                 }
             }
-            default -> throw new AssertionError(this);
         }
     }
 

@@ -37,24 +37,22 @@ final class Dl4jTensors {
             }
             float[] data = new float[Math.toIntExact(v.length())];
             boolean contiguous = v.dataType() == DataType.FLOAT && v.elementWiseStride() == 1 && !v.isEmpty();
-            if (contiguous && (v.ordering() == 'c' || v.rank() < 2)) {
-                // contiguous row-major (parameters are views into one flat buffer): one copy, straight out
+            if (contiguous && (v.ordering() == 'c' || v.ordering() == 'f' || v.rank() < 2)) {
+                // contiguous (parameters are views into one flat buffer): one copy, straight out
                 FloatBuffer fb = v.data().asNioFloat();
                 fb.position(Math.toIntExact(v.offset()));
                 fb.get(data);
-            } else if (contiguous && v.ordering() == 'f') {
-                // column-major (a dense layer's weights and their gradients): its values are the row-major ones of the
-                // reversed shape, copied straight out and reordered only when read in order (Tensor.permuteLater), which
-                // a transposing parameter mapping then undoes without any reordering; no ND4J copy on the training thread
-                FloatBuffer fb = v.data().asNioFloat();
-                fb.position(Math.toIntExact(v.offset()));
-                fb.get(data);
-                int[] reversed = new int[shape.length], axes = new int[shape.length];
-                for (int i = 0; i < shape.length; i++) {
-                    reversed[i] = shape[shape.length - 1 - i];
-                    axes[i] = shape.length - 1 - i;
+                if (v.ordering() == 'f' && v.rank() >= 2) {
+                    // column-major (a dense layer's weights and their gradients): the row-major values of the reversed
+                    // shape, reordered only when read in order (Tensor.permuteLater), which a transposing parameter
+                    // mapping then undoes without any reordering; no ND4J copy on the training thread
+                    int[] reversed = new int[shape.length], axes = new int[shape.length];
+                    for (int i = 0; i < shape.length; i++) {
+                        reversed[i] = shape[shape.length - 1 - i];
+                        axes[i] = shape.length - 1 - i;
+                    }
+                    return Tensor.adopt(data, reversed).permuteLater(axes);
                 }
-                return Tensor.adopt(data, reversed).permuteLater(axes);
             } else {
                 INDArray c = v.dataType() == DataType.FLOAT ? v.dup('c') : v.castTo(DataType.FLOAT).dup('c');
                 c.data().asNioFloat().get(data);

@@ -288,21 +288,6 @@ final class ArchitectureUnits {
             if (!m.groups().isEmpty()) {
                 return m.groups();
             }
-            // a report lays out every depth of a model at once, each view asking for the same groups: worked out once
-            Map<String, List<Group>> byOptions;
-            synchronized (GROUPS) {
-                byOptions = GROUPS.computeIfAbsent(m, x -> new java.util.concurrent.ConcurrentHashMap<>());
-            }
-            return byOptions.computeIfAbsent(auto + "/" + autoLimit, k -> List.copyOf(inferredGroups(m, auto, autoLimit)));
-        }
-
-        /**
-         * Groups inferred for models without their own, by model (weakly: a model closed and dropped
-         * takes its entry along; a model's groups hold its layers' ids, not the model) and options.
-         */
-        private static final Map<ModelView, Map<String, List<Group>>> GROUPS = new java.util.WeakHashMap<>();
-
-        private static List<Group> inferredGroups(ModelView m, boolean auto, int autoLimit) {
             List<Group> named = NameGroups.of(m);
             if (!named.isEmpty()) {
                 return StructureGroups.complete(m, named);
