@@ -91,11 +91,13 @@ final class ChildJvm {
             heap = Math.max(64L << 20, Math.min(heap, limits.memoryBytes() / 4 * 3));
             cmd.add("-Xmx" + (heap >> 20) + "m");
         }
-        // a command is a few seconds of work in a fresh JVM: the serial collector keeps the heap (and so the resident memory)
-        // close to what is live and costs no threads; C1 alone compiles what runs hot soon enough, without C2's compile
-        // time (on 2 cores, IS-Net's inspect took 40% less CPU)
+        // a command is a few seconds of work in a fresh JVM: the parallel collector, with a small young generation, keeps
+        // the heap (and so the resident memory) close to what is live, and its pauses use every core: ELK's layouts keep
+        // their graphs alive across many young collections, which the serial collector copied on one core while the other
+        // waited (the 2,000-node graph's first inspect: 0.39 s of pauses -> 0.23 s, 2.69 -> 2.49 s); C1 alone compiles
+        // what runs hot soon enough, without C2's compile time (on 2 cores, IS-Net's inspect took 40% less CPU)
         if (jvm.stream().noneMatch(a -> a.matches("-XX:[+-]Use\\w*GC"))) {
-            cmd.add("-XX:+UseSerialGC");
+            cmd.add("-XX:+UseParallelGC");
             // a young generation of at most 64 MB, and a heap given back past 30% free: what a command keeps is its model
             // and a few figures, while drawing makes much short-lived garbage (2,000-node graph: 710 -> 540 MB resident)
             if (jvm.stream().noneMatch(a -> a.startsWith("-Xmn") || a.startsWith("-XX:NewSize") || a.startsWith("-XX:MaxNewSize")
