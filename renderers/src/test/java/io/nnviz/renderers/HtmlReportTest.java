@@ -36,14 +36,16 @@ class HtmlReportTest {
     }
 
     /**
-     * 400 identical blocks of four layers: the view of every layer (1,602 boxes, tens of thousands
-     * of units tall) would be a PNG drawn at a fifth of its size at most, so it gets none and its
-     * caption says so, while its SVG is written; the view shown first (the blocks) keeps its PNG,
-     * which a command writes as architecture.png.
+     * 249 identical blocks of four layers: the view of every layer (998 boxes, the most a view of
+     * every layer is drawn for, in 249 frames: tens of thousands of units tall) would be a PNG drawn
+     * at a quarter of its size at most, so it gets none and its caption says so, while its SVG is
+     * written; the view shown first (the blocks) keeps its PNG, which a command writes as
+     * architecture.png.
      */
     @Test
     void aViewTooLargeToRasterLegiblyIsWrittenAsSvgAloneAndSaysSo() throws Exception {
-        ModelView m = ArchitectureDiagramTest.blocks(400);
+        ModelView m = ArchitectureDiagramTest.blocks(249);
+        assertEquals(998, m.layers().size(), "within the 1,000 layers a view of every layer is drawn for");
         Path index = HtmlReport.titled("stack").model(m).section("Architecture").architecture(m).write(dir.resolve("big"));
         Path figures = index.getParent().resolve("figures");
         String html = Files.readString(index);

@@ -50,11 +50,19 @@ class InteractiveReportTest {
 
     /** input -> 3 stages of 2 identical blocks (conv, norm, relu) -> dense: groups two deep. */
     static ModelView staged() {
+        return staged(3, 2);
+    }
+
+    /**
+     * input -> {@code stages} stages of {@code blocks} blocks (conv, norm, relu) -> dense: groups two
+     * deep; a stage's blocks are identical but for the very first, whose conv reads the 3 channels.
+     */
+    static ModelView staged(int stages, int blocks) {
         ModelBuilder b = ModelBuilder.of("staged");
         b.layer(LayerInfo.builder("input", LayerKind.INPUT).outputShape(Shape.of(-1, 3, 32, 32)).build());
         String prev = "input";
-        for (int s = 0; s < 3; s++) {
-            for (int k = 0; k < 2; k++) {
+        for (int s = 0; s < stages; s++) {
+            for (int k = 0; k < blocks; k++) {
                 String block = "stage" + s + "/block" + k;
                 List<String> members = new ArrayList<>();
                 for (String part : new String[] {"conv", "norm", "relu"}) {
@@ -130,6 +138,66 @@ class InteractiveReportTest {
             assertTrue(tip.isDisplayed(), "the readout shows");
             assertTrue(tip.getText().startsWith("train: "), tip.getText());
             assertEquals(0L, js.executeScript("return performance.getEntriesByType('resource').length;"), "no request leaves the page");
+            assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /**
+     * A model over 1,000 layers gets no view of every layer: its deepest view is the last, and there a
+     * click on a block lists the block's layers (a folded run's first block's), each opening its
+     * details and figures in the panel, as a click on a layer of the view of every layer would.
+     */
+    @Test
+    void aBlockOfTheDeepestViewListsItsLayersWhenEveryLayerIsNotDrawn() throws Exception {
+        ModelView m = staged(3, 120); // 1,082 layers
+        Random r = new Random(2);
+        float[] k = new float[8 * 8 * 3 * 3];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (float) r.nextGaussian();
+        }
+        Path index = HtmlReport.titled("big").section("Architecture").architecture(m)
+                .section("Filters").layerFigure("stage1/block0/conv", "filters", FilterGrid.of(Tensor.of(k, 8, 8, 3, 3)).title("Filters of stage 1's conv").build())
+                .write(dir.resolve("report"));
+        ChromeDriver driver = Chromium.start(dir);
+        try {
+            driver.get(index.toUri().toString());
+            JavascriptExecutor js = driver;
+            assertEquals(List.of("depth 1 of 2", "depth 2 of 2"), js.executeScript(
+                    "return [...document.querySelectorAll('.nnviz-viewer .view')].map(v => v.dataset.label);"), "no view of every layer");
+            assertEquals("depth 2 of 2", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
+            assertFalse(driver.findElement(By.cssSelector(".nnviz-viewer .more")).isEnabled(), "nothing deeper");
+            // a block lists its layers on its box up to 64 of them: the deepest view's blocks do, the stages of 360 do not
+            assertEquals(List.of(3L, 3L, 3L, 3L), js.executeScript("return [...document.querySelectorAll("
+                    + "'.view:not([hidden]) g.node[data-group]')].map(g => g.dataset.layers.split('\\n').length);"));
+            assertEquals(0L, js.executeScript("return document.querySelectorAll('.view[hidden] g.node[data-layers]').length;"));
+            WebElement panel = driver.findElement(By.id("nnviz-details"));
+            // a block on its own: its three layers
+            visible(driver, "g.node[data-group='stage0/block0']").click();
+            assertTrue(panel.isDisplayed(), "a block of the last view opens the panel");
+            assertEquals("stage0/block0", panel.findElement(By.cssSelector(".name")).getText());
+            assertTrue(panel.getText().contains("Its 3 layers"), panel.getText());
+            // a run of 120 identical blocks folded into one box: its first block's layers, named as the summary names them
+            visible(driver, "g.node[data-group='stage1/block0']").click();
+            assertTrue(panel.findElement(By.cssSelector(".facts")).getText().contains("\u00d7120"), panel.getText());
+            assertTrue(panel.getText().contains("The first block's 3 layers"), panel.getText());
+            List<WebElement> members = panel.findElements(By.cssSelector("ul.members button"));
+            assertEquals(List.of("stage1/block0/conv", "stage1/block0/norm", "stage1/block0/relu"),
+                    members.stream().map(b -> b.getAttribute("title")).toList());
+            assertTrue(members.get(0).getText().contains("conv") && members.get(0).getText().contains("[?, 8, 32, 32]"), members.get(0).getText());
+            java.nio.file.Files.write(java.nio.file.Files.createDirectories(Path.of("target")).resolve("interactive-report-block.png"),
+                    ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at
+            members.get(0).click();
+            assertEquals("stage1/block0/conv", panel.findElement(By.cssSelector(".name")).getText());
+            assertTrue(panel.findElement(By.cssSelector(".facts")).getText().contains("kind: conv"), panel.getText());
+            assertTrue(panel.getText().contains("Filters of stage 1's conv"), "the layer's figure: " + panel.getText());
+            java.nio.file.Files.write(java.nio.file.Files.createDirectories(Path.of("target")).resolve("interactive-report-member.png"),
+                    ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at
+            // a view above the deepest still opens the next depth at the block
+            driver.findElement(By.cssSelector(".nnviz-viewer .less")).click();
+            visible(driver, "g.node[data-group='stage0']").click();
+            assertEquals("depth 2 of 2", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
             assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
         } finally {
             driver.quit();

@@ -190,10 +190,22 @@ final class ArchitectureFigure extends SizedFigure {
         return 0xFF000000 | (int) Math.round(r) << 16 | (int) Math.round(g) << 8 | (int) Math.round(b);
     }
 
-    /** What the report's viewer reads off a box: the layer it is ({@code data-layer}) or the group ({@code data-group}). */
+    /** Most layers of a collapsed block listed on its box for the viewer ({@code data-layers}); a bigger block lists none. */
+    static final int MAX_LISTED = 64;
+
+    /**
+     * What the report's viewer reads off a box: the layer it is ({@code data-layer}) or the group
+     * ({@code data-group}), and a collapsed block's layers, one id a line ({@code data-layers}): the
+     * viewer lists them when no deeper view opens the block (its deepest view of a model too big to
+     * draw every layer).
+     */
     private static Map<String, String> data(Unit x) {
         String kind = x.id.substring(0, 2), id = x.id.substring(2);
-        return kind.equals("l:") ? Map.of("layer", id) : Map.of("group", id);
+        if (kind.equals("l:")) {
+            return Map.of("layer", id);
+        }
+        return x.members.isEmpty() || x.members.size() > MAX_LISTED ? Map.of("group", id)
+                : Map.of("group", id, "layers", String.join("\n", x.members));
     }
 
     private static void arrow(Canvas c, double x0, double y0, double x1, double y1) {

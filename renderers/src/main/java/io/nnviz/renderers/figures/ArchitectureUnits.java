@@ -45,6 +45,8 @@ final class ArchitectureUnits {
         /** A mark's outline colour (0: the usual grey), and white text on a dark overlay colour. */
         int outline;
         boolean lightText;
+        /** A collapsed block's layers (of the first block, for a folded run), in the model's order; empty for a layer or frame. */
+        final List<String> members = new ArrayList<>();
 
         Unit(String id, String name, String line2, String line3, String line4, int fill, String tooltip, String parent,
              boolean frame) {
@@ -223,6 +225,9 @@ final class ArchitectureUnits {
                                 Xml.abbreviate(rg.id(), 1000) + (run != null ? " \u00d7" + run + " (it and the " + (run - 1)
                                         + " identical blocks after it)" : "") + ": " + rg.frameworkType() + ", " + Num.count(p) + " parameters",
                                 parent, false));
+                    }
+                    if (r.equals(target)) {
+                        units.get(uid).members.add(l.id());
                     }
                     continue;
                 }

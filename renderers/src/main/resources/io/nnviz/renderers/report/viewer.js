@@ -45,34 +45,76 @@
   }
 
   // ---- a layer's details: its row of the summary and every figure of it --------------------------
-  function details(id) {
-    var panel = document.getElementById('nnviz-details');
-    if (!panel) { return; }
-    panel.hidden = false;
-    panel.querySelector('.name').textContent = id;
-    var facts = panel.querySelector('.facts');
+  var rows = null; // layer id -> its row of the model summary, read once
+  function rowOf(id) {
+    if (!rows) {
+      rows = {};
+      document.querySelectorAll('table.layers tr[data-layer]').forEach(function (r) { rows[r.dataset.layer] = r; });
+    }
+    return Object.prototype.hasOwnProperty.call(rows, id) ? rows[id] : null;
+  }
+  // the panel shown, named, its facts and figures emptied; null where the page has none
+  function panel(name) {
+    var p = document.getElementById('nnviz-details');
+    if (!p) { return null; }
+    p.hidden = false;
+    p.querySelector('.name').textContent = name;
+    var facts = p.querySelector('.facts'), figs = p.querySelector('.figures');
     facts.textContent = '';
-    var row = null;
-    document.querySelectorAll('table.layers tr[data-layer]').forEach(function (r) { if (r.dataset.layer === id) { row = r; } });
+    figs.textContent = '';
+    return { facts: facts, figs: figs };
+  }
+  function fact(ul, text) {
+    var li = document.createElement('li');
+    li.textContent = text;
+    ul.appendChild(li);
+  }
+  function note(parent, text) {
+    var p = document.createElement('p');
+    p.className = 'note';
+    p.textContent = text;
+    parent.appendChild(p);
+  }
+  function details(id) {
+    var p = panel(id);
+    if (!p) { return; }
+    var row = rowOf(id);
     if (row) {
       var heads = ['kind', 'type', 'output shape', 'parameters'];
-      for (var i = 0; i < heads.length; i++) {
-        var li = document.createElement('li');
-        li.textContent = heads[i] + ': ' + row.cells[i + 2].textContent;
-        facts.appendChild(li);
-      }
+      for (var i = 0; i < heads.length; i++) { fact(p.facts, heads[i] + ': ' + row.cells[i + 2].textContent); }
     }
-    var figs = panel.querySelector('.figures');
-    figs.textContent = '';
     document.querySelectorAll('main figure[data-layer]').forEach(function (f) {
-      if (f.dataset.layer === id) { figs.appendChild(f.cloneNode(true)); }
+      if (f.dataset.layer === id) { p.figs.appendChild(f.cloneNode(true)); }
     });
-    if (!figs.children.length) {
-      var p = document.createElement('p');
-      p.className = 'note';
-      p.textContent = 'No figure of this layer in the report.';
-      figs.appendChild(p);
+    if (!p.figs.children.length) { note(p.figs, 'No figure of this layer in the report.'); }
+  }
+
+  // ---- a block's layers, where no deeper view opens it (a model too big to draw every layer) -----
+  function block(g) {
+    var p = panel(g.dataset.group);
+    if (!p) { return; }
+    var title = g.querySelector('title');
+    if (title) { fact(p.facts, title.textContent); }
+    var ids = g.dataset.layers ? g.dataset.layers.split('\n') : [];
+    if (!ids.length) {
+      note(p.figs, 'Too many layers to list here: the model summary lists every one.');
+      return;
     }
+    var folded = title && / identical blocks after it\)/.test(title.textContent);
+    note(p.figs, (folded ? 'The first block\'s ' : 'Its ') + ids.length + ' layers; a click opens one:');
+    var list = document.createElement('ul');
+    list.className = 'members';
+    ids.forEach(function (id) {
+      var li = document.createElement('li'), b = document.createElement('button'), row = rowOf(id);
+      b.type = 'button';
+      b.title = id;
+      // as the summary shows it: name, kind, output shape
+      b.textContent = row ? [row.cells[1].textContent, row.cells[2].textContent, row.cells[4].textContent].join(' \u00b7 ') : id;
+      b.addEventListener('click', function () { details(id); });
+      li.appendChild(b);
+      list.appendChild(li);
+    });
+    p.figs.appendChild(list);
   }
 
   // ---- a view's PNG, drawn here from its SVG when asked (the report writes only the first view's) ---
@@ -151,7 +193,12 @@
     viewer.addEventListener('click', function (e) {
       var g = e.target.closest ? e.target.closest('g.node') : null;
       if (!g || moved) { return; }
-      if (g.dataset.layer) { details(g.dataset.layer); } else if (g.dataset.group) { show(at + 1, g.dataset.group); }
+      if (g.dataset.layer) {
+        details(g.dataset.layer);
+      } else if (g.dataset.group) {
+        // a block opens the next depth at it; in the last view, where none is deeper, its list of layers
+        if (at < views.length - 1) { show(at + 1, g.dataset.group); } else { block(g); }
+      }
     });
     show(at);
   });
