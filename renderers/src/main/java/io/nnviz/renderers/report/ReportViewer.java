@@ -28,8 +28,8 @@ final class ReportViewer {
      * 1,763-layer graph's view of every layer, 2,324 boxes and frames, is 0.4 s of a 2.5 s first
      * inspect, for a drawing 135,000 units tall that no PNG can hold. Above this, the deepest view
      * (blocks of a few layers collapsed) is the last, and a click on one of its blocks lists the
-     * block's layers, each opening its details, as Model Explorer opens a block rather than drawing
-     * every node.
+     * block's layers, each opening its details (Model Explorer, too, shows a large graph's blocks
+     * collapsed until one is opened).
      */
     static final int MAX_EXPANDED = 1_000;
     private static final String SCRIPT = load();

@@ -45,13 +45,14 @@
   }
 
   // ---- a layer's details: its row of the summary and every figure of it --------------------------
-  var rows = null; // layer id -> its row of the model summary, read once
+  var rows = null; // layer id -> its row of the model summary, read again when a row asked for is not (or no longer) there
   function rowOf(id) {
-    if (!rows) {
+    var has = function () { return rows && Object.prototype.hasOwnProperty.call(rows, id) && rows[id].isConnected; };
+    if (!has()) {
       rows = {};
       document.querySelectorAll('table.layers tr[data-layer]').forEach(function (r) { rows[r.dataset.layer] = r; });
     }
-    return Object.prototype.hasOwnProperty.call(rows, id) ? rows[id] : null;
+    return has() ? rows[id] : null;
   }
   // the panel shown, named, its facts and figures emptied; null where the page has none
   function panel(name) {
