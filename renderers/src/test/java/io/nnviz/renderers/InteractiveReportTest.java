@@ -177,6 +177,8 @@ class InteractiveReportTest {
             visible(driver, "g.node[data-group='stage0/block0']").click();
             assertTrue(panel.isDisplayed(), "a block of the last view opens the panel");
             assertEquals("stage0/block0", panel.findElement(By.cssSelector(".name")).getText());
+            assertEquals(List.of("stage0/block0"), js.executeScript(
+                    "return [...document.querySelectorAll('g.focus')].map(g => g.dataset.group);"), "what was clicked is outlined, alone");
             assertTrue(panel.getText().contains("Its 3 layers"), panel.getText());
             // a run of 120 identical blocks folded into one box: its first block's layers, named as the summary names them
             visible(driver, "g.node[data-group='stage1/block0']").click();
@@ -194,10 +196,58 @@ class InteractiveReportTest {
             assertTrue(panel.getText().contains("Filters of stage 1's conv"), "the layer's figure: " + panel.getText());
             java.nio.file.Files.write(java.nio.file.Files.createDirectories(Path.of("target")).resolve("interactive-report-member.png"),
                     ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at
-            // a view above the deepest still opens the next depth at the block
+            // a view above the deepest still opens the next depth at the block, the block in the middle of the view
             driver.findElement(By.cssSelector(".nnviz-viewer .less")).click();
             visible(driver, "g.node[data-group='stage0']").click();
             assertEquals("depth 2 of 2", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
+            @SuppressWarnings("unchecked")
+            List<Number> c = (List<Number>) js.executeScript("const g = document.querySelector('.view:not([hidden]) g.focus'), b = g.getBBox(),"
+                    + " v = g.ownerSVGElement.viewBox.baseVal; return [b.x + b.width / 2, b.y + b.height / 2, v.x + v.width / 2, v.y + v.height / 2];");
+            assertEquals(c.get(2).doubleValue(), c.get(0).doubleValue(), 1, "the opened stage's frame centred across: " + c);
+            assertEquals(c.get(3).doubleValue(), c.get(1).doubleValue(), 1, "and down: " + c);
+            assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
+        } finally {
+            driver.quit();
+        }
+    }
+
+    /**
+     * A drag pans a view as far across as down (one scale both ways, whatever the box's proportions);
+     * a view far taller than its box (a chain of 998 layers in 249 frames) opens at its top, across
+     * its whole width, rather than fitted whole as a hairline, and a double click comes back there.
+     */
+    @Test
+    void aViewPansAsFarAcrossAsDownAndATallOneOpensAtItsTop() throws Exception {
+        Path small = HtmlReport.titled("small").section("Architecture").architecture(staged()).write(dir.resolve("small"));
+        Path index = HtmlReport.titled("tall").section("Architecture").architecture(ArchitectureDiagramTest.blocks(249)).write(dir.resolve("tall"));
+        ChromeDriver driver = Chromium.start(dir);
+        try {
+            JavascriptExecutor js = driver;
+            String box = "const s = document.querySelector('.view:not([hidden]) svg'), r = s.getBoundingClientRect(),"
+                    + " v = s.viewBox.baseVal, w = s.nnvizWhole; return [v.x, v.y, v.width, v.height, w[0], w[1], w[2], w[3], r.width, r.height];";
+            // 20 layers, every one drawn, fitted whole in a box of other proportions: a drag moves it as many units across as down
+            driver.get(small.toUri().toString());
+            double[] f = numbers(js.executeScript(box));
+            assertTrue(Math.abs(f[2] / f[8] - f[3] / f[9]) > 0.1 * Math.max(f[2] / f[8], f[3] / f[9]), "letterboxed: " + Arrays.toString(f));
+            new Actions(driver).moveToElement(visible(driver, ".view svg")).clickAndHold().moveByOffset(-60, -60).release().perform();
+            double[] g = numbers(js.executeScript(box));
+            assertTrue(g[1] - f[1] > 10, "moved: " + Arrays.toString(g));
+            assertEquals(g[1] - f[1], g[0] - f[0], 1e-6 * (g[1] - f[1]), "as far across as down: " + Arrays.toString(g));
+            driver.get(index.toUri().toString());
+            assertEquals("depth 1 of 1", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
+            driver.findElement(By.cssSelector(".nnviz-viewer .more")).click();
+            assertEquals("every layer", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
+            WebElement svg = visible(driver, ".view svg");
+            double[] v = numbers(js.executeScript(box));
+            assertTrue(v[7] / v[6] > 20, "the drawing is tall: " + Arrays.toString(v));
+            assertEquals(v[4], v[0], 1e-6, "its left edge");
+            assertEquals(v[5], v[1], 1e-6, "its top");
+            assertEquals(v[6], v[2], 1e-6, "its whole width");
+            assertEquals(v[6] * v[9] / v[8], v[3], 1, "as tall as the box allows at that width: " + Arrays.toString(v));
+            new Actions(driver).moveToElement(svg).clickAndHold().moveByOffset(0, -100).release().perform();
+            assertTrue(numbers(js.executeScript(box))[1] > v[1] + 50, "a drag goes down the drawing");
+            new Actions(driver).doubleClick(svg).perform();
+            assertEquals(v[1], numbers(js.executeScript(box))[1], 1e-6, "a double click is back at the top");
             assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
         } finally {
             driver.quit();
@@ -283,6 +333,11 @@ class InteractiveReportTest {
             }
         }
         return s / k;
+    }
+
+    /** A list of numbers the page returned. */
+    private static double[] numbers(Object list) {
+        return ((List<?>) list).stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
     }
 
     private static WebElement visible(ChromeDriver driver, String css) {

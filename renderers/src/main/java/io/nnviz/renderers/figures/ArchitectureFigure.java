@@ -195,17 +195,20 @@ final class ArchitectureFigure extends SizedFigure {
 
     /**
      * What the report's viewer reads off a box: the layer it is ({@code data-layer}) or the group
-     * ({@code data-group}), and a collapsed block's layers, one id a line ({@code data-layers}): the
-     * viewer lists them when no deeper view opens the block (its deepest view of a model too big to
-     * draw every layer).
+     * ({@code data-group}), and for a collapsed block its id as a reader knows it ({@code data-name})
+     * and its layers, one id a line ({@code data-layers}): the viewer lists them when no deeper view
+     * opens the block (its deepest view of a model too big to draw every layer).
      */
     private static Map<String, String> data(Unit x) {
         String kind = x.id.substring(0, 2), id = x.id.substring(2);
         if (kind.equals("l:")) {
             return Map.of("layer", id);
         }
-        return x.members.isEmpty() || x.members.size() > MAX_LISTED ? Map.of("group", id)
-                : Map.of("group", id, "layers", String.join("\n", x.members));
+        if (x.path == null) {
+            return Map.of("group", id);
+        }
+        return x.members.isEmpty() || x.members.size() > MAX_LISTED ? Map.of("group", id, "name", x.path)
+                : Map.of("group", id, "name", x.path, "layers", String.join("\n", x.members));
     }
 
     private static void arrow(Canvas c, double x0, double y0, double x1, double y1) {

@@ -47,6 +47,8 @@ final class ArchitectureUnits {
         boolean lightText;
         /** A collapsed block's layers (of the first block, for a folded run), in the model's order; empty for a layer or frame. */
         final List<String> members = new ArrayList<>();
+        /** A collapsed block's id as a reader knows it ({@link #shownId}); null for a layer or frame. */
+        String path;
 
         Unit(String id, String name, String line2, String line3, String line4, int fill, String tooltip, String parent,
              boolean frame) {
@@ -219,12 +221,16 @@ final class ArchitectureUnits {
                         long p = params.getOrDefault(target, 0L) * (run == null ? 1 : run);
                         String parent = rg.parentId() != null && groups.containsKey(rg.parentId()) && !rep.containsKey(rg.parentId())
                                 ? "g:" + rg.parentId() : null;
-                        units.put(uid, new Unit(uid, name, "block \u00b7 " + rg.frameworkType(),
+                        String path = Xml.abbreviate(shownId(rg), 1000);
+                        Unit c = new Unit(uid, name, "block \u00b7 " + rg.frameworkType(),
                                 sizes.get(target) * (run == null ? 1 : run) + " layers (collapsed)",
                                 p > 0 ? "params " + Num.shortCount(p) : null, 0xFFF0F0F0, // as a layer without parameters
-                                Xml.abbreviate(rg.id(), 1000) + (run != null ? " \u00d7" + run + " (it and the " + (run - 1)
-                                        + " identical blocks after it)" : "") + ": " + rg.frameworkType() + ", " + Num.count(p) + " parameters",
-                                parent, false));
+                                path + (run != null ? " \u00d7" + run + " (it and the " + (run - 1)
+                                        + (run == 2 ? " identical block after it)" : " identical blocks after it)") : "")
+                                        + ": " + rg.frameworkType() + ", " + Num.count(p) + " parameters",
+                                parent, false);
+                        c.path = path;
+                        units.put(uid, c);
                     }
                     if (r.equals(target)) {
                         units.get(uid).members.add(l.id());
@@ -304,6 +310,20 @@ final class ArchitectureUnits {
             return auto && m.layers().size() > CHUNK_FACTOR * Math.max(1, autoLimit) ? chunks(m, Math.max(1, autoLimit)) : List.of();
         }
 
+        /**
+         * A group's id as a reader knows it: a group of names is its names' prefix; a group nnviz made
+         * from the graph or the layers' order has an id only nnviz knows, and is shown by its name.
+         */
+        static String shownId(Group g) {
+            if (g.id().startsWith(NameGroups.ID_PREFIX)) {
+                return g.id().substring(NameGroups.ID_PREFIX.length());
+            }
+            return g.id().startsWith(SYNTHETIC) ? g.name() : g.id();
+        }
+
+        /** What the ids of the groups nnviz makes start with ({@link NameGroups}, {@link StructureBlocks}, {@link #chunks}). */
+        static final String SYNTHETIC = "nnviz:";
+
         /** A model without groups is cut into runs only past this many times the automatic limit: below, it is drawn whole. */
         static final int CHUNK_FACTOR = 10;
 
@@ -323,7 +343,7 @@ final class ArchitectureUnits {
                     ids.add(layers.get(k).id());
                 }
                 String name = "layers " + from + "\u2013" + (to - 1);
-                out.add(new Group("nnviz:chunk:" + from, name, to - from + " layers in order", null, ids));
+                out.add(new Group(SYNTHETIC + "chunk:" + from, name, to - from + " layers in order", null, ids));
             }
             return out;
         }

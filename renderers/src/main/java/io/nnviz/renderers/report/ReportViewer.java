@@ -112,7 +112,7 @@ final class ReportViewer {
         return "<div class=\"toolbar\"><button type=\"button\" class=\"less\" title=\"collapse one level\">\u2212</button>"
                 + "<span class=\"depth\"></span><button type=\"button\" class=\"more\" title=\"expand one level\">+</button>"
                 + "<button type=\"button\" class=\"reset\" title=\"fit (or double-click the drawing)\">fit</button>"
-                + "<span class=\"hint\">wheel: zoom \u00b7 drag: pan \u00b7 click a block: open it \u00b7 click a layer: its details</span></div>\n";
+                + "<span class=\"hint\">wheel: zoom \u00b7 drag: pan \u00b7 click a block: open it (in the deepest view: its layers) \u00b7 click a layer: its details</span></div>\n";
     }
 
     /** The details panel, filled by the script. */
@@ -132,8 +132,10 @@ final class ReportViewer {
                 + "#nnviz-details{position:fixed;top:0;right:0;width:min(560px,45vw);height:100vh;overflow:auto;background:#fff;"
                 + "border-left:1px solid #bbb;box-shadow:-4px 0 12px rgba(0,0,0,.15);padding:12px 16px;z-index:10}"
                 + "#nnviz-details .close{float:right;font-size:18px}#nnviz-details svg{max-width:100%;height:auto}"
-                + "#nnviz-details ul.members button{font:inherit;color:#0000ee;background:none;border:0;padding:0;text-align:left;"
-                + "text-decoration:underline;cursor:pointer}"
+                // a block's layers: one a line, a long name wrapped within the panel
+                + "#nnviz-details ul.members{list-style:none;padding-left:0}#nnviz-details ul.members li{margin:0 0 6px}"
+                + "#nnviz-details ul.members button{display:block;font:inherit;color:#0000ee;background:none;border:0;padding:0;"
+                + "text-align:left;text-decoration:underline;cursor:pointer;overflow-wrap:anywhere}"
                 + "#nnviz-tip{position:absolute;white-space:pre;background:#222;color:#fff;font-size:12px;padding:4px 6px;"
                 + "border-radius:3px;pointer-events:none;z-index:20}"
                 + "th.sortable{cursor:pointer}th[data-order=up]::after{content:' \\25B2'}"

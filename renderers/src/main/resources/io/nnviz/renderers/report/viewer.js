@@ -14,14 +14,30 @@
   }
 
   // ---- pan and zoom: wheel zooms about the pointer, drag pans, double click resets -------------
+  // The whole drawing is svg.nnvizWhole; the window a reset shows is its home: the whole drawing,
+  // or for one far taller than its box (a deep view of a large model, which would fit as a
+  // hairline) its top, across its whole width, from which a drag goes down.
   var moved = false;
   function zoomable(svg) {
     var vb = svg.viewBox.baseVal;
     if (!vb || !vb.width) { return; }
-    var home = [vb.x, vb.y, vb.width, vb.height];
-    svg.nnvizHome = home;
+    var whole = [vb.x, vb.y, vb.width, vb.height];
+    svg.nnvizWhole = whole;
     function set(x, y, w, h) { svg.setAttribute('viewBox', x + ' ' + y + ' ' + w + ' ' + h); }
-    svg.nnvizReset = function () { set(home[0], home[1], home[2], home[3]); };
+    svg.nnvizSet = set;
+    svg.nnvizReset = function () {
+      var r = svg.getBoundingClientRect(), aspect = r.width > 0 ? r.height / r.width : 0;
+      if (aspect > 0 && whole[3] / whole[2] > 4 * aspect) {
+        set(whole[0], whole[1], whole[2], whole[2] * aspect);
+      } else {
+        set(whole[0], whole[1], whole[2], whole[3]);
+      }
+    };
+    // user units per screen pixel: the drawing keeps its proportions in its box, so one scale for both directions
+    function unitsPerPixel() {
+      var r = svg.getBoundingClientRect(), v = svg.viewBox.baseVal;
+      return Math.max(v.width / r.width, v.height / r.height);
+    }
     svg.addEventListener('wheel', function (e) {
       e.preventDefault();
       var v = svg.viewBox.baseVal, p = userPoint(svg, e);
@@ -31,17 +47,25 @@
     }, { passive: false });
     var drag = null;
     svg.addEventListener('mousedown', function (e) {
-      drag = { x: e.clientX, y: e.clientY, vx: svg.viewBox.baseVal.x, vy: svg.viewBox.baseVal.y };
+      drag = { x: e.clientX, y: e.clientY, vx: svg.viewBox.baseVal.x, vy: svg.viewBox.baseVal.y, k: unitsPerPixel() };
       moved = false;
     });
     window.addEventListener('mousemove', function (e) {
       if (!drag) { return; }
-      var r = svg.getBoundingClientRect(), v = svg.viewBox.baseVal;
+      var v = svg.viewBox.baseVal;
       if (Math.abs(e.clientX - drag.x) + Math.abs(e.clientY - drag.y) > 4) { moved = true; }
-      set(drag.vx - (e.clientX - drag.x) / r.width * v.width, drag.vy - (e.clientY - drag.y) / r.height * v.height, v.width, v.height);
+      set(drag.vx - (e.clientX - drag.x) * drag.k, drag.vy - (e.clientY - drag.y) * drag.k, v.width, v.height);
     });
     window.addEventListener('mouseup', function () { drag = null; });
     svg.addEventListener('dblclick', function () { svg.nnvizReset(); });
+  }
+  // Shows g's box in the middle of its drawing, at least 600 units wide, as zoomed as the reset shows or more.
+  function centre(svg, g) {
+    if (!svg.nnvizSet || !g.getBBox) { return; }
+    var b = g.getBBox(), v = svg.viewBox.baseVal, r = svg.getBoundingClientRect();
+    var aspect = r.width > 0 ? r.height / r.width : v.height / v.width;
+    var w = Math.min(v.width, Math.max(600, 3 * b.width, 3 * b.height / aspect)), h = w * aspect;
+    svg.nnvizSet(b.x + b.width / 2 - w / 2, b.y + b.height / 2 - h / 2, w, h);
   }
 
   // ---- a layer's details: its row of the summary and every figure of it --------------------------
@@ -92,7 +116,7 @@
 
   // ---- a block's layers, where no deeper view opens it (a model too big to draw every layer) -----
   function block(g) {
-    var p = panel(g.dataset.group);
+    var p = panel(g.dataset.name || g.dataset.group);
     if (!p) { return; }
     var title = g.querySelector('title');
     if (title) { fact(p.facts, title.textContent); }
@@ -101,7 +125,7 @@
       note(p.figs, 'Too many layers to list here: the model summary lists every one.');
       return;
     }
-    var folded = title && / identical blocks after it\)/.test(title.textContent);
+    var folded = title && / identical blocks? after it\)/.test(title.textContent);
     note(p.figs, (folded ? 'The first block\'s ' : 'Its ') + ids.length + ' layers; a click opens one:');
     var list = document.createElement('ul');
     list.className = 'members';
@@ -122,7 +146,7 @@
   // Resolves to the PNG as a Blob: the whole view (not the zoomed part) at the scale the button
   // gives, which the report chose as it does for its own PNGs (at most 16 megapixels), on white.
   function raster(svg, scale) {
-    var home = svg.nnvizHome || [svg.viewBox.baseVal.x, svg.viewBox.baseVal.y, svg.viewBox.baseVal.width, svg.viewBox.baseVal.height];
+    var home = svg.nnvizWhole || [svg.viewBox.baseVal.x, svg.viewBox.baseVal.y, svg.viewBox.baseVal.width, svg.viewBox.baseVal.height];
     var w = Math.max(1, Math.ceil(home[2] * scale)), h = Math.max(1, Math.ceil(home[3] * scale));
     var copy = svg.cloneNode(true);
     copy.setAttribute('viewBox', home.join(' '));
@@ -177,12 +201,23 @@
       viewer.querySelector('.depth').textContent = views[at].dataset.label;
       viewer.querySelector('.less').disabled = at === 0;
       viewer.querySelector('.more').disabled = at === views.length - 1;
-      viewer.querySelectorAll('g.focus').forEach(function (g) { g.classList.remove('focus'); });
-      if (group) {
-        views[at].querySelectorAll('g[data-group]').forEach(function (g) {
-          if (g.dataset.group === group) { g.classList.add('focus'); }
-        });
+      var svg = views[at].querySelector('svg'), opened = [];
+      // a view's home is worked out from its box, which a hidden view does not have: when it is first shown
+      if (svg && svg.nnvizReset && !svg.nnvizShown) {
+        svg.nnvizShown = true;
+        svg.nnvizReset();
       }
+      if (group) {
+        views[at].querySelectorAll('g[data-group]').forEach(function (g) { if (g.dataset.group === group) { opened.push(g); } });
+      }
+      mark(opened);
+      // the block just opened, in the middle of the view: in a large drawing it would be a few pixels somewhere
+      if (svg && opened.length) { centre(svg, opened[0]); }
+    }
+    // outlines what was opened or clicked last, and nothing else
+    function mark(gs) {
+      viewer.querySelectorAll('g.focus').forEach(function (g) { g.classList.remove('focus'); });
+      gs.forEach(function (g) { g.classList.add('focus'); });
     }
     viewer.querySelector('.less').addEventListener('click', function () { show(at - 1); });
     viewer.querySelector('.more').addEventListener('click', function () { show(at + 1); });
@@ -195,10 +230,16 @@
       var g = e.target.closest ? e.target.closest('g.node') : null;
       if (!g || moved) { return; }
       if (g.dataset.layer) {
+        mark([g]);
         details(g.dataset.layer);
       } else if (g.dataset.group) {
         // a block opens the next depth at it; in the last view, where none is deeper, its list of layers
-        if (at < views.length - 1) { show(at + 1, g.dataset.group); } else { block(g); }
+        if (at < views.length - 1) {
+          show(at + 1, g.dataset.group);
+        } else {
+          mark([g]);
+          block(g);
+        }
       }
     });
     show(at);

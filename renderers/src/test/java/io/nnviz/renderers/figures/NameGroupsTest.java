@@ -5,11 +5,13 @@ import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.spi.ModelBuilder;
+import io.nnviz.renderers.Figures;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hierarchies layer names imply: path names, dotted module paths, Keras' numbered blocks; operator-and-index names imply none. */
@@ -47,5 +49,29 @@ class NameGroupsTest {
         all.layer(LayerInfo.builder("x", LayerKind.INPUT).build()).layer(LayerInfo.builder("model/a/y", LayerKind.DENSE).build())
                 .layer(LayerInfo.builder("model/a/z", LayerKind.DENSE).build()).chain("x", "model/a/y", "model/a/z");
         assertTrue(NameGroups.of(all.build()).isEmpty(), "a prefix every layer but the input shares is no block");
+    }
+
+    /**
+     * A group of names has an id only nnviz knows ({@code nnviz:name:block_1}): a collapsed block of
+     * one shows the reader its names' prefix, in its tooltip and in what the report's panel reads
+     * ({@code data-name}), and lists its layers for the panel ({@code data-layers}).
+     */
+    @Test
+    void aCollapsedGroupOfNamesShowsItsPrefixNotItsId() {
+        ModelBuilder b = ModelBuilder.of("keras");
+        String prev = null;
+        for (String n : List.of("input_1", "block_1_expand", "block_1_expand_BN", "block_2_expand", "out")) {
+            b.layer(LayerInfo.builder(n, n.equals("input_1") ? LayerKind.INPUT : LayerKind.CONV).build());
+            if (prev != null) {
+                b.edge(prev, n);
+            }
+            prev = n;
+        }
+        String svg = Figures.toSvg(ArchitectureDiagram.of(b.build()).depth(1).build());
+        assertTrue(svg.contains("data-group=\"" + NameGroups.ID_PREFIX + "block_1\""), svg);
+        assertTrue(svg.contains("data-name=\"block_1\""), svg);
+        assertTrue(svg.contains("data-layers=\"block_1_expand\nblock_1_expand_BN\""), svg);
+        assertTrue(svg.contains("<title>block_1: "), svg);
+        assertFalse(svg.contains("<title>" + NameGroups.ID_PREFIX), "no tooltip shows nnviz's own id: " + svg);
     }
 }
