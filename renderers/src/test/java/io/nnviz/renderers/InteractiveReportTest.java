@@ -196,6 +196,15 @@ class InteractiveReportTest {
             assertTrue(panel.getText().contains("Filters of stage 1's conv"), "the layer's figure: " + panel.getText());
             java.nio.file.Files.write(java.nio.file.Files.createDirectories(Path.of("target")).resolve("interactive-report-member.png"),
                     ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES)); // to look at
+            // back to the block's list, then Esc closes the panel
+            WebElement back = panel.findElement(By.cssSelector("button.back"));
+            assertEquals("\u2190 the layers of stage1/block0", back.getText());
+            back.click();
+            assertEquals("stage1/block0", panel.findElement(By.cssSelector(".name")).getText());
+            assertEquals(3, panel.findElements(By.cssSelector("ul.members button")).size());
+            assertTrue(panel.findElements(By.cssSelector("button.back")).isEmpty(), "the list has no way back of its own");
+            new Actions(driver).sendKeys(org.openqa.selenium.Keys.ESCAPE).perform();
+            assertFalse(panel.isDisplayed(), "Esc closes the panel");
             // a view above the deepest still opens the next depth at the block, the block in the middle of the view
             driver.findElement(By.cssSelector(".nnviz-viewer .less")).click();
             visible(driver, "g.node[data-group='stage0']").click();

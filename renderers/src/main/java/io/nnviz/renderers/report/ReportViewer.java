@@ -134,8 +134,8 @@ final class ReportViewer {
                 + "#nnviz-details .close{float:right;font-size:18px}#nnviz-details svg{max-width:100%;height:auto}"
                 // a block's layers: one a line, a long name wrapped within the panel
                 + "#nnviz-details ul.members{list-style:none;padding-left:0}#nnviz-details ul.members li{margin:0 0 6px}"
-                + "#nnviz-details ul.members button{display:block;font:inherit;color:#0000ee;background:none;border:0;padding:0;"
-                + "text-align:left;text-decoration:underline;cursor:pointer;overflow-wrap:anywhere}"
+                + "#nnviz-details ul.members button,#nnviz-details button.back{display:block;font:inherit;color:#0000ee;background:none;border:0;padding:0;"
+                + "text-align:left;text-decoration:underline;cursor:pointer;overflow-wrap:anywhere}#nnviz-details button.back{margin:0 0 8px}"
                 + "#nnviz-tip{position:absolute;white-space:pre;background:#222;color:#fff;font-size:12px;padding:4px 6px;"
                 + "border-radius:3px;pointer-events:none;z-index:20}"
                 + "th.sortable{cursor:pointer}th[data-order=up]::after{content:' \\25B2'}"

@@ -83,6 +83,7 @@
     var p = document.getElementById('nnviz-details');
     if (!p) { return null; }
     p.hidden = false;
+    p.querySelectorAll('button.back').forEach(function (b) { b.remove(); });
     p.querySelector('.name').textContent = name;
     var facts = p.querySelector('.facts'), figs = p.querySelector('.figures');
     facts.textContent = '';
@@ -100,9 +101,18 @@
     p.textContent = text;
     parent.appendChild(p);
   }
-  function details(id) {
+  // back: for a layer opened from a block's list, the way back to that list
+  function details(id, back) {
     var p = panel(id);
     if (!p) { return; }
+    if (back) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'back';
+      b.textContent = '\u2190 ' + back.label;
+      b.addEventListener('click', back.go);
+      p.facts.parentNode.insertBefore(b, p.facts);
+    }
     var row = rowOf(id);
     if (row) {
       var heads = ['kind', 'type', 'output shape', 'parameters'];
@@ -116,7 +126,7 @@
 
   // ---- a block's layers, where no deeper view opens it (a model too big to draw every layer) -----
   function block(g) {
-    var p = panel(g.dataset.name || g.dataset.group);
+    var name = g.dataset.name || g.dataset.group, p = panel(name);
     if (!p) { return; }
     var title = g.querySelector('title');
     if (title) { fact(p.facts, title.textContent); }
@@ -135,7 +145,7 @@
       b.title = id;
       // as the summary shows it: name, kind, output shape
       b.textContent = row ? [row.cells[1].textContent, row.cells[2].textContent, row.cells[4].textContent].join(' \u00b7 ') : id;
-      b.addEventListener('click', function () { details(id); });
+      b.addEventListener('click', function () { details(id, { label: 'the layers of ' + name, go: function () { block(g); } }); });
       li.appendChild(b);
       list.appendChild(li);
     });
@@ -245,7 +255,12 @@
     show(at);
   });
   var close = document.querySelector('#nnviz-details .close');
-  if (close) { close.addEventListener('click', function () { document.getElementById('nnviz-details').hidden = true; }); }
+  if (close) {
+    close.addEventListener('click', function () { document.getElementById('nnviz-details').hidden = true; });
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') { document.getElementById('nnviz-details').hidden = true; }
+    });
+  }
 
   // ---- values on hover: the nearest point of each series of a line chart ----------------------
   var tip = document.createElement('div');
