@@ -131,6 +131,13 @@ class InteractiveReportTest {
             assertFalse(panel.isDisplayed());
             visible(driver, "g.node[data-layer='fc']").click();
             assertTrue(panel.getText().contains("No figure of this layer"), panel.getText());
+            // a row of the model summary: its layer outlined in the middle of the view that draws it, and its details
+            driver.findElement(By.cssSelector(".nnviz-viewer .less")).click();
+            row(driver, "stage1/block1/norm").click();
+            assertEquals("every layer", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText(), "the view drawing it on its own");
+            assertEquals(List.of("stage1/block1/norm"), js.executeScript("return [...document.querySelectorAll('g.focus')].map(g => g.dataset.layer);"));
+            assertEquals("stage1/block1/norm", panel.findElement(By.cssSelector(".name")).getText());
+            assertCentred(js);
             // hover over the chart: the nearest point's value
             WebElement chart = driver.findElement(By.cssSelector("#fig-loss svg"));
             new Actions(driver).scrollToElement(chart).moveToElement(chart, 0, 0).perform();
@@ -205,15 +212,19 @@ class InteractiveReportTest {
             assertTrue(panel.findElements(By.cssSelector("button.back")).isEmpty(), "the list has no way back of its own");
             new Actions(driver).sendKeys(org.openqa.selenium.Keys.ESCAPE).perform();
             assertFalse(panel.isDisplayed(), "Esc closes the panel");
+            // a row of a layer no view draws on its own: the block that lists it is outlined; one folded away, none
+            row(driver, "stage2/block0/norm").click();
+            assertEquals(List.of("stage2/block0"), js.executeScript("return [...document.querySelectorAll('g.focus')].map(g => g.dataset.group);"));
+            assertEquals("stage2/block0/norm", panel.findElement(By.cssSelector(".name")).getText());
+            assertCentred(js);
+            row(driver, "stage2/block7/norm").click();
+            assertEquals(0L, js.executeScript("return document.querySelectorAll('g.focus').length;"));
+            assertEquals("stage2/block7/norm", panel.findElement(By.cssSelector(".name")).getText());
             // a view above the deepest still opens the next depth at the block, the block in the middle of the view
             driver.findElement(By.cssSelector(".nnviz-viewer .less")).click();
             visible(driver, "g.node[data-group='stage0']").click();
             assertEquals("depth 2 of 2", driver.findElement(By.cssSelector(".nnviz-viewer .depth")).getText());
-            @SuppressWarnings("unchecked")
-            List<Number> c = (List<Number>) js.executeScript("const g = document.querySelector('.view:not([hidden]) g.focus'), b = g.getBBox(),"
-                    + " v = g.ownerSVGElement.viewBox.baseVal; return [b.x + b.width / 2, b.y + b.height / 2, v.x + v.width / 2, v.y + v.height / 2];");
-            assertEquals(c.get(2).doubleValue(), c.get(0).doubleValue(), 1, "the opened stage's frame centred across: " + c);
-            assertEquals(c.get(3).doubleValue(), c.get(1).doubleValue(), 1, "and down: " + c);
+            assertCentred(js);
             assertTrue(Chromium.consoleWarnings(driver).isEmpty(), "console: " + Chromium.consoleWarnings(driver));
         } finally {
             driver.quit();
@@ -342,6 +353,21 @@ class InteractiveReportTest {
             }
         }
         return s / k;
+    }
+
+    /** The outlined box is in the middle of its view, to a unit. */
+    private static void assertCentred(JavascriptExecutor js) {
+        double[] c = numbers(js.executeScript("const g = document.querySelector('.view:not([hidden]) g.focus'), b = g.getBBox(),"
+                + " v = g.ownerSVGElement.viewBox.baseVal; return [b.x + b.width / 2, b.y + b.height / 2, v.x + v.width / 2, v.y + v.height / 2];"));
+        assertEquals(c[2], c[0], 1, "centred across: " + Arrays.toString(c));
+        assertEquals(c[3], c[1], 1, "and down: " + Arrays.toString(c));
+    }
+
+    /** The model summary's row of a layer, scrolled to as a reader would. */
+    private static WebElement row(ChromeDriver driver, String layer) {
+        WebElement r = driver.findElement(By.cssSelector("table.layers tr[data-layer='" + layer + "']"));
+        new Actions(driver).scrollToElement(r).perform();
+        return r;
     }
 
     /** A list of numbers the page returned. */

@@ -129,6 +129,8 @@ final class ReportViewer {
                 + "text-decoration:underline;cursor:pointer}.nnviz-viewer figcaption button.png:disabled{color:#777;cursor:wait}"
                 + ".toolbar{display:flex;gap:8px;align-items:center;font-size:13px;margin:4px 0}.toolbar .hint{color:#777}"
                 + "g.node{cursor:pointer}g.focus>rect{stroke:#e07800;stroke-width:3}"
+                // a row of the model summary shows its layer in the architecture
+                + "table.layers tr[data-layer]{cursor:pointer}table.layers tr[data-layer]:hover{background:#eef3fb}"
                 + "#nnviz-details{position:fixed;top:0;right:0;width:min(560px,45vw);height:100vh;overflow:auto;background:#fff;"
                 + "border-left:1px solid #bbb;box-shadow:-4px 0 12px rgba(0,0,0,.15);padding:12px 16px;z-index:10}"
                 + "#nnviz-details .close{float:right;font-size:18px}#nnviz-details svg{max-width:100%;height:auto}"

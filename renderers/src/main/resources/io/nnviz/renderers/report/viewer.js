@@ -229,6 +229,34 @@
       viewer.querySelectorAll('g.focus').forEach(function (g) { g.classList.remove('focus'); });
       gs.forEach(function (g) { g.classList.add('focus'); });
     }
+    // the first box of view k that is layer id (own) or a block listing it (not own)
+    function find(k, id, own) {
+      var hit = null;
+      views[k].querySelectorAll('g.node').forEach(function (g) {
+        if (!hit && (own ? g.dataset.layer === id : g.dataset.layers && g.dataset.layers.split('\n').indexOf(id) >= 0)) { hit = g; }
+      });
+      return hit;
+    }
+    // a layer of the summary in the architecture, outlined in the middle of its view: drawn on its own in the view
+    // shown, else in the deepest that draws it so, else the box of a block that lists it; false, and nothing outlined,
+    // where none shows it (a layer of a folded run's later block)
+    viewer.nnvizLocate = function (id) {
+      var order = [at];
+      for (var k = views.length - 1; k >= 0; k--) { if (k !== at) { order.push(k); } }
+      for (var pass = 0; pass < 2; pass++) {
+        for (var n = 0; n < order.length; n++) {
+          var g = find(order[n], id, pass === 0);
+          if (g) {
+            show(order[n]);
+            mark([g]);
+            centre(views[order[n]].querySelector('svg'), g);
+            return true;
+          }
+        }
+      }
+      mark([]);
+      return false;
+    };
     viewer.querySelector('.less').addEventListener('click', function () { show(at - 1); });
     viewer.querySelector('.more').addEventListener('click', function () { show(at + 1); });
     viewer.querySelector('.reset').addEventListener('click', function () {
@@ -254,6 +282,17 @@
     });
     show(at);
   });
+  // ---- a row of the model summary: its layer outlined in the architecture, and its details ------
+  document.querySelectorAll('table.layers').forEach(function (t) {
+    t.addEventListener('click', function (e) {
+      var tr = e.target.closest ? e.target.closest('tr[data-layer]') : null;
+      if (!tr) { return; }
+      var viewer = document.querySelector('.nnviz-viewer');
+      if (viewer && viewer.nnvizLocate && viewer.nnvizLocate(tr.dataset.layer)) { viewer.scrollIntoView({ block: 'start' }); }
+      details(tr.dataset.layer);
+    });
+  });
+
   var close = document.querySelector('#nnviz-details .close');
   if (close) {
     close.addEventListener('click', function () { document.getElementById('nnviz-details').hidden = true; });
