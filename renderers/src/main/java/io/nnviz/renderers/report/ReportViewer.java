@@ -134,6 +134,7 @@ final class ReportViewer {
                 + "#nnviz-details{position:fixed;top:0;right:0;width:min(560px,45vw);height:100vh;overflow:auto;background:#fff;"
                 + "border-left:1px solid #bbb;box-shadow:-4px 0 12px rgba(0,0,0,.15);padding:12px 16px;z-index:10}"
                 + "#nnviz-details .close{float:right;font-size:18px}#nnviz-details svg{max-width:100%;height:auto}"
+                + "#nnviz-details h3.name{overflow-wrap:anywhere}"
                 // a block's layers: one a line, a long name wrapped within the panel
                 + "#nnviz-details ul.members{list-style:none;padding-left:0}#nnviz-details ul.members li{margin:0 0 6px}"
                 + "#nnviz-details ul.members button,#nnviz-details button.back{display:block;font:inherit;color:#0000ee;background:none;border:0;padding:0;"

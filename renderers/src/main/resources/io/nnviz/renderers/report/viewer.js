@@ -59,13 +59,19 @@
     window.addEventListener('mouseup', function () { drag = null; });
     svg.addEventListener('dblclick', function () { svg.nnvizReset(); });
   }
-  // Shows g's box in the middle of its drawing, at least 600 units wide, as zoomed as the reset shows or more.
+  // Shows g's box in the middle of its drawing (of the part the open details panel leaves uncovered), in a window at
+  // least 600 units wide and no wider than the one shown.
   function centre(svg, g) {
     if (!svg.nnvizSet || !g.getBBox) { return; }
     var b = g.getBBox(), v = svg.viewBox.baseVal, r = svg.getBoundingClientRect();
     var aspect = r.width > 0 ? r.height / r.width : v.height / v.width;
-    var w = Math.min(v.width, Math.max(600, 3 * b.width, 3 * b.height / aspect)), h = w * aspect;
-    svg.nnvizSet(b.x + b.width / 2 - w / 2, b.y + b.height / 2 - h / 2, w, h);
+    var w = Math.min(v.width, Math.max(600, 3 * b.width, 3 * b.height / aspect)), h = w * aspect, shown = 1;
+    var p = document.getElementById('nnviz-details');
+    if (p && !p.hidden && r.width > 0) {
+      var left = p.getBoundingClientRect().left;
+      if (left > r.left + r.width / 4 && left < r.right) { shown = (left - r.left) / r.width; }
+    }
+    svg.nnvizSet(b.x + b.width / 2 - w * shown / 2, b.y + b.height / 2 - h / 2, w, h);
   }
 
   // ---- a layer's details: its row of the summary and every figure of it --------------------------
@@ -288,8 +294,8 @@
       var tr = e.target.closest ? e.target.closest('tr[data-layer]') : null;
       if (!tr) { return; }
       var viewer = document.querySelector('.nnviz-viewer');
+      details(tr.dataset.layer); // first: the layer is then centred in what the panel leaves uncovered
       if (viewer && viewer.nnvizLocate && viewer.nnvizLocate(tr.dataset.layer)) { viewer.scrollIntoView({ block: 'start' }); }
-      details(tr.dataset.layer);
     });
   });
 
