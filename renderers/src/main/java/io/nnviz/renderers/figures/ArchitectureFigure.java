@@ -10,6 +10,7 @@ import io.nnviz.renderers.figures.ArchitectureUnits.Unit;
 import io.nnviz.renderers.figures.ArchitectureUnits.Units;
 
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 
 import static io.nnviz.renderers.figures.ArchitectureDiagram.LINE;
@@ -195,20 +196,27 @@ final class ArchitectureFigure extends SizedFigure {
 
     /**
      * What the report's viewer reads off a box: the layer it is ({@code data-layer}) or the group
-     * ({@code data-group}), and for a collapsed block its id as a reader knows it ({@code data-name})
-     * and its layers, one id a line ({@code data-layers}): the viewer lists them when no deeper view
-     * opens the block (its deepest view of a model too big to draw every layer).
+     * ({@code data-group}), and for a collapsed block its id as a reader knows it ({@code data-name}),
+     * the identical blocks it stands for when folded ({@code data-run}) and its layers (the first
+     * block's), one id a line ({@code data-layers}): the viewer lists them when no deeper view opens
+     * the block (its deepest view of a model too big to draw every layer).
      */
     private static Map<String, String> data(Unit x) {
         String kind = x.id.substring(0, 2), id = x.id.substring(2);
         if (kind.equals("l:")) {
             return Map.of("layer", id);
         }
-        if (x.path == null) {
-            return Map.of("group", id);
+        Map<String, String> d = new HashMap<>(Map.of("group", id));
+        if (x.path != null) {
+            d.put("name", x.path);
+            if (x.run > 1) {
+                d.put("run", Integer.toString(x.run));
+            }
+            if (!x.members.isEmpty() && x.members.size() <= MAX_LISTED) {
+                d.put("layers", String.join("\n", x.members));
+            }
         }
-        return x.members.isEmpty() || x.members.size() > MAX_LISTED ? Map.of("group", id, "name", x.path)
-                : Map.of("group", id, "name", x.path, "layers", String.join("\n", x.members));
+        return d;
     }
 
     private static void arrow(Canvas c, double x0, double y0, double x1, double y1) {

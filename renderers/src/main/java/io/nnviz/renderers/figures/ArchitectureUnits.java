@@ -49,6 +49,8 @@ final class ArchitectureUnits {
         final List<String> members = new ArrayList<>();
         /** A collapsed block's id as a reader knows it ({@link #shownId}); null for a layer or frame. */
         String path;
+        /** How many identical blocks a collapsed block stands for (it and those folded into it): 1 unless folded. */
+        int run = 1;
 
         Unit(String id, String name, String line2, String line3, String line4, int fill, String tooltip, String parent,
              boolean frame) {
@@ -230,6 +232,7 @@ final class ArchitectureUnits {
                                         + ": " + rg.frameworkType() + ", " + Num.count(p) + " parameters",
                                 parent, false);
                         c.path = path;
+                        c.run = run == null ? 1 : run;
                         units.put(uid, c);
                     }
                     if (r.equals(target)) {

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  */
 final class NameGroups {
     /** The id prefix of the groups made here. */
-    static final String ID_PREFIX = "nnviz:name:";
+    static final String ID_PREFIX = ArchitectureUnits.Units.SYNTHETIC + "name:";
     private static final Pattern KERAS_BLOCK = Pattern.compile("^(.*?_\\d+)_.+$");
     /** A last dotted part that is an index, maybe with a suffix: {@code Conv.12}, {@code input.1252_QuantizeLinear}. */
     private static final Pattern INDEX = Pattern.compile("\\d+(_.*)?");

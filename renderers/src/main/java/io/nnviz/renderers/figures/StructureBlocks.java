@@ -21,7 +21,7 @@ import java.util.Map;
  */
 final class StructureBlocks {
     /** The id prefix of the groups made here. */
-    static final String ID_PREFIX = "nnviz:block:";
+    static final String ID_PREFIX = ArchitectureUnits.Units.SYNTHETIC + "block:";
     /** A stretch longer than this is no block anyone would name: its layers stay as they are. */
     static final int MAX_BLOCK = 60;
 

@@ -18,6 +18,11 @@
   // or for one far taller than its box (a deep view of a large model, which would fit as a
   // hairline) its top, across its whole width, from which a drag goes down.
   var moved = false;
+  // the drawing's box on the screen, height over width; 0 while it is hidden
+  function boxAspect(svg) {
+    var r = svg.getBoundingClientRect();
+    return r.width > 0 ? r.height / r.width : 0;
+  }
   function zoomable(svg) {
     var vb = svg.viewBox.baseVal;
     if (!vb || !vb.width) { return; }
@@ -26,7 +31,7 @@
     function set(x, y, w, h) { svg.setAttribute('viewBox', x + ' ' + y + ' ' + w + ' ' + h); }
     svg.nnvizSet = set;
     svg.nnvizReset = function () {
-      var r = svg.getBoundingClientRect(), aspect = r.width > 0 ? r.height / r.width : 0;
+      var aspect = boxAspect(svg);
       if (aspect > 0 && whole[3] / whole[2] > 4 * aspect) {
         set(whole[0], whole[1], whole[2], whole[2] * aspect);
       } else {
@@ -64,7 +69,7 @@
   function centre(svg, g) {
     if (!svg.nnvizSet || !g.getBBox) { return; }
     var b = g.getBBox(), v = svg.viewBox.baseVal, r = svg.getBoundingClientRect();
-    var aspect = r.width > 0 ? r.height / r.width : v.height / v.width;
+    var aspect = boxAspect(svg) || v.height / v.width;
     var w = Math.min(v.width, Math.max(600, 3 * b.width, 3 * b.height / aspect)), h = w * aspect, shown = 1;
     var p = document.getElementById('nnviz-details');
     if (p && !p.hidden && r.width > 0) {
@@ -141,8 +146,7 @@
       note(p.figs, 'Too many layers to list here: the model summary lists every one.');
       return;
     }
-    var folded = title && / identical blocks? after it\)/.test(title.textContent);
-    note(p.figs, (folded ? 'The first block\'s ' : 'Its ') + ids.length + ' layers; a click opens one:');
+    note(p.figs, (g.dataset.run ? 'The first block\'s ' : 'Its ') + ids.length + ' layers; a click opens one:');
     var list = document.createElement('ul');
     list.className = 'members';
     ids.forEach(function (id) {
