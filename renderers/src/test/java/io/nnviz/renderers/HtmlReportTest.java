@@ -1,6 +1,13 @@
 package io.nnviz.renderers;
 
+import io.nnviz.api.Group;
+import io.nnviz.api.LayerInfo;
+import io.nnviz.api.LayerKind;
 import io.nnviz.api.ModelView;
+import io.nnviz.api.Shape;
+import io.nnviz.api.WeightRole;
+import io.nnviz.api.WeightSpec;
+import io.nnviz.api.spi.ModelBuilder;
 import io.nnviz.renderers.figures.ArchitectureDiagram;
 import io.nnviz.renderers.figures.FilterGrid;
 import io.nnviz.renderers.figures.LineChart;
@@ -12,6 +19,7 @@ import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,6 +64,67 @@ class HtmlReportTest {
         assertTrue(said.find(), "the caption says why");
         assertTrue(Integer.parseInt(said.group(1)) < 50, "under half its size: " + said.group());
         assertFalse(html.contains("href=\"figures/architecture-every-layer.png\""), "and links no PNG");
+    }
+
+    /**
+     * Past 1,000 layers no view of more than 1,000 boxes and frames is drawn: 2 stages of 520
+     * different blocks (2,082 layers) get their first depth alone, as "depth 1 of 1", with no view
+     * of every layer; 2 stages of 400 blocks of 3 layers (2,402) keep their second depth's 800
+     * blocks, the last view.
+     */
+    @Test
+    void pastAThousandLayersNoViewOfOverAThousandBoxesIsDrawn() throws Exception {
+        ModelView wide = stages(2, 520, 2);
+        assertEquals(2_082, wide.layers().size());
+        assertEquals(List.of("depth 1 of 1"), viewLabels(wide, "wide"));
+        ModelView deep = stages(2, 400, 3);
+        assertEquals(2_402, deep.layers().size());
+        assertEquals(List.of("depth 1 of 2", "depth 2 of 2"), viewLabels(deep, "deep"));
+        try (Stream<Path> files = Files.list(dir.resolve("deep/figures"))) {
+            assertEquals(List.of("architecture-depth-2-of-2.svg", "architecture.png", "architecture.svg"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(), "the view shown first (depth 1) is named architecture, the other by its label");
+        }
+    }
+
+    /** The labels of the views a report of {@code m} draws, in order, each drawn as an SVG with as many boxes as it says. */
+    private List<String> viewLabels(ModelView m, String name) throws IOException {
+        String html = Files.readString(HtmlReport.titled(name).section("Architecture").architecture(m).write(dir.resolve(name)));
+        List<String> labels = new ArrayList<>();
+        Matcher view = Pattern.compile("<figure class=\"view\" data-label=\"([^\"]+)\"").matcher(html);
+        while (view.find()) {
+            labels.add(view.group(1));
+        }
+        for (String svg : html.split("<figure class=\"view\"")) {
+            assertTrue(count(svg, "class=\"node\"") <= 1_000, "a view of over 1,000 boxes drawn");
+        }
+        return labels;
+    }
+
+    /**
+     * input -> {@code stages} stages of {@code blocks} blocks of {@code layers} dense layers -> output, each
+     * block a different width (none folded with the next): groups two deep.
+     */
+    static ModelView stages(int stages, int blocks, int layers) {
+        ModelBuilder b = ModelBuilder.of("stages");
+        b.layer(LayerInfo.builder("in", LayerKind.INPUT).build());
+        String prev = "in";
+        for (int s = 0; s < stages; s++) {
+            for (int k = 0; k < blocks; k++) {
+                String block = "stage" + s + "/block" + k;
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < layers; i++) {
+                    String id = block + "/dense" + i;
+                    b.layer(LayerInfo.builder(id, LayerKind.DENSE).group(block).weight(new WeightSpec(
+                            "W", WeightRole.KERNEL, Shape.of(2 + s * blocks + k, 8))).build()).edge(prev, id);
+                    ids.add(id);
+                    prev = id;
+                }
+                b.group(new Group(block, "block" + k, "Block", "stage" + s, ids));
+            }
+            b.group(new Group("stage" + s, "stage" + s, "Stage", null, List.of()));
+        }
+        b.layer(LayerInfo.builder("out", LayerKind.OUTPUT).build()).edge(prev, "out");
+        return b.build();
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -220,7 +221,23 @@ public final class ArchitectureDiagram {
 
     /** Builds the figure, running the layout now. */
     public Figure build() {
-        Units asked = new Units(model, collapsed, expanded, model.layers().size() > autoCollapse, autoCollapse, depth, minRun);
+        return build(units());
+    }
+
+    /**
+     * Builds the figure, running the layout now, if it draws at most {@code maxBoxes} boxes and
+     * frames; else empty, without a layout (its units counted, nothing laid out or drawn).
+     */
+    public Optional<Figure> buildWithin(int maxBoxes) {
+        Units asked = units();
+        return asked.units.size() > maxBoxes ? Optional.empty() : Optional.of(build(asked));
+    }
+
+    private Units units() {
+        return new Units(model, collapsed, expanded, model.layers().size() > autoCollapse, autoCollapse, depth, minRun);
+    }
+
+    private Figure build(Units asked) {
         String t = title;
         boolean capped = asked.units.size() > MAX_BOXES; // a layout and an SVG nobody can read or open: the collapsed view, said in the title
         Units units = capped ? new Units(model, Set.of(), Set.of(), true, 120, 0, minRun) : asked;

@@ -33,8 +33,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * model with a hierarchy (silero VAD's four: 60 megapixels), for files few readers open.
  */
 final class ReportDrawing {
-    /** A figure or view being drawn: its label (views), its figure (laid out), SVG and PNG (null for a view), and the PNG's scale. */
-    record Drawing(String label, CompletableFuture<Figure> figure, CompletableFuture<String> svg, CompletableFuture<byte[]> png, double scale) {
+    /**
+     * A figure or view being drawn: a view's depth (0 for every layer, -1 for a figure), its figure (laid out; null for a
+     * view not drawn), SVG (null likewise) and PNG (null for a view), and the PNG's scale.
+     */
+    record Drawing(int depth, CompletableFuture<Figure> figure, CompletableFuture<String> svg, CompletableFuture<byte[]> png, double scale) {
     }
 
     /** A piece of drawing in the queue: its priority (0 first), then the order it was given in. */
@@ -73,16 +76,16 @@ final class ReportDrawing {
         Drawing[] byView = new Drawing[views.size()];
         for (int i = views.size() - 1; i >= 0; i--) {
             ReportViewer.View v = views.get(i);
-            CompletableFuture<Figure> f = CompletableFuture.supplyAsync(v.figure(), first);
+            CompletableFuture<Figure> f = CompletableFuture.supplyAsync(() -> v.figure().get().orElse(null), first);
             // no PNG ahead: which view is shown first, the one with a PNG file, is known once their SVGs are
-            byView[i] = new Drawing(v.label(), f, f.thenApplyAsync(Figures::toSvg, first), null, scale);
+            byView[i] = new Drawing(v.depth(), f, f.thenApplyAsync(x -> x == null ? null : Figures.toSvg(x), first), null, scale);
         }
         return List.of(byView);
     }
 
     /** Starts drawing a figure's SVG and PNG. */
     List<Drawing> figure(Figure f, double scale) {
-        return List.of(new Drawing(null, CompletableFuture.completedFuture(f), CompletableFuture.supplyAsync(() -> Figures.toSvg(f), then),
+        return List.of(new Drawing(-1, CompletableFuture.completedFuture(f), CompletableFuture.supplyAsync(() -> Figures.toSvg(f), then),
                 CompletableFuture.supplyAsync(() -> Figures.toPng(f, scale), then), scale));
     }
 
@@ -113,17 +116,24 @@ final class ReportDrawing {
      * view shown first, under the entry's own name {@code slug}) and returns its viewer's HTML: each
      * other view's caption holds a button with which the page draws its PNG, or says why none.
      */
-    static String viewer(String slug, List<Drawing> views, Path figures, double scale) throws IOException {
+    static String viewer(String slug, List<Drawing> all, Path figures, double scale) throws IOException {
+        List<Drawing> views = new ArrayList<>();
         List<String> svgs = new ArrayList<>();
-        for (Drawing v : views) {
-            svgs.add(Drawn.join(v.svg()));
+        for (Drawing v : all) {
+            String svg = Drawn.join(v.svg());
+            if (svg != null) { // else a view not drawn (too many boxes, ReportViewer.MAX_EXPANDED)
+                views.add(v);
+                svgs.add(svg);
+            }
         }
+        int depths = (int) views.stream().filter(v -> v.depth() > 0).count();
         int start = ReportViewer.start(svgs);
         StringBuilder h = new StringBuilder("<div class=\"nnviz-viewer\" id=\"fig-").append(slug).append("\" data-start=\"")
                 .append(start).append("\">\n").append(ReportViewer.toolbar());
         for (int i = 0; i < views.size(); i++) {
             Drawing v = views.get(i);
-            String file = i == start ? slug : slug + "-" + v.label().replaceAll("[^a-z0-9]+", "-");
+            String label = ReportViewer.label(v.depth(), depths);
+            String file = i == start ? slug : slug + "-" + label.replaceAll("[^a-z0-9]+", "-");
             AtomicFiles.write(figures.resolve(file + ".svg"), svgs.get(i).getBytes(StandardCharsets.UTF_8));
             Figure figure = Drawn.join(v.figure());
             // the view shown first is also the command's architecture.png: always drawn, and the only one drawn here
@@ -131,10 +141,10 @@ final class ReportDrawing {
                 AtomicFiles.write(figures.resolve(file + ".png"), Figures.toPng(figure, scale));
             }
             String svg = svgs.get(i);
-            h.append("<figure class=\"view\" data-label=\"").append(Xml.escape(v.label())).append('"')
+            h.append("<figure class=\"view\" data-label=\"").append(Xml.escape(label)).append('"')
                     .append(i == start ? "" : " hidden").append(">\n").append(svg, svg.indexOf("<svg"), svg.length())
                     .append("<figcaption>").append(Xml.escape(figure.title())).append(" (")
-                    .append(Xml.escape(v.label())).append(") \u2014 <a href=\"figures/").append(file).append(".svg\">SVG</a> \u00b7 ")
+                    .append(Xml.escape(label)).append(") \u2014 <a href=\"figures/").append(file).append(".svg\">SVG</a> \u00b7 ")
                     .append(i == start ? "<a href=\"figures/" + file + ".png\">PNG</a>"
                             : legible(figure, scale) ? String.format(java.util.Locale.ROOT, "<button type=\"button\" class=\"png\" data-file=\"%s.png\""
                                     + " data-scale=\"%s\" title=\"draws this view as a PNG in the browser and saves it\">PNG</button>", file,

@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -24,12 +25,13 @@ import java.util.function.Supplier;
  */
 final class ReportViewer {
     /**
-     * Most layers for which the fully expanded view is drawn too. Its layout grows with them: a
-     * 1,763-layer graph's view of every layer, 2,324 boxes and frames, is 0.4 s of a 2.5 s first
-     * inspect, for a drawing 135,000 units tall that no PNG can hold. Above this, the deepest view
-     * (blocks of a few layers collapsed) is the last, and a click on one of its blocks lists the
-     * block's layers, each opening its details (Model Explorer, too, shows a large graph's blocks
-     * collapsed until one is opened).
+     * Past this many layers, no view of more boxes and frames than this is drawn: not the view of
+     * every layer, nor a depth that draws nearly every layer on its own. Such a view's layout grows
+     * with its boxes: a 1,763-layer graph's view of every layer, 2,324 boxes and frames, was 0.4 s
+     * of a 2.5 s first inspect, and its deepest depth, 1,802, another 0.25 s, each a drawing over
+     * 100,000 units tall that no PNG can hold. The deepest view drawn is then the last, and a click
+     * on one of its blocks lists the block's layers, each opening its details (Model Explorer, too,
+     * shows a large graph's blocks collapsed until one is opened). The first depth is always drawn.
      */
     static final int MAX_EXPANDED = 1_000;
     private static final String SCRIPT = load();
@@ -64,23 +66,35 @@ final class ReportViewer {
         }
     }
 
-    /** One view of the architecture: its label, and its figure, laid out when asked for (the views are laid out in parallel). */
-    record View(String label, Supplier<Figure> figure) {
+    /**
+     * One view of the architecture: its depth (0 for every layer), and its figure, laid out when
+     * asked for (the views are laid out in parallel), or empty for a view not drawn.
+     */
+    record View(int depth, Supplier<Optional<Figure>> figure) {
     }
 
-    /** The views: each depth of the hierarchy (if any), then every layer (for models up to {@link #MAX_EXPANDED} layers). */
+    /**
+     * The views: each depth of the hierarchy (if any), then every layer; past {@link #MAX_EXPANDED}
+     * layers, none of more than as many boxes (its figure is empty, found when its units are counted).
+     */
     static List<View> views(ModelView m) {
         int depth = maxDepth(m);
+        boolean large = m.layers().size() > MAX_EXPANDED;
         List<View> out = new ArrayList<>();
         for (int d = 1; d <= depth; d++) {
             int at = d;
-            out.add(new View("depth " + d + " of " + depth, () -> ArchitectureDiagram.of(m).depth(at).build()));
+            out.add(new View(d, () -> ArchitectureDiagram.of(m).depth(at).buildWithin(large && at > 1 ? MAX_EXPANDED : Integer.MAX_VALUE)));
         }
-        if (out.isEmpty() || m.layers().size() <= MAX_EXPANDED) {
+        if (out.isEmpty() || !large) {
             int threshold = out.isEmpty() ? 120 : Integer.MAX_VALUE;
-            out.add(new View("every layer", () -> ArchitectureDiagram.of(m).autoCollapse(threshold).build()));
+            out.add(new View(0, () -> Optional.of(ArchitectureDiagram.of(m).autoCollapse(threshold).build())));
         }
         return out;
+    }
+
+    /** A view's label, as the toolbar shows it and its file is named: "depth 2 of 3" ({@code depths} drawn), or "every layer". */
+    static String label(int depth, int depths) {
+        return depth == 0 ? "every layer" : "depth " + depth + " of " + depths;
     }
 
     /** The view shown first: the deepest whose boxes fit a screen (at most 120), else the first. */
