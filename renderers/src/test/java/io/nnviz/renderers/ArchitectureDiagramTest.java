@@ -217,6 +217,21 @@ class ArchitectureDiagramTest {
         }
     }
 
+    /** A frame too narrow for its name and its type shows its name whole, the type left to its tooltip. */
+    @Test
+    void aNarrowFrameShowsItsNameWholeRatherThanItsTypeCut() {
+        String type = "AFrameworkTypeNameMuchWiderThanTheLayerInside";
+        ModelView m = ModelBuilder.of("narrow").layer(LayerInfo.builder("in", LayerKind.INPUT).build())
+                .layer(LayerInfo.builder("stem/relu", LayerKind.ACTIVATION).group("stem").build())
+                .layer(LayerInfo.builder("out", LayerKind.OUTPUT).build())
+                .edge("in", "stem/relu").edge("stem/relu", "out")
+                .group(new Group("stem", "stem", type, null, List.of("stem/relu"))).build();
+        Svg svg = Svg.parse(Figures.toSvg(ArchitectureDiagram.of(m).build()));
+        Element header = svg.groups("block-header").get(0);
+        assertEquals("stem", header.getElementsByTagNameNS("*", "text").item(0).getTextContent());
+        assertTrue(header.getElementsByTagNameNS("*", "title").item(0).getTextContent().contains(type), "the type on the tooltip");
+    }
+
     @Test
     void groupsAreFramesAndCanBeCollapsed() {
         ModelView m = blocks(2);

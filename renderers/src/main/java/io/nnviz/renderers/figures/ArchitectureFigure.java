@@ -128,7 +128,9 @@ final class ArchitectureFigure extends SizedFigure {
         // the header, not through its letters
         for (Unit x : units.units.values()) {
             if (x.frame) {
-                String text = Caption.fit(x.name + " \u00b7 " + x.line2, HEADER, x.w - 12);
+                // a frame too narrow for its name and type keeps its name, whole if it fits: the type is on its tooltip
+                String full = x.name + " \u00b7 " + x.line2;
+                String text = HEADER.width(full) <= x.w - 12 ? full : Caption.fit(x.name, HEADER, x.w - 12);
                 c.beginGroup(x.tooltip, "block-header");
                 c.rect(x.x + 3, x.y + 2, Math.min(x.w - 6, HEADER.width(text) + 6), 15, frameColour(x), 0, 0);
                 c.text(x.x + 6, x.y + 13, text, HEADER);
