@@ -9,8 +9,8 @@ import io.nnviz.renderers.figures.ElkLayout.Placed;
 import io.nnviz.renderers.figures.ArchitectureUnits.Unit;
 import io.nnviz.renderers.figures.ArchitectureUnits.Units;
 
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.nnviz.renderers.figures.ArchitectureDiagram.LINE;

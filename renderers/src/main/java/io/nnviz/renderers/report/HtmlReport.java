@@ -175,8 +175,8 @@ public final class HtmlReport {
      * Adds the interactive architecture of {@code m} to the current section: a view at each depth
      * of its hierarchy (and every layer, for models of up to 1,000; above, no view of over 1,000
      * boxes, and a click on a block of the deepest view drawn lists its layers), the one that fits
-     * a screen shown first; also the model summary
-     * if none was given. Drawn when the report is written.
+     * a screen shown first; also the model summary if none was given. Drawn when the report is
+     * written.
      */
     public HtmlReport architecture(ModelView m) {
         Objects.requireNonNull(m, "model");
