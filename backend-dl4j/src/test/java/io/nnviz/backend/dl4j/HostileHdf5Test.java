@@ -127,6 +127,25 @@ class HostileHdf5Test {
         assertTrue(e.getMessage().contains("weights, its datasets hold"), e.getMessage());
     }
 
+    /**
+     * Number types no writer stores (a mutant's 22-byte float crashed HDF5's native conversion in CI), written by h5py's
+     * low-level API; a 3-byte integer as well. Each refused before native HDF5 reads it; the standard layouts load.
+     */
+    @Test
+    void aKernelStoredInAnUnknownNumberLayoutIsRefused() throws Exception {
+        String write = "d = h5py.h5d.create(g.id, b'kernel:0', t, h5py.h5s.create_simple(shape))\n"
+                + "d.write(h5py.h5s.ALL, h5py.h5s.ALL, np.zeros(shape, 'f4'))";
+        assertRefused(variant("float22", "t = h5py.h5t.IEEE_F32LE.copy()\nt.set_size(22)\n" + write), "floating-point numbers of 22 bytes");
+        assertRefused(variant("float24", "t = h5py.h5t.IEEE_F32LE.copy()\nt.set_fields(23, 16, 7, 0, 16)\nt.set_precision(24)\nt.set_size(3)\n"
+                + write), "floating-point numbers of 3 bytes");
+        assertRefused(variant("int24", "t = h5py.h5t.STD_I32LE.copy()\nt.set_precision(24)\nt.set_size(3)\n" + write), "integers of 3 bytes");
+        for (String standard : List.of("IEEE_F16LE", "IEEE_F64BE")) {
+            try (ModelView m = NNViz.load(variant(standard, "t = h5py.h5t." + standard + "\n" + write))) {
+                assertEquals(0f, m.weights("conv").get(0).values().stats().max(), standard);
+            }
+        }
+    }
+
     @Test
     void aDatasetDeclaredFarLargerThanTheFileIsRefusedBeforeAnyAllocation() throws Exception {
         // 40,000 x 40,000 floats (6.4 GB, under the default budget) declared, one chunk of 16 bytes written

@@ -14,6 +14,8 @@ import io.jhdf.api.Node;
 import io.jhdf.api.dataset.ContiguousDataset;
 import io.jhdf.exceptions.UnsupportedHdfException;
 import io.jhdf.object.datatype.DataType;
+import io.jhdf.object.datatype.FixedPoint;
+import io.jhdf.object.datatype.FloatingPoint;
 import io.jhdf.object.datatype.VariableLength;
 import io.jhdf.object.message.DataLayout;
 import io.nnviz.api.ModelLoadException;
@@ -40,7 +42,8 @@ import java.util.zip.ZipFile;
  *     stores; no links or external storage (which name other files), every dataset's declared size
  *     backed by the file's bytes, compressed at most {@value #MAX_COMPRESSION_RATIO}:1, the sum
  *     within the budget, groups nested at most {@value #MAX_DEPTH} deep and at most
- *     {@value #MAX_NODES} objects.</li>
+ *     {@value #MAX_NODES} objects; every number stored in a layout a reader converts exactly (IEEE
+ *     half, single and double precision, bfloat16; whole bytes for integers).</li>
  * </ul>
  */
 final class KerasChecks {
@@ -197,6 +200,7 @@ final class KerasChecks {
                 throw new ModelLoadException(file, "its HDF5 attribute " + name + " declares variable-length elements of " + v.getSize()
                         + " bytes (this file's are " + varLengthBytes + ")");
             }
+            numbers("attribute " + name, t);
             if (a.getSizeInBytes() > MAX_JSON_BYTES) {
                 throw new ModelLoadException(file, "its HDF5 attribute " + name + " is " + a.getSizeInBytes() + " bytes (at most "
                         + MAX_JSON_BYTES + ")");
@@ -206,6 +210,7 @@ final class KerasChecks {
     }
 
     private void dataset(Dataset d) {
+        numbers("dataset " + Printable.name(d.getPath()), d.getDataType());
         if (d.isEmpty() || d.isVariableLength() || d.isScalar()) {
             return;
         }
@@ -237,6 +242,29 @@ final class KerasChecks {
             }
             if (size > Math.max(stored, 1) * MAX_COMPRESSION_RATIO) {
                 throw new ModelLoadException(file, "dataset " + name + " declares " + size + " bytes, its chunks hold " + stored);
+            }
+        }
+    }
+
+    /**
+     * Refuses a number type no reader stores: HDF5's native conversion takes a type's size and bit
+     * fields on trust, and a float of 22 bytes (a mutant of a 4-byte kernel) crashed it (a SIGSEGV
+     * closing the dataset, on some runs). h5py refuses such a type too ("insufficient precision").
+     */
+    private void numbers(String what, DataType t) {
+        if (t instanceof FloatingPoint f) {
+            int size = f.getSize(), bits = f.getBitPrecision(), e = f.getExponentSize(), m = f.getMantissaSize();
+            boolean known = f.getBitOffset() == 0 && bits == size * 8 && e + m + 1 == bits
+                    && (size == 2 && (e == 5 || e == 8) || size == 4 && e == 8 || size == 8 && e == 11);
+            if (!known) {
+                throw new ModelLoadException(file, "its HDF5 " + what + " stores floating-point numbers of " + size + " bytes, " + bits
+                        + " bits (" + e + " exponent, " + m + " mantissa); nnviz reads IEEE half, single and double precision and bfloat16");
+            }
+        } else if (t instanceof FixedPoint i) {
+            int size = i.getSize();
+            if (i.getBitOffset() != 0 || i.getBitPrecision() != size * 8 || !(size == 1 || size == 2 || size == 4 || size == 8)) {
+                throw new ModelLoadException(file, "its HDF5 " + what + " stores integers of " + size + " bytes, " + i.getBitPrecision()
+                        + " bits from bit " + i.getBitOffset() + "; nnviz reads integers of 1, 2, 4 or 8 whole bytes");
             }
         }
     }
