@@ -147,6 +147,21 @@ public interface ModelView extends AutoCloseable {
     Tensor inputGradient(Tensor input, int target);
 
     /**
+     * The weighted sum, over the points {@code points} describes, of the input gradient of output
+     * score {@code target} (or of its square): Integrated Gradients' path integral and SmoothGrad's
+     * mean ({@code io.nnviz.api.attribution}). The sum has the input's shape. By default each batch
+     * of points goes through {@link #inputGradient} and is added up in Java
+     * ({@link GradientPoints#sumInJava}); a backend whose framework holds tensors natively builds the
+     * points, runs them and adds the gradients up in its own tensors, and copies the sum out once.
+     *
+     * @throws UnsupportedCapabilityException without {@link Capability#INPUT_GRADIENT}
+     * @throws InvalidInputException if the input does not fit, or {@code target} is not an output unit
+     */
+    default Tensor inputGradientSum(GradientPoints points, int target) {
+        return points.sumInJava(this, target);
+    }
+
+    /**
      * A layer's activation and the gradient of output score {@code target} with respect to it,
      * which is what Grad-CAM combines.
      */

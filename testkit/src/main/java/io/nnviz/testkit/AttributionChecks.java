@@ -1,5 +1,6 @@
 package io.nnviz.testkit;
 
+import io.nnviz.api.GradientPoints;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
@@ -71,6 +72,49 @@ public final class AttributionChecks {
         assertTrue(rel < 0.01, "IG completeness within 1% at " + steps + " steps: sum " + ig.sum() + ", f(x) - f(0) = "
                 + (ig.diagnostics().get("f(input)") - ig.diagnostics().get("f(baseline)")) + " (" + rel + ")");
         return rel;
+    }
+
+    /**
+     * Asserts a backend's own {@link ModelView#inputGradientSum} equals the Java reference
+     * ({@link GradientPoints#sumInJava}, batch after batch of {@link ModelView#inputGradient}) on
+     * the same points: a path from a constant baseline in batches of 4 (the last one short), and
+     * noisy copies with squared gradients whose noise comes from a seeded source. Returns the larger
+     * relative difference (largest absolute difference over the largest value).
+     */
+    public static double assertSumsAsJavaDoes(ModelView m, Tensor x, int target) {
+        double[] scales = {0.05, 0.3, 0.55, 0.8, 0.9, 1.0}, weights = {0.1, 0.2, 0.1, 0.3, 0.2, 0.1};
+        Tensor base = Tensor.adopt(filled(x.size(), 0.25f), x.shape().toArray());
+        double worst = 0;
+        for (boolean noisy : new boolean[] {false, true}) {
+            GradientPoints p = new GradientPoints(x, noisy ? x : base, scales, weights, noisy ? noise(7) : null, noisy, 4);
+            Tensor own = m.inputGradientSum(p, target);
+            Tensor java = new GradientPoints(x, p.base(), scales, weights, noisy ? noise(7) : null, noisy, 4).sumInJava(m, target);
+            assertArrayEquals(x.shape().toArray(), own.shape().toArray());
+            double max = 0, diff = 0;
+            for (int i = 0; i < x.size(); i++) {
+                max = Math.max(max, Math.abs(java.getFlat(i)));
+                diff = Math.max(diff, Math.abs(own.getFlat(i) - java.getFlat(i)));
+            }
+            assertTrue(max > 0, "the gradients are not all zero");
+            assertTrue(diff <= 1e-4 * max, (noisy ? "noisy, squared" : "path") + ": largest difference " + diff + " against largest value " + max);
+            worst = Math.max(worst, diff / max);
+        }
+        return worst;
+    }
+
+    private static GradientPoints.Noise noise(long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        return (into, n) -> {
+            for (int i = 0; i < into.length; i++) {
+                into[i] = (float) (0.1 * r.nextGaussian());
+            }
+        };
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        Arrays.fill(a, v);
+        return a;
     }
 
     /** The mean pixel of the Fashion-MNIST training images nnviz's tests train on. */

@@ -1,5 +1,6 @@
 package io.nnviz.api.attribution;
 
+import io.nnviz.api.GradientPoints;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
@@ -15,7 +16,8 @@ import java.util.Objects;
  * numerical integral is from that, and shrinks with more steps. The path integral uses
  * Gauss-Legendre nodes (exact for polynomials of degree {@code 2 * steps - 1}, as Captum does by
  * default), and the path's points go through the model {@code internalBatch} at a time, so memory
- * stays bounded whatever the step count.
+ * stays bounded whatever the step count; the model builds the points and adds their gradients up
+ * ({@link ModelView#inputGradientSum}), in its framework's tensors where the backend can.
  *
  * <pre>{@code
  * Attribution a = IntegratedGradients.of(model).steps(64).baseline(0f).attribute(image, predicted);
@@ -98,30 +100,13 @@ public final class IntegratedGradients implements AttributionMethod, Cloneable {
                 : new double[] {Scores.scores(model, null, input, target)[0],
                         Scores.scores(model, null, Scores.batchOf(b, 1, input), target)[0]};
         double[][] gl = Quadrature.gaussLegendre(steps);
-        double[] total = new double[x.length];
-        int per = Scores.batch(model, internalBatch);
-        for (int from = 0; from < steps; from += per) {
-            int n = Math.min(per, steps - from);
-            float[] path = new float[n * x.length];
-            for (int k = 0; k < n; k++) {
-                float a = (float) gl[0][from + k];
-                for (int i = 0; i < x.length; i++) {
-                    path[k * x.length + i] = b[i] + a * (x[i] - b[i]);
-                }
-            }
-            // the gradient of the batch's summed score: each point's own gradient, points being independent
-            Tensor g = model.inputGradient(Scores.batchOf(path, n, input), target);
-            for (int k = 0; k < n; k++) {
-                double w = gl[1][from + k];
-                for (int i = 0; i < x.length; i++) {
-                    total[i] += w * g.getFlat(k * x.length + i);
-                }
-            }
-        }
+        // the path's points, forward and backward passes and the weighted sum stay in the framework where it can
+        Tensor base = baseline != null ? baseline : Tensor.adopt(b, input.shape().toArray());
+        Tensor total = model.inputGradientSum(new GradientPoints(input, base, gl[0], gl[1], null, false, Scores.batch(model, internalBatch)), target);
         float[] attr = new float[x.length];
         double sum = 0;
         for (int i = 0; i < x.length; i++) {
-            attr[i] = (float) ((x[i] - b[i]) * total[i]);
+            attr[i] = (float) ((x[i] - b[i]) * (double) total.getFlat(i));
             sum += attr[i];
         }
         double expected = f[0] - f[1];

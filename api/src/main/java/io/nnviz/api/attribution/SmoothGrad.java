@@ -1,8 +1,10 @@
 package io.nnviz.api.attribution;
 
+import io.nnviz.api.GradientPoints;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.Tensor;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -12,7 +14,8 @@ import java.util.SplittableRandom;
  * takes out the high-frequency noise of a plain gradient (the checkerboard of strided convolutions);
  * SmoothGrad-squared averages the squared gradients instead (Hooker et al., 2019). Noise is Gaussian
  * with a standard deviation of {@code noise} times the input's value range; the copies go through
- * the model {@code internalBatch} at a time. The same seed gives the same map.
+ * the model {@code internalBatch} at a time ({@link ModelView#inputGradientSum}: the noise is drawn in Java, the
+ * rest stays in the framework's tensors where the backend can). The same seed gives the same map on every backend.
  */
 public final class SmoothGrad implements AttributionMethod, Cloneable {
     private final ModelView model;
@@ -92,29 +95,17 @@ public final class SmoothGrad implements AttributionMethod, Cloneable {
         // SplittableRandom's Gaussian is the JDK's ziggurat (RandomGenerator's default), several times faster than
         // java.util.Random's polar method: a ResNet-50 input's 50 copies draw 7.5 million numbers
         SplittableRandom r = new SplittableRandom(seed);
-        double[] total = new double[x.length];
-        int per = Scores.batch(model, internalBatch);
-        for (int from = 0; from < samples; from += per) {
-            int n = Math.min(per, samples - from);
-            float[] copies = new float[n * x.length];
-            for (int k = 0, o = 0; k < n; k++) {
-                for (int i = 0; i < x.length; i++, o++) {
-                    copies[o] = (float) (x[i] + sigma * r.nextGaussian());
-                }
+        GradientPoints.Noise gaussian = (into, n) -> {
+            for (int o = 0; o < into.length; o++) {
+                into[o] = (float) (sigma * r.nextGaussian());
             }
-            Tensor g = model.inputGradient(Scores.batchOf(copies, n, input), target);
-            for (int k = 0; k < n; k++) {
-                for (int i = 0; i < x.length; i++) {
-                    double v = g.getFlat(k * x.length + i);
-                    total[i] += squared ? v * v : v;
-                }
-            }
-        }
-        float[] mean = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            mean[i] = (float) (total[i] / samples);
-        }
-        return Attribution.ofValues(name(), target, Tensor.adopt(mean, input.shape().toArray()),
+        };
+        double[] ones = new double[samples], weights = new double[samples];
+        Arrays.fill(ones, 1);
+        Arrays.fill(weights, 1.0 / samples);
+        // each copy is input + noise (the base is the input itself); the mean of their gradients, or of their squares
+        Tensor mean = model.inputGradientSum(new GradientPoints(input, input, ones, weights, gaussian, squared, Scores.batch(model, internalBatch)), target);
+        return Attribution.ofValues(name(), target, mean,
                 Map.of("samples", (double) samples, "sigma", sigma));
     }
 

@@ -2,6 +2,7 @@ package io.nnviz.api.spi;
 
 import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
+import io.nnviz.api.GradientPoints;
 import io.nnviz.api.Group;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerGradient;
@@ -267,6 +268,18 @@ public abstract class AbstractModel implements ModelView {
         require(Capability.INPUT_GRADIENT);
         Objects.requireNonNull(input, "input");
         return doInputGradient(input, target);
+    }
+
+    @Override
+    public final Tensor inputGradientSum(GradientPoints points, int target) {
+        require(Capability.INPUT_GRADIENT);
+        Objects.requireNonNull(points, "points");
+        return doInputGradientSum(points, target);
+    }
+
+    /** {@link #inputGradientSum}: by default in Java, from {@link #doInputGradient} one batch at a time. */
+    protected Tensor doInputGradientSum(GradientPoints points, int target) {
+        return points.sumInJava(this, target);
     }
 
     @Override

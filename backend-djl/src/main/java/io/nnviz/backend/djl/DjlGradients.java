@@ -5,10 +5,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import io.nnviz.api.GradientPoints;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerGradient;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.Tensor;
+import io.nnviz.backend.djl.autograd.GradientSums;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,6 +40,19 @@ final class DjlGradients {
             throw e;
         } catch (RuntimeException e) {
             throw new InvalidInputException("DJL could not compute the input gradient of model '" + model.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** The weighted sum of output unit {@code target}'s input gradients over {@code points}, in the engine's arrays. */
+    static Tensor sumOverPoints(DjlModel model, GradientPoints points, int target) {
+        model.checkInput(points.input());
+        try {
+            return GradientSums.sum(model.manager(), points, target,
+                    (batch, x) -> model.root().forward(model.inputOnlyStore(batch), new NDList(x), false).singletonOrThrow());
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("DJL could not compute the input gradients of model '" + model.name() + "': " + e.getMessage(), e);
         }
     }
 

@@ -12,6 +12,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import io.nnviz.api.Capability;
 import io.nnviz.api.Edge;
+import io.nnviz.api.GradientPoints;
 import io.nnviz.api.Group;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerGradient;
@@ -171,11 +172,16 @@ final class DjlModel extends AbstractModel {
 
     /** The input as an array in {@code sub}, once checked against the input layer's shape. */
     NDArray input(NDManager sub, Tensor input) {
+        checkInput(input);
+        return DjlTensors.array(sub, input);
+    }
+
+    /** Refuses an input the model's declared input shape does not take. */
+    void checkInput(Tensor input) {
         Shape declared = layer(DjlDescriber.INPUT).map(LayerInfo::outputShape).orElse(null);
         if (declared != null && !declared.isCompatibleWith(input.shape())) {
             throw new InvalidInputException("model '" + name() + "' expects input of shape " + declared + " but got " + input.shape());
         }
-        return DjlTensors.array(sub, input);
     }
 
     @Override
@@ -253,6 +259,11 @@ final class DjlModel extends AbstractModel {
     @Override
     protected Tensor doInputGradient(Tensor input, int target) {
         return DjlGradients.ofInput(this, input, target);
+    }
+
+    @Override
+    protected Tensor doInputGradientSum(GradientPoints points, int target) {
+        return DjlGradients.sumOverPoints(this, points, target);
     }
 
     @Override

@@ -76,6 +76,9 @@ class AttributionTest {
                 System.out.println("GAP CNN (DJL, PyTorch), 300 steps: " + AttributionChecks.assertFaithful(m, AttributionChecks.testImages(16)));
                 AttributionChecks.assertShuffledCopy(m, AttributionChecks.testImages(1).get(0));
                 System.out.println("GAP CNN (DJL, PyTorch): " + AttributionChecks.assertSane(m, AttributionChecks.testImages(8)));
+                Tensor x = AttributionChecks.testImages(1).get(0);
+                System.out.printf("GAP CNN (DJL, PyTorch): gradient sums in libtorch against Java's, %.1e apart%n",
+                        AttributionChecks.assertSumsAsJavaDoes(m, x, AttributionChecks.predicted(m, x)));
             }
         }
     }
@@ -121,6 +124,8 @@ class AttributionTest {
             try (ModelView m = NNViz.load(Corpus.file("torchscript/" + name + ".pt"))) {
                 int t = AttributionChecks.predicted(m, x);
                 System.out.printf("%s (DJL, TorchScript): IG relative delta %.2e at 64 steps%n", name, AttributionChecks.assertComplete(m, x, t));
+                System.out.printf("%s (DJL, TorchScript): gradient sums in libtorch against Java's, %.1e apart%n", name,
+                        AttributionChecks.assertSumsAsJavaDoes(m, x, t));
             }
         }
     }

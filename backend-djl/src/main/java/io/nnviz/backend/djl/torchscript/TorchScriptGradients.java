@@ -9,8 +9,10 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import io.nnviz.api.BackendException;
+import io.nnviz.api.GradientPoints;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.Tensor;
+import io.nnviz.backend.djl.autograd.GradientSums;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -46,6 +48,17 @@ final class TorchScriptGradients {
             throw e;
         } catch (RuntimeException e) {
             throw new InvalidInputException("PyTorch could not compute the input gradient of model '" + model + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** The weighted sum of output unit {@code target}'s input gradients over {@code points}, in libtorch's tensors. */
+    static Tensor sumOverPoints(Block block, NDManager manager, GradientPoints points, int target, String model) {
+        try {
+            return GradientSums.sum(manager, points, target, (batch, x) -> forwardWithAutograd(block, x));
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InvalidInputException("PyTorch could not compute the input gradients of model '" + model + "': " + e.getMessage(), e);
         }
     }
 

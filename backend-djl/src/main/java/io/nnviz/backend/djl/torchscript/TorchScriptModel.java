@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.nnviz.api.BackendException;
 import io.nnviz.api.Capability;
+import io.nnviz.api.GradientPoints;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.LoadOptions;
@@ -213,6 +214,12 @@ final class TorchScriptModel extends AbstractModel {
     protected Tensor doInputGradient(Tensor input, int target) {
         checkInput(input, layers().get(0));
         return TorchScriptGradients.ofInput(block, manager, input, target, name());
+    }
+
+    @Override
+    protected Tensor doInputGradientSum(GradientPoints points, int target) {
+        checkInput(points.input(), layers().get(0));
+        return TorchScriptGradients.sumOverPoints(block, manager, points, target, name());
     }
 
     @Override
