@@ -146,6 +146,49 @@ class HostileHdf5Test {
         }
     }
 
+    /**
+     * The root's model_config (a variable-length string: its length, then the global heap object holding it) stating a
+     * quarter of its real length: HDF5's native reader (in h5py as in DL4J) copies the whole object into a buffer of the
+     * stated length and aborts in glibc ("free(): invalid size"), as a mutant did. Refused before it reads the file.
+     */
+    @Test
+    void aStringAttributeShorterThanItsHeapObjectIsRefused() throws Exception {
+        Path p = variant("vlen", "g.create_dataset('kernel:0', data=np.zeros(shape, dtype))\n"
+                + "c = f.attrs['model_config']\n"
+                + "del f.attrs['model_config']\n"
+                + "f.attrs['model_config'] = c.decode('utf-8') if isinstance(c, bytes) else c"); // a str: a variable-length string
+        byte[] b = Files.readAllBytes(p);
+        int name = indexOf(b, "model_config\0".getBytes(StandardCharsets.US_ASCII));
+        int body = name - 8;
+        assertEquals(1, b[body], "a version 1 attribute message");
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int type = body + 8 + pad8(bb.getShort(body + 2));
+        assertEquals(9, b[type] & 0x0f, "a variable-length datatype");
+        int value = type + pad8(bb.getShort(body + 4)) + pad8(bb.getShort(body + 6));
+        int length = bb.getInt(value);
+        assertTrue(length > 1000, "the stated length of the configuration: " + length);
+        bb.putInt(value, length / 4);
+        Files.write(p, b);
+        assertRefused(p, "says its element 0 is " + length / 4 + " bytes; the object it names holds " + length);
+    }
+
+    private static int pad8(int n) {
+        return (n + 7) & ~7;
+    }
+
+    private static int indexOf(byte[] b, byte[] what) {
+        outer:
+        for (int i = 0; i + what.length <= b.length; i++) {
+            for (int j = 0; j < what.length; j++) {
+                if (b[i + j] != what[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
+    }
+
     @Test
     void aDatasetDeclaredFarLargerThanTheFileIsRefusedBeforeAnyAllocation() throws Exception {
         // 40,000 x 40,000 floats (6.4 GB, under the default budget) declared, one chunk of 16 bytes written

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jhdf.GlobalHeap;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
@@ -18,6 +19,7 @@ import io.jhdf.object.datatype.FixedPoint;
 import io.jhdf.object.datatype.FloatingPoint;
 import io.jhdf.object.datatype.VariableLength;
 import io.jhdf.object.message.DataLayout;
+import io.jhdf.storage.HdfBackingStorage;
 import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.spi.Printable;
@@ -25,9 +27,13 @@ import io.nnviz.api.spi.SafeFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -58,6 +64,9 @@ final class KerasChecks {
     private final long bytes, budget;
     /** The bytes a variable-length element takes in this file: its length (4), a global heap collection's address, an index (4). */
     private int varLengthBytes = 16;
+    private HdfBackingStorage storage;
+    /** Global heap collections read so far, by address: an attribute's strings share one. */
+    private final Map<Long, GlobalHeap> heaps = new HashMap<>();
     private long declared;
     private int nodes;
 
@@ -145,7 +154,8 @@ final class KerasChecks {
     static long hdf5(Path p, HdfFile h5, long bytes, long budget) {
         KerasChecks c = new KerasChecks(p, bytes, budget);
         try {
-            c.varLengthBytes = 8 + h5.getHdfBackingStorage().getSizeOfOffsets();
+            c.storage = h5.getHdfBackingStorage();
+            c.varLengthBytes = 8 + c.storage.getSizeOfOffsets();
             c.attributes(h5);
             c.group(h5, 0);
             return c.declared;
@@ -201,11 +211,37 @@ final class KerasChecks {
                         + " bytes (this file's are " + varLengthBytes + ")");
             }
             numbers("attribute " + name, t);
+            if (t instanceof VariableLength v) {
+                heapLengths(name, a, v);
+            }
             if (a.getSizeInBytes() > MAX_JSON_BYTES) {
                 throw new ModelLoadException(file, "its HDF5 attribute " + name + " is " + a.getSizeInBytes() + " bytes (at most "
                         + MAX_JSON_BYTES + ")");
             }
             a.getData(); // what the native reader will follow (heap references, lengths) must read here
+        }
+    }
+
+    /**
+     * Each variable-length element's stated length against the heap object it names: HDF5's native reader sizes its buffer
+     * from the length and copies the object into it, so a length cut short (a mutant's model_config said 1,574 bytes of a
+     * 5,670-byte object) overruns the buffer (glibc's "free(): invalid size", in h5py as in DL4J).
+     */
+    private void heapLengths(String name, Attribute a, VariableLength v) {
+        ByteBuffer raw = a.getBuffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int offsets = storage.getSizeOfOffsets(), unit = Math.max(1, v.getParent().getSize());
+        for (int k = 0, at = 0; at + varLengthBytes <= raw.limit(); k++, at += varLengthBytes) {
+            long length = raw.getInt(at) & 0xffffffffL;
+            long address = offsets == 8 ? raw.getLong(at + 4) : raw.getInt(at + 4) & 0xffffffffL;
+            int index = raw.getInt(at + 4 + offsets);
+            if (length == 0 && address == 0) {
+                continue; // an empty element names no heap object
+            }
+            long held = heaps.computeIfAbsent(address, x -> new GlobalHeap(storage, x)).getObjectData(index).remaining();
+            if (length * unit != held) {
+                throw new ModelLoadException(file, "its HDF5 attribute " + name + " says its element " + k + " is " + length * unit
+                        + " bytes; the object it names holds " + held);
+            }
         }
     }
 
