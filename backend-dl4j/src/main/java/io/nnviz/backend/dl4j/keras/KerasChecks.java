@@ -45,7 +45,7 @@ import java.util.zip.ZipFile;
  * <li>its JSON bounded in size and nesting (Jackson's read constraints: no stack overflow);</li>
  * <li>the weights file's HDF5 structure (jHDF, which reads structure and allocates nothing for
  *     data): every attribute readable, with the variable-length element size the file format
- *     stores; no links or external storage (which name other files), every dataset's declared size
+ *     stores and each element's length that of the heap object it names; no links or external storage (which name other files), every dataset's declared size
  *     backed by the file's bytes, compressed at most {@value #MAX_COMPRESSION_RATIO}:1, the sum
  *     within the budget, groups nested at most {@value #MAX_DEPTH} deep and at most
  *     {@value #MAX_NODES} objects; every number stored in a layout a reader converts exactly (IEEE
