@@ -172,6 +172,22 @@ class HostileHdf5Test {
         assertRefused(p, "says its element 0 is " + length / 4 + " bytes; the object it names holds " + length);
     }
 
+    /**
+     * A 13 KB file (found by the fuzzer) whose group object header states a size of gigabytes: jHDF reading from the file
+     * allocated a buffer of that size before reading it (4 GB of resident memory, 5.8 s, for a refusal). Over a map of the
+     * file the header is past its end: refused at once, allocating little.
+     */
+    @Test
+    void anObjectHeaderStatingGigabytesIsRefusedWithoutAllocatingThem() throws Exception {
+        Path p = Path.of(HostileHdf5Test.class.getResource("LoaderFuzzTestInputs/kerasH5/object-header-size-4gb.h5").toURI());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        NnvizException e = assertThrows(NnvizException.class, () -> NNViz.load(p));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().contains(p.getFileName().toString()) && !e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(allocated < 256L << 20, "refused after allocating " + (allocated >> 20) + " MiB: " + e.getMessage());
+    }
+
     private static int pad8(int n) {
         return (n + 7) & ~7;
     }

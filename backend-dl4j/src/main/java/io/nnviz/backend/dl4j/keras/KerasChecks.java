@@ -29,8 +29,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,14 +127,29 @@ final class KerasChecks {
      */
     static KerasFiles.Hdf5Contents hdf5File(Path p, long budget) {
         long size = SafeFiles.requireRegularFile(p);
-        try (HdfFile h5 = new HdfFile(p)) {
+        try (HdfFile h5 = open(p)) {
             long declared = hdf5(p, h5, size, budget);
             return new KerasFiles.Hdf5Contents(modelConfig(p, h5), declared);
         } catch (ModelLoadException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw new ModelLoadException(p, "its Keras HDF5 structure could not be read (" + Printable.oneLine(String.valueOf(e.getMessage())) + ")", e);
         }
+    }
+
+    /**
+     * A Keras HDF5 file opened for jHDF over a read-only map of its bytes (one past 2 GB from the file): jHDF reading a file
+     * allocates a buffer of whatever size an object header states before reading it (a fuzzed 13 KB file had it allocate 4
+     * GB), where over a map of the file a part past its end is an error, and every read a view of the map, not a copy.
+     */
+    static HdfFile open(Path p) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size <= Integer.MAX_VALUE) {
+                return HdfFile.fromByteBuffer(ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
+            }
+        }
+        return new HdfFile(p);
     }
 
     private static String modelConfig(Path p, HdfFile f) {

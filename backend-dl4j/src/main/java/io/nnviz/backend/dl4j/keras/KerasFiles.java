@@ -134,8 +134,8 @@ public final class KerasFiles {
         return KerasChecks.hdf5File(p, budget);
     }
 
-    private static ModelView hdf5(Path p, long budget, String refusal) {
-        HdfFile h5 = new HdfFile(p);
+    private static ModelView hdf5(Path p, long budget, String refusal) throws IOException {
+        HdfFile h5 = KerasChecks.open(p);
         try {
             KerasChecks.hdf5(p, h5, SafeFiles.requireRegularFile(p), budget);
             List<String> text = KerasStore.strings(p, h5, "model_config");
