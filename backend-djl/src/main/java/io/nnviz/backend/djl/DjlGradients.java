@@ -11,6 +11,7 @@ import io.nnviz.api.LayerGradient;
 import io.nnviz.api.LayerInfo;
 import io.nnviz.api.Tensor;
 import io.nnviz.backend.djl.autograd.GradientSums;
+import io.nnviz.backend.djl.ndarray.NdArrays;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,7 +36,7 @@ final class DjlGradients {
                 NDArray out = model.root().forward(model.inputOnlyStore(sub), new NDList(x), false).singletonOrThrow();
                 backward(gc, out, target);
             }
-            return DjlTensors.copy(x.getGradient());
+            return NdArrays.copy(x.getGradient());
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -75,7 +76,7 @@ final class DjlGradients {
             if (leaf == null || !leaf.hasGradient()) {
                 throw new InvalidInputException("layer '" + layer.id() + "' does not lead to the output on a sequential path");
             }
-            return new LayerGradient(layer.id(), target, DjlTensors.copy(taps.get(layer.id())), DjlTensors.copy(leaf.getGradient()));
+            return new LayerGradient(layer.id(), target, NdArrays.copy(taps.get(layer.id())), NdArrays.copy(leaf.getGradient()));
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -20,6 +20,7 @@ import io.nnviz.api.hook.HookDispatcher;
 import io.nnviz.api.hook.Snapshot;
 import io.nnviz.api.hook.TrainingEvent;
 import io.nnviz.api.spi.DeferredCopies;
+import io.nnviz.backend.djl.ndarray.NdArrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -232,7 +233,7 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
     /** The first {@code n} samples of {@code a} (all if fewer), copied into Java. */
     private static Tensor head(NDArray a, long n) {
         try (NDArray h = a.get("0:" + Math.min(n, a.getShape().get(0)))) {
-            return DjlTensors.copy(h);
+            return NdArrays.copy(h);
         }
     }
 
@@ -248,7 +249,7 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
         NDArray c = a.duplicate();
         c.attach(manager);
         return copies.add(Shape.ofLongs(a.getShape().getShape()), () -> {
-            float[] v = DjlTensors.floats(c);
+            float[] v = NdArrays.floats(c);
             c.close();
             return v;
         });

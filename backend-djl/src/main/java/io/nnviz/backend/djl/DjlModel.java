@@ -23,6 +23,7 @@ import io.nnviz.api.Tensor;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.spi.AbstractModel;
 import io.nnviz.api.spi.WeightShuffle;
+import io.nnviz.backend.djl.ndarray.NdArrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A live DJL block tree as a {@link ModelView}: structure from {@link DjlDescriber}, copies by
- * {@link DjlTensors}, activations from {@link DjlForward}, gradients from {@link DjlGradients}.
+ * {@link NdArrays}, activations from {@link DjlForward}, gradients from {@link DjlGradients}.
  * Weights are the block's current values, read when asked for. Made with {@link #of}; files are
  * the sub-backends' ({@code io.nnviz.backend.djl.onnx}, {@code io.nnviz.backend.djl.torchscript}).
  */
@@ -173,7 +174,7 @@ final class DjlModel extends AbstractModel {
     /** The input as an array in {@code sub}, once checked against the input layer's shape. */
     NDArray input(NDManager sub, Tensor input) {
         checkInput(input);
-        return DjlTensors.array(sub, input);
+        return NdArrays.array(sub, input);
     }
 
     /** Refuses an input the model's declared input shape does not take. */
@@ -194,7 +195,7 @@ final class DjlModel extends AbstractModel {
         for (Pair<String, Parameter> p : n.block().getParameters()) {
             NDArray r = replaced.get(p.getValue().getId());
             out.add(WeightTensor.of(layer.id(), p.getKey(), DjlDescriber.role(n.block(), p.getKey()),
-                    DjlTensors.copy(r != null ? r : p.getValue().getArray())));
+                    NdArrays.copy(r != null ? r : p.getValue().getArray())));
         }
         return out;
     }
@@ -218,7 +219,7 @@ final class DjlModel extends AbstractModel {
                 }
                 for (Pair<String, Parameter> p : n.block().getParameters()) {
                     NDArray a = p.getValue().getArray();
-                    float[] shuffled = WeightShuffle.shuffle(DjlTensors.floats(a), WeightShuffle.random(seed, l.id(), p.getKey()));
+                    float[] shuffled = WeightShuffle.shuffle(NdArrays.floats(a), WeightShuffle.random(seed, l.id(), p.getKey()));
                     values.put(p.getValue().getId(), m.create(shuffled, a.getShape()).toType(a.getDataType(), false));
                 }
             }
@@ -246,7 +247,7 @@ final class DjlModel extends AbstractModel {
                 if (a == null) {
                     throw new InvalidInputException("layer '" + l.id() + "' produced no output in the forward pass");
                 }
-                out.put(l.id(), DjlTensors.copy(a));
+                out.put(l.id(), NdArrays.copy(a));
             }
         } catch (InvalidInputException e) {
             throw e;

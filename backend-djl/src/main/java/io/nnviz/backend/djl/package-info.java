@@ -14,7 +14,8 @@
  * <li>files: none of its own (a DJL block is a live object); the sub-backends read files;</li>
  * <li>model: {@code DjlModel}, the {@code ModelView} over a live block tree, made by {@code DjlModel.of};</li>
  * <li>describer: {@code DjlDescriber}, the tree's layers, groups, edges, kinds and weight roles;</li>
- * <li>tensors: {@code DjlTensors}, copies between DJL arrays and tensors; beside it {@code DjlForward},
+ * <li>tensors: {@code DjlTensors}, the training listener's reads, on {@code ndarray.NdArrays}, the copies between DJL
+ *     arrays and tensors that the sub-backends share; beside them {@code DjlForward},
  *     the leaf-by-leaf forward pass that activations, Grad-CAM and {@code TapBlock} share;</li>
  * <li>gradients: {@code DjlGradients}, gradients of an output unit with respect to the input or a leaf;</li>
  * <li>training: {@code DjlListener}, with {@code DjlEvaluations} (the trainer's evaluators each epoch)

@@ -4,6 +4,7 @@ import io.nnviz.NNViz;
 import io.nnviz.api.ModelView;
 import io.nnviz.api.NnvizException;
 import io.nnviz.api.WeightTensor;
+import io.nnviz.testkit.ByteEdits;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -158,7 +159,7 @@ class HostileHdf5Test {
                 + "del f.attrs['model_config']\n"
                 + "f.attrs['model_config'] = c.decode('utf-8') if isinstance(c, bytes) else c"); // a str: a variable-length string
         byte[] b = Files.readAllBytes(p);
-        int name = indexOf(b, "model_config\0".getBytes(StandardCharsets.US_ASCII));
+        int name = ByteEdits.find(b, "model_config\0".getBytes(StandardCharsets.US_ASCII));
         int body = name - 8;
         assertEquals(1, b[body], "a version 1 attribute message");
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -190,19 +191,6 @@ class HostileHdf5Test {
 
     private static int pad8(int n) {
         return (n + 7) & ~7;
-    }
-
-    private static int indexOf(byte[] b, byte[] what) {
-        outer:
-        for (int i = 0; i + what.length <= b.length; i++) {
-            for (int j = 0; j < what.length; j++) {
-                if (b[i + j] != what[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("not found");
     }
 
     @Test

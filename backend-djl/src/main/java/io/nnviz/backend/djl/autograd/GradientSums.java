@@ -8,6 +8,7 @@ import ai.djl.training.GradientCollector;
 import io.nnviz.api.GradientPoints;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.Tensor;
+import io.nnviz.backend.djl.ndarray.NdArrays;
 
 /**
  * {@link io.nnviz.api.ModelView#inputGradientSum} in the engine's own arrays, for every DJL model
@@ -81,11 +82,8 @@ public final class GradientSums {
 
     /** {@code n} samples of {@code dims}' sample shape. */
     private static NDArray array(NDManager m, float[] values, int[] dims, int n) {
-        long[] shape = new long[dims.length];
-        for (int i = 0; i < dims.length; i++) {
-            shape[i] = dims[i];
-        }
+        int[] shape = dims.clone();
         shape[0] = n;
-        return m.create(values, new Shape(shape));
+        return NdArrays.array(m, values, shape);
     }
 }

@@ -13,6 +13,7 @@ import io.nnviz.api.GradientPoints;
 import io.nnviz.api.InvalidInputException;
 import io.nnviz.api.Tensor;
 import io.nnviz.backend.djl.autograd.GradientSums;
+import io.nnviz.backend.djl.ndarray.NdArrays;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -32,7 +33,7 @@ final class TorchScriptGradients {
      */
     static Tensor ofInput(Block block, NDManager manager, Tensor input, int target, String model) {
         try (NDManager sub = manager.newSubManager()) {
-            NDArray x = TorchScriptTensors.array(sub, input);
+            NDArray x = NdArrays.array(sub, input);
             x.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray out = forwardWithAutograd(block, x);
@@ -43,7 +44,7 @@ final class TorchScriptGradients {
                 }
                 gc.backward(out.get("..., " + target).sum());
             }
-            return TorchScriptTensors.copy(x.getGradient());
+            return NdArrays.copy(x.getGradient());
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -21,6 +21,7 @@ import io.nnviz.api.WeightSpec;
 import io.nnviz.api.WeightTensor;
 import io.nnviz.api.spi.AbstractModel;
 import io.nnviz.api.spi.WeightShuffle;
+import io.nnviz.backend.djl.ndarray.NdArrays;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -98,7 +99,7 @@ final class TorchScriptModel extends AbstractModel {
             for (LayerInfo l : layers) {
                 for (String n : paramNames.getOrDefault(l.id(), List.of())) {
                     NDArray a = all.get(n).getArray();
-                    float[] v = WeightShuffle.shuffle(TorchScriptTensors.floats(a), WeightShuffle.random(seed, l.id(), n));
+                    float[] v = WeightShuffle.shuffle(NdArrays.floats(a), WeightShuffle.random(seed, l.id(), n));
                     a.set(FloatBuffer.wrap(v));
                 }
             }
@@ -125,7 +126,7 @@ final class TorchScriptModel extends AbstractModel {
         Map<String, Parameter> all = parameters(block);
         for (int i = 0; i < names.size(); i++) {
             WeightSpec spec = layer.weights().get(i);
-            out.add(WeightTensor.of(layer.id(), spec.name(), spec.role(), TorchScriptTensors.copy(all.get(names.get(i)).getArray())));
+            out.add(WeightTensor.of(layer.id(), spec.name(), spec.role(), NdArrays.copy(all.get(names.get(i)).getArray())));
         }
         return out;
     }
@@ -148,9 +149,9 @@ final class TorchScriptModel extends AbstractModel {
                     out.put(INPUT, input);
                 } else {
                     if (y == null) {
-                        y = block.forward(new ParameterStore(sub, false), new NDList(TorchScriptTensors.array(sub, input)), false).get(0);
+                        y = block.forward(new ParameterStore(sub, false), new NDList(NdArrays.array(sub, input)), false).get(0);
                     }
-                    out.put(OUTPUT, TorchScriptTensors.copy(y));
+                    out.put(OUTPUT, NdArrays.copy(y));
                 }
             }
         } catch (RuntimeException e) {
@@ -177,7 +178,7 @@ final class TorchScriptModel extends AbstractModel {
             NDList y = block.forward(new ParameterStore(sub, false), in, false);
             for (int i = 0; i < y.size(); i++) {
                 if (isAttention(y.get(i))) {
-                    out.put(OUTPUT + " " + i, TorchScriptTensors.copy(y.get(i)));
+                    out.put(OUTPUT + " " + i, NdArrays.copy(y.get(i)));
                 }
             }
         } catch (RuntimeException e) {
@@ -192,7 +193,7 @@ final class TorchScriptModel extends AbstractModel {
         if (s.length != 4 || s[2] != s[3] || !a.getDataType().isFloating()) {
             return false;
         }
-        float[] v = TorchScriptTensors.floats(a);
+        float[] v = NdArrays.floats(a);
         int t = (int) s[3];
         for (int r = 0; r < v.length / t; r++) {
             double sum = 0;

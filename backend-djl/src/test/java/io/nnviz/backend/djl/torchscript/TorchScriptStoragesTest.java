@@ -6,6 +6,7 @@ import io.nnviz.api.ModelLoadException;
 import io.nnviz.api.ModelTooLargeException;
 import io.nnviz.api.ModelView;
 import io.nnviz.backend.djl.torchscript.StoredZip.Item;
+import io.nnviz.testkit.ByteEdits;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -50,23 +51,9 @@ class TorchScriptStoragesTest {
 
     private Path edited(String name, byte[] pattern, int at, byte... replacement) throws Exception {
         byte[] b = data.clone();
-        int i = indexOf(b, pattern);
-        assertTrue(i >= 0, "the fixture's data.pkl has the expected bytes");
+        int i = ByteEdits.find(b, pattern);
         System.arraycopy(replacement, 0, b, i + at, replacement.length);
         return StoredZip.write(dir.resolve(name), StoredZip.replaced(fixture, DATA, b));
-    }
-
-    private static int indexOf(byte[] b, byte[] p) {
-        outer:
-        for (int i = 0; i + p.length <= b.length; i++) {
-            for (int k = 0; k < p.length; k++) {
-                if (b[i + k] != p[k]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     @Test
@@ -104,7 +91,7 @@ class TorchScriptStoragesTest {
     void aValueLongerThanThePickleIsRefusedBeforeItIsAllocated() throws Exception {
         // BINUNICODE 'training' (8 bytes) re-declared 2^31-1 bytes long
         byte[] b = data.clone();
-        int at = indexOf(b, new byte[] {'X', 8, 0, 0, 0, 't', 'r'});
+        int at = ByteEdits.find(b, new byte[] {'X', 8, 0, 0, 0, 't', 'r'});
         System.arraycopy(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0x7F}, 0, b, at + 1, 4);
         net.razorvine.pickle.PickleException e = assertThrows(net.razorvine.pickle.PickleException.class, () -> PlainPickle.read(b));
         assertTrue(e.getMessage().startsWith("a value declares 2147483647 bytes where " + (b.length - at - 5) + " are left"), e.getMessage());
