@@ -3,8 +3,10 @@ package io.nnviz.recording.capture;
 /**
  * Keeps a recorder within a share of the training time, whatever the machine and the model: it
  * measures, from the training thread's own clock, how much longer a step that captures something
- * takes than one that captures nothing (which covers the backend's copies as well as the hook),
- * and nnviz's time on a step that captures nothing (the backend reading the loss, the recorder's
+ * and the {@value #AFTER} steps after it take than steps that capture nothing (which covers the
+ * backend's copies as well as the hook, and what they leave to the next steps: caches the copies
+ * evicted, the recorder's worker busy with them on another core, the collector), and nnviz's time
+ * on a step that captures nothing (the backend reading the loss, the recorder's
  * own work: paid every step, whatever the intervals); it stretches the capture intervals by powers of two while the two together are over
  * the budget, and narrows them again once they are well under. Pauses between steps (evaluations,
  * checkpoints, data loading hiccups) are not taken for capture costs.
@@ -18,10 +20,21 @@ final class CaptureBudget {
     private static final int DECIDE_EVERY = 50, MIN_SAMPLES = 3;
     /** A plain step this many times the plain estimate, or a sampled one {@link #PAUSE} times, is a pause, not a step. */
     private static final double PLAIN_PAUSE = 3, PAUSE = 20;
+    /**
+     * Steps after a capture whose excess over a plain step is counted as the capture's: a capture's
+     * copies cost the steps that follow it too (on DJL's LeNet about a fifth of its cost, which the
+     * wall clock showed and the budget did not, 2026-12-07); those steps are not plain ones either.
+     */
+    static final int AFTER = 2;
 
     private final double budget;
     private long lastEnd;
     private double plain = Double.NaN, extra = Double.NaN, own = Double.NaN;
+    /** The cost of the last capture so far, while the steps after it are still being counted. */
+    private double pending;
+    /** Whether a capture's cost is still being counted, and how many of the steps after it are left to count. */
+    private boolean unsettled;
+    private int after;
     private int samples, stretch = 1, sinceDecision;
 
     /** A budget of {@code fraction} of the training time (0 turns it off: intervals stay as configured). */
@@ -43,15 +56,24 @@ final class CaptureBudget {
         long gap = lastEnd == 0 ? -1 : now - lastEnd;
         lastEnd = now;
         if (budget <= 0 || gap <= 0 || Double.isFinite(plain) && gap > (sampled ? PAUSE : PLAIN_PAUSE) * plain) {
+            settle(); // a pause after a capture: what the capture left is not told apart from it
             return;
         }
         if (!sampled) {
-            plain = Double.isNaN(plain) ? gap : plain * 0.95 + gap * 0.05;
             own = Double.isNaN(own) ? ownNanos : own * 0.95 + ownNanos * 0.05;
+            if (unsettled) {
+                pending += gap - plain; // can be less than a plain step: the noise averages out over the captures
+                if (--after == 0) {
+                    settle();
+                }
+            } else {
+                plain = Double.isNaN(plain) ? gap : plain * 0.95 + gap * 0.05;
+            }
         } else if (Double.isFinite(plain)) {
-            double cost = Math.max(0, gap - plain);
-            extra = Double.isNaN(extra) ? cost : extra * 0.8 + cost * 0.2;
-            samples++;
+            settle();
+            pending = gap - plain;
+            after = AFTER;
+            unsettled = true;
         }
         if (++sinceDecision >= DECIDE_EVERY && samples >= MIN_SAMPLES) {
             sinceDecision = 0;
@@ -64,6 +86,17 @@ final class CaptureBudget {
                 stretch /= 2;
             }
         }
+    }
+
+    /** Counts the pending capture's cost, its step's and those after it measured so far. */
+    private void settle() {
+        if (!unsettled) {
+            return;
+        }
+        double cost = Math.max(0, pending);
+        extra = Double.isNaN(extra) ? cost : extra * 0.8 + cost * 0.2;
+        samples++;
+        unsettled = false;
     }
 
     /** The share of training time nnviz takes at a stretch: the captures, and the work on every step. */

@@ -50,6 +50,35 @@ class CaptureBudgetTest {
     }
 
     @Test
+    void whatACaptureLeavesToTheStepsAfterItCountsAsItsCost() {
+        // 3 ms on the capture's 10 ms step and 3 ms on the next (its copies evicted the step's caches): 6% at the
+        // configured interval, stretched x8 to within 1%; counted on its own step alone (3%) it would stop at x4
+        CaptureBudget b = new CaptureBudget(0.01);
+        long now = 1;
+        boolean last = false;
+        for (int i = 1; i <= 4000; i++) {
+            boolean sampled = i % (10 * b.stretch()) == 0;
+            now += 10 * MS + (sampled || last ? 3 * MS : 0);
+            b.stepEnded(now, sampled, 0.1, 0);
+            last = sampled;
+        }
+        assertEquals(8, b.stretch());
+        assertEquals(0.06 / 8, b.share(0.1), 1e-3);
+        // beyond the counted steps, a plain step is plain again: a step after the counted ones costing as much is
+        // taken for the steps' own pace, not the capture's
+        CaptureBudget far = new CaptureBudget(0.01);
+        now = 1;
+        int since = 99;
+        for (int i = 1; i <= 4000; i++) {
+            boolean sampled = i % (10 * far.stretch()) == 0;
+            since = sampled ? 0 : since + 1;
+            now += 10 * MS + (sampled || since == CaptureBudget.AFTER + 1 ? 3 * MS : 0);
+            far.stepEnded(now, sampled, 0.1, 0);
+        }
+        assertEquals(4, far.stretch(), "3% counted (the capture's step), the later step's 3 ms in the plain pace");
+    }
+
+    @Test
     void pausesBetweenStepsAreNotTakenForCaptureCosts() {
         CaptureBudget b = new CaptureBudget(0.01);
         long now = 1;
