@@ -93,15 +93,16 @@ final class CaptureBudget {
         if (!unsettled) {
             return;
         }
-        double cost = Math.max(0, pending);
-        extra = Double.isNaN(extra) ? cost : extra * 0.8 + cost * 0.2;
+        // not clamped at zero one capture at a time: a capture's steps are as noisy as any (a thread preempted, a
+        // cache miss), and taking only their slow side would count that noise three steps a capture as its cost
+        extra = Double.isNaN(extra) ? pending : extra * 0.8 + pending * 0.2;
         samples++;
         unsettled = false;
     }
 
     /** The share of training time nnviz takes at a stretch: the captures, and the work on every step. */
     private double estimate(int s, double share) {
-        return (extra * share / s + (Double.isNaN(own) ? 0 : own)) / plain;
+        return (Math.max(0, extra) * share / s + (Double.isNaN(own) ? 0 : own)) / plain;
     }
 
     /** The factor the configured intervals are multiplied by now (1 unless over budget). */
@@ -111,7 +112,7 @@ final class CaptureBudget {
 
     /** The measured share of training time the captures take at the current stretch, or NaN before it is known. */
     double share(double share) {
-        return samples < MIN_SAMPLES || !(plain > 0) ? Double.NaN : extra * share / stretch / plain;
+        return samples < MIN_SAMPLES || !(plain > 0) ? Double.NaN : Math.max(0, extra) * share / stretch / plain;
     }
 
     /** The measured share of training time nnviz's work on every step takes, or NaN before it is known. */
