@@ -30,10 +30,16 @@ final class CaptureBudget {
     private final double budget;
     private long lastEnd;
     private double plain = Double.NaN, extra = Double.NaN, own = Double.NaN;
-    /** The cost of the last capture so far, while the steps after it are still being counted. */
-    private double pending;
-    /** Whether a capture's cost is still being counted, and how many of the steps after it are left to count. */
-    private boolean unsettled;
+    /**
+     * What a capture costs the {@link #AFTER} steps after it, averaged slowly and signed: those steps
+     * are as noisy as any, and a faster one must offset a slower one for noise not to count as cost.
+     * Only its positive side is added to the capture's own cost, which stays measured as before (its
+     * step's excess, never below zero), so the steps after a capture never make a capture look cheaper
+     * than its own step: on DL4J's 110 ms steps, noisy by milliseconds, a signed average of all three
+     * steps fell to zero and the intervals narrowed to x1 (2026-12-07).
+     */
+    private double afterCost = Double.NaN, pendingAfter;
+    /** How many of the steps after the last capture are left to count (0: none). */
     private int after;
     private int samples, stretch = 1, sinceDecision;
 
@@ -56,24 +62,25 @@ final class CaptureBudget {
         long gap = lastEnd == 0 ? -1 : now - lastEnd;
         lastEnd = now;
         if (budget <= 0 || gap <= 0 || Double.isFinite(plain) && gap > (sampled ? PAUSE : PLAIN_PAUSE) * plain) {
-            settle(); // a pause after a capture: what the capture left is not told apart from it
+            after = 0; // a pause after a capture: what the capture left is not told apart from it
             return;
         }
         if (!sampled) {
             own = Double.isNaN(own) ? ownNanos : own * 0.95 + ownNanos * 0.05;
-            if (unsettled) {
-                pending += gap - plain; // can be less than a plain step: the noise averages out over the captures
+            if (after > 0) {
+                pendingAfter += gap - plain;
                 if (--after == 0) {
-                    settle();
+                    afterCost = Double.isNaN(afterCost) ? pendingAfter : afterCost * 0.95 + pendingAfter * 0.05;
                 }
             } else {
                 plain = Double.isNaN(plain) ? gap : plain * 0.95 + gap * 0.05;
             }
         } else if (Double.isFinite(plain)) {
-            settle();
-            pending = gap - plain;
-            after = AFTER;
-            unsettled = true;
+            double cost = Math.max(0, gap - plain);
+            extra = Double.isNaN(extra) ? cost : extra * 0.8 + cost * 0.2;
+            samples++;
+            after = AFTER; // a capture before the last one's steps are counted drops what they had so far
+            pendingAfter = 0;
         }
         if (++sinceDecision >= DECIDE_EVERY && samples >= MIN_SAMPLES) {
             sinceDecision = 0;
@@ -88,21 +95,14 @@ final class CaptureBudget {
         }
     }
 
-    /** Counts the pending capture's cost, its step's and those after it measured so far. */
-    private void settle() {
-        if (!unsettled) {
-            return;
-        }
-        // not clamped at zero one capture at a time: a capture's steps are as noisy as any (a thread preempted, a
-        // cache miss), and taking only their slow side would count that noise three steps a capture as its cost
-        extra = Double.isNaN(extra) ? pending : extra * 0.8 + pending * 0.2;
-        samples++;
-        unsettled = false;
-    }
-
     /** The share of training time nnviz takes at a stretch: the captures, and the work on every step. */
     private double estimate(int s, double share) {
-        return (Math.max(0, extra) * share / s + (Double.isNaN(own) ? 0 : own)) / plain;
+        return (captureCost() * share / s + (Double.isNaN(own) ? 0 : own)) / plain;
+    }
+
+    /** A capture's cost: its own step's, and what it leaves to the steps after it where that is more than nothing. */
+    private double captureCost() {
+        return extra + (afterCost > 0 ? afterCost : 0);
     }
 
     /** The factor the configured intervals are multiplied by now (1 unless over budget). */
@@ -112,7 +112,7 @@ final class CaptureBudget {
 
     /** The measured share of training time the captures take at the current stretch, or NaN before it is known. */
     double share(double share) {
-        return samples < MIN_SAMPLES || !(plain > 0) ? Double.NaN : Math.max(0, extra) * share / stretch / plain;
+        return samples < MIN_SAMPLES || !(plain > 0) ? Double.NaN : captureCost() * share / stretch / plain;
     }
 
     /** The measured share of training time nnviz's work on every step takes, or NaN before it is known. */

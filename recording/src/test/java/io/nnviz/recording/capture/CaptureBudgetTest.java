@@ -79,6 +79,24 @@ class CaptureBudgetTest {
     }
 
     @Test
+    void stepsAfterACaptureNeverMakeItLookCheaperThanItsOwnStep() {
+        // a capture costing 2.5 ms on its 110 ms step (0.23% at every 10th), the two steps after it 2 ms faster than plain
+        // ones (noise, or work the capture's step did ahead): its cost stays its own step's, the faster steps offset no
+        // part of it (a signed average of all three would read -1.5 ms, nothing, and keep the intervals at x1 whatever the
+        // captures cost; on DL4J's noisy 110 ms steps it read 0.00% at the end of a run, 2026-12-07)
+        CaptureBudget b = new CaptureBudget(0.005);
+        long now = 1;
+        int since = 99;
+        for (int i = 1; i <= 3000; i++) {
+            boolean sampled = i % (10 * b.stretch()) == 0;
+            since = sampled ? 0 : since + 1;
+            now += (long) ((110 + (sampled ? 2.5 : since <= CaptureBudget.AFTER ? -2 : 0)) * MS);
+            b.stepEnded(now, sampled, 0.1, 0);
+        }
+        assertEquals(0.0023, b.share(0.1) * b.stretch(), 1e-4);
+    }
+
+    @Test
     void pausesBetweenStepsAreNotTakenForCaptureCosts() {
         CaptureBudget b = new CaptureBudget(0.01);
         long now = 1;
