@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntToDoubleFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,28 +54,12 @@ class CaptureBudgetTest {
     void whatACaptureLeavesToTheStepsAfterItCountsAsItsCost() {
         // 3 ms on the capture's 10 ms step and 3 ms on the next (its copies evicted the step's caches): 6% at the
         // configured interval, stretched x8 to within 1%; counted on its own step alone (3%) it would stop at x4
-        CaptureBudget b = new CaptureBudget(0.01);
-        long now = 1;
-        boolean last = false;
-        for (int i = 1; i <= 4000; i++) {
-            boolean sampled = i % (10 * b.stretch()) == 0;
-            now += 10 * MS + (sampled || last ? 3 * MS : 0);
-            b.stepEnded(now, sampled, 0.1, 0);
-            last = sampled;
-        }
+        CaptureBudget b = afterCaptures(0.01, 4000, 10, k -> k <= 1 ? 3 : 0);
         assertEquals(8, b.stretch());
         assertEquals(0.06 / 8, b.share(0.1), 1e-3);
         // beyond the counted steps, a plain step is plain again: a step after the counted ones costing as much is
         // taken for the steps' own pace, not the capture's
-        CaptureBudget far = new CaptureBudget(0.01);
-        now = 1;
-        int since = 99;
-        for (int i = 1; i <= 4000; i++) {
-            boolean sampled = i % (10 * far.stretch()) == 0;
-            since = sampled ? 0 : since + 1;
-            now += 10 * MS + (sampled || since == CaptureBudget.AFTER + 1 ? 3 * MS : 0);
-            far.stepEnded(now, sampled, 0.1, 0);
-        }
+        CaptureBudget far = afterCaptures(0.01, 4000, 10, k -> k == 0 || k == CaptureBudget.AFTER + 1 ? 3 : 0);
         assertEquals(4, far.stretch(), "3% counted (the capture's step), the later step's 3 ms in the plain pace");
     }
 
@@ -84,16 +69,25 @@ class CaptureBudgetTest {
         // ones (noise, or work the capture's step did ahead): its cost stays its own step's, the faster steps offset no
         // part of it (a signed average of all three would read -1.5 ms, nothing, and keep the intervals at x1 whatever the
         // captures cost; on DL4J's noisy 110 ms steps it read 0.00% at the end of a run, 2026-12-07)
-        CaptureBudget b = new CaptureBudget(0.005);
+        CaptureBudget b = afterCaptures(0.005, 3000, 110, k -> k == 0 ? 2.5 : k <= CaptureBudget.AFTER ? -2 : 0);
+        assertEquals(0.0023, b.share(0.1) * b.stretch(), 1e-4);
+    }
+
+    /**
+     * {@code steps} steps of {@code ms} on a fake clock, every 10th (times the budget's stretch) capturing, the step
+     * {@code k} steps after the last capture (0: the capture's own) taking {@code extraMs.applyAsDouble(k)} more.
+     */
+    private static CaptureBudget afterCaptures(double budget, int steps, double ms, IntToDoubleFunction extraMs) {
+        CaptureBudget b = new CaptureBudget(budget);
         long now = 1;
-        int since = 99;
-        for (int i = 1; i <= 3000; i++) {
+        int since = 1 << 20;
+        for (int i = 1; i <= steps; i++) {
             boolean sampled = i % (10 * b.stretch()) == 0;
             since = sampled ? 0 : since + 1;
-            now += (long) ((110 + (sampled ? 2.5 : since <= CaptureBudget.AFTER ? -2 : 0)) * MS);
+            now += (long) ((ms + extraMs.applyAsDouble(since)) * MS);
             b.stepEnded(now, sampled, 0.1, 0);
         }
-        assertEquals(0.0023, b.share(0.1) * b.stretch(), 1e-4);
+        return b;
     }
 
     @Test
