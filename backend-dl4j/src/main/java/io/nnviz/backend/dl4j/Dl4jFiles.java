@@ -9,11 +9,14 @@ import io.nnviz.api.spi.ModelFormat;
 import io.nnviz.api.spi.Printable;
 import io.nnviz.api.spi.SafeFiles;
 import io.nnviz.backend.dl4j.keras.KerasFiles;
+import org.bytedeco.hdf5.IdComponent;
 import org.bytedeco.hdf5.global.hdf5;
+import org.bytedeco.javacpp.PointerScope;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.deeplearning4j.nn.modelimport.keras.KerasModel;
 import org.deeplearning4j.nn.modelimport.keras.KerasSequentialModel;
 import org.deeplearning4j.nn.modelimport.keras.utils.KerasModelBuilder;
@@ -207,30 +210,35 @@ final class Dl4jFiles {
 
     /**
      * A Keras file through DL4J's import, as a multi-layer network ({@code Sequential}) or a graph, with the input types it states.
-     * The builder is closed however the import ends: DL4J closes its HDF5 archive only when a build succeeds, and an archive left
-     * open is freed later by JavaCPP's deallocator thread, inside the HDF5 library (not thread-safe) while this thread reads the
-     * next file: a SIGABRT that came and went with the garbage collector's timing.
+     * Every HDF5 object the import makes is freed on this thread before it returns: DL4J frees its groups, datasets and
+     * attributes only on its paths that succeed (its archive only when a build succeeds), and one it leaves behind is freed
+     * later by JavaCPP's deallocator thread, inside the HDF5 library (not thread-safe) while this or another thread reads the
+     * next file: a SIGABRT or SIGSEGV that came and went with the garbage collector's timing. The scope collects only HDF5's
+     * objects ({@link IdComponent}); the import holds DL4J's HDF5 lock throughout, so no other import's objects are freed.
      */
     private static Dl4jModel keras(Path p, boolean sequential) throws Exception {
         quietHdf5();
-        KerasModelBuilder builder = new KerasModel().modelBuilder();
-        try (builder) {
-            builder.modelHdf5Filename(p.toAbsolutePath().toString()).enforceTrainingConfig(false);
-            if (sequential) {
-                KerasSequentialModel m = builder.buildSequential();
-                MultiLayerNetwork net = m.getMultiLayerNetwork();
+        // Reading the lock initializes Hdf5Archive, whose static datatype must outlive every scope.
+        synchronized (Hdf5Archive.LOCK_OBJECT) {
+            try (PointerScope hdf5Objects = new PointerScope(IdComponent.class);
+                 KerasModelBuilder builder = new KerasModel().modelBuilder()) {
+                builder.modelHdf5Filename(p.toAbsolutePath().toString()).enforceTrainingConfig(false);
+                if (sequential) {
+                    KerasSequentialModel m = builder.buildSequential();
+                    MultiLayerNetwork net = m.getMultiLayerNetwork();
+                    List<String> in = m.getInputLayerNames();
+                    InputType t = in.isEmpty() ? null : m.getOutputTypes().get(in.get(0));
+                    return Dl4jModel.of(net, t);
+                }
+                KerasModel m = builder.buildModel();
+                ComputationGraph g = m.getComputationGraph();
                 List<String> in = m.getInputLayerNames();
-                InputType t = in.isEmpty() ? null : m.getOutputTypes().get(in.get(0));
-                return Dl4jModel.of(net, t);
+                InputType[] types = new InputType[in.size()];
+                for (int i = 0; i < types.length; i++) {
+                    types[i] = m.getOutputTypes().get(in.get(i));
+                }
+                return Dl4jModel.of(g, types);
             }
-            KerasModel m = builder.buildModel();
-            ComputationGraph g = m.getComputationGraph();
-            List<String> in = m.getInputLayerNames();
-            InputType[] types = new InputType[in.size()];
-            for (int i = 0; i < types.length; i++) {
-                types[i] = m.getOutputTypes().get(in.get(i));
-            }
-            return Dl4jModel.of(g, types);
         }
     }
 }
