@@ -74,6 +74,20 @@ public final class HookChoice {
                 : hook instanceof SamplingRecorder ? "nnviz hook (sampling)" : "a hook asking nothing";
     }
 
+    /**
+     * The CPU time of the recorder's own threads (its worker: the statistics of each capture, the doctor's checks, the
+     * sinks), over the whole run, warm-up included: work off the training thread, which the training pays for only where
+     * the framework wants both cores (TensorFlow's inter-op threads) or the caches they share.
+     */
+    private static void printRecorderThreads() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("nnviz")) {
+                System.out.printf("CPU time of nnviz's thread %s over the run: %.0f ms%n", t.getName(), mx.getThreadCpuTime(t.getId()) / 1e6);
+            }
+        }
+    }
+
     /** Prints what the hook kept; for the Recorder, writes its report to a temporary folder and prints how long that took. */
     public void printSummary(ModelView model, long hookErrors) throws IOException {
         if (hook instanceof SamplingRecorder s) {
@@ -92,6 +106,7 @@ public final class HookChoice {
             }
             dashboard.close();
         }
+        printRecorderThreads();
         Path dir = Files.createTempDirectory("nnviz-bench-report");
         long t0 = System.nanoTime();
         r.addTo(HtmlReport.titled("hook overhead run").model(model)).write(dir);
