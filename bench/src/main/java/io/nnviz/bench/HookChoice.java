@@ -18,13 +18,14 @@ import java.util.stream.Stream;
 /**
  * Which hook a hook-overhead harness measures: the issues' prescribed sampling
  * ({@link SamplingRecorder}, the default) or, with the argument {@code recorder}, what users attach:
- * {@link Recorder#defaults()}; with {@code loss-only}, a hook that asks for nothing (what the backend's
+ * {@link Recorder#defaults()} ({@code recorder-no-doctor}: without its training doctor); with {@code loss-only}, a hook that asks for nothing (what the backend's
  * listener itself costs on every step). For the Recorder it also times what comes after training: writing the
  * report (HTML, every figure as SVG and PNG) and the run's JSON.
  */
 public final class HookChoice {
     private final Hook hook;
     private LiveDashboard dashboard;
+    private boolean noDoctor;
     private final List<Process> browsers = new ArrayList<>();
 
     private HookChoice(Hook hook) {
@@ -44,6 +45,11 @@ public final class HookChoice {
             }
             if (args[i].equals("recorder")) {
                 return new HookChoice(Recorder.defaults());
+            }
+            if (args[i].equals("recorder-no-doctor")) { // the same without the training doctor: what its checks cost
+                HookChoice c = new HookChoice(Recorder.builder().diagnose(false).build());
+                c.noDoctor = true;
+                return c;
             }
             if (args[i].equals("dashboard")) {
                 Recorder r = Recorder.defaults();
@@ -70,7 +76,8 @@ public final class HookChoice {
 
     /** A name for reports. */
     public String name() {
-        return dashboard != null ? "Recorder + dashboard, 2 browsers" : hook instanceof Recorder ? "nnviz Recorder.defaults()"
+        return dashboard != null ? "Recorder + dashboard, 2 browsers" : hook instanceof Recorder
+                ? noDoctor ? "nnviz Recorder, no doctor" : "nnviz Recorder.defaults()"
                 : hook instanceof SamplingRecorder ? "nnviz hook (sampling)" : "a hook asking nothing";
     }
 
