@@ -7,6 +7,8 @@ import io.nnviz.recording.Recorder;
 import io.nnviz.renderers.report.HtmlReport;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +89,7 @@ public final class HookChoice {
      * the framework wants both cores (TensorFlow's inter-op threads) or the caches they share.
      */
     private static void printRecorderThreads() {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().startsWith("nnviz")) {
                 System.out.printf("CPU time of nnviz's thread %s over the run: %.0f ms%n", t.getName(), mx.getThreadCpuTime(t.getId()) / 1e6);

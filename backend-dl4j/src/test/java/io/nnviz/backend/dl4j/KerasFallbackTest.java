@@ -75,17 +75,13 @@ class KerasFallbackTest {
         }
         assertTrue(files.size() >= 2, "the corpus's Keras HDF5 files: " + files);
         Set<String> frameworks = new TreeSet<>();
-        long datatypes = -1;
+        Hdf5Library hdf5 = new Hdf5Library();
         for (Path f : files) {
             for (int i = 0; i < 2; i++) {
                 try (ModelView m = NNViz.load(f)) {
                     frameworks.add(m.framework());
                 }
-                assertEquals(0, Hdf5Library.openObjects(), f + " left HDF5 files, groups, datasets or attributes open");
-                if (datatypes >= 0) {
-                    assertEquals(datatypes, Hdf5Library.datatypes(), f + " left HDF5 datatypes open");
-                }
-                datatypes = Hdf5Library.datatypes();
+                hdf5.assertNothingLeftOpenBy(f.toString());
             }
         }
         assertEquals(Set.of("Deeplearning4j", "Keras"), frameworks, "both paths taken: files DL4J imports and files it refuses");
