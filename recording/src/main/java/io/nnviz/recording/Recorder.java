@@ -211,8 +211,13 @@ public final class Recorder implements Hook, AutoCloseable {
             if (nonFinite && !nonFiniteChecked) {
                 nonFiniteChecked = true;
                 diagnosis.check(); // now, on the training thread: a stop policy stops at this very step
-            } else if (captures.histogramStep(g) || diagnosis.timedCheckDue(started)) {
-                diagnosis.queueCheck(sinks::offer); // after the step's statistics, which the worker computes first
+            } else {
+                if (captures.histogramStep(g)) {
+                    diagnosis.newEvidence();
+                }
+                if (diagnosis.checkDue(started)) {
+                    diagnosis.queueCheck(sinks::offer); // after the step's statistics, which the worker computes first
+                }
             }
         }
     }
@@ -237,8 +242,8 @@ public final class Recorder implements Hook, AutoCloseable {
 
     /**
      * The findings of the doctor's latest check, without checking now: cheap, for a page that polls
-     * (the live dashboard's banner); the recorder checks at each histogram step, at a NaN loss and, between
-     * histogram steps, about once a second.
+     * (the live dashboard's banner); the recorder checks at a NaN loss, and otherwise as often as keeps the
+     * doctor to a thousandth of the time: soon after new statistics, else about once a second.
      */
     public List<Finding> latestFindings() {
         return diagnosis == null ? List.of() : diagnosis.findings();
@@ -264,7 +269,10 @@ public final class Recorder implements Hook, AutoCloseable {
             }
         });
         if (diagnosis != null) {
-            diagnosis.queueCheck(sinks::offer);
+            diagnosis.newEvidence();
+            if (diagnosis.checkDue(System.nanoTime())) {
+                diagnosis.queueCheck(sinks::offer);
+            }
         }
         sinks.flushLater();
     }

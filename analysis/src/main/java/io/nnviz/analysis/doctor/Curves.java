@@ -32,11 +32,18 @@ final class Curves {
 
     /** The median of the finite values of {@code y[from..to)}, or NaN if none. */
     static double median(double[] y, int from, int to) {
-        double[] v = Arrays.stream(y, Math.max(0, from), Math.min(y.length, to)).filter(Double::isFinite).sorted().toArray();
-        if (v.length == 0) {
+        int lo = Math.max(0, from), hi = Math.min(y.length, to), n = 0;
+        double[] v = new double[Math.max(0, hi - lo)];
+        for (int i = lo; i < hi; i++) { // a loop, not a stream: rules take a median at every point of a series
+            if (Double.isFinite(y[i])) {
+                v[n++] = y[i];
+            }
+        }
+        if (n == 0) {
             return Double.NaN;
         }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        Arrays.sort(v, 0, n);
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     /**

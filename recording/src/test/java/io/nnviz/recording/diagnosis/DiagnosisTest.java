@@ -2,6 +2,8 @@ package io.nnviz.recording.diagnosis;
 
 import io.nnviz.analysis.doctor.Doctor;
 import io.nnviz.analysis.doctor.Finding;
+import io.nnviz.analysis.doctor.Rule;
+import io.nnviz.analysis.doctor.TrainingRecord;
 import io.nnviz.analysis.doctor.Severity;
 import io.nnviz.api.hook.ManualTraining;
 import io.nnviz.api.hook.Snapshot;
@@ -9,6 +11,8 @@ import io.nnviz.api.hook.TrainingStoppedException;
 import io.nnviz.recording.Recorder;
 import io.nnviz.recording.RecorderBuilder;
 import io.nnviz.recording.SoftmaxRegression;
+import io.nnviz.recording.run.MutableRunLog;
+import io.nnviz.recording.run.RunInfo;
 import io.nnviz.renderers.report.HtmlReport;
 import io.nnviz.testkit.FashionMnist;
 import org.junit.jupiter.api.Test;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,16 +78,23 @@ class DiagnosisTest {
         Recorder rec = builder().stopOn(Severity.WARNING).build();
         SoftmaxRegression model = new SoftmaxRegression(FashionMnist.trainCached(9600), 32, 0f);
         List<Long> stepsDone = new ArrayList<>();
+        long[] evidentAt = {-1};
+        long deadline = System.nanoTime() + 30_000_000_000L;
         TrainingStoppedException e = assertThrows(TrainingStoppedException.class, () -> {
             try (ManualTraining t = ManualTraining.start(SoftmaxRegression.model(), rec)) {
-                for (int s = 0; s < 300; s++) {
-                    t.stepEnd(model.step(s), r -> r.weights() ? model.snapshot() : Snapshot.EMPTY);
+                for (int s = 0; System.nanoTime() < deadline; s++) {
+                    t.stepEnd(model.step(s % 300), r -> r.weights() ? model.snapshot() : Snapshot.EMPTY);
                     stepsDone.add((long) s + 1);
+                    if (s + 1 == 50) {
+                        evidentAt[0] = System.nanoTime();
+                    }
                 }
             }
-        });
-        // frozen weights are evident at the third capture over 50 steps (step 50); the stop follows once the background check ran
-        assertTrue(e.step() >= 50 && e.step() < 200, "stopped at step " + e.step());
+        }, "frozen weights stop the loop before the 30 s deadline");
+        long stoppedAfter = System.nanoTime() - evidentAt[0];
+        // frozen weights are evident at the third capture over 50 steps (step 50); the stop follows once a background check ran
+        assertTrue(e.step() >= 50, "stopped at step " + e.step());
+        assertTrue(stoppedAfter < 3_000_000_000L, "stopped " + stoppedAfter / 1_000_000 + " ms after step 50");
         assertTrue(e.reason().startsWith("WARNING frozen-weights step=1 layer=dense"), e.reason());
         assertEquals(e.step() - 1, stepsDone.size(), "the loop went no further than the step it was stopped at");
         assertEquals(e.step(), rec.log().lastStep());
@@ -114,6 +126,41 @@ class DiagnosisTest {
         assertTrue(e.reason().contains("loss-plateau") || e.reason().contains("chance-level"), e.reason());
         // checks come about once a second, run on the worker: a stop 3 s after the finding could be made is late
         assertTrue(stoppedAfter < 3_000_000_000L, "stopped " + stoppedAfter / 1_000_000 + " ms after the finding showed");
+    }
+
+    @Test
+    void checksKeepToAThousandthOfTheTimeAndComeSoonerWhenNewStatisticsCame() {
+        MutableRunLog log = MutableRunLog.create(RunInfo.named("paced"), 1000);
+        log.scalar("loss", 1, 2.3);
+        Rule slow = new Rule() { // a doctor as slow as a large model's: 5 ms a check
+            @Override
+            public String id() {
+                return "slow";
+            }
+
+            @Override
+            public List<Finding> check(TrainingRecord run) {
+                LockSupport.parkNanos(5_000_000);
+                return List.of();
+            }
+        };
+        Diagnosis d = new Diagnosis(Doctor.of(List.of(slow)), log.view(), null, null);
+        long before = System.nanoTime();
+        d.check();
+        long took = System.nanoTime() - before;
+        d.newEvidence();
+        long after = System.nanoTime();
+        assertFalse(d.checkDue(after), "new statistics, but the check just ran");
+        assertFalse(d.checkDue(before + 900 * 5_000_000L), "under a thousand times its 5 ms");
+        assertTrue(d.checkDue(before + 1000 * took), "a thousand times its duration after it started, with new statistics");
+
+        Diagnosis quick = new Diagnosis(Doctor.of(List.of()), log.view(), null, null);
+        long start = System.nanoTime();
+        quick.check();
+        assertFalse(quick.checkDue(start + 500_000_000L), "no new statistics: not before a second");
+        assertTrue(quick.checkDue(System.nanoTime() + Diagnosis.CHECK_EVERY_NANOS), "a second after");
+        quick.newEvidence();
+        assertTrue(quick.checkDue(System.nanoTime() + 1000 * (System.nanoTime() - start)), "new statistics: as soon as the pace allows");
     }
 
     @Test
