@@ -168,12 +168,14 @@ public final class RecorderBuilder {
     }
 
     /**
-     * The share of training time the recorder may take on the training thread, as a fraction
+     * The share of training time the recorder may take, as a fraction
      * (default 0.005: half a percent): it measures what its sampled captures (histograms, filters,
      * probes, with the backend's copies) cost, on their own step and on the two after it (caches the
-     * copies evicted, the recorder's worker busy with them), and nnviz's work on every step (the backend reading
-     * the loss from the framework, the recorder logging it, the next step's request), and stretches
-     * the capture intervals, by powers of two, while the two together cost more; the report says
+     * copies evicted, the recorder's worker busy with them), nnviz's work on every step (the backend reading
+     * the loss from the framework, the recorder logging it, the next step's request), and the CPU time of
+     * the recorder's background worker as a share of all the machine's cores (each capture's statistics,
+     * the doctor's checks: what a training using every core loses to it), and stretches
+     * the capture intervals, by powers of two, while together they cost more; the report says
      * when it did. Where the work on every step alone is over the budget (a model whose steps take
      * a millisecond or two), the intervals stretch as far as they go. 0 keeps the intervals exactly
      * as configured.

@@ -35,6 +35,11 @@ final class Sinks implements Captures.Out {
         return counted(worker.offer(task));
     }
 
+    @Override
+    public long workerCpuNanos() {
+        return worker.cpuNanos();
+    }
+
     /** As {@link #offer}, for work that may wait a moment: it does not wake the worker (see {@link Worker}). */
     private boolean offerLazily(Runnable task) {
         return counted(worker.offerLazily(task));

@@ -3,6 +3,8 @@ package io.nnviz.recording;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -91,6 +93,13 @@ final class Worker implements AutoCloseable {
     private void control(Runnable task, Thread t) {
         queue.add(task);
         LockSupport.unpark(t);
+    }
+
+    /** The CPU time its thread has used, in nanoseconds; -1 before it started or where the JVM cannot tell. */
+    long cpuNanos() {
+        Thread t = thread;
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        return t == null || !mx.isThreadCpuTimeSupported() ? -1 : mx.getThreadCpuTime(t.getId());
     }
 
     private synchronized Thread start() {

@@ -2,6 +2,8 @@ package io.nnviz.recording;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -76,6 +78,24 @@ class WorkerTest {
             release.countDown();
             assertTrue(w.drain(10));
             assertEquals(16, ran[0]);
+        }
+    }
+
+    @Test
+    void itsCpuTimeCountsTheWorkItRanAndNothingBeforeItStarted() {
+        try (Worker w = new Worker("test-worker-cpu", 256, 5, 50)) {
+            assertEquals(-1, w.cpuNanos(), "no thread yet");
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long[] ran = {0};
+            w.offer(() -> { // 100 ms of CPU on the worker's thread, by its own clock
+                long end = mx.getCurrentThreadCpuTime() + 100_000_000L;
+                while (mx.getCurrentThreadCpuTime() < end) {
+                    ran[0]++;
+                }
+            });
+            assertTrue(w.drain(10));
+            long cpu = w.cpuNanos();
+            assertTrue(ran[0] > 0 && cpu >= 100_000_000L && cpu < 5_000_000_000L, "CPU time " + cpu + " ns for 100 ms of work");
         }
     }
 

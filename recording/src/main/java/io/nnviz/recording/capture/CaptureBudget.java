@@ -1,5 +1,7 @@
 package io.nnviz.recording.capture;
 
+import java.util.function.LongSupplier;
+
 /**
  * Keeps a recorder within a share of the training time, whatever the machine and the model: it
  * measures, from the training thread's own clock, how much longer a step that captures something
@@ -10,6 +12,13 @@ package io.nnviz.recording.capture;
  * own work: paid every step, whatever the intervals); it stretches the capture intervals by powers of two while the two together are over
  * the budget, and narrows them again once they are well under. Pauses between steps (evaluations,
  * checkpoints, data loading hiccups) are not taken for capture costs.
+ *
+ * <p>It also counts the CPU time of the recorder's background worker (each capture's statistics, the
+ * doctor's checks), as a share of all the machine's cores over the wall clock: the share a training
+ * using every core (TensorFlow's inter-op threads) loses to it. The training thread's clock does not
+ * see that cost, since the work runs on another thread; on TensorFlow it was the larger part of what
+ * the wall clock showed and the budget did not (2026-12-07). A training on one thread loses less to
+ * it, so there it is counted on the safe side.
  *
  * <p>Not thread-safe: {@link Captures} calls it under its own lock from the recorder's step
  * callbacks, which hook dispatchers serialise.
@@ -42,10 +51,26 @@ final class CaptureBudget {
     /** How many of the steps after the last capture are left to count (0: none). */
     private int after;
     private int samples, stretch = 1, sinceDecision;
+    /** The worker's CPU time so far (nanoseconds, negative if not known), and the machine's cores. */
+    private final LongSupplier workerCpu;
+    private final int cores;
+    /** The worker's CPU time and the clock at the last decision; its share of the machine, scaled to stretch 1. */
+    private long lastWorkerCpu = -1, lastWorkerAt;
+    private double worker = Double.NaN;
 
-    /** A budget of {@code fraction} of the training time (0 turns it off: intervals stay as configured). */
+    /** A budget of {@code fraction} of the training time (0 turns it off: intervals stay as configured), not counting a worker. */
     CaptureBudget(double fraction) {
+        this(fraction, () -> -1, 1);
+    }
+
+    /**
+     * A budget of {@code fraction} of the training time that also counts {@code workerCpu}, the CPU
+     * nanoseconds the recorder's worker has used so far (negative: not known), on a machine of {@code cores}.
+     */
+    CaptureBudget(double fraction, LongSupplier workerCpu, int cores) {
         this.budget = fraction;
+        this.workerCpu = workerCpu;
+        this.cores = Math.max(1, cores);
     }
 
     /** A new attachment: the first step after it has no gap to measure. */
@@ -84,6 +109,7 @@ final class CaptureBudget {
         }
         if (++sinceDecision >= DECIDE_EVERY && samples >= MIN_SAMPLES) {
             sinceDecision = 0;
+            measureWorker(now);
             double every = Double.isNaN(own) ? 0 : own / plain;
             if (estimate(stretch, share) > budget && stretch < MAX_STRETCH) {
                 stretch *= 2;
@@ -95,9 +121,29 @@ final class CaptureBudget {
         }
     }
 
-    /** The share of training time nnviz takes at a stretch: the captures, and the work on every step. */
+    /**
+     * Reads the worker's CPU time since the last decision as a share of the machine over that wall
+     * time, scaled to stretch 1 as if all of it came from the captures (the doctor's paced checks do
+     * not shrink with the stretch: narrowing then waits longer, the safe side).
+     */
+    private void measureWorker(long now) {
+        long cpu = workerCpu.getAsLong();
+        if (cpu >= 0 && lastWorkerCpu >= 0 && cpu >= lastWorkerCpu && now > lastWorkerAt) {
+            double w = (double) (cpu - lastWorkerCpu) / cores / (now - lastWorkerAt) * stretch;
+            worker = Double.isNaN(worker) ? w : worker * 0.9 + w * 0.1; // windows of 50 steps hold a capture's work or none
+        }
+        lastWorkerCpu = cpu;
+        lastWorkerAt = now;
+    }
+
+    /** The share of training time nnviz takes at a stretch: the captures, the work on every step, and the worker's. */
     private double estimate(int s, double share) {
-        return (captureCost() * share / s + (Double.isNaN(own) ? 0 : own)) / plain;
+        return (captureCost() * share / s + (Double.isNaN(own) ? 0 : own)) / plain + workerShare(s);
+    }
+
+    /** The worker's share of the machine at stretch {@code s}, 0 while not known. */
+    private double workerShare(int s) {
+        return Double.isNaN(worker) ? 0 : worker / s;
     }
 
     /** A capture's cost: its own step's, and what it leaves to the steps after it where that is more than nothing. */
@@ -113,6 +159,11 @@ final class CaptureBudget {
     /** The measured share of training time the captures take at the current stretch, or NaN before it is known. */
     double share(double share) {
         return samples < MIN_SAMPLES || !(plain > 0) ? Double.NaN : captureCost() * share / stretch / plain;
+    }
+
+    /** The measured share of the machine's CPU the worker takes at the current stretch, or NaN before it is known. */
+    double workerShare() {
+        return Double.isNaN(worker) ? Double.NaN : workerShare(stretch);
     }
 
     /** The measured share of training time nnviz's work on every step takes, or NaN before it is known. */

@@ -55,6 +55,9 @@ public final class Captures {
 
         /** Whether there is any sink (images are drawn only for them). */
         boolean hasSinks();
+
+        /** The CPU time the background worker has used so far, in nanoseconds, or -1 where it is not known. */
+        long workerCpuNanos();
     }
 
     private static final int HISTOGRAMS = 0, FILTERS = 1, PROBES = 2, EMBEDDINGS = 3;
@@ -76,7 +79,7 @@ public final class Captures {
         this.policy = policy;
         this.log = log;
         this.out = out;
-        this.budget = new CaptureBudget(policy.budget());
+        this.budget = new CaptureBudget(policy.budget(), out::workerCpuNanos, Runtime.getRuntime().availableProcessors());
         this.sampledShare = policy.sampledShare();
         this.vitals = policy.diagnose() ? new Vitals(log, out, policy.layers()) : null;
         if (policy.probes() != null) {
@@ -190,12 +193,20 @@ public final class Captures {
         int s = budget.stretch();
         if (s != noted) {
             noted = s;
-            log.note("sampling", String.format(Locale.ROOT, "From step %d, histograms every %d steps, filters every %d%s"
-                            + " (the configured intervals x %d), to keep the recording within %.1f%% of the training time: its captures"
-                            + " measured %.2f%% at the configured intervals, nnviz's work on every step (the loss read, the recorder's) %.2f%%.", g, policy.histogramsEvery() * s,
-                    policy.filtersEvery() * s, policy.probes() == null ? "" : ", probes every " + policy.probesEvery() * s, s,
-                    budget.budget() * 100, budget.share(sampledShare) * s * 100, budget.ownShare() * 100));
+            log.note("sampling", paceNote(g, s));
         }
+    }
+
+    /** What the run's notes say of a change of pace at step {@code g} to stretch {@code s}, with what the budget measured. */
+    private String paceNote(long g, int s) {
+        double worker = budget.workerShare();
+        return String.format(Locale.ROOT, "From step %d, histograms every %d steps, filters every %d%s (the configured intervals x %d),"
+                        + " to keep the recording within %.1f%% of the training time: its captures measured %.2f%% at the configured"
+                        + " intervals, nnviz's work on every step (the loss read, the recorder's) %.2f%%%s.", g, policy.histogramsEvery() * s,
+                policy.filtersEvery() * s, policy.probes() == null ? "" : ", probes every " + policy.probesEvery() * s, s,
+                budget.budget() * 100, budget.share(sampledShare) * s * 100, budget.ownShare() * 100, Double.isNaN(worker) ? ""
+                        : String.format(Locale.ROOT, ", its background worker %.2f%% of the machine's CPU at the configured intervals",
+                                worker * s * 100));
     }
 
     /** The factor the budget stretches the configured capture intervals by now (1: as configured). */

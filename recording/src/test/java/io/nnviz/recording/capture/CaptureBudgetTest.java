@@ -91,6 +91,36 @@ class CaptureBudgetTest {
     }
 
     @Test
+    void theWorkersCpuTimeCountsAsAShareOfTheMachine() {
+        // captures cost the training thread nothing, but each gives the worker 6 ms of statistics: at every 10th step of
+        // 10 ms, 6% of a core, 3% of a 2-core machine, within 1% from x4 (0.75%); on 4 cores 1.5%, within from x2
+        CaptureBudget two = withWorker(2);
+        assertEquals(4, two.stretch(), "3% of the machine: x4");
+        assertEquals(0.0075, two.workerShare(), 1e-3);
+        assertEquals(2, withWorker(4).stretch(), "1.5% of the machine: x2");
+        CaptureBudget blind = new CaptureBudget(0.01);
+        run(blind, 1, 4000, 10, 0);
+        assertEquals(1, blind.stretch(), "the training thread's clock alone sees nothing");
+        assertTrue(Double.isNaN(blind.workerShare()), "and no worker is known");
+    }
+
+    /** 4,000 steps of 10 ms, every 10th (times the stretch) capturing at no cost to them but 6 ms of the worker's CPU, on {@code cores}. */
+    private static CaptureBudget withWorker(int cores) {
+        long[] cpu = {0};
+        CaptureBudget b = new CaptureBudget(0.01, () -> cpu[0], cores);
+        long now = 1;
+        for (int i = 1; i <= 4000; i++) {
+            boolean sampled = i % (10 * b.stretch()) == 0;
+            now += 10 * MS;
+            if (sampled) {
+                cpu[0] += 6 * MS;
+            }
+            b.stepEnded(now, sampled, 0.1, 0);
+        }
+        return b;
+    }
+
+    @Test
     void pausesBetweenStepsAreNotTakenForCaptureCosts() {
         CaptureBudget b = new CaptureBudget(0.01);
         long now = 1;
