@@ -45,7 +45,7 @@ public final class Diagnosis {
     /** When the latest check started ({@link System#nanoTime}) and how long it took. */
     private volatile long lastStart = System.nanoTime(), lastTook;
 
-    /** New statistics came since the latest check started. */
+    /** New statistics came since the latest check was queued. */
     private volatile boolean fresh;
 
     /** The least time between two checks when no new statistics came. */
@@ -70,7 +70,6 @@ public final class Diagnosis {
     /** Diagnoses the run as it is now; returns the findings, most severe first. */
     public synchronized List<Finding> check() {
         long start = System.nanoTime();
-        fresh = false; // what comes from now on is read by the next check
         List<Finding> now = doctor.diagnose(RunRecord.of(log));
         lastStart = start;
         lastTook = System.nanoTime() - start;
@@ -114,6 +113,7 @@ public final class Diagnosis {
      */
     public void queueCheck(Predicate<Runnable> queue) {
         queued.incrementAndGet();
+        fresh = false; // the statistics marked so far were queued before this check, on the same worker: it reads them
         if (!queue.test(() -> {
             try {
                 check();
@@ -122,6 +122,7 @@ public final class Diagnosis {
             }
         })) {
             queued.decrementAndGet();
+            fresh = true; // refused: the next check reads them
         }
     }
 
