@@ -78,6 +78,16 @@ public final class Alternation {
      */
     public static final int WARMUP = 6_000;
 
+    /**
+     * Steps every copy trains after the warm-up, in one turn each, before the measured turns: they put
+     * the hook's capturing steps (multiples of 10, counted from its first) in the middle of a measured
+     * block of 10, not on its last step. A capture costs the two steps after it too, and the recorder's
+     * budget counts that, but only where those steps follow it: on a block's last step they came
+     * after the other variants' turns, a gap the budget takes for a pause, so it did not count them
+     * while the wall clock did (2026-12-07). A training's steps follow each other; so do these now.
+     */
+    public static final int SHIFT = 5;
+
     public static String describe(int steps, int blocks, int block, int cycle, int warmup) {
         return String.format("%d steps per variant in %d blocks of %d (%d whole %d-step sampling cycles), after %d warm-up steps",
                 steps, blocks, block, steps / cycle, cycle, warmup);

@@ -132,6 +132,7 @@ public final class DjlHookOverhead {
                 }
             };
             Alternation.run(4, Alternation.WARMUP / BLOCK, BLOCK, (v, s) -> step.accept(v, s % warmup));
+            Alternation.run(4, 1, Alternation.SHIFT, (v, s) -> step.accept(v, s)); // captures inside the measured blocks
             long insideBefore = attachment.timeInNnvizNanos(); // the warm-up's steps are not measured
             Alternation runs = Alternation.run(4, blocks, BLOCK, (v, s) -> step.accept(v, warmup + s));
             long insideMeasured = attachment.timeInNnvizNanos() - insideBefore;
@@ -140,7 +141,7 @@ public final class DjlHookOverhead {
                     Engine.getInstance().getEngineName(), BATCH);
             System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, Alternation.WARMUP));
             runs.report(names, steps, "");
-            runs.reportByKind(names, s -> SamplingRecorder.kindOf(Alternation.WARMUP + s + 1)); // the hook saw the warm-up too
+            runs.reportByKind(names, s -> SamplingRecorder.kindOf(Alternation.WARMUP + Alternation.SHIFT + s + 1)); // the hook saw the warm-up too
             double inside = insideMeasured / 1e6 / steps;
             System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                     + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);

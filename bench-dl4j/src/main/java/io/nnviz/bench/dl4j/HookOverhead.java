@@ -45,7 +45,8 @@ import java.util.List;
  * steps 1-10, 31-40 and so on: a turn of 10 holds one histogram step as before, and one in five an
  * activation step. Before the measured turns the network trains {@value #HOOK_WARMUP} steps with the
  * hook, as the other harnesses' 6,000 warm-up steps do: the recorder's capture budget settles its
- * intervals over its first thousand steps or so, and a long run's steady state is the figure wanted.
+ * intervals over its first thousand steps or so, and a long run's steady state is the figure wanted;
+ * {@link Alternation#SHIFT} more put each turn's histogram step in its middle, not at its end.
  *
  * <pre>mvn -B -q -pl bench-dl4j -am install -DskipTests && mvn -B -q -pl bench-dl4j exec:exec@hook-overhead</pre>
  * The number of 50-step cycles per variant is the first argument ({@code -Dnnviz.cycles=N} through
@@ -169,7 +170,7 @@ public final class HookOverhead {
         warmNnviz(batches);
         // the hook's own steady state: its capture budget settles its intervals over its first thousand steps or so (the
         // other harnesses train 6,000 steps first); the network is the one every variant trains, so no variant gains
-        for (int i = 0; i < HOOK_WARMUP; i++) {
+        for (int i = 0; i < HOOK_WARMUP + Alternation.SHIFT; i++) { // the shift: captures inside the measured turns
             fit.step(1, i % warmup);
         }
         long insideBefore = attachment.timeInNnvizNanos(); // the warm-up's steps are not measured

@@ -88,6 +88,7 @@ public final class TfHookOverhead {
                 }
             };
             Alternation.run(variants, WARMUP / BLOCK, BLOCK, step);
+            Alternation.run(variants, 1, Alternation.SHIFT, step); // captures inside the measured blocks
             long insideBefore = trainings[1].timeInNnvizNanos();
             Alternation runs = Alternation.run(variants, blocks, BLOCK, (v, s) -> step.step(v, WARMUP + s));
             long inside = trainings[1].timeInNnvizNanos() - insideBefore;
@@ -96,7 +97,7 @@ public final class TfHookOverhead {
                     + " every loop fetches its loss%n", BATCH);
             System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, WARMUP));
             runs.report(labels, steps, "");
-            runs.reportByKind(labels, s -> SamplingRecorder.kindOf(WARMUP + s + 1)); // the hook saw the warm-up too
+            runs.reportByKind(labels, s -> SamplingRecorder.kindOf(WARMUP + Alternation.SHIFT + s + 1)); // the hook saw the warm-up too
             double ms = inside / 1e6 / steps;
             System.out.printf("time inside nnviz (copies, hook), measured where it happens: %.3f ms per step = %.2f%%"
                     + " of an unhooked step%n", ms, ms / runs.baselineMs(steps) * 100);
