@@ -28,6 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * offer wakes it, so the recorder of a paused or finished training costs nothing.
  */
 final class Worker implements AutoCloseable {
+    /** Looked up once: the platform looks it up in its registry on every call. */
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final Runnable STOP = () -> { };
     /** How often a working thread looks at its queue: values reach the sinks this much later at most. */
@@ -98,8 +101,7 @@ final class Worker implements AutoCloseable {
     /** The CPU time its thread has used, in nanoseconds; -1 before it started or where the JVM cannot tell. */
     long cpuNanos() {
         Thread t = thread;
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        return t == null || !mx.isThreadCpuTimeSupported() ? -1 : mx.getThreadCpuTime(t.getId());
+        return t == null || !THREADS.isThreadCpuTimeSupported() ? -1 : THREADS.getThreadCpuTime(t.getId());
     }
 
     private synchronized Thread start() {

@@ -3,6 +3,7 @@ package io.nnviz.backend.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Dataset;
@@ -232,7 +233,10 @@ public final class DjlListener implements TrainingListener, DispatchedAttachment
 
     /** The first {@code n} samples of {@code a} (all if fewer), copied into Java. */
     private static Tensor head(NDArray a, long n) {
-        try (NDArray h = a.get("0:" + Math.min(n, a.getShape().get(0)))) {
+        if (n >= a.getShape().get(0)) {
+            return NdArrays.copy(a); // the whole batch: no slice to make first
+        }
+        try (NDArray h = a.get(new NDIndex().addSliceDim(0, n))) { // an index built, not parsed from text on every capture
             return NdArrays.copy(h);
         }
     }

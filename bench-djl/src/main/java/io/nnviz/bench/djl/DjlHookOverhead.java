@@ -29,10 +29,12 @@ import io.nnviz.api.hook.Attachment;
 import io.nnviz.backend.djl.TapBlock;
 import io.nnviz.bench.Alternation;
 import io.nnviz.bench.HookChoice;
+import io.nnviz.bench.InsideByStep;
 import io.nnviz.bench.SamplingRecorder;
 import io.nnviz.testkit.FashionMnist;
 
 import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
 
 /**
  * The training-hook overhead of issue #5 on DJL (PyTorch engine, one thread): LeNet at DJL's
@@ -134,17 +136,27 @@ public final class DjlHookOverhead {
             Alternation.run(4, Alternation.WARMUP / BLOCK, BLOCK, (v, s) -> step.accept(v, s % warmup));
             Alternation.run(4, 1, Alternation.SHIFT, (v, s) -> step.accept(v, s)); // captures inside the measured blocks
             long insideBefore = attachment.timeInNnvizNanos(); // the warm-up's steps are not measured
-            Alternation runs = Alternation.run(4, blocks, BLOCK, (v, s) -> step.accept(v, warmup + s));
+            long[] inside = new long[steps];
+            Alternation runs = Alternation.run(4, blocks, BLOCK, (v, s) -> {
+                long before = v == 2 ? attachment.timeInNnvizNanos() : 0;
+                step.accept(v, warmup + s);
+                if (v == 2) {
+                    inside[s] = attachment.timeInNnvizNanos() - before;
+                }
+            });
             long insideMeasured = attachment.timeInNnvizNanos() - insideBefore;
             attachment.close();
             System.out.printf("DJL %s LeNet (conv20-pool-conv50-pool-fc500-out10), Fashion-MNIST, batch %d, 1 thread%n",
                     Engine.getInstance().getEngineName(), BATCH);
             System.out.println(Alternation.describe(steps, blocks, BLOCK, CYCLE, Alternation.WARMUP));
             runs.report(names, steps, "");
-            runs.reportByKind(names, s -> SamplingRecorder.kindOf(Alternation.WARMUP + Alternation.SHIFT + s + 1)); // the hook saw the warm-up too
-            double inside = insideMeasured / 1e6 / steps;
+            IntFunction<String> kinds = s -> SamplingRecorder.kindOf(Alternation.WARMUP + Alternation.SHIFT + s + 1); // the hook saw the warm-up too
+            runs.reportByKind(names, kinds);
+            double insideMs = insideMeasured / 1e6 / steps;
             System.out.printf("time inside nnviz (copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
-                    + " unhooked step%n", inside, inside / runs.baselineMs(steps) * 100);
+                    + " unhooked step%n", insideMs, insideMs / runs.baselineMs(steps) * 100);
+            InsideByStep.print(inside, runs.baselineMs(steps));
+            InsideByStep.printByKind(inside, kinds);
             try (ModelView view = NNViz.inspect(tappedModel)) {
                 choice.printSummary(view, attachment.hookErrors());
             }

@@ -5,6 +5,7 @@ import io.nnviz.api.ModelView;
 import io.nnviz.api.hook.Attachment;
 import io.nnviz.bench.Alternation;
 import io.nnviz.bench.HookChoice;
+import io.nnviz.bench.InsideByStep;
 import io.nnviz.bench.SamplingRecorder;
 import io.nnviz.testkit.FashionMnist;
 import org.deeplearning4j.core.storage.StatsStorage;
@@ -28,7 +29,6 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
@@ -98,28 +98,6 @@ public final class HookOverhead {
         }
     }
 
-    /**
-     * Where the time inside nnviz went, step by step: the steps that took over a millisecond (captures: copies of
-     * weights, gradients or activations) and the rest (every step's work), each as a share of an unhooked step.
-     */
-    static void printInsideByStep(long[] inside, double stepMs) {
-        long[] sorted = inside.clone();
-        Arrays.sort(sorted);
-        long over = 0, rest = 0;
-        int n = 0;
-        for (long t : inside) {
-            if (t > 1_000_000) {
-                over += t;
-                n++;
-            } else {
-                rest += t;
-            }
-        }
-        System.out.printf("  by step: median %.3f ms, max %.1f ms; %d steps over 1 ms: %.2f%% of an unhooked step amortized, the other %d:"
-                + " %.2f%%%n", sorted[sorted.length / 2] / 1e6, sorted[sorted.length - 1] / 1e6, n, over / 1e6 / inside.length / stepMs * 100,
-                inside.length - n, rest / 1e6 / inside.length / stepMs * 100);
-    }
-
     public static void main(String[] args) throws Exception {
         int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int blocks = cycles * CYCLE / BLOCK, warmup = 30;
@@ -186,7 +164,7 @@ public final class HookOverhead {
         double insideMs = (attachment.timeInNnvizNanos() - insideBefore) / 1e6 / steps;
         System.out.printf("time inside nnviz (backend copies + hook), measured where it happens: %.3f ms per step = %.2f%% of an"
                 + " unhooked step%n", insideMs, insideMs / runs.baselineMs(steps) * 100);
-        printInsideByStep(inside, runs.baselineMs(steps));
+        InsideByStep.print(inside, runs.baselineMs(steps));
         try (ModelView model = NNViz.inspect(net)) {
             choice.printSummary(model, attachment.hookErrors());
         }

@@ -40,13 +40,13 @@ public record CapturePolicy(int histogramsEvery, int filtersEvery, int probesEve
     }
 
     /**
-     * The share of steps the configured intervals capture at (histograms, filters or probes),
-     * counted over steps 2 to 10,001.
+     * The share of steps the configured intervals capture at (histograms, filters or probes, and
+     * the doctor's outputs at the probes' interval if {@code outputs}), counted over steps 2 to 10,001.
      */
-    double sampledShare() {
+    double sampledShare(boolean outputs) {
         int sampled = 0;
         for (long g = 2; g <= 10_001; g++) {
-            sampled += g % histogramsEvery == 0 || g % filtersEvery == 0 || probes != null && g % probesEvery == 0 ? 1 : 0;
+            sampled += g % histogramsEvery == 0 || g % filtersEvery == 0 || (probes != null || outputs) && g % probesEvery == 0 ? 1 : 0;
         }
         return sampled / 10_000.0;
     }

@@ -198,15 +198,7 @@ class CaptureBudgetTest {
         for (int backendMicros : new int[] {0, 200}) { // 200 us on 1 ms steps: 20%, over a budget of 5%
             Recorder rec = Recorder.builder().histogramsEvery(10).filtersEvery(50).budget(0.05).build();
             HookDispatcher d = new HookDispatcher(null, List.of(rec), () -> { });
-            for (long s = 1; s <= 1_500; s++) {
-                d.request(s, 0);
-                long end = System.nanoTime() + MS; // the step's own work
-                while (System.nanoTime() < end) {
-                    Thread.onSpinWait();
-                }
-                d.addTimeInNnviz(backendMicros * 1_000L); // as a backend says what it spent
-                d.stepEnd(new TrainingEvent(s, 0, 1.0, Map.of(), Snapshot.EMPTY));
-            }
+            steps(d, 1, 1_500, backendMicros);
             d.close();
             stretch[backendMicros == 0 ? 0 : 1] = rec.captureStretch();
         }
@@ -215,6 +207,39 @@ class CaptureBudgetTest {
         assertTrue(stretch[0] <= 4, "a backend that spends nothing: the captures (nothing here) are within the budget or close, x"
                 + stretch[0]);
         assertEquals(CaptureBudget.MAX_STRETCH, stretch[1], "a backend over the budget on every step: captures as rare as they go");
+    }
+
+    /** Steps {@code from} to {@code to} of 1 ms through {@code d}, the backend spending {@code backendMicros} on each. */
+    private static void steps(HookDispatcher d, long from, long to, int backendMicros) {
+        for (long s = from; s <= to; s++) {
+            d.request(s, 0);
+            long end = System.nanoTime() + MS; // the step's own work
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            d.addTimeInNnviz(backendMicros * 1_000L); // as a backend says what it spent
+            d.stepEnd(new TrainingEvent(s, 0, 1.0, Map.of(), Snapshot.EMPTY));
+        }
+    }
+
+    /**
+     * The outputs the doctor's collapse rule reads (a copy of the batch's first samples, 2-4 ms on
+     * DJL's PyTorch engine) come at the probes' interval times the stretch, like every other
+     * capture: a recorder over its budget asks for them as rarely as for the rest.
+     */
+    @Test
+    void theDoctorsOutputsStretchWithTheOtherCaptures() {
+        Recorder rec = Recorder.builder().histogramsEvery(10).filtersEvery(50).probesEvery(20).diagnose(true).budget(0.05).build();
+        HookDispatcher d = new HookDispatcher(null, List.of(rec), () -> { });
+        assertTrue(d.request(20, 0).outputs(), "at the configured interval while within the budget");
+        steps(d, 1, 1_500, 200); // 20% on every step: over the budget, stretched as far as it goes
+        assertEquals(CaptureBudget.MAX_STRETCH, rec.captureStretch());
+        int asked = 0;
+        for (long s = 1_501; s <= 1_500 + 20 * CaptureBudget.MAX_STRETCH; s++) {
+            asked += d.request(s, 0).outputs() ? 1 : 0;
+        }
+        d.close();
+        assertEquals(1, asked, "one output capture in 20 x 64 steps, not 64");
     }
 
     @Test
