@@ -211,13 +211,8 @@ public final class Recorder implements Hook, AutoCloseable {
             if (nonFinite && !nonFiniteChecked) {
                 nonFiniteChecked = true;
                 diagnosis.check(); // now, on the training thread: a stop policy stops at this very step
-            } else {
-                if (captures.histogramStep(g)) {
-                    diagnosis.newEvidence();
-                }
-                if (diagnosis.checkDue(started)) {
-                    diagnosis.queueCheck(sinks::offer); // after the step's statistics, which the worker computes first
-                }
+            } else { // queued after the step's statistics, which the worker computes first
+                diagnosis.pace(started, captures.histogramStep(g), sinks::offer);
             }
         }
     }
@@ -269,10 +264,7 @@ public final class Recorder implements Hook, AutoCloseable {
             }
         });
         if (diagnosis != null) {
-            diagnosis.newEvidence();
-            if (diagnosis.checkDue(System.nanoTime())) {
-                diagnosis.queueCheck(sinks::offer);
-            }
+            diagnosis.pace(System.nanoTime(), true, sinks::offer);
         }
         sinks.flushLater();
     }

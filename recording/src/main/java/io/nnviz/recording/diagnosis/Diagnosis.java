@@ -126,6 +126,19 @@ public final class Diagnosis {
         }
     }
 
+    /**
+     * A training event at {@code now} ({@link System#nanoTime}) that brought new statistics if
+     * {@code evidence} (a histogram step, an epoch's end): queues a check with {@code queue} if one is due.
+     */
+    public void pace(long now, boolean evidence, Predicate<Runnable> queue) {
+        if (evidence) {
+            newEvidence();
+        }
+        if (checkDue(now)) {
+            queueCheck(queue);
+        }
+    }
+
     /** The findings of the latest check. */
     public List<Finding> findings() {
         return findings;
