@@ -95,7 +95,10 @@ class DiagnosisTest {
         // frozen weights are evident at the third capture over 50 steps (step 50); the stop follows once a background check ran
         assertTrue(e.step() >= 50, "stopped at step " + e.step());
         assertTrue(stoppedAfter < 3_000_000_000L, "stopped " + stoppedAfter / 1_000_000 + " ms after step 50");
-        assertTrue(e.reason().startsWith("WARNING frozen-weights step=1 layer=dense"), e.reason());
+        // a learning rate of 0 also keeps the loss at chance from step 1: a check that comes after the loop has run far
+        // enough for the loss rule (a slow machine, a busy worker) finds both, and the stop names either
+        assertTrue(e.reason().startsWith("WARNING frozen-weights step=1 layer=dense") || e.reason().startsWith("WARNING chance-level step=1"),
+                e.reason());
         assertEquals(e.step() - 1, stepsDone.size(), "the loop went no further than the step it was stopped at");
         assertEquals(e.step(), rec.log().lastStep());
         rec.close();
