@@ -96,19 +96,19 @@ public final class Captures {
 
     /** Whether global step {@code g} captures histograms (and the doctor's statistics) at the intervals as stretched now. */
     public boolean histogramStep(long g) {
-        return g % ((long) policy.histogramsEvery() * budget.stretch()) == 0 || g == 1;
+        return stretchedEvery(g, policy.histogramsEvery()) || g == 1;
     }
 
     private boolean filterStep(long g) {
-        return g % ((long) policy.filtersEvery() * budget.stretch()) == 0 || g == 1;
+        return stretchedEvery(g, policy.filtersEvery()) || g == 1;
     }
 
     private boolean probeStep(long g) {
-        return policy.probes() != null && (g % ((long) policy.probesEvery() * budget.stretch()) == 0 || g == 1);
+        return policy.probes() != null && (stretchedEvery(g, policy.probesEvery()) || g == 1);
     }
 
     private boolean embeddingStep(long g) {
-        return policy.embeddings() != null && (g % ((long) policy.probesEvery() * budget.stretch()) == 0 || g == 1);
+        return policy.embeddings() != null && (stretchedEvery(g, policy.probesEvery()) || g == 1);
     }
 
     /**
@@ -117,7 +117,12 @@ public final class Captures {
      * framework: 2-4 ms on DJL's PyTorch engine every hundred steps, too much to leave outside the budget).
      */
     private boolean outputStep(long g) {
-        return g % ((long) policy.probesEvery() * budget.stretch()) == 0;
+        return stretchedEvery(g, policy.probesEvery());
+    }
+
+    /** Whether step {@code g} falls on a configured interval of {@code every} steps as the budget stretches it now. */
+    private boolean stretchedEvery(long g, int every) {
+        return g % ((long) every * budget.stretch()) == 0;
     }
 
     /**
